@@ -1,0 +1,113 @@
+// The instances file: one SQLite database per berth root. WAL mode lets `ps` read while a
+// `run` writes; every change goes through tx(), a BEGIN IMMEDIATE transaction, so parallel
+// berth commands serialise on the write lock instead of losing each other's records.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export type Db = Database.Database;
+
+const MIGRATIONS: readonly string[] = [
+  // 1: the first schema. JSON columns hold documents whose shape is owned by one module
+  // (image config by image/, container characteristics by engine/), typed in their accessors.
+  `
+  CREATE TABLE images (
+    id TEXT PRIMARY KEY,              -- sha256 digest of the image config blob ("sha256:…")
+    manifest_digest TEXT NOT NULL,
+    config TEXT NOT NULL,             -- the OCI image config JSON, as stored in the blob
+    layers TEXT NOT NULL,             -- JSON array of layer diff_ids (uncompressed digests), bottom first
+    size INTEGER NOT NULL,
+    created TEXT NOT NULL             -- RFC 3339, from the config or import time
+  );
+  CREATE TABLE tags (
+    name TEXT PRIMARY KEY,            -- fully qualified "registry/repo:tag", e.g. localhost/busybox:latest
+    image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE
+  );
+  CREATE TABLE layers (
+    diff_id TEXT PRIMARY KEY,         -- sha256 of the uncompressed tar; names the unpacked directory
+    blob_digest TEXT NOT NULL,        -- digest of the (possibly compressed) blob it came from
+    size INTEGER NOT NULL             -- unpacked bytes
+  );
+  CREATE TABLE containers (
+    id TEXT PRIMARY KEY,              -- 64 hex
+    name TEXT NOT NULL UNIQUE,
+    image_id TEXT NOT NULL,
+    image_ref TEXT NOT NULL,          -- what the user typed, as Docker shows it
+    spec TEXT NOT NULL,               -- characteristics, fixed at create (JSON, engine/ owns the shape)
+    labels TEXT NOT NULL DEFAULT '{}',
+    status TEXT NOT NULL,             -- created | running | exited | removing
+    pid INTEGER,
+    conmon_pid INTEGER,
+    exit_code INTEGER,
+    oom_killed INTEGER NOT NULL DEFAULT 0,
+    restart_count INTEGER NOT NULL DEFAULT 0,
+    runtime TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    started_at TEXT,
+    finished_at TEXT,
+    boot_id TEXT                      -- kernel boot id when started; another boot means it is not running
+  );
+  CREATE TABLE networks (
+    name TEXT PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    bridge TEXT NOT NULL UNIQUE,
+    subnet TEXT NOT NULL,
+    gateway TEXT NOT NULL,
+    ip_range TEXT,
+    internal INTEGER NOT NULL DEFAULT 0,
+    labels TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE endpoints (
+    container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+    network TEXT NOT NULL REFERENCES networks(name),
+    ifname TEXT NOT NULL,
+    ip TEXT,                          -- NULL while a dynamic address is released (container stopped)
+    static_ip INTEGER NOT NULL DEFAULT 0,
+    mac TEXT,
+    aliases TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (container_id, network),
+    UNIQUE (network, ip)
+  );
+  CREATE TABLE ports (
+    container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+    host_ip TEXT NOT NULL,
+    host_port INTEGER NOT NULL,
+    container_port INTEGER NOT NULL,
+    proto TEXT NOT NULL,
+    UNIQUE (host_port, proto)
+  );
+  CREATE TABLE volumes (
+    name TEXT PRIMARY KEY,
+    labels TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL
+  );
+  `,
+];
+
+/** Opens (creating if needed) the instances file under `root` and brings its schema up to date. */
+export function openDb(root: string): Db {
+  mkdirSync(root, { recursive: true, mode: 0o700 });
+  const db = new Database(join(root, 'berth.db'), { timeout: 30_000 });
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Db): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version >= MIGRATIONS.length) return;
+  // The check is repeated inside the write lock: two first commands may race to migrate.
+  db.transaction(() => {
+    const v = db.pragma('user_version', { simple: true }) as number;
+    for (let i = v; i < MIGRATIONS.length; i++) db.exec(MIGRATIONS[i]!);
+    db.pragma(`user_version = ${MIGRATIONS.length}`);
+  }).immediate();
+}
+
+/** Runs fn in a write transaction taken up front, so read-then-write never races another berth. */
+export function tx<T>(db: Db, fn: () => T): T {
+  return db.transaction(fn).immediate();
+}

@@ -1,0 +1,55 @@
+// The one door to other programs. Arguments are always an array (never a shell line), and a
+// failure carries the program's stderr so the user sees why iproute2, nft or runc refused.
+import { spawnSync, spawn, type SpawnOptions } from 'node:child_process';
+import { BerthError } from '../common/errors.js';
+
+export interface RunOptions {
+  input?: string | Buffer;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Do not throw on a non-zero exit; the caller inspects `status`. */
+  allowFail?: boolean;
+  timeoutMs?: number;
+}
+
+export interface RunResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+export class ExecError extends BerthError {
+  readonly result: RunResult;
+  constructor(cmd: string, args: readonly string[], result: RunResult) {
+    const why = (result.stderr || result.stdout).trim().split('\n').slice(-3).join('; ');
+    super('Unavailable', 'exec.failed', `${cmd} ${args.join(' ')}: exit ${result.status}${why ? `: ${why}` : ''}`);
+    this.result = result;
+  }
+}
+
+/** Runs a program to completion and returns its output; throws ExecError on failure. */
+export function run(cmd: string, args: readonly string[], opts: RunOptions = {}): RunResult {
+  const r = spawnSync(cmd, args, {
+    input: opts.input,
+    env: opts.env ?? process.env,
+    cwd: opts.cwd,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: opts.timeoutMs,
+  });
+  if (r.error) {
+    const code = (r.error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new BerthError('Unavailable', 'exec.not_found', `${cmd}: program not found`, { hint: 'run `make build` to install berth\'s dependencies' });
+    }
+    throw new BerthError('Unavailable', 'exec.failed', `${cmd}: ${r.error.message}`);
+  }
+  const result: RunResult = { status: r.status ?? 128 + 9, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+  if (result.status !== 0 && !opts.allowFail) throw new ExecError(cmd, args, result);
+  return result;
+}
+
+/** Starts a program without waiting; for conmon, exec -it and log followers. */
+export function start(cmd: string, args: readonly string[], opts: SpawnOptions) {
+  return spawn(cmd, args, opts);
+}
