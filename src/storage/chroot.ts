@@ -1,0 +1,65 @@
+// Path resolution for writing into a directory that stands in for `/`. A layer is hostile: its
+// names and symlinks are interpreted as they would be inside the container (chroot semantics),
+// so nothing it says can reach a host path outside the root. Like Docker's FollowSymlinkInScope.
+import { lstatSync, mkdirSync, readlinkSync } from 'node:fs';
+import { posix } from 'node:path';
+import { corrupt } from '../common/errors.js';
+
+const MAX_LINKS = 255;
+
+/** Cleans a path lexically as if the root were `/`: "../../etc/x" → "etc/x", "/abs/x" → "abs/x", "./" → "". */
+export function cleanInRoot(name: string): string {
+  const n = posix.normalize('/' + name);
+  return n.replace(/^\/+/, '').replace(/\/+$/, '');
+}
+
+/**
+ * Resolves `rel` inside `root`, following every symlink met on the way as if `root` were `/`,
+ * and returns the host path of the result. Every component of the returned path is a real
+ * directory (or absent, when `create` is false and it does not exist yet).
+ * With `create`, missing directories are made (mode 0755), as tar does for implied parents.
+ * Example: with root/evil -> /tmp/outside, resolveInRoot(root, "evil/x") is root/tmp/outside/x.
+ */
+export function resolveInRoot(root: string, rel: string, opts: { create?: boolean } = {}): string {
+  const queue = cleanInRoot(rel).split('/').filter((c) => c !== '' && c !== '.');
+  const stack: string[] = [];
+  let links = 0;
+  while (queue.length > 0) {
+    const c = queue.shift()!;
+    if (c === '..') {
+      stack.pop();
+      continue;
+    }
+    const host = posix.join(root, ...stack, c);
+    let st;
+    try {
+      st = lstatSync(host);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      if (!opts.create) {
+        // Nothing below a missing component can be a symlink, so the rest resolves lexically.
+        stack.push(c);
+        for (const r of queue) {
+          if (r === '..') stack.pop();
+          else if (r !== '.' && r !== '') stack.push(r);
+        }
+        return posix.join(root, ...stack);
+      }
+      mkdirSync(host, { mode: 0o755 });
+      stack.push(c);
+      continue;
+    }
+    if (st.isSymbolicLink()) {
+      if (++links > MAX_LINKS) throw corrupt('layer.bad_entry', `too many levels of symbolic links resolving "${rel}"`);
+      const target = readlinkSync(host);
+      if (target.startsWith('/')) stack.length = 0;
+      queue.unshift(...target.split('/').filter((x) => x !== '' && x !== '.'));
+      continue;
+    }
+    if (!st.isDirectory()) {
+      throw corrupt('layer.bad_entry', `"${rel}": component "${[...stack, c].join('/')}" is not a directory`);
+    }
+    stack.push(c);
+  }
+  return posix.join(root, ...stack);
+}

@@ -1,0 +1,182 @@
+// Unpacks one layer (an uncompressed tar) into a directory that overlayfs will use as a lower
+// layer. The tar is untrusted: names are cleaned as if `dest` were `/`, parent symlinks are
+// followed inside `dest` only, the last component is never followed (files are created with
+// O_EXCL|O_NOFOLLOW after unlinking whatever was there), and hard links must point inside.
+// OCI whiteouts become overlayfs whiteouts, so the layer can be used by the kernel directly.
+import { createHash } from 'node:crypto';
+import {
+  closeSync, constants, fchmodSync, fchownSync, futimesSync, linkSync, lchownSync, lstatSync,
+  lutimesSync, mkdirSync, openSync, rmSync, symlinkSync, chmodSync, writeSync,
+} from 'node:fs';
+import { posix } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import tar from 'tar-stream';
+import type { Header } from 'tar-stream';
+import { corrupt, isBerthError } from '../common/errors.js';
+import { run } from '../sys/exec.js';
+import { cleanInRoot, resolveInRoot } from './chroot.js';
+
+export interface UnpackResult {
+  /** Bytes of regular-file content written. */
+  size: number;
+  /** "sha256:<hex>" of the uncompressed tar stream, as the OCI config's rootfs.diff_ids names it. */
+  diffId: string;
+}
+
+const WHITEOUT_PREFIX = '.wh.';
+const OPAQUE = '.wh..wh..opq';
+
+export async function unpackLayer(input: NodeJS.ReadableStream | Readable, dest: string): Promise<UnpackResult> {
+  const hash = createHash('sha256');
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      cb(null, chunk);
+    },
+  });
+  const extract = tar.extract();
+  const piping = pipeline(input as Readable, tap, extract as unknown as NodeJS.WritableStream);
+  piping.catch(() => undefined); // awaited below; this keeps an early loop exit from leaving it unhandled
+  const dirTimes: Array<{ path: string; mtime: Date }> = [];
+  let size = 0;
+  try {
+    for await (const entry of extract) {
+      size += await applyEntry(dest, entry.header, entry, dirTimes);
+    }
+    await piping;
+  } catch (e) {
+    extract.destroy();
+    if (isBerthError(e)) throw e;
+    throw corrupt('layer.corrupt', `layer is not a valid tar stream: ${(e as Error).message}`);
+  }
+  // Directory times last: creating their children changed them.
+  for (const d of dirTimes.reverse()) lutimesSync(d.path, d.mtime, d.mtime);
+  return { size, diffId: `sha256:${hash.digest('hex')}` };
+}
+
+async function applyEntry(dest: string, h: Header, body: AsyncIterable<unknown>, dirTimes: Array<{ path: string; mtime: Date }>): Promise<number> {
+  const rel = cleanInRoot(h.name);
+  const type = h.type ?? 'file';
+  if (rel === '') {
+    // "./": the root's own metadata. Only a directory entry may describe it.
+    if (type === 'directory') {
+      setMeta(dest, h, false);
+      dirTimes.push({ path: dest, mtime: h.mtime ?? new Date(0) });
+    }
+    return drain(body);
+  }
+  const parent = resolveInRoot(dest, posix.dirname(rel), { create: true });
+  const base = posix.basename(rel);
+
+  if (base.startsWith(WHITEOUT_PREFIX)) {
+    await drain(body);
+    if (base === OPAQUE) {
+      run('setfattr', ['-h', '-n', 'trusted.overlay.opaque', '-v', 'y', parent]);
+    } else if (!base.startsWith(OPAQUE.slice(0, 8))) {
+      // ".wh..wh.*" other than .opq are AUFS bookkeeping (plnk, aufs); they carry nothing for us.
+      const hidden = posix.join(parent, base.slice(WHITEOUT_PREFIX.length));
+      removeExisting(hidden);
+      run('mknod', ['-m', '000', hidden, 'c', '0', '0']);
+    }
+    return 0;
+  }
+
+  const target = posix.join(parent, base);
+  switch (type) {
+    case 'directory': {
+      const st = lstatOrNull(target);
+      if (!st?.isDirectory()) {
+        if (st) removeExisting(target);
+        mkdirSync(target, { mode: 0o700 });
+      }
+      setMeta(target, h, false);
+      dirTimes.push({ path: target, mtime: h.mtime ?? new Date(0) });
+      return drain(body);
+    }
+    case 'file':
+    case 'contiguous-file':
+      removeExisting(target);
+      return writeFile(target, h, body);
+    case 'symlink':
+      removeExisting(target);
+      // The link text is stored verbatim: absolute links are normal in a rootfs, and only
+      // resolveInRoot (or the container's own root) ever follows them.
+      symlinkSync(h.linkname ?? '', target);
+      setMeta(target, h, true);
+      return drain(body);
+    case 'link': {
+      const linkRel = cleanInRoot(h.linkname ?? '');
+      if (linkRel === '') throw corrupt('layer.bad_entry', `hard link "${h.name}" has no target`);
+      const from = posix.join(resolveInRoot(dest, posix.dirname(linkRel)), posix.basename(linkRel));
+      const st = lstatOrNull(from);
+      if (!st || st.isDirectory()) {
+        throw corrupt('layer.bad_entry', `hard link "${h.name}" points to "${h.linkname}", which is not a file in the layer`);
+      }
+      removeExisting(target);
+      linkSync(from, target);
+      return drain(body);
+    }
+    case 'character-device':
+    case 'block-device':
+    case 'fifo': {
+      removeExisting(target);
+      const args = type === 'fifo' ? [target, 'p'] : [target, type === 'character-device' ? 'c' : 'b', String(h.devmajor ?? 0), String(h.devminor ?? 0)];
+      run('mknod', args);
+      setMeta(target, h, false);
+      return drain(body);
+    }
+    default:
+      // PAX and GNU long-name headers are consumed by tar-stream; anything else is not ours.
+      return drain(body);
+  }
+}
+
+async function writeFile(target: string, h: Header, body: AsyncIterable<unknown>): Promise<number> {
+  const fd = openSync(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  let n = 0;
+  try {
+    for await (const c of body) {
+      const chunk = c as Buffer;
+      let off = 0;
+      while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
+      n += chunk.length;
+    }
+    // chown before chmod: chown clears setuid/setgid bits.
+    fchownSync(fd, h.uid ?? 0, h.gid ?? 0);
+    fchmodSync(fd, (h.mode ?? 0o644) & 0o7777);
+    const t = h.mtime ?? new Date(0);
+    futimesSync(fd, t, t);
+  } finally {
+    closeSync(fd);
+  }
+  return n;
+}
+
+/** Sets owner, mode and (except for directories, done at the end) mtime on a path that is not followed. */
+function setMeta(path: string, h: Header, isLink: boolean): void {
+  lchownSync(path, h.uid ?? 0, h.gid ?? 0);
+  if (!isLink) chmodSync(path, (h.mode ?? 0o755) & 0o7777);
+  const t = h.mtime ?? new Date(0);
+  if (h.type !== 'directory') lutimesSync(path, t, t);
+}
+
+function removeExisting(path: string): void {
+  if (lstatOrNull(path)) rmSync(path, { recursive: true, force: true });
+}
+
+function lstatOrNull(path: string) {
+  try {
+    return lstatSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+async function drain(body: AsyncIterable<unknown>): Promise<number> {
+  for await (const _ of body) {
+    // discard
+  }
+  return 0;
+}
