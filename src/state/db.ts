@@ -45,7 +45,9 @@ const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL,
     started_at TEXT,
     finished_at TEXT,
-    boot_id TEXT                      -- kernel boot id when started; another boot means it is not running
+    boot_id TEXT,                     -- kernel boot id when started; another boot means it is not running
+    conmon_start INTEGER,             -- conmon's start time in clock ticks, to tell it from a reused pid
+    stop_requested INTEGER NOT NULL DEFAULT 0  -- a user stopped it: restart policies must not revive it
   );
   CREATE TABLE networks (
     name TEXT PRIMARY KEY,

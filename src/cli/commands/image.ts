@@ -1,0 +1,72 @@
+// Image verbs over the content store.
+import type { CommandContext } from '../main.js';
+import { parseArgs, bool, str, list } from '../args.js';
+import { json, out, table } from '../render.js';
+import { invalid } from '../../common/errors.js';
+import { humanDuration, humanSize } from '../../common/units.js';
+import { createContext } from '../../engine/context.js';
+import { importImage } from '../../image/import.js';
+import { listImages, inspectImage, removeImage } from '../../image/images.js';
+
+const HELP = { long: 'help', type: 'boolean' } as const;
+
+export async function importCmd(c: CommandContext): Promise<number> {
+  const p = parseArgs(c.argv, [{ long: 'change', short: 'c', type: 'string', multiple: true }, { long: 'quiet', short: 'q', type: 'boolean' }, HELP], { command: c.path });
+  const [source, name] = p.positionals;
+  if (!source) throw invalid('cli.missing_argument', '"berth image import" requires a file or -', 'usage: berth image import FILE|- [NAME[:TAG]]');
+  const changes: { cmd?: string[]; env?: string[]; entrypoint?: string[]; workdir?: string; exposedPorts?: string[] } = {};
+  for (const ch of list(p.values.change)) {
+    const m = /^(CMD|ENV|ENTRYPOINT|WORKDIR|EXPOSE)\s+(.*)$/i.exec(ch.trim());
+    if (!m) throw invalid('image.bad_change', `unsupported --change "${ch}": berth supports CMD, ENTRYPOINT, ENV, WORKDIR, EXPOSE`);
+    const arg = m[2]!.trim();
+    const words = (): string[] => (arg.startsWith('[') ? (JSON.parse(arg) as string[]) : ['/bin/sh', '-c', arg]);
+    switch (m[1]!.toUpperCase()) {
+      case 'CMD': changes.cmd = words(); break;
+      case 'ENTRYPOINT': changes.entrypoint = words(); break;
+      case 'ENV': changes.env = [...(changes.env ?? []), arg.includes('=') ? arg : arg.replace(/\s+/, '=')]; break;
+      case 'WORKDIR': changes.workdir = arg; break;
+      case 'EXPOSE': changes.exposedPorts = [...(changes.exposedPorts ?? []), ...arg.split(/\s+/)]; break;
+    }
+  }
+  const ctx = createContext(c.config);
+  const img = await importImage({ db: ctx.db, root: ctx.paths.root }, source, name, { changes });
+  out(`${img.id}\n`);
+  return 0;
+}
+
+export async function lsCmd(c: CommandContext): Promise<number> {
+  const p = parseArgs(c.argv, [{ long: 'quiet', short: 'q', type: 'boolean' }, { long: 'format', type: 'string' }, { long: 'all', short: 'a', type: 'boolean' }, HELP], { command: c.path });
+  const ctx = createContext(c.config);
+  const imgs = listImages(ctx.db);
+  if (bool(p.values.quiet)) { out(imgs.map((i) => `${i.id.replace('sha256:', '').slice(0, 12)}\n`).join('')); return 0; }
+  if (str(p.values.format) === 'json') { out(json(imgs)); return 0; }
+  const now = Date.now();
+  out(table(['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE'], imgs.map((i) => [
+    i.repository, i.tag, i.id.replace('sha256:', '').slice(0, 12), `${humanDuration(now - Date.parse(i.created))} ago`, humanSize(i.size),
+  ])));
+  return 0;
+}
+
+export async function inspectCmd(c: CommandContext): Promise<number> {
+  const p = parseArgs(c.argv, [{ long: 'format', short: 'f', type: 'string' }, HELP], { command: c.path });
+  if (p.positionals.length === 0) throw invalid('cli.missing_argument', '"berth image inspect" requires at least 1 argument');
+  const ctx = createContext(c.config);
+  const docs = p.positionals.map((r) => inspectImage(ctx.db, r));
+  const fmt = str(p.values.format);
+  if (fmt !== undefined) {
+    const { formatTemplate } = await import('../template.js');
+    for (const d of docs) out(`${formatTemplate(fmt, d)}\n`);
+  } else out(json(docs));
+  return 0;
+}
+
+export async function rmCmd(c: CommandContext): Promise<number> {
+  const p = parseArgs(c.argv, [{ long: 'force', short: 'f', type: 'boolean' }, HELP], { command: c.path });
+  if (p.positionals.length === 0) throw invalid('cli.missing_argument', '"berth image rm" requires at least 1 argument');
+  const ctx = createContext(c.config);
+  for (const ref of p.positionals) {
+    const r = removeImage({ db: ctx.db, root: ctx.paths.root }, ref, { force: bool(p.values.force) });
+    out(`Untagged/deleted: ${typeof r === 'string' ? r : ref}\n`);
+  }
+  return 0;
+}

@@ -1,0 +1,151 @@
+// berth's entry point: global flags → command → render → exit code. Commands are loaded lazily
+// so that each invocation pays only for the modules its verb needs.
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { isBerthError } from '../common/errors.js';
+import type { EngineConfig } from '../engine/context.js';
+
+export const VERSION = '0.1.0';
+
+export interface CommandContext {
+  config: EngineConfig;
+  argv: string[];
+  /** The command words used, for help and error messages ("container ls"). */
+  path: string;
+}
+
+type Handler = (c: CommandContext) => Promise<number> | number;
+
+// Docker's top-level shortcuts map onto the noun-verb commands.
+const COMMANDS: Record<string, () => Promise<Handler>> = {
+  run: async () => (await import('./commands/container.js')).runCmd,
+  create: async () => (await import('./commands/container.js')).createCmd,
+  start: async () => (await import('./commands/container.js')).startCmd,
+  stop: async () => (await import('./commands/container.js')).stopCmd,
+  restart: async () => (await import('./commands/container.js')).restartCmd,
+  kill: async () => (await import('./commands/container.js')).killCmd,
+  rm: async () => (await import('./commands/container.js')).rmCmd,
+  ps: async () => (await import('./commands/container.js')).psCmd,
+  logs: async () => (await import('./commands/container.js')).logsCmd,
+  exec: async () => (await import('./commands/container.js')).execCmd,
+  inspect: async () => (await import('./commands/container.js')).inspectCmd,
+  wait: async () => (await import('./commands/container.js')).waitCmd,
+  'container run': async () => (await import('./commands/container.js')).runCmd,
+  'container create': async () => (await import('./commands/container.js')).createCmd,
+  'container start': async () => (await import('./commands/container.js')).startCmd,
+  'container stop': async () => (await import('./commands/container.js')).stopCmd,
+  'container restart': async () => (await import('./commands/container.js')).restartCmd,
+  'container kill': async () => (await import('./commands/container.js')).killCmd,
+  'container rm': async () => (await import('./commands/container.js')).rmCmd,
+  'container ls': async () => (await import('./commands/container.js')).psCmd,
+  'container ps': async () => (await import('./commands/container.js')).psCmd,
+  'container list': async () => (await import('./commands/container.js')).psCmd,
+  'container logs': async () => (await import('./commands/container.js')).logsCmd,
+  'container exec': async () => (await import('./commands/container.js')).execCmd,
+  'container inspect': async () => (await import('./commands/container.js')).inspectCmd,
+  'container wait': async () => (await import('./commands/container.js')).waitCmd,
+  'container cleanup': async () => (await import('./commands/container.js')).cleanupCmd,
+  images: async () => (await import('./commands/image.js')).lsCmd,
+  rmi: async () => (await import('./commands/image.js')).rmCmd,
+  import: async () => (await import('./commands/image.js')).importCmd,
+  'image import': async () => (await import('./commands/image.js')).importCmd,
+  'image ls': async () => (await import('./commands/image.js')).lsCmd,
+  'image list': async () => (await import('./commands/image.js')).lsCmd,
+  'image inspect': async () => (await import('./commands/image.js')).inspectCmd,
+  'image rm': async () => (await import('./commands/image.js')).rmCmd,
+  'network create': async () => (await import('./commands/network.js')).createCmd,
+  'network ls': async () => (await import('./commands/network.js')).lsCmd,
+  'network list': async () => (await import('./commands/network.js')).lsCmd,
+  'network inspect': async () => (await import('./commands/network.js')).inspectCmd,
+  'network rm': async () => (await import('./commands/network.js')).rmCmd,
+  'network prune': async () => (await import('./commands/network.js')).pruneCmd,
+  'network connect': async () => (await import('./commands/network.js')).connectCmd,
+  'network disconnect': async () => (await import('./commands/network.js')).disconnectCmd,
+  compose: async () => (await import('./commands/compose.js')).composeCmd,
+  version: async () => () => { process.stdout.write(`berth version ${VERSION}\n`); return 0; },
+};
+
+const NOUNS = new Set(['container', 'image', 'network']);
+
+const USAGE = `Usage: berth [--root DIR] [--runroot DIR] [--debug] COMMAND
+
+A daemonless container manager: OCI images, runc/crun under conmon, Linux bridges.
+
+Containers:
+  run, create, start, stop, restart, kill, rm, ps, logs, exec, inspect, wait
+Images:
+  image import|ls|inspect|rm   (also: images, rmi, import)
+Networks:
+  network create|ls|inspect|rm|prune|connect|disconnect
+Stacks:
+  compose [-f FILE] [-p NAME] up|down|ps|logs|stop|start|restart|config
+
+Global options:
+  --root DIR      persistent state (default /var/lib/berth, or $BERTH_ROOT)
+  --runroot DIR   per-boot state (default /run/berth, or $BERTH_RUNROOT)
+  --debug         print stack traces
+  --version       print the version
+
+Exit codes: 125 berth's own error, 126 command cannot be invoked, 127 command not found,
+otherwise the container's own exit code.
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  let root = process.env.BERTH_ROOT || '/var/lib/berth';
+  let runroot = process.env.BERTH_RUNROOT || '/run/berth';
+  let debug = process.env.BERTH_DEBUG === '1';
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--root' || a === '--runroot') {
+      const v = argv[++i];
+      if (!v) return fail(`flag needs an argument: ${a}`);
+      if (a === '--root') root = v; else runroot = v;
+    } else if (a.startsWith('--root=')) root = a.slice(7);
+    else if (a.startsWith('--runroot=')) runroot = a.slice(10);
+    else if (a === '--debug') debug = true;
+    else if (a === '--version' || a === '-v') { process.stdout.write(`berth version ${VERSION}\n`); return 0; }
+    else if (a === '--help' || a === '-h') { process.stdout.write(USAGE); return 0; }
+    else break;
+  }
+  const rest = argv.slice(i);
+  if (rest.length === 0) { process.stderr.write(USAGE); return 125; }
+  let key = rest[0]!;
+  let consumed = 1;
+  if (NOUNS.has(key)) {
+    if (rest.length < 2 || rest[1] === '--help') { process.stdout.write(USAGE); return rest.length < 2 ? 125 : 0; }
+    key = `${key} ${rest[1]}`;
+    consumed = 2;
+  }
+  const loader = COMMANDS[key];
+  if (!loader) return fail(`unknown command "${key}"`, "see 'berth --help'");
+  const self = selfCommand(root, runroot);
+  const config: EngineConfig = { paths: { root, runroot }, self, debug };
+  try {
+    const handler = await loader();
+    return await handler({ config, argv: rest.slice(consumed), path: key });
+  } catch (e) {
+    if (isBerthError(e)) {
+      process.stderr.write(`berth: ${e.message}\n`);
+      if (e.hint) process.stderr.write(`hint: ${e.hint}\n`);
+      if (debug && e.stack) process.stderr.write(`${e.stack}\n`);
+      return e.exitCode;
+    }
+    // A bug, not a user error: say so, and show where with --debug.
+    process.stderr.write(`berth: internal error: ${(e as Error)?.message ?? String(e)}\n`);
+    if (debug && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+    return 125;
+  }
+}
+
+function fail(msg: string, hint?: string): number {
+  process.stderr.write(`berth: ${msg}\n`);
+  if (hint) process.stderr.write(`hint: ${hint}\n`);
+  return 125;
+}
+
+/** How conmon calls this same berth back (node + this script) with the same roots. */
+function selfCommand(root: string, runroot: string): { path: string; args: string[] } {
+  const script = process.argv[1] ? realpathSync(process.argv[1]) : fileURLToPath(import.meta.url);
+  return { path: process.execPath, args: [script, '--root', root, '--runroot', runroot] };
+}

@@ -1,0 +1,20 @@
+// Tables and JSON for the terminal. Commands return data; these print it.
+
+/** Docker-style table: columns padded to the widest cell, three spaces apart. */
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]! + 3))).join('').trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n') + '\n';
+}
+
+export function json(v: unknown): string {
+  return JSON.stringify(v, null, 4) + '\n';
+}
+
+export function out(s: string): void {
+  process.stdout.write(s);
+}
+
+export function truncate(s: string, n: number): string {
+  return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
+}

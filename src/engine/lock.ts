@@ -1,0 +1,58 @@
+// Per-container locks across berth processes. The instances file serialises record changes;
+// these serialise the slow parts (mount, runtime, network) of one container, so `stop` and
+// conmon's exit callback never tear the same container down at once. A lock whose owner died
+// (kill -9) is taken over: the file holds the owner's pid.
+import { openSync, writeSync, closeSync, readFileSync, unlinkSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { unavailable } from '../common/errors.js';
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+export function sleepMs(ms: number): void {
+  Atomics.wait(sleeper, 0, 0, ms);
+}
+
+function ownerAlive(path: string): boolean {
+  try {
+    const pid = Number(readFileSync(path, 'utf8'));
+    if (!Number.isInteger(pid) || pid <= 0) return false;
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export interface Lock { release(): void }
+
+export function lockContainer(runroot: string, id: string, timeoutMs = 60_000): Lock {
+  const dir = join(runroot, 'locks');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${id}.lock`);
+  const deadline = Date.now() + timeoutMs;
+  let wait = 2;
+  for (;;) {
+    try {
+      const fd = openSync(path, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      let held = true;
+      return {
+        release() {
+          if (!held) return;
+          held = false;
+          try { unlinkSync(path); } catch { /* already gone */ }
+        },
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    if (!ownerAlive(path)) {
+      // The owner died mid-operation; its record and kernel objects are reconciled by the caller.
+      try { unlinkSync(path); } catch { /* someone else took it over */ }
+      continue;
+    }
+    if (Date.now() > deadline) throw unavailable('container.locked', `container ${id.slice(0, 12)} is busy: another berth command holds its lock`);
+    sleepMs(wait);
+    wait = Math.min(wait * 2, 50);
+  }
+}

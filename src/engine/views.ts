@@ -1,0 +1,84 @@
+// Read-only views of containers for ps and inspect, in Docker's shapes.
+import { join } from 'node:path';
+import type { EngineContext } from './context.js';
+import { containerDir, containerRunDir, logPath } from './context.js';
+import type { Container } from './containers.js';
+
+export interface EndpointView { network: string; ifname: string; ip: string | null; mac: string | null; aliases: string[] }
+
+export function containerEndpoints(ctx: EngineContext, ids: string[]): Map<string, EndpointView[]> {
+  const m = new Map<string, EndpointView[]>();
+  if (ids.length === 0) return m;
+  const rows = ctx.db.prepare('SELECT container_id, network, ifname, ip, mac, aliases FROM endpoints ORDER BY ifname').all() as
+    { container_id: string; network: string; ifname: string; ip: string | null; mac: string | null; aliases: string }[];
+  const wanted = new Set(ids);
+  for (const r of rows) {
+    if (!wanted.has(r.container_id)) continue;
+    const list = m.get(r.container_id) ?? [];
+    list.push({ network: r.network, ifname: r.ifname, ip: r.ip, mac: r.mac, aliases: JSON.parse(r.aliases) as string[] });
+    m.set(r.container_id, list);
+  }
+  return m;
+}
+
+export function inspectContainer(ctx: EngineContext, c: Container): Record<string, unknown> {
+  const eps = containerEndpoints(ctx, [c.id]).get(c.id) ?? [];
+  const nets = ctx.db.prepare('SELECT name, gateway, subnet FROM networks').all() as { name: string; gateway: string; subnet: string }[];
+  const ports = ctx.db.prepare('SELECT host_ip, host_port, container_port, proto FROM ports WHERE container_id = ?').all(c.id) as
+    { host_ip: string; host_port: number; container_port: number; proto: string }[];
+  const s = c.spec;
+  return {
+    Id: c.id,
+    Name: c.name,
+    Created: c.createdAt,
+    Path: s.args[0],
+    Args: s.args.slice(1),
+    Image: c.imageId,
+    ImageName: c.imageRef,
+    State: {
+      Status: c.status,
+      Running: c.status === 'running',
+      Pid: c.pid ?? 0,
+      ConmonPid: c.conmonPid ?? 0,
+      ExitCode: c.exitCode ?? 0,
+      OOMKilled: c.oomKilled,
+      StartedAt: c.startedAt ?? '0001-01-01T00:00:00Z',
+      FinishedAt: c.finishedAt ?? '0001-01-01T00:00:00Z',
+      RestartCount: c.restartCount,
+    },
+    Config: {
+      Hostname: s.hostname, User: s.user, Env: s.env, Cmd: s.cmd, Entrypoint: s.entrypoint, WorkingDir: s.workdir,
+      Labels: c.labels, StopSignal: s.stopSignal, StopTimeout: s.stopTimeout, Healthcheck: s.healthcheck ?? null,
+    },
+    HostConfig: {
+      Memory: s.resources.memory ?? 0,
+      NanoCpus: s.resources.cpus !== undefined ? Math.round(s.resources.cpus * 1e9) : 0,
+      CpusetCpus: s.resources.cpusetCpus ?? '',
+      PidsLimit: s.resources.pidsLimit ?? 0,
+      BlkioDeviceReadBps: s.resources.blkio.readBps.map((d) => ({ Path: d.path, Rate: d.rate })),
+      BlkioDeviceWriteBps: s.resources.blkio.writeBps.map((d) => ({ Path: d.path, Rate: d.rate })),
+      BlkioDeviceReadIOps: s.resources.blkio.readIops.map((d) => ({ Path: d.path, Rate: d.rate })),
+      BlkioDeviceWriteIOps: s.resources.blkio.writeIops.map((d) => ({ Path: d.path, Rate: d.rate })),
+      Binds: s.volumes.map((v) => `${v.source}:${v.destination}${v.readonly ? ':ro' : ''}`),
+      NetworkMode: s.networkMode === 'bridge' ? (s.networks[0]?.network ?? 'berth') : s.networkMode,
+      RestartPolicy: { Name: s.restart.name, MaximumRetryCount: s.restart.maxRetries },
+      AutoRemove: s.autoRemove,
+      ReadonlyRootfs: s.readOnly,
+      Runtime: c.runtime,
+      PortBindings: Object.fromEntries(ports.map((p) => [`${p.container_port}/${p.proto}`, [{ HostIp: p.host_ip, HostPort: String(p.host_port) }]])),
+    },
+    NetworkSettings: {
+      Ports: Object.fromEntries(ports.map((p) => [`${p.container_port}/${p.proto}`, [{ HostIp: p.host_ip, HostPort: String(p.host_port) }]])),
+      Networks: Object.fromEntries(eps.map((e) => {
+        const n = nets.find((x) => x.name === e.network);
+        return [e.network, {
+          InterfaceName: e.ifname, IPAddress: e.ip ?? '', IPPrefixLen: n ? Number(n.subnet.split('/')[1]) : 0,
+          Gateway: n?.gateway ?? '', MacAddress: e.mac ?? '', Aliases: e.aliases,
+        }];
+      })),
+    },
+    LogPath: logPath(ctx, c.id),
+    GraphDriver: { Name: 'overlay', Data: { UpperDir: join(containerDir(ctx, c.id), 'diff'), MergedDir: join(containerDir(ctx, c.id), 'merged') } },
+    RunDir: containerRunDir(ctx, c.id),
+  };
+}

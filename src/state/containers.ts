@@ -1,0 +1,106 @@
+// Typed access to the containers table. The engine owns what the spec document holds; this
+// module only moves rows in and out.
+import type { Db } from './db.js';
+
+export type ContainerStatus = 'created' | 'running' | 'exited';
+
+export interface ContainerRow<Spec = unknown> {
+  id: string;
+  name: string;
+  imageId: string;
+  imageRef: string;
+  spec: Spec;
+  labels: Record<string, string>;
+  status: ContainerStatus;
+  pid: number | null;
+  conmonPid: number | null;
+  conmonStart: number | null;
+  exitCode: number | null;
+  oomKilled: boolean;
+  restartCount: number;
+  runtime: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  bootId: string | null;
+  stopRequested: boolean;
+}
+
+interface RawRow {
+  id: string; name: string; image_id: string; image_ref: string; spec: string; labels: string; status: string;
+  pid: number | null; conmon_pid: number | null; conmon_start: number | null; exit_code: number | null;
+  oom_killed: number; restart_count: number; runtime: string; created_at: string; started_at: string | null;
+  finished_at: string | null; boot_id: string | null; stop_requested: number;
+}
+
+function fromRaw<S>(r: RawRow): ContainerRow<S> {
+  return {
+    id: r.id, name: r.name, imageId: r.image_id, imageRef: r.image_ref, spec: JSON.parse(r.spec) as S,
+    labels: JSON.parse(r.labels) as Record<string, string>, status: r.status as ContainerStatus, pid: r.pid,
+    conmonPid: r.conmon_pid, conmonStart: r.conmon_start, exitCode: r.exit_code, oomKilled: r.oom_killed === 1,
+    restartCount: r.restart_count, runtime: r.runtime, createdAt: r.created_at, startedAt: r.started_at,
+    finishedAt: r.finished_at, bootId: r.boot_id, stopRequested: r.stop_requested === 1,
+  };
+}
+
+export function insertContainer<S>(db: Db, row: ContainerRow<S>): void {
+  db.prepare(`INSERT INTO containers (id, name, image_id, image_ref, spec, labels, status, runtime, created_at)
+              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+    .run(row.id, row.name, row.imageId, row.imageRef, JSON.stringify(row.spec), JSON.stringify(row.labels), row.status, row.runtime, row.createdAt);
+}
+
+export function getContainer<S>(db: Db, id: string): ContainerRow<S> | undefined {
+  const r = db.prepare('SELECT * FROM containers WHERE id = ?').get(id) as RawRow | undefined;
+  return r && fromRaw<S>(r);
+}
+
+export function allContainers<S>(db: Db): ContainerRow<S>[] {
+  return (db.prepare('SELECT * FROM containers ORDER BY created_at DESC').all() as RawRow[]).map((r) => fromRaw<S>(r));
+}
+
+/** Candidates for a user's reference: exact name, exact id, or id prefix. */
+export function findContainers<S>(db: Db, ref: string): ContainerRow<S>[] {
+  const exact = db.prepare('SELECT * FROM containers WHERE name = ? OR id = ?').all(ref, ref) as RawRow[];
+  if (exact.length > 0) return exact.map((r) => fromRaw<S>(r));
+  if (!/^[0-9a-f]{1,64}$/.test(ref)) return [];
+  return (db.prepare("SELECT * FROM containers WHERE substr(id, 1, ?) = ?").all(ref.length, ref) as RawRow[]).map((r) => fromRaw<S>(r));
+}
+
+export interface StatusUpdate {
+  status?: ContainerStatus;
+  pid?: number | null;
+  conmonPid?: number | null;
+  conmonStart?: number | null;
+  exitCode?: number | null;
+  oomKilled?: boolean;
+  restartCount?: number;
+  startedAt?: string | null;
+  finishedAt?: string | null;
+  bootId?: string | null;
+  stopRequested?: boolean;
+}
+
+const COLUMN: Record<keyof StatusUpdate, string> = {
+  status: 'status', pid: 'pid', conmonPid: 'conmon_pid', conmonStart: 'conmon_start', exitCode: 'exit_code',
+  oomKilled: 'oom_killed', restartCount: 'restart_count', startedAt: 'started_at', finishedAt: 'finished_at',
+  bootId: 'boot_id', stopRequested: 'stop_requested',
+};
+
+export function updateContainer(db: Db, id: string, u: StatusUpdate): void {
+  const keys = Object.keys(u) as (keyof StatusUpdate)[];
+  if (keys.length === 0) return;
+  const sets = keys.map((k) => `${COLUMN[k]} = ?`).join(', ');
+  const vals = keys.map((k) => {
+    const v = u[k];
+    return typeof v === 'boolean' ? (v ? 1 : 0) : v;
+  });
+  db.prepare(`UPDATE containers SET ${sets} WHERE id = ?`).run(...vals, id);
+}
+
+export function deleteContainerRow(db: Db, id: string): void {
+  db.prepare('DELETE FROM containers WHERE id = ?').run(id);
+}
+
+export function nameTaken(db: Db, name: string): boolean {
+  return db.prepare('SELECT 1 FROM containers WHERE name = ?').get(name) !== undefined;
+}
