@@ -1,0 +1,79 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { conmonArgs, execArgs, normalizeSignal, parseSyncMessage, readExitFile, runPaths, writeBundle } from './oci.js';
+import { isBerthError } from '../common/errors.js';
+import type { OciSpec } from './types.js';
+
+const tmp = mkdtempSync('/tmp/berth-oci-');
+after(() => rmSync(tmp, { recursive: true, force: true }));
+const runc = { name: 'runc' as const, path: '/usr/sbin/runc' };
+
+test('writeBundle writes config.json and leaves no temp file', () => {
+  const b = join(tmp, 'bundle');
+  const spec = { ociVersion: '1.0.2', hostname: 'h' } as unknown as OciSpec;
+  const p = writeBundle(b, spec);
+  assert.equal(p, join(b, 'config.json'));
+  assert.deepEqual(JSON.parse(readFileSync(p, 'utf8')), spec);
+  writeBundle(b, { ...spec, hostname: 'h2' });
+  assert.equal((JSON.parse(readFileSync(p, 'utf8')) as { hostname: string }).hostname, 'h2');
+  assert.deepEqual(readdirSync(b), ['config.json']);
+});
+
+test('conmonArgs: Podman-style, runtime root as one argv, exit command args in order', () => {
+  const a = conmonArgs({ id: 'c1', name: 'web', runtime: runc, runtimeRoot: '/run/berth/runc', bundleDir: '/b', runDir: '/r', logPath: '/l/ctr.log', exitCommand: { path: '/usr/bin/berth', args: ['--root', '/x', 'cleanup', 'c1'] }, logMaxSize: 1000 });
+  const after = (flag: string) => a[a.indexOf(flag) + 1];
+  assert.equal(after('-c'), 'c1');
+  assert.equal(after('-n'), 'web');
+  assert.equal(after('-r'), '/usr/sbin/runc');
+  assert.equal(after('-b'), '/b');
+  assert.equal(after('-p'), '/r/pidfile');
+  assert.equal(after('-P'), '/r/conmon.pid');
+  assert.equal(after('-l'), 'k8s-file:/l/ctr.log');
+  assert.equal(after('--exit-dir'), '/r/exits');
+  assert.equal(after('--log-size-max'), '1000');
+  assert.ok(a.includes('--runtime-arg=--root=/run/berth/runc'));
+  assert.equal(after('--exit-command'), '/usr/bin/berth');
+  const ecArgs = a.flatMap((v, i) => (v === '--exit-command-arg' ? [a[i + 1]] : []));
+  assert.deepEqual(ecArgs, ['--root', '/x', 'cleanup', 'c1']);
+  assert.ok(!conmonArgs({ id: 'c1', name: 'web', runtime: runc, runtimeRoot: '/x', bundleDir: '/b', runDir: '/r', logPath: '/l' }).includes('--exit-command'));
+});
+
+test('parseSyncMessage: pid, failure with message, partial input', () => {
+  assert.deepEqual(parseSyncMessage('{"data": 4242}\n'), { data: 4242 });
+  assert.deepEqual(parseSyncMessage('{"data": -1, "message": "runc create failed: boom"}\n'), { data: -1, message: 'runc create failed: boom' });
+  assert.equal(parseSyncMessage('{"data": 42'), null);
+  assert.equal(parseSyncMessage(''), null);
+});
+
+test('normalizeSignal accepts names, short names and numbers; rejects others as InvalidArgument', () => {
+  assert.equal(normalizeSignal('SIGTERM'), 'SIGTERM');
+  assert.equal(normalizeSignal('kill'), 'SIGKILL');
+  assert.equal(normalizeSignal(9), 'SIGKILL');
+  assert.equal(normalizeSignal('15'), 'SIGTERM');
+  assert.throws(() => normalizeSignal('SIGNOPE'), (e) => isBerthError(e) && e.kind === 'InvalidArgument' && e.code === 'signal.invalid');
+  assert.throws(() => normalizeSignal(999), (e) => isBerthError(e) && e.code === 'signal.invalid');
+});
+
+test('execArgs: tty only with a TTY stdin; env, cwd, user', () => {
+  const o = { runtime: runc, runtimeRoot: '/rr', id: 'c1', args: ['sh', '-c', 'id'], env: ['A=1'], cwd: '/tmp', user: { uid: 1, gid: 2, additionalGids: [3] }, tty: true };
+  assert.deepEqual(execArgs(o, true), ['--root', '/rr', 'exec', '--tty', '--env', 'A=1', '--cwd', '/tmp', '--user', '1:2', '--additional-gids', '3', 'c1', 'sh', '-c', 'id']);
+  assert.ok(!execArgs(o, false).includes('--tty'));
+});
+
+test('readExitFile: null before exit, code and time after, oom flag from conmon\'s file', () => {
+  const run = join(tmp, 'run');
+  const p = runPaths(run, 'c1');
+  mkdirSync(p.exitDir, { recursive: true });
+  assert.equal(readExitFile(run, 'c1'), null);
+  writeFileSync(p.exitFile, '');
+  assert.equal(readExitFile(run, 'c1'), null);
+  writeFileSync(p.exitFile, '137');
+  const e = readExitFile(run, 'c1');
+  assert.equal(e?.exitCode, 137);
+  assert.equal(e?.oomKilled, false);
+  assert.ok(e && Math.abs(e.finishedAt.getTime() - Date.now()) < 60_000);
+  writeFileSync(p.oomFile, '');
+  assert.equal(readExitFile(run, 'c1')?.oomKilled, true);
+});

@@ -1,0 +1,160 @@
+// The slice of the OCI runtime spec (config.json, version 1.0.2) that berth emits, and the
+// characteristics a caller gives buildSpec. Only fields berth writes are typed; runc ignores
+// what it does not know, so keeping this narrow costs nothing and documents what we rely on.
+
+export interface DeviceRate {
+  major: number;
+  minor: number;
+  /** Bytes per second, or operations per second for the *Iops lists. */
+  rate: number;
+}
+
+export interface BlkioLimits {
+  readBps: DeviceRate[];
+  writeBps: DeviceRate[];
+  readIops: DeviceRate[];
+  writeIops: DeviceRate[];
+}
+
+export interface ResourceLimits {
+  memoryBytes?: number;
+  /** Fractional CPUs (Docker's --cpus); becomes quota/period with a period of 100000 µs. */
+  cpus?: number;
+  cpusetCpus?: string;
+  pidsLimit?: number;
+  blkio?: BlkioLimits;
+}
+
+export type NetworkMode = { mode: 'none' } | { mode: 'host' } | { mode: 'path'; path: string };
+
+export interface BindMount {
+  source: string;
+  destination: string;
+  readonly: boolean;
+}
+
+export interface SpecInput {
+  id: string;
+  rootfs: string;
+  readonly: boolean;
+  args: string[];
+  env: string[];
+  cwd: string;
+  user: { uid: number; gid: number; additionalGids: number[] };
+  hostname: string;
+  terminal: boolean;
+  /** Binds and named volumes (already resolved to host dirs), hosts/resolv.conf files included. */
+  mounts: BindMount[];
+  network: NetworkMode;
+  resources: ResourceLimits;
+  /** e.g. "/berth/<id>"; runc creates it under every controller. */
+  cgroupsPath: string;
+  /** The caller's own hard limits: an rlimit above them makes runc's setrlimit fail with EPERM. */
+  rlimitsHardCap: { nofile: number; nproc: number };
+  seccomp?: OciSeccomp | null;
+  annotations?: Record<string, string>;
+  /**
+   * A private cgroup namespace, as Docker does on cgroup v2 hosts. Docker keeps the host's on
+   * v1 and hybrid hosts, so that is the default; pass `cgroupMode() === 'v2'`.
+   */
+  privateCgroupNamespace?: boolean;
+}
+
+export interface OciMount {
+  destination: string;
+  type: string;
+  source: string;
+  options: string[];
+}
+
+export interface OciRlimit {
+  type: string;
+  hard: number;
+  soft: number;
+}
+
+export interface OciCapabilities {
+  bounding: string[];
+  effective: string[];
+  permitted: string[];
+  inheritable: string[];
+  ambient: string[];
+}
+
+export interface OciProcess {
+  terminal: boolean;
+  user: { uid: number; gid: number; additionalGids?: number[] };
+  args: string[];
+  env: string[];
+  cwd: string;
+  capabilities: OciCapabilities;
+  rlimits: OciRlimit[];
+  noNewPrivileges: boolean;
+  oomScoreAdj: number;
+}
+
+export interface OciNamespace {
+  type: 'pid' | 'network' | 'mount' | 'ipc' | 'uts' | 'user' | 'cgroup';
+  path?: string;
+}
+
+export interface OciDeviceRule {
+  allow: boolean;
+  type?: 'a' | 'c' | 'b';
+  major?: number;
+  minor?: number;
+  access: string;
+}
+
+export interface OciResources {
+  devices: OciDeviceRule[];
+  memory?: { limit: number; swap?: number };
+  cpu?: { quota?: number; period?: number; cpus?: string };
+  pids?: { limit: number };
+  blockIO?: {
+    throttleReadBpsDevice?: DeviceRate[];
+    throttleWriteBpsDevice?: DeviceRate[];
+    throttleReadIOPSDevice?: DeviceRate[];
+    throttleWriteIOPSDevice?: DeviceRate[];
+  };
+}
+
+export interface OciSeccompArg {
+  index: number;
+  value: number;
+  valueTwo?: number;
+  op: string;
+}
+
+export interface OciSeccompSyscall {
+  names: string[];
+  action: string;
+  errnoRet?: number;
+  args?: OciSeccompArg[];
+}
+
+export interface OciSeccomp {
+  defaultAction: string;
+  defaultErrnoRet?: number;
+  architectures: string[];
+  syscalls: OciSeccompSyscall[];
+}
+
+export interface OciLinux {
+  namespaces: OciNamespace[];
+  resources: OciResources;
+  cgroupsPath: string;
+  maskedPaths: string[];
+  readonlyPaths: string[];
+  seccomp?: OciSeccomp;
+}
+
+export interface OciSpec {
+  ociVersion: string;
+  process: OciProcess;
+  root: { path: string; readonly: boolean };
+  hostname: string;
+  mounts: OciMount[];
+  linux: OciLinux;
+  annotations?: Record<string, string>;
+}

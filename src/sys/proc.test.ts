@@ -1,0 +1,54 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bootId, hardRlimits, parseLimits, parseStatStartTime, pidAlive, processStartTime } from './proc.js';
+
+const tmp = mkdtempSync('/tmp/berth-proc-');
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+test('pidAlive: ourselves yes, nonsense no', () => {
+  assert.equal(pidAlive(process.pid), true);
+  assert.equal(pidAlive(0), false);
+  assert.equal(pidAlive(-1), false);
+  assert.equal(pidAlive(2 ** 22 + 12345), false);
+});
+
+test('parseStatStartTime counts from the last parenthesis', () => {
+  const fields = Array.from({ length: 50 }, (_, i) => String(i + 3));
+  fields[19] = '987654'; // field 22
+  assert.equal(parseStatStartTime(`123 (we) ird) name) ${fields.join(' ')}`), 987654);
+  assert.equal(parseStatStartTime('garbage'), null);
+  assert.equal(parseStatStartTime('1 (x) S 1'), null);
+});
+
+test('processStartTime: stable for a live process, null for a gone one, from a fake /proc too', () => {
+  const a = processStartTime(process.pid);
+  assert.ok(typeof a === 'number' && a > 0);
+  assert.equal(processStartTime(process.pid), a);
+  assert.equal(processStartTime(2 ** 22 + 12345), null);
+  mkdirSync(join(tmp, '77'), { recursive: true });
+  writeFileSync(join(tmp, '77/stat'), `77 (sleep) S ${Array.from({ length: 18 }, () => '0').join(' ')} 4242 0 0\n`);
+  assert.equal(processStartTime(77, { root: tmp }), 4242);
+});
+
+test('bootId is a UUID', () => {
+  assert.match(bootId(), /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+});
+
+const limits = `Limit                     Soft Limit           Hard Limit           Units
+Max cpu time              unlimited            unlimited            seconds
+Max processes             96364                96364                processes
+Max open files            1024                 20000                files
+`;
+
+test('parseLimits takes the hard column', () => {
+  assert.deepEqual(parseLimits(limits), { nofile: 20000, nproc: 96364 });
+  assert.deepEqual(parseLimits(limits.replace('96364                processes', 'unlimited            processes')), { nofile: 20000, nproc: Number.MAX_SAFE_INTEGER });
+  assert.throws(() => parseLimits('nothing'), /Max open files/);
+});
+
+test('hardRlimits of this process are positive', () => {
+  const h = hardRlimits();
+  assert.ok(h.nofile > 0 && h.nproc > 0);
+});
