@@ -1,0 +1,136 @@
+// Name resolution between containers: aardvark-dns, Podman's DNS server (Debian package
+// aardvark-dns). Why a server and not rewritten /etc/hosts files: a hosts file is bind-mounted
+// into every running container and would have to be rewritten in place in all of them on each
+// change (racy with readers, and a renamed file is never seen through a bind mount); an alias
+// shared by replicas must answer with all of them, which a DNS A record set does and glibc's
+// hosts lookup does not reliably; and images whose tools query DNS directly (nslookup, nginx's
+// resolver) see only DNS. aardvark answers each querier only with names of the networks it
+// shares, reloads on SIGHUP, and serves all networks from one daemonised process, so berth
+// stays daemonless as Podman does: the process lives exactly while some container is running
+// on a berth network of this runroot, and its pid is kept in the runroot.
+//
+// The configuration is derived each time from the instances file plus the kernel (an endpoint
+// is live when its container's namespace exists), so a crash never leaves it stale for long.
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tx } from '../state/db.js';
+import { run } from '../sys/exec.js';
+import type { NetCtx } from './context.js';
+import { netnsExists } from './kernel.js';
+import { netnsName } from './names.js';
+import type { EndpointRow, NetworkRow } from './store.js';
+import { allNetworkRows, containerName } from './store.js';
+
+export const AARDVARK = '/usr/lib/podman/aardvark-dns';
+
+export const dnsConfigDir = (ctx: NetCtx) => join(ctx.paths.runroot, 'network', 'aardvark');
+export const dnsPidFile = (ctx: NetCtx) => join(ctx.paths.runroot, 'network', 'aardvark.pid');
+
+export interface DnsEntry {
+  containerId: string;
+  ip: string;
+  names: string[];
+}
+
+/** One network's aardvark file: the listening address, then `id ipv4 ipv6 names`. */
+export function aardvarkConfig(gateway: string, entries: readonly DnsEntry[]): string {
+  const lines = [gateway];
+  for (const e of entries) lines.push(`${e.containerId} ${e.ip}  ${[...new Set(e.names)].join(',')}`);
+  return lines.join('\n') + '\n';
+}
+
+function liveEntries(ctx: NetCtx): Map<NetworkRow, DnsEntry[]> {
+  const byNet = new Map<NetworkRow, DnsEntry[]>();
+  const live = new Map<string, boolean>();
+  const eps = ctx.db.prepare('SELECT * FROM endpoints WHERE ip IS NOT NULL ORDER BY container_id').all() as EndpointRow[];
+  for (const net of allNetworkRows(ctx.db)) {
+    const entries: DnsEntry[] = [];
+    for (const ep of eps) {
+      if (ep.network !== net.name) continue;
+      let up = live.get(ep.container_id);
+      if (up === undefined) live.set(ep.container_id, (up = netnsExists(netnsName(ep.container_id))));
+      if (!up) continue;
+      const name = containerName(ctx.db, ep.container_id);
+      const aliases = JSON.parse(ep.aliases) as string[];
+      entries.push({ containerId: ep.container_id, ip: ep.ip!, names: [...(name ? [name] : []), ...aliases] });
+    }
+    if (entries.length > 0) byNet.set(net, entries);
+  }
+  return byNet;
+}
+
+/** Rewrites the DNS configuration from the records and starts, reloads or stops the server. */
+export function refreshDns(ctx: NetCtx): void {
+  // The write lock serialises berths of this root, so only one of them starts the server.
+  tx(ctx.db, () => {
+    const dir = dnsConfigDir(ctx);
+    const byNet = liveEntries(ctx);
+    if (byNet.size === 0) {
+      stopDns(ctx);
+      rmSync(dir, { recursive: true, force: true });
+      return;
+    }
+    mkdirSync(dir, { recursive: true });
+    const wanted = new Set<string>();
+    for (const [net, entries] of byNet) {
+      wanted.add(net.name);
+      const tmp = join(dir, `.${net.name}.tmp`);
+      writeFileSync(tmp, aardvarkConfig(net.gateway, entries));
+      renameSync(tmp, join(dir, net.name));
+    }
+    for (const f of readdirSync(dir)) {
+      if (f !== 'aardvark.pid' && !wanted.has(f)) rmSync(join(dir, f), { force: true });
+    }
+    const pid = dnsPid(ctx);
+    if (pid !== undefined) {
+      process.kill(pid, 'SIGHUP');
+      return;
+    }
+    // aardvark daemonises itself once it listens, so the parent's exit means it is ready.
+    run(AARDVARK, ['--config', dir, '-p', '53', 'run']);
+    const started = Number(readFileSync(join(dir, 'aardvark.pid'), 'utf8').trim());
+    writeFileSync(dnsPidFile(ctx), `${started}\n`);
+  });
+}
+
+/** The pid of this runroot's server if it is alive (checked against /proc, not just the file). */
+export function dnsPid(ctx: NetCtx): number | undefined {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(dnsPidFile(ctx), 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+  return isOurAardvark(pid, dnsConfigDir(ctx)) ? pid : undefined;
+}
+
+function isOurAardvark(pid: number, dir: string): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '')[0];
+    return state !== 'Z' && cmd.some((a) => a.endsWith('aardvark-dns')) && cmd.includes(dir);
+  } catch {
+    return false;
+  }
+}
+
+export function stopDns(ctx: NetCtx): void {
+  const pid = dnsPid(ctx);
+  if (pid !== undefined) {
+    process.kill(pid, 'SIGTERM');
+    const dir = dnsConfigDir(ctx);
+    const deadline = Date.now() + 3000;
+    while (isOurAardvark(pid, dir) && Date.now() < deadline) sleepMs(20);
+    if (isOurAardvark(pid, dir)) process.kill(pid, 'SIGKILL');
+  }
+  rmSync(dnsPidFile(ctx), { force: true });
+}
+
+function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+export function dnsRunning(ctx: NetCtx): boolean {
+  return existsSync(dnsPidFile(ctx)) && dnsPid(ctx) !== undefined;
+}

@@ -1,0 +1,52 @@
+// Every kernel object berth makes is named from a database id, so that a later command (or a
+// reconcile after kill -9) finds it again without any memory of the one that made it. All
+// names contain "berth" (the leak check greps for it) and fit IFNAMSIZ (15 characters).
+import { randomBytes } from 'node:crypto';
+
+export const DEFAULT_NETWORK = 'berth';
+export const DEFAULT_BRIDGE = 'berth0';
+/** berth's nftables table; it never touches any other. */
+export const NFT_TABLE = 'berth';
+export const NFT_FAMILY = 'inet';
+
+export function bridgeName(networkId: string, isDefault: boolean): string {
+  return isDefault ? DEFAULT_BRIDGE : `berth-${networkId.slice(0, 8)}`;
+}
+
+/** `ip netns add` name; the path is /run/netns/<name>. */
+export function netnsName(containerId: string): string {
+  return `berth-${containerId.slice(0, 12)}`;
+}
+
+export function netnsPath(containerId: string): string {
+  return `/run/netns/${netnsName(containerId)}`;
+}
+
+/** Host side of the veth for interface ethN: "berth" + 9 hex of the id + N in base 36. */
+export function hostVethName(containerId: string, ifIndex: number): string {
+  if (ifIndex < 0 || ifIndex >= 36) throw new Error(`interface index ${ifIndex} out of range`);
+  return `berth${containerId.slice(0, 9)}${ifIndex.toString(36)}`;
+}
+
+/** All host veths of one container share this prefix. */
+export function hostVethPrefix(containerId: string): string {
+  return `berth${containerId.slice(0, 9)}`;
+}
+
+export function ifIndexOf(ifname: string): number {
+  const m = /^eth(\d+)$/.exec(ifname);
+  if (!m) throw new Error(`unexpected interface name ${ifname}`);
+  return Number(m[1]);
+}
+
+/** nftables chain holding one container's published-port DNAT rules. */
+export function portChainName(containerId: string): string {
+  return `ctr-${containerId.slice(0, 12)}`;
+}
+
+/** A random locally administered unicast MAC, kept for the endpoint's life so restarts keep it. */
+export function randomMac(): string {
+  const b = randomBytes(6);
+  b[0] = (b[0]! & 0xfc) | 0x02;
+  return [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
+}

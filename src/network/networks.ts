@@ -1,0 +1,251 @@
+// Virtual switches: a network is a row in the instances file plus a Linux bridge holding its
+// gateway address and a few nftables set elements. The row is the truth; the bridge is made
+// again from it whenever it is missing (ensureBridge), e.g. after a reboot.
+import { conflict, exists, invalid, notFound, unavailable } from '../common/errors.js';
+import { newId, validateName } from '../common/ids.js';
+import { tx } from '../state/db.js';
+import type { NetCtx } from './context.js';
+import { DEFAULT_POOLS } from './context.js';
+import {
+  chooseGateway, cidrContains, cidrsOverlap, formatCidr, formatIPv4, parseCidr, parseRoutes, pickSubnet, validateSubnet,
+} from './ipam.js';
+import type { Cidr } from './ipam.js';
+import { deleteLink, ensureBridgeLink, hostRoutes, linkExists, netnsExists } from './kernel.js';
+import { bridgeName, DEFAULT_NETWORK, hostVethName, ifIndexOf, netnsName } from './names.js';
+import { addNetworkRules, removeNetworkRules } from './nft.js';
+import { allNetworkRows, containerName, endpointsOn, getNetworkRow, isUniqueViolation } from './store.js';
+import type { NetworkRow } from './store.js';
+
+export interface NetworkRecord {
+  name: string;
+  id: string;
+  bridge: string;
+  subnet: string;
+  gateway: string;
+  ipRange?: string;
+  internal: boolean;
+  labels: Record<string, string>;
+  createdAt: string;
+}
+
+export interface CreateNetworkOptions {
+  name: string;
+  subnet?: string;
+  gateway?: string;
+  ipRange?: string;
+  internal?: boolean;
+  labels?: Record<string, string>;
+}
+
+export function toRecord(row: NetworkRow): NetworkRecord {
+  return {
+    name: row.name,
+    id: row.id,
+    bridge: row.bridge,
+    subnet: row.subnet,
+    gateway: row.gateway,
+    ...(row.ip_range ? { ipRange: row.ip_range } : {}),
+    internal: row.internal !== 0,
+    labels: JSON.parse(row.labels) as Record<string, string>,
+    createdAt: row.created_at,
+  };
+}
+
+const RESERVED = new Set(['none', 'host', 'bridge', 'default', 'container']);
+
+/** Looks a network up by name, full id or unique id prefix, as Docker does. */
+export function getNetwork(ctx: NetCtx, nameOrId: string): NetworkRecord {
+  const row = getNetworkRow(ctx.db, nameOrId) ?? findById(ctx, nameOrId);
+  if (!row) throw notFound('network.not_found', `network ${nameOrId} not found`, 'see `berth network ls`');
+  return toRecord(row);
+}
+
+function findById(ctx: NetCtx, prefix: string): NetworkRow | undefined {
+  if (!/^[0-9a-f]{3,64}$/.test(prefix)) return undefined;
+  const rows = allNetworkRows(ctx.db).filter((r) => r.id.startsWith(prefix));
+  return rows.length === 1 ? rows[0] : undefined;
+}
+
+export function listNetworks(ctx: NetCtx): NetworkRecord[] {
+  return allNetworkRows(ctx.db).map(toRecord);
+}
+
+/**
+ * Creates the network's row and bridge together: if the bridge cannot be made the row is
+ * rolled back, and if the row cannot be written the bridge is deleted.
+ */
+export function createNetwork(ctx: NetCtx, opts: CreateNetworkOptions): NetworkRecord {
+  validateName('network', opts.name);
+  if (RESERVED.has(opts.name)) throw invalid('network.reserved_name', `network name ${opts.name} is reserved`);
+  return createNetworkRow(ctx, opts, false);
+}
+
+function createNetworkRow(ctx: NetCtx, opts: CreateNetworkOptions, isDefault: boolean): NetworkRecord {
+  // Parse before taking the lock: bad input fails fast and alone.
+  const given = opts.subnet === undefined ? undefined : parseCidr(opts.subnet);
+  if (given) validateSubnet(given, opts.subnet!);
+  if (opts.gateway !== undefined && !given) throw invalid('network.gateway_without_subnet', `--gateway ${opts.gateway} needs --subnet`);
+  const range = opts.ipRange === undefined ? undefined : parseCidr(opts.ipRange);
+  if (range && !given) throw invalid('network.range_without_subnet', `--ip-range ${opts.ipRange} needs --subnet`);
+  if (range && given && (range.prefix < given.prefix || !cidrContains(given, range.network))) {
+    throw invalid('network.range_outside', `--ip-range ${opts.ipRange} is not inside subnet ${formatCidr(given)}`);
+  }
+  const gateway = given ? chooseGateway(given, opts.gateway) : undefined;
+  const routes = parseRoutes(hostRoutes());
+  const id = newId();
+  const bridge = bridgeName(id, isDefault);
+  let made: NetworkRecord | undefined;
+  let record: NetworkRecord;
+  try {
+    record = tx(ctx.db, () => {
+      if (getNetworkRow(ctx.db, opts.name)) throw exists('network.exists', `network ${opts.name} already exists`);
+      const others = allNetworkRows(ctx.db).map((r) => ({ name: r.name, cidr: parseCidr(r.subnet) }));
+      let subnet: Cidr;
+      if (given) {
+        const clash = others.find((o) => cidrsOverlap(o.cidr, given));
+        if (clash) throw conflict('network.subnet_overlap', `subnet ${formatCidr(given)} overlaps network ${clash.name} (${formatCidr(clash.cidr)})`);
+        const route = routes.find((r) => cidrsOverlap(r, given));
+        if (route) throw conflict('network.subnet_overlap', `subnet ${formatCidr(given)} overlaps the host route ${formatCidr(route)}`);
+        subnet = given;
+      } else {
+        const pools = (ctx.pools ?? DEFAULT_POOLS).map(parseCidr);
+        const picked = pickSubnet(pools, [...others.map((o) => o.cidr), ...routes]);
+        if (!picked) throw unavailable('network.pool_exhausted', `no free /24 subnet left in ${pools.map(formatCidr).join(', ')}`, 'give one with --subnet');
+        subnet = picked;
+      }
+      if (linkExists(bridge)) throw conflict('network.bridge_exists', `a link named ${bridge} already exists on the host`, 'another berth root may own it');
+      const row: NetworkRow = {
+        name: opts.name,
+        id,
+        bridge,
+        subnet: formatCidr(subnet),
+        gateway: formatIPv4(gateway ?? subnet.network + 1),
+        ip_range: range ? formatCidr(range) : null,
+        internal: opts.internal ? 1 : 0,
+        labels: JSON.stringify(opts.labels ?? {}),
+        created_at: new Date().toISOString(),
+      };
+      try {
+        ctx.db.prepare('INSERT INTO networks (name, id, bridge, subnet, gateway, ip_range, internal, labels, created_at) VALUES (@name, @id, @bridge, @subnet, @gateway, @ip_range, @internal, @labels, @created_at)').run(row);
+      } catch (e) {
+        if (isUniqueViolation(e)) throw exists('network.exists', `network ${opts.name} already exists`);
+        throw e;
+      }
+      const rec = toRecord(row);
+      made = rec;
+      ensureBridge(rec);
+      return rec;
+    });
+  } catch (e) {
+    if (made) destroyBridge(ctx, made);
+    throw e;
+  }
+  return record;
+}
+
+/** The network `run` attaches to when no --network is given, created on first use. */
+export function ensureDefaultNetwork(ctx: NetCtx): NetworkRecord {
+  const row = getNetworkRow(ctx.db, DEFAULT_NETWORK);
+  if (row) return toRecord(row);
+  try {
+    return createNetworkRow(ctx, { name: DEFAULT_NETWORK }, true);
+  } catch (e) {
+    // A parallel berth created it between our read and our write.
+    const again = getNetworkRow(ctx.db, DEFAULT_NETWORK);
+    if (again) return toRecord(again);
+    throw e;
+  }
+}
+
+/** Makes the bridge, its gateway address and its nftables elements if any is missing. */
+export function ensureBridge(net: Pick<NetworkRecord, 'bridge' | 'subnet' | 'gateway' | 'internal'>): void {
+  const prefix = net.subnet.split('/')[1]!;
+  ensureBridgeLink(net.bridge, `${net.gateway}/${prefix}`);
+  addNetworkRules({ bridge: net.bridge, subnet: net.subnet, internal: net.internal });
+}
+
+function destroyBridge(_ctx: NetCtx, net: { bridge: string; subnet: string; internal: boolean }): void {
+  deleteLink(net.bridge);
+  removeNetworkRules(net);
+}
+
+export interface NetworkContainer {
+  Name: string;
+  EndpointID: string;
+  MacAddress: string;
+  IPv4Address: string;
+  IPv6Address: string;
+}
+
+/** Docker's `network inspect` document. */
+export function inspectNetwork(ctx: NetCtx, nameOrId: string): Record<string, unknown> {
+  const net = getNetwork(ctx, nameOrId);
+  const prefix = net.subnet.split('/')[1]!;
+  const containers: Record<string, NetworkContainer> = {};
+  for (const ep of endpointsOn(ctx.db, net.name)) {
+    containers[ep.container_id] = {
+      Name: containerName(ctx.db, ep.container_id) ?? '',
+      EndpointID: `${ep.container_id.slice(0, 32)}${net.id.slice(0, 32)}`,
+      MacAddress: ep.mac ?? '',
+      IPv4Address: ep.ip ? `${ep.ip}/${prefix}` : '',
+      IPv6Address: '',
+    };
+  }
+  return {
+    Name: net.name,
+    Id: net.id,
+    Created: net.createdAt,
+    Scope: 'local',
+    Driver: 'bridge',
+    EnableIPv6: false,
+    IPAM: { Driver: 'default', Options: {}, Config: [{ Subnet: net.subnet, Gateway: net.gateway, ...(net.ipRange ? { IPRange: net.ipRange } : {}) }] },
+    Internal: net.internal,
+    Attachable: false,
+    Ingress: false,
+    ConfigFrom: { Network: '' },
+    ConfigOnly: false,
+    Containers: containers,
+    Options: { 'com.docker.network.bridge.name': net.bridge },
+    Labels: net.labels,
+  };
+}
+
+/**
+ * Removes a network. Refused while any container (running or not) has an endpoint on it;
+ * with force, those endpoints are disconnected first (their veths deleted if running).
+ */
+export function removeNetwork(ctx: NetCtx, nameOrId: string, opts: { force?: boolean } = {}): NetworkRecord {
+  const net = tx(ctx.db, () => {
+    const n = getNetwork(ctx, nameOrId);
+    const eps = endpointsOn(ctx.db, n.name);
+    if (eps.length > 0 && !opts.force) {
+      const names = eps.map((e) => containerName(ctx.db, e.container_id) ?? e.container_id.slice(0, 12));
+      throw conflict('network.in_use', `network ${n.name} is in use by container(s) ${names.join(', ')}`, 'disconnect them first, or use -f');
+    }
+    for (const ep of eps) {
+      if (netnsExists(netnsName(ep.container_id))) deleteLink(hostVethName(ep.container_id, ifIndexOf(ep.ifname)));
+    }
+    ctx.db.prepare('DELETE FROM endpoints WHERE network = ?').run(n.name);
+    ctx.db.prepare('DELETE FROM networks WHERE name = ?').run(n.name);
+    return n;
+  });
+  destroyBridge(ctx, net);
+  return net;
+}
+
+/** Removes every network without endpoints, the default one excepted (as Docker keeps its own). */
+export function pruneNetworks(ctx: NetCtx): string[] {
+  const removed: string[] = [];
+  for (const net of listNetworks(ctx)) {
+    if (net.name === DEFAULT_NETWORK) continue;
+    if (endpointsOn(ctx.db, net.name).length > 0) continue;
+    try {
+      removeNetwork(ctx, net.name);
+      removed.push(net.name);
+    } catch (e) {
+      // A container attached in between: that network is no longer prunable, the others are.
+      if (!(e instanceof Error && 'code' in e && e.code === 'network.in_use')) throw e;
+    }
+  }
+  return removed;
+}
