@@ -180,3 +180,30 @@ async function drain(body: AsyncIterable<unknown>): Promise<number> {
   }
   return 0;
 }
+
+/** The diff id and content size of a layer, without writing anything: checks a layer already unpacked. */
+export async function digestLayer(input: NodeJS.ReadableStream | Readable): Promise<UnpackResult> {
+  const hash = createHash('sha256');
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      cb(null, chunk);
+    },
+  });
+  const extract = tar.extract();
+  const piping = pipeline(input as Readable, tap, extract as unknown as NodeJS.WritableStream);
+  piping.catch(() => undefined);
+  let size = 0;
+  try {
+    for await (const entry of extract) {
+      const t = entry.header.type;
+      if (t === 'file' || t === 'contiguous-file') size += entry.header.size;
+      await drain(entry);
+    }
+    await piping;
+  } catch (e) {
+    extract.destroy();
+    throw corrupt('layer.corrupt', `layer is not a valid tar stream: ${(e as Error).message}`);
+  }
+  return { size, diffId: `sha256:${hash.digest('hex')}` };
+}

@@ -1,0 +1,180 @@
+// The image records: finding an image by what a user typed, listing, inspecting, removing.
+import { conflict, invalid, notFound } from '../common/errors.js';
+import { shortId } from '../common/ids.js';
+import { tx, type Db } from '../state/db.js';
+import { collectUnused, emptyTrash } from './gc.js';
+import { candidateNames, looksLikeId, parseReference, splitName } from './reference.js';
+import { layerDir } from './store.js';
+import type { ImageConfig, ImageContext, ImageRecord, ImageSummary, OciImage } from './types.js';
+
+interface ImageRow {
+  id: string;
+  manifest_digest: string;
+  config: string;
+  layers: string;
+  size: number;
+  created: string;
+}
+
+function toRecord(db: Db, row: ImageRow): ImageRecord {
+  const tags = db.prepare('SELECT name FROM tags WHERE image_id = ? ORDER BY name').all(row.id) as Array<{ name: string }>;
+  return {
+    id: row.id,
+    manifestDigest: row.manifest_digest,
+    config: JSON.parse(row.config) as OciImage,
+    layers: JSON.parse(row.layers) as string[],
+    size: row.size,
+    created: row.created,
+    repoTags: tags.map((t) => t.name),
+  };
+}
+
+function byId(db: Db, id: string): ImageRow | undefined {
+  return db.prepare('SELECT * FROM images WHERE id = ?').get(id) as ImageRow | undefined;
+}
+
+interface Lookup {
+  row: ImageRow;
+  /** The stored tag the reference named, when it named one (not an id or digest). */
+  tag: string | undefined;
+}
+
+function lookup(db: Db, ref: string): Lookup | undefined {
+  if (ref.includes('@')) {
+    const r = parseReference(ref);
+    const row = db.prepare('SELECT * FROM images WHERE manifest_digest = ?1 OR id = ?1').get(r.digest) as ImageRow | undefined;
+    return row && { row, tag: undefined };
+  }
+  let names: string[] = [];
+  try {
+    names = candidateNames(ref);
+  } catch (e) {
+    // "sha256:abc…" is not a name but may be an id.
+    if (!looksLikeId(ref)) throw e;
+  }
+  for (const name of names) {
+    const t = db.prepare('SELECT image_id FROM tags WHERE name = ?').get(name) as { image_id: string } | undefined;
+    const row = t && byId(db, t.image_id);
+    if (row) return { row, tag: name };
+  }
+  if (!looksLikeId(ref)) return undefined;
+  const hex = ref.replace(/^sha256:/, '');
+  const rows = db.prepare("SELECT * FROM images WHERE substr(id, 8, ?) = ? LIMIT 2").all(hex.length, hex) as ImageRow[];
+  if (rows.length > 1) throw invalid('image.ambiguous', `image id prefix "${ref}" matches more than one image`, 'give more digits of the id');
+  return rows[0] && { row: rows[0], tag: undefined };
+}
+
+function notFoundError(ref: string) {
+  return notFound('image.not_found', `image not found: ${ref}`, 'import it with `berth load -i FILE` (or `berth import FILE NAME`), or build it; `berth images` lists what there is');
+}
+
+/** The image a reference names: a tag (short names tried as localhost/ then docker.io/library/), NAME@digest, or an id (prefix of ≥ 3 hex). */
+export function resolveImage(db: Db, ref: string): ImageRecord {
+  const l = lookup(db, ref);
+  if (!l) throw notFoundError(ref);
+  return toRecord(db, l.row);
+}
+
+/** One entry per tag, newest image first; untagged images appear once as <none>:<none>. */
+export function listImages(db: Db): ImageSummary[] {
+  const rows = db
+    .prepare('SELECT i.id, i.created, i.size, t.name FROM images i LEFT JOIN tags t ON t.image_id = i.id ORDER BY i.created DESC, t.name')
+    .all() as Array<{ id: string; created: string; size: number; name: string | null }>;
+  return rows.map((r) => ({
+    ...(r.name === null ? { repository: '<none>', tag: '<none>' } : splitName(r.name)),
+    id: r.id,
+    created: r.created,
+    size: r.size,
+  }));
+}
+
+/** The image as `docker image inspect` shows it. */
+export function inspectImage(db: Db, ref: string): Record<string, unknown> {
+  const img = resolveImage(db, ref);
+  const c = imageConfig(img);
+  return {
+    Id: img.id,
+    RepoTags: img.repoTags,
+    RepoDigests: img.repoTags.map((t) => `${splitName(t).repository}@${img.manifestDigest}`),
+    Created: img.created,
+    Author: img.config.author ?? '',
+    Architecture: img.config.architecture,
+    Os: img.config.os,
+    Size: img.size,
+    Config: {
+      User: c.User,
+      Env: c.Env,
+      Cmd: c.Cmd,
+      Entrypoint: c.Entrypoint,
+      WorkingDir: c.WorkingDir,
+      ExposedPorts: Object.fromEntries(c.ExposedPorts.map((p) => [p, {}])),
+      Volumes: Object.fromEntries(c.Volumes.map((v) => [v, {}])),
+      Labels: c.Labels,
+      StopSignal: c.StopSignal,
+      Healthcheck: c.Healthcheck,
+    },
+    RootFS: { Type: 'layers', Layers: img.layers },
+  };
+}
+
+export interface RemoveResult {
+  untagged: string[];
+  /** Image id first, then nothing else: layers and blobs are collected silently. */
+  deleted: string[];
+}
+
+/**
+ * Docker's rmi. By tag: untag, and delete the image when it was the last tag. By id: delete the
+ * image (refused when it has several tags, unless force). Refused while a container uses it,
+ * unless force; a forced removal of an image in use only untags it, because the container's
+ * overlay still reads its layers.
+ */
+export function removeImage(ctx: ImageContext, ref: string, opts: { force?: boolean } = {}): RemoveResult {
+  const force = opts.force ?? false;
+  const result: RemoveResult = { untagged: [], deleted: [] };
+  const trash = tx(ctx.db, () => {
+    const l = lookup(ctx.db, ref);
+    if (!l) throw notFoundError(ref);
+    const img = toRecord(ctx.db, l.row);
+    const untag = l.tag !== undefined ? [l.tag] : img.repoTags;
+    if (l.tag === undefined && img.repoTags.length > 1 && !force) {
+      throw conflict('image.multiple_tags', `image ${shortId(img.id)} has several tags (${img.repoTags.join(', ')})`, 'remove the tags one by one, or use --force');
+    }
+    const lastTag = img.repoTags.every((t) => untag.includes(t));
+    const user = ctx.db.prepare('SELECT name FROM containers WHERE image_id = ? LIMIT 1').get(img.id) as { name: string } | undefined;
+    if (lastTag && user && !force) {
+      throw conflict('image.in_use', `image ${ref} is in use by container ${user.name}`, `remove the container first (berth rm ${user.name}), or use --force`);
+    }
+    const del = ctx.db.prepare('DELETE FROM tags WHERE name = ?');
+    for (const t of untag) del.run(t);
+    result.untagged = untag;
+    if (!lastTag || user) return [];
+    ctx.db.prepare('DELETE FROM images WHERE id = ?').run(img.id);
+    result.deleted = [img.id];
+    return collectUnused(ctx.db, ctx.root, { blobs: [img.id, img.manifestDigest], layers: img.layers });
+  });
+  emptyTrash(trash);
+  return result;
+}
+
+/** The overlay lower directories of an image, uppermost first (the order overlayfs's lowerdir wants). */
+export function imageLayerDirs(root: string, image: ImageRecord): string[] {
+  return [...image.layers].reverse().map((d) => layerDir(root, d));
+}
+
+/** The image's run defaults, Docker's empty defaults filled in. */
+export function imageConfig(image: ImageRecord): ImageConfig {
+  const c = image.config.config ?? {};
+  return {
+    Env: c.Env ?? [],
+    Entrypoint: c.Entrypoint ?? [],
+    Cmd: c.Cmd ?? [],
+    WorkingDir: c.WorkingDir ?? '',
+    User: c.User ?? '',
+    ExposedPorts: Object.keys(c.ExposedPorts ?? {}),
+    Labels: c.Labels ?? {},
+    StopSignal: c.StopSignal || undefined,
+    Healthcheck: c.Healthcheck ?? undefined,
+    Volumes: Object.keys(c.Volumes ?? {}),
+  };
+}

@@ -1,0 +1,180 @@
+// `berth load` / `berth import`: an image archive (OCI layout or docker-archive) or a plain
+// root filesystem tarball, gzipped or not, from a file or stdin, into the content store.
+// All or nothing: every digest is checked, and on any failure what this import added
+// (blobs, layer directories) is removed again and no record is written.
+import { createReadStream, createWriteStream, existsSync, readFileSync, rmSync, writeFileSync, fsyncSync, openSync, closeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { BerthError, corrupt, isBerthError, notFound, unavailable } from '../common/errors.js';
+import { tx } from '../state/db.js';
+import { digestLayer } from '../storage/unpack.js';
+import { archiveNames, stageArchive, type StagedFile } from './archive.js';
+import { planDocker, planOci, rootfsConfig, MEDIA, type ConfigChanges, type ImportPlan } from './formats.js';
+import { collectUnused, emptyTrash } from './gc.js';
+import { normalizeName, splitName } from './reference.js';
+import { adoptBlob, ensureLayer, hasBlob, isGzip, layerDir, makeStaging, openMaybeCompressed, sha256 } from './store.js';
+import type { ImageContext, ImageSummary } from './types.js';
+
+export interface ImportOptions {
+  /** Run defaults for a root filesystem tarball (docker import --change); archives carry their own config. */
+  changes?: ConfigChanges;
+}
+
+interface Made {
+  blobs: string[];
+  layers: string[];
+}
+
+export async function importImage(ctx: ImageContext, source: string, name?: string, opts: ImportOptions = {}): Promise<ImageSummary> {
+  const label = source === '-' ? 'image from stdin' : `image archive ${source}`;
+  // A bad name is refused before any work is done.
+  const given = name === undefined ? undefined : normalizeName(name);
+  if (source !== '-' && !existsSync(source)) {
+    throw notFound('image.source_not_found', `no such file: ${source}`);
+  }
+  const staging = makeStaging(ctx.root);
+  const made: Made = { blobs: [], layers: [] };
+  try {
+    let file = source;
+    if (source === '-') {
+      file = join(staging, 'stdin');
+      await pipeline(process.stdin, createWriteStream(file));
+    }
+    const names = await readingArchive(() => archiveNames(file));
+    let plan: ImportPlan;
+    if (names.has('index.json') && names.has('oci-layout')) {
+      plan = planOci(await readingArchive(() => stageArchive(file, staging)));
+    } else if (names.has('manifest.json')) {
+      plan = planDocker(await readingArchive(() => stageArchive(file, staging)));
+    } else {
+      plan = await planRootfs(file, staging, opts.changes ?? {});
+    }
+    const tag = given ?? (plan.name ? normalizeArchiveName(plan.name) : undefined);
+    return await commit(ctx, plan, staging, tag, made);
+  } catch (e) {
+    rollback(ctx, made);
+    throw asImportError(label, e);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** Archive names that do not parse (an OCI ref.name that is only a tag, say) are dropped, not fatal. */
+function normalizeArchiveName(n: string): string | undefined {
+  try {
+    return normalizeName(n);
+  } catch {
+    return undefined;
+  }
+}
+
+async function planRootfs(file: string, staging: string, changes: ConfigChanges): Promise<ImportPlan> {
+  // The tarball itself becomes the layer blob; copied in, so the user's file is never linked into the store.
+  const layerFile = await stageCopy(file, join(staging, 'rootfs'));
+  const { diffId } = await digestLayer(openMaybeCompressed(layerFile.path, 'the tarball'));
+  const cfg = rootfsConfig(diffId, changes, new Date().toISOString());
+  const config = stageBuffer(staging, 'config', cfg.data);
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: MEDIA.ociManifest,
+    config: { mediaType: MEDIA.ociConfig, digest: config.digest, size: config.size },
+    layers: [{ mediaType: isGzip(layerFile.path) ? MEDIA.ociLayerGzip : MEDIA.ociLayer, digest: layerFile.digest, size: layerFile.size }],
+  };
+  return { config, image: cfg.image, manifest: { data: Buffer.from(JSON.stringify(manifest)) }, layers: [{ file: layerFile, diffId }], name: undefined };
+}
+
+async function commit(ctx: ImageContext, plan: ImportPlan, staging: string, tag: string | undefined, made: Made): Promise<ImageSummary> {
+  const manifest = 'file' in plan.manifest ? plan.manifest.file : stageBuffer(staging, 'manifest', plan.manifest.data);
+  const blobs: StagedFile[] = [plan.config, manifest, ...plan.layers.map((l) => l.file)];
+  for (const b of blobs) if (adoptBlob(ctx.root, b.path, b.digest)) made.blobs.push(b.digest);
+  const sizes: number[] = [];
+  for (const l of plan.layers) {
+    const r = await ensureLayer(ctx.root, l.diffId, () => openMaybeCompressed(l.file.path, `layer ${l.file.digest}`));
+    if (r.created) made.layers.push(l.diffId);
+    sizes.push(r.size);
+  }
+  const id = plan.config.digest;
+  const size = sizes.reduce((a, b) => a + b, 0);
+  const created = typeof plan.image.created === 'string' ? plan.image.created : new Date().toISOString();
+  const configText = readFileSync(plan.config.path, 'utf8');
+  tx(ctx.db, () => {
+    // A concurrent rmi may have collected what we found already in the store; blobs we can
+    // put back from staging, a vanished layer directory means trying again.
+    for (const b of blobs) if (!hasBlob(ctx.root, b.digest)) adoptBlob(ctx.root, b.path, b.digest);
+    for (const l of plan.layers) {
+      if (!existsSync(layerDir(ctx.root, l.diffId))) {
+        throw unavailable('image.concurrent_removal', `layer ${l.diffId} was removed while importing`, 'run the import again');
+      }
+    }
+    const insLayer = ctx.db.prepare('INSERT OR IGNORE INTO layers (diff_id, blob_digest, size) VALUES (?, ?, ?)');
+    plan.layers.forEach((l, i) => insLayer.run(l.diffId, l.file.digest, sizes[i]!));
+    ctx.db
+      .prepare('INSERT OR IGNORE INTO images (id, manifest_digest, config, layers, size, created) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(id, manifest.digest, configText, JSON.stringify(plan.layers.map((l) => l.diffId)), size, created);
+    if (tag !== undefined) ctx.db.prepare('INSERT OR REPLACE INTO tags (name, image_id) VALUES (?, ?)').run(tag, id);
+  });
+  made.blobs = [];
+  made.layers = [];
+  const rt = tag === undefined ? { repository: '<none>', tag: '<none>' } : splitName(tag);
+  return { ...rt, id, created, size };
+}
+
+function rollback(ctx: ImageContext, made: Made): void {
+  if (made.blobs.length === 0 && made.layers.length === 0) return;
+  try {
+    emptyTrash(tx(ctx.db, () => collectUnused(ctx.db, ctx.root, made)));
+  } catch {
+    // The original error matters more; what is left is unreferenced and a later rmi or gc takes it.
+  }
+}
+
+/** Errors from reading the archive itself (bad gzip, bad tar) mean the archive is damaged. */
+async function readingArchive<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (isBerthError(e)) throw e;
+    throw corrupt('image.corrupt', (e as Error).message);
+  }
+}
+
+function asImportError(label: string, e: unknown): unknown {
+  if (e instanceof BerthError && e.kind === 'Corrupt') {
+    return new BerthError('Corrupt', 'image.corrupt', `${label} is corrupt: ${e.message}`, {
+      hint: 'the file is damaged or truncated; save or export the image again',
+      cause: e,
+    });
+  }
+  return e;
+}
+
+function stageBuffer(staging: string, name: string, data: Buffer): StagedFile {
+  const path = join(staging, name);
+  writeFileSync(path, data, { mode: 0o600 });
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  return { path, digest: sha256(data), size: data.length };
+}
+
+async function stageCopy(from: string, to: string): Promise<StagedFile> {
+  const hash = createHash('sha256');
+  let size = 0;
+  const src = createReadStream(from);
+  src.on('data', (c) => {
+    hash.update(c as Buffer);
+    size += (c as Buffer).length;
+  });
+  await pipeline(src, createWriteStream(to, { mode: 0o600 }));
+  const fd = openSync(to, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  return { path: to, digest: `sha256:${hash.digest('hex')}`, size };
+}
