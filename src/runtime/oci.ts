@@ -106,6 +106,21 @@ export function conmonArgs(o: CreateOptions): string[] {
   return args;
 }
 
+/**
+ * runc logs in logrus form (`time="…" level=error msg="…"`); users need only the msg. Lines
+ * without one are kept as they are.
+ */
+export function cleanRuntimeMessage(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => {
+      const m = /msg="((?:[^"\\]|\\.)*)"/.exec(l);
+      return (m?.[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : l).trim();
+    })
+    .filter((l) => l.length > 0)
+    .join('; ');
+}
+
 /** conmon reports on the sync pipe as `{"data": N}` or `{"data": -1, "message": "..."}`. */
 export function parseSyncMessage(buf: string): { data: number; message?: string } | null {
   for (const line of buf.split('\n')) {
@@ -141,8 +156,7 @@ function waitForSync(sync: Readable, stderr: Readable, child: ReturnType<typeof 
       clearTimeout(timer);
       fn();
     };
-    const failed = (why: string) =>
-      finish(() => reject(unavailable('runtime.create_failed', `${what}: ${why.trim() || 'conmon reported no reason'}`, 'run with --debug; the runtime\'s own message is above')));
+    const failed = (why: string) => finish(() => reject(unavailable('runtime.create_failed', `${what}: ${cleanRuntimeMessage(why) || 'conmon reported no reason'}`)));
     const timer = setTimeout(() => failed(`timed out after ${timeoutMs} ms waiting for the runtime`), timeoutMs);
     sync.setEncoding('utf8');
     stderr.setEncoding('utf8');
@@ -214,7 +228,7 @@ const missing = (stderr: string) => /does not exist|not exist|no such file or di
 const notRunning = (stderr: string) => /not running|container .* is stopped|process already finished/i.test(stderr);
 
 function runtimeError(rt: RuntimeBinary, verb: string, id: string, r: { status: number; stderr: string; stdout: string }): BerthError {
-  const why = (r.stderr || r.stdout).trim().split('\n').slice(-3).join('; ');
+  const why = cleanRuntimeMessage((r.stderr || r.stdout).trim().split('\n').slice(-3).join('\n'));
   return unavailable(`runtime.${verb}_failed`, `${rt.name} ${verb} ${id}: exit ${r.status}${why ? `: ${why}` : ''}`);
 }
 
