@@ -27,9 +27,9 @@ export function collectUnused(db: Db, root: string, c: GcCandidates): string[] {
     if (t) trash.push(t);
   }
   const blobUsed = db.prepare(
-    'SELECT 1 FROM images WHERE id = ?1 OR manifest_digest = ?1 UNION ALL SELECT 1 FROM layers WHERE blob_digest = ?1 LIMIT 1',
+    'SELECT 1 FROM images WHERE id = @d OR manifest_digest = @d UNION ALL SELECT 1 FROM layers WHERE blob_digest = @d LIMIT 1',
   );
-  for (const d of blobs) if (!blobUsed.get(d)) removeBlob(root, d);
+  for (const d of blobs) if (!blobUsed.get({ d })) removeBlob(root, d);
   return trash;
 }
 

@@ -42,7 +42,7 @@ interface Lookup {
 function lookup(db: Db, ref: string): Lookup | undefined {
   if (ref.includes('@')) {
     const r = parseReference(ref);
-    const row = db.prepare('SELECT * FROM images WHERE manifest_digest = ?1 OR id = ?1').get(r.digest) as ImageRow | undefined;
+    const row = db.prepare('SELECT * FROM images WHERE manifest_digest = @d OR id = @d').get({ d: r.digest }) as ImageRow | undefined;
     return row && { row, tag: undefined };
   }
   let names: string[] = [];
