@@ -55,14 +55,16 @@ async function drain(body: AsyncIterable<unknown>): Promise<void> {
   }
 }
 
-/** The cleaned names of the regular files in the archive; reads headers only. */
-export async function archiveNames(path: string): Promise<Set<string>> {
+/** The cleaned names of the regular files in the archive, and how many entries it has; reads headers only. */
+export async function archiveNames(path: string): Promise<{ names: Set<string>; entries: number }> {
   const names = new Set<string>();
+  let entries = 0;
   await eachEntry(path, async (h, body) => {
+    entries++;
     if (h.type === 'file' || h.type === 'contiguous-file') names.add(cleanInRoot(h.name));
     await drain(body);
   });
-  return names;
+  return { names, entries };
 }
 
 /** Copies every regular file of the archive into dir (fsync'd, digested) and records links. */

@@ -135,7 +135,7 @@ describe('importImage', () => {
   it('refuses truncated and garbage archives with one clear error', async () => {
     const whole = await ociArchive({ layers: [base, top] }, 'localhost/t:1');
     const gz = gzipSync(whole);
-    for (const [name, data] of [['trunc.tar', whole.subarray(0, whole.length - 1200)], ['trunc.tgz', gz.subarray(0, gz.length - 40)], ['junk.tar', Buffer.alloc(2048, 7)]] as const) {
+    for (const [name, data] of [['trunc.tar', whole.subarray(0, whole.length - 1200)], ['trunc.tgz', gz.subarray(0, gz.length - 40)], ['junk.tar', Buffer.alloc(2048, 7)], ['empty.tar', Buffer.alloc(0)]] as const) {
       await assert.rejects(importImage({ db, root }, file(name, data)), (e: Error & { code?: string; kind?: string }) => {
         assert.equal(e.kind, 'Corrupt', `${name}: ${e.message}`);
         assert.equal(e.code, 'image.corrupt');

@@ -41,7 +41,8 @@ export async function importImage(ctx: ImageContext, source: string, name?: stri
       file = join(staging, 'stdin');
       await pipeline(process.stdin, createWriteStream(file));
     }
-    const names = await readingArchive(() => archiveNames(file));
+    const { names, entries } = await readingArchive(() => archiveNames(file));
+    if (entries === 0) throw corrupt('image.corrupt', 'it holds no files (an empty tar stream)');
     let plan: ImportPlan;
     if (names.has('index.json') && names.has('oci-layout')) {
       plan = planOci(await readingArchive(() => stageArchive(file, staging)));
@@ -135,7 +136,7 @@ async function readingArchive<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (e) {
     if (isBerthError(e)) throw e;
-    throw corrupt('image.corrupt', (e as Error).message);
+    throw corrupt('image.corrupt', `cannot read it as a tar archive (${(e as Error).message})`);
   }
 }
 
