@@ -22,11 +22,11 @@ import {
   createContainer as rtCreate, startContainer as rtStart, killContainer as rtKill, deleteContainer as rtDelete,
   readExitFile, writeBundle,
 } from '../runtime/oci.js';
-import { chooseRuntime } from '../runtime/select.js';
+import { chooseRuntime, type RuntimeBinary } from '../runtime/select.js';
 import {
   planEndpoints, setUpContainerNetwork, tearDownContainerNetwork, releaseContainerNetwork, publishPorts,
-  ensureDefaultNetwork,
-} from '../network/index.js';
+} from '../network/attach.js';
+import { ensureDefaultNetwork } from '../network/networks.js';
 import { Undo } from './undo.js';
 import { lockContainer, sleepMs } from './lock.js';
 import { mustBe } from './lifecycle.js';
@@ -127,7 +127,7 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
     if (spec.networkMode === 'bridge') {
       planEndpoints({ db: ctx.db, paths: ctx.paths }, id, spec.networks);
       const exposed = Object.keys(cfg.ExposedPorts ?? {});
-      publishPorts({ db: ctx.db, paths: ctx.paths }, id, req.ports, req.publishAll ? exposed : []);
+      publishPorts({ db: ctx.db, paths: ctx.paths }, id, req.ports, { publishAll: req.publishAll, exposedPorts: exposed });
     }
   });
   mkdirSync(containerDir(ctx, id), { recursive: true, mode: 0o700 });
@@ -394,7 +394,7 @@ function stopLocked(ctx: EngineContext, c: Container, timeoutSec: number): Conta
   return finalize(ctx, c, { unknownCode: 137 });
 }
 
-function signalQuietly(runtime: { name: string; path: string }, rtRoot: string, c: Container, sig: string): void {
+function signalQuietly(runtime: RuntimeBinary, rtRoot: string, c: Container, sig: string): void {
   try {
     rtKill(runtime, rtRoot, c.id, sig);
   } catch {

@@ -66,7 +66,7 @@ export async function rmCmd(c: CommandContext): Promise<number> {
   const ctx = createContext(c.config);
   for (const ref of p.positionals) {
     const r = removeImage({ db: ctx.db, root: ctx.paths.root }, ref, { force: bool(p.values.force) });
-    out(`Untagged/deleted: ${typeof r === 'string' ? r : ref}\n`);
+    out(r.untagged.map((t) => `Untagged: ${t}\n`).join('') + r.deleted.map((d) => `Deleted: ${d}\n`).join(''));
   }
   return 0;
 }

@@ -1,0 +1,51 @@
+# berth: `make demo` and `make test` work on a fresh Debian 12 machine as root.
+SHELL := /bin/bash
+APT_PACKAGES := runc crun conmon busybox-static nftables iproute2 nginx-light attr jq procps psmisc util-linux coreutils tar gzip curl
+NODE_DEPS_STAMP := node_modules/.berth-stamp
+IMAGES := images/out/busybox.tar images/out/nginx.tar
+
+.PHONY: all deps build images install demo demo-down test test-unit test-integration bench clean
+
+all: build
+
+# System packages: installed only when one is missing, so a warm machine pays nothing.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(NODE_DEPS_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+build: deps $(NODE_DEPS_STAMP)
+	npx tsc -p tsconfig.json
+	@$(MAKE) --no-print-directory images
+
+images: $(IMAGES)
+
+$(IMAGES): images/build.sh
+	bash images/build.sh
+
+install: build
+	ln -sf $(CURDIR)/bin/berth /usr/local/bin/berth
+
+demo: build
+	bash examples/webfarm/demo.sh
+
+demo-down:
+	bash examples/webfarm/demo.sh down
+
+test: build
+	bash test/run.sh
+
+test-unit: build
+	node --test --test-concurrency=2 $$(find build/src -name '*.test.js' ! -name '*.integration.test.js' | sort)
+
+bench: build
+	bash bench/run.sh
+
+clean:
+	rm -rf build images/out

@@ -1,0 +1,114 @@
+// Network verbs: the virtual switches containers attach to.
+import type { CommandContext } from '../main.js';
+import { parseArgs, bool, str, list } from '../args.js';
+import { json, out, table } from '../render.js';
+import { invalid } from '../../common/errors.js';
+import { shortId } from '../../common/ids.js';
+import { createContext } from '../../engine/context.js';
+import { createNetwork, listNetworks, inspectNetwork, removeNetwork, pruneNetworks } from '../../network/networks.js';
+import { connect, disconnect } from '../../engine/networks.js';
+
+const HELP = { long: 'help', type: 'boolean' } as const;
+
+function labelsOf(items: string[]): Record<string, string> {
+  const l: Record<string, string> = {};
+  for (const kv of items) { const i = kv.indexOf('='); l[i < 0 ? kv : kv.slice(0, i)] = i < 0 ? '' : kv.slice(i + 1); }
+  return l;
+}
+
+export async function createCmd(c: CommandContext): Promise<number> {
+  const p = parseArgs(c.argv, [
+    { long: 'subnet', type: 'string' }, { long: 'gateway', type: 'string' }, { long: 'ip-range', type: 'string' },
+    { long: 'internal', type: 'boolean' }, { long: 'label', type: 'string', multiple: true },
+    { long: 'driver', short: 'd', type: 'string' }, HELP,
+  ], { command: c.path });
+  const name = p.positionals[0];
+  if (!name) throw invalid('cli.missing_argument', '"berth network create" requires a name', 'usage: berth network create [--subnet CIDR] [--gateway IP] [--internal] NAME');
+  const driver = str(p.values.driver);
+  if (driver !== undefined && driver !== 'bridge') throw invalid('network.driver', `unsupported network driver "${driver}": berth networks are bridges`);
+  const ctx = createContext(c.config);
+  const subnet = str(p.values.subnet); const gateway = str(p.values.gateway); const ipRange = str(p.values['ip-range']);
+  const n = createNetwork({ db: ctx.db, paths: ctx.paths }, {
+    name, internal: bool(p.values.internal), labels: labelsOf(list(p.values.label)),
+    ...(subnet ? { subnet } : {}), ...(gateway ? { gateway } : {}), ...(ipRange ? { ipRange } : {}),
+  });
+  out(`${n.id}\n`);
+  return 0;
+}
+
+export async function lsCmd(c: CommandContext): Promise<number> {
+  const p = parseArgs(c.argv, [{ long: 'quiet', short: 'q', type: 'boolean' }, { long: 'format', type: 'string' }, { long: 'filter', type: 'string', multiple: true }, HELP], { command: c.path });
+  const ctx = createContext(c.config);
+  let nets = listNetworks({ db: ctx.db, paths: ctx.paths });
+  for (const f of list(p.values.filter)) {
+    const [k, v = ''] = f.split('=', 2) as [string, string?];
+    if (k === 'label') { const [lk, lv] = v.split('=', 2) as [string, string?]; nets = nets.filter((n) => lk in n.labels && (lv === undefined || n.labels[lk] === lv)); }
+    else if (k === 'name') nets = nets.filter((n) => n.name.includes(v));
+    else throw invalid('cli.bad_filter', `unsupported --filter "${f}": berth knows label and name`);
+  }
+  if (bool(p.values.quiet)) { out(nets.map((n) => `${n.name}\n`).join('')); return 0; }
+  if (str(p.values.format) === 'json') {
+    out(json(nets.map((n) => ({ Name: n.name, Id: n.id, Driver: 'bridge', Bridge: n.bridge, Subnet: n.subnet, Gateway: n.gateway, Internal: n.internal, Labels: n.labels, Created: n.createdAt }))));
+    return 0;
+  }
+  out(table(['NETWORK ID', 'NAME', 'DRIVER', 'SUBNET', 'GATEWAY', 'INTERNAL'], nets.map((n) => [shortId(n.id), n.name, 'bridge', n.subnet, n.gateway, n.internal ? 'true' : 'false'])));
+  return 0;
+}
+
+export async function inspectCmd(c: CommandContext): Promise<number> {
+  const p = parseArgs(c.argv, [{ long: 'format', short: 'f', type: 'string' }, HELP], { command: c.path });
+  if (p.positionals.length === 0) throw invalid('cli.missing_argument', '"berth network inspect" requires at least 1 argument');
+  const ctx = createContext(c.config);
+  const docs = p.positionals.map((n) => inspectNetwork({ db: ctx.db, paths: ctx.paths }, n));
+  const fmt = str(p.values.format);
+  if (fmt !== undefined) {
+    const { formatTemplate } = await import('../template.js');
+    for (const d of docs) out(`${formatTemplate(fmt, d)}\n`);
+  } else out(json(docs));
+  return 0;
+}
+
+export async function rmCmd(c: CommandContext): Promise<number> {
+  const p = parseArgs(c.argv, [{ long: 'force', short: 'f', type: 'boolean' }, HELP], { command: c.path });
+  if (p.positionals.length === 0) throw invalid('cli.missing_argument', '"berth network rm" requires at least 1 argument');
+  const ctx = createContext(c.config);
+  let rc = 0;
+  for (const n of p.positionals) {
+    try {
+      removeNetwork({ db: ctx.db, paths: ctx.paths }, n, { force: bool(p.values.force) });
+      out(`${n}\n`);
+    } catch (e) {
+      if (p.positionals.length === 1) throw e;
+      process.stderr.write(`berth: ${(e as Error).message}\n`);
+      rc = 125;
+    }
+  }
+  return rc;
+}
+
+export async function pruneCmd(c: CommandContext): Promise<number> {
+  parseArgs(c.argv, [{ long: 'force', short: 'f', type: 'boolean' }, HELP], { command: c.path });
+  const ctx = createContext(c.config);
+  const removed = pruneNetworks({ db: ctx.db, paths: ctx.paths });
+  if (removed.length > 0) out(`Deleted Networks:\n${removed.map((n) => `${n}\n`).join('')}`);
+  return 0;
+}
+
+export async function connectCmd(c: CommandContext): Promise<number> {
+  const p = parseArgs(c.argv, [{ long: 'ip', type: 'string' }, { long: 'alias', type: 'string', multiple: true }, HELP], { command: c.path });
+  const [net, ctr] = p.positionals;
+  if (!net || !ctr) throw invalid('cli.missing_argument', '"berth network connect" requires a network and a container', 'usage: berth network connect [--ip ADDR] [--alias A] NETWORK CONTAINER');
+  const ctx = createContext(c.config);
+  const ip = str(p.values.ip); const aliases = list(p.values.alias);
+  connect(ctx, net, ctr, { ...(ip ? { ip } : {}), ...(aliases.length ? { aliases } : {}) });
+  return 0;
+}
+
+export async function disconnectCmd(c: CommandContext): Promise<number> {
+  const p = parseArgs(c.argv, [{ long: 'force', short: 'f', type: 'boolean' }, HELP], { command: c.path });
+  const [net, ctr] = p.positionals;
+  if (!net || !ctr) throw invalid('cli.missing_argument', '"berth network disconnect" requires a network and a container');
+  const ctx = createContext(c.config);
+  disconnect(ctx, net, ctr);
+  return 0;
+}

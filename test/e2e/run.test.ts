@@ -1,0 +1,90 @@
+// run in the foreground and detached, exit codes, errors, isolation: the CLI as a user meets it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Berth } from './helpers.js';
+
+let b: Berth;
+before(() => { b = new Berth(); b.importBusybox(); });
+after(() => b.destroy());
+
+test('foreground run streams output and returns the exit code; --rm leaves nothing', () => {
+  const r = b.run(['run', '--rm', '--network', 'none', 'busybox', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+  assert.equal(r.status, 3, r.stderr);
+  assert.equal(r.stdout, 'out\n');
+  assert.match(r.stderr, /err/);
+  assert.equal(b.ok(['ps', '-aq']), '');
+  assert.deepEqual(readdirSync(join(b.root, 'containers')), []);
+});
+
+test('exit codes 127 and 126 for commands that are missing or not executable', () => {
+  const missing = b.run(['run', '--rm', '--network', 'none', 'busybox', '/nope']);
+  assert.equal(missing.status, 127, missing.stderr);
+  assert.equal(missing.stderr.split('\n').filter((l) => l.startsWith('berth:')).length, 1);
+  const notExec = b.run(['run', '--rm', '--network', 'none', 'busybox', '/etc/passwd']);
+  assert.equal(notExec.status, 126, notExec.stderr);
+  assert.equal(b.ok(['ps', '-aq']), '', 'a failed run leaves no container');
+});
+
+test('bad input: one line, exit 125, nothing half made', () => {
+  const cases: [string[], RegExp][] = [
+    [['run', 'nosuchimage', 'true'], /image not found/i],
+    [['run', '-m', '64x', 'busybox', 'true'], /invalid --memory "64x"/],
+    [['run', '--cpus', '64', 'busybox', 'true'], /more than the \d+ CPUs/],
+    [['run', '--runtime', 'kata', 'busybox', 'true'], /unknown --runtime/],
+    [['run', '--bogus', 'busybox'], /unknown flag: --bogus/],
+    [['stop', 'nosuch'], /no such container: nosuch/],
+  ];
+  for (const [args, re] of cases) {
+    const r = b.run(args);
+    assert.equal(r.status, 125, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr.split('\n')[0]!, re);
+    assert.match(r.stderr, /^berth: /);
+  }
+  b.ok(['create', '--name', 'dup', '--network', 'none', 'busybox', 'true']);
+  const dup = b.run(['create', '--name', 'dup', '--network', 'none', 'busybox', 'true']);
+  assert.equal(dup.status, 125);
+  assert.match(dup.stderr, /name "dup" is already in use/);
+  b.ok(['rm', 'dup']);
+  assert.equal(b.ok(['ps', '-aq']), '');
+});
+
+test('isolation: own namespaces, Docker default capabilities, no-new-privileges, seccomp, masked /proc', () => {
+  const out = b.ok(['run', '--rm', '--network', 'none', '--hostname', 'iso', 'busybox', 'sh', '-c',
+    'echo pid=$$; hostname; grep -E "^(CapEff|NoNewPrivs|Seccomp):" /proc/self/status; ls /sys/class/net | tr "\\n" " "; echo; wc -c < /proc/kcore; id -u']);
+  assert.match(out, /^pid=1$/m);
+  assert.match(out, /^iso$/m);
+  assert.match(out, /^CapEff:\s+00000000a80425fb$/m, 'Docker default capability set');
+  assert.match(out, /^NoNewPrivs:\s+1$/m);
+  assert.match(out, /^Seccomp:\s+2$/m);
+  assert.match(out, /^lo $/m, 'network none has only loopback');
+  assert.match(out, /^0$/m, '/proc/kcore is masked');
+});
+
+test('image config: Env, WorkingDir and User are honoured, and flags override them', () => {
+  const out = b.ok(['run', '--rm', '--network', 'none', '-e', 'FOO=bar', '-w', '/tmp', '-u', 'nobody', 'busybox', 'sh', '-c', 'echo $FOO $PATH; pwd; id -un']);
+  assert.match(out, /^bar \/usr\/sbin:\/usr\/bin:\/sbin:\/bin/m);
+  assert.match(out, /^\/tmp$/m);
+  assert.match(out, /^nobody$/m);
+});
+
+test('volumes: bind mounts read-write and read-only', () => {
+  const dir = b.root + '-vol';
+  try {
+    b.ok(['run', '--rm', '--network', 'none', '-v', `${b.root}:/host`, 'busybox', 'sh', '-c', 'echo hi > /host/written']);
+    assert.ok(existsSync(join(b.root, 'written')));
+    const ro = b.run(['run', '--rm', '--network', 'none', '-v', `${b.root}:/host:ro`, 'busybox', 'sh', '-c', 'echo no > /host/x']);
+    assert.notEqual(ro.status, 0);
+    assert.ok(!existsSync(join(b.root, 'x')));
+    const rofs = b.run(['run', '--rm', '--network', 'none', '--read-only', 'busybox', 'sh', '-c', 'echo no > /x']);
+    assert.notEqual(rofs.status, 0);
+  } finally {
+    void dir;
+  }
+});
+
+test('host network sees the host interfaces', () => {
+  const out = b.ok(['run', '--rm', '--network', 'host', 'busybox', 'ls', '/sys/class/net']);
+  assert.ok(out.split('\n').filter(Boolean).length >= 2, out);
+});
