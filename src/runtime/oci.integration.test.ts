@@ -3,7 +3,7 @@
 // path, and `after` checks that none of them left a cgroup dir or a conmon behind.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, writeFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { run } from '../sys/exec.js';
@@ -13,7 +13,7 @@ import { buildSpec } from './spec.js';
 import { loadDefaultSeccomp } from './seccomp.js';
 import { chooseRuntime, findConmon, findProgram, type RuntimeBinary } from './select.js';
 import { containerState, createContainer, deleteContainer, execInContainer, killContainer, readExitFile, runPaths, startContainer, writeBundle } from './oci.js';
-import type { ResourceLimits, SpecInput } from './types.js';
+import type { OciSpec, ResourceLimits, SpecInput } from './types.js';
 import { isBerthError } from '../common/errors.js';
 
 const BUSYBOX = ['/bin/busybox', '/usr/bin/busybox'].find((p) => existsSync(p));
@@ -285,6 +285,28 @@ test('a failing create surfaces the runtime\'s message and leaves nothing behind
   assert.ok(last);
   const c: Ctr = { id: last.id, rtRoot: last.rtRoot, runDir: join(tmp, last.id, 'run'), logPath: '', cgroupsPath: `/berth-test/${last.id}`, pid: 0, conmonPid: 0 };
   await assertCleanedUp(c);
+});
+
+test('a runtime that hangs: create times out and its conmon is stopped', { skip }, async () => {
+  const dir = join(tmp, `hang-${randomBytes(4).toString('hex')}`);
+  mkdirSync(dir, { recursive: true });
+  const fake = join(dir, 'fake-runc');
+  writeFileSync(fake, `#!/bin/sh\necho $$ > ${dir}/fake.pid\nexec sleep 30\n`);
+  chmodSync(fake, 0o755);
+  const id = `berth-it-${randomBytes(5).toString('hex')}`;
+  const runDir = join(dir, 'run');
+  writeBundle(join(dir, 'bundle'), { ociVersion: '1.0.2' } as unknown as OciSpec);
+  await assert.rejects(
+    createContainer({ id, name: id, runtime: { name: 'runc', path: fake }, runtimeRoot: join(dir, 'root'), bundleDir: join(dir, 'bundle'), runDir, logPath: join(dir, 'log'), timeoutMs: 1500 }),
+    (e) => isBerthError(e) && e.code === 'runtime.create_failed' && /timed out/.test(e.message),
+  );
+  try {
+    for (let i = 0; i < 100 && conmonsOf(id).length > 0; i++) await sleep(20);
+    assert.deepEqual(conmonsOf(id), []);
+  } finally {
+    const fakePid = Number(readFileSync(join(dir, 'fake.pid'), 'utf8'));
+    if (fakePid > 0) process.kill(fakePid, 'SIGKILL');
+  }
 });
 
 test('a joined network namespace: runc leaves its lo as it finds it (down after `ip netns add`)', { skip }, async () => {

@@ -145,6 +145,16 @@ function readPidFile(path: string): number | null {
   }
 }
 
+/** Guards against signalling a reused pid: the process must be a conmon for this container. */
+function isConmonOf(pid: number, id: string): boolean {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return (argv[0] ?? '').endsWith('conmon') && argv.includes(id);
+  } catch {
+    return false;
+  }
+}
+
 function waitForSync(sync: Readable, stderr: Readable, child: ReturnType<typeof start>, timeoutMs: number, what: string): Promise<number> {
   return new Promise((resolve, reject) => {
     let buf = '';
@@ -212,6 +222,17 @@ export async function createContainer(o: CreateOptions): Promise<{ pid: number; 
       throw unavailable('runtime.create_failed', `${what}: container is ${st ? st.status : 'missing'} right after create`);
     }
     return { pid, conmonPid };
+  } catch (e) {
+    // A conmon still waiting on a hung runtime would outlive the caller's undo; stop it.
+    const conmonPid = readPidFile(p.conmonPidFile);
+    if (conmonPid !== null && isConmonOf(conmonPid, o.id)) {
+      try {
+        process.kill(conmonPid, 'SIGKILL');
+      } catch {
+        // Already gone, as it is after an ordinary create failure.
+      }
+    }
+    throw e;
   } finally {
     // conmon lives on as a daemon holding the other ends; we keep no handle on it.
     sync.destroy();
