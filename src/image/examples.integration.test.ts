@@ -1,0 +1,67 @@
+// The example images of images/build.sh import cleanly and work: checked by running their
+// programs with chroot on the unpacked layer.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openDb, type Db } from '../state/db.js';
+import { run } from '../sys/exec.js';
+import { importImage } from './import.js';
+import { imageConfig, imageLayerDirs, resolveImage } from './images.js';
+
+// Compiled to <out>/src/image/; the repository is found from the working directory or the source tree.
+const repo = [process.cwd(), join(dirname(fileURLToPath(import.meta.url)), '../../..')].find((d) => existsSync(join(d, 'images/build.sh')))!;
+const out = join(repo, 'images/out');
+
+let root: string;
+let db: Db;
+
+before(() => {
+  assert.ok(repo, 'images/build.sh not found');
+  if (!existsSync(join(out, 'busybox.tar')) || !existsSync(join(out, 'nginx.tar'))) {
+    run('bash', [join(repo, 'images/build.sh')], { timeoutMs: 600_000 });
+  }
+  root = mkdtempSync('/tmp/berth-examples-');
+  db = openDb(root);
+});
+after(() => {
+  db.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('example images', () => {
+  it('busybox: applets, users and config', async () => {
+    const s = await importImage({ db, root }, join(out, 'busybox.tar'));
+    assert.equal(`${s.repository}:${s.tag}`, 'localhost/busybox:latest');
+    const img = resolveImage(db, 'busybox');
+    const c = imageConfig(img);
+    assert.deepEqual(c.Cmd, ['sh']);
+    assert.deepEqual(c.Env, ['PATH=/usr/sbin:/usr/bin:/sbin:/bin']);
+    const [layer] = imageLayerDirs(root, img);
+    assert.ok(layer);
+    assert.equal(lstatSync(join(layer, 'bin/busybox')).mode & 0o777, 0o755);
+    assert.equal(readlinkSync(join(layer, 'bin/sh')), '/bin/busybox');
+    assert.match(readFileSync(join(layer, 'etc/passwd'), 'utf8'), /^nobody:x:65534:65534:/m);
+    assert.match(readFileSync(join(layer, 'etc/passwd'), 'utf8'), /^www-data:x:33:33:/m);
+    assert.equal(lstatSync(join(layer, 'tmp')).mode & 0o7777, 0o1777);
+    const r = run('chroot', [layer, '/bin/sh', '-c', 'echo hi; id -u nobody; busybox --list | grep -cxE "httpd|nc"']);
+    assert.equal(r.stdout, 'hi\n65534\n2\n');
+  });
+
+  it('nginx: binary with its libraries, a valid config, port 80', async () => {
+    const s = await importImage({ db, root }, join(out, 'nginx.tar'));
+    assert.equal(`${s.repository}:${s.tag}`, 'localhost/nginx:latest');
+    const img = resolveImage(db, 'nginx:latest');
+    const c = imageConfig(img);
+    assert.deepEqual(c.Cmd, ['nginx', '-g', 'daemon off;']);
+    assert.deepEqual(c.ExposedPorts, ['80/tcp']);
+    const [layer] = imageLayerDirs(root, img);
+    assert.ok(layer);
+    assert.ok(existsSync(join(layer, 'usr/share/nginx/html/index.html')));
+    // nginx -t loads every library, resolves www-data through NSS and parses the config.
+    const r = run('chroot', [layer, '/usr/sbin/nginx', '-t', '-g', 'daemon off;'], { allowFail: true });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /syntax is ok/);
+  });
+});
