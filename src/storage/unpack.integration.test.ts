@@ -87,6 +87,16 @@ describe('unpackLayer', () => {
     assert.equal(readFileSync(join(dest, 'var/cache/new'), 'utf8'), 'n');
   });
 
+  it('refuses whiteouts that name . or ..', async () => {
+    for (const name of ['.wh..', '.wh...', 'sub/.wh...']) {
+      const dest = newDest();
+      writeFileSync(join(dest, 'keep'), 'k');
+      await assert.rejects(unpack([{ name, body: '' }], dest), { code: 'layer.bad_entry' }, name);
+      assert.equal(readFileSync(join(dest, 'keep'), 'utf8'), 'k');
+      assert.ok(lstatSync(join(dest, '..')).isDirectory());
+    }
+  });
+
   it('keeps ../ and absolute names inside dest', async () => {
     const dest = newDest();
     await unpack([

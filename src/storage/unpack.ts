@@ -75,7 +75,10 @@ async function applyEntry(dest: string, h: Header, body: AsyncIterable<unknown>,
       run('setfattr', ['-h', '-n', 'trusted.overlay.opaque', '-v', 'y', parent]);
     } else if (!base.startsWith(OPAQUE.slice(0, 8))) {
       // ".wh..wh.*" other than .opq are AUFS bookkeeping (plnk, aufs); they carry nothing for us.
-      const hidden = posix.join(parent, base.slice(WHITEOUT_PREFIX.length));
+      const name = base.slice(WHITEOUT_PREFIX.length);
+      // ".wh.." or ".wh..." would name the parent or its parent: never a thing to delete.
+      if (name === '' || name === '.' || name === '..') throw corrupt('layer.bad_entry', `whiteout "${h.name}" names no file`);
+      const hidden = posix.join(parent, name);
       removeExisting(hidden);
       run('mknod', ['-m', '000', hidden, 'c', '0', '0']);
     }
