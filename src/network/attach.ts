@@ -115,7 +115,7 @@ function label(ctx: NetCtx, containerId: string): string {
  * Gives every endpoint without an address the lowest free one. The write lock makes parallel
  * starts take turns; UNIQUE(network, ip) is the backstop.
  */
-function allocate(ctx: NetCtx, containerId: string): Array<{ ep: EndpointRow & { ip: string }; net: NetworkRecord }> {
+export function allocateAddresses(ctx: NetCtx, containerId: string): Array<{ ep: EndpointRow & { ip: string }; net: NetworkRecord }> {
   return tx(ctx.db, () => {
     const out: Array<{ ep: EndpointRow & { ip: string }; net: NetworkRecord }> = [];
     for (const ep of endpointsOf(ctx.db, containerId)) {
@@ -163,7 +163,7 @@ export async function setUpContainerNetwork(ctx: NetCtx, containerId: string, op
   // Leftovers of a start that was killed half way.
   if (netnsExists(ns) || listLinks(hostVethPrefix(containerId)).length > 0) tearDownContainerNetwork(ctx, containerId);
   try {
-    const eps = allocate(ctx, containerId);
+    const eps = allocateAddresses(ctx, containerId);
     const nets = new Map(eps.map((e) => [e.net.name, e.net]));
     for (const net of nets.values()) ensureBridge(net);
     if (eps.length > 0) enableForwarding();
@@ -305,7 +305,7 @@ export function connectNetwork(ctx: NetCtx, containerId: string, network: string
   const net = getNetwork(ctx, network);
   if (running) {
     try {
-      const eps = allocate(ctx, containerId);
+      const eps = allocateAddresses(ctx, containerId);
       const mine = eps.find((e) => e.net.name === net.name)!;
       ensureBridge(net);
       enableForwarding();

@@ -5,9 +5,10 @@
 // shared by replicas must answer with all of them, which a DNS A record set does and glibc's
 // hosts lookup does not reliably; and images whose tools query DNS directly (nslookup, nginx's
 // resolver) see only DNS. aardvark answers each querier only with names of the networks it
-// shares, reloads on SIGHUP, and serves all networks from one daemonised process, so berth
+// shares, and serves all networks from one daemonised process, so berth
 // stays daemonless as Podman does: the process lives exactly while some container is running
-// on a berth network of this runroot, and its pid is kept in the runroot.
+// on a berth network of this runroot, and its pid is kept in the runroot. (Each change
+// restarts it rather than sending SIGHUP: see refreshDns.)
 //
 // The configuration is derived each time from the instances file plus the kernel (an endpoint
 // is live when its container's namespace exists), so a crash never leaves it stale for long.
@@ -81,11 +82,10 @@ export function refreshDns(ctx: NetCtx): void {
     for (const f of readdirSync(dir)) {
       if (f !== 'aardvark.pid' && !wanted.has(f)) rmSync(join(dir, f), { force: true });
     }
-    const pid = dnsPid(ctx);
-    if (pid !== undefined) {
-      process.kill(pid, 'SIGHUP');
-      return;
-    }
+    // aardvark-dns 1.4 (Debian 12) reloads on SIGHUP by tearing down and rebinding every
+    // listener, and with several networks a listener is left deaf (containers/aardvark-dns#389,
+    // fixed in 1.11 by #449). A restart costs ~0.1 s of resolver retries and always works.
+    stopDns(ctx);
     // aardvark daemonises itself once it listens, so the parent's exit means it is ready.
     run(AARDVARK, ['--config', dir, '-p', '53', 'run']);
     const started = Number(readFileSync(join(dir, 'aardvark.pid'), 'utf8').trim());

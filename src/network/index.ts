@@ -8,7 +8,7 @@ export {
 export type { EndpointRequest, NetworkSetup, EndpointInfo, PortBinding } from './attach.js';
 export {
   planEndpoints, setUpContainerNetwork, tearDownContainerNetwork, releaseContainerNetwork, connectNetwork, disconnectNetwork,
-  publishPorts, containerPorts, containerEndpoints, networkIsUp,
+  publishPorts, containerPorts, containerEndpoints, networkIsUp, allocateAddresses,
 } from './attach.js';
 export { parsePortSpec } from './portspec.js';
 export type { PortSpec } from './portspec.js';

@@ -25,7 +25,7 @@ export function baseScript(): string {
     `add chain ${T} forward { type filter hook forward priority filter; policy accept; }`,
     `add chain ${T} postrouting { type nat hook postrouting priority srcnat; policy accept; }`,
     `add chain ${T} prerouting { type nat hook prerouting priority dstnat; policy accept; }`,
-    `add chain ${T} output { type nat hook output priority dstnat; policy accept; }`,
+    `add chain ${T} output { type nat hook output priority -100; policy accept; }`,
     `add chain ${T} ports`,
     // Inside one network everything passes (with br_netfilter, bridged frames show the bridge as
     // both in and out interface); between two berth networks nothing does.

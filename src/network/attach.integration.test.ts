@@ -1,0 +1,220 @@
+// Real kernel objects: bridges, namespaces standing in for containers, busybox traffic.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { run, start } from '../sys/exec.js';
+import { createNetwork, removeNetwork } from './networks.js';
+import type { NetworkRecord } from './networks.js';
+import {
+  planEndpoints, setUpContainerNetwork, tearDownContainerNetwork, releaseContainerNetwork, publishPorts,
+  containerEndpoints, connectNetwork, disconnectNetwork,
+} from './attach.js';
+import { dnsPid } from './dns.js';
+import { listBerthKernelObjects } from './leak.js';
+import { hostVethPrefix, netnsName, portChainName } from './names.js';
+import { listPortChains } from './nft.js';
+import { addContainer, httpd, inNs, suffix, tempRoot, wget } from './testkit.js';
+import type { TestRoot } from './testkit.js';
+
+const ipOf = (root: TestRoot, id: string, net: string) => containerEndpoints(root.ctx, id).find((e) => e.network === net)!.ip!;
+
+function hostMainAddress(): string {
+  // A route lookup only; nothing is sent.
+  const r = run('ip', ['-4', '-o', 'route', 'get', '192.0.2.123']).stdout;
+  const m = / src (\S+)/.exec(r);
+  assert.ok(m, r);
+  return m[1]!;
+}
+
+describe('containers on berth networks', () => {
+  const sfx = suffix();
+  let root: TestRoot;
+  let netA: NetworkRecord;
+  let netB: NetworkRecord;
+  let netI: NetworkRecord;
+  const ids: Record<string, string> = {};
+  const servers: Array<{ stop(): void }> = [];
+  const outsideNs = `berth-out-${sfx}`;
+  const outsideVeth = `berthox${sfx}`;
+  let www: string;
+
+  before(async () => {
+    root = tempRoot(['10.213.0.0/16']);
+    netA = createNetwork(root.ctx, { name: `a-${sfx}` });
+    netB = createNetwork(root.ctx, { name: `b-${sfx}` });
+    netI = createNetwork(root.ctx, { name: `i-${sfx}`, internal: true });
+    for (const n of ['c1', 'c2', 'c3', 'c4', 'c6']) ids[n] = addContainer(root.ctx, `${n}-${sfx}`);
+    planEndpoints(root.ctx, ids['c1']!, [{ network: netA.name }]);
+    planEndpoints(root.ctx, ids['c2']!, [{ network: netA.name, aliases: ['web'] }]);
+    planEndpoints(root.ctx, ids['c3']!, [{ network: netB.name }]);
+    planEndpoints(root.ctx, ids['c4']!, [{ network: netA.name, aliases: ['web'] }, { network: netB.name }]);
+    planEndpoints(root.ctx, ids['c6']!, [{ network: netI.name }]);
+    publishPorts(root.ctx, ids['c2']!, ['80']);
+    for (const n of Object.keys(ids)) {
+      const s = await setUpContainerNetwork(root.ctx, ids[n]!, { hostname: n, name: `${n}-${sfx}` });
+      assert.ok(existsSync(s.netnsPath));
+    }
+    www = join(root.dir, 'www');
+    mkdirSync(join(www, 'cgi-bin'), { recursive: true });
+    writeFileSync(join(www, 'index.html'), 'hello from berth\n');
+    writeFileSync(join(www, 'cgi-bin', 'ip'), '#!/bin/sh\necho "Content-Type: text/plain"\necho\necho "$REMOTE_ADDR"\n');
+    chmodSync(join(www, 'cgi-bin', 'ip'), 0o755);
+    for (const n of ['c2', 'c3', 'c4', 'c6']) servers.push(await httpd(netnsName(ids[n]!), www));
+    // The outside world: a namespace behind a veth of its own, with a documentation address.
+    run('ip', ['netns', 'add', outsideNs]);
+    run('ip', ['link', 'add', outsideVeth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', outsideNs]);
+    run('ip', ['addr', 'add', '198.51.100.254/24', 'dev', outsideVeth]);
+    run('ip', ['link', 'set', outsideVeth, 'up']);
+    run('ip', ['-n', outsideNs, 'addr', 'add', '198.51.100.1/24', 'dev', 'eth0']);
+    run('ip', ['-n', outsideNs, 'link', 'set', 'eth0', 'up']);
+    run('ip', ['-n', outsideNs, 'link', 'set', 'lo', 'up']);
+    servers.push(await httpd(outsideNs, www, 8080));
+  });
+
+  after(() => {
+    for (const s of servers) s.stop();
+    run('ip', ['link', 'del', outsideVeth], { allowFail: true });
+    run('ip', ['netns', 'del', outsideNs], { allowFail: true });
+    for (const id of Object.values(ids)) {
+      try { releaseContainerNetwork(root.ctx, id); } catch { /* reported by the tests */ }
+    }
+    for (const n of [netA, netB, netI]) {
+      try { if (n) removeNetwork(root.ctx, n.name, { force: true }); } catch { /* idem */ }
+    }
+    root.cleanup();
+  });
+
+  test('addresses are distinct, in their subnets, eth0 first', () => {
+    const a1 = ipOf(root, ids['c1']!, netA.name);
+    const a2 = ipOf(root, ids['c2']!, netA.name);
+    assert.notEqual(a1, a2);
+    assert.ok(a1.startsWith(netA.subnet.split('.').slice(0, 3).join('.')));
+    const eps = containerEndpoints(root.ctx, ids['c4']!);
+    assert.deepEqual(eps.map((e) => [e.network, e.ifname]), [[netA.name, 'eth0'], [netB.name, 'eth1']]);
+    const link = run('ip', ['-n', netnsName(ids['c4']!), '-o', 'addr', 'show', 'dev', 'eth1']).stdout;
+    assert.match(link, new RegExp(` ${eps[1]!.ip!.replace(/\./g, '\\.')}/24 `));
+    const route = run('ip', ['-n', netnsName(ids['c4']!), 'route', 'show', 'default']).stdout;
+    assert.match(route, new RegExp(`via ${netA.gateway.replace(/\./g, '\\.')} dev eth0`));
+  });
+
+  test('two containers on one network talk', () => {
+    assert.equal(wget(netnsName(ids['c1']!), `http://${ipOf(root, ids['c2']!, netA.name)}/`), 'hello from berth\n');
+  });
+
+  test('containers on different networks do not', () => {
+    assert.equal(wget(netnsName(ids['c1']!), `http://${ipOf(root, ids['c3']!, netB.name)}/`), undefined);
+    assert.equal(wget(netnsName(ids['c3']!), `http://${ipOf(root, ids['c2']!, netA.name)}/`), undefined);
+  });
+
+  test('a container on both networks reaches each', () => {
+    assert.equal(wget(netnsName(ids['c4']!), `http://${ipOf(root, ids['c2']!, netA.name)}/`), 'hello from berth\n');
+    assert.equal(wget(netnsName(ids['c4']!), `http://${ipOf(root, ids['c3']!, netB.name)}/`), 'hello from berth\n');
+  });
+
+  test('a published port answers on 127.0.0.1, on the host address and from another host', () => {
+    const port = (root.ctx.db.prepare('SELECT host_port FROM ports WHERE container_id = ?').get(ids['c2']!) as { host_port: number }).host_port;
+    assert.equal(wget(undefined, `http://127.0.0.1:${port}/`), 'hello from berth\n');
+    assert.equal(wget(undefined, `http://${hostMainAddress()}:${port}/`), 'hello from berth\n');
+    assert.equal(wget(outsideNs, `http://198.51.100.254:${port}/`), 'hello from berth\n');
+    assert.ok(listPortChains().includes(portChainName(ids['c2']!)));
+  });
+
+  test('outbound NAT: the outside sees the host address, not the container', () => {
+    const seen = wget(netnsName(ids['c1']!), 'http://198.51.100.1:8080/cgi-bin/ip');
+    // busybox httpd reports the peer as an IPv4-mapped address: [::ffff:198.51.100.254].
+    assert.match(seen ?? '', /^\[?(::ffff:)?198\.51\.100\.254\]?\n$/);
+  });
+
+  test('an internal network has no way out but its members still talk', () => {
+    assert.equal(wget(netnsName(ids['c6']!), 'http://198.51.100.1:8080/'), undefined);
+    assert.equal(wget(netnsName(ids['c6']!), `http://${ipOf(root, ids['c6']!, netI.name)}/`), 'hello from berth\n');
+  });
+
+  test('names and shared aliases resolve through the gateway', async () => {
+    const ns1 = netnsName(ids['c1']!);
+    const look = (name: string) => inNs(ns1, ['nslookup', '-type=a', name, netA.gateway]).stdout;
+    assert.match(look(`c2-${sfx}`), new RegExp(ipOf(root, ids['c2']!, netA.name).replace(/\./g, '\\.')));
+    const web = look('web');
+    assert.match(web, new RegExp(ipOf(root, ids['c2']!, netA.name).replace(/\./g, '\\.')));
+    assert.match(web, new RegExp(ipOf(root, ids['c4']!, netA.name).replace(/\./g, '\\.')));
+    const resolv = readFileSync(join(root.ctx.paths.runroot, 'containers', ids['c1']!, 'resolv.conf'), 'utf8');
+    assert.equal(resolv, `nameserver ${netA.gateway}\n`);
+    // A container started later is resolvable at once.
+    const c5 = addContainer(root.ctx, `c5-${sfx}`);
+    ids['c5'] = c5;
+    planEndpoints(root.ctx, c5, [{ network: netA.name, ip: netA.gateway.replace(/\.1$/, '.200') }]);
+    await setUpContainerNetwork(root.ctx, c5, { hostname: 'c5', name: `c5-${sfx}` });
+    assert.match(look(`c5-${sfx}`), /\.200\b/);
+    // Restart: still resolvable, with the static address kept.
+    tearDownContainerNetwork(root.ctx, c5);
+    assert.equal(containerEndpoints(root.ctx, c5)[0]!.ip, netA.gateway.replace(/\.1$/, '.200'));
+    await setUpContainerNetwork(root.ctx, c5, { hostname: 'c5', name: `c5-${sfx}` });
+    assert.match(look(`c5-${sfx}`), /\.200\b/);
+  });
+
+  test('connect and disconnect a running container', () => {
+    const c1 = ids['c1']!;
+    const ep = connectNetwork(root.ctx, c1, netB.name, { aliases: ['late'] }, true);
+    assert.equal(ep.ifname, 'eth1');
+    assert.equal(wget(netnsName(c1), `http://${ipOf(root, ids['c3']!, netB.name)}/`), 'hello from berth\n');
+    disconnectNetwork(root.ctx, c1, netB.name, true);
+    assert.equal(wget(netnsName(c1), `http://${ipOf(root, ids['c3']!, netB.name)}/`), undefined);
+    assert.deepEqual(containerEndpoints(root.ctx, c1).map((e) => e.network), [netA.name]);
+  });
+
+  test('tear-down removes every kernel object and frees dynamic addresses; DNS stops with the last', () => {
+    for (const s of servers.splice(0, 4)) s.stop();
+    const pid = dnsPid(root.ctx);
+    assert.ok(pid !== undefined, 'aardvark-dns runs while containers do');
+    for (const id of Object.values(ids)) {
+      tearDownContainerNetwork(root.ctx, id);
+      tearDownContainerNetwork(root.ctx, id); // idempotent
+    }
+    const k = listBerthKernelObjects();
+    for (const id of Object.values(ids)) {
+      assert.ok(!k.netns.includes(netnsName(id)), `netns of ${id} left`);
+      assert.ok(!k.links.some((l) => l.startsWith(hostVethPrefix(id))), `veth of ${id} left`);
+      assert.ok(!listPortChains().includes(portChainName(id)));
+    }
+    assert.equal(containerEndpoints(root.ctx, ids['c1']!)[0]!.ip, null);
+    assert.equal(dnsPid(root.ctx), undefined);
+    assert.ok(!existsSync(`/proc/${pid}/cmdline`) || !readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('aardvark'), 'aardvark-dns stopped');
+    for (const n of [netA, netB, netI]) {
+      assert.throws(() => removeNetwork(root.ctx, n.name), (e: Error & { code?: string }) => e.code === 'network.in_use');
+    }
+    for (const id of Object.values(ids)) releaseContainerNetwork(root.ctx, id);
+    for (const n of [netA, netB, netI]) removeNetwork(root.ctx, n.name);
+    const after = listBerthKernelObjects();
+    for (const n of [netA, netB, netI]) assert.ok(!after.links.includes(n.bridge), `bridge ${n.bridge} left`);
+  });
+});
+
+describe('parallel starts', () => {
+  test('get distinct addresses', async () => {
+    const root = tempRoot(['10.214.0.0/16']);
+    const sfx = suffix();
+    after(() => root.cleanup());
+    const net = createNetwork(root.ctx, { name: `p-${sfx}`, subnet: '10.214.9.0/28', gateway: '10.214.9.14' });
+    const ids = Array.from({ length: 8 }, (_, i) => addContainer(root.ctx, `p${i}-${sfx}`));
+    for (const id of ids) planEndpoints(root.ctx, id, [{ network: net.name }]);
+    try {
+      const attach = new URL('./attach.js', import.meta.url).href;
+      const script = `import { allocateAddresses } from ${JSON.stringify(attach)};
+        import { openDb } from ${JSON.stringify(new URL('../state/db.js', import.meta.url).href)};
+        const db = openDb(process.argv[1]);
+        allocateAddresses({ db, paths: { root: process.argv[1], runroot: process.argv[2] } }, process.argv[3]);`;
+      const kids = ids.map((id) => start(process.execPath, ['--input-type=module', '-e', script, root.ctx.paths.root, root.ctx.paths.runroot, id], { stdio: 'inherit' }));
+      const codes = await Promise.all(kids.map((k) => new Promise<number | null>((r) => k.on('exit', r))));
+      assert.deepEqual(codes, ids.map(() => 0));
+      const ips = ids.map((id) => containerEndpoints(root.ctx, id)[0]!.ip);
+      assert.equal(new Set(ips).size, 8, ips.join(' '));
+      assert.ok(ips.every((ip) => ip !== null && ip !== '10.214.9.14' && ip !== '10.214.9.0'));
+      // The ninth and later find the /28 (13 usable) exhausted only after 13.
+    } finally {
+      for (const id of ids) releaseContainerNetwork(root.ctx, id);
+      removeNetwork(root.ctx, net.name);
+    }
+  });
+});
+
