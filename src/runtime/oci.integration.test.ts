@@ -3,7 +3,7 @@
 // path, and `after` checks that none of them left a cgroup dir or a conmon behind.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, existsSync, writeFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, writeFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, rmdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { run } from '../sys/exec.js';
@@ -51,6 +51,16 @@ after(() => {
     }
     removeCgroup(`/berth-test/${c.id}`);
   }
+  // runc makes the parent and never removes it; another run of this suite may still use it (EBUSY/ENOTEMPTY).
+  if (!skip) {
+    for (const d of cgroupDirsFor('/berth-test')) {
+      try {
+        rmdirSync(d);
+      } catch {
+        // In use or already gone.
+      }
+    }
+  }
   if (timings.length) {
     const sorted = [...timings].sort((a, b) => a - b);
     console.log(`# create+start over ${sorted.length} containers: median ${sorted[Math.floor(sorted.length / 2)]?.toFixed(0)} ms, max ${sorted.at(-1)?.toFixed(0)} ms`);
@@ -70,7 +80,10 @@ interface Ctr {
   conmonPid: number;
 }
 
-async function launch(args: string[], opts: { resources?: ResourceLimits; network?: SpecInput['network']; start?: boolean; exitMarker?: string } = {}): Promise<Ctr> {
+async function launch(
+  args: string[],
+  opts: { resources?: ResourceLimits; network?: SpecInput['network']; start?: boolean; exitMarker?: string; user?: SpecInput['user']; mounts?: SpecInput['mounts'] } = {},
+): Promise<Ctr> {
   const id = `berth-it-${randomBytes(5).toString('hex')}`;
   const dir = join(tmp, id);
   const rtRoot = join(dir, 'runc-root');
@@ -85,10 +98,10 @@ async function launch(args: string[], opts: { resources?: ResourceLimits; networ
     args,
     env: ['PATH=/bin', `HOSTNAME=${id.slice(0, 12)}`],
     cwd: '/',
-    user: { uid: 0, gid: 0, additionalGids: [] },
+    user: opts.user ?? { uid: 0, gid: 0, additionalGids: [] },
     hostname: id.slice(0, 12),
     terminal: false,
-    mounts: [],
+    mounts: opts.mounts ?? [],
     network: opts.network ?? { mode: 'none' },
     resources: opts.resources ?? {},
     cgroupsPath,
@@ -171,6 +184,63 @@ test('a command runs: output in the k8s-file log, exit code in the exit file, ex
   for (let i = 0; i < 100 && !existsSync(marker); i++) await sleep(20);
   assert.equal(readFileSync(marker, 'utf8').trim(), 'called');
   assert.equal(containerState(runtime, c.rtRoot, c.id)?.status, 'stopped');
+  await assertCleanedUp(c);
+});
+
+test('security defaults in force: seccomp filter, no_new_privs, Docker\'s capabilities, NOFILE capped', { skip }, async () => {
+  const c = await launch(['sh', '-c', 'grep -E "^(Seccomp|NoNewPrivs|CapEff|CapPrm|CapInh|CapAmb):" /proc/self/status; echo "nofile=$(ulimit -n)"; echo "host=$(hostname)"']);
+  const e = await waitExit(c);
+  assert.equal(e.exitCode, 0);
+  const log = logText(c);
+  const field = (k: string) => new RegExp(`stdout F ${k}:\\s+(\\S+)$`, 'm').exec(log)?.[1];
+  assert.equal(field('Seccomp'), '2');
+  assert.equal(field('NoNewPrivs'), '1');
+  assert.equal(field('CapEff'), '00000000a80425fb');
+  assert.equal(field('CapPrm'), '00000000a80425fb');
+  assert.equal(field('CapInh'), '0000000000000000');
+  assert.equal(field('CapAmb'), '0000000000000000');
+  assert.match(log, new RegExp(`stdout F nofile=${Math.min(1_048_576, hardRlimits().nofile)}$`, 'm'));
+  assert.match(log, new RegExp(`stdout F host=${c.id.slice(0, 12)}$`, 'm'));
+  await assertCleanedUp(c);
+});
+
+test('a non-root user runs without effective capabilities', { skip }, async () => {
+  const c = await launch(['sh', '-c', 'id -u; grep -E "^Cap(Eff|Bnd):" /proc/self/status'], { user: { uid: 1000, gid: 1000, additionalGids: [2000] } });
+  assert.equal((await waitExit(c)).exitCode, 0);
+  const log = logText(c);
+  assert.match(log, /stdout F 1000$/m);
+  assert.match(log, /stdout F CapEff:\s+0000000000000000$/m);
+  assert.match(log, /stdout F CapBnd:\s+00000000a80425fb$/m);
+  await assertCleanedUp(c);
+});
+
+test('binds: read-write and read-only', { skip }, async () => {
+  const rw = join(tmp, `rw-${randomBytes(3).toString('hex')}`);
+  const ro = join(tmp, `ro-${randomBytes(3).toString('hex')}`);
+  mkdirSync(rw);
+  mkdirSync(ro);
+  writeFileSync(join(ro, 'f'), 'from-host');
+  const c = await launch(['sh', '-c', 'echo from-ctr > /data/out; cat /cfg/f; echo; echo x > /cfg/g || echo ro-refused'], {
+    mounts: [
+      { source: rw, destination: '/data', readonly: false },
+      { source: ro, destination: '/cfg', readonly: true },
+    ],
+  });
+  assert.equal((await waitExit(c)).exitCode, 0);
+  assert.equal(readFileSync(join(rw, 'out'), 'utf8'), 'from-ctr\n');
+  const log = logText(c);
+  assert.match(log, /stdout [PF] from-host$/m); // P: a partial line, no newline yet
+  assert.match(log, /stdout F ro-refused$/m);
+  assert.ok(!existsSync(join(ro, 'g')));
+  await assertCleanedUp(c);
+});
+
+test('host network: the container sees the host\'s interfaces', { skip }, async () => {
+  const hostLinks = readdirSync('/sys/class/net').sort();
+  const c = await launch(['sh', '-c', 'ls /sys/class/net'], { network: { mode: 'host' } });
+  assert.equal((await waitExit(c)).exitCode, 0);
+  const seen = [...logText(c).matchAll(/stdout F (\S+)$/gm)].map((m) => m[1]).sort();
+  assert.deepEqual(seen, hostLinks);
   await assertCleanedUp(c);
 });
 
