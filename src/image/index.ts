@@ -1,0 +1,6 @@
+// What image/ offers the engine. Everything else in this folder is its own business.
+export { importImage, type ImportOptions } from './import.js';
+export { resolveImage, listImages, inspectImage, removeImage, imageLayerDirs, imageConfig, type RemoveResult } from './images.js';
+export { normalizeName, parseReference, splitName, candidateNames, type Reference } from './reference.js';
+export type { ConfigChanges } from './formats.js';
+export type { ImageRecord, ImageSummary, ImageConfig, ImageContext, OciImage, OciContainerConfig, HealthcheckConfig } from './types.js';
