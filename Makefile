@@ -22,6 +22,7 @@ $(NODE_DEPS_STAMP): package.json package-lock.json
 
 build: deps $(NODE_DEPS_STAMP)
 	npx tsc -p tsconfig.json
+	node build.mjs
 	@$(MAKE) --no-print-directory images
 
 images: $(IMAGES)

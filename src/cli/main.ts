@@ -3,6 +3,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isBerthError } from '../common/errors.js';
+import { mark } from '../common/timing.js';
 import type { EngineConfig } from '../engine/context.js';
 
 export const VERSION = '0.1.0';
@@ -123,6 +124,7 @@ export async function main(argv: string[]): Promise<number> {
   const config: EngineConfig = { paths: { root, runroot }, self, debug };
   try {
     const handler = await loader();
+    mark('modules loaded');
     return await handler({ config, argv: rest.slice(consumed), path: key });
   } catch (e) {
     if (isBerthError(e)) {

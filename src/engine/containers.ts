@@ -28,6 +28,7 @@ import {
 } from '../network/attach.js';
 import { ensureDefaultNetwork } from '../network/networks.js';
 import { Undo } from './undo.js';
+import { mark } from '../common/timing.js';
 import { lockContainer, sleepMs } from './lock.js';
 import { mustBe } from './lifecycle.js';
 import { resolveUser } from './user.js';
@@ -81,6 +82,7 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
     if (!v.named && !existsSync(v.source)) throw invalid('volume.source_missing', `bind source path does not exist: ${v.source}`);
   }
   if (req.runtime) chooseRuntime(req.runtime);
+  mark('create: image resolved');
 
   const entrypoint = req.entrypoint ?? cfg.Entrypoint ?? [];
   // Docker: a new entrypoint clears the image's CMD unless a command is given.
@@ -131,6 +133,7 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
     }
   });
   mkdirSync(containerDir(ctx, id), { recursive: true, mode: 0o700 });
+  mark('create: recorded');
   return row;
 }
 
@@ -189,11 +192,13 @@ async function startLocked(ctx: EngineContext, c: Container): Promise<Container>
     rmSync(join(runDir, 'exits'), { recursive: true, force: true });
     rmSync(join(runDir, 'oom'), { force: true });
 
+    mark('start: prepared');
     const snap = prepareSnapshot(ctx.paths.root, c.id, imageLayerDirs(ctx.paths.root, image));
     if (!isMounted(snap.merged)) {
       mount(snap.mount, snap.merged);
       undo.push('unmount rootfs', () => unmount(snap.merged));
     }
+    mark('start: rootfs mounted');
     const user = resolveUser(snap.merged, spec.user);
 
     let network: { mode: 'none' } | { mode: 'host' } | { mode: 'path'; path: string } = { mode: 'none' };
@@ -210,6 +215,7 @@ async function startLocked(ctx: EngineContext, c: Container): Promise<Container>
       files.resolv = net.resolvConf;
     }
 
+    mark('start: network');
     const binds = [
       { source: files.hosts, destination: '/etc/hosts', readonly: spec.networkMode === 'host' },
       { source: files.hostname, destination: '/etc/hostname', readonly: false },
@@ -243,6 +249,7 @@ async function startLocked(ctx: EngineContext, c: Container): Promise<Container>
     const bundle = containerDir(ctx, c.id);
     writeBundle(bundle, ociSpec);
 
+    mark('start: bundle written');
     const rtRoot = runtimeRoot(ctx, runtime.name);
     undo.push('delete runtime container', () => rtDelete(runtime, rtRoot, c.id, { force: true }));
     undo.push('remove cgroup', () => removeCgroup(cgroupsPath(c.id)));
@@ -250,7 +257,9 @@ async function startLocked(ctx: EngineContext, c: Container): Promise<Container>
       id: c.id, name: c.name, runtime, runtimeRoot: rtRoot, bundleDir: bundle, runDir, logPath: logPath(ctx, c.id),
       exitCommand: { path: ctx.config.self.path, args: [...ctx.config.self.args, 'container', 'cleanup', c.id] },
     });
+    mark('start: conmon+create');
     rtStart(runtime, rtRoot, c.id);
+    mark('start: runtime start');
     tx(ctx.db, () => updateContainer(ctx.db, c.id, {
       status: 'running', pid, conmonPid, conmonStart: processStartTime(conmonPid), exitCode: null, oomKilled: false,
       startedAt: new Date().toISOString(), finishedAt: null, bootId: bootId(), stopRequested: false,
