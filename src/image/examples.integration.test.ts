@@ -15,6 +15,14 @@ const repo = [process.cwd(), join(dirname(fileURLToPath(import.meta.url)), '../.
 const out = join(repo, 'images/out');
 
 let root: string;
+
+function hasProgram(name: string): boolean {
+  try {
+    return run(name, ['--version'], { allowFail: true }).status === 0;
+  } catch {
+    return false;
+  }
+}
 let db: Db;
 
 before(() => {
@@ -63,5 +71,24 @@ describe('example images', () => {
     const r = run('chroot', [layer, '/usr/sbin/nginx', '-t', '-g', 'daemon off;'], { allowFail: true });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /syntax is ok/);
+  });
+
+  it('archives re-written by skopeo (docker-archive and OCI) import as the same image', async (t) => {
+    if (!hasProgram('skopeo')) {
+      t.skip('skopeo is not installed');
+      return;
+    }
+    const ours = await importImage({ db, root }, join(out, 'busybox.tar'));
+    const da = join(root, 'skopeo-docker.tar');
+    const oa = join(root, 'skopeo-oci.tar');
+    run('skopeo', ['copy', '-q', `oci-archive:${join(out, 'busybox.tar')}`, `docker-archive:${da}:busybox:skopeo`]);
+    run('skopeo', ['copy', '-q', `oci-archive:${join(out, 'busybox.tar')}`, `oci-archive:${oa}:localhost/bb:1`]);
+    const d = await importImage({ db, root }, da);
+    assert.equal(d.id, ours.id);
+    assert.equal(`${d.repository}:${d.tag}`, 'docker.io/library/busybox:skopeo');
+    const o = await importImage({ db, root }, oa);
+    assert.equal(o.id, ours.id);
+    assert.equal(`${o.repository}:${o.tag}`, 'localhost/bb:1');
+    assert.deepEqual(resolveImage(db, ours.id).repoTags, ['docker.io/library/busybox:skopeo', 'localhost/bb:1', 'localhost/busybox:latest']);
   });
 });

@@ -1,13 +1,14 @@
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, utimesSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { openDb, type Db } from '../state/db.js';
 import { makeTar } from '../storage/testtar.js';
 import { importImage } from './import.js';
 import { imageConfig, imageLayerDirs, inspectImage, listImages, removeImage, resolveImage } from './images.js';
-import { sha256 } from './store.js';
+import { sha256, sweepStale } from './store.js';
+import { run } from '../sys/exec.js';
 import { dockerArchive, ociArchive, type TestImage } from './testarchive.js';
 
 const tmp = mkdtempSync('/tmp/berth-import-');
@@ -150,6 +151,35 @@ describe('importImage', () => {
     assert.equal(a.id, b.id);
     assert.equal(readdirSync(join(root, 'layers')).length, 2);
     assert.equal(readdirSync(join(root, 'blobs/sha256')).length, 4);
+  });
+});
+
+describe('importImage from stdin and leftovers', () => {
+  it('reads an archive from stdin ("-")', async () => {
+    const archive = await ociArchive({ layers: [base] }, 'localhost/stdin:1');
+    const importJs = new URL('./import.js', import.meta.url).href;
+    const dbJs = new URL('../state/db.js', import.meta.url).href;
+    const code = `const { importImage } = await import(${JSON.stringify(importJs)});
+      const { openDb } = await import(${JSON.stringify(dbJs)});
+      const db = openDb(${JSON.stringify(root)});
+      const s = await importImage({ db, root: ${JSON.stringify(root)} }, '-');
+      process.stdout.write(s.repository + ':' + s.tag);`;
+    const r = run(process.execPath, ['--input-type=module', '-e', code], { input: archive });
+    assert.equal(r.stdout, 'localhost/stdin:1');
+    assert.equal(resolveImage(db, 'stdin:1').layers.length, 1);
+  });
+
+  it('sweeps what killed imports and removals left behind', () => {
+    const staleStaging = join(root, 'tmp', 'import-old');
+    const freshStaging = join(root, 'tmp', 'import-new');
+    const trash = join(root, 'layers', '.trash-x');
+    for (const d of [staleStaging, freshStaging, trash]) mkdirSync(d, { recursive: true });
+    const dayAgo = new Date(Date.now() - 25 * 3600 * 1000);
+    utimesSync(staleStaging, dayAgo, dayAgo);
+    sweepStale(root);
+    assert.equal(existsSync(staleStaging), false);
+    assert.equal(existsSync(trash), false);
+    assert.equal(existsSync(freshStaging), true);
   });
 });
 

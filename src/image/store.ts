@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
   chmodSync, closeSync, createReadStream, fsyncSync, linkSync, mkdirSync, mkdtempSync, openSync,
-  readSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, existsSync,
+  readSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, existsSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -33,7 +33,43 @@ export function layerDir(root: string, diffId: string): string {
 export function makeStaging(root: string): string {
   const tmp = join(root, 'tmp');
   mkdirSync(tmp, { recursive: true, mode: 0o700 });
+  sweepStale(root);
   return mkdtempSync(join(tmp, 'import-'));
+}
+
+const STALE_MS = 24 * 3600 * 1000;
+
+/**
+ * Removes what a killed import or rmi left: staging dirs and half-unpacked layers older than a
+ * day (no import runs that long), and layer directories already renamed for deletion.
+ */
+export function sweepStale(root: string, now = Date.now()): void {
+  const old = (p: string) => {
+    try {
+      return now - statSync(p).mtimeMs > STALE_MS;
+    } catch {
+      return false;
+    }
+  };
+  const list = (d: string) => {
+    try {
+      return readdirSync(d);
+    } catch {
+      return [];
+    }
+  };
+  for (const n of list(join(root, 'tmp'))) {
+    const p = join(root, 'tmp', n);
+    if (n.startsWith('import-') && old(p)) rmSync(p, { recursive: true, force: true });
+  }
+  for (const n of list(join(root, 'layers'))) {
+    const p = join(root, 'layers', n);
+    if (n.startsWith('.trash-') || (n.startsWith('.tmp-') && old(p))) rmSync(p, { recursive: true, force: true });
+  }
+  for (const n of list(join(root, 'blobs', 'sha256'))) {
+    const p = join(root, 'blobs', 'sha256', n);
+    if (n.startsWith('.tmp-') && old(p)) rmSync(p, { force: true });
+  }
 }
 
 export function sha256(data: Buffer | string): string {
