@@ -330,12 +330,15 @@ test('pids limit stops forks', { skip }, async () => {
   await assertCleanedUp(c);
 });
 
-test('exec: exit code, added env, another user', { skip }, async () => {
+test('exec: exit code, added env, another user; 127 and 126 when it cannot start', { skip }, async () => {
   const c = await launch(['sleep', '1000']);
   try {
     assert.equal(await execInContainer({ runtime, runtimeRoot: c.rtRoot, id: c.id, args: ['sh', '-c', '[ "$FOO" = bar ] && exit 7; exit 1'], env: ['FOO=bar'] }), 7);
     assert.equal(await execInContainer({ runtime, runtimeRoot: c.rtRoot, id: c.id, args: ['sh', '-c', '[ "$(id -u):$(id -g)" = 1000:1000 ] && exit 9; exit 1'], user: { uid: 1000, gid: 1000 } }), 9);
     assert.equal(await execInContainer({ runtime, runtimeRoot: c.rtRoot, id: c.id, args: ['sh', '-c', 'kill -9 $$'] }), 137);
+    await assert.rejects(execInContainer({ runtime, runtimeRoot: c.rtRoot, id: c.id, args: ['no-such-cmd'] }), (e) => isBerthError(e) && e.exitCode === 127 && /no-such-cmd/.test(e.message));
+    await assert.rejects(execInContainer({ runtime, runtimeRoot: c.rtRoot, id: c.id, args: ['/bin'] }), (e) => isBerthError(e) && e.exitCode === 126);
+    assert.equal(await execInContainer({ runtime, runtimeRoot: c.rtRoot, id: c.id, args: ['sh', '-c', 'exit 255'] }), 255, 'a real 255 is not a runtime failure');
     // The exec'd processes are gone; init is untouched.
     assert.equal(containerState(runtime, c.rtRoot, c.id)?.status, 'running');
   } finally {

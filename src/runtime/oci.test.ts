@@ -2,7 +2,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { conmonArgs, execArgs, normalizeSignal, parseSyncMessage, readExitFile, runPaths, writeBundle } from './oci.js';
+import { classifyExecFailure, cleanRuntimeMessage, conmonArgs, conmonEnv, execArgs, normalizeSignal, parseSyncMessage, readExitFile, runPaths, writeBundle } from './oci.js';
 import { isBerthError } from '../common/errors.js';
 import type { OciSpec } from './types.js';
 
@@ -58,6 +58,7 @@ test('normalizeSignal accepts names, short names and numbers; rejects others as 
 
 test('execArgs: tty only with a TTY stdin; env, cwd, user', () => {
   const o = { runtime: runc, runtimeRoot: '/rr', id: 'c1', args: ['sh', '-c', 'id'], env: ['A=1'], cwd: '/tmp', user: { uid: 1, gid: 2, additionalGids: [3] }, tty: true };
+  assert.deepEqual(execArgs(o, true, '/tmp/l.json').slice(0, 5), ['--root', '/rr', '--log=/tmp/l.json', '--log-format=json', 'exec']);
   assert.deepEqual(execArgs(o, true), ['--root', '/rr', 'exec', '--tty', '--env', 'A=1', '--cwd', '/tmp', '--user', '1:2', '--additional-gids', '3', 'c1', 'sh', '-c', 'id']);
   assert.ok(!execArgs(o, false).includes('--tty'));
 });
@@ -76,4 +77,31 @@ test('readExitFile: null before exit, code and time after, oom flag from conmon\
   assert.ok(e && Math.abs(e.finishedAt.getTime() - Date.now()) < 60_000);
   writeFileSync(p.oomFile, '');
   assert.equal(readExitFile(run, 'c1')?.oomKilled, true);
+});
+
+test('runtimeErrors picks error lines from runc\'s JSON log', async () => {
+  const { runtimeErrors } = await import('./exec.js');
+  const log = '{"level":"info","msg":"hello","time":"t"}\n{"level":"error","msg":"exec failed: boom","time":"t"}\nnot json\n';
+  assert.deepEqual(runtimeErrors(log), ['exec failed: boom']);
+  assert.deepEqual(runtimeErrors(''), []);
+});
+
+test('classifyExecFailure: 127 for not found, 126 for not executable or anything else', () => {
+  const nf = classifyExecFailure('exec failed: unable to start container process: exec: "nope": executable file not found in $PATH', 'nope');
+  assert.equal(nf.exitCode, 127);
+  assert.equal(nf.code, 'exec.command_not_found');
+  assert.match(nf.message, /^nope: /);
+  assert.equal(classifyExecFailure('exec: "/bin": permission denied', '/bin').exitCode, 126);
+  assert.equal(classifyExecFailure('cannot exec in a stopped container', 'sh').code, 'exec.not_running');
+  assert.equal(classifyExecFailure('something odd', 'sh').exitCode, 126);
+});
+
+test('cleanRuntimeMessage keeps only logrus msg values', () => {
+  assert.equal(cleanRuntimeMessage('time="2026" level=error msg="runc create failed: exec: \\"/x\\": stat /x: no such file"\n'), 'runc create failed: exec: "/x": stat /x: no such file');
+  assert.equal(cleanRuntimeMessage('plain line\n\n'), 'plain line');
+});
+
+test('conmonEnv drops socket-activation variables and sets the sync pipe', () => {
+  const e = conmonEnv({ PATH: '/bin', BERTH_ROOT: '/r', LISTEN_FDS: '3', LISTEN_PID: '1', NOTIFY_SOCKET: '/n', _OCI_STARTPIPE: '4' });
+  assert.deepEqual(e, { PATH: '/bin', BERTH_ROOT: '/r', _OCI_SYNCPIPE: '3' });
 });

@@ -16,6 +16,9 @@ import { cgroupDirsFor } from '../sys/cgroups.js';
 import { run, start } from '../sys/exec.js';
 import type { OciSpec } from './types.js';
 import { findConmon, type RuntimeBinary } from './select.js';
+import { cleanRuntimeMessage } from './messages.js';
+
+export { cleanRuntimeMessage } from './messages.js';
 
 export const CONFIG_FILE = 'config.json';
 
@@ -106,21 +109,6 @@ export function conmonArgs(o: CreateOptions): string[] {
   return args;
 }
 
-/**
- * runc logs in logrus form (`time="…" level=error msg="…"`); users need only the msg. Lines
- * without one are kept as they are.
- */
-export function cleanRuntimeMessage(text: string): string {
-  return text
-    .split('\n')
-    .map((l) => {
-      const m = /msg="((?:[^"\\]|\\.)*)"/.exec(l);
-      return (m?.[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : l).trim();
-    })
-    .filter((l) => l.length > 0)
-    .join('; ');
-}
-
 /** conmon reports on the sync pipe as `{"data": N}` or `{"data": -1, "message": "..."}`. */
 export function parseSyncMessage(buf: string): { data: number; message?: string } | null {
   for (const line of buf.split('\n')) {
@@ -143,6 +131,20 @@ function readPidFile(path: string): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Our environment minus what would leak into the container: runc hands LISTEN_FDS sockets
+ * and NOTIFY_SOCKET to the container. The rest stays, so the exit command sees BERTH_ROOT.
+ */
+export function conmonEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined || /^(LISTEN_FDS|LISTEN_PID|LISTEN_FDNAMES|NOTIFY_SOCKET|_OCI_\w+)$/.test(k)) continue;
+    out[k] = v;
+  }
+  out._OCI_SYNCPIPE = '3';
+  return out;
 }
 
 /** Guards against signalling a reused pid: the process must be a conmon for this container. */
@@ -205,7 +207,7 @@ export async function createContainer(o: CreateOptions): Promise<{ pid: number; 
 
   const child = start(o.conmonPath ?? findConmon(), conmonArgs(o), {
     cwd: o.runDir,
-    env: { ...process.env, _OCI_SYNCPIPE: '3' },
+    env: conmonEnv(process.env),
     stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -315,49 +317,7 @@ export function containerState(rt: RuntimeBinary, runtimeRoot: string, id: strin
   return { status: s === 'creating' ? 'created' : s, pid: typeof v.pid === 'number' ? v.pid : 0 };
 }
 
-export interface ExecOptions {
-  runtime: RuntimeBinary;
-  runtimeRoot: string;
-  id: string;
-  args: string[];
-  /** Added to the container's environment. */
-  env?: string[];
-  cwd?: string;
-  user?: { uid: number; gid: number; additionalGids?: number[] };
-  /** A pseudo-terminal; honoured only when our stdin is a TTY (runc proxies it for us). */
-  tty?: boolean;
-  /** Pass our stdin through (`-i`); without it the process reads /dev/null. */
-  interactive?: boolean;
-}
-
-export function execArgs(o: ExecOptions, stdinIsTty: boolean): string[] {
-  const a = ['--root', o.runtimeRoot, 'exec'];
-  if (o.tty && stdinIsTty) a.push('--tty');
-  for (const e of o.env ?? []) a.push('--env', e);
-  if (o.cwd) a.push('--cwd', o.cwd);
-  if (o.user) {
-    a.push('--user', `${o.user.uid}:${o.user.gid}`);
-    for (const g of o.user.additionalGids ?? []) a.push('--additional-gids', String(g));
-  }
-  a.push(o.id, ...o.args);
-  return a;
-}
-
-/**
- * Runs a process in a running container with our stdio and resolves with its exit code
- * (128+N when killed by signal N). The runtime prints its own errors on our stderr.
- */
-export function execInContainer(o: ExecOptions): Promise<number> {
-  const tty = Boolean(o.tty && process.stdin.isTTY);
-  const child = start(o.runtime.path, execArgs(o, tty), { stdio: [o.interactive || tty ? 'inherit' : 'ignore', 'inherit', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    child.on('error', (e) => reject(unavailable('runtime.exec_failed', `${o.runtime.name} exec ${o.id}: ${e.message}`)));
-    child.on('exit', (code, signal) => {
-      if (code !== null) resolve(code);
-      else resolve(128 + (signal ? (osConstants.signals[signal] ?? 0) : 0));
-    });
-  });
-}
+export { execArgs, execInContainer, classifyExecFailure, type ExecOptions } from './exec.js';
 
 export interface ExitInfo {
   exitCode: number;
