@@ -7,6 +7,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDb, type Db } from '../state/db.js';
 import { run } from '../sys/exec.js';
+import { isMounted, mount, unmount } from '../sys/mount.js';
+import { prepareSnapshot, removeSnapshot } from '../storage/overlay.js';
+import { randomBytes } from 'node:crypto';
 import { importImage } from './import.js';
 import { imageConfig, imageLayerDirs, resolveImage } from './images.js';
 
@@ -90,5 +93,23 @@ describe('example images', () => {
     assert.equal(o.id, ours.id);
     assert.equal(`${o.repository}:${o.tag}`, 'localhost/bb:1');
     assert.deepEqual(resolveImage(db, ours.id).repoTags, ['docker.io/library/busybox:skopeo', 'localhost/bb:1', 'localhost/busybox:latest']);
+  });
+
+  it('busybox mounts as an overlay snapshot whose writes land in the container layer', async () => {
+    await importImage({ db, root }, join(out, 'busybox.tar'));
+    const id = `berthtest${randomBytes(4).toString('hex')}`;
+    const snap = prepareSnapshot(root, id, imageLayerDirs(root, resolveImage(db, 'busybox')));
+    mount(snap.mount, snap.merged);
+    try {
+      const r = run('chroot', [snap.merged, '/bin/sh', '-c', 'echo written > /tmp/f && rm /etc/group && ls /bin/busybox']);
+      assert.equal(r.stdout, '/bin/busybox\n');
+    } finally {
+      unmount(snap.merged);
+    }
+    assert.equal(isMounted(snap.merged), false);
+    assert.equal(readFileSync(join(snap.upper, 'tmp/f'), 'utf8'), 'written\n');
+    assert.ok(lstatSync(join(snap.upper, 'etc/group')).isCharacterDevice());
+    removeSnapshot(root, id);
+    assert.equal(existsSync(join(root, 'containers', id)), false);
   });
 });

@@ -5,7 +5,7 @@ import { tx, type Db } from '../state/db.js';
 import { collectUnused, emptyTrash } from './gc.js';
 import { candidateNames, looksLikeId, parseReference, splitName } from './reference.js';
 import { layerDir } from './store.js';
-import type { ImageConfig, ImageContext, ImageRecord, ImageSummary, OciImage } from './types.js';
+import type { ImageConfig, ImageContext, ImageInspect, ImageRecord, ImageSummary, OciImage } from './types.js';
 
 interface ImageRow {
   id: string;
@@ -89,7 +89,7 @@ export function listImages(db: Db): ImageSummary[] {
 }
 
 /** The image as `docker image inspect` shows it. */
-export function inspectImage(db: Db, ref: string): Record<string, unknown> {
+export function inspectImage(db: Db, ref: string): ImageInspect {
   const img = resolveImage(db, ref);
   const c = imageConfig(img);
   return {

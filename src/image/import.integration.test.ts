@@ -73,7 +73,7 @@ describe('importImage', () => {
     assert.equal(readdirSync(join(root, 'blobs/sha256')).length, 4);
     assert.deepEqual(imageConfig(img).ExposedPorts, ['80/tcp']);
     assert.deepEqual(imageConfig(img).Env, ['A=1']);
-    const ins = inspectImage(db, s.id.slice(7, 15)) as { Id: string; Config: { Cmd: string[] }; RootFS: { Layers: string[] } };
+    const ins = inspectImage(db, s.id.slice(7, 15));
     assert.equal(ins.Id, s.id);
     assert.deepEqual(ins.Config.Cmd, ['sh']);
     assert.deepEqual(ins.RootFS.Layers, img.layers);

@@ -3,4 +3,4 @@ export { importImage, type ImportOptions } from './import.js';
 export { resolveImage, listImages, inspectImage, removeImage, imageLayerDirs, imageConfig, type RemoveResult } from './images.js';
 export { normalizeName, parseReference, splitName, candidateNames, type Reference } from './reference.js';
 export type { ConfigChanges } from './formats.js';
-export type { ImageRecord, ImageSummary, ImageConfig, ImageContext, OciImage, OciContainerConfig, HealthcheckConfig } from './types.js';
+export type { ImageRecord, ImageSummary, ImageConfig, ImageContext, ImageInspect, OciImage, OciContainerConfig, HealthcheckConfig } from './types.js';

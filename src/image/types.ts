@@ -79,3 +79,28 @@ export interface ImageContext {
   db: Db;
   root: string;
 }
+
+/** `docker image inspect`'s shape, the fields berth knows. */
+export interface ImageInspect {
+  Id: string;
+  RepoTags: string[];
+  RepoDigests: string[];
+  Created: string;
+  Author: string;
+  Architecture: string;
+  Os: string;
+  Size: number;
+  Config: {
+    User: string;
+    Env: string[];
+    Cmd: string[];
+    Entrypoint: string[];
+    WorkingDir: string;
+    ExposedPorts: Record<string, object>;
+    Volumes: Record<string, object>;
+    Labels: Record<string, string>;
+    StopSignal: string | undefined;
+    Healthcheck: HealthcheckConfig | undefined;
+  };
+  RootFS: { Type: 'layers'; Layers: string[] };
+}
