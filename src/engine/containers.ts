@@ -23,6 +23,7 @@ import {
   readExitFile, writeBundle,
 } from '../runtime/oci.js';
 import { chooseRuntime, type RuntimeBinary } from '../runtime/select.js';
+import { runForeground } from '../runtime/foreground.js';
 import {
   planEndpoints, setUpContainerNetwork, tearDownContainerNetwork, releaseContainerNetwork, publishPorts,
 } from '../network/attach.js';
@@ -181,10 +182,11 @@ function hostFiles(dir: string, hostname: string): { hosts: string; hostname: st
   return { hosts, hostname: hn, resolv };
 }
 
-async function startLocked(ctx: EngineContext, c: Container): Promise<Container> {
-  const undo = new Undo();
+interface Prepared { runtime: RuntimeBinary; rtRoot: string; bundle: string; runDir: string }
+
+/** Everything up to the runtime: rootfs mounted, network up, bundle written. Steps register undos. */
+async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: { terminal: boolean }): Promise<Prepared> {
   const spec = c.spec;
-  try {
     const image = resolveImage(ctx.db, c.imageId);
     const runDir = containerRunDir(ctx, c.id);
     mkdirSync(runDir, { recursive: true, mode: 0o700 });
@@ -237,7 +239,7 @@ async function startLocked(ctx: EngineContext, c: Container): Promise<Container>
       cwd: spec.workdir,
       user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
       hostname: spec.hostname,
-      terminal: false,
+      terminal: opts.terminal,
       mounts: binds,
       network,
       resources: toRuntimeResources(spec),
@@ -253,6 +255,13 @@ async function startLocked(ctx: EngineContext, c: Container): Promise<Container>
     const rtRoot = runtimeRoot(ctx, runtime.name);
     undo.push('delete runtime container', () => rtDelete(runtime, rtRoot, c.id, { force: true }));
     undo.push('remove cgroup', () => removeCgroup(cgroupsPath(c.id)));
+    return { runtime, rtRoot, bundle, runDir };
+}
+
+async function startLocked(ctx: EngineContext, c: Container): Promise<Container> {
+  const undo = new Undo();
+  try {
+    const { runtime, rtRoot, bundle, runDir } = await prepareStart(ctx, c, undo, { terminal: false });
     const { pid, conmonPid } = await rtCreate({
       id: c.id, name: c.name, runtime, runtimeRoot: rtRoot, bundleDir: bundle, runDir, logPath: logPath(ctx, c.id),
       exitCommand: { path: ctx.config.self.path, args: [...ctx.config.self.args, 'container', 'cleanup', c.id] },
@@ -269,6 +278,45 @@ async function startLocked(ctx: EngineContext, c: Container): Promise<Container>
   } catch (e) {
     await undo.rollback();
     throw mapStartError(e, c);
+  }
+}
+
+/**
+ * `run -i`/`-t`: the container runs with the caller's stdio and berth watches it until it ends.
+ * Resolves with the exit code; the record is exited and the resources released by then.
+ */
+export async function runAttached(ctx: EngineContext, ref: string, opts: { tty: boolean }): Promise<Container> {
+  const c0 = lookup(ctx, ref);
+  const lock = lockContainer(ctx.paths.runroot, c0.id);
+  const undo = new Undo();
+  let c = reload(ctx, c0.id);
+  mustBe('start', c.status, c.name);
+  let code: number;
+  try {
+    const { runtime, rtRoot, bundle, runDir } = await prepareStart(ctx, c, undo, { terminal: opts.tty });
+    code = await runForeground({
+      runtime, runtimeRoot: rtRoot, id: c.id, bundleDir: bundle, pidFile: join(runDir, 'pidfile'), command: c.spec.args[0] ?? '',
+      onStarted: (pid) => tx(ctx.db, () => updateContainer(ctx.db, c.id, {
+        status: 'running', pid, conmonPid: null, conmonStart: null, exitCode: null, oomKilled: false,
+        startedAt: new Date().toISOString(), finishedAt: null, bootId: bootId(), stopRequested: false,
+      })),
+    });
+    undo.commit();
+  } catch (e) {
+    await undo.rollback();
+    lock.release();
+    throw mapStartError(e, c);
+  }
+  try {
+    c = reload(ctx, c.id);
+    const oom = readExitFile(containerRunDir(ctx, c.id), c.id, { cgroupsPath: cgroupsPath(c.id) })?.oomKilled ?? false;
+    tx(ctx.db, () => updateContainer(ctx.db, c.id, {
+      status: 'exited', exitCode: code, oomKilled: oom, finishedAt: new Date().toISOString(), pid: null,
+    }));
+    releaseResources(ctx, c);
+    return reload(ctx, c.id);
+  } finally {
+    lock.release();
   }
 }
 
@@ -318,7 +366,7 @@ function toRuntimeResources(spec: ContainerSpec) {
 function finalize(ctx: EngineContext, c: Container, opts: { unknownCode?: number } = {}): Container {
   const runDir = containerRunDir(ctx, c.id);
   if (c.status === 'running') {
-    const ex = readExitFile(runDir, c.id);
+    const ex = readExitFile(runDir, c.id, { cgroupsPath: cgroupsPath(c.id) });
     const oom = ex?.oomKilled ?? false;
     tx(ctx.db, () => updateContainer(ctx.db, c.id, {
       status: 'exited',

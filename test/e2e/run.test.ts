@@ -3,7 +3,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Berth } from './helpers.js';
+import { spawnSync } from 'node:child_process';
+import { Berth, BIN } from './helpers.js';
+import { cgroupMode } from '../../src/sys/cgroups.js';
 
 let b: Berth;
 before(() => { b = new Berth(); b.importBusybox(); });
@@ -87,4 +89,24 @@ test('volumes: bind mounts read-write and read-only', () => {
 test('host network sees the host interfaces', () => {
   const out = b.ok(['run', '--rm', '--network', 'host', 'busybox', 'ls', '/sys/class/net']);
   assert.ok(out.split('\n').filter(Boolean).length >= 2, out);
+});
+
+test('run -i passes stdin; run -t gives the container a terminal', () => {
+  const r = b.run(['run', '-i', '--rm', '--network', 'none', 'busybox', 'sh'], { input: 'echo from-stdin; exit 4\n' });
+  assert.equal(r.status, 4, r.stderr);
+  assert.equal(r.stdout, 'from-stdin\n');
+  const noTty = b.run(['run', '-t', '--rm', '--network', 'none', 'busybox', 'true']);
+  assert.equal(noTty.status, 125);
+  assert.match(noTty.stderr, /not a TTY/);
+  // script(1) gives berth a terminal, as a user's shell would.
+  const t = spawnSync('script', ['-qec', `${process.execPath} ${BIN} --root ${b.root} --runroot ${b.runroot} run -it --rm --network none busybox sh -c 'tty; exit 7'`, '/dev/null'], { encoding: 'utf8' });
+  assert.equal(t.status, 7, t.stdout + t.stderr);
+  assert.match(t.stdout, /\/dev\/pts\/\d+/);
+  assert.equal(b.ok(['ps', '-aq']), '');
+});
+
+test('--runtime crun is refused clearly where crun cannot run (hybrid cgroups)', { skip: cgroupMode() !== 'hybrid' }, () => {
+  const r = b.run(['run', '--rm', '--runtime', 'crun', '--network', 'none', 'busybox', 'true']);
+  assert.equal(r.status, 125);
+  assert.match(r.stderr, /crun does not support this host's hybrid cgroup/);
 });

@@ -9,7 +9,7 @@ import { shortId } from '../../common/ids.js';
 import { createContext, logPath, type EngineContext } from '../../engine/context.js';
 import {
   createContainer, startContainer, stopContainer, restartContainer, killContainer, removeContainer, lookup,
-  reconcileAll, reconcileOne, onContainerExit, waitContainer, removeIfExited, type Container,
+  reconcileAll, reconcileOne, onContainerExit, waitContainer, removeIfExited, runAttached, type Container,
 } from '../../engine/containers.js';
 import { execContainer } from '../../engine/exec.js';
 import { containerEndpoints } from '../../engine/views.js';
@@ -59,6 +59,22 @@ export async function runCmd(c: CommandContext): Promise<number> {
   const ctx = ctxOf(c);
   // In the foreground, berth itself removes an --rm container once it has its exit code.
   const ctr = createContainer(ctx, detach ? req : { ...req, autoRemove: false });
+  const interactive = bool(p.values.interactive) || bool(p.values.tty);
+  if (!detach && interactive) {
+    if (bool(p.values.tty) && !process.stdin.isTTY) {
+      removeContainer(ctx, ctr.id, { force: true });
+      throw invalid('run.no_tty', 'the input device is not a TTY', 'drop -t when stdin is not a terminal');
+    }
+    let done: Container;
+    try {
+      done = await runAttached(ctx, ctr.id, { tty: bool(p.values.tty) });
+    } catch (e) {
+      try { removeContainer(ctx, ctr.id, { force: true }); } catch { /* keep the first error */ }
+      throw e;
+    }
+    if (req.autoRemove) removeIfExited(ctx, ctr.id);
+    return done.exitCode ?? 125;
+  }
   try {
     await startContainer(ctx, ctr.id);
   } catch (e) {
