@@ -136,6 +136,24 @@ describe('unpackLayer', () => {
     assertSentinelEmpty();
   });
 
+  it('does not touch directory times through a symlink that replaced a directory', async () => {
+    const dest = newDest();
+    const victim = join(sentinel, 'times');
+    mkdirSync(victim);
+    try {
+      const before = lstatSync(victim).mtimeMs;
+      await unpack([
+        { name: 'd/', type: 'directory', mode: 0o755 },
+        { name: 'd/times/', type: 'directory', mode: 0o755, mtime: new Date(0) },
+        { name: 'd', type: 'symlink', linkname: sentinel },
+      ], dest);
+      assert.equal(lstatSync(victim).mtimeMs, before);
+      assert.equal(readlinkSync(join(dest, 'd')), sentinel);
+    } finally {
+      rmSync(victim, { recursive: true });
+    }
+  });
+
   it('never writes through a symlink at the final component', async () => {
     const dest = newDest();
     const victim = join(sentinel, 'victim');

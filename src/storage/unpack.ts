@@ -24,6 +24,12 @@ export interface UnpackResult {
   diffId: string;
 }
 
+interface DirTime {
+  rel: string;
+  path: string;
+  mtime: Date;
+}
+
 const WHITEOUT_PREFIX = '.wh.';
 const OPAQUE = '.wh..wh..opq';
 
@@ -38,7 +44,7 @@ export async function unpackLayer(input: NodeJS.ReadableStream | Readable, dest:
   const extract = tar.extract();
   const piping = pipeline(input as Readable, tap, extract as unknown as NodeJS.WritableStream);
   piping.catch(() => undefined); // awaited below; this keeps an early loop exit from leaving it unhandled
-  const dirTimes: Array<{ path: string; mtime: Date }> = [];
+  const dirTimes: DirTime[] = [];
   let size = 0;
   try {
     for await (const entry of extract) {
@@ -50,19 +56,22 @@ export async function unpackLayer(input: NodeJS.ReadableStream | Readable, dest:
     if (isBerthError(e)) throw e;
     throw corrupt('layer.corrupt', `layer is not a valid tar stream: ${(e as Error).message}`);
   }
-  // Directory times last: creating their children changed them.
-  for (const d of dirTimes.reverse()) lutimesSync(d.path, d.mtime, d.mtime);
+  // Directory times last: creating their children changed them. A later entry may have replaced
+  // a directory on the way by a symlink; then the recorded path would lead elsewhere, so skip it.
+  for (const d of dirTimes.reverse()) {
+    if (d.rel === '' || resolveInRoot(dest, d.rel) === d.path) lutimesSync(d.path, d.mtime, d.mtime);
+  }
   return { size, diffId: `sha256:${hash.digest('hex')}` };
 }
 
-async function applyEntry(dest: string, h: Header, body: AsyncIterable<unknown>, dirTimes: Array<{ path: string; mtime: Date }>): Promise<number> {
+async function applyEntry(dest: string, h: Header, body: AsyncIterable<unknown>, dirTimes: DirTime[]): Promise<number> {
   const rel = cleanInRoot(h.name);
   const type = h.type ?? 'file';
   if (rel === '') {
     // "./": the root's own metadata. Only a directory entry may describe it.
     if (type === 'directory') {
       setMeta(dest, h, false);
-      dirTimes.push({ path: dest, mtime: h.mtime ?? new Date(0) });
+      dirTimes.push({ rel: '', path: dest, mtime: h.mtime ?? new Date(0) });
     }
     return drain(body);
   }
@@ -94,7 +103,7 @@ async function applyEntry(dest: string, h: Header, body: AsyncIterable<unknown>,
         mkdirSync(target, { mode: 0o700 });
       }
       setMeta(target, h, false);
-      dirTimes.push({ path: target, mtime: h.mtime ?? new Date(0) });
+      dirTimes.push({ rel, path: target, mtime: h.mtime ?? new Date(0) });
       return drain(body);
     }
     case 'file':
