@@ -1,0 +1,91 @@
+// A compose file as berth understood it: every value checked, defaulted and in one shape, so
+// that planning, hashing and `compose config` never look at raw YAML again.
+import type { Resources } from '../engine/types.js';
+
+export type DependsCondition = 'service_started' | 'service_healthy' | 'service_completed_successfully';
+
+export interface ServiceNetwork {
+  /** The key under the top-level `networks:` ("default" when the service names none). */
+  key: string;
+  aliases: string[];
+  ipv4Address?: string;
+}
+
+export interface ServiceVolume {
+  type: 'bind' | 'volume';
+  /** An absolute host path for binds; the top-level volume key for named volumes. */
+  source: string;
+  target: string;
+  readOnly: boolean;
+}
+
+export interface ServiceHealthcheck {
+  /** The argv to run inside the container; exit 0 means healthy. */
+  test: string[];
+  intervalMs: number;
+  timeoutMs: number;
+  retries: number;
+  startPeriodMs: number;
+}
+
+export interface ServiceConfig {
+  name: string;
+  image: string;
+  command?: string[];
+  entrypoint?: string[];
+  /** Resolved: variables given without a value took the host's, or were dropped. */
+  environment: Record<string, string>;
+  workingDir?: string;
+  user?: string;
+  hostname?: string;
+  labels: Record<string, string>;
+  /** Engine syntax: [HOSTIP:][HOSTPORT:]CTRPORT[/PROTO]. */
+  ports: string[];
+  networks: ServiceNetwork[];
+  volumes: ServiceVolume[];
+  /** no, always, unless-stopped, on-failure or on-failure:N */
+  restart: string;
+  dependsOn: Array<{ service: string; condition: DependsCondition }>;
+  replicas: number;
+  resources: Resources;
+  healthcheck?: ServiceHealthcheck;
+  stopGracePeriodSec?: number;
+}
+
+export interface NetworkConfig {
+  key: string;
+  /** The name on the host: PROJECT_KEY unless `name:` says otherwise. */
+  name: string;
+  external: boolean;
+  internal: boolean;
+  subnet?: string;
+  gateway?: string;
+  ipRange?: string;
+  labels: Record<string, string>;
+}
+
+export interface VolumeConfig {
+  key: string;
+  name: string;
+  external: boolean;
+  labels: Record<string, string>;
+}
+
+export interface ComposeProject {
+  name: string;
+  /** The directory relative paths are resolved against (the compose file's). */
+  workingDir: string;
+  configFile: string;
+  services: ServiceConfig[];
+  /** Only the networks some service uses, "default" included when needed. */
+  networks: NetworkConfig[];
+  volumes: VolumeConfig[];
+}
+
+export const LABEL_PROJECT = 'com.docker.compose.project';
+export const LABEL_SERVICE = 'com.docker.compose.service';
+export const LABEL_NUMBER = 'com.docker.compose.container-number';
+export const LABEL_HASH = 'com.docker.compose.config-hash';
+export const LABEL_NETWORK = 'com.docker.compose.network';
+export const LABEL_VOLUME = 'com.docker.compose.volume';
+export const LABEL_WORKDIR = 'com.docker.compose.project.working_dir';

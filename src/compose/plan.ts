@@ -1,0 +1,147 @@
+// What `up` must do, decided without touching the host: names, the start order, each
+// replica's create request, a hash of the service's configuration, and which existing
+// containers to keep, recreate or remove. Pure, so every decision is unit-tested.
+import { createHash } from 'node:crypto';
+import { invalid, notFound } from '../common/errors.js';
+import type { CreateRequest } from '../engine/types.js';
+import {
+  LABEL_HASH, LABEL_NUMBER, LABEL_PROJECT, LABEL_SERVICE, LABEL_WORKDIR, type ComposeProject, type ServiceConfig,
+} from './model.js';
+
+export const containerName = (project: string, service: string, n: number) => `${project}-${service}-${n}`;
+
+/** Services in an order where each comes after everything it depends on (file order otherwise). */
+export function startOrder(services: readonly ServiceConfig[]): ServiceConfig[] {
+  const byName = new Map(services.map((s) => [s.name, s]));
+  const done = new Set<string>();
+  const out: ServiceConfig[] = [];
+  const visit = (s: ServiceConfig, path: readonly string[]) => {
+    if (done.has(s.name)) return;
+    if (path.includes(s.name)) throw new Error(`dependency cycle through ${s.name}: validation should have refused it`);
+    for (const d of s.dependsOn) {
+      const dep = byName.get(d.service);
+      if (dep) visit(dep, [...path, s.name]);
+    }
+    done.add(s.name);
+    out.push(s);
+  };
+  for (const s of services) visit(s, []);
+  return out;
+}
+
+/** JSON with sorted keys: the same configuration always hashes the same. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+/**
+ * The hash that decides whether `up` recreates a service's containers. The replica count and
+ * the start conditions are left out: scaling must not recreate the replicas that stay.
+ * The networks' host names are in, since a renamed network means new attachments.
+ */
+export function serviceHash(p: ComposeProject, s: ServiceConfig): string {
+  const { replicas: _r, dependsOn: _d, ...rest } = s;
+  const nets = s.networks.map((n) => p.networks.find((x) => x.key === n.key)?.name ?? n.key);
+  const vols = s.volumes.map((v) => (v.type === 'volume' ? p.volumes.find((x) => x.key === v.source)?.name ?? v.source : v.source));
+  return createHash('sha256').update(canonical({ service: rest, nets, vols })).digest('hex');
+}
+
+function restartPolicy(text: string): CreateRequest['restart'] {
+  const [name, n] = text.split(':') as [CreateRequest['restart']['name'], string?];
+  return { name, maxRetries: n === undefined ? 0 : Number(n) };
+}
+
+/** The engine's create request for replica `n` of a service. */
+export function createRequest(p: ComposeProject, s: ServiceConfig, n: number, hash: string): CreateRequest {
+  const netName = (key: string) => p.networks.find((x) => x.key === key)?.name ?? key;
+  const volName = (key: string) => p.volumes.find((x) => x.key === key)?.name ?? key;
+  const name = containerName(p.name, s.name, n);
+  const req: CreateRequest = {
+    image: s.image,
+    name,
+    env: Object.entries(s.environment).map(([k, v]) => `${k}=${v}`),
+    readOnly: false,
+    resources: structuredClone(s.resources),
+    volumes: s.volumes.map((v) => (v.type === 'bind'
+      ? { source: v.source, destination: v.target, readonly: v.readOnly }
+      : { source: volName(v.source), destination: v.target, readonly: v.readOnly, named: true })),
+    networkMode: 'bridge',
+    // Compose makes every replica answer to its service's name on each of its networks.
+    networks: s.networks.map((x) => ({
+      network: netName(x.key),
+      aliases: [...new Set([s.name, ...x.aliases])],
+      ...(x.ipv4Address !== undefined ? { ip: x.ipv4Address } : {}),
+    })),
+    ports: s.ports,
+    publishAll: false,
+    restart: restartPolicy(s.restart),
+    autoRemove: false,
+    labels: {
+      ...s.labels,
+      [LABEL_PROJECT]: p.name,
+      [LABEL_SERVICE]: s.name,
+      [LABEL_NUMBER]: String(n),
+      [LABEL_HASH]: hash,
+      [LABEL_WORKDIR]: p.workingDir,
+    },
+  };
+  if (s.command) req.cmd = s.command;
+  if (s.entrypoint) req.entrypoint = s.entrypoint;
+  if (s.workingDir !== undefined) req.workdir = s.workingDir;
+  if (s.user !== undefined) req.user = s.user;
+  if (s.hostname !== undefined) req.hostname = s.hostname;
+  if (s.stopGracePeriodSec !== undefined) req.stopTimeout = s.stopGracePeriodSec;
+  if (s.healthcheck) req.healthcheck = { ...s.healthcheck };
+  return req;
+}
+
+/** A container of the project as `up` sees it. */
+export interface Existing {
+  id: string;
+  name: string;
+  number: number;
+  hash: string;
+  running: boolean;
+}
+
+export interface ServicePlan {
+  /** Same configuration: left alone (started if stopped). */
+  keep: Existing[];
+  /** Changed configuration: removed, then created again under the same number. */
+  recreate: Existing[];
+  /** Replica numbers to create. */
+  create: number[];
+  /** Beyond the wanted count: the highest numbers go. */
+  remove: Existing[];
+}
+
+export function planService(want: number, hash: string, existing: readonly Existing[]): ServicePlan {
+  const sorted = [...existing].sort((a, b) => a.number - b.number);
+  const stay = sorted.slice(0, want);
+  const remove = sorted.slice(want).reverse();
+  const used = new Set(stay.map((e) => e.number));
+  const create: number[] = [];
+  for (let n = 1; create.length < want - stay.length; n++) if (!used.has(n)) create.push(n);
+  return {
+    keep: stay.filter((e) => e.hash === hash),
+    recreate: stay.filter((e) => e.hash !== hash),
+    create,
+    remove,
+  };
+}
+
+/** `--scale web=5`: replica counts given on the command line, checked against the project. */
+export function parseScale(specs: readonly string[], p: ComposeProject): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const spec of specs) {
+    const m = /^([^=]+)=(\d+)$/.exec(spec);
+    if (!m) throw invalid('compose.bad_scale', `invalid --scale "${spec}": expected SERVICE=NUMBER`);
+    if (!p.services.some((s) => s.name === m[1])) throw notFound('compose.no_such_service', `--scale ${spec}: no such service: ${m[1]}`);
+    out.set(m[1]!, Number(m[2]));
+  }
+  return out;
+}
