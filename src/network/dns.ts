@@ -13,6 +13,7 @@
 // The configuration is derived each time from the instances file plus the kernel (an endpoint
 // is live when its container's namespace exists), so a crash never leaves it stale for long.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { tx } from '../state/db.js';
 import { run } from '../sys/exec.js';
@@ -90,6 +91,8 @@ export function refreshDns(ctx: NetCtx): void {
     run(AARDVARK, ['--config', dir, '-p', '53', 'run']);
     const started = Number(readFileSync(join(dir, 'aardvark.pid'), 'utf8').trim());
     writeFileSync(dnsPidFile(ctx), `${started}\n`);
+    // Its parent exits before the listeners are bound; a query sent in between is refused.
+    waitBound([...byNet.keys()].map((n) => n.gateway), 53);
   });
 }
 
@@ -125,6 +128,23 @@ export function stopDns(ctx: NetCtx): void {
     if (isOurAardvark(pid, dir)) process.kill(pid, 'SIGKILL');
   }
   rmSync(dnsPidFile(ctx), { force: true });
+}
+
+/** /proc/net/udp's local address of ip:port (the address in host byte order, as hex). */
+export function procNetUdpKey(ip: string, port: number): string {
+  const b = ip.split('.').map(Number);
+  const bytes = endianness() === 'LE' ? b.reverse() : b;
+  return `${bytes.map((x) => x.toString(16).padStart(2, '0')).join('')}:${port.toString(16).padStart(4, '0')}`.toUpperCase();
+}
+
+function waitBound(ips: readonly string[], port: number): void {
+  const want = ips.map((ip) => procNetUdpKey(ip, port));
+  const deadline = Date.now() + 3000;
+  while (Date.now() < deadline) {
+    const text = readFileSync('/proc/net/udp', 'utf8');
+    if (want.every((k) => text.includes(` ${k} `))) return;
+    sleepMs(10);
+  }
 }
 
 function sleepMs(ms: number): void {
