@@ -1,8 +1,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { classifyExecFailure, cleanRuntimeMessage, conmonArgs, conmonEnv, execArgs, normalizeSignal, parseSyncMessage, readExitFile, runPaths, writeBundle } from './oci.js';
+import { classifyExecFailure, createContainer, cleanRuntimeMessage, conmonArgs, conmonEnv, execArgs, normalizeSignal, parseSyncMessage, readExitFile, runPaths, writeBundle } from './oci.js';
 import { isBerthError } from '../common/errors.js';
 import type { OciSpec } from './types.js';
 
@@ -104,4 +104,50 @@ test('cleanRuntimeMessage keeps only logrus msg values', () => {
 test('conmonEnv drops socket-activation variables and sets the sync pipe', () => {
   const e = conmonEnv({ PATH: '/bin', BERTH_ROOT: '/r', LISTEN_FDS: '3', LISTEN_PID: '1', NOTIFY_SOCKET: '/n', _OCI_STARTPIPE: '4' });
   assert.deepEqual(e, { PATH: '/bin', BERTH_ROOT: '/r', _OCI_SYNCPIPE: '3' });
+});
+
+/** A stand-in conmon: a shell script that follows the sync-pipe protocol as told. */
+function fakeConmon(name: string, body: string): string {
+  const p = join(tmp, name);
+  // Finds the value of -P (conmon pid file) among the arguments, as conmon would.
+  writeFileSync(p, `#!/bin/sh\nwhile [ $# -gt 0 ]; do [ "$1" = -P ] && PIDFILE=$2; shift; done\n${body}\n`);
+  chmodSync(p, 0o755);
+  return p;
+}
+
+function fakeRuntime(name: string, stateJson: string): string {
+  const p = join(tmp, name);
+  writeFileSync(p, `#!/bin/sh\necho '${stateJson}'\n`);
+  chmodSync(p, 0o755);
+  return p;
+}
+
+const createOpts = (conmonPath: string, runtimePath: string, id: string) => ({
+  id, name: `n-${id}`, runtime: { name: 'runc' as const, path: runtimePath }, runtimeRoot: join(tmp, id, 'root'),
+  bundleDir: join(tmp, id, 'bundle'), runDir: join(tmp, id, 'run'), logPath: join(tmp, id, 'log'), conmonPath, timeoutMs: 5000,
+});
+
+test('createContainer: pid from the sync pipe, conmon pid from its file, state checked', async () => {
+  const conmon = fakeConmon('conmon-ok', 'echo $$ > "$PIDFILE"; printf \'{"data": 4242}\\n\' >&3');
+  const rt = fakeRuntime('rt-created', '{"status":"created","pid":4242}');
+  const r = await createContainer(createOpts(conmon, rt, 'ok1'));
+  assert.equal(r.pid, 4242);
+  assert.ok(r.conmonPid > 0);
+});
+
+test('createContainer: the runtime\'s message from the sync pipe becomes the error', async () => {
+  const conmon = fakeConmon('conmon-fail', 'printf \'{"data": -1, "message": "time=\\"x\\" level=error msg=\\"runc create failed: boom\\""}\\n\' >&3; exit 1');
+  const rt = fakeRuntime('rt-unused', '{}');
+  await assert.rejects(createContainer(createOpts(conmon, rt, 'fail1')), (e) => isBerthError(e) && e.code === 'runtime.create_failed' && /runc create failed: boom$/.test(e.message) && e.message.includes('n-fail1'));
+});
+
+test('createContainer: conmon dying without a word reports its stderr', async () => {
+  const conmon = fakeConmon('conmon-bad', 'echo "conmon: unknown option --frob" >&2; exit 1');
+  await assert.rejects(createContainer(createOpts(conmon, fakeRuntime('rt-unused2', '{}'), 'bad1')), (e) => isBerthError(e) && /unknown option --frob/.test(e.message));
+});
+
+test('createContainer: a container not "created" right after create is an error', async () => {
+  const conmon = fakeConmon('conmon-ok2', 'echo $$ > "$PIDFILE"; printf \'{"data": 4243}\\n\' >&3');
+  const rt = fakeRuntime('rt-stopped', '{"status":"stopped","pid":0}');
+  await assert.rejects(createContainer(createOpts(conmon, rt, 'st1')), (e) => isBerthError(e) && /stopped right after create/.test(e.message));
 });

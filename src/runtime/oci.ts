@@ -182,7 +182,8 @@ function waitForSync(sync: Readable, stderr: Readable, child: ReturnType<typeof 
       if (msg.data > 0) finish(() => resolve(msg.data));
       else failed(msg.message ?? err);
     });
-    sync.on('end', () => failed(err || 'conmon closed its sync pipe without a pid'));
+    // Let conmon's stderr drain first: it holds the reason.
+    sync.on('end', () => setTimeout(() => failed(err || 'conmon closed its sync pipe without a pid'), 100));
     sync.on('error', (e) => failed(e.message));
     child.on('error', (e) => failed(e.message));
     child.on('exit', (code, signal) => {
