@@ -166,6 +166,8 @@ export async function startContainer(ctx: EngineContext, ref: string): Promise<C
     const c = reconcileOne(ctx, reload(ctx, c0.id));
     if (c.status === 'running') return c;
     mustBe('start', c.status, c.name);
+    // Leftovers of a berth killed while starting it: undo them before starting afresh.
+    if (existsSync(containerRunDir(ctx, c.id))) releaseResources(ctx, c);
     return await startLocked(ctx, c);
   } finally {
     lock.release();
@@ -525,7 +527,10 @@ export function reconcileAll(ctx: EngineContext): Container[] {
   const list = listContainers(ctx);
   const boot = bootId();
   return list.map((c) => {
-    if (c.status !== 'running') return c;
+    if (c.status !== 'running') {
+      if (existsSync(containerRunDir(ctx, c.id))) repairHalfMade(ctx, c);
+      return c;
+    }
     if (c.bootId === boot && c.pid !== null && pidAlive(c.pid)) return c;
     const lock = lockContainer(ctx.paths.runroot, c.id);
     try {
@@ -535,6 +540,22 @@ export function reconcileAll(ctx: EngineContext): Container[] {
       lock.release();
     }
   });
+}
+
+/**
+ * A stopped container still has a run directory only when a berth died in the middle of
+ * starting it (the run directory goes last on release): undo what that berth made. A berth that
+ * is starting it right now holds its lock, and is left alone.
+ */
+function repairHalfMade(ctx: EngineContext, c: Container): void {
+  let lock;
+  try { lock = lockContainer(ctx.paths.runroot, c.id, 0); } catch { return; }
+  try {
+    const fresh = getContainer<ContainerSpec>(ctx.db, c.id);
+    if (fresh && fresh.status !== 'running' && existsSync(containerRunDir(ctx, c.id))) releaseResources(ctx, fresh);
+  } finally {
+    lock.release();
+  }
 }
 
 // ------------------------------------------------------------------------------------ the exit callback

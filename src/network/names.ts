@@ -9,8 +9,13 @@ export const DEFAULT_BRIDGE = 'berth0';
 export const NFT_TABLE = 'berth';
 export const NFT_FAMILY = 'inet';
 
-export function bridgeName(networkId: string, isDefault: boolean): string {
-  return isDefault ? DEFAULT_BRIDGE : `berth-${networkId.slice(0, 8)}`;
+/**
+ * Every bridge, the default network's included, is named from its network's random id: two
+ * berth roots on one host (a user's and the test suite's) each have a default network, and a
+ * fixed name such as berth0 would make the second one fail.
+ */
+export function bridgeName(networkId: string, _isDefault: boolean): string {
+  return `berth-${networkId.slice(0, 8)}`;
 }
 
 /** `ip netns add` name; the path is /run/netns/<name>. */
