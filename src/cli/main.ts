@@ -63,6 +63,14 @@ const COMMANDS: Record<string, () => Promise<Handler>> = {
   'network connect': async () => (await import('./commands/network.js')).connectCmd,
   'network disconnect': async () => (await import('./commands/network.js')).disconnectCmd,
   compose: async () => (await import('./commands/compose.js')).composeCmd,
+  save: async () => (await import('./commands/archive.js')).saveCmd,
+  load: async () => (await import('./commands/archive.js')).loadCmd,
+  tag: async () => (await import('./commands/archive.js')).tagCmd,
+  'image save': async () => (await import('./commands/archive.js')).saveCmd,
+  'image load': async () => (await import('./commands/archive.js')).loadCmd,
+  'image tag': async () => (await import('./commands/archive.js')).tagCmd,
+  'image prune': async () => (await import('./commands/archive.js')).pruneCmd,
+  system: async () => (await import('./commands/archive.js')).systemCmd,
   version: async () => () => { process.stdout.write(`berth version ${VERSION}\n`); return 0; },
 };
 
