@@ -1,0 +1,97 @@
+// Moving images: save, load, tag, prune, and `system df`.
+import { createWriteStream, renameSync, rmSync, fsyncSync, openSync, closeSync } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { CommandContext } from '../main.js';
+import { parseArgs, bool, str } from '../args.js';
+import { json, out, table } from '../render.js';
+import { invalid } from '../../common/errors.js';
+import { humanSize } from '../../common/units.js';
+import { createContext } from '../../engine/context.js';
+import { importImage } from '../../image/import.js';
+import { ARCHIVE_FORMATS, saveImages, type ArchiveFormat } from '../../image/save.js';
+import { pruneImages, tagImage } from '../../image/manage.js';
+import { diskUsage } from '../../image/usage.js';
+
+const HELP = { long: 'help', type: 'boolean' } as const;
+
+function imageCtx(c: CommandContext) {
+  const ctx = createContext(c.config);
+  return { db: ctx.db, root: ctx.paths.root };
+}
+
+export async function saveCmd(c: CommandContext): Promise<number> {
+  const p = parseArgs(c.argv, [{ long: 'output', short: 'o', type: 'string' }, { long: 'format', type: 'string' }, { long: 'quiet', short: 'q', type: 'boolean' }, HELP], { command: c.path });
+  const format = (str(p.values.format) ?? 'oci-archive') as ArchiveFormat;
+  if (!ARCHIVE_FORMATS.includes(format)) {
+    throw invalid('cli.bad_value', `unknown --format "${format}"`, `use one of ${ARCHIVE_FORMATS.join(', ')}`);
+  }
+  if (p.positionals.length === 0) throw invalid('cli.missing_argument', `"berth ${c.path}" requires at least 1 image`, `usage: berth ${c.path} [-o FILE] [--format oci-archive|docker-archive] IMAGE...`);
+  const ctx = imageCtx(c);
+  const file = str(p.values.output);
+  if (file === undefined || file === '-') {
+    if (process.stdout.isTTY) throw invalid('image.save_to_tty', 'refusing to write an image archive to a terminal', 'use -o FILE or redirect stdout');
+    await saveImages(ctx, p.positionals, process.stdout, format);
+    return 0;
+  }
+  // Written beside the target and renamed, so a failed save never leaves a truncated archive under the name.
+  const tmp = join(dirname(file), `.${basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await saveImages(ctx, p.positionals, createWriteStream(tmp, { mode: 0o644 }), format);
+    const fd = openSync(tmp, 'r');
+    try { fsyncSync(fd); } finally { closeSync(fd); }
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  return 0;
+}
+
+export async function loadCmd(c: CommandContext): Promise<number> {
+  const p = parseArgs(c.argv, [{ long: 'input', short: 'i', type: 'string' }, { long: 'quiet', short: 'q', type: 'boolean' }, HELP], { command: c.path });
+  const source = str(p.values.input) ?? p.positionals[0] ?? '-';
+  if (source === '-' && process.stdin.isTTY) throw invalid('image.load_from_tty', 'no archive to load: stdin is a terminal', 'use -i FILE or redirect stdin');
+  const img = await importImage(imageCtx(c), source);
+  const name = img.repository === '<none>' ? img.id : `${img.repository}:${img.tag}`;
+  out(`Loaded image: ${name}\n`);
+  return 0;
+}
+
+export async function tagCmd(c: CommandContext): Promise<number> {
+  const p = parseArgs(c.argv, [HELP], { command: c.path });
+  const [src, ...dsts] = p.positionals;
+  if (!src || dsts.length === 0) throw invalid('cli.missing_argument', `"berth ${c.path}" requires 2 arguments`, `usage: berth ${c.path} SOURCE_IMAGE TARGET_IMAGE[:TAG]`);
+  const ctx = imageCtx(c);
+  for (const d of dsts) tagImage(ctx, src, d);
+  return 0;
+}
+
+export async function pruneCmd(c: CommandContext): Promise<number> {
+  const p = parseArgs(c.argv, [{ long: 'all', short: 'a', type: 'boolean' }, { long: 'force', short: 'f', type: 'boolean' }, { long: 'filter', type: 'string', multiple: true }, HELP], { command: c.path });
+  if (p.values.filter !== undefined) throw invalid('cli.unsupported', '--filter is not supported by berth image prune yet');
+  const r = pruneImages(imageCtx(c), { all: bool(p.values.all) });
+  if (r.deleted.length > 0) {
+    out('Deleted Images:\n' + r.untagged.map((t) => `untagged: ${t}\n`).join('') + r.deleted.map((d) => `deleted: ${d}\n`).join('') + '\n');
+  }
+  out(`Total reclaimed space: ${humanSize(r.reclaimed)}\n`);
+  return 0;
+}
+
+/** `berth system df` (and `system prune`-free: df is the only system verb berth has yet). */
+export async function systemCmd(c: CommandContext): Promise<number> {
+  const [verb, ...rest] = c.argv;
+  if (verb !== 'df') throw invalid('cli.unknown_command', `unknown command "system ${verb ?? ''}"`.trimEnd(), 'berth system df');
+  const p = parseArgs(rest, [{ long: 'format', type: 'string' }, { long: 'verbose', short: 'v', type: 'boolean' }, HELP], { command: 'system df' });
+  const lines = diskUsage(imageCtx(c));
+  if (str(p.values.format) === 'json') {
+    out(json(lines.map((l) => ({ Type: l.type, TotalCount: l.total, Active: l.active, Size: l.size, Reclaimable: l.reclaimable }))));
+    return 0;
+  }
+  const pct = (l: { size: number; reclaimable: number }) => (l.size === 0 ? '0%' : `${Math.round((100 * l.reclaimable) / l.size)}%`);
+  out(table(['TYPE', 'TOTAL', 'ACTIVE', 'SIZE', 'RECLAIMABLE'], lines.map((l) => [
+    l.type, String(l.total), String(l.active), humanSize(l.size), `${humanSize(l.reclaimable)} (${pct(l)})`,
+  ])));
+  return 0;
+}
+

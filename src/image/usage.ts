@@ -1,0 +1,87 @@
+// `berth system df`: what the root's images, containers and volumes take on disk, and what a
+// prune could give back. Sizes are apparent bytes of regular files, each inode counted once.
+import { lstatSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ImageContext } from './types.js';
+
+export interface UsageLine {
+  type: 'Images' | 'Containers' | 'Local Volumes';
+  total: number;
+  active: number;
+  size: number;
+  reclaimable: number;
+}
+
+/** Bytes of regular files under dir (hard links once, symlinks not followed); 0 when absent. */
+export function dirSize(dir: string, seen = new Set<string>()): number {
+  let total = 0;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  for (const n of names) {
+    const p = join(dir, n);
+    let st;
+    try {
+      st = lstatSync(p);
+    } catch {
+      continue;
+    }
+    if (st.isDirectory()) total += dirSize(p, seen);
+    else if (st.isFile()) {
+      const key = `${st.dev}:${st.ino}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      total += st.size;
+    }
+  }
+  return total;
+}
+
+export function diskUsage(ctx: ImageContext): UsageLine[] {
+  const images = ctx.db.prepare('SELECT id, layers FROM images').all() as Array<{ id: string; layers: string }>;
+  const users = new Set((ctx.db.prepare('SELECT DISTINCT image_id FROM containers').all() as Array<{ image_id: string }>).map((r) => r.image_id));
+  const layerSize = new Map((ctx.db.prepare('SELECT diff_id, size FROM layers').all() as Array<{ diff_id: string; size: number }>).map((r) => [r.diff_id, r.size]));
+  const activeLayers = new Set<string>();
+  const allLayers = new Set<string>();
+  for (const i of images) {
+    for (const l of JSON.parse(i.layers) as string[]) {
+      allLayers.add(l);
+      if (users.has(i.id)) activeLayers.add(l);
+    }
+  }
+  const sum = (s: Iterable<string>) => [...s].reduce((a, l) => a + (layerSize.get(l) ?? 0), 0);
+  const imageSize = sum(allLayers);
+  const containers = ctx.db.prepare('SELECT id, status FROM containers').all() as Array<{ id: string; status: string }>;
+  let ctrSize = 0;
+  let ctrReclaim = 0;
+  for (const c of containers) {
+    const s = dirSize(join(ctx.root, 'containers', c.id, 'diff'));
+    ctrSize += s;
+    if (c.status !== 'running') ctrReclaim += s;
+  }
+  const volRoot = join(ctx.root, 'volumes');
+  let volumes: string[] = [];
+  try {
+    volumes = readdirSync(volRoot);
+  } catch {
+    // no volume yet
+  }
+  const volSizes = new Map(volumes.map((v) => [v, dirSize(join(volRoot, v))]));
+  const volSize = [...volSizes.values()].reduce((a, b) => a + b, 0);
+  // The engine owns the spec's shape; only its named volumes matter here.
+  const usedVols = new Set<string>();
+  for (const r of ctx.db.prepare('SELECT spec FROM containers').all() as Array<{ spec: string }>) {
+    const vols = (JSON.parse(r.spec) as { volumes?: Array<{ source: string; named?: boolean }> }).volumes ?? [];
+    for (const v of vols) if (v.named) usedVols.add(v.source);
+  }
+  const activeVols = volumes.filter((v) => usedVols.has(v));
+  const volReclaim = volumes.filter((v) => !usedVols.has(v)).reduce((a, v) => a + (volSizes.get(v) ?? 0), 0);
+  return [
+    { type: 'Images', total: images.length, active: images.filter((i) => users.has(i.id)).length, size: imageSize, reclaimable: imageSize - sum(activeLayers) },
+    { type: 'Containers', total: containers.length, active: containers.filter((c) => c.status === 'running').length, size: ctrSize, reclaimable: ctrReclaim },
+    { type: 'Local Volumes', total: volumes.length, active: activeVols.length, size: volSize, reclaimable: volReclaim },
+  ];
+}
