@@ -17,8 +17,8 @@ import { addNetns, deleteLink, deleteNetns, enableForwarding, ipBatch, linkExist
 import { hostVethName, hostVethPrefix, ifIndexOf, netnsName, netnsPath, portChainName, randomMac } from './names.js';
 import { ensureBridge, getNetwork } from './networks.js';
 import type { NetworkRecord } from './networks.js';
-import { removePortRules, setPortRules } from './nft.js';
-import type { PortRule } from './nft.js';
+import { removePortRules } from './nft.js';
+import { applyPorts } from './ports.js';
 import { exposedToSpecs, hostBoundPorts, parsePortSpec } from './portspec.js';
 import type { PortSpec, Proto } from './portspec.js';
 import { containerName, endpointsOf, isUniqueViolation, portsOf } from './store.js';
@@ -185,25 +185,6 @@ export async function setUpContainerNetwork(ctx: NetCtx, containerId: string, op
     }
     throw e;
   }
-}
-
-/** DNAT rules for the container's published ports, towards its first routed address. */
-function applyPorts(ctx: NetCtx, containerId: string): void {
-  const chain = portChainName(containerId);
-  const ports = portsOf(ctx.db, containerId);
-  const target = endpointsOf(ctx.db, containerId).find((ep) => ep.ip !== null && !getNetwork(ctx, ep.network).internal);
-  if (ports.length === 0 || !target || !netnsExists(netnsName(containerId))) {
-    removePortRules(chain);
-    return;
-  }
-  const rules: PortRule[] = ports.map((p) => ({
-    hostIp: p.host_ip,
-    hostPort: p.host_port,
-    proto: p.proto as Proto,
-    containerIp: target.ip!,
-    containerPort: p.container_port,
-  }));
-  setPortRules(chain, rules);
 }
 
 function runDir(ctx: NetCtx, containerId: string): string {

@@ -22,6 +22,8 @@ test('CIDR parse clears host bits and validates', () => {
   assert.equal(formatCidr(parseCidr('0.0.0.0/0')), '0.0.0.0/0');
   for (const bad of ['10.0.0.0', '10.0.0.0/33', '10.0.0.0/a', '10.0.0.0/24/1', 'x/24']) assert.equal(code(() => parseCidr(bad)), 'network.bad_cidr');
   assert.equal(code(() => validateSubnet(parseCidr('10.0.0.0/31'), '10.0.0.0/31')), 'network.bad_cidr');
+  for (const bad of ['127.1.0.0/16', '0.0.0.0/8', '224.1.0.0/16', '169.254.1.0/24']) assert.equal(code(() => validateSubnet(parseCidr(bad), bad)), 'network.bad_cidr', bad);
+  validateSubnet(parseCidr('172.30.0.0/16'), '172.30.0.0/16');
   assert.equal(broadcast(parseCidr('10.1.0.0/16')), parseIPv4('10.1.255.255'));
 });
 

@@ -63,11 +63,18 @@ export function cidrsOverlap(a: Cidr, b: Cidr): boolean {
   return ((a.network & mask(p)) >>> 0) === ((b.network & mask(p)) >>> 0);
 }
 
-/** A subnet must leave room for network, gateway, broadcast and at least one container. */
+const UNUSABLE = ['0.0.0.0/8', '127.0.0.0/8', '169.254.0.0/16', '224.0.0.0/4', '240.0.0.0/4'];
+
+/**
+ * A subnet must leave room for network, gateway, broadcast and at least one container, and
+ * must not be one the kernel treats specially (this-network, loopback, link-local, multicast).
+ */
 export function validateSubnet(c: Cidr, text: string): void {
   if (c.prefix > 30 || c.prefix < 8) {
     throw invalid('network.bad_cidr', `subnet ${text}: prefix must be between /8 and /30`);
   }
+  const special = UNUSABLE.find((u) => cidrsOverlap(parseCidr(u), c));
+  if (special) throw invalid('network.bad_cidr', `subnet ${text} overlaps the reserved range ${special}`);
 }
 
 /**

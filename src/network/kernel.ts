@@ -17,9 +17,14 @@ export function ipBatch(lines: readonly string[], opts: { netns?: string; force?
 /** Creates the bridge if absent and (re)asserts its gateway address; idempotent. */
 export function ensureBridgeLink(bridge: string, gatewayCidr: string): boolean {
   const created = !linkExists(bridge);
-  const lines = created ? [`link add ${bridge} type bridge`] : [];
-  lines.push(`addr replace ${gatewayCidr} dev ${bridge}`, `link set ${bridge} up`);
-  ipBatch(lines);
+  const rest = [`addr replace ${gatewayCidr} dev ${bridge}`, `link set ${bridge} up`];
+  try {
+    ipBatch(created ? [`link add ${bridge} type bridge`, ...rest] : rest);
+  } catch (e) {
+    // A parallel start of another container on this network made it first.
+    if (!created || !linkExists(bridge)) throw e;
+    ipBatch(rest);
+  }
   // Published ports reached at 127.0.0.1 are DNATed out of this bridge with a loopback source;
   // the kernel drops such packets as martians unless route_localnet is on for the interface.
   writeSysctl(`net/ipv4/conf/${bridge}/route_localnet`, '1');

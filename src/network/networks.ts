@@ -13,6 +13,8 @@ import type { Cidr } from './ipam.js';
 import { deleteLink, ensureBridgeLink, hostRoutes, linkExists, netnsExists } from './kernel.js';
 import { bridgeName, DEFAULT_NETWORK, hostVethName, ifIndexOf, netnsName } from './names.js';
 import { addNetworkRules, removeNetworkRules } from './nft.js';
+import { applyPorts } from './ports.js';
+import { refreshDns } from './dns.js';
 import { allNetworkRows, containerName, endpointsOn, getNetworkRow, isUniqueViolation } from './store.js';
 import type { NetworkRow } from './store.js';
 
@@ -93,7 +95,7 @@ function createNetworkRow(ctx: NetCtx, opts: CreateNetworkOptions, isDefault: bo
   const gateway = given ? chooseGateway(given, opts.gateway) : undefined;
   const routes = parseRoutes(hostRoutes());
   const id = newId();
-  const bridge = bridgeName(id, isDefault);
+  const bridge = isDefault && ctx.defaultBridge ? ctx.defaultBridge : bridgeName(id, isDefault);
   let made: NetworkRecord | undefined;
   let record: NetworkRecord;
   try {
@@ -227,10 +229,14 @@ export function removeNetwork(ctx: NetCtx, nameOrId: string, opts: { force?: boo
     }
     ctx.db.prepare('DELETE FROM endpoints WHERE network = ?').run(n.name);
     ctx.db.prepare('DELETE FROM networks WHERE name = ?').run(n.name);
-    return n;
+    return { n, running: eps.map((e) => e.container_id).filter((id) => netnsExists(netnsName(id))) };
   });
-  destroyBridge(ctx, net);
-  return net;
+  destroyBridge(ctx, net.n);
+  // Running containers that were disconnected by force: their port rules may have pointed at
+  // the address they just lost, and their names must leave that network's DNS.
+  for (const id of net.running) applyPorts(ctx, id);
+  if (net.running.length > 0) refreshDns(ctx);
+  return net.n;
 }
 
 /** Removes every network without endpoints, the default one excepted (as Docker keeps its own). */

@@ -7,12 +7,15 @@ import { run } from '../sys/exec.js';
 import { NFT_FAMILY, NFT_TABLE } from './names.js';
 
 const T = `${NFT_FAMILY} ${NFT_TABLE}`;
-/** Chain whose existence says the base rules are in place (see ensureBase). */
-const MARKER = 'base-v1';
+/** Chain whose existence says the base rules of this version are in place (see ensureBase). */
+const MARKER = 'base-v2';
+const BASE_CHAINS = ['forward', 'postrouting', 'prerouting', 'output'];
 
 /**
  * The fixed part of the table. The marker chain is *created* (not added) first: if another
- * berth got there before, the whole transaction fails atomically and no rule is doubled.
+ * berth got there before, the whole transaction fails atomically and no rule is doubled. The
+ * base chains are flushed before their rules are added, so a table left by an older berth
+ * (another marker) is brought up to date; per-container chains and jumps are kept.
  */
 export function baseScript(): string {
   return [
@@ -27,17 +30,21 @@ export function baseScript(): string {
     `add chain ${T} prerouting { type nat hook prerouting priority dstnat; policy accept; }`,
     `add chain ${T} output { type nat hook output priority -100; policy accept; }`,
     `add chain ${T} ports`,
+    ...BASE_CHAINS.map((c) => `flush chain ${T} ${c}`),
     // Inside one network everything passes (with br_netfilter, bridged frames show the bridge as
-    // both in and out interface); between two berth networks nothing does.
+    // both in and out interface); between two berth networks nothing does (last rule below).
     `add rule ${T} forward iifname . oifname @samebr accept`,
-    `add rule ${T} forward iifname @bridges oifname @bridges drop`,
     // Internal networks: no route out, and nothing forwarded in.
     `add rule ${T} forward iifname @internal drop`,
     `add rule ${T} forward oifname @internal drop`,
+    // A published port is reachable from every network, as through the host's address.
+    `add rule ${T} forward ct status dnat accept`,
+    `add rule ${T} forward iifname @bridges oifname @bridges drop`,
     // Published ports reached from the host itself (127.0.0.1 or its own addresses): the source
     // is local, so it is rewritten to the gateway, as Docker does without its userland proxy.
     `add rule ${T} postrouting oifname @bridges ct status dnat fib saddr type local masquerade`,
-    // Hairpin: a container reaching a published port of a container on its own network.
+    // A container reaching a published port (hairpin, or from another network): its replies
+    // must come back through the host to be un-NATed.
     `add rule ${T} postrouting oifname @bridges ct status dnat ip saddr @masq masquerade`,
     `add rule ${T} postrouting ip saddr @masq oifname != @bridges masquerade`,
     `add rule ${T} prerouting fib daddr type local jump ports`,
@@ -57,6 +64,8 @@ export function tableExists(): boolean {
 /** Installs the base table unless it is there; safe against a parallel berth doing the same. */
 export function ensureBase(): void {
   const r = run('nft', ['-f', '-'], { input: baseScript(), allowFail: true });
+  // Older markers are left in place: an older berth still running then finds its own marker
+  // and does not append its rules again.
   if (r.status === 0 || tableExists()) return;
   run('nft', ['-f', '-'], { input: baseScript() });
 }

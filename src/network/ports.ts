@@ -1,0 +1,35 @@
+// Published ports of a running container as nftables DNAT rules, recomputed from the records.
+import type { NetCtx } from './context.js';
+import { netnsExists } from './kernel.js';
+import { netnsName, portChainName } from './names.js';
+import { removePortRules, setPortRules } from './nft.js';
+import type { PortRule } from './nft.js';
+import type { Proto } from './portspec.js';
+import { portsOf } from './store.js';
+
+/**
+ * Points the container's port chain at its first address on a routed (non-internal)
+ * network, or removes the chain when there is nothing to publish or the container is down.
+ */
+export function applyPorts(ctx: NetCtx, containerId: string): void {
+  const chain = portChainName(containerId);
+  const ports = portsOf(ctx.db, containerId);
+  const target = ctx.db
+    .prepare(`SELECT e.ip AS ip, e.ifname AS ifname FROM endpoints e JOIN networks n ON n.name = e.network
+              WHERE e.container_id = ? AND e.ip IS NOT NULL AND n.internal = 0`)
+    .all(containerId) as Array<{ ip: string; ifname: string }>;
+  target.sort((a, b) => Number(a.ifname.slice(3)) - Number(b.ifname.slice(3)));
+  const ip = target[0]?.ip;
+  if (ports.length === 0 || ip === undefined || !netnsExists(netnsName(containerId))) {
+    removePortRules(chain);
+    return;
+  }
+  const rules: PortRule[] = ports.map((p) => ({
+    hostIp: p.host_ip,
+    hostPort: p.host_port,
+    proto: p.proto as Proto,
+    containerIp: ip,
+    containerPort: p.container_port,
+  }));
+  setPortRules(chain, rules);
+}
