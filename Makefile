@@ -43,7 +43,7 @@ test: build
 	bash test/run.sh
 
 test-unit: build
-	node --test --test-concurrency=2 $$(find build/src -name '*.test.js' ! -name '*.integration.test.js' | sort)
+	node --test --test-concurrency=2 $$(find build/src -name '*.test.js' ! -name '*.integration.test.js' | sort) build/test/layers.test.js
 
 bench: build
 	bash bench/run.sh

@@ -2,6 +2,10 @@
 // know whether it is running; the rest pass straight to network/.
 import { invalid } from '../common/errors.js';
 import { connectNetwork, disconnectNetwork } from '../network/attach.js';
+import {
+  createNetwork as netCreate, listNetworks as netList, inspectNetwork as netInspect, removeNetwork as netRemove,
+  pruneNetworks as netPrune, type CreateNetworkOptions,
+} from '../network/networks.js';
 import { lookup, reconcileOne } from './containers.js';
 import { lockContainer } from './lock.js';
 import type { EngineContext } from './context.js';
@@ -28,3 +32,9 @@ export function disconnect(ctx: EngineContext, net: string, ref: string): void {
     lock.release();
   }
 }
+
+export const createNetwork = (ctx: EngineContext, opts: CreateNetworkOptions) => netCreate({ db: ctx.db, paths: ctx.paths }, opts);
+export const listNetworks = (ctx: EngineContext) => netList({ db: ctx.db, paths: ctx.paths });
+export const inspectNetwork = (ctx: EngineContext, name: string) => netInspect({ db: ctx.db, paths: ctx.paths }, name);
+export const removeNetwork = (ctx: EngineContext, name: string, opts: { force?: boolean }) => netRemove({ db: ctx.db, paths: ctx.paths }, name, opts);
+export const pruneNetworks = (ctx: EngineContext) => netPrune({ db: ctx.db, paths: ctx.paths });

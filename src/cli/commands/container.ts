@@ -307,8 +307,8 @@ export async function inspectCmd(c: CommandContext): Promise<number> {
     } catch (e) {
       // Docker's inspect falls back to images when no container has that name.
       try {
-        const { inspectImage } = await import('../../image/images.js');
-        docs.push(inspectImage(ctx.db, ref));
+        const { inspectImage } = await import('../../engine/images.js');
+        docs.push(inspectImage(ctx, ref));
       } catch {
         process.stderr.write(`berth: ${(e as Error).message}\n`);
         rc = 125;

@@ -5,8 +5,7 @@ import { json, out, table } from '../render.js';
 import { invalid } from '../../common/errors.js';
 import { humanDuration, humanSize } from '../../common/units.js';
 import { createContext } from '../../engine/context.js';
-import { importImage } from '../../image/import.js';
-import { listImages, inspectImage, removeImage } from '../../image/images.js';
+import { importImage, listImages, inspectImage, removeImage } from '../../engine/images.js';
 
 const HELP = { long: 'help', type: 'boolean' } as const;
 
@@ -29,7 +28,7 @@ export async function importCmd(c: CommandContext): Promise<number> {
     }
   }
   const ctx = createContext(c.config);
-  const img = await importImage({ db: ctx.db, root: ctx.paths.root }, source, name, { changes });
+  const img = await importImage(ctx, source, name, { changes });
   out(`${img.id}\n`);
   return 0;
 }
@@ -37,7 +36,7 @@ export async function importCmd(c: CommandContext): Promise<number> {
 export async function lsCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'quiet', short: 'q', type: 'boolean' }, { long: 'format', type: 'string' }, { long: 'all', short: 'a', type: 'boolean' }, HELP], { command: c.path });
   const ctx = createContext(c.config);
-  const imgs = listImages(ctx.db);
+  const imgs = listImages(ctx);
   if (bool(p.values.quiet)) { out(imgs.map((i) => `${i.id.replace('sha256:', '').slice(0, 12)}\n`).join('')); return 0; }
   if (str(p.values.format) === 'json') { out(json(imgs)); return 0; }
   const now = Date.now();
@@ -51,7 +50,7 @@ export async function inspectCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'format', short: 'f', type: 'string' }, HELP], { command: c.path });
   if (p.positionals.length === 0) throw invalid('cli.missing_argument', '"berth image inspect" requires at least 1 argument');
   const ctx = createContext(c.config);
-  const docs = p.positionals.map((r) => inspectImage(ctx.db, r));
+  const docs = p.positionals.map((r) => inspectImage(ctx, r));
   const fmt = str(p.values.format);
   if (fmt !== undefined) {
     const { formatTemplate } = await import('../template.js');
@@ -65,7 +64,7 @@ export async function rmCmd(c: CommandContext): Promise<number> {
   if (p.positionals.length === 0) throw invalid('cli.missing_argument', '"berth image rm" requires at least 1 argument');
   const ctx = createContext(c.config);
   for (const ref of p.positionals) {
-    const r = removeImage({ db: ctx.db, root: ctx.paths.root }, ref, { force: bool(p.values.force) });
+    const r = removeImage(ctx, ref, { force: bool(p.values.force) });
     out(r.untagged.map((t) => `Untagged: ${t}\n`).join('') + r.deleted.map((d) => `Deleted: ${d}\n`).join(''));
   }
   return 0;

@@ -5,8 +5,7 @@ import { json, out, table } from '../render.js';
 import { invalid } from '../../common/errors.js';
 import { shortId } from '../../common/ids.js';
 import { createContext } from '../../engine/context.js';
-import { createNetwork, listNetworks, inspectNetwork, removeNetwork, pruneNetworks } from '../../network/networks.js';
-import { connect, disconnect } from '../../engine/networks.js';
+import { connect, disconnect, createNetwork, listNetworks, inspectNetwork, removeNetwork, pruneNetworks } from '../../engine/networks.js';
 
 const HELP = { long: 'help', type: 'boolean' } as const;
 
@@ -28,7 +27,7 @@ export async function createCmd(c: CommandContext): Promise<number> {
   if (driver !== undefined && driver !== 'bridge') throw invalid('network.driver', `unsupported network driver "${driver}": berth networks are bridges`);
   const ctx = createContext(c.config);
   const subnet = str(p.values.subnet); const gateway = str(p.values.gateway); const ipRange = str(p.values['ip-range']);
-  const n = createNetwork({ db: ctx.db, paths: ctx.paths }, {
+  const n = createNetwork(ctx, {
     name, internal: bool(p.values.internal), labels: labelsOf(list(p.values.label)),
     ...(subnet ? { subnet } : {}), ...(gateway ? { gateway } : {}), ...(ipRange ? { ipRange } : {}),
   });
@@ -39,7 +38,7 @@ export async function createCmd(c: CommandContext): Promise<number> {
 export async function lsCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'quiet', short: 'q', type: 'boolean' }, { long: 'format', type: 'string' }, { long: 'filter', type: 'string', multiple: true }, HELP], { command: c.path });
   const ctx = createContext(c.config);
-  let nets = listNetworks({ db: ctx.db, paths: ctx.paths });
+  let nets = listNetworks(ctx);
   for (const f of list(p.values.filter)) {
     const [k, v = ''] = f.split('=', 2) as [string, string?];
     if (k === 'label') { const [lk, lv] = v.split('=', 2) as [string, string?]; nets = nets.filter((n) => lk in n.labels && (lv === undefined || n.labels[lk] === lv)); }
@@ -59,7 +58,7 @@ export async function inspectCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'format', short: 'f', type: 'string' }, HELP], { command: c.path });
   if (p.positionals.length === 0) throw invalid('cli.missing_argument', '"berth network inspect" requires at least 1 argument');
   const ctx = createContext(c.config);
-  const docs = p.positionals.map((n) => inspectNetwork({ db: ctx.db, paths: ctx.paths }, n));
+  const docs = p.positionals.map((n) => inspectNetwork(ctx, n));
   const fmt = str(p.values.format);
   if (fmt !== undefined) {
     const { formatTemplate } = await import('../template.js');
@@ -75,7 +74,7 @@ export async function rmCmd(c: CommandContext): Promise<number> {
   let rc = 0;
   for (const n of p.positionals) {
     try {
-      removeNetwork({ db: ctx.db, paths: ctx.paths }, n, { force: bool(p.values.force) });
+      removeNetwork(ctx, n, { force: bool(p.values.force) });
       out(`${n}\n`);
     } catch (e) {
       if (p.positionals.length === 1) throw e;
@@ -89,7 +88,7 @@ export async function rmCmd(c: CommandContext): Promise<number> {
 export async function pruneCmd(c: CommandContext): Promise<number> {
   parseArgs(c.argv, [{ long: 'force', short: 'f', type: 'boolean' }, HELP], { command: c.path });
   const ctx = createContext(c.config);
-  const removed = pruneNetworks({ db: ctx.db, paths: ctx.paths });
+  const removed = pruneNetworks(ctx);
   if (removed.length > 0) out(`Deleted Networks:\n${removed.map((n) => `${n}\n`).join('')}`);
   return 0;
 }
