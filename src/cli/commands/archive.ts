@@ -36,12 +36,15 @@ export async function saveCmd(c: CommandContext): Promise<number> {
   }
   // Written beside the target and renamed, so a failed save never leaves a truncated archive under the name.
   const tmp = join(dirname(file), `.${basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
+  // Opened synchronously: a lazily opened stream could create the file after a failure removed it.
+  const fd = openSync(tmp, 'wx', 0o644);
   try {
-    await saveImages(ctx, p.positionals, createWriteStream(tmp, { mode: 0o644 }), format);
-    const fd = openSync(tmp, 'r');
-    try { fsyncSync(fd); } finally { closeSync(fd); }
+    await saveImages(ctx, p.positionals, createWriteStream('', { fd, autoClose: false }), format);
+    fsyncSync(fd);
+    closeSync(fd);
     renameSync(tmp, file);
   } catch (e) {
+    try { closeSync(fd); } catch { /* closed already */ }
     rmSync(tmp, { force: true });
     throw e;
   }
