@@ -247,6 +247,6 @@ function rmTree(dir: string, res: RemoveResult, retries: number): void {
 /** Removes the leftovers of a container's cgroups in every hierarchy. Never touches parents. */
 export function removeCgroup(cgroupsPath: string, env?: CgroupEnv & { retries?: number }): RemoveResult {
   const res: RemoveResult = { removed: [], busy: [] };
-  for (const d of cgroupDirsFor(cgroupsPath, env)) rmTree(d, res, env?.retries ?? 25);
+  for (const d of cgroupDirsFor(cgroupsPath, env)) rmTree(d, res, env?.retries ?? 100);
   return res;
 }
