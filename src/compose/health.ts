@@ -9,11 +9,18 @@ import type { ServiceHealthcheck } from './model.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Start-up of the `berth exec` process itself, which the check's own timeout should not pay for. */
+const EXEC_SLACK_MS = 5000;
+
 /** One run of the check: true when the command exits 0 within the timeout. */
 export function probe(ctx: EngineContext, containerId: string, hc: ServiceHealthcheck): boolean {
   const self = ctx.config.self;
-  const r = run(self.path, [...self.args, 'exec', containerId, ...hc.test], { allowFail: true, timeoutMs: hc.timeoutMs });
-  return r.status === 0;
+  try {
+    const r = run(self.path, [...self.args, 'exec', containerId, ...hc.test], { allowFail: true, timeoutMs: hc.timeoutMs + EXEC_SLACK_MS });
+    return r.status === 0;
+  } catch {
+    return false; // timed out (run throws on a timeout even with allowFail)
+  }
 }
 
 /**

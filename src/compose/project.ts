@@ -3,7 +3,7 @@
 // so every verb works from the instances file alone, whatever the previous command did.
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { conflict, invalid, notFound, unavailable } from '../common/errors.js';
+import { conflict, invalid, isBerthError, notFound, unavailable } from '../common/errors.js';
 import { validateName } from '../common/ids.js';
 import type { EngineContext } from '../engine/context.js';
 import {
@@ -37,6 +37,7 @@ export function preflight(ctx: EngineContext, p: ComposeProject): void {
     try {
       resolveImage(ctx.db, s.image);
     } catch (e) {
+      if (!isBerthError(e) || e.kind !== 'NotFound') throw e;
       throw notFound('compose.no_image', `service ${s.name}: image ${s.image} is not present: ${(e as Error).message}`, 'import it first: berth image import FILE.tar NAME');
     }
     for (const v of s.volumes) {
