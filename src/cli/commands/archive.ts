@@ -8,17 +8,11 @@ import { json, out, table } from '../render.js';
 import { invalid } from '../../common/errors.js';
 import { humanSize } from '../../common/units.js';
 import { createContext } from '../../engine/context.js';
-import { importImage } from '../../image/import.js';
-import { ARCHIVE_FORMATS, saveImages, type ArchiveFormat } from '../../image/save.js';
-import { pruneImages, tagImage } from '../../image/manage.js';
-import { diskUsage } from '../../image/usage.js';
+import { ARCHIVE_FORMATS, diskUsage, loadImage, pruneImages, saveImages, tagImage, type ArchiveFormat } from '../../engine/transfer.js';
 
 const HELP = { long: 'help', type: 'boolean' } as const;
 
-function imageCtx(c: CommandContext) {
-  const ctx = createContext(c.config);
-  return { db: ctx.db, root: ctx.paths.root };
-}
+const imageCtx = (c: CommandContext) => createContext(c.config);
 
 export async function saveCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'output', short: 'o', type: 'string' }, { long: 'format', type: 'string' }, { long: 'quiet', short: 'q', type: 'boolean' }, HELP], { command: c.path });
@@ -55,7 +49,7 @@ export async function loadCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'input', short: 'i', type: 'string' }, { long: 'quiet', short: 'q', type: 'boolean' }, HELP], { command: c.path });
   const source = str(p.values.input) ?? p.positionals[0] ?? '-';
   if (source === '-' && process.stdin.isTTY) throw invalid('image.load_from_tty', 'no archive to load: stdin is a terminal', 'use -i FILE or redirect stdin');
-  const img = await importImage(imageCtx(c), source);
+  const img = await loadImage(imageCtx(c), source);
   const name = img.repository === '<none>' ? img.id : `${img.repository}:${img.tag}`;
   out(`Loaded image: ${name}\n`);
   return 0;
