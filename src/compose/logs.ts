@@ -14,6 +14,8 @@ export interface LogStreamOptions {
   write: (stream: 'stdout' | 'stderr', text: string) => void;
   /** Checked between polls while following: true ends the stream (Ctrl-C). */
   stopped?: () => boolean;
+  /** Run once `stopped()` ended the stream, before the last lines are read (the stop's own output). */
+  onStop?: () => void | Promise<void>;
 }
 
 export function logPrefix(c: Container): string {
@@ -34,7 +36,10 @@ export async function streamLogs(ctx: EngineContext, ctrs: readonly Container[],
   flush(true);
   if (!o.follow) return;
   for (;;) {
-    if (o.stopped?.()) break;
+    if (o.stopped?.()) {
+      await o.onStop?.();
+      break;
+    }
     const running = followers.filter(({ c }) => {
       try {
         return reconcileOne(ctx, lookup(ctx, c.id)).status === 'running';

@@ -154,16 +154,17 @@ async function upCmd(ctx: EngineContext, g: ParsedArgs, p: ParsedArgs): Promise<
     const ctrs = projectContainers(ctx, project.name).filter((x) => p.positionals.length === 0 || p.positionals.includes(x.labels['com.docker.compose.service'] ?? ''));
     await streamLogs(ctx, ctrs, {
       follow: true, timestamps: false, stopped: () => interrupted,
+      onStop: () => {
+        log('Gracefully stopping...');
+        stop(ctx, project.name, { services: [], project, log });
+      },
       write: (s, text) => (s === 'stdout' ? process.stdout : process.stderr).write(text),
     });
   } finally {
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onInt);
   }
-  if (!interrupted) return 0;
-  log('Gracefully stopping...');
-  stop(ctx, project.name, { services: [], project, log });
-  return 130;
+  return interrupted ? 130 : 0;
 }
 
 async function psCmd(ctx: EngineContext, g: ParsedArgs, p: ParsedArgs): Promise<number> {
