@@ -31,7 +31,7 @@ test('start order puts dependencies first and keeps file order otherwise', () =>
 test('create requests carry names, labels, aliases, limits and mounts', () => {
   const p = load(FARM);
   const web = p.services.find((s) => s.name === 'web')!;
-  const req = createRequest(p, web, 2, 'h1');
+  const req = createRequest(p, web, { number: 2, hash: 'h1' });
   assert.equal(req.name, 'farm-web-2');
   assert.equal(containerName('farm', 'web', 2), 'farm-web-2');
   assert.deepEqual(req.cmd, ['httpd', '-f']);
@@ -48,7 +48,7 @@ test('create requests carry names, labels, aliases, limits and mounts', () => {
   assert.equal(req.labels['com.docker.compose.container-number'], '2');
   assert.equal(req.labels['com.docker.compose.config-hash'], 'h1');
   assert.equal(req.networkMode, 'bridge');
-  const proxy = createRequest(p, p.services[0]!, 1, 'h');
+  const proxy = createRequest(p, p.services[0]!, { number: 1, hash: 'h' });
   assert.deepEqual(proxy.ports, ['8080:80']);
   assert.deepEqual(proxy.networks.map((n) => n.network), ['farm_private', 'farm_public']);
 });

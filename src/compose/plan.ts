@@ -55,8 +55,9 @@ function restartPolicy(text: string): CreateRequest['restart'] {
   return { name, maxRetries: n === undefined ? 0 : Number(n) };
 }
 
-/** The engine's create request for replica `n` of a service. */
-export function createRequest(p: ComposeProject, s: ServiceConfig, n: number, hash: string): CreateRequest {
+/** The engine's create request for one replica of a service; `hash` is serviceHash's. */
+export function createRequest(p: ComposeProject, s: ServiceConfig, replica: { number: number; hash: string }): CreateRequest {
+  const { number: n, hash } = replica;
   const netName = (key: string) => p.networks.find((x) => x.key === key)?.name ?? key;
   const volName = (key: string) => p.volumes.find((x) => x.key === key)?.name ?? key;
   const name = containerName(p.name, s.name, n);

@@ -112,7 +112,7 @@ export async function up(ctx: EngineContext, p: ComposeProject, o: UpOptions): P
   for (const s of startOrder(p.services)) {
     if (!wanted.has(s.name)) continue;
     await waitForDependencies(ctx, p, s, o.log);
-    await upService(ctx, p, s, o.scale?.get(s.name) ?? s.replicas, o.log);
+    await upService({ ctx, p, log: o.log }, s, o.scale?.get(s.name) ?? s.replicas);
   }
   return projectContainers(ctx, p.name);
 }
@@ -142,7 +142,11 @@ async function waitExited(ctx: EngineContext, id: string): Promise<Container> {
   }
 }
 
-async function upService(ctx: EngineContext, p: ComposeProject, s: ServiceConfig, want: number, log: Log): Promise<void> {
+/** What every step of one `up` shares. */
+interface UpRun { ctx: EngineContext; p: ComposeProject; log: Log }
+
+async function upService(run: UpRun, s: ServiceConfig, want: number): Promise<void> {
+  const { ctx, p, log } = run;
   const hash = serviceHash(p, s);
   const existing: Existing[] = serviceContainers(ctx, p.name, s.name).map((c) => ({
     id: c.id, name: c.name, number: number(c), hash: c.labels[LABEL_HASH] ?? '', running: c.status === 'running',
@@ -154,11 +158,11 @@ async function upService(ctx: EngineContext, p: ComposeProject, s: ServiceConfig
   }
   for (const e of plan.recreate) {
     removeContainer(ctx, e.id, { force: true });
-    await createAndStart(ctx, p, s, e.number, hash);
+    await createAndStart(run, s, { number: e.number, hash });
     log(` Container ${e.name}  Recreated`);
   }
   for (const n of plan.create) {
-    const c = await createAndStart(ctx, p, s, n, hash);
+    const c = await createAndStart(run, s, { number: n, hash });
     log(` Container ${c.name}  Started`);
   }
   for (const e of plan.keep) {
@@ -171,13 +175,13 @@ async function upService(ctx: EngineContext, p: ComposeProject, s: ServiceConfig
   }
 }
 
-async function createAndStart(ctx: EngineContext, p: ComposeProject, s: ServiceConfig, n: number, hash: string): Promise<Container> {
-  const c = createContainer(ctx, createRequest(p, s, n, hash));
+async function createAndStart(run: UpRun, s: ServiceConfig, replica: { number: number; hash: string }): Promise<Container> {
+  const c = createContainer(run.ctx, createRequest(run.p, s, replica));
   try {
-    return await startContainer(ctx, c.id);
+    return await startContainer(run.ctx, c.id);
   } catch (e) {
     // A replica that cannot start is not left behind half made; the next up tries again.
-    try { removeContainer(ctx, c.id, { force: true }); } catch { /* keep the first error */ }
+    try { removeContainer(run.ctx, c.id, { force: true }); } catch { /* keep the first error */ }
     throw e;
   }
 }

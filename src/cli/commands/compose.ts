@@ -73,7 +73,24 @@ export async function composeCmd(c: CommandContext): Promise<number> {
   if (bool(g.values.help) || verb === 'help') { out(USAGE); return 0; }
   if (!verb) { process.stderr.write(USAGE); return 125; }
   const ctx = createContext(c.config);
-  const sub = (defs: OptionDef[]) => parseArgs(rest, [...defs, HELP], { command: `compose ${verb}` });
+  const sub = (defs: OptionDef[]) => {
+    const parsed = parseArgs(rest, [...defs, HELP], { command: `compose ${verb}` });
+    if (bool(parsed.values.help)) throw new HelpShown();
+    return parsed;
+  };
+  try {
+    return await verbCmd(verb, ctx, g, sub);
+  } catch (e) {
+    if (!(e instanceof HelpShown)) throw e;
+    out(USAGE);
+    return 0;
+  }
+}
+
+/** `berth compose VERB --help`: thrown by the flag parsing of any verb, caught above. */
+class HelpShown extends Error {}
+
+async function verbCmd(verb: string, ctx: EngineContext, g: ParsedArgs, sub: (defs: OptionDef[]) => ParsedArgs): Promise<number> {
   switch (verb) {
     case 'up': return upCmd(ctx, g, sub([
       { long: 'detach', short: 'd', type: 'boolean' }, { long: 'scale', type: 'string', multiple: true },
