@@ -8,7 +8,7 @@ import { createNetwork, removeNetwork } from './networks.js';
 import type { NetworkRecord } from './networks.js';
 import {
   planEndpoints, setUpContainerNetwork, tearDownContainerNetwork, releaseContainerNetwork, publishPorts,
-  containerEndpoints, connectNetwork, disconnectNetwork,
+  containerEndpoints, connectNetwork, disconnectNetwork, reconcileNetworks,
 } from './attach.js';
 import { dnsPid } from './dns.js';
 import { listBerthKernelObjects } from './leak.js';
@@ -220,3 +220,37 @@ describe('parallel starts', () => {
   });
 });
 
+
+describe('after a crash', () => {
+  test('start over leftovers works, and reconcile removes what a killed start or stop left', async () => {
+    const root = tempRoot(['10.217.0.0/16']);
+    const sfx = suffix();
+    after(() => root.cleanup());
+    const net = createNetwork(root.ctx, { name: `k-${sfx}` });
+    const id = addContainer(root.ctx, `k1-${sfx}`);
+    try {
+      planEndpoints(root.ctx, id, [{ network: net.name }]);
+      publishPorts(root.ctx, id, ['127.0.0.1::80']);
+      // A start killed half way: the namespace and a veth exist, nothing else.
+      run('ip', ['netns', 'add', netnsName(id)]);
+      run('ip', ['link', 'add', `${hostVethPrefix(id)}0`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netnsName(id)]);
+      const t0 = Date.now();
+      await setUpContainerNetwork(root.ctx, id, { hostname: 'k1', name: `k1-${sfx}` });
+      const took = Date.now() - t0;
+      assert.ok(took < 3000, `start took ${took} ms`);
+      assert.ok(listPortChains().includes(portChainName(id)));
+      // kill -9 of everything: no tear-down ran. Reconcile finds it from the records.
+      assert.deepEqual(reconcileNetworks(root.ctx, () => false), [id]);
+      const k = listBerthKernelObjects();
+      assert.ok(!k.netns.includes(netnsName(id)));
+      assert.ok(!k.links.some((l) => l.startsWith(hostVethPrefix(id))));
+      assert.ok(!listPortChains().includes(portChainName(id)));
+      assert.equal(containerEndpoints(root.ctx, id)[0]!.ip, null);
+      assert.equal(dnsPid(root.ctx), undefined);
+      assert.deepEqual(reconcileNetworks(root.ctx, () => false), [], 'nothing left to do');
+    } finally {
+      releaseContainerNetwork(root.ctx, id);
+      removeNetwork(root.ctx, net.name);
+    }
+  });
+});

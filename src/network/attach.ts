@@ -10,14 +10,14 @@ import { join } from 'node:path';
 import { conflict, notFound, unavailable } from '../common/errors.js';
 import { tx } from '../state/db.js';
 import type { NetCtx } from './context.js';
-import { refreshDns } from './dns.js';
+import { dnsAvailable, refreshDns } from './dns.js';
 import { checkStaticAddress, formatIPv4, nextFreeAddress, parseCidr, parseIPv4 } from './ipam.js';
 import type { AddressPool } from './ipam.js';
 import { addNetns, deleteLink, deleteNetns, enableForwarding, ipBatch, linkExists, listLinks, netnsExists } from './kernel.js';
 import { hostVethName, hostVethPrefix, ifIndexOf, netnsName, netnsPath, portChainName, randomMac } from './names.js';
 import { ensureBridge, getNetwork } from './networks.js';
 import type { NetworkRecord } from './networks.js';
-import { removePortRules } from './nft.js';
+import { listPortChains, removePortRules } from './nft.js';
 import { applyPorts } from './ports.js';
 import { exposedToSpecs, hostBoundPorts, parsePortSpec } from './portspec.js';
 import type { PortSpec, Proto } from './portspec.js';
@@ -235,7 +235,7 @@ function writeNetFiles(
   const resolvConf = join(dir, 'resolv.conf');
   writeAtomic(hostsFile, hostsFileText(opts.hostname, opts.name, eps[0]?.ep.ip));
   // The DNS server listens on each network's gateway (dns.ts); the first network's comes first.
-  writeAtomic(resolvConf, resolvConfText(eps.map((e) => e.net.gateway), hostResolvConf()));
+  writeAtomic(resolvConf, resolvConfText(dnsAvailable() ? eps.map((e) => e.net.gateway) : [], hostResolvConf()));
   return { hostsFile, resolvConf };
 }
 
@@ -391,6 +391,27 @@ export function containerEndpoints(ctx: NetCtx, containerId: string): EndpointIn
       staticIp: ep.static_ip !== 0,
     };
   });
+}
+
+/**
+ * For reconcile: tears down what a crash left of containers of this root that are not running
+ * (namespace, veths, port chain, dynamic addresses), then brings the DNS server in line.
+ * Kernel objects of containers unknown to this root are left alone: they may be another root's.
+ */
+export function reconcileNetworks(ctx: NetCtx, isRunning: (containerId: string) => boolean): string[] {
+  const cleaned: string[] = [];
+  const ids = (ctx.db.prepare('SELECT DISTINCT container_id AS id FROM endpoints').all() as Array<{ id: string }>).map((r) => r.id);
+  const chains = new Set(listPortChains());
+  for (const id of ids) {
+    if (isRunning(id)) continue;
+    const leftover = netnsExists(netnsName(id)) || listLinks(hostVethPrefix(id)).length > 0 || chains.has(portChainName(id))
+      || (ctx.db.prepare('SELECT 1 FROM endpoints WHERE container_id = ? AND static_ip = 0 AND ip IS NOT NULL').get(id) !== undefined);
+    if (!leftover) continue;
+    tearDownContainerNetwork(ctx, id);
+    cleaned.push(id);
+  }
+  refreshDns(ctx);
+  return cleaned;
 }
 
 /** True when the container's namespace exists (it was set up and not torn down). */

@@ -61,8 +61,14 @@ function liveEntries(ctx: NetCtx): Map<NetworkRow, DnsEntry[]> {
   return byNet;
 }
 
-/** Rewrites the DNS configuration from the records and starts, reloads or stops the server. */
+/** Without aardvark-dns containers still run; they just resolve through the host's servers. */
+export function dnsAvailable(): boolean {
+  return existsSync(AARDVARK);
+}
+
+/** Rewrites the DNS configuration from the records and starts, restarts or stops the server. */
 export function refreshDns(ctx: NetCtx): void {
+  if (!dnsAvailable()) return;
   // The write lock serialises berths of this root, so only one of them starts the server.
   tx(ctx.db, () => {
     const dir = dnsConfigDir(ctx);
@@ -84,8 +90,8 @@ export function refreshDns(ctx: NetCtx): void {
       if (f !== 'aardvark.pid' && !wanted.has(f)) rmSync(join(dir, f), { force: true });
     }
     // aardvark-dns 1.4 (Debian 12) reloads on SIGHUP by tearing down and rebinding every
-    // listener, and with several networks a listener is left deaf (containers/aardvark-dns#389,
-    // fixed in 1.11 by #449). A restart costs ~0.1 s of resolver retries and always works.
+    // listener (containers/aardvark-dns#389, changed in 1.11), with no sign of when it is done.
+    // A restart has the same short gap, but we can wait until the new listeners are bound.
     stopDns(ctx);
     // aardvark daemonises itself once it listens, so the parent's exit means it is ready.
     run(AARDVARK, ['--config', dir, '-p', '53', 'run']);

@@ -8,7 +8,7 @@ export {
 export type { EndpointRequest, NetworkSetup, EndpointInfo, PortBinding } from './attach.js';
 export {
   planEndpoints, setUpContainerNetwork, tearDownContainerNetwork, releaseContainerNetwork, connectNetwork, disconnectNetwork,
-  publishPorts, containerPorts, containerEndpoints, networkIsUp, allocateAddresses,
+  publishPorts, containerPorts, containerEndpoints, networkIsUp, allocateAddresses, reconcileNetworks,
 } from './attach.js';
 export { parsePortSpec } from './portspec.js';
 export type { PortSpec } from './portspec.js';

@@ -14,10 +14,15 @@ export function ipBatch(lines: readonly string[], opts: { netns?: string; force?
   run('ip', args, { input: lines.join('\n') + '\n' });
 }
 
-/** Creates the bridge if absent and (re)asserts its gateway address; idempotent. */
-export function ensureBridgeLink(bridge: string, gatewayCidr: string): boolean {
+/**
+ * Creates the bridge if absent and (re)asserts its MAC and gateway address; idempotent.
+ * The MAC is set explicitly because a bridge otherwise takes the lowest MAC of its ports: each
+ * container joining could change it, and the others, holding the gateway's old MAC in their
+ * ARP cache, would lose the gateway (DNS, NAT, published ports) for seconds.
+ */
+export function ensureBridgeLink(bridge: string, gatewayCidr: string, mac: string): boolean {
   const created = !linkExists(bridge);
-  const rest = [`addr replace ${gatewayCidr} dev ${bridge}`, `link set ${bridge} up`];
+  const rest = [`link set ${bridge} address ${mac}`, `addr replace ${gatewayCidr} dev ${bridge}`, `link set ${bridge} up`];
   try {
     ipBatch(created ? [`link add ${bridge} type bridge`, ...rest] : rest);
   } catch (e) {

@@ -1,7 +1,7 @@
 // Every kernel object berth makes is named from a database id, so that a later command (or a
 // reconcile after kill -9) finds it again without any memory of the one that made it. All
 // names contain "berth" (the leak check greps for it) and fit IFNAMSIZ (15 characters).
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 export const DEFAULT_NETWORK = 'berth';
 export const DEFAULT_BRIDGE = 'berth0';
@@ -47,6 +47,14 @@ export function ifIndexOf(ifname: string): number {
 /** nftables chain holding one container's published-port DNAT rules. */
 export function portChainName(containerId: string): string {
   return `ctr-${containerId.slice(0, 12)}`;
+}
+
+/** A bridge's MAC, fixed by its network id: locally administered, unicast. */
+export function bridgeMac(networkId: string): string {
+  const hex = createHash('sha256').update(`berth-bridge:${networkId}`).digest('hex').slice(0, 12);
+  const b = hex.match(/../g)!.map((x) => parseInt(x, 16));
+  b[0] = (b[0]! & 0xfc) | 0x02;
+  return b.map((x) => x.toString(16).padStart(2, '0')).join(':');
 }
 
 /** A random locally administered unicast MAC, kept for the endpoint's life so restarts keep it. */

@@ -11,7 +11,7 @@ import {
 } from './ipam.js';
 import type { Cidr } from './ipam.js';
 import { deleteLink, ensureBridgeLink, hostRoutes, linkExists, netnsExists } from './kernel.js';
-import { bridgeName, DEFAULT_NETWORK, hostVethName, ifIndexOf, netnsName } from './names.js';
+import { bridgeMac, bridgeName, DEFAULT_NETWORK, hostVethName, ifIndexOf, netnsName } from './names.js';
 import { addNetworkRules, removeNetworkRules } from './nft.js';
 import { applyPorts } from './ports.js';
 import { refreshDns } from './dns.js';
@@ -160,9 +160,9 @@ export function ensureDefaultNetwork(ctx: NetCtx): NetworkRecord {
 }
 
 /** Makes the bridge, its gateway address and its nftables elements if any is missing. */
-export function ensureBridge(net: Pick<NetworkRecord, 'bridge' | 'subnet' | 'gateway' | 'internal'>): void {
+export function ensureBridge(net: Pick<NetworkRecord, 'id' | 'bridge' | 'subnet' | 'gateway' | 'internal'>): void {
   const prefix = net.subnet.split('/')[1]!;
-  ensureBridgeLink(net.bridge, `${net.gateway}/${prefix}`);
+  ensureBridgeLink(net.bridge, `${net.gateway}/${prefix}`, bridgeMac(net.id));
   addNetworkRules({ bridge: net.bridge, subnet: net.subnet, internal: net.internal });
 }
 
