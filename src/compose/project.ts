@@ -142,6 +142,16 @@ async function waitExited(ctx: EngineContext, id: string): Promise<Container> {
   }
 }
 
+/** As Compose does: a graceful stop (the container's stop signal, then its timeout), then rm. */
+function stopAndRemove(ctx: EngineContext, id: string, timeoutSec?: number): void {
+  try {
+    stopContainer(ctx, id, timeoutSec);
+  } catch {
+    // rm -f below stops it the hard way.
+  }
+  removeContainer(ctx, id, { force: true });
+}
+
 /** What every step of one `up` shares. */
 interface UpRun { ctx: EngineContext; p: ComposeProject; log: Log }
 
@@ -153,11 +163,11 @@ async function upService(run: UpRun, s: ServiceConfig, want: number): Promise<vo
   }));
   const plan = planService(want, hash, existing);
   for (const e of plan.remove) {
-    removeContainer(ctx, e.id, { force: true });
+    stopAndRemove(ctx, e.id);
     log(` Container ${e.name}  Removed`);
   }
   for (const e of plan.recreate) {
-    removeContainer(ctx, e.id, { force: true });
+    stopAndRemove(ctx, e.id);
     await createAndStart(run, s, { number: e.number, hash });
     log(` Container ${e.name}  Recreated`);
   }
@@ -188,6 +198,8 @@ async function createAndStart(run: UpRun, s: ServiceConfig, replica: { number: n
 
 export interface DownOptions {
   volumes: boolean;
+  /** Seconds between the stop signal and SIGKILL; each container's own when absent. */
+  timeoutSec?: number;
   /** The parsed file when there is one: its order and its named volumes. */
   project?: ComposeProject;
   log: Log;
@@ -203,7 +215,7 @@ export function down(ctx: EngineContext, project: string, o: DownOptions): void 
   // Dependents first, as Compose stops them: a proxy goes before its servers.
   const ctrs = projectContainers(ctx, project).sort((a, b) => rank(a) - rank(b) || number(b) - number(a));
   for (const c of ctrs) {
-    removeContainer(ctx, c.id, { force: true });
+    stopAndRemove(ctx, c.id, o.timeoutSec);
     o.log(` Container ${c.name}  Removed`);
   }
   for (const n of listNetworks(ctx)) {

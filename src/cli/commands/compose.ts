@@ -24,7 +24,7 @@ in the current directory).
 
 Commands:
   up [-d] [--scale SERVICE=N] [SERVICE...]   create and start, or bring up to date
-  down [-v]                                  remove containers and networks (-v: named volumes)
+  down [-v] [-t SECONDS]                     remove containers and networks (-v: named volumes)
   ps [-a] [-q] [--format table|json]         the project's containers
   logs [-f] [-t] [--tail N] [SERVICE...]     their output, prefixed SERVICE-N |
   stop [-t SECONDS] [SERVICE...]
@@ -96,9 +96,17 @@ async function verbCmd(verb: string, ctx: EngineContext, g: ParsedArgs, sub: (de
       { long: 'detach', short: 'd', type: 'boolean' }, { long: 'scale', type: 'string', multiple: true },
     ]));
     case 'down': {
-      const p = sub([{ long: 'volumes', short: 'v', type: 'boolean' }, { long: 'remove-orphans', type: 'boolean' }]);
+      const p = sub([
+        // down removes every container labelled with the project, orphans included, so
+        // --remove-orphans (Compose's flag) asks for nothing more.
+        { long: 'volumes', short: 'v', type: 'boolean' }, { long: 'remove-orphans', type: 'boolean' },
+        { long: 'timeout', short: 't', type: 'string', aliases: ['time'] },
+      ]);
       const t = target(g, false);
-      down(ctx, t.name, { volumes: bool(p.values.volumes), log, ...(t.project ? { project: t.project } : {}) });
+      const timeout = timeoutOf(p);
+      down(ctx, t.name, {
+        volumes: bool(p.values.volumes), log, ...(t.project ? { project: t.project } : {}), ...(timeout !== undefined ? { timeoutSec: timeout } : {}),
+      });
       return 0;
     }
     case 'ps': return psCmd(ctx, g, sub([
