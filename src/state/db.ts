@@ -1,11 +1,16 @@
 // The instances file: one SQLite database per berth root. WAL mode lets `ps` read while a
 // `run` writes; every change goes through tx(), a BEGIN IMMEDIATE transaction, so parallel
 // berth commands serialise on the write lock instead of losing each other's records.
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-export type Db = Database.Database;
+export type Db = BetterSqlite3.Database;
+
+// require() rather than import: an ESM import of this CommonJS addon makes Node scan its source
+// for exports on every start, which costs more than the whole query berth then runs.
+const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
 
 const MIGRATIONS: readonly string[] = [
   // 1: the first schema. JSON columns hold documents whose shape is owned by one module
