@@ -71,6 +71,12 @@ const COMMANDS: Record<string, () => Promise<Handler>> = {
   'image tag': async () => (await import('./commands/archive.js')).tagCmd,
   'image prune': async () => (await import('./commands/archive.js')).pruneCmd,
   system: async () => (await import('./commands/archive.js')).systemCmd,
+  pull: async () => (await import('./commands/registry.js')).pullCmd,
+  push: async () => (await import('./commands/registry.js')).pushCmd,
+  login: async () => (await import('./commands/registry.js')).loginCmd,
+  logout: async () => (await import('./commands/registry.js')).logoutCmd,
+  'image pull': async () => (await import('./commands/registry.js')).pullCmd,
+  'image push': async () => (await import('./commands/registry.js')).pushCmd,
   version: async () => () => { process.stdout.write(`berth version ${VERSION}\n`); return 0; },
 };
 
