@@ -220,9 +220,14 @@ export async function createContainer(o: CreateOptions): Promise<{ pid: number; 
     const pid = await waitForSync(sync, stderr, child, o.timeoutMs ?? 60_000, what);
     const conmonPid = readPidFile(p.conmonPidFile);
     if (conmonPid === null) throw unavailable('conmon.failed', `container ${o.name}: conmon wrote no pid file at ${p.conmonPidFile}`);
-    const st = containerState(o.runtime, o.runtimeRoot, o.id);
-    if (!st || st.status !== 'created') {
-      throw unavailable('runtime.create_failed', `${what}: container is ${st ? st.status : 'missing'} right after create`);
+    // conmon's first process exits once its daemon is forked; reap it here, or it lingers as
+    // a zombie under init after berth exits. (A positive pid on the sync pipe already means
+    // the runtime reported the container created: no `runc state` round trip is needed.)
+    if (child.exitCode === null && child.signalCode === null) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 200);
+        child.once('exit', () => { clearTimeout(t); resolve(); });
+      });
     }
     return { pid, conmonPid };
   } catch (e) {
