@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import { normalizeCompose } from './normalize.js';
-import { containerName, createRequest, parseScale, planService, serviceHash, startOrder, type Existing } from './plan.js';
+import { checkFeasible, containerName, createRequest, parseScale, planService, serviceHash, startOrder, type Existing } from './plan.js';
 
 const load = (text: string) => normalizeCompose(parse(text), { file: 'compose.yaml', workingDir: '/srv/farm', env: {} });
 
@@ -88,4 +88,17 @@ test('--scale is checked against the project', () => {
   assert.deepEqual([...parseScale(['web=5', 'db=0'], p)], [['web', 5], ['db', 0]]);
   assert.throws(() => parseScale(['web'], p), /invalid --scale "web": expected SERVICE=NUMBER/);
   assert.throws(() => parseScale(['nope=2'], p), /no such service: nope/);
+});
+
+test('checkFeasible refuses what would fail half way through up', () => {
+  const ok = load('services: { a: { image: x, ports: ["8080:80", "90"], deploy: { replicas: 1 } }, b: { image: x, ports: ["90"], deploy: { replicas: 3 } } }');
+  checkFeasible(ok, new Map(), 2);
+  assert.throws(() => checkFeasible(ok, new Map([['a', 2]]), 2), /service a: 2 replicas cannot all publish host port 8080/);
+  const twice = load('services: { a: { image: x, ports: ["8080:80"] }, b: { image: x, ports: ["8080:81"] } }');
+  assert.throws(() => checkFeasible(twice, new Map(), 2), /services a and b both publish host port 8080\/tcp/);
+  checkFeasible(twice, new Map([['b', 0]]), 2);
+  const ip = load('services: { a: { image: x, networks: { n: { ipv4_address: 10.1.0.5 } }, deploy: { replicas: 2 } } }\nnetworks: { n: {} }');
+  assert.throws(() => checkFeasible(ip, new Map(), 2), /2 replicas cannot all have the address 10\.1\.0\.5/);
+  const cpu = load('services: { a: { image: x, cpus: 4 } }');
+  assert.throws(() => checkFeasible(cpu, new Map(), 2), /service a: cpus 4 is more than the 2 CPUs/);
 });

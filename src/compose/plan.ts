@@ -2,7 +2,8 @@
 // replica's create request, a hash of the service's configuration, and which existing
 // containers to keep, recreate or remove. Pure, so every decision is unit-tested.
 import { createHash } from 'node:crypto';
-import { invalid, notFound } from '../common/errors.js';
+import { conflict, invalid, notFound } from '../common/errors.js';
+import { parsePortSpec } from '../network/portspec.js';
 import type { CreateRequest } from '../engine/types.js';
 import {
   LABEL_HASH, LABEL_NUMBER, LABEL_PROJECT, LABEL_SERVICE, LABEL_WORKDIR, type ComposeProject, type ServiceConfig,
@@ -145,4 +146,38 @@ export function parseScale(specs: readonly string[], p: ComposeProject): Map<str
     out.set(m[1]!, Number(m[2]));
   }
   return out;
+}
+
+/**
+ * What would fail half way through `up` if not refused first: several replicas (or services)
+ * asking for one fixed host port or one static address, and more CPUs than the host has.
+ * `counts` is the replica count per service after --scale.
+ */
+export function checkFeasible(p: ComposeProject, counts: ReadonlyMap<string, number>, hostCpus: number): void {
+  const hostPorts = new Map<string, string>();
+  const statics = new Map<string, string>();
+  for (const s of p.services) {
+    const n = counts.get(s.name) ?? s.replicas;
+    if (n === 0) continue;
+    if (s.resources.cpus !== undefined && s.resources.cpus > hostCpus) {
+      throw invalid('compose.too_many_cpus', `service ${s.name}: cpus ${s.resources.cpus} is more than the ${hostCpus} CPUs this host has`);
+    }
+    for (const spec of s.ports) {
+      const ps = parsePortSpec(spec);
+      if (ps.hostPort === 0) continue;
+      const key = `${ps.hostIp || '0.0.0.0'}:${ps.hostPort}/${ps.proto}`;
+      if (n > 1) throw conflict('compose.port_per_replica', `service ${s.name}: ${n} replicas cannot all publish host port ${ps.hostPort}`, 'publish a port range, or only the container port (a free host port is then picked for each)');
+      const other = hostPorts.get(key);
+      if (other) throw conflict('compose.port_twice', `services ${other} and ${s.name} both publish host port ${ps.hostPort}/${ps.proto}`);
+      hostPorts.set(key, s.name);
+    }
+    for (const net of s.networks) {
+      if (net.ipv4Address === undefined) continue;
+      if (n > 1) throw conflict('compose.address_per_replica', `service ${s.name}: ${n} replicas cannot all have the address ${net.ipv4Address}`);
+      const key = `${net.key}/${net.ipv4Address}`;
+      const other = statics.get(key);
+      if (other) throw conflict('compose.address_twice', `services ${other} and ${s.name} both ask for ${net.ipv4Address} on network ${net.key}`);
+      statics.set(key, s.name);
+    }
+  }
 }

@@ -3,6 +3,7 @@
 // so every verb works from the instances file alone, whatever the previous command did.
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { cpus } from 'node:os';
 import { conflict, invalid, isBerthError, notFound, unavailable } from '../common/errors.js';
 import { validateName } from '../common/ids.js';
 import type { EngineContext } from '../engine/context.js';
@@ -13,7 +14,7 @@ import { resolveImage } from '../image/images.js';
 import { createNetwork, getNetwork, listNetworks, removeNetwork } from '../network/networks.js';
 import { waitHealthy } from './health.js';
 import { LABEL_HASH, LABEL_NETWORK, LABEL_NUMBER, LABEL_PROJECT, LABEL_SERVICE, type ComposeProject, type ServiceConfig } from './model.js';
-import { createRequest, planService, serviceHash, startOrder, type Existing } from './plan.js';
+import { checkFeasible, createRequest, planService, serviceHash, startOrder, type Existing } from './plan.js';
 
 export type Log = (line: string) => void;
 
@@ -32,7 +33,8 @@ function serviceContainers(ctx: EngineContext, project: string, service: string)
 }
 
 /** Checks what can be checked before anything is made: images, bind sources, external objects. */
-export function preflight(ctx: EngineContext, p: ComposeProject): void {
+export function preflight(ctx: EngineContext, p: ComposeProject, counts: ReadonlyMap<string, number>): void {
+  checkFeasible(p, counts, cpus().length);
   for (const s of p.services) {
     try {
       resolveImage(ctx.db, s.image);
@@ -103,7 +105,7 @@ function withDependencies(p: ComposeProject, names: readonly string[] | undefine
  */
 export async function up(ctx: EngineContext, p: ComposeProject, o: UpOptions): Promise<Container[]> {
   const wanted = withDependencies(p, o.services);
-  preflight(ctx, p);
+  preflight(ctx, p, o.scale ?? new Map());
   ensureNetworks(ctx, p, o.log);
   const known = new Set(p.services.map((s) => s.name));
   const orphans = projectContainers(ctx, p.name).filter((c) => !known.has(c.labels[LABEL_SERVICE] ?? ''));
