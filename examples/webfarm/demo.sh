@@ -5,7 +5,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-berth() { node "$repo/bin/berth" "$@"; }
+berth() { "$repo/bin/berth" "$@"; }
 compose() { berth compose -f "$here/compose.yaml" "$@"; }
 url="http://127.0.0.1:8080/"
 
@@ -42,8 +42,8 @@ cat <<TXT
 
 Try:
   curl $url
-  node bin/berth compose -f examples/webfarm/compose.yaml up -d --scale web=5   # more servers
-  node bin/berth stop webfarm-web-2                                            # one server down: the proxy keeps serving
-  node bin/berth compose -f examples/webfarm/compose.yaml logs -f proxy         # which server answered each request
+  bin/berth compose -f examples/webfarm/compose.yaml up -d --scale web=5   # more servers
+  bin/berth stop webfarm-web-2                                            # one server down: the proxy keeps serving
+  bin/berth compose -f examples/webfarm/compose.yaml logs -f proxy         # which server answered each request
   make demo-down                                                               # remove it all
 TXT

@@ -21,7 +21,7 @@ export class Berth {
 
   /** Runs berth and returns its outcome; never throws on a non-zero exit. */
   run(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Result {
-    const r = spawnSync(process.execPath, [BIN, '--root', this.root, '--runroot', this.runroot, ...args], {
+    const r = spawnSync(BIN, ['--root', this.root, '--runroot', this.runroot, ...args], {
       encoding: 'utf8', input: opts.input, env: { ...process.env, ...opts.env }, timeout: opts.timeoutMs ?? 120_000,
     });
     return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
@@ -36,7 +36,7 @@ export class Berth {
 
   async runAsync(args: string[]): Promise<Result> {
     return new Promise((res) => {
-      const p = spawn(process.execPath, [BIN, '--root', this.root, '--runroot', this.runroot, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const p = spawn(BIN, ['--root', this.root, '--runroot', this.runroot, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       p.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });

@@ -54,7 +54,7 @@ test('load reads an archive skopeo wrote (from stdin too)', () => {
   skopeo(['copy', `docker-archive:${src}`, `oci-archive:${sk}:localhost/fromskopeo:3`]);
   const other = new Berth();
   try {
-    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" --root ${other.root} --runroot ${other.runroot} load < ${sk}`], { encoding: 'utf8' });
+    const r = spawnSync('sh', ['-c', `"${BIN}" --root ${other.root} --runroot ${other.runroot} load < ${sk}`], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /localhost\/fromskopeo:3/);
     assert.equal(other.run(['run', '--rm', '--network', 'none', 'fromskopeo:3', 'true']).status, 0);

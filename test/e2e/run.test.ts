@@ -99,7 +99,7 @@ test('run -i passes stdin; run -t gives the container a terminal', () => {
   assert.equal(noTty.status, 125);
   assert.match(noTty.stderr, /not a TTY/);
   // script(1) gives berth a terminal, as a user's shell would.
-  const t = spawnSync('script', ['-qec', `${process.execPath} ${BIN} --root ${b.root} --runroot ${b.runroot} run -it --rm --network none busybox sh -c 'tty; exit 7'`, '/dev/null'], { encoding: 'utf8' });
+  const t = spawnSync('script', ['-qec', `${BIN} --root ${b.root} --runroot ${b.runroot} run -it --rm --network none busybox sh -c 'tty; exit 7'`, '/dev/null'], { encoding: 'utf8' });
   assert.equal(t.status, 7, t.stdout + t.stderr);
   assert.match(t.stdout, /\/dev\/pts\/\d+/);
   assert.equal(b.ok(['ps', '-aq']), '');
