@@ -36,6 +36,7 @@ export function endpointHost(registry: string): string {
 export class RegistryClient {
   private scheme: 'https:' | 'http:' | undefined;
   private authorization: string | undefined;
+  private deciding: Promise<void> | undefined;
 
   constructor(readonly registry: string, readonly repo: string, private readonly opts: ClientOptions) {
     if (opts.plainHttp) this.scheme = 'http:';
@@ -115,20 +116,11 @@ export class RegistryClient {
     const retries = this.opts.retries ?? 3;
     for (let i = 0; ; i++) {
       try {
+        await this.decideScheme();
         const headers = { ...(o.headers ?? {}), ...(this.authorization ? { authorization: this.authorization } : {}) };
         const req: HttpRequest = { method, url: this.url(path), headers, insecure: !this.opts.tlsVerify };
         if (o.body !== undefined) req.body = o.body;
-        let res: HttpResponse;
-        try {
-          res = await send(req);
-          this.scheme ??= 'https:';
-        } catch (e) {
-          if (this.scheme === undefined && !this.opts.tlsVerify && isTlsMismatch(e)) {
-            this.scheme = 'http:';
-            req.url = this.url(path);
-            res = await send(req);
-          } else throw e;
-        }
+        const res = await send(req);
         if (res.status >= 500 && res.status !== 501 && i < retries) {
           await drain(res.body);
           await sleep(200 * 4 ** i);
@@ -144,6 +136,30 @@ export class RegistryClient {
         throw this.networkError(e);
       }
     }
+  }
+
+  /**
+   * HTTPS unless the registry is configured as plain HTTP; with --tls-verify=false, a registry
+   * that answers TLS with plain HTTP is then spoken to over HTTP. Decided once, before parallel
+   * requests start, so they all agree.
+   */
+  private decideScheme(): Promise<void> {
+    this.deciding ??= (async () => {
+      if (this.scheme !== undefined) return;
+      if (this.opts.tlsVerify) {
+        this.scheme = 'https:';
+        return;
+      }
+      try {
+        const res = await send({ method: 'GET', url: new URL('/v2/', `https://${endpointHost(this.registry)}`), insecure: true });
+        await drain(res.body);
+        this.scheme = 'https:';
+      } catch (e) {
+        if (isTlsMismatch(e)) this.scheme = 'http:';
+        else throw this.networkError(e);
+      }
+    })();
+    return this.deciding;
   }
 
   private async authenticate(c: { scheme: string; params: Record<string, string> }): Promise<boolean> {

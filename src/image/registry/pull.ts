@@ -3,9 +3,9 @@
 // download in parallel into blobs/sha256/.tmp-pull-<hex> (never visible under their digest
 // until verified); a pull that was killed resumes there with a Range request. A blob already
 // in the store is not fetched again. On a failure, what this pull added is removed again.
-import { closeSync, createWriteStream, existsSync, fsyncSync, openSync, rmSync, statSync, truncateSync, createReadStream } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, mkdirSync, fsyncSync, openSync, rmSync, statSync, truncateSync, createReadStream } from 'node:fs';
 import { createHash, type Hash } from 'node:crypto';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { corrupt, invalid, isBerthError, notFound, unavailable } from '../../common/errors.js';
 import { tx } from '../../state/db.js';
 import { MEDIA, goArch, type Descriptor } from '../formats.js';
@@ -240,6 +240,7 @@ export async function downloadBlob(root: string, client: RegistryClient, d: Desc
     return false;
   }
   const partial = partialPath(root, d.digest);
+  mkdirSync(dirname(partial), { recursive: true, mode: 0o755 });
   for (let attempt = 0; ; attempt++) {
     let have = 0;
     try {
@@ -279,6 +280,8 @@ export async function downloadBlob(root: string, client: RegistryClient, d: Desc
       const digest = `sha256:${hash.digest('hex')}`;
       if (digest !== d.digest) {
         rmSync(partial, { force: true });
+        // A resumed download may have continued someone else's broken partial: once more from zero.
+        if (have > 0) continue;
         throw corrupt('registry.digest_mismatch', `blob ${d.digest} of ${client.label} has digest ${digest}`, 'the registry sent damaged data; nothing was stored');
       }
       const fd = openSync(partial, 'r');
