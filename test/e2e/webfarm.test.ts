@@ -4,7 +4,7 @@
 // private subnet, so that a running `make demo` does not clash with the test.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { Berth, REPO } from './helpers.js';
@@ -148,8 +148,11 @@ test('down: nothing of the project remains', () => {
   assert.deepEqual(ours.map((n) => n.Name).sort(), [`${PROJECT}_private`, `${PROJECT}_public`]);
   const bridges = ours.map((n) => n.Bridge);
   assert.ok(bridges.every((br) => br && spawnSync('ip', ['link', 'show', br]).status === 0));
+  const ids = ps('-a').map((e) => e.ID);
+  assert.equal(ids.length, 6);
   compose('down');
   assert.equal(b.ok(['ps', '-aq']), '');
+  for (const id of ids) assert.ok(!existsSync(`/run/netns/berth-${id.slice(0, 12)}`), `namespace of ${id} remains`);
   const left = (JSON.parse(b.ok(['network', 'ls', '--format', 'json'])) as Array<{ Name: string }>).map((n) => n.Name);
   assert.deepEqual(left.filter((n) => n.includes(PROJECT)), []);
   for (const br of bridges) assert.notEqual(spawnSync('ip', ['link', 'show', br]).status, 0, `bridge ${br} remains`);
