@@ -194,7 +194,7 @@ describe('containers on berth networks', () => {
 });
 
 describe('parallel starts', () => {
-  test('get distinct addresses', async () => {
+  test('eight berth processes starting at once get distinct addresses and working interfaces', async () => {
     const root = tempRoot(['10.214.0.0/16']);
     const sfx = suffix();
     after(() => root.cleanup());
@@ -202,24 +202,29 @@ describe('parallel starts', () => {
     const ids = Array.from({ length: 8 }, (_, i) => addContainer(root.ctx, `p${i}-${sfx}`));
     for (const id of ids) planEndpoints(root.ctx, id, [{ network: net.name }]);
     try {
-      const attach = new URL('./attach.js', import.meta.url).href;
-      const script = `import { allocateAddresses } from ${JSON.stringify(attach)};
+      const script = `import { setUpContainerNetwork } from ${JSON.stringify(new URL('./attach.js', import.meta.url).href)};
         import { openDb } from ${JSON.stringify(new URL('../state/db.js', import.meta.url).href)};
-        const db = openDb(process.argv[1]);
-        allocateAddresses({ db, paths: { root: process.argv[1], runroot: process.argv[2] } }, process.argv[3]);`;
+        const [root, runroot, id] = process.argv.slice(1);
+        await setUpContainerNetwork({ db: openDb(root), paths: { root, runroot } }, id, { hostname: 'p', name: id.slice(0, 8) });`;
       const kids = ids.map((id) => start(process.execPath, ['--input-type=module', '-e', script, root.ctx.paths.root, root.ctx.paths.runroot, id], { stdio: 'inherit' }));
       const codes = await Promise.all(kids.map((k) => new Promise<number | null>((r) => k.on('exit', r))));
       assert.deepEqual(codes, ids.map(() => 0));
       const ips = ids.map((id) => containerEndpoints(root.ctx, id)[0]!.ip);
       assert.equal(new Set(ips).size, 8, ips.join(' '));
       assert.ok(ips.every((ip) => ip !== null && ip !== net.gateway));
+      for (const [i, id] of ids.entries()) {
+        const shown = run('ip', ['-n', netnsName(id), '-o', '-4', 'addr', 'show', 'dev', 'eth0']).stdout;
+        assert.ok(shown.includes(` ${ips[i]}/`), shown);
+      }
+      assert.equal(inNs(netnsName(ids[0]!), ['ping', '-c', '1', '-W', '2', ips[7]!]).status, 0);
+      assert.ok(dnsPid(root.ctx) !== undefined, 'one DNS server for the root');
     } finally {
       for (const id of ids) releaseContainerNetwork(root.ctx, id);
       removeNetwork(root.ctx, net.name);
     }
+    assert.equal(dnsPid(root.ctx), undefined);
   });
 });
-
 
 describe('after a crash', () => {
   test('start over leftovers works, and reconcile removes what a killed start or stop left', async () => {

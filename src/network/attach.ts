@@ -244,7 +244,7 @@ function writeNetFiles(
  * releases its dynamic addresses; static ones stay reserved. Idempotent. Every step is tried;
  * the first failure is thrown at the end.
  */
-export function tearDownContainerNetwork(ctx: NetCtx, containerId: string): void {
+export function tearDownContainerNetwork(ctx: NetCtx, containerId: string, opts: { sweep?: boolean } = {}): void {
   const errors: unknown[] = [];
   const step = (fn: () => void) => {
     try {
@@ -260,7 +260,10 @@ export function tearDownContainerNetwork(ctx: NetCtx, containerId: string): void
     if (links.length > 0) ipBatch(links.map((l) => `link del ${l}`), { force: true });
   });
   step(() => deleteNetns(netnsName(containerId)));
-  step(() => removePortRules(portChainName(containerId)));
+  // Only a container with published ports ever has a chain; reconcile sweeps any other stray.
+  step(() => {
+    if (opts.sweep || portsOf(ctx.db, containerId).length > 0) removePortRules(portChainName(containerId));
+  });
   step(() => {
     tx(ctx.db, () => ctx.db.prepare('UPDATE endpoints SET ip = NULL WHERE container_id = ? AND static_ip = 0').run(containerId));
   });
@@ -407,7 +410,7 @@ export function reconcileNetworks(ctx: NetCtx, isRunning: (containerId: string) 
     const leftover = netnsExists(netnsName(id)) || listLinks(hostVethPrefix(id)).length > 0 || chains.has(portChainName(id))
       || (ctx.db.prepare('SELECT 1 FROM endpoints WHERE container_id = ? AND static_ip = 0 AND ip IS NOT NULL').get(id) !== undefined);
     if (!leftover) continue;
-    tearDownContainerNetwork(ctx, id);
+    tearDownContainerNetwork(ctx, id, { sweep: true });
     cleaned.push(id);
   }
   refreshDns(ctx);

@@ -85,7 +85,9 @@ export function networkAddScript(n: NetRules): string {
   return lines.join('\n') + '\n';
 }
 
+/** Idempotent; the base is installed only when the elements cannot be added (no table yet). */
 export function addNetworkRules(n: NetRules): void {
+  if (run('nft', ['-f', '-'], { input: networkAddScript(n), allowFail: true }).status === 0) return;
   ensureBase();
   apply(networkAddScript(n));
 }
@@ -178,8 +180,11 @@ export function setPortRules(chain: string, rules: readonly PortRule[]): void {
     removePortRules(chain);
     return;
   }
-  ensureBase();
-  const view = readTable();
+  let view = readTable();
+  if (!view || !view.chains.has(MARKER)) {
+    ensureBase();
+    view = readTable();
+  }
   const stale = (view?.portJumps ?? []).filter((j) => j.target === chain).map((j) => j.handle);
   apply(portsScript(chain, rules, stale, view?.chains.has(chain) ?? false));
 }

@@ -14,13 +14,15 @@ import { portsOf } from './store.js';
 export function applyPorts(ctx: NetCtx, containerId: string): void {
   const chain = portChainName(containerId);
   const ports = portsOf(ctx.db, containerId);
+  // A chain exists only for a container with ports (tear-down and reconcile remove strays).
+  if (ports.length === 0) return;
   const target = ctx.db
     .prepare(`SELECT e.ip AS ip, e.ifname AS ifname FROM endpoints e JOIN networks n ON n.name = e.network
               WHERE e.container_id = ? AND e.ip IS NOT NULL AND n.internal = 0`)
     .all(containerId) as Array<{ ip: string; ifname: string }>;
   target.sort((a, b) => Number(a.ifname.slice(3)) - Number(b.ifname.slice(3)));
   const ip = target[0]?.ip;
-  if (ports.length === 0 || ip === undefined || !netnsExists(netnsName(containerId))) {
+  if (ip === undefined || !netnsExists(netnsName(containerId))) {
     removePortRules(chain);
     return;
   }

@@ -17,7 +17,13 @@ export interface TestRoot {
 
 export function tempRoot(pools: readonly string[]): TestRoot {
   const dir = mkdtempSync(join(tmpdir(), 'berth-net-'));
-  const db = openDb(join(dir, 'root'));
+  let db: ReturnType<typeof openDb>;
+  try {
+    db = openDb(join(dir, 'root'));
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   const ctx: NetCtx = { db, paths: { root: join(dir, 'root'), runroot: join(dir, 'run') }, pools };
   return { ctx, dir, cleanup: () => { db.close(); rmSync(dir, { recursive: true, force: true }); } };
 }
