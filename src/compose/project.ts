@@ -40,7 +40,7 @@ export function preflight(ctx: EngineContext, p: ComposeProject, counts: Readonl
       resolveImage(ctx.db, s.image);
     } catch (e) {
       if (!isBerthError(e) || e.kind !== 'NotFound') throw e;
-      throw notFound('compose.no_image', `service ${s.name}: image ${s.image} is not present: ${(e as Error).message}`, 'import it first: berth image import FILE.tar NAME');
+      throw notFound('compose.no_image', `service ${s.name}: no such image: ${s.image}`, 'import it first: berth image import FILE.tar');
     }
     for (const v of s.volumes) {
       if (v.type === 'bind' && !existsSync(v.source)) throw notFound('compose.bind_source_missing', `service ${s.name}: bind source ${v.source} does not exist`);
@@ -50,30 +50,42 @@ export function preflight(ctx: EngineContext, p: ComposeProject, counts: Readonl
   for (const v of p.volumes) validateName('volume', v.name);
 }
 
-/** Creates the project's networks that do not exist yet; refuses to adopt a stranger's. */
+/**
+ * Creates the project's networks that do not exist yet; refuses to adopt a stranger's. All or
+ * nothing: if one cannot be made (a subnet taken on this host), those made here are removed.
+ */
 export function ensureNetworks(ctx: EngineContext, p: ComposeProject, log: Log): void {
   const existing = new Map(listNetworks(ctx).map((n) => [n.name, n]));
   for (const n of p.networks) {
-    if (n.external) continue;
     const have = existing.get(n.name);
-    if (have) {
-      if (have.labels[LABEL_PROJECT] !== p.name) {
-        throw conflict('compose.network_not_ours', `network ${n.name} exists but does not belong to project ${p.name}`, 'remove it, or mark it external: true in the compose file');
-      }
-      if (have.internal !== n.internal || (n.subnet !== undefined && have.subnet !== n.subnet)) {
-        throw conflict('compose.network_changed', `network ${n.name} exists with a different configuration than the compose file's`, `run "berth compose -p ${p.name} down" first, then up`);
-      }
-      continue;
+    if (n.external || !have) continue;
+    if (have.labels[LABEL_PROJECT] !== p.name) {
+      throw conflict('compose.network_not_ours', `network ${n.name} exists but does not belong to project ${p.name}`, 'remove it, or mark it external: true in the compose file');
     }
-    createNetwork(ctx, {
-      name: n.name, internal: n.internal,
-      ...(n.subnet !== undefined ? { subnet: n.subnet } : {}),
-      ...(n.gateway !== undefined ? { gateway: n.gateway } : {}),
-      ...(n.ipRange !== undefined ? { ipRange: n.ipRange } : {}),
-      labels: { ...n.labels, [LABEL_PROJECT]: p.name, [LABEL_NETWORK]: n.key },
-    });
-    log(` Network ${n.name}  Created`);
+    if (have.internal !== n.internal || (n.subnet !== undefined && have.subnet !== n.subnet)) {
+      throw conflict('compose.network_changed', `network ${n.name} exists with a different configuration than the compose file's`, `run "berth compose -p ${p.name} down" first, then up`);
+    }
   }
+  const made: string[] = [];
+  try {
+    for (const n of p.networks) {
+      if (n.external || existing.has(n.name)) continue;
+      createNetwork(ctx, {
+        name: n.name, internal: n.internal,
+        ...(n.subnet !== undefined ? { subnet: n.subnet } : {}),
+        ...(n.gateway !== undefined ? { gateway: n.gateway } : {}),
+        ...(n.ipRange !== undefined ? { ipRange: n.ipRange } : {}),
+        labels: { ...n.labels, [LABEL_PROJECT]: p.name, [LABEL_NETWORK]: n.key },
+      });
+      made.push(n.name);
+    }
+  } catch (e) {
+    for (const name of made.reverse()) {
+      try { removeNetwork(ctx, name); } catch { /* the first error is the one to report */ }
+    }
+    throw e;
+  }
+  for (const name of made) log(` Network ${name}  Created`);
 }
 
 export interface UpOptions {
