@@ -64,7 +64,7 @@ test('checkStaticAddress refuses outside, reserved; gateway must be inside', () 
   assert.equal(code(() => checkStaticAddress(pool, '10.89.6.2', 'n')), 'network.address_outside');
   for (const r of ['10.89.5.0', '10.89.5.1', '10.89.5.255']) assert.equal(code(() => checkStaticAddress(pool, r, 'n')), 'network.address_reserved');
   const ranged = { ...pool, range: parseCidr('10.89.5.128/25') };
-  assert.equal(code(() => checkStaticAddress(ranged, '10.89.5.20', 'n')), 'network.address_outside');
+  assert.equal(formatIPv4(checkStaticAddress(ranged, '10.89.5.20', 'n')), '10.89.5.20', 'ip-range limits dynamic addresses only');
   assert.equal(formatIPv4(chooseGateway(parseCidr('10.1.0.0/24'), undefined)), '10.1.0.1');
   assert.equal(formatIPv4(chooseGateway(parseCidr('10.1.0.0/24'), '10.1.0.254')), '10.1.0.254');
   assert.equal(code(() => chooseGateway(parseCidr('10.1.0.0/24'), '10.1.1.1')), 'network.gateway_outside');

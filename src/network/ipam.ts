@@ -137,14 +137,14 @@ export function nextFreeAddress(pool: AddressPool, taken: ReadonlySet<number>): 
 }
 
 /**
- * Checks a user-given address. Docker requires a static address to lie in the subnet (and in
- * --ip-range when one is set); network, gateway and broadcast are never a container's.
+ * Checks a user-given address. As in Docker, it must lie in the subnet; --ip-range limits only
+ * dynamic allocation, so static addresses are usually put outside it to never collide.
+ * Network, gateway and broadcast are never a container's.
  */
 export function checkStaticAddress(pool: AddressPool, text: string, networkName: string): number {
   const ip = parseIPv4(text);
-  const where = pool.range ?? pool.subnet;
-  if (!cidrContains(where, ip) || !cidrContains(pool.subnet, ip)) {
-    throw invalid('network.address_outside', `address ${text} is outside network ${networkName} (${formatCidr(where)})`);
+  if (!cidrContains(pool.subnet, ip)) {
+    throw invalid('network.address_outside', `address ${text} is outside network ${networkName} (${formatCidr(pool.subnet)})`);
   }
   if (reserved(pool, ip)) {
     throw invalid('network.address_reserved', `address ${text} is the network, gateway or broadcast address of network ${networkName}`);

@@ -79,7 +79,7 @@ describe('networks', () => {
     const c = addContainer(root.ctx, `e1-${sfx}`);
     const d = addContainer(root.ctx, `e2-${sfx}`);
     assert.equal(codeOf(() => planEndpoints(root.ctx, c, [{ network: `nope-${sfx}` }])), 'network.not_found');
-    assert.equal(codeOf(() => planEndpoints(root.ctx, c, [{ network: `n2-${sfx}`, ip: '10.216.7.5' }])), 'network.address_outside', 'outside the ip-range');
+    assert.equal(codeOf(() => planEndpoints(root.ctx, c, [{ network: `n2-${sfx}`, ip: '10.216.8.5' }])), 'network.address_outside');
     assert.equal(codeOf(() => planEndpoints(root.ctx, c, [{ network: `n2-${sfx}`, ip: '10.216.7.254' }])), 'network.address_reserved');
     planEndpoints(root.ctx, c, [{ network: `n2-${sfx}`, ip: '10.216.7.130' }, { network: `n1-${sfx}` }]);
     assert.deepEqual(containerEndpoints(root.ctx, c).map((e) => [e.ifname, e.ip]), [['eth0', '10.216.7.130'], ['eth1', null]]);
