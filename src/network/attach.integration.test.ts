@@ -253,6 +253,13 @@ describe('after a crash', () => {
       assert.equal(containerEndpoints(root.ctx, id)[0]!.ip, null);
       assert.equal(dnsPid(root.ctx), undefined);
       assert.deepEqual(reconcileNetworks(root.ctx, () => false), [], 'nothing left to do');
+      // After a reboot the records remain and the bridge is gone: the next start makes it again.
+      run('ip', ['link', 'del', net.bridge]);
+      await setUpContainerNetwork(root.ctx, id, { hostname: 'k1', name: `k1-${sfx}` });
+      const shown = run('ip', ['-o', '-4', 'addr', 'show', 'dev', net.bridge]).stdout;
+      assert.ok(shown.includes(` ${net.gateway}/24 `), shown);
+      assert.equal(inNs(netnsName(id), ['ping', '-c', '1', '-W', '2', net.gateway]).status, 0);
+      tearDownContainerNetwork(root.ctx, id);
     } finally {
       releaseContainerNetwork(root.ctx, id);
       removeNetwork(root.ctx, net.name);
