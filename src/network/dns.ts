@@ -7,8 +7,7 @@
 // resolver) see only DNS. aardvark answers each querier only with names of the networks it
 // shares, and serves all networks from one daemonised process, so berth
 // stays daemonless as Podman does: the process lives exactly while some container is running
-// on a berth network of this runroot, and its pid is kept in the runroot. (Each change
-// restarts it rather than sending SIGHUP: see refreshDns.)
+// on a berth network of this runroot, and its pid is kept in the runroot.
 //
 // The configuration is derived each time from the instances file plus the kernel (an endpoint
 // is live when its container's namespace exists), so a crash never leaves it stale for long.
@@ -66,7 +65,7 @@ export function dnsAvailable(): boolean {
   return existsSync(AARDVARK);
 }
 
-/** Rewrites the DNS configuration from the records and starts, restarts or stops the server. */
+/** Rewrites the DNS configuration from the records and starts, reloads or stops the server. */
 export function refreshDns(ctx: NetCtx): void {
   if (!dnsAvailable()) return;
   // The write lock serialises berths of this root, so only one of them starts the server.
@@ -89,16 +88,22 @@ export function refreshDns(ctx: NetCtx): void {
     for (const f of readdirSync(dir)) {
       if (f !== 'aardvark.pid' && !wanted.has(f)) rmSync(join(dir, f), { force: true });
     }
-    // aardvark-dns 1.4 (Debian 12) reloads on SIGHUP by tearing down and rebinding every
-    // listener (containers/aardvark-dns#389, changed in 1.11), with no sign of when it is done.
-    // A restart has the same short gap, but we can wait until the new listeners are bound.
-    stopDns(ctx);
-    // aardvark daemonises itself once it listens, so the parent's exit means it is ready.
+    const gateways = [...byNet.keys()].map((n) => n.gateway);
+    const pid = dnsPid(ctx);
+    if (pid !== undefined) {
+      // aardvark-dns 1.4 (Debian 12) reloads on SIGHUP by closing and rebinding every listener
+      // (containers/aardvark-dns#389; later versions keep unchanged ones). Waiting until each
+      // gateway has a fresh socket makes "resolvable at once" true when we return.
+      const before = boundSockets(gateways, 53);
+      process.kill(pid, 'SIGHUP');
+      waitBound(gateways, 53, before);
+      return;
+    }
+    // aardvark daemonises itself; its parent exits before the listeners are bound.
     run(AARDVARK, ['--config', dir, '-p', '53', 'run']);
     const started = Number(readFileSync(join(dir, 'aardvark.pid'), 'utf8').trim());
     writeFileSync(dnsPidFile(ctx), `${started}\n`);
-    // Its parent exits before the listeners are bound; a query sent in between is refused.
-    waitBound([...byNet.keys()].map((n) => n.gateway), 53);
+    waitBound(gateways, 53, new Map());
   });
 }
 
@@ -143,13 +148,30 @@ export function procNetUdpKey(ip: string, port: number): string {
   return `${bytes.map((x) => x.toString(16).padStart(2, '0')).join('')}:${port.toString(16).padStart(4, '0')}`.toUpperCase();
 }
 
-function waitBound(ips: readonly string[], port: number): void {
-  const want = ips.map((ip) => procNetUdpKey(ip, port));
-  const deadline = Date.now() + 3000;
-  while (Date.now() < deadline) {
-    const text = readFileSync('/proc/net/udp', 'utf8');
-    if (want.every((k) => text.includes(` ${k} `))) return;
-    sleepMs(10);
+/** Socket inode of each bound ip:port among `ips`, from /proc/net/udp. */
+function boundSockets(ips: readonly string[], port: number): Map<string, string> {
+  const want = new Set(ips.map((ip) => procNetUdpKey(ip, port)));
+  const out = new Map<string, string>();
+  for (const line of readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)) {
+    const cols = line.trim().split(/\s+/);
+    if (cols[1] && want.has(cols[1]) && cols[9]) out.set(cols[1], cols[9]);
+  }
+  return out;
+}
+
+/**
+ * Waits (at most 1.5 s) until every ip:port is bound by a socket other than the one it had in
+ * `before`; a server that kept a socket across the reload is fine once the time is up.
+ */
+function waitBound(ips: readonly string[], port: number, before: ReadonlyMap<string, string>): void {
+  const keys = ips.map((ip) => procNetUdpKey(ip, port));
+  const deadline = Date.now() + 1500;
+  for (;;) {
+    const now = boundSockets(ips, port);
+    const allBound = keys.every((k) => now.has(k));
+    if (allBound && keys.every((k) => now.get(k) !== before.get(k))) return;
+    if (Date.now() > deadline) return;
+    sleepMs(5);
   }
 }
 
