@@ -18,3 +18,10 @@ export function out(s: string): void {
 export function truncate(s: string, n: number): string {
   return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
 }
+
+/** inspect's output: the documents as a JSON array, or each through a --format template. */
+export async function printDocs(docs: unknown[], format: string | undefined): Promise<void> {
+  if (format === undefined) { out(json(docs)); return; }
+  const { formatTemplate } = await import('./template.js');
+  for (const d of docs) out(`${formatTemplate(format, d)}\n`);
+}

@@ -2,7 +2,7 @@
 import type { CommandContext } from '../main.js';
 import { parseArgs, bool, str, list, type OptionDef } from '../args.js';
 import { RUN_FLAGS, toCreateRequest } from './run-flags.js';
-import { json, out, table, truncate } from '../render.js';
+import { json, out, printDocs, table, truncate } from '../render.js';
 import { invalid } from '../../common/errors.js';
 import { humanDuration } from '../../common/units.js';
 import { shortId } from '../../common/ids.js';
@@ -315,10 +315,6 @@ export async function inspectCmd(c: CommandContext): Promise<number> {
       }
     }
   }
-  const fmt = str(p.values.format);
-  if (fmt !== undefined) {
-    const { formatTemplate } = await import('../template.js');
-    for (const d of docs) out(`${formatTemplate(fmt, d)}\n`);
-  } else out(json(docs));
+  await printDocs(docs, str(p.values.format));
   return rc;
 }

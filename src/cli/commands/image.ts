@@ -1,7 +1,7 @@
 // Image verbs over the content store.
 import type { CommandContext } from '../main.js';
 import { parseArgs, bool, str, list } from '../args.js';
-import { json, out, table } from '../render.js';
+import { json, out, printDocs, table } from '../render.js';
 import { invalid } from '../../common/errors.js';
 import { humanDuration, humanSize } from '../../common/units.js';
 import { createContext } from '../../engine/context.js';
@@ -51,11 +51,7 @@ export async function inspectCmd(c: CommandContext): Promise<number> {
   if (p.positionals.length === 0) throw invalid('cli.missing_argument', '"berth image inspect" requires at least 1 argument');
   const ctx = createContext(c.config);
   const docs = p.positionals.map((r) => inspectImage(ctx, r));
-  const fmt = str(p.values.format);
-  if (fmt !== undefined) {
-    const { formatTemplate } = await import('../template.js');
-    for (const d of docs) out(`${formatTemplate(fmt, d)}\n`);
-  } else out(json(docs));
+  await printDocs(docs, str(p.values.format));
   return 0;
 }
 

@@ -1,7 +1,7 @@
 // Network verbs: the virtual switches containers attach to.
 import type { CommandContext } from '../main.js';
 import { parseArgs, bool, str, list } from '../args.js';
-import { json, out, table } from '../render.js';
+import { json, out, printDocs, table } from '../render.js';
 import { invalid } from '../../common/errors.js';
 import { shortId } from '../../common/ids.js';
 import { createContext } from '../../engine/context.js';
@@ -59,11 +59,7 @@ export async function inspectCmd(c: CommandContext): Promise<number> {
   if (p.positionals.length === 0) throw invalid('cli.missing_argument', '"berth network inspect" requires at least 1 argument');
   const ctx = createContext(c.config);
   const docs = p.positionals.map((n) => inspectNetwork(ctx, n));
-  const fmt = str(p.values.format);
-  if (fmt !== undefined) {
-    const { formatTemplate } = await import('../template.js');
-    for (const d of docs) out(`${formatTemplate(fmt, d)}\n`);
-  } else out(json(docs));
+  await printDocs(docs, str(p.values.format));
   return 0;
 }
 
