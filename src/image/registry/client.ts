@@ -53,9 +53,11 @@ export class RegistryClient {
       const header = res.headers['www-authenticate'];
       await drain(res.body);
       const challenge = parseChallenge(Array.isArray(header) ? header[0] ?? '' : header ?? '');
-      if (challenge && (await this.authenticate(challenge))) res = await this.attempt(method, path, o);
+      if (challenge && (await this.authenticate(challenge))) {
+        res = await this.attempt(method, path, o);
+        if (res.status === 401) await drain(res.body);
+      }
       if (res.status === 401) {
-        await drain(res.body);
         throw new BerthError('Unavailable', 'registry.unauthorized',
           this.opts.credentials
             ? `registry ${this.registry} refused the credentials of user "${this.opts.credentials.username}" for ${this.label}`
@@ -166,7 +168,8 @@ export class RegistryClient {
     const creds = this.opts.credentials;
     const basic = creds && `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
     if (c.scheme === 'basic') {
-      if (!basic || this.authorization === basic) return false;
+      // Parallel requests may all be challenged; each retries once with the credentials.
+      if (!basic) return false;
       this.authorization = basic;
       return true;
     }

@@ -62,6 +62,7 @@ export async function readAll(body: Readable, limit = 32 * 1024 * 1024): Promise
 }
 
 export function drain(body: Readable): Promise<void> {
+  if (body.readableEnded || body.destroyed) return Promise.resolve();
   return new Promise((res) => {
     body.on('end', res).on('error', () => res()).on('close', res);
     body.resume();

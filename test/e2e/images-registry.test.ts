@@ -1,0 +1,286 @@
+// pull, push, login and logout against a real registry (Debian's docker-registry on 127.0.0.1),
+// with skopeo as the other tool on each side.
+import { test, before, after, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { Berth, BUSYBOX_TAR, NGINX_TAR } from './helpers.js';
+import { TestRegistry } from './registry-helpers.js';
+
+function skopeo(args: string[]): string {
+  const r = spawnSync('skopeo', args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`skopeo ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Blobs visible under their digest, and partial downloads, in a root. */
+function blobs(b: Berth): { whole: string[]; partial: string[] } {
+  const dir = join(b.root, 'blobs/sha256');
+  const all = existsSync(dir) ? readdirSync(dir) : [];
+  return { whole: all.filter((n) => !n.startsWith('.')), partial: all.filter((n) => n.startsWith('.')) };
+}
+
+const imageIds = (b: Berth): string[] => JSON.parse(b.ok(['image', 'ls', '--format', 'json'])).map((i: { id: string }) => i.id);
+
+describe('registry without authentication', () => {
+  const reg = new TestRegistry();
+  let b: Berth;
+  let tmp: string;
+  before(async () => {
+    await reg.start();
+    b = new Berth();
+    tmp = mkdtempSync('/tmp/berth-regtest-');
+    // skopeo is the pusher here: the busybox archive goes in as an OCI image, nginx as docker v2s2.
+    skopeo(['copy', '--dest-tls-verify=false', `oci-archive:${BUSYBOX_TAR}`, `docker://${reg.host}/lib/busybox:1`]);
+    skopeo(['copy', '--dest-tls-verify=false', '--format', 'v2s2', `oci-archive:${NGINX_TAR}`, `docker://${reg.host}/lib/nginx:v2s2`]);
+  });
+  after(async () => { b.destroy(); await reg.stop(); rmSync(tmp, { recursive: true, force: true }); });
+
+  test('an image skopeo pushed (OCI manifest) is pulled and run by berth', () => {
+    const r = b.run(['pull', '--tls-verify=false', `${reg.host}/lib/busybox:1`]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout.trim(), /^[a-f0-9]{64}$/);
+    assert.match(r.stderr, /Copying blob [a-f0-9]{12}/, 'plain progress lines when stderr is not a terminal');
+    const run = b.run(['run', '--rm', '--network', 'none', `${reg.host}/lib/busybox:1`, 'echo', 'pulled']);
+    assert.equal(run.stdout, 'pulled\n', run.stderr);
+    const digest = JSON.parse(skopeo(['inspect', '--tls-verify=false', `docker://${reg.host}/lib/busybox:1`])).Digest;
+    const ins = JSON.parse(b.ok(['image', 'inspect', `${reg.host}/lib/busybox:1`]))[0];
+    assert.deepEqual(ins.RepoDigests, [`${reg.host}/lib/busybox@${digest}`]);
+    assert.deepEqual(blobs(b).partial, []);
+  });
+
+  test('a second pull fetches nothing again', () => {
+    const r = b.run(['pull', '--tls-verify=false', `${reg.host}/lib/busybox:1`]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /skipped: already exists/);
+    assert.doesNotMatch(r.stderr, /blob [a-f0-9]{12} done/);
+  });
+
+  test('a docker v2 schema 2 image (skopeo --format v2s2) is pulled and runs', () => {
+    b.ok(['pull', '-q', '--tls-verify=false', `${reg.host}/lib/nginx:v2s2`]);
+    const r = b.run(['run', '--rm', '--network', 'none', `${reg.host}/lib/nginx:v2s2`, 'nginx', '-v']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr + r.stdout, /nginx version/);
+  });
+
+  test('berth pushes; skopeo inspects it; the digest is the one berth stored', () => {
+    b.importBusybox();
+    const r = b.run(['push', '--tls-verify=false', 'busybox', `${reg.host}/mine/box:7`]);
+    assert.equal(r.status, 0, r.stderr);
+    const ins = JSON.parse(skopeo(['inspect', '--tls-verify=false', `docker://${reg.host}/mine/box:7`]));
+    const local = JSON.parse(b.ok(['image', 'inspect', 'busybox']))[0];
+    assert.equal(ins.Digest, local.RepoDigests[0].split('@')[1]);
+    assert.deepEqual(ins.Env ?? [], local.Config.Env);
+    // And back: a fresh root pulls what berth pushed, by digest too.
+    const other = new Berth();
+    try {
+      other.ok(['pull', '-q', '--tls-verify=false', `${reg.host}/mine/box@${ins.Digest}`]);
+      assert.equal(other.run(['run', '--rm', '--network', 'none', `${reg.host}/mine/box@${ins.Digest}`, 'true']).status, 0);
+    } finally {
+      other.destroy();
+    }
+  });
+
+  test('push skips blobs the repository has and mounts blobs from another repository', () => {
+    b.ok(['tag', 'busybox', `${reg.host}/mine/box:8`]);
+    const again = b.run(['push', '--tls-verify=false', `${reg.host}/mine/box:8`]);
+    assert.equal(again.status, 0, again.stderr);
+    assert.doesNotMatch(again.stderr, /blob [a-f0-9]{12} done/);
+    assert.match(again.stderr, /skipped: already exists/);
+    const mounted = b.run(['push', '--tls-verify=false', `${reg.host}/mine/box:8`, `${reg.host}/elsewhere/box:1`]);
+    assert.equal(mounted.status, 0, mounted.stderr);
+    assert.match(mounted.stderr, /mounted/);
+    skopeo(['inspect', '--tls-verify=false', `docker://${reg.host}/elsewhere/box:1`]);
+  });
+
+  test('an image index: linux/amd64 by default, another platform with --platform', async () => {
+    // The index lists busybox as amd64 and nginx as arm64 (the registry only checks they exist).
+    const m = (repo: string, tag: string) => {
+      const raw = skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/${repo}:${tag}`]);
+      return { mediaType: JSON.parse(raw).mediaType, size: Buffer.byteLength(raw), digest: JSON.parse(skopeo(['inspect', '--tls-verify=false', `docker://${reg.host}/${repo}:${tag}`])).Digest };
+    };
+    skopeo(['copy', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${reg.host}/lib/nginx:v2s2`, `docker://${reg.host}/multi/img:nginx`]);
+    skopeo(['copy', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${reg.host}/lib/busybox:1`, `docker://${reg.host}/multi/img:busybox`]);
+    const bb = m('multi/img', 'busybox');
+    const ng = m('multi/img', 'nginx');
+    const index = { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [
+      { ...ng, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
+      { ...bb, platform: { os: 'linux', architecture: 'amd64' } },
+    ] };
+    const put = await fetch(`http://${reg.host}/v2/multi/img/manifests/all`, { method: 'PUT', headers: { 'content-type': index.mediaType }, body: JSON.stringify(index) });
+    assert.equal(put.status, 201, await put.text());
+    const other = new Berth();
+    try {
+      const amd = other.ok(['pull', '-q', '--tls-verify=false', `${reg.host}/multi/img:all`]).trim();
+      const bbConfig = JSON.parse(skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/lib/busybox:1`])).config.digest;
+      assert.equal(`sha256:${amd}`, bbConfig, 'linux/amd64 is the busybox entry');
+      assert.equal(other.run(['run', '--rm', '--network', 'none', `${reg.host}/multi/img:all`, 'busybox', 'true']).status, 0);
+      const arm = other.ok(['pull', '-q', '--tls-verify=false', '--platform', 'linux/arm64', `${reg.host}/multi/img:all`]).trim();
+      assert.notEqual(arm, amd);
+      const none = other.run(['pull', '--tls-verify=false', '--platform', 'linux/s390x', `${reg.host}/multi/img:all`]);
+      assert.equal(none.status, 125);
+      assert.match(none.stderr, /no image for linux\/s390x \(it has linux\/arm64\/v8, linux\/amd64\)/);
+    } finally {
+      other.destroy();
+    }
+  });
+
+  test('short names go through the search list in registries.json', () => {
+    const other = new Berth();
+    try {
+      writeFileSync(join(other.root, 'registries.json'), JSON.stringify({ search: [reg.host], insecure: [reg.host] }));
+      other.ok(['pull', '-q', 'lib/busybox:1']);
+      assert.ok(JSON.parse(other.ok(['image', 'ls', '--format', 'json'])).some((i: { repository: string }) => i.repository === `${reg.host}/lib/busybox`));
+    } finally {
+      other.destroy();
+    }
+  });
+
+  test('bad input: a missing tag, an unreachable registry, plain HTTP without --tls-verify=false; nothing stored', () => {
+    const other = new Berth();
+    try {
+      const missing = other.run(['pull', '--tls-verify=false', `${reg.host}/lib/busybox:nope`]);
+      assert.equal(missing.status, 125);
+      assert.match(missing.stderr, /berth: 127\.0\.0\.1:\d+\/lib\/busybox: manifest unknown/);
+      const unreachable = other.run(['pull', '--tls-verify=false', '127.0.0.1:1/lib/busybox:1']);
+      assert.equal(unreachable.status, 125);
+      assert.match(unreachable.stderr, /cannot reach registry 127\.0\.0\.1:1: connection refused/);
+      const tls = other.run(['pull', `${reg.host}/lib/busybox:1`]);
+      assert.equal(tls.status, 125);
+      assert.match(tls.stderr, /does not speak HTTPS/);
+      for (const r of [missing, unreachable, tls]) assert.equal(r.stderr.split('\n').filter((l) => l.startsWith('berth:')).length, 1);
+      assert.deepEqual(imageIds(other), []);
+      assert.deepEqual(blobs(other), { whole: [], partial: [] });
+    } finally {
+      other.destroy();
+    }
+  });
+
+  test('a damaged blob in the registry is refused by digest and nothing is stored', () => {
+    skopeo(['copy', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${reg.host}/lib/busybox:1`, `docker://${reg.host}/damaged/box:1`]);
+    const manifest = JSON.parse(skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/damaged/box:1`]));
+    const layer = manifest.layers[0].digest as string;
+    const data = reg.blobData(layer);
+    const saved = readFileSync(data);
+    const bad = Buffer.from(saved);
+    bad.writeUInt8(bad.readUInt8(bad.length - 100) ^ 0xff, bad.length - 100);
+    writeFileSync(data, bad);
+    const other = new Berth();
+    try {
+      const r = other.run(['pull', '--tls-verify=false', `${reg.host}/damaged/box:1`]);
+      assert.equal(r.status, 125);
+      assert.match(r.stderr, new RegExp(`blob ${layer} of .* has digest sha256:`));
+      assert.deepEqual(imageIds(other), []);
+      assert.deepEqual(blobs(other), { whole: [], partial: [] });
+      const layers = join(other.root, 'layers');
+      assert.deepEqual(existsSync(layers) ? readdirSync(layers).filter((n) => !n.startsWith('.')) : [], []);
+    } finally {
+      writeFileSync(data, saved);
+      other.destroy();
+    }
+  });
+
+  test('an interrupted pull is completed by the next one (resumed from the partial blob)', () => {
+    const manifest = JSON.parse(skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/lib/busybox:1`]));
+    const layer = manifest.layers[0].digest as string;
+    const data = readFileSync(reg.blobData(layer));
+    const other = new Berth();
+    try {
+      // What a killed pull leaves: half the blob under its partial name, nothing under its digest.
+      other.ok(['images']);
+      const dir = join(other.root, 'blobs/sha256');
+      spawnSync('mkdir', ['-p', dir]);
+      const partial = join(dir, `.tmp-pull-${layer.slice(7)}`);
+      const fd = openSync(partial, 'w');
+      writeSync(fd, data.subarray(0, Math.floor(data.length / 2)));
+      closeSync(fd);
+      assert.equal(other.run(['run', '--rm', '--network', 'none', `${reg.host}/lib/busybox:1`, 'true']).status, 125, 'no image yet');
+      other.ok(['pull', '-q', '--tls-verify=false', `${reg.host}/lib/busybox:1`]);
+      assert.equal(existsSync(partial), false);
+      assert.equal(statSync(join(dir, layer.slice(7))).size, data.length);
+      assert.equal(other.run(['run', '--rm', '--network', 'none', `${reg.host}/lib/busybox:1`, 'true']).status, 0);
+    } finally {
+      other.destroy();
+    }
+  });
+});
+
+describe('registry with htpasswd authentication', () => {
+  const reg = new TestRegistry({ auth: 'htpasswd', users: { alice: 'secret' } });
+  let b: Berth;
+  before(async () => { await reg.start(); b = new Berth(); b.importBusybox(); });
+  after(async () => { b.destroy(); await reg.stop(); });
+
+  test('push and pull need a login; a wrong password is refused and not stored', () => {
+    const anon = b.run(['push', '--tls-verify=false', 'busybox', `${reg.host}/sec/box:1`]);
+    assert.equal(anon.status, 125);
+    assert.match(anon.stderr, /requires authentication/);
+    const wrong = b.run(['login', '--tls-verify=false', '-u', 'alice', '-p', 'wrong', reg.host]);
+    assert.equal(wrong.status, 125);
+    assert.match(wrong.stderr, /refused the credentials of user "alice"/);
+    assert.equal(existsSync(join(b.root, 'auth.json')), false);
+    const ok = b.run(['login', '--tls-verify=false', '-u', 'alice', '--password-stdin', reg.host], { input: 'secret\n' });
+    assert.equal(ok.status, 0, ok.stderr);
+    const auth = join(b.root, 'auth.json');
+    assert.equal(statSync(auth).mode & 0o777, 0o600);
+    assert.deepEqual(JSON.parse(readFileSync(auth, 'utf8')), { auths: { [reg.host]: { auth: Buffer.from('alice:secret').toString('base64') } } });
+    b.ok(['push', '--tls-verify=false', 'busybox', `${reg.host}/sec/box:1`]);
+    // skopeo reads berth's auth file (Docker's format).
+    skopeo(['inspect', '--tls-verify=false', '--authfile', auth, `docker://${reg.host}/sec/box:1`]);
+    const other = new Berth();
+    try {
+      const denied = other.run(['pull', '--tls-verify=false', `${reg.host}/sec/box:1`]);
+      assert.equal(denied.status, 125);
+      assert.match(denied.stderr, /requires authentication/);
+      other.ok(['pull', '-q', '--tls-verify=false', '--authfile', auth, `${reg.host}/sec/box:1`]);
+    } finally {
+      other.destroy();
+    }
+    assert.match(b.ok(['logout', reg.host]), /Removed login credentials/);
+    assert.deepEqual(JSON.parse(readFileSync(auth, 'utf8')), { auths: {} });
+    const again = b.run(['logout', reg.host]);
+    assert.equal(again.status, 125);
+    assert.match(again.stderr, /not logged into/);
+  });
+});
+
+describe('registry with bearer tokens', () => {
+  const reg = new TestRegistry({ auth: 'token', users: { bob: 'hunter2' } });
+  let b: Berth;
+  before(async () => { await reg.start(); b = new Berth(); b.importBusybox(); });
+  after(async () => { b.destroy(); await reg.stop(); });
+
+  test('login, push and pull through the token service, with the scopes asked for', async () => {
+    const wrong = await b.runAsync(['login', '--tls-verify=false', '-u', 'bob', '-p', 'nope', reg.host]);
+    assert.equal(wrong.status, 125, wrong.stderr);
+    const ok = await b.runAsync(['login', '--tls-verify=false', '-u', 'bob', '-p', 'hunter2', reg.host]);
+    assert.equal(ok.status, 0, ok.stderr);
+    const push = await b.runAsync(['push', '--tls-verify=false', 'busybox', `${reg.host}/tok/box:1`]);
+    assert.equal(push.status, 0, push.stderr);
+    assert.ok(reg.scopes.includes('repository:tok/box:pull,push'), reg.scopes.join(' '));
+    const pull = await b.runAsync(['pull', '-q', '--tls-verify=false', `${reg.host}/tok/box:1`]);
+    assert.equal(pull.status, 0, pull.stderr);
+    assert.ok(reg.scopes.includes('repository:tok/box:pull'));
+  });
+});
+
+describe('registry over HTTPS with a self-signed certificate', () => {
+  const reg = new TestRegistry({ tls: true });
+  let b: Berth;
+  before(async () => { await reg.start(); b = new Berth(); b.importBusybox(); });
+  after(async () => { b.destroy(); await reg.stop(); });
+
+  test('refused with certificate checks, works with --tls-verify=false', () => {
+    const strict = b.run(['push', 'busybox', `${reg.host}/tls/box:1`]);
+    assert.equal(strict.status, 125);
+    assert.match(strict.stderr, /certificate not trusted/);
+    b.ok(['push', '--tls-verify=false', 'busybox', `${reg.host}/tls/box:1`]);
+    const other = new Berth();
+    try {
+      other.ok(['pull', '-q', '--tls-verify=false', `${reg.host}/tls/box:1`]);
+    } finally {
+      other.destroy();
+    }
+  });
+});
