@@ -139,4 +139,19 @@ describe('networks', () => {
     assert.equal(a.bridge, `berthd${sfx}`);
     assert.ok(linkExists(a.bridge));
   });
+
+  test('a second root whose default bridge name is taken gets a bridge of its own', () => {
+    const other = tempRoot(['10.218.0.0/16']);
+    try {
+      const ctx = { ...other.ctx, defaultBridge: `berthd${sfx}` };
+      const b = ensureDefaultNetwork(ctx);
+      assert.match(b.bridge, /^berth-[0-9a-f]{8}$/);
+      assert.ok(linkExists(b.bridge));
+      removeNetwork(ctx, 'berth');
+      assert.ok(!linkExists(b.bridge));
+      assert.ok(linkExists(`berthd${sfx}`), "the first root's bridge is untouched");
+    } finally {
+      other.cleanup();
+    }
+  });
 });

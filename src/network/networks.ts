@@ -95,7 +95,10 @@ function createNetworkRow(ctx: NetCtx, opts: CreateNetworkOptions, isDefault: bo
   const gateway = given ? chooseGateway(given, opts.gateway) : undefined;
   const routes = parseRoutes(hostRoutes());
   const id = newId();
-  const bridge = isDefault && ctx.defaultBridge ? ctx.defaultBridge : bridgeName(id, isDefault);
+  // The default network's bridge is berth0, unless another berth root on this host holds that
+  // name (bridge names are host-wide): then it gets a name of its own like any network.
+  const wanted = isDefault && ctx.defaultBridge ? ctx.defaultBridge : bridgeName(id, isDefault);
+  const bridge = isDefault && linkExists(wanted) ? bridgeName(id, false) : wanted;
   let made: NetworkRecord | undefined;
   let record: NetworkRecord;
   try {
