@@ -13,6 +13,7 @@ export async function importCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'change', short: 'c', type: 'string', multiple: true }, { long: 'quiet', short: 'q', type: 'boolean' }, HELP], { command: c.path });
   const [source, name] = p.positionals;
   if (!source) throw invalid('cli.missing_argument', '"berth image import" requires a file or -', 'usage: berth image import FILE|- [NAME[:TAG]]');
+  if (source === '-' && process.stdin.isTTY) throw invalid('image.stdin_tty', 'refusing to read an image archive from a terminal', 'pipe the archive in: berth image import - < FILE');
   const changes: { cmd?: string[]; env?: string[]; entrypoint?: string[]; workdir?: string; exposedPorts?: string[] } = {};
   for (const ch of list(p.values.change)) {
     const m = /^(CMD|ENV|ENTRYPOINT|WORKDIR|EXPOSE)\s+(.*)$/i.exec(ch.trim());
