@@ -159,7 +159,12 @@ function mergeEnv(base: string[], extra: string[]): string[] {
 
 // ------------------------------------------------------------------------------------ start
 
-export async function startContainer(ctx: EngineContext, ref: string): Promise<Container> {
+/**
+ * Starts a created or exited container under conmon. `attached`: the caller stays to collect the
+ * exit (foreground run), so conmon need not start a second berth to do it; should the caller die,
+ * the next ps still finds conmon's exit file and finishes the job.
+ */
+export async function startContainer(ctx: EngineContext, ref: string, opts: { attached?: boolean } = {}): Promise<Container> {
   const c0 = lookup(ctx, ref);
   const lock = lockContainer(ctx.paths.runroot, c0.id);
   try {
@@ -168,7 +173,7 @@ export async function startContainer(ctx: EngineContext, ref: string): Promise<C
     mustBe('start', c.status, c.name);
     // Leftovers of a berth killed while starting it: undo them before starting afresh.
     if (existsSync(containerRunDir(ctx, c.id))) releaseResources(ctx, c);
-    return await startLocked(ctx, c);
+    return await startLocked(ctx, c, { exitCommand: !opts.attached || c.spec.restart.name !== 'no' });
   } finally {
     lock.release();
   }
@@ -260,13 +265,13 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
     return { runtime, rtRoot, bundle, runDir };
 }
 
-async function startLocked(ctx: EngineContext, c: Container): Promise<Container> {
+async function startLocked(ctx: EngineContext, c: Container, opts: { exitCommand: boolean }): Promise<Container> {
   const undo = new Undo();
   try {
     const { runtime, rtRoot, bundle, runDir } = await prepareStart(ctx, c, undo, { terminal: false });
     const { pid, conmonPid } = await rtCreate({
       id: c.id, name: c.name, runtime, runtimeRoot: rtRoot, bundleDir: bundle, runDir, logPath: logPath(ctx, c.id),
-      exitCommand: { path: ctx.config.self.path, args: [...ctx.config.self.args, 'container', 'cleanup', c.id] },
+      ...(opts.exitCommand ? { exitCommand: { path: ctx.config.self.path, args: [...ctx.config.self.args, 'container', 'cleanup', c.id] } } : {}),
     });
     mark('start: conmon+create');
     rtStart(runtime, rtRoot, c.id);
@@ -581,7 +586,7 @@ export async function onContainerExit(ctx: EngineContext, id: string): Promise<v
       (p.name === 'on-failure' && (c.exitCode ?? 0) !== 0 && (p.maxRetries === 0 || c.restartCount < p.maxRetries)));
     if (restart) {
       tx(ctx.db, () => updateContainer(ctx.db, id, { restartCount: c.restartCount + 1 }));
-      await startLocked(ctx, reload(ctx, id));
+      await startLocked(ctx, reload(ctx, id), { exitCommand: true });
     }
   } finally {
     lock.release();

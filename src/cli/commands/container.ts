@@ -76,7 +76,7 @@ export async function runCmd(c: CommandContext): Promise<number> {
     return done.exitCode ?? 125;
   }
   try {
-    await startContainer(ctx, ctr.id);
+    await startContainer(ctx, ctr.id, { attached: !detach });
   } catch (e) {
     try { removeContainer(ctx, ctr.id, { force: true }); } catch { /* keep the first error */ }
     throw e;
