@@ -160,6 +160,8 @@ describe('containers on berth networks', () => {
     const c1 = ids['c1']!;
     const ep = connectNetwork(root.ctx, c1, netB.name, { aliases: ['late'] }, true);
     assert.equal(ep.ifname, 'eth1');
+    const resolv = readFileSync(join(root.ctx.paths.runroot, 'containers', c1, 'resolv.conf'), 'utf8');
+    assert.equal(resolv, `nameserver ${netA.gateway}\nnameserver ${netB.gateway}\n`);
     assert.equal(wget(netnsName(c1), `http://${ipOf(root, ids['c3']!, netB.name)}/`), 'hello from berth\n');
     disconnectNetwork(root.ctx, c1, netB.name, true);
     assert.equal(wget(netnsName(c1), `http://${ipOf(root, ids['c3']!, netB.name)}/`), undefined);

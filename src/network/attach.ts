@@ -5,7 +5,7 @@
 //   rm:     releaseContainerNetwork            — the records go too
 // Every kernel name is derived from the container id (names.ts), so tear-down works after a
 // crash or kill -9 with nothing but the id.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { conflict, notFound, unavailable } from '../common/errors.js';
 import { tx } from '../state/db.js';
@@ -240,6 +240,17 @@ function writeNetFiles(
 }
 
 /**
+ * For a running container whose networks changed: resolv.conf is bind-mounted, so it is
+ * rewritten in place (same inode; a renamed file would not be seen through the mount).
+ */
+function rewriteResolvConf(ctx: NetCtx, containerId: string): void {
+  const path = join(runDir(ctx, containerId), 'resolv.conf');
+  if (!existsSync(path)) return;
+  const gateways = containerEndpoints(ctx, containerId).filter((e) => e.ip !== null).map((e) => e.gateway);
+  writeFileSync(path, resolvConfText(dnsAvailable() ? gateways : [], hostResolvConf()));
+}
+
+/**
  * At stop (and after a crash): deletes the container's veths, namespace and port rules and
  * releases its dynamic addresses; static ones stay reserved. Idempotent. Every step is tried;
  * the first failure is thrown at the end.
@@ -297,6 +308,7 @@ export function connectNetwork(ctx: NetCtx, containerId: string, network: string
       ipBatch(insideLines(mine.ep, net), { netns: netnsName(containerId) });
       applyPorts(ctx, containerId);
       refreshDns(ctx);
+      rewriteResolvConf(ctx, containerId);
     } catch (e) {
       const ep = endpointsOf(ctx.db, containerId).find((x) => x.network === net.name);
       if (ep) deleteLink(hostVethName(containerId, ifIndexOf(ep.ifname)));
@@ -316,6 +328,7 @@ export function disconnectNetwork(ctx: NetCtx, containerId: string, network: str
   if (running) {
     applyPorts(ctx, containerId);
     refreshDns(ctx);
+    rewriteResolvConf(ctx, containerId);
   }
 }
 

@@ -1,4 +1,11 @@
-// The network part's public face: the engine and the CLI import from here only.
+// The network part's public face. How the engine drives a container's network:
+//   create: planEndpoints(ctx, id, [{network, ip?, aliases?}]) and publishPorts(ctx, id, ['-p' specs], exposed?)
+//           inside the transaction that inserts the container row (they nest as savepoints);
+//           ensureDefaultNetwork(ctx) first when the container uses the network "berth".
+//   start:  setUpContainerNetwork(ctx, id, {hostname, name}) → {netnsPath, hostsFile, resolvConf}
+//   stop:   tearDownContainerNetwork(ctx, id)      (idempotent; also the undo of a failed start)
+//   rm:     releaseContainerNetwork(ctx, id)       (tears down what is left, deletes the rows)
+//   reconcile: reconcileNetworks(ctx, isRunning)   (after kill -9 or a reboot)
 export type { NetCtx } from './context.js';
 export { DEFAULT_POOLS } from './context.js';
 export type { NetworkRecord, CreateNetworkOptions } from './networks.js';
