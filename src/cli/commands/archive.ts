@@ -3,11 +3,12 @@ import { createWriteStream, renameSync, rmSync, fsyncSync, openSync, closeSync }
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { CommandContext } from '../main.js';
-import { parseArgs, bool, str } from '../args.js';
+import { parseArgs, bool, list, str } from '../args.js';
 import { json, out, table } from '../render.js';
 import { invalid } from '../../common/errors.js';
 import { humanSize } from '../../common/units.js';
 import { createContext } from '../../engine/context.js';
+import { commitContainer, exportContainer, type OciContainerConfig } from '../../engine/commit.js';
 import { ARCHIVE_FORMATS, diskUsage, loadImage, pruneImages, saveImages, tagImage, type ArchiveFormat } from '../../engine/transfer.js';
 
 const HELP = { long: 'help', type: 'boolean' } as const;
@@ -92,3 +93,74 @@ export async function systemCmd(c: CommandContext): Promise<number> {
   return 0;
 }
 
+
+export async function commitCmd(c: CommandContext): Promise<number> {
+  const p = parseArgs(c.argv, [
+    { long: 'author', short: 'a', type: 'string' }, { long: 'message', short: 'm', type: 'string' },
+    { long: 'change', short: 'c', type: 'string', multiple: true }, { long: 'pause', short: 'p', type: 'boolean' },
+    { long: 'quiet', short: 'q', type: 'boolean' }, HELP,
+  ], { command: c.path });
+  const [ref, name, ...extra] = p.positionals;
+  if (!ref || extra.length > 0) throw invalid('cli.missing_argument', `"berth ${c.path}" requires 1 or 2 arguments`, `usage: berth ${c.path} [-a AUTHOR] [-m MESSAGE] [-c INSTRUCTION]... CONTAINER [NAME[:TAG]]`);
+  const changes = list(p.values.change).map(parseChange);
+  const opts: Parameters<typeof commitContainer>[3] = { changes: (cfg) => { for (const ch of changes) ch(cfg); } };
+  const author = str(p.values.author);
+  if (author !== undefined) opts.author = author;
+  const message = str(p.values.message);
+  if (message !== undefined) opts.message = message;
+  const r = await commitContainer(createContext(c.config), ref, name, opts);
+  out(`${r.id.replace(/^sha256:/, '')}\n`);
+  return 0;
+}
+
+/** One --change instruction, Dockerfile syntax, as an edit of the image config. */
+function parseChange(text: string): (cfg: OciContainerConfig) => void {
+  const m = /^(CMD|ENTRYPOINT|ENV|WORKDIR|EXPOSE|USER|LABEL|STOPSIGNAL|VOLUME)\s+(.*)$/i.exec(text.trim());
+  if (!m) throw invalid('image.bad_change', `unsupported --change "${text}": berth supports CMD, ENTRYPOINT, ENV, WORKDIR, EXPOSE, USER, LABEL, STOPSIGNAL, VOLUME`);
+  const arg = m[2]!.trim();
+  const words = (): string[] => {
+    if (!arg.startsWith('[')) return ['/bin/sh', '-c', arg];
+    try { return JSON.parse(arg) as string[]; } catch { throw invalid('image.bad_change', `--change "${text}": not a JSON array`); }
+  };
+  const kv = (): [string, string] => {
+    const i = arg.search(/[=\s]/);
+    return i < 0 ? [arg, ''] : [arg.slice(0, i), arg.slice(i + 1).trim().replace(/^"(.*)"$/, '$1')];
+  };
+  switch (m[1]!.toUpperCase()) {
+    case 'CMD': { const w = words(); return (c) => { c.Cmd = w; }; }
+    case 'ENTRYPOINT': { const w = words(); return (c) => { c.Entrypoint = w; }; }
+    case 'ENV': { const [k, v] = kv(); return (c) => { c.Env = [...(c.Env ?? []).filter((e) => !e.startsWith(`${k}=`)), `${k}=${v}`]; }; }
+    case 'LABEL': { const [k, v] = kv(); return (c) => { c.Labels = { ...(c.Labels ?? {}), [k]: v }; }; }
+    case 'WORKDIR': return (c) => { c.WorkingDir = arg; };
+    case 'USER': return (c) => { c.User = arg; };
+    case 'STOPSIGNAL': return (c) => { c.StopSignal = arg; };
+    case 'EXPOSE': return (c) => { c.ExposedPorts = { ...(c.ExposedPorts ?? {}), ...Object.fromEntries(arg.split(/\s+/).map((x) => [x.includes('/') ? x : `${x}/tcp`, {}])) }; };
+    default: return (c) => { c.Volumes = { ...(c.Volumes ?? {}), [arg]: {} }; };
+  }
+}
+
+export async function exportCmd(c: CommandContext): Promise<number> {
+  const p = parseArgs(c.argv, [{ long: 'output', short: 'o', type: 'string' }, HELP], { command: c.path });
+  const [ref, ...extra] = p.positionals;
+  if (!ref || extra.length > 0) throw invalid('cli.missing_argument', `"berth ${c.path}" requires exactly 1 argument`, `usage: berth ${c.path} [-o FILE] CONTAINER`);
+  const ctx = createContext(c.config);
+  const file = str(p.values.output);
+  if (file === undefined || file === '-') {
+    if (process.stdout.isTTY) throw invalid('container.export_to_tty', 'refusing to write a tar archive to a terminal', 'use -o FILE or redirect stdout');
+    await exportContainer(ctx, ref, process.stdout);
+    return 0;
+  }
+  const tmp = join(dirname(file), `.${basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
+  const fd = openSync(tmp, 'wx', 0o644);
+  try {
+    await exportContainer(ctx, ref, createWriteStream('', { fd, autoClose: false }));
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(tmp, file);
+  } catch (e) {
+    try { closeSync(fd); } catch { /* closed already */ }
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  return 0;
+}

@@ -1,0 +1,128 @@
+// Makes a new image on top of a parent (or from scratch): the parent's layers, an optional new
+// layer from a tar file, and a new config. Used by `commit` and by the builder for each step.
+// Like import, all or nothing: on failure, what this call added is removed again.
+import { createReadStream, createWriteStream, existsSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import { unavailable } from '../common/errors.js';
+import { tx } from '../state/db.js';
+import { MEDIA, goArch, type Descriptor } from './formats.js';
+import { collectUnused, emptyTrash } from './gc.js';
+import { normalizeName } from './reference.js';
+import { storedManifest } from './save.js';
+import { adoptBlob, ensureLayer, hasBlob, layerDir, makeStaging, openMaybeCompressed, writeBlob } from './store.js';
+import type { ImageContext, ImageRecord, OciContainerConfig, OciImage } from './types.js';
+
+export interface NewImage {
+  /** Undefined: from scratch. */
+  parent: ImageRecord | undefined;
+  config: OciContainerConfig;
+  /** An uncompressed tar of the new layer, if the step made one. */
+  layerTar?: string;
+  /** What the history entry says made it ("RUN make", "berth commit"). */
+  createdBy: string;
+  author?: string;
+  comment?: string;
+  tags?: string[];
+}
+
+const OCI_LAYER: Record<string, string> = {
+  'application/vnd.docker.image.rootfs.diff.tar.gzip': MEDIA.ociLayerGzip,
+  'application/vnd.docker.image.rootfs.diff.tar': MEDIA.ociLayer,
+};
+
+async function digestFile(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const c of createReadStream(path)) h.update(c as Buffer);
+  return `sha256:${h.digest('hex')}`;
+}
+
+async function gzipFile(from: string, to: string): Promise<{ digest: string; size: number }> {
+  const h = createHash('sha256');
+  let size = 0;
+  const tap = new Transform({
+    transform(c: Buffer, _e, cb) {
+      h.update(c);
+      size += c.length;
+      cb(null, c);
+    },
+  });
+  await pipeline(createReadStream(from), createGzip({ level: 6 }), tap, createWriteStream(to, { mode: 0o600 }));
+  return { digest: `sha256:${h.digest('hex')}`, size };
+}
+
+export async function createImage(ctx: ImageContext, n: NewImage): Promise<ImageRecord> {
+  const tags = (n.tags ?? []).map((t) => normalizeName(t));
+  const created = new Date().toISOString();
+  const parentLayers: Descriptor[] = n.parent
+    ? storedManifest(ctx.root, n.parent).manifest.layers.map((l) => ({ mediaType: OCI_LAYER[l.mediaType] ?? l.mediaType, digest: l.digest, size: l.size }))
+    : [];
+  const staging = makeStaging(ctx.root);
+  const made = { blobs: [] as string[], layers: [] as string[] };
+  try {
+    let layer: { diffId: string; desc: Descriptor; size: number } | undefined;
+    if (n.layerTar !== undefined) {
+      const diffId = await digestFile(n.layerTar);
+      const gz = join(staging, 'layer.tar.gz');
+      const { digest, size } = await gzipFile(n.layerTar, gz);
+      if (adoptBlob(ctx.root, gz, digest)) made.blobs.push(digest);
+      const r = await ensureLayer(ctx.root, diffId, () => openMaybeCompressed(gz, 'new layer'));
+      if (r.created) made.layers.push(diffId);
+      layer = { diffId, desc: { mediaType: MEDIA.ociLayerGzip, digest, size }, size: r.size };
+    }
+    const history = [...((n.parent?.config.history as object[] | undefined) ?? [])];
+    history.push({ created, created_by: n.createdBy, ...(n.comment ? { comment: n.comment } : {}), ...(layer ? {} : { empty_layer: true }) });
+    const image: OciImage = {
+      created,
+      ...(n.author ? { author: n.author } : {}),
+      architecture: n.parent?.config.architecture ?? goArch(),
+      os: n.parent?.config.os ?? 'linux',
+      config: n.config,
+      rootfs: { type: 'layers', diff_ids: [...(n.parent?.layers ?? []), ...(layer ? [layer.diffId] : [])] },
+      history,
+    };
+    const configBytes = Buffer.from(JSON.stringify(image));
+    const config = writeBlob(ctx.root, configBytes);
+    if (config.created) made.blobs.push(config.digest);
+    const manifest = {
+      schemaVersion: 2,
+      mediaType: MEDIA.ociManifest,
+      config: { mediaType: MEDIA.ociConfig, digest: config.digest, size: configBytes.length },
+      layers: [...parentLayers, ...(layer ? [layer.desc] : [])],
+    };
+    const manifestBytes = Buffer.from(JSON.stringify(manifest));
+    const m = writeBlob(ctx.root, manifestBytes);
+    if (m.created) made.blobs.push(m.digest);
+    const size = (n.parent?.size ?? 0) + (layer?.size ?? 0);
+    tx(ctx.db, () => {
+      for (const d of image.rootfs.diff_ids) {
+        if (!existsSync(layerDir(ctx.root, d))) throw unavailable('image.concurrent_removal', `layer ${d} was removed while making the image`, 'try again');
+      }
+      for (const l of manifest.layers) {
+        if (!hasBlob(ctx.root, l.digest)) throw unavailable('image.concurrent_removal', `blob ${l.digest} was removed while making the image`, 'try again');
+      }
+      if (layer) ctx.db.prepare('INSERT OR IGNORE INTO layers (diff_id, blob_digest, size) VALUES (?, ?, ?)').run(layer.diffId, layer.desc.digest, layer.size);
+      ctx.db
+        .prepare('INSERT OR IGNORE INTO images (id, manifest_digest, config, layers, size, created) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(config.digest, m.digest, configBytes.toString('utf8'), JSON.stringify(image.rootfs.diff_ids), size, created);
+      for (const t of tags) ctx.db.prepare('INSERT OR REPLACE INTO tags (name, image_id) VALUES (?, ?)').run(t, config.digest);
+    });
+    made.blobs = [];
+    made.layers = [];
+    return { id: config.digest, manifestDigest: m.digest, config: image, layers: image.rootfs.diff_ids, size, created, repoTags: tags };
+  } catch (e) {
+    if (made.blobs.length > 0 || made.layers.length > 0) {
+      try {
+        emptyTrash(tx(ctx.db, () => collectUnused(ctx.db, ctx.root, made)));
+      } catch {
+        // the original error matters more
+      }
+    }
+    throw e;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
