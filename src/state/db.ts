@@ -90,6 +90,16 @@ const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL
   );
   `,
+  // 2: the build cache. A step's cache key (parent, instruction and inputs, hashed) names the
+  // image that step made; the row goes with the image.
+  `
+  CREATE TABLE build_cache (
+    key TEXT PRIMARY KEY,             -- sha256 hex of the step's inputs
+    image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    created TEXT NOT NULL
+  );
+  CREATE INDEX build_cache_image ON build_cache(image_id);
+  `,
 ];
 
 /** Opens (creating if needed) the instances file under `root` and brings its schema up to date. */
