@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   parseIPv4, formatIPv4, parseCidr, formatCidr, cidrsOverlap, pickSubnet, parseRoutes,
-  nextFreeAddress, checkStaticAddress, chooseGateway, broadcast, validateSubnet,
+  nextFreeAddress, checkStaticAddress, chooseGateway, broadcast, validateSubnet, parseRoutesWithDev,
 } from './ipam.js';
 import { isBerthError } from '../common/errors.js';
 
@@ -45,6 +45,7 @@ test('pickSubnet skips taken networks and host routes, and reports a full pool',
 test('parseRoutes reads table all output and skips host routes', () => {
   const r = parseRoutes('local 10.89.0.1 dev berth0 table local proto kernel scope host src 10.89.0.1\nbroadcast 10.89.0.255 dev berth0 table local\n172.17.0.0/16 dev docker0\nunreachable 10.50.0.0/16\n');
   assert.deepEqual(r.map(formatCidr), ['172.17.0.0/16']);
+  assert.deepEqual(parseRoutesWithDev('10.89.0.0/24 dev berth0 proto kernel scope link src 10.89.0.1\n').map((x) => x.dev), ['berth0']);
 });
 
 test('nextFreeAddress skips network, gateway, broadcast and taken; honours ip-range', () => {

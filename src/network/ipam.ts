@@ -94,9 +94,14 @@ export function pickSubnet(pools: readonly Cidr[], taken: readonly Cidr[], size 
   return undefined;
 }
 
-/** The routes `ip -4 route show table all` prints, as CIDRs; "default" and host routes are skipped. */
-export function parseRoutes(text: string): Cidr[] {
-  const out: Cidr[] = [];
+export interface Route {
+  cidr: Cidr;
+  dev: string | undefined;
+}
+
+/** The routes `ip -4 route show table all` prints, with their device; "default" and host routes are skipped. */
+export function parseRoutesWithDev(text: string): Route[] {
+  const out: Route[] = [];
   for (const line of text.split('\n')) {
     const words = line.trim().split(/\s+/);
     // `table local` lists broadcast/local entries first; the destination is then the second word.
@@ -106,12 +111,17 @@ export function parseRoutes(text: string): Cidr[] {
     try {
       const c = parseCidr(withLen);
       if (c.prefix === 32 || c.prefix === 0) continue;
-      out.push(c);
+      const at = words.indexOf('dev');
+      out.push({ cidr: c, dev: at >= 0 ? words[at + 1] : undefined });
     } catch {
       // Lines that are not IPv4 destinations (unreachable, blackhole without prefix…) are ignored.
     }
   }
   return out;
+}
+
+export function parseRoutes(text: string): Cidr[] {
+  return parseRoutesWithDev(text).map((r) => r.cidr);
 }
 
 export interface AddressPool {

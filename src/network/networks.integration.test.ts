@@ -7,6 +7,7 @@ import {
 } from './networks.js';
 import { planEndpoints, publishPorts, releaseContainerNetwork, setUpContainerNetwork, containerEndpoints } from './attach.js';
 import { linkExists } from './kernel.js';
+import { start } from '../sys/exec.js';
 import { listBerthKernelObjects } from './leak.js';
 import { addContainer, suffix, tempRoot } from './testkit.js';
 import type { TestRoot } from './testkit.js';
@@ -152,6 +153,30 @@ describe('networks', () => {
       assert.ok(linkExists(`berthd${sfx}`), "the first root's bridge is untouched");
     } finally {
       other.cleanup();
+    }
+  });
+
+  test('roots creating networks at the same moment never share a subnet', async () => {
+    const roots = [0, 1, 2, 3].map(() => tempRoot(['10.219.0.0/16']));
+    try {
+      const script = `import { createNetwork } from ${JSON.stringify(new URL('./networks.js', import.meta.url).href)};
+        import { openDb } from ${JSON.stringify(new URL('../state/db.js', import.meta.url).href)};
+        const [root, runroot, name] = process.argv.slice(1);
+        const n = createNetwork({ db: openDb(root), paths: { root, runroot }, pools: ['10.219.0.0/16'] }, { name });
+        process.stdout.write(n.subnet);`;
+      const kids = roots.map((r) => start(process.execPath, ['--input-type=module', '-e', script, r.ctx.paths.root, r.ctx.paths.runroot, `race-${sfx}`], { stdio: ['ignore', 'pipe', 'inherit'] }));
+      const subnets = await Promise.all(kids.map((k) => new Promise<string>((res) => {
+        let out = '';
+        k.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+        k.on('exit', () => res(out));
+      })));
+      assert.equal(new Set(subnets).size, 4, subnets.join(' '));
+      assert.ok(subnets.every((x) => x.startsWith('10.219.')), subnets.join(' '));
+    } finally {
+      for (const r of roots) {
+        for (const n of listNetworks(r.ctx)) removeNetwork(r.ctx, n.name);
+        r.cleanup();
+      }
     }
   });
 });

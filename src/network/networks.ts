@@ -7,7 +7,7 @@ import { tx } from '../state/db.js';
 import type { NetCtx } from './context.js';
 import { DEFAULT_POOLS } from './context.js';
 import {
-  chooseGateway, cidrContains, cidrsOverlap, formatCidr, formatIPv4, parseCidr, parseRoutes, pickSubnet, validateSubnet,
+  chooseGateway, cidrContains, cidrsOverlap, formatCidr, formatIPv4, parseCidr, parseRoutes, parseRoutesWithDev, pickSubnet, validateSubnet,
 } from './ipam.js';
 import type { Cidr } from './ipam.js';
 import { deleteLink, ensureBridgeLink, hostRoutes, linkExists, netnsExists } from './kernel.js';
@@ -93,6 +93,31 @@ function createNetworkRow(ctx: NetCtx, opts: CreateNetworkOptions, isDefault: bo
     throw invalid('network.range_outside', `--ip-range ${opts.ipRange} is not inside subnet ${formatCidr(given)}`);
   }
   const gateway = given ? chooseGateway(given, opts.gateway) : undefined;
+  // Two berth roots may pick the same free subnet at the same moment (each root's lock is its
+  // own file): after making the bridge, each checks that no other device routes its subnet,
+  // and the loser undoes and picks again after a random pause.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return createNetworkOnce(ctx, opts, { isDefault, given, range, gateway });
+    } catch (e) {
+      if (!(e instanceof SubnetRace) || attempt >= 5) throw e instanceof SubnetRace ? conflict('network.subnet_overlap', e.message) : e;
+      sleepMs(10 + Math.floor(Math.random() * 90));
+    }
+  }
+}
+
+class SubnetRace extends Error {}
+
+function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function createNetworkOnce(
+  ctx: NetCtx,
+  opts: CreateNetworkOptions,
+  p: { isDefault: boolean; given: Cidr | undefined; range: Cidr | undefined; gateway: number | undefined },
+): NetworkRecord {
+  const { isDefault, given, range, gateway } = p;
   const routes = parseRoutes(hostRoutes());
   const id = newId();
   // The default network's bridge is berth0, unless another berth root on this host holds that
@@ -100,6 +125,7 @@ function createNetworkRow(ctx: NetCtx, opts: CreateNetworkOptions, isDefault: bo
   const wanted = isDefault && ctx.defaultBridge ? ctx.defaultBridge : bridgeName(id, isDefault);
   const bridge = isDefault && linkExists(wanted) ? bridgeName(id, false) : wanted;
   let made: NetworkRecord | undefined;
+  let rulesAdded = false;
   let record: NetworkRecord;
   try {
     record = tx(ctx.db, () => {
@@ -138,11 +164,20 @@ function createNetworkRow(ctx: NetCtx, opts: CreateNetworkOptions, isDefault: bo
       }
       const rec = toRecord(row);
       made = rec;
-      ensureBridge(rec);
+      ensureBridgeLink(rec.bridge, `${rec.gateway}/${subnet.prefix}`, bridgeMac(rec.id));
+      // Checked before any nftables element is added: those are keyed by subnet, and a loser
+      // undoing them would undo the winner's.
+      const rival = parseRoutesWithDev(hostRoutes()).find((r) => r.dev !== bridge && cidrsOverlap(r.cidr, subnet));
+      if (rival) throw new SubnetRace(`subnet ${rec.subnet} is also routed to ${rival.dev ?? 'another device'} (${formatCidr(rival.cidr)})`);
+      rulesAdded = true;
+      addNetworkRules({ bridge: rec.bridge, subnet: rec.subnet, internal: rec.internal });
       return rec;
     });
   } catch (e) {
-    if (made) destroyBridge(ctx, made);
+    if (made) {
+      deleteLink(made.bridge);
+      if (rulesAdded) removeNetworkRules(made);
+    }
     throw e;
   }
   return record;

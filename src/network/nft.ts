@@ -144,7 +144,11 @@ export function removeNetworkRules(n: NetRules): void {
   if (has('samebr', `${n.bridge} . ${n.bridge}`)) lines.push(`delete element ${T} samebr { "${n.bridge}" . "${n.bridge}" }`);
   if (has('internal', n.bridge)) lines.push(`delete element ${T} internal { "${n.bridge}" }`);
   if (has('masq', n.subnet)) lines.push(`delete element ${T} masq { ${n.subnet} }`);
-  if (lines.length > 0) apply(lines.join('\n') + '\n');
+  // Another berth may delete the same elements between our read and our write (nft 1.0.6 has
+  // no `destroy`): then each line is tried on its own.
+  if (lines.length > 0 && run('nft', ['-f', '-'], { input: lines.join('\n') + '\n', allowFail: true }).status !== 0) {
+    for (const l of lines) run('nft', ['-f', '-'], { input: `${l}\n`, allowFail: true });
+  }
   // The table goes with the last berth network of the host, so that a host without networks
   // holds nothing of berth's.
   const after = readTable();
