@@ -1,0 +1,13 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { hostsFileText, resolvConfText } from './attach.js';
+
+test('hosts file names the container on its first address', () => {
+  assert.equal(hostsFileText('web', 'web-1', '10.89.0.2'), '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n10.89.0.2\tweb web-1\n');
+  assert.match(hostsFileText('same', 'same', undefined), /^127\.0\.1\.1\tsame$/m);
+});
+
+test('resolv.conf points at each network gateway once, first network first; else the host servers', () => {
+  assert.equal(resolvConfText(['10.89.0.1', '10.89.1.1', '10.89.0.1'], 'nameserver 9.9.9.9\n'), 'nameserver 10.89.0.1\nnameserver 10.89.1.1\n');
+  assert.equal(resolvConfText([], 'nameserver 9.9.9.9'), 'nameserver 9.9.9.9\n');
+});
