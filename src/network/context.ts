@@ -8,9 +8,9 @@ export interface NetCtx {
   /** Pools that networks created without --subnet take a /24 from; default ["10.89.0.0/16"]. */
   pools?: readonly string[];
   /**
-   * Bridge name of the default network `berth`; default "berth0". Two berth roots on one host
-   * (test suites) each need their own, since a bridge name is host-wide. Must contain "berth"
-   * and be at most 15 characters.
+   * A fixed bridge name for the default network `berth` (e.g. "berth0"); by default it is named
+   * from its id like every network. Taken by another root, the id-derived name is used instead.
+   * Must contain "berth" and be at most 15 characters.
    */
   defaultBridge?: string;
 }

@@ -120,8 +120,9 @@ function createNetworkOnce(
   const { isDefault, given, range, gateway } = p;
   const routes = parseRoutes(hostRoutes());
   const id = newId();
-  // The default network's bridge is berth0, unless another berth root on this host holds that
-  // name (bridge names are host-wide): then it gets a name of its own like any network.
+  // A bridge is named from its network id (names.ts). A fixed name for the default network
+  // (ctx.defaultBridge) is used only while no other berth root on this host holds it, since
+  // bridge names are host-wide; otherwise it gets a name of its own like any network.
   const wanted = isDefault && ctx.defaultBridge ? ctx.defaultBridge : bridgeName(id, isDefault);
   const bridge = isDefault && linkExists(wanted) ? bridgeName(id, false) : wanted;
   let made: NetworkRecord | undefined;
