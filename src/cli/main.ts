@@ -71,6 +71,8 @@ const COMMANDS: Record<string, () => Promise<Handler>> = {
   'image tag': async () => (await import('./commands/archive.js')).tagCmd,
   'image prune': async () => (await import('./commands/archive.js')).pruneCmd,
   system: async () => (await import('./commands/archive.js')).systemCmd,
+  build: async () => (await import('./commands/build.js')).buildCmd,
+  'image build': async () => (await import('./commands/build.js')).buildCmd,
   commit: async () => (await import('./commands/archive.js')).commitCmd,
   export: async () => (await import('./commands/archive.js')).exportCmd,
   'container commit': async () => (await import('./commands/archive.js')).commitCmd,
