@@ -230,7 +230,7 @@ for t in berth podman docker; do echo "$t ${OK[$t]} ${WHY[$t]:-}"; done > "$OUT/
 # ------------------------------------------------------------------ measuring
 # measure ROW TOOL...: RUNS+1 rounds; in each, every tool once: PREP, then hyperfine times CMD
 # (no shell, -N), then POST. Round 0 is the warm-up and is not kept. A tool that fails twice in a
-# row is dropped from the row; its error goes to TIMES/ROW.TOOL.err.
+# row is dropped from the row; its stderr goes to TIMES/ROW.TOOL.err.
 measure() {
   local row=$1 r t; shift
   log "measure $row: $*"
@@ -241,13 +241,14 @@ measure() {
       [ "${SKIP[$row.$t]:-0}" -ge 2 ] && continue
       [ -n "${PREP[$t]:-}" ] && { bash -c "${PREP[$t]}" >> "$OUT/prep.log" 2>&1 || echo "prep failed: $row $t" >> "$OUT/prep.log"; }
       # shellcheck disable=SC2086
-      if hyperfine -N --runs 1 --style none --output "$OUT/cmd.out" --export-json "$OUT/h.json" "${CMD[$t]}" > /dev/null 2> "$OUT/h.err"; then
+      # --output inherit: the command's stdout (container ids) and stderr (why it failed) land in files
+      if hyperfine -N --runs 1 --style none --output inherit --export-json "$OUT/h.json" "${CMD[$t]}" > "$OUT/cmd.out" 2> "$OUT/h.err"; then
         [ "$t" = berth ] && grep -oE '\b[0-9a-f]{64}\b' "$OUT/cmd.out" >> "$STATE/berth-ids"
         SKIP[$row.$t]=0
         [ $r -gt 0 ] && jq -r '.results[0].times[0]' "$OUT/h.json" >> "$TIMES/$row.$t"
       else
         SKIP[$row.$t]=$(( ${SKIP[$row.$t]:-0} + 1 ))
-        { echo "round $r: ${CMD[$t]}"; bash -c "${CMD[$t]}" 2>&1 >/dev/null | tail -3; } >> "$TIMES/$row.$t.err"
+        { echo "round $r: ${CMD[$t]}"; grep -v '^Error: Command terminated\|ignore-failure\|--show-output\|^$' "$OUT/h.err" | tail -3; } >> "$TIMES/$row.$t.err"
       fi
       [ -n "${POST[$t]:-}" ] && bash -c "${POST[$t]}" >> "$OUT/prep.log" 2>&1
     done
@@ -354,7 +355,8 @@ fi
 
 # ------------------------------------------------------------------ breakdown of berth's run
 if [ "${OK[berth]}" = 1 ]; then
-  log "breakdown of berth run -d / run --rm (strace exec timeline, cpu profile)"
+  log "breakdown of berth run -d / run --rm (timestamps of every program berth runs, cpu profile)"
+  echo "profile start $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/loadavg.txt"
   bash "$BENCH/profile.sh" "${C[berth]}" "$IMG" "$OUT/profile" "$PROFILE_RUNS" > "$OUT/profile.log" 2>&1 || log "profile failed, see $OUT/profile.log"
 fi
 
