@@ -396,7 +396,11 @@ function releaseResources(ctx: EngineContext, c: Container): void {
   if (isMounted(merged)) {
     // Flush the writable layer before it is unmounted, so the "disk image" is stable on disk.
     run('sync', ['-f', upper], { allowFail: true });
-    unmount(merged);
+    try {
+      unmount(merged);
+    } catch (e) {
+      if (isMounted(merged)) throw e;
+    }
   }
   rmSync(containerRunDir(ctx, c.id), { recursive: true, force: true });
 }
@@ -521,10 +525,18 @@ function removeLocked(ctx: EngineContext, c: Container): void {
 export function reconcileOne(ctx: EngineContext, c: Container): Container {
   if (c.status !== 'running') return c;
   const sameBoot = c.bootId === bootId();
-  const alive = sameBoot && c.pid !== null && pidAlive(c.pid);
-  if (alive) return c;
-  if (sameBoot && conmonAlive(c)) waitForExitFile(ctx, c, 1000);
-  return finalize(ctx, c, { unknownCode: 255 });
+  if (sameBoot && c.pid !== null && pidAlive(c.pid)) return c;
+  // Dead: finalize under the lock (reentrant for a verb that holds it already), since conmon's
+  // exit callback or another command may be finalizing the same container right now.
+  const lock = lockContainer(ctx.paths.runroot, c.id);
+  try {
+    const fresh = getContainer<ContainerSpec>(ctx.db, c.id);
+    if (!fresh || fresh.status !== 'running') return fresh ?? c;
+    if (sameBoot && conmonAlive(fresh)) waitForExitFile(ctx, fresh, 1000);
+    return finalize(ctx, fresh, { unknownCode: 255 });
+  } finally {
+    lock.release();
+  }
 }
 
 /** ps: brings every running record up to date. Dead ones are finalized under their lock. */

@@ -24,10 +24,20 @@ function ownerAlive(path: string): boolean {
 
 export interface Lock { release(): void }
 
+// Locks this process holds, with their depth: a verb that holds a container's lock may call a
+// helper that takes it again (reconcile inside stop), which must not wait for itself.
+const held = new Map<string, number>();
+
 export function lockContainer(runroot: string, id: string, timeoutMs = 60_000): Lock {
   const dir = join(runroot, 'locks');
-  mkdirSync(dir, { recursive: true });
   const path = join(dir, `${id}.lock`);
+  const depth = held.get(path);
+  if (depth !== undefined) {
+    held.set(path, depth + 1);
+    let once = true;
+    return { release() { if (once) { once = false; held.set(path, held.get(path)! - 1); } } };
+  }
+  mkdirSync(dir, { recursive: true });
   const deadline = Date.now() + timeoutMs;
   let wait = 2;
   for (;;) {
@@ -35,11 +45,13 @@ export function lockContainer(runroot: string, id: string, timeoutMs = 60_000): 
       const fd = openSync(path, 'wx');
       writeSync(fd, String(process.pid));
       closeSync(fd);
-      let held = true;
+      held.set(path, 0);
+      let mine = true;
       return {
         release() {
-          if (!held) return;
-          held = false;
+          if (!mine) return;
+          mine = false;
+          held.delete(path);
           try { unlinkSync(path); } catch { /* already gone */ }
         },
       };

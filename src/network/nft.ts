@@ -8,8 +8,8 @@ import { NFT_FAMILY, NFT_TABLE } from './names.js';
 
 const T = `${NFT_FAMILY} ${NFT_TABLE}`;
 /** Chain whose existence says the base rules of this version are in place (see ensureBase). */
-const MARKER = 'base-v2';
-const BASE_CHAINS = ['forward', 'postrouting', 'prerouting', 'output'];
+const MARKER = 'base-v3';
+const BASE_CHAINS = ['forward', 'postrouting', 'prerouting', 'output', 'filter_output'];
 
 /**
  * The fixed part of the table. The marker chain is *created* (not added) first: if another
@@ -29,6 +29,7 @@ export function baseScript(): string {
     `add chain ${T} postrouting { type nat hook postrouting priority srcnat; policy accept; }`,
     `add chain ${T} prerouting { type nat hook prerouting priority dstnat; policy accept; }`,
     `add chain ${T} output { type nat hook output priority -100; policy accept; }`,
+    `add chain ${T} filter_output { type filter hook output priority filter; policy accept; }`,
     `add chain ${T} ports`,
     ...BASE_CHAINS.map((c) => `flush chain ${T} ${c}`),
     // Inside one network everything passes (with br_netfilter, bridged frames show the bridge as
@@ -37,6 +38,10 @@ export function baseScript(): string {
     // Internal networks: no route out, and nothing forwarded in.
     `add rule ${T} forward iifname @internal drop`,
     `add rule ${T} forward oifname @internal drop`,
+    // ... and the host itself opens no connection into them (its own address is their gateway,
+    // so without this rule it would reach every container there directly). Replies, such as
+    // the name server's answers to the containers, still pass.
+    `add rule ${T} filter_output oifname @internal ct state new drop`,
     // A published port is reachable from every network, as through the host's address.
     `add rule ${T} forward ct status dnat accept`,
     `add rule ${T} forward iifname @bridges oifname @bridges drop`,
