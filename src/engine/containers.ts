@@ -389,9 +389,12 @@ function finalize(ctx: EngineContext, c: Container, opts: { unknownCode?: number
 
 function releaseResources(ctx: EngineContext, c: Container): void {
   const runtime = chooseRuntime(c.spec.runtime);
+  mark('release: begin');
   rtDelete(runtime, runtimeRoot(ctx, runtime.name), c.id, { force: true });
+  mark('release: runtime deleted');
   removeCgroup(cgroupsPath(c.id));
   if (c.spec.networkMode === 'bridge') tearDownContainerNetwork({ db: ctx.db, paths: ctx.paths }, c.id);
+  mark('release: network');
   const { merged, upper } = snapshotPaths(ctx.paths.root, c.id);
   if (isMounted(merged)) {
     // Flush the writable layer before it is unmounted, so the "disk image" is stable on disk.
@@ -455,10 +458,14 @@ function stopLocked(ctx: EngineContext, c: Container, timeoutSec: number): Conta
     waitForExit(c, timeoutSec * 1000);
   }
   if (c.pid !== null && pidAlive(c.pid)) {
-    signalQuietly(runtime, rtRoot, c, 'SIGKILL');
+    // SIGKILL to the container's init ends its whole PID namespace: the kernel does what
+    // `runc kill` would, without a runtime process to start.
+    try { process.kill(c.pid, 'SIGKILL'); } catch { signalQuietly(runtime, rtRoot, c, 'SIGKILL'); }
     waitForExit(c, 10_000);
   }
+  mark('stop: process gone');
   waitForExitFile(ctx, c, 2000);
+  mark('stop: exit file');
   return finalize(ctx, c, { unknownCode: 137 });
 }
 
@@ -506,7 +513,9 @@ export function removeContainer(ctx: EngineContext, ref: string, opts: { force: 
 }
 
 function removeLocked(ctx: EngineContext, c: Container): void {
-  releaseResources(ctx, c);
+  // A stopped container's resources were released when it stopped (the run directory goes
+  // last); only one that still has its run directory holds any.
+  if (c.status === 'running' || existsSync(containerRunDir(ctx, c.id))) releaseResources(ctx, c);
   removeSnapshot(ctx.paths.root, c.id);
   rmSync(containerDir(ctx, c.id), { recursive: true, force: true });
   tx(ctx.db, () => {

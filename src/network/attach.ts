@@ -266,8 +266,12 @@ export function tearDownContainerNetwork(ctx: NetCtx, containerId: string, opts:
   };
   // Host veths first: deleting one deletes its peer at once, whereas a namespace's own
   // devices are destroyed asynchronously after `ip netns del`.
+  // The names follow from the endpoints, which saves listing every link on the host; a sweep
+  // (reconcile) lists them instead, to catch strays.
   step(() => {
-    const links = listLinks(hostVethPrefix(containerId));
+    const links = opts.sweep
+      ? listLinks(hostVethPrefix(containerId))
+      : endpointsOf(ctx.db, containerId).map((ep) => hostVethName(containerId, ifIndexOf(ep.ifname))).filter(linkExists);
     if (links.length > 0) ipBatch(links.map((l) => `link del ${l}`), { force: true });
   });
   step(() => deleteNetns(netnsName(containerId)));
