@@ -189,7 +189,9 @@ export async function buildImage(ctx: EngineContext, o: BuildOptions): Promise<B
     let result = st.image;
     if (st.dirty || !result) {
       const key = chain(st.key, 'CONFIG', JSON.stringify(st.config));
-      result = cached(key) ?? (await createImage({ db: ctx.db, root: ctx.paths.root }, { parent: st.image, config: st.config, createdBy: `/bin/sh -c #(nop) config` }));
+      const hit = cached(key);
+      if (hit) o.log(`--> Using cache ${hit.id.slice(7)}`);
+      result = hit ?? (await createImage({ db: ctx.db, root: ctx.paths.root }, { parent: st.image, config: st.config, createdBy: `/bin/sh -c #(nop) config` }));
       remember(key, result.id);
     }
     results[si] = result;
