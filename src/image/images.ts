@@ -75,10 +75,12 @@ export function resolveImage(db: Db, ref: string): ImageRecord {
   return toRecord(db, l.row);
 }
 
-/** One entry per tag, newest image first; untagged images appear once as <none>:<none>. */
-export function listImages(db: Db): ImageSummary[] {
+/** One entry per tag, newest image first; untagged images appear once as <none>:<none> (build-cache steps only with all). */
+export function listImages(db: Db, opts: { all?: boolean } = {}): ImageSummary[] {
+  // Untagged images the builder made for its steps are the build cache: shown only with -a, as Docker does.
+  const hide = opts.all ? '' : 'WHERE NOT (t.name IS NULL AND EXISTS (SELECT 1 FROM build_cache b WHERE b.image_id = i.id))';
   const rows = db
-    .prepare('SELECT i.id, i.created, i.size, t.name FROM images i LEFT JOIN tags t ON t.image_id = i.id ORDER BY i.created DESC, t.name')
+    .prepare(`SELECT i.id, i.created, i.size, t.name FROM images i LEFT JOIN tags t ON t.image_id = i.id ${hide} ORDER BY i.created DESC, t.name`)
     .all() as Array<{ id: string; created: string; size: number; name: string | null }>;
   return rows.map((r) => ({
     ...(r.name === null ? { repository: '<none>', tag: '<none>' } : splitName(r.name)),

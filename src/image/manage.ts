@@ -24,8 +24,8 @@ export interface PruneResult {
 }
 
 /**
- * Docker's image prune: dangling images (no tag) that no container uses; with all, every image
- * no container uses. Images other images were built on are plain images here (berth keeps no
+ * Docker's image prune: dangling images (no tag) that no container uses, build-cache steps
+ * excepted; with all, every image no container uses, the build cache included. Images other images were built on are plain images here (berth keeps no
  * parent links), so -a removes them too unless a container holds them.
  */
 export function pruneImages(ctx: ImageContext, opts: { all?: boolean } = {}): PruneResult {
@@ -35,7 +35,8 @@ export function pruneImages(ctx: ImageContext, opts: { all?: boolean } = {}): Pr
       .prepare(
         `SELECT i.id, i.manifest_digest, i.layers FROM images i
          WHERE NOT EXISTS (SELECT 1 FROM containers c WHERE c.image_id = i.id)
-         ${opts.all ? '' : 'AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.image_id = i.id)'}`,
+         ${opts.all ? '' : `AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.image_id = i.id)
+                            AND NOT EXISTS (SELECT 1 FROM build_cache b WHERE b.image_id = i.id)`}`,
       )
       .all() as Array<{ id: string; manifest_digest: string; layers: string }>;
     const blobs: string[] = [];

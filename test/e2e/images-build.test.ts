@@ -99,6 +99,9 @@ test('an unchanged rebuild comes from the cache and gives the same image', () =>
   assert.equal(changed.status, 0, changed.stderr);
   assert.notEqual(changed.stdout.trim(), first);
   assert.equal(run('cached:3').stdout, run('cached:1').stdout, 'the RUN layer was reused');
+  assert.doesNotMatch(b.ok(['images']), /<none>/, 'build-cache steps are not listed');
+  assert.match(b.ok(['image', 'prune']), /reclaimed space: 0B/, 'a plain prune keeps the build cache');
+  assert.match(b.run(['build', '-t', 'cached:3', dir]).stderr, /Using cache/);
   const nocache = b.run(['build', '--no-cache', '-t', 'cached:4', dir]);
   assert.doesNotMatch(nocache.stderr, /Using cache/);
   assert.notEqual(run('cached:4').stdout, run('cached:1').stdout);
