@@ -2,7 +2,7 @@
 // the API reach them: image/ does the work.
 import type { Writable } from 'node:stream';
 import type { EngineContext } from './context.js';
-import { importImage } from '../image/import.js';
+import { loadImages as loadImages_ } from '../image/import.js';
 import { saveImages as save, ARCHIVE_FORMATS, type ArchiveFormat } from '../image/save.js';
 import { pruneImages as prune, tagImage as tag, type PruneResult } from '../image/manage.js';
 import { diskUsage as usage, type UsageLine } from '../image/usage.js';
@@ -12,7 +12,7 @@ export { ARCHIVE_FORMATS, type ArchiveFormat, type PruneResult, type UsageLine }
 const ictx = (ctx: EngineContext) => ({ db: ctx.db, root: ctx.paths.root });
 
 export const saveImages = (ctx: EngineContext, refs: readonly string[], out: Writable, format: ArchiveFormat) => save(ictx(ctx), refs, out, format);
-export const loadImage = (ctx: EngineContext, source: string) => importImage(ictx(ctx), source);
+export const loadImages = (ctx: EngineContext, source: string) => loadImages_(ictx(ctx), source);
 export const tagImage = (ctx: EngineContext, src: string, dst: string) => tag(ictx(ctx), src, dst);
 export const pruneImages = (ctx: EngineContext, opts: { all?: boolean }) => prune(ictx(ctx), opts);
 export const diskUsage = (ctx: EngineContext) => usage(ictx(ctx));

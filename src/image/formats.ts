@@ -47,6 +47,8 @@ export interface ImportPlan {
   layers: PlannedLayer[];
   /** The name the archive gives the image, if any. */
   name: string | undefined;
+  /** Every name a docker-archive gives it (RepoTags). */
+  names?: string[];
 }
 
 const read = (p: string) => readFileSync(p, 'utf8');
@@ -97,8 +99,20 @@ function pickManifest(c: ArchiveContents, index: { manifests?: Descriptor[] }, d
   return { desc: chosen, indexDesc: chosen };
 }
 
-export function planOci(c: ArchiveContents): ImportPlan {
-  const index = parseJson<{ manifests?: Descriptor[] }>(c.get('index.json'), 'index.json', read);
+/** The top-level entries of an OCI layout's index.json (one per image and name). */
+export function ociEntries(c: ArchiveContents): Descriptor[] {
+  return parseJson<{ manifests?: Descriptor[] }>(c.get('index.json'), 'index.json', read).manifests ?? [];
+}
+
+/** The number of images a docker-archive's manifest.json lists. */
+export function dockerEntryCount(c: ArchiveContents): number {
+  const entries = parseJson<DockerManifestEntry[]>(c.get('manifest.json'), 'manifest.json', read);
+  return Array.isArray(entries) ? entries.length : 0;
+}
+
+/** Plans the image for this machine, or the one a given index entry names. */
+export function planOci(c: ArchiveContents, entry?: Descriptor): ImportPlan {
+  const index = entry ? { manifests: [entry] } : parseJson<{ manifests?: Descriptor[] }>(c.get('index.json'), 'index.json', read);
   const { desc, indexDesc } = pickManifest(c, index);
   const manifestFile = blob(c, desc, 'manifest');
   const manifest = parseJson<Manifest>(manifestFile, `manifest ${desc.digest}`, read);
@@ -134,9 +148,9 @@ function dockerRepoTags(c: ArchiveContents): string[] {
   }
 }
 
-export function planDocker(c: ArchiveContents): ImportPlan {
+export function planDocker(c: ArchiveContents, which = 0): ImportPlan {
   const entries = parseJson<DockerManifestEntry[]>(c.get('manifest.json'), 'manifest.json', read);
-  const e = Array.isArray(entries) ? entries[0] : undefined;
+  const e = Array.isArray(entries) ? entries[which] : undefined;
   if (!e || typeof e.Config !== 'string' || !Array.isArray(e.Layers)) throw corrupt('image.corrupt', 'manifest.json describes no image');
   const config = c.get(e.Config);
   if (!config) throw corrupt('image.corrupt', `image config ${e.Config} is missing from the archive`);
@@ -158,7 +172,7 @@ export function planDocker(c: ArchiveContents): ImportPlan {
     config: { mediaType: MEDIA.ociConfig, digest: config.digest, size: config.size },
     layers: layers.map((l) => ({ mediaType: isGzip(l.file.path) ? MEDIA.ociLayerGzip : MEDIA.ociLayer, digest: l.file.digest, size: l.file.size })),
   };
-  return { config, image, manifest: { data: Buffer.from(JSON.stringify(manifest)) }, layers, name: e.RepoTags?.[0] };
+  return { config, image, manifest: { data: Buffer.from(JSON.stringify(manifest)) }, layers, name: e.RepoTags?.[0], names: e.RepoTags ?? [] };
 }
 
 /** Files named by their digest (docker's "<hex>.json", "blobs/sha256/<hex>") must have it. */

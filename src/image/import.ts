@@ -6,11 +6,11 @@ import { createReadStream, createWriteStream, existsSync, readFileSync, rmSync, 
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { BerthError, corrupt, isBerthError, notFound, unavailable } from '../common/errors.js';
+import { BerthError, corrupt, invalid, isBerthError, notFound, unavailable } from '../common/errors.js';
 import { tx } from '../state/db.js';
 import { digestLayer } from '../storage/unpack.js';
 import { archiveNames, stageArchive, type StagedFile } from './archive.js';
-import { planDocker, planOci, rootfsConfig, MEDIA, type ConfigChanges, type ImportPlan } from './formats.js';
+import { dockerEntryCount, goArch, ociEntries, planDocker, planOci, rootfsConfig, MEDIA, type ConfigChanges, type ImportPlan } from './formats.js';
 import { collectUnused, emptyTrash } from './gc.js';
 import { normalizeName, splitName } from './reference.js';
 import { adoptBlob, ensureLayer, hasBlob, isGzip, layerDir, makeStaging, openMaybeCompressed, sha256 } from './store.js';
@@ -53,6 +53,56 @@ export async function importImage(ctx: ImageContext, source: string, name?: stri
     }
     const tag = given ?? (plan.name ? normalizeArchiveName(plan.name) : undefined);
     return await commit(ctx, plan, staging, tag, made);
+  } catch (e) {
+    rollback(ctx, made);
+    throw asImportError(label, e);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `berth load`: every image an archive holds (each name of each, as podman load does), all or
+ * nothing. A plain root filesystem tarball is refused: that is `berth import`.
+ */
+export async function loadImages(ctx: ImageContext, source: string): Promise<ImageSummary[]> {
+  const label = source === '-' ? 'image from stdin' : `image archive ${source}`;
+  if (source !== '-' && !existsSync(source)) throw notFound('image.source_not_found', `no such file: ${source}`);
+  const staging = makeStaging(ctx.root);
+  const made: Made = { blobs: [], layers: [] };
+  try {
+    let file = source;
+    if (source === '-') {
+      file = join(staging, 'stdin');
+      await pipeline(process.stdin, createWriteStream(file));
+    }
+    const { names, entries } = await readingArchive(() => archiveNames(file));
+    if (entries === 0) throw corrupt('image.corrupt', 'it holds no files (an empty tar stream)');
+    const isOci = names.has('index.json') && names.has('oci-layout');
+    if (!isOci && !names.has('manifest.json')) {
+      throw invalid('image.not_an_archive', `${source === '-' ? 'stdin' : source} is not an image archive (no index.json or manifest.json)`, 'a root filesystem tarball is imported with `berth import FILE NAME`');
+    }
+    const c = await readingArchive(() => stageArchive(file, staging));
+    const plans: Array<{ plan: ImportPlan; tags: Array<string | undefined> }> = [];
+    if (isOci) {
+      const fits = (d: { platform?: { os?: string; architecture?: string } }) => !d.platform || ((d.platform.os ?? 'linux') === 'linux' && (d.platform.architecture ?? goArch()) === goArch());
+      const list = ociEntries(c).filter(fits);
+      if (list.length === 0) plans.push({ plan: planOci(c), tags: [] });
+      for (const d of list) {
+        const plan = planOci(c, d);
+        plans.push({ plan, tags: [plan.name ? normalizeArchiveName(plan.name) : undefined] });
+      }
+    } else {
+      const n = Math.max(1, dockerEntryCount(c));
+      for (let i = 0; i < n; i++) {
+        const plan = planDocker(c, i);
+        const tags = (plan.names ?? []).map(normalizeArchiveName).filter((t): t is string => t !== undefined);
+        plans.push({ plan, tags: tags.length > 0 ? tags : [undefined] });
+      }
+    }
+    const out: ImageSummary[] = [];
+    for (const p of plans) for (const t of p.tags.length > 0 ? p.tags : [undefined]) out.push(await commit(ctx, p.plan, staging, t, made));
+    return out;
   } catch (e) {
     rollback(ctx, made);
     throw asImportError(label, e);

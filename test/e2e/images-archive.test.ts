@@ -63,6 +63,39 @@ test('load reads an archive skopeo wrote (from stdin too)', () => {
   }
 });
 
+test('several images in one archive, in both formats, all load with all their names', () => {
+  b.ok(['tag', 'busybox', 'second:2']);
+  const other0 = new Berth();
+  try {
+    other0.importNginx();
+    other0.ok(['save', '-o', join(tmp, 'nginx.tar'), 'nginx']);
+    b.ok(['load', '-i', join(tmp, 'nginx.tar')]);
+  } finally {
+    other0.destroy();
+  }
+  for (const format of ['oci-archive', 'docker-archive']) {
+    const file = join(tmp, `multi-${format}.tar`);
+    b.ok(['save', '--format', format, '-o', file, 'mybox:1', 'second:2', 'nginx']);
+    const other = new Berth();
+    try {
+      const out = other.ok(['load', '-i', file]);
+      assert.deepEqual(out.trim().split('\n').sort(), ['Loaded image: localhost/mybox:1', 'Loaded image: localhost/nginx:latest', 'Loaded image: localhost/second:2'], format);
+      assert.equal(other.run(['run', '--rm', '--network', 'none', 'nginx', 'nginx', '-v']).status, 0);
+    } finally {
+      other.destroy();
+    }
+  }
+});
+
+test('load refuses a plain root filesystem tarball, pointing at import', () => {
+  const dir = mkdtempSync(join(tmp, 'rootfs-'));
+  spawnSync('sh', ['-c', `echo x > ${dir}/f && tar cf ${tmp}/rootfs.tar -C ${dir} f`]);
+  const r = b.run(['load', '-i', join(tmp, 'rootfs.tar')]);
+  assert.equal(r.status, 125);
+  assert.match(r.stderr, /is not an image archive/);
+  assert.match(r.stderr, /berth import/);
+});
+
 test('save of a missing image fails with 125 and leaves no file', () => {
   const file = join(tmp, 'nothing.tar');
   const r = b.run(['save', '-o', file, 'busybox', 'nosuch:tag']);

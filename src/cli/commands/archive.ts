@@ -9,7 +9,7 @@ import { invalid } from '../../common/errors.js';
 import { humanSize } from '../../common/units.js';
 import { createContext } from '../../engine/context.js';
 import { commitContainer, exportContainer, type OciContainerConfig } from '../../engine/commit.js';
-import { ARCHIVE_FORMATS, diskUsage, loadImage, pruneImages, saveImages, tagImage, type ArchiveFormat } from '../../engine/transfer.js';
+import { ARCHIVE_FORMATS, diskUsage, loadImages, pruneImages, saveImages, tagImage, type ArchiveFormat } from '../../engine/transfer.js';
 
 const HELP = { long: 'help', type: 'boolean' } as const;
 
@@ -50,9 +50,8 @@ export async function loadCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'input', short: 'i', type: 'string' }, { long: 'quiet', short: 'q', type: 'boolean' }, HELP], { command: c.path });
   const source = str(p.values.input) ?? p.positionals[0] ?? '-';
   if (source === '-' && process.stdin.isTTY) throw invalid('image.load_from_tty', 'no archive to load: stdin is a terminal', 'use -i FILE or redirect stdin');
-  const img = await loadImage(imageCtx(c), source);
-  const name = img.repository === '<none>' ? img.id : `${img.repository}:${img.tag}`;
-  out(`Loaded image: ${name}\n`);
+  const imgs = await loadImages(imageCtx(c), source);
+  for (const img of imgs) out(`Loaded image: ${img.repository === '<none>' ? img.id : `${img.repository}:${img.tag}`}\n`);
   return 0;
 }
 
