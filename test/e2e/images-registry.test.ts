@@ -6,7 +6,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { Berth, BUSYBOX_TAR, NGINX_TAR } from './helpers.js';
-import { TestRegistry } from './registry-helpers.js';
+import { TestRegistry, freePort } from './registry-helpers.js';
+import { createServer as createNetServer, connect, type Server } from 'node:net';
 
 function skopeo(args: string[]): string {
   const r = spawnSync('skopeo', args, { encoding: 'utf8' });
@@ -202,6 +203,50 @@ describe('registry without authentication', () => {
       assert.equal(other.run(['run', '--rm', '--network', 'none', `${reg.host}/lib/busybox:1`, 'true']).status, 0);
     } finally {
       other.destroy();
+    }
+  });
+});
+
+describe('a connection that drops in the middle of a blob', () => {
+  const reg = new TestRegistry();
+  let proxy: Server;
+  let port = 0;
+  let cuts = 0;
+  let ranges = 0;
+  before(async () => {
+    await reg.start();
+    skopeo(['copy', '--dest-tls-verify=false', `oci-archive:${BUSYBOX_TAR}`, `docker://${reg.host}/lib/busybox:1`]);
+    // A TCP proxy that cuts the first connection which has carried 300 kB back to the client.
+    proxy = createNetServer((client) => {
+      const upstream = connect(reg.port, '127.0.0.1');
+      let down = 0;
+      client.on('data', (d: Buffer) => { if (/^GET [^\r]*\r\n(?:[^\r]+\r\n)*range: bytes=/im.test(d.toString('latin1'))) ranges++; upstream.write(d); });
+      upstream.on('data', (d: Buffer) => {
+        down += d.length;
+        if (cuts === 0 && down > 300_000) { cuts++; client.destroy(); upstream.destroy(); return; }
+        client.write(d);
+      });
+      const end = () => { client.destroy(); upstream.destroy(); };
+      client.on('error', end).on('close', end);
+      upstream.on('error', end).on('close', end);
+    });
+    port = await freePort();
+    await new Promise<void>((r) => proxy.listen(port, '127.0.0.1', r));
+  });
+  after(async () => { await new Promise<void>((r) => proxy.close(() => r())); await reg.stop(); });
+
+  test('is retried, resuming with a Range request, and the pull completes', async () => {
+    const b = new Berth();
+    try {
+      const r = await b.runAsync(['pull', '--tls-verify=false', `127.0.0.1:${port}/lib/busybox:1`]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(cuts, 1, 'the proxy cut a connection');
+      assert.ok(ranges >= 1, 'the download resumed with a Range request');
+      assert.deepEqual(blobs(b).partial, []);
+      const run = await b.runAsync(['run', '--rm', '--network', 'none', `127.0.0.1:${port}/lib/busybox:1`, 'echo', 'whole']);
+      assert.equal(run.stdout, 'whole\n', run.stderr);
+    } finally {
+      b.destroy();
     }
   });
 });
