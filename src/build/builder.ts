@@ -10,7 +10,9 @@ import { isAbsolute, join, posix, resolve } from 'node:path';
 import { BerthError, invalid, notFound } from '../common/errors.js';
 import { createContainer, removeContainer, startContainer, waitContainer } from '../engine/containers.js';
 import { logPath, type EngineContext } from '../engine/context.js';
-import { parseLogLine } from '../engine/logs.js';
+import { LogFollower } from '../engine/logs.js';
+import { getContainer } from '../state/containers.js';
+import { pidAlive } from '../sys/proc.js';
 import { emptyResources } from '../engine/types.js';
 import { createImage } from '../image/create.js';
 import { imageLayerDirs, resolveImage } from '../image/images.js';
@@ -346,9 +348,31 @@ export async function buildImage(ctx: EngineContext, o: BuildOptions): Promise<B
         });
         try {
           await startContainer(ctx, c.id);
+          // The step's output is shown as it comes, line by line, from the container's log.
+          const follower = new LogFollower(logPath(ctx, c.id));
+          let pending = '';
+          let printed = false;
+          const show = () => {
+            for (const r of follower.read()) {
+              pending += r.text + (r.partial ? '' : '\n');
+              printed = true;
+            }
+            const nl = pending.lastIndexOf('\n');
+            if (nl >= 0) {
+              for (const l of pending.slice(0, nl).split('\n')) o.log(l);
+              pending = pending.slice(nl + 1);
+            }
+          };
+          for (;;) {
+            const cur = getContainer<{ version: 1 }>(ctx.db, c.id);
+            if (!cur || cur.status !== 'running' || cur.pid === null || !pidAlive(cur.pid)) break;
+            show();
+            await new Promise((r) => setTimeout(r, 50));
+          }
           const done = waitContainer(ctx, c.id);
-          const output = readOutput(ctx, c.id);
-          if (output) o.log(output.replace(/\n$/, ''));
+          show();
+          if (pending !== '') o.log(pending);
+          const output = printed;
           if (done.exitCode !== 0) {
             throw new BerthError('Unavailable', 'build.run_failed',
               `Containerfile line ${ins.line}: "${ins.text}" failed with exit code ${done.exitCode}`,
@@ -512,17 +536,3 @@ export async function buildImage(ctx: EngineContext, o: BuildOptions): Promise<B
   return { id: final.id, tags: names };
 }
 
-function readOutput(ctx: EngineContext, id: string): string {
-  let text = '';
-  try {
-    text = readFileSync(logPath(ctx, id), 'utf8');
-  } catch {
-    return '';
-  }
-  let out = '';
-  for (const line of text.split('\n')) {
-    const r = parseLogLine(line);
-    if (r) out += r.text + (r.partial ? '' : '\n');
-  }
-  return out;
-}
