@@ -14,7 +14,7 @@ import { dnsAvailable, refreshDns } from './dns.js';
 import { checkStaticAddress, formatIPv4, nextFreeAddress, parseCidr, parseIPv4 } from './ipam.js';
 import type { AddressPool } from './ipam.js';
 import { addNetns, deleteLink, deleteNetns, enableForwarding, ipBatch, linkExists, listLinks, netnsExists } from './kernel.js';
-import { hostVethName, hostVethPrefix, ifIndexOf, netnsName, netnsPath, portChainName, randomMac } from './names.js';
+import { DEFAULT_NETWORK, hostVethName, hostVethPrefix, ifIndexOf, netnsName, netnsPath, portChainName, randomMac } from './names.js';
 import { ensureBridge, getNetwork } from './networks.js';
 import type { NetworkRecord } from './networks.js';
 import { listPortChains, removePortRules } from './nft.js';
@@ -235,7 +235,7 @@ function writeNetFiles(
   const resolvConf = join(dir, 'resolv.conf');
   writeAtomic(hostsFile, hostsFileText(opts.hostname, opts.name, eps[0]?.ep.ip));
   // The DNS server listens on each network's gateway (dns.ts); the first network's comes first.
-  writeAtomic(resolvConf, resolvConfText(dnsAvailable() ? eps.map((e) => e.net.gateway) : [], hostResolvConf()));
+  writeAtomic(resolvConf, resolvConfText(dnsAvailable() ? eps.filter((e) => e.net.name !== DEFAULT_NETWORK).map((e) => e.net.gateway) : [], hostResolvConf()));
   return { hostsFile, resolvConf };
 }
 
@@ -246,7 +246,7 @@ function writeNetFiles(
 function rewriteResolvConf(ctx: NetCtx, containerId: string): void {
   const path = join(runDir(ctx, containerId), 'resolv.conf');
   if (!existsSync(path)) return;
-  const gateways = containerEndpoints(ctx, containerId).filter((e) => e.ip !== null).map((e) => e.gateway);
+  const gateways = containerEndpoints(ctx, containerId).filter((e) => e.ip !== null && e.network !== DEFAULT_NETWORK).map((e) => e.gateway);
   writeFileSync(path, resolvConfText(dnsAvailable() ? gateways : [], hostResolvConf()));
 }
 

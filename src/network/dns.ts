@@ -18,7 +18,7 @@ import { tx } from '../state/db.js';
 import { run } from '../sys/exec.js';
 import type { NetCtx } from './context.js';
 import { netnsExists } from './kernel.js';
-import { netnsName } from './names.js';
+import { DEFAULT_NETWORK, netnsName } from './names.js';
 import type { EndpointRow, NetworkRow } from './store.js';
 import { allNetworkRows, containerName } from './store.js';
 
@@ -45,6 +45,9 @@ function liveEntries(ctx: NetCtx): Map<NetworkRow, DnsEntry[]> {
   const live = new Map<string, boolean>();
   const eps = ctx.db.prepare('SELECT * FROM endpoints WHERE ip IS NOT NULL ORDER BY container_id').all() as EndpointRow[];
   for (const net of allNetworkRows(ctx.db)) {
+    // The default network has no name service, as in Docker (default bridge) and Podman
+    // (dns_enabled false on "podman"): a plain `run` then leaves no server process behind.
+    if (net.name === DEFAULT_NETWORK) continue;
     const entries: DnsEntry[] = [];
     for (const ep of eps) {
       if (ep.network !== net.name) continue;
