@@ -182,6 +182,21 @@ describe('registry without authentication', () => {
     }
   });
 
+  test('two pulls of one image at once into one root both succeed', async () => {
+    const other = new Berth();
+    try {
+      const ref = `${reg.host}/lib/nginx:v2s2`;
+      const [x, y] = await Promise.all([other.runAsync(['pull', '-q', '--tls-verify=false', ref]), other.runAsync(['pull', '-q', '--tls-verify=false', ref])]);
+      assert.equal(x.status, 0, x.stderr);
+      assert.equal(y.status, 0, y.stderr);
+      assert.equal(x.stdout, y.stdout);
+      assert.deepEqual(blobs(other).partial, []);
+      assert.equal((await other.runAsync(['run', '--rm', '--network', 'none', ref, 'nginx', '-v'])).status, 0);
+    } finally {
+      other.destroy();
+    }
+  });
+
   test('an interrupted pull is completed by the next one (resumed from the partial blob)', () => {
     const manifest = JSON.parse(skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/lib/busybox:1`]));
     const layer = manifest.layers[0].digest as string;

@@ -3,7 +3,7 @@
 // download in parallel into blobs/sha256/.tmp-pull-<hex> (never visible under their digest
 // until verified); a pull that was killed resumes there with a Range request. A blob already
 // in the store is not fetched again. On a failure, what this pull added is removed again.
-import { closeSync, createWriteStream, existsSync, mkdirSync, fsyncSync, openSync, rmSync, statSync, truncateSync, createReadStream } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, mkdirSync, fsyncSync, openSync, readFileSync, rmSync, writeSync, statSync, truncateSync, createReadStream } from 'node:fs';
 import { createHash, type Hash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { corrupt, invalid, isBerthError, notFound, unavailable } from '../../common/errors.js';
@@ -17,6 +17,7 @@ import { defaultAuthFile, getCredentials } from './auth.js';
 import { RegistryClient } from './client.js';
 import { registriesConfig } from './config.js';
 import { readAll } from './http.js';
+import { pidAlive } from '../../sys/proc.js';
 import { pool, type TransferProgress, silentProgress } from './progress.js';
 
 export interface PullOptions {
@@ -241,6 +242,51 @@ export async function downloadBlob(root: string, client: RegistryClient, d: Desc
   }
   const partial = partialPath(root, d.digest);
   mkdirSync(dirname(partial), { recursive: true, mode: 0o755 });
+  const release = await lockPartial(`${partial}.lock`, () => hasBlob(root, d.digest));
+  if (release === undefined) {
+    progress.done(id, 'exists');
+    return false;
+  }
+  try {
+    return await fetchInto(root, client, d, progress, partial);
+  } finally {
+    release();
+  }
+}
+
+/**
+ * One writer per partial blob across berth processes: a lock file holding the writer's pid.
+ * A lock whose process is gone (killed) is taken over. Resolves with a release function, or
+ * undefined when the blob appeared meanwhile (the other pull finished it).
+ */
+async function lockPartial(lock: string, done: () => boolean): Promise<(() => void) | undefined> {
+  for (;;) {
+    try {
+      const fd = openSync(lock, 'wx', 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(lock, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    let owner = 0;
+    try {
+      owner = Number(readFileSync(lock, 'utf8'));
+    } catch {
+      continue;
+    }
+    // A half-written lock (pid 0) is treated as live for a moment; a dead owner's lock is broken.
+    if (owner > 0 && !pidAlive(owner)) {
+      rmSync(lock, { force: true });
+      continue;
+    }
+    if (done()) return undefined;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function fetchInto(root: string, client: RegistryClient, d: Descriptor, progress: TransferProgress, partial: string): Promise<boolean> {
+  const id = d.digest;
   for (let attempt = 0; ; attempt++) {
     let have = 0;
     try {
@@ -260,7 +306,8 @@ export async function downloadBlob(root: string, client: RegistryClient, d: Desc
         if (res.status === 200 && have > 0) {
           // The registry ignored the range: start over.
           res.body.destroy();
-          return await restart(root, client, d, progress);
+          rmSync(partial, { force: true });
+          continue;
         }
         const out = createWriteStream(partial, { flags: 'a' });
         await new Promise<void>((resolve, reject) => {
@@ -300,9 +347,4 @@ export async function downloadBlob(root: string, client: RegistryClient, d: Desc
       throw isBerthError(e) ? e : unavailable('registry.download', `downloading blob ${d.digest} from ${client.label} failed: ${(e as Error).message}`, 'run the pull again; it resumes where it stopped');
     }
   }
-}
-
-async function restart(root: string, client: RegistryClient, d: Descriptor, progress: TransferProgress): Promise<boolean> {
-  rmSync(partialPath(root, d.digest), { force: true });
-  return downloadBlob(root, client, d, progress);
 }
