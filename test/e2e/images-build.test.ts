@@ -107,11 +107,17 @@ test('an unchanged rebuild comes from the cache and gives the same image', () =>
   assert.notEqual(run('cached:4').stdout, run('cached:1').stdout);
 });
 
-test('--target stops at a stage; --network none is the default for RUN', () => {
+test('--target stops at a stage; --network none is the default for RUN, host when asked', () => {
   const dir = context('target', { Containerfile: 'FROM busybox AS one\nRUN ip -o link | grep -vc " lo:" > /links || true\nFROM one AS two\nRUN false\n' });
   const r = b.run(['build', '--target', 'one', '-t', 'stage:one', dir]);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(run('stage:one', 'cat', '/links').stdout.trim(), '0', 'only loopback inside a build container');
+  const host = context('hostnet', { Containerfile: 'FROM busybox\nRUN ip -o link | grep -vc " lo:" > /links || true\n' });
+  const h = b.run(['build', '--network', 'host', '-t', 'stage:host', host]);
+  assert.equal(h.status, 0, h.stderr);
+  assert.notEqual(run('stage:host', 'cat', '/links').stdout.trim(), '0', '--network host sees the host\'s links');
+  const bad = b.run(['build', '--network', 'bridge', host]);
+  assert.equal(bad.status, 125);
 });
 
 test('bad input: a failing RUN names its exit code and shows its output; an unknown instruction; nothing is left', () => {
