@@ -109,6 +109,10 @@ const CASES = [
   ['run_d_none', 'run -d --network none IMG sleep 1000'],
   ['run_rm_none', 'run --rm --network none IMG true'],
   ['run_d_port', 'run -d -p 18199:80 IMG sleep 1000 (default bridge)'],
+  ['stop_t0', 'stop -t 0 (a running container on the default bridge)'],
+  ['rm_stopped', 'rm (a stopped container)'],
+  ['rm_f_running', 'rm -f (a running container on the default bridge)'],
+  ['ps_a', 'ps -a (no containers)'],
 ];
 const wall = existsSync(join(dir, 'wall.txt')) ? readFileSync(join(dir, 'wall.txt'), 'utf8') : '';
 for (const [key, label] of CASES) {
@@ -116,7 +120,7 @@ for (const [key, label] of CASES) {
   if (!t) continue;
   const w = [...wall.matchAll(new RegExp(`^${key} wall_ms=(\\d+)`, 'gm'))].map((m) => Number(m[1]));
   const r = t.runs;
-  console.log(`#### berth ${label}: ${r.length} runs, wall ${ms(median(w))} ms (median, with the timing hook)\n`);
+  console.log(`#### berth ${label}: ${r.length} runs${w.length ? `, wall ${ms(median(w))} ms (median, with the timing hook)` : ''}\n`);
   console.log('| phase | median ms | min-max |');
   console.log('|---|---:|---|');
   const row = (name, xs) => console.log(`| ${name} | ${ms(median(xs))} | ${ms(Math.min(...xs))}-${ms(Math.max(...xs))} |`);
@@ -142,4 +146,18 @@ for (const [key, label] of CASES) {
     for (const [k, v] of c.fns) console.log(`- ${ms(v)} ms \`${k}\``);
     console.log('');
   }
+}
+const hf = join(dir, 'runc', 'hyperfine.json');
+if (existsSync(hf)) {
+  const j = JSON.parse(readFileSync(hf, 'utf8'));
+  const sc = existsSync(join(dir, 'runc', 'seccomp-summary.json')) ? readFileSync(join(dir, 'runc', 'seccomp-summary.json'), 'utf8').trim() : '';
+  console.log('#### runc alone: `runc run` of a busybox `true` with berth\'s own config.json and variants\n');
+  console.log(`berth's seccomp section: \`${sc}\`. Mounts of per-container files (hosts, resolv.conf…) dropped, root = the bench rootfs, no cgroupsPath.\n`);
+  console.log('| bundle | median ms | min-max |');
+  console.log('|---|---:|---|');
+  for (const r of j.results) {
+    const t = r.times.map((x) => x * 1000);
+    console.log(`| ${r.command} | ${ms(median(t))} | ${ms(Math.min(...t))}-${ms(Math.max(...t))} |`);
+  }
+  console.log('');
 }

@@ -355,9 +355,9 @@ fi
 
 # ------------------------------------------------------------------ breakdown of berth's run
 if [ "${OK[berth]}" = 1 ]; then
-  log "breakdown of berth run -d / run --rm (timestamps of every program berth runs, cpu profile)"
+  log "breakdown of berth run, stop, rm, ps (timestamps of every program berth runs, cpu profile, runc with berth's config.json)"
   echo "profile start $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/loadavg.txt"
-  bash "$BENCH/profile.sh" "${C[berth]}" "$IMG" "$OUT/profile" "$PROFILE_RUNS" > "$OUT/profile.log" 2>&1 || log "profile failed, see $OUT/profile.log"
+  bash "$BENCH/profile.sh" "${C[berth]}" "$IMG" "$OUT/profile" "$PROFILE_RUNS" "$ROOTFS" > "$OUT/profile.log" 2>&1 || log "profile failed, see $OUT/profile.log"
 fi
 
 teardown_all
