@@ -346,6 +346,13 @@ export async function buildImage(ctx: EngineContext, o: BuildOptions): Promise<B
           autoRemove: false,
           labels: { 'io.berth.build': 'true' },
         });
+        // Interrupted (Ctrl-C, kill), the build still removes its container before it goes.
+        const onSignal = (sig: NodeJS.Signals) => {
+          try { removeContainer(ctx, c.id, { force: true }); } catch { /* exiting anyway */ }
+          process.exit(sig === 'SIGINT' ? 130 : 143);
+        };
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
         try {
           await startContainer(ctx, c.id);
           // The step's output is shown as it comes, line by line, from the container's log.
@@ -384,6 +391,8 @@ export async function buildImage(ctx: EngineContext, o: BuildOptions): Promise<B
             exclude: (rel) => mountPoint(image, rel),
           });
         } finally {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
           removeContainer(ctx, c.id, { force: true });
         }
       });

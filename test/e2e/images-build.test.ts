@@ -4,8 +4,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { Berth } from './helpers.js';
+import { spawn, spawnSync } from 'node:child_process';
+import { Berth, BIN, until } from './helpers.js';
 
 let b: Berth;
 let ctx: string;
@@ -147,6 +147,18 @@ test('bad input: a failing RUN names its exit code and shows its output; an unkn
   assert.equal(b.ok(['ps', '-aq']).trim().split('\n').filter(Boolean).length, 0);
   const tmp = join(b.root, 'tmp');
   assert.deepEqual(existsSync(tmp) ? readdirSync(tmp) : [], []);
+});
+
+test('a build killed during a RUN removes its container', async () => {
+  const dir = context('killed', { Containerfile: 'FROM busybox\nRUN echo started; sleep 60\n' });
+  const p = spawn(BIN, ['--root', b.root, '--runroot', b.runroot, 'build', '--no-cache', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  await until(() => err.includes('started'), 30_000).catch(() => { throw new Error(`no output in time: ${err}`); });
+  assert.equal(b.ok(['ps', '-aq']).trim().split('\n').filter(Boolean).length, 1, 'the RUN container exists');
+  const code = await new Promise<number | null>((r) => { p.on('exit', (c) => r(c)); p.kill('SIGTERM'); });
+  assert.equal(code, 143);
+  assert.equal(b.ok(['ps', '-aq']).trim(), '');
 });
 
 test('commit turns a container\'s changes, deletions included, into a layer; export writes its filesystem', () => {
