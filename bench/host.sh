@@ -55,9 +55,10 @@ teardown_berth() {
     [ -n "$ids" ] && timeout 300 "$BERTH_BIN" --root "$root" --runroot "$run" rm -f $ids >/dev/null 2>>"$WORK/teardown.err"
     # networks are this root's own (its default bridge, DNS server): removing them is not a leak
     for n in $(timeout 60 "$BERTH_BIN" --root "$root" --runroot "$run" network ls -q 2>/dev/null); do
+      br=$(timeout 60 "$BERTH_BIN" --root "$root" --runroot "$run" network inspect "$n" 2>/dev/null | jq -r '.[0].Options["com.docker.network.bridge.name"] // empty' 2>/dev/null)
       timeout 60 "$BERTH_BIN" --root "$root" --runroot "$run" network rm "$n" >/dev/null 2>>"$WORK/teardown.err"
-      # berth keeps its default network (as docker does): its bridge is expected, not a leak
-      ip link del "berth-${n:0:8}" 2>/dev/null
+      # berth may keep its default network (as docker does): its bridge is expected, not a leak
+      [ -n "$br" ] && ip link del "$br" 2>/dev/null
     done
   fi
   # Whatever berth could not remove: its conmon/runc processes, runc state, mounts, cgroups.
