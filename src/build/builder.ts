@@ -206,8 +206,8 @@ export async function buildImage(ctx: EngineContext, o: BuildOptions): Promise<B
         case 'ENV': {
           for (const [k, v] of keyValues(ins.args, ins.line, true)) {
             if (v === undefined) throw bad(`ENV ${k} needs a value`);
+            // Every pair sees the values from before this instruction, as Docker expands them.
             setEnv(st.config, k, x(v));
-            vars.set(k, x(v));
           }
           return config(ins);
         }
