@@ -1,5 +1,8 @@
 // Tags and pruning: `berth tag SRC DST`, `berth image prune [-a]`.
+import { readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { tx } from '../state/db.js';
+import { blobPath } from './store.js';
 import { collectUnused, emptyTrash } from './gc.js';
 import { resolveImage } from './images.js';
 import { normalizeName } from './reference.js';
@@ -59,5 +62,51 @@ export function pruneImages(ctx: ImageContext, opts: { all?: boolean } = {}): Pr
     return collectUnused(ctx.db, ctx.root, { blobs, layers });
   });
   emptyTrash(trash);
+  sweepOrphanBlobs(ctx);
   return result;
+}
+
+const ORPHAN_GRACE_MS = 3600 * 1000;
+
+/**
+ * Removes blobs no image needs any more: neither an image's config or manifest, nor a layer
+ * record's blob, nor a layer any stored manifest lists (an image whose layer was first stored
+ * from another blob keeps its own only through its manifest, so GC by records alone misses it).
+ * Blobs younger than an hour are left: a running pull or import may not have recorded them yet.
+ */
+export function sweepOrphanBlobs(ctx: ImageContext, now = Date.now()): number {
+  const dir = join(ctx.root, 'blobs', 'sha256');
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => /^[a-f0-9]{64}$/.test(n));
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  tx(ctx.db, () => {
+    const used = new Set<string>();
+    for (const r of ctx.db.prepare('SELECT id, manifest_digest FROM images').all() as Array<{ id: string; manifest_digest: string }>) {
+      used.add(r.id);
+      used.add(r.manifest_digest);
+      try {
+        const m = JSON.parse(readFileSync(blobPath(ctx.root, r.manifest_digest), 'utf8')) as { layers?: Array<{ digest?: string }> };
+        for (const l of m.layers ?? []) if (typeof l.digest === 'string') used.add(l.digest);
+      } catch {
+        // a missing or broken manifest names nothing more
+      }
+    }
+    for (const r of ctx.db.prepare('SELECT blob_digest FROM layers').all() as Array<{ blob_digest: string }>) used.add(r.blob_digest);
+    for (const n of names) {
+      const d = `sha256:${n}`;
+      if (used.has(d)) continue;
+      try {
+        if (now - statSync(join(dir, n)).mtimeMs < ORPHAN_GRACE_MS) continue;
+        unlinkSync(join(dir, n));
+        removed++;
+      } catch {
+        // gone already
+      }
+    }
+  });
+  return removed;
 }
