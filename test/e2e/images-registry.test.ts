@@ -63,6 +63,12 @@ describe('registry without authentication', () => {
     const r = b.run(['run', '--rm', '--network', 'none', `${reg.host}/lib/nginx:v2s2`, 'nginx', '-v']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr + r.stdout, /nginx version/);
+    // Pushed back as it was stored: the Docker manifest keeps its bytes and so its digest.
+    b.ok(['push', '-q', '--tls-verify=false', `${reg.host}/lib/nginx:v2s2`, `${reg.host}/copy/nginx:1`]);
+    const src = JSON.parse(skopeo(['inspect', '--tls-verify=false', `docker://${reg.host}/lib/nginx:v2s2`])).Digest;
+    const dst = JSON.parse(skopeo(['inspect', '--tls-verify=false', `docker://${reg.host}/copy/nginx:1`]));
+    assert.equal(dst.Digest, src);
+    assert.match(skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/copy/nginx:1`]), /application\/vnd\.docker\.distribution\.manifest\.v2\+json/);
   });
 
   test('berth pushes; skopeo inspects it; the digest is the one berth stored', () => {
