@@ -46,6 +46,7 @@ test('a multi-stage build with every instruction; the result runs with its confi
       'COPY sub/ data/',
       'COPY --chown=1000:1000 --chmod=600 sub/a.txt /secret.txt',
       'ADD files.tgz /unpacked/',
+      'ADD more.tar.xz /unpacked/xz/',
       'SHELL ["/bin/sh", "-c"]',
       'RUN rm /etc/motd 2>/dev/null; rm -rf /tmp && echo done > marker',
       'EXPOSE 8080 53/udp',
@@ -54,7 +55,7 @@ test('a multi-stage build with every instruction; the result runs with its confi
       'STOPSIGNAL SIGINT',
       'HEALTHCHECK --interval=5s --retries=2 CMD ["true"]',
       'ENTRYPOINT ["sh", "-c"]',
-      'CMD ["cat greeting from-scratch.txt data/a.txt /unpacked/in.txt marker; echo $MODE; id -u"]',
+      'CMD ["cat greeting from-scratch.txt data/a.txt /unpacked/in.txt /unpacked/xz/in.txt marker; echo $MODE; id -u"]',
     ].join('\n'),
     'sub/a.txt': 'from the context\n',
     'skip/secret': 'must not be copied\n',
@@ -63,13 +64,14 @@ test('a multi-stage build with every instruction; the result runs with its confi
   mkdirSync(join(dir, 't'));
   writeFileSync(join(dir, 't/in.txt'), 'inside the tarball\n');
   spawnSync('tar', ['czf', join(dir, 'files.tgz'), '-C', join(dir, 't'), 'in.txt']);
+  spawnSync('tar', ['cJf', join(dir, 'more.tar.xz'), '-C', join(dir, 't'), 'in.txt']);
   const r = b.run(['build', '--build-arg', 'GREETING=howdy', '-t', 'built:1', '-t', 'other/built', dir]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout.trim(), /^[a-f0-9]{64}$/);
-  assert.match(r.stderr, /STEP 1\/23: FROM \$BASE AS builder/);
+  assert.match(r.stderr, /STEP 1\/24: FROM \$BASE AS builder/);
   assert.match(r.stderr, /Successfully tagged localhost\/built:1/);
   const out = run('built:1');
-  assert.equal(out.stdout, 'howdy from the builder\nfrom the context\nfrom the context\ninside the tarball\ndone\nprod\n65534\n', out.stderr);
+  assert.equal(out.stdout, 'howdy from the builder\nfrom the context\nfrom the context\ninside the tarball\ninside the tarball\ndone\nprod\n65534\n', out.stderr);
   const cfg = JSON.parse(b.ok(['image', 'inspect', 'localhost/other/built:latest']))[0].Config;
   assert.equal(cfg.WorkingDir, '/app');
   assert.equal(cfg.User, 'nobody');
