@@ -109,6 +109,17 @@ test('an unchanged rebuild comes from the cache and gives the same image', () =>
   assert.notEqual(run('cached:4').stdout, run('cached:1').stdout);
 });
 
+test('-f from elsewhere, .dockerignore, COPY --from an image, a build arg in FROM', () => {
+  const dir = context('misc', { 'keep.txt': 'kept\n', 'drop.log': 'dropped\n', '.dockerignore': '*.log\n' });
+  const file = join(ctx, 'elsewhere.Containerfile');
+  writeFileSync(file, 'ARG BASE=nosuch\nFROM ${BASE}\nCOPY --from=busybox /bin/busybox /copied-busybox\nCOPY . /ctx/\nCMD ["ls", "/ctx"]\n');
+  const r = b.run(['build', '-f', file, '--build-arg', 'BASE=busybox', '--build-arg', 'UNUSED=1', '-t', 'misc:1', dir]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /build args not consumed by the Containerfile: UNUSED/);
+  assert.equal(run('misc:1').stdout, 'keep.txt\n');
+  assert.equal(run('misc:1', 'cmp', '/copied-busybox', '/bin/busybox').status, 0);
+});
+
 test('--target stops at a stage; --network none is the default for RUN, host when asked', () => {
   const dir = context('target', { Containerfile: 'FROM busybox AS one\nRUN ip -o link | grep -vc " lo:" > /links || true\nFROM one AS two\nRUN false\n' });
   const r = b.run(['build', '--target', 'one', '-t', 'stage:one', dir]);
