@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { ImageContext } from './types.js';
 
 export interface UsageLine {
-  type: 'Images' | 'Containers' | 'Local Volumes';
+  type: 'Images' | 'Containers' | 'Local Volumes' | 'Build Cache';
   total: number;
   active: number;
   size: number;
@@ -79,9 +79,17 @@ export function diskUsage(ctx: ImageContext): UsageLine[] {
   }
   const activeVols = volumes.filter((v) => usedVols.has(v));
   const volReclaim = volumes.filter((v) => !usedVols.has(v)).reduce((a, v) => a + (volSizes.get(v) ?? 0), 0);
+  // Build cache: the untagged step images the builder keeps; their size is what only they hold.
+  const cacheIds = new Set((ctx.db.prepare('SELECT DISTINCT b.image_id AS id FROM build_cache b WHERE NOT EXISTS (SELECT 1 FROM tags t WHERE t.image_id = b.image_id)').all() as Array<{ id: string }>).map((r) => r.id));
+  const otherLayers = new Set<string>();
+  const cacheLayers = new Set<string>();
+  for (const i of images) for (const l of JSON.parse(i.layers) as string[]) (cacheIds.has(i.id) ? cacheLayers : otherLayers).add(l);
+  const cacheOnly = [...cacheLayers].filter((l) => !otherLayers.has(l));
+  const cacheSize = sum(cacheOnly);
   return [
     { type: 'Images', total: images.length, active: images.filter((i) => users.has(i.id)).length, size: imageSize, reclaimable: imageSize - sum(activeLayers) },
     { type: 'Containers', total: containers.length, active: containers.filter((c) => c.status === 'running').length, size: ctrSize, reclaimable: ctrReclaim },
     { type: 'Local Volumes', total: volumes.length, active: activeVols.length, size: volSize, reclaimable: volReclaim },
+    { type: 'Build Cache', total: cacheIds.size, active: 0, size: cacheSize, reclaimable: cacheSize },
   ];
 }

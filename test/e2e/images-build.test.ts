@@ -102,6 +102,8 @@ test('an unchanged rebuild comes from the cache and gives the same image', () =>
   assert.notEqual(changed.stdout.trim(), first);
   assert.equal(run('cached:3').stdout, run('cached:1').stdout, 'the RUN layer was reused');
   assert.doesNotMatch(b.ok(['images']), /<none>/, 'build-cache steps are not listed');
+  const df = JSON.parse(b.ok(['system', 'df', '--format', 'json'])) as Array<{ Type: string; TotalCount: number; Size: number }>;
+  assert.ok(df.find((l) => l.Type === 'Build Cache')!.TotalCount >= 2, 'system df counts the build cache');
   assert.match(b.ok(['image', 'prune']), /reclaimed space: 0B/, 'a plain prune keeps the build cache');
   assert.match(b.run(['build', '-t', 'cached:3', dir]).stderr, /Using cache/);
   const nocache = b.run(['build', '--no-cache', '-t', 'cached:4', dir]);
