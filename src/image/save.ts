@@ -10,7 +10,7 @@ import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
-import { corrupt, invalid } from '../common/errors.js';
+import { corrupt, invalid, unavailable } from '../common/errors.js';
 import { MEDIA, type Descriptor } from './formats.js';
 import { resolveImage } from './images.js';
 import { parseReference, splitName } from './reference.js';
@@ -95,7 +95,7 @@ export async function saveImages(ctx: ImageContext, refs: readonly string[], out
     await piping;
   } catch (e) {
     pack.destroy(e as Error);
-    throw e;
+    throw (e as NodeJS.ErrnoException)?.code === 'EPIPE' ? unavailable('output.closed', 'the output was closed before the archive was complete') : e;
   } finally {
     if (staging) rmSync(staging, { recursive: true, force: true });
   }
@@ -105,13 +105,13 @@ type Pack = ReturnType<typeof tar.pack>;
 
 function addBuffer(pack: Pack, name: string, data: Buffer | string): Promise<void> {
   return new Promise((res, rej) => {
-    pack.entry({ name, mtime: MTIME, mode: 0o644 }, typeof data === 'string' ? data : data, (err) => (err ? rej(err) : res()));
+    pack.entry({ name, mtime: MTIME, mode: 0o644 }, typeof data === 'string' ? data : data, (err) => (err ? rej(err) : res())).on('error', () => undefined);
   });
 }
 
 function addDir(pack: Pack, name: string): Promise<void> {
   return new Promise((res, rej) => {
-    pack.entry({ name, type: 'directory', mtime: MTIME, mode: 0o755 }, (err) => (err ? rej(err) : res()));
+    pack.entry({ name, type: 'directory', mtime: MTIME, mode: 0o755 }, (err) => (err ? rej(err) : res())).on('error', () => undefined);
   });
 }
 
@@ -119,6 +119,7 @@ async function addFile(pack: Pack, name: string, path: string): Promise<void> {
   const size = statSync(path).size;
   await new Promise<void>((res, rej) => {
     const entry = pack.entry({ name, size, mtime: MTIME, mode: 0o644 }, (err) => (err ? rej(err) : res()));
+    entry.on('error', rej);
     const src = createReadStream(path);
     src.on('error', (e) => { entry.destroy(e); rej(e); });
     src.pipe(entry as unknown as Writable);

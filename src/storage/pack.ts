@@ -10,6 +10,7 @@ import tar from 'tar-stream';
 import type { Header } from 'tar-stream';
 
 type Headers = Partial<Header> & { name: string };
+import { unavailable } from '../common/errors.js';
 import { run } from '../sys/exec.js';
 
 export interface PackOptions {
@@ -48,8 +49,9 @@ export async function packDir(dir: string, out: Writable, opts: PackOptions = {}
       const done = (err?: Error | null) => (err ? rej(err) : res());
       // A file entry without a body must be given an empty one, or tar-stream waits for its end.
       if (!body) {
-        if (h.type === 'file') pack.entry(h as Header, Buffer.alloc(0), done);
-        else pack.entry(h as Header, done);
+        // Errors reach us through `done` and the pipeline; a listener keeps them from being fatal events.
+        const e = h.type === 'file' ? pack.entry(h as Header, Buffer.alloc(0), done) : pack.entry(h as Header, done);
+        e.on('error', () => undefined);
         return;
       }
       const e = pack.entry(h as Header, done);
@@ -103,6 +105,13 @@ export async function packDir(dir: string, out: Writable, opts: PackOptions = {}
     await piping;
   } catch (e) {
     pack.destroy(e as Error);
-    throw e;
+    throw closedOutput(e);
   }
+}
+
+/** A reader that went away (`berth export | head`) is the user's doing, not a bug. */
+export function closedOutput(e: unknown): unknown {
+  return (e as NodeJS.ErrnoException)?.code === 'EPIPE'
+    ? unavailable('output.closed', 'the output was closed before the archive was complete')
+    : e;
 }
