@@ -2,7 +2,7 @@
 // multi-stage builds, and failures that leave nothing behind.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { Berth, BIN, until } from './helpers.js';
@@ -174,6 +174,22 @@ test('a build killed during a RUN removes its container', async () => {
   const code = await new Promise<number | null>((r) => { p.on('exit', (c) => r(c)); p.kill('SIGTERM'); });
   assert.equal(code, 143);
   assert.equal(b.ok(['ps', '-aq']).trim(), '');
+});
+
+test('an export killed with -9 leaves a mount the next export removes', async () => {
+  b.ok(['create', '--name', 'exported', '--network', 'none', 'busybox', 'true']);
+  const mounts = () => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(join(b.runroot, 'export'))).length;
+  // Nobody reads its stdout: the export blocks with its private mount in place.
+  const p = spawn(BIN, ['--root', b.root, '--runroot', b.runroot, 'export', 'exported'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  p.stdout.pause();
+  await until(() => mounts() > 0, 20_000);
+  await new Promise<void>((r) => { p.on('exit', () => r()); p.kill('SIGKILL'); });
+  assert.equal(mounts(), 1, 'the killed export left its mount');
+  const again = spawnSync(BIN, ['--root', b.root, '--runroot', b.runroot, 'export', 'exported'], { maxBuffer: 64 << 20 });
+  assert.equal(again.status, 0, String(again.stderr));
+  assert.ok(again.stdout.length > 1_000_000);
+  assert.equal(mounts(), 0);
+  b.ok(['rm', 'exported']);
 });
 
 test('commit turns a container\'s changes, deletions included, into a layer; export writes its filesystem', () => {
