@@ -5,10 +5,10 @@
 // parent's key, the instruction and its inputs (file contents, build args), so an unchanged
 // step is not run again.
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { isAbsolute, join, posix, resolve } from 'node:path';
 import { BerthError, invalid, notFound } from '../common/errors.js';
-import { createContainer, removeContainer, startContainer, waitContainer } from '../engine/containers.js';
+import { createContainer, listContainers, removeContainer, startContainer, waitContainer } from '../engine/containers.js';
 import { logPath, type EngineContext } from '../engine/context.js';
 import { LogFollower } from '../engine/logs.js';
 import { getContainer } from '../state/containers.js';
@@ -106,6 +106,7 @@ export async function buildImage(ctx: EngineContext, o: BuildOptions): Promise<B
   else if (!isAbsolute(file)) file = resolve(file);
   if (file === undefined || !existsSync(file)) throw notFound('build.no_containerfile', `no Containerfile${o.file ? ` ${o.file}` : ` or Dockerfile in ${o.contextDir}`}`, 'give one with -f FILE');
   const instructions = parseContainerfile(readFileSync(file, 'utf8'));
+  sweepKilledBuilds(ctx);
   const { globalArgs, stages } = splitStages(instructions);
   const tags = o.tags.map((t) => t);
   const exclude = loadIgnore(contextDir);
@@ -329,7 +330,7 @@ export async function buildImage(ctx: EngineContext, o: BuildOptions): Promise<B
         const image = st.image ?? (await createImage({ db: ctx.db, root: ctx.paths.root }, { parent: undefined, config: st.config, createdBy: 'scratch' }));
         const c = createContainer(ctx, {
           image: image.id,
-          name: `berth-build-${randomBytes(6).toString('hex')}`,
+          name: `berth-build-${process.pid}-${randomBytes(4).toString('hex')}`,
           entrypoint: [],
           cmd,
           env,
@@ -531,7 +532,7 @@ export async function buildImage(ctx: EngineContext, o: BuildOptions): Promise<B
     const lowers = dirs.length === 0 ? [empty, empty] : dirs;
     const dir = join(ctx.paths.runroot, 'build');
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const target = mkdtempSync(join(dir, 'from-'));
+    const target = mkdtempSync(join(dir, `from-${process.pid}-`));
     mount({ type: 'overlay', source: 'overlay', options: [`lowerdir=${lowers.join(':')}`, 'ro'] }, target);
     return {
       path: target,
@@ -545,3 +546,34 @@ export async function buildImage(ctx: EngineContext, o: BuildOptions): Promise<B
   return { id: final.id, tags: names };
 }
 
+
+/**
+ * What builds killed with -9 left: their RUN containers and COPY --from mounts, both named with
+ * the builder's pid. Those of a builder still alive are its own business.
+ */
+function sweepKilledBuilds(ctx: EngineContext): void {
+  for (const c of listContainers(ctx)) {
+    const m = /^berth-build-(\d+)-[0-9a-f]+$/.exec(c.name);
+    if (m && !pidAlive(Number(m[1]))) {
+      try {
+        removeContainer(ctx, c.id, { force: true });
+      } catch {
+        // another sweeper got it first
+      }
+    }
+  }
+  const dir = join(ctx.paths.runroot, 'build');
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const m = /^from-(\d+)-/.exec(n);
+    if (!m || pidAlive(Number(m[1]))) continue;
+    const p = join(dir, n);
+    if (isMounted(p)) unmount(p, { lazy: true });
+    rmSync(p, { recursive: true, force: true });
+  }
+}

@@ -169,11 +169,25 @@ test('a build killed during a RUN removes its container', async () => {
   const p = spawn(BIN, ['--root', b.root, '--runroot', b.runroot, 'build', '--no-cache', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-  await until(() => err.includes('started'), 30_000).catch(() => { throw new Error(`no output in time: ${err}`); });
+  await until(() => /^started$/m.test(err), 30_000).catch(() => { throw new Error(`no output in time: ${err}`); });
   assert.equal(b.ok(['ps', '-aq']).trim().split('\n').filter(Boolean).length, 1, 'the RUN container exists');
   const code = await new Promise<number | null>((r) => { p.on('exit', (c) => r(c)); p.kill('SIGTERM'); });
   assert.equal(code, 143);
   assert.equal(b.ok(['ps', '-aq']).trim(), '');
+});
+
+test('a build killed with -9 leaves a container the next build removes', async () => {
+  const dir = context('killed9', { Containerfile: 'FROM busybox\nRUN echo started; sleep 60\n' });
+  const p = spawn(BIN, ['--root', b.root, '--runroot', b.runroot, 'build', '--no-cache', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  await until(() => /^started$/m.test(err), 30_000);
+  await new Promise<void>((r) => { p.on('exit', () => r()); p.kill('SIGKILL'); });
+  const listed = b.ok(['ps', '-a']);
+  assert.match(listed, /berth-build-\d+-/, `${listed}\n${err}\n${readdirSync(join(b.root, 'containers')).join(' ')}`);
+  const next = b.run(['build', '-q', context('after9', { Containerfile: 'FROM busybox\nCMD ["true"]\n' })]);
+  assert.equal(next.status, 0, next.stderr);
+  assert.equal(b.ok(['ps', '-aq']).trim(), '', 'the killed build\'s container is gone');
 });
 
 test('an export killed with -9 leaves a mount the next export removes', async () => {
