@@ -95,7 +95,12 @@ A daemonless container manager: OCI images, runc/crun under conmon, Linux bridge
 Containers:
   run, create, start, stop, restart, kill, rm, ps, logs, exec, inspect, wait
 Images:
-  image import|ls|inspect|rm   (also: images, rmi, import)
+  image import|ls|inspect|rm|tag|prune|save|load|pull|push   (also: images, rmi, import, tag, save, load)
+  pull, push, login, logout     OCI registries
+  build [-f FILE] [-t NAME] CONTEXT
+  commit CTR [NAME], export CTR
+System:
+  system df
 Networks:
   network create|ls|inspect|rm|prune|connect|disconnect
 Stacks:

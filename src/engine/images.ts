@@ -5,7 +5,7 @@ import { listImages as ls, inspectImage as ins, removeImage as rm, resolveImage 
 
 export const importImage = (ctx: EngineContext, source: string, name?: string, opts?: ImportOptions) =>
   imp({ db: ctx.db, root: ctx.paths.root }, source, name, opts);
-export const listImages = (ctx: EngineContext) => ls(ctx.db);
+export const listImages = (ctx: EngineContext, opts: { all?: boolean } = {}) => ls(ctx.db, opts);
 export const inspectImage = (ctx: EngineContext, ref: string) => ins(ctx.db, ref);
 export const removeImage = (ctx: EngineContext, ref: string, opts: { force?: boolean }) => rm({ db: ctx.db, root: ctx.paths.root }, ref, opts);
 export const imageExists = (ctx: EngineContext, ref: string): boolean => {

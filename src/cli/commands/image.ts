@@ -37,7 +37,7 @@ export async function importCmd(c: CommandContext): Promise<number> {
 export async function lsCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'quiet', short: 'q', type: 'boolean' }, { long: 'format', type: 'string' }, { long: 'all', short: 'a', type: 'boolean' }, HELP], { command: c.path });
   const ctx = createContext(c.config);
-  const imgs = listImages(ctx);
+  const imgs = listImages(ctx, { all: bool(p.values.all) });
   if (bool(p.values.quiet)) { out(imgs.map((i) => `${i.id.replace('sha256:', '').slice(0, 12)}\n`).join('')); return 0; }
   if (str(p.values.format) === 'json') { out(json(imgs)); return 0; }
   const now = Date.now();
