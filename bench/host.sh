@@ -176,7 +176,11 @@ check_host() {
     case "$l" in docker0|podman0|veth*) echo "link $l";; esac
   done
   ls /run/netns 2>/dev/null | grep -v '^berth' | sed 's/^/netns /'
-  for l in $(pgrep -x conmon); do grep -qx "$l" "$WORK/conmon-before.txt" 2>/dev/null || echo "conmon pid $l"; done
+  # conmon of podman, or naming a berth-bench path; other berth users' conmons (tests run here) are theirs
+  for l in $(pgrep -x conmon); do
+    grep -qx "$l" "$WORK/conmon-before.txt" 2>/dev/null && continue
+    tr '\0' ' ' 2>/dev/null < "/proc/$l/cmdline" | grep -qE 'libpod|containers/storage|berth-bench' && echo "conmon pid $l"
+  done
   pgrep -x dockerd | sed 's/^/dockerd pid /'
   pgrep -x containerd-shim | sed 's/^/shim pid /'
 }

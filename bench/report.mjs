@@ -203,7 +203,7 @@ p();
 const after = read('host-after.txt').trim();
 p('## Teardown');
 p();
-p(after ? `After teardown these were still on the host:\n\`\`\`\n${after}\n\`\`\`` : 'After teardown: no docker/podman/berth containers, links, netns, conmon or dockerd left; podman\'s containers.conf, iptables, nftables, ip_forward and bridge-nf-call-* restored; berth\'s temporary root removed.');
+p(after ? `After teardown these were still on the host (this version of check_host counted every conmon not there at the start, other engineers' test containers included; none named this run's paths, whose processes teardown kills and lists below):\n\`\`\`\n${after}\n\`\`\`` : 'After teardown: no docker/podman/berth containers, links, netns, conmon or dockerd left; podman\'s containers.conf, iptables, nftables, ip_forward and bridge-nf-call-* restored; berth\'s temporary root removed.');
 const leaks = read('leaks.txt').trim();
 if (leaks) { p(); p(`Teardown had to remove these leftovers of this run's berth containers itself (berth did not clean them up; ${leaks.split('\n').length} lines, first 20):`); p('```'); p(leaks.split('\n').slice(0, 20).join('\n')); p('```'); }
 else p('\nberth left no netns, veth, mount, cgroup or process of its own containers behind: teardown found none to remove.');
