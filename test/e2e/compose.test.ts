@@ -122,7 +122,7 @@ test('attached up prints prefixed logs and Ctrl-C stops the project', async () =
     command: ["sh", "-c", "trap 'echo bye; exit 0' TERM; echo hello; while :; do sleep 0.2; done"]
     deploy: { replicas: 2 }
 `);
-  const child = spawn(process.execPath, [BIN, '--root', b.root, '--runroot', b.runroot, 'compose', '-f', file, '-p', project, 'up'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(BIN, ['--root', b.root, '--runroot', b.runroot, 'compose', '-f', file, '-p', project, 'up'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
