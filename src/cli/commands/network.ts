@@ -45,7 +45,8 @@ export async function lsCmd(c: CommandContext): Promise<number> {
     else if (k === 'name') nets = nets.filter((n) => n.name.includes(v));
     else throw invalid('cli.bad_filter', `unsupported --filter "${f}": berth knows label and name`);
   }
-  if (bool(p.values.quiet)) { out(nets.map((n) => `${n.name}\n`).join('')); return 0; }
+  // Docker prints ids here; names and id prefixes both work wherever a network is named.
+  if (bool(p.values.quiet)) { out(nets.map((n) => `${shortId(n.id)}\n`).join('')); return 0; }
   if (str(p.values.format) === 'json') {
     out(json(nets.map((n) => ({ Name: n.name, Id: n.id, Driver: 'bridge', Bridge: n.bridge, Subnet: n.subnet, Gateway: n.gateway, Internal: n.internal, Labels: n.labels, Created: n.createdAt }))));
     return 0;
