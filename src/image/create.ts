@@ -10,7 +10,7 @@ import { createGzip } from 'node:zlib';
 import { unavailable } from '../common/errors.js';
 import { tx } from '../state/db.js';
 import { MEDIA, goArch, type Descriptor } from './formats.js';
-import { collectUnused, emptyTrash } from './gc.js';
+import { discardUnused } from './gc.js';
 import { normalizeName } from './reference.js';
 import { storedManifest } from './save.js';
 import { adoptBlob, ensureLayer, hasBlob, layerDir, makeStaging, openMaybeCompressed, writeBlob } from './store.js';
@@ -114,13 +114,7 @@ export async function createImage(ctx: ImageContext, n: NewImage): Promise<Image
     made.layers = [];
     return { id: config.digest, manifestDigest: m.digest, config: image, layers: image.rootfs.diff_ids, size, created, repoTags: tags };
   } catch (e) {
-    if (made.blobs.length > 0 || made.layers.length > 0) {
-      try {
-        emptyTrash(tx(ctx.db, () => collectUnused(ctx.db, ctx.root, made)));
-      } catch {
-        // the original error matters more
-      }
-    }
+    discardUnused(ctx.db, ctx.root, made);
     throw e;
   } finally {
     rmSync(staging, { recursive: true, force: true });

@@ -4,6 +4,7 @@
 // after, on a directory already renamed out of the way.
 import { rmSync } from 'node:fs';
 import type { Db } from '../state/db.js';
+import { tx } from '../state/db.js';
 import { removeBlob, trashLayer } from './store.js';
 
 export interface GcCandidates {
@@ -35,4 +36,17 @@ export function collectUnused(db: Db, root: string, c: GcCandidates): string[] {
 
 export function emptyTrash(dirs: readonly string[]): void {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
+}
+
+/**
+ * Takes back what a failed import, pull or build stored, when no image record came to use it.
+ * Never throws: the caller's own error matters more, and what is left is unreferenced.
+ */
+export function discardUnused(db: Db, root: string, made: GcCandidates): void {
+  if (made.blobs.length === 0 && made.layers.length === 0) return;
+  try {
+    emptyTrash(tx(db, () => collectUnused(db, root, made)));
+  } catch {
+    // A later rmi or prune takes what is left.
+  }
 }

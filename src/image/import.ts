@@ -11,7 +11,7 @@ import { tx } from '../state/db.js';
 import { digestLayer } from '../storage/unpack.js';
 import { archiveNames, stageArchive, type StagedFile } from './archive.js';
 import { dockerEntryCount, goArch, ociEntries, planDocker, planOci, rootfsConfig, MEDIA, type ConfigChanges, type ImportPlan } from './formats.js';
-import { collectUnused, emptyTrash } from './gc.js';
+import { discardUnused } from './gc.js';
 import { normalizeName, splitName } from './reference.js';
 import { adoptBlob, ensureLayer, hasBlob, isGzip, layerDir, makeStaging, openMaybeCompressed, sha256 } from './store.js';
 import type { ImageContext, ImageSummary } from './types.js';
@@ -36,13 +36,7 @@ export async function importImage(ctx: ImageContext, source: string, name?: stri
   const staging = makeStaging(ctx.root);
   const made: Made = { blobs: [], layers: [] };
   try {
-    let file = source;
-    if (source === '-') {
-      file = join(staging, 'stdin');
-      await pipeline(process.stdin, createWriteStream(file));
-    }
-    const { names, entries } = await readingArchive(() => archiveNames(file));
-    if (entries === 0) throw corrupt('image.corrupt', 'it holds no files (an empty tar stream)');
+    const { file, names } = await openArchive(source, staging);
     let plan: ImportPlan;
     if (names.has('index.json') && names.has('oci-layout')) {
       plan = planOci(await readingArchive(() => stageArchive(file, staging)));
@@ -54,7 +48,7 @@ export async function importImage(ctx: ImageContext, source: string, name?: stri
     const tag = given ?? (plan.name ? normalizeArchiveName(plan.name) : undefined);
     return await commit(ctx, plan, staging, tag, made);
   } catch (e) {
-    rollback(ctx, made);
+    discardUnused(ctx.db, ctx.root, made);
     throw asImportError(label, e);
   } finally {
     rmSync(staging, { recursive: true, force: true });
@@ -71,13 +65,7 @@ export async function loadImages(ctx: ImageContext, source: string): Promise<Ima
   const staging = makeStaging(ctx.root);
   const made: Made = { blobs: [], layers: [] };
   try {
-    let file = source;
-    if (source === '-') {
-      file = join(staging, 'stdin');
-      await pipeline(process.stdin, createWriteStream(file));
-    }
-    const { names, entries } = await readingArchive(() => archiveNames(file));
-    if (entries === 0) throw corrupt('image.corrupt', 'it holds no files (an empty tar stream)');
+    const { file, names } = await openArchive(source, staging);
     const isOci = names.has('index.json') && names.has('oci-layout');
     if (!isOci && !names.has('manifest.json')) {
       throw invalid('image.not_an_archive', `${source === '-' ? 'stdin' : source} is not an image archive (no index.json or manifest.json)`, 'a root filesystem tarball is imported with `berth import FILE NAME`');
@@ -104,7 +92,7 @@ export async function loadImages(ctx: ImageContext, source: string): Promise<Ima
     for (const p of plans) for (const t of p.tags.length > 0 ? p.tags : [undefined]) out.push(await commit(ctx, p.plan, staging, t, made));
     return out;
   } catch (e) {
-    rollback(ctx, made);
+    discardUnused(ctx.db, ctx.root, made);
     throw asImportError(label, e);
   } finally {
     rmSync(staging, { recursive: true, force: true });
@@ -171,13 +159,16 @@ async function commit(ctx: ImageContext, plan: ImportPlan, staging: string, tag:
   return { ...rt, id, created, size };
 }
 
-function rollback(ctx: ImageContext, made: Made): void {
-  if (made.blobs.length === 0 && made.layers.length === 0) return;
-  try {
-    emptyTrash(tx(ctx.db, () => collectUnused(ctx.db, ctx.root, made)));
-  } catch {
-    // The original error matters more; what is left is unreferenced and a later rmi or gc takes it.
+/** The archive as a file (stdin is copied into staging first) and the names of its entries. */
+async function openArchive(source: string, staging: string): Promise<{ file: string; names: Set<string> }> {
+  let file = source;
+  if (source === '-') {
+    file = join(staging, 'stdin');
+    await pipeline(process.stdin, createWriteStream(file));
   }
+  const { names, entries } = await readingArchive(() => archiveNames(file));
+  if (entries === 0) throw corrupt('image.corrupt', 'it holds no files (an empty tar stream)');
+  return { file, names };
 }
 
 /** Errors from reading the archive itself (bad gzip, bad tar) mean the archive is damaged. */

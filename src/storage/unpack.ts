@@ -33,7 +33,8 @@ interface DirTime {
 const WHITEOUT_PREFIX = '.wh.';
 const OPAQUE = '.wh..wh..opq';
 
-export async function unpackLayer(input: NodeJS.ReadableStream | Readable, dest: string): Promise<UnpackResult> {
+/** The tar's entries, with a sha256 of its bytes as they stream by (the layer's diff id). */
+function hashedEntries(input: NodeJS.ReadableStream | Readable) {
   const hash = createHash('sha256');
   const tap = new Transform({
     transform(chunk: Buffer, _enc, cb) {
@@ -43,6 +44,11 @@ export async function unpackLayer(input: NodeJS.ReadableStream | Readable, dest:
   });
   const extract = tar.extract();
   const piping = pipeline(input as Readable, tap, extract as unknown as NodeJS.WritableStream);
+  return { hash, extract, piping };
+}
+
+export async function unpackLayer(input: NodeJS.ReadableStream | Readable, dest: string): Promise<UnpackResult> {
+  const { hash, extract, piping } = hashedEntries(input);
   piping.catch(() => undefined); // awaited below; this keeps an early loop exit from leaving it unhandled
   const dirTimes: DirTime[] = [];
   let size = 0;
@@ -195,15 +201,7 @@ async function drain(body: AsyncIterable<unknown>): Promise<number> {
 
 /** The diff id and content size of a layer, without writing anything: checks a layer already unpacked. */
 export async function digestLayer(input: NodeJS.ReadableStream | Readable): Promise<UnpackResult> {
-  const hash = createHash('sha256');
-  const tap = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      hash.update(chunk);
-      cb(null, chunk);
-    },
-  });
-  const extract = tar.extract();
-  const piping = pipeline(input as Readable, tap, extract as unknown as NodeJS.WritableStream);
+  const { hash, extract, piping } = hashedEntries(input);
   piping.catch(() => undefined);
   let size = 0;
   try {

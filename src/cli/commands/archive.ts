@@ -1,4 +1,5 @@
 // Moving images: save, load, tag, prune, and `system df`.
+import type { Writable } from 'node:stream';
 import { createWriteStream, renameSync, rmSync, fsyncSync, openSync, closeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -29,12 +30,20 @@ export async function saveCmd(c: CommandContext): Promise<number> {
     await saveImages(ctx, p.positionals, process.stdout, format);
     return 0;
   }
-  // Written beside the target and renamed, so a failed save never leaves a truncated archive under the name.
+  await writeAtomically(file, (out) => saveImages(ctx, p.positionals, out, format));
+  return 0;
+}
+
+/**
+ * Writes `file` from a stream producer: into a temporary file beside it, synced, then renamed,
+ * so a failure never leaves a truncated archive under the name. The temporary file is opened
+ * synchronously: a lazily opened stream could create it after a failure had removed it.
+ */
+async function writeAtomically(file: string, produce: (out: Writable) => Promise<unknown>): Promise<void> {
   const tmp = join(dirname(file), `.${basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
-  // Opened synchronously: a lazily opened stream could create the file after a failure removed it.
   const fd = openSync(tmp, 'wx', 0o644);
   try {
-    await saveImages(ctx, p.positionals, createWriteStream('', { fd, autoClose: false }), format);
+    await produce(createWriteStream('', { fd, autoClose: false }));
     fsyncSync(fd);
     closeSync(fd);
     renameSync(tmp, file);
@@ -43,7 +52,6 @@ export async function saveCmd(c: CommandContext): Promise<number> {
     rmSync(tmp, { force: true });
     throw e;
   }
-  return 0;
 }
 
 export async function loadCmd(c: CommandContext): Promise<number> {
@@ -149,17 +157,6 @@ export async function exportCmd(c: CommandContext): Promise<number> {
     await exportContainer(ctx, ref, process.stdout);
     return 0;
   }
-  const tmp = join(dirname(file), `.${basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
-  const fd = openSync(tmp, 'wx', 0o644);
-  try {
-    await exportContainer(ctx, ref, createWriteStream('', { fd, autoClose: false }));
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, file);
-  } catch (e) {
-    try { closeSync(fd); } catch { /* closed already */ }
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  await writeAtomically(file, (out) => exportContainer(ctx, ref, out));
   return 0;
 }

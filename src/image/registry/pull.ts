@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { corrupt, invalid, isBerthError, notFound, unavailable } from '../../common/errors.js';
 import { tx } from '../../state/db.js';
 import { MEDIA, goArch, type Descriptor } from '../formats.js';
-import { collectUnused, emptyTrash } from '../gc.js';
+import { discardUnused } from '../gc.js';
 import { parseReference, type Reference } from '../reference.js';
 import { adoptBlob, blobPath, ensureLayer, hasBlob, hexOf, layerDir, openMaybeCompressed, sha256, writeBlob } from '../store.js';
 import type { ImageContext, OciImage } from '../types.js';
@@ -207,13 +207,7 @@ async function pullManifest(
     made.layers = [];
     return { name: o.name, id, manifestDigest: m.digest };
   } catch (e) {
-    if (made.blobs.length > 0 || made.layers.length > 0) {
-      try {
-        emptyTrash(tx(ctx.db, () => collectUnused(ctx.db, ctx.root, made)));
-      } catch {
-        // The pull's own error matters more; what is left is unreferenced.
-      }
-    }
+    discardUnused(ctx.db, ctx.root, made);
     throw e;
   }
 }
