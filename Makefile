@@ -27,7 +27,9 @@ build: deps $(NODE_DEPS_STAMP)
 
 images: $(IMAGES)
 
-$(IMAGES): images/build.sh
+# Built by berth itself from images/*/Containerfile (see images/build.sh), so it needs the bundle.
+IMAGE_SOURCES := images/build.sh images/rootfs.sh images/.containerignore $(wildcard images/busybox/* images/nginx/*)
+$(IMAGES) &: $(IMAGE_SOURCES)
 	bash images/build.sh
 
 install: build

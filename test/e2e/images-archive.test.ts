@@ -34,7 +34,8 @@ for (const format of ['oci-archive', 'docker-archive'] as const) {
     const file = join(tmp, `box-${format}.tar`);
     b.ok(['image', 'save', '--format', format, '-o', file, 'mybox:1']);
     const info = JSON.parse(skopeo(['inspect', `${format}:${file}`])) as { Layers: string[] };
-    assert.equal(info.Layers.length, 1);
+    const layers = JSON.parse(b.ok(['image', 'inspect', 'mybox:1']))[0].RootFS.Layers as string[];
+    assert.equal(info.Layers.length, layers.length);
     const other = new Berth();
     try {
       assert.match(other.ok(['load', '-i', file]), /Loaded image: localhost\/mybox:1/);
