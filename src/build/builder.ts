@@ -58,6 +58,8 @@ interface State {
   key: string;
   /** The config differs from the image's (a config-only image is made at the end). */
   dirty: boolean;
+  /** History lines of the config instructions not yet in an image. */
+  notes: string[];
 }
 
 const DEFAULT_SHELL = ['/bin/sh', '-c'];
@@ -182,6 +184,7 @@ export async function buildImage(ctx: EngineContext, o: BuildOptions): Promise<B
       args: new Map(),
       key: chain('', 'FROM', base?.id ?? 'scratch'),
       dirty: false,
+      notes: [],
     };
     for (const ins of stage.steps) {
       stepNo++;
@@ -194,7 +197,9 @@ export async function buildImage(ctx: EngineContext, o: BuildOptions): Promise<B
       const key = chain(st.key, 'CONFIG', JSON.stringify(st.config));
       const hit = cached(key);
       if (hit) o.log(`--> Using cache ${hit.id.slice(7)}`);
-      result = hit ?? (await createImage({ db: ctx.db, root: ctx.paths.root }, { parent: st.image, config: st.config, createdBy: `/bin/sh -c #(nop) config` }));
+      result = hit ?? (await createImage({ db: ctx.db, root: ctx.paths.root }, {
+        parent: st.image, config: st.config, createdBy: st.notes.at(-1) ?? '/bin/sh -c #(nop) config', configSteps: st.notes.slice(0, -1),
+      }));
       remember(key, result.id);
     }
     results[si] = result;
@@ -291,6 +296,7 @@ export async function buildImage(ctx: EngineContext, o: BuildOptions): Promise<B
 
     function config(ins: Instruction): void {
       st.dirty = true;
+      st.notes.push(`/bin/sh -c #(nop) ${ins.text}`);
       st.key = chain(st.key, ins.text, JSON.stringify(st.config));
     }
 
@@ -301,18 +307,20 @@ export async function buildImage(ctx: EngineContext, o: BuildOptions): Promise<B
         st.image = hit;
         st.key = key;
         st.dirty = false;
+        st.notes = [];
         return;
       }
       const dir = mkdtempSync(join(staging, 'build-'));
       try {
         const tar = join(dir, 'layer.tar');
         await make(tar);
-        const img = await createImage({ db: ctx.db, root: ctx.paths.root }, { parent: st.image, config: st.config, layerTar: tar, createdBy: ins.text });
+        const img = await createImage({ db: ctx.db, root: ctx.paths.root }, { parent: st.image, config: st.config, layerTar: tar, createdBy: ins.text, configSteps: st.notes });
         remember(key, img.id);
         o.log(`--> ${img.id.slice(7, 19)}`);
         st.image = img;
         st.key = key;
         st.dirty = false;
+        st.notes = [];
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -53,6 +53,8 @@ const COMMANDS: Record<string, () => Promise<Handler>> = {
   'image ls': async () => (await import('./commands/image.js')).lsCmd,
   'image list': async () => (await import('./commands/image.js')).lsCmd,
   'image inspect': async () => (await import('./commands/image.js')).inspectCmd,
+  'image history': async () => (await import('./commands/image.js')).historyCmd,
+  history: async () => (await import('./commands/image.js')).historyCmd,
   'image rm': async () => (await import('./commands/image.js')).rmCmd,
   'network create': async () => (await import('./commands/network.js')).createCmd,
   'network ls': async () => (await import('./commands/network.js')).lsCmd,
@@ -95,7 +97,8 @@ A daemonless container manager: OCI images, runc/crun under conmon, Linux bridge
 Containers:
   run, create, start, stop, restart, kill, rm, ps, logs, exec, inspect, wait
 Images:
-  image import|ls|inspect|rm|tag|prune|save|load|pull|push   (also: images, rmi, import, tag, save, load)
+  image import|ls|inspect|history|rm|tag|prune|save|load|pull|push
+                                (also: images, rmi, import, tag, save, load, history)
   pull, push, login, logout     OCI registries
   build [-f FILE] [-t NAME] CONTEXT
   commit CTR [NAME], export CTR

@@ -24,6 +24,8 @@ export interface NewImage {
   layerTar?: string;
   /** What the history entry says made it ("RUN make", "berth commit"). */
   createdBy: string;
+  /** Config-only instructions (ENV, CMD…) folded into this image, as empty history entries before createdBy's. */
+  configSteps?: string[];
   author?: string;
   comment?: string;
   tags?: string[];
@@ -73,7 +75,8 @@ export async function createImage(ctx: ImageContext, n: NewImage): Promise<Image
       if (r.created) made.layers.push(diffId);
       layer = { diffId, desc: { mediaType: MEDIA.ociLayerGzip, digest, size }, size: r.size };
     }
-    const history = [...((n.parent?.config.history as object[] | undefined) ?? [])];
+    const history = [...(n.parent?.config.history ?? [])];
+    for (const step of n.configSteps ?? []) history.push({ created, created_by: step, empty_layer: true });
     history.push({ created, created_by: n.createdBy, ...(n.comment ? { comment: n.comment } : {}), ...(layer ? {} : { empty_layer: true }) });
     const image: OciImage = {
       created,

@@ -119,6 +119,41 @@ export function inspectImage(db: Db, ref: string): ImageInspect {
   };
 }
 
+export interface HistoryEntry {
+  /** The image's id on the newest entry; "<missing>" below it, as Docker shows layers it cannot name. */
+  id: string;
+  created: string;
+  createdBy: string;
+  /** Unpacked bytes of the layer the entry made; 0 for a config-only step. */
+  size: number;
+  comment: string;
+}
+
+/**
+ * `docker history`: the config's history, newest first, each non-empty entry matched to its layer
+ * bottom-up. An image without history (imported) gets one entry per layer, so sizes still add up.
+ */
+export function imageHistory(db: Db, ref: string): HistoryEntry[] {
+  const img = resolveImage(db, ref);
+  const sizeOf = db.prepare('SELECT size FROM layers WHERE diff_id = ?');
+  const layerSize = (diffId: string | undefined): number =>
+    diffId === undefined ? 0 : ((sizeOf.get(diffId) as { size: number } | undefined)?.size ?? 0);
+  const hist = img.config.history ?? [];
+  const entries: HistoryEntry[] = [];
+  let next = 0;
+  if (hist.length === 0) {
+    for (const diffId of img.layers) entries.push({ id: '<missing>', created: img.created, createdBy: '', size: layerSize(diffId), comment: '' });
+  } else {
+    for (const h of hist) {
+      const size = h.empty_layer ? 0 : layerSize(img.layers[next++]);
+      entries.push({ id: '<missing>', created: h.created ?? img.created, createdBy: h.created_by ?? '', size, comment: h.comment ?? '' });
+    }
+  }
+  entries.reverse();
+  if (entries[0]) entries[0].id = img.id;
+  return entries;
+}
+
 export interface RemoveResult {
   untagged: string[];
   /** Image id first, then nothing else: layers and blobs are collected silently. */

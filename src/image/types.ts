@@ -33,7 +33,16 @@ export interface OciImage {
   os: string;
   config?: OciContainerConfig;
   rootfs: { type: string; diff_ids: string[] };
-  history?: unknown[];
+  history?: OciHistory[];
+}
+
+/** One entry of an image config's history (OCI image spec, config.md). */
+export interface OciHistory {
+  created?: string;
+  created_by?: string;
+  author?: string;
+  comment?: string;
+  empty_layer?: boolean;
 }
 
 export interface ImageRecord {

@@ -231,3 +231,26 @@ test('commit turns a container\'s changes, deletions included, into a layer; exp
   assert.ok(top.includes('tmp/.wh..wh..opq'), top.join(' '));
   b.ok(['rm', 'changer']);
 });
+
+test('history: one entry per instruction, newest first, each layer with its size; the example images are berth\'s own builds', () => {
+  const dir = context('hist', { Containerfile: 'FROM busybox\nENV A=1\nRUN echo hi > /f\nCMD ["cat", "/f"]\n' });
+  b.ok(['build', '-t', 'hist:1', dir]);
+  const h = JSON.parse(b.ok(['history', '--format', 'json', 'hist:1'])) as Array<{ id: string; createdBy: string; size: number }>;
+  assert.deepEqual(h.slice(0, 3).map((e) => e.createdBy), ['/bin/sh -c #(nop) CMD ["cat", "/f"]', 'RUN echo hi > /f', '/bin/sh -c #(nop) ENV A=1']);
+  assert.equal(h[1]!.size, 3);
+  assert.equal(h[0]!.id, JSON.parse(b.ok(['image', 'inspect', 'hist:1']))[0].Id);
+  assert.ok(h.slice(1).every((e) => e.id === '<missing>'));
+  // images/out/nginx.tar, which the web farm runs, came from images/nginx/Containerfile on top of images/busybox/.
+  const other = new Berth();
+  try {
+    other.importNginx();
+    const lines = other.ok(['image', 'history', '--no-trunc', 'nginx']);
+    for (const step of ['RUN nginx -t', 'COPY nginx/nginx.conf /etc/nginx/nginx.conf', 'ADD out/rootfs/nginx.tar /', 'RUN ["/bin/busybox", "--install", "-s"]', 'ADD out/rootfs/busybox.tar /']) {
+      assert.ok(lines.includes(step), `${step} missing from\n${lines}`);
+    }
+  } finally {
+    other.destroy();
+  }
+  assert.equal(b.run(['history', 'nosuch:1']).status, 125);
+  b.ok(['rmi', 'hist:1']);
+});

@@ -5,7 +5,7 @@ import { json, out, printDocs, table } from '../render.js';
 import { invalid } from '../../common/errors.js';
 import { humanDuration, humanSize } from '../../common/units.js';
 import { createContext } from '../../engine/context.js';
-import { importImage, listImages, inspectImage, removeImage } from '../../engine/images.js';
+import { importImage, listImages, inspectImage, imageHistory, removeImage } from '../../engine/images.js';
 
 const HELP = { long: 'help', type: 'boolean' } as const;
 
@@ -53,6 +53,24 @@ export async function inspectCmd(c: CommandContext): Promise<number> {
   const ctx = createContext(c.config);
   const docs = p.positionals.map((r) => inspectImage(ctx, r));
   await printDocs(docs, str(p.values.format));
+  return 0;
+}
+
+export async function historyCmd(c: CommandContext): Promise<number> {
+  const p = parseArgs(c.argv, [{ long: 'no-trunc', type: 'boolean' }, { long: 'quiet', short: 'q', type: 'boolean' }, { long: 'format', type: 'string' }, HELP], { command: c.path });
+  const [ref, ...extra] = p.positionals;
+  if (!ref || extra.length > 0) throw invalid('cli.missing_argument', `"berth ${c.path}" requires exactly 1 argument`, `usage: berth ${c.path} [--no-trunc] [-q] [--format json] IMAGE`);
+  const ctx = createContext(c.config);
+  const entries = imageHistory(ctx, ref);
+  const full = bool(p.values['no-trunc']);
+  const id = (s: string) => (s === '<missing>' || full ? s : s.replace('sha256:', '').slice(0, 12));
+  if (bool(p.values.quiet)) { out(entries.map((e) => `${id(e.id)}\n`).join('')); return 0; }
+  if (str(p.values.format) === 'json') { out(json(entries)); return 0; }
+  const now = Date.now();
+  const by = (s: string) => (full || s.length <= 45 ? s : `${s.slice(0, 44)}…`);
+  out(table(['IMAGE', 'CREATED', 'CREATED BY', 'SIZE', 'COMMENT'], entries.map((e) => [
+    id(e.id), `${humanDuration(now - Date.parse(e.created))} ago`, by(e.createdBy), humanSize(e.size), e.comment,
+  ])));
   return 0;
 }
 
