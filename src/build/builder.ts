@@ -15,6 +15,7 @@ import { getContainer } from '../state/containers.js';
 import { pidAlive } from '../sys/proc.js';
 import { emptyResources } from '../engine/types.js';
 import { createImage } from '../image/create.js';
+import { ensureImage, type PullOptions, type PullPolicy } from '../engine/registry.js';
 import { imageLayerDirs, resolveImage } from '../image/images.js';
 import { tagImage } from '../image/manage.js';
 import type { ImageRecord, OciContainerConfig } from '../image/types.js';
@@ -37,6 +38,9 @@ export interface BuildOptions {
   network: 'none' | 'host';
   /** Step lines and RUN output. */
   log: (text: string) => void;
+  /** When FROM may pull its image (default missing), and how. */
+  pull?: PullPolicy;
+  pullOptions?: PullOptions;
 }
 
 export interface BuildResult {
@@ -168,6 +172,8 @@ export async function buildImage(ctx: EngineContext, o: BuildOptions): Promise<B
     const fromRef = expand(/^(\S+)/.exec(stage.from.args)![1]!, global, stage.from.line);
     let base: ImageRecord | undefined;
     if (fromRef !== 'scratch') {
+      const isStage = stages.some((s) => s.name === fromRef.toLowerCase()) || /^\d+$/.test(fromRef);
+      if (!isStage) await ensureImage(ctx, fromRef, o.pull ?? 'missing', o.pullOptions ?? {});
       try {
         base = stageImage(fromRef, stage.from.line);
       } catch (e) {

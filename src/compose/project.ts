@@ -11,6 +11,7 @@ import {
   createContainer, listContainers, reconcileAll, removeContainer, startContainer, stopContainer, lookup, reconcileOne, type Container,
 } from '../engine/containers.js';
 import { resolveImage } from '../image/images.js';
+import { ensureImage } from '../engine/registry.js';
 import { createNetwork, getNetwork, listNetworks, removeNetwork } from '../network/networks.js';
 import { waitHealthy } from './health.js';
 import { LABEL_HASH, LABEL_NETWORK, LABEL_NUMBER, LABEL_PROJECT, LABEL_SERVICE, type ComposeProject, type ServiceConfig } from './model.js';
@@ -40,7 +41,7 @@ export function preflight(ctx: EngineContext, p: ComposeProject, counts: Readonl
       resolveImage(ctx.db, s.image);
     } catch (e) {
       if (!isBerthError(e) || e.kind !== 'NotFound') throw e;
-      throw notFound('compose.no_image', `service ${s.name}: no such image: ${s.image}`, 'import it first: berth image import FILE.tar');
+      throw notFound('compose.no_image', `service ${s.name}: no such image: ${s.image}`, 'pull, build or import it first (berth pull NAME, berth build, berth image import FILE.tar)');
     }
     for (const v of s.volumes) {
       if (v.type === 'bind' && !existsSync(v.source)) throw notFound('compose.bind_source_missing', `service ${s.name}: bind source ${v.source} does not exist`);
@@ -117,6 +118,10 @@ function withDependencies(p: ComposeProject, names: readonly string[] | undefine
  */
 export async function up(ctx: EngineContext, p: ComposeProject, o: UpOptions): Promise<Container[]> {
   const wanted = withDependencies(p, o.services);
+  // As docker compose does: images not here are pulled (plain-HTTP registries come from registries.json).
+  for (const image of new Set(p.services.map((s) => s.image))) {
+    await ensureImage(ctx, image, 'missing', { onMissing: () => o.log(`Pulling ${image}`) });
+  }
   preflight(ctx, p, o.scale ?? new Map());
   ensureNetworks(ctx, p, o.log);
   const known = new Set(p.services.map((s) => s.name));

@@ -5,6 +5,9 @@ import { pushImage as push, type PushOptions, type PushResult } from '../image/r
 import { login as li, logout as lo, type LoginOptions } from '../image/registry/login.js';
 import type { TransferProgress } from '../image/registry/progress.js';
 import type { Credentials } from '../image/registry/auth.js';
+import { registriesConfig } from '../image/registry/config.js';
+import { looksLikeId, parseReference } from '../image/reference.js';
+import { imageExists } from './images.js';
 
 export { parsePlatform, type PullOptions, type PullResult, type PushOptions, type PushResult, type LoginOptions, type TransferProgress, type Credentials };
 
@@ -14,3 +17,28 @@ export const pullImage = (ctx: EngineContext, ref: string, opts: PullOptions) =>
 export const pushImage = (ctx: EngineContext, src: string, dest: string | undefined, opts: PushOptions) => push(ictx(ctx), src, dest, opts);
 export const login = (ctx: EngineContext, registry: string, creds: Credentials, opts: LoginOptions) => li(ctx.paths.root, registry, creds, opts);
 export const logout = (ctx: EngineContext, registry: string, opts: { authFile?: string }) => lo(ctx.paths.root, registry, opts);
+
+export type PullPolicy = 'missing' | 'always' | 'never';
+
+/**
+ * What `docker run` and `docker build` do before they need an image: pull it when the policy says
+ * so. Returns whether it pulled. Never pulls an image id, nor a short name when no search registry
+ * is configured (then the local "image not found" is the answer), so a typo goes nowhere unasked.
+ */
+export async function ensureImage(ctx: EngineContext, ref: string, policy: PullPolicy, opts: PullOptions & { onMissing?: () => void } = {}): Promise<boolean> {
+  if (policy === 'never') return false;
+  const local = imageExists(ctx, ref);
+  if (policy === 'missing' && local) return false;
+  if (!local && looksLikeId(ref) && !ref.includes(':') && !ref.includes('/')) return false;
+  let qualified: boolean;
+  try {
+    qualified = parseReference(ref).domain !== '';
+  } catch {
+    return false;
+  }
+  if (!qualified && registriesConfig(ctx.paths.root).search.length === 0) return false;
+  if (!local) opts.onMissing?.();
+  const { onMissing: _, ...pullOpts } = opts;
+  await pullImage(ctx, ref, pullOpts);
+  return true;
+}

@@ -1,6 +1,6 @@
 // Drives the built CLI as a user would, each test in its own temporary berth root.
 import { spawnSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,6 +17,9 @@ export class Berth {
   constructor() {
     this.root = mkdtempSync('/tmp/berth-test-root-');
     this.runroot = mkdtempSync('/tmp/berth-test-run-');
+    // No search registries: a short name that is not here is "not found" at once, never looked up
+    // on docker.io (tests reach only loopback). Registry tests write their own list.
+    writeFileSync(join(this.root, 'registries.json'), JSON.stringify({ search: [] }));
   }
 
   /** Runs berth and returns its outcome; never throws on a non-zero exit. */

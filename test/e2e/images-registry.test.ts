@@ -144,6 +144,47 @@ describe('registry without authentication', () => {
     }
   });
 
+  test('run, create and build pull a missing image first (--pull missing by default), never and always as asked', () => {
+    const other = new Berth();
+    try {
+      const ref = `${reg.host}/lib/busybox:1`;
+      const never = other.run(['run', '--rm', '--network', 'none', '--pull', 'never', ref, 'true']);
+      assert.equal(never.status, 125);
+      assert.match(never.stderr, /image not found/);
+      const first = other.run(['run', '--rm', '--network', 'none', '--tls-verify=false', ref, 'echo', 'auto']);
+      assert.equal(first.stdout, 'auto\n', first.stderr);
+      assert.match(first.stderr, new RegExp(`Unable to find image '${ref}' locally`));
+      assert.match(first.stderr, /Copying blob [a-f0-9]{12}/);
+      const again = other.run(['run', '--rm', '--network', 'none', ref, 'true']);
+      assert.equal(again.status, 0, again.stderr);
+      assert.equal(again.stderr, '', 'an image already here is not pulled again');
+      const always = other.run(['create', '--name', 'asked', '--pull=always', '--tls-verify=false', ref]);
+      assert.equal(always.status, 0, always.stderr);
+      assert.match(always.stderr, /skipped: already exists/);
+      other.ok(['rm', 'asked']);
+      const dir = mkdtempSync('/tmp/berth-pullbuild-');
+      try {
+        writeFileSync(join(dir, 'Containerfile'), `FROM ${reg.host}/lib/nginx:v2s2\nCMD ["nginx", "-v"]\n`);
+        const built = other.run(['build', '--tls-verify=false', '-t', 'from-registry', dir]);
+        assert.equal(built.status, 0, built.stderr);
+        assert.match(built.stderr, /Copying blob/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      // A short name with no search registry configured is looked up here only.
+      const short = other.run(['run', '--rm', 'nosuchimage', 'true']);
+      assert.equal(short.status, 125);
+      assert.match(short.stderr, /image not found: nosuchimage/);
+      assert.doesNotMatch(short.stderr, /Unable to find/);
+      const bad = other.run(['run', '--pull', 'sometimes', ref, 'true']);
+      assert.equal(bad.status, 125);
+      assert.match(bad.stderr, /invalid --pull "sometimes"/);
+      assert.equal(JSON.parse(other.ok(['ps', '-a', '--format', 'json'])).length, 0);
+    } finally {
+      other.destroy();
+    }
+  });
+
   test('bad input: a missing tag, an unreachable registry, plain HTTP without --tls-verify=false; nothing stored', () => {
     const other = new Berth();
     try {

@@ -5,16 +5,18 @@ import { out } from '../render.js';
 import { invalid } from '../../common/errors.js';
 import { createContext } from '../../engine/context.js';
 import { buildImage } from '../../build/builder.js';
+import { PULL_FLAGS, parsePullPolicy } from './auto-pull.js';
+import { progressFor } from './transfer-progress.js';
 
 export async function buildCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [
     { long: 'file', short: 'f', type: 'string' }, { long: 'tag', short: 't', type: 'string', multiple: true },
     { long: 'build-arg', type: 'string', multiple: true }, { long: 'target', type: 'string' },
     { long: 'no-cache', type: 'boolean' }, { long: 'network', type: 'string' }, { long: 'quiet', short: 'q', type: 'boolean' },
-    { long: 'help', type: 'boolean' },
+    ...PULL_FLAGS, { long: 'help', type: 'boolean' },
   ], { command: c.path });
   const [context, ...extra] = p.positionals;
-  if (!context || extra.length > 0) throw invalid('cli.missing_argument', `"berth ${c.path}" requires exactly 1 argument (the context directory)`, `usage: berth ${c.path} [-f Containerfile] [-t NAME[:TAG]]... [--build-arg K=V]... [--target STAGE] [--no-cache] [--network none|host] CONTEXT`);
+  if (!context || extra.length > 0) throw invalid('cli.missing_argument', `"berth ${c.path}" requires exactly 1 argument (the context directory)`, `usage: berth ${c.path} [-f Containerfile] [-t NAME[:TAG]]... [--build-arg K=V]... [--target STAGE] [--no-cache] [--network none|host] [--pull always|missing|never] CONTEXT`);
   const network = str(p.values.network) ?? 'none';
   if (network !== 'none' && network !== 'host') throw invalid('cli.bad_value', `--network ${network}: a build runs with network none or host`);
   const buildArgs: Record<string, string> = {};
@@ -27,6 +29,8 @@ export async function buildCmd(c: CommandContext): Promise<number> {
     } else buildArgs[a.slice(0, i)] = a.slice(i + 1);
   }
   const quiet = bool(p.values.quiet);
+  const pull = parsePullPolicy(str(p.values.pull));
+  const pr = progressFor('Copying', quiet);
   const file = str(p.values.file);
   const target = str(p.values.target);
   const r = await buildImage(createContext(c.config), {
@@ -38,7 +42,9 @@ export async function buildCmd(c: CommandContext): Promise<number> {
     noCache: bool(p.values['no-cache']),
     network,
     log: quiet ? () => undefined : (t) => process.stderr.write(`${t}\n`),
-  });
+    pull,
+    pullOptions: { tlsVerify: p.values['tls-verify'] !== false, ...(pr.progress ? { progress: pr.progress } : {}) },
+  }).finally(() => pr.finish());
   out(`${r.id.replace(/^sha256:/, '')}\n`);
   return 0;
 }

@@ -2,6 +2,7 @@
 import type { CommandContext } from '../main.js';
 import { parseArgs, bool, str, list, type OptionDef } from '../args.js';
 import { RUN_FLAGS, toCreateRequest } from './run-flags.js';
+import { PULL_FLAGS, pullIfNeeded } from './auto-pull.js';
 import { json, out, printDocs, table, truncate } from '../render.js';
 import { invalid } from '../../common/errors.js';
 import { humanDuration } from '../../common/units.js';
@@ -44,19 +45,21 @@ async function eachRef(refs: string[], fn: (ref: string) => Promise<string> | st
 // ------------------------------------------------------------------------------ create, run
 
 export async function createCmd(c: CommandContext): Promise<number> {
-  const p = parseArgs(c.argv, [...RUN_FLAGS, HELP], { stopAtPositional: true, command: c.path });
+  const p = parseArgs(c.argv, [...RUN_FLAGS, ...PULL_FLAGS, HELP], { stopAtPositional: true, command: c.path });
   const req = toCreateRequest(p);
   const ctx = ctxOf(c);
+  await pullIfNeeded(ctx, req.image, p.values);
   const ctr = createContainer(ctx, req);
   out(`${ctr.id}\n`);
   return 0;
 }
 
 export async function runCmd(c: CommandContext): Promise<number> {
-  const p = parseArgs(c.argv, [...RUN_FLAGS, HELP], { stopAtPositional: true, command: c.path });
+  const p = parseArgs(c.argv, [...RUN_FLAGS, ...PULL_FLAGS, HELP], { stopAtPositional: true, command: c.path });
   const req = toCreateRequest(p);
   const detach = bool(p.values.detach);
   const ctx = ctxOf(c);
+  await pullIfNeeded(ctx, req.image, p.values);
   // In the foreground, berth itself removes an --rm container once it has its exit code.
   const ctr = createContainer(ctx, detach ? req : { ...req, autoRemove: false });
   const interactive = bool(p.values.interactive) || bool(p.values.tty);

@@ -5,22 +5,13 @@ import { parseArgs, bool, str } from '../args.js';
 import { out } from '../render.js';
 import { invalid, notFound } from '../../common/errors.js';
 import { createContext } from '../../engine/context.js';
-import { login, logout, pullImage, pushImage, type TransferProgress } from '../../engine/registry.js';
-import { plainProgress, ttyProgress } from './transfer-progress.js';
+import { login, logout, pullImage, pushImage } from '../../engine/registry.js';
+import { progressFor } from './transfer-progress.js';
 
 const HELP = { long: 'help', type: 'boolean' } as const;
 const TLS = { long: 'tls-verify', type: 'boolean' } as const;
 const AUTHFILE = { long: 'authfile', type: 'string' } as const;
 const QUIET = { long: 'quiet', short: 'q', type: 'boolean' } as const;
-
-function progressFor(verb: 'Copying' | 'Pushing', quiet: boolean): { progress: TransferProgress | undefined; finish(): void } {
-  if (quiet) return { progress: undefined, finish() {} };
-  if (process.stderr.isTTY) {
-    const p = ttyProgress(verb);
-    return { progress: p, finish: () => p.finish() };
-  }
-  return { progress: plainProgress(verb), finish() {} };
-}
 
 /** --tls-verify defaults to true; only an explicit false turns it off. */
 const tlsVerify = (v: unknown) => v !== false;

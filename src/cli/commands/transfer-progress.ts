@@ -48,3 +48,13 @@ export function ttyProgress(verb: 'Copying' | 'Pushing', stream: NodeJS.WriteStr
     finish() { if (timer) { clearTimeout(timer); draw(); } },
   };
 }
+
+/** The progress a transfer shows: bars on a terminal, lines otherwise, nothing with --quiet. */
+export function progressFor(verb: 'Copying' | 'Pushing', quiet: boolean): { progress: TransferProgress | undefined; finish(): void } {
+  if (quiet) return { progress: undefined, finish() {} };
+  if (process.stderr.isTTY) {
+    const p = ttyProgress(verb);
+    return { progress: p, finish: () => p.finish() };
+  }
+  return { progress: plainProgress(verb), finish() {} };
+}
