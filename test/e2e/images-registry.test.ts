@@ -4,8 +4,8 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { Berth, BUSYBOX_TAR, NGINX_TAR } from './helpers.js';
+import { spawn, spawnSync } from 'node:child_process';
+import { Berth, BIN, BUSYBOX_TAR, NGINX_TAR } from './helpers.js';
 import { TestRegistry, freePort } from './registry-helpers.js';
 import { createServer as createNetServer, connect, type Server } from 'node:net';
 
@@ -20,6 +20,30 @@ function blobs(b: Berth): { whole: string[]; partial: string[] } {
   const dir = join(b.root, 'blobs/sha256');
   const all = existsSync(dir) ? readdirSync(dir) : [];
   return { whole: all.filter((n) => !n.startsWith('.')), partial: all.filter((n) => n.startsWith('.')) };
+}
+
+/**
+ * Runs a shell command line on a pseudo-terminal (util-linux `script`), typing each answer only
+ * once its prompt has shown, as a user would. Returns everything the terminal showed.
+ */
+function onTerminal(cmd: string, dialog: Array<[prompt: string, answer: string]>, timeoutMs = 60_000): Promise<string> {
+  return new Promise((res, rej) => {
+    const p = spawn('script', ['-qec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TERM: 'dumb' } });
+    let shown = '';
+    let from = 0;
+    const timer = setTimeout(() => { p.kill('SIGKILL'); rej(new Error(`timed out; the terminal showed: ${JSON.stringify(shown)}`)); }, timeoutMs);
+    const onOutput = (d: Buffer) => {
+      shown += d.toString();
+      while (dialog.length > 0 && shown.indexOf(dialog[0]![0], from) >= 0) {
+        const [prompt, answer] = dialog.shift()!;
+        from = shown.indexOf(prompt, from) + prompt.length;
+        p.stdin.write(answer);
+      }
+    };
+    p.stdout.on('data', onOutput);
+    p.stderr.on('data', onOutput);
+    p.on('close', () => { clearTimeout(timer); p.stdin.destroy(); res(shown); });
+  });
 }
 
 const imageIds = (b: Berth): string[] => JSON.parse(b.ok(['image', 'ls', '--format', 'json'])).map((i: { id: string }) => i.id);
@@ -349,6 +373,51 @@ describe('registry with htpasswd authentication', () => {
     const again = b.run(['logout', reg.host]);
     assert.equal(again.status, 125);
     assert.match(again.stderr, /not logged into/);
+  });
+  test('login asks at the terminal for what is missing, without echoing the password', async () => {
+    const u = new Berth();
+    try {
+      const login = `"${BIN}" --root ${u.root} --runroot ${u.runroot} login --tls-verify=false ${reg.host}`;
+      // A typo fixed with Backspace on the way; the terminal is as it was afterwards.
+      const shown = await onTerminal(`${login}; echo "rc=$?"; stty -a`, [['Username: ', 'alice\r'], ['Password: ', 'secrX\x7fet\r']]);
+      assert.match(shown, /rc=0/, shown);
+      assert.match(shown, /Username: alice/);
+      assert.match(shown, /Login Succeeded!/);
+      const dialog = shown.slice(0, shown.indexOf('rc='));
+      assert.doesNotMatch(dialog, /secr|X/, 'the password is not echoed');
+      assert.match(shown, /(^|[\s;])echo($|[\s;])/m, 'echo is back on');
+      assert.match(shown, /(^|[\s;])icanon($|[\s;])/m, 'line mode is back on');
+      const auth = join(u.root, 'auth.json');
+      assert.equal(statSync(auth).mode & 0o777, 0o600);
+      assert.deepEqual(JSON.parse(readFileSync(auth, 'utf8')), { auths: { [reg.host]: { auth: Buffer.from('alice:secret').toString('base64') } } });
+    } finally {
+      u.destroy();
+    }
+  });
+
+  test('login -u asks only for the password; Ctrl-C there exits 130 and restores the terminal', async () => {
+    const u = new Berth();
+    try {
+      const login = `"${BIN}" --root ${u.root} --runroot ${u.runroot} login --tls-verify=false -u alice ${reg.host}`;
+      const shown = await onTerminal(`${login}; echo "rc=$?"; stty -a`, [['Password: ', 'sec\x03']]);
+      assert.match(shown, /rc=130/, shown);
+      assert.doesNotMatch(shown, /Username/);
+      assert.doesNotMatch(shown.slice(0, shown.indexOf('rc=')), /sec/, 'what was typed is not echoed');
+      assert.match(shown, /(^|[\s;])echo($|[\s;])/m, 'echo is back on');
+      assert.match(shown, /(^|[\s;])icanon($|[\s;])/m, 'line mode is back on');
+      assert.equal(existsSync(join(u.root, 'auth.json')), false);
+    } finally {
+      u.destroy();
+    }
+  });
+
+  test('login without a terminal and without -u or a password says what is missing', () => {
+    const noUser = b.run(['login', '--tls-verify=false', reg.host], { input: '' });
+    assert.equal(noUser.status, 125);
+    assert.match(noUser.stderr, /a user name is needed: -u USER/);
+    const noPassword = b.run(['login', '--tls-verify=false', '-u', 'alice', reg.host], { input: '' });
+    assert.equal(noPassword.status, 125);
+    assert.match(noPassword.stderr, /a password is needed: -p PASSWORD or --password-stdin/);
   });
 });
 

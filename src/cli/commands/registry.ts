@@ -7,6 +7,7 @@ import { invalid, notFound } from '../../common/errors.js';
 import { createContext } from '../../engine/context.js';
 import { login, logout, pullImage, pushImage } from '../../engine/registry.js';
 import { progressFor } from './transfer-progress.js';
+import { canPrompt, promptLine, promptSecret } from '../prompt.js';
 
 const HELP = { long: 'help', type: 'boolean' } as const;
 const TLS = { long: 'tls-verify', type: 'boolean' } as const;
@@ -67,13 +68,18 @@ export async function pushCmd(c: CommandContext): Promise<number> {
 export async function loginCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [TLS, AUTHFILE, { long: 'username', short: 'u', type: 'string' }, { long: 'password', short: 'p', type: 'string' }, { long: 'password-stdin', type: 'boolean' }, HELP], { command: c.path });
   const [registry, ...extra] = p.positionals;
-  if (!registry || extra.length > 0) throw invalid('cli.missing_argument', `"berth ${c.path}" requires a registry`, `usage: berth ${c.path} -u USER (-p PASSWORD | --password-stdin) REGISTRY`);
-  const username = str(p.values.username);
-  if (!username) throw invalid('cli.missing_value', 'a user name is needed: -u USER');
+  if (!registry || extra.length > 0) throw invalid('cli.missing_argument', `"berth ${c.path}" requires a registry`, `usage: berth ${c.path} [-u USER] [-p PASSWORD | --password-stdin] REGISTRY`);
+  // Like docker and podman: what is not given on the command line is asked for at the terminal.
+  const passwordStdin = bool(p.values['password-stdin']);
   let password = str(p.values.password);
-  if (bool(p.values['password-stdin'])) {
-    if (password !== undefined) throw invalid('cli.conflict', '--password and --password-stdin exclude each other');
-    password = readFileSync(0, 'utf8').replace(/\r?\n$/, '');
+  if (passwordStdin && password !== undefined) throw invalid('cli.conflict', '--password and --password-stdin exclude each other');
+  let username = str(p.values.username);
+  if (!username && !passwordStdin && canPrompt()) username = (await promptLine('Username: ')).trim();
+  if (!username) throw invalid('cli.missing_value', 'a user name is needed: -u USER');
+  if (passwordStdin) password = readFileSync(0, 'utf8').replace(/\r?\n$/, '');
+  else if (password === undefined && canPrompt()) {
+    password = await promptSecret('Password: ');
+    if (password === '') throw invalid('cli.missing_value', 'a password is needed');
   }
   if (password === undefined) throw invalid('cli.missing_value', 'a password is needed: -p PASSWORD or --password-stdin');
   const ctx = createContext(c.config);
