@@ -13,11 +13,11 @@ BENCH=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$OUTD/cpuprof"
 read -r -a BA <<< "$B"          # BA[0] is bin/berth, the rest its global flags
 BIN=${BA[0]}; GLOBAL=("${BA[@]:1}")
-# bin/berth may be a sh launcher (which drops NODE_EXTRA_CA_CERTS and execs node bin/berth.mjs):
+# bin/berth may be a sh launcher (which drops NODE_EXTRA_CA_CERTS and execs node bin/berth.cjs):
 # profile the JS entry it runs, in the environment it gives it.
 ENTRY=$BIN; ENVP=()
-if ! head -1 "$BIN" | grep -q node && [ -f "$(dirname "$BIN")/berth.mjs" ]; then
-  ENTRY=$(dirname "$BIN")/berth.mjs
+if ! head -1 "$BIN" | grep -q node && [ -f "$(dirname "$BIN")/berth.cjs" ]; then
+  ENTRY=$(dirname "$BIN")/berth.cjs
   grep -q 'unset NODE_EXTRA_CA_CERTS' "$BIN" && ENVP=(-u NODE_EXTRA_CA_CERTS)
 fi
 echo "profiling node $ENTRY (env ${ENVP[*]:-unchanged})"

@@ -266,9 +266,10 @@ FLOORS=(node runc conmon_runc unshare)
 CMD[node_nocerts]="env -u NODE_EXTRA_CA_CERTS node -e 0"
 FLOORS+=(node_nocerts)
 # what berth's `run` costs before it does any work: Node plus loading the code its verb needs
-# (the bundle when `make build` made one, else main.js and the container commands it loads lazily)
-if [ -e "$REPO/build/bundle/berth.js" ]; then
-  CMD[node_modules]="env -u NODE_EXTRA_CA_CERTS node --input-type=module -e \"await import('$REPO/build/bundle/berth.js')\""
+# (the one-file bundle `make build` makes, required without berth's code cache; else main.js and
+# the container commands it loads lazily)
+if [ -e "$REPO/build/bundle/berth.cjs" ]; then
+  CMD[node_modules]="env -u NODE_EXTRA_CA_CERTS node -e \"require('$REPO/build/bundle/berth.cjs')\""
 elif [ -e "$REPO/build/src/cli/main.js" ]; then
   CMD[node_modules]="env -u NODE_EXTRA_CA_CERTS node --input-type=module -e \"await import('$REPO/build/src/cli/main.js'); await import('$REPO/build/src/cli/commands/container.js')\""
 fi

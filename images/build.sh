@@ -10,7 +10,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out="$here/out"
 berth="$here/../bin/berth"
-[[ -e "$here/../build/bundle/berth.js" ]] || { echo "images/build.sh: berth is not built; run make build" >&2; exit 1; }
+[[ -e "$here/../build/bundle/berth.cjs" ]] || { echo "images/build.sh: berth is not built; run make build" >&2; exit 1; }
 
 bash "$here/rootfs.sh" "$out/rootfs"
 

@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from './lazy.js';
 import { invalid } from './errors.js';
 
 /** A 64-hex container or network id, as Docker makes them. */
 export function newId(): string {
-  return randomBytes(32).toString('hex');
+  return nodeCrypto().randomBytes(32).toString('hex');
 }
 
 export function shortId(id: string): string {
@@ -25,6 +25,6 @@ const NOUN = ['anchor', 'buoy', 'cove', 'dock', 'ferry', 'harbor', 'jetty', 'kee
 
 /** A readable random name such as "swift_harbor_3f2a"; the suffix makes clashes rare. */
 export function randomName(): string {
-  const b = randomBytes(4);
+  const b = nodeCrypto().randomBytes(4);
   return `${ADJ[b[0]! % ADJ.length]}_${NOUN[b[1]! % NOUN.length]}_${b.readUInt16BE(2).toString(16).padStart(4, '0')}`;
 }

@@ -1,10 +1,11 @@
 // Image verbs as the CLI and the API reach them: image/ does the work against this root.
 import type { EngineContext } from './context.js';
-import { importImage as imp, type ImportOptions } from '../image/import.js';
+import type { ImportOptions } from '../image/import.js';
 import { listImages as ls, inspectImage as ins, removeImage as rm, resolveImage, imageHistory as hist } from '../image/images.js';
 
-export const importImage = (ctx: EngineContext, source: string, name?: string, opts?: ImportOptions) =>
-  imp({ db: ctx.db, root: ctx.paths.root }, source, name, opts);
+// image/import.js (archives, tar, gzip) is loaded only by the commands that import.
+export const importImage = async (ctx: EngineContext, source: string, name?: string, opts?: ImportOptions) =>
+  (await import('../image/import.js')).importImage({ db: ctx.db, root: ctx.paths.root }, source, name, opts);
 export const listImages = (ctx: EngineContext, opts: { all?: boolean } = {}) => ls(ctx.db, opts);
 export const inspectImage = (ctx: EngineContext, ref: string) => ins(ctx.db, ref);
 export const imageHistory = (ctx: EngineContext, ref: string) => hist(ctx.db, ref);

@@ -2,16 +2,17 @@
 // layers/<hex of diff id>/ (unpacked once, shared by every image that has the layer).
 // Files appear atomically (temp, fsync, link or rename) so a crash or a racing import never
 // leaves a half-written blob or layer under its final name.
-import { createHash, randomBytes } from 'node:crypto';
+import { nodeCrypto, nodeZlib } from '../common/lazy.js';
 import {
   chmodSync, closeSync, createReadStream, fsyncSync, linkSync, mkdirSync, mkdtempSync, openSync,
   readSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, existsSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { corrupt, unavailable } from '../common/errors.js';
-import { digestLayer, unpackLayer } from '../storage/unpack.js';
+// storage/unpack.js (and its tar parser) is loaded only when a layer is written: `run` and `ps`
+// read this module for paths and never pay for it.
+const unpacker = () => import('../storage/unpack.js');
 
 const DIGEST = /^sha256:([a-f0-9]{64})$/;
 
@@ -73,7 +74,7 @@ export function sweepStale(root: string, now = Date.now()): void {
 }
 
 export function sha256(data: Buffer | string): string {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+  return `sha256:${nodeCrypto().createHash('sha256').update(data).digest('hex')}`;
 }
 
 /** Writes bytes as a blob (verifying `expected` when given). Returns whether this call created it. */
@@ -84,7 +85,7 @@ export function writeBlob(root: string, data: Buffer, expected?: string): { dige
   }
   const dir = join(root, 'blobs', 'sha256');
   mkdirSync(dir, { recursive: true, mode: 0o755 });
-  const tmp = join(dir, `.tmp-${randomBytes(8).toString('hex')}`);
+  const tmp = join(dir, `.tmp-${nodeCrypto().randomBytes(8).toString('hex')}`);
   const fd = openSync(tmp, 'wx', 0o644);
   try {
     writeFileSync(fd, data);
@@ -131,7 +132,7 @@ export function openMaybeCompressed(path: string, what: string): Readable {
     closeSync(fd);
   }
   const raw = createReadStream(path);
-  if (n >= 2 && head[0] === 0x1f && head[1] === 0x8b) return raw.pipe(createGunzip());
+  if (n >= 2 && head[0] === 0x1f && head[1] === 0x8b) return raw.pipe(nodeZlib().createGunzip());
   if (n === 4 && head.readUInt32LE(0) === 0xfd2fb528) {
     raw.destroy();
     throw unavailable('image.unsupported', `${what} is zstd-compressed, which berth cannot read yet`, 'recompress the image with gzip');
@@ -165,7 +166,7 @@ export interface EnsuredLayer {
 export async function ensureLayer(root: string, expectedDiffId: string, open: () => Readable): Promise<EnsuredLayer> {
   const final = layerDir(root, expectedDiffId);
   if (existsSync(final)) {
-    const r = await digestLayer(open());
+    const r = await (await unpacker()).digestLayer(open());
     checkDiffId(expectedDiffId, r.diffId);
     return { ...r, created: false };
   }
@@ -175,7 +176,7 @@ export async function ensureLayer(root: string, expectedDiffId: string, open: ()
   try {
     // A layer without a "./" entry leaves the root as mkdtemp made it (0700); a rootfs needs 0755.
     chmodSync(tmp, 0o755);
-    const r = await unpackLayer(open(), tmp);
+    const r = await (await unpacker()).unpackLayer(open(), tmp);
     checkDiffId(expectedDiffId, r.diffId);
     try {
       renameSync(tmp, final);
@@ -199,7 +200,7 @@ function checkDiffId(expected: string, got: string): void {
 /** Moves a layer directory out of the way inside a transaction; the slow rm happens after. */
 export function trashLayer(root: string, diffId: string): string | undefined {
   const dir = layerDir(root, diffId);
-  const trash = join(root, 'layers', `.trash-${randomBytes(8).toString('hex')}`);
+  const trash = join(root, 'layers', `.trash-${nodeCrypto().randomBytes(8).toString('hex')}`);
   try {
     renameSync(dir, trash);
     return trash;

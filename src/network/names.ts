@@ -1,7 +1,7 @@
 // Every kernel object berth makes is named from a database id, so that a later command (or a
 // reconcile after kill -9) finds it again without any memory of the one that made it. All
 // names contain "berth" (the leak check greps for it) and fit IFNAMSIZ (15 characters).
-import { createHash, randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../common/lazy.js';
 
 export const DEFAULT_NETWORK = 'berth';
 export const DEFAULT_BRIDGE = 'berth0';
@@ -51,7 +51,7 @@ export function portChainName(containerId: string): string {
 
 /** A bridge's MAC, fixed by its network id: locally administered, unicast. */
 export function bridgeMac(networkId: string): string {
-  const hex = createHash('sha256').update(`berth-bridge:${networkId}`).digest('hex').slice(0, 12);
+  const hex = nodeCrypto().createHash('sha256').update(`berth-bridge:${networkId}`).digest('hex').slice(0, 12);
   const b = hex.match(/../g)!.map((x) => parseInt(x, 16));
   b[0] = (b[0]! & 0xfc) | 0x02;
   return b.map((x) => x.toString(16).padStart(2, '0')).join(':');
@@ -59,7 +59,7 @@ export function bridgeMac(networkId: string): string {
 
 /** A random locally administered unicast MAC, kept for the endpoint's life so restarts keep it. */
 export function randomMac(): string {
-  const b = randomBytes(6);
+  const b = nodeCrypto().randomBytes(6);
   b[0] = (b[0]! & 0xfc) | 0x02;
   return [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
 }

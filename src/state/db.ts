@@ -3,14 +3,22 @@
 // berth commands serialise on the write lock instead of losing each other's records.
 import type BetterSqlite3 from 'better-sqlite3';
 import { createRequire } from 'node:module';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export type Db = BetterSqlite3.Database;
 
 // require() rather than import: an ESM import of this CommonJS addon makes Node scan its source
 // for exports on every start, which costs more than the whole query berth then runs.
-const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+const require = createRequire(import.meta.url);
+const Database = require('better-sqlite3') as typeof BetterSqlite3;
+// Handing the addon's path over skips the `bindings` package, which stats a dozen candidate paths
+// on every start to find it. The bundle (build/bundle/berth.cjs) finds it without resolving.
+const ADDON_IN_PACKAGE = join('build', 'Release', 'better_sqlite3.node');
+const ADDON = [join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules', 'better-sqlite3', ADDON_IN_PACKAGE)]
+  .find((p) => existsSync(p)) ?? join(dirname(require.resolve('better-sqlite3')), '..', ADDON_IN_PACKAGE);
+const NATIVE = existsSync(ADDON) ? { nativeBinding: ADDON } : {};
 
 const MIGRATIONS: readonly string[] = [
   // 1: the first schema. JSON columns hold documents whose shape is owned by one module
@@ -105,7 +113,7 @@ const MIGRATIONS: readonly string[] = [
 /** Opens (creating if needed) the instances file under `root` and brings its schema up to date. */
 export function openDb(root: string): Db {
   mkdirSync(root, { recursive: true, mode: 0o700 });
-  const db = new Database(join(root, 'berth.db'), { timeout: 30_000 });
+  const db = new Database(join(root, 'berth.db'), { timeout: 30_000, ...NATIVE });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');

@@ -1,6 +1,6 @@
 // Per-container overlay snapshots: <root>/containers/<id>/{diff,work,merged}. This module makes
 // the directories and describes the mount; it never mounts (the engine decides when).
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../common/lazy.js';
 import { mkdirSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { invalid } from '../common/errors.js';
@@ -75,7 +75,7 @@ function overlayOptions(lowers: readonly string[], p: SnapshotPaths): string[] {
 function shortLink(root: string, target: string): string {
   const dir = join(root, 'l');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const link = join(dir, createHash('sha256').update(target).digest('hex').slice(0, 12));
+  const link = join(dir, nodeCrypto().createHash('sha256').update(target).digest('hex').slice(0, 12));
   try {
     if (readlinkSync(link) === target) return link;
   } catch {

@@ -1,7 +1,13 @@
 // The one door to other programs. Arguments are always an array (never a shell line), and a
 // failure carries the program's stderr so the user sees why iproute2, nft or runc refused.
-import { spawnSync, spawn, type SpawnOptions } from 'node:child_process';
+import type { SpawnOptions } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { BerthError } from '../common/errors.js';
+
+// child_process costs milliseconds to load; `ps` and `rm` of a stopped container never spawn.
+const require = createRequire(import.meta.url);
+let cp: typeof import('node:child_process') | undefined;
+const childProcess = () => (cp ??= require('node:child_process') as typeof import('node:child_process'));
 
 export interface RunOptions {
   input?: string | Buffer;
@@ -29,7 +35,7 @@ export class ExecError extends BerthError {
 
 /** Runs a program to completion and returns its output; throws ExecError on failure. */
 export function run(cmd: string, args: readonly string[], opts: RunOptions = {}): RunResult {
-  const r = spawnSync(cmd, args, {
+  const r = childProcess().spawnSync(cmd, args, {
     input: opts.input,
     env: opts.env ?? process.env,
     cwd: opts.cwd,
@@ -51,5 +57,5 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions = {})
 
 /** Starts a program without waiting; for conmon, exec -it and log followers. */
 export function start(cmd: string, args: readonly string[], opts: SpawnOptions) {
-  return spawn(cmd, args, opts);
+  return childProcess().spawn(cmd, args, opts);
 }

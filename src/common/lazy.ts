@@ -1,0 +1,18 @@
+// Node built-ins that cost milliseconds to load (crypto, zlib) are loaded on first use, so the commands
+// that never hash or draw random bytes (ps, rm, inspect) do not pay for them at start.
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+let crypto: typeof import('node:crypto') | undefined;
+
+export function nodeCrypto(): typeof import('node:crypto') {
+  crypto ??= require('node:crypto') as typeof import('node:crypto');
+  return crypto;
+}
+
+let zlib: typeof import('node:zlib') | undefined;
+
+export function nodeZlib(): typeof import('node:zlib') {
+  zlib ??= require('node:zlib') as typeof import('node:zlib');
+  return zlib;
+}
