@@ -387,7 +387,8 @@ function finalize(ctx: EngineContext, c: Container, opts: { unknownCode?: number
   return reload(ctx, c.id);
 }
 
-function releaseResources(ctx: EngineContext, c: Container): void {
+/** discard: the writable layer is about to be deleted (rm -f), so it is not flushed first. */
+function releaseResources(ctx: EngineContext, c: Container, opts: { discard?: boolean } = {}): void {
   const runtime = chooseRuntime(c.spec.runtime);
   mark('release: begin');
   rtDelete(runtime, runtimeRoot(ctx, runtime.name), c.id, { force: true });
@@ -398,7 +399,7 @@ function releaseResources(ctx: EngineContext, c: Container): void {
   const { merged, upper } = snapshotPaths(ctx.paths.root, c.id);
   if (isMounted(merged)) {
     // Flush the writable layer before it is unmounted, so the "disk image" is stable on disk.
-    run('sync', ['-f', upper], { allowFail: true });
+    if (!opts.discard) run('sync', ['-f', upper], { allowFail: true });
     try {
       unmount(merged);
     } catch (e) {
@@ -500,26 +501,32 @@ export function removeContainer(ctx: EngineContext, ref: string, opts: { force: 
   const lock = lockContainer(ctx.paths.runroot, c0.id);
   try {
     let c = reconcileOne(ctx, reload(ctx, c0.id));
+    let stoppedHere = false;
     if (c.status === 'running') {
       if (!opts.force) mustBe('rm', c.status, c.name);
       tx(ctx.db, () => updateContainer(ctx.db, c.id, { stopRequested: true }));
       c = stopLocked(ctx, c, 0);
+      stoppedHere = c.status !== 'running';
     }
-    removeLocked(ctx, c);
+    removeLocked(ctx, c, { justReleased: stoppedHere });
     return c.id;
   } finally {
     lock.release();
   }
 }
 
-function removeLocked(ctx: EngineContext, c: Container): void {
+function removeLocked(ctx: EngineContext, c: Container, opts: { justReleased?: boolean } = {}): void {
   // A stopped container's resources were released when it stopped (the run directory goes
   // last); only one that still has its run directory holds any.
-  if (c.status === 'running' || existsSync(containerRunDir(ctx, c.id))) releaseResources(ctx, c);
+  let released = opts.justReleased === true;
+  if (c.status === 'running' || existsSync(containerRunDir(ctx, c.id))) {
+    releaseResources(ctx, c, { discard: true });
+    released = true;
+  }
   removeSnapshot(ctx.paths.root, c.id);
   rmSync(containerDir(ctx, c.id), { recursive: true, force: true });
   tx(ctx.db, () => {
-    if (c.spec.networkMode === 'bridge') releaseContainerNetwork({ db: ctx.db, paths: ctx.paths }, c.id);
+    if (c.spec.networkMode === 'bridge') releaseContainerNetwork({ db: ctx.db, paths: ctx.paths }, c.id, { tornDown: released });
     deleteContainerRow(ctx.db, c.id);
   });
 }

@@ -13,12 +13,12 @@ import type { NetCtx } from './context.js';
 import { dnsAvailable, refreshDns } from './dns.js';
 import { checkStaticAddress, formatIPv4, nextFreeAddress, parseCidr, parseIPv4 } from './ipam.js';
 import type { AddressPool } from './ipam.js';
-import { addNetns, deleteLink, deleteNetns, enableForwarding, ipBatch, linkExists, listLinks, netnsExists } from './kernel.js';
-import { DEFAULT_NETWORK, hostVethName, hostVethPrefix, ifIndexOf, netnsName, netnsPath, portChainName, randomMac } from './names.js';
+import { addNetns, deleteLink, deleteNetns, enableForwarding, ipBatch, ipBatchWithBridges, linkExists, listLinks, netnsExists } from './kernel.js';
+import { bridgeMac, DEFAULT_NETWORK, hostVethName, hostVethPrefix, ifIndexOf, netnsName, netnsPath, portChainName, randomMac } from './names.js';
 import { ensureBridge, getNetwork } from './networks.js';
 import type { NetworkRecord } from './networks.js';
-import { listPortChains, removePortRules } from './nft.js';
-import { applyPorts } from './ports.js';
+import { addNetworksAndPorts, listPortChains, removePortRules } from './nft.js';
+import { applyPorts, portRules } from './ports.js';
 import { exposedToSpecs, hostBoundPorts, parsePortSpec } from './portspec.js';
 import type { PortSpec, Proto } from './portspec.js';
 import { containerName, endpointsOf, isUniqueViolation, portsOf } from './store.js';
@@ -160,20 +160,28 @@ function insideLines(ep: EndpointRow & { ip: string }, net: NetworkRecord): stri
  */
 export async function setUpContainerNetwork(ctx: NetCtx, containerId: string, opts: { hostname: string; name: string }): Promise<NetworkSetup> {
   const ns = netnsName(containerId);
-  // Leftovers of a start that was killed half way.
+  // Leftovers of a start that was killed half way; after this the container has no namespace,
+  // veth, port chain or jump, which lets the nftables part below be one plain transaction.
   if (netnsExists(ns) || listLinks(hostVethPrefix(containerId)).length > 0) tearDownContainerNetwork(ctx, containerId);
   try {
     const eps = allocateAddresses(ctx, containerId);
-    const nets = new Map(eps.map((e) => [e.net.name, e.net]));
-    for (const net of nets.values()) ensureBridge(net);
+    const nets = [...new Map(eps.map((e) => [e.net.name, e.net])).values()];
     if (eps.length > 0) enableForwarding();
-    addNetns(ns);
-    ipBatch(eps.flatMap(({ ep, net }) => vethLines(containerId, ep, net)));
+    // Three processes in all: bridges, namespace and veths in one `ip -batch`, the inside of
+    // the namespace in another, then one `nft -f` for the networks' elements and the ports.
+    ipBatchWithBridges(
+      nets.map((n) => ({ bridge: n.bridge, gatewayCidr: `${n.gateway}/${prefixLen(n)}`, mac: bridgeMac(n.id) })),
+      [`netns add ${ns}`, ...eps.flatMap(({ ep, net }) => vethLines(containerId, ep, net))],
+    );
     const inside = ['link set lo up', ...eps.flatMap(({ ep, net }) => insideLines(ep, net))];
     const routed = eps.find((e) => !e.net.internal);
     if (routed) inside.push(`route add default via ${routed.net.gateway} dev ${routed.ep.ifname}`);
     ipBatch(inside, { netns: ns });
-    applyPorts(ctx, containerId);
+    const rules = portRules(ctx, containerId);
+    addNetworksAndPorts(
+      nets.map((n) => ({ bridge: n.bridge, subnet: n.subnet, internal: n.internal })),
+      rules && { chain: portChainName(containerId), rules },
+    );
     const files = writeNetFiles(ctx, containerId, opts, eps);
     refreshDns(ctx);
     return { netnsPath: netnsPath(containerId), ...files };
@@ -268,12 +276,16 @@ export function tearDownContainerNetwork(ctx: NetCtx, containerId: string, opts:
   // devices are destroyed asynchronously after `ip netns del`.
   // The names follow from the endpoints, which saves listing every link on the host; a sweep
   // (reconcile) lists them instead, to catch strays.
+  // One `ip -force -batch` for both: -force goes on past a line that fails.
   step(() => {
     const links = opts.sweep
       ? listLinks(hostVethPrefix(containerId))
       : endpointsOf(ctx.db, containerId).map((ep) => hostVethName(containerId, ifIndexOf(ep.ifname))).filter(linkExists);
-    if (links.length > 0) ipBatch(links.map((l) => `link del ${l}`), { force: true });
+    const ns = netnsName(containerId);
+    const lines = [...links.map((l) => `link del ${l}`), ...(netnsExists(ns) ? [`netns del ${ns}`] : [])];
+    if (lines.length > 0) ipBatch(lines, { force: true });
   });
+  // Checked on its own: the namespace must be gone even if a veth line above failed.
   step(() => deleteNetns(netnsName(containerId)));
   // Only a container with published ports ever has a chain; reconcile sweeps any other stray.
   step(() => {
@@ -287,8 +299,9 @@ export function tearDownContainerNetwork(ctx: NetCtx, containerId: string, opts:
 }
 
 /** At rm: the kernel objects (if a crash left any) and then the records. */
-export function releaseContainerNetwork(ctx: NetCtx, containerId: string): void {
-  tearDownContainerNetwork(ctx, containerId);
+export function releaseContainerNetwork(ctx: NetCtx, containerId: string, opts: { tornDown?: boolean } = {}): void {
+  // A caller that has just torn the network down spares the second look (an nft listing).
+  if (!opts.tornDown) tearDownContainerNetwork(ctx, containerId);
   tx(ctx.db, () => {
     ctx.db.prepare('DELETE FROM endpoints WHERE container_id = ?').run(containerId);
     ctx.db.prepare('DELETE FROM ports WHERE container_id = ?').run(containerId);

@@ -22,18 +22,35 @@ export function ipBatch(lines: readonly string[], opts: { netns?: string; force?
  */
 export function ensureBridgeLink(bridge: string, gatewayCidr: string, mac: string): boolean {
   const created = !linkExists(bridge);
-  const rest = [`link set ${bridge} address ${mac}`, `addr replace ${gatewayCidr} dev ${bridge}`, `link set ${bridge} up`];
+  ipBatchWithBridges([{ bridge, gatewayCidr, mac }], []);
+  return created;
+}
+
+export interface BridgeLink { bridge: string; gatewayCidr: string; mac: string }
+
+/**
+ * ensureBridgeLink for several bridges, followed by `more` lines, in one `ip -batch`: a
+ * container start makes its bridges, its namespace and its veths with one process.
+ */
+export function ipBatchWithBridges(bridges: readonly BridgeLink[], more: readonly string[]): void {
+  const lines = (create: boolean) => bridges.flatMap((b) => [
+    ...(create && !linkExists(b.bridge) ? [`link add ${b.bridge} type bridge`] : []),
+    `link set ${b.bridge} address ${b.mac}`, `addr replace ${b.gatewayCidr} dev ${b.bridge}`, `link set ${b.bridge} up`,
+  ]);
+  const first = lines(true);
   try {
-    ipBatch(created ? [`link add ${bridge} type bridge`, ...rest] : rest);
+    ipBatch([...first, ...more]);
   } catch (e) {
-    // A parallel start of another container on this network made it first.
-    if (!created || !linkExists(bridge)) throw e;
-    ipBatch(rest);
+    // A parallel start of another container on the same network made a bridge first: `ip`
+    // stopped at that `link add`, before anything else ran, so the batch runs again without it.
+    const failedAt = /Command failed -:(\d+)/.exec((e as { result?: { stderr?: string } }).result?.stderr ?? '');
+    const line = failedAt ? first[Number(failedAt[1]) - 1] : undefined;
+    if (!line?.startsWith('link add ') || !bridges.every((b) => linkExists(b.bridge))) throw e;
+    ipBatch([...lines(false), ...more]);
   }
   // Published ports reached at 127.0.0.1 are DNATed out of this bridge with a loopback source;
   // the kernel drops such packets as martians unless route_localnet is on for the interface.
-  writeSysctl(`net/ipv4/conf/${bridge}/route_localnet`, '1');
-  return created;
+  for (const b of bridges) writeSysctl(`net/ipv4/conf/${b.bridge}/route_localnet`, '1');
 }
 
 export function deleteLink(name: string): void {

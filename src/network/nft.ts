@@ -97,6 +97,19 @@ export function addNetworkRules(n: NetRules): void {
   apply(networkAddScript(n));
 }
 
+/**
+ * A container's start: its networks' elements and its port chain in one transaction. Only for
+ * a container with no chain or jump left from an earlier start (its tear-down removed them).
+ */
+export function addNetworksAndPorts(nets: readonly NetRules[], ports: { chain: string; rules: readonly PortRule[] } | undefined): void {
+  const script = nets.map(networkAddScript).join('') + (ports && ports.rules.length > 0 ? portsScript(ports.chain, ports.rules, [], false) : '');
+  if (script === '') return;
+  if (run('nft', ['-f', '-'], { input: script, allowFail: true }).status === 0) return;
+  // Most likely no table yet (the first network of this boot); else the retry says what is wrong.
+  ensureBase();
+  apply(script);
+}
+
 interface NftJson {
   nftables: Array<Record<string, unknown>>;
 }

@@ -16,22 +16,33 @@ export function applyPorts(ctx: NetCtx, containerId: string): void {
   const ports = portsOf(ctx.db, containerId);
   // A chain exists only for a container with ports (tear-down and reconcile remove strays).
   if (ports.length === 0) return;
+  const rules = portRules(ctx, containerId);
+  if (rules === undefined) {
+    removePortRules(chain);
+    return;
+  }
+  setPortRules(chain, rules);
+}
+
+/**
+ * The DNAT rules the container's published ports need now; undefined when it publishes
+ * nothing reachable (no routed network, or its namespace is gone).
+ */
+export function portRules(ctx: NetCtx, containerId: string): PortRule[] | undefined {
+  const ports = portsOf(ctx.db, containerId);
+  if (ports.length === 0) return undefined;
   const target = ctx.db
     .prepare(`SELECT e.ip AS ip, e.ifname AS ifname FROM endpoints e JOIN networks n ON n.name = e.network
               WHERE e.container_id = ? AND e.ip IS NOT NULL AND n.internal = 0`)
     .all(containerId) as Array<{ ip: string; ifname: string }>;
   target.sort((a, b) => Number(a.ifname.slice(3)) - Number(b.ifname.slice(3)));
   const ip = target[0]?.ip;
-  if (ip === undefined || !netnsExists(netnsName(containerId))) {
-    removePortRules(chain);
-    return;
-  }
-  const rules: PortRule[] = ports.map((p) => ({
+  if (ip === undefined || !netnsExists(netnsName(containerId))) return undefined;
+  return ports.map((p) => ({
     hostIp: p.host_ip,
     hostPort: p.host_port,
     proto: p.proto as Proto,
     containerIp: ip,
     containerPort: p.container_port,
   }));
-  setPortRules(chain, rules);
 }
