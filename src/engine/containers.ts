@@ -11,7 +11,7 @@ import {
   type ContainerRow,
 } from '../state/containers.js';
 import { run } from '../sys/exec.js';
-import { mount, unmount, isMounted } from '../sys/mount.js';
+import { mount, unmount, isOwnFsMounted } from '../sys/mount.js';
 import { bootId, pidAlive, processStartTime, hardRlimits } from '../sys/proc.js';
 import { removeCgroup } from '../sys/cgroups.js';
 import { resolveImage, imageConfig, imageLayerDirs } from '../image/images.js';
@@ -203,7 +203,7 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
 
     mark('start: prepared');
     const snap = prepareSnapshot(ctx.paths.root, c.id, imageLayerDirs(ctx.paths.root, image));
-    if (!isMounted(snap.merged)) {
+    if (!isOwnFsMounted(snap.merged)) {
       mount(snap.mount, snap.merged);
       undo.push('unmount rootfs', () => unmount(snap.merged));
     }
@@ -397,13 +397,13 @@ function releaseResources(ctx: EngineContext, c: Container, opts: { discard?: bo
   if (c.spec.networkMode === 'bridge') tearDownContainerNetwork({ db: ctx.db, paths: ctx.paths }, c.id);
   mark('release: network');
   const { merged, upper } = snapshotPaths(ctx.paths.root, c.id);
-  if (isMounted(merged)) {
+  if (isOwnFsMounted(merged)) {
     // Flush the writable layer before it is unmounted, so the "disk image" is stable on disk.
     if (!opts.discard) run('sync', ['-f', upper], { allowFail: true });
     try {
       unmount(merged);
     } catch (e) {
-      if (isMounted(merged)) throw e;
+      if (isOwnFsMounted(merged)) throw e;
     }
   }
   rmSync(containerRunDir(ctx, c.id), { recursive: true, force: true });
@@ -411,7 +411,8 @@ function releaseResources(ctx: EngineContext, c: Container, opts: { discard?: bo
 
 function waitForExit(c: Container, timeoutMs: number): boolean {
   const deadline = Date.now() + timeoutMs;
-  let wait = 5;
+  // A killed process is gone within a millisecond or two: poll finely first, then back off.
+  let wait = 1;
   while (Date.now() < deadline) {
     if (c.pid === null || !pidAlive(c.pid)) return true;
     sleepMs(wait);
@@ -424,10 +425,12 @@ function waitForExit(c: Container, timeoutMs: number): boolean {
 function waitForExitFile(ctx: EngineContext, c: Container, timeoutMs: number): void {
   const deadline = Date.now() + timeoutMs;
   const runDir = containerRunDir(ctx, c.id);
+  let wait = 1;
   while (Date.now() < deadline) {
     if (readExitFile(runDir, c.id)) return;
     if (c.conmonPid !== null && !conmonAlive(c)) return;
-    sleepMs(5);
+    sleepMs(wait);
+    wait = Math.min(wait * 2, 10);
   }
 }
 

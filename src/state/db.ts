@@ -13,12 +13,20 @@ export type Db = BetterSqlite3.Database;
 // for exports on every start, which costs more than the whole query berth then runs.
 const require = createRequire(import.meta.url);
 const Database = require('better-sqlite3') as typeof BetterSqlite3;
-// Handing the addon's path over skips the `bindings` package, which stats a dozen candidate paths
-// on every start to find it. The bundle (build/bundle/berth.cjs) finds it without resolving.
+// The addon is loaded here by path and handed over: that skips the `bindings` package (which
+// stats a dozen candidate paths on every start) and the module resolver.
 const ADDON_IN_PACKAGE = join('build', 'Release', 'better_sqlite3.node');
 const ADDON = [join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules', 'better-sqlite3', ADDON_IN_PACKAGE)]
   .find((p) => existsSync(p)) ?? join(dirname(require.resolve('better-sqlite3')), '..', ADDON_IN_PACKAGE);
-const NATIVE = existsSync(ADDON) ? { nativeBinding: ADDON } : {};
+let addon: object | undefined;
+function nativeBinding(): object {
+  if (!addon) {
+    const m = { exports: {} };
+    process.dlopen(m, ADDON);
+    addon = m.exports;
+  }
+  return addon;
+}
 
 const MIGRATIONS: readonly string[] = [
   // 1: the first schema. JSON columns hold documents whose shape is owned by one module
@@ -113,8 +121,7 @@ const MIGRATIONS: readonly string[] = [
 /** Opens (creating if needed) the instances file under `root` and brings its schema up to date. */
 export function openDb(root: string): Db {
   mkdirSync(root, { recursive: true, mode: 0o700 });
-  const db = new Database(join(root, 'berth.db'), { timeout: 30_000, ...NATIVE });
-  db.pragma('journal_mode = WAL');
+  const db = new Database(join(root, 'berth.db'), { timeout: 30_000, nativeBinding: nativeBinding() as unknown as string });
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   migrate(db);
@@ -124,6 +131,8 @@ export function openDb(root: string): Db {
 function migrate(db: Db): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version >= MIGRATIONS.length) return;
+  // WAL is a property of the file, set once when it is made (each setting costs a write).
+  db.pragma('journal_mode = WAL');
   // The check is repeated inside the write lock: two first commands may race to migrate.
   db.transaction(() => {
     const v = db.pragma('user_version', { simple: true }) as number;

@@ -2,7 +2,7 @@
 // to know the layout (v1, hybrid or v2), to read values back for `inspect` and tests, and to
 // remove what a crashed container leaves behind. Everything takes its /proc root as an option
 // so tests point it at a temp dir laid out like the real thing.
-import { readFileSync, readdirSync, rmdirSync } from 'node:fs';
+import { readFileSync, readdirSync, rmdirSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type CgroupMode = 'v1' | 'hybrid' | 'v2';
@@ -59,7 +59,28 @@ function mountinfo(env?: CgroupEnv): CgroupMount[] {
 }
 
 export function cgroupMode(env?: CgroupEnv): CgroupMode {
-  return modeFromMounts(mountinfo(env));
+  return (env === undefined ? modeFromStatfs() : undefined) ?? modeFromMounts(mountinfo(env));
+}
+
+const CGROUP2_SUPER_MAGIC = 0x63677270;
+const TMPFS_MAGIC = 0x01021994;
+const CGROUP_SUPER_MAGIC = 0x27e0eb;
+
+/**
+ * The usual layouts told by two statfs calls instead of parsing every mount: cgroup2 at
+ * /sys/fs/cgroup is v2; a tmpfs of v1 hierarchies (a memory controller among them) with
+ * systemd's cgroup2 at unified/ is hybrid. Anything else is left to the mount table.
+ */
+function modeFromStatfs(): CgroupMode | undefined {
+  try {
+    const base = statfsSync('/sys/fs/cgroup').type;
+    if (base === CGROUP2_SUPER_MAGIC) return 'v2';
+    if (base === TMPFS_MAGIC && statfsSync('/sys/fs/cgroup/unified').type === CGROUP2_SUPER_MAGIC
+      && statfsSync('/sys/fs/cgroup/memory').type === CGROUP_SUPER_MAGIC) return 'hybrid';
+  } catch {
+    // No unified/ (plain v1) or no /sys/fs/cgroup: the mount table decides.
+  }
+  return undefined;
 }
 
 export interface ProcCgroupEntry {

@@ -1,5 +1,6 @@
 // Mounting through mount(8)/umount(8), and reading what is mounted from the kernel's own table.
-import { readFileSync, realpathSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { MountSpec } from '../common/types.js';
 import { run } from './exec.js';
 
@@ -13,6 +14,19 @@ export function mount(spec: MountSpec, target: string): void {
 /** Unmounts target; with `lazy`, detaches it now and lets the kernel finish when it is no longer busy. */
 export function unmount(target: string, opts: { lazy?: boolean } = {}): void {
   run('umount', opts.lazy ? ['-l', target] : [target]);
+}
+
+/**
+ * isMounted for a mount of a filesystem of its own (an overlay, a tmpfs; not a bind mount of
+ * the same filesystem): its device differs from its parent directory's. Two stats instead of
+ * reading every mount of the host, which grows with the number of running containers.
+ */
+export function isOwnFsMounted(target: string): boolean {
+  try {
+    return statSync(target).dev !== statSync(dirname(target)).dev;
+  } catch {
+    return false;
+  }
 }
 
 /** True when something is mounted exactly at target (not merely on a parent). */
