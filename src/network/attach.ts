@@ -371,17 +371,19 @@ export function publishPorts(
   }
   return tx(ctx.db, () => {
     const out: PortBinding[] = [];
-    const bound = { tcp: hostBoundPorts('tcp'), udp: hostBoundPorts('udp') };
+    // Asked only for the protocols wanted, and not at all when nothing is published.
+    const seen = new Map<Proto, Set<number>>();
+    const bound = (proto: Proto) => seen.get(proto) ?? seen.set(proto, hostBoundPorts(proto)).get(proto)!;
     const owner = ctx.db.prepare('SELECT c.name AS name FROM ports p LEFT JOIN containers c ON c.id = p.container_id WHERE p.host_port = ? AND p.proto = ?');
     const insert = ctx.db.prepare('INSERT INTO ports (container_id, host_ip, host_port, container_port, proto) VALUES (?, ?, ?, ?, ?)');
     for (const s of parsed) {
       let port = s.hostPort;
       if (port === 0) {
-        port = randomFreePort(s.proto, (p) => owner.get(p, s.proto) !== undefined || bound[s.proto].has(p));
+        port = randomFreePort(s.proto, (p) => owner.get(p, s.proto) !== undefined || bound(s.proto).has(p));
       } else {
         const row = owner.get(port, s.proto) as { name: string | null } | undefined;
         if (row) throw conflict('port.in_use', `host port ${port}/${s.proto} is already published by container ${row.name ?? '?'}`);
-        if (bound[s.proto].has(port)) throw conflict('port.in_use', `host port ${port}/${s.proto} is already in use by another program`);
+        if (bound(s.proto).has(port)) throw conflict('port.in_use', `host port ${port}/${s.proto} is already in use by another program`);
       }
       try {
         insert.run(containerId, s.hostIp, port, s.containerPort, s.proto);
