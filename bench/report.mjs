@@ -94,7 +94,7 @@ p('|---|---|');
 const floors = [
   ['`node -e 0` (this machine\'s environment, NODE_EXTRA_CA_CERTS set): the issue\'s node floor', 'node'],
   ['`env -u NODE_EXTRA_CA_CERTS node -e 0`', 'node_nocerts'],
-  ['node importing berth\'s code for `run` (build/bundle/berth.js, or main.js + commands/container.js), nothing executed, without NODE_EXTRA_CA_CERTS', 'node_modules'],
+  ['node requiring berth\'s one-file bundle (build/bundle/berth.cjs) without berth\'s V8 code cache, nothing executed, without NODE_EXTRA_CA_CERTS', 'node_modules'],
   ['`berth version` (the whole launcher, no SQLite)', 'berth_version'],
   ['bare `runc run` of a busybox bundle running `true`', 'runc'],
   ['conmon → runc create / start / wait / delete driven from bash', 'conmon_runc'],
