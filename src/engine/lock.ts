@@ -5,11 +5,9 @@
 import { openSync, writeSync, closeSync, readFileSync, unlinkSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { unavailable } from '../common/errors.js';
+import { sleepMs } from '../common/sleep.js';
 
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
-export function sleepMs(ms: number): void {
-  Atomics.wait(sleeper, 0, 0, ms);
-}
+export { sleepMs };
 
 function ownerAlive(path: string): boolean {
   try {

@@ -3,6 +3,7 @@
 // again from it whenever it is missing (ensureBridge), e.g. after a reboot.
 import { conflict, exists, invalid, notFound, unavailable } from '../common/errors.js';
 import { newId, validateName } from '../common/ids.js';
+import { sleepMs } from '../common/sleep.js';
 import { tx } from '../state/db.js';
 import type { NetCtx } from './context.js';
 import { DEFAULT_POOLS } from './context.js';
@@ -107,10 +108,6 @@ function createNetworkRow(ctx: NetCtx, opts: CreateNetworkOptions, isDefault: bo
 }
 
 class SubnetRace extends Error {}
-
-function sleepMs(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
 
 function createNetworkOnce(
   ctx: NetCtx,

@@ -4,6 +4,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync } from 'node:fs';
+import { sleepMs } from '../common/sleep.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -128,7 +129,23 @@ export function openDb(root: string): Db {
   return db;
 }
 
+// Two first commands on a new root race to make the file: switching it to WAL takes an exclusive
+// lock that SQLite refuses at once (SQLITE_BUSY, without waiting for the busy timeout) while the
+// other connection reads. The loser retries until the winner's schema is in place.
 function migrate(db: Db): void {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      migrateOnce(db);
+      return;
+    } catch (e) {
+      if (!isBusy(e) || Date.now() > deadline) throw e;
+      sleepMs(5 + Math.floor(Math.random() * 20));
+    }
+  }
+}
+
+function migrateOnce(db: Db): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version >= MIGRATIONS.length) return;
   // WAL is a property of the file, set once when it is made (each setting costs a write).
@@ -143,5 +160,24 @@ function migrate(db: Db): void {
 
 /** Runs fn in a write transaction taken up front, so read-then-write never races another berth. */
 export function tx<T>(db: Db, fn: () => T): T {
-  return db.transaction(fn).immediate();
+  // BEGIN IMMEDIATE waits out a busy writer (the 30 s timeout), but SQLite answers some lock
+  // conflicts at once instead (another connection turning the file to WAL). Retrying is safe
+  // only before fn has run: once it has, its error is the answer.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    let began = false;
+    try {
+      return db.transaction(() => {
+        began = true;
+        return fn();
+      }).immediate();
+    } catch (e) {
+      if (began || !isBusy(e) || Date.now() > deadline) throw e;
+      sleepMs(5 + Math.floor(Math.random() * 20));
+    }
+  }
+}
+
+function isBusy(e: unknown): boolean {
+  return String((e as { code?: unknown } | null)?.code).startsWith('SQLITE_BUSY');
 }
