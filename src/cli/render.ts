@@ -22,7 +22,11 @@ export function out(s: string): void {
   try {
     while (off < buf.length) off += writeSync(1, buf, off);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    // The reader went away (`berth ps | head -1`): stop quietly with the status a program killed by
+    // SIGPIPE has in the shell, as docker and podman do; Node ignores SIGPIPE itself.
+    if (code === 'EPIPE') process.exit(128 + 13);
+    if (code !== 'EAGAIN') throw e;
     process.stdout.write(buf.subarray(off));
   }
 }

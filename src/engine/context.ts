@@ -31,7 +31,8 @@ export function createContext(config: EngineConfig): EngineContext {
 }
 
 export const containerDir = (ctx: EngineContext, id: string) => join(ctx.paths.root, 'containers', id);
-export const containerRunDir = (ctx: EngineContext, id: string) => join(ctx.paths.runroot, 'containers', id);
+export const runDirsParent = (ctx: EngineContext) => join(ctx.paths.runroot, 'containers');
+export const containerRunDir = (ctx: EngineContext, id: string) => join(runDirsParent(ctx), id);
 export const runtimeRoot = (ctx: EngineContext, runtime: string) => join(ctx.paths.runroot, runtime);
 export const logPath = (ctx: EngineContext, id: string) => join(containerDir(ctx, id), 'ctr.log');
 /** Keeps cgroups of different roots apart too: /berth-<hash of root>/<id> would be long; one parent is enough since ids are random. */

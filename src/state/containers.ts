@@ -54,9 +54,24 @@ export function getContainer<S>(db: Db, id: string): ContainerRow<S> | undefined
   return r && fromRaw<S>(r);
 }
 
+// The columns of RawRow in a fixed order, for reading many rows as arrays: better-sqlite3 builds
+// an array per row about twice as fast as an object, which `ps -a` with 1,000 containers notices.
+const COLUMNS = ['id', 'name', 'image_id', 'image_ref', 'spec', 'labels', 'status', 'pid', 'conmon_pid', 'conmon_start',
+  'exit_code', 'oom_killed', 'restart_count', 'runtime', 'created_at', 'started_at', 'finished_at', 'boot_id',
+  'stop_requested'] as const satisfies readonly (keyof RawRow)[];
+
 export function allContainers<S>(db: Db): ContainerRow<S>[] {
-  return (db.prepare('SELECT * FROM containers ORDER BY created_at DESC').all() as RawRow[]).map((r) => fromRaw<S>(r));
+  const rows = db.prepare(`SELECT ${COLUMNS.join(', ')} FROM containers ORDER BY created_at DESC`).raw(true).all() as unknown[][];
+  return rows.map((a) => {
+    const [id, name, image_id, image_ref, spec, labels, status, pid, conmon_pid, conmon_start, exit_code, oom_killed,
+      restart_count, runtime, created_at, started_at, finished_at, boot_id, stop_requested] = a as unknown as RowTuple;
+    return fromRaw<S>({ id, name, image_id, image_ref, spec, labels, status, pid, conmon_pid, conmon_start, exit_code,
+      oom_killed, restart_count, runtime, created_at, started_at, finished_at, boot_id, stop_requested });
+  });
 }
+
+type Cells<T extends readonly (keyof RawRow)[]> = { -readonly [K in keyof T]: RawRow[T[K] & keyof RawRow] };
+type RowTuple = Cells<typeof COLUMNS>;
 
 /** Candidates for a user's reference: exact name, exact id, or id prefix. */
 export function findContainers<S>(db: Db, ref: string): ContainerRow<S>[] {

@@ -20,6 +20,14 @@ test('foreground run streams output and returns the exit code; --rm leaves nothi
   assert.deepEqual(readdirSync(join(b.root, 'containers')), []);
 });
 
+test('output into a closed pipe ends quietly with the SIGPIPE status, as in `berth ps | head -1`', () => {
+  b.ok(['create', '--network', 'none', 'busybox', 'true']);
+  // `true` has exited long before berth writes, so the write meets a pipe with no reader.
+  const r = spawnSync('bash', ['-c', `{ sleep 0.5; "$0" --root "$1" --runroot "$2" ps -a; echo "rc=$?" >&2; } | true`, BIN, b.root, b.runroot], { encoding: 'utf8' });
+  assert.equal(r.stderr, 'rc=141\n');
+  b.ok(['rm', '-f', b.ok(['ps', '-aq']).trim()]);
+});
+
 test('exit codes 127 and 126 for commands that are missing or not executable', () => {
   const missing = b.run(['run', '--rm', '--network', 'none', 'busybox', '/nope']);
   assert.equal(missing.status, 127, missing.stderr);
