@@ -1,6 +1,7 @@
 // The instances file: one SQLite database per berth root. WAL mode lets `ps` read while a
 // `run` writes; every change goes through tx(), a BEGIN IMMEDIATE transaction, so parallel
 // berth commands serialise on the write lock instead of losing each other's records.
+import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -10,15 +11,13 @@ import { fileURLToPath } from 'node:url';
 
 export type Db = BetterSqlite3.Database;
 
-// require() rather than import: an ESM import of this CommonJS addon makes Node scan its source
-// for exports on every start, which costs more than the whole query berth then runs.
-const require = createRequire(import.meta.url);
-const Database = require('better-sqlite3') as typeof BetterSqlite3;
-// The addon is loaded here by path and handed over: that skips the `bindings` package (which
-// stats a dozen candidate paths on every start) and the module resolver.
+// A static import, so that the bundle (build/bundle/berth.cjs) holds better-sqlite3's JavaScript
+// and its V8 code cache covers it: required from node_modules it was a dozen files resolved,
+// read and compiled on every start. The addon is loaded here by path and handed over: that skips
+// the `bindings` package (which stats a dozen candidate paths on every start) and the resolver.
 const ADDON_IN_PACKAGE = join('build', 'Release', 'better_sqlite3.node');
 const ADDON = [join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules', 'better-sqlite3', ADDON_IN_PACKAGE)]
-  .find((p) => existsSync(p)) ?? join(dirname(require.resolve('better-sqlite3')), '..', ADDON_IN_PACKAGE);
+  .find((p) => existsSync(p)) ?? join(dirname(createRequire(import.meta.url).resolve('better-sqlite3')), '..', ADDON_IN_PACKAGE);
 let addon: object | undefined;
 function nativeBinding(): object {
   if (!addon) {
