@@ -83,16 +83,17 @@ LEAKS=$OUT/leaks.txt; UNATTRIBUTED=$OUT/unattributed.txt
 snapshot_host
 
 # ------------------------------------------------------------------ packages
-if [ "$PEERS" = 1 ]; then
-  need=""
-  for p in podman docker.io netavark aardvark-dns catatonit uidmap slirp4netns fuse-overlayfs iptables wrk; do
-    dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"
-  done
-  if [ -n "$need" ]; then
-    log "apt-get install$need (takes a few minutes the first time)"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $need > "$WORK/apt.log" 2>&1 \
-      || { log "apt-get failed, see $WORK/apt.log"; exit 1; }
-  fi
+# The harness's own tools come from Debian too, so that `make bench` works on a fresh machine.
+pkgs="hyperfine strace jq wrk"
+if [ "$PEERS" = 1 ]; then pkgs="$pkgs podman docker.io netavark aardvark-dns catatonit uidmap slirp4netns fuse-overlayfs iptables"; fi
+need=""
+for p in $pkgs; do
+  dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"
+done
+if [ -n "$need" ]; then
+  log "apt-get install$need (takes a few minutes the first time)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $need > "$WORK/apt.log" 2>&1 \
+    || { log "apt-get failed, see $WORK/apt.log"; exit 1; }
 fi
 for p in hyperfine jq runc conmon busybox strace; do command -v $p >/dev/null || { log "missing $p"; exit 1; }; done
 
