@@ -370,7 +370,7 @@ function toRuntimeResources(spec: ContainerSpec) {
  * releases its runtime state, network and mounts. Idempotent, so conmon's callback, stop, ps
  * and rm can all call it. Caller holds the lock.
  */
-function finalize(ctx: EngineContext, c: Container, opts: { unknownCode?: number } = {}): Container {
+function finalize(ctx: EngineContext, c: Container, opts: { unknownCode?: number; discard?: boolean } = {}): Container {
   const runDir = containerRunDir(ctx, c.id);
   if (c.status === 'running') {
     const ex = readExitFile(runDir, c.id, { cgroupsPath: cgroupsPath(c.id) });
@@ -383,7 +383,7 @@ function finalize(ctx: EngineContext, c: Container, opts: { unknownCode?: number
       pid: null, conmonPid: null, conmonStart: null,
     }));
   }
-  releaseResources(ctx, c);
+  releaseResources(ctx, c, { discard: opts.discard });
   return reload(ctx, c.id);
 }
 
@@ -541,7 +541,8 @@ function removeLocked(ctx: EngineContext, c: Container, opts: { justReleased?: b
  * outside, OOM-killed, its conmon dead, the host rebooted) becomes exited, with the exit code
  * conmon left when there is one. Caller holds the lock, or accepts a benign race (ps).
  */
-export function reconcileOne(ctx: EngineContext, c: Container): Container {
+/** discard: the caller removes the container next (run --rm), so its layer is not flushed. */
+export function reconcileOne(ctx: EngineContext, c: Container, opts: { discard?: boolean } = {}): Container {
   if (c.status !== 'running') return c;
   const sameBoot = c.bootId === bootId();
   if (sameBoot && c.pid !== null && pidAlive(c.pid)) return c;
@@ -552,7 +553,7 @@ export function reconcileOne(ctx: EngineContext, c: Container): Container {
     const fresh = getContainer<ContainerSpec>(ctx.db, c.id);
     if (!fresh || fresh.status !== 'running') return fresh ?? c;
     if (sameBoot && conmonAlive(fresh)) waitForExitFile(ctx, fresh, 1000);
-    return finalize(ctx, fresh, { unknownCode: 255 });
+    return finalize(ctx, fresh, { unknownCode: 255, discard: opts.discard });
   } finally {
     lock.release();
   }
@@ -609,7 +610,8 @@ export async function onContainerExit(ctx: EngineContext, id: string): Promise<v
   try {
     const c0 = getContainer<ContainerSpec>(ctx.db, id);
     if (!c0) return;
-    const c = c0.status === 'running' ? finalize(ctx, c0) : c0;
+    // A --rm container is removed right after: flushing its layer first would be wasted.
+    const c = c0.status === 'running' ? finalize(ctx, c0, { discard: c0.spec.autoRemove }) : c0;
     if (c.status !== 'exited') return;
     if (c.spec.autoRemove) {
       removeLocked(ctx, c);

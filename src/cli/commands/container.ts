@@ -101,12 +101,13 @@ async function attachUntilExit(ctx: EngineContext, ctr: Container, autoRemove: b
     for (const r of renderRecords(follower.read(), { timestamps: false })) (r.stream === 'stdout' ? process.stdout : process.stderr).write(r.text);
   };
   let final: Container;
-  for (;;) {
+  // Short commands end within milliseconds: poll at 1 ms, backing off to 15 ms for long ones.
+  for (let delay = 1; ; delay = Math.min(15, delay * 2)) {
     flush();
     const cur = lookup(ctx, ctr.id);
-    const now = cur.status === 'running' ? reconcileOne(ctx, cur) : cur;
+    const now = cur.status === 'running' ? reconcileOne(ctx, cur, { discard: autoRemove }) : cur;
     if (now.status !== 'running') { final = waitContainer(ctx, ctr.id); break; }
-    await new Promise((r) => setTimeout(r, 15));
+    await new Promise((r) => setTimeout(r, delay));
   }
   flush();
   process.off('SIGINT', forward);
