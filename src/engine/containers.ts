@@ -30,7 +30,8 @@ import {
 import { ensureDefaultNetwork } from '../network/networks.js';
 import { Undo } from './undo.js';
 import { mark } from '../common/timing.js';
-import { lockContainer, sleepMs } from './lock.js';
+import { lockContainer } from './lock.js';
+import { sleepMs } from '../common/sleep.js';
 import { mustBe } from './lifecycle.js';
 import { resolveUser } from './user.js';
 import {

@@ -7,8 +7,6 @@ import { join } from 'node:path';
 import { unavailable } from '../common/errors.js';
 import { sleepMs } from '../common/sleep.js';
 
-export { sleepMs };
-
 function ownerAlive(path: string): boolean {
   try {
     const pid = Number(readFileSync(path, 'utf8'));

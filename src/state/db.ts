@@ -5,11 +5,14 @@ import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync } from 'node:fs';
-import { sleepMs } from '../common/sleep.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sleepMs } from '../common/sleep.js';
 
 export type Db = BetterSqlite3.Database;
+
+/** How long a berth command waits for another one's write transaction. */
+const BUSY_TIMEOUT_MS = 30_000;
 
 // A static import, so that the bundle (build/bundle/berth.cjs) holds better-sqlite3's JavaScript
 // and its V8 code cache covers it: required from node_modules it was a dozen files resolved,
@@ -121,7 +124,7 @@ const MIGRATIONS: readonly string[] = [
 /** Opens (creating if needed) the instances file under `root` and brings its schema up to date. */
 export function openDb(root: string): Db {
   mkdirSync(root, { recursive: true, mode: 0o700 });
-  const db = new Database(join(root, 'berth.db'), { timeout: 30_000, nativeBinding: nativeBinding() as unknown as string });
+  const db = new Database(join(root, 'berth.db'), { timeout: BUSY_TIMEOUT_MS, nativeBinding: nativeBinding() as unknown as string });
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   migrate(db);
@@ -129,19 +132,10 @@ export function openDb(root: string): Db {
 }
 
 // Two first commands on a new root race to make the file: switching it to WAL takes an exclusive
-// lock that SQLite refuses at once (SQLITE_BUSY, without waiting for the busy timeout) while the
-// other connection reads. The loser retries until the winner's schema is in place.
+// lock that SQLite refuses at once while the other connection reads. The loser tries again until
+// the winner's schema is in place.
 function migrate(db: Db): void {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      migrateOnce(db);
-      return;
-    } catch (e) {
-      if (!isBusy(e) || Date.now() > deadline) throw e;
-      sleepMs(5 + Math.floor(Math.random() * 20));
-    }
-  }
+  retryBusy(() => migrateOnce(db));
 }
 
 function migrateOnce(db: Db): void {
@@ -159,24 +153,29 @@ function migrateOnce(db: Db): void {
 
 /** Runs fn in a write transaction taken up front, so read-then-write never races another berth. */
 export function tx<T>(db: Db, fn: () => T): T {
-  // BEGIN IMMEDIATE waits out a busy writer (the 30 s timeout), but SQLite answers some lock
-  // conflicts at once instead (another connection turning the file to WAL). Retrying is safe
-  // only before fn has run: once it has, its error is the answer.
-  const deadline = Date.now() + 30_000;
+  // Retrying is safe only before fn has run: once it has, its error is the answer.
+  let began = false;
+  return retryBusy(() => db.transaction(() => {
+    began = true;
+    return fn();
+  }).immediate(), () => !began);
+}
+
+
+/**
+ * SQLite waits out a busy writer (the connection's busy timeout), but answers some lock conflicts
+ * at once with SQLITE_BUSY instead, e.g. while another connection turns a new file to WAL.
+ * Those are tried again, for as long as the busy timeout, while `mayRetry` allows.
+ */
+function retryBusy<T>(attempt: () => T, mayRetry: () => boolean = () => true): T {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
   for (;;) {
-    let began = false;
     try {
-      return db.transaction(() => {
-        began = true;
-        return fn();
-      }).immediate();
+      return attempt();
     } catch (e) {
-      if (began || !isBusy(e) || Date.now() > deadline) throw e;
+      const busy = String((e as { code?: unknown } | null)?.code).startsWith('SQLITE_BUSY');
+      if (!busy || !mayRetry() || Date.now() > deadline) throw e;
       sleepMs(5 + Math.floor(Math.random() * 20));
     }
   }
-}
-
-function isBusy(e: unknown): boolean {
-  return String((e as { code?: unknown } | null)?.code).startsWith('SQLITE_BUSY');
 }

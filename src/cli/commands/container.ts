@@ -15,7 +15,7 @@ import {
 import { execContainer } from '../../engine/exec.js';
 import { containerEndpoints } from '../../engine/views.js';
 import { LogFollower, renderRecords } from '../../engine/logs.js';
-import { sleepMs } from '../../engine/lock.js';
+import { sleepMs } from '../../common/sleep.js';
 
 const HELP: OptionDef = { long: 'help', type: 'boolean' };
 
