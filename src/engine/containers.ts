@@ -12,7 +12,7 @@ import {
 } from '../state/containers.js';
 import { run } from '../sys/exec.js';
 import { mount, unmount, isOwnFsMounted } from '../sys/mount.js';
-import { bootId, pidAlive, processStartTime, hardRlimits } from '../sys/proc.js';
+import { bootId, sameProcessAlive, processStartTime, hardRlimits } from '../sys/proc.js';
 import { removeCgroup } from '../sys/cgroups.js';
 import { resolveImage, imageConfig, imageLayerDirs } from '../image/images.js';
 import { prepareSnapshot, removeSnapshot, snapshotPaths } from '../storage/overlay.js';
@@ -33,6 +33,7 @@ import { mark } from '../common/timing.js';
 import { lockContainer } from './lock.js';
 import { sleepMs } from '../common/sleep.js';
 import { mustBe } from './lifecycle.js';
+import { nextRestartDelay, shouldRestart } from './restart.js';
 import { resolveUser } from './user.js';
 import {
   containerDir, containerRunDir, runDirsParent, runtimeRoot, logPath, cgroupsPath, type EngineContext,
@@ -119,7 +120,7 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
     id, name, imageId: image.id, imageRef: req.image, spec, labels: req.labels, status: 'created',
     pid: null, conmonPid: null, conmonStart: null, exitCode: null, oomKilled: false, restartCount: 0,
     runtime: req.runtime ?? 'auto', createdAt: new Date().toISOString(), startedAt: null, finishedAt: null,
-    bootId: null, stopRequested: false,
+    bootId: null, stopRequested: false, runId: null, pidStart: null, restartBackoffMs: 0,
   };
   if (spec.networkMode === 'bridge') ensureDefaultNetworkIfUsed(ctx, spec);
   // One transaction: the record, its endpoints and its ports appear together or not at all.
@@ -174,7 +175,9 @@ export async function startContainer(ctx: EngineContext, ref: string, opts: { at
     mustBe('start', c.status, c.name);
     // Leftovers of a berth killed while starting it: undo them before starting afresh.
     if (existsSync(containerRunDir(ctx, c.id))) releaseResources(ctx, c);
-    return await startLocked(ctx, c, { exitCommand: !opts.attached || c.spec.restart.name !== 'no' });
+    // A user's start begins the restart policy afresh, as `docker start` does.
+    if (c.restartCount !== 0 || c.restartBackoffMs !== 0) tx(ctx.db, () => updateContainer(ctx.db, c.id, { restartCount: 0, restartBackoffMs: 0 }));
+    return await startLocked(ctx, { ...c, restartCount: 0, restartBackoffMs: 0 }, { exitCommand: !opts.attached || c.spec.restart.name !== 'no' });
   } finally {
     lock.release();
   }
@@ -268,18 +271,22 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
 
 async function startLocked(ctx: EngineContext, c: Container, opts: { exitCommand: boolean }): Promise<Container> {
   const undo = new Undo();
+  // The exit callback names this run, so that once a restart has replaced it, its late callback
+  // leaves the new run alone.
+  const runId = newRunId();
   try {
     const { runtime, rtRoot, bundle, runDir } = await prepareStart(ctx, c, undo, { terminal: false });
     const { pid, conmonPid } = await rtCreate({
       id: c.id, name: c.name, runtime, runtimeRoot: rtRoot, bundleDir: bundle, runDir, logPath: logPath(ctx, c.id),
-      ...(opts.exitCommand ? { exitCommand: { path: ctx.config.self.path, args: [...ctx.config.self.args, 'container', 'cleanup', c.id] } } : {}),
+      ...(opts.exitCommand ? { exitCommand: { path: ctx.config.self.path, args: [...ctx.config.self.args, 'container', 'cleanup', c.id, runId] } } : {}),
     });
     mark('start: conmon+create');
     rtStart(runtime, rtRoot, c.id);
     mark('start: runtime start');
     tx(ctx.db, () => updateContainer(ctx.db, c.id, {
-      status: 'running', pid, conmonPid, conmonStart: processStartTime(conmonPid), exitCode: null, oomKilled: false,
-      startedAt: new Date().toISOString(), finishedAt: null, bootId: bootId(), stopRequested: false,
+      status: 'running', pid, pidStart: processStartTime(pid), conmonPid, conmonStart: processStartTime(conmonPid),
+      exitCode: null, oomKilled: false, startedAt: new Date().toISOString(), finishedAt: null, bootId: bootId(),
+      stopRequested: false, runId,
     }));
     undo.commit();
     return reload(ctx, c.id);
@@ -305,8 +312,9 @@ export async function runAttached(ctx: EngineContext, ref: string, opts: { tty: 
     code = await runForeground({
       runtime, runtimeRoot: rtRoot, id: c.id, bundleDir: bundle, pidFile: join(runDir, 'pidfile'), command: c.spec.args[0] ?? '',
       onStarted: (pid) => tx(ctx.db, () => updateContainer(ctx.db, c.id, {
-        status: 'running', pid, conmonPid: null, conmonStart: null, exitCode: null, oomKilled: false,
-        startedAt: new Date().toISOString(), finishedAt: null, bootId: bootId(), stopRequested: false,
+        status: 'running', pid, pidStart: processStartTime(pid), conmonPid: null, conmonStart: null, exitCode: null,
+        oomKilled: false, startedAt: new Date().toISOString(), finishedAt: null, bootId: bootId(), stopRequested: false,
+        runId: newRunId(), restartCount: 0, restartBackoffMs: 0,
       })),
     });
     undo.commit();
@@ -380,12 +388,21 @@ function finalize(ctx: EngineContext, c: Container, opts: { unknownCode?: number
       status: 'exited',
       exitCode: ex?.exitCode ?? opts.unknownCode ?? 255,
       oomKilled: oom,
-      finishedAt: (ex?.finishedAt ?? new Date()).toISOString(),
+      finishedAt: finishTime(ex?.finishedAt ?? new Date(), c.startedAt),
       pid: null, conmonPid: null, conmonStart: null,
     }));
   }
   releaseResources(ctx, c, { discard: opts.discard });
   return reload(ctx, c.id);
+}
+
+/**
+ * The exit file's mtime has the filesystem's coarser clock: a command that exits at once can
+ * seem to finish before berth recorded its start.
+ */
+function finishTime(at: Date, startedAt: string | null): string {
+  const start = startedAt === null ? NaN : Date.parse(startedAt);
+  return (Number.isFinite(start) && at.getTime() < start ? new Date(start) : at).toISOString();
 }
 
 /** discard: the writable layer is about to be deleted (rm -f), so it is not flushed first. */
@@ -410,16 +427,26 @@ function releaseResources(ctx: EngineContext, c: Container, opts: { discard?: bo
   rmSync(containerRunDir(ctx, c.id), { recursive: true, force: true });
 }
 
+/**
+ * The container's init is still running: the record is of this boot, and its pid is held by a
+ * live process (not a zombie whose conmon died first) that started when the recorded one did.
+ */
+export function initAlive(c: Container, boot: string = bootId()): boolean {
+  return c.bootId === boot && c.pid !== null && sameProcessAlive(c.pid, c.pidStart);
+}
+
+const newRunId = () => newId().slice(0, 16);
+
 function waitForExit(c: Container, timeoutMs: number): boolean {
   const deadline = Date.now() + timeoutMs;
   // A killed process is gone within a millisecond or two: poll finely first, then back off.
   let wait = 1;
   while (Date.now() < deadline) {
-    if (c.pid === null || !pidAlive(c.pid)) return true;
+    if (c.pid === null || !sameProcessAlive(c.pid, c.pidStart)) return true;
     sleepMs(wait);
     wait = Math.min(wait * 2, 50);
   }
-  return c.pid === null || !pidAlive(c.pid);
+  return c.pid === null || !sameProcessAlive(c.pid, c.pidStart);
 }
 
 /** conmon writes the exit file right after the container's process is reaped; give it that moment. */
@@ -436,8 +463,7 @@ function waitForExitFile(ctx: EngineContext, c: Container, timeoutMs: number): v
 }
 
 function conmonAlive(c: Container): boolean {
-  if (c.conmonPid === null || !pidAlive(c.conmonPid)) return false;
-  return c.conmonStart === null || processStartTime(c.conmonPid) === c.conmonStart;
+  return c.conmonPid !== null && sameProcessAlive(c.conmonPid, c.conmonStart);
 }
 
 // ------------------------------------------------------------------------------------ stop, kill
@@ -462,7 +488,7 @@ function stopLocked(ctx: EngineContext, c: Container, timeoutSec: number): Conta
     signalQuietly(runtime, rtRoot, c, c.spec.stopSignal);
     waitForExit(c, timeoutSec * 1000);
   }
-  if (c.pid !== null && pidAlive(c.pid)) {
+  if (c.pid !== null && sameProcessAlive(c.pid, c.pidStart)) {
     // SIGKILL to the container's init ends its whole PID namespace: the kernel does what
     // `runc kill` would, without a runtime process to start.
     try { process.kill(c.pid, 'SIGKILL'); } catch { signalQuietly(runtime, rtRoot, c, 'SIGKILL'); }
@@ -489,6 +515,8 @@ export function killContainer(ctx: EngineContext, ref: string, signal = 'SIGKILL
   try {
     const c = reconcileOne(ctx, reload(ctx, c0.id));
     mustBe('kill', c.status, c.name);
+    // As Docker: a container the user killed is not revived by its restart policy.
+    tx(ctx.db, () => updateContainer(ctx.db, c.id, { stopRequested: true }));
     const runtime = chooseRuntime(c.spec.runtime);
     const sig = /^\d+$/.test(signal) ? signal : signal.toUpperCase().startsWith('SIG') ? signal.toUpperCase() : `SIG${signal.toUpperCase()}`;
     rtKill(runtime, runtimeRoot(ctx, runtime.name), c.id, sig);
@@ -545,8 +573,9 @@ function removeLocked(ctx: EngineContext, c: Container, opts: { justReleased?: b
 /** discard: the caller removes the container next (run --rm), so its layer is not flushed. */
 export function reconcileOne(ctx: EngineContext, c: Container, opts: { discard?: boolean } = {}): Container {
   if (c.status !== 'running') return c;
-  const sameBoot = c.bootId === bootId();
-  if (sameBoot && c.pid !== null && pidAlive(c.pid)) return c;
+  const boot = bootId();
+  const sameBoot = c.bootId === boot;
+  if (initAlive(c, boot)) return c;
   // Dead: finalize under the lock (reentrant for a verb that holds it already), since conmon's
   // exit callback or another command may be finalizing the same container right now.
   const lock = lockContainer(ctx.paths.runroot, c.id);
@@ -572,7 +601,7 @@ export function reconcileAll(ctx: EngineContext): Container[] {
       if (runDirs.has(c.id)) repairHalfMade(ctx, c);
       return c;
     }
-    if (c.bootId === boot && c.pid !== null && pidAlive(c.pid)) return c;
+    if (initAlive(c, boot)) return c;
     const lock = lockContainer(ctx.paths.runroot, c.id);
     try {
       const fresh = getContainer<ContainerSpec>(ctx.db, c.id);
@@ -603,30 +632,45 @@ function repairHalfMade(ctx: EngineContext, c: Container): void {
 
 /**
  * Run by conmon (its --exit-command) when the container's process ends: records the exit,
- * releases resources, then applies the restart policy and --rm. No daemon needed.
+ * releases resources, then applies --rm or the restart policy. No daemon needed: this process
+ * is the policy's timer, sleeping out the back-off without the lock, so that a user's stop, rm
+ * or start in the meantime wins. `runId` names the run conmon watched; when the record has moved
+ * on to a later run (a restart finalized this one and started another), there is nothing to do.
  */
-export async function onContainerExit(ctx: EngineContext, id: string): Promise<void> {
+export async function onContainerExit(ctx: EngineContext, id: string, runId?: string): Promise<void> {
+  let c: Container;
+  let delayMs: number;
   const lock = lockContainer(ctx.paths.runroot, id);
-  let restart = false;
   try {
     const c0 = getContainer<ContainerSpec>(ctx.db, id);
     if (!c0) return;
+    if (runId !== undefined && c0.runId !== null && c0.runId !== runId) return;
+    // No run named (a callback of an older berth): trust the process table instead.
+    if (runId === undefined && c0.status === 'running' && initAlive(c0)) return;
     // A --rm container is removed right after: flushing its layer first would be wasted.
-    const c = c0.status === 'running' ? finalize(ctx, c0, { discard: c0.spec.autoRemove }) : c0;
+    c = c0.status === 'running' ? finalize(ctx, c0, { discard: c0.spec.autoRemove }) : c0;
     if (c.status !== 'exited') return;
     if (c.spec.autoRemove) {
       removeLocked(ctx, c);
       return;
     }
-    const p = c.spec.restart;
-    restart = !c.stopRequested && (p.name === 'always' || p.name === 'unless-stopped' ||
-      (p.name === 'on-failure' && (c.exitCode ?? 0) !== 0 && (p.maxRetries === 0 || c.restartCount < p.maxRetries)));
-    if (restart) {
-      tx(ctx.db, () => updateContainer(ctx.db, id, { restartCount: c.restartCount + 1 }));
-      await startLocked(ctx, reload(ctx, id), { exitCommand: true });
-    }
+    if (!shouldRestart(c.spec.restart, { exitCode: c.exitCode ?? 0, stopRequested: c.stopRequested, restartCount: c.restartCount })) return;
+    const ranMs = Date.parse(c.finishedAt ?? '') - Date.parse(c.startedAt ?? '');
+    delayMs = nextRestartDelay(c.restartBackoffMs, Number.isFinite(ranMs) ? ranMs : 0);
+    tx(ctx.db, () => updateContainer(ctx.db, id, { restartBackoffMs: delayMs }));
   } finally {
     lock.release();
+  }
+  await new Promise((r) => setTimeout(r, delayMs));
+  const again = lockContainer(ctx.paths.runroot, id);
+  try {
+    const fresh = getContainer<ContainerSpec>(ctx.db, id);
+    // Stopped, removed, started or restarted by someone else while we waited.
+    if (!fresh || fresh.status !== 'exited' || fresh.runId !== c.runId || fresh.stopRequested) return;
+    tx(ctx.db, () => updateContainer(ctx.db, id, { restartCount: fresh.restartCount + 1 }));
+    await startLocked(ctx, reload(ctx, id), { exitCommand: true });
+  } finally {
+    again.release();
   }
 }
 
@@ -641,7 +685,7 @@ export function waitContainer(ctx: EngineContext, id: string, opts: { pollMs?: n
     const c = getContainer<ContainerSpec>(ctx.db, id);
     if (!c) throw notFound('container.not_found', `no such container: ${shortId(id)}`);
     if (c.status !== 'running') return c;
-    if (c.pid === null || !pidAlive(c.pid) || c.bootId !== bootId()) {
+    if (!initAlive(c)) {
       const lock = lockContainer(ctx.paths.runroot, id);
       try {
         const fresh = getContainer<ContainerSpec>(ctx.db, id);

@@ -35,6 +35,7 @@ export function inspectContainer(ctx: EngineContext, c: Container): Record<strin
     Args: s.args.slice(1),
     Image: c.imageId,
     ImageName: c.imageRef,
+    RestartCount: c.restartCount,
     State: {
       Status: c.status,
       Running: c.status === 'running',

@@ -177,9 +177,9 @@ export async function waitCmd(c: CommandContext): Promise<number> {
 
 /** conmon's exit callback. Not for users; it must never fail loudly, since nobody reads it. */
 export async function cleanupCmd(c: CommandContext): Promise<number> {
-  const id = c.argv[0];
+  const [id, runId] = c.argv;
   if (!id) return 125;
-  await onContainerExit(ctxOf(c), id);
+  await onContainerExit(ctxOf(c), id, runId);
   return 0;
 }
 
