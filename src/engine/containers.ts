@@ -35,6 +35,7 @@ import { sleepMs } from '../common/sleep.js';
 import { mustBe } from './lifecycle.js';
 import { nextRestartDelay, shouldRestart } from './restart.js';
 import { resolveUser } from './user.js';
+import { volumeDir } from './volumes.js';
 import {
   containerDir, containerRunDir, runDirsParent, runtimeRoot, logPath, cgroupsPath, type EngineContext,
 } from './context.js';
@@ -350,9 +351,6 @@ function mapStartError(e: unknown, c: Container): unknown {
   return e;
 }
 
-function volumeDir(ctx: EngineContext, name: string): string {
-  return join(ctx.paths.root, 'volumes', validateName('volume', name), '_data');
-}
 
 function majorMinor(path: string): { major: number; minor: number } {
   const rdev = statSync(path).rdev;
@@ -679,26 +677,32 @@ export async function restartContainer(ctx: EngineContext, ref: string, timeoutS
   return startContainer(ctx, ref);
 }
 
-/** Waits until a container is no longer running (its exit recorded); returns its exit code. */
+/**
+ * One look at a container that may have ended: the exited (or created) record once it is no
+ * longer running, its exit recorded and its resources released; undefined while it runs.
+ */
+export function checkExit(ctx: EngineContext, id: string): Container | undefined {
+  const c = getContainer<ContainerSpec>(ctx.db, id);
+  if (!c) throw notFound('container.not_found', `no such container: ${shortId(id)}`);
+  if (c.status !== 'running') return c;
+  if (initAlive(c)) return undefined;
+  const lock = lockContainer(ctx.paths.runroot, id);
+  try {
+    const fresh = getContainer<ContainerSpec>(ctx.db, id);
+    if (!fresh) throw notFound('container.not_found', `no such container: ${shortId(id)}`);
+    if (fresh.status !== 'running') return fresh;
+    waitForExitFile(ctx, fresh, 2000);
+    return finalize(ctx, fresh);
+  } finally {
+    lock.release();
+  }
+}
+
+/** Waits, blocking, until a container is no longer running (its exit recorded). */
 export function waitContainer(ctx: EngineContext, id: string, opts: { pollMs?: number } = {}): Container {
   for (;;) {
-    const c = getContainer<ContainerSpec>(ctx.db, id);
-    if (!c) throw notFound('container.not_found', `no such container: ${shortId(id)}`);
-    if (c.status !== 'running') return c;
-    if (!initAlive(c)) {
-      const lock = lockContainer(ctx.paths.runroot, id);
-      try {
-        const fresh = getContainer<ContainerSpec>(ctx.db, id);
-        if (!fresh) throw notFound('container.not_found', `no such container: ${shortId(id)}`);
-        if (fresh.status === 'running') {
-          waitForExitFile(ctx, fresh, 2000);
-          return finalize(ctx, fresh);
-        }
-        return fresh;
-      } finally {
-        lock.release();
-      }
-    }
+    const done = checkExit(ctx, id);
+    if (done) return done;
     sleepMs(opts.pollMs ?? 20);
   }
 }

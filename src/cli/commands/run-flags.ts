@@ -6,7 +6,7 @@ import { bool, list, str } from '../args.js';
 import { invalid } from '../../common/errors.js';
 import { parseCpus, parseCpuset, parseDeviceRate, parseSize } from '../../common/units.js';
 import { emptyResources, type CreateRequest, type NetworkAttachment, type NetworkMode, type RestartPolicy, type VolumeMount } from '../../engine/types.js';
-import { parseRestartPolicy } from '../../engine/restart.js';
+import { parseRestartPolicy } from '../../engine/index.js';
 
 export const RUN_FLAGS: OptionDef[] = [
   { long: 'detach', short: 'd', type: 'boolean', description: 'run in the background and print the container id' },
