@@ -14,7 +14,7 @@ const ALLOWED: Record<string, string[]> = {
   cli: ['compose', 'builder', 'engine', 'common'],
   api: ['compose', 'builder', 'engine', 'common'],
   compose: ['engine', 'image', 'network', 'state', 'storage', 'runtime', 'sys', 'common'],
-  builder: ['engine', 'image', 'network', 'state', 'storage', 'runtime', 'sys', 'common'],
+  builder: ['engine', 'common'],
   engine: ['image', 'storage', 'runtime', 'network', 'state', 'sys', 'common'],
   image: ['storage', 'state', 'sys', 'common'],
   network: ['state', 'sys', 'common'],
