@@ -39,7 +39,7 @@ describe('config instructions', () => {
   it('ENV sets, replaces and expands from the values before the instruction', () => {
     const { st } = apply(['ENV A=1 B=2', 'ENV A=x$B C=$A', 'ENV OLD legacy form']);
     assert.deepEqual(st.config.Env, ['B=2', 'A=x2', 'C=1', 'OLD=legacy form']);
-    rejects(['ENV NOVALUE'], /ENV NOVALUE needs a value|needs a value/);
+    rejects(['ENV NOVALUE'], /needs a value/);
   });
 
   it('LABEL keeps earlier labels and expands keys and values', () => {
@@ -50,7 +50,7 @@ describe('config instructions', () => {
   it('WORKDIR resolves against the previous one', () => {
     const { st } = apply(['WORKDIR /app', 'WORKDIR sub', 'WORKDIR ../other']);
     assert.equal(st.config.WorkingDir, '/app/other');
-    rejects(['WORKDIR  '], /WORKDIR needs a path|needs at least/);
+    rejects(['WORKDIR  '], /WORKDIR needs a path/);
   });
 
   it('USER and STOPSIGNAL take the expanded word', () => {
