@@ -1,4 +1,4 @@
-// DESIGN.md's layer rule, enforced: cli, api → {compose, build} → engine → {image, storage,
+// DESIGN.md's layer rule, enforced: cli, api → {compose, builder} → engine → {image, storage,
 // runtime, network, state} → sys → common. The parts under engine do not import each other,
 // with two exceptions the design allows: image unpacks through storage, and image and network
 // keep their records in the instances file through state.
@@ -11,10 +11,10 @@ import { join, relative, dirname, resolve } from 'node:path';
 const SRC = resolve('src');
 
 const ALLOWED: Record<string, string[]> = {
-  cli: ['compose', 'build', 'engine', 'common'],
-  api: ['compose', 'build', 'engine', 'common'],
+  cli: ['compose', 'builder', 'engine', 'common'],
+  api: ['compose', 'builder', 'engine', 'common'],
   compose: ['engine', 'image', 'network', 'state', 'storage', 'runtime', 'sys', 'common'],
-  build: ['engine', 'image', 'network', 'state', 'storage', 'runtime', 'sys', 'common'],
+  builder: ['engine', 'common'],
   engine: ['image', 'storage', 'runtime', 'network', 'state', 'sys', 'common'],
   image: ['storage', 'state', 'sys', 'common'],
   network: ['state', 'sys', 'common'],

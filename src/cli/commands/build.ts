@@ -4,7 +4,7 @@ import { parseArgs, bool, list, str } from '../args.js';
 import { out } from '../render.js';
 import { invalid } from '../../common/errors.js';
 import { createContext } from '../../engine/context.js';
-import { buildImage } from '../../build/builder.js';
+import { buildImage } from '../../builder/builder.js';
 import { PULL_FLAGS, parsePullPolicy } from './auto-pull.js';
 import { progressFor } from './transfer-progress.js';
 
