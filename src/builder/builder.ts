@@ -7,9 +7,7 @@
 import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { notFound } from '../common/errors.js';
-import { tagBuiltImage, type BuildImage } from '../engine/build-images.js';
-import { sweepKilledBuilds } from '../engine/build-run.js';
-import type { EngineContext } from '../engine/context.js';
+import type { BuildImage, Engine } from '../engine/index.js';
 import { stepCache } from './cache.js';
 import { copyStep } from './copy-step.js';
 import { loadIgnore } from './ignore.js';
@@ -32,17 +30,18 @@ function containerfile(contextDir: string, given: string | undefined): string {
   return file;
 }
 
-export async function buildImage(ctx: EngineContext, o: BuildOptions): Promise<BuildResult> {
+export async function buildImage(engine: Engine, o: BuildOptions): Promise<BuildResult> {
+  const support = await engine.builder();
   const contextDir = resolve(o.contextDir);
   if (!existsSync(contextDir) || !lstatSync(contextDir).isDirectory()) throw notFound('build.no_context', `build context ${o.contextDir} is not a directory`);
   const file = containerfile(contextDir, o.file);
   const { globalArgs, stages } = splitStages(parseContainerfile(readFileSync(file, 'utf8')));
   const b: Build = {
-    ctx, options: o, contextDir, exclude: loadIgnore(contextDir), stages, results: [],
-    args: buildArgs(o.buildArgs, globalArgs), cache: stepCache(ctx, o.noCache), log: o.log,
+    engine: support, options: o, contextDir, exclude: loadIgnore(contextDir), stages, results: [],
+    args: buildArgs(o.buildArgs, globalArgs), cache: stepCache(support, o.noCache), log: o.log,
   };
   const last = lastStage(stages, o.target);
-  sweepKilledBuilds(ctx);
+  support.sweepKilled();
   const total = stepCount(stages, last);
   let stepNo = 0;
   for (let si = 0; si <= last; si++) {
@@ -58,7 +57,7 @@ export async function buildImage(ctx: EngineContext, o: BuildOptions): Promise<B
   const unused = b.args.unused();
   if (unused.length > 0) o.log(`warning: build args not consumed by the Containerfile: ${unused.join(', ')}`);
   const final: BuildImage = b.results[last]!;
-  const names = o.tags.map((t) => tagBuiltImage(ctx, final.id, t));
+  const names = o.tags.map((t) => support.tag(final.id, t));
   for (const n of names) o.log(`Successfully tagged ${n}`);
   return { id: final.id, tags: names };
 }

@@ -2,8 +2,7 @@
 // each instruction with its inputs), so a key names the whole history of a step, and an
 // unchanged step on an unchanged history finds the image it made last time.
 import { createHash } from 'node:crypto';
-import { lookupBuildStep, rememberBuildStep, type BuildImage } from '../engine/build-images.js';
-import type { EngineContext } from '../engine/context.js';
+import type { BuildImage, BuildSupport } from '../engine/index.js';
 import type { Build, StepCache, StepState } from './types.js';
 
 /** The key after `prev` for a step whose inputs are `parts` (order matters, so does each part's boundary). */
@@ -14,10 +13,10 @@ export function chain(prev: string, ...parts: string[]): string {
 }
 
 /** The engine's build cache; with noCache, lookups miss but results are still remembered for next time. */
-export function stepCache(ctx: EngineContext, noCache: boolean): StepCache {
+export function stepCache(engine: BuildSupport, noCache: boolean): StepCache {
   return {
-    get: (key) => (noCache ? undefined : lookupBuildStep(ctx, key)),
-    put: (key, id) => rememberBuildStep(ctx, key, id),
+    get: (key) => (noCache ? undefined : engine.lookupStep(key)),
+    put: (key, id) => engine.rememberStep(key, id),
   };
 }
 

@@ -3,7 +3,6 @@
 // hashed into the key, and, on a cache miss, copied into a new layer that the engine commits.
 import { posix } from 'node:path';
 import { invalid, notFound } from '../common/errors.js';
-import { commitDirStep, readInImage, statInImage, withImageFiles } from '../engine/build-images.js';
 import { chain, layerStep } from './cache.js';
 import { copyInto, hashSources, matchSource, type Owner } from './copy.js';
 import { expand, words, type Instruction } from './parse.js';
@@ -74,18 +73,19 @@ export async function copyStep(b: Build, st: StepState, ins: Instruction): Promi
   const spec = copySpec(ins, stepVars(st), st.config.WorkingDir ?? '');
   const imageId = st.image?.id;
   const owner = spec.chown === undefined ? undefined
-    : resolveOwner(spec.chown, ins.line, (p) => (imageId === undefined ? undefined : readInImage(b.ctx, imageId, p)));
+    : resolveOwner(spec.chown, ins.line, (p) => (imageId === undefined ? undefined : b.engine.read(imageId, p)));
   const copyFrom = async (srcRoot: string, exclude: (rel: string) => boolean, fromId: string) => {
     const what = `Containerfile line ${ins.line}: ${ins.keyword}`;
     const rels = spec.sources.flatMap((s) => matchSource(srcRoot, s, exclude, what));
     const digest = await hashSources(srcRoot, rels, exclude);
     const key = chain(st.key, ins.text, fromId, digest, spec.dest, JSON.stringify(owner ?? null), String(spec.chmod ?? ''), JSON.stringify(st.config));
-    await layerStep(b, st, key, () => commitDirStep(b.ctx, {
+    await layerStep(b, st, key, () => b.engine.commitDir({
       parent: imageId, config: st.config, createdBy: ins.text, configSteps: st.notes,
       fill: (root) => copyInto(root, {
         sources: spec.sources, dest: spec.dest, srcRoot, exclude, owner, mode: spec.chmod, add: ins.keyword === 'ADD', what,
+        unpackArchive: b.engine.unpackArchive,
         imageDir: (p) => {
-          const s = imageId === undefined ? undefined : statInImage(b.ctx, imageId, p);
+          const s = imageId === undefined ? undefined : b.engine.stat(imageId, p);
           return s?.type === 'directory' ? s : undefined;
         },
       }),
@@ -94,5 +94,5 @@ export async function copyStep(b: Build, st: StepState, ins: Instruction): Promi
   if (spec.from === undefined) return copyFrom(b.contextDir, b.exclude, 'context');
   const from = stageImage(b, spec.from, ins.line);
   // Another stage's files are all visible: the ignore file is about the context only.
-  return withImageFiles(b.ctx, from.id, (root) => copyFrom(root, () => false, from.id));
+  return b.engine.withImageFiles(from.id, (root) => copyFrom(root, () => false, from.id));
 }

@@ -8,11 +8,13 @@ import {
 } from 'node:fs';
 import { join, posix } from 'node:path';
 import { invalid, notFound } from '../common/errors.js';
-import { unpackArchive, type ArchiveCompression } from '../engine/build-images.js';
+import type { ArchiveCompression, BuildSupport } from '../engine/index.js';
 
 export interface Owner { uid: number; gid: number }
 
 export interface CopyRequest {
+  /** Unpacks an ADD archive (the engine's, which owns tar handling). */
+  unpackArchive: BuildSupport['unpackArchive'];
   /** Sources as written, relative to srcRoot (a leading / means the same). */
   sources: string[];
   /** Absolute destination path in the image (already resolved against WORKDIR). */
@@ -179,7 +181,7 @@ export async function copyInto(layerRoot: string, req: CopyRequest): Promise<voi
     const archive = req.add && st.isFile() ? isTarArchive(src) : undefined;
     if (archive) {
       makeParents(layerRoot, dest, req);
-      await unpackArchive({ archive: src, compression: archive, dest: join(layerRoot, dest) });
+      await req.unpackArchive({ archive: src, compression: archive, dest: join(layerRoot, dest) });
       if (req.owner || req.mode !== undefined) applyOwnerMode(join(layerRoot, dest), req);
       continue;
     }

@@ -4,7 +4,7 @@
 // tested without root. RUN, COPY and ADD make layers; they live in run-step.ts and copy-step.ts.
 import { posix } from 'node:path';
 import { invalid } from '../common/errors.js';
-import type { BuildImage, OciContainerConfig } from '../engine/build-images.js';
+import type { BuildImage, OciContainerConfig } from '../engine/index.js';
 import { chain } from './cache.js';
 import { durationNs, expand, keyValues, words, type Instruction } from './parse.js';
 import type { BuildArgs, StepState } from './types.js';

@@ -2,7 +2,6 @@
 // none unless the build asks for host), and what it changed becomes the step's layer. Its key
 // covers the command, its environment (build args included), the network and the config.
 import { BerthError, invalid } from '../common/errors.js';
-import { runBuildStep } from '../engine/build-run.js';
 import { chain, layerStep } from './cache.js';
 import { envMap } from './instructions.js';
 import type { Instruction } from './parse.js';
@@ -22,7 +21,7 @@ export async function runStep(b: Build, st: StepState, ins: Instruction): Promis
   const { cmd, env } = runCommand(st, ins);
   const key = chain(st.key, ins.text, JSON.stringify(env), b.options.network, JSON.stringify(st.config));
   await layerStep(b, st, key, async () => {
-    const r = await runBuildStep(b.ctx, {
+    const r = await b.engine.runStep({
       parent: st.image?.id, config: st.config, cmd, env, network: b.options.network,
       createdBy: ins.text, configSteps: st.notes, onLine: b.log,
     });

@@ -2,7 +2,7 @@
 // starts FROM an image (pulled if the policy says so), scratch, or an earlier stage, which
 // COPY --from names too (by AS name or by index).
 import { BerthError, invalid, notFound } from '../common/errors.js';
-import { commitConfigStep, ensureImage, findBuildImage, type BuildImage } from '../engine/build-images.js';
+import type { BuildImage } from '../engine/index.js';
 import { chain } from './cache.js';
 import { stageStart } from './instructions.js';
 import { expand, type Instruction } from './parse.js';
@@ -49,7 +49,7 @@ export function stageIndex(stages: readonly Stage[], ref: string): number {
 /** The image of an earlier stage, or an image of the store, that `ref` names. */
 export function stageImage(b: Build, ref: string, line: number): BuildImage {
   const n = stageIndex(b.stages, ref);
-  if (n < 0) return findBuildImage(b.ctx, ref);
+  if (n < 0) return b.engine.findImage(ref);
   const r = b.results[n];
   if (!r) throw invalid('build.bad_stage', `Containerfile line ${line}: stage "${ref}" is not built before this one`);
   return r;
@@ -59,7 +59,7 @@ export function stageImage(b: Build, ref: string, line: number): BuildImage {
 export async function startStage(b: Build, stage: Stage): Promise<StepState> {
   const fromRef = expand(/^(\S+)/.exec(stage.from.args)![1]!, b.args.global, stage.from.line);
   if (fromRef === 'scratch') return stageStart(undefined);
-  if (stageIndex(b.stages, fromRef) < 0) await ensureImage(b.ctx, fromRef, b.options.pull ?? 'missing', b.options.pullOptions ?? {});
+  if (stageIndex(b.stages, fromRef) < 0) await b.engine.ensureImage(fromRef, b.options.pull ?? 'missing', b.options.pullOptions ?? {});
   try {
     return stageStart(stageImage(b, fromRef, stage.from.line));
   } catch (e) {
@@ -76,7 +76,7 @@ export async function finishStage(b: Build, st: StepState): Promise<BuildImage> 
   const key = chain(st.key, 'CONFIG', JSON.stringify(st.config));
   const hit = b.cache.get(key);
   if (hit) b.log(`--> Using cache ${hit.id.slice(7)}`);
-  const result = hit ?? (await commitConfigStep(b.ctx, {
+  const result = hit ?? (await b.engine.commitConfig({
     parent: st.image?.id, config: st.config, createdBy: st.notes.at(-1) ?? '/bin/sh -c #(nop) config', configSteps: st.notes.slice(0, -1),
   }));
   b.cache.put(key, result.id);

@@ -1,7 +1,6 @@
 // The shapes the builder's modules share: the options of a build, one stage, the state a stage's
 // steps thread through, and the build in progress that every step reads.
-import type { EngineContext } from '../engine/context.js';
-import type { BuildImage, OciContainerConfig, PullOptions, PullPolicy } from '../engine/build-images.js';
+import type { BuildImage, BuildSupport, OciContainerConfig, PullOptions, PullPolicy } from '../engine/index.js';
 import type { Instruction } from './parse.js';
 
 export interface BuildOptions {
@@ -66,7 +65,8 @@ export interface StepCache {
 
 /** One build in progress: what every stage and step reads. */
 export interface Build {
-  ctx: EngineContext;
+  /** The engine's operations for builds. */
+  engine: BuildSupport;
   options: BuildOptions;
   /** The context directory, absolute. */
   contextDir: string;

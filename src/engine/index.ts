@@ -34,6 +34,7 @@ import type { LogChunk, LogOptions } from './follow.js';
 import type { PullOptions, PullPolicy, PullResult, PushOptions, PushResult, LoginOptions, Credentials } from './registry.js';
 import type { ArchiveFormat, PruneResult, UsageLine } from './transfer.js';
 import type { CommitOptions } from './commit.js';
+import type { BuildSupport } from './build-support.js';
 import type { ImportOptions } from '../image/import.js';
 import type { CreateNetworkOptions, NetworkRecord } from '../network/networks.js';
 import type { PortBinding } from '../network/attach.js';
@@ -43,6 +44,9 @@ export type { PullOptions, PullPolicy, PullResult, PushOptions, PushResult, Logi
 export type { ArchiveFormat, PruneResult, UsageLine, CommitOptions, ImportOptions, CreateNetworkOptions, NetworkRecord, PortBinding };
 export type { TransferProgress } from './registry.js';
 export type { OciContainerConfig } from './commit.js';
+export type { BuildSupport };
+export type { BuildImage, CommitStepOptions, ImagePathInfo, ArchiveCompression } from './build-images.js';
+export type { RunStepOptions, RunStepResult } from './build-run.js';
 export { parseRestartPolicy } from './restart.js';
 export { parsePortSpec } from '../network/portspec.js';
 export { emptyResources } from './types.js';
@@ -131,6 +135,8 @@ export interface VolumeEngine {
 
 export interface Engine {
   readonly config: EngineConfig;
+  /** The builder's operations (engine/build-images.ts, engine/build-run.ts), loaded for a build. */
+  builder(): Promise<BuildSupport>;
   readonly containers: ContainerEngine;
   readonly images: ImageEngine;
   readonly networks: NetworkEngine;
@@ -146,6 +152,7 @@ export function createEngine(config: EngineConfig): Engine {
   const ctx: EngineContext = createContext(config);
   return {
     config,
+    builder: async () => (await import('./build-support.js')).bindBuildSupport(ctx),
     containers: containerEngine(ctx),
     images: imageEngine(ctx),
     networks: networkEngine(ctx),
