@@ -63,6 +63,8 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
     const image = resolveImage(ctx.db, c.imageId);
     const runDir = containerRunDir(ctx, c.id);
     mkdirSync(runDir, { recursive: true, mode: 0o700 });
+    // Undone last: while it exists, a later ps takes the container for a start cut short.
+    undo.push('remove run directory', () => rmSync(runDir, { recursive: true, force: true }));
     // A previous run's exit file must not be mistaken for this run's.
     rmSync(join(runDir, 'exits'), { recursive: true, force: true });
     rmSync(join(runDir, 'oom'), { force: true });
