@@ -14,7 +14,9 @@ test('the lifecycle tests on the fake host pass as an unprivileged user', (t) =>
     t.skip(`nobody cannot read ${FILE}`);
     return;
   }
-  const r = spawnSync('setpriv', [...AS_NOBODY, process.execPath, '--test', FILE], { encoding: 'utf8', cwd: '/tmp' });
+  // Without the parent runner's NODE_TEST_CONTEXT, the child reports in plain TAP.
+  const { NODE_TEST_CONTEXT: _, ...env } = process.env;
+  const r = spawnSync('setpriv', [...AS_NOBODY, process.execPath, '--test', '--test-reporter=tap', FILE], { encoding: 'utf8', cwd: '/tmp', env });
   assert.equal(r.status, 0, r.stdout + r.stderr);
   const pass = Number(/^# pass (\d+)$/m.exec(r.stdout)?.[1] ?? 0);
   assert.ok(pass >= 20, `only ${pass} lifecycle tests ran as nobody`);
