@@ -17,7 +17,6 @@ import { removeCgroup } from '../sys/cgroups.js';
 import { resolveImage, imageConfig, imageLayerDirs } from '../image/images.js';
 import { prepareSnapshot, removeSnapshot, snapshotPaths } from '../storage/overlay.js';
 import { buildSpec } from '../runtime/spec.js';
-import { loadDefaultSeccomp } from '../runtime/seccomp.js';
 import {
   createContainer as rtCreate, startContainer as rtStart, killContainer as rtKill, deleteContainer as rtDelete,
   readExitFile, writeBundle,
@@ -38,6 +37,7 @@ import {
   containerDir, containerRunDir, runDirsParent, runtimeRoot, logPath, cgroupsPath, type EngineContext,
 } from './context.js';
 import type { ContainerSpec, CreateRequest } from './types.js';
+import { securityAtStart, withSecurity } from './security.js';
 
 export type Container = ContainerRow<ContainerSpec>;
 
@@ -111,6 +111,7 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
     stopSignal: cfg.StopSignal || 'SIGTERM',
     stopTimeout: req.stopTimeout ?? 10,
     ...(req.healthcheck ? { healthcheck: req.healthcheck } : {}),
+    ...withSecurity(req.security),
   };
   if (spec.networkMode !== 'bridge' && (req.ports.length > 0 || req.publishAll)) {
     throw invalid('port.no_network', `publishing ports needs a bridge network, not --network ${spec.networkMode}`);
@@ -210,6 +211,7 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
     }
     mark('start: rootfs mounted');
     const user = resolveUser(snap.merged, spec.user);
+    const sec = securityAtStart(spec.security, snap.merged);
 
     let network: { mode: 'none' } | { mode: 'host' } | { mode: 'path'; path: string } = { mode: 'none' };
     const files = hostFiles(runDir, spec.hostname);
@@ -245,7 +247,7 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
       args: spec.args,
       env: [...env, `HOSTNAME=${spec.hostname}`],
       cwd: spec.workdir,
-      user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
+      user: { uid: user.uid, gid: user.gid, additionalGids: [...new Set([...user.additionalGids, ...sec.additionalGids])] },
       hostname: spec.hostname,
       terminal: opts.terminal,
       mounts: binds,
@@ -253,7 +255,7 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
       resources: toRuntimeResources(spec),
       cgroupsPath: cgroupsPath(c.id),
       rlimitsHardCap: limits,
-      seccomp: loadDefaultSeccomp(),
+      ...sec.spec,
       annotations: { 'io.berth.name': c.name },
     });
     const bundle = containerDir(ctx, c.id);
