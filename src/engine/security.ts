@@ -2,7 +2,7 @@
 // is one line and exit 125 with nothing made), turned into the runtime's inputs at start.
 import { readFileSync } from 'node:fs';
 import { invalid } from '../common/errors.js';
-import { ALL, effectiveCapabilities, normalizeCapability } from '../runtime/caps.js';
+import { ALL, capabilitiesInMask, effectiveCapabilities, normalizeCapability } from '../runtime/caps.js';
 import { loadDefaultSeccomp, parseSeccompProfile, resolveUserSeccomp } from '../runtime/seccomp.js';
 import type { OciSeccomp, SecurityInput, TmpfsMount } from '../runtime/types.js';
 import { hostDevices } from '../sys/devices.js';
@@ -40,17 +40,17 @@ export function securitySpec(req: SecurityRequest | undefined): SecuritySpec | u
   return empty && !spec.privileged && !spec.noNewPrivileges && spec.seccomp === 'default' ? undefined : spec;
 }
 
-/** What this kernel knows: --privileged and ALL grant no capability it does not have. */
 /** Spread into a new ContainerSpec: nothing when the defaults are asked for, so records stay as they were. */
 export function withSecurity(req: SecurityRequest | undefined): { security?: SecuritySpec } {
   const s = securitySpec(req);
   return s === undefined ? {} : { security: s };
 }
 
-function lastCap(): number | undefined {
+/** Our own bounding set, which runc inherits: --privileged and ALL can grant no more. */
+function boundingSet(): string[] | undefined {
   try {
-    const n = Number(readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8').trim());
-    return Number.isInteger(n) && n >= 0 ? n : undefined;
+    const m = /^CapBnd:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m ? capabilitiesInMask(m[1]!) : undefined;
   } catch {
     return undefined;
   }
@@ -67,8 +67,8 @@ export interface StartSecurity {
 export function securityAtStart(sec: SecuritySpec | undefined, rootfs: string): StartSecurity {
   const s = sec ?? { capAdd: [], capDrop: [], privileged: false, noNewPrivileges: false, seccomp: 'default', groupAdd: [], tmpfs: [] };
   const needAll = s.privileged || s.capAdd.includes(ALL);
-  const lc = needAll ? lastCap() : undefined;
-  const capabilities = effectiveCapabilities({ add: s.capAdd, drop: s.capDrop, privileged: s.privileged, ...(lc === undefined ? {} : { lastCap: lc }) });
+  const available = needAll ? boundingSet() : undefined;
+  const capabilities = effectiveCapabilities({ add: s.capAdd, drop: s.capDrop, privileged: s.privileged, ...(available ? { available } : {}) });
   let seccomp: OciSeccomp | null;
   // Docker: --privileged runs without a filter, whatever --security-opt says.
   if (s.privileged || s.seccomp === 'unconfined') seccomp = null;

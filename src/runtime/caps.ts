@@ -28,11 +28,12 @@ export function normalizeCapability(name: string): string | undefined {
 }
 
 /**
- * The capabilities of the known ones up to `lastCap` (the kernel's /proc/sys/kernel/cap_last_cap):
- * --privileged grants these, as Docker grants what its kernel knows and no more.
+ * The capabilities in a /proc/PID/status mask (CapBnd): --privileged and ALL grant those of our
+ * own bounding set, as Docker does, since runc cannot grant one the host has taken away.
  */
-export function knownCapabilities(lastCap = ALL_CAPABILITIES.length - 1): string[] {
-  return ALL_CAPABILITIES.slice(0, lastCap + 1);
+export function capabilitiesInMask(hex: string): string[] {
+  const mask = BigInt(`0x${hex}`);
+  return ALL_CAPABILITIES.filter((_, bit) => ((mask >> BigInt(bit)) & 1n) === 1n);
 }
 
 export interface CapabilityRequest {
@@ -40,12 +41,13 @@ export interface CapabilityRequest {
   add: readonly string[];
   drop: readonly string[];
   privileged: boolean;
-  lastCap?: number;
+  /** What ALL and --privileged mean here (our bounding set); every known capability if absent. */
+  available?: readonly string[];
 }
 
 /** Docker's TweakCapabilities: the set a root process gets, without duplicates, in a stable order. */
 export function effectiveCapabilities(r: CapabilityRequest): string[] {
-  const all = knownCapabilities(r.lastCap);
+  const all = [...(r.available ?? ALL_CAPABILITIES)];
   let caps: string[];
   if (r.privileged) caps = all;
   else if (r.add.includes(ALL)) caps = all.filter((c) => !r.drop.includes(c));
