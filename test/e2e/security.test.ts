@@ -274,6 +274,8 @@ test('--group-add: numbers and the image\'s group names, added to the user\'s ow
 
 test('security settings are kept: a stopped container starts again with them', () => {
   const id = b.ok(['create', '--network', 'none', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', 'busybox', 'grep', '-E', 'CapEff|NoNewPrivs', '/proc/self/status']).trim();
+  const hc = b.inspect(id).HostConfig as Record<string, unknown>;
+  assert.deepEqual([hc.CapDrop, hc.CapAdd, hc.SecurityOpt, hc.Privileged], [['ALL'], null, ['no-new-privileges'], false]);
   for (let i = 0; i < 2; i++) {
     b.ok(['start', id]);
     b.ok(['wait', id]);
