@@ -111,7 +111,7 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
     stopSignal: cfg.StopSignal || 'SIGTERM',
     stopTimeout: req.stopTimeout ?? 10,
     ...(req.healthcheck ? { healthcheck: req.healthcheck } : {}),
-    ...withSecurity(req.security),
+    ...withSecurity(req),
   };
   if (spec.networkMode !== 'bridge' && (req.ports.length > 0 || req.publishAll)) {
     throw invalid('port.no_network', `publishing ports needs a bridge network, not --network ${spec.networkMode}`);

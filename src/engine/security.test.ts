@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isBerthError } from '../common/errors.js';
-import { securityAtStart, securitySpec } from './security.js';
+import { securityAtStart, securitySpec, withSecurity } from './security.js';
 import { DEFAULT_CAPABILITIES } from '../runtime/spec.js';
 
 test('defaults only: no security in the record', () => {
@@ -35,4 +35,13 @@ test('at start: default caps and a filter; unconfined and privileged have none; 
   assert.deepEqual(own.spec.seccomp, { defaultAction: 'SCMP_ACT_LOG', architectures: [], syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW' }] });
   assert.deepEqual(securityAtStart(securitySpec({ groupAdd: ['7', '9'] }), '/nonexistent').additionalGids, [7, 9]);
   assert.throws(() => securityAtStart(securitySpec({ groupAdd: ['wheel'] }), '/nonexistent'), /unable to find group wheel/);
+});
+
+test('a tmpfs where a volume goes is a duplicate mount point; defaults add nothing to the record', () => {
+  assert.deepEqual(withSecurity({ volumes: [] }), {});
+  const vol = { source: '/h', destination: '/data/', readonly: false };
+  assert.throws(() => withSecurity({ volumes: [vol], security: { tmpfs: [{ destination: '/data', options: [] }] } }),
+    (e: unknown) => isBerthError(e) && e.exitCode === 125 && /duplicate mount point: \/data/.test(e.message));
+  assert.throws(() => withSecurity({ volumes: [], security: { tmpfs: [{ destination: '/t', options: [] }, { destination: '/t/', options: [] }] } }), /duplicate mount point: \/t/);
+  assert.deepEqual(withSecurity({ volumes: [vol], security: { tmpfs: [{ destination: '/run', options: [] }] } }).security?.tmpfs, [{ destination: '/run', options: [] }]);
 });

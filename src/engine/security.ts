@@ -7,7 +7,7 @@ import { loadDefaultSeccomp, parseSeccompProfile, resolveUserSeccomp } from '../
 import type { OciSeccomp, SecurityInput, TmpfsMount } from '../runtime/types.js';
 import { hostDevices } from '../sys/devices.js';
 import { resolveGroups } from './user.js';
-import type { SecurityRequest, SecuritySpec } from './types.js';
+import type { CreateRequest, SecurityRequest, SecuritySpec } from './types.js';
 
 function capList(names: readonly string[] | undefined, flag: string): string[] {
   return (names ?? []).map((n) => {
@@ -40,10 +40,21 @@ export function securitySpec(req: SecurityRequest | undefined): SecuritySpec | u
   return empty && !spec.privileged && !spec.noNewPrivileges && spec.seccomp === 'default' ? undefined : spec;
 }
 
-/** Spread into a new ContainerSpec: nothing when the defaults are asked for, so records stay as they were. */
-export function withSecurity(req: SecurityRequest | undefined): { security?: SecuritySpec } {
-  const s = securitySpec(req);
-  return s === undefined ? {} : { security: s };
+/**
+ * Spread into a new ContainerSpec: nothing when the defaults are asked for, so records stay as
+ * they were. A tmpfs where a volume goes is refused, as Docker refuses a duplicate mount point.
+ */
+export function withSecurity(req: Pick<CreateRequest, 'security' | 'volumes'>): { security?: SecuritySpec } {
+  const s = securitySpec(req.security);
+  if (s === undefined) return {};
+  const norm = (p: string) => p.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
+  const taken = new Set(req.volumes.map((v) => norm(v.destination)));
+  for (const t of s.tmpfs) {
+    const d = norm(t.destination);
+    if (taken.has(d)) throw invalid('mount.duplicate', `duplicate mount point: ${d}`, 'give each of --tmpfs and --volume its own destination');
+    taken.add(d);
+  }
+  return { security: s };
 }
 
 /** Our own bounding set, which runc inherits: --privileged and ALL can grant no more. */

@@ -107,6 +107,8 @@ test('parseSeccompProfile: Docker\'s format accepted; what runc would refuse is 
     ['[]', /expected a JSON object/],
     ['{"defaultAction":"ALLOW"}', /unknown defaultAction "ALLOW"/],
     ['{"defaultAction":"SCMP_ACT_ALLOW","syscalls":{}}', /syscalls must be a list/],
+    ['{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_Z80"]}', /unknown architecture "SCMP_ARCH_Z80"/],
+    ['{"defaultAction":"SCMP_ACT_ALLOW","archMap":[{"architecture":"SCMP_ARCH_X86_64","subArchitectures":["x86"]}]}', /unknown architecture "x86"/],
     ['{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"action":"SCMP_ACT_ALLOW"}]}', /syscalls\[0\] has no names/],
     ['{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["x"],"action":"SCMP_ACT_DENY"}]}', /unknown action "SCMP_ACT_DENY"/],
     ['{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["x"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":1,"op":"EQ"}]}]}', /known op/],

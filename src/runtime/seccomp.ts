@@ -145,6 +145,9 @@ export function resolveUserSeccomp(profile: SeccompProfile, capabilities: readon
 const ACTIONS = new Set(['SCMP_ACT_KILL', 'SCMP_ACT_KILL_PROCESS', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_TRAP', 'SCMP_ACT_ERRNO', 'SCMP_ACT_TRACE', 'SCMP_ACT_ALLOW', 'SCMP_ACT_LOG', 'SCMP_ACT_NOTIFY']);
 const OPS = new Set(['SCMP_CMP_NE', 'SCMP_CMP_LT', 'SCMP_CMP_LE', 'SCMP_CMP_EQ', 'SCMP_CMP_GE', 'SCMP_CMP_GT', 'SCMP_CMP_MASKED_EQ']);
 
+const ARCHES = new Set(['X86', 'X86_64', 'X32', 'ARM', 'AARCH64', 'MIPS', 'MIPS64', 'MIPS64N32', 'MIPSEL', 'MIPSEL64', 'MIPSEL64N32',
+  'PPC', 'PPC64', 'PPC64LE', 'S390', 'S390X', 'RISCV64'].map((a) => `SCMP_ARCH_${a}`));
+
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStrList = (v: unknown): boolean => v === undefined || v === null || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
 const isUint = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 0;
@@ -170,6 +173,10 @@ export function parseSeccompProfile(text: string, source: string): SeccompProfil
       throw bad('archMap must be a list of {architecture, subArchitectures}');
     }
   }
+  const arches = [...((v.architectures ?? []) as string[]),
+    ...((v.archMap ?? []) as { architecture: string; subArchitectures?: string[] | null }[]).flatMap((a) => [a.architecture, ...(a.subArchitectures ?? [])])];
+  const unknownArch = arches.find((a) => !ARCHES.has(a));
+  if (unknownArch !== undefined) throw bad(`unknown architecture ${JSON.stringify(unknownArch)}`);
   if (v.syscalls !== undefined && v.syscalls !== null && !Array.isArray(v.syscalls)) throw bad('syscalls must be a list');
   for (const [i, sc] of ((v.syscalls ?? []) as unknown[]).entries()) {
     const where = `syscalls[${i}]`;

@@ -261,6 +261,7 @@ test('--read-only: the root is read-only and, as in Docker, no tmpfs is added; -
   assert.match(withTmp, /Permission denied\nnoexec=126/, 'Docker\'s noexec by default');
   userError(b.run(['run', '--rm', '--tmpfs', '/x:size=lots', 'busybox', 'true']), /^berth: invalid --tmpfs "\/x:size=lots": unsupported option "size=lots"/);
   userError(b.run(['run', '--rm', '--tmpfs', 'relative', 'busybox', 'true']), /^berth: invalid --tmpfs "relative"/);
+  userError(b.run(['run', '--rm', '--tmpfs', '/data', '-v', `${probeDir}:/data`, 'busybox', 'true']), /^berth: duplicate mount point: \/data/);
 });
 
 test('--group-add: numbers and the image\'s group names, added to the user\'s own', () => {
