@@ -11,6 +11,7 @@ import { mark } from '../common/timing.js';
 import { containerDir, type EngineContext } from './context.js';
 import type { ContainerSpec, CreateRequest } from './types.js';
 import { hostOf } from './host.js';
+import { withSecurity } from './security.js';
 import type { Container } from './container-records.js';
 
 function blockDevice(path: string, flag: string): void {
@@ -64,6 +65,7 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
     stopSignal: cfg.StopSignal || 'SIGTERM',
     stopTimeout: req.stopTimeout ?? 10,
     ...(req.healthcheck ? { healthcheck: req.healthcheck } : {}),
+    ...withSecurity(req),
   };
   if (spec.networkMode !== 'bridge' && (req.ports.length > 0 || req.publishAll)) {
     throw invalid('port.no_network', `publishing ports needs a bridge network, not --network ${spec.networkMode}`);

@@ -20,6 +20,7 @@ import { volumeDir } from './volumes.js';
 import { containerDir, containerRunDir, runtimeRoot, logPath, cgroupsPath, type EngineContext } from './context.js';
 import type { ContainerSpec } from './types.js';
 import { hostOf } from './host.js';
+import { securityAtStart } from './security.js';
 import { type Container, lookup, reload } from './container-records.js';
 import { releaseResources, reconcileOne } from './container-finalize.js';
 
@@ -77,6 +78,7 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
     }
     mark('start: rootfs mounted');
     const user = resolveUser(snap.merged, spec.user);
+    const sec = securityAtStart(spec.security, snap.merged);
 
     let network: { mode: 'none' } | { mode: 'host' } | { mode: 'path'; path: string } = { mode: 'none' };
     const files = hostFiles(runDir, spec.hostname);
@@ -112,7 +114,7 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
       args: spec.args,
       env: [...env, `HOSTNAME=${spec.hostname}`],
       cwd: spec.workdir,
-      user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
+      user: { uid: user.uid, gid: user.gid, additionalGids: [...new Set([...user.additionalGids, ...sec.additionalGids])] },
       hostname: spec.hostname,
       terminal: opts.terminal,
       mounts: binds,
@@ -120,7 +122,7 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
       resources: toRuntimeResources(spec),
       cgroupsPath: cgroupsPath(c.id),
       rlimitsHardCap: limits,
-      seccomp: hostOf(ctx).loadSeccomp(),
+      ...sec.spec,
       annotations: { 'io.berth.name': c.name },
     });
     const bundle = containerDir(ctx, c.id);

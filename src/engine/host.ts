@@ -8,7 +8,6 @@ import { run } from '../sys/exec.js';
 import { mount, unmount, isOwnFsMounted } from '../sys/mount.js';
 import { bootId, sameProcessAlive, processStartTime, hardRlimits } from '../sys/proc.js';
 import { removeCgroup } from '../sys/cgroups.js';
-import { loadDefaultSeccomp } from '../runtime/seccomp.js';
 import {
   createContainer, startContainer, killContainer, deleteContainer, readExitFile, writeBundle,
 } from '../runtime/oci.js';
@@ -33,7 +32,6 @@ export interface Host {
   unmount: typeof unmount;
   isMounted: typeof isOwnFsMounted;
   removeCgroup: (cgroupsPath: string) => void;
-  loadSeccomp: () => ReturnType<typeof loadDefaultSeccomp>;
   chooseRuntime: typeof chooseRuntime;
   createContainer: typeof createContainer;
   startContainer: typeof startContainer;
@@ -61,7 +59,6 @@ export const realHost: Host = {
   unmount,
   isMounted: isOwnFsMounted,
   removeCgroup: (p) => { removeCgroup(p); },
-  loadSeccomp: () => loadDefaultSeccomp(),
   chooseRuntime,
   createContainer,
   startContainer,

@@ -4,6 +4,7 @@ import type { EngineContext } from './context.js';
 import { containerDir, containerRunDir, logPath } from './context.js';
 import type { Container } from './containers.js';
 import { containerPorts, type PortBinding } from '../network/attach.js';
+import type { ContainerSpec } from './types.js';
 
 export interface EndpointView { network: string; ifname: string; ip: string | null; mac: string | null; aliases: string[] }
 
@@ -20,6 +21,22 @@ export function containerEndpoints(ctx: EngineContext, ids: string[]): Map<strin
     m.set(r.container_id, list);
   }
   return m;
+}
+
+/** Docker's HostConfig fields for the security settings; the profile by its file name, not its text. */
+function securityView(sec: ContainerSpec['security']): Record<string, unknown> {
+  const opts: string[] = [];
+  if (sec?.noNewPrivileges) opts.push('no-new-privileges');
+  if (sec?.seccomp === 'unconfined') opts.push('seccomp=unconfined');
+  else if (sec && typeof sec.seccomp === 'object') opts.push(`seccomp=${sec.seccomp.source}`);
+  return {
+    Privileged: sec?.privileged ?? false,
+    CapAdd: sec?.capAdd.length ? sec.capAdd : null,
+    CapDrop: sec?.capDrop.length ? sec.capDrop : null,
+    GroupAdd: sec?.groupAdd.length ? sec.groupAdd : null,
+    SecurityOpt: opts.length > 0 ? opts : null,
+    Tmpfs: sec?.tmpfs.length ? Object.fromEntries(sec.tmpfs.map((t) => [t.destination, t.options.join(',')])) : null,
+  };
 }
 
 export function inspectContainer(ctx: EngineContext, c: Container): Record<string, unknown> {
@@ -66,6 +83,7 @@ export function inspectContainer(ctx: EngineContext, c: Container): Record<strin
       RestartPolicy: { Name: s.restart.name, MaximumRetryCount: s.restart.maxRetries },
       AutoRemove: s.autoRemove,
       ReadonlyRootfs: s.readOnly,
+      ...securityView(s.security),
       Runtime: c.runtime,
       PortBindings: Object.fromEntries(ports.map((p) => [`${p.container_port}/${p.proto}`, [{ HostIp: p.host_ip, HostPort: String(p.host_port) }]])),
     },

@@ -105,7 +105,6 @@ export class FakeHost implements Host {
   unmount = (target: string) => { this.call('unmount', target); this.mounts.delete(target); };
   isMounted = (target: string) => this.mounts.has(target);
   removeCgroup = (p: string) => { this.call('removeCgroup', p); this.cgroups.delete(p); };
-  loadSeccomp = () => null;
   chooseRuntime = (): RuntimeBinary => ({ name: 'runc', path: '/fake/runc' });
   createContainer = async (o: CreateOptions) => {
     this.call('createContainer', o.id);
