@@ -2,7 +2,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findComposeFile, loadProject, parseDotEnv, parseYaml } from './load.js';
+import { findComposeFile, loadProject, parseYaml } from './load.js';
 import { normalizeCompose } from './normalize.js';
 import { projectToYaml } from './render.js';
 
@@ -13,10 +13,6 @@ test('parseYaml reports syntax errors with their line and refuses duplicate keys
   assert.throws(() => parseYaml('services:\n  web: [\n', 'c.yaml'), /c\.yaml: invalid YAML \(line \d+, column \d+\)/);
   assert.throws(() => parseYaml('a: 1\na: 2\n', 'c.yaml'), /c\.yaml: invalid YAML.*[Dd]uplicate|unique/);
   assert.deepEqual(parseYaml('x: &a { k: 1 }\ny: { <<: *a, j: 2 }\n', 'c.yaml'), { x: { k: 1 }, y: { k: 1, j: 2 } });
-});
-
-test('parseDotEnv reads KEY=VALUE lines', () => {
-  assert.deepEqual(parseDotEnv('# c\nA=1\nexport B="two words"\n\nC=\'x\'\nbad line\n'), { A: '1', B: 'two words', C: 'x' });
 });
 
 test('loadProject finds the default file, reads .env and names the project after the directory', () => {
@@ -62,6 +58,6 @@ networks:
   const text = projectToYaml(p);
   writeFileSync(join(d, 'again.yaml'), text);
   const again = loadProject({ cwd: d, file: 'again.yaml', env: {} });
-  assert.deepEqual({ ...again, configFile: 'x' }, { ...p, configFile: 'x' });
+  assert.deepEqual({ ...again, configFile: 'x', configFiles: [] }, { ...p, configFile: 'x', configFiles: [] });
   assert.deepEqual(normalizeCompose(parseYaml(text, 'x'), { file: 'x', workingDir: d, env: {} }).name, 'farm');
 });

@@ -65,7 +65,7 @@ test('the web farm normalises to berth shapes', () => {
   assert.deepEqual(web!.healthcheck, { test: ['/bin/sh', '-c', 'wget -q -O /dev/null http://127.0.0.1/'], intervalMs: 2000, timeoutMs: 30000, retries: 5, startPeriodMs: 0 });
   assert.deepEqual(proxy!.entrypoint, ['nginx', '-g', 'daemon off;']);
   assert.deepEqual(proxy!.environment, { B: '2' });
-  assert.deepEqual(proxy!.ports, ['8080:80', '127.0.0.1:8443:443/tcp']);
+  assert.deepEqual(proxy!.ports, ['8080:80', '127.0.0.1:8443:443']);
   assert.deepEqual(proxy!.volumes, [
     { type: 'bind', source: '/srv/My Farm/nginx.conf', target: '/etc/nginx/nginx.conf', readOnly: true },
     { type: 'volume', source: 'data', target: '/data', readOnly: false },
@@ -76,7 +76,7 @@ test('the web farm normalises to berth shapes', () => {
   assert.equal(proxy!.restart, 'unless-stopped');
   assert.deepEqual(proxy!.resources.blkio.readBps, [{ path: '/dev/sda', rate: 1024 * 1024 }]);
   assert.deepEqual(proxy!.resources.blkio.writeIops, [{ path: '/dev/sda', rate: 100 }]);
-  assert.deepEqual(proxy!.dependsOn, [{ service: 'web', condition: 'service_healthy' }]);
+  assert.deepEqual(proxy!.dependsOn, [{ service: 'web', condition: 'service_healthy', restart: false, required: true }]);
   // Only used networks, with Compose's host names.
   assert.deepEqual(p.networks.map((n) => [n.key, n.name, n.internal, n.subnet]), [
     ['private', 'webfarm_private', true, '10.99.0.0/24'], ['public', 'webfarm_public', false, undefined],
@@ -95,7 +95,7 @@ test('project name: -p wins over name:, which wins over the directory', () => {
 test('unknown keys are refused by their path', () => {
   refuses('services: { web: { image: x, privileged: true } }', /^compose\.yaml: services\.web\.privileged: not supported by berth$/);
   refuses('services: { web: { image: x } }\nconfigs: {}', /^compose\.yaml: configs: not supported by berth/);
-  refuses('services: { web: { image: x, deploy: { resources: { reservations: { memory: 1m } } } } }', /services\.web\.deploy\.resources\.reservations: not supported/);
+  refuses('services: { web: { image: x, deploy: { resources: { reservations: { devices: [] } } } } }', /services\.web\.deploy\.resources\.reservations\.devices: not supported/);
   refuses('services: { web: { image: x, build: . } }', /services\.web\.build: not supported by berth/);
   refuses('services: { web: { image: x } }\nnetworks: { n: { driver: overlay } }', /networks\.n\.driver: overlay: not supported/);
   refuses('services: { web: { image: x, volumes: ["/data"] } }', /services\.web\.volumes\[0\]: anonymous volume/);

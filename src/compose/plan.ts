@@ -61,19 +61,20 @@ export function createRequest(p: ComposeProject, s: ServiceConfig, replica: { nu
   const { number: n, hash } = replica;
   const netName = (key: string) => p.networks.find((x) => x.key === key)?.name ?? key;
   const volName = (key: string) => p.volumes.find((x) => x.key === key)?.name ?? key;
-  const name = containerName(p.name, s.name, n);
+  const name = s.containerName ?? containerName(p.name, s.name, n);
   const req: CreateRequest = {
     image: s.image,
     name,
     env: Object.entries(s.environment).map(([k, v]) => `${k}=${v}`),
-    readOnly: false,
+    readOnly: s.readOnly,
     resources: structuredClone(s.resources),
     volumes: s.volumes.map((v) => (v.type === 'bind'
       ? { source: v.source, destination: v.target, readonly: v.readOnly }
       : { source: volName(v.source), destination: v.target, readonly: v.readOnly, named: true })),
-    networkMode: 'bridge',
-    // Compose makes every replica answer to its service's name on each of its networks.
-    networks: s.networks.map((x) => ({
+    networkMode: s.networkMode,
+    // Compose makes every replica answer to its service's name on each of its networks; the
+    // network of highest priority is attached first.
+    networks: [...s.networks].sort((a, b) => (b.priority ?? 0) - (a.priority ?? 0)).map((x) => ({
       network: netName(x.key),
       aliases: [...new Set([s.name, ...x.aliases])],
       ...(x.ipv4Address !== undefined ? { ip: x.ipv4Address } : {}),
@@ -159,6 +160,9 @@ export function checkFeasible(p: ComposeProject, counts: ReadonlyMap<string, num
   for (const s of p.services) {
     const n = counts.get(s.name) ?? s.replicas;
     if (n === 0) continue;
+    if (s.containerName !== undefined && n > 1) {
+      throw conflict('compose.name_per_replica', `service ${s.name}: ${n} replicas cannot all be named ${s.containerName}`, 'remove container_name, or run one replica');
+    }
     if (s.resources.cpus !== undefined && s.resources.cpus > hostCpus) {
       throw invalid('compose.too_many_cpus', `service ${s.name}: cpus ${s.resources.cpus} is more than the ${hostCpus} CPUs this host has`);
     }

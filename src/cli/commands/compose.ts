@@ -30,11 +30,16 @@ Commands:
   stop [-t SECONDS] [SERVICE...]
   start [SERVICE...]
   restart [-t SECONDS] [SERVICE...]
-  config                                     the file as berth understood it
+  config                                     the resolved model: merged, interpolated, absolute
 
 Options:
-  -f, --file FILE            the compose file
-  -p, --project-name NAME    the project name (default: the file's name:, else its directory)
+  -f, --file FILE            a compose file; several are merged in order (default: compose.yaml
+                             and compose.override.yaml, or COMPOSE_FILE)
+  -p, --project-name NAME    the project name (default: COMPOSE_PROJECT_NAME, the file's name:,
+                             else the project directory's name)
+      --project-directory DIR  where relative paths and .env are (default: the first file's)
+      --env-file FILE        variables for interpolation instead of .env (repeatable)
+      --profile NAME         activate a profile (repeatable; also COMPOSE_PROFILES)
 `;
 
 interface Target {
@@ -43,12 +48,17 @@ interface Target {
   project?: ComposeProject;
 }
 
-function target(p: ParsedArgs, needFile: boolean): Target {
-  const file = str(p.values.file);
+function target(p: ParsedArgs, needFile: boolean, services?: readonly string[]): Target {
+  const files = list(p.values.file);
   const pname = str(p.values['project-name']);
+  const dir = str(p.values['project-directory']);
   const cwd = process.cwd();
-  if (file !== undefined || findComposeFile(cwd) || needFile || pname === undefined) {
-    const project = loadProject({ cwd, env: process.env, ...(file !== undefined ? { file } : {}), ...(pname !== undefined ? { projectName: pname } : {}) });
+  if (files.length > 0 || process.env.COMPOSE_FILE || findComposeFile(cwd) || needFile || pname === undefined) {
+    const project = loadProject({
+      cwd, env: process.env, files, envFiles: list(p.values['env-file']), profiles: list(p.values.profile), warn: (w) => log(`warning: ${w}`),
+      ...(services && services.length > 0 ? { services } : {}),
+      ...(pname !== undefined ? { projectName: pname } : {}), ...(dir !== undefined ? { projectDirectory: dir } : {}),
+    });
     return { name: project.name, project };
   }
   const name = normalizeProjectName(pname);
@@ -67,7 +77,9 @@ function timeoutOf(p: ParsedArgs): number | undefined {
 
 export async function composeCmd(c: CommandContext): Promise<number> {
   const g = parseArgs(c.argv, [
-    { long: 'file', short: 'f', type: 'string' }, { long: 'project-name', short: 'p', type: 'string' }, HELP,
+    { long: 'file', short: 'f', type: 'string', multiple: true }, { long: 'project-name', short: 'p', type: 'string' },
+    { long: 'env-file', type: 'string', multiple: true }, { long: 'profile', type: 'string', multiple: true },
+    { long: 'project-directory', type: 'string' }, HELP,
   ], { stopAtPositional: true, command: c.path });
   const [verb, ...rest] = g.positionals;
   if (bool(g.values.help) || verb === 'help') { out(USAGE); return 0; }
@@ -165,7 +177,7 @@ async function verbCmd(verb: string, ctx: EngineContext, g: ParsedArgs, sub: (de
 }
 
 async function upCmd(ctx: EngineContext, g: ParsedArgs, p: ParsedArgs): Promise<number> {
-  const t = target(g, true);
+  const t = target(g, true, p.positionals);
   const project = t.project!;
   const scale = parseScale(list(p.values.scale), project);
   await up(ctx, project, { scale, services: p.positionals, log });
