@@ -7,6 +7,8 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 export interface InterpolateOptions {
   env: Env;
+  /** Prefixed to the paths in errors ("compose.yaml"). */
+  file?: string;
   /** Called once per plain reference to a variable that is not set (Compose warns). */
   onUnset?: (name: string) => void;
 }
@@ -92,7 +94,7 @@ function braced(body: string, o: InterpolateOptions, where: string): string {
 
 /** Interpolates every string in a parsed YAML tree (values only, never keys). */
 export function interpolateTree(node: unknown, o: InterpolateOptions, where = ''): unknown {
-  if (typeof node === 'string') return interpolate(node, o, where || '(top level)');
+  if (typeof node === 'string') return interpolate(node, o, `${o.file ? `${o.file}: ` : ''}${where || '(top level)'}`);
   if (Array.isArray(node)) return node.map((v, i) => interpolateTree(v, o, `${where}[${i}]`));
   if (node !== null && typeof node === 'object') {
     const out: Record<string, unknown> = {};

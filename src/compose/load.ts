@@ -75,7 +75,7 @@ export function loadProject(o: LoadOptions): ComposeProject {
     const raw = parseYaml(text, basename(path));
     if (raw === null || raw === undefined) throw invalid('compose.invalid', `${basename(path)}: the file is empty`);
     if (!isMap(raw)) throw invalid('compose.invalid', `${basename(path)}: (top level): must be a mapping`);
-    const interpolated = interpolateTree(raw, { env: lo.env, onUnset: (n) => unset.add(n) }) as Map_;
+    const interpolated = interpolateTree(raw, { env: lo.env, file: basename(path), onUnset: (n) => unset.add(n) }) as Map_;
     const chain = [...lo.chain, path];
     const abs = absolutePaths(interpolated, { dir: lo.base, home: lo.env.HOME ?? '/root' });
     const extended = resolveExtends(abs, { file: path, load: (p) => loadFile(p, { env: lo.env, base: dirname(p), chain }) });
