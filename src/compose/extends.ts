@@ -34,7 +34,7 @@ export function resolveExtends(tree: Map_, o: ExtendsOptions): Map_ {
     if (cached) return cached;
     const label = file === o.file ? name : `${name} (${file})`;
     if (chain.includes(id)) {
-      throw invalid('compose.extends_cycle', `${o.file}: services.${from}.extends: cycle: ${[...chain, id].map((x) => x.split('#')[1]).join(' -> ')}`);
+      throw invalid('compose.extends_cycle', `${o.file}: services.${chain[0]?.split('#')[1] ?? from}.extends: cycle: ${[...chain, id].map((x) => x.split('#')[1]).join(' -> ')}`);
     }
     const services = fileOf(file).services;
     const s = isMap(services) ? services[name] : undefined;
