@@ -5,9 +5,9 @@ import { checkKeys, scanKeys } from './keys.js';
 test('one scan names every refused key, unknown key and swarm key', () => {
   const s = scanKeys({
     services: { web: { image: 'x', build: '.', cap_add: [], imagee: 'y', 'x-note': 1, deploy: { placement: {}, replicas: 1, resources: { reservations: { devices: [] } } } } },
-    secrets: {}, networks: { n: { attachable: true, driver_opts: {} } }, 'x-top': 1,
+    secrets: {}, models: {}, networks: { n: { attachable: true, driver_opts: {} } }, 'x-top': 1,
   });
-  assert.deepEqual(s.refused, ['secrets', 'services.web.build', 'services.web.cap_add', 'services.web.deploy.resources.reservations.devices', 'networks.n.driver_opts']);
+  assert.deepEqual(s.refused, ['models', 'services.web.build', 'services.web.cap_add', 'services.web.deploy.resources.reservations.devices', 'networks.n.driver_opts']);
   assert.deepEqual(s.unknown, ['services.web.imagee']);
   assert.deepEqual(s.warnings, ['services.web.deploy.placement: ignored: a swarm key, with no meaning on one machine', 'networks.n.attachable: ignored: a swarm key, with no meaning on one machine']);
 });

@@ -12,16 +12,16 @@ export const SERVICE_KEYS = [
   'image', 'command', 'entrypoint', 'environment', 'env_file', 'working_dir', 'user', 'hostname', 'labels', 'annotations',
   'ports', 'expose', 'networks', 'network_mode', 'volumes', 'restart', 'depends_on', 'deploy', 'scale', 'mem_limit',
   'mem_reservation', 'cpus', 'pids_limit', 'blkio_config', 'healthcheck', 'stop_grace_period', 'container_name', 'platform',
-  'profiles', 'read_only', 'pull_policy',
+  'profiles', 'read_only', 'pull_policy', 'secrets', 'configs',
 ] as const;
 
 /** Keys of the compose-spec that berth does not run yet: refused, never ignored. */
 const SERVICE_REFUSED = [
-  'attach', 'build', 'cap_add', 'cap_drop', 'cgroup', 'cgroup_parent', 'configs', 'cpu_count', 'cpu_percent', 'cpu_period',
+  'attach', 'build', 'cap_add', 'cap_drop', 'cgroup', 'cgroup_parent', 'cpu_count', 'cpu_percent', 'cpu_period',
   'cpu_quota', 'cpu_rt_period', 'cpu_rt_runtime', 'cpu_shares', 'cpuset', 'credential_spec', 'develop', 'device_cgroup_rules',
   'devices', 'dns', 'dns_opt', 'dns_search', 'domainname', 'driver_opts', 'external_links', 'extra_hosts', 'gpus', 'group_add',
   'init', 'ipc', 'isolation', 'label_file', 'links', 'logging', 'mac_address', 'mem_swappiness', 'memswap_limit', 'models',
-  'oom_kill_disable', 'oom_score_adj', 'pid', 'post_start', 'pre_stop', 'privileged', 'provider', 'runtime', 'secrets',
+  'oom_kill_disable', 'oom_score_adj', 'pid', 'post_start', 'pre_stop', 'privileged', 'provider', 'runtime',
   'security_opt', 'shm_size', 'stdin_open', 'stop_signal', 'storage_opt', 'sysctls', 'tmpfs', 'tty', 'ulimits',
   'use_api_socket', 'userns_mode', 'uts', 'volumes_from',
 ];
@@ -32,8 +32,8 @@ export const DEPLOY_SWARM = ['placement', 'update_config', 'rollback_config', 'e
 
 export const RESTART_POLICY_KEYS = ['condition', 'max_attempts', 'delay', 'window'] as const;
 
-export const TOP_KEYS = ['name', 'services', 'networks', 'volumes', 'version', 'include'] as const;
-const TOP_REFUSED = ['secrets', 'configs', 'models'];
+export const TOP_KEYS = ['name', 'services', 'networks', 'volumes', 'secrets', 'configs', 'version', 'include'] as const;
+const TOP_REFUSED = ['models'];
 
 export const NETWORK_KEYS = ['driver', 'ipam', 'internal', 'labels', 'name', 'external', 'enable_ipv6', 'enable_ipv4'] as const;
 const NETWORK_REFUSED = ['driver_opts'];

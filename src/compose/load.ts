@@ -92,7 +92,7 @@ export function loadProject(o: LoadOptions): ComposeProject {
   tree = applyEnvFiles(tree, env);
   const projectName = o.projectName ?? (env.COMPOSE_PROJECT_NAME || undefined);
   return normalizeCompose(tree, {
-    file: label, workingDir: dir, env, configFiles: [...new Set(read)],
+    file: label, workingDir: dir, env, configFiles: [...new Set(read)], ...(o.warn ? { warn: o.warn } : {}),
     ...(projectName !== undefined ? { projectName } : {}),
   });
 }

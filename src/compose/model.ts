@@ -21,6 +21,23 @@ export interface ServiceVolume {
   readOnly: boolean;
 }
 
+/** A top-level secret or config: a file on the host. */
+export interface FileObject {
+  key: string;
+  /** Absolute. */
+  file: string;
+}
+
+/** A secret or config as one service mounts it, read-only. */
+export interface ServiceFile {
+  /** The top-level key. */
+  source: string;
+  /** The host file (the top-level entry's), absolute. */
+  file: string;
+  /** Absolute path in the container. */
+  target: string;
+}
+
 export interface ServiceHealthcheck {
   /** The argv to run inside the container; exit 0 means healthy. */
   test: string[];
@@ -65,6 +82,8 @@ export interface ServiceConfig {
   ports: string[];
   networks: ServiceNetwork[];
   volumes: ServiceVolume[];
+  secrets: ServiceFile[];
+  configs: ServiceFile[];
   /** no, always, unless-stopped, on-failure or on-failure:N */
   restart: string;
   dependsOn: DependsOn[];
@@ -106,6 +125,8 @@ export interface ComposeProject {
   /** Only the networks some service uses, "default" included when needed. */
   networks: NetworkConfig[];
   volumes: VolumeConfig[];
+  secrets: FileObject[];
+  configs: FileObject[];
 }
 
 export const LABEL_PROJECT = 'com.docker.compose.project';

@@ -94,7 +94,7 @@ test('project name: -p wins over name:, which wins over the directory', () => {
 
 test('unknown keys are refused by their path', () => {
   refuses('services: { web: { image: x, privileged: true } }', /^compose\.yaml: services\.web\.privileged: not supported by berth$/);
-  refuses('services: { web: { image: x } }\nconfigs: {}', /^compose\.yaml: configs: not supported by berth/);
+  refuses('services: { web: { image: x } }\nconfigs: { c: { content: hi } }', /^compose\.yaml: configs\.c\.content: not supported by berth/);
   refuses('services: { web: { image: x, deploy: { resources: { reservations: { devices: [] } } } } }', /services\.web\.deploy\.resources\.reservations\.devices: not supported/);
   refuses('services: { web: { image: x, build: . } }', /services\.web\.build: not supported by berth/);
   refuses('services: { web: { image: x } }\nnetworks: { n: { driver: overlay } }', /networks\.n\.driver: overlay: not supported/);
@@ -147,4 +147,23 @@ test('external networks and volumes keep their own names', () => {
   const p = load('services: { a: { image: x, networks: [ext], volumes: ["v:/v"] } }\nnetworks: { ext: { external: true } }\nvolumes: { v: { external: true, name: shared } }');
   assert.deepEqual(p.networks, [{ key: 'ext', name: 'ext', external: true, internal: false, labels: {} }]);
   assert.deepEqual(p.volumes, [{ key: 'v', name: 'shared', external: true, labels: {} }]);
+});
+
+test('secrets and configs from files are read-only mounts at /run/secrets/NAME, /NAME or their target', () => {
+  const warnings: string[] = [];
+  const p = load(`
+services:
+  web:
+    image: x
+    secrets: [pw, { source: key, target: api.key, uid: "100" }]
+    configs: [conf, { source: conf, target: /etc/app.conf }]
+secrets: { pw: { file: /s/pw }, key: { file: /s/key } }
+configs: { conf: { file: /s/conf } }
+`, { warn: (w: string) => warnings.push(w) });
+  assert.deepEqual(p.services[0]!.secrets, [{ source: 'pw', file: '/s/pw', target: '/run/secrets/pw' }, { source: 'key', file: '/s/key', target: '/run/secrets/api.key' }]);
+  assert.deepEqual(p.services[0]!.configs, [{ source: 'conf', file: '/s/conf', target: '/conf' }, { source: 'conf', file: '/s/conf', target: '/etc/app.conf' }]);
+  assert.deepEqual(warnings, ["services.web.secrets[1].uid: ignored: a file mounted from the host keeps the host's owner and mode"]);
+  refuses('services: { web: { image: x, secrets: [nope] } }', /services\.web\.secrets\[0\]: nope is not declared under the top-level secrets/);
+  refuses('services: { web: { image: x, secrets: [{ source: s, target: ../../etc/passwd }] } }\nsecrets: { s: { file: /f } }', /secrets\[0\]\.target: "\.\.\/\.\.\/etc\/passwd" must be a plain path, without \.\./);
+  refuses('services: { web: { image: x } }\nsecrets: { s: { external: true } }', /secrets\.s\.external: not supported by berth/);
 });

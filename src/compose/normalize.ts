@@ -6,6 +6,7 @@ import { invalid } from '../common/errors.js';
 import { NETWORK_KEYS, TOP_KEYS, VOLUME_KEYS } from './keys.js';
 import type { ComposeProject, NetworkConfig, ServiceConfig, VolumeConfig } from './model.js';
 import { NAME_RE, Reader } from './reader.js';
+import { fileObjects } from './secrets.js';
 import { hostPlatform, normalizeService } from './service.js';
 import { normalizeProjectName } from './text.js';
 
@@ -20,6 +21,8 @@ export interface NormalizeOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** "linux/amd64": the only platform a service may ask for. Default: this machine's. */
   hostPlatform?: string;
+  /** Non-fatal findings, one line each (uid and gid of secrets). */
+  warn?: (line: string) => void;
   /** Absolute paths of every file read; default: none. */
   configFiles?: string[];
 }
@@ -45,10 +48,12 @@ export function normalizeCompose(raw: unknown, opts: NormalizeOptions): ComposeP
   const netDecl = top.networks === undefined || top.networks === null ? {} : r.mapping(top.networks, 'networks');
   const volDecl = top.volumes === undefined || top.volumes === null ? {} : r.mapping(top.volumes, 'volumes');
 
+  const secrets = fileObjects(r, 'secrets', top.secrets);
+  const configs = fileObjects(r, 'configs', top.configs);
   const services: ServiceConfig[] = [];
   for (const [name, v] of Object.entries(rawServices)) {
     if (!NAME_RE.test(name)) throw r.fail(`services.${name}`, 'a service name may contain only letters, digits, _, . and -, starting with a letter or digit');
-    services.push(normalizeService(r, name, v, { ...opts, hostPlatform: opts.hostPlatform ?? hostPlatform(), netKeys: new Set([...Object.keys(netDecl), 'default']), volKeys: new Set(Object.keys(volDecl)) }));
+    services.push(normalizeService(r, name, v, { ...opts, secrets, configs, hostPlatform: opts.hostPlatform ?? hostPlatform(), netKeys: new Set([...Object.keys(netDecl), 'default']), volKeys: new Set(Object.keys(volDecl)) }));
   }
   checkDependencies(r, services);
 
@@ -60,7 +65,7 @@ export function normalizeCompose(raw: unknown, opts: NormalizeOptions): ComposeP
     if (usedNets.has(key)) networks.push(n);
   }
   const volumes: VolumeConfig[] = Object.entries(volDecl).map(([key, v]) => normalizeVolume(r, project, key, v));
-  return { name: project, workingDir: opts.workingDir, configFile: opts.file, configFiles: opts.configFiles ?? [], services, networks, volumes };
+  return { name: project, workingDir: opts.workingDir, configFile: opts.file, configFiles: opts.configFiles ?? [], services, networks, volumes, secrets, configs };
 }
 
 function baseName(dir: string): string {

@@ -70,7 +70,8 @@ export function createRequest(p: ComposeProject, s: ServiceConfig, replica: { nu
     resources: structuredClone(s.resources),
     volumes: s.volumes.map((v) => (v.type === 'bind'
       ? { source: v.source, destination: v.target, readonly: v.readOnly }
-      : { source: volName(v.source), destination: v.target, readonly: v.readOnly, named: true })),
+      : { source: volName(v.source), destination: v.target, readonly: v.readOnly, named: true }))
+      .concat([...s.secrets, ...s.configs].map((f) => ({ source: f.file, destination: f.target, readonly: true }))),
     networkMode: s.networkMode,
     // Compose makes every replica answer to its service's name on each of its networks; the
     // network of highest priority is attached first.

@@ -46,6 +46,9 @@ export function preflight(ctx: EngineContext, p: ComposeProject, counts: Readonl
     for (const v of s.volumes) {
       if (v.type === 'bind' && !existsSync(v.source)) throw notFound('compose.bind_source_missing', `service ${s.name}: bind source ${v.source} does not exist`);
     }
+    for (const f of [...s.secrets, ...s.configs]) {
+      if (!existsSync(f.file)) throw notFound('compose.file_missing', `service ${s.name}: ${f.source}: file ${f.file} does not exist`);
+    }
   }
   for (const n of p.networks) if (n.external) getNetwork(ctx, n.name);
   for (const v of p.volumes) validateName('volume', v.name);

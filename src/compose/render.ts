@@ -47,6 +47,8 @@ function service(s: ServiceConfig): Record<string, unknown> {
     }));
   }
   if (s.volumes.length > 0) o.volumes = s.volumes.map((v) => ({ type: v.type, source: v.source, target: v.target, ...(v.readOnly ? { read_only: true } : {}) }));
+  if (s.secrets.length > 0) o.secrets = s.secrets.map((f) => ({ source: f.source, target: f.target }));
+  if (s.configs.length > 0) o.configs = s.configs.map((f) => ({ source: f.source, target: f.target }));
   if (s.restart !== 'no') o.restart = s.restart;
   if (s.dependsOn.length > 0) {
     o.depends_on = Object.fromEntries(s.dependsOn.map((d) => [d.service, { condition: d.condition, ...(d.restart ? { restart: true } : {}), required: d.required }]));
@@ -98,6 +100,9 @@ export function projectToYaml(p: ComposeProject): string {
     doc.volumes = Object.fromEntries(p.volumes.map((v) => [v.key, {
       name: v.name, ...(v.external ? { external: true } : {}), ...(nonEmpty(v.labels) ? { labels: v.labels } : {}),
     }]));
+  }
+  for (const kind of ['secrets', 'configs'] as const) {
+    if (p[kind].length > 0) doc[kind] = Object.fromEntries(p[kind].map((f) => [f.key, { name: `${p.name}_${f.key}`, file: f.file }]));
   }
   return stringify(escapeDollars(doc), { lineWidth: 0 });
 }

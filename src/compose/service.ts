@@ -3,13 +3,20 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { invalid } from '../common/errors.js';
 import { emptyResources } from '../engine/types.js';
 import { parsePortSpec } from '../network/portspec.js';
-import type { DependsCondition, ServiceConfig, ServiceHealthcheck, ServiceNetwork, ServiceVolume } from './model.js';
+import type { DependsCondition, FileObject, ServiceConfig, ServiceHealthcheck, ServiceNetwork, ServiceVolume } from './model.js';
 import type { NormalizeOptions } from './normalize.js';
 import { SERVICE_KEYS } from './keys.js';
 import { NAME_RE, Reader, type Map_ } from './reader.js';
 import { applyResources } from './resources.js';
+import { serviceFiles } from './secrets.js';
 
-export interface ServiceOpts extends NormalizeOptions { hostPlatform: string; netKeys: Set<string>; volKeys: Set<string> }
+export interface ServiceOpts extends NormalizeOptions {
+  hostPlatform: string;
+  netKeys: Set<string>;
+  volKeys: Set<string>;
+  secrets: readonly FileObject[];
+  configs: readonly FileObject[];
+}
 
 const NETWORK_MODES = ['bridge', 'none', 'host'] as const;
 
@@ -44,6 +51,8 @@ export function normalizeService(r: Reader, name: string, v: unknown, o: Service
     networkMode,
     networks: networkMode === 'bridge' ? serviceNetworks(r, s.networks, p, o.netKeys) : [],
     volumes: s.volumes === undefined ? [] : r.list(s.volumes, `${p}.volumes`).map((x, i) => volume(r, x, `${p}.volumes[${i}]`, o)),
+    secrets: serviceFiles(r, 'secrets', s.secrets, p, o.secrets, o.warn ?? (() => {})),
+    configs: serviceFiles(r, 'configs', s.configs, p, o.configs, o.warn ?? (() => {})),
     restart: restart(r, s.restart, `${p}.restart`),
     dependsOn: dependsOn(r, s.depends_on, `${p}.depends_on`),
     profiles: s.profiles === undefined ? [] : r.strList(s.profiles, `${p}.profiles`),

@@ -1,7 +1,8 @@
 // The compose keys of everyday files, run for real on busybox and checked from inside the
 // containers: container_name, hostname, env_file, labels, profiles, extends, interpolation
 // from .env and the shell, read_only, network_mode none, deploy.restart_policy,
-// depends_on service_completed_successfully, an override file; then down leaves nothing.
+// depends_on service_completed_successfully, secrets and configs from files, an override
+// file; then down leaves nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,8 @@ before(() => {
   b.importBusybox();
   dir = mkdtempSync('/tmp/berth-compose-keys-');
   writeFileSync(join(dir, '.env'), `IMAGE=localhost/busybox:latest\nGREETING=from-dotenv\nSHELL_WINS=dotenv\n`);
+  writeFileSync(join(dir, 'token.txt'), 'tok-123\n');
+  writeFileSync(join(dir, 'app.conf'), 'level=3\n');
   writeFileSync(join(dir, 'app.env'), 'FROM_ENV_FILE=yes\nOVERRIDDEN=by-file\n');
   writeFileSync(join(dir, 'base.yaml'), `
 services:
@@ -63,6 +66,8 @@ services:
     annotations:
       org.example.note: recorded
     expose: ["8080"]
+    secrets: [token]
+    configs: [{ source: conf, target: /etc/app.conf }]
     read_only: true
     volumes: ["data:/data"]
     deploy:
@@ -86,6 +91,10 @@ services:
     profiles: [debug]
 volumes:
   data:
+secrets:
+  token: { file: ./token.txt }
+configs:
+  conf: { file: ./app.conf }
 `);
   writeFileSync(join(dir, 'compose.override.yaml'), `
 services:
@@ -126,6 +135,10 @@ test('a stack with the everyday keys comes up and each key has its effect inside
 
   // service_completed_successfully: app started after init wrote the volume.
   assert.equal(b.ok(['exec', app, 'cat', '/data/seed']).trim(), 'seeded');
+  // secrets at /run/secrets/NAME, configs at their target, read-only.
+  assert.equal(b.ok(['exec', app, 'cat', '/run/secrets/token']).trim(), 'tok-123');
+  assert.equal(b.ok(['exec', app, 'cat', '/etc/app.conf']).trim(), 'level=3');
+  assert.notEqual(b.run(['exec', app, 'sh', '-c', 'echo x > /run/secrets/token']).status, 0);
   // read_only: the root file system refuses writes; the volume does not.
   assert.notEqual(b.run(['exec', app, 'touch', '/rootfs-write']).status, 0);
   assert.equal(b.run(['exec', app, 'touch', '/data/ok']).status, 0);
