@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import { normalizeCompose } from './normalize.js';
-import { checkFeasible, containerName, createRequest, parseScale, planService, serviceHash, startOrder, type Existing } from './plan.js';
+import { checkFeasible, containerName, createRequest, parseScale, planService, serviceHash, startOrder, withRestartDependents, type Existing } from './plan.js';
 
 const load = (text: string) => normalizeCompose(parse(text), { file: 'compose.yaml', workingDir: '/srv/farm', env: {} });
 
@@ -101,4 +101,17 @@ test('checkFeasible refuses what would fail half way through up', () => {
   assert.throws(() => checkFeasible(ip, new Map(), 2), /2 replicas cannot all have the address 10\.1\.0\.5/);
   const cpu = load('services: { a: { image: x, cpus: 4 } }');
   assert.throws(() => checkFeasible(cpu, new Map(), 2), /service a: cpus 4 is more than the 2 CPUs/);
+});
+
+test('withRestartDependents follows restart: true from a dependency to its dependents', () => {
+  const p = load(`services:
+  db: { image: x }
+  api: { image: x, depends_on: { db: { condition: service_started, restart: true } } }
+  web: { image: x, depends_on: { api: { condition: service_started, restart: true } } }
+  batch: { image: x, depends_on: [db] }
+`);
+  assert.deepEqual(withRestartDependents(p.services, ['db']).sort(), ['api', 'db', 'web']);
+  assert.deepEqual(withRestartDependents(p.services, ['api']).sort(), ['api', 'web']);
+  assert.deepEqual(withRestartDependents(p.services, ['batch']), ['batch']);
+  assert.deepEqual(withRestartDependents(p.services, []), []);
 });

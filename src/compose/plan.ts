@@ -30,6 +30,24 @@ export function startOrder(services: readonly ServiceConfig[]): ServiceConfig[] 
   return out;
 }
 
+/**
+ * `restart: true` in depends_on: the services to restart when `names` are, their dependents
+ * (transitively) included. All services when `names` is empty, as for `compose restart`.
+ */
+export function withRestartDependents(services: readonly ServiceConfig[], names: readonly string[]): string[] {
+  if (names.length === 0) return [];
+  const out = new Set(names);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const s of services) {
+      if (out.has(s.name) || !s.dependsOn.some((d) => d.restart && out.has(d.service))) continue;
+      out.add(s.name);
+      grew = true;
+    }
+  }
+  return [...out];
+}
+
 /** JSON with sorted keys: the same configuration always hashes the same. */
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;

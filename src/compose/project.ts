@@ -15,7 +15,7 @@ import { ensureImage } from '../engine/registry.js';
 import { createNetwork, getNetwork, listNetworks, removeNetwork } from '../network/networks.js';
 import { waitHealthy } from './health.js';
 import { LABEL_HASH, LABEL_NETWORK, LABEL_NUMBER, LABEL_PROJECT, LABEL_SERVICE, type ComposeProject, type ServiceConfig } from './model.js';
-import { checkFeasible, createRequest, planService, serviceHash, startOrder, type Existing } from './plan.js';
+import { checkFeasible, createRequest, planService, serviceHash, startOrder, withRestartDependents, type Existing } from './plan.js';
 
 export type Log = (line: string) => void;
 
@@ -122,8 +122,9 @@ function withDependencies(p: ComposeProject, names: readonly string[] | undefine
 export async function up(ctx: EngineContext, p: ComposeProject, o: UpOptions): Promise<Container[]> {
   const wanted = withDependencies(p, o.services);
   // As docker compose does: images not here are pulled (plain-HTTP registries come from registries.json).
-  for (const image of new Set(p.services.map((s) => s.image))) {
-    await ensureImage(ctx, image, 'missing', { onMissing: () => o.log(`Pulling ${image}`) });
+  const pulls = new Map(p.services.map((s) => [`${s.pullPolicy} ${s.image}`, s]));
+  for (const s of pulls.values()) {
+    await ensureImage(ctx, s.image, s.pullPolicy, { onMissing: () => o.log(`Pulling ${s.image}`) });
   }
   preflight(ctx, p, o.scale ?? new Map());
   ensureNetworks(ctx, p, o.log);
@@ -290,6 +291,10 @@ export async function start(ctx: EngineContext, project: string, o: { services: 
 }
 
 export async function restart(ctx: EngineContext, project: string, o: { services: readonly string[]; project?: ComposeProject; timeoutSec?: number; log: Log }): Promise<void> {
+  if (o.project) {
+    const running = new Set(projectContainers(ctx, project).map((c) => c.labels[LABEL_SERVICE] ?? ''));
+    o = { ...o, services: withRestartDependents(o.project.services, o.services).filter((s) => o.services.includes(s) || running.has(s)) };
+  }
   stop(ctx, project, { ...o, log: () => {} });
   await start(ctx, project, { ...o, log: (l) => o.log(l.replace('Started', 'Restarted')) });
 }

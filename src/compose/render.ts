@@ -34,6 +34,7 @@ function service(s: ServiceConfig): Record<string, unknown> {
   if (nonEmpty(s.annotations)) o.annotations = s.annotations;
   if (s.profiles.length > 0) o.profiles = s.profiles;
   if (s.readOnly) o.read_only = true;
+  if (s.pullPolicy !== 'missing') o.pull_policy = s.pullPolicy;
   if (s.expose.length > 0) o.expose = s.expose;
   if (s.ports.length > 0) o.ports = s.ports.map(port);
   if (s.networkMode !== 'bridge') o.network_mode = s.networkMode;

@@ -57,6 +57,7 @@ export function normalizeService(r: Reader, name: string, v: unknown, o: Service
     dependsOn: dependsOn(r, s.depends_on, `${p}.depends_on`),
     profiles: s.profiles === undefined ? [] : r.strList(s.profiles, `${p}.profiles`),
     readOnly: s.read_only === undefined ? false : r.bool(s.read_only, `${p}.read_only`),
+    pullPolicy: 'missing',
     replicas: 1,
     resources: emptyResources(),
     reservations: {},
@@ -76,9 +77,9 @@ export function normalizeService(r: Reader, name: string, v: unknown, o: Service
   if (s.platform !== undefined) out.platform = platform(r, s.platform, `${p}.platform`, o.hostPlatform);
   if (s.pull_policy !== undefined) {
     const pp = r.str(s.pull_policy, `${p}.pull_policy`);
-    if (pp !== 'missing' && pp !== 'if_not_present') {
-      throw invalid('compose.unsupported', `${r.file}: ${p}.pull_policy: ${pp}: not supported by berth`, 'berth pulls an image only when it is missing: use pull_policy: missing');
-    }
+    if (pp === 'always' || pp === 'never' || pp === 'missing') out.pullPolicy = pp;
+    else if (pp === 'if_not_present') out.pullPolicy = 'missing';
+    else throw invalid('compose.unsupported', `${r.file}: ${p}.pull_policy: ${pp}: not supported by berth`, 'berth pulls with always, missing (if_not_present) or never');
   }
   if (s.stop_grace_period !== undefined) out.stopGracePeriodSec = Math.ceil(r.duration(s.stop_grace_period, `${p}.stop_grace_period`) / 1000);
   if (s.healthcheck !== undefined) {

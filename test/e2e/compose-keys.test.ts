@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Berth } from './helpers.js';
+import { Berth, sleep } from './helpers.js';
 
 const suffix = Math.random().toString(36).slice(2, 8);
 const project = `keys${suffix}`;
@@ -113,7 +113,7 @@ after(() => {
 const env = { PROJECT_NAME: project, SUFFIX: suffix, SHELL_WINS: 'shell' };
 const compose = (args: string[]) => b.run(['compose', '--project-directory', dir, '-f', join(dir, 'compose.yaml'), '-f', join(dir, 'compose.override.yaml'), ...args], { env });
 
-test('a stack with the everyday keys comes up and each key has its effect inside', () => {
+test('a stack with the everyday keys comes up and each key has its effect inside', async () => {
   const up = compose(['up', '-d']);
   assert.equal(up.status, 0, up.stderr);
   const app = `app-${suffix}`;
@@ -151,6 +151,15 @@ test('a stack with the everyday keys comes up and each key has its effect inside
   assert.equal(info.HostConfig.ReadonlyRootfs, true);
   assert.deepEqual(info.HostConfig.RestartPolicy, { Name: 'on-failure', MaximumRetryCount: 2 });
   assert.equal(info.Config.StopTimeout, 2);
+
+  // depends_on restart: true: restarting init restarts app, which depends on it.
+  const startedBefore = info.State.StartedAt as string;
+  await sleep(1100);
+  const rs = compose(['restart', 'init']);
+  assert.equal(rs.status, 0, rs.stderr);
+  assert.match(rs.stderr, new RegExp(`Container ${app}  Restarted`));
+  assert.notEqual(b.inspect(app).State.StartedAt, startedBefore);
+  assert.doesNotMatch(rs.stderr, /isolated/);
 
   // network_mode none: only the loopback interface.
   const ifaces = b.ok(['exec', `${project}-isolated-1`, 'ls', '/sys/class/net']).trim().split(/\s+/);
