@@ -119,3 +119,19 @@ test('extends and include: services from other files, with paths relative to the
 test('env_file: several, one optional, under environment', () => {
   assert.deepEqual(model('env-files').services.app.environment, { APP_MODE: 'prod', OVERRIDDEN: 'from-compose', GREETING: 'hello world' });
 });
+
+test('config --services, --volumes, --images, -q and --format json', () => {
+  const dir = join(CORPUS, 'web-db-cache');
+  assert.equal(config(dir, []).status, 0);
+  const run = (flags: string[]) => spawnSync(BIN, ['--root', b.root, '--runroot', b.runroot, 'compose', 'config', ...flags], { cwd: dir, encoding: 'utf8', env });
+  assert.equal(run(['--services']).stdout, 'proxy\napp\ndb\ncache\n');
+  assert.equal(run(['--volumes']).stdout, 'db-data\n');
+  assert.equal(run(['--images']).stdout, 'nginx:1.25\nexample/app:2.1\npostgres:16\nredis:7-alpine\n');
+  const q = run(['-q']);
+  assert.equal(q.status, 0);
+  assert.equal(q.stdout, '');
+  assert.equal((JSON.parse(run(['--format', 'json']).stdout) as { name: string }).name, 'web-db-cache');
+  const bad = run(['--format', 'toml']);
+  assert.equal(bad.status, 125);
+  assert.equal(bad.stderr.split('\n')[0], 'berth: unknown --format "toml": use yaml or json');
+});

@@ -1,5 +1,7 @@
 // berth compose [-f FILE] [-p NAME] VERB: stacks from compose files. Parsing and the work are
 // in src/compose; this file reads flags and prints.
+import { writeFileSync } from 'node:fs';
+import { parse as parseYamlText } from 'yaml';
 import type { CommandContext } from '../main.js';
 import { parseArgs, bool, str, list, type OptionDef, type ParsedArgs } from '../args.js';
 import { json, out, table } from '../render.js';
@@ -30,7 +32,8 @@ Commands:
   stop [-t SECONDS] [SERVICE...]
   start [SERVICE...]
   restart [-t SECONDS] [SERVICE...]
-  config                                     the resolved model: merged, interpolated, absolute
+  config [--services|--volumes|--images] [-q] [--format yaml|json] [-o FILE]
+                                             the resolved model: merged, interpolated, absolute
 
 Options:
   -f, --file FILE            a compose file; several are merged in order (default: compose.yaml
@@ -167,8 +170,22 @@ async function verbCmd(verb: string, ctx: EngineContext, g: ParsedArgs, sub: (de
       return 0;
     }
     case 'config': {
-      sub([]);
-      out(projectToYaml(target(g, true).project!));
+      const p = sub([
+        { long: 'services', type: 'boolean' }, { long: 'volumes', type: 'boolean' }, { long: 'images', type: 'boolean' },
+        { long: 'quiet', short: 'q', type: 'boolean' }, { long: 'format', type: 'string' }, { long: 'output', short: 'o', type: 'string' },
+      ]);
+      const format = str(p.values.format) ?? 'yaml';
+      if (format !== 'yaml' && format !== 'json') throw invalid('cli.bad_format', `unknown --format "${format}": use yaml or json`);
+      const project = target(g, true, p.positionals).project!;
+      if (bool(p.values.quiet)) return 0;
+      let text: string;
+      if (bool(p.values.services)) text = project.services.map((x) => `${x.name}\n`).join('');
+      else if (bool(p.values.volumes)) text = project.volumes.map((x) => `${x.key}\n`).join('');
+      else if (bool(p.values.images)) text = project.services.map((x) => `${x.image}\n`).join('');
+      else text = format === 'json' ? json(parseYamlText(projectToYaml(project))) : projectToYaml(project);
+      const file = str(p.values.output);
+      if (file === undefined) out(text);
+      else writeFileSync(file, text);
       return 0;
     }
     default:
