@@ -12,16 +12,16 @@ export const SERVICE_KEYS = [
   'image', 'command', 'entrypoint', 'environment', 'env_file', 'working_dir', 'user', 'hostname', 'labels', 'annotations',
   'ports', 'expose', 'networks', 'network_mode', 'volumes', 'restart', 'depends_on', 'deploy', 'scale', 'mem_limit',
   'mem_reservation', 'cpus', 'pids_limit', 'blkio_config', 'healthcheck', 'stop_grace_period', 'container_name', 'platform',
-  'profiles', 'read_only', 'pull_policy', 'secrets', 'configs',
+  'profiles', 'read_only', 'pull_policy', 'secrets', 'configs', 'cpuset', 'runtime',
 ] as const;
 
 /** Keys of the compose-spec that berth does not run yet: refused, never ignored. */
 const SERVICE_REFUSED = [
   'attach', 'build', 'cap_add', 'cap_drop', 'cgroup', 'cgroup_parent', 'cpu_count', 'cpu_percent', 'cpu_period',
-  'cpu_quota', 'cpu_rt_period', 'cpu_rt_runtime', 'cpu_shares', 'cpuset', 'credential_spec', 'develop', 'device_cgroup_rules',
+  'cpu_quota', 'cpu_rt_period', 'cpu_rt_runtime', 'cpu_shares', 'credential_spec', 'develop', 'device_cgroup_rules',
   'devices', 'dns', 'dns_opt', 'dns_search', 'domainname', 'driver_opts', 'external_links', 'extra_hosts', 'gpus', 'group_add',
   'init', 'ipc', 'isolation', 'label_file', 'links', 'logging', 'mac_address', 'mem_swappiness', 'memswap_limit', 'models',
-  'oom_kill_disable', 'oom_score_adj', 'pid', 'post_start', 'pre_stop', 'privileged', 'provider', 'runtime',
+  'oom_kill_disable', 'oom_score_adj', 'pid', 'post_start', 'pre_stop', 'privileged', 'provider',
   'security_opt', 'shm_size', 'stdin_open', 'stop_signal', 'storage_opt', 'sysctls', 'tmpfs', 'tty', 'ulimits',
   'use_api_socket', 'userns_mode', 'uts', 'volumes_from',
 ];

@@ -69,6 +69,8 @@ export interface ServiceConfig {
   annotations: Record<string, string>;
   profiles: string[];
   readOnly: boolean;
+  /** runtime: runc or crun; the engine's choice when absent. */
+  runtime?: 'runc' | 'crun';
   /** When `up` pulls the image: if_not_present is missing. */
   pullPolicy: 'missing' | 'always' | 'never';
   networkMode: 'bridge' | 'none' | 'host';

@@ -3,6 +3,7 @@
 // containers to keep, recreate or remove. Pure, so every decision is unit-tested.
 import { createHash } from 'node:crypto';
 import { conflict, invalid, notFound } from '../common/errors.js';
+import { parseCpuset } from '../common/units.js';
 import { parsePortSpec } from '../network/portspec.js';
 import type { CreateRequest } from '../engine/types.js';
 import {
@@ -118,6 +119,7 @@ export function createRequest(p: ComposeProject, s: ServiceConfig, replica: { nu
   if (s.hostname !== undefined) req.hostname = s.hostname;
   if (s.stopGracePeriodSec !== undefined) req.stopTimeout = s.stopGracePeriodSec;
   if (s.healthcheck) req.healthcheck = { ...s.healthcheck };
+  if (s.runtime !== undefined) req.runtime = s.runtime;
   return req;
 }
 
@@ -181,6 +183,13 @@ export function checkFeasible(p: ComposeProject, counts: ReadonlyMap<string, num
     if (n === 0) continue;
     if (s.containerName !== undefined && n > 1) {
       throw conflict('compose.name_per_replica', `service ${s.name}: ${n} replicas cannot all be named ${s.containerName}`, 'remove container_name, or run one replica');
+    }
+    if (s.resources.cpusetCpus !== undefined) {
+      try {
+        parseCpuset(s.resources.cpusetCpus, hostCpus);
+      } catch {
+        throw invalid('compose.too_many_cpus', `service ${s.name}: cpuset ${s.resources.cpusetCpus} names CPUs this host does not have (it has ${hostCpus})`);
+      }
     }
     if (s.resources.cpus !== undefined && s.resources.cpus > hostCpus) {
       throw invalid('compose.too_many_cpus', `service ${s.name}: cpus ${s.resources.cpus} is more than the ${hostCpus} CPUs this host has`);

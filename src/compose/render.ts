@@ -35,6 +35,8 @@ function service(s: ServiceConfig): Record<string, unknown> {
   if (s.profiles.length > 0) o.profiles = s.profiles;
   if (s.readOnly) o.read_only = true;
   if (s.pullPolicy !== 'missing') o.pull_policy = s.pullPolicy;
+  if (s.runtime !== undefined) o.runtime = s.runtime;
+  if (s.resources.cpusetCpus !== undefined) o.cpuset = s.resources.cpusetCpus;
   if (s.expose.length > 0) o.expose = s.expose;
   if (s.ports.length > 0) o.ports = s.ports.map(port);
   if (s.networkMode !== 'bridge') o.network_mode = s.networkMode;

@@ -2,6 +2,7 @@
 // Reservations are recorded and shown by `compose config`, but on one machine with no
 // scheduler they reserve nothing, as with `docker compose`.
 import { invalid } from '../common/errors.js';
+import { parseCpuset } from '../common/units.js';
 import type { DeviceRate, Resources } from '../engine/types.js';
 import type { ServiceConfig } from './model.js';
 import { DEPLOY_KEYS, DEPLOY_SWARM, RESTART_POLICY_KEYS } from './keys.js';
@@ -12,6 +13,15 @@ export function applyResources(r: Reader, s: Map_, p: string, out: ServiceConfig
   if (s.mem_limit !== undefined) res.memory = r.size(s.mem_limit, `${p}.mem_limit`);
   if (s.cpus !== undefined) res.cpus = r.cpus(s.cpus, `${p}.cpus`);
   if (s.pids_limit !== undefined) res.pidsLimit = r.int(s.pids_limit, `${p}.pids_limit`, 1);
+  if (s.cpuset !== undefined) {
+    // The syntax here; whether this host has those CPUs is checkFeasible's question.
+    const text = r.str(s.cpuset, `${p}.cpuset`);
+    try {
+      res.cpusetCpus = parseCpuset(text, Number.MAX_SAFE_INTEGER);
+    } catch {
+      throw r.fail(`${p}.cpuset`, `invalid CPU list "${text}": expected e.g. 0-1 or 0,2`);
+    }
+  }
   if (s.mem_reservation !== undefined) out.reservations.memory = r.size(s.mem_reservation, `${p}.mem_reservation`);
   if (s.deploy !== undefined && s.deploy !== null) {
     const d = r.mapping(s.deploy, `${p}.deploy`);

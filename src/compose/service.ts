@@ -81,6 +81,11 @@ export function normalizeService(r: Reader, name: string, v: unknown, o: Service
     else if (pp === 'if_not_present') out.pullPolicy = 'missing';
     else throw invalid('compose.unsupported', `${r.file}: ${p}.pull_policy: ${pp}: not supported by berth`, 'berth pulls with always, missing (if_not_present) or never');
   }
+  if (s.runtime !== undefined) {
+    const rt = r.str(s.runtime, `${p}.runtime`);
+    if (rt !== 'runc' && rt !== 'crun') throw invalid('compose.unsupported', `${r.file}: ${p}.runtime: ${rt}: not supported by berth`, 'berth runs runc or crun');
+    out.runtime = rt;
+  }
   if (s.stop_grace_period !== undefined) out.stopGracePeriodSec = Math.ceil(r.duration(s.stop_grace_period, `${p}.stop_grace_period`) / 1000);
   if (s.healthcheck !== undefined) {
     const h = healthcheck(r, s.healthcheck, `${p}.healthcheck`);
@@ -181,7 +186,7 @@ function serviceNetworks(r: Reader, v: unknown, p: string, declared: Set<string>
     const n: ServiceNetwork = { key, aliases: [] };
     if (x === null || x === undefined) return n;
     const m = r.mapping(x, `${path}.${key}`);
-    r.keys(m, `${path}.${key}`, ['aliases', 'ipv4_address', 'priority', 'gw_priority']);
+    r.keys(m, `${path}.${key}`, ['aliases', 'ipv4_address', 'priority']);
     if (m.priority !== undefined) n.priority = r.int(m.priority, `${path}.${key}.priority`, 0);
     if (m.aliases !== undefined) n.aliases = r.strList(m.aliases, `${path}.${key}.aliases`);
     if (m.ipv4_address !== undefined) n.ipv4Address = r.str(m.ipv4_address, `${path}.${key}.ipv4_address`);
