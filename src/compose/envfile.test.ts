@@ -31,5 +31,5 @@ test('readEnvFile refuses a missing file unless it is not required', () => {
   writeFileSync(p, 'X=1\n');
   assert.deepEqual(readEnvFile(p, { required: true }), { X: '1' });
   assert.deepEqual(readEnvFile(join(dir, 'none.env'), { required: false }), {});
-  assert.throws(() => readEnvFile(join(dir, 'none.env'), { required: true, where: 'services.web.env_file' }), /services\.web\.env_file: cannot read env file .*none\.env: ENOENT/);
+  assert.throws(() => readEnvFile(join(dir, 'none.env'), { required: true, where: 'services.web.env_file', hint: 'h' }), /services\.web\.env_file: cannot read env file .*none\.env: ENOENT/);
 });

@@ -51,14 +51,14 @@ function expand(v: string, env: Env, where: string): string {
 }
 
 /** Reads and parses one env file; a missing one is an error unless `required` is false. */
-export function readEnvFile(path: string, o: { required: boolean; env?: Env; where?: string }): Record<string, string> {
+export function readEnvFile(path: string, o: { required: boolean; env?: Env; where?: string; hint?: string }): Record<string, string> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && !o.required) return {};
-    throw notFound('compose.no_env_file', `${o.where ? `${o.where}: ` : ''}cannot read env file ${path}: ${code ?? (e as Error).message}`, code === 'ENOENT' ? 'create it, or mark it required: false' : undefined);
+    throw notFound('compose.no_env_file', `${o.where ? `${o.where}: ` : ''}cannot read env file ${path}: ${code ?? (e as Error).message}`, code === 'ENOENT' ? o.hint : undefined);
   }
   return parseEnvFile(text, path, o.env ?? {});
 }

@@ -118,7 +118,7 @@ function applyEnvFiles(tree: Map_, env: Env): Map_ {
         required = e.required !== false;
       }
       if (typeof path !== 'string') throw invalid('compose.invalid', `${where}[${i}]: must be a path or a mapping with path`);
-      fromFiles = { ...fromFiles, ...readEnvFile(path, { required, env, where: `${where}[${i}]` }) };
+      fromFiles = { ...fromFiles, ...readEnvFile(path, { required, env, where: `${where}[${i}]`, hint: 'create it, or mark it required: false' }) };
     });
     if (rest.environment !== undefined && !isMap(rest.environment)) { services[name] = rest; continue; } // normalize reports it
     const explicit = rest.environment ?? {};

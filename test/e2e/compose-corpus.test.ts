@@ -103,6 +103,13 @@ test('interpolation: .env, defaults, alternatives, $$ and the shell winning over
   const m2 = parse(r.stdout) as any;
   assert.equal(m2.name, 'other');
   assert.equal(m2.services.web.image, 'example/shop:4.0');
+  // --env-file replaces .env; a missing one is one line.
+  const m3 = model('interpolation', ['--env-file', 'other.env']);
+  assert.equal(m3.services.web.image, 'example/shop:9.9');
+  assert.equal(m3.services.web.environment.DEBUG, '');
+  const r4 = config(join(CORPUS, 'interpolation'), ['--env-file', 'none.env']);
+  assert.equal(r4.status, 125);
+  assert.equal(r4.stderr, `berth: cannot read env file ${join(CORPUS, 'interpolation/none.env')}: ENOENT\n`);
 });
 
 test('extends and include: services from other files, with paths relative to their own files', () => {
