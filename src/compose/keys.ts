@@ -74,7 +74,7 @@ function scanLevel(o: Map_, path: string, t: Level, out: KeyScan): void {
 /** Scans the merged file: every key berth refuses, every unknown key, every swarm-only key. */
 export function scanKeys(top: Map_): KeyScan {
   const out: KeyScan = { refused: [], unknown: [], warnings: [] };
-  scanLevel(top, '', { ok: TOP_KEYS, refused: TOP_REFUSED }, out);
+  scanLevel(top, '', { ok: TOP_KEYS, refused: TOP_REFUSED, ignored: { version: 'obsolete in the compose-spec; remove it' } }, out);
   if (isMap(top.services)) {
     for (const [name, s] of Object.entries(top.services)) {
       if (!isMap(s)) continue;

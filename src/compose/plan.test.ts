@@ -115,3 +115,15 @@ test('withRestartDependents follows restart: true from a dependency to its depen
   assert.deepEqual(withRestartDependents(p.services, ['batch']), ['batch']);
   assert.deepEqual(withRestartDependents(p.services, []), []);
 });
+
+test('serviceHash leaves out profiles, pull_policy and keys at their defaults', () => {
+  const p = load('services: { a: { image: x } }');
+  const s = p.services[0]!;
+  const h = serviceHash(p, s);
+  assert.equal(serviceHash(p, { ...s, profiles: ['x'], pullPolicy: 'always' }), h);
+  // A service as an older berth knew it (none of the newer keys) hashes the same.
+  const { expose: _e, annotations: _a, readOnly: _r, networkMode: _n, secrets: _s, configs: _c, reservations: _v, ...old } = s;
+  assert.equal(serviceHash(p, old as typeof s), h);
+  assert.notEqual(serviceHash(p, { ...s, readOnly: true }), h);
+  assert.notEqual(serviceHash(p, { ...s, expose: ['80'] }), h);
+});

@@ -58,13 +58,23 @@ function canonical(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
+/** Values of keys newer than the hash, as normalize fills them in when the file has none. */
+const DEFAULTS: Record<string, unknown> = {
+  expose: [], annotations: {}, readOnly: false, networkMode: 'bridge', secrets: [], configs: [], reservations: {},
+};
+
 /**
  * The hash that decides whether `up` recreates a service's containers. The replica count and
  * the start conditions are left out: scaling must not recreate the replicas that stay.
  * The networks' host names are in, since a renamed network means new attachments.
  */
 export function serviceHash(p: ComposeProject, s: ServiceConfig): string {
-  const { replicas: _r, dependsOn: _d, ...rest } = s;
+  // profiles and pull_policy decide whether and how, not what, so they are not hashed; and a
+  // key left at its default is left out, so that containers made before berth knew the key
+  // are not recreated by the first `up` after an upgrade.
+  const { replicas: _r, dependsOn: _d, profiles: _p, pullPolicy: _pp, ...all } = s;
+  const rest: Record<string, unknown> = { ...all };
+  for (const [k, v] of Object.entries(DEFAULTS)) if (canonical(rest[k]) === canonical(v)) delete rest[k];
   const nets = s.networks.map((n) => p.networks.find((x) => x.key === n.key)?.name ?? n.key);
   const vols = s.volumes.map((v) => (v.type === 'volume' ? p.volumes.find((x) => x.key === v.source)?.name ?? v.source : v.source));
   return createHash('sha256').update(canonical({ service: rest, nets, vols })).digest('hex');

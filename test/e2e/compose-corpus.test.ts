@@ -84,6 +84,13 @@ test('override: compose.override.yaml beside compose.yaml is merged by Compose r
   assert.equal(model('override', ['-f', 'compose.yaml']).services.debug, undefined);
 });
 
+test('!reset drops a value and !override replaces it whole', () => {
+  const app = model('reset-override').services.app;
+  assert.equal(app.ports, undefined);
+  assert.deepEqual(app.environment, { MODE: 'production' });
+  assert.deepEqual(app.labels, { 'com.example.team': 'dev' });
+});
+
 test('profiles: off unless activated, by --profile or by naming the service', () => {
   assert.deepEqual(Object.keys(model('profiles').services).sort(), ['app']);
   assert.deepEqual(Object.keys(model('profiles', ['--profile', 'debug']).services).sort(), ['adminer', 'app']);
