@@ -8,7 +8,7 @@ import { validateName } from '../common/ids.js';
 import type { Container, Engine } from '../engine/index.js';
 import { waitHealthy } from './health.js';
 import { LABEL_HASH, LABEL_NETWORK, LABEL_NUMBER, LABEL_PROJECT, LABEL_SERVICE, type ComposeProject, type ServiceConfig } from './model.js';
-import { checkFeasible, createRequest, planService, serviceHash, startOrder, type Existing } from './plan.js';
+import { checkFeasible, createRequest, planService, serviceHash, startOrder, withRestartDependents, type Existing } from './plan.js';
 
 export type Log = (line: string) => void;
 
@@ -35,6 +35,9 @@ export async function preflight(engine: Engine, p: ComposeProject, counts: Reado
     }
     for (const v of s.volumes) {
       if (v.type === 'bind' && !existsSync(v.source)) throw notFound('compose.bind_source_missing', `service ${s.name}: bind source ${v.source} does not exist`);
+    }
+    for (const f of [...s.secrets, ...s.configs]) {
+      if (!existsSync(f.file)) throw notFound('compose.file_missing', `service ${s.name}: ${f.source}: file ${f.file} does not exist`);
     }
   }
   for (const n of p.networks) if (n.external) await engine.networks.get(n.name);
@@ -109,8 +112,9 @@ function withDependencies(p: ComposeProject, names: readonly string[] | undefine
 export async function up(engine: Engine, p: ComposeProject, o: UpOptions): Promise<Container[]> {
   const wanted = withDependencies(p, o.services);
   // As docker compose does: images not here are pulled (plain-HTTP registries come from registries.json).
-  for (const image of new Set(p.services.map((s) => s.image))) {
-    await engine.images.ensure(image, 'missing', { onMissing: () => o.log(`Pulling ${image}`) });
+  const pulls = new Map(p.services.map((s) => [`${s.pullPolicy} ${s.image}`, s]));
+  for (const s of pulls.values()) {
+    await engine.images.ensure(s.image, s.pullPolicy, { onMissing: () => o.log(`Pulling ${s.image}`) });
   }
   await preflight(engine, p, o.scale ?? new Map());
   await ensureNetworks(engine, p, o.log);
@@ -254,6 +258,10 @@ export async function start(engine: Engine, project: string, o: { services: read
 }
 
 export async function restart(engine: Engine, project: string, o: { services: readonly string[]; project?: ComposeProject; timeoutSec?: number; log: Log }): Promise<void> {
+  if (o.project) {
+    const running = new Set((await projectContainers(engine, project)).map((c) => c.labels[LABEL_SERVICE] ?? ''));
+    o = { ...o, services: withRestartDependents(o.project.services, o.services).filter((s) => o.services.includes(s) || running.has(s)) };
+  }
   await stop(engine, project, { ...o, log: () => {} });
   await start(engine, project, { ...o, log: (l) => o.log(l.replace('Started', 'Restarted')) });
 }

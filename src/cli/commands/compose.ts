@@ -1,5 +1,7 @@
 // berth compose [-f FILE] [-p NAME] VERB: stacks from compose files. Parsing and the work are
 // in src/compose; this file reads flags and prints.
+import { writeFileSync } from 'node:fs';
+import { parse as parseYamlText } from 'yaml';
 import type { CommandContext } from '../main.js';
 import { parseArgs, bool, str, list, type OptionDef, type ParsedArgs } from '../args.js';
 import { json, out, table } from '../render.js';
@@ -30,11 +32,17 @@ Commands:
   stop [-t SECONDS] [SERVICE...]
   start [SERVICE...]
   restart [-t SECONDS] [SERVICE...]
-  config                                     the file as berth understood it
+  config [--services|--volumes|--images] [-q] [--format yaml|json] [-o FILE]
+                                             the resolved model: merged, interpolated, absolute
 
 Options:
-  -f, --file FILE            the compose file
-  -p, --project-name NAME    the project name (default: the file's name:, else its directory)
+  -f, --file FILE            a compose file; several are merged in order (default: compose.yaml
+                             and compose.override.yaml, or COMPOSE_FILE)
+  -p, --project-name NAME    the project name (default: COMPOSE_PROJECT_NAME, the file's name:,
+                             else the project directory's name)
+      --project-directory DIR  where relative paths and .env are (default: the first file's)
+      --env-file FILE        variables for interpolation instead of .env (repeatable)
+      --profile NAME         activate a profile (repeatable; also COMPOSE_PROFILES)
 `;
 
 interface Target {
@@ -43,12 +51,17 @@ interface Target {
   project?: ComposeProject;
 }
 
-function target(p: ParsedArgs, needFile: boolean): Target {
-  const file = str(p.values.file);
+function target(p: ParsedArgs, needFile: boolean, services?: readonly string[]): Target {
+  const files = list(p.values.file);
   const pname = str(p.values['project-name']);
+  const dir = str(p.values['project-directory']);
   const cwd = process.cwd();
-  if (file !== undefined || findComposeFile(cwd) || needFile || pname === undefined) {
-    const project = loadProject({ cwd, env: process.env, ...(file !== undefined ? { file } : {}), ...(pname !== undefined ? { projectName: pname } : {}) });
+  if (files.length > 0 || process.env.COMPOSE_FILE || findComposeFile(cwd) || needFile || pname === undefined) {
+    const project = loadProject({
+      cwd, env: process.env, files, envFiles: list(p.values['env-file']), profiles: list(p.values.profile), warn: (w) => log(`warning: ${w}`),
+      ...(services && services.length > 0 ? { services } : {}),
+      ...(pname !== undefined ? { projectName: pname } : {}), ...(dir !== undefined ? { projectDirectory: dir } : {}),
+    });
     return { name: project.name, project };
   }
   const name = normalizeProjectName(pname);
@@ -67,7 +80,9 @@ function timeoutOf(p: ParsedArgs): number | undefined {
 
 export async function composeCmd(c: CommandContext): Promise<number> {
   const g = parseArgs(c.argv, [
-    { long: 'file', short: 'f', type: 'string' }, { long: 'project-name', short: 'p', type: 'string' }, HELP,
+    { long: 'file', short: 'f', type: 'string', multiple: true }, { long: 'project-name', short: 'p', type: 'string' },
+    { long: 'env-file', type: 'string', multiple: true }, { long: 'profile', type: 'string', multiple: true },
+    { long: 'project-directory', type: 'string' }, HELP,
   ], { stopAtPositional: true, command: c.path });
   const [verb, ...rest] = g.positionals;
   if (bool(g.values.help) || verb === 'help') { out(USAGE); return 0; }
@@ -155,8 +170,22 @@ async function verbCmd(verb: string, engine: Engine, g: ParsedArgs, sub: (defs: 
       return 0;
     }
     case 'config': {
-      sub([]);
-      out(projectToYaml(target(g, true).project!));
+      const p = sub([
+        { long: 'services', type: 'boolean' }, { long: 'volumes', type: 'boolean' }, { long: 'images', type: 'boolean' },
+        { long: 'quiet', short: 'q', type: 'boolean' }, { long: 'format', type: 'string' }, { long: 'output', short: 'o', type: 'string' },
+      ]);
+      const format = str(p.values.format) ?? 'yaml';
+      if (format !== 'yaml' && format !== 'json') throw invalid('cli.bad_format', `unknown --format "${format}": use yaml or json`);
+      const project = target(g, true, p.positionals).project!;
+      if (bool(p.values.quiet)) return 0;
+      let text: string;
+      if (bool(p.values.services)) text = project.services.map((x) => `${x.name}\n`).join('');
+      else if (bool(p.values.volumes)) text = project.volumes.map((x) => `${x.key}\n`).join('');
+      else if (bool(p.values.images)) text = project.services.map((x) => `${x.image}\n`).join('');
+      else text = format === 'json' ? json(parseYamlText(projectToYaml(project))) : projectToYaml(project);
+      const file = str(p.values.output);
+      if (file === undefined) out(text);
+      else writeFileSync(file, text);
       return 0;
     }
     default:
@@ -165,7 +194,7 @@ async function verbCmd(verb: string, engine: Engine, g: ParsedArgs, sub: (defs: 
 }
 
 async function upCmd(engine: Engine, g: ParsedArgs, p: ParsedArgs): Promise<number> {
-  const t = target(g, true);
+  const t = target(g, true, p.positionals);
   const project = t.project!;
   const scale = parseScale(list(p.values.scale), project);
   await up(engine, project, { scale, services: p.positionals, log });
