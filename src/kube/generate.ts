@@ -85,6 +85,8 @@ function workload(ctx: Ctx, s: ServiceConfig): void {
     if (net?.subnet !== undefined && annotations[ANN_SUBNET] === undefined) {
       annotations[ANN_SUBNET] = net.subnet;
       warn(`network ${net.key}: subnet ${net.subnet}: no Kubernetes equivalent; recorded in annotation ${ANN_SUBNET} (kube play uses it)`);
+    } else if (net?.subnet !== undefined && annotations[ANN_SUBNET] !== net.subnet) {
+      warn(`service ${s.name}: network ${net.key}: subnet ${net.subnet}: no Kubernetes equivalent (kube play puts all pods on one network: only the subnet of ${s.name}'s first network is recorded)`);
     }
     if (net?.internal) warn(`network ${n.key}: internal: no Kubernetes equivalent written (a NetworkPolicy is the cluster's way to isolate pods)`);
   }
