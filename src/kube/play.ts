@@ -10,7 +10,7 @@ import { LABEL_PROJECT } from '../compose/model.js';
 import { down, projectContainers, up, type Log } from '../compose/project.js';
 import { normalizeProjectName } from '../compose/text.js';
 import { translate, type PlayPlan } from './translate.js';
-import { LABEL_KUBE_FILE } from './types.js';
+import { KINDS, LABEL_KUBE_FILE } from './types.js';
 import { validateAll } from './validate.js';
 import { parseManifests } from './yamlio.js';
 
@@ -29,8 +29,9 @@ export async function readPlay(ctx: EngineContext, fileArg: string): Promise<Pla
   const project = normalizeProjectName(label.replace(/\.(ya?ml|json)$/i, ''));
   if (!project) throw invalid('kube.bad_project_name', `${label}: the file name gives no project name (it must contain a letter or digit)`);
   const docs = parseManifests(text, label);
-  // The schemas first: a wrong type is named as Kubernetes would name it.
-  validateAll(docs as Array<Record<string, unknown>>, label);
+  // The schemas first: a wrong type is named as Kubernetes would name it. An unknown kind has
+  // none; translate refuses it by name.
+  validateAll((docs as Array<Record<string, unknown>>).filter((d) => typeof d?.kind === 'string' && d.kind in KINDS), label);
   const dataDir = join(ctx.paths.root, 'kube', project);
   const plan = translate(docs, { file, label, project, workingDir: dirname(file), dataDir });
   return { file, project, dataDir, plan };
