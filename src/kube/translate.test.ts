@@ -113,10 +113,23 @@ test('a Pod: one replica, its restart policy', () => {
   assert.equal(p.services[0]!.restart, 'no');
 });
 
+test('a Job: one run, backoffLimit as restarts on failure', () => {
+  const job = (extra: string) => `apiVersion: batch/v1\nkind: Job\nmetadata: {name: migrate}\nspec: {${extra}template: {spec: {restartPolicy: Never, containers: [{name: c, image: busybox, args: ["true"]}]}}}\n`;
+  const s = play(job('backoffLimit: 2, ')).project.services[0]!;
+  assert.equal(s.name, 'migrate');
+  assert.equal(s.replicas, 1);
+  assert.equal(s.restart, 'on-failure:2');
+  assert.equal(play(job('backoffLimit: 0, ')).project.services[0]!.restart, 'no');
+  assert.equal(play(job('')).project.services[0]!.restart, 'on-failure:6');
+  refuses(job('').replace('Never', 'Always'), /Job migrate \(template\): spec\.restartPolicy: a Job's pods must have restartPolicy Never or OnFailure/);
+});
+
 const pod = (container: string, extra = '') => `apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [${container}]\n${extra}`;
 
 test('unsupported kinds and fields are refused with a line naming them', () => {
-  refuses('apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\n', /^app\.yaml: object 1: kind: Job: not supported by berth$/);
+  refuses('apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: j}\n', /^app\.yaml: object 1: kind: CronJob: not supported by berth$/);
+  refuses('apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec: {parallelism: 3, template: {spec: {restartPolicy: Never, containers: [{name: c, image: i}]}}}\n',
+    /^app\.yaml: Job j: spec\.parallelism: 3: not supported by berth \(a Job runs one pod\)$/);
   refuses('apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: i}]}\nstatus: {}\n', /^app\.yaml: Pod p: status: not supported by berth$/);
   refuses(pod('{name: c, image: i, stdin: true}'), /^app\.yaml: Pod p: spec\.containers\[0\]\.stdin: not supported by berth$/);
   refuses(pod('{name: c, image: i}, {name: d, image: i}'), /spec\.containers: more than one container in a pod: not supported by berth/);
@@ -130,7 +143,7 @@ test('unsupported kinds and fields are refused with a line naming them', () => {
   refuses(svc('{type: LoadBalancer, selector: {app: p}, ports: [{port: 80}]}'), /Service s: spec\.type: LoadBalancer: not supported by berth/);
   refuses(svc('{selector: {app: p}, ports: [{port: 8080, targetPort: 80}]}'), /Service s: spec\.ports\[0\]\.targetPort: port 8080 to targetPort 80: not supported by berth/);
   refuses(svc('{ports: [{port: 80}]}'), /Service s: spec\.selector: a Service without a selector/);
-  refuses(svc('{selector: {app: other}}'), /Service s: spec\.selector: selects no Pod or Deployment in the file/);
+  refuses(svc('{selector: {app: other}}'), /Service s: spec\.selector: selects no Pod, Deployment or Job in the file/);
 });
 
 test('bad input is refused: names, keys, references, base64, YAML', () => {
@@ -145,8 +158,8 @@ test('bad input is refused: names, keys, references, base64, YAML', () => {
   refuses('apiVersion: apps/v1\nkind: Pod\nmetadata: {name: p}\n', /apiVersion: Pod is v1, not "apps\/v1"/);
   refuses('a: [1\n', /^app\.yaml: invalid YAML/);
   refuses('', /the file has no objects/);
-  refuses('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n', /the file has no Pod or Deployment to run/);
-  refuses(`${pod('{name: c, image: i}').replace('name: p}', 'name: p, annotations: {io.berth.compose.depends-on: "q:service_started"}}')}`, /depends on q, which is not a Pod or Deployment/);
+  refuses('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n', /the file has no Pod, Deployment or Job to run/);
+  refuses(`${pod('{name: c, image: i}').replace('name: p}', 'name: p, annotations: {io.berth.compose.depends-on: "q:service_started"}}')}`, /depends on q, which is not a Pod, Deployment or Job/);
 });
 
 test('the schemas refuse what Kubernetes would', () => {

@@ -55,9 +55,9 @@ export function translate(docs: readonly unknown[], opts: TranslateOptions): Pla
   const depends = new Map<string, string>();
   const subnets = new Map<string, string>();
   for (const e of entries) {
-    if (e.kind !== 'Pod' && e.kind !== 'Deployment') continue;
-    if (services.some((s) => s.name === e.name)) throw e.c.fail('metadata.name', `a Pod and a Deployment are both named ${e.name}`);
-    const w = e.kind === 'Pod' ? pod(e, refs) : deployment(e, refs);
+    if (e.kind !== 'Pod' && e.kind !== 'Deployment' && e.kind !== 'Job') continue;
+    if (services.some((s) => s.name === e.name)) throw e.c.fail('metadata.name', `another Pod, Deployment or Job is named ${e.name}`);
+    const w = e.kind === 'Pod' ? pod(e, refs) : e.kind === 'Job' ? job(e, refs) : deployment(e, refs);
     w.svc.labels = { [LABEL_KUBE_FILE]: opts.file, [LABEL_KUBE_KIND]: e.kind };
     services.push(w.svc);
     podLabels.set(w.svc.name, w.labels);
@@ -66,7 +66,7 @@ export function translate(docs: readonly unknown[], opts: TranslateOptions): Pla
       if (ann[ANN_SUBNET] !== undefined) subnets.set(`${e.kind} ${e.name}`, ann[ANN_SUBNET]);
     }
   }
-  if (services.length === 0) throw new Checker(opts.label).fail('(top level)', 'the file has no Pod or Deployment to run');
+  if (services.length === 0) throw new Checker(opts.label).fail('(top level)', 'the file has no Pod, Deployment or Job to run');
   for (const e of entries) if (e.kind === 'Service') service(e, services, podLabels);
   dependencies(opts.label, services, depends);
 
@@ -100,7 +100,7 @@ function entry(d: unknown, index: number, label: string): Entry {
   const meta = top.obj(o.metadata, 'metadata');
   top.keys(meta, 'metadata', ['name', 'namespace', 'labels', 'annotations']);
   const name = top.str(meta.name, 'metadata.name');
-  const nameRule = kind === 'Service' || kind === 'Pod' || kind === 'Deployment' ? DNS_LABEL : DNS_SUBDOMAIN;
+  const nameRule = kind === 'Service' || kind === 'Pod' || kind === 'Deployment' || kind === 'Job' ? DNS_LABEL : DNS_SUBDOMAIN;
   if (!nameRule.test(name)) throw top.fail('metadata.name', `"${name}" is not a valid ${kind} name (lower-case letters, digits and -${nameRule === DNS_SUBDOMAIN ? ', .' : ''})`);
   const c = new Checker(`${label}: ${kind} ${name}`);
   c.strMap(meta.labels, 'metadata.labels');
@@ -186,6 +186,33 @@ function deployment(e: Entry, refs: Refs): Workload {
   };
 }
 
+/**
+ * A Job: its one pod runs to the end. The retries of backoffLimit are the container's restarts
+ * on failure (Kubernetes makes a new pod instead; on one machine the difference is the name).
+ */
+function job(e: Entry, refs: Refs): Workload {
+  const c = e.c;
+  const spec = c.obj(e.o.spec, 'spec');
+  c.keys(spec, 'spec', ['template', 'backoffLimit', 'completions', 'parallelism']);
+  for (const k of ['completions', 'parallelism'] as const) {
+    if (spec[k] !== undefined && spec[k] !== 1) throw c.unsupported(`spec.${k}`, `${String(spec[k])}: not supported by berth (a Job runs one pod)`);
+  }
+  const backoff = spec.backoffLimit === undefined ? 6 : c.int(spec.backoffLimit, 'spec.backoffLimit');
+  const t = c.obj(spec.template, 'spec.template');
+  c.keys(t, 'spec.template', ['metadata', 'spec']);
+  const tm = c.optObj(t.metadata, 'spec.template.metadata');
+  c.keys(tm, 'spec.template.metadata', ['labels', 'annotations']);
+  const inner = new Checker(`${c.where} (template)`);
+  const ps = inner.obj(t.spec, 'spec');
+  if (ps.restartPolicy !== 'Never' && ps.restartPolicy !== 'OnFailure') throw inner.fail('spec.restartPolicy', 'a Job\'s pods must have restartPolicy Never or OnFailure');
+  const svc = podToService(inner, e.name, ps, { refs, replicas: 1, deployment: false });
+  svc.restart = backoff > 0 ? `on-failure:${backoff}` : 'no';
+  return {
+    svc, labels: c.strMap(tm.labels, 'spec.template.metadata.labels'),
+    annotations: [c.strMap(e.meta.annotations, 'metadata.annotations'), c.strMap(tm.annotations, 'spec.template.metadata.annotations')],
+  };
+}
+
 /** A Service's name resolves on the project network to the pods it selects; a nodePort is published. */
 function service(e: Entry, services: ServiceConfig[], podLabels: ReadonlyMap<string, Record<string, string>>): void {
   const c = e.c;
@@ -197,7 +224,7 @@ function service(e: Entry, services: ServiceConfig[], podLabels: ReadonlyMap<str
   const sel = c.strMap(spec.selector, 'spec.selector');
   if (Object.keys(sel).length === 0) throw c.unsupported('spec.selector', 'a Service without a selector: not supported by berth');
   const chosen = services.filter((s) => Object.entries(sel).every(([k, v]) => podLabels.get(s.name)?.[k] === v));
-  if (chosen.length === 0) throw c.fail('spec.selector', 'selects no Pod or Deployment in the file');
+  if (chosen.length === 0) throw c.fail('spec.selector', 'selects no Pod, Deployment or Job in the file');
   const published: string[] = [];
   c.list(spec.ports, 'spec.ports').forEach((x, i) => {
     const pp = `spec.ports[${i}]`;
@@ -230,7 +257,7 @@ function dependencies(label: string, services: ServiceConfig[], depends: Readonl
     for (const part of text.split(',').map((x) => x.trim()).filter(Boolean)) {
       const [dep = '', cond = 'service_started'] = part.split(':');
       const target = services.find((x) => x.name === dep);
-      if (!target) throw c.fail(`annotations.${ANN_DEPENDS}`, `depends on ${dep}, which is not a Pod or Deployment of the file`);
+      if (!target) throw c.fail(`annotations.${ANN_DEPENDS}`, `depends on ${dep}, which is not a Pod, Deployment or Job of the file`);
       if (!CONDITIONS.includes(cond)) throw c.fail(`annotations.${ANN_DEPENDS}`, `"${cond}" is not one of ${CONDITIONS.join(', ')}`);
       if (cond === 'service_healthy' && !target.healthcheck) throw c.fail(`annotations.${ANN_DEPENDS}`, `${dep}: service_healthy needs a probe on ${dep}`);
       if (dep === name) throw c.fail(`annotations.${ANN_DEPENDS}`, 'depends on itself');

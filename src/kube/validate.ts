@@ -13,6 +13,7 @@ type ModelClass = new (data: unknown) => Validatable;
 const MODULES: Record<string, string> = {
   Pod: 'kubernetes-models/v1/Pod',
   Deployment: 'kubernetes-models/apps/v1/Deployment',
+  Job: 'kubernetes-models/batch/v1/Job',
   Service: 'kubernetes-models/v1/Service',
   ConfigMap: 'kubernetes-models/v1/ConfigMap',
   Secret: 'kubernetes-models/v1/Secret',

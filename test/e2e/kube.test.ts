@@ -124,7 +124,7 @@ test('play refuses an unsupported kind or field before anything is created', () 
   const before = ids();
   const text = readFileSync(manifest, 'utf8');
   for (const [name, extra, re] of [
-    ['job', '---\napiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec: {}\n', /^berth: [a-z0-9]+-job\.yaml: object 7: kind: Job: not supported by berth$/m],
+    ['job', '---\napiVersion: batch/v1\nkind: CronJob\nmetadata: {name: j}\nspec: {}\n', /^berth: [a-z0-9]+-job\.yaml: object 7: kind: CronJob: not supported by berth$/m],
     ['field', text.replace('      containers:\n        - name: web\n', '      containers:\n        - name: web\n          tty: true\n'), /^berth: [a-z0-9]+-field\.yaml: Deployment web \(template\): spec\.containers\[0\]\.tty: not supported by berth$/m],
   ] as const) {
     const bad = join(dir, `${PROJECT}-${name}.yaml`);
@@ -191,4 +191,86 @@ test('down removes exactly what play made', () => {
   assert.match(again.stderr, /is not played/);
   b.ok(['rm', '-f', 'bystander']);
   b.ok(['network', 'rm', `${PROJECT}-other`]);
+});
+
+const KIT = `${PROJECT}kit`;
+const kitYaml = (boot: string) => `apiVersion: v1
+kind: ConfigMap
+metadata: {name: site}
+data: {index.html: "<h1>from a ConfigMap</h1>\\n", mode: blue}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: creds}
+stringData: {password: hunter2}
+data: {token: ${Buffer.from('t0ken').toString('base64')}}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data}
+spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: app}
+spec:
+  # sleep as PID 1 ignores SIGTERM: no reason to wait 30 s for the SIGKILL.
+  terminationGracePeriodSeconds: 1
+  containers:
+    - name: app
+      image: localhost/busybox:latest
+      command: [sh, -c, '${boot}; exec sleep 300']
+      env:
+        - {name: MODE, valueFrom: {configMapKeyRef: {name: site, key: mode}}}
+        - {name: PASSWORD, valueFrom: {secretKeyRef: {name: creds, key: password}}}
+      envFrom: [{secretRef: {name: creds}, prefix: S_}]
+      volumeMounts:
+        - {name: site, mountPath: /www}
+        - {name: creds, mountPath: /run/creds}
+        - {name: data, mountPath: /data}
+  volumes:
+    - {name: site, configMap: {name: site}}
+    - {name: creds, secret: {secretName: creds}}
+    - {name: data, persistentVolumeClaim: {claimName: data}}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: once}
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: localhost/busybox:latest, args: [sh, -c, 'echo job done']}]
+`;
+
+test('ConfigMaps and Secrets as files and env, a claim as a named volume, a Job run once', async () => {
+  const file = join(dir, `${KIT}.yaml`);
+  writeFileSync(file, kitYaml('echo "$MODE $PASSWORD $S_token" >> /data/boot.txt'));
+  b.ok(['kube', 'play', file]);
+  const app = `${KIT}-app-1`;
+  assert.equal(b.inspect(app).Config.StopTimeout, 1);
+  assert.equal(b.ok(['exec', app, 'cat', '/www/index.html']), '<h1>from a ConfigMap</h1>\n');
+  assert.equal(b.ok(['exec', app, 'cat', '/www/mode']), 'blue');
+  assert.equal(b.ok(['exec', app, 'cat', '/run/creds/token']), 't0ken');
+  assert.equal(b.ok(['exec', app, 'cat', '/data/boot.txt']), 'blue hunter2 t0ken\n');
+  // Mounted read-only, as Kubernetes mounts them.
+  assert.notEqual(b.run(['exec', app, 'sh', '-c', 'echo x > /www/index.html']).status, 0);
+  const job = `${KIT}-once-1`;
+  const deadline = Date.now() + 20_000;
+  while (b.inspect(job).State.Status === 'running' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(b.inspect(job).State.ExitCode, 0);
+  assert.match(b.ok(['logs', job]), /^job done$/m);
+
+  // The claim's volume outlives --replace and kube down; down --force removes it.
+  b.ok(['kube', 'play', '--replace', file]);
+  assert.equal(b.ok(['exec', app, 'cat', '/data/boot.txt']), 'blue hunter2 t0ken\nblue hunter2 t0ken\n');
+  b.ok(['kube', 'down', file]);
+  const vol = join(b.root, 'volumes', `${KIT}_data`);
+  assert.ok(existsSync(vol), 'the volume is kept without --force');
+  b.ok(['kube', 'play', file]);
+  b.ok(['kube', 'down', '--force', file]);
+  assert.equal(existsSync(vol), false);
+  assert.equal(existsSync(join(b.root, 'kube', KIT)), false);
+  assert.deepEqual(JSON.parse(b.ok(['ps', '-a', '--format', 'json'])), []);
 });
