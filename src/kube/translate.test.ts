@@ -4,7 +4,7 @@ import { normalizeCompose } from '../compose/normalize.js';
 import { generate, type FileSource } from './generate.js';
 import { portParts } from './ports.js';
 import { translate, type PlayPlan } from './translate.js';
-import { schemaError } from './validate.js';
+import { schemaError, validateAll } from './validate.js';
 import { parseManifests, toYaml } from './yamlio.js';
 
 const OPTS = { file: '/m/app.yaml', label: 'app.yaml', project: 'app', workingDir: '/m', dataDir: '/var/lib/berth/kube/app' };
@@ -165,6 +165,8 @@ test('bad input is refused: names, keys, references, base64, YAML', () => {
 test('the schemas refuse what Kubernetes would', () => {
   assert.match(schemaError({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 'eighty' }] } }) ?? '', /port must be integer/);
   assert.equal(schemaError({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: 'b' } }), undefined);
+  assert.throws(() => validateAll([{ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 'eighty' }] } }], 'x.yaml'),
+    { message: 'x.yaml: Service s: spec.ports[0].port must be integer' });
 });
 
 test('round trip: compose -> generate -> YAML -> play gives the same services', () => {

@@ -39,13 +39,18 @@ export function schemaError(obj: Manifest | Record<string, unknown>): string | u
   }
 }
 
+/** ajv's "data/spec/ports/0/port must be integer" as "spec.ports[0].port must be integer". */
+function fieldPath(err: string): string {
+  return err.replace(/^data\/?(\S*)/, (_m, path: string) => path.split('/').reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), ''));
+}
+
 /** Throws naming the object and the first field the schema refuses. */
 export function validateAll(objs: ReadonlyArray<Manifest | Record<string, unknown>>, where: string): void {
   for (const o of objs) {
     const err = schemaError(o);
     if (err !== undefined) {
       const m = o as { kind?: unknown; metadata?: { name?: unknown } };
-      throw invalid('kube.schema', `${where}: ${String(m.kind)} ${String(m.metadata?.name ?? '(no name)')}: ${err.replace(/^data\//, '')}`);
+      throw invalid('kube.schema', `${where}: ${String(m.kind)} ${String(m.metadata?.name ?? '(no name)')}: ${fieldPath(err)}`);
     }
   }
 }
