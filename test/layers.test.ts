@@ -1,4 +1,4 @@
-// DESIGN.md's layer rule, enforced: cli, api → {compose, build, kube} → engine → {image, storage,
+// DESIGN.md's layer rule, enforced: cli, api → {compose, builder} → engine → {image, storage,
 // runtime, network, state} → sys → common. The parts under engine do not import each other,
 // with two exceptions the design allows: image unpacks through storage, and image and network
 // keep their records in the instances file through state.
@@ -11,12 +11,11 @@ import { join, relative, dirname, resolve } from 'node:path';
 const SRC = resolve('src');
 
 const ALLOWED: Record<string, string[]> = {
-  cli: ['compose', 'build', 'kube', 'engine', 'common'],
-  api: ['compose', 'build', 'engine', 'common'],
-  compose: ['engine', 'image', 'network', 'state', 'storage', 'runtime', 'sys', 'common'],
-  // kube is a client of compose: it loads compose files and plays manifests through compose.
-  kube: ['compose', 'engine', 'common'],
-  build: ['engine', 'image', 'network', 'state', 'storage', 'runtime', 'sys', 'common'],
+  cli: ['compose', 'builder', 'kube', 'engine', 'common'],
+  api: ['compose', 'builder', 'kube', 'engine', 'common'],
+  compose: ['builder', 'engine', 'common'],
+  kube: ['compose', 'builder', 'engine', 'common'],
+  builder: ['engine', 'common'],
   engine: ['image', 'storage', 'runtime', 'network', 'state', 'sys', 'common'],
   image: ['storage', 'state', 'sys', 'common'],
   network: ['state', 'sys', 'common'],
@@ -43,6 +42,20 @@ test('imports follow the layer rule', () => {
     for (const m of readFileSync(f, 'utf8').matchAll(/^\s*(?:import|export)\s[^;]*?from\s+'(\.[^']+)'/gms)) {
       const target = relative(SRC, resolve(dirname(f), m[1]!)).split('/')[0]!;
       if (target !== layer && !allowed.includes(target)) bad.push(`${relative(SRC, f)} imports ${target}/ (${m[1]})`);
+    }
+  }
+  assert.deepEqual(bad, []);
+});
+
+// The fronts reach the engine through its interface alone (engine/index.ts) and its types.
+test('fronts import nothing from engine/ but its interface and its types', () => {
+  const FRONTS = ['cli', 'api', 'compose', 'builder', 'kube'];
+  const bad: string[] = [];
+  for (const f of files(SRC)) {
+    if (!FRONTS.includes(relative(SRC, f).split('/')[0]!)) continue;
+    for (const m of readFileSync(f, 'utf8').matchAll(/(?:from\s+|import\(\s*)'(\.[^']+)'/g)) {
+      const target = relative(SRC, resolve(dirname(f), m[1]!));
+      if (target.startsWith('engine/') && target !== 'engine/index.js' && target !== 'engine/types.js') bad.push(`${relative(SRC, f)} imports ${target}`);
     }
   }
   assert.deepEqual(bad, []);

@@ -4,7 +4,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isBerthError } from '../common/errors.js';
 import { mark } from '../common/timing.js';
-import type { EngineConfig } from '../engine/context.js';
+import type { EngineConfig } from '../engine/index.js';
 
 export const VERSION = '0.1.0';
 

@@ -5,7 +5,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { invalid, type BerthError } from '../common/errors.js';
 import { parseDuration, parseSize } from '../common/units.js';
 import { emptyResources, type DeviceRate, type Resources } from '../engine/types.js';
-import { parsePortSpec } from '../network/portspec.js';
+import { parsePortSpec } from '../engine/index.js';
 import type {
   ComposeProject, DependsCondition, NetworkConfig, ServiceConfig, ServiceHealthcheck, ServiceNetwork, ServiceVolume, VolumeConfig,
 } from './model.js';

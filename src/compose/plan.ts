@@ -3,7 +3,7 @@
 // containers to keep, recreate or remove. Pure, so every decision is unit-tested.
 import { createHash } from 'node:crypto';
 import { conflict, invalid, notFound } from '../common/errors.js';
-import { parsePortSpec } from '../network/portspec.js';
+import { parsePortSpec } from '../engine/index.js';
 import type { CreateRequest } from '../engine/types.js';
 import {
   LABEL_HASH, LABEL_NUMBER, LABEL_PROJECT, LABEL_SERVICE, LABEL_WORKDIR, type ComposeProject, type ServiceConfig,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Db } from '../state/db.js';
 import { openDb } from '../state/db.js';
 import type { BerthPaths } from '../common/types.js';
+import type { Host } from './host.js';
 
 export interface EngineConfig {
   paths: BerthPaths;
@@ -15,13 +16,16 @@ export interface EngineContext {
   config: EngineConfig;
   paths: BerthPaths;
   readonly db: Db;
+  /** What the lifecycle asks of the host; the real one (engine/host.ts) when absent. */
+  host?: Host;
 }
 
-export function createContext(config: EngineConfig): EngineContext {
+export function createContext(config: EngineConfig, opts: { host?: Host } = {}): EngineContext {
   let db: Db | undefined;
   return {
     config,
     paths: config.paths,
+    ...(opts.host ? { host: opts.host } : {}),
     // Opened on first use: `berth --version` and `--help` never pay for SQLite.
     get db() {
       db ??= openDb(config.paths.root);

@@ -4,7 +4,7 @@ import { invalid } from '../common/errors.js';
 import { connectNetwork, disconnectNetwork } from '../network/attach.js';
 import {
   createNetwork as netCreate, listNetworks as netList, inspectNetwork as netInspect, removeNetwork as netRemove,
-  pruneNetworks as netPrune, type CreateNetworkOptions,
+  pruneNetworks as netPrune, getNetwork as netGet, type CreateNetworkOptions,
 } from '../network/networks.js';
 import { lookup, reconcileOne } from './containers.js';
 import { lockContainer } from './lock.js';
@@ -38,3 +38,4 @@ export const listNetworks = (ctx: EngineContext) => netList({ db: ctx.db, paths:
 export const inspectNetwork = (ctx: EngineContext, name: string) => netInspect({ db: ctx.db, paths: ctx.paths }, name);
 export const removeNetwork = (ctx: EngineContext, name: string, opts: { force?: boolean }) => netRemove({ db: ctx.db, paths: ctx.paths }, name, opts);
 export const pruneNetworks = (ctx: EngineContext) => netPrune({ db: ctx.db, paths: ctx.paths });
+export const getNetwork = (ctx: EngineContext, name: string) => netGet({ db: ctx.db, paths: ctx.paths }, name);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { EngineContext } from './context.js';
 import { containerDir, containerRunDir, logPath } from './context.js';
 import type { Container } from './containers.js';
+import { containerPorts, type PortBinding } from '../network/attach.js';
 
 export interface EndpointView { network: string; ifname: string; ip: string | null; mac: string | null; aliases: string[] }
 
@@ -35,6 +36,7 @@ export function inspectContainer(ctx: EngineContext, c: Container): Record<strin
     Args: s.args.slice(1),
     Image: c.imageId,
     ImageName: c.imageRef,
+    RestartCount: c.restartCount,
     State: {
       Status: c.status,
       Running: c.status === 'running',
@@ -81,4 +83,9 @@ export function inspectContainer(ctx: EngineContext, c: Container): Record<strin
     GraphDriver: { Name: 'overlay', Data: { UpperDir: join(containerDir(ctx, c.id), 'diff'), MergedDir: join(containerDir(ctx, c.id), 'merged') } },
     RunDir: containerRunDir(ctx, c.id),
   };
+}
+
+/** Published ports of one container, as "host -> container" bindings. */
+export function containerPortBindings(ctx: EngineContext, id: string): PortBinding[] {
+  return containerPorts({ db: ctx.db, paths: ctx.paths }, id);
 }

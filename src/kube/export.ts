@@ -1,9 +1,7 @@
 // kube generate on the host: the compose file or the containers read, translated by generate.ts,
 // every object checked against the Kubernetes schemas, then the YAML.
 import { notFound } from '../common/errors.js';
-import type { EngineContext } from '../engine/context.js';
-import { lookup } from '../engine/containers.js';
-import { listNetworks } from '../engine/networks.js';
+import type { Engine } from '../engine/index.js';
 import { loadProject } from '../compose/load.js';
 import { parseScale } from '../compose/plan.js';
 import { containersToProject } from './fromcontainers.js';
@@ -29,9 +27,10 @@ export async function fromCompose(o: ExportOptions & {
   return { yaml: toYaml(g.objects), warnings: g.warnings };
 }
 
-export async function fromContainers(ctx: EngineContext, refs: readonly string[], o: ExportOptions): Promise<Exported> {
-  const ctrs = refs.map((r) => lookup(ctx, r));
-  const nets = listNetworks(ctx).map((n) => ({ name: n.name, subnet: n.subnet, internal: n.internal }));
+export async function fromContainers(engine: Engine, refs: readonly string[], o: ExportOptions): Promise<Exported> {
+  const ctrs = [];
+  for (const r of refs) ctrs.push(await engine.containers.get(r));
+  const nets = (await engine.networks.list()).map((n) => ({ name: n.name, subnet: n.subnet, internal: n.internal }));
   const c = containersToProject(ctrs, nets);
   const g = generate(c.project, { type: o.type ?? 'pod', services: o.services, files: hostFiles, fromContainers: true, readOnly: c.readOnly });
   validateAll(g.objects, 'kube generate');

@@ -1,7 +1,7 @@
 // Containers of the instances file seen as services of one project, so that kube generate CTR...
 // writes them as it writes compose services. Pure: the caller looks the containers up.
 import type { ComposeProject, NetworkConfig, ServiceConfig } from '../compose/model.js';
-import type { Container } from '../engine/containers.js';
+import type { Container } from '../engine/index.js';
 
 export interface NetworkInfo { name: string; subnet?: string | null; internal: boolean }
 

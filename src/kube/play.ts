@@ -4,8 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { conflict, exists, invalid, notFound } from '../common/errors.js';
-import type { EngineContext } from '../engine/context.js';
-import { listNetworks } from '../engine/networks.js';
+import type { Engine } from '../engine/index.js';
 import { LABEL_PROJECT } from '../compose/model.js';
 import { down, projectContainers, up, type Log } from '../compose/project.js';
 import { normalizeProjectName } from '../compose/text.js';
@@ -17,7 +16,7 @@ import { parseManifests } from './yamlio.js';
 export interface Played { file: string; project: string; dataDir: string; plan: PlayPlan }
 
 /** Reads, validates and translates a manifest file; nothing on the host is touched. */
-export async function readPlay(ctx: EngineContext, fileArg: string): Promise<Played> {
+export async function readPlay(engine: Engine, fileArg: string): Promise<Played> {
   const file = resolve(fileArg);
   const label = basename(file);
   let text: string;
@@ -32,15 +31,15 @@ export async function readPlay(ctx: EngineContext, fileArg: string): Promise<Pla
   // The schemas first: a wrong type is named as Kubernetes would name it. An unknown kind has
   // none; translate refuses it by name.
   validateAll((docs as Array<Record<string, unknown>>).filter((d) => typeof d?.kind === 'string' && d.kind in KINDS), label);
-  const dataDir = join(ctx.paths.root, 'kube', project);
+  const dataDir = join(engine.config.paths.root, 'kube', project);
   const plan = translate(docs, { file, label, project, workingDir: dirname(file), dataDir });
   return { file, project, dataDir, plan };
 }
 
 /** Refuses a project that compose, or another file, made: play and down touch only their own. */
-function owned(ctx: EngineContext, p: Played): boolean {
-  const ctrs = projectContainers(ctx, p.project);
-  const nets = listNetworks(ctx).filter((n) => n.labels[LABEL_PROJECT] === p.project);
+async function owned(engine: Engine, p: Played): Promise<boolean> {
+  const ctrs = await projectContainers(engine, p.project);
+  const nets = (await engine.networks.list()).filter((n) => n.labels[LABEL_PROJECT] === p.project);
   for (const o of [...ctrs, ...nets]) {
     const from = o.labels[LABEL_KUBE_FILE];
     if (from === undefined) throw conflict('kube.not_ours', `project ${p.project} exists and was not made by kube play`, `remove it with berth compose -p ${p.project} down, or rename ${basename(p.file)}`);
@@ -66,34 +65,34 @@ function writeData(p: Played): void {
   }
 }
 
-export async function play(ctx: EngineContext, fileArg: string, o: { replace: boolean; log: Log }): Promise<void> {
-  const p = await readPlay(ctx, fileArg);
-  if (owned(ctx, p)) {
+export async function play(engine: Engine, fileArg: string, o: { replace: boolean; log: Log }): Promise<void> {
+  const p = await readPlay(engine, fileArg);
+  if (await owned(engine, p)) {
     if (!o.replace) throw exists('kube.exists', `${basename(p.file)} is already played (project ${p.project})`, 'give --replace to replace it, or run berth kube down first');
-    remove(ctx, p, { volumes: false, log: o.log });
+    await remove(engine, p, { volumes: false, log: o.log });
   }
   writeData(p);
   try {
-    await up(ctx, p.plan.project, { log: o.log });
+    await up(engine, p.plan.project, { log: o.log });
   } catch (e) {
     // Nothing half made: what this play created goes, the first error is the one reported.
-    try { remove(ctx, p, { volumes: false, log: () => {} }); } catch { /* keep e */ }
+    try { await remove(engine, p, { volumes: false, log: () => {} }); } catch { /* keep e */ }
     throw e;
   }
 }
 
-function remove(ctx: EngineContext, p: Played, o: { volumes: boolean; log: Log }): void {
-  down(ctx, p.project, { volumes: o.volumes, project: p.plan.project, log: o.log });
+async function remove(engine: Engine, p: Played, o: { volumes: boolean; log: Log }): Promise<void> {
+  await down(engine, p.project, { volumes: o.volumes, project: p.plan.project, log: o.log });
   rmSync(p.dataDir, { recursive: true, force: true });
 }
 
 /** kube down: the containers, network and files play made; the claims' volumes with --force. */
-export async function kubeDown(ctx: EngineContext, fileArg: string, o: { force: boolean; log: Log }): Promise<void> {
-  const p = await readPlay(ctx, fileArg);
-  if (!owned(ctx, p)) {
+export async function kubeDown(engine: Engine, fileArg: string, o: { force: boolean; log: Log }): Promise<void> {
+  const p = await readPlay(engine, fileArg);
+  if (!(await owned(engine, p))) {
     // Its containers were removed another way (compose down): the files go too.
     rmSync(p.dataDir, { recursive: true, force: true });
     throw notFound('kube.not_played', `${basename(p.file)} is not played (no project ${p.project})`);
   }
-  remove(ctx, p, { volumes: o.force, log: o.log });
+  await remove(engine, p, { volumes: o.force, log: o.log });
 }

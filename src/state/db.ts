@@ -119,6 +119,14 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX build_cache_image ON build_cache(image_id);
   `,
+  // 3: which run of a container a record describes. conmon's exit callback names its run, so the
+  // callback of a run that a restart already replaced leaves the new one alone; the init's start
+  // time tells it from a reused pid; the restart back-off survives between callbacks.
+  `
+  ALTER TABLE containers ADD COLUMN run_id TEXT;
+  ALTER TABLE containers ADD COLUMN pid_start INTEGER;
+  ALTER TABLE containers ADD COLUMN restart_backoff_ms INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 /** Opens (creating if needed) the instances file under `root` and brings its schema up to date. */

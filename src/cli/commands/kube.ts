@@ -5,7 +5,7 @@ import type { CommandContext } from '../main.js';
 import { parseArgs, bool, str, list, type OptionDef } from '../args.js';
 import { out } from '../render.js';
 import { invalid } from '../../common/errors.js';
-import { createContext } from '../../engine/context.js';
+import { createEngine } from '../../engine/index.js';
 import { fromCompose, fromContainers } from '../../kube/export.js';
 import { kubeDown, play } from '../../kube/play.js';
 
@@ -42,9 +42,9 @@ export async function kubeCmd(c: CommandContext): Promise<number> {
   if (verb === 'play' && p.values.force !== undefined) throw invalid('cli.unknown_flag', 'unknown flag: --force', "see 'berth kube play --help'");
   if (verb === 'down' && p.values.replace !== undefined) throw invalid('cli.unknown_flag', 'unknown flag: --replace', "see 'berth kube down --help'");
   if (p.positionals.length !== 1) throw invalid('cli.bad_args', `kube ${verb} takes one FILE`, `berth kube ${verb} FILE`);
-  const ctx = createContext(c.config);
-  if (verb === 'play') await play(ctx, p.positionals[0]!, { replace: bool(p.values.replace), log });
-  else await kubeDown(ctx, p.positionals[0]!, { force: bool(p.values.force), log });
+  const engine = createEngine(c.config);
+  if (verb === 'play') await play(engine, p.positionals[0]!, { replace: bool(p.values.replace), log });
+  else await kubeDown(engine, p.positionals[0]!, { force: bool(p.values.force), log });
   return 0;
 }
 
@@ -66,7 +66,7 @@ async function generateCmd(c: CommandContext): Promise<number> {
   const opts = { services: bool(p.values.service), ...(type !== undefined ? { type: type as 'pod' | 'deployment' } : {}) };
   const r = file !== undefined
     ? await fromCompose({ ...opts, file, only: p.positionals, scale, cwd: process.cwd(), env: process.env, ...(pname !== undefined ? { projectName: pname } : {}) })
-    : await fromContainers(createContext(c.config), p.positionals, opts);
+    : await fromContainers(createEngine(c.config), p.positionals, opts);
   for (const w of r.warnings) log(`warning: ${w}`);
   const outFile = str(p.values.filename);
   if (outFile === undefined) { out(r.yaml); return 0; }

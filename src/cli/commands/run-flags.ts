@@ -6,6 +6,7 @@ import { bool, list, str } from '../args.js';
 import { invalid } from '../../common/errors.js';
 import { parseCpus, parseCpuset, parseDeviceRate, parseSize } from '../../common/units.js';
 import { emptyResources, type CreateRequest, type NetworkAttachment, type NetworkMode, type RestartPolicy, type VolumeMount } from '../../engine/types.js';
+import { parseRestartPolicy } from '../../engine/index.js';
 
 export const RUN_FLAGS: OptionDef[] = [
   { long: 'detach', short: 'd', type: 'boolean', description: 'run in the background and print the container id' },
@@ -51,12 +52,7 @@ export function parseVolume(spec: string): VolumeMount {
 }
 
 export function parseRestart(text: string | undefined): RestartPolicy {
-  if (text === undefined || text === 'no') return { name: 'no', maxRetries: 0 };
-  const m = /^(no|always|unless-stopped|on-failure)(?::(\d+))?$/.exec(text);
-  if (!m || (m[2] !== undefined && m[1] !== 'on-failure')) {
-    throw invalid('restart.bad', `invalid --restart "${text}": expected no, on-failure[:N], always or unless-stopped`);
-  }
-  return { name: m[1] as RestartPolicy['name'], maxRetries: m[2] ? Number(m[2]) : 0 };
+  return parseRestartPolicy(text, '--restart');
 }
 
 /** "--network a:ip=10.1.0.5,alias=web" → attachment; Podman's syntax for several networks. */
