@@ -81,9 +81,10 @@ function env(c: Checker, k: Obj, p: string, refs: Refs): Record<string, string> 
     const ref = e.configMapRef ?? e.secretRef;
     const kind = e.configMapRef !== undefined ? 'ConfigMap' : 'Secret';
     if (ref === undefined || (e.configMapRef !== undefined && e.secretRef !== undefined)) throw c.fail(ep, 'needs one of configMapRef or secretRef');
-    const r = c.obj(ref, `${ep}.${kind === 'ConfigMap' ? 'configMapRef' : 'secretRef'}`);
-    c.keys(r, ep, ['name']);
-    const data = lookup(c, ep, kind === 'ConfigMap' ? refs.configMaps : refs.secrets, kind, c.str(r.name, `${ep}.name`)) as ReadonlyMap<string, Buffer>;
+    const rp = `${ep}.${kind === 'ConfigMap' ? 'configMapRef' : 'secretRef'}`;
+    const r = c.obj(ref, rp);
+    c.keys(r, rp, ['name']);
+    const data = lookup(c, rp, kind === 'ConfigMap' ? refs.configMaps : refs.secrets, kind, c.str(r.name, `${rp}.name`)) as ReadonlyMap<string, Buffer>;
     for (const [key, v] of data) out[prefix + key] = v.toString('utf8');
   });
   c.list(k.env, `${p}.env`).forEach((x, i) => {

@@ -1,6 +1,6 @@
 // berth kube generate|play|down: Kubernetes YAML from compose files and containers, and played
 // on this machine. The work is in src/kube; this file reads flags and prints.
-import { renameSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { CommandContext } from '../main.js';
 import { parseArgs, bool, str, list, type OptionDef } from '../args.js';
 import { out } from '../render.js';
@@ -27,8 +27,9 @@ equivalent is listed on stderr as a warning.
   -s, --service              also write Services
   -f, --filename OUT         write to OUT instead of stdout
 
-play runs Pods, Deployments, Services, ConfigMaps, Secrets and PersistentVolumeClaims as a
-project named after the file; down removes what play made (--force: the claims' volumes too).
+play runs Pods, Deployments, Jobs, Services, ConfigMaps, Secrets and PersistentVolumeClaims as
+a project named after the file; down removes what play made (--force: the claims' volumes too).
+See docs/kubernetes.md for what maps and what is refused.
   --replace                  replace what an earlier play of the file made
 `;
 
@@ -71,7 +72,12 @@ async function generateCmd(c: CommandContext): Promise<number> {
   const outFile = str(p.values.filename);
   if (outFile === undefined) { out(r.yaml); return 0; }
   const tmp = `${outFile}.${process.pid}.tmp`;
-  writeFileSync(tmp, r.yaml);
-  renameSync(tmp, outFile);
+  try {
+    writeFileSync(tmp, r.yaml);
+    renameSync(tmp, outFile);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw invalid('kube.cannot_write', `cannot write ${outFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
   return 0;
 }
