@@ -1,6 +1,7 @@
 // Containers of the instances file seen as services of one project, so that kube generate CTR...
 // writes them as it writes compose services. Pure: the caller looks the containers up.
 import type { ComposeProject, NetworkConfig, ServiceConfig } from '../compose/model.js';
+import { serviceDefaults } from '../compose/model.js';
 import type { Container } from '../engine/index.js';
 
 export interface NetworkInfo { name: string; subnet?: string | null; internal: boolean }
@@ -34,6 +35,9 @@ export function containersToProject(ctrs: readonly Container[], nets: readonly N
       env[eq < 0 ? e : e.slice(0, eq)] = eq < 0 ? '' : e.slice(eq + 1);
     }
     return {
+      ...serviceDefaults(),
+      readOnly: s.readOnly,
+      networkMode: s.networkMode,
       name: c.name,
       image: c.imageRef,
       // What the container runs, in full: the image in the cluster may be a later build.
@@ -59,7 +63,7 @@ export function containersToProject(ctrs: readonly Container[], nets: readonly N
   });
   networks.delete('berth');
   return {
-    project: { name: '', workingDir: '/', configFile: '', services, networks: [...networks.values()], volumes: [] },
+    project: { name: '', workingDir: '/', configFile: '', configFiles: [], services, networks: [...networks.values()], volumes: [], secrets: [], configs: [] },
     readOnly, warnings,
   };
 }

@@ -77,7 +77,7 @@ export function translate(docs: readonly unknown[], opts: TranslateOptions): Pla
   const volumes: VolumeConfig[] = [...claims].map((k) => ({ key: k, name: `${opts.project}_${k}`, external: false, labels: { [LABEL_KUBE_FILE]: opts.file } }));
   return {
     project: {
-      name: opts.project, workingDir: opts.workingDir, configFile: opts.label, services, volumes,
+      name: opts.project, workingDir: opts.workingDir, configFile: opts.label, configFiles: [opts.label], services, volumes, secrets: [], configs: [],
       networks: [{
         key: 'default', name: `${opts.project}_default`, external: false, internal: false, labels: { [LABEL_KUBE_FILE]: opts.file },
         ...(distinct[0] !== undefined ? { subnet: distinct[0] } : {}),
@@ -261,7 +261,7 @@ function dependencies(label: string, services: ServiceConfig[], depends: Readonl
       if (!CONDITIONS.includes(cond)) throw c.fail(`annotations.${ANN_DEPENDS}`, `"${cond}" is not one of ${CONDITIONS.join(', ')}`);
       if (cond === 'service_healthy' && !target.healthcheck) throw c.fail(`annotations.${ANN_DEPENDS}`, `${dep}: service_healthy needs a probe on ${dep}`);
       if (dep === name) throw c.fail(`annotations.${ANN_DEPENDS}`, 'depends on itself');
-      s.dependsOn.push({ service: dep, condition: cond as DependsCondition });
+      s.dependsOn.push({ service: dep, condition: cond as DependsCondition, restart: false, required: true });
     }
   }
   const state = new Map<string, 'grey' | 'black'>();

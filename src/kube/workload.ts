@@ -2,6 +2,7 @@
 // limits, user and mounts. ConfigMaps, Secrets and claims come resolved from the same file.
 import { join } from 'node:path';
 import type { ServiceConfig, ServiceHealthcheck, ServiceVolume } from '../compose/model.js';
+import { serviceDefaults } from '../compose/model.js';
 import { emptyResources } from '../engine/types.js';
 import { Checker, type Obj } from './check.js';
 import { portSpec } from './ports.js';
@@ -36,6 +37,7 @@ export function podToService(c: Checker, name: string, spec: Obj, o: { refs: Ref
   c.keys(k, p, CONTAINER_KEYS);
   if (k.image === undefined) throw c.fail(p, 'has no image');
   const s: ServiceConfig = {
+    ...serviceDefaults(),
     name, image: c.str(k.image, `${p}.image`), environment: env(c, k, p, o.refs), labels: {}, ports: ports(c, k, p),
     networks: [{ key: 'default', aliases: [] }], volumes: mounts(c, spec, k, p, o.refs), restart: restart(c, spec, o.deployment), dependsOn: [],
     replicas: o.replicas, resources: emptyResources(),
