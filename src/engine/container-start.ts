@@ -46,13 +46,20 @@ export async function startContainer(ctx: EngineContext, ref: string, opts: { at
   }
 }
 
-function hostFiles(dir: string, hostname: string): { hosts: string; hostname: string; resolv: string } {
+/**
+ * /etc/hostname always comes from here; /etc/hosts and /etc/resolv.conf only for --network none.
+ * On a bridge the network part writes them (with the container's addresses and name server),
+ * and with --network host they are the host's: writing ours first would be wasted work.
+ */
+function ownFiles(dir: string, hostname: string, withNames: boolean): { hosts: string; hostname: string; resolv: string } {
   const hosts = join(dir, 'hosts');
   const hn = join(dir, 'hostname');
   const resolv = join(dir, 'resolv.conf');
-  writeFileSync(hosts, `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${hostname}\n`);
   writeFileSync(hn, `${hostname}\n`);
-  writeFileSync(resolv, '');
+  if (withNames) {
+    writeFileSync(hosts, `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${hostname}\n`);
+    writeFileSync(resolv, '');
+  }
   return { hosts, hostname: hn, resolv };
 }
 
@@ -81,7 +88,7 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
     const sec = securityAtStart(spec.security, snap.merged);
 
     let network: { mode: 'none' } | { mode: 'host' } | { mode: 'path'; path: string } = { mode: 'none' };
-    const files = hostFiles(runDir, spec.hostname);
+    const files = ownFiles(runDir, spec.hostname, spec.networkMode === 'none');
     if (spec.networkMode === 'host') {
       network = { mode: 'host' };
       files.hosts = '/etc/hosts';
