@@ -377,7 +377,7 @@ function toRuntimeResources(spec: ContainerSpec) {
  * releases its runtime state, network and mounts. Idempotent, so conmon's callback, stop, ps
  * and rm can all call it. Caller holds the lock.
  */
-function finalize(ctx: EngineContext, c: Container, opts: { unknownCode?: number; discard?: boolean } = {}): Container {
+function finalize(ctx: EngineContext, c: Container, opts: { unknownCode?: number; discard?: boolean | undefined } = {}): Container {
   const runDir = containerRunDir(ctx, c.id);
   if (c.status === 'running') {
     const ex = readExitFile(runDir, c.id, { cgroupsPath: cgroupsPath(c.id) });
@@ -404,7 +404,7 @@ function finishTime(at: Date, startedAt: string | null): string {
 }
 
 /** discard: the writable layer is about to be deleted (rm -f), so it is not flushed first. */
-function releaseResources(ctx: EngineContext, c: Container, opts: { discard?: boolean } = {}): void {
+function releaseResources(ctx: EngineContext, c: Container, opts: { discard?: boolean | undefined } = {}): void {
   const runtime = chooseRuntime(c.spec.runtime);
   mark('release: begin');
   rtDelete(runtime, runtimeRoot(ctx, runtime.name), c.id, { force: true });
