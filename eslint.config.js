@@ -30,10 +30,29 @@ export const LAYERS = {
 // issue 12. One entry a file, naming what that file may still reach (a part, or one file of a
 // part). Delete an entry when its file is fixed; the list is meant to end empty.
 export const KNOWN_VIOLATIONS = {
-  // image/ keeps its records through state/ and unpacks through storage/: to be handed a store by the engine.
-  // network/ keeps its records through state/: to be handed a store by the engine.
-  // src/build/ (becoming src/builder/) orchestrates the engine's parts itself: to become a client of the Engine.
-  // cli/commands/build.ts builds an EngineContext for the builder: to go through the Engine.
+  // image/ keeps its records through state/ and unpacks through storage/: the engine is to hand it a store.
+  'src/image/archive.ts': ['storage'],
+  'src/image/create.ts': ['state'],
+  'src/image/gc.ts': ['state'],
+  'src/image/images.ts': ['state'],
+  'src/image/import.ts': ['state', 'storage'],
+  'src/image/manage.ts': ['state'],
+  'src/image/registry/pull.ts': ['state'],
+  'src/image/store.ts': ['storage'],
+  'src/image/testarchive.ts': ['storage'],
+  'src/image/types.ts': ['state'],
+  // network/ keeps its records through state/: the engine is to hand it a store.
+  'src/network/attach.ts': ['state'],
+  'src/network/context.ts': ['state'],
+  'src/network/dns.ts': ['state'],
+  'src/network/networks.ts': ['state'],
+  'src/network/store.ts': ['state'],
+  'src/network/testkit.ts': ['state'],
+  // The builder (src/build/, becoming src/builder/) runs the engine's parts itself: it is to become a client of the Engine.
+  'src/{build,builder}/builder.ts': ['engine/containers.ts', 'engine/context.ts', 'engine/logs.ts', 'engine/registry.ts', 'image', 'state', 'storage', 'sys'],
+  'src/{build,builder}/copy.ts': ['storage', 'sys'],
+  // The CLI makes an EngineContext for the builder: it is to call the Engine instead.
+  'src/cli/commands/build.ts': ['engine/context.ts'],
 };
 
 // One zone a forbidden (importer part, imported part) pair, so that the message names both.
@@ -82,6 +101,13 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
       '@typescript-eslint/no-explicit-any': 'error',
+      // Off: it flags functions async on purpose (the CLI's lazy loaders, a done() that an
+      // interface wants as a promise). Dropped and misused promises are the rules above.
+      '@typescript-eslint/require-await': 'off',
+      // A leading underscore marks a binding kept on purpose (a skipped tuple slot, a rest sibling).
+      '@typescript-eslint/no-unused-vars': ['error', {
+        argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true,
+      }],
       // Type-only cycles vanish at compile time; a value cycle means an order of initialisation.
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
     },
@@ -94,7 +120,7 @@ export default tseslint.config(
   })),
   ...Object.entries(KNOWN_VIOLATIONS).map(([file, extra]) => ({
     files: [file],
-    rules: { 'import-x/no-restricted-paths': layerRule(file.split('/')[1], extra) },
+    rules: { 'import-x/no-restricted-paths': layerRule(file.split('/')[1].replace('{build,builder}', 'builder'), extra) },
   })),
   {
     files: SRC_TS,

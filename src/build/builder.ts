@@ -332,7 +332,7 @@ export async function buildImage(ctx: EngineContext, o: BuildOptions): Promise<B
       }
     }
 
-    async function run(ins: Instruction, vars: Map<string, string>): Promise<void> {
+    async function run(ins: Instruction, _vars: Map<string, string>): Promise<void> {
       const unknownFlags = Object.keys(ins.flags);
       if (unknownFlags.length > 0) throw invalid('build.syntax', `Containerfile line ${ins.line}: RUN --${unknownFlags[0]} is not supported`);
       const cmd = ins.json ?? [...st.shell, ins.args];

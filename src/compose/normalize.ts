@@ -444,7 +444,7 @@ function normalizeNetwork(r: Reader, project: string, key: string, v: unknown): 
   if (v === undefined || v === null) return n;
   const m = r.mapping(v, p);
   r.keys(m, p, ['driver', 'ipam', 'internal', 'labels', 'name', 'external', 'enable_ipv6']);
-  if (m.driver !== undefined && r.str(m.driver, `${p}.driver`) !== 'bridge') throw invalid('compose.unsupported', `${r.file}: ${p}.driver: ${String(m.driver)}: not supported by berth`, 'berth networks are bridges: use driver: bridge');
+  if (m.driver !== undefined && r.str(m.driver, `${p}.driver`) !== 'bridge') throw invalid('compose.unsupported', `${r.file}: ${p}.driver: ${m.driver as string}: not supported by berth`, 'berth networks are bridges: use driver: bridge');
   if (m.enable_ipv6 !== undefined && r.bool(m.enable_ipv6, `${p}.enable_ipv6`)) throw invalid('compose.unsupported', `${r.file}: ${p}.enable_ipv6: true: not supported by berth`);
   if (m.internal !== undefined) n.internal = r.bool(m.internal, `${p}.internal`);
   if (m.labels !== undefined) n.labels = r.labels(m.labels, `${p}.labels`);
@@ -454,7 +454,7 @@ function normalizeNetwork(r: Reader, project: string, key: string, v: unknown): 
   if (m.ipam !== undefined) {
     const ip = r.mapping(m.ipam, `${p}.ipam`);
     r.keys(ip, `${p}.ipam`, ['driver', 'config']);
-    if (ip.driver !== undefined && r.str(ip.driver, `${p}.ipam.driver`) !== 'default') throw invalid('compose.unsupported', `${r.file}: ${p}.ipam.driver: ${String(ip.driver)}: not supported by berth`);
+    if (ip.driver !== undefined && r.str(ip.driver, `${p}.ipam.driver`) !== 'default') throw invalid('compose.unsupported', `${r.file}: ${p}.ipam.driver: ${ip.driver as string}: not supported by berth`);
     if (ip.config !== undefined) {
       const cfg = r.list(ip.config, `${p}.ipam.config`);
       if (cfg.length > 1) throw invalid('compose.unsupported', `${r.file}: ${p}.ipam.config: more than one subnet: not supported by berth`);
@@ -480,7 +480,7 @@ function normalizeVolume(r: Reader, project: string, key: string, v: unknown): V
   if (v === undefined || v === null) return vol;
   const m = r.mapping(v, p);
   r.keys(m, p, ['driver', 'labels', 'name', 'external']);
-  if (m.driver !== undefined && r.str(m.driver, `${p}.driver`) !== 'local') throw invalid('compose.unsupported', `${r.file}: ${p}.driver: ${String(m.driver)}: not supported by berth`);
+  if (m.driver !== undefined && r.str(m.driver, `${p}.driver`) !== 'local') throw invalid('compose.unsupported', `${r.file}: ${p}.driver: ${m.driver as string}: not supported by berth`);
   if (m.labels !== undefined) vol.labels = r.labels(m.labels, `${p}.labels`);
   if (m.name !== undefined) vol.name = r.str(m.name, `${p}.name`);
   if (m.external !== undefined) vol.external = r.bool(m.external, `${p}.external`);

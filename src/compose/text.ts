@@ -19,7 +19,7 @@ export function interpolate(text: string, env: Readonly<Record<string, string | 
     const value = env[name];
     const missing = value === undefined || (colon === ':' && value === '');
     if (op === undefined) return value ?? '';
-    if (!missing) return value!;
+    if (!missing) return value;
     if (op === '-') return interpolate(arg, env, where);
     throw invalid('compose.missing_variable', `${where}: required variable ${name} is missing${arg ? `: ${arg}` : ''}`);
   });

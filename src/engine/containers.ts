@@ -503,7 +503,7 @@ function signalQuietly(runtime: RuntimeBinary, rtRoot: string, c: Container, sig
     rtKill(runtime, rtRoot, c.id, sig);
   } catch {
     // The runtime lost the container (killed from outside): signal the process directly.
-    if (c.pid !== null) try { process.kill(c.pid, sig as NodeJS.Signals); } catch { /* already gone */ }
+    if (c.pid !== null) try { process.kill(c.pid, sig); } catch { /* already gone */ }
   }
 }
 
