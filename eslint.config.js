@@ -73,9 +73,18 @@ function zonesFor(layer, allowed) {
   return zones;
 }
 
-function layerRule(layer, extra = []) {
-  return ['error', { zones: zonesFor(layer, [...LAYERS[layer], ...extra]) }];
+export function layerRule(layer, extra = []) {
+  // basePath: the zones are folders of this repository, wherever eslint is started from.
+  return ['error', { basePath: import.meta.dirname, zones: zonesFor(layer, [...LAYERS[layer], ...extra]) }];
 }
+
+// Imports are written './x.js' and resolved to './x.ts' as tsc does; no-cycle parses the files it
+// follows with typescript-eslint's parser.
+export const importSettings = {
+  'import-x/extensions': ['.ts', '.js'],
+  'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+  'import-x/resolver-next': [createTypeScriptImportResolver({ project: `${import.meta.dirname}/tsconfig.json` })],
+};
 
 const SRC_TS = ['src/**/*.ts'];
 const TESTS = ['src/**/*.test.ts'];
@@ -89,9 +98,7 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     plugins: { 'import-x': importX },
-    settings: {
-      'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })],
-    },
+    settings: importSettings,
     rules: {
       // node:test's test() and describe() return a promise that the runner itself awaits and reports;
       // a subtest (t.test) is still caught, since it must be awaited.
