@@ -36,6 +36,7 @@ const FIXTURE: Record<string, string> = {
   // A promise nobody awaits: the process may exit before it settles, and its error is lost.
   'src/engine/floating.ts': 'async function stop(): Promise<void> {\n  await Promise.resolve();\n}\nexport function stopAll(): void {\n  stop();\n}\n',
   'src/engine/spawn.ts': "import { spawnSync } from 'node:child_process';\nexport const r = spawnSync('true');\n",
+  'src/engine/spawn-lazy.ts': "export async function sh(): Promise<unknown> {\n  const cp = await import('node:child_process');\n  return cp.spawnSync('true');\n}\n",
   'src/common/a.ts': "import { b } from './b.js';\nexport const a = (): number => b() + 1;\n",
   'src/common/b.ts': "import { a } from './a.js';\nexport const b = (): number => (a.length > 0 ? 1 : 0);\n",
   'src/cli/clean.ts': "import { createEngine } from '../engine/index.js';\nexport async function main(): Promise<boolean> {\n  await Promise.resolve();\n  return createEngine().ok;\n}\n",
@@ -74,6 +75,8 @@ test('the lint reports each offence with its rule, and nothing on a clean file',
   assert.deepEqual(rules('src/engine/floating.ts'), ['@typescript-eslint/no-floating-promises']);
   assert.deepEqual(rules('src/engine/spawn.ts'), ['no-restricted-imports']);
   assert.match(text('src/engine/spawn.ts'), /node:child_process.*src\/sys\//);
+  assert.deepEqual(rules('src/engine/spawn-lazy.ts'), ['no-restricted-syntax'], 'and through import()');
+  assert.match(text('src/engine/spawn-lazy.ts'), /src\/sys\//);
   assert.deepEqual(rules('src/common/a.ts'), ['import-x/no-cycle']);
   assert.deepEqual(rules('src/common/b.ts'), ['import-x/no-cycle']);
   for (const f of ['src/cli/clean.ts', 'src/sys/exec.ts', 'src/engine/index.ts', 'src/engine/context.ts']) assert.deepEqual(rules(f), [], f);
