@@ -113,7 +113,10 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
       // A leading underscore marks a binding kept on purpose (a skipped tuple slot, a rest sibling).
       '@typescript-eslint/no-unused-vars': ['error', {
-        argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true,
+        argsIgnorePattern: '^_',
+        varsIgnorePattern: '^_',
+        destructuredArrayIgnorePattern: '^_',
+        ignoreRestSiblings: true,
       }],
       // Type-only cycles vanish at compile time; a value cycle means an order of initialisation.
       'import-x/no-cycle': ['error', { ignoreExternal: true }],

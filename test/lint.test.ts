@@ -36,10 +36,12 @@ const FIXTURE: Record<string, string> = {
   // A promise nobody awaits: the process may exit before it settles, and its error is lost.
   'src/engine/floating.ts': 'async function stop(): Promise<void> {\n  await Promise.resolve();\n}\nexport function stopAll(): void {\n  stop();\n}\n',
   'src/engine/spawn.ts': "import { spawnSync } from 'node:child_process';\nexport const r = spawnSync('true');\n",
-  'src/engine/spawn-lazy.ts': "export async function sh(): Promise<unknown> {\n  const cp = await import('node:child_process');\n  return cp.spawnSync('true');\n}\n",
+  'src/engine/spawn-lazy.ts':
+    "export async function sh(): Promise<unknown> {\n  const cp = await import('node:child_process');\n  return cp.spawnSync('true');\n}\n",
   'src/common/a.ts': "import { b } from './b.js';\nexport const a = (): number => b() + 1;\n",
   'src/common/b.ts': "import { a } from './a.js';\nexport const b = (): number => (a.length > 0 ? 1 : 0);\n",
-  'src/cli/clean.ts': "import { createEngine } from '../engine/index.js';\nexport async function main(): Promise<boolean> {\n  await Promise.resolve();\n  return createEngine().ok;\n}\n",
+  'src/cli/clean.ts':
+    "import { createEngine } from '../engine/index.js';\nexport async function main(): Promise<boolean> {\n  await Promise.resolve();\n  return createEngine().ok;\n}\n",
 };
 
 async function lintFixture(): Promise<Map<string, Linter.LintMessage[]>> {
@@ -102,7 +104,9 @@ test('every entry of the layer allow-list is still needed', async () => {
   });
   const stale: string[] = [];
   for (const [pattern, extra] of Object.entries(config.KNOWN_VIOLATIONS)) {
-    const files = ['build', 'builder'].map((b) => pattern.replace('{build,builder}', b)).filter((f, i, all) => all.indexOf(f) === i && existsSync(join(ROOT, f)));
+    const files = ['build', 'builder'].map((b) => pattern.replace('{build,builder}', b)).filter((f, i, all) =>
+      all.indexOf(f) === i && existsSync(join(ROOT, f))
+    );
     if (files.length === 0) {
       stale.push(`${pattern}: no such file`);
       continue;
