@@ -19,7 +19,7 @@ import { type Container, listContainers, reload } from './container-records.js';
  * releases its runtime state, network and mounts. Idempotent, so conmon's callback, stop, ps
  * and rm can all call it. Caller holds the lock.
  */
-export function finalize(ctx: EngineContext, c: Container, opts: { unknownCode?: number; discard?: boolean } = {}): Container {
+export function finalize(ctx: EngineContext, c: Container, opts: { unknownCode?: number; discard?: boolean | undefined } = {}): Container {
   const runDir = containerRunDir(ctx, c.id);
   if (c.status === 'running') {
     const ex = hostOf(ctx).readExitFile(runDir, c.id, { cgroupsPath: cgroupsPath(c.id) });
@@ -46,7 +46,7 @@ function finishTime(at: Date, startedAt: string | null): string {
 }
 
 /** discard: the writable layer is about to be deleted (rm -f), so it is not flushed first. */
-export function releaseResources(ctx: EngineContext, c: Container, opts: { discard?: boolean } = {}): void {
+export function releaseResources(ctx: EngineContext, c: Container, opts: { discard?: boolean | undefined } = {}): void {
   const runtime = hostOf(ctx).chooseRuntime(c.spec.runtime);
   mark('release: begin');
   hostOf(ctx).deleteContainer(runtime, runtimeRoot(ctx, runtime.name), c.id, { force: true });
@@ -111,7 +111,7 @@ function conmonAlive(ctx: EngineContext, c: Container): boolean {
  * conmon left when there is one. Caller holds the lock, or accepts a benign race (ps).
  */
 /** discard: the caller removes the container next (run --rm), so its layer is not flushed. */
-export function reconcileOne(ctx: EngineContext, c: Container, opts: { discard?: boolean } = {}): Container {
+export function reconcileOne(ctx: EngineContext, c: Container, opts: { discard?: boolean | undefined } = {}): Container {
   if (c.status !== 'running') return c;
   const boot = hostOf(ctx).bootId();
   const sameBoot = c.bootId === boot;

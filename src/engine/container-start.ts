@@ -2,7 +2,6 @@
 // with its undo; and the foreground run (-i/-t) with the caller's stdio.
 import { mkdirSync, writeFileSync, rmSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { cpus } from 'node:os';
 import { BerthError } from '../common/errors.js';
 import { newId } from '../common/ids.js';
 import { tx } from '../state/db.js';

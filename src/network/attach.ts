@@ -13,7 +13,7 @@ import type { NetCtx } from './context.js';
 import { dnsAvailable, refreshDns } from './dns.js';
 import { checkStaticAddress, formatIPv4, nextFreeAddress, parseCidr, parseIPv4 } from './ipam.js';
 import type { AddressPool } from './ipam.js';
-import { addNetns, deleteLink, deleteNetns, enableForwarding, ipBatch, ipBatchWithBridges, linkExists, listLinks, netnsExists } from './kernel.js';
+import { deleteLink, deleteNetns, enableForwarding, ipBatch, ipBatchWithBridges, linkExists, listLinks, netnsExists } from './kernel.js';
 import { bridgeMac, DEFAULT_NETWORK, hostVethName, hostVethPrefix, ifIndexOf, netnsName, netnsPath, portChainName, randomMac } from './names.js';
 import { ensureBridge, getNetwork } from './networks.js';
 import type { NetworkRecord } from './networks.js';

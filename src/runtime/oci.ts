@@ -212,7 +212,7 @@ export async function createContainer(o: CreateOptions): Promise<{ pid: number; 
     stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
     detached: true,
   });
-  const stderr = child.stdio[2] as Readable | null;
+  const stderr = child.stdio[2];
   const sync = child.stdio[3] as Readable | null;
   if (!stderr || !sync) throw new Error('conmon spawned without its pipes');
   const what = `container ${o.name}: ${o.runtime.name} create`;

@@ -43,16 +43,16 @@ test('parallel start/stop/restart/kill with berth killed -9 at random: records m
   const mountinfo = readFileSync('/proc/self/mountinfo', 'utf8');
   for (const n of names) {
     const i = b.inspect(n);
-    const merged = join(b.root, 'containers', i.Id as string, 'merged');
+    const merged = join(b.root, 'containers', i.Id, 'merged');
     if (i.State.Status === 'running') {
       assert.ok(existsSync(`/proc/${i.State.Pid}`), `${n}: recorded running, its process exists`);
-      assert.match(readFileSync(`/proc/${i.State.Pid}/cgroup`, 'utf8'), new RegExp(i.Id as string), `${n}: the process is the container's`);
+      assert.match(readFileSync(`/proc/${i.State.Pid}/cgroup`, 'utf8'), new RegExp(i.Id), `${n}: the process is the container's`);
       assert.ok(mountinfo.includes(merged), `${n}: running with its rootfs mounted`);
       assert.match(b.ok(['exec', n, 'echo', 'ok']), /ok/);
     } else {
       assert.equal(i.State.Status, 'exited', `${n}: ${i.State.Status}`);
       assert.ok(!mountinfo.includes(merged), `${n}: exited, so its rootfs is unmounted`);
-      assert.ok(!existsSync(join(b.runroot, 'containers', i.Id as string)), `${n}: exited, so no run state`);
+      assert.ok(!existsSync(join(b.runroot, 'containers', i.Id)), `${n}: exited, so no run state`);
     }
   }
   // And every one can still be driven to a known state.
