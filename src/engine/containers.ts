@@ -14,6 +14,7 @@ import { run } from '../sys/exec.js';
 import { mount, unmount, isOwnFsMounted } from '../sys/mount.js';
 import { bootId, pidAlive, processStartTime, hardRlimits } from '../sys/proc.js';
 import { removeCgroup } from '../sys/cgroups.js';
+import { normalizeSignal, sendSignal } from '../sys/signal.js';
 import { resolveImage, imageConfig, imageLayerDirs } from '../image/images.js';
 import { prepareSnapshot, removeSnapshot, snapshotPaths } from '../storage/overlay.js';
 import { buildSpec } from '../runtime/spec.js';
@@ -465,7 +466,7 @@ function stopLocked(ctx: EngineContext, c: Container, timeoutSec: number): Conta
   if (c.pid !== null && pidAlive(c.pid)) {
     // SIGKILL to the container's init ends its whole PID namespace: the kernel does what
     // `runc kill` would, without a runtime process to start.
-    try { process.kill(c.pid, 'SIGKILL'); } catch { signalQuietly(runtime, rtRoot, c, 'SIGKILL'); }
+    if (!sendSignal(c.pid, 'SIGKILL')) signalQuietly(runtime, rtRoot, c, 'SIGKILL');
     waitForExit(c, 10_000);
   }
   mark('stop: process gone');
@@ -479,7 +480,8 @@ function signalQuietly(runtime: RuntimeBinary, rtRoot: string, c: Container, sig
     rtKill(runtime, rtRoot, c.id, sig);
   } catch {
     // The runtime lost the container (killed from outside): signal the process directly.
-    if (c.pid !== null) try { process.kill(c.pid, sig as NodeJS.Signals); } catch { /* already gone */ }
+    // A name the runtime refused is no signal for the process either.
+    if (c.pid !== null) try { sendSignal(c.pid, normalizeSignal(sig)); } catch { /* not a signal */ }
   }
 }
 
@@ -490,8 +492,7 @@ export function killContainer(ctx: EngineContext, ref: string, signal = 'SIGKILL
     const c = reconcileOne(ctx, reload(ctx, c0.id));
     mustBe('kill', c.status, c.name);
     const runtime = chooseRuntime(c.spec.runtime);
-    const sig = /^\d+$/.test(signal) ? signal : signal.toUpperCase().startsWith('SIG') ? signal.toUpperCase() : `SIG${signal.toUpperCase()}`;
-    rtKill(runtime, runtimeRoot(ctx, runtime.name), c.id, sig);
+    rtKill(runtime, runtimeRoot(ctx, runtime.name), c.id, normalizeSignal(signal));
     return c;
   } finally {
     lock.release();

@@ -6,15 +6,13 @@ import { openSync, writeSync, closeSync, readFileSync, unlinkSync, mkdirSync } f
 import { join } from 'node:path';
 import { unavailable } from '../common/errors.js';
 import { sleepMs } from '../common/sleep.js';
+import { pidAlive } from '../sys/proc.js';
 
 function ownerAlive(path: string): boolean {
   try {
-    const pid = Number(readFileSync(path, 'utf8'));
-    if (!Number.isInteger(pid) || pid <= 0) return false;
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    return pidAlive(Number(readFileSync(path, 'utf8')));
+  } catch {
+    return false;
   }
 }
 

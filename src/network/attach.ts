@@ -5,10 +5,11 @@
 //   rm:     releaseContainerNetwork            — the records go too
 // Every kernel name is derived from the container id (names.ts), so tear-down works after a
 // crash or kill -9 with nothing but the id.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { conflict, notFound, unavailable } from '../common/errors.js';
 import { tx } from '../state/db.js';
+import { writeFileAtomic } from '../sys/atomic.js';
 import type { NetCtx } from './context.js';
 import { dnsAvailable, refreshDns } from './dns.js';
 import { checkStaticAddress, formatIPv4, nextFreeAddress, parseCidr, parseIPv4 } from './ipam.js';
@@ -199,12 +200,6 @@ function runDir(ctx: NetCtx, containerId: string): string {
   return join(ctx.paths.runroot, 'containers', containerId);
 }
 
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, text, { mode: 0o644 });
-  renameSync(tmp, path);
-}
-
 /** Docker keeps the host's servers for containers without a DNS server of their own, minus loopback ones. */
 function hostResolvConf(): string {
   let text = '';
@@ -241,9 +236,9 @@ function writeNetFiles(
   mkdirSync(dir, { recursive: true });
   const hostsFile = join(dir, 'hosts');
   const resolvConf = join(dir, 'resolv.conf');
-  writeAtomic(hostsFile, hostsFileText(opts.hostname, opts.name, eps[0]?.ep.ip));
+  writeFileAtomic(hostsFile, hostsFileText(opts.hostname, opts.name, eps[0]?.ep.ip));
   // The DNS server listens on each network's gateway (dns.ts); the first network's comes first.
-  writeAtomic(resolvConf, resolvConfText(dnsAvailable() ? eps.filter((e) => e.net.name !== DEFAULT_NETWORK).map((e) => e.net.gateway) : [], hostResolvConf()));
+  writeFileAtomic(resolvConf, resolvConfText(dnsAvailable() ? eps.filter((e) => e.net.name !== DEFAULT_NETWORK).map((e) => e.net.gateway) : [], hostResolvConf()));
   return { hostsFile, resolvConf };
 }
 

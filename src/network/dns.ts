@@ -11,11 +11,13 @@
 //
 // The configuration is derived each time from the instances file plus the kernel (an endpoint
 // is live when its container's namespace exists), so a crash never leaves it stale for long.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { tx } from '../state/db.js';
+import { writeFileAtomic } from '../sys/atomic.js';
 import { run } from '../sys/exec.js';
+import { sendSignal } from '../sys/signal.js';
 import type { NetCtx } from './context.js';
 import { netnsExists } from './kernel.js';
 import { DEFAULT_NETWORK, netnsName } from './names.js';
@@ -84,9 +86,7 @@ export function refreshDns(ctx: NetCtx): void {
     const wanted = new Set<string>();
     for (const [net, entries] of byNet) {
       wanted.add(net.name);
-      const tmp = join(dir, `.${net.name}.tmp`);
-      writeFileSync(tmp, aardvarkConfig(net.gateway, entries));
-      renameSync(tmp, join(dir, net.name));
+      writeFileAtomic(join(dir, net.name), aardvarkConfig(net.gateway, entries));
     }
     for (const f of readdirSync(dir)) {
       if (f !== 'aardvark.pid' && !wanted.has(f)) rmSync(join(dir, f), { force: true });
@@ -98,7 +98,7 @@ export function refreshDns(ctx: NetCtx): void {
       // (containers/aardvark-dns#389; later versions keep unchanged ones). Waiting until each
       // gateway has a fresh socket makes "resolvable at once" true when we return.
       const before = boundSockets(gateways, 53);
-      process.kill(pid, 'SIGHUP');
+      sendSignal(pid, 'SIGHUP');
       waitBound(gateways, 53, before);
       return;
     }
@@ -135,11 +135,11 @@ function isOurAardvark(pid: number, dir: string): boolean {
 export function stopDns(ctx: NetCtx): void {
   const pid = dnsPid(ctx);
   if (pid !== undefined) {
-    process.kill(pid, 'SIGTERM');
+    sendSignal(pid, 'SIGTERM');
     const dir = dnsConfigDir(ctx);
     const deadline = Date.now() + 3000;
     while (isOurAardvark(pid, dir) && Date.now() < deadline) sleepMs(20);
-    if (isOurAardvark(pid, dir)) process.kill(pid, 'SIGKILL');
+    if (isOurAardvark(pid, dir)) sendSignal(pid, 'SIGKILL');
   }
   rmSync(dnsPidFile(ctx), { force: true });
 }
