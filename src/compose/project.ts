@@ -13,6 +13,7 @@ import {
 import { resolveImage } from '../image/images.js';
 import { ensureImage } from '../engine/registry.js';
 import { createNetwork, getNetwork, listNetworks, removeNetwork } from '../network/networks.js';
+import { networkContext } from '../engine/parts.js';
 import { waitHealthy } from './health.js';
 import { LABEL_HASH, LABEL_NETWORK, LABEL_NUMBER, LABEL_PROJECT, LABEL_SERVICE, type ComposeProject, type ServiceConfig } from './model.js';
 import { checkFeasible, createRequest, planService, serviceHash, startOrder, type Existing } from './plan.js';
@@ -47,7 +48,7 @@ export function preflight(ctx: EngineContext, p: ComposeProject, counts: Readonl
       if (v.type === 'bind' && !existsSync(v.source)) throw notFound('compose.bind_source_missing', `service ${s.name}: bind source ${v.source} does not exist`);
     }
   }
-  for (const n of p.networks) if (n.external) getNetwork(ctx, n.name);
+  for (const n of p.networks) if (n.external) getNetwork(networkContext(ctx), n.name);
   for (const v of p.volumes) validateName('volume', v.name);
 }
 
@@ -56,7 +57,7 @@ export function preflight(ctx: EngineContext, p: ComposeProject, counts: Readonl
  * nothing: if one cannot be made (a subnet taken on this host), those made here are removed.
  */
 export function ensureNetworks(ctx: EngineContext, p: ComposeProject, log: Log): void {
-  const existing = new Map(listNetworks(ctx).map((n) => [n.name, n]));
+  const existing = new Map(listNetworks(networkContext(ctx)).map((n) => [n.name, n]));
   for (const n of p.networks) {
     const have = existing.get(n.name);
     if (n.external || !have) continue;
@@ -71,7 +72,7 @@ export function ensureNetworks(ctx: EngineContext, p: ComposeProject, log: Log):
   try {
     for (const n of p.networks) {
       if (n.external || existing.has(n.name)) continue;
-      createNetwork(ctx, {
+      createNetwork(networkContext(ctx), {
         name: n.name, internal: n.internal,
         ...(n.subnet !== undefined ? { subnet: n.subnet } : {}),
         ...(n.gateway !== undefined ? { gateway: n.gateway } : {}),
@@ -82,7 +83,7 @@ export function ensureNetworks(ctx: EngineContext, p: ComposeProject, log: Log):
     }
   } catch (e) {
     for (const name of made.reverse()) {
-      try { removeNetwork(ctx, name); } catch { /* the first error is the one to report */ }
+      try { removeNetwork(networkContext(ctx), name); } catch { /* the first error is the one to report */ }
     }
     throw e;
   }
@@ -237,9 +238,9 @@ export function down(ctx: EngineContext, project: string, o: DownOptions): void 
     stopAndRemove(ctx, c.id, o.timeoutSec);
     o.log(` Container ${c.name}  Removed`);
   }
-  for (const n of listNetworks(ctx)) {
+  for (const n of listNetworks(networkContext(ctx))) {
     if (n.labels[LABEL_PROJECT] !== project) continue;
-    removeNetwork(ctx, n.name, { force: true });
+    removeNetwork(networkContext(ctx), n.name, { force: true });
     o.log(` Network ${n.name}  Removed`);
   }
   if (o.volumes) {

@@ -3,6 +3,7 @@ import type { EngineContext } from '../engine/context.js';
 import type { Container } from '../engine/containers.js';
 import { containerEndpoints } from '../engine/views.js';
 import { containerPorts } from '../network/attach.js';
+import { networkContext } from '../engine/parts.js';
 import { LABEL_NUMBER, LABEL_SERVICE } from './model.js';
 import { projectContainers } from './project.js';
 
@@ -26,7 +27,7 @@ export function psRows(ctx: EngineContext, project: string, opts: { all: boolean
     service: c.labels[LABEL_SERVICE] ?? '',
     number: Number(c.labels[LABEL_NUMBER] ?? '0'),
     ports: c.spec.networkMode === 'bridge'
-      ? containerPorts({ db: ctx.db, paths: ctx.paths }, c.id).map((b) => `${b.hostIp || '0.0.0.0'}:${b.hostPort}->${b.containerPort}/${b.proto}`)
+      ? containerPorts(networkContext(ctx), c.id).map((b) => `${b.hostIp || '0.0.0.0'}:${b.hostPort}->${b.containerPort}/${b.proto}`)
       : [],
     addresses: (eps.get(c.id) ?? []).map((e) => ({ network: e.network, ip: e.ip })),
   }));

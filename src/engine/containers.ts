@@ -32,6 +32,7 @@ import { ensureDefaultNetwork } from '../network/networks.js';
 import { Undo } from './undo.js';
 import { mark } from '../common/timing.js';
 import { lockContainer } from './lock.js';
+import { networkContext } from './parts.js';
 import { sleepMs } from '../common/sleep.js';
 import { mustBe } from './lifecycle.js';
 import { resolveUser } from './user.js';
@@ -130,9 +131,9 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
     }
     insertContainer(ctx.db, row);
     if (spec.networkMode === 'bridge') {
-      planEndpoints({ db: ctx.db, paths: ctx.paths }, id, spec.networks);
+      planEndpoints(networkContext(ctx), id, spec.networks);
       const exposed = Object.keys(cfg.ExposedPorts ?? {});
-      publishPorts({ db: ctx.db, paths: ctx.paths }, id, req.ports, { publishAll: req.publishAll, exposedPorts: exposed });
+      publishPorts(networkContext(ctx), id, req.ports, { publishAll: req.publishAll, exposedPorts: exposed });
     }
   });
   mkdirSync(containerDir(ctx, id), { recursive: true, mode: 0o700 });
@@ -141,7 +142,7 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
 }
 
 function ensureDefaultNetworkIfUsed(ctx: EngineContext, spec: ContainerSpec): void {
-  if (spec.networks.some((n) => n.network === 'berth')) ensureDefaultNetwork({ db: ctx.db, paths: ctx.paths });
+  if (spec.networks.some((n) => n.network === 'berth')) ensureDefaultNetwork(networkContext(ctx));
 }
 
 function mergeEnv(base: string[], extra: string[]): string[] {
@@ -219,8 +220,8 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
       files.hosts = '/etc/hosts';
       files.resolv = '/etc/resolv.conf';
     } else if (spec.networkMode === 'bridge') {
-      undo.push('tear down network', () => tearDownContainerNetwork({ db: ctx.db, paths: ctx.paths }, c.id));
-      const net = await setUpContainerNetwork({ db: ctx.db, paths: ctx.paths }, c.id, { hostname: spec.hostname, name: c.name });
+      undo.push('tear down network', () => tearDownContainerNetwork(networkContext(ctx), c.id));
+      const net = await setUpContainerNetwork(networkContext(ctx), c.id, { hostname: spec.hostname, name: c.name });
       network = { mode: 'path', path: net.netnsPath };
       files.hosts = net.hostsFile;
       files.resolv = net.resolvConf;
@@ -396,7 +397,7 @@ function releaseResources(ctx: EngineContext, c: Container, opts: { discard?: bo
   rtDelete(runtime, runtimeRoot(ctx, runtime.name), c.id, { force: true });
   mark('release: runtime deleted');
   removeCgroup(cgroupsPath(c.id));
-  if (c.spec.networkMode === 'bridge') tearDownContainerNetwork({ db: ctx.db, paths: ctx.paths }, c.id);
+  if (c.spec.networkMode === 'bridge') tearDownContainerNetwork(networkContext(ctx), c.id);
   mark('release: network');
   const { merged, upper } = snapshotPaths(ctx.paths.root, c.id);
   if (isOwnFsMounted(merged)) {
@@ -531,7 +532,7 @@ function removeLocked(ctx: EngineContext, c: Container, opts: { justReleased?: b
   removeSnapshot(ctx.paths.root, c.id);
   rmSync(containerDir(ctx, c.id), { recursive: true, force: true });
   tx(ctx.db, () => {
-    if (c.spec.networkMode === 'bridge') releaseContainerNetwork({ db: ctx.db, paths: ctx.paths }, c.id, { tornDown: released });
+    if (c.spec.networkMode === 'bridge') releaseContainerNetwork(networkContext(ctx), c.id, { tornDown: released });
     deleteContainerRow(ctx.db, c.id);
   });
 }

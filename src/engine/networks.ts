@@ -8,6 +8,7 @@ import {
 } from '../network/networks.js';
 import { lookup, reconcileOne } from './containers.js';
 import { lockContainer } from './lock.js';
+import { networkContext } from './parts.js';
 import type { EngineContext } from './context.js';
 
 export function connect(ctx: EngineContext, net: string, ref: string, opts: { ip?: string; aliases?: string[] }) {
@@ -16,7 +17,7 @@ export function connect(ctx: EngineContext, net: string, ref: string, opts: { ip
   const lock = lockContainer(ctx.paths.runroot, c0.id);
   try {
     const c = reconcileOne(ctx, lookup(ctx, c0.id));
-    return connectNetwork({ db: ctx.db, paths: ctx.paths }, c.id, net, opts, c.status === 'running');
+    return connectNetwork(networkContext(ctx), c.id, net, opts, c.status === 'running');
   } finally {
     lock.release();
   }
@@ -27,14 +28,14 @@ export function disconnect(ctx: EngineContext, net: string, ref: string): void {
   const lock = lockContainer(ctx.paths.runroot, c0.id);
   try {
     const c = reconcileOne(ctx, lookup(ctx, c0.id));
-    disconnectNetwork({ db: ctx.db, paths: ctx.paths }, c.id, net, c.status === 'running');
+    disconnectNetwork(networkContext(ctx), c.id, net, c.status === 'running');
   } finally {
     lock.release();
   }
 }
 
-export const createNetwork = (ctx: EngineContext, opts: CreateNetworkOptions) => netCreate({ db: ctx.db, paths: ctx.paths }, opts);
-export const listNetworks = (ctx: EngineContext) => netList({ db: ctx.db, paths: ctx.paths });
-export const inspectNetwork = (ctx: EngineContext, name: string) => netInspect({ db: ctx.db, paths: ctx.paths }, name);
-export const removeNetwork = (ctx: EngineContext, name: string, opts: { force?: boolean }) => netRemove({ db: ctx.db, paths: ctx.paths }, name, opts);
-export const pruneNetworks = (ctx: EngineContext) => netPrune({ db: ctx.db, paths: ctx.paths });
+export const createNetwork = (ctx: EngineContext, opts: CreateNetworkOptions) => netCreate(networkContext(ctx), opts);
+export const listNetworks = (ctx: EngineContext) => netList(networkContext(ctx));
+export const inspectNetwork = (ctx: EngineContext, name: string) => netInspect(networkContext(ctx), name);
+export const removeNetwork = (ctx: EngineContext, name: string, opts: { force?: boolean }) => netRemove(networkContext(ctx), name, opts);
+export const pruneNetworks = (ctx: EngineContext) => netPrune(networkContext(ctx));

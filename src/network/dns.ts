@@ -14,7 +14,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
-import { tx } from '../state/db.js';
 import { writeFileAtomic } from '../sys/atomic.js';
 import { run } from '../sys/exec.js';
 import { sendSignal } from '../sys/signal.js';
@@ -22,7 +21,6 @@ import type { NetCtx } from './context.js';
 import { netnsExists } from './kernel.js';
 import { DEFAULT_NETWORK, netnsName } from './names.js';
 import type { EndpointRow, NetworkRow } from './store.js';
-import { allNetworkRows, containerName } from './store.js';
 
 export const AARDVARK = '/usr/lib/podman/aardvark-dns';
 
@@ -45,8 +43,8 @@ export function aardvarkConfig(gateway: string, entries: readonly DnsEntry[]): s
 function liveEntries(ctx: NetCtx): Map<NetworkRow, DnsEntry[]> {
   const byNet = new Map<NetworkRow, DnsEntry[]>();
   const live = new Map<string, boolean>();
-  const eps = ctx.db.prepare('SELECT * FROM endpoints WHERE ip IS NOT NULL ORDER BY container_id').all() as EndpointRow[];
-  for (const net of allNetworkRows(ctx.db)) {
+  const eps = ctx.store.addressedEndpoints();
+  for (const net of ctx.store.networks()) {
     // The default network has no name service, as in Docker (default bridge) and Podman
     // (dns_enabled false on "podman"): a plain `run` then leaves no server process behind.
     if (net.name === DEFAULT_NETWORK) continue;
@@ -56,7 +54,7 @@ function liveEntries(ctx: NetCtx): Map<NetworkRow, DnsEntry[]> {
       let up = live.get(ep.container_id);
       if (up === undefined) live.set(ep.container_id, (up = netnsExists(netnsName(ep.container_id))));
       if (!up) continue;
-      const name = containerName(ctx.db, ep.container_id);
+      const name = ctx.store.containerName(ep.container_id);
       const aliases = JSON.parse(ep.aliases) as string[];
       entries.push({ containerId: ep.container_id, ip: ep.ip!, names: [...(name ? [name] : []), ...aliases] });
     }
@@ -74,7 +72,7 @@ export function dnsAvailable(): boolean {
 export function refreshDns(ctx: NetCtx): void {
   if (!dnsAvailable()) return;
   // The write lock serialises berths of this root, so only one of them starts the server.
-  tx(ctx.db, () => {
+  ctx.store.transaction(() => {
     const dir = dnsConfigDir(ctx);
     const byNet = liveEntries(ctx);
     if (byNet.size === 0) {

@@ -119,3 +119,7 @@ export function deleteContainerRow(db: Db, id: string): void {
 export function nameTaken(db: Db, name: string): boolean {
   return db.prepare('SELECT 1 FROM containers WHERE name = ?').get(name) !== undefined;
 }
+
+export function containerNameOf(db: Db, id: string): string | undefined {
+  return (db.prepare('SELECT name FROM containers WHERE id = ?').get(id) as { name: string } | undefined)?.name;
+}

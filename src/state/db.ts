@@ -179,3 +179,13 @@ function retryBusy<T>(attempt: () => T, mayRetry: () => boolean = () => true): T
     }
   }
 }
+
+/** A UNIQUE constraint refused the row: another berth (or an earlier call) holds that value. */
+export function isUniqueViolation(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+/** A UNIQUE constraint or the primary key refused the row. */
+export function isKeyViolation(e: unknown): boolean {
+  return isUniqueViolation(e) || (typeof e === 'object' && e !== null && (e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
+}
