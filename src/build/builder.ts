@@ -11,6 +11,7 @@ import { BerthError, invalid, notFound } from '../common/errors.js';
 import { createContainer, listContainers, removeContainer, startContainer, waitContainer } from '../engine/containers.js';
 import { logPath, type EngineContext } from '../engine/context.js';
 import { LogFollower } from '../engine/logs.js';
+import { imageContext } from '../engine/parts.js';
 import { getContainer } from '../state/containers.js';
 import { pidAlive } from '../sys/proc.js';
 import { emptyResources } from '../engine/types.js';
@@ -148,7 +149,7 @@ export async function buildImage(ctx: EngineContext, o: BuildOptions): Promise<B
       if (!r) throw invalid('build.bad_stage', `Containerfile line ${line}: stage "${ref}" is not built before this one`);
       return r;
     }
-    return resolveImage(ctx.db, ref);
+    return resolveImage(imageContext(ctx).store, ref);
   };
 
   const cached = (key: string): ImageRecord | undefined => {
@@ -156,7 +157,7 @@ export async function buildImage(ctx: EngineContext, o: BuildOptions): Promise<B
     const row = ctx.db.prepare('SELECT image_id FROM build_cache WHERE key = ?').get(key) as { image_id: string } | undefined;
     if (!row) return undefined;
     try {
-      return resolveImage(ctx.db, row.image_id);
+      return resolveImage(imageContext(ctx).store, row.image_id);
     } catch {
       return undefined;
     }
@@ -203,7 +204,7 @@ export async function buildImage(ctx: EngineContext, o: BuildOptions): Promise<B
       const key = chain(st.key, 'CONFIG', JSON.stringify(st.config));
       const hit = cached(key);
       if (hit) o.log(`--> Using cache ${hit.id.slice(7)}`);
-      result = hit ?? (await createImage({ db: ctx.db, root: ctx.paths.root }, {
+      result = hit ?? (await createImage(imageContext(ctx), {
         parent: st.image, config: st.config, createdBy: st.notes.at(-1) ?? '/bin/sh -c #(nop) config', configSteps: st.notes.slice(0, -1),
       }));
       remember(key, result.id);
@@ -320,7 +321,7 @@ export async function buildImage(ctx: EngineContext, o: BuildOptions): Promise<B
       try {
         const tar = join(dir, 'layer.tar');
         await make(tar);
-        const img = await createImage({ db: ctx.db, root: ctx.paths.root }, { parent: st.image, config: st.config, layerTar: tar, createdBy: ins.text, configSteps: st.notes });
+        const img = await createImage(imageContext(ctx), { parent: st.image, config: st.config, layerTar: tar, createdBy: ins.text, configSteps: st.notes });
         remember(key, img.id);
         o.log(`--> ${img.id.slice(7, 19)}`);
         st.image = img;
@@ -341,7 +342,7 @@ export async function buildImage(ctx: EngineContext, o: BuildOptions): Promise<B
       const key = chain(st.key, ins.text, JSON.stringify(env), o.network, JSON.stringify(st.config));
       await withLayer(ins, key, async (layerTar) => {
         // A RUN on scratch, or on a config-only change of it, needs an image record to start from.
-        const image = st.image ?? (await createImage({ db: ctx.db, root: ctx.paths.root }, { parent: undefined, config: st.config, createdBy: 'scratch' }));
+        const image = st.image ?? (await createImage(imageContext(ctx), { parent: undefined, config: st.config, createdBy: 'scratch' }));
         const c = createContainer(ctx, {
           image: image.id,
           name: `berth-build-${process.pid}-${randomBytes(4).toString('hex')}`,
@@ -534,7 +535,7 @@ export async function buildImage(ctx: EngineContext, o: BuildOptions): Promise<B
   if (unused.length > 0) o.log(`warning: build args not consumed by the Containerfile: ${unused.join(', ')}`);
   const final = results[last]!;
   const names: string[] = [];
-  for (const t of tags) names.push(tagImage({ db: ctx.db, root: ctx.paths.root }, final.id, t));
+  for (const t of tags) names.push(tagImage(imageContext(ctx), final.id, t));
   for (const n of names) o.log(`Successfully tagged ${n}`);
 
   /** A read-only view of an image's filesystem (for COPY --from), and how to let it go. */

@@ -13,7 +13,7 @@ import {
 import { resolveImage } from '../image/images.js';
 import { ensureImage } from '../engine/registry.js';
 import { createNetwork, getNetwork, listNetworks, removeNetwork } from '../network/networks.js';
-import { networkContext } from '../engine/parts.js';
+import { imageContext, networkContext } from '../engine/parts.js';
 import { waitHealthy } from './health.js';
 import { LABEL_HASH, LABEL_NETWORK, LABEL_NUMBER, LABEL_PROJECT, LABEL_SERVICE, type ComposeProject, type ServiceConfig } from './model.js';
 import { checkFeasible, createRequest, planService, serviceHash, startOrder, type Existing } from './plan.js';
@@ -39,7 +39,7 @@ export function preflight(ctx: EngineContext, p: ComposeProject, counts: Readonl
   checkFeasible(p, counts, cpus().length);
   for (const s of p.services) {
     try {
-      resolveImage(ctx.db, s.image);
+      resolveImage(imageContext(ctx).store, s.image);
     } catch (e) {
       if (!isBerthError(e) || e.kind !== 'NotFound') throw e;
       throw notFound('compose.no_image', `service ${s.name}: no such image: ${s.image}`, 'pull, build or import it first (berth pull NAME, berth build, berth image import FILE.tar)');

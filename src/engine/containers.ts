@@ -32,7 +32,7 @@ import { ensureDefaultNetwork } from '../network/networks.js';
 import { Undo } from './undo.js';
 import { mark } from '../common/timing.js';
 import { lockContainer } from './lock.js';
-import { networkContext } from './parts.js';
+import { imageContext, networkContext } from './parts.js';
 import { sleepMs } from '../common/sleep.js';
 import { mustBe } from './lifecycle.js';
 import { resolveUser } from './user.js';
@@ -70,7 +70,7 @@ function blockDevice(path: string, flag: string): void {
 // ------------------------------------------------------------------------------------ create
 
 export function createContainer(ctx: EngineContext, req: CreateRequest): Container {
-  const image = resolveImage(ctx.db, req.image);
+  const image = resolveImage(imageContext(ctx).store, req.image);
   const cfg = imageConfig(image);
   const name = req.name === undefined ? randomName() : validateName('container', req.name);
   if (req.resources.cpus !== undefined && req.resources.cpus > cpus().length) {
@@ -197,7 +197,7 @@ interface Prepared { runtime: RuntimeBinary; rtRoot: string; bundle: string; run
 /** Everything up to the runtime: rootfs mounted, network up, bundle written. Steps register undos. */
 async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: { terminal: boolean }): Promise<Prepared> {
   const spec = c.spec;
-    const image = resolveImage(ctx.db, c.imageId);
+    const image = resolveImage(imageContext(ctx).store, c.imageId);
     const runDir = containerRunDir(ctx, c.id);
     mkdirSync(runDir, { recursive: true, mode: 0o700 });
     // A previous run's exit file must not be mistaken for this run's.

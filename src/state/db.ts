@@ -189,3 +189,9 @@ export function isUniqueViolation(e: unknown): boolean {
 export function isKeyViolation(e: unknown): boolean {
   return isUniqueViolation(e) || (typeof e === 'object' && e !== null && (e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
 }
+
+/** Rows per table, for checks that an operation left no record behind. */
+export function rowCounts(db: Db): Record<string, number> {
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as Array<{ name: string }>;
+  return Object.fromEntries(tables.map((t) => [t.name, (db.prepare(`SELECT count(*) AS n FROM "${t.name}"`).get() as { n: number }).n]));
+}
