@@ -96,9 +96,11 @@ export function refreshDns(ctx: NetCtx): void {
       // (containers/aardvark-dns#389; later versions keep unchanged ones). Waiting until each
       // gateway has a fresh socket makes "resolvable at once" true when we return.
       const before = boundSockets(gateways, 53);
-      sendSignal(pid, 'SIGHUP');
-      waitBound(gateways, 53, before);
-      return;
+      // A server that died since dnsPid looked is replaced below rather than waited for.
+      if (sendSignal(pid, 'SIGHUP')) {
+        waitBound(gateways, 53, before);
+        return;
+      }
     }
     // aardvark daemonises itself; its parent exits before the listeners are bound.
     run(AARDVARK, ['--config', dir, '-p', '53', 'run']);
