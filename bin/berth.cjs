@@ -25,7 +25,7 @@ function verbOf(argv) {
     if (a === '--root' || a === '--runroot') { i++; continue; }
     if (a.startsWith('-')) { if (words.length) break; continue; }
     words.push(a);
-    if (!['container', 'image', 'network', 'compose', 'system', 'volume'].includes(words[0])) break;
+    if (!['container', 'image', 'network', 'compose', 'system', 'volume', 'kube'].includes(words[0])) break;
   }
   return words.join('-').replace(/[^a-z-]/g, '').slice(0, 40) || 'none';
 }

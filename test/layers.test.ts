@@ -1,4 +1,4 @@
-// DESIGN.md's layer rule, enforced: cli, api → {compose, build} → engine → {image, storage,
+// DESIGN.md's layer rule, enforced: cli, api → {compose, builder} → engine → {image, storage,
 // runtime, network, state} → sys → common. The parts under engine do not import each other:
 // what image/ and network/ need from the instances file (and image/ from storage/'s unpacker)
 // the engine hands them as stores they declare themselves (engine/parts.ts).
@@ -11,10 +11,11 @@ import { join, relative, dirname, resolve } from 'node:path';
 const SRC = resolve('src');
 
 const ALLOWED: Record<string, string[]> = {
-  cli: ['compose', 'build', 'engine', 'common'],
-  api: ['compose', 'build', 'engine', 'common'],
-  compose: ['engine', 'image', 'network', 'state', 'storage', 'runtime', 'sys', 'common'],
-  build: ['engine', 'image', 'network', 'state', 'storage', 'runtime', 'sys', 'common'],
+  cli: ['compose', 'builder', 'kube', 'engine', 'common'],
+  api: ['compose', 'builder', 'kube', 'engine', 'common'],
+  compose: ['builder', 'engine', 'common'],
+  kube: ['compose', 'builder', 'engine', 'common'],
+  builder: ['engine', 'common'],
   engine: ['image', 'storage', 'runtime', 'network', 'state', 'sys', 'common'],
   image: ['sys', 'common'],
   network: ['sys', 'common'],
@@ -46,18 +47,29 @@ test('imports follow the layer rule', () => {
   assert.deepEqual(bad, []);
 });
 
+// The fronts reach the engine through its interface alone (engine/index.ts) and its types.
+test('fronts import nothing from engine/ but its interface and its types', () => {
+  const FRONTS = ['cli', 'api', 'compose', 'builder', 'kube'];
+  const bad: string[] = [];
+  for (const f of files(SRC)) {
+    if (!FRONTS.includes(relative(SRC, f).split('/')[0]!)) continue;
+    for (const m of readFileSync(f, 'utf8').matchAll(/(?:from\s+|import\(\s*)'(\.[^']+)'/g)) {
+      const target = relative(SRC, resolve(dirname(f), m[1]!));
+      if (target.startsWith('engine/') && target !== 'engine/index.js' && target !== 'engine/types.js') bad.push(`${relative(SRC, f)} imports ${target}`);
+    }
+  }
+  assert.deepEqual(bad, []);
+});
+
 test('only sys/ starts programs', () => {
   const bad = files(SRC).filter((f) => !relative(SRC, f).startsWith('sys/') && /from 'node:child_process'/.test(readFileSync(f, 'utf8')));
   assert.deepEqual(bad.map((f) => relative(SRC, f)), []);
 });
 
-// The build cache's two statements are being moved into state/ by the builder's owner.
-const SQL_PENDING = new Set(['build/builder.ts']);
-
 test('only state/ holds SQL', () => {
   const bad = files(SRC)
     .map((f) => relative(SRC, f))
-    .filter((f) => !f.startsWith('state/') && !SQL_PENDING.has(f) && /\.prepare\(|\.exec\(\s*['"`]\s*(SELECT|INSERT|UPDATE|DELETE|CREATE)/i.test(readFileSync(join(SRC, f), 'utf8')));
+    .filter((f) => !f.startsWith('state/') && /\.prepare\(|\.exec\(\s*['"`]\s*(SELECT|INSERT|UPDATE|DELETE|CREATE)/i.test(readFileSync(join(SRC, f), 'utf8')));
   assert.deepEqual(bad, []);
 });
 

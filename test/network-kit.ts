@@ -42,7 +42,7 @@ export function addContainer(root: TestRoot, name: string): string {
   insertContainer(root.db, {
     id, name, imageId: 'sha256:0', imageRef: 'test', spec: {}, labels: {}, status: 'created', pid: null, conmonPid: null,
     conmonStart: null, exitCode: null, oomKilled: false, restartCount: 0, runtime: 'runc', createdAt: new Date().toISOString(),
-    startedAt: null, finishedAt: null, bootId: null, stopRequested: false,
+    startedAt: null, finishedAt: null, bootId: null, stopRequested: false, runId: null, pidStart: null, restartBackoffMs: 0,
   });
   return id;
 }

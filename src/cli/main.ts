@@ -4,7 +4,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isBerthError } from '../common/errors.js';
 import { mark } from '../common/timing.js';
-import type { EngineConfig } from '../engine/context.js';
+import type { EngineConfig } from '../engine/index.js';
 
 export const VERSION = '0.1.0';
 
@@ -65,6 +65,9 @@ const COMMANDS: Record<string, () => Promise<Handler>> = {
   'network connect': async () => (await import('./commands/network.js')).connectCmd,
   'network disconnect': async () => (await import('./commands/network.js')).disconnectCmd,
   compose: async () => (await import('./commands/compose.js')).composeCmd,
+  'kube generate': async () => (await import('./commands/kube.js')).kubeCmd,
+  'kube play': async () => (await import('./commands/kube.js')).kubeCmd,
+  'kube down': async () => (await import('./commands/kube.js')).kubeCmd,
   save: async () => (await import('./commands/archive.js')).saveCmd,
   load: async () => (await import('./commands/archive.js')).loadCmd,
   tag: async () => (await import('./commands/archive.js')).tagCmd,
@@ -88,7 +91,7 @@ const COMMANDS: Record<string, () => Promise<Handler>> = {
   version: async () => () => { process.stdout.write(`berth version ${VERSION}\n`); return 0; },
 };
 
-const NOUNS = new Set(['container', 'image', 'network']);
+const NOUNS = new Set(['container', 'image', 'network', 'kube']);
 
 const USAGE = `Usage: berth [--root DIR] [--runroot DIR] [--debug] COMMAND
 
@@ -108,6 +111,9 @@ Networks:
   network create|ls|inspect|rm|prune|connect|disconnect
 Stacks:
   compose [-f FILE] [-p NAME] up|down|ps|logs|stop|start|restart|config
+Kubernetes:
+  kube generate [--compose FILE] [-s] [--type pod|deployment] [-f OUT] [CTR...|SERVICE...]
+  kube play [--replace] FILE, kube down [--force] FILE
 
 Global options:
   --root DIR      persistent state (default /var/lib/berth, or $BERTH_ROOT)

@@ -2,7 +2,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findComposeFile, loadProject, parseDotEnv, parseYaml } from './load.js';
+import { findComposeFile, loadProject, parseYaml } from './load.js';
 import { normalizeCompose } from './normalize.js';
 import { projectToYaml } from './render.js';
 
@@ -13,10 +13,6 @@ test('parseYaml reports syntax errors with their line and refuses duplicate keys
   assert.throws(() => parseYaml('services:\n  web: [\n', 'c.yaml'), /c\.yaml: invalid YAML \(line \d+, column \d+\)/);
   assert.throws(() => parseYaml('a: 1\na: 2\n', 'c.yaml'), /c\.yaml: invalid YAML.*[Dd]uplicate|unique/);
   assert.deepEqual(parseYaml('x: &a { k: 1 }\ny: { <<: *a, j: 2 }\n', 'c.yaml'), { x: { k: 1 }, y: { k: 1, j: 2 } });
-});
-
-test('parseDotEnv reads KEY=VALUE lines', () => {
-  assert.deepEqual(parseDotEnv('# c\nA=1\nexport B="two words"\n\nC=\'x\'\nbad line\n'), { A: '1', B: 'two words', C: 'x' });
 });
 
 test('loadProject finds the default file, reads .env and names the project after the directory', () => {
@@ -62,6 +58,52 @@ networks:
   const text = projectToYaml(p);
   writeFileSync(join(d, 'again.yaml'), text);
   const again = loadProject({ cwd: d, file: 'again.yaml', env: {} });
-  assert.deepEqual({ ...again, configFile: 'x' }, { ...p, configFile: 'x' });
+  assert.deepEqual({ ...again, configFile: 'x', configFiles: [] }, { ...p, configFile: 'x', configFiles: [] });
   assert.deepEqual(normalizeCompose(parseYaml(text, 'x'), { file: 'x', workingDir: d, env: {} }).name, 'farm');
+});
+
+test('project name: -p, then COMPOSE_PROJECT_NAME (shell or .env), then name:, then the directory', () => {
+  const d = join(dir, 'Named');
+  mkdirSync(d);
+  writeFileSync(join(d, 'compose.yaml'), 'name: from-file\nservices: { a: { image: x } }\n');
+  assert.equal(loadProject({ cwd: d, env: {} }).name, 'from-file');
+  assert.equal(loadProject({ cwd: d, env: { COMPOSE_PROJECT_NAME: 'from-env' } }).name, 'from-env');
+  assert.equal(loadProject({ cwd: d, env: { COMPOSE_PROJECT_NAME: 'from-env' }, projectName: 'flag' }).name, 'flag');
+  writeFileSync(join(d, '.env'), 'COMPOSE_PROJECT_NAME=dotenv\n');
+  assert.equal(loadProject({ cwd: d, env: {} }).name, 'dotenv');
+});
+
+test('several files: later ones override, relative paths start in the project directory', () => {
+  const d = join(dir, 'multi');
+  mkdirSync(join(d, 'overrides'), { recursive: true });
+  writeFileSync(join(d, 'compose.yaml'), 'services: { a: { image: x, volumes: ["./data:/data"] } }\n');
+  writeFileSync(join(d, 'overrides/dev.yaml'), 'services: { a: { image: y, volumes: ["./src:/src"] } }\n');
+  const p = loadProject({ cwd: d, env: {}, files: ['compose.yaml', 'overrides/dev.yaml'] });
+  assert.equal(p.services[0]!.image, 'y');
+  assert.deepEqual(p.services[0]!.volumes.map((v) => v.source), [join(d, 'data'), join(d, 'src')]);
+  assert.deepEqual(p.configFiles, [join(d, 'compose.yaml'), join(d, 'overrides/dev.yaml')]);
+  // COMPOSE_FILE names them the same way.
+  assert.equal(loadProject({ cwd: d, env: { COMPOSE_FILE: 'compose.yaml:overrides/dev.yaml' } }).services[0]!.image, 'y');
+});
+
+test('include: a conflicting name is refused; the included .env feeds only its own file', () => {
+  const d = join(dir, 'inc');
+  mkdirSync(join(d, 'lib'), { recursive: true });
+  writeFileSync(join(d, 'lib/compose.yaml'), 'services: { db: { image: "pg:${V}" } }\n');
+  writeFileSync(join(d, 'lib/.env'), 'V=16\n');
+  writeFileSync(join(d, 'compose.yaml'), 'include: [lib/compose.yaml]\nservices: { app: { image: "app:${V:-none}" } }\n');
+  const p = loadProject({ cwd: d, env: {} });
+  assert.deepEqual(p.services.map((s) => `${s.name}=${s.image}`), ['app=app:none', 'db=pg:16']);
+  assert.equal(loadProject({ cwd: d, env: { V: '17' } }).services[1]!.image, 'pg:17', 'the including project wins');
+  writeFileSync(join(d, 'compose.yaml'), 'include: [lib/compose.yaml]\nservices: { db: { image: other } }\n');
+  assert.throws(() => loadProject({ cwd: d, env: {} }), /include .*lib\/compose\.yaml: services\.db is also defined by the including file/);
+});
+
+test('warnings: unset variables once each, swarm keys', () => {
+  const d = join(dir, 'warn');
+  mkdirSync(d);
+  writeFileSync(join(d, 'compose.yaml'), 'services: { a: { image: "x:${T}", command: "echo ${T}", deploy: { placement: {} } } }\n');
+  const warnings: string[] = [];
+  loadProject({ cwd: d, env: {}, warn: (w) => warnings.push(w) });
+  assert.deepEqual(warnings, ['The "T" variable is not set. Defaulting to a blank string.', 'services.a.deploy.placement: ignored: a swarm key, with no meaning on one machine']);
 });

@@ -1,9 +1,7 @@
 // `compose logs` and the attached `up`: the project's containers' logs interleaved, each line
-// prefixed with its service and replica ("web-2 | ").
-import type { EngineContext } from '../engine/context.js';
-import { logPath } from '../engine/context.js';
-import { lookup, reconcileOne, type Container } from '../engine/containers.js';
-import { LogFollower, renderRecords } from '../engine/logs.js';
+// prefixed with its service and replica ("web-2 | "). Each container is followed by the
+// engine's one log follower; this module only prefixes and merges.
+import type { Container, Engine } from '../engine/index.js';
 import { LABEL_NUMBER, LABEL_SERVICE } from './model.js';
 
 export interface LogStreamOptions {
@@ -12,9 +10,12 @@ export interface LogStreamOptions {
   /** Lines per container from the end of its log; undefined for all. */
   tail?: number;
   write: (stream: 'stdout' | 'stderr', text: string) => void;
-  /** Checked between polls while following: true ends the stream (Ctrl-C). */
+  /** Checked every 100 ms while following: true ends the stream (Ctrl-C). */
   stopped?: () => boolean;
-  /** Run once `stopped()` ended the stream, before the last lines are read (the stop's own output). */
+  /**
+   * Run once `stopped()` said so (up's graceful stop): the streams then go on until the
+   * containers have stopped, so their last words are shown. Without it, they end at once.
+   */
   onStop?: () => void | Promise<void>;
 }
 
@@ -23,33 +24,30 @@ export function logPrefix(c: Container): string {
 }
 
 /** Prints the containers' logs; when following, returns once none of them runs or `stopped()` says so. */
-export async function streamLogs(ctx: EngineContext, ctrs: readonly Container[], o: LogStreamOptions): Promise<void> {
+export async function streamLogs(engine: Engine, ctrs: readonly Container[], o: LogStreamOptions): Promise<void> {
   const width = Math.max(0, ...ctrs.map((c) => logPrefix(c).length));
-  const followers = ctrs.map((c) => ({ c, f: new LogFollower(logPath(ctx, c.id)), prefix: `${logPrefix(c).padEnd(width)} | ` }));
-  const flush = (first: boolean) => {
-    for (const { f, prefix } of followers) {
-      let recs = f.read();
-      if (first && o.tail !== undefined) recs = recs.slice(Math.max(0, recs.length - o.tail));
-      for (const r of renderRecords(recs, { timestamps: o.timestamps })) o.write(r.stream, `${prefix}${r.text}`);
-    }
-  };
-  flush(true);
-  if (!o.follow) return;
-  for (;;) {
-    if (o.stopped?.()) {
-      await o.onStop?.();
-      break;
-    }
-    const running = followers.filter(({ c }) => {
+  const abort = new AbortController();
+  let watching = true;
+  const watch = (async () => {
+    if (!o.follow || !o.stopped) return;
+    while (watching && !o.stopped()) await new Promise((r) => setTimeout(r, 100));
+    if (!watching) return;
+    if (o.onStop) await o.onStop();
+    else abort.abort();
+  })();
+  try {
+    await Promise.all(ctrs.map(async (c) => {
+      const prefix = `${logPrefix(c).padEnd(width)} | `;
       try {
-        return reconcileOne(ctx, lookup(ctx, c.id)).status === 'running';
+        for await (const chunk of engine.containers.logs(c.id, {
+          follow: o.follow, timestamps: o.timestamps, signal: abort.signal, ...(o.tail !== undefined ? { tail: o.tail } : {}),
+        })) o.write(chunk.stream, `${prefix}${chunk.text}`);
       } catch {
-        return false; // removed meanwhile
+        // Removed meanwhile: its stream simply ends.
       }
-    });
-    flush(false);
-    if (running.length === 0) break;
-    await new Promise((r) => setTimeout(r, 100));
+    }));
+  } finally {
+    watching = false;
   }
-  flush(false);
+  await watch;
 }

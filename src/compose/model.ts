@@ -9,6 +9,8 @@ export interface ServiceNetwork {
   key: string;
   aliases: string[];
   ipv4Address?: string;
+  /** Higher first when the container is attached; 0 when not given. */
+  priority?: number;
 }
 
 export interface ServiceVolume {
@@ -17,6 +19,23 @@ export interface ServiceVolume {
   source: string;
   target: string;
   readOnly: boolean;
+}
+
+/** A top-level secret or config: a file on the host. */
+export interface FileObject {
+  key: string;
+  /** Absolute. */
+  file: string;
+}
+
+/** A secret or config as one service mounts it, read-only. */
+export interface ServiceFile {
+  /** The top-level key. */
+  source: string;
+  /** The host file (the top-level entry's), absolute. */
+  file: string;
+  /** Absolute path in the container. */
+  target: string;
 }
 
 export interface ServiceHealthcheck {
@@ -28,9 +47,33 @@ export interface ServiceHealthcheck {
   startPeriodMs: number;
 }
 
+export interface DependsOn {
+  service: string;
+  condition: DependsCondition;
+  /** `restart: true`: restarting the dependency with compose restarts this service too. */
+  restart: boolean;
+  /** `required: false`: a dependency that is not in the project (profile off) is skipped. */
+  required: boolean;
+}
+
 export interface ServiceConfig {
   name: string;
   image: string;
+  /** container_name: replaces PROJECT-SERVICE-1; one replica only. */
+  containerName?: string;
+  /** Recorded and shown (expose); nothing is published. */
+  expose: string[];
+  /** As written in the file; normalize accepts only the host's platform. */
+  platform?: string;
+  /** Recorded and shown by compose config; the engine has no OCI annotations yet. */
+  annotations: Record<string, string>;
+  profiles: string[];
+  readOnly: boolean;
+  /** runtime: runc or crun; the engine's choice when absent. */
+  runtime?: 'runc' | 'crun';
+  /** When `up` pulls the image: if_not_present is missing. */
+  pullPolicy: 'missing' | 'always' | 'never';
+  networkMode: 'bridge' | 'none' | 'host';
   command?: string[];
   entrypoint?: string[];
   /** Resolved: variables given without a value took the host's, or were dropped. */
@@ -43,11 +86,15 @@ export interface ServiceConfig {
   ports: string[];
   networks: ServiceNetwork[];
   volumes: ServiceVolume[];
+  secrets: ServiceFile[];
+  configs: ServiceFile[];
   /** no, always, unless-stopped, on-failure or on-failure:N */
   restart: string;
-  dependsOn: Array<{ service: string; condition: DependsCondition }>;
+  dependsOn: DependsOn[];
   replicas: number;
   resources: Resources;
+  /** deploy.resources.reservations and mem_reservation: shown, reserving nothing on one machine. */
+  reservations: { memory?: number; cpus?: number };
   healthcheck?: ServiceHealthcheck;
   stopGracePeriodSec?: number;
 }
@@ -76,10 +123,14 @@ export interface ComposeProject {
   /** The directory relative paths are resolved against (the compose file's). */
   workingDir: string;
   configFile: string;
+  /** Every file read, absolute, in order (-f files, overrides, includes, extends). */
+  configFiles: string[];
   services: ServiceConfig[];
   /** Only the networks some service uses, "default" included when needed. */
   networks: NetworkConfig[];
   volumes: VolumeConfig[];
+  secrets: FileObject[];
+  configs: FileObject[];
 }
 
 export const LABEL_PROJECT = 'com.docker.compose.project';
@@ -89,3 +140,8 @@ export const LABEL_HASH = 'com.docker.compose.config-hash';
 export const LABEL_NETWORK = 'com.docker.compose.network';
 export const LABEL_VOLUME = 'com.docker.compose.volume';
 export const LABEL_WORKDIR = 'com.docker.compose.project.working_dir';
+
+/** The keys a service has when its file says nothing of them (for models built from other sources: kube). */
+export function serviceDefaults(): Pick<ServiceConfig, 'expose' | 'annotations' | 'profiles' | 'readOnly' | 'pullPolicy' | 'networkMode' | 'secrets' | 'configs' | 'reservations'> {
+  return { expose: [], annotations: {}, profiles: [], readOnly: false, pullPolicy: 'missing', networkMode: 'bridge', secrets: [], configs: [], reservations: {} };
+}

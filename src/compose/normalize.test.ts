@@ -65,7 +65,7 @@ test('the web farm normalises to berth shapes', () => {
   assert.deepEqual(web!.healthcheck, { test: ['/bin/sh', '-c', 'wget -q -O /dev/null http://127.0.0.1/'], intervalMs: 2000, timeoutMs: 30000, retries: 5, startPeriodMs: 0 });
   assert.deepEqual(proxy!.entrypoint, ['nginx', '-g', 'daemon off;']);
   assert.deepEqual(proxy!.environment, { B: '2' });
-  assert.deepEqual(proxy!.ports, ['8080:80', '127.0.0.1:8443:443/tcp']);
+  assert.deepEqual(proxy!.ports, ['8080:80', '127.0.0.1:8443:443']);
   assert.deepEqual(proxy!.volumes, [
     { type: 'bind', source: '/srv/My Farm/nginx.conf', target: '/etc/nginx/nginx.conf', readOnly: true },
     { type: 'volume', source: 'data', target: '/data', readOnly: false },
@@ -76,7 +76,7 @@ test('the web farm normalises to berth shapes', () => {
   assert.equal(proxy!.restart, 'unless-stopped');
   assert.deepEqual(proxy!.resources.blkio.readBps, [{ path: '/dev/sda', rate: 1024 * 1024 }]);
   assert.deepEqual(proxy!.resources.blkio.writeIops, [{ path: '/dev/sda', rate: 100 }]);
-  assert.deepEqual(proxy!.dependsOn, [{ service: 'web', condition: 'service_healthy' }]);
+  assert.deepEqual(proxy!.dependsOn, [{ service: 'web', condition: 'service_healthy', restart: false, required: true }]);
   // Only used networks, with Compose's host names.
   assert.deepEqual(p.networks.map((n) => [n.key, n.name, n.internal, n.subnet]), [
     ['private', 'webfarm_private', true, '10.99.0.0/24'], ['public', 'webfarm_public', false, undefined],
@@ -94,8 +94,8 @@ test('project name: -p wins over name:, which wins over the directory', () => {
 
 test('unknown keys are refused by their path', () => {
   refuses('services: { web: { image: x, privileged: true } }', /^compose\.yaml: services\.web\.privileged: not supported by berth$/);
-  refuses('services: { web: { image: x } }\nconfigs: {}', /^compose\.yaml: configs: not supported by berth/);
-  refuses('services: { web: { image: x, deploy: { resources: { reservations: { memory: 1m } } } } }', /services\.web\.deploy\.resources\.reservations: not supported/);
+  refuses('services: { web: { image: x } }\nconfigs: { c: { content: hi } }', /^compose\.yaml: configs\.c\.content: not supported by berth/);
+  refuses('services: { web: { image: x, deploy: { resources: { reservations: { devices: [] } } } } }', /services\.web\.deploy\.resources\.reservations\.devices: not supported/);
   refuses('services: { web: { image: x, build: . } }', /services\.web\.build: not supported by berth/);
   refuses('services: { web: { image: x } }\nnetworks: { n: { driver: overlay } }', /networks\.n\.driver: overlay: not supported/);
   refuses('services: { web: { image: x, volumes: ["/data"] } }', /services\.web\.volumes\[0\]: anonymous volume/);
@@ -147,4 +147,23 @@ test('external networks and volumes keep their own names', () => {
   const p = load('services: { a: { image: x, networks: [ext], volumes: ["v:/v"] } }\nnetworks: { ext: { external: true } }\nvolumes: { v: { external: true, name: shared } }');
   assert.deepEqual(p.networks, [{ key: 'ext', name: 'ext', external: true, internal: false, labels: {} }]);
   assert.deepEqual(p.volumes, [{ key: 'v', name: 'shared', external: true, labels: {} }]);
+});
+
+test('secrets and configs from files are read-only mounts at /run/secrets/NAME, /NAME or their target', () => {
+  const warnings: string[] = [];
+  const p = load(`
+services:
+  web:
+    image: x
+    secrets: [pw, { source: key, target: api.key, uid: "100" }]
+    configs: [conf, { source: conf, target: /etc/app.conf }]
+secrets: { pw: { file: /s/pw }, key: { file: /s/key } }
+configs: { conf: { file: /s/conf } }
+`, { warn: (w: string) => warnings.push(w) });
+  assert.deepEqual(p.services[0]!.secrets, [{ source: 'pw', file: '/s/pw', target: '/run/secrets/pw' }, { source: 'key', file: '/s/key', target: '/run/secrets/api.key' }]);
+  assert.deepEqual(p.services[0]!.configs, [{ source: 'conf', file: '/s/conf', target: '/conf' }, { source: 'conf', file: '/s/conf', target: '/etc/app.conf' }]);
+  assert.deepEqual(warnings, ["services.web.secrets[1].uid: ignored: a file mounted from the host keeps the host's owner and mode"]);
+  refuses('services: { web: { image: x, secrets: [nope] } }', /services\.web\.secrets\[0\]: nope is not declared under the top-level secrets/);
+  refuses('services: { web: { image: x, secrets: [{ source: s, target: ../../etc/passwd }] } }\nsecrets: { s: { file: /f } }', /secrets\[0\]\.target: "\.\.\/\.\.\/etc\/passwd" must be a plain path, without \.\./);
+  refuses('services: { web: { image: x } }\nsecrets: { s: { external: true } }', /secrets\.s\.external: not supported by berth/);
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import { normalizeCompose } from './normalize.js';
-import { checkFeasible, containerName, createRequest, parseScale, planService, serviceHash, startOrder, type Existing } from './plan.js';
+import { checkFeasible, containerName, createRequest, parseScale, planService, serviceHash, startOrder, withRestartDependents, type Existing } from './plan.js';
 
 const load = (text: string) => normalizeCompose(parse(text), { file: 'compose.yaml', workingDir: '/srv/farm', env: {} });
 
@@ -101,4 +101,29 @@ test('checkFeasible refuses what would fail half way through up', () => {
   assert.throws(() => checkFeasible(ip, new Map(), 2), /2 replicas cannot all have the address 10\.1\.0\.5/);
   const cpu = load('services: { a: { image: x, cpus: 4 } }');
   assert.throws(() => checkFeasible(cpu, new Map(), 2), /service a: cpus 4 is more than the 2 CPUs/);
+});
+
+test('withRestartDependents follows restart: true from a dependency to its dependents', () => {
+  const p = load(`services:
+  db: { image: x }
+  api: { image: x, depends_on: { db: { condition: service_started, restart: true } } }
+  web: { image: x, depends_on: { api: { condition: service_started, restart: true } } }
+  batch: { image: x, depends_on: [db] }
+`);
+  assert.deepEqual(withRestartDependents(p.services, ['db']).sort(), ['api', 'db', 'web']);
+  assert.deepEqual(withRestartDependents(p.services, ['api']).sort(), ['api', 'web']);
+  assert.deepEqual(withRestartDependents(p.services, ['batch']), ['batch']);
+  assert.deepEqual(withRestartDependents(p.services, []), []);
+});
+
+test('serviceHash leaves out profiles, pull_policy and keys at their defaults', () => {
+  const p = load('services: { a: { image: x } }');
+  const s = p.services[0]!;
+  const h = serviceHash(p, s);
+  assert.equal(serviceHash(p, { ...s, profiles: ['x'], pullPolicy: 'always' }), h);
+  // A service as an older berth knew it (none of the newer keys) hashes the same.
+  const { expose: _e, annotations: _a, readOnly: _r, networkMode: _n, secrets: _s, configs: _c, reservations: _v, ...old } = s;
+  assert.equal(serviceHash(p, old as typeof s), h);
+  assert.notEqual(serviceHash(p, { ...s, readOnly: true }), h);
+  assert.notEqual(serviceHash(p, { ...s, expose: ['80'] }), h);
 });

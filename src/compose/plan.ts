@@ -3,7 +3,8 @@
 // containers to keep, recreate or remove. Pure, so every decision is unit-tested.
 import { createHash } from 'node:crypto';
 import { conflict, invalid, notFound } from '../common/errors.js';
-import { parsePortSpec } from '../network/portspec.js';
+import { parseCpuset } from '../common/units.js';
+import { parsePortSpec } from '../engine/index.js';
 import type { CreateRequest } from '../engine/types.js';
 import {
   LABEL_HASH, LABEL_NUMBER, LABEL_PROJECT, LABEL_SERVICE, LABEL_WORKDIR, type ComposeProject, type ServiceConfig,
@@ -30,6 +31,24 @@ export function startOrder(services: readonly ServiceConfig[]): ServiceConfig[] 
   return out;
 }
 
+/**
+ * `restart: true` in depends_on: the services to restart when `names` are, their dependents
+ * (transitively) included. All services when `names` is empty, as for `compose restart`.
+ */
+export function withRestartDependents(services: readonly ServiceConfig[], names: readonly string[]): string[] {
+  if (names.length === 0) return [];
+  const out = new Set(names);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const s of services) {
+      if (out.has(s.name) || !s.dependsOn.some((d) => d.restart && out.has(d.service))) continue;
+      out.add(s.name);
+      grew = true;
+    }
+  }
+  return [...out];
+}
+
 /** JSON with sorted keys: the same configuration always hashes the same. */
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
@@ -39,13 +58,23 @@ function canonical(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
+/** Values of keys newer than the hash, as normalize fills them in when the file has none. */
+const DEFAULTS: Record<string, unknown> = {
+  expose: [], annotations: {}, readOnly: false, networkMode: 'bridge', secrets: [], configs: [], reservations: {},
+};
+
 /**
  * The hash that decides whether `up` recreates a service's containers. The replica count and
  * the start conditions are left out: scaling must not recreate the replicas that stay.
  * The networks' host names are in, since a renamed network means new attachments.
  */
 export function serviceHash(p: ComposeProject, s: ServiceConfig): string {
-  const { replicas: _r, dependsOn: _d, ...rest } = s;
+  // profiles and pull_policy decide whether and how, not what, so they are not hashed; and a
+  // key left at its default is left out, so that containers made before berth knew the key
+  // are not recreated by the first `up` after an upgrade.
+  const { replicas: _r, dependsOn: _d, profiles: _p, pullPolicy: _pp, ...all } = s;
+  const rest: Record<string, unknown> = { ...all };
+  for (const [k, v] of Object.entries(DEFAULTS)) if (canonical(rest[k]) === canonical(v)) delete rest[k];
   const nets = s.networks.map((n) => p.networks.find((x) => x.key === n.key)?.name ?? n.key);
   const vols = s.volumes.map((v) => (v.type === 'volume' ? p.volumes.find((x) => x.key === v.source)?.name ?? v.source : v.source));
   return createHash('sha256').update(canonical({ service: rest, nets, vols })).digest('hex');
@@ -61,19 +90,21 @@ export function createRequest(p: ComposeProject, s: ServiceConfig, replica: { nu
   const { number: n, hash } = replica;
   const netName = (key: string) => p.networks.find((x) => x.key === key)?.name ?? key;
   const volName = (key: string) => p.volumes.find((x) => x.key === key)?.name ?? key;
-  const name = containerName(p.name, s.name, n);
+  const name = s.containerName ?? containerName(p.name, s.name, n);
   const req: CreateRequest = {
     image: s.image,
     name,
     env: Object.entries(s.environment).map(([k, v]) => `${k}=${v}`),
-    readOnly: false,
+    readOnly: s.readOnly,
     resources: structuredClone(s.resources),
     volumes: s.volumes.map((v) => (v.type === 'bind'
       ? { source: v.source, destination: v.target, readonly: v.readOnly }
-      : { source: volName(v.source), destination: v.target, readonly: v.readOnly, named: true })),
-    networkMode: 'bridge',
-    // Compose makes every replica answer to its service's name on each of its networks.
-    networks: s.networks.map((x) => ({
+      : { source: volName(v.source), destination: v.target, readonly: v.readOnly, named: true }))
+      .concat([...s.secrets, ...s.configs].map((f) => ({ source: f.file, destination: f.target, readonly: true }))),
+    networkMode: s.networkMode,
+    // Compose makes every replica answer to its service's name on each of its networks; the
+    // network of highest priority is attached first.
+    networks: [...s.networks].sort((a, b) => (b.priority ?? 0) - (a.priority ?? 0)).map((x) => ({
       network: netName(x.key),
       aliases: [...new Set([s.name, ...x.aliases])],
       ...(x.ipv4Address !== undefined ? { ip: x.ipv4Address } : {}),
@@ -98,6 +129,7 @@ export function createRequest(p: ComposeProject, s: ServiceConfig, replica: { nu
   if (s.hostname !== undefined) req.hostname = s.hostname;
   if (s.stopGracePeriodSec !== undefined) req.stopTimeout = s.stopGracePeriodSec;
   if (s.healthcheck) req.healthcheck = { ...s.healthcheck };
+  if (s.runtime !== undefined) req.runtime = s.runtime;
   return req;
 }
 
@@ -159,6 +191,16 @@ export function checkFeasible(p: ComposeProject, counts: ReadonlyMap<string, num
   for (const s of p.services) {
     const n = counts.get(s.name) ?? s.replicas;
     if (n === 0) continue;
+    if (s.containerName !== undefined && n > 1) {
+      throw conflict('compose.name_per_replica', `service ${s.name}: ${n} replicas cannot all be named ${s.containerName}`, 'remove container_name, or run one replica');
+    }
+    if (s.resources.cpusetCpus !== undefined) {
+      try {
+        parseCpuset(s.resources.cpusetCpus, hostCpus);
+      } catch {
+        throw invalid('compose.too_many_cpus', `service ${s.name}: cpuset ${s.resources.cpusetCpus} names CPUs this host does not have (it has ${hostCpus})`);
+      }
+    }
     if (s.resources.cpus !== undefined && s.resources.cpus > hostCpus) {
       throw invalid('compose.too_many_cpus', `service ${s.name}: cpus ${s.resources.cpus} is more than the ${hostCpus} CPUs this host has`);
     }

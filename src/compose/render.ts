@@ -1,47 +1,85 @@
-// `compose config`: the project as berth understood it, written back as a compose file that
-// berth would read to the same project (names resolved, defaults filled in, units in bytes).
+// `compose config`: the project as berth understood it, written back in the canonical form
+// `docker compose config` prints (keys sorted, long syntax, names and defaults filled in,
+// paths absolute), and that berth reads back to the same project.
 import { stringify } from 'yaml';
+import { parsePortSpec } from '../engine/index.js';
 import type { ComposeProject, ServiceConfig } from './model.js';
 
 const ms = (n: number) => (n % 1000 === 0 ? `${n / 1000}s` : `${n}ms`);
+const nonEmpty = (o: Record<string, unknown>) => Object.keys(o).length > 0;
+
+function sorted(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+}
+
+function port(spec: string): Record<string, unknown> {
+  const p = parsePortSpec(spec);
+  return {
+    mode: 'ingress', ...(p.hostIp ? { host_ip: p.hostIp } : {}), target: p.containerPort,
+    ...(p.hostPort ? { published: String(p.hostPort) } : {}), protocol: p.proto,
+  };
+}
 
 function service(s: ServiceConfig): Record<string, unknown> {
   const o: Record<string, unknown> = { image: s.image };
+  if (s.containerName !== undefined) o.container_name = s.containerName;
   if (s.entrypoint) o.entrypoint = s.entrypoint;
   if (s.command) o.command = s.command;
-  if (Object.keys(s.environment).length > 0) o.environment = s.environment;
+  if (nonEmpty(s.environment)) o.environment = s.environment;
   if (s.workingDir !== undefined) o.working_dir = s.workingDir;
   if (s.user !== undefined) o.user = s.user;
   if (s.hostname !== undefined) o.hostname = s.hostname;
-  if (Object.keys(s.labels).length > 0) o.labels = s.labels;
-  if (s.ports.length > 0) o.ports = s.ports;
-  o.networks = Object.fromEntries(s.networks.map((n) => {
-    const v: Record<string, unknown> = {};
-    if (n.aliases.length > 0) v.aliases = n.aliases;
-    if (n.ipv4Address !== undefined) v.ipv4_address = n.ipv4Address;
-    return [n.key, Object.keys(v).length > 0 ? v : null];
-  }));
-  if (s.volumes.length > 0) o.volumes = s.volumes.map((v) => ({ type: v.type, source: v.source, target: v.target, read_only: v.readOnly }));
-  o.restart = s.restart;
-  if (s.dependsOn.length > 0) o.depends_on = Object.fromEntries(s.dependsOn.map((d) => [d.service, { condition: d.condition }]));
+  if (s.platform !== undefined) o.platform = s.platform;
+  if (nonEmpty(s.labels)) o.labels = s.labels;
+  if (nonEmpty(s.annotations)) o.annotations = s.annotations;
+  if (s.profiles.length > 0) o.profiles = s.profiles;
+  if (s.readOnly) o.read_only = true;
+  if (s.pullPolicy !== 'missing') o.pull_policy = s.pullPolicy;
+  if (s.runtime !== undefined) o.runtime = s.runtime;
+  if (s.resources.cpusetCpus !== undefined) o.cpuset = s.resources.cpusetCpus;
+  if (s.expose.length > 0) o.expose = s.expose;
+  if (s.ports.length > 0) o.ports = s.ports.map(port);
+  if (s.networkMode !== 'bridge') o.network_mode = s.networkMode;
+  else {
+    o.networks = Object.fromEntries(s.networks.map((n) => {
+      const v: Record<string, unknown> = {};
+      if (n.aliases.length > 0) v.aliases = n.aliases;
+      if (n.ipv4Address !== undefined) v.ipv4_address = n.ipv4Address;
+      if (n.priority !== undefined) v.priority = n.priority;
+      return [n.key, nonEmpty(v) ? v : null];
+    }));
+  }
+  if (s.volumes.length > 0) o.volumes = s.volumes.map((v) => ({ type: v.type, source: v.source, target: v.target, ...(v.readOnly ? { read_only: true } : {}) }));
+  if (s.secrets.length > 0) o.secrets = s.secrets.map((f) => ({ source: f.source, target: f.target }));
+  if (s.configs.length > 0) o.configs = s.configs.map((f) => ({ source: f.source, target: f.target }));
+  if (s.restart !== 'no') o.restart = s.restart;
+  if (s.dependsOn.length > 0) {
+    o.depends_on = Object.fromEntries(s.dependsOn.map((d) => [d.service, { condition: d.condition, ...(d.restart ? { restart: true } : {}), required: d.required }]));
+  }
   const limits: Record<string, unknown> = {};
   if (s.resources.memory !== undefined) limits.memory = s.resources.memory;
   if (s.resources.cpus !== undefined) limits.cpus = s.resources.cpus;
   if (s.resources.pidsLimit !== undefined) limits.pids = s.resources.pidsLimit;
-  o.deploy = { replicas: s.replicas, ...(Object.keys(limits).length > 0 ? { resources: { limits } } : {}) };
+  const reservations: Record<string, unknown> = { ...s.reservations };
+  const resources = { ...(nonEmpty(limits) ? { limits } : {}), ...(nonEmpty(reservations) ? { reservations } : {}) };
+  if (s.replicas !== 1 || nonEmpty(resources)) o.deploy = { ...(s.replicas !== 1 ? { replicas: s.replicas } : {}), ...(nonEmpty(resources) ? { resources } : {}) };
   const b = s.resources.blkio;
   const blkio: Record<string, unknown> = {};
   if (b.readBps.length > 0) blkio.device_read_bps = b.readBps;
   if (b.writeBps.length > 0) blkio.device_write_bps = b.writeBps;
   if (b.readIops.length > 0) blkio.device_read_iops = b.readIops;
   if (b.writeIops.length > 0) blkio.device_write_iops = b.writeIops;
-  if (Object.keys(blkio).length > 0) o.blkio_config = blkio;
+  if (nonEmpty(blkio)) o.blkio_config = blkio;
   if (s.healthcheck) {
     const h = s.healthcheck;
-    o.healthcheck = { test: ['CMD', ...h.test], interval: ms(h.intervalMs), timeout: ms(h.timeoutMs), retries: h.retries, start_period: ms(h.startPeriodMs) };
+    const shell = h.test.length === 3 && h.test[0] === '/bin/sh' && h.test[1] === '-c';
+    o.healthcheck = {
+      test: shell ? ['CMD-SHELL', h.test[2]] : ['CMD', ...h.test],
+      interval: ms(h.intervalMs), timeout: ms(h.timeoutMs), retries: h.retries, start_period: ms(h.startPeriodMs),
+    };
   }
   if (s.stopGracePeriodSec !== undefined) o.stop_grace_period = `${s.stopGracePeriodSec}s`;
-  return o;
+  return sorted(o);
 }
 
 export function projectToYaml(p: ComposeProject): string {
@@ -57,14 +95,17 @@ export function projectToYaml(p: ComposeProject): string {
           v.ipam = { config: [{ subnet: n.subnet, ...(n.gateway ? { gateway: n.gateway } : {}), ...(n.ipRange ? { ip_range: n.ipRange } : {}) }] };
         }
       }
-      if (Object.keys(n.labels).length > 0) v.labels = n.labels;
+      if (nonEmpty(n.labels)) v.labels = n.labels;
       return [n.key, v];
     }));
   }
   if (p.volumes.length > 0) {
     doc.volumes = Object.fromEntries(p.volumes.map((v) => [v.key, {
-      name: v.name, ...(v.external ? { external: true } : {}), ...(Object.keys(v.labels).length > 0 ? { labels: v.labels } : {}),
+      name: v.name, ...(v.external ? { external: true } : {}), ...(nonEmpty(v.labels) ? { labels: v.labels } : {}),
     }]));
+  }
+  for (const kind of ['secrets', 'configs'] as const) {
+    if (p[kind].length > 0) doc[kind] = Object.fromEntries(p[kind].map((f) => [f.key, { name: `${p.name}_${f.key}`, file: f.file }]));
   }
   return stringify(escapeDollars(doc), { lineWidth: 0 });
 }

@@ -1,8 +1,10 @@
 // The one place that knows where things live for one berth root. Parts receive paths, not the context.
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../state/db.js';
 import { openDb } from '../state/db.js';
 import type { BerthPaths } from '../common/types.js';
+import type { Host } from './host.js';
 
 export interface EngineConfig {
   paths: BerthPaths;
@@ -15,19 +17,37 @@ export interface EngineContext {
   config: EngineConfig;
   paths: BerthPaths;
   readonly db: Db;
+  /** What the lifecycle asks of the host; the real one (engine/host.ts) when absent. */
+  host?: Host;
 }
 
-export function createContext(config: EngineConfig): EngineContext {
+export function createContext(config: EngineConfig, opts: { host?: Host } = {}): EngineContext {
   let db: Db | undefined;
   return {
     config,
     paths: config.paths,
+    ...(opts.host ? { host: opts.host } : {}),
     // Opened on first use: `berth --version` and `--help` never pay for SQLite.
     get db() {
-      db ??= openDb(config.paths.root);
+      if (db === undefined) {
+        privateDir(config.paths.root);
+        privateDir(config.paths.runroot);
+        db = openDb(config.paths.root);
+      }
       return db;
     },
   };
+}
+
+/**
+ * The root holds every container's files and the runroot their runtime state: root's alone
+ * (0700), as Podman keeps its storage. A root of ours made looser, by hand or by an older
+ * berth, is tightened; someone else's directory is left as its owner set it.
+ */
+function privateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = statSync(dir);
+  if ((st.mode & 0o077) !== 0 && st.uid === process.getuid?.()) chmodSync(dir, 0o700);
 }
 
 export const containerDir = (ctx: EngineContext, id: string) => join(ctx.paths.root, 'containers', id);

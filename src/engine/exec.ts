@@ -24,3 +24,20 @@ export async function execContainer(ctx: EngineContext, ref: string, req: ExecRe
     tty: req.tty, interactive: req.interactive,
   });
 }
+
+/** A healthcheck's run: the command's output discarded; true when it exits 0 within timeoutMs. */
+export async function probeContainer(ctx: EngineContext, ref: string, args: readonly string[], timeoutMs: number): Promise<boolean> {
+  const c = reconcileOne(ctx, lookup(ctx, ref));
+  if (c.status !== 'running') return false;
+  const runtime = chooseRuntime(c.spec.runtime);
+  const user = resolveUser(snapshotPaths(ctx.paths.root, c.id).merged, c.spec.user);
+  try {
+    const code = await execInContainer({
+      runtime, runtimeRoot: runtimeRoot(ctx, runtime.name), id: c.id, args: [...args], env: c.spec.env, cwd: c.spec.workdir,
+      user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids }, quiet: true, timeoutMs,
+    });
+    return code === 0;
+  } catch {
+    return false; // the command could not be run: the check fails
+  }
+}

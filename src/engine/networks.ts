@@ -4,12 +4,12 @@ import { invalid } from '../common/errors.js';
 import { connectNetwork, disconnectNetwork } from '../network/attach.js';
 import {
   createNetwork as netCreate, listNetworks as netList, inspectNetwork as netInspect, removeNetwork as netRemove,
-  pruneNetworks as netPrune, type CreateNetworkOptions,
+  pruneNetworks as netPrune, getNetwork as netGet, type CreateNetworkOptions,
 } from '../network/networks.js';
 import { lookup, reconcileOne } from './containers.js';
 import { lockContainer } from './lock.js';
-import { networkContext } from './parts.js';
 import type { EngineContext } from './context.js';
+import { networkContext } from './parts.js';
 
 export function connect(ctx: EngineContext, net: string, ref: string, opts: { ip?: string; aliases?: string[] }) {
   const c0 = lookup(ctx, ref);
@@ -39,3 +39,4 @@ export const listNetworks = (ctx: EngineContext) => netList(networkContext(ctx))
 export const inspectNetwork = (ctx: EngineContext, name: string) => netInspect(networkContext(ctx), name);
 export const removeNetwork = (ctx: EngineContext, name: string, opts: { force?: boolean }) => netRemove(networkContext(ctx), name, opts);
 export const pruneNetworks = (ctx: EngineContext) => netPrune(networkContext(ctx));
+export const getNetwork = (ctx: EngineContext, name: string) => netGet(networkContext(ctx), name);

@@ -1,5 +1,6 @@
 // What a caller (CLI, compose, API) asks the engine for, and what the engine keeps as a
 // container's characteristics. Both are plain data; the shapes are contracts of the instances file.
+import type { SeccompProfile } from '../runtime/seccomp.js';
 
 export interface DeviceRate { path: string; rate: number }
 
@@ -20,6 +21,31 @@ export type NetworkMode = 'none' | 'host' | 'bridge';
 export interface RestartPolicy { name: 'no' | 'on-failure' | 'always' | 'unless-stopped'; maxRetries: number }
 
 export interface Healthcheck { test: string[]; intervalMs: number; timeoutMs: number; retries: number; startPeriodMs: number }
+
+/** --cap-add, --security-opt and the rest, as the user gave them; checked by createContainer. */
+export interface SecurityRequest {
+  capAdd?: string[];
+  capDrop?: string[];
+  privileged?: boolean;
+  noNewPrivileges?: boolean;
+  /** Docker's client sends the profile's text, not its path: the file may not exist at start. */
+  seccomp?: 'unconfined' | { source: string; text: string };
+  groupAdd?: string[];
+  tmpfs?: TmpfsSpec[];
+}
+
+export interface TmpfsSpec { destination: string; options: string[] }
+
+/** What is kept of a SecurityRequest. Absent from records made before it existed: Docker's defaults. */
+export interface SecuritySpec {
+  capAdd: string[];          // CAP_… or ALL
+  capDrop: string[];
+  privileged: boolean;
+  noNewPrivileges: boolean;
+  seccomp: 'default' | 'unconfined' | { source: string; profile: SeccompProfile };
+  groupAdd: string[];        // names or numbers, looked up in the image's /etc/group at start
+  tmpfs: TmpfsSpec[];
+}
 
 /** A request to create a container, already parsed from flags or a compose file. */
 export interface CreateRequest {
@@ -44,6 +70,7 @@ export interface CreateRequest {
   labels: Record<string, string>;
   stopTimeout?: number;     // seconds
   healthcheck?: Healthcheck;
+  security?: SecurityRequest;
 }
 
 /** The characteristics kept in the instances file from create to rm. */
@@ -68,6 +95,7 @@ export interface ContainerSpec {
   stopSignal: string;
   stopTimeout: number;
   healthcheck?: Healthcheck;
+  security?: SecuritySpec;
 }
 
 export function emptyResources(): Resources {

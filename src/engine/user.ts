@@ -46,3 +46,15 @@ export function resolveUser(rootfs: string, spec: string): ResolvedUser {
     groups.filter((f) => (f[3] ?? '').split(',').includes(userName!)).map((f) => Number(f[2])).filter((n) => n !== gid);
   return { uid, gid: gid ?? 0, additionalGids, home };
 }
+
+/** --group-add: numbers as they are, names from the image's /etc/group (Docker resolves them at start). */
+export function resolveGroups(rootfs: string, names: readonly string[]): number[] {
+  if (names.length === 0) return [];
+  const groups = readLines(rootfs, 'etc/group');
+  return names.map((g) => {
+    if (/^\d+$/.test(g)) return Number(g);
+    const gr = groups.find((f) => f[0] === g);
+    if (!gr) throw invalid('group.not_found', `unable to find group ${g}: no matching entries in the image's /etc/group`);
+    return Number(gr[2]);
+  });
+}

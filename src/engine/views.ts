@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import type { EngineContext } from './context.js';
 import { containerDir, containerRunDir, logPath } from './context.js';
 import type { Container } from './containers.js';
+import { containerPorts, type PortBinding } from '../network/attach.js';
+import type { ContainerSpec } from './types.js';
+import { networkContext } from './parts.js';
 import { allEndpoints } from '../state/endpoints.js';
 import { networkAddressing } from '../state/networks.js';
 import { portsOfContainer } from '../state/ports.js';
@@ -23,6 +26,22 @@ export function containerEndpoints(ctx: EngineContext, ids: string[]): Map<strin
   return m;
 }
 
+/** Docker's HostConfig fields for the security settings; the profile by its file name, not its text. */
+function securityView(sec: ContainerSpec['security']): Record<string, unknown> {
+  const opts: string[] = [];
+  if (sec?.noNewPrivileges) opts.push('no-new-privileges');
+  if (sec?.seccomp === 'unconfined') opts.push('seccomp=unconfined');
+  else if (sec && typeof sec.seccomp === 'object') opts.push(`seccomp=${sec.seccomp.source}`);
+  return {
+    Privileged: sec?.privileged ?? false,
+    CapAdd: sec?.capAdd.length ? sec.capAdd : null,
+    CapDrop: sec?.capDrop.length ? sec.capDrop : null,
+    GroupAdd: sec?.groupAdd.length ? sec.groupAdd : null,
+    SecurityOpt: opts.length > 0 ? opts : null,
+    Tmpfs: sec?.tmpfs.length ? Object.fromEntries(sec.tmpfs.map((t) => [t.destination, t.options.join(',')])) : null,
+  };
+}
+
 export function inspectContainer(ctx: EngineContext, c: Container): Record<string, unknown> {
   const eps = containerEndpoints(ctx, [c.id]).get(c.id) ?? [];
   const nets = networkAddressing(ctx.db);
@@ -36,6 +55,7 @@ export function inspectContainer(ctx: EngineContext, c: Container): Record<strin
     Args: s.args.slice(1),
     Image: c.imageId,
     ImageName: c.imageRef,
+    RestartCount: c.restartCount,
     State: {
       Status: c.status,
       Running: c.status === 'running',
@@ -65,6 +85,7 @@ export function inspectContainer(ctx: EngineContext, c: Container): Record<strin
       RestartPolicy: { Name: s.restart.name, MaximumRetryCount: s.restart.maxRetries },
       AutoRemove: s.autoRemove,
       ReadonlyRootfs: s.readOnly,
+      ...securityView(s.security),
       Runtime: c.runtime,
       PortBindings: Object.fromEntries(ports.map((p) => [`${p.container_port}/${p.proto}`, [{ HostIp: p.host_ip, HostPort: String(p.host_port) }]])),
     },
@@ -82,4 +103,9 @@ export function inspectContainer(ctx: EngineContext, c: Container): Record<strin
     GraphDriver: { Name: 'overlay', Data: { UpperDir: join(containerDir(ctx, c.id), 'diff'), MergedDir: join(containerDir(ctx, c.id), 'merged') } },
     RunDir: containerRunDir(ctx, c.id),
   };
+}
+
+/** Published ports of one container, as "host -> container" bindings. */
+export function containerPortBindings(ctx: EngineContext, id: string): PortBinding[] {
+  return containerPorts(networkContext(ctx), id);
 }

@@ -223,7 +223,7 @@ describe('resolve and remove', () => {
     insertContainer(db, {
       id: 'c1', name: 'berthtest_c', imageId: s.id, imageRef: 'used:1', spec: {}, labels: {}, status: 'created', pid: null, conmonPid: null,
       conmonStart: null, exitCode: null, oomKilled: false, restartCount: 0, runtime: 'runc', createdAt: 'now', startedAt: null,
-      finishedAt: null, bootId: null, stopRequested: false,
+      finishedAt: null, bootId: null, stopRequested: false, runId: null, pidStart: null, restartBackoffMs: 0,
     });
     assert.throws(() => removeImage(imageContextOf(db, root), 'used:1'), (e: Error & { code?: string }) => {
       assert.equal(e.code, 'image.in_use');

@@ -17,9 +17,9 @@ import { parseReference, splitName } from './reference.js';
 import { blobPath, isGzip, makeStaging } from './store.js';
 import type { ImageContext, ImageRecord } from './types.js';
 
-export type ArchiveFormat = 'oci-archive' | 'docker-archive';
+import type { ArchiveFormat } from '../common/archive-formats.js';
 
-export const ARCHIVE_FORMATS: readonly ArchiveFormat[] = ['oci-archive', 'docker-archive'];
+export { ARCHIVE_FORMATS, type ArchiveFormat } from '../common/archive-formats.js';
 
 interface StoredManifest {
   mediaType?: string;

@@ -22,6 +22,10 @@ export interface ExecOptions {
   tty?: boolean;
   /** Pass our stdin through (`-i`); without it the process reads /dev/null. */
   interactive?: boolean;
+  /** Discard the process's output (a healthcheck probe). */
+  quiet?: boolean;
+  /** Kill the runtime's exec (and so end the wait) after this long; resolves with 124 then, as timeout(1) does. */
+  timeoutMs?: number;
 }
 
 export function execArgs(o: ExecOptions, stdinIsTty: boolean, logFile?: string): string[] {
@@ -77,8 +81,12 @@ export function execInContainer(o: ExecOptions): Promise<number> {
   const logDir = mkdtempSync(join(tmpdir(), 'berth-exec-'));
   const logFile = join(logDir, 'runtime.log');
   const cleanup = () => rmSync(logDir, { recursive: true, force: true });
-  const child = start(o.runtime.path, execArgs(o, tty, logFile), { stdio: [o.interactive || tty ? 'inherit' : 'ignore', 'inherit', 'inherit'] });
+  const out = o.quiet ? 'ignore' : 'inherit';
+  const child = start(o.runtime.path, execArgs(o, tty, logFile), { stdio: [o.interactive || tty ? 'inherit' : 'ignore', out, out] });
+  let timedOut = false;
+  const timer = o.timeoutMs === undefined ? undefined : setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, o.timeoutMs);
   return new Promise((resolve, reject) => {
+    child.on('exit', () => clearTimeout(timer));
     child.on('error', (e) => {
       cleanup();
       reject(new BerthError('Unavailable', 'runtime.exec_failed', `${o.runtime.name} exec ${o.id}: ${e.message}`, { exitCode: 126 }));
@@ -91,6 +99,10 @@ export function execInContainer(o: ExecOptions): Promise<number> {
         // No log: the runtime had nothing to say.
       } finally {
         cleanup();
+      }
+      if (timedOut) {
+        resolve(124);
+        return;
       }
       if (code !== 0 && errors.length > 0) {
         reject(classifyExecFailure(errors.join('; '), o.args[0] ?? ''));

@@ -96,3 +96,34 @@ test('the installed containers-common profile resolves to a usable x86_64 filter
   assert.ok(denied.includes('bpf'));
   for (const c of s.syscalls) assert.ok(c.names.length > 0);
 });
+
+test('parseSeccompProfile: Docker\'s format accepted; what runc would refuse is one clear InvalidArgument', async () => {
+  const { parseSeccompProfile } = await import('./seccomp.js');
+  const good = { defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 1, architectures: ['SCMP_ARCH_X86_64'],
+    syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW' }, { name: 'chmod', action: 'SCMP_ACT_ERRNO', errnoRet: 1, args: [{ index: 1, value: 2048, valueTwo: 2048, op: 'SCMP_CMP_MASKED_EQ' }] }] };
+  assert.deepEqual(parseSeccompProfile(JSON.stringify(good), 'p.json'), good);
+  const cases: [string, RegExp][] = [
+    ['{', /seccomp profile p.json: not JSON/],
+    ['[]', /expected a JSON object/],
+    ['{"defaultAction":"ALLOW"}', /unknown defaultAction "ALLOW"/],
+    ['{"defaultAction":"SCMP_ACT_ALLOW","syscalls":{}}', /syscalls must be a list/],
+    ['{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_Z80"]}', /unknown architecture "SCMP_ARCH_Z80"/],
+    ['{"defaultAction":"SCMP_ACT_ALLOW","archMap":[{"architecture":"SCMP_ARCH_X86_64","subArchitectures":["x86"]}]}', /unknown architecture "x86"/],
+    ['{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"action":"SCMP_ACT_ALLOW"}]}', /syscalls\[0\] has no names/],
+    ['{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["x"],"action":"SCMP_ACT_DENY"}]}', /unknown action "SCMP_ACT_DENY"/],
+    ['{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["x"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":1,"op":"EQ"}]}]}', /known op/],
+    ['{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["x"],"action":"SCMP_ACT_ALLOW","includes":{"caps":"CAP_X"}}]}', /includes must be/],
+  ];
+  for (const [text, re] of cases) {
+    assert.throws(() => parseSeccompProfile(text, 'p.json'), (e: unknown) => isBerthError(e) && e.exitCode === 125 && re.test(e.message), text);
+  }
+});
+
+test('the installed profile, once restricted, blocks unshare and keyctl for Docker\'s default set', { skip: !existsSync(DEFAULT_SECCOMP_PATH) }, () => {
+  const s = loadDefaultSeccomp()!;
+  const allowedPlain = s.syscalls.filter((c) => c.action === 'SCMP_ACT_ALLOW' && !c.args).flatMap((c) => c.names);
+  for (const n of ['unshare', 'keyctl', 'mount', 'clone', 'clone3']) assert.ok(!allowedPlain.includes(n), n);
+  assert.ok(allowedPlain.includes('read'));
+  const admin = loadDefaultSeccomp({ capabilities: [...DEFAULT_CAPABILITIES, 'CAP_SYS_ADMIN'] })!;
+  assert.ok(admin.syscalls.filter((c) => c.action === 'SCMP_ACT_ALLOW').flatMap((c) => c.names).includes('unshare'));
+});

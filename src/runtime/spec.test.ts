@@ -31,7 +31,7 @@ test('process: args, env, cwd, user and Docker defaults', () => {
   assert.equal(s.process.cwd, '/');
   assert.deepEqual(s.process.user, { uid: 0, gid: 0, additionalGids: [10, 20] });
   assert.equal(s.process.terminal, false);
-  assert.equal(s.process.noNewPrivileges, true);
+  assert.equal(s.process.noNewPrivileges, false, 'Docker leaves setuid programs working');
   assert.equal(s.process.oomScoreAdj, 0);
   assert.equal(s.hostname, 'web');
   assert.deepEqual(s.root, { path: '/var/lib/berth/containers/abc123/rootfs', readonly: false });
@@ -180,4 +180,42 @@ test('bug-only inputs throw', () => {
   assert.throws(() => buildSpec(input({ args: [] })), /empty command/);
   assert.throws(() => buildSpec(input({ cwd: 'rel' })), /not absolute/);
   assert.throws(() => buildSpec(input({ mounts: [{ source: '/a', destination: 'a', readonly: false }] })), /not absolute/);
+});
+
+test('security: a given capability set for root and as the bound of others; no-new-privileges when asked', () => {
+  const caps = ['CAP_CHOWN', 'CAP_NET_ADMIN'];
+  const root = buildSpec(input({ security: { capabilities: caps, noNewPrivileges: true } }));
+  assert.deepEqual(root.process.capabilities, { bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: [] });
+  assert.equal(root.process.noNewPrivileges, true);
+  const other = buildSpec(input({ user: { uid: 33, gid: 33, additionalGids: [] }, security: { capabilities: caps } }));
+  assert.deepEqual(other.process.capabilities, { bounding: caps, effective: [], permitted: [], inheritable: [], ambient: [] });
+  assert.equal(other.process.noNewPrivileges, false);
+});
+
+test('privileged: no masks, writable /sys and cgroups, every device allowed and the given nodes created', () => {
+  const dev = { path: '/dev/vda', type: 'b' as const, major: 254, minor: 0, fileMode: 0o600, uid: 0, gid: 0 };
+  const s = buildSpec(input({ security: { privileged: true, devices: [dev] } }));
+  assert.deepEqual(s.linux.maskedPaths, []);
+  assert.deepEqual(s.linux.readonlyPaths, []);
+  const opts = (d: string) => s.mounts.find((m) => m.destination === d)!.options;
+  assert.ok(opts('/sys').includes('rw') && !opts('/sys').includes('ro'));
+  assert.ok(opts('/sys/fs/cgroup').includes('rw') && !opts('/sys/fs/cgroup').includes('ro'));
+  assert.deepEqual(s.linux.resources.devices, [{ allow: true, access: 'rwm' }]);
+  assert.deepEqual(s.linux.devices, [dev]);
+  const plain = buildSpec(input());
+  assert.equal(plain.linux.devices, undefined);
+  assert.ok(plain.mounts.find((m) => m.destination === '/sys')!.options.includes('ro'));
+  assert.equal(plain.linux.maskedPaths.length, MASKED_PATHS.length);
+});
+
+test('tmpfs: Docker\'s noexec,nosuid,nodev first, the user\'s options after; replaces a default and sorts with binds', () => {
+  const s = buildSpec(input({
+    tmpfs: [{ destination: '/run/', options: ['size=1m', 'exec'] }, { destination: '/dev/shm', options: [] }],
+    mounts: [{ source: '/h', destination: '/run/app', readonly: false }],
+  }));
+  const run = s.mounts.findIndex((m) => m.destination === '/run');
+  assert.deepEqual(s.mounts[run], { destination: '/run', type: 'tmpfs', source: 'tmpfs', options: ['noexec', 'nosuid', 'nodev', 'size=1m', 'exec'] });
+  assert.ok(run < s.mounts.findIndex((m) => m.destination === '/run/app'));
+  assert.deepEqual(s.mounts.filter((m) => m.destination === '/dev/shm').map((m) => m.source), ['tmpfs']);
+  assert.throws(() => buildSpec(input({ tmpfs: [{ destination: 'rel', options: [] }] })), /not absolute/);
 });

@@ -2,7 +2,7 @@
 // always gives the same spec, so every default below is pinned by a unit test rather than by
 // a trip through the kernel. The defaults are Docker's (moby oci/defaults.go), because users
 // compare what works in a berth container with what works under Docker.
-import type { BindMount, OciCapabilities, OciDeviceRule, OciMount, OciNamespace, OciResources, OciRlimit, OciSpec, SpecInput } from './types.js';
+import type { BindMount, OciCapabilities, SecurityInput, TmpfsMount, OciDeviceRule, OciMount, OciNamespace, OciResources, OciRlimit, OciSpec, SpecInput } from './types.js';
 
 export const OCI_VERSION = '1.0.2';
 export const CPU_PERIOD_US = 100_000;
@@ -43,13 +43,15 @@ export const MASKED_PATHS: readonly string[] = [
 
 export const READONLY_PATHS: readonly string[] = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 
-function defaultMounts(): OciMount[] {
+/** Docker's: a privileged container may write /sys and its cgroups. */
+function defaultMounts(privileged: boolean): OciMount[] {
+  const ro = privileged ? 'rw' : 'ro';
   return [
     { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
     { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
     { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
-    { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
-    { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['ro', 'nosuid', 'noexec', 'nodev'] },
+    { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', ro] },
+    { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: [ro, 'nosuid', 'noexec', 'nodev'] },
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
     { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${SHM_SIZE_BYTES}`] },
   ];
@@ -87,19 +89,24 @@ function bindMount(m: BindMount): OciMount {
   return { destination: normalizeDest(m.destination), type: 'bind', source: m.source, options };
 }
 
+/** Docker's defaults for --tmpfs come first, so that the user's own options override them. */
+function tmpfsMount(t: TmpfsMount): OciMount {
+  return { destination: normalizeDest(t.destination), type: 'tmpfs', source: 'tmpfs', options: ['noexec', 'nosuid', 'nodev', ...t.options] };
+}
+
 /**
  * A user mount replaces a default one at the same destination (as `-v /x:/dev/shm` does in
  * Docker). User mounts go parents first so a bind at /a/b is not hidden by a later one at /a.
  */
-function mergeMounts(user: BindMount[]): OciMount[] {
-  const binds = user.map(bindMount);
+function mergeMounts(user: BindMount[], tmpfs: TmpfsMount[], privileged: boolean): OciMount[] {
+  const binds = [...tmpfs.map(tmpfsMount), ...user.map(bindMount)];
   const taken = new Set(binds.map((m) => m.destination));
   const depth = (m: OciMount) => (m.destination === '/' ? 0 : m.destination.split('/').length);
   const sorted = binds
     .map((m, i) => ({ m, i }))
     .sort((a, b) => depth(a.m) - depth(b.m) || a.i - b.i)
     .map((x) => x.m);
-  return [...defaultMounts().filter((m) => !taken.has(m.destination)), ...sorted];
+  return [...defaultMounts(privileged).filter((m) => !taken.has(m.destination)), ...sorted];
 }
 
 function namespaces(input: SpecInput): OciNamespace[] {
@@ -124,8 +131,8 @@ function namespaces(input: SpecInput): OciNamespace[] {
 }
 
 /** Docker gives root the default set; other users keep it only in the bounding set (moby CVE-2022-24769 fix). */
-function capabilities(uid: number): OciCapabilities {
-  const caps = [...DEFAULT_CAPABILITIES];
+function capabilities(uid: number, set: readonly string[]): OciCapabilities {
+  const caps = [...set];
   const granted = uid === 0 ? caps : [];
   return { bounding: caps, effective: [...granted], permitted: [...granted], inheritable: [], ambient: [] };
 }
@@ -135,8 +142,8 @@ function rlimits(cap: SpecInput['rlimitsHardCap']): OciRlimit[] {
   return [{ type: 'RLIMIT_NOFILE', hard: nofile, soft: nofile }];
 }
 
-function resources(r: SpecInput['resources']): OciResources {
-  const out: OciResources = { devices: defaultDeviceRules() };
+function resources(r: SpecInput['resources'], privileged: boolean): OciResources {
+  const out: OciResources = { devices: privileged ? [{ allow: true, access: 'rwm' }] : defaultDeviceRules() };
   if (r.memoryBytes !== undefined) {
     // Docker's default --memory-swap is twice --memory.
     out.memory = { limit: r.memoryBytes, swap: r.memoryBytes * 2 };
@@ -167,13 +174,15 @@ function resources(r: SpecInput['resources']): OciResources {
 function checkInput(input: SpecInput): void {
   if (input.args.length === 0) throw new Error(`container ${input.id}: empty command`);
   if (!input.cwd.startsWith('/')) throw new Error(`container ${input.id}: cwd ${input.cwd} is not absolute`);
-  for (const m of input.mounts) {
+  for (const m of [...input.mounts, ...(input.tmpfs ?? [])]) {
     if (!m.destination.startsWith('/')) throw new Error(`container ${input.id}: mount destination ${m.destination} is not absolute`);
   }
 }
 
 export function buildSpec(input: SpecInput): OciSpec {
   checkInput(input);
+  const sec: SecurityInput = input.security ?? {};
+  const privileged = sec.privileged === true;
   const user: OciSpec['process']['user'] = { uid: input.user.uid, gid: input.user.gid };
   if (input.user.additionalGids.length > 0) user.additionalGids = [...input.user.additionalGids];
   const spec: OciSpec = {
@@ -184,22 +193,23 @@ export function buildSpec(input: SpecInput): OciSpec {
       args: [...input.args],
       env: [...input.env],
       cwd: input.cwd,
-      capabilities: capabilities(input.user.uid),
+      capabilities: capabilities(input.user.uid, sec.capabilities ?? DEFAULT_CAPABILITIES),
       rlimits: rlimits(input.rlimitsHardCap),
-      noNewPrivileges: true,
+      noNewPrivileges: sec.noNewPrivileges === true,
       oomScoreAdj: 0,
     },
     root: { path: input.rootfs, readonly: input.readonly },
     hostname: input.hostname,
-    mounts: mergeMounts(input.mounts),
+    mounts: mergeMounts(input.mounts, input.tmpfs ?? [], privileged),
     linux: {
       namespaces: namespaces(input),
-      resources: resources(input.resources),
+      resources: resources(input.resources, privileged),
       cgroupsPath: input.cgroupsPath,
-      maskedPaths: [...MASKED_PATHS],
-      readonlyPaths: [...READONLY_PATHS],
+      maskedPaths: privileged ? [] : [...MASKED_PATHS],
+      readonlyPaths: privileged ? [] : [...READONLY_PATHS],
     },
   };
+  if (sec.devices && sec.devices.length > 0) spec.linux.devices = sec.devices.map((d) => ({ ...d }));
   if (input.seccomp) spec.linux.seccomp = input.seccomp;
   if (input.annotations && Object.keys(input.annotations).length > 0) spec.annotations = { ...input.annotations };
   return spec;

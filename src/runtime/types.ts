@@ -33,6 +33,23 @@ export interface BindMount {
   readonly: boolean;
 }
 
+/** A tmpfs of the container's own (--tmpfs), with the mount options already checked. */
+export interface TmpfsMount {
+  destination: string;
+  options: string[];
+}
+
+export interface SecurityInput {
+  /** The capabilities of a root process; Docker's default set when absent. */
+  capabilities?: string[];
+  /** No masked or read-only paths, /sys and its cgroups writable, every device allowed. */
+  privileged?: boolean;
+  /** Off by default, as in Docker: setuid programs in the image work. */
+  noNewPrivileges?: boolean;
+  /** Device nodes runc creates in /dev (the host's, under --privileged). */
+  devices?: OciDevice[];
+}
+
 export interface SpecInput {
   id: string;
   rootfs: string;
@@ -52,6 +69,8 @@ export interface SpecInput {
   /** The caller's own hard limits: an rlimit above them makes runc's setrlimit fail with EPERM. */
   rlimitsHardCap: { nofile: number; nproc: number };
   seccomp?: OciSeccomp | null;
+  security?: SecurityInput;
+  tmpfs?: TmpfsMount[];
   annotations?: Record<string, string>;
   /**
    * A private cgroup namespace, as Docker does on cgroup v2 hosts. Docker keeps the host's on
@@ -96,6 +115,16 @@ export interface OciProcess {
 export interface OciNamespace {
   type: 'pid' | 'network' | 'mount' | 'ipc' | 'uts' | 'user' | 'cgroup';
   path?: string;
+}
+
+export interface OciDevice {
+  path: string;
+  type: 'c' | 'b';
+  major: number;
+  minor: number;
+  fileMode: number;
+  uid: number;
+  gid: number;
 }
 
 export interface OciDeviceRule {
@@ -146,6 +175,7 @@ export interface OciLinux {
   cgroupsPath: string;
   maskedPaths: string[];
   readonlyPaths: string[];
+  devices?: OciDevice[];
   seccomp?: OciSeccomp;
 }
 

@@ -4,7 +4,7 @@
 import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import { createRequire } from 'node:module';
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sleepMs } from '../common/sleep.js';
@@ -119,16 +119,47 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX build_cache_image ON build_cache(image_id);
   `,
+  // 3: which run of a container a record describes. conmon's exit callback names its run, so the
+  // callback of a run that a restart already replaced leaves the new one alone; the init's start
+  // time tells it from a reused pid; the restart back-off survives between callbacks.
+  `
+  ALTER TABLE containers ADD COLUMN run_id TEXT;
+  ALTER TABLE containers ADD COLUMN pid_start INTEGER;
+  ALTER TABLE containers ADD COLUMN restart_backoff_ms INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 /** Opens (creating if needed) the instances file under `root` and brings its schema up to date. */
 export function openDb(root: string): Db {
   mkdirSync(root, { recursive: true, mode: 0o700 });
-  const db = new Database(join(root, 'berth.db'), { timeout: BUSY_TIMEOUT_MS, nativeBinding: nativeBinding() as unknown as string });
+  const file = join(root, 'berth.db');
+  privateFile(file);
+  const db = new Database(file, { timeout: BUSY_TIMEOUT_MS, nativeBinding: nativeBinding() as unknown as string });
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   migrate(db);
   return db;
+}
+
+/**
+ * The instances file is root's alone (0600). SQLite gives its -wal and -shm files the mode of
+ * the database file, so making that one first, or tightening it once, covers all three.
+ */
+function privateFile(file: string): void {
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+    return;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+  if ((statSync(file).mode & 0o077) === 0) return;
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      chmodSync(f, 0o600);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+  }
 }
 
 // Two first commands on a new root race to make the file: switching it to WAL takes an exclusive

@@ -25,7 +25,7 @@ function container(db: Db, id: string, name: string): void {
   insertContainer(db, {
     id, name, imageId: 'sha256:0', imageRef: 'test', spec: {}, labels: {}, status: 'created', pid: null, conmonPid: null,
     conmonStart: null, exitCode: null, oomKilled: false, restartCount: 0, runtime: 'runc', createdAt: '2026-01-01T00:00:00Z',
-    startedAt: null, finishedAt: null, bootId: null, stopRequested: false,
+    startedAt: null, finishedAt: null, bootId: null, stopRequested: false, runId: null, pidStart: null, restartBackoffMs: 0,
   });
 }
 

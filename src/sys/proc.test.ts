@@ -2,7 +2,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bootId, hardRlimits, parseLimits, parseStatStartTime, pidAlive, processStartTime } from './proc.js';
+import { bootId, hardRlimits, parseLimits, parseStat, parseStatStartTime, pidAlive, procStat, processStartTime, sameProcessAlive } from './proc.js';
 
 const tmp = mkdtempSync('/tmp/berth-proc-');
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -51,4 +51,35 @@ test('parseLimits takes the hard column', () => {
 test('hardRlimits of this process are positive', () => {
   const h = hardRlimits();
   assert.ok(h.nofile > 0 && h.nproc > 0);
+});
+
+test('a zombie is not alive, and a reused pid is not the recorded process', () => {
+  const rest = (state: string, start: number) => `${state} ${Array.from({ length: 18 }, () => '0').join(' ')} ${start} 0 0\n`;
+  mkdirSync(join(tmp, '88'), { recursive: true });
+  writeFileSync(join(tmp, '88/stat'), `88 (sleep) ${rest('Z', 500)}`);
+  assert.equal(pidAlive(88, { root: tmp }), false);
+  assert.equal(sameProcessAlive(88, 500, { root: tmp }), false);
+  writeFileSync(join(tmp, '88/stat'), `88 (sl) ee) p) ${rest('S', 500)}`);
+  assert.equal(pidAlive(88, { root: tmp }), true);
+  assert.equal(sameProcessAlive(88, 500, { root: tmp }), true);
+  assert.equal(sameProcessAlive(88, 501, { root: tmp }), false, 'another process now holds pid 88');
+  assert.equal(sameProcessAlive(88, null, { root: tmp }), true, 'no recorded start time: the pid alone decides');
+  assert.equal(parseStat('1 (x) R 0 0'), null);
+});
+
+test('pidAlive on a real zombie is false', async () => {
+  const { spawn } = await import('node:child_process');
+  // sh starts a short sleep in the background and becomes sleep, which never reaps it: a zombie.
+  const child = spawn('/bin/sh', ['-c', 'sleep 0.05 & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    const pid = await new Promise<number>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim()))));
+    const deadline = Date.now() + 5000;
+    while (procStat(pid)?.state !== 'Z' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(procStat(pid)?.state, 'Z');
+    assert.equal(pidAlive(pid), false);
+    assert.equal(sameProcessAlive(pid, processStartTime(pid)), false);
+    assert.equal(pidAlive(child.pid!), true);
+  } finally {
+    child.kill('SIGKILL');
+  }
 });

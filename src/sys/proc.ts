@@ -9,39 +9,61 @@ export interface ProcFs {
 
 const procRoot = (o?: ProcFs) => o?.root ?? '/proc';
 
-/** True when a process with this pid exists (zombies count: they still hold the pid). */
-export function pidAlive(pid: number): boolean {
+/**
+ * True when a process with this pid exists and has not ended. A zombie has ended: it only holds
+ * its pid until a parent reaps it, and when its parent (conmon) died first and pid 1 does not reap
+ * orphans, that is forever. kill(pid, 0) succeeds on a zombie, so the state is read from /proc.
+ */
+export function pidAlive(pid: number, o?: ProcFs): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: it exists, it is just not ours to signal.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  const st = procStat(pid, o);
+  return st !== null && !ENDED.has(st.state);
 }
 
 /**
- * Field 22 of /proc/PID/stat (starttime, in clock ticks since boot). The command name (field 2)
- * may hold spaces and parentheses, so fields are counted from the last ')'.
+ * The pid is alive and is still the process that was recorded: pids are reused, so a recorded
+ * start time (clock ticks since boot, processStartTime) must match when it is known.
  */
-export function parseStatStartTime(stat: string): number | null {
+export function sameProcessAlive(pid: number, startTime: number | null | undefined, o?: ProcFs): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  const st = procStat(pid, o);
+  if (st === null || ENDED.has(st.state)) return false;
+  return startTime === null || startTime === undefined || st.startTime === startTime;
+}
+
+// Z: zombie, X: dead (seen only in the instant before the entry goes).
+const ENDED = new Set(['Z', 'X', 'x']);
+
+export interface ProcStat { state: string; startTime: number }
+
+/** Fields 3 (state) and 22 (starttime) of /proc/PID/stat, counted from the last ')'. */
+export function parseStat(stat: string): ProcStat | null {
   const close = stat.lastIndexOf(')');
   if (close < 0) return null;
-  // After ')' come fields 3.. ; starttime is field 22, i.e. index 19 of that list.
   const rest = stat.slice(close + 1).trim().split(/\s+/);
+  const state = rest[0];
   const v = rest[19];
-  if (v === undefined || !/^\d+$/.test(v)) return null;
-  return Number(v);
+  if (state === undefined || v === undefined || !/^\d+$/.test(v)) return null;
+  return { state, startTime: Number(v) };
+}
+
+/** null when the process is gone. */
+export function procStat(pid: number, o?: ProcFs): ProcStat | null {
+  try {
+    return parseStat(readFileSync(`${procRoot(o)}/${pid}/stat`, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** Field 22 of /proc/PID/stat (starttime, in clock ticks since boot). */
+export function parseStatStartTime(stat: string): number | null {
+  return parseStat(stat)?.startTime ?? null;
 }
 
 /** null when the process is gone. */
 export function processStartTime(pid: number, o?: ProcFs): number | null {
-  try {
-    return parseStatStartTime(readFileSync(`${procRoot(o)}/${pid}/stat`, 'utf8'));
-  } catch {
-    return null;
-  }
+  return procStat(pid, o)?.startTime ?? null;
 }
 
 export function bootId(o?: ProcFs): string {

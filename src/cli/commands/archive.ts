@@ -8,13 +8,11 @@ import { parseArgs, bool, list, str } from '../args.js';
 import { json, out, table } from '../render.js';
 import { invalid } from '../../common/errors.js';
 import { humanSize } from '../../common/units.js';
-import { createContext } from '../../engine/context.js';
-import { commitContainer, exportContainer, type OciContainerConfig } from '../../engine/commit.js';
-import { ARCHIVE_FORMATS, diskUsage, loadImages, pruneImages, saveImages, tagImage, type ArchiveFormat } from '../../engine/transfer.js';
+import { createEngine, ARCHIVE_FORMATS, type ArchiveFormat, type OciContainerConfig, type CommitOptions } from '../../engine/index.js';
 
 const HELP = { long: 'help', type: 'boolean' } as const;
 
-const imageCtx = (c: CommandContext) => createContext(c.config);
+const engineOf = (c: CommandContext) => createEngine(c.config);
 
 export async function saveCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'output', short: 'o', type: 'string' }, { long: 'format', type: 'string' }, { long: 'quiet', short: 'q', type: 'boolean' }, HELP], { command: c.path });
@@ -23,14 +21,14 @@ export async function saveCmd(c: CommandContext): Promise<number> {
     throw invalid('cli.bad_value', `unknown --format "${format}"`, `use one of ${ARCHIVE_FORMATS.join(', ')}`);
   }
   if (p.positionals.length === 0) throw invalid('cli.missing_argument', `"berth ${c.path}" requires at least 1 image`, `usage: berth ${c.path} [-o FILE] [--format oci-archive|docker-archive] IMAGE...`);
-  const ctx = imageCtx(c);
+  const engine = engineOf(c);
   const file = str(p.values.output);
   if (file === undefined || file === '-') {
     if (process.stdout.isTTY) throw invalid('image.save_to_tty', 'refusing to write an image archive to a terminal', 'use -o FILE or redirect stdout');
-    await saveImages(ctx, p.positionals, process.stdout, format);
+    await engine.images.save(p.positionals, process.stdout, format);
     return 0;
   }
-  await writeAtomically(file, (out) => saveImages(ctx, p.positionals, out, format));
+  await writeAtomically(file, (out) => engine.images.save(p.positionals, out, format));
   return 0;
 }
 
@@ -58,7 +56,7 @@ export async function loadCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'input', short: 'i', type: 'string' }, { long: 'quiet', short: 'q', type: 'boolean' }, HELP], { command: c.path });
   const source = str(p.values.input) ?? p.positionals[0] ?? '-';
   if (source === '-' && process.stdin.isTTY) throw invalid('image.load_from_tty', 'no archive to load: stdin is a terminal', 'use -i FILE or redirect stdin');
-  const imgs = await loadImages(imageCtx(c), source);
+  const imgs = await engineOf(c).images.load(source);
   for (const img of imgs) out(`Loaded image: ${img.repository === '<none>' ? img.id : `${img.repository}:${img.tag}`}\n`);
   return 0;
 }
@@ -67,15 +65,15 @@ export async function tagCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [HELP], { command: c.path });
   const [src, ...dsts] = p.positionals;
   if (!src || dsts.length === 0) throw invalid('cli.missing_argument', `"berth ${c.path}" requires 2 arguments`, `usage: berth ${c.path} SOURCE_IMAGE TARGET_IMAGE[:TAG]`);
-  const ctx = imageCtx(c);
-  for (const d of dsts) tagImage(ctx, src, d);
+  const engine = engineOf(c);
+  for (const d of dsts) await engine.images.tag(src, d);
   return 0;
 }
 
 export async function pruneCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'all', short: 'a', type: 'boolean' }, { long: 'force', short: 'f', type: 'boolean' }, { long: 'filter', type: 'string', multiple: true }, HELP], { command: c.path });
   if (p.values.filter !== undefined) throw invalid('cli.unsupported', '--filter is not supported by berth image prune yet');
-  const r = pruneImages(imageCtx(c), { all: bool(p.values.all) });
+  const r = await engineOf(c).images.prune({ all: bool(p.values.all) });
   if (r.deleted.length > 0) {
     out('Deleted Images:\n' + r.untagged.map((t) => `untagged: ${t}\n`).join('') + r.deleted.map((d) => `deleted: ${d}\n`).join('') + '\n');
   }
@@ -88,7 +86,7 @@ export async function systemCmd(c: CommandContext): Promise<number> {
   const [verb, ...rest] = c.argv;
   if (verb !== 'df') throw invalid('cli.unknown_command', `unknown command "system ${verb ?? ''}"`.trimEnd(), 'berth system df');
   const p = parseArgs(rest, [{ long: 'format', type: 'string' }, { long: 'verbose', short: 'v', type: 'boolean' }, HELP], { command: 'system df' });
-  const lines = diskUsage(imageCtx(c));
+  const lines = await engineOf(c).system.diskUsage();
   if (str(p.values.format) === 'json') {
     out(json(lines.map((l) => ({ Type: l.type, TotalCount: l.total, Active: l.active, Size: l.size, Reclaimable: l.reclaimable }))));
     return 0;
@@ -110,12 +108,12 @@ export async function commitCmd(c: CommandContext): Promise<number> {
   const [ref, name, ...extra] = p.positionals;
   if (!ref || extra.length > 0) throw invalid('cli.missing_argument', `"berth ${c.path}" requires 1 or 2 arguments`, `usage: berth ${c.path} [-a AUTHOR] [-m MESSAGE] [-c INSTRUCTION]... CONTAINER [NAME[:TAG]]`);
   const changes = list(p.values.change).map(parseChange);
-  const opts: Parameters<typeof commitContainer>[3] = { changes: (cfg) => { for (const ch of changes) ch(cfg); } };
+  const opts: CommitOptions = { changes: (cfg) => { for (const ch of changes) ch(cfg); } };
   const author = str(p.values.author);
   if (author !== undefined) opts.author = author;
   const message = str(p.values.message);
   if (message !== undefined) opts.message = message;
-  const r = await commitContainer(createContext(c.config), ref, name, opts);
+  const r = await engineOf(c).containers.commit(ref, name, opts);
   out(`${r.id.replace(/^sha256:/, '')}\n`);
   return 0;
 }
@@ -150,13 +148,13 @@ export async function exportCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'output', short: 'o', type: 'string' }, HELP], { command: c.path });
   const [ref, ...extra] = p.positionals;
   if (!ref || extra.length > 0) throw invalid('cli.missing_argument', `"berth ${c.path}" requires exactly 1 argument`, `usage: berth ${c.path} [-o FILE] CONTAINER`);
-  const ctx = createContext(c.config);
+  const engine = engineOf(c);
   const file = str(p.values.output);
   if (file === undefined || file === '-') {
     if (process.stdout.isTTY) throw invalid('container.export_to_tty', 'refusing to write a tar archive to a terminal', 'use -o FILE or redirect stdout');
-    await exportContainer(ctx, ref, process.stdout);
+    await engine.containers.export(ref, process.stdout);
     return 0;
   }
-  await writeAtomically(file, (out) => exportContainer(ctx, ref, out));
+  await writeAtomically(file, (out) => engine.containers.export(ref, out));
   return 0;
 }

@@ -2,9 +2,7 @@
 // registry client is loaded only when a pull may happen, so a run of a local image pays nothing.
 import { str, type ParsedArgs } from '../args.js';
 import { invalid } from '../../common/errors.js';
-import type { EngineContext } from '../../engine/context.js';
-import { imageExists } from '../../engine/images.js';
-import type { PullPolicy } from '../../engine/registry.js';
+import type { Engine, PullPolicy } from '../../engine/index.js';
 import { progressFor } from './transfer-progress.js';
 
 export const PULL_FLAGS = [
@@ -21,13 +19,12 @@ export function parsePullPolicy(v: string | undefined): PullPolicy {
 }
 
 /** Pulls `image` when the policy asks for it, with progress on stderr. */
-export async function pullIfNeeded(ctx: EngineContext, image: string, values: ParsedArgs['values']): Promise<void> {
+export async function pullIfNeeded(engine: Engine, image: string, values: ParsedArgs['values']): Promise<void> {
   const policy = parsePullPolicy(str(values.pull));
-  if (policy === 'never' || (policy === 'missing' && imageExists(ctx, image))) return;
-  const { ensureImage } = await import('../../engine/registry.js');
+  if (policy === 'never' || (policy === 'missing' && await engine.images.exists(image))) return;
   const pr = progressFor('Copying', false);
   try {
-    await ensureImage(ctx, image, policy, {
+    await engine.images.ensure(image, policy, {
       tlsVerify: values['tls-verify'] !== false,
       ...(pr.progress ? { progress: pr.progress } : {}),
       onMissing: () => process.stderr.write(`Unable to find image '${image}' locally\n`),

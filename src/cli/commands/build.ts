@@ -3,8 +3,8 @@ import type { CommandContext } from '../main.js';
 import { parseArgs, bool, list, str } from '../args.js';
 import { out } from '../render.js';
 import { invalid } from '../../common/errors.js';
-import { createContext } from '../../engine/context.js';
-import { buildImage } from '../../build/builder.js';
+import { createEngine } from '../../engine/index.js';
+import { buildImage } from '../../builder/builder.js';
 import { PULL_FLAGS, parsePullPolicy } from './auto-pull.js';
 import { progressFor } from './transfer-progress.js';
 
@@ -33,7 +33,7 @@ export async function buildCmd(c: CommandContext): Promise<number> {
   const pr = progressFor('Copying', quiet);
   const file = str(p.values.file);
   const target = str(p.values.target);
-  const r = await buildImage(createContext(c.config), {
+  const r = await buildImage(createEngine(c.config), {
     contextDir: context,
     ...(file !== undefined ? { file } : {}),
     ...(target !== undefined ? { target } : {}),

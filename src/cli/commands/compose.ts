@@ -1,10 +1,12 @@
 // berth compose [-f FILE] [-p NAME] VERB: stacks from compose files. Parsing and the work are
 // in src/compose; this file reads flags and prints.
+import { writeFileSync } from 'node:fs';
+import { parse as parseYamlText } from 'yaml';
 import type { CommandContext } from '../main.js';
 import { parseArgs, bool, str, list, type OptionDef, type ParsedArgs } from '../args.js';
 import { json, out, table } from '../render.js';
 import { invalid, notFound } from '../../common/errors.js';
-import { createContext, type EngineContext } from '../../engine/context.js';
+import { createEngine, type Engine } from '../../engine/index.js';
 import { loadProject, findComposeFile } from '../../compose/load.js';
 import { normalizeProjectName } from '../../compose/text.js';
 import type { ComposeProject } from '../../compose/model.js';
@@ -30,11 +32,17 @@ Commands:
   stop [-t SECONDS] [SERVICE...]
   start [SERVICE...]
   restart [-t SECONDS] [SERVICE...]
-  config                                     the file as berth understood it
+  config [--services|--volumes|--images] [-q] [--format yaml|json] [-o FILE]
+                                             the resolved model: merged, interpolated, absolute
 
 Options:
-  -f, --file FILE            the compose file
-  -p, --project-name NAME    the project name (default: the file's name:, else its directory)
+  -f, --file FILE            a compose file; several are merged in order (default: compose.yaml
+                             and compose.override.yaml, or COMPOSE_FILE)
+  -p, --project-name NAME    the project name (default: COMPOSE_PROJECT_NAME, the file's name:,
+                             else the project directory's name)
+      --project-directory DIR  where relative paths and .env are (default: the first file's)
+      --env-file FILE        variables for interpolation instead of .env (repeatable)
+      --profile NAME         activate a profile (repeatable; also COMPOSE_PROFILES)
 `;
 
 interface Target {
@@ -43,12 +51,17 @@ interface Target {
   project?: ComposeProject;
 }
 
-function target(p: ParsedArgs, needFile: boolean): Target {
-  const file = str(p.values.file);
+function target(p: ParsedArgs, needFile: boolean, services?: readonly string[]): Target {
+  const files = list(p.values.file);
   const pname = str(p.values['project-name']);
+  const dir = str(p.values['project-directory']);
   const cwd = process.cwd();
-  if (file !== undefined || findComposeFile(cwd) || needFile || pname === undefined) {
-    const project = loadProject({ cwd, env: process.env, ...(file !== undefined ? { file } : {}), ...(pname !== undefined ? { projectName: pname } : {}) });
+  if (files.length > 0 || process.env.COMPOSE_FILE || findComposeFile(cwd) || needFile || pname === undefined) {
+    const project = loadProject({
+      cwd, env: process.env, files, envFiles: list(p.values['env-file']), profiles: list(p.values.profile), warn: (w) => log(`warning: ${w}`),
+      ...(services && services.length > 0 ? { services } : {}),
+      ...(pname !== undefined ? { projectName: pname } : {}), ...(dir !== undefined ? { projectDirectory: dir } : {}),
+    });
     return { name: project.name, project };
   }
   const name = normalizeProjectName(pname);
@@ -67,19 +80,21 @@ function timeoutOf(p: ParsedArgs): number | undefined {
 
 export async function composeCmd(c: CommandContext): Promise<number> {
   const g = parseArgs(c.argv, [
-    { long: 'file', short: 'f', type: 'string' }, { long: 'project-name', short: 'p', type: 'string' }, HELP,
+    { long: 'file', short: 'f', type: 'string', multiple: true }, { long: 'project-name', short: 'p', type: 'string' },
+    { long: 'env-file', type: 'string', multiple: true }, { long: 'profile', type: 'string', multiple: true },
+    { long: 'project-directory', type: 'string' }, HELP,
   ], { stopAtPositional: true, command: c.path });
   const [verb, ...rest] = g.positionals;
   if (bool(g.values.help) || verb === 'help') { out(USAGE); return 0; }
   if (!verb) { process.stderr.write(USAGE); return 125; }
-  const ctx = createContext(c.config);
+  const engine = createEngine(c.config);
   const sub = (defs: OptionDef[]) => {
     const parsed = parseArgs(rest, [...defs, HELP], { command: `compose ${verb}` });
     if (bool(parsed.values.help)) throw new HelpShown();
     return parsed;
   };
   try {
-    return await verbCmd(verb, ctx, g, sub);
+    return await verbCmd(verb, engine, g, sub);
   } catch (e) {
     if (!(e instanceof HelpShown)) throw e;
     out(USAGE);
@@ -90,9 +105,9 @@ export async function composeCmd(c: CommandContext): Promise<number> {
 /** `berth compose VERB --help`: thrown by the flag parsing of any verb, caught above. */
 class HelpShown extends Error {}
 
-async function verbCmd(verb: string, ctx: EngineContext, g: ParsedArgs, sub: (defs: OptionDef[]) => ParsedArgs): Promise<number> {
+async function verbCmd(verb: string, engine: Engine, g: ParsedArgs, sub: (defs: OptionDef[]) => ParsedArgs): Promise<number> {
   switch (verb) {
-    case 'up': return upCmd(ctx, g, sub([
+    case 'up': return upCmd(engine, g, sub([
       { long: 'detach', short: 'd', type: 'boolean' }, { long: 'scale', type: 'string', multiple: true },
     ]));
     case 'down': {
@@ -104,12 +119,12 @@ async function verbCmd(verb: string, ctx: EngineContext, g: ParsedArgs, sub: (de
       ]);
       const t = target(g, false);
       const timeout = timeoutOf(p);
-      down(ctx, t.name, {
+      await down(engine, t.name, {
         volumes: bool(p.values.volumes), log, ...(t.project ? { project: t.project } : {}), ...(timeout !== undefined ? { timeoutSec: timeout } : {}),
       });
       return 0;
     }
-    case 'ps': return psCmd(ctx, g, sub([
+    case 'ps': return psCmd(engine, g, sub([
       { long: 'all', short: 'a', type: 'boolean' }, { long: 'quiet', short: 'q', type: 'boolean' }, { long: 'format', type: 'string' },
     ]));
     case 'logs': {
@@ -119,7 +134,7 @@ async function verbCmd(verb: string, ctx: EngineContext, g: ParsedArgs, sub: (de
       const t = target(g, false);
       const tail = str(p.values.tail);
       if (tail !== undefined && tail !== 'all' && !/^\d+$/.test(tail)) throw invalid('cli.bad_value', `invalid --tail "${tail}": expected a number or all`);
-      let ctrs = projectContainers(ctx, t.name);
+      let ctrs = await projectContainers(engine, t.name);
       if (ctrs.length === 0) throw notFound('compose.no_containers', `project ${t.name} has no containers`);
       if (p.positionals.length > 0) {
         for (const s of p.positionals) if (!ctrs.some((x) => x.labels['com.docker.compose.service'] === s)) throw notFound('compose.no_such_service', `no such service in project ${t.name}: ${s}`);
@@ -129,7 +144,7 @@ async function verbCmd(verb: string, ctx: EngineContext, g: ParsedArgs, sub: (de
       const onInt = () => { interrupted = true; };
       process.on('SIGINT', onInt);
       try {
-        await streamLogs(ctx, ctrs, {
+        await streamLogs(engine, ctrs, {
           follow: bool(p.values.follow), timestamps: bool(p.values.timestamps), stopped: () => interrupted,
           ...(tail !== undefined && tail !== 'all' ? { tail: Number(tail) } : {}),
           write: (s, text) => (s === 'stdout' ? process.stdout : process.stderr).write(text),
@@ -144,19 +159,33 @@ async function verbCmd(verb: string, ctx: EngineContext, g: ParsedArgs, sub: (de
       const t = target(g, false);
       const timeout = timeoutOf(p);
       const o = { services: p.positionals, log, ...(t.project ? { project: t.project } : {}), ...(timeout !== undefined ? { timeoutSec: timeout } : {}) };
-      if (verb === 'stop') stop(ctx, t.name, o);
-      else await restart(ctx, t.name, o);
+      if (verb === 'stop') await stop(engine, t.name, o);
+      else await restart(engine, t.name, o);
       return 0;
     }
     case 'start': {
       const p = sub([]);
       const t = target(g, false);
-      await start(ctx, t.name, { services: p.positionals, log, ...(t.project ? { project: t.project } : {}) });
+      await start(engine, t.name, { services: p.positionals, log, ...(t.project ? { project: t.project } : {}) });
       return 0;
     }
     case 'config': {
-      sub([]);
-      out(projectToYaml(target(g, true).project!));
+      const p = sub([
+        { long: 'services', type: 'boolean' }, { long: 'volumes', type: 'boolean' }, { long: 'images', type: 'boolean' },
+        { long: 'quiet', short: 'q', type: 'boolean' }, { long: 'format', type: 'string' }, { long: 'output', short: 'o', type: 'string' },
+      ]);
+      const format = str(p.values.format) ?? 'yaml';
+      if (format !== 'yaml' && format !== 'json') throw invalid('cli.bad_format', `unknown --format "${format}": use yaml or json`);
+      const project = target(g, true, p.positionals).project!;
+      if (bool(p.values.quiet)) return 0;
+      let text: string;
+      if (bool(p.values.services)) text = project.services.map((x) => `${x.name}\n`).join('');
+      else if (bool(p.values.volumes)) text = project.volumes.map((x) => `${x.key}\n`).join('');
+      else if (bool(p.values.images)) text = project.services.map((x) => `${x.image}\n`).join('');
+      else text = format === 'json' ? json(parseYamlText(projectToYaml(project))) : projectToYaml(project);
+      const file = str(p.values.output);
+      if (file === undefined) out(text);
+      else writeFileSync(file, text);
       return 0;
     }
     default:
@@ -164,11 +193,11 @@ async function verbCmd(verb: string, ctx: EngineContext, g: ParsedArgs, sub: (de
   }
 }
 
-async function upCmd(ctx: EngineContext, g: ParsedArgs, p: ParsedArgs): Promise<number> {
-  const t = target(g, true);
+async function upCmd(engine: Engine, g: ParsedArgs, p: ParsedArgs): Promise<number> {
+  const t = target(g, true, p.positionals);
   const project = t.project!;
   const scale = parseScale(list(p.values.scale), project);
-  await up(ctx, project, { scale, services: p.positionals, log });
+  await up(engine, project, { scale, services: p.positionals, log });
   if (bool(p.values.detach)) return 0;
   // Attached, as Compose: the logs until Ctrl-C, then the project is stopped.
   let interrupted = false;
@@ -176,12 +205,12 @@ async function upCmd(ctx: EngineContext, g: ParsedArgs, p: ParsedArgs): Promise<
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onInt);
   try {
-    const ctrs = projectContainers(ctx, project.name).filter((x) => p.positionals.length === 0 || p.positionals.includes(x.labels['com.docker.compose.service'] ?? ''));
-    await streamLogs(ctx, ctrs, {
+    const ctrs = (await projectContainers(engine, project.name)).filter((x) => p.positionals.length === 0 || p.positionals.includes(x.labels['com.docker.compose.service'] ?? ''));
+    await streamLogs(engine, ctrs, {
       follow: true, timestamps: false, stopped: () => interrupted,
-      onStop: () => {
+      onStop: async () => {
         log('Gracefully stopping...');
-        stop(ctx, project.name, { services: [], project, log });
+        await stop(engine, project.name, { services: [], project, log });
       },
       write: (s, text) => (s === 'stdout' ? process.stdout : process.stderr).write(text),
     });
@@ -192,9 +221,9 @@ async function upCmd(ctx: EngineContext, g: ParsedArgs, p: ParsedArgs): Promise<
   return interrupted ? 130 : 0;
 }
 
-async function psCmd(ctx: EngineContext, g: ParsedArgs, p: ParsedArgs): Promise<number> {
+async function psCmd(engine: Engine, g: ParsedArgs, p: ParsedArgs): Promise<number> {
   const t = target(g, false);
-  const rows = psRows(ctx, t.name, { all: bool(p.values.all), services: p.positionals });
+  const rows = await psRows(engine, t.name, { all: bool(p.values.all), services: p.positionals });
   if (bool(p.values.quiet)) { out(rows.map((r) => `${r.container.id}\n`).join('')); return 0; }
   const format = str(p.values.format) ?? 'table';
   const now = Date.now();

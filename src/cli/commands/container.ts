@@ -7,20 +7,16 @@ import { json, out, printDocs, table, truncate } from '../render.js';
 import { invalid } from '../../common/errors.js';
 import { humanDuration } from '../../common/units.js';
 import { shortId } from '../../common/ids.js';
-import { createContext, logPath, type EngineContext } from '../../engine/context.js';
-import {
-  createContainer, startContainer, stopContainer, restartContainer, killContainer, removeContainer, lookup,
-  reconcileAll, reconcileOne, onContainerExit, waitContainer, removeIfExited, runAttached, type Container,
-} from '../../engine/containers.js';
-import { execContainer } from '../../engine/exec.js';
-import { containerEndpoints } from '../../engine/views.js';
-import { LogFollower, renderRecords } from '../../engine/logs.js';
-import { sleepMs } from '../../common/sleep.js';
+import { createEngine, type Container, type Engine, type LogChunk } from '../../engine/index.js';
 
 const HELP: OptionDef = { long: 'help', type: 'boolean' };
 
-function ctxOf(c: CommandContext): EngineContext {
-  return createContext(c.config);
+function engineOf(c: CommandContext): Engine {
+  return createEngine(c.config);
+}
+
+function write(chunk: LogChunk): void {
+  (chunk.stream === 'stdout' ? process.stdout : process.stderr).write(chunk.text);
 }
 
 function needArgs(c: CommandContext, pos: string[], usage: string): void {
@@ -47,9 +43,9 @@ async function eachRef(refs: string[], fn: (ref: string) => Promise<string> | st
 export async function createCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [...RUN_FLAGS, ...PULL_FLAGS, HELP], { stopAtPositional: true, command: c.path });
   const req = toCreateRequest(p);
-  const ctx = ctxOf(c);
-  await pullIfNeeded(ctx, req.image, p.values);
-  const ctr = createContainer(ctx, req);
+  const engine = engineOf(c);
+  await pullIfNeeded(engine, req.image, p.values);
+  const ctr = await engine.containers.create(req);
   out(`${ctr.id}\n`);
   return 0;
 }
@@ -58,61 +54,36 @@ export async function runCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [...RUN_FLAGS, ...PULL_FLAGS, HELP], { stopAtPositional: true, command: c.path });
   const req = toCreateRequest(p);
   const detach = bool(p.values.detach);
-  const ctx = ctxOf(c);
-  await pullIfNeeded(ctx, req.image, p.values);
-  // In the foreground, berth itself removes an --rm container once it has its exit code.
-  const ctr = createContainer(ctx, detach ? req : { ...req, autoRemove: false });
-  const interactive = bool(p.values.interactive) || bool(p.values.tty);
-  if (!detach && interactive) {
-    if (bool(p.values.tty) && !process.stdin.isTTY) {
-      removeContainer(ctx, ctr.id, { force: true });
-      throw invalid('run.no_tty', 'the input device is not a TTY', 'drop -t when stdin is not a terminal');
-    }
-    let done: Container;
-    try {
-      done = await runAttached(ctx, ctr.id, { tty: bool(p.values.tty) });
-    } catch (e) {
-      try { removeContainer(ctx, ctr.id, { force: true }); } catch { /* keep the first error */ }
-      throw e;
-    }
-    if (req.autoRemove) removeIfExited(ctx, ctr.id);
-    return done.exitCode ?? 125;
-  }
-  try {
-    await startContainer(ctx, ctr.id, { attached: !detach });
-  } catch (e) {
-    try { removeContainer(ctx, ctr.id, { force: true }); } catch { /* keep the first error */ }
-    throw e;
-  }
+  const engine = engineOf(c);
+  await pullIfNeeded(engine, req.image, p.values);
   if (detach) {
-    out(`${ctr.id}\n`);
+    out(`${(await engine.containers.run(req)).id}\n`);
     return 0;
   }
-  return attachUntilExit(ctx, ctr, req.autoRemove);
+  // In the foreground, berth itself removes an --rm container once it has its exit code.
+  const fg = { ...req, autoRemove: false };
+  if (bool(p.values.interactive) || bool(p.values.tty)) {
+    const done = await engine.containers.runInteractive(fg, { tty: bool(p.values.tty) });
+    if (req.autoRemove) await engine.containers.removeIfExited(done.id);
+    return done.exitCode ?? 125;
+  }
+  const ctr = await engine.containers.run(fg, { attached: true });
+  return attachUntilExit(engine, ctr, { autoRemove: req.autoRemove });
 }
 
 /** Streams a container's output until it exits, forwarding Ctrl-C and TERM, and returns its exit code. */
-async function attachUntilExit(ctx: EngineContext, ctr: Container, autoRemove: boolean): Promise<number> {
-  const follower = new LogFollower(logPath(ctx, ctr.id));
-  const forward = (sig: NodeJS.Signals) => { try { killContainer(ctx, ctr.id, sig); } catch { /* exited already */ } };
+async function attachUntilExit(engine: Engine, ctr: Container, o: { autoRemove: boolean; since?: Date }): Promise<number> {
+  const forward = (sig: NodeJS.Signals) => { engine.containers.kill(ctr.id, sig).catch(() => { /* exited already */ }); };
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);
-  const flush = () => {
-    for (const r of renderRecords(follower.read(), { timestamps: false })) (r.stream === 'stdout' ? process.stdout : process.stderr).write(r.text);
-  };
-  let final: Container;
-  // Short commands end within milliseconds: poll at 1 ms, backing off to 15 ms for long ones.
-  for (let delay = 1; ; delay = Math.min(15, delay * 2)) {
-    flush();
-    const cur = lookup(ctx, ctr.id);
-    const now = cur.status === 'running' ? reconcileOne(ctx, cur, { discard: autoRemove }) : cur;
-    if (now.status !== 'running') { final = waitContainer(ctx, ctr.id); break; }
-    await new Promise((r) => setTimeout(r, delay));
+  try {
+    for await (const chunk of engine.containers.logs(ctr.id, { follow: true, eager: true, discard: o.autoRemove, ...(o.since ? { since: o.since } : {}) })) write(chunk);
+  } finally {
+    process.off('SIGINT', forward);
+    process.off('SIGTERM', forward);
   }
-  flush();
-  process.off('SIGINT', forward);
-  process.off('SIGTERM', forward);
-  if (autoRemove) removeIfExited(ctx, ctr.id);
+  const final = await engine.containers.wait(ctr.id);
+  if (o.autoRemove) await engine.containers.removeIfExited(ctr.id);
   return final.exitCode ?? 125;
 }
 
@@ -121,13 +92,15 @@ async function attachUntilExit(ctx: EngineContext, ctr: Container, autoRemove: b
 export async function startCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'attach', short: 'a', type: 'boolean' }, HELP], { command: c.path });
   needArgs(c, p.positionals, 'CONTAINER...');
-  const ctx = ctxOf(c);
+  const engine = engineOf(c);
   if (bool(p.values.attach)) {
     if (p.positionals.length !== 1) throw invalid('cli.bad_args', 'start -a takes exactly one container');
-    const ctr = await startContainer(ctx, p.positionals[0]!);
-    return attachUntilExit(ctx, ctr, false);
+    // Only this run's output, as Docker shows: not the earlier runs' log.
+    const since = new Date();
+    const ctr = await engine.containers.start(p.positionals[0]!);
+    return attachUntilExit(engine, ctr, { autoRemove: false, since });
   }
-  return eachRef(p.positionals, async (ref) => { await startContainer(ctx, ref); return ref; });
+  return eachRef(p.positionals, async (ref) => { await engine.containers.start(ref); return ref; });
 }
 
 function timeoutFlag(p: ReturnType<typeof parseArgs>): number | undefined {
@@ -140,46 +113,46 @@ function timeoutFlag(p: ReturnType<typeof parseArgs>): number | undefined {
 export async function stopCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'time', short: 't', type: 'string', aliases: ['timeout'] }, HELP], { command: c.path });
   needArgs(c, p.positionals, '[-t SECONDS] CONTAINER...');
-  const ctx = ctxOf(c);
+  const engine = engineOf(c);
   const t = timeoutFlag(p);
-  return eachRef(p.positionals, (ref) => { stopContainer(ctx, ref, t); return ref; });
+  return eachRef(p.positionals, async (ref) => { await engine.containers.stop(ref, t === undefined ? {} : { timeoutSec: t }); return ref; });
 }
 
 export async function restartCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'time', short: 't', type: 'string', aliases: ['timeout'] }, HELP], { command: c.path });
   needArgs(c, p.positionals, '[-t SECONDS] CONTAINER...');
-  const ctx = ctxOf(c);
+  const engine = engineOf(c);
   const t = timeoutFlag(p);
-  return eachRef(p.positionals, async (ref) => { await restartContainer(ctx, ref, t); return ref; });
+  return eachRef(p.positionals, async (ref) => { await engine.containers.restart(ref, t === undefined ? {} : { timeoutSec: t }); return ref; });
 }
 
 export async function killCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'signal', short: 's', type: 'string' }, HELP], { command: c.path });
   needArgs(c, p.positionals, '[-s SIGNAL] CONTAINER...');
-  const ctx = ctxOf(c);
+  const engine = engineOf(c);
   const sig = str(p.values.signal) ?? 'SIGKILL';
-  return eachRef(p.positionals, (ref) => { killContainer(ctx, ref, sig); return ref; });
+  return eachRef(p.positionals, async (ref) => { await engine.containers.kill(ref, sig); return ref; });
 }
 
 export async function rmCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'force', short: 'f', type: 'boolean' }, { long: 'volumes', short: 'v', type: 'boolean' }, HELP], { command: c.path });
   needArgs(c, p.positionals, '[-f] CONTAINER...');
-  const ctx = ctxOf(c);
-  return eachRef(p.positionals, (ref) => { removeContainer(ctx, ref, { force: bool(p.values.force) }); return ref; });
+  const engine = engineOf(c);
+  return eachRef(p.positionals, async (ref) => { await engine.containers.remove(ref, { force: bool(p.values.force) }); return ref; });
 }
 
 export async function waitCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [HELP], { command: c.path });
   needArgs(c, p.positionals, 'CONTAINER...');
-  const ctx = ctxOf(c);
-  return eachRef(p.positionals, (ref) => String(waitContainer(ctx, lookup(ctx, ref).id).exitCode ?? ''));
+  const engine = engineOf(c);
+  return eachRef(p.positionals, async (ref) => String((await engine.containers.wait(ref)).exitCode ?? ''));
 }
 
 /** conmon's exit callback. Not for users; it must never fail loudly, since nobody reads it. */
 export async function cleanupCmd(c: CommandContext): Promise<number> {
-  const id = c.argv[0];
+  const [id, runId] = c.argv;
   if (!id) return 125;
-  await onContainerExit(ctxOf(c), id);
+  await engineOf(c).containers.handleExit(id, runId);
   return 0;
 }
 
@@ -211,8 +184,8 @@ export async function psCmd(c: CommandContext): Promise<number> {
     { long: 'all', short: 'a', type: 'boolean' }, { long: 'quiet', short: 'q', type: 'boolean' },
     { long: 'format', type: 'string' }, { long: 'no-trunc', type: 'boolean' }, { long: 'filter', type: 'string', multiple: true }, HELP,
   ], { command: c.path });
-  const ctx = ctxOf(c);
-  let list0 = reconcileAll(ctx);
+  const engine = engineOf(c);
+  let list0 = await engine.containers.list({ reconcile: true });
   if (!bool(p.values.all)) list0 = list0.filter((x) => x.status === 'running');
   for (const f of list(p.values.filter)) {
     const [k, v = ''] = f.split('=', 2) as [string, string?];
@@ -228,7 +201,7 @@ export async function psCmd(c: CommandContext): Promise<number> {
     out(list0.map((x) => `${noTrunc ? x.id : shortId(x.id)}\n`).join(''));
     return 0;
   }
-  const eps = containerEndpoints(ctx, list0.map((x) => x.id));
+  const eps = await engine.containers.endpoints(list0.map((x) => x.id));
   const format = str(p.values.format) ?? 'table';
   if (format === 'json') {
     out(json(list0.map((x) => ({
@@ -261,24 +234,13 @@ export async function logsCmd(c: CommandContext): Promise<number> {
     { long: 'timestamps', short: 't', type: 'boolean' }, HELP,
   ], { command: c.path });
   needArgs(c, p.positionals, '[-f] [--tail N] [-t] CONTAINER');
-  const ctx = ctxOf(c);
-  const ctr = lookup(ctx, p.positionals[0]!);
   const tailS = str(p.values.tail);
   if (tailS !== undefined && tailS !== 'all' && !/^\d+$/.test(tailS)) throw invalid('cli.bad_value', `invalid --tail "${tailS}": expected a number or all`);
-  const follower = new LogFollower(logPath(ctx, ctr.id));
-  const ts = bool(p.values.timestamps);
-  let recs = follower.read();
-  if (tailS !== undefined && tailS !== 'all') recs = recs.slice(Math.max(0, recs.length - Number(tailS)));
-  const write = (rs: typeof recs) => { for (const r of renderRecords(rs, { timestamps: ts })) (r.stream === 'stdout' ? process.stdout : process.stderr).write(r.text); };
-  write(recs);
-  if (!bool(p.values.follow)) return 0;
-  for (;;) {
-    const cur = reconcileOne(ctx, lookup(ctx, ctr.id));
-    write(follower.read());
-    if (cur.status !== 'running') break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  write(follower.read());
+  const engine = engineOf(c);
+  for await (const chunk of engine.containers.logs(p.positionals[0]!, {
+    follow: bool(p.values.follow), timestamps: bool(p.values.timestamps),
+    ...(tailS !== undefined && tailS !== 'all' ? { tail: Number(tailS) } : {}),
+  })) write(chunk);
   return 0;
 }
 
@@ -290,8 +252,7 @@ export async function execCmd(c: CommandContext): Promise<number> {
   ], { stopAtPositional: true, command: c.path });
   const [ref, ...cmd] = p.positionals;
   if (!ref || cmd.length === 0) throw invalid('cli.missing_argument', '"berth exec" requires a container and a command', 'usage: berth exec [OPTIONS] CONTAINER COMMAND [ARG...]');
-  const ctx = ctxOf(c);
-  return execContainer(ctx, ref, {
+  return engineOf(c).containers.exec(ref, {
     args: cmd, env: list(p.values.env), interactive: bool(p.values.interactive), tty: bool(p.values.tty),
     ...(str(p.values.workdir) !== undefined ? { workdir: str(p.values.workdir)! } : {}),
     ...(str(p.values.user) !== undefined ? { user: str(p.values.user)! } : {}),
@@ -301,18 +262,16 @@ export async function execCmd(c: CommandContext): Promise<number> {
 export async function inspectCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'format', short: 'f', type: 'string' }, { long: 'type', type: 'string' }, HELP], { command: c.path });
   needArgs(c, p.positionals, 'CONTAINER...');
-  const ctx = ctxOf(c);
-  const { inspectContainer } = await import('../../engine/views.js');
+  const engine = engineOf(c);
   const docs: unknown[] = [];
   let rc = 0;
   for (const ref of p.positionals) {
     try {
-      docs.push(inspectContainer(ctx, reconcileOne(ctx, lookup(ctx, ref))));
+      docs.push(await engine.containers.inspect(ref));
     } catch (e) {
       // Docker's inspect falls back to images when no container has that name.
       try {
-        const { inspectImage } = await import('../../engine/images.js');
-        docs.push(inspectImage(ctx, ref));
+        docs.push(await engine.images.inspect(ref));
       } catch {
         process.stderr.write(`berth: ${(e as Error).message}\n`);
         rc = 125;

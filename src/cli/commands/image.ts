@@ -4,8 +4,7 @@ import { parseArgs, bool, str, list } from '../args.js';
 import { json, out, printDocs, table } from '../render.js';
 import { invalid } from '../../common/errors.js';
 import { humanDuration, humanSize } from '../../common/units.js';
-import { createContext } from '../../engine/context.js';
-import { importImage, listImages, inspectImage, imageHistory, removeImage } from '../../engine/images.js';
+import { createEngine } from '../../engine/index.js';
 
 const HELP = { long: 'help', type: 'boolean' } as const;
 
@@ -28,16 +27,14 @@ export async function importCmd(c: CommandContext): Promise<number> {
       case 'EXPOSE': changes.exposedPorts = [...(changes.exposedPorts ?? []), ...arg.split(/\s+/)]; break;
     }
   }
-  const ctx = createContext(c.config);
-  const img = await importImage(ctx, source, name, { changes });
+  const img = await createEngine(c.config).images.import(source, name, { changes });
   out(`${img.id}\n`);
   return 0;
 }
 
 export async function lsCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'quiet', short: 'q', type: 'boolean' }, { long: 'format', type: 'string' }, { long: 'all', short: 'a', type: 'boolean' }, HELP], { command: c.path });
-  const ctx = createContext(c.config);
-  const imgs = listImages(ctx, { all: bool(p.values.all) });
+  const imgs = await createEngine(c.config).images.list({ all: bool(p.values.all) });
   if (bool(p.values.quiet)) { out(imgs.map((i) => `${i.id.replace('sha256:', '').slice(0, 12)}\n`).join('')); return 0; }
   if (str(p.values.format) === 'json') { out(json(imgs)); return 0; }
   const now = Date.now();
@@ -50,8 +47,8 @@ export async function lsCmd(c: CommandContext): Promise<number> {
 export async function inspectCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'format', short: 'f', type: 'string' }, HELP], { command: c.path });
   if (p.positionals.length === 0) throw invalid('cli.missing_argument', '"berth image inspect" requires at least 1 argument');
-  const ctx = createContext(c.config);
-  const docs = p.positionals.map((r) => inspectImage(ctx, r));
+  const engine = createEngine(c.config);
+  const docs = await Promise.all(p.positionals.map((r) => engine.images.inspect(r)));
   await printDocs(docs, str(p.values.format));
   return 0;
 }
@@ -60,8 +57,7 @@ export async function historyCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'no-trunc', type: 'boolean' }, { long: 'quiet', short: 'q', type: 'boolean' }, { long: 'format', type: 'string' }, HELP], { command: c.path });
   const [ref, ...extra] = p.positionals;
   if (!ref || extra.length > 0) throw invalid('cli.missing_argument', `"berth ${c.path}" requires exactly 1 argument`, `usage: berth ${c.path} [--no-trunc] [-q] [--format json] IMAGE`);
-  const ctx = createContext(c.config);
-  const entries = imageHistory(ctx, ref);
+  const entries = await createEngine(c.config).images.history(ref);
   const full = bool(p.values['no-trunc']);
   const id = (s: string) => (s === '<missing>' || full ? s : s.replace('sha256:', '').slice(0, 12));
   if (bool(p.values.quiet)) { out(entries.map((e) => `${id(e.id)}\n`).join('')); return 0; }
@@ -77,9 +73,9 @@ export async function historyCmd(c: CommandContext): Promise<number> {
 export async function rmCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'force', short: 'f', type: 'boolean' }, HELP], { command: c.path });
   if (p.positionals.length === 0) throw invalid('cli.missing_argument', '"berth image rm" requires at least 1 argument');
-  const ctx = createContext(c.config);
+  const engine = createEngine(c.config);
   for (const ref of p.positionals) {
-    const r = removeImage(ctx, ref, { force: bool(p.values.force) });
+    const r = await engine.images.remove(ref, { force: bool(p.values.force) });
     out(r.untagged.map((t) => `Untagged: ${t}\n`).join('') + r.deleted.map((d) => `Deleted: ${d}\n`).join(''));
   }
   return 0;

@@ -4,8 +4,7 @@ import { parseArgs, bool, str, list } from '../args.js';
 import { json, out, printDocs, table } from '../render.js';
 import { invalid } from '../../common/errors.js';
 import { shortId } from '../../common/ids.js';
-import { createContext } from '../../engine/context.js';
-import { connect, disconnect, createNetwork, listNetworks, inspectNetwork, removeNetwork, pruneNetworks } from '../../engine/networks.js';
+import { createEngine } from '../../engine/index.js';
 
 const HELP = { long: 'help', type: 'boolean' } as const;
 
@@ -25,9 +24,9 @@ export async function createCmd(c: CommandContext): Promise<number> {
   if (!name) throw invalid('cli.missing_argument', '"berth network create" requires a name', 'usage: berth network create [--subnet CIDR] [--gateway IP] [--internal] NAME');
   const driver = str(p.values.driver);
   if (driver !== undefined && driver !== 'bridge') throw invalid('network.driver', `unsupported network driver "${driver}": berth networks are bridges`);
-  const ctx = createContext(c.config);
+  const engine = createEngine(c.config);
   const subnet = str(p.values.subnet); const gateway = str(p.values.gateway); const ipRange = str(p.values['ip-range']);
-  const n = createNetwork(ctx, {
+  const n = await engine.networks.create({
     name, internal: bool(p.values.internal), labels: labelsOf(list(p.values.label)),
     ...(subnet ? { subnet } : {}), ...(gateway ? { gateway } : {}), ...(ipRange ? { ipRange } : {}),
   });
@@ -37,8 +36,8 @@ export async function createCmd(c: CommandContext): Promise<number> {
 
 export async function lsCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'quiet', short: 'q', type: 'boolean' }, { long: 'format', type: 'string' }, { long: 'filter', type: 'string', multiple: true }, HELP], { command: c.path });
-  const ctx = createContext(c.config);
-  let nets = listNetworks(ctx);
+  const engine = createEngine(c.config);
+  let nets = await engine.networks.list();
   for (const f of list(p.values.filter)) {
     const [k, v = ''] = f.split('=', 2) as [string, string?];
     if (k === 'label') { const [lk, lv] = v.split('=', 2) as [string, string?]; nets = nets.filter((n) => lk in n.labels && (lv === undefined || n.labels[lk] === lv)); }
@@ -58,8 +57,8 @@ export async function lsCmd(c: CommandContext): Promise<number> {
 export async function inspectCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'format', short: 'f', type: 'string' }, HELP], { command: c.path });
   if (p.positionals.length === 0) throw invalid('cli.missing_argument', '"berth network inspect" requires at least 1 argument');
-  const ctx = createContext(c.config);
-  const docs = p.positionals.map((n) => inspectNetwork(ctx, n));
+  const engine = createEngine(c.config);
+  const docs = await Promise.all(p.positionals.map((n) => engine.networks.inspect(n)));
   await printDocs(docs, str(p.values.format));
   return 0;
 }
@@ -67,11 +66,11 @@ export async function inspectCmd(c: CommandContext): Promise<number> {
 export async function rmCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'force', short: 'f', type: 'boolean' }, HELP], { command: c.path });
   if (p.positionals.length === 0) throw invalid('cli.missing_argument', '"berth network rm" requires at least 1 argument');
-  const ctx = createContext(c.config);
+  const engine = createEngine(c.config);
   let rc = 0;
   for (const n of p.positionals) {
     try {
-      removeNetwork(ctx, n, { force: bool(p.values.force) });
+      await engine.networks.remove(n, { force: bool(p.values.force) });
       out(`${n}\n`);
     } catch (e) {
       if (p.positionals.length === 1) throw e;
@@ -84,8 +83,8 @@ export async function rmCmd(c: CommandContext): Promise<number> {
 
 export async function pruneCmd(c: CommandContext): Promise<number> {
   parseArgs(c.argv, [{ long: 'force', short: 'f', type: 'boolean' }, HELP], { command: c.path });
-  const ctx = createContext(c.config);
-  const removed = pruneNetworks(ctx);
+  const engine = createEngine(c.config);
+  const removed = await engine.networks.prune();
   if (removed.length > 0) out(`Deleted Networks:\n${removed.map((n) => `${n}\n`).join('')}`);
   return 0;
 }
@@ -94,9 +93,9 @@ export async function connectCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'ip', type: 'string' }, { long: 'alias', type: 'string', multiple: true }, HELP], { command: c.path });
   const [net, ctr] = p.positionals;
   if (!net || !ctr) throw invalid('cli.missing_argument', '"berth network connect" requires a network and a container', 'usage: berth network connect [--ip ADDR] [--alias A] NETWORK CONTAINER');
-  const ctx = createContext(c.config);
+  const engine = createEngine(c.config);
   const ip = str(p.values.ip); const aliases = list(p.values.alias);
-  connect(ctx, net, ctr, { ...(ip ? { ip } : {}), ...(aliases.length ? { aliases } : {}) });
+  await engine.networks.connect(net, ctr, { ...(ip ? { ip } : {}), ...(aliases.length ? { aliases } : {}) });
   return 0;
 }
 
@@ -104,7 +103,7 @@ export async function disconnectCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'force', short: 'f', type: 'boolean' }, HELP], { command: c.path });
   const [net, ctr] = p.positionals;
   if (!net || !ctr) throw invalid('cli.missing_argument', '"berth network disconnect" requires a network and a container');
-  const ctx = createContext(c.config);
-  disconnect(ctx, net, ctr);
+  const engine = createEngine(c.config);
+  await engine.networks.disconnect(net, ctr);
   return 0;
 }

@@ -4,8 +4,7 @@ import type { CommandContext } from '../main.js';
 import { parseArgs, bool, str } from '../args.js';
 import { out } from '../render.js';
 import { invalid, notFound } from '../../common/errors.js';
-import { createContext } from '../../engine/context.js';
-import { login, logout, pullImage, pushImage } from '../../engine/registry.js';
+import { createEngine, type LoginOptions, type PullOptions, type PushOptions } from '../../engine/index.js';
 import { progressFor } from './transfer-progress.js';
 import { canPrompt, promptLine, promptSecret } from '../prompt.js';
 
@@ -22,16 +21,16 @@ export async function pullCmd(c: CommandContext): Promise<number> {
   const [ref, ...extra] = p.positionals;
   if (!ref || extra.length > 0) throw invalid('cli.missing_argument', `"berth ${c.path}" requires exactly 1 argument`, `usage: berth ${c.path} [--tls-verify=false] [--platform OS/ARCH] NAME[:TAG|@DIGEST]`);
   if (bool(p.values['all-tags'])) throw invalid('cli.unsupported', '--all-tags is not supported by berth pull');
-  const ctx = createContext(c.config);
+  const engine = createEngine(c.config);
   const pr = progressFor('Copying', bool(p.values.quiet));
-  const opts: Parameters<typeof pullImage>[2] = { tlsVerify: tlsVerify(p.values['tls-verify']) };
+  const opts: PullOptions = { tlsVerify: tlsVerify(p.values['tls-verify']) };
   if (pr.progress) opts.progress = pr.progress;
   const platform = str(p.values.platform);
   if (platform !== undefined) opts.platform = platform;
   const authFile = str(p.values.authfile);
   if (authFile !== undefined) opts.authFile = authFile;
   try {
-    const r = await pullImage(ctx, ref, opts);
+    const r = await engine.images.pull(ref, opts);
     pr.finish();
     out(`${r.id.replace(/^sha256:/, '')}\n`);
   } finally {
@@ -44,14 +43,14 @@ export async function pushCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [TLS, AUTHFILE, QUIET, { long: 'digestfile', type: 'string' }, HELP], { command: c.path });
   const [src, dest, ...extra] = p.positionals;
   if (!src || extra.length > 0) throw invalid('cli.missing_argument', `"berth ${c.path}" requires 1 or 2 arguments`, `usage: berth ${c.path} [--tls-verify=false] IMAGE [REGISTRY/NAME[:TAG]]`);
-  const ctx = createContext(c.config);
+  const engine = createEngine(c.config);
   const pr = progressFor('Pushing', bool(p.values.quiet));
-  const opts: Parameters<typeof pushImage>[3] = { tlsVerify: tlsVerify(p.values['tls-verify']) };
+  const opts: PushOptions = { tlsVerify: tlsVerify(p.values['tls-verify']) };
   if (pr.progress) opts.progress = pr.progress;
   const authFile = str(p.values.authfile);
   if (authFile !== undefined) opts.authFile = authFile;
   try {
-    const r = await pushImage(ctx, src, dest, opts);
+    const r = await engine.images.push(src, dest, opts);
     pr.finish();
     const df = str(p.values.digestfile);
     if (df !== undefined) {
@@ -82,11 +81,11 @@ export async function loginCmd(c: CommandContext): Promise<number> {
     if (password === '') throw invalid('cli.missing_value', 'a password is needed');
   }
   if (password === undefined) throw invalid('cli.missing_value', 'a password is needed: -p PASSWORD or --password-stdin');
-  const ctx = createContext(c.config);
-  const opts: Parameters<typeof login>[3] = { tlsVerify: tlsVerify(p.values['tls-verify']) };
+  const engine = createEngine(c.config);
+  const opts: LoginOptions = { tlsVerify: tlsVerify(p.values['tls-verify']) };
   const authFile = str(p.values.authfile);
   if (authFile !== undefined) opts.authFile = authFile;
-  await login(ctx, registry, { username, password }, opts);
+  await engine.images.login(registry, { username, password }, opts);
   out('Login Succeeded!\n');
   return 0;
 }
@@ -95,9 +94,9 @@ export async function logoutCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [AUTHFILE, HELP], { command: c.path });
   const [registry, ...extra] = p.positionals;
   if (!registry || extra.length > 0) throw invalid('cli.missing_argument', `"berth ${c.path}" requires a registry`, `usage: berth ${c.path} REGISTRY`);
-  const ctx = createContext(c.config);
+  const engine = createEngine(c.config);
   const authFile = str(p.values.authfile);
-  if (!logout(ctx, registry, authFile === undefined ? {} : { authFile })) {
+  if (!await engine.images.logout(registry, authFile === undefined ? {} : { authFile })) {
     throw notFound('registry.not_logged_in', `not logged into ${registry}`);
   }
   out(`Removed login credentials for ${registry}\n`);

@@ -1,6 +1,6 @@
 // Progress of blob transfers on stderr: one live bar per blob on a terminal, plain lines otherwise.
 import { humanSize } from '../../common/units.js';
-import type { TransferProgress } from '../../engine/registry.js';
+import type { TransferProgress } from '../../engine/index.js';
 
 const short = (d: string) => d.replace(/^sha256:/, '').slice(0, 12);
 

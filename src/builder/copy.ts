@@ -7,15 +7,14 @@ import {
   readSync, readdirSync, readlinkSync,
 } from 'node:fs';
 import { join, posix } from 'node:path';
-import { createGunzip } from 'node:zlib';
 import { invalid, notFound } from '../common/errors.js';
-import type { Readable } from 'node:stream';
-import { unpackLayer } from '../storage/unpack.js';
-import { start } from '../sys/exec.js';
+import type { ArchiveCompression, BuildSupport } from '../engine/index.js';
 
 export interface Owner { uid: number; gid: number }
 
 export interface CopyRequest {
+  /** Unpacks an ADD archive (the engine's, which owns tar handling). */
+  unpackArchive: BuildSupport['unpackArchive'];
   /** Sources as written, relative to srcRoot (a leading / means the same). */
   sources: string[];
   /** Absolute destination path in the image (already resolved against WORKDIR). */
@@ -110,10 +109,8 @@ export async function hashSources(root: string, rels: readonly string[], exclude
   return h.digest('hex');
 }
 
-type Compression = 'gzip' | 'tar' | 'xz' | 'bzip2';
-
 /** A local archive ADD unpacks: a tar, plain or compressed (by magic, like Docker; the name does not matter). */
-function isTarArchive(path: string): Compression | undefined {
+function isTarArchive(path: string): ArchiveCompression | undefined {
   const head = Buffer.alloc(512);
   const fd = openSync(path, 'r');
   let n: number;
@@ -123,23 +120,6 @@ function isTarArchive(path: string): Compression | undefined {
   if (n >= 3 && head.subarray(0, 3).toString('latin1') === 'BZh') return 'bzip2';
   if (n >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar') return 'tar';
   return undefined;
-}
-
-/** The archive's tar stream; xz and bzip2 are read through their programs. */
-function openArchive(path: string, c: Compression): { stream: Readable; done: () => Promise<void> } {
-  if (c === 'tar') return { stream: createReadStream(path), done: async () => undefined };
-  if (c === 'gzip') return { stream: createReadStream(path).pipe(createGunzip()), done: async () => undefined };
-  const p = start(c, ['-dc', path], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  p.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
-  const exited = new Promise<number>((res) => p.on('close', (code) => res(code ?? 1)));
-  return {
-    stream: p.stdout!,
-    done: async () => {
-      const code = await exited;
-      if (code !== 0) throw invalid('build.bad_archive', `${path}: ${c} failed: ${err.trim()}`);
-    },
-  };
 }
 
 /** Makes dest's parent directories in the layer, with the metadata the image gives them. */
@@ -201,9 +181,7 @@ export async function copyInto(layerRoot: string, req: CopyRequest): Promise<voi
     const archive = req.add && st.isFile() ? isTarArchive(src) : undefined;
     if (archive) {
       makeParents(layerRoot, dest, req);
-      const a = openArchive(src, archive);
-      await unpackLayer(a.stream, join(layerRoot, dest));
-      await a.done();
+      await req.unpackArchive({ archive: src, compression: archive, dest: join(layerRoot, dest) });
       if (req.owner || req.mode !== undefined) applyOwnerMode(join(layerRoot, dest), req);
       continue;
     }

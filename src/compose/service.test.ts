@@ -1,0 +1,99 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parse } from 'yaml';
+import { normalizeCompose } from './normalize.js';
+import { checkFeasible } from './plan.js';
+import { hostPlatform } from './service.js';
+
+const opts = { file: 'compose.yaml', workingDir: '/srv/app', env: {}, hostPlatform: 'linux/amd64' };
+const svc = (yaml: string) => normalizeCompose(parse(`services:\n  web:\n    image: x\n${yaml.replace(/^/gm, '    ')}`), opts).services[0]!;
+const refuses = (yaml: string, re: RegExp) => assert.throws(() => svc(yaml), (e: Error) => {
+  assert.match(e.message, re);
+  return true;
+});
+
+test('container_name, hostname, expose, annotations, profiles, read_only are recorded', () => {
+  const s = svc('container_name: web.1\nhostname: h\nexpose: [80, "90-91/udp"]\nannotations: [a=b]\nprofiles: [p]\nread_only: true');
+  assert.equal(s.containerName, 'web.1');
+  assert.equal(s.hostname, 'h');
+  assert.deepEqual(s.expose, ['80', '90-91/udp']);
+  assert.deepEqual(s.annotations, { a: 'b' });
+  assert.deepEqual(s.profiles, ['p']);
+  assert.equal(s.readOnly, true);
+  refuses('expose: ["80-70"]', /services\.web\.expose\[0\]: invalid port "80-70"/);
+  refuses('container_name: "-bad"', /services\.web\.container_name: invalid container name/);
+  refuses('container_name: one\ndeploy: { replicas: 2 }', /services\.web\.container_name: "one" cannot name 2 replicas/);
+});
+
+test('container_name with --scale above one is refused before anything is made', () => {
+  const p = normalizeCompose(parse('services: { web: { image: x, container_name: one } }'), opts);
+  assert.throws(() => checkFeasible(p, new Map([['web', 2]]), 4), /service web: 2 replicas cannot all be named one/);
+});
+
+test('platform: the host platform only, in its usual spellings', () => {
+  assert.equal(hostPlatform('x64'), 'linux/amd64');
+  assert.equal(hostPlatform('arm64'), 'linux/arm64');
+  assert.equal(svc('platform: linux/amd64').platform, 'linux/amd64');
+  assert.equal(svc('platform: Linux/x86_64').platform, 'Linux/x86_64');
+  refuses('platform: linux/arm64/v8', /services\.web\.platform: linux\/arm64\/v8: not supported by berth: this host runs linux\/amd64/);
+  refuses('platform: windows/amd64', /not supported by berth/);
+});
+
+test('network_mode: none and host leave the networks out; service: and container: are refused', () => {
+  const s = svc('network_mode: none');
+  assert.equal(s.networkMode, 'none');
+  assert.deepEqual(s.networks, []);
+  assert.equal(svc('network_mode: default').networkMode, 'bridge');
+  refuses('network_mode: "service:db"', /services\.web\.network_mode: service:db: not supported by berth/);
+  refuses('network_mode: host\nnetworks: [default]', /cannot be combined with networks/);
+  refuses('network_mode: host\nports: ["80"]', /publishing ports needs a bridge network/);
+  // No service on the default network: it is not created.
+  assert.deepEqual(normalizeCompose(parse('services: { a: { image: x, network_mode: host } }'), opts).networks, []);
+});
+
+test('deploy.restart_policy maps onto restart, which wins when both are given', () => {
+  assert.equal(svc('deploy: { restart_policy: { condition: on-failure, max_attempts: 3 } }').restart, 'on-failure:3');
+  assert.equal(svc('deploy: { restart_policy: { condition: any } }').restart, 'always');
+  assert.equal(svc('deploy: { restart_policy: { condition: none } }').restart, 'no');
+  assert.equal(svc('restart: unless-stopped\ndeploy: { restart_policy: { condition: none } }').restart, 'unless-stopped');
+  refuses('deploy: { restart_policy: { condition: sometimes } }', /restart_policy\.condition: "sometimes" is not one of/);
+});
+
+test('reservations are recorded; scale and deploy.replicas must agree; global is one replica', () => {
+  const s = svc('mem_reservation: 32m\ndeploy: { resources: { reservations: { cpus: "0.25" } } }');
+  assert.deepEqual(s.reservations, { memory: 32 * 1024 * 1024, cpus: 0.25 });
+  assert.equal(svc('scale: 3').replicas, 3);
+  refuses('scale: 3\ndeploy: { replicas: 2 }', /services\.web\.scale: disagrees with deploy\.replicas/);
+  assert.equal(svc('deploy: { mode: global }').replicas, 1);
+});
+
+test('depends_on long form keeps restart and required; an absent optional dependency is dropped', () => {
+  const p = normalizeCompose(parse('services: { web: { image: x, depends_on: { db: { condition: service_started, restart: true }, gone: { condition: service_started, required: false } } }, db: { image: y } }'), opts);
+  assert.deepEqual(p.services[0]!.dependsOn, [{ service: 'db', condition: 'service_started', restart: true, required: true }]);
+});
+
+test('pull_policy, runtime and cpuset map onto the engine; other values are refused', () => {
+  assert.equal(svc('pull_policy: if_not_present').pullPolicy, 'missing');
+  assert.equal(svc('pull_policy: always').pullPolicy, 'always');
+  refuses('pull_policy: build', /pull_policy: build: not supported by berth/);
+  assert.equal(svc('runtime: crun').runtime, 'crun');
+  refuses('runtime: nvidia', /runtime: nvidia: not supported by berth/);
+  assert.equal(svc('cpuset: "0,2-3"').resources.cpusetCpus, '0,2-3');
+  refuses('cpuset: all', /services\.web\.cpuset: invalid CPU list "all"/);
+  const p = normalizeCompose(parse('services: { web: { image: x, cpuset: "7" } }'), opts);
+  assert.throws(() => checkFeasible(p, new Map(), 2), /cpuset 7 names CPUs this host does not have/);
+});
+
+test('long syntax: port names, bind and volume options, no-op short modes; SELinux labels and tmpfs refused', () => {
+  assert.deepEqual(svc('ports: [{ target: 80, published: "8080", name: web, app_protocol: http, mode: host }]').ports, ['8080:80']);
+  const v = normalizeCompose(parse('services: { web: { image: x, volumes: ["./a:/a:ro,cached", { type: bind, source: /b, target: /b, bind: { create_host_path: true } }, { type: volume, source: v, target: /v, volume: { nocopy: true } }] } }\nvolumes: { v: }'), opts).services[0]!.volumes;
+  assert.deepEqual(v, [
+    { type: 'bind', source: '/srv/app/a', target: '/a', readOnly: true },
+    { type: 'bind', source: '/b', target: '/b', readOnly: false },
+    { type: 'volume', source: 'v', target: '/v', readOnly: false },
+  ]);
+  refuses('volumes: ["./a:/a:z"]', /SELinux relabelling :z: not supported by berth/);
+  refuses('volumes: [{ type: tmpfs, target: /t }]', /volumes\[0\]\.type: tmpfs: not supported by berth/);
+  refuses('volumes: [{ type: bind, source: /a, target: /a, bind: { propagation: shared } }]', /bind\.propagation: shared: not supported by berth/);
+  refuses('networks: { default: { ipv6_address: "::1" } }', /ipv6_address: not supported by berth/);
+});

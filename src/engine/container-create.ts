@@ -1,0 +1,116 @@
+// create: checks the request, fixes the container's characteristics and records it with its
+// endpoints and ports in one transaction. Nothing on the host is made until start.
+import { mkdirSync, existsSync, statSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { exists, invalid } from '../common/errors.js';
+import { newId, randomName, validateName } from '../common/ids.js';
+import { tx } from '../state/db.js';
+import { insertContainer, nameTaken } from '../state/containers.js';
+import { resolveImage, imageConfig } from '../image/images.js';
+import { mark } from '../common/timing.js';
+import { containerDir, type EngineContext } from './context.js';
+import type { ContainerSpec, CreateRequest } from './types.js';
+import { hostOf } from './host.js';
+import { withSecurity } from './security.js';
+import type { Container } from './container-records.js';
+import { imageContext, networkContext } from './parts.js';
+
+function blockDevice(path: string, flag: string): void {
+  let st;
+  try { st = statSync(path); } catch { throw invalid('device.not_found', `${flag}: no such device ${path}`); }
+  if (!st.isBlockDevice()) throw invalid('device.not_block', `${flag}: ${path} is not a block device`);
+}
+
+
+export function createContainer(ctx: EngineContext, req: CreateRequest): Container {
+  const image = resolveImage(imageContext(ctx).store, req.image);
+  const cfg = imageConfig(image);
+  const name = req.name === undefined ? randomName() : validateName('container', req.name);
+  if (req.resources.cpus !== undefined && req.resources.cpus > cpus().length) {
+    throw invalid('cpus.too_many', `--cpus ${req.resources.cpus} is more than the ${cpus().length} CPUs this host has`);
+  }
+  const b = req.resources.blkio;
+  for (const d of b.readBps) blockDevice(d.path, '--device-read-bps');
+  for (const d of b.writeBps) blockDevice(d.path, '--device-write-bps');
+  for (const d of b.readIops) blockDevice(d.path, '--device-read-iops');
+  for (const d of b.writeIops) blockDevice(d.path, '--device-write-iops');
+  for (const v of req.volumes) {
+    if (!v.destination.startsWith('/')) throw invalid('volume.bad', `invalid volume destination "${v.destination}": must be an absolute path`);
+    if (!v.named && !existsSync(v.source)) throw invalid('volume.source_missing', `bind source path does not exist: ${v.source}`);
+  }
+  if (req.runtime) hostOf(ctx).chooseRuntime(req.runtime);
+  mark('create: image resolved');
+
+  const entrypoint = req.entrypoint ?? cfg.Entrypoint ?? [];
+  // Docker: a new entrypoint clears the image's CMD unless a command is given.
+  const cmd = req.cmd && req.cmd.length > 0 ? req.cmd : req.entrypoint !== undefined ? [] : cfg.Cmd ?? [];
+  const args = [...entrypoint, ...cmd];
+  if (args.length === 0) throw invalid('container.no_command', `no command specified for image ${req.image}`, 'give a command after the image name');
+  const id = newId();
+  const spec: ContainerSpec = {
+    version: 1,
+    entrypoint, cmd, args,
+    env: mergeEnv(cfg.Env ?? [], req.env),
+    workdir: req.workdir ?? (cfg.WorkingDir || '/'),
+    user: req.user ?? (cfg.User || '0'),
+    hostname: req.hostname ?? id.slice(0, 12),
+    readOnly: req.readOnly,
+    resources: req.resources,
+    volumes: req.volumes,
+    networkMode: req.networkMode,
+    networks: req.networkMode === 'bridge' && req.networks.length === 0 ? [{ network: 'berth' }] : req.networks,
+    ports: req.ports,
+    restart: req.restart,
+    autoRemove: req.autoRemove,
+    ...(req.runtime ? { runtime: req.runtime } : {}),
+    stopSignal: cfg.StopSignal || 'SIGTERM',
+    stopTimeout: req.stopTimeout ?? 10,
+    ...(req.healthcheck ? { healthcheck: req.healthcheck } : {}),
+    ...withSecurity(req),
+  };
+  if (spec.networkMode !== 'bridge' && (req.ports.length > 0 || req.publishAll)) {
+    throw invalid('port.no_network', `publishing ports needs a bridge network, not --network ${spec.networkMode}`);
+  }
+  const row: Container = {
+    id, name, imageId: image.id, imageRef: req.image, spec, labels: req.labels, status: 'created',
+    pid: null, conmonPid: null, conmonStart: null, exitCode: null, oomKilled: false, restartCount: 0,
+    runtime: req.runtime ?? 'auto', createdAt: new Date().toISOString(), startedAt: null, finishedAt: null,
+    bootId: null, stopRequested: false, runId: null, pidStart: null, restartBackoffMs: 0,
+  };
+  if (spec.networkMode === 'bridge') ensureDefaultNetworkIfUsed(ctx, spec);
+  // One transaction: the record, its endpoints and its ports appear together or not at all.
+  tx(ctx.db, () => {
+    if (nameTaken(ctx.db, name)) {
+      throw exists('container.name_in_use', `the container name "${name}" is already in use`, 'choose another --name, or remove that container');
+    }
+    insertContainer(ctx.db, row);
+    if (spec.networkMode === 'bridge') {
+      hostOf(ctx).planEndpoints(networkContext(ctx), id, spec.networks);
+      const exposed = Object.keys(cfg.ExposedPorts ?? {});
+      hostOf(ctx).publishPorts(networkContext(ctx), id, req.ports, { publishAll: req.publishAll, exposedPorts: exposed });
+    }
+  });
+  mkdirSync(containerDir(ctx, id), { recursive: true, mode: 0o700 });
+  mark('create: recorded');
+  return row;
+}
+
+function ensureDefaultNetworkIfUsed(ctx: EngineContext, spec: ContainerSpec): void {
+  if (spec.networks.some((n) => n.network === 'berth')) hostOf(ctx).ensureDefaultNetwork(networkContext(ctx));
+}
+
+function mergeEnv(base: string[], extra: string[]): string[] {
+  const map = new Map<string, string>();
+  for (const e of [...base, ...extra]) {
+    const i = e.indexOf('=');
+    const k = i < 0 ? e : e.slice(0, i);
+    if (i < 0) {
+      const v = process.env[k];
+      if (v !== undefined) map.set(k, `${k}=${v}`);
+      continue;
+    }
+    map.set(k, e);
+  }
+  return [...map.values()];
+}
+

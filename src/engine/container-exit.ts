@@ -1,0 +1,61 @@
+// conmon's exit callback (the restart policy and --rm, without a daemon) and restart.
+import { tx } from '../state/db.js';
+import { getContainer, updateContainer } from '../state/containers.js';
+import { lockContainer } from './lock.js';
+import { nextRestartDelay, shouldRestart } from './restart.js';
+import type { EngineContext } from './context.js';
+import type { ContainerSpec } from './types.js';
+import { type Container, reload } from './container-records.js';
+import { startContainer, startLocked } from './container-start.js';
+import { finalize, initAlive } from './container-finalize.js';
+import { stopContainer } from './container-stop.js';
+import { removeLocked } from './container-remove.js';
+
+/**
+ * Run by conmon (its --exit-command) when the container's process ends: records the exit,
+ * releases resources, then applies --rm or the restart policy. No daemon needed: this process
+ * is the policy's timer, sleeping out the back-off without the lock, so that a user's stop, rm
+ * or start in the meantime wins. `runId` names the run conmon watched; when the record has moved
+ * on to a later run (a restart finalized this one and started another), there is nothing to do.
+ */
+export async function onContainerExit(ctx: EngineContext, id: string, runId?: string): Promise<void> {
+  let c: Container;
+  let delayMs: number;
+  const lock = lockContainer(ctx.paths.runroot, id);
+  try {
+    const c0 = getContainer<ContainerSpec>(ctx.db, id);
+    if (!c0) return;
+    if (runId !== undefined && c0.runId !== null && c0.runId !== runId) return;
+    // No run named (a callback of an older berth): trust the process table instead.
+    if (runId === undefined && c0.status === 'running' && initAlive(ctx, c0)) return;
+    // A --rm container is removed right after: flushing its layer first would be wasted.
+    c = c0.status === 'running' ? finalize(ctx, c0, { discard: c0.spec.autoRemove }) : c0;
+    if (c.status !== 'exited') return;
+    if (c.spec.autoRemove) {
+      removeLocked(ctx, c);
+      return;
+    }
+    if (!shouldRestart(c.spec.restart, { exitCode: c.exitCode ?? 0, stopRequested: c.stopRequested, restartCount: c.restartCount })) return;
+    const ranMs = Date.parse(c.finishedAt ?? '') - Date.parse(c.startedAt ?? '');
+    delayMs = nextRestartDelay(c.restartBackoffMs, Number.isFinite(ranMs) ? ranMs : 0);
+    tx(ctx.db, () => updateContainer(ctx.db, id, { restartBackoffMs: delayMs }));
+  } finally {
+    lock.release();
+  }
+  await new Promise((r) => setTimeout(r, delayMs));
+  const again = lockContainer(ctx.paths.runroot, id);
+  try {
+    const fresh = getContainer<ContainerSpec>(ctx.db, id);
+    // Stopped, removed, started or restarted by someone else while we waited.
+    if (!fresh || fresh.status !== 'exited' || fresh.runId !== c.runId || fresh.stopRequested) return;
+    tx(ctx.db, () => updateContainer(ctx.db, id, { restartCount: fresh.restartCount + 1 }));
+    await startLocked(ctx, reload(ctx, id), { exitCommand: true });
+  } finally {
+    again.release();
+  }
+}
+
+export async function restartContainer(ctx: EngineContext, ref: string, timeoutSec?: number): Promise<Container> {
+  stopContainer(ctx, ref, timeoutSec);
+  return startContainer(ctx, ref);
+}

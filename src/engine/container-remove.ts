@@ -1,0 +1,62 @@
+// rm: releases what a run still holds, then the writable layer, the container's files and its
+// record.
+import { rmSync, existsSync } from 'node:fs';
+import { tx } from '../state/db.js';
+import { deleteContainerRow, getContainer, updateContainer } from '../state/containers.js';
+import { removeSnapshot } from '../storage/overlay.js';
+import { lockContainer } from './lock.js';
+import { mustBe } from './lifecycle.js';
+import { containerDir, containerRunDir, type EngineContext } from './context.js';
+import type { ContainerSpec } from './types.js';
+import { hostOf } from './host.js';
+import { type Container, lookup, reload } from './container-records.js';
+import { releaseResources, reconcileOne } from './container-finalize.js';
+import { stopLocked } from './container-stop.js';
+import { networkContext } from './parts.js';
+
+export function removeContainer(ctx: EngineContext, ref: string, opts: { force: boolean; volumes?: boolean }): string {
+  const c0 = lookup(ctx, ref);
+  const lock = lockContainer(ctx.paths.runroot, c0.id);
+  try {
+    let c = reconcileOne(ctx, reload(ctx, c0.id));
+    let stoppedHere = false;
+    if (c.status === 'running') {
+      if (!opts.force) mustBe('rm', c.status, c.name);
+      tx(ctx.db, () => updateContainer(ctx.db, c.id, { stopRequested: true }));
+      c = stopLocked(ctx, c, 0);
+      stoppedHere = c.status !== 'running';
+    }
+    removeLocked(ctx, c, { justReleased: stoppedHere });
+    return c.id;
+  } finally {
+    lock.release();
+  }
+}
+
+export function removeLocked(ctx: EngineContext, c: Container, opts: { justReleased?: boolean } = {}): void {
+  // A stopped container's resources were released when it stopped (the run directory goes
+  // last); only one that still has its run directory holds any.
+  let released = opts.justReleased === true;
+  if (c.status === 'running' || existsSync(containerRunDir(ctx, c.id))) {
+    releaseResources(ctx, c, { discard: true });
+    released = true;
+  }
+  removeSnapshot(ctx.paths.root, c.id);
+  rmSync(containerDir(ctx, c.id), { recursive: true, force: true });
+  tx(ctx.db, () => {
+    if (c.spec.networkMode === 'bridge') hostOf(ctx).releaseNetwork(networkContext(ctx), c.id, { tornDown: released });
+    deleteContainerRow(ctx.db, c.id);
+  });
+}
+
+
+/** rm of a finished --rm container from the foreground `run`, which owns its output and exit code. */
+export function removeIfExited(ctx: EngineContext, id: string): void {
+  const lock = lockContainer(ctx.paths.runroot, id);
+  try {
+    const c = getContainer<ContainerSpec>(ctx.db, id);
+    if (c && c.status !== 'running') removeLocked(ctx, c);
+  } finally {
+    lock.release();
+  }
+}

@@ -1,0 +1,239 @@
+// start: rootfs mounted, network up, bundle written, conmon and the runtime started, each step
+// with its undo; and the foreground run (-i/-t) with the caller's stdio.
+import { mkdirSync, writeFileSync, rmSync, existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { cpus } from 'node:os';
+import { BerthError } from '../common/errors.js';
+import { newId } from '../common/ids.js';
+import { tx } from '../state/db.js';
+import { updateContainer } from '../state/containers.js';
+import { resolveImage, imageLayerDirs } from '../image/images.js';
+import { prepareSnapshot } from '../storage/overlay.js';
+import { buildSpec } from '../runtime/spec.js';
+import type { RuntimeBinary } from '../runtime/select.js';
+import { Undo } from './undo.js';
+import { mark } from '../common/timing.js';
+import { lockContainer } from './lock.js';
+import { mustBe } from './lifecycle.js';
+import { resolveUser } from './user.js';
+import { volumeDir } from './volumes.js';
+import { containerDir, containerRunDir, runtimeRoot, logPath, cgroupsPath, type EngineContext } from './context.js';
+import type { ContainerSpec } from './types.js';
+import { hostOf } from './host.js';
+import { securityAtStart } from './security.js';
+import { type Container, lookup, reload } from './container-records.js';
+import { releaseResources, reconcileOne } from './container-finalize.js';
+import { imageContext, networkContext } from './parts.js';
+
+/**
+ * Starts a created or exited container under conmon. `attached`: the caller stays to collect the
+ * exit (foreground run), so conmon need not start a second berth to do it; should the caller die,
+ * the next ps still finds conmon's exit file and finishes the job.
+ */
+export async function startContainer(ctx: EngineContext, ref: string, opts: { attached?: boolean } = {}): Promise<Container> {
+  const c0 = lookup(ctx, ref);
+  const lock = lockContainer(ctx.paths.runroot, c0.id);
+  try {
+    const c = reconcileOne(ctx, reload(ctx, c0.id));
+    if (c.status === 'running') return c;
+    mustBe('start', c.status, c.name);
+    // Leftovers of a berth killed while starting it: undo them before starting afresh.
+    if (existsSync(containerRunDir(ctx, c.id))) releaseResources(ctx, c);
+    // A user's start begins the restart policy afresh, as `docker start` does.
+    if (c.restartCount !== 0 || c.restartBackoffMs !== 0) tx(ctx.db, () => updateContainer(ctx.db, c.id, { restartCount: 0, restartBackoffMs: 0 }));
+    return await startLocked(ctx, { ...c, restartCount: 0, restartBackoffMs: 0 }, { exitCommand: !opts.attached || c.spec.restart.name !== 'no' });
+  } finally {
+    lock.release();
+  }
+}
+
+function hostFiles(dir: string, hostname: string): { hosts: string; hostname: string; resolv: string } {
+  const hosts = join(dir, 'hosts');
+  const hn = join(dir, 'hostname');
+  const resolv = join(dir, 'resolv.conf');
+  writeFileSync(hosts, `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${hostname}\n`);
+  writeFileSync(hn, `${hostname}\n`);
+  writeFileSync(resolv, '');
+  return { hosts, hostname: hn, resolv };
+}
+
+interface Prepared { runtime: RuntimeBinary; rtRoot: string; bundle: string; runDir: string }
+
+/** Everything up to the runtime: rootfs mounted, network up, bundle written. Steps register undos. */
+async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: { terminal: boolean }): Promise<Prepared> {
+  const spec = c.spec;
+    const image = resolveImage(imageContext(ctx).store, c.imageId);
+    const runDir = containerRunDir(ctx, c.id);
+    mkdirSync(runDir, { recursive: true, mode: 0o700 });
+    // Undone last: while it exists, a later ps takes the container for a start cut short.
+    undo.push('remove run directory', () => rmSync(runDir, { recursive: true, force: true }));
+    // A previous run's exit file must not be mistaken for this run's.
+    rmSync(join(runDir, 'exits'), { recursive: true, force: true });
+    rmSync(join(runDir, 'oom'), { force: true });
+
+    mark('start: prepared');
+    const snap = prepareSnapshot(ctx.paths.root, c.id, imageLayerDirs(ctx.paths.root, image));
+    if (!hostOf(ctx).isMounted(snap.merged)) {
+      hostOf(ctx).mount(snap.mount, snap.merged);
+      undo.push('unmount rootfs', () => hostOf(ctx).unmount(snap.merged));
+    }
+    mark('start: rootfs mounted');
+    const user = resolveUser(snap.merged, spec.user);
+    const sec = securityAtStart(spec.security, snap.merged);
+
+    let network: { mode: 'none' } | { mode: 'host' } | { mode: 'path'; path: string } = { mode: 'none' };
+    const files = hostFiles(runDir, spec.hostname);
+    if (spec.networkMode === 'host') {
+      network = { mode: 'host' };
+      files.hosts = '/etc/hosts';
+      files.resolv = '/etc/resolv.conf';
+    } else if (spec.networkMode === 'bridge') {
+      undo.push('tear down network', () => hostOf(ctx).tearDownNetwork(networkContext(ctx), c.id));
+      const net = await hostOf(ctx).setUpNetwork(networkContext(ctx), c.id, { hostname: spec.hostname, name: c.name });
+      network = { mode: 'path', path: net.netnsPath };
+      files.hosts = net.hostsFile;
+      files.resolv = net.resolvConf;
+    }
+
+    mark('start: network');
+    const binds = [
+      { source: files.hosts, destination: '/etc/hosts', readonly: spec.networkMode === 'host' },
+      { source: files.hostname, destination: '/etc/hostname', readonly: false },
+      { source: files.resolv, destination: '/etc/resolv.conf', readonly: spec.networkMode === 'host' },
+      ...spec.volumes.map((v) => ({ source: v.named ? volumeDir(ctx, v.source) : v.source, destination: v.destination, readonly: v.readonly })),
+    ];
+    for (const v of spec.volumes) if (v.named) mkdirSync(volumeDir(ctx, v.source), { recursive: true });
+
+    const runtime = hostOf(ctx).chooseRuntime(spec.runtime);
+    const limits = hostOf(ctx).hardRlimits();
+    const envWithHome = spec.env.some((e) => e.startsWith('HOME=')) ? spec.env : [...spec.env, `HOME=${user.home}`];
+    const env = envWithHome.some((e) => e.startsWith('PATH=')) ? envWithHome : [...envWithHome, 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'];
+    const ociSpec = buildSpec({
+      id: c.id,
+      rootfs: snap.merged,
+      readonly: spec.readOnly,
+      args: spec.args,
+      env: [...env, `HOSTNAME=${spec.hostname}`],
+      cwd: spec.workdir,
+      user: { uid: user.uid, gid: user.gid, additionalGids: [...new Set([...user.additionalGids, ...sec.additionalGids])] },
+      hostname: spec.hostname,
+      terminal: opts.terminal,
+      mounts: binds,
+      network,
+      resources: toRuntimeResources(spec),
+      cgroupsPath: cgroupsPath(c.id),
+      rlimitsHardCap: limits,
+      ...sec.spec,
+      annotations: { 'io.berth.name': c.name },
+    });
+    const bundle = containerDir(ctx, c.id);
+    hostOf(ctx).writeBundle(bundle, ociSpec);
+
+    mark('start: bundle written');
+    const rtRoot = runtimeRoot(ctx, runtime.name);
+    undo.push('delete runtime container', () => hostOf(ctx).deleteContainer(runtime, rtRoot, c.id, { force: true }));
+    undo.push('remove cgroup', () => hostOf(ctx).removeCgroup(cgroupsPath(c.id)));
+    return { runtime, rtRoot, bundle, runDir };
+}
+
+export async function startLocked(ctx: EngineContext, c: Container, opts: { exitCommand: boolean }): Promise<Container> {
+  const undo = new Undo();
+  // The exit callback names this run, so that once a restart has replaced it, its late callback
+  // leaves the new run alone.
+  const runId = newRunId();
+  try {
+    const { runtime, rtRoot, bundle, runDir } = await prepareStart(ctx, c, undo, { terminal: false });
+    const { pid, conmonPid } = await hostOf(ctx).createContainer({
+      id: c.id, name: c.name, runtime, runtimeRoot: rtRoot, bundleDir: bundle, runDir, logPath: logPath(ctx, c.id),
+      ...(opts.exitCommand ? { exitCommand: { path: ctx.config.self.path, args: [...ctx.config.self.args, 'container', 'cleanup', c.id, runId] } } : {}),
+    });
+    mark('start: conmon+create');
+    hostOf(ctx).startContainer(runtime, rtRoot, c.id);
+    mark('start: runtime start');
+    tx(ctx.db, () => updateContainer(ctx.db, c.id, {
+      status: 'running', pid, pidStart: hostOf(ctx).processStartTime(pid), conmonPid, conmonStart: hostOf(ctx).processStartTime(conmonPid),
+      exitCode: null, oomKilled: false, startedAt: new Date().toISOString(), finishedAt: null, bootId: hostOf(ctx).bootId(),
+      stopRequested: false, runId,
+    }));
+    undo.commit();
+    return reload(ctx, c.id);
+  } catch (e) {
+    await undo.rollback();
+    throw mapStartError(e, c);
+  }
+}
+
+/**
+ * `run -i`/`-t`: the container runs with the caller's stdio and berth watches it until it ends.
+ * Resolves with the exit code; the record is exited and the resources released by then.
+ */
+export async function runAttached(ctx: EngineContext, ref: string, opts: { tty: boolean }): Promise<Container> {
+  const c0 = lookup(ctx, ref);
+  const lock = lockContainer(ctx.paths.runroot, c0.id);
+  const undo = new Undo();
+  let c = reload(ctx, c0.id);
+  mustBe('start', c.status, c.name);
+  let code: number;
+  try {
+    const { runtime, rtRoot, bundle, runDir } = await prepareStart(ctx, c, undo, { terminal: opts.tty });
+    code = await hostOf(ctx).runForeground({
+      runtime, runtimeRoot: rtRoot, id: c.id, bundleDir: bundle, pidFile: join(runDir, 'pidfile'), command: c.spec.args[0] ?? '',
+      onStarted: (pid) => tx(ctx.db, () => updateContainer(ctx.db, c.id, {
+        status: 'running', pid, pidStart: hostOf(ctx).processStartTime(pid), conmonPid: null, conmonStart: null, exitCode: null,
+        oomKilled: false, startedAt: new Date().toISOString(), finishedAt: null, bootId: hostOf(ctx).bootId(), stopRequested: false,
+        runId: newRunId(), restartCount: 0, restartBackoffMs: 0,
+      })),
+    });
+    undo.commit();
+  } catch (e) {
+    await undo.rollback();
+    lock.release();
+    throw mapStartError(e, c);
+  }
+  try {
+    c = reload(ctx, c.id);
+    const oom = hostOf(ctx).readExitFile(containerRunDir(ctx, c.id), c.id, { cgroupsPath: cgroupsPath(c.id) })?.oomKilled ?? false;
+    tx(ctx.db, () => updateContainer(ctx.db, c.id, {
+      status: 'exited', exitCode: code, oomKilled: oom, finishedAt: new Date().toISOString(), pid: null,
+    }));
+    releaseResources(ctx, c);
+    return reload(ctx, c.id);
+  } finally {
+    lock.release();
+  }
+}
+
+/** Docker's codes: 127 for a command that does not exist, 126 for one that cannot be executed. */
+function mapStartError(e: unknown, c: Container): unknown {
+  if (!(e instanceof Error)) return e;
+  const m = e.message;
+  const cmd = c.spec.args[0] ?? '';
+  if (/executable file not found|no such file or directory/i.test(m) && /exec/i.test(m)) {
+    return new BerthError('InvalidArgument', 'container.command_not_found', `${cmd}: command not found in image`, { exitCode: 127, cause: e });
+  }
+  if (/permission denied|exec format error|is a directory/i.test(m) && /exec/i.test(m)) {
+    return new BerthError('InvalidArgument', 'container.command_not_executable', `${cmd}: permission denied: cannot execute`, { exitCode: 126, cause: e });
+  }
+  return e;
+}
+
+function majorMinor(path: string): { major: number; minor: number } {
+  const rdev = statSync(path).rdev;
+  // Linux dev_t encoding (glibc's gnu_dev_major/minor).
+  return { major: ((rdev >> 8) & 0xfff) | ((rdev >>> 32) & ~0xfff), minor: (rdev & 0xff) | ((rdev >> 12) & ~0xff) };
+}
+
+function toRuntimeResources(spec: ContainerSpec) {
+  const r = spec.resources;
+  const dev = (list: { path: string; rate: number }[]) => list.map((d) => ({ ...majorMinor(d.path), rate: d.rate }));
+  return {
+    ...(r.memory !== undefined ? { memoryBytes: r.memory } : {}),
+    ...(r.cpus !== undefined ? { cpus: r.cpus } : {}),
+    ...(r.cpusetCpus !== undefined ? { cpusetCpus: r.cpusetCpus } : {}),
+    ...(r.pidsLimit !== undefined ? { pidsLimit: r.pidsLimit } : {}),
+    blkio: { readBps: dev(r.blkio.readBps), writeBps: dev(r.blkio.writeBps), readIops: dev(r.blkio.readIops), writeIops: dev(r.blkio.writeIops) },
+  };
+}
+
+
+const newRunId = () => newId().slice(0, 16);

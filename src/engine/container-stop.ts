@@ -1,0 +1,73 @@
+// stop and kill: the stop signal then SIGKILL, or the user's signal. A user's stop or kill ends
+// the restart policy's loop.
+import { tx } from '../state/db.js';
+import { updateContainer } from '../state/containers.js';
+import type { RuntimeBinary } from '../runtime/select.js';
+import { mark } from '../common/timing.js';
+import { normalizeSignal } from '../sys/signal.js';
+import { lockContainer } from './lock.js';
+import { mustBe } from './lifecycle.js';
+import { runtimeRoot, type EngineContext } from './context.js';
+import { hostOf } from './host.js';
+import { type Container, lookup, reload } from './container-records.js';
+import { finalize, waitForExit, waitForExitFile, reconcileOne } from './container-finalize.js';
+
+export function stopContainer(ctx: EngineContext, ref: string, timeoutSec?: number): Container {
+  const c0 = lookup(ctx, ref);
+  const lock = lockContainer(ctx.paths.runroot, c0.id);
+  try {
+    tx(ctx.db, () => updateContainer(ctx.db, c0.id, { stopRequested: true }));
+    const c = reconcileOne(ctx, reload(ctx, c0.id));
+    if (c.status !== 'running') return c;
+    return stopLocked(ctx, c, timeoutSec ?? c.spec.stopTimeout);
+  } finally {
+    lock.release();
+  }
+}
+
+export function stopLocked(ctx: EngineContext, c: Container, timeoutSec: number): Container {
+  const runtime = hostOf(ctx).chooseRuntime(c.spec.runtime);
+  const rtRoot = runtimeRoot(ctx, runtime.name);
+  if (timeoutSec > 0) {
+    signalQuietly(ctx, runtime, rtRoot, c, c.spec.stopSignal);
+    waitForExit(ctx, c, timeoutSec * 1000);
+  }
+  if (c.pid !== null && hostOf(ctx).processAlive(c.pid, c.pidStart)) {
+    // SIGKILL to the container's init ends its whole PID namespace: the kernel does what
+    // `runc kill` would, without a runtime process to start.
+    try { hostOf(ctx).signal(c.pid, 'SIGKILL'); } catch { signalQuietly(ctx, runtime, rtRoot, c, 'SIGKILL'); }
+    waitForExit(ctx, c, 10_000);
+  }
+  mark('stop: process gone');
+  waitForExitFile(ctx, c, 2000);
+  mark('stop: exit file');
+  return finalize(ctx, c, { unknownCode: 137 });
+}
+
+function signalQuietly(ctx: EngineContext, runtime: RuntimeBinary, rtRoot: string, c: Container, sig: string): void {
+  try {
+    hostOf(ctx).killContainer(runtime, rtRoot, c.id, sig);
+  } catch {
+    // The runtime lost the container (killed from outside): signal the process directly.
+    if (c.pid !== null) try { hostOf(ctx).signal(c.pid, normalizeSignal(sig)); } catch { /* already gone, or not a signal */ }
+  }
+}
+
+export function killContainer(ctx: EngineContext, ref: string, signal = 'SIGKILL'): Container {
+  const c0 = lookup(ctx, ref);
+  const lock = lockContainer(ctx.paths.runroot, c0.id);
+  try {
+    const c = reconcileOne(ctx, reload(ctx, c0.id));
+    mustBe('kill', c.status, c.name);
+    // A bad signal is refused before anything is recorded.
+    const sig = normalizeSignal(signal);
+    // As Docker: a container the user killed is not revived by its restart policy.
+    tx(ctx.db, () => updateContainer(ctx.db, c.id, { stopRequested: true }));
+    const runtime = hostOf(ctx).chooseRuntime(c.spec.runtime);
+    hostOf(ctx).killContainer(runtime, runtimeRoot(ctx, runtime.name), c.id, sig);
+    return c;
+  } finally {
+    lock.release();
+  }
+}
+

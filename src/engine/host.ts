@@ -1,0 +1,83 @@
+// What the container lifecycle asks of the host, as one port: processes, mounts, cgroups, the
+// OCI runtime under conmon, and the container's network. The real host is the parts below the
+// engine; a test hands the engine a fake (engine/testing/fake-host.ts) through EngineContext.host,
+// so that create, start, stop, the exit callback, restart policies, reconcile and every rollback
+// run without root. The instances file and the container's own directories stay real (they
+// need no privilege): the fake stands in only for what the kernel and the runtime would do.
+import { run } from '../sys/exec.js';
+import { mount, unmount, isOwnFsMounted } from '../sys/mount.js';
+import { bootId, sameProcessAlive, processStartTime, hardRlimits } from '../sys/proc.js';
+import { removeCgroup } from '../sys/cgroups.js';
+import { sendSignal } from '../sys/signal.js';
+import {
+  createContainer, startContainer, killContainer, deleteContainer, readExitFile, writeBundle,
+} from '../runtime/oci.js';
+import { chooseRuntime } from '../runtime/select.js';
+import { runForeground } from '../runtime/foreground.js';
+import {
+  planEndpoints, setUpContainerNetwork, tearDownContainerNetwork, releaseContainerNetwork, publishPorts,
+} from '../network/attach.js';
+import { ensureDefaultNetwork } from '../network/networks.js';
+import type { EngineContext } from './context.js';
+
+export interface Host {
+  bootId: () => string;
+  /** The pid is held by a live process (not a zombie) that started at `startTime` when known. */
+  processAlive: (pid: number, startTime: number | null | undefined) => boolean;
+  processStartTime: (pid: number) => number | null;
+  hardRlimits: typeof hardRlimits;
+  signal: (pid: number, signal: NodeJS.Signals) => void;
+  /** Flushes the filesystem holding `path` (a writable layer about to be unmounted). */
+  syncFs: (path: string) => void;
+  mount: typeof mount;
+  unmount: typeof unmount;
+  isMounted: typeof isOwnFsMounted;
+  removeCgroup: (cgroupsPath: string) => void;
+  chooseRuntime: typeof chooseRuntime;
+  createContainer: typeof createContainer;
+  startContainer: typeof startContainer;
+  killContainer: typeof killContainer;
+  deleteContainer: typeof deleteContainer;
+  readExitFile: typeof readExitFile;
+  writeBundle: typeof writeBundle;
+  runForeground: typeof runForeground;
+  planEndpoints: typeof planEndpoints;
+  publishPorts: typeof publishPorts;
+  ensureDefaultNetwork: typeof ensureDefaultNetwork;
+  setUpNetwork: typeof setUpContainerNetwork;
+  tearDownNetwork: typeof tearDownContainerNetwork;
+  releaseNetwork: typeof releaseContainerNetwork;
+}
+
+export const realHost: Host = {
+  bootId: () => bootId(),
+  processAlive: (pid, startTime) => sameProcessAlive(pid, startTime),
+  processStartTime: (pid) => processStartTime(pid),
+  hardRlimits,
+  signal: (pid, signal) => {
+    if (!sendSignal(pid, signal)) throw new Error(`process ${pid} is gone or not ours to signal`);
+  },
+  syncFs: (path) => { run('sync', ['-f', path], { allowFail: true }); },
+  mount,
+  unmount,
+  isMounted: isOwnFsMounted,
+  removeCgroup: (p) => { removeCgroup(p); },
+  chooseRuntime,
+  createContainer,
+  startContainer,
+  killContainer,
+  deleteContainer,
+  readExitFile,
+  writeBundle,
+  runForeground,
+  planEndpoints,
+  publishPorts,
+  ensureDefaultNetwork,
+  setUpNetwork: setUpContainerNetwork,
+  tearDownNetwork: tearDownContainerNetwork,
+  releaseNetwork: releaseContainerNetwork,
+};
+
+export function hostOf(ctx: EngineContext): Host {
+  return ctx.host ?? realHost;
+}

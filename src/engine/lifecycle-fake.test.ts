@@ -1,0 +1,325 @@
+// The container lifecycle on a fake host: create, start, stop, kill, rm, the exit callback, the
+// restart policies, reconcile and the rollback of each failing step, with a real instances file
+// in a temporary root and no privilege at all (test/e2e/unprivileged.test.ts runs this file as
+// nobody). What the kernel would hold is the fake's: every assertion below reads it.
+import { test, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { isBerthError } from '../common/errors.js';
+import { createImage } from '../image/create.js';
+import { FakeHost } from './testing/fake-host.js';
+import { createContext, type EngineContext } from './context.js';
+import {
+  createContainer, startContainer, stopContainer, killContainer, removeContainer, reconcileAll, reconcileOne,
+  onContainerExit, restartContainer, runAttached, lookup, checkExit,
+} from './containers.js';
+import { runContainer } from './run.js';
+import { emptyResources, type CreateRequest } from './types.js';
+import { imageContext } from './parts.js';
+
+let dir: string;
+let host: FakeHost;
+let ctx: EngineContext;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'berth-fake-'));
+  host = new FakeHost();
+  ctx = createContext({ paths: { root: join(dir, 'root'), runroot: join(dir, 'run') }, self: { path: '/fake/berth', args: [] }, debug: false }, { host });
+  await createImage(imageContext(ctx), {
+    parent: undefined, createdBy: 'test', tags: ['localhost/app:latest'],
+    config: { Cmd: ['sleep', '1000'], Env: ['PATH=/bin', 'A=image'], WorkingDir: '/srv' },
+  });
+});
+
+afterEach(() => {
+  ctx.db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function req(over: Partial<CreateRequest> = {}): CreateRequest {
+  return {
+    image: 'app', env: [], readOnly: false, resources: emptyResources(), volumes: [], networkMode: 'none', networks: [],
+    ports: [], publishAll: false, restart: { name: 'no', maxRetries: 0 }, autoRemove: false, labels: {}, ...over,
+  };
+}
+
+const merged = (id: string) => join(ctx.paths.root, 'containers', id, 'merged');
+const runDir = (id: string) => join(ctx.paths.runroot, 'containers', id);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Nothing of the container is held on the host: no mount, cgroup, runtime state, netns or run dir. */
+function released(id: string): void {
+  assert.ok(!host.mounts.has(merged(id)), 'rootfs unmounted');
+  assert.ok(!host.cgroups.has(`/berth/${id}`), 'cgroup removed');
+  assert.ok(!host.runtime.has(id), 'runtime container deleted');
+  assert.ok(!host.netns.has(id), 'network torn down');
+  assert.ok(!existsSync(runDir(id)), 'run directory gone');
+}
+
+test('create records the characteristics and touches nothing on the host', () => {
+  const c = createContainer(ctx, req({ name: 'web', env: ['B=1'], resources: { ...emptyResources(), memory: 64 << 20 } }));
+  assert.equal(c.status, 'created');
+  assert.deepEqual(c.spec.args, ['sleep', '1000']);
+  assert.deepEqual(c.spec.env, ['PATH=/bin', 'A=image', 'B=1']);
+  assert.equal(c.spec.workdir, '/srv');
+  assert.equal(lookup(ctx, 'web').spec.resources.memory, 64 << 20);
+  assert.deepEqual(host.calls, []);
+});
+
+test('create refuses a name in use and leaves one record', () => {
+  createContainer(ctx, req({ name: 'dup' }));
+  assert.throws(() => createContainer(ctx, req({ name: 'dup' })), (e) => isBerthError(e) && e.kind === 'AlreadyExists');
+  assert.equal(reconcileAll(ctx).length, 1);
+});
+
+test('create refuses more CPUs than the host has, with nothing recorded', () => {
+  assert.throws(() => createContainer(ctx, req({ resources: { ...emptyResources(), cpus: 4096 } })), (e) => isBerthError(e) && e.kind === 'InvalidArgument');
+  assert.equal(reconcileAll(ctx).length, 0);
+});
+
+test('a bridge container plans its endpoints at create and sets its network up at start', async () => {
+  const c = createContainer(ctx, req({ networkMode: 'bridge' }));
+  assert.deepEqual(host.calls, ['ensureDefaultNetwork', `planEndpoints ${c.id}`, `publishPorts ${c.id}`]);
+  await startContainer(ctx, c.id);
+  assert.ok(host.netns.has(c.id));
+  stopContainer(ctx, c.id, 0);
+  assert.ok(!host.netns.has(c.id), 'stop destroys the network');
+});
+
+test('start mounts the rootfs, writes the bundle and runs it under conmon with an exit command naming the run', async () => {
+  const c0 = createContainer(ctx, req({ name: 's' }));
+  const c = await startContainer(ctx, 's');
+  assert.equal(c.status, 'running');
+  assert.ok(host.alive(c.pid));
+  assert.equal(c.pidStart, host.procs.get(c.pid!)!.start);
+  assert.equal(c.bootId, 'boot-1');
+  assert.ok(host.mounts.has(merged(c0.id)));
+  const spec = host.bundles.get(join(ctx.paths.root, 'containers', c0.id)) as { process: { args: string[]; cwd: string } };
+  assert.deepEqual(spec.process.args, ['sleep', '1000']);
+  assert.equal(spec.process.cwd, '/srv');
+  assert.equal(host.runtime.get(c0.id)!.exitRunId, c.runId, 'conmon calls back with this run\'s id');
+  assert.ok(host.runtime.get(c0.id)!.started);
+});
+
+test('start of a running container does not start it twice', async () => {
+  const c = await runContainer(ctx, req(), {});
+  await startContainer(ctx, c.id);
+  assert.equal(host.calls.filter((x) => x.startsWith('createContainer')).length, 1);
+});
+
+for (const step of ['mount', 'writeBundle', 'createContainer', 'startContainer'] as const) {
+  test(`a failed start (${step}) is rolled back: nothing held, the record still created`, async () => {
+    const c = createContainer(ctx, req());
+    host.failAt = step;
+    await assert.rejects(startContainer(ctx, c.id), /fake .* failed/);
+    released(c.id);
+    assert.equal(lookup(ctx, c.id).status, 'created');
+  });
+}
+
+test('a failed network setup is rolled back, and run removes the container it made', async () => {
+  host.failAt = 'setUpNetwork';
+  await assert.rejects(runContainer(ctx, req({ name: 'n', networkMode: 'bridge' }), {}), /fake setUpNetwork failed/);
+  assert.equal(reconcileAll(ctx).length, 0, 'run leaves no record behind');
+  assert.deepEqual([...host.mounts], []);
+  assert.ok(!host.calls.includes('createContainer'), 'the runtime was never reached');
+});
+
+test('stop: the stop signal ends it, its code is recorded, its resources released, its layer kept', async () => {
+  const c = await runContainer(ctx, req(), {});
+  const s = stopContainer(ctx, c.id, 5);
+  assert.equal(s.status, 'exited');
+  assert.equal(s.exitCode, 143);
+  assert.ok(s.stopRequested);
+  released(c.id);
+  assert.ok(existsSync(join(ctx.paths.root, 'containers', c.id, 'diff')), 'the writable layer stays');
+});
+
+test('stop: a process that ignores SIGTERM is killed after the timeout (137)', async () => {
+  host.ignoreNext = ['SIGTERM'];
+  const c = await runContainer(ctx, req(), {});
+  const t0 = Date.now();
+  const s = stopContainer(ctx, c.id, 1);
+  assert.ok(Date.now() - t0 >= 900, 'waited for the timeout');
+  assert.equal(s.exitCode, 137);
+  assert.ok(host.calls.includes(`signal ${c.pid} SIGKILL`));
+});
+
+test('the exit callback records the code and releases everything', async () => {
+  const c = await runContainer(ctx, req(), {});
+  const { runId } = host.exit(c.id, 3);
+  await onContainerExit(ctx, c.id, runId);
+  const e = lookup(ctx, c.id);
+  assert.equal(e.status, 'exited');
+  assert.equal(e.exitCode, 3);
+  released(c.id);
+});
+
+test('restart: the old run\'s late exit callback leaves the new run alone', async () => {
+  const c = await runContainer(ctx, req(), {});
+  const oldRun = host.runtime.get(c.id)!.exitRunId;
+  const r = await restartContainer(ctx, c.id, 0);
+  assert.equal(r.status, 'running');
+  assert.notEqual(r.runId, oldRun);
+  await onContainerExit(ctx, c.id, oldRun); // conmon of the first run, calling back late
+  const now = lookup(ctx, c.id);
+  assert.equal(now.status, 'running');
+  assert.equal(now.pid, r.pid);
+  assert.ok(host.alive(r.pid));
+});
+
+test('on-failure:2 restarts twice, then stays exited', async () => {
+  const c = await runContainer(ctx, req({ restart: { name: 'on-failure', maxRetries: 2 } }), {});
+  for (let i = 0; i < 3; i++) {
+    const { runId } = host.exit(c.id, 1);
+    await onContainerExit(ctx, c.id, runId);
+  }
+  const e = lookup(ctx, c.id);
+  assert.equal(e.status, 'exited');
+  assert.equal(e.restartCount, 2);
+  assert.equal(host.calls.filter((x) => x.startsWith('createContainer')).length, 3);
+});
+
+test('on-failure does not restart a clean exit', async () => {
+  const c = await runContainer(ctx, req({ restart: { name: 'on-failure', maxRetries: 0 } }), {});
+  const { runId } = host.exit(c.id, 0);
+  await onContainerExit(ctx, c.id, runId);
+  assert.equal(lookup(ctx, c.id).status, 'exited');
+});
+
+test('always backs off: 100 ms, then 200 ms, recorded with the container', async () => {
+  const c = await runContainer(ctx, req({ restart: { name: 'always', maxRetries: 0 } }), {});
+  let { runId } = host.exit(c.id, 0);
+  const t0 = Date.now();
+  await onContainerExit(ctx, c.id, runId);
+  assert.ok(Date.now() - t0 >= 90);
+  assert.equal(lookup(ctx, c.id).restartBackoffMs, 100);
+  ({ runId } = host.exit(c.id, 0));
+  const t1 = Date.now();
+  await onContainerExit(ctx, c.id, runId);
+  assert.ok(Date.now() - t1 >= 190);
+  const e = lookup(ctx, c.id);
+  assert.equal(e.restartBackoffMs, 200);
+  assert.equal(e.restartCount, 2);
+  assert.equal(e.status, 'running');
+});
+
+test('a user stop during the back-off wins over the policy', async () => {
+  const c = await runContainer(ctx, req({ restart: { name: 'always', maxRetries: 0 } }), {});
+  const { runId } = host.exit(c.id, 1);
+  const callback = onContainerExit(ctx, c.id, runId);
+  await sleep(20); // the callback is now sleeping out its 100 ms without the lock
+  stopContainer(ctx, c.id, 0);
+  await callback;
+  const e = lookup(ctx, c.id);
+  assert.equal(e.status, 'exited');
+  assert.equal(e.restartCount, 0);
+});
+
+test('kill ends an always policy; a user start resets the count', async () => {
+  const c = await runContainer(ctx, req({ restart: { name: 'always', maxRetries: 0 } }), {});
+  killContainer(ctx, c.id, 'KILL');
+  const { runId } = { runId: host.runtime.get(c.id)!.exitRunId };
+  await onContainerExit(ctx, c.id, runId);
+  let e = lookup(ctx, c.id);
+  assert.equal(e.status, 'exited');
+  assert.equal(e.exitCode, 137);
+  const s = await startContainer(ctx, c.id);
+  assert.equal(s.restartCount, 0);
+  assert.equal(s.stopRequested, false);
+  const r2 = host.exit(c.id, 2); // the policy applies again
+  await onContainerExit(ctx, c.id, r2.runId);
+  e = lookup(ctx, c.id);
+  assert.equal(e.status, 'running');
+  assert.equal(e.restartCount, 1);
+});
+
+test('--rm: the exit callback removes the container, its files and its record', async () => {
+  const c = await runContainer(ctx, req({ autoRemove: true }), {});
+  const { runId } = host.exit(c.id, 0);
+  await onContainerExit(ctx, c.id, runId);
+  assert.throws(() => lookup(ctx, c.id), (e) => isBerthError(e) && e.kind === 'NotFound');
+  assert.ok(!existsSync(join(ctx.paths.root, 'containers', c.id)));
+  released(c.id);
+});
+
+test('reconcile: a process gone without an exit file is exited (255) and released', async () => {
+  const c = await runContainer(ctx, req(), {});
+  host.procs.get(c.pid!)!.state = 'gone';
+  host.procs.get(c.conmonPid!)!.state = 'gone';
+  const [e] = reconcileAll(ctx);
+  assert.equal(e!.status, 'exited');
+  assert.equal(e!.exitCode, 255);
+  released(c.id);
+});
+
+test('reconcile: a zombie whose conmon died is not running', async () => {
+  const c = await runContainer(ctx, req(), {});
+  host.zombify(c.id);
+  assert.equal(reconcileOne(ctx, lookup(ctx, c.id)).status, 'exited');
+});
+
+test('reconcile: a reused pid is not the container', async () => {
+  const c = await runContainer(ctx, req(), {});
+  host.reusePid(c.id);
+  assert.ok(host.alive(c.pid), 'some process holds the pid');
+  assert.equal(reconcileOne(ctx, lookup(ctx, c.id)).status, 'exited');
+});
+
+test('reconcile: a record of another boot is exited', async () => {
+  const c = await runContainer(ctx, req(), {});
+  host.boot = 'boot-2';
+  assert.equal(reconcileAll(ctx)[0]!.status, 'exited');
+  released(c.id);
+});
+
+test('reconcile leaves a running container alone', async () => {
+  const c = await runContainer(ctx, req(), {});
+  const before = host.calls.length;
+  assert.equal(reconcileAll(ctx)[0]!.status, 'running');
+  assert.equal(host.calls.length, before, 'no host call for a live container');
+  assert.equal(checkExit(ctx, c.id), undefined);
+});
+
+test('ps finishes what a berth killed in the middle of a start left', async () => {
+  const c = createContainer(ctx, req());
+  host.failAt = 'startContainer';
+  await assert.rejects(startContainer(ctx, c.id));
+  // As if the killed berth had got no further than making the run directory and mounting.
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(runDir(c.id), { recursive: true });
+  host.mounts.add(merged(c.id));
+  reconcileAll(ctx);
+  released(c.id);
+});
+
+test('rm refuses a running container without force; rm -f stops and removes everything', async () => {
+  const c = await runContainer(ctx, req({ name: 'gone' }), {});
+  assert.throws(() => removeContainer(ctx, 'gone', { force: false }), (e) => isBerthError(e) && e.kind === 'Conflict');
+  assert.equal(lookup(ctx, 'gone').status, 'running');
+  removeContainer(ctx, 'gone', { force: true });
+  released(c.id);
+  assert.ok(!existsSync(join(ctx.paths.root, 'containers', c.id)));
+  assert.deepEqual(readdirSync(join(ctx.paths.root, 'containers')), []);
+});
+
+test('a foreground run records its code and releases everything', async () => {
+  host.foregroundExit = 7;
+  const c = createContainer(ctx, req());
+  const done = await runAttached(ctx, c.id, { tty: false });
+  assert.equal(done.status, 'exited');
+  assert.equal(done.exitCode, 7);
+  assert.ok(!host.mounts.has(merged(c.id)));
+});
+
+test('a started-again container keeps its writable layer and gets a new run id', async () => {
+  const c = await runContainer(ctx, req(), {});
+  const first = lookup(ctx, c.id).runId;
+  stopContainer(ctx, c.id, 0);
+  const again = await startContainer(ctx, c.id);
+  assert.notEqual(again.runId, first);
+  assert.equal(host.calls.filter((x) => x.startsWith('mount')).length, 2);
+  assert.ok(existsSync(join(ctx.paths.root, 'containers', c.id, 'diff')));
+});

@@ -1,0 +1,170 @@
+// A recording fake of the host (engine/host.ts), in youki's manner: it keeps in memory what the
+// kernel and the runtime would hold (processes with start times, mounts, cgroups, runtime
+// containers, network namespaces, conmon's exit files) and logs every call, so the lifecycle
+// can be driven and checked without root. `failAt` makes the named call throw once, to walk the
+// rollbacks. A container's process ends when a test says so (exit) or when it is signalled.
+import type { Host } from '../host.js';
+import type { CreateOptions, ExitInfo } from '../../runtime/oci.js';
+import type { RuntimeBinary } from '../../runtime/select.js';
+import type { NetworkRecord } from '../../network/networks.js';
+
+type ProcState = 'running' | 'zombie' | 'gone';
+interface Proc { pid: number; start: number; state: ProcState; ignores: Set<string> }
+interface RtContainer { id: string; pid: number; conmonPid: number; runDir: string; exitRunId: string | undefined; started: boolean }
+
+const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGUSR1: 10, SIGTERM: 15 };
+
+export class FakeHost implements Host {
+  readonly calls: string[] = [];
+  readonly mounts = new Set<string>();
+  readonly cgroups = new Set<string>();
+  readonly netns = new Set<string>();
+  readonly procs = new Map<number, Proc>();
+  readonly runtime = new Map<string, RtContainer>();
+  readonly exitFiles = new Map<string, ExitInfo>();
+  readonly bundles = new Map<string, unknown>();
+  boot = 'boot-1';
+  /** The next call of this name throws (then the fake behaves again). */
+  failAt: keyof Host | undefined;
+  /** What a foreground run (runForeground) exits with. */
+  foregroundExit = 0;
+  /** Signals the next started container's init ignores (as sleep as pid 1 ignores SIGTERM). */
+  ignoreNext: string[] = [];
+  private nextPid = 1000;
+  private ticks = 5000;
+
+  private call(name: keyof Host, detail = ''): void {
+    this.calls.push(detail ? `${name} ${detail}` : name);
+    if (this.failAt === name) {
+      this.failAt = undefined;
+      throw new Error(`fake ${name} failed`);
+    }
+  }
+
+  private spawn(): Proc {
+    const p: Proc = { pid: this.nextPid++, start: this.ticks++, state: 'running', ignores: new Set(this.ignoreNext) };
+    this.ignoreNext = [];
+    this.procs.set(p.pid, p);
+    return p;
+  }
+
+  private byPid(pid: number): RtContainer | undefined {
+    return [...this.runtime.values()].find((c) => c.pid === pid);
+  }
+
+  /** The container's init ends with `code`: conmon reaps it and writes its exit file. */
+  exit(id: string, code: number): { runId: string | undefined } {
+    const c = this.runtime.get(id);
+    if (!c) throw new Error(`fake: no runtime container ${id}`);
+    const p = this.procs.get(c.pid);
+    if (p) p.state = 'gone';
+    this.exitFiles.set(id, { exitCode: code, oomKilled: false, finishedAt: new Date() });
+    const conmon = this.procs.get(c.conmonPid);
+    if (conmon) conmon.state = 'gone';
+    return { runId: c.exitRunId };
+  }
+
+  /** conmon died first and nobody reaped the init: a zombie holding its pid. */
+  zombify(id: string): void {
+    const c = this.runtime.get(id)!;
+    this.procs.get(c.conmonPid)!.state = 'gone';
+    this.procs.get(c.pid)!.state = 'zombie';
+  }
+
+  /** The init is gone and another process now holds its pid (start time differs). */
+  reusePid(id: string): void {
+    const c = this.runtime.get(id)!;
+    this.procs.get(c.conmonPid)!.state = 'gone';
+    this.procs.set(c.pid, { pid: c.pid, start: this.ticks++, state: 'running', ignores: new Set() });
+  }
+
+  alive(pid: number | null): boolean {
+    return pid !== null && this.procs.get(pid)?.state === 'running';
+  }
+
+  // ------------------------------------------------------------------ Host
+
+  bootId = () => this.boot;
+  processAlive = (pid: number, start: number | null | undefined) => {
+    const p = this.procs.get(pid);
+    return p?.state === 'running' && (start === null || start === undefined || start === p.start);
+  };
+  processStartTime = (pid: number) => { const p = this.procs.get(pid); return p && p.state !== 'gone' ? p.start : null; };
+  hardRlimits = () => ({ nofile: 1_048_576, nproc: 4_194_304 });
+  signal = (pid: number, sig: NodeJS.Signals) => {
+    this.call('signal', `${pid} ${sig}`);
+    const p = this.procs.get(pid);
+    if (!p || p.state !== 'running') { const e = new Error('ESRCH') as NodeJS.ErrnoException; e.code = 'ESRCH'; throw e; }
+    if (sig !== 'SIGKILL' && p.ignores.has(sig)) return;
+    const c = this.byPid(pid);
+    if (c) this.exit(c.id, 128 + (SIGNALS[sig] ?? 0));
+    else p.state = 'gone';
+  };
+  syncFs = (path: string) => { this.call('syncFs', path); };
+  mount = (_spec: Parameters<Host['mount']>[0], target: string) => { this.call('mount', target); this.mounts.add(target); };
+  unmount = (target: string) => { this.call('unmount', target); this.mounts.delete(target); };
+  isMounted = (target: string) => this.mounts.has(target);
+  removeCgroup = (p: string) => { this.call('removeCgroup', p); this.cgroups.delete(p); };
+  chooseRuntime = (): RuntimeBinary => ({ name: 'runc', path: '/fake/runc' });
+  createContainer = async (o: CreateOptions) => {
+    this.call('createContainer', o.id);
+    if (this.runtime.has(o.id)) throw new Error(`fake runtime: container ${o.id} exists`);
+    const init = this.spawn();
+    const conmon = this.spawn();
+    const args = o.exitCommand?.args ?? [];
+    this.runtime.set(o.id, { id: o.id, pid: init.pid, conmonPid: conmon.pid, runDir: o.runDir, exitRunId: o.exitCommand ? args[args.length - 1] : undefined, started: false });
+    this.cgroups.add(`/berth/${o.id}`);
+    this.exitFiles.delete(o.id);
+    return { pid: init.pid, conmonPid: conmon.pid };
+  };
+  startContainer = (_rt: RuntimeBinary, _root: string, id: string) => {
+    this.call('startContainer', id);
+    const c = this.runtime.get(id);
+    if (!c) throw new Error(`fake runtime: no container ${id}`);
+    c.started = true;
+  };
+  killContainer = (_rt: RuntimeBinary, _root: string, id: string, signal: string | number) => {
+    this.call('killContainer', `${id} ${signal}`);
+    const c = this.runtime.get(id);
+    if (!c || !this.alive(c.pid)) return false;
+    const name = typeof signal === 'number' ? Object.keys(SIGNALS).find((k) => SIGNALS[k] === signal) ?? 'SIGKILL' : signal;
+    this.signal(c.pid, name as NodeJS.Signals);
+    return true;
+  };
+  deleteContainer = (_rt: RuntimeBinary, _root: string, id: string, opts: { force?: boolean } = {}) => {
+    this.call('deleteContainer', id);
+    const c = this.runtime.get(id);
+    if (!c) return;
+    if (this.alive(c.pid)) {
+      if (!opts.force) throw new Error(`fake runtime: container ${id} is running`);
+      this.exit(id, 137);
+    }
+    this.runtime.delete(id);
+    this.cgroups.delete(`/berth/${id}`);
+  };
+  readExitFile = (_runDir: string, id: string) => this.exitFiles.get(id) ?? null;
+  writeBundle = (dir: string, spec: Parameters<Host['writeBundle']>[1]) => { this.call('writeBundle', dir); this.bundles.set(dir, spec); return `${dir}/config.json`; };
+  runForeground = async (o: Parameters<Host['runForeground']>[0]) => {
+    this.call('runForeground', o.id);
+    const init = this.spawn();
+    this.runtime.set(o.id, { id: o.id, pid: init.pid, conmonPid: -1, runDir: '', exitRunId: undefined, started: true });
+    this.cgroups.add(`/berth/${o.id}`);
+    o.onStarted(init.pid);
+    await new Promise((r) => setImmediate(r));
+    this.exit(o.id, this.foregroundExit);
+    return this.foregroundExit;
+  };
+  planEndpoints = (_ctx: Parameters<Host['planEndpoints']>[0], id: string) => { this.call('planEndpoints', id); };
+  publishPorts = (_ctx: Parameters<Host['publishPorts']>[0], id: string) => { this.call('publishPorts', id); return []; };
+  ensureDefaultNetwork = (): NetworkRecord => {
+    this.call('ensureDefaultNetwork');
+    return { name: 'berth', id: 'f'.repeat(64), bridge: 'berth-ffffffff', subnet: '10.88.0.0/16', gateway: '10.88.0.1', internal: false, labels: {}, createdAt: new Date().toISOString() };
+  };
+  setUpNetwork = async (_ctx: Parameters<Host['setUpNetwork']>[0], id: string) => {
+    this.call('setUpNetwork', id);
+    this.netns.add(id);
+    return { netnsPath: `/fake/netns/${id}`, hostsFile: '/fake/hosts', resolvConf: '/fake/resolv.conf' };
+  };
+  tearDownNetwork = (_ctx: Parameters<Host['tearDownNetwork']>[0], id: string) => { this.call('tearDownNetwork', id); this.netns.delete(id); };
+  releaseNetwork = (_ctx: Parameters<Host['releaseNetwork']>[0], id: string) => { this.call('releaseNetwork', id); this.netns.delete(id); };
+}
