@@ -63,7 +63,7 @@ export async function commitContainer(ctx: EngineContext, ref: string, name: str
 export async function exportContainer(ctx: EngineContext, ref: string, out: Writable): Promise<void> {
   const c = lookup(ctx, ref);
   const { merged } = snapshotPaths(ctx.paths.root, c.id);
-  const lock = lockContainer(ctx.paths.runroot, c.id);
+  const lock = lockContainer(ctx, c.id);
   let target: string | undefined;
   try {
     dropStaleExports(ctx, c.id);

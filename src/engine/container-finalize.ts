@@ -119,7 +119,7 @@ export function reconcileOne(ctx: EngineContext, c: Container, opts: { discard?:
   if (initAlive(ctx, c, boot)) return c;
   // Dead: finalize under the lock (reentrant for a verb that holds it already), since conmon's
   // exit callback or another command may be finalizing the same container right now.
-  const lock = lockContainer(ctx.paths.runroot, c.id);
+  const lock = lockContainer(ctx, c.id);
   try {
     const fresh = getContainer<ContainerSpec>(ctx.db, c.id);
     if (!fresh || fresh.status !== 'running') return fresh ?? c;
@@ -143,7 +143,7 @@ export function reconcileAll(ctx: EngineContext): Container[] {
       return c;
     }
     if (initAlive(ctx, c, boot)) return c;
-    const lock = lockContainer(ctx.paths.runroot, c.id);
+    const lock = lockContainer(ctx, c.id);
     try {
       const fresh = getContainer<ContainerSpec>(ctx.db, c.id);
       return fresh ? reconcileOne(ctx, fresh) : c;
@@ -160,7 +160,7 @@ export function reconcileAll(ctx: EngineContext): Container[] {
  */
 function repairHalfMade(ctx: EngineContext, c: Container): void {
   let lock;
-  try { lock = lockContainer(ctx.paths.runroot, c.id, 0); } catch { return; }
+  try { lock = lockContainer(ctx, c.id, 0); } catch { return; }
   try {
     const fresh = getContainer<ContainerSpec>(ctx.db, c.id);
     if (fresh && fresh.status !== 'running' && existsSync(containerRunDir(ctx, c.id))) releaseResources(ctx, fresh);
@@ -179,7 +179,7 @@ export function checkExit(ctx: EngineContext, id: string): Container | undefined
   if (!c) throw notFound('container.not_found', `no such container: ${shortId(id)}`);
   if (c.status !== 'running') return c;
   if (initAlive(ctx, c)) return undefined;
-  const lock = lockContainer(ctx.paths.runroot, id);
+  const lock = lockContainer(ctx, id);
   try {
     const fresh = getContainer<ContainerSpec>(ctx.db, id);
     if (!fresh) throw notFound('container.not_found', `no such container: ${shortId(id)}`);

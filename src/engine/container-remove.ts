@@ -16,7 +16,7 @@ import { networkContext } from './parts.js';
 
 export function removeContainer(ctx: EngineContext, ref: string, opts: { force: boolean; volumes?: boolean }): string {
   const c0 = lookup(ctx, ref);
-  const lock = lockContainer(ctx.paths.runroot, c0.id);
+  const lock = lockContainer(ctx, c0.id);
   try {
     let c = reconcileOne(ctx, reload(ctx, c0.id));
     let stoppedHere = false;
@@ -52,7 +52,7 @@ export function removeLocked(ctx: EngineContext, c: Container, opts: { justRelea
 
 /** rm of a finished --rm container from the foreground `run`, which owns its output and exit code. */
 export function removeIfExited(ctx: EngineContext, id: string): void {
-  const lock = lockContainer(ctx.paths.runroot, id);
+  const lock = lockContainer(ctx, id);
   try {
     const c = getContainer<ContainerSpec>(ctx.db, id);
     if (c && c.status !== 'running') removeLocked(ctx, c);

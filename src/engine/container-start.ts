@@ -32,7 +32,7 @@ import { imageContext, networkContext } from './parts.js';
  */
 export async function startContainer(ctx: EngineContext, ref: string, opts: { attached?: boolean } = {}): Promise<Container> {
   const c0 = lookup(ctx, ref);
-  const lock = lockContainer(ctx.paths.runroot, c0.id);
+  const lock = lockContainer(ctx, c0.id);
   try {
     const c = reconcileOne(ctx, reload(ctx, c0.id));
     if (c.status === 'running') return c;
@@ -136,7 +136,7 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
     return { runtime, rtRoot, bundle, runDir };
 }
 
-export async function startLocked(ctx: EngineContext, c: Container, opts: { exitCommand: boolean }): Promise<Container> {
+export async function startLocked(ctx: EngineContext, c: Container, opts: { exitCommand: boolean; restartCount?: number }): Promise<Container> {
   const undo = new Undo();
   // The exit callback names this run, so that once a restart has replaced it, its late callback
   // leaves the new run alone.
@@ -153,7 +153,7 @@ export async function startLocked(ctx: EngineContext, c: Container, opts: { exit
     tx(ctx.db, () => updateContainer(ctx.db, c.id, {
       status: 'running', pid, pidStart: hostOf(ctx).processStartTime(pid), conmonPid, conmonStart: hostOf(ctx).processStartTime(conmonPid),
       exitCode: null, oomKilled: false, startedAt: new Date().toISOString(), finishedAt: null, bootId: hostOf(ctx).bootId(),
-      stopRequested: false, runId,
+      stopRequested: false, runId, ...(opts.restartCount !== undefined ? { restartCount: opts.restartCount } : {}),
     }));
     undo.commit();
     return reload(ctx, c.id);
@@ -169,7 +169,7 @@ export async function startLocked(ctx: EngineContext, c: Container, opts: { exit
  */
 export async function runAttached(ctx: EngineContext, ref: string, opts: { tty: boolean }): Promise<Container> {
   const c0 = lookup(ctx, ref);
-  const lock = lockContainer(ctx.paths.runroot, c0.id);
+  const lock = lockContainer(ctx, c0.id);
   const undo = new Undo();
   let c = reload(ctx, c0.id);
   mustBe('start', c.status, c.name);

@@ -14,7 +14,7 @@ import { finalize, waitForExit, waitForExitFile, reconcileOne } from './containe
 
 export function stopContainer(ctx: EngineContext, ref: string, timeoutSec?: number): Container {
   const c0 = lookup(ctx, ref);
-  const lock = lockContainer(ctx.paths.runroot, c0.id);
+  const lock = lockContainer(ctx, c0.id);
   try {
     tx(ctx.db, () => updateContainer(ctx.db, c0.id, { stopRequested: true }));
     const c = reconcileOne(ctx, reload(ctx, c0.id));
@@ -55,7 +55,7 @@ function signalQuietly(ctx: EngineContext, runtime: RuntimeBinary, rtRoot: strin
 
 export function killContainer(ctx: EngineContext, ref: string, signal = 'SIGKILL'): Container {
   const c0 = lookup(ctx, ref);
-  const lock = lockContainer(ctx.paths.runroot, c0.id);
+  const lock = lockContainer(ctx, c0.id);
   try {
     const c = reconcileOne(ctx, reload(ctx, c0.id));
     mustBe('kill', c.status, c.name);

@@ -127,6 +127,16 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE containers ADD COLUMN pid_start INTEGER;
   ALTER TABLE containers ADD COLUMN restart_backoff_ms INTEGER NOT NULL DEFAULT 0;
   `,
+  // 4: locks held by berth processes (engine/lock.ts), released by the holder or taken over
+  // once it is gone.
+  `
+  CREATE TABLE locks (
+    name TEXT PRIMARY KEY,            -- "container:<id>", "network:<name>"
+    pid INTEGER NOT NULL,
+    start INTEGER NOT NULL,           -- the holder's start time in clock ticks
+    boot TEXT NOT NULL                -- the kernel boot id when it was taken
+  );
+  `,
 ];
 
 /** Opens (creating if needed) the instances file under `root` and brings its schema up to date. */
