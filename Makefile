@@ -59,7 +59,7 @@ test: build
 	bash test/run.sh
 
 test-unit: build
-	node --test --test-concurrency=2 $$(find build/src -name '*.test.js' ! -name '*.integration.test.js' | sort) build/test/lint.test.js
+	node --test --test-concurrency=2 $$(find build/src -name '*.test.js' ! -name '*.integration.test.js' | sort) build/test/lint.test.js build/test/house-rules.test.js
 
 bench: build
 	bash bench/run.sh

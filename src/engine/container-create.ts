@@ -13,6 +13,7 @@ import type { ContainerSpec, CreateRequest } from './types.js';
 import { hostOf } from './host.js';
 import { withSecurity } from './security.js';
 import type { Container } from './container-records.js';
+import { imageContext, networkContext } from './parts.js';
 
 function blockDevice(path: string, flag: string): void {
   let st;
@@ -22,7 +23,7 @@ function blockDevice(path: string, flag: string): void {
 
 
 export function createContainer(ctx: EngineContext, req: CreateRequest): Container {
-  const image = resolveImage(ctx.db, req.image);
+  const image = resolveImage(imageContext(ctx).store, req.image);
   const cfg = imageConfig(image);
   const name = req.name === undefined ? randomName() : validateName('container', req.name);
   if (req.resources.cpus !== undefined && req.resources.cpus > cpus().length) {
@@ -84,9 +85,9 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
     }
     insertContainer(ctx.db, row);
     if (spec.networkMode === 'bridge') {
-      hostOf(ctx).planEndpoints({ db: ctx.db, paths: ctx.paths }, id, spec.networks);
+      hostOf(ctx).planEndpoints(networkContext(ctx), id, spec.networks);
       const exposed = Object.keys(cfg.ExposedPorts ?? {});
-      hostOf(ctx).publishPorts({ db: ctx.db, paths: ctx.paths }, id, req.ports, { publishAll: req.publishAll, exposedPorts: exposed });
+      hostOf(ctx).publishPorts(networkContext(ctx), id, req.ports, { publishAll: req.publishAll, exposedPorts: exposed });
     }
   });
   mkdirSync(containerDir(ctx, id), { recursive: true, mode: 0o700 });
@@ -95,7 +96,7 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
 }
 
 function ensureDefaultNetworkIfUsed(ctx: EngineContext, spec: ContainerSpec): void {
-  if (spec.networks.some((n) => n.network === 'berth')) hostOf(ctx).ensureDefaultNetwork({ db: ctx.db, paths: ctx.paths });
+  if (spec.networks.some((n) => n.network === 'berth')) hostOf(ctx).ensureDefaultNetwork(networkContext(ctx));
 }
 
 function mergeEnv(base: string[], extra: string[]): string[] {

@@ -13,6 +13,7 @@ import { containerRunDir, runDirsParent, runtimeRoot, cgroupsPath, type EngineCo
 import type { ContainerSpec } from './types.js';
 import { hostOf } from './host.js';
 import { type Container, listContainers, reload } from './container-records.js';
+import { networkContext } from './parts.js';
 
 /**
  * Brings a running container that has ended back to "exited": records its exit code, then
@@ -52,7 +53,7 @@ export function releaseResources(ctx: EngineContext, c: Container, opts: { disca
   hostOf(ctx).deleteContainer(runtime, runtimeRoot(ctx, runtime.name), c.id, { force: true });
   mark('release: runtime deleted');
   hostOf(ctx).removeCgroup(cgroupsPath(c.id));
-  if (c.spec.networkMode === 'bridge') hostOf(ctx).tearDownNetwork({ db: ctx.db, paths: ctx.paths }, c.id);
+  if (c.spec.networkMode === 'bridge') hostOf(ctx).tearDownNetwork(networkContext(ctx), c.id);
   mark('release: network');
   const { merged, upper } = snapshotPaths(ctx.paths.root, c.id);
   if (hostOf(ctx).isMounted(merged)) {

@@ -12,6 +12,7 @@ import { hostOf } from './host.js';
 import { type Container, lookup, reload } from './container-records.js';
 import { releaseResources, reconcileOne } from './container-finalize.js';
 import { stopLocked } from './container-stop.js';
+import { networkContext } from './parts.js';
 
 export function removeContainer(ctx: EngineContext, ref: string, opts: { force: boolean; volumes?: boolean }): string {
   const c0 = lookup(ctx, ref);
@@ -43,7 +44,7 @@ export function removeLocked(ctx: EngineContext, c: Container, opts: { justRelea
   removeSnapshot(ctx.paths.root, c.id);
   rmSync(containerDir(ctx, c.id), { recursive: true, force: true });
   tx(ctx.db, () => {
-    if (c.spec.networkMode === 'bridge') hostOf(ctx).releaseNetwork({ db: ctx.db, paths: ctx.paths }, c.id, { tornDown: released });
+    if (c.spec.networkMode === 'bridge') hostOf(ctx).releaseNetwork(networkContext(ctx), c.id, { tornDown: released });
     deleteContainerRow(ctx.db, c.id);
   });
 }

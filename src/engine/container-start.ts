@@ -22,6 +22,7 @@ import { hostOf } from './host.js';
 import { securityAtStart } from './security.js';
 import { type Container, lookup, reload } from './container-records.js';
 import { releaseResources, reconcileOne } from './container-finalize.js';
+import { imageContext, networkContext } from './parts.js';
 
 /**
  * Starts a created or exited container under conmon. `attached`: the caller stays to collect the
@@ -67,7 +68,7 @@ interface Prepared { runtime: RuntimeBinary; rtRoot: string; bundle: string; run
 /** Everything up to the runtime: rootfs mounted, network up, bundle written. Steps register undos. */
 async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: { terminal: boolean }): Promise<Prepared> {
   const spec = c.spec;
-    const image = resolveImage(ctx.db, c.imageId);
+    const image = resolveImage(imageContext(ctx).store, c.imageId);
     const runDir = containerRunDir(ctx, c.id);
     mkdirSync(runDir, { recursive: true, mode: 0o700 });
     // Undone last: while it exists, a later ps takes the container for a start cut short.
@@ -93,8 +94,8 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
       files.hosts = '/etc/hosts';
       files.resolv = '/etc/resolv.conf';
     } else if (spec.networkMode === 'bridge') {
-      undo.push('tear down network', () => hostOf(ctx).tearDownNetwork({ db: ctx.db, paths: ctx.paths }, c.id));
-      const net = await hostOf(ctx).setUpNetwork({ db: ctx.db, paths: ctx.paths }, c.id, { hostname: spec.hostname, name: c.name });
+      undo.push('tear down network', () => hostOf(ctx).tearDownNetwork(networkContext(ctx), c.id));
+      const net = await hostOf(ctx).setUpNetwork(networkContext(ctx), c.id, { hostname: spec.hostname, name: c.name });
       network = { mode: 'path', path: net.netnsPath };
       files.hosts = net.hostsFile;
       files.resolv = net.resolvConf;

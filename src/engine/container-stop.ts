@@ -4,6 +4,7 @@ import { tx } from '../state/db.js';
 import { updateContainer } from '../state/containers.js';
 import type { RuntimeBinary } from '../runtime/select.js';
 import { mark } from '../common/timing.js';
+import { normalizeSignal } from '../sys/signal.js';
 import { lockContainer } from './lock.js';
 import { mustBe } from './lifecycle.js';
 import { runtimeRoot, type EngineContext } from './context.js';
@@ -48,7 +49,7 @@ function signalQuietly(ctx: EngineContext, runtime: RuntimeBinary, rtRoot: strin
     hostOf(ctx).killContainer(runtime, rtRoot, c.id, sig);
   } catch {
     // The runtime lost the container (killed from outside): signal the process directly.
-    if (c.pid !== null) try { hostOf(ctx).signal(c.pid, sig as NodeJS.Signals); } catch { /* already gone */ }
+    if (c.pid !== null) try { hostOf(ctx).signal(c.pid, normalizeSignal(sig)); } catch { /* already gone, or not a signal */ }
   }
 }
 
@@ -58,10 +59,11 @@ export function killContainer(ctx: EngineContext, ref: string, signal = 'SIGKILL
   try {
     const c = reconcileOne(ctx, reload(ctx, c0.id));
     mustBe('kill', c.status, c.name);
+    // A bad signal is refused before anything is recorded.
+    const sig = normalizeSignal(signal);
     // As Docker: a container the user killed is not revived by its restart policy.
     tx(ctx.db, () => updateContainer(ctx.db, c.id, { stopRequested: true }));
     const runtime = hostOf(ctx).chooseRuntime(c.spec.runtime);
-    const sig = /^\d+$/.test(signal) ? signal : signal.toUpperCase().startsWith('SIG') ? signal.toUpperCase() : `SIG${signal.toUpperCase()}`;
     hostOf(ctx).killContainer(runtime, runtimeRoot(ctx, runtime.name), c.id, sig);
     return c;
   } finally {

@@ -9,6 +9,7 @@ import {
 import { lookup, reconcileOne } from './containers.js';
 import { lockContainer, lockNetwork } from './lock.js';
 import type { EngineContext } from './context.js';
+import { networkContext } from './parts.js';
 
 export function connect(ctx: EngineContext, net: string, ref: string, opts: { ip?: string; aliases?: string[] }) {
   const c0 = lookup(ctx, ref);
@@ -16,7 +17,7 @@ export function connect(ctx: EngineContext, net: string, ref: string, opts: { ip
   const lock = lockContainer(ctx, c0.id);
   try {
     const c = reconcileOne(ctx, lookup(ctx, c0.id));
-    return connectNetwork({ db: ctx.db, paths: ctx.paths }, c.id, net, opts, c.status === 'running');
+    return connectNetwork(networkContext(ctx), c.id, net, opts, c.status === 'running');
   } finally {
     lock.release();
   }
@@ -27,7 +28,7 @@ export function disconnect(ctx: EngineContext, net: string, ref: string): void {
   const lock = lockContainer(ctx, c0.id);
   try {
     const c = reconcileOne(ctx, lookup(ctx, c0.id));
-    disconnectNetwork({ db: ctx.db, paths: ctx.paths }, c.id, net, c.status === 'running');
+    disconnectNetwork(networkContext(ctx), c.id, net, c.status === 'running');
   } finally {
     lock.release();
   }
@@ -37,20 +38,20 @@ export function disconnect(ctx: EngineContext, net: string, ref: string): void {
 export function createNetwork(ctx: EngineContext, opts: CreateNetworkOptions) {
   const lock = lockNetwork(ctx, opts.name);
   try {
-    return netCreate({ db: ctx.db, paths: ctx.paths }, opts);
+    return netCreate(networkContext(ctx), opts);
   } finally {
     lock.release();
   }
 }
-export const listNetworks = (ctx: EngineContext) => netList({ db: ctx.db, paths: ctx.paths });
-export const inspectNetwork = (ctx: EngineContext, name: string) => netInspect({ db: ctx.db, paths: ctx.paths }, name);
+export const listNetworks = (ctx: EngineContext) => netList(networkContext(ctx));
+export const inspectNetwork = (ctx: EngineContext, name: string) => netInspect(networkContext(ctx), name);
 export function removeNetwork(ctx: EngineContext, name: string, opts: { force?: boolean }) {
   const lock = lockNetwork(ctx, name);
   try {
-    return netRemove({ db: ctx.db, paths: ctx.paths }, name, opts);
+    return netRemove(networkContext(ctx), name, opts);
   } finally {
     lock.release();
   }
 }
-export const pruneNetworks = (ctx: EngineContext) => netPrune({ db: ctx.db, paths: ctx.paths });
-export const getNetwork = (ctx: EngineContext, name: string) => netGet({ db: ctx.db, paths: ctx.paths }, name);
+export const pruneNetworks = (ctx: EngineContext) => netPrune(networkContext(ctx));
+export const getNetwork = (ctx: EngineContext, name: string) => netGet(networkContext(ctx), name);

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import type { Header } from 'tar-stream';
 import { corrupt } from '../common/errors.js';
-import { cleanInRoot } from '../storage/chroot.js';
+import { cleanInRoot } from '../common/paths.js';
 import { openMaybeCompressed } from './store.js';
 
 export interface StagedFile {

@@ -220,3 +220,19 @@ function retryBusy<T>(attempt: () => T, mayRetry: () => boolean = () => true): T
     }
   }
 }
+
+/** A UNIQUE constraint refused the row: another berth (or an earlier call) holds that value. */
+export function isUniqueViolation(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+/** A UNIQUE constraint or the primary key refused the row. */
+export function isKeyViolation(e: unknown): boolean {
+  return isUniqueViolation(e) || (typeof e === 'object' && e !== null && (e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
+}
+
+/** Rows per table, for checks that an operation left no record behind. */
+export function rowCounts(db: Db): Record<string, number> {
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as Array<{ name: string }>;
+  return Object.fromEntries(tables.map((t) => [t.name, (db.prepare(`SELECT count(*) AS n FROM "${t.name}"`).get() as { n: number }).n]));
+}
