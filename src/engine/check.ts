@@ -155,11 +155,10 @@ function scanNetwork(ctx: EngineContext, scope: Scope): Item[] {
   const onHost = new Set(bridgesOnHost().map((b) => b.name));
   for (const net of nets) {
     if (onHost.has(net.bridge)) continue;
+    // Left so by a reboot before `system boot`, or by a `network create` killed before it made it.
     const live = endpointsOn(ctx.db, net.name).some((ep) => scope.running.has(ep.container_id));
-    if (live) {
-      items.push({ kind: 'bridge', object: net.bridge, problem: `network ${net.name} has running containers but no bridge`, action: 'make the bridge again',
-        repair: () => hostOf(ctx).restoreBridges({ db: ctx.db, paths: ctx.paths }) });
-    }
+    items.push({ kind: 'bridge', object: net.bridge, problem: `network ${net.name} has no bridge${live ? ' although containers run on it' : ''}`,
+      action: 'make the bridge again', repair: () => hostOf(ctx).restoreBridges({ db: ctx.db, paths: ctx.paths }) });
   }
   for (const e of deadElements()) {
     items.push({ kind: 'nft-element', object: `${e.set} { ${e.key} }`, problem: 'no bridge of any berth root has it', action: 'delete the element', repair: () => deleteElement(e) });

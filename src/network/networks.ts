@@ -74,8 +74,8 @@ export function listNetworks(ctx: NetCtx): NetworkRecord[] {
 }
 
 /**
- * Creates the network's row and bridge together: if the bridge cannot be made the row is
- * rolled back, and if the row cannot be written the bridge is deleted.
+ * Creates the network's row, then its bridge: if the bridge cannot be made, the row is removed
+ * again; if berth is killed in between, the row is left and its bridge is made on next use.
  */
 export function createNetwork(ctx: NetCtx, opts: CreateNetworkOptions): NetworkRecord {
   validateName('network', opts.name);
@@ -122,60 +122,60 @@ function createNetworkOnce(
   // bridge names are host-wide; otherwise it gets a name of its own like any network.
   const wanted = isDefault && ctx.defaultBridge ? ctx.defaultBridge : bridgeName(id, isDefault);
   const bridge = isDefault && linkExists(wanted) ? bridgeName(id, false) : wanted;
-  let made: NetworkRecord | undefined;
-  let rulesAdded = false;
-  let record: NetworkRecord;
-  try {
-    record = tx(ctx.db, () => {
-      if (getNetworkRow(ctx.db, opts.name)) throw exists('network.exists', `network ${opts.name} already exists`);
-      const others = allNetworkRows(ctx.db).map((r) => ({ name: r.name, cidr: parseCidr(r.subnet) }));
-      let subnet: Cidr;
-      if (given) {
-        const clash = others.find((o) => cidrsOverlap(o.cidr, given));
-        if (clash) throw conflict('network.subnet_overlap', `subnet ${formatCidr(given)} overlaps network ${clash.name} (${formatCidr(clash.cidr)})`);
-        const route = routes.find((r) => cidrsOverlap(r, given));
-        if (route) throw conflict('network.subnet_overlap', `subnet ${formatCidr(given)} overlaps the host route ${formatCidr(route)}`);
-        subnet = given;
-      } else {
-        const pools = (ctx.pools ?? DEFAULT_POOLS).map(parseCidr);
-        const picked = pickSubnet(pools, [...others.map((o) => o.cidr), ...routes]);
-        if (!picked) throw unavailable('network.pool_exhausted', `no free /24 subnet left in ${pools.map(formatCidr).join(', ')}`, 'give one with --subnet');
-        subnet = picked;
-      }
-      if (linkExists(bridge)) throw conflict('network.bridge_exists', `a link named ${bridge} already exists on the host`, 'another berth root may own it');
-      const row: NetworkRow = {
-        name: opts.name,
-        id,
-        bridge,
-        subnet: formatCidr(subnet),
-        gateway: formatIPv4(gateway ?? subnet.network + 1),
-        ip_range: range ? formatCidr(range) : null,
-        internal: opts.internal ? 1 : 0,
-        labels: JSON.stringify(opts.labels ?? {}),
-        created_at: new Date().toISOString(),
-      };
-      try {
-        ctx.db.prepare('INSERT INTO networks (name, id, bridge, subnet, gateway, ip_range, internal, labels, created_at) VALUES (@name, @id, @bridge, @subnet, @gateway, @ip_range, @internal, @labels, @created_at)').run(row);
-      } catch (e) {
-        if (isUniqueViolation(e)) throw exists('network.exists', `network ${opts.name} already exists`);
-        throw e;
-      }
-      const rec = toRecord(row);
-      made = rec;
-      ensureBridgeLink(rec.bridge, `${rec.gateway}/${subnet.prefix}`, bridgeMac(rec.id));
-      // Checked before any nftables element is added: those are keyed by subnet, and a loser
-      // undoing them would undo the winner's.
-      const rival = parseRoutesWithDev(hostRoutes()).find((r) => r.dev !== bridge && cidrsOverlap(r.cidr, subnet));
-      if (rival) throw new SubnetRace(`subnet ${rec.subnet} is also routed to ${rival.dev ?? 'another device'} (${formatCidr(rival.cidr)})`);
-      rulesAdded = true;
-      addNetworkRules({ bridge: rec.bridge, subnet: rec.subnet, internal: rec.internal });
-      return rec;
-    });
-  } catch (e) {
-    if (made) {
-      deleteLink(made.bridge);
-      if (rulesAdded) removeNetworkRules(made);
+  // The row is committed before the bridge is made, and the bridge is deleted before the row:
+  // a berth killed at any moment leaves a row, which names its bridge (names.ts), so the next
+  // command (or `system check`) finds and finishes the work; never a bridge nobody knows.
+  const record = tx(ctx.db, () => {
+    if (getNetworkRow(ctx.db, opts.name)) throw exists('network.exists', `network ${opts.name} already exists`);
+    const others = allNetworkRows(ctx.db).map((r) => ({ name: r.name, cidr: parseCidr(r.subnet) }));
+    let subnet: Cidr;
+    if (given) {
+      const clash = others.find((o) => cidrsOverlap(o.cidr, given));
+      if (clash) throw conflict('network.subnet_overlap', `subnet ${formatCidr(given)} overlaps network ${clash.name} (${formatCidr(clash.cidr)})`);
+      const route = routes.find((r) => cidrsOverlap(r, given));
+      if (route) throw conflict('network.subnet_overlap', `subnet ${formatCidr(given)} overlaps the host route ${formatCidr(route)}`);
+      subnet = given;
+    } else {
+      const pools = (ctx.pools ?? DEFAULT_POOLS).map(parseCidr);
+      const picked = pickSubnet(pools, [...others.map((o) => o.cidr), ...routes]);
+      if (!picked) throw unavailable('network.pool_exhausted', `no free /24 subnet left in ${pools.map(formatCidr).join(', ')}`, 'give one with --subnet');
+      subnet = picked;
     }
+    if (linkExists(bridge)) throw conflict('network.bridge_exists', `a link named ${bridge} already exists on the host`, 'another berth root may own it');
+    const row: NetworkRow = {
+      name: opts.name,
+      id,
+      bridge,
+      subnet: formatCidr(subnet),
+      gateway: formatIPv4(gateway ?? subnet.network + 1),
+      ip_range: range ? formatCidr(range) : null,
+      internal: opts.internal ? 1 : 0,
+      labels: JSON.stringify(opts.labels ?? {}),
+      created_at: new Date().toISOString(),
+    };
+    try {
+      ctx.db.prepare('INSERT INTO networks (name, id, bridge, subnet, gateway, ip_range, internal, labels, created_at) VALUES (@name, @id, @bridge, @subnet, @gateway, @ip_range, @internal, @labels, @created_at)').run(row);
+    } catch (e) {
+      if (isUniqueViolation(e)) throw exists('network.exists', `network ${opts.name} already exists`);
+      throw e;
+    }
+    return toRecord(row);
+  });
+  let rulesAdded = false;
+  try {
+    const prefix = Number(record.subnet.split('/')[1]);
+    ensureBridgeLink(record.bridge, `${record.gateway}/${prefix}`, bridgeMac(record.id));
+    // Checked before any nftables element is added: those are keyed by subnet, and a loser
+    // undoing them would undo the winner's.
+    const subnet = parseCidr(record.subnet);
+    const rival = parseRoutesWithDev(hostRoutes()).find((r) => r.dev !== bridge && cidrsOverlap(r.cidr, subnet));
+    if (rival) throw new SubnetRace(`subnet ${record.subnet} is also routed to ${rival.dev ?? 'another device'} (${formatCidr(rival.cidr)})`);
+    rulesAdded = true;
+    addNetworkRules({ bridge: record.bridge, subnet: record.subnet, internal: record.internal });
+  } catch (e) {
+    deleteLink(record.bridge);
+    if (rulesAdded) removeNetworkRules(record);
+    tx(ctx.db, () => ctx.db.prepare('DELETE FROM networks WHERE id = ?').run(record.id));
     throw e;
   }
   return record;
@@ -263,11 +263,12 @@ export function removeNetwork(ctx: NetCtx, nameOrId: string, opts: { force?: boo
     for (const ep of eps) {
       if (netnsExists(netnsName(ep.container_id))) deleteLink(hostVethName(ep.container_id, ifIndexOf(ep.ifname)));
     }
+    // The bridge goes before its row (see createNetworkOnce): killed in between, the row is left.
+    destroyBridge(ctx, n);
     ctx.db.prepare('DELETE FROM endpoints WHERE network = ?').run(n.name);
     ctx.db.prepare('DELETE FROM networks WHERE name = ?').run(n.name);
     return { n, running: eps.map((e) => e.container_id).filter((id) => netnsExists(netnsName(id))) };
   });
-  destroyBridge(ctx, net.n);
   // Running containers that were disconnected by force: their port rules may have pointed at
   // the address they just lost, and their names must leave that network's DNS.
   for (const id of net.running) applyPorts(ctx, id);
