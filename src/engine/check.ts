@@ -51,6 +51,9 @@ interface Item extends Finding {
  */
 export const STORE_GRACE_MS = 3600_000;
 
+/** `create` writes the record, then makes the directory: a record this young may be mid-create. */
+export const RECORD_GRACE_MS = 60_000;
+
 const HEX64 = /^[0-9a-f]{64}$/;
 
 function dirNames(dir: string): string[] {
@@ -92,6 +95,7 @@ function scanFiles(ctx: EngineContext, scope: Scope): Item[] {
       repair: () => rmSync(dir, { recursive: true, force: true }) });
   }
   for (const c of scope.records.values()) {
+    if (Date.now() - Date.parse(c.createdAt) < RECORD_GRACE_MS) continue;
     let present = true;
     try { statSync(containerDir(ctx, c.id)); } catch { present = false; }
     if (present) continue;
@@ -107,9 +111,14 @@ function scanMounts(ctx: EngineContext, scope: Scope): Item[] {
   const points = mountPoints(readFileSync('/proc/self/mountinfo', 'utf8'))
     .filter((m) => (under(m, ctx.paths.root) || under(m, ctx.paths.runroot)) && !wanted.has(m));
   // Deepest first, so that a mount on top of another goes before it.
-  return [...new Set(points)].sort((a, b) => b.length - a.length).map((m) => ({
-    kind: 'mount', object: m, problem: 'no running container uses it', action: 'unmount', repair: () => hostOf(ctx).unmount(m, { lazy: true }),
-  }));
+  const containers = `${join(ctx.paths.root, 'containers')}/`;
+  return [...new Set(points)].sort((a, b) => b.length - a.length).map((m) => {
+    const id = m.startsWith(containers) ? m.slice(containers.length).split('/')[0] : undefined;
+    return {
+      kind: 'mount', object: m, problem: 'no running container uses it', action: 'unmount',
+      ...(id !== undefined && HEX64.test(id) ? { lockId: id } : {}), repair: () => hostOf(ctx).unmount(m, { lazy: true }),
+    };
+  });
 }
 
 function scanProcesses(ctx: EngineContext, scope: Scope): Item[] {

@@ -7,6 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { Berth, BIN, sleep } from './helpers.js';
 
 let b: Berth;
@@ -89,6 +90,10 @@ test('every kind of orphan is found, mended by --repair, and gone afterwards', a
   mkdirSync(strayRun, { recursive: true });
   const lostId = b.ok(['create', '--name', 'lost', 'busybox', 'true']).trim();
   rmSync(join(b.root, 'containers', lostId), { recursive: true, force: true });
+  // Older than a create in progress (which writes the record a moment before the directory).
+  const db = new Database(join(b.root, 'berth.db'));
+  db.prepare('UPDATE containers SET created_at = ? WHERE id = ?').run(new Date(Date.now() - 120_000).toISOString(), lostId);
+  db.close();
   const old = new Date(Date.now() - 3 * 3600_000);
   const strayLayer = join(b.root, 'layers', hex(32));
   mkdirSync(strayLayer);
