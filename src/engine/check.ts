@@ -3,7 +3,7 @@
 // one of this root's: a record, a container directory or a run directory. An object named from
 // an id no root here knows is another root's, and left alone; set elements that name a missing
 // bridge are dead for every root and may be mended by any.
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tx } from '../state/db.js';
 import { integrityProblems, neededBlobDigests, recordedLayers, reindex } from '../state/check.js';
@@ -106,12 +106,13 @@ function scanFiles(ctx: EngineContext, scope: Scope): Item[] {
 }
 
 function scanMounts(ctx: EngineContext, scope: Scope): Item[] {
-  const wanted = new Set([...scope.running].map((id) => join(containerDir(ctx, id), 'merged')));
-  const under = (p: string, dir: string) => p.startsWith(`${dir.replace(/\/+$/, '')}/`);
-  const points = mountPoints(readFileSync('/proc/self/mountinfo', 'utf8'))
-    .filter((m) => (under(m, ctx.paths.root) || under(m, ctx.paths.runroot)) && !wanted.has(m));
-  // Deepest first, so that a mount on top of another goes before it.
-  const containers = `${join(ctx.paths.root, 'containers')}/`;
+  // mountinfo holds resolved paths; a root given through a symlink is compared resolved too.
+  const real = (d: string) => { try { return realpathSync(d); } catch { return d; } };
+  const rootReal = real(ctx.paths.root);
+  const wanted = new Set([...scope.running].map((id) => join(rootReal, 'containers', id, 'merged')));
+  const roots = [rootReal, real(ctx.paths.runroot)].map((d) => `${d.replace(/\/+$/, '')}/`);
+  const points = mountPoints(readFileSync('/proc/self/mountinfo', 'utf8')).filter((m) => roots.some((r) => m.startsWith(r)) && !wanted.has(m));
+  const containers = `${join(rootReal, 'containers')}/`;
   return [...new Set(points)].sort((a, b) => b.length - a.length).map((m) => {
     const id = m.startsWith(containers) ? m.slice(containers.length).split('/')[0] : undefined;
     return {
