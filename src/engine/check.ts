@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import { tx } from '../state/db.js';
 import { integrityProblems, neededBlobDigests, recordedLayers, reindex } from '../state/check.js';
 import { listProcesses } from '../sys/proc.js';
+import { sleepMs } from '../common/sleep.js';
 import { mountPoints } from '../sys/mount.js';
 import { cgroupDirsFor } from '../sys/cgroups.js';
 import {
-  bridgesOnHost, deadElements, deleteElement, deleteLink, deleteNetns, hostVethsOnHost, netnsOnHost, portChainsOnHost, removePortRules,
+  bridgesOnHost, deadElements, deleteElement, deleteStrayBridge, markedBridges, deleteLink, deleteNetns, hostVethsOnHost, netnsOnHost, portChainsOnHost, removePortRules,
 } from '../network/orphans.js';
 import { listNetworks } from '../network/networks.js';
 import { dnsConfigDir, dnsPid } from '../network/dns.js';
@@ -170,11 +171,31 @@ function scanNetwork(ctx: EngineContext, scope: Scope): Item[] {
     items.push({ kind: 'bridge', object: net.bridge, problem: `network ${net.name} has no bridge${live ? ' although containers run on it' : ''}`,
       action: 'make the bridge again', repair: () => hostOf(ctx).restoreBridges({ db: ctx.db, paths: ctx.paths }) });
   }
-  for (const e of deadElements()) {
+  const ours = new Set(nets.map((n) => n.bridge));
+  for (const br of markedBridges(ctx.paths.root)) {
+    if (ours.has(br.name)) continue;
+    items.push({ kind: 'bridge', object: br.name, problem: 'carries this root\'s mark, but no network of this root names it', action: 'delete it and its nftables elements',
+      repair: () => deleteStrayBridge(br.name) });
+  }
+  for (const e of settledDeadElements()) {
     items.push({ kind: 'nft-element', object: `${e.set} { ${e.key} }`, problem: 'no bridge of any berth root has it', action: 'delete the element', repair: () => deleteElement(e) });
   }
   return items;
 }
+
+/**
+ * Another root's `network rm` deletes its bridge a moment before its elements: only elements
+ * still dead on a second look, a little later, are reported.
+ */
+function settledDeadElements(): ReturnType<typeof deadElements> {
+  const first = deadElements();
+  if (first.length === 0) return first;
+  sleepMs(SETTLE_MS);
+  const again = new Set(deadElements().map((e) => `${e.set} ${e.key}`));
+  return first.filter((e) => again.has(`${e.set} ${e.key}`));
+}
+
+const SETTLE_MS = 500;
 
 function scanCgroups(ctx: EngineContext, scope: Scope): Item[] {
   const items: Item[] = [];

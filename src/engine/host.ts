@@ -76,7 +76,7 @@ export const realHost: Host = {
   planEndpoints,
   publishPorts,
   ensureDefaultNetwork,
-  restoreBridges: (ctx) => listNetworks(ctx).map((net) => { ensureBridge(net); return net.name; }),
+  restoreBridges: (ctx) => listNetworks(ctx).map((net) => { ensureBridge(ctx, net); return net.name; }),
   setUpNetwork: setUpContainerNetwork,
   tearDownNetwork: tearDownContainerNetwork,
   releaseNetwork: releaseContainerNetwork,

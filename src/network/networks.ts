@@ -12,7 +12,7 @@ import {
 } from './ipam.js';
 import type { Cidr } from './ipam.js';
 import { deleteLink, ensureBridgeLink, hostRoutes, linkExists, netnsExists } from './kernel.js';
-import { bridgeMac, bridgeName, DEFAULT_NETWORK, hostVethName, ifIndexOf, netnsName } from './names.js';
+import { bridgeMac, bridgeName, bridgeOwnerMark, DEFAULT_NETWORK, hostVethName, ifIndexOf, netnsName } from './names.js';
 import { addNetworkRules, removeNetworkRules } from './nft.js';
 import { applyPorts } from './ports.js';
 import { refreshDns } from './dns.js';
@@ -164,7 +164,7 @@ function createNetworkOnce(
   let rulesAdded = false;
   try {
     const prefix = Number(record.subnet.split('/')[1]);
-    ensureBridgeLink(record.bridge, `${record.gateway}/${prefix}`, bridgeMac(record.id));
+    ensureBridgeLink(record.bridge, `${record.gateway}/${prefix}`, bridgeMac(record.id), bridgeOwnerMark(ctx.paths.root));
     // Checked before any nftables element is added: those are keyed by subnet, and a loser
     // undoing them would undo the winner's.
     const subnet = parseCidr(record.subnet);
@@ -196,9 +196,9 @@ export function ensureDefaultNetwork(ctx: NetCtx): NetworkRecord {
 }
 
 /** Makes the bridge, its gateway address and its nftables elements if any is missing. */
-export function ensureBridge(net: Pick<NetworkRecord, 'id' | 'bridge' | 'subnet' | 'gateway' | 'internal'>): void {
+export function ensureBridge(ctx: Pick<NetCtx, 'paths'>, net: Pick<NetworkRecord, 'id' | 'bridge' | 'subnet' | 'gateway' | 'internal'>): void {
   const prefix = net.subnet.split('/')[1]!;
-  ensureBridgeLink(net.bridge, `${net.gateway}/${prefix}`, bridgeMac(net.id));
+  ensureBridgeLink(net.bridge, `${net.gateway}/${prefix}`, bridgeMac(net.id), bridgeOwnerMark(ctx.paths.root));
   addNetworkRules({ bridge: net.bridge, subnet: net.subnet, internal: net.internal });
 }
 

@@ -2,10 +2,10 @@
 // `system check` can tell which of them a root still needs. Which root an object belongs to is
 // read from its name: the id it was named from is a row, or a directory, of exactly one root.
 import { run } from '../sys/exec.js';
-import { deleteLink, deleteNetns, hostRoutes, linkExists, listLinks, listNetns } from './kernel.js';
-import { formatCidr, parseRoutesWithDev } from './ipam.js';
-import { NFT_FAMILY, NFT_TABLE } from './names.js';
-import { elemKey, readTable, removePortRules } from './nft.js';
+import { deleteLink, deleteNetns, hostRoutes, linkAlias, linkExists, listLinks, listNetns } from './kernel.js';
+import { formatCidr, parseCidr, parseRoutesWithDev } from './ipam.js';
+import { bridgeOwnerMark, NFT_FAMILY, NFT_TABLE } from './names.js';
+import { elemKey, readTable, removeNetworkRules, removePortRules } from './nft.js';
 
 const BRIDGE = /^berth-([0-9a-f]{8})$/;
 const VETH = /^berth([0-9a-f]{9})[0-9a-z]$/;
@@ -18,6 +18,20 @@ const matching = (names: readonly string[], re: RegExp): NamedObject[] =>
   names.flatMap((name) => { const m = re.exec(name); return m ? [{ name, idPrefix: m[1]! }] : []; });
 
 export const bridgesOnHost = (): NamedObject[] => matching(listLinks('berth'), BRIDGE);
+
+/** Bridges carrying this root's mark (names.ts bridgeOwnerMark), whether or not a network names them. */
+export function markedBridges(root: string): NamedObject[] {
+  const mark = bridgeOwnerMark(root);
+  return bridgesOnHost().filter((b) => linkAlias(b.name) === mark);
+}
+
+/** Deletes a bridge no network names, with the set elements keyed by it and by its subnet. */
+export function deleteStrayBridge(name: string): void {
+  const r = run('ip', ['-o', '-4', 'addr', 'show', 'dev', name], { allowFail: true });
+  const cidr = /\binet (\d+\.\d+\.\d+\.\d+\/\d+)/.exec(r.stdout)?.[1];
+  deleteLink(name);
+  removeNetworkRules({ bridge: name, subnet: cidr ? formatCidr(parseCidr(cidr)) : '', internal: false });
+}
 export const hostVethsOnHost = (): NamedObject[] => matching(listLinks('berth'), VETH);
 export const netnsOnHost = (): NamedObject[] => matching(listNetns(), NETNS);
 

@@ -49,12 +49,22 @@ after(() => {
   b.destroy();
 });
 
-test('a clean root reports nothing', () => {
+test("a clean root reports nothing, not even another root's objects", () => {
   b.ok(['run', '-d', '--name', 'fine', '-p', '127.0.0.1::80', 'busybox', 'httpd', '-f', '-p', '80']);
   b.ok(['network', 'create', 'side']);
-  const r = b.run(['system', 'check']);
-  assert.equal(r.status, 0, r.stdout + r.stderr);
-  assert.equal(r.stdout, 'no problems found\n');
+  const other = new Berth();
+  try {
+    other.importBusybox();
+    other.ok(['network', 'create', 'theirs']);
+    other.ok(['run', '-d', '--network', 'theirs', '-p', '127.0.0.1::80', 'busybox', 'httpd', '-f', '-p', '80']);
+    other.ok(['create', '--name', 'idle', 'busybox', 'true']);
+    const r = b.run(['system', 'check']);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.equal(r.stdout, 'no problems found\n');
+    assert.equal(other.run(['system', 'check']).status, 0);
+  } finally {
+    other.destroy();
+  }
 });
 
 test('every kind of orphan is found, mended by --repair, and gone afterwards', async () => {
@@ -103,7 +113,15 @@ test('every kind of orphan is found, mended by --repair, and gone afterwards', a
   utimesSync(strayBlob, old, old);
   const freshBlob = join(b.root, 'blobs', 'sha256', hex(32));
   writeFileSync(freshBlob, 'an import in progress may still record me');
-  const lonely = JSON.parse(b.ok(['network', 'inspect', 'side']))[0].Options['com.docker.network.bridge.name'] as string;
+  const bridgeOf = (net: string) => JSON.parse(b.ok(['network', 'inspect', net]))[0].Options['com.docker.network.bridge.name'] as string;
+  // A bridge whose row is gone (an older berth's order of work, or a lost instances file).
+  const strayNet = `10.219.${Math.floor(Math.random() * 250)}.0/24`;
+  b.ok(['network', 'create', '--subnet', strayNet, 'unrecorded']);
+  const strayBridge = bridgeOf('unrecorded');
+  const rw = new Database(join(b.root, 'berth.db'));
+  rw.prepare("DELETE FROM networks WHERE name = 'unrecorded'").run();
+  rw.close();
+  const lonely = bridgeOf('side');
   must('ip', ['link', 'del', lonely]);
   await sleep(100);
 
@@ -111,7 +129,7 @@ test('every kind of orphan is found, mended by --repair, and gone afterwards', a
     ['mount', merged], ['netns', ns], ['veth', veth], ['nft-chain', chain], ['nft-element', `bridges { ${ghost} }`],
     ['nft-element', `masq { ${deadNet} }`], ['cgroup', cg], ['conmon', `pid ${fakeConmon.pid} (container ${short})`],
     ['dns', `aardvark-dns pid ${fakeDns.pid}`], ['container-dir', strayDir], ['run-dir', strayRun],
-    ['record', `container lost (${lostId.slice(0, 12)})`], ['layer-dir', strayLayer], ['blob', strayBlob], ['bridge', lonely],
+    ['record', `container lost (${lostId.slice(0, 12)})`], ['layer-dir', strayLayer], ['blob', strayBlob], ['bridge', lonely], ['bridge', strayBridge],
   ];
   const first = check();
   assert.equal(first.status, 1);
@@ -137,13 +155,14 @@ test('every kind of orphan is found, mended by --repair, and gone afterwards', a
   assert.ok(!existsSync(`/run/netns/${ns}`), 'netns deleted');
   assert.ok(!existsSync(`/sys/class/net/${veth}`), 'veth deleted');
   assert.ok(existsSync(`/sys/class/net/${lonely}`), "the network's bridge made again");
+  assert.ok(!existsSync(`/sys/class/net/${strayBridge}`), 'the unrecorded bridge deleted');
   assert.ok(!existsSync(cg), 'cgroup removed');
   await sleep(100);
   assert.ok(!alive(fakeConmon) && !alive(fakeDns), 'stray processes killed');
   assert.ok(!existsSync(strayDir) && !existsSync(strayRun) && !existsSync(strayLayer) && !existsSync(strayBlob));
   assert.ok(existsSync(freshBlob));
   assert.equal(b.run(['inspect', 'lost']).status, 125, 'the record without files is gone');
-  assert.doesNotMatch(sh('nft', ['list', 'table', 'inet', 'berth']).stdout, new RegExp(`${chain}|${ghost}|${deadNet.replace(/\./g, '\\.')}`));
+  assert.doesNotMatch(sh('nft', ['list', 'table', 'inet', 'berth']).stdout, new RegExp(`${chain}|${ghost}|${strayBridge}|${deadNet.replace(/\./g, '\\.')}|${strayNet.replace(/\./g, '\\.')}`));
   assert.equal(b.inspect('fine').State.Status, 'running', 'the healthy container still runs');
   rmSync(freshBlob);
 });
@@ -163,8 +182,9 @@ test('network create killed with -9 at any moment leaves nothing that check cann
     const rows = JSON.parse(b.ok(['network', 'ls', '--format', 'json'])) as Array<{ Name: string }>;
     const bridges = rows.map((n) => JSON.parse(b.ok(['network', 'inspect', n.Name]))[0].Options['com.docker.network.bridge.name'] as string);
     for (const dev of addrsInSubnet()) assert.ok(bridges.includes(dev), `after a kill at ${delay} ms: ${dev} holds ${subnet} but no network names it`);
-    b.run(['system', 'check', '--repair']);
-    assert.equal(b.run(['system', 'check']).status, 0, `clean after repair (kill at ${delay} ms)`);
+    const repaired = b.run(['system', 'check', '--repair']);
+    const after = b.run(['system', 'check']);
+    assert.equal(after.status, 0, `clean after repair (kill at ${delay} ms):\n${repaired.stdout}${after.stdout}${after.stderr}`);
     if (rows.some((n) => n.Name === `k${delay}`)) b.ok(['network', 'rm', `k${delay}`]);
     assert.deepEqual(addrsInSubnet(), [], `network rm took the bridge (kill at ${delay} ms)`);
   }
