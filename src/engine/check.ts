@@ -17,7 +17,7 @@ import {
 import { listNetworks } from '../network/networks.js';
 import { dnsConfigDir, dnsPid } from '../network/dns.js';
 import { endpointsOn } from '../network/store.js';
-import { containerDir, runDirsParent, type EngineContext } from './context.js';
+import { containerDir, runDirsParent, runtimeRoot, type EngineContext } from './context.js';
 import { hostOf } from './host.js';
 import { lockContainer } from './lock.js';
 import { type Container } from './container-records.js';
@@ -25,7 +25,7 @@ import { reconcileAll } from './container-finalize.js';
 import { removeContainer } from './container-remove.js';
 
 export interface Finding {
-  /** mount, netns, veth, bridge, nft-chain, nft-element, cgroup, conmon, dns, container-dir, run-dir, record, layer-dir, layer, blob, database */
+  /** mount, netns, veth, bridge, nft-chain, nft-element, cgroup, conmon, dns, runtime-state, container-dir, run-dir, record, layer-dir, layer, blob, database */
   kind: string;
   object: string;
   problem: string;
@@ -59,6 +59,14 @@ const HEX64 = /^[0-9a-f]{64}$/;
 
 function dirNames(dir: string): string[] {
   try { return readdirSync(dir); } catch { return []; }
+}
+
+function cgroupProcs(dir: string): number[] {
+  try {
+    return readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
 }
 
 function olderThanGrace(path: string, now: number): boolean {
@@ -147,6 +155,22 @@ function scanProcesses(ctx: EngineContext, scope: Scope): Item[] {
   return items;
 }
 
+function scanRuntimeState(ctx: EngineContext, scope: Scope): Item[] {
+  const items: Item[] = [];
+  for (const name of ['runc', 'crun'] as const) {
+    const dir = runtimeRoot(ctx, name);
+    for (const id of dirNames(dir)) {
+      if (!HEX64.test(id) || scope.running.has(id)) continue;
+      items.push({ kind: 'runtime-state', object: join(dir, id), problem: 'its container is not running, but the runtime still holds it', action: `${name} delete --force (ends what is left of it)`, lockId: id,
+        repair: () => {
+          hostOf(ctx).deleteContainer(hostOf(ctx).chooseRuntime(name), dir, id, { force: true });
+          rmSync(join(dir, id), { recursive: true, force: true });
+        } });
+    }
+  }
+  return items;
+}
+
 function scanNetwork(ctx: EngineContext, scope: Scope): Item[] {
   const items: Item[] = [];
   const stale = (prefix: string) => { const id = owner(scope, prefix); return id !== undefined && !scope.running.has(id) ? id : undefined; };
@@ -203,8 +227,13 @@ function scanCgroups(ctx: EngineContext, scope: Scope): Item[] {
     for (const id of dirNames(parent)) {
       if (!HEX64.test(id) || !scope.known.includes(id) || scope.running.has(id)) continue;
       const dir = join(parent, id);
-      items.push({ kind: 'cgroup', object: dir, problem: 'its container is not running', action: 'remove it', lockId: id,
-        repair: () => hostOf(ctx).removeCgroup(`/berth/${id}`) });
+      items.push({ kind: 'cgroup', object: dir, problem: 'its container is not running', action: 'kill what runs in it, then remove it', lockId: id,
+        repair: () => {
+          for (const pid of cgroupProcs(dir)) {
+            try { hostOf(ctx).signal(pid, 'SIGKILL'); } catch { /* already gone */ }
+          }
+          hostOf(ctx).removeCgroup(`/berth/${id}`);
+        } });
     }
   }
   return items;
@@ -252,7 +281,7 @@ export async function checkSystem(ctx: EngineContext, opts: { repair: boolean })
   const scope: Scope = { records, running, known };
   // In the order of mending: processes before what they hold, kernel objects before files.
   const items = [
-    ...scanDatabase(ctx), ...scanProcesses(ctx, scope), ...scanNetwork(ctx, scope), ...scanCgroups(ctx, scope), ...scanMounts(ctx, scope),
+    ...scanDatabase(ctx), ...scanProcesses(ctx, scope), ...scanRuntimeState(ctx, scope), ...scanNetwork(ctx, scope), ...scanCgroups(ctx, scope), ...scanMounts(ctx, scope),
     ...scanFiles(ctx, scope), ...scanStore(ctx),
   ];
   const report: CheckReport = { findings: items.map(plain), repaired: [], failed: [] };

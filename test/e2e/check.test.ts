@@ -167,6 +167,34 @@ test('every kind of orphan is found, mended by --repair, and gone afterwards', a
   rmSync(freshBlob);
 });
 
+test('a container that runs although its record says it stopped: every part of it is found and ended', async () => {
+  const id = b.ok(['run', '-d', '--name', 'ghost', '-p', '127.0.0.1::80', 'busybox', 'httpd', '-f', '-p', '80']).trim();
+  const pid = b.inspect('ghost').State.Pid as number;
+  const short = id.slice(0, 12);
+  // The record says stopped and the run directory is gone (with it, what ps would take for a
+  // start cut short): nothing but check can find the rest.
+  const db = new Database(join(b.root, 'berth.db'));
+  db.prepare("UPDATE containers SET status = 'exited', pid = NULL, conmon_pid = NULL, exit_code = 0 WHERE id = ?").run(id);
+  db.close();
+  rmSync(join(b.runroot, 'containers', id), { recursive: true, force: true });
+  const { status, report } = check();
+  assert.equal(status, 1);
+  const kinds = new Set(report.Findings.filter((f) => f.object.includes(id.slice(0, 9))).map((f) => f.kind));
+  for (const k of ['conmon', 'runtime-state', 'netns', 'veth', 'nft-chain', 'cgroup', 'mount']) assert.ok(kinds.has(k), `${k} found; got ${[...kinds].join(', ')}`);
+  const fixed = check('--repair');
+  assert.deepEqual(fixed.report.Failed, []);
+  const after = b.run(['system', 'check']);
+  assert.equal(after.status, 0, after.stdout);
+  await sleep(100);
+  const st = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '')[0] : 'gone';
+  assert.ok(st === 'gone' || st === 'Z', `the container's process ended (${st})`);
+  assert.ok(!existsSync(`/run/netns/berth-${short}`));
+  // The container itself is intact and starts again.
+  b.ok(['start', 'ghost']);
+  assert.equal(b.inspect('ghost').State.Status, 'running');
+  b.ok(['rm', '-f', 'ghost']);
+});
+
 test('network create killed with -9 at any moment leaves nothing that check cannot find', async () => {
   const third = 100 + Math.floor(Math.random() * 150);
   const subnet = `10.218.${third}.0/24`;
