@@ -1,8 +1,10 @@
 // `system check [--repair]`: every orphan and inconsistency of one root, each with what mending
 // it means. A kernel object is this root's when the id it is named from (network/names.ts) is
-// one of this root's: a record, a container directory or a run directory. An object named from
-// an id no root here knows is another root's, and left alone; set elements that name a missing
-// bridge are dead for every root and may be mended by any.
+// one of this root's (a record, a container directory or a run directory), when it lies under
+// the root or runroot (mounts, runtime state, processes naming them in their arguments), or, for
+// a bridge, when it carries the root's mark. Anything else is another root's and left alone; set
+// elements naming a bridge that does not exist are dead for every root and may be mended by any.
+// What ps mends (runs that ended unseen) is mended first, as ps does.
 import { readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tx } from '../state/db.js';
@@ -273,7 +275,6 @@ function scanDatabase(ctx: EngineContext): Item[] {
 }
 
 export async function checkSystem(ctx: EngineContext, opts: { repair: boolean }): Promise<CheckReport> {
-  // What ps would mend (runs ended while nobody watched) is mended first, as ps does.
   const list = reconcileAll(ctx);
   const records = new Map(list.map((c) => [c.id, c]));
   const running = new Set(list.filter((c) => c.status === 'running').map((c) => c.id));
