@@ -1,0 +1,127 @@
+// cp: files between a container and the host, as Docker's `cp` names them. Container paths are
+// hostile: they are resolved inside the container's root as a chroot would (storage/chroot.ts),
+// and what is written is unpacked by the layer unpacker, which never follows a symlink out of
+// its destination. Both directions go through a tar stream, so `-` (a tar on stdin or stdout)
+// and a host path are the same code.
+import { lstatSync, mkdirSync, statSync, type Stats } from 'node:fs';
+import { basename, dirname, posix, resolve } from 'node:path';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { invalid, notFound } from '../common/errors.js';
+import { resolveInRoot } from '../storage/chroot.js';
+import { packDir } from '../storage/pack.js';
+import { unpackLayer } from '../storage/unpack.js';
+import type { EngineContext } from './context.js';
+import { withContainerRoot } from './container-fs.js';
+
+/** One end of a copy on the host: a path, or a tar stream (`-`). */
+export type HostEnd = { path: string } | { stream: Readable } | { stream: Writable };
+
+export interface CopyOptions {
+  /** -a: keep the source's owners (otherwise root in the container, the caller on the host). */
+  archive?: boolean;
+  /** -L: follow a symlink named as the source. */
+  followLink?: boolean;
+}
+
+const lstatOrNull = (p: string): Stats | null => { try { return lstatSync(p); } catch { return null; } };
+// A path resolveInRoot returned is real directories all the way but for the root itself, which
+// for a running container is /proc/PID/root, a link: stat follows that one, and only that one.
+const statOrNull = (p: string): Stats | null => { try { return statSync(p); } catch { return null; } };
+const lstatIn = (root: string, p: string) => (p === root ? statOrNull(p) : lstatOrNull(p));
+
+/** Where a source named `src` lands under an existing `destDir`, or as `dest` itself. */
+interface Placement { dir: string; name: string }
+
+/**
+ * Docker's rules: into an existing directory under the source's own name; else as the
+ * destination's name in its (existing) parent. "SRC/." copies the directory's contents.
+ */
+export function place(destHost: string, destExists: Stats | null, destText: string, srcIsDir: boolean): Placement {
+  if (destExists?.isDirectory()) return { dir: destHost, name: '' };
+  if (destExists && srcIsDir) throw invalid('cp.dir_to_file', `cannot copy a directory to a file: ${destText}`);
+  if (!destExists && destText.endsWith('/') && !srcIsDir) throw invalid('cp.no_dest_dir', `destination directory ${destText} does not exist`);
+  const parent = dirname(destHost);
+  if (!statOrNull(parent)?.isDirectory()) throw notFound('cp.no_parent', `no such directory: ${posix.dirname(destText.replace(/\/+$/, '')) || '/'}`);
+  return { dir: parent, name: basename(destHost) };
+}
+
+/** Tars `abs` (a file, a directory or a link) under the name `as`; "" keeps its own name. */
+async function packOne(abs: string, as: string, contentsOnly: boolean, out: Writable, owner?: { uid: number; gid: number }): Promise<void> {
+  const base = basename(abs);
+  const name = as || base;
+  if (contentsOnly) {
+    await packDir(abs, out, { rename: (rel) => `${name}/${rel}`, ...(owner ? { owner } : {}) });
+    return;
+  }
+  await packDir(dirname(abs), out, {
+    exclude: (rel) => rel !== base && !rel.startsWith(`${base}/`),
+    rename: (rel) => name + rel.slice(base.length),
+    ...(owner ? { owner } : {}),
+  });
+}
+
+function splitDot(p: string): { path: string; contents: boolean } {
+  const m = /^(.*?)\/+\.\/?$/.exec(p);
+  return m ? { path: m[1] || '/', contents: true } : { path: p, contents: false };
+}
+
+/** Container → host: CONTAINER:SRC to a host path or to a tar stream. */
+export async function copyFromContainer(ctx: EngineContext, ref: string, srcPath: string, dest: { path: string } | { stream: Writable }, o: CopyOptions = {}): Promise<void> {
+  const src = splitDot(srcPath);
+  await withContainerRoot(ctx, ref, { writable: false }, async (root) => {
+    let abs = resolveInRoot(root, posix.dirname(posix.resolve('/', src.path)));
+    abs = posix.join(abs, posix.basename(posix.resolve('/', src.path)));
+    if (posix.resolve('/', src.path) === '/') abs = resolveInRoot(root, '/');
+    else if (o.followLink || src.contents) abs = resolveInRoot(root, src.path);
+    const st = lstatIn(root, abs);
+    if (!st) throw notFound('cp.no_source', `could not find the file ${srcPath} in container ${ref}`);
+    const isDir = st.isDirectory();
+    if (src.contents && !isDir) throw invalid('cp.not_dir', `${srcPath}: not a directory`);
+    const owner = o.archive ? undefined : { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
+    if ('stream' in dest) {
+      await packOne(abs, '', src.contents, dest.stream, owner);
+      return;
+    }
+    const destHost = resolve(dest.path);
+    const p = place(destHost, lstatOrNull(destHost), dest.path, isDir);
+    const name = p.name;
+    if (src.contents && name === '') {
+      await pipeTar((w) => packDir(abs, w, owner ? { owner } : {}), p.dir);
+      return;
+    }
+    if (src.contents) mkdirSync(posix.join(p.dir, name));
+    await pipeTar((w) => packOne(abs, name, src.contents, w, owner), p.dir);
+  });
+}
+
+/** Host → container: a host path or a tar stream to CONTAINER:DEST. */
+export async function copyToContainer(ctx: EngineContext, ref: string, src: { path: string } | { stream: Readable }, destPath: string, o: CopyOptions = {}): Promise<void> {
+  if ('path' in src && lstatOrNull(resolve(src.path)) === null) throw notFound('cp.no_source', `no such file or directory: ${src.path}`);
+  await withContainerRoot(ctx, ref, { writable: true }, async (root) => {
+    const destAbs = resolveInRoot(root, destPath);
+    const destSt = lstatIn(root, destAbs);
+    if ('stream' in src) {
+      if (!destSt?.isDirectory()) throw invalid('cp.dest_not_dir', `destination "${destPath}" must be a directory when copying from a tar stream`);
+      await unpackLayer(src.stream, destAbs, { plainFiles: true });
+      return;
+    }
+    const s = splitDot(src.path);
+    const hostSrc = resolve(o.followLink || s.contents ? s.path : src.path);
+    const st = lstatOrNull(hostSrc)!;
+    const owner = o.archive ? undefined : { uid: 0, gid: 0 };
+    const p = place(destAbs, destSt, destPath, st.isDirectory() && !(st.isSymbolicLink()));
+    if (s.contents && p.name === '') {
+      await pipeTar((w) => packDir(hostSrc, w, owner ? { owner } : {}), p.dir);
+      return;
+    }
+    if (s.contents) mkdirSync(posix.join(p.dir, p.name));
+    await pipeTar((w) => packOne(hostSrc, p.name, s.contents, w, owner), p.dir);
+  });
+}
+
+async function pipeTar(produce: (w: Writable) => Promise<void>, destDir: string): Promise<void> {
+  const pass = new PassThrough();
+  const producing = produce(pass);
+  producing.catch(() => undefined);
+  await Promise.all([unpackLayer(pass, destDir, { plainFiles: true }), producing]);
+}
