@@ -3,7 +3,7 @@
 // and what is written is unpacked by the layer unpacker, which never follows a symlink out of
 // its destination. Both directions go through a tar stream, so `-` (a tar on stdin or stdout)
 // and a host path are the same code.
-import { lstatSync, mkdirSync, statSync, type Stats } from 'node:fs';
+import { lstatSync, mkdirSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, posix, resolve } from 'node:path';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { invalid, notFound } from '../common/errors.js';
@@ -28,6 +28,34 @@ const lstatOrNull = (p: string): Stats | null => { try { return lstatSync(p); } 
 // for a running container is /proc/PID/root, a link: stat follows that one, and only that one.
 const statOrNull = (p: string): Stats | null => { try { return statSync(p); } catch { return null; } };
 const lstatIn = (root: string, p: string) => (p === root ? statOrNull(p) : lstatOrNull(p));
+
+const MAX_LINKS = 40;
+
+/**
+ * The host path of `rel` in `root`, as a chroot would resolve it: every directory on the way
+ * through resolveInRoot, and a symlink as the last component followed the same way (Docker
+ * follows a destination link), so the answer is a real file, a real directory, or absent.
+ */
+export function resolveLeaf(root: string, rel: string, opts: { followLast: boolean }): string {
+  let path = posix.resolve('/', rel);
+  for (let hops = 0; ; hops++) {
+    if (path === '/') return resolveInRoot(root, '/');
+    let dir: string;
+    try {
+      dir = resolveInRoot(root, posix.dirname(path));
+    } catch (e) {
+      throw notFound('cp.no_parent', `no such directory: ${posix.dirname(path)}`, (e as Error).message);
+    }
+    const abs = posix.join(dir, posix.basename(path));
+    const st = lstatOrNull(abs);
+    if (!opts.followLast || !st?.isSymbolicLink()) return abs;
+    if (hops >= MAX_LINKS) throw invalid('cp.link_loop', `too many levels of symbolic links: ${rel}`);
+    const target = readlinkSync(abs);
+    // The link's directory, as the container names it: the resolved host directory less the root.
+    const inCtr = `/${posix.relative(resolveInRoot(root, '/'), dir)}`;
+    path = target.startsWith('/') ? posix.resolve('/', target) : posix.resolve(inCtr, target);
+  }
+}
 
 /** Where a source named `src` lands under an existing `destDir`, or as `dest` itself. */
 interface Placement { dir: string; name: string }
@@ -69,10 +97,7 @@ function splitDot(p: string): { path: string; contents: boolean } {
 export async function copyFromContainer(ctx: EngineContext, ref: string, srcPath: string, dest: { path: string } | { stream: Writable }, o: CopyOptions = {}): Promise<void> {
   const src = splitDot(srcPath);
   await withContainerRoot(ctx, ref, { writable: false }, async (root) => {
-    let abs = resolveInRoot(root, posix.dirname(posix.resolve('/', src.path)));
-    abs = posix.join(abs, posix.basename(posix.resolve('/', src.path)));
-    if (posix.resolve('/', src.path) === '/') abs = resolveInRoot(root, '/');
-    else if (o.followLink || src.contents) abs = resolveInRoot(root, src.path);
+    const abs = resolveLeaf(root, src.path, { followLast: o.followLink === true || src.contents });
     const st = lstatIn(root, abs);
     if (!st) throw notFound('cp.no_source', `could not find the file ${srcPath} in container ${ref}`);
     const isDir = st.isDirectory();
@@ -98,7 +123,7 @@ export async function copyFromContainer(ctx: EngineContext, ref: string, srcPath
 export async function copyToContainer(ctx: EngineContext, ref: string, src: { path: string } | { stream: Readable }, destPath: string, o: CopyOptions = {}): Promise<void> {
   if ('path' in src && lstatOrNull(resolve(src.path)) === null) throw notFound('cp.no_source', `no such file or directory: ${src.path}`);
   await withContainerRoot(ctx, ref, { writable: true }, async (root) => {
-    const destAbs = resolveInRoot(root, destPath);
+    const destAbs = resolveLeaf(root, destPath, { followLast: true });
     const destSt = lstatIn(root, destAbs);
     if ('stream' in src) {
       if (!destSt?.isDirectory()) throw invalid('cp.dest_not_dir', `destination "${destPath}" must be a directory when copying from a tar stream`);
