@@ -20,7 +20,8 @@ export function binSize(n: number): string {
   const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let v = n; let i = 0;
   while (v >= 1024 && i < u.length - 1) { v /= 1024; i++; }
-  return `${i === 0 ? v : v.toFixed(2)}${u[i]}`;
+  // Go's %.4g, as docker/go-units' BytesSize: four significant digits, no trailing zeros.
+  return `${Number.parseFloat(v.toPrecision(4))}${u[i]}`;
 }
 
 /** The fields Docker's stats templates name. */
