@@ -3,7 +3,7 @@
 // and what is written is unpacked by the layer unpacker, which never follows a symlink out of
 // its destination. Both directions go through a tar stream, so `-` (a tar on stdin or stdout)
 // and a host path are the same code.
-import { lstatSync, mkdirSync, readlinkSync, statSync, type Stats } from 'node:fs';
+import { lstatSync, mkdirSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, posix, resolve } from 'node:path';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { invalid, notFound } from '../common/errors.js';
@@ -73,20 +73,35 @@ export function place(destHost: string, destExists: Stats | null, destText: stri
   return { dir: parent, name: basename(destHost) };
 }
 
-/** Tars `abs` (a file, a directory or a link) under the name `as`; "" keeps its own name. */
-async function packOne(abs: string, as: string, contentsOnly: boolean, out: Writable, owner?: { uid: number; gid: number }): Promise<void> {
+interface PackOne {
+  /** The name to archive it under; "" keeps its own (or, for contents, no prefix at all). */
+  as: string;
+  contentsOnly: boolean;
+  owner?: { uid: number; gid: number } | undefined;
+  /** Host directories whose contents are left out (a running container's /proc, /sys and /dev). */
+  skip?: readonly string[];
+}
+
+/** Tars `abs` (a file, a directory or a link). */
+async function packOne(abs: string, out: Writable, o: PackOne): Promise<void> {
   const base = basename(abs);
-  const name = as || base;
-  if (contentsOnly) {
-    await packDir(abs, out, { rename: (rel) => `${name}/${rel}`, ...(owner ? { owner } : {}) });
+  const from = o.contentsOnly ? abs : dirname(abs);
+  const skipped = (rel: string) => (o.skip ?? []).some((d) => posix.join(from, rel).startsWith(`${d}/`));
+  const owner = o.owner ? { owner: o.owner } : {};
+  if (o.contentsOnly) {
+    await packDir(abs, out, { rename: (rel) => (o.as ? `${o.as}/${rel}` : rel), exclude: skipped, ...owner });
     return;
   }
-  await packDir(dirname(abs), out, {
-    exclude: (rel) => rel !== base && !rel.startsWith(`${base}/`),
+  const name = o.as || base;
+  await packDir(from, out, {
+    exclude: (rel) => (rel !== base && !rel.startsWith(`${base}/`)) || skipped(rel),
     rename: (rel) => name + rel.slice(base.length),
-    ...(owner ? { owner } : {}),
+    ...owner,
   });
 }
+
+/** The name a source is copied under: its own, not its link target's (-L). */
+const ownName = (p: string) => posix.basename(posix.resolve('/', p)) || '';
 
 function splitDot(p: string): { path: string; contents: boolean } {
   const m = /^(.*?)\/+\.\/?$/.exec(p);
@@ -95,7 +110,8 @@ function splitDot(p: string): { path: string; contents: boolean } {
 
 /** Container → host: CONTAINER:SRC to a host path or to a tar stream. */
 export async function copyFromContainer(ctx: EngineContext, ref: string, srcPath: string, dest: { path: string } | { stream: Writable }, o: CopyOptions = {}): Promise<void> {
-  const src = splitDot(srcPath);
+  // The container's / is copied as its contents: it has no name of its own.
+  const src = posix.resolve('/', srcPath) === '/' ? { path: '/', contents: true } : splitDot(srcPath);
   await withContainerRoot(ctx, ref, { writable: false }, async (root) => {
     const abs = resolveLeaf(root, src.path, { followLast: o.followLink === true || src.contents });
     const st = lstatIn(root, abs);
@@ -103,19 +119,21 @@ export async function copyFromContainer(ctx: EngineContext, ref: string, srcPath
     const isDir = st.isDirectory();
     if (src.contents && !isDir) throw invalid('cp.not_dir', `${srcPath}: not a directory`);
     const owner = o.archive ? undefined : { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
+    // The kernel's filesystems the runtime mounts in a running container are not its files.
+    const skip = ['proc', 'sys', 'dev'].map((d) => posix.join(resolveInRoot(root, '/'), d));
     if ('stream' in dest) {
-      await packOne(abs, '', src.contents, dest.stream, owner);
+      await packOne(abs, dest.stream, { as: ownName(src.path), contentsOnly: src.contents, owner, skip });
       return;
     }
     const destHost = resolve(dest.path);
     const p = place(destHost, lstatOrNull(destHost), dest.path, isDir);
     const name = p.name;
     if (src.contents && name === '') {
-      await pipeTar((w) => packDir(abs, w, owner ? { owner } : {}), p.dir);
+      await pipeTar((w) => packOne(abs, w, { as: '', contentsOnly: true, owner, skip }), p.dir);
       return;
     }
     if (src.contents) mkdirSync(posix.join(p.dir, name));
-    await pipeTar((w) => packOne(abs, name, src.contents, w, owner), p.dir);
+    await pipeTar((w) => packOne(abs, w, { as: name || ownName(src.path), contentsOnly: src.contents, owner, skip }), p.dir);
   });
 }
 
@@ -131,16 +149,17 @@ export async function copyToContainer(ctx: EngineContext, ref: string, src: { pa
       return;
     }
     const s = splitDot(src.path);
-    const hostSrc = resolve(o.followLink || s.contents ? s.path : src.path);
+    // The host is trusted: -L follows its link however it points.
+    const hostSrc = o.followLink || s.contents ? realpathSync(resolve(s.path)) : resolve(src.path);
     const st = lstatOrNull(hostSrc)!;
     const owner = o.archive ? undefined : { uid: 0, gid: 0 };
     const p = place(destAbs, destSt, destPath, st.isDirectory() && !(st.isSymbolicLink()));
     if (s.contents && p.name === '') {
-      await pipeTar((w) => packDir(hostSrc, w, owner ? { owner } : {}), p.dir);
+      await pipeTar((w) => packOne(hostSrc, w, { as: '', contentsOnly: true, owner }), p.dir);
       return;
     }
     if (s.contents) mkdirSync(posix.join(p.dir, p.name));
-    await pipeTar((w) => packOne(hostSrc, p.name, s.contents, w, owner), p.dir);
+    await pipeTar((w) => packOne(hostSrc, w, { as: p.name || ownName(s.path), contentsOnly: s.contents, owner }), p.dir);
   });
 }
 
