@@ -91,8 +91,14 @@ const FLAG_TEXT: Record<string, string> = {
   gateway: 'gateway of the subnet', 'ip-range': 'allocate addresses from a sub-range', internal: 'restrict external access to the network',
   ip: 'static IPv4 address', alias: 'network-scoped alias', 'tls-verify': 'require HTTPS and verify certificates',
   username: 'user name', password: 'password', 'password-stdin': 'take the password from STDIN', 'authfile': 'path of the authentication file',
-  'no-stream': 'print the first result and stop', 'follow-link': 'always follow a symbolic link in SRC_PATH', archive: 'archive mode (copy UID/GID information)',
+  'no-stream': 'print the first result and stop',
+  details: 'show extra details provided to logs (berth has none to add)', 'no-cache': 'do not use the build cache', 'follow-link': 'always follow a symbolic link in SRC_PATH', archive: 'archive mode (copy UID/GID information)',
 };
+
+/** Every verb help describes, in the order docs/cli.md lists them (conmon's callback left out). */
+export function documentedVerbs(): string[] {
+  return Object.keys(VERBS).filter((v) => v !== 'container cleanup');
+}
 
 export function helpText(path: string, defs: readonly OptionDef[]): string {
   const entry = VERBS[path] ?? VERBS[ALIASES[path] ?? ''];

@@ -46,6 +46,19 @@ test('container → host: a file, a directory, and a tar on stdout', () => {
   assert.deepEqual(tar.stdout.trim().split('\n').sort(), ['d/', 'd/x']);
 });
 
+test('-L follows a source link and keeps its name; the container\'s / copies as its files, without the kernel\'s /proc', () => {
+  sh('c1', 'echo target > /tmp/t && ln -s /tmp/t /tmp/tl');
+  b.ok(['cp', '-L', 'c1:/tmp/tl', join(host, 'followed')]);
+  assert.equal(readFileSync(join(host, 'followed'), 'utf8'), 'target\n');
+  assert.ok(!lstatSync(join(host, 'followed')).isSymbolicLink());
+  const whole = join(host, 'whole');
+  mkdirSync(whole);
+  b.ok(['cp', 'c1:/', whole]);
+  assert.equal(readFileSync(join(whole, 'tmp/t'), 'utf8'), 'target\n');
+  assert.ok(statSync(join(whole, 'proc')).isDirectory());
+  assert.deepEqual(spawnSync('ls', ['-A', join(whole, 'proc')], { encoding: 'utf8' }).stdout, '', 'the container\'s procfs is not copied');
+});
+
 test('a tar on stdin unpacks into a container directory', () => {
   sh('c1', 'mkdir -p /opt');
   const t = spawnSync('tar', ['-C', host, '-c', 'dir'], { encoding: 'buffer' });
@@ -116,5 +129,4 @@ test('diff: A for added, C for changed, D for deleted (an overlay whiteout), sor
   const r = b.run(['diff', 'nosuch']);
   assert.equal(r.status, 125);
   assert.equal(r.stderr, 'berth: no such container: nosuch\n');
-  void statSync; void lstatSync;
 });

@@ -1,7 +1,10 @@
 // Every verb answers --help with its usage and flags, exit 0, and does nothing else.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Berth } from './helpers.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Berth, REPO } from './helpers.js';
+import { documentedVerbs } from '../../src/cli/help.js';
 
 let b: Berth;
 before(() => { b = new Berth(); b.importBusybox(); });
@@ -49,4 +52,18 @@ test('an unknown flag is still one line and 125', () => {
   const r = b.run(['pause', '--bogus', 'x']);
   assert.equal(r.status, 125);
   assert.match(r.stderr, /^berth: unknown flag: --bogus\nhint: see 'berth pause --help'\n$/);
+});
+
+// docs/cli.md is every verb's --help, so it comes from the same tables; BERTH_WRITE_DOCS=1 rewrites it.
+test('docs/cli.md is the help of every verb, as generated from their flag tables', () => {
+  const parts = ['# berth\'s commands', '', 'Generated from each verb\'s flag table (`berth VERB --help`); do not edit by hand.', ''];
+  for (const v of documentedVerbs()) {
+    const r = b.run([...v.split(' '), '--help']);
+    assert.equal(r.status, 0, `${v}: ${r.stderr}`);
+    parts.push(`## ${v}`, '', '```', r.stdout.trimEnd(), '```', '');
+  }
+  const doc = parts.join('\n');
+  const file = join(REPO, 'docs/cli.md');
+  if (process.env.BERTH_WRITE_DOCS === '1') writeFileSync(file, doc);
+  assert.equal(readFileSync(file, 'utf8'), doc, 'docs/cli.md is out of date: run this test with BERTH_WRITE_DOCS=1');
 });
