@@ -90,8 +90,9 @@ test('top shows the container\'s processes with the ps options given, and only t
 
 test('update changes a running container\'s cgroup and its record, and a stopped one\'s next start', () => {
   b.ok(['run', '-d', '--name', 'u1', '--network', 'none', '-m', '64m', 'busybox', 'sleep', '1000']);
-  assert.equal(b.ok(['update', '-m', '32m', '--cpus', '0.5', '--pids-limit', '40', '--restart', 'on-failure:2', 'u1']), 'u1\n');
+  assert.equal(b.ok(['update', '-m', '32m', '--cpus', '0.5', '--cpuset-cpus', '0', '--pids-limit', '40', '--restart', 'on-failure:2', 'u1']), 'u1\n');
   const v = readCgroupValues(b.inspect('u1').State.Pid as number);
+  assert.equal(v.cpusetCpus, '0');
   assert.equal(v.memoryLimit, 32 << 20);
   assert.equal(v.cpuQuota, 50_000);
   assert.equal(v.pidsMax, 40);
