@@ -66,6 +66,16 @@ test('rename keeps the container and its id; a name in use is refused', () => {
   assert.equal(m.stderr, 'berth: no such container: ghost\n');
 });
 
+test('ps --filter: Docker\'s keys, status implying --all, an unknown key refused', () => {
+  assert.match(b.ok(['ps', '--filter', 'name=new', '--filter', 'ancestor=busybox', '--format', 'json']), /"Names": \[\s*"new"/);
+  assert.equal(b.ok(['ps', '-q', '--filter', 'status=created']).trim().split('\n').length, 1, 'taken, without -a');
+  assert.equal(b.ok(['ps', '-q', '--filter', 'exited=0', '--filter', 'name=nothing-such']), '');
+  assert.match(b.ok(['ps', '-q', '--filter', `id=${b.inspect('new').Id.slice(0, 5)}`]), /^[0-9a-f]{12}\n$/);
+  const r = b.run(['ps', '--filter', 'colour=red']);
+  assert.equal(r.status, 125);
+  assert.match(r.stderr, /^berth: invalid filter 'colour'\n/);
+});
+
 test('port lists the published ports, or one of them', () => {
   assert.equal(b.ok(['port', 'new']), '80/tcp -> 0.0.0.0:18931\n');
   assert.equal(b.ok(['port', 'new', '80']), '0.0.0.0:18931\n');

@@ -188,15 +188,14 @@ export async function psCmd(c: CommandContext): Promise<number> {
   ], { command: c.path });
   const engine = engineOf(c);
   let list0 = await engine.containers.list({ reconcile: true });
-  if (!bool(p.values.all)) list0 = list0.filter((x) => x.status === 'running' || x.status === 'paused');
-  for (const f of list(p.values.filter)) {
-    const [k, v = ''] = f.split('=', 2) as [string, string?];
-    if (k === 'label') {
-      const [lk, lv] = v.split('=', 2) as [string, string?];
-      list0 = list0.filter((x) => lk in x.labels && (lv === undefined || x.labels[lk] === lv));
-    } else if (k === 'name') list0 = list0.filter((x) => x.name.includes(v));
-    else if (k === 'status') list0 = list0.filter((x) => x.status === v);
-    else throw invalid('cli.bad_filter', `unsupported --filter "${f}": berth knows label, name and status`);
+  const filters = list(p.values.filter);
+  // As Docker's: asking for a status (or an exit code) asks for stopped containers too.
+  const all = bool(p.values.all) || filters.some((f) => /^(status|exited)=/.test(f));
+  if (!all) list0 = list0.filter((x) => x.status === 'running' || x.status === 'paused');
+  if (filters.length > 0) {
+    const { filterContainers } = await import('./ps-filter.js');
+    const eps = filters.some((f) => f.startsWith('network=')) ? await engine.containers.endpoints(list0.map((x) => x.id)) : new Map<string, { network: string }[]>();
+    list0 = filterContainers(list0, filters, (x) => (eps.get(x.id) ?? []).map((e) => e.network));
   }
   const noTrunc = bool(p.values['no-trunc']);
   if (bool(p.values.quiet)) {
