@@ -17,7 +17,7 @@ before(() => {
   writeFileSync(join(host, 'dir/sub/f'), 'nested\n');
   writeFileSync(join(host, 'file'), 'top\n');
 });
-after(() => { b.destroy(); rmSync(host, { recursive: true, force: true }); });
+after(() => { rmSync(host, { recursive: true, force: true }); b.destroy(); });
 
 const sh = (ctr: string, script: string) => b.ok(['exec', ctr, 'sh', '-c', script]);
 
