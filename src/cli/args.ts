@@ -13,12 +13,21 @@ export interface OptionDef {
   description?: string;
 }
 
+/**
+ * `--help` (or `-h` where it names no flag) among a verb's flags: thrown by parseArgs with the
+ * verb's table, so that main prints help generated from the very flags the verb parses.
+ */
+export class HelpRequested extends Error {
+  constructor(readonly defs: readonly OptionDef[]) { super('help requested'); }
+}
+
 export interface ParsedArgs {
   values: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
 }
 
-export function parseArgs(argv: readonly string[], defs: readonly OptionDef[], opts: { stopAtPositional?: boolean; command: string }): ParsedArgs {
+/** `ownHelp`: the caller prints its own help for a parsed `help` value (compose, kube). */
+export function parseArgs(argv: readonly string[], defs: readonly OptionDef[], opts: { stopAtPositional?: boolean; command: string; ownHelp?: boolean }): ParsedArgs {
   const byLong = new Map<string, OptionDef>();
   const byShort = new Map<string, OptionDef>();
   for (const d of defs) {
@@ -43,6 +52,7 @@ export function parseArgs(argv: readonly string[], defs: readonly OptionDef[], o
   for (; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--') { i++; break; }
+    if (!opts.ownHelp && (a === '--help' || (a === '-h' && !byShort.has('h')))) throw new HelpRequested(defs);
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);

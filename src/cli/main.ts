@@ -3,10 +3,13 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isBerthError } from '../common/errors.js';
+import { HelpRequested } from './args.js';
 import { mark } from '../common/timing.js';
 import type { EngineConfig } from '../engine/index.js';
 
-export const VERSION = '0.1.0';
+import { VERSION } from './version.js';
+
+export { VERSION };
 
 export interface CommandContext {
   config: EngineConfig;
@@ -75,7 +78,38 @@ const COMMANDS: Record<string, () => Promise<Handler>> = {
   'image load': async () => (await import('./commands/archive.js')).loadCmd,
   'image tag': async () => (await import('./commands/archive.js')).tagCmd,
   'image prune': async () => (await import('./commands/archive.js')).pruneCmd,
-  system: async () => (await import('./commands/system.js')).systemCmd,
+  'system df': async () => { const m = await import('./commands/archive.js'); return (c) => m.systemCmd({ ...c, argv: ['df', ...c.argv] }); },
+  'system prune': async () => (await import('./commands/prune.js')).systemPruneCmd,
+  'system info': async () => (await import('./commands/info.js')).infoCmd,
+  info: async () => (await import('./commands/info.js')).infoCmd,
+  cp: async () => (await import('./commands/cp.js')).cpCmd,
+  diff: async () => (await import('./commands/diff.js')).diffCmd,
+  pause: async () => (await import('./commands/pause.js')).pauseCmd,
+  unpause: async () => (await import('./commands/pause.js')).unpauseCmd,
+  port: async () => (await import('./commands/port.js')).portCmd,
+  rename: async () => (await import('./commands/rename.js')).renameCmd,
+  top: async () => (await import('./commands/top.js')).topCmd,
+  stats: async () => (await import('./commands/stats.js')).statsCmd,
+  update: async () => (await import('./commands/update.js')).updateCmd,
+  'container cp': async () => (await import('./commands/cp.js')).cpCmd,
+  'container diff': async () => (await import('./commands/diff.js')).diffCmd,
+  'container pause': async () => (await import('./commands/pause.js')).pauseCmd,
+  'container unpause': async () => (await import('./commands/pause.js')).unpauseCmd,
+  'container port': async () => (await import('./commands/port.js')).portCmd,
+  'container rename': async () => (await import('./commands/rename.js')).renameCmd,
+  'container top': async () => (await import('./commands/top.js')).topCmd,
+  'container stats': async () => (await import('./commands/stats.js')).statsCmd,
+  'container update': async () => (await import('./commands/update.js')).updateCmd,
+  'container prune': async () => (await import('./commands/prune.js')).containerPruneCmd,
+  'volume create': async () => (await import('./commands/volume.js')).createCmd,
+  'volume ls': async () => (await import('./commands/volume.js')).lsCmd,
+  'volume list': async () => (await import('./commands/volume.js')).lsCmd,
+  'volume inspect': async () => (await import('./commands/volume.js')).inspectCmd,
+  'volume rm': async () => (await import('./commands/volume.js')).rmCmd,
+  'volume remove': async () => (await import('./commands/volume.js')).rmCmd,
+  'volume prune': async () => (await import('./commands/volume.js')).pruneCmd,
+  'system boot': async () => (await import('./commands/system.js')).bootCmd,
+  'system check': async () => (await import('./commands/system.js')).checkCmd,
   build: async () => (await import('./commands/build.js')).buildCmd,
   'image build': async () => (await import('./commands/build.js')).buildCmd,
   commit: async () => (await import('./commands/archive.js')).commitCmd,
@@ -91,14 +125,15 @@ const COMMANDS: Record<string, () => Promise<Handler>> = {
   version: async () => () => { process.stdout.write(`berth version ${VERSION}\n`); return 0; },
 };
 
-const NOUNS = new Set(['container', 'image', 'network', 'kube']);
+const NOUNS = new Set(['container', 'image', 'network', 'kube', 'volume', 'system']);
 
 const USAGE = `Usage: berth [--root DIR] [--runroot DIR] [--debug] COMMAND
 
 A daemonless container manager: OCI images, runc/crun under conmon, Linux bridges.
 
 Containers:
-  run, create, start, stop, restart, kill, rm, ps, logs, exec, inspect, wait
+  run, create, start, stop, restart, kill, rm, ps, logs, exec, inspect, wait,
+  cp, diff, pause, unpause, port, rename, top, stats, update, container prune
 Images:
   image import|ls|inspect|history|rm|tag|prune|save|load|pull|push
                                 (also: images, rmi, import, tag, save, load, history)
@@ -106,7 +141,10 @@ Images:
   build [-f FILE] [-t NAME] CONTEXT
   commit CTR [NAME], export CTR
 System:
-  system df, system boot, system check [--repair]
+  system df|prune|info|boot|check [--repair], info
+  start --all [--filter restart-policy=P|label=K[=V]]
+Volumes:
+  volume create|ls|inspect|rm|prune
 Networks:
   network create|ls|inspect|rm|prune|connect|disconnect
 Stacks:
@@ -120,6 +158,8 @@ Global options:
   --runroot DIR   per-boot state (default /run/berth, or $BERTH_RUNROOT)
   --debug         print stack traces
   --version       print the version
+
+Run 'berth COMMAND --help' (or 'berth help COMMAND') for a command's flags.
 
 Exit codes: 125 berth's own error, 126 command cannot be invoked, 127 command not found,
 otherwise the container's own exit code.
@@ -143,7 +183,12 @@ export async function main(argv: string[]): Promise<number> {
     else if (a === '--help' || a === '-h') { process.stdout.write(USAGE); return 0; }
     else break;
   }
-  const rest = argv.slice(i);
+  let rest = argv.slice(i);
+  // `berth help run` is `berth run --help`.
+  if (rest[0] === 'help') {
+    if (rest.length === 1) { process.stdout.write(USAGE); return 0; }
+    rest = [...rest.slice(1), '--help'];
+  }
   if (rest.length === 0) { process.stderr.write(USAGE); return 125; }
   let key = rest[0]!;
   let consumed = 1;
@@ -161,6 +206,10 @@ export async function main(argv: string[]): Promise<number> {
     mark('modules loaded');
     return await handler({ config, argv: rest.slice(consumed), path: key });
   } catch (e) {
+    if (e instanceof HelpRequested) {
+      process.stdout.write((await import('./help.js')).helpText(key, e.defs));
+      return 0;
+    }
     if (isBerthError(e)) {
       process.stderr.write(`berth: ${e.message}\n`);
       if (e.hint) process.stderr.write(`hint: ${e.hint}\n`);

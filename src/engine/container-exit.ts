@@ -1,5 +1,6 @@
 // conmon's exit callback (the restart policy and --rm, without a daemon) and restart.
 import { tx } from '../state/db.js';
+import { isLive } from './lifecycle.js';
 import { getContainer, updateContainer } from '../state/containers.js';
 import { lockContainer } from './lock.js';
 import { nextRestartDelay, shouldRestart } from './restart.js';
@@ -27,9 +28,9 @@ export async function onContainerExit(ctx: EngineContext, id: string, runId?: st
     if (!c0) return;
     if (runId !== undefined && c0.runId !== null && c0.runId !== runId) return;
     // No run named (a callback of an older berth): trust the process table instead.
-    if (runId === undefined && c0.status === 'running' && initAlive(ctx, c0)) return;
+    if (runId === undefined && isLive(c0.status) && initAlive(ctx, c0)) return;
     // A --rm container is removed right after: flushing its layer first would be wasted.
-    c = c0.status === 'running' ? finalize(ctx, c0, { discard: c0.spec.autoRemove }) : c0;
+    c = isLive(c0.status) ? finalize(ctx, c0, { discard: c0.spec.autoRemove }) : c0;
     if (c.status !== 'exited') return;
     if (c.spec.autoRemove) {
       removeLocked(ctx, c);

@@ -1,6 +1,7 @@
 // The end of a run: a container whose process has gone is recorded as exited and its runtime
 // state, cgroup, network and mounts are released. Reconcile (ps) and wait find such runs.
 import { rmSync, existsSync, readdirSync } from 'node:fs';
+import { isLive } from './lifecycle.js';
 import { notFound } from '../common/errors.js';
 import { shortId } from '../common/ids.js';
 import { tx } from '../state/db.js';
@@ -22,7 +23,7 @@ import { networkContext } from './parts.js';
  */
 export function finalize(ctx: EngineContext, c: Container, opts: { unknownCode?: number; discard?: boolean | undefined } = {}): Container {
   const runDir = containerRunDir(ctx, c.id);
-  if (c.status === 'running') {
+  if (isLive(c.status)) {
     const ex = hostOf(ctx).readExitFile(runDir, c.id, { cgroupsPath: cgroupsPath(c.id) });
     const oom = ex?.oomKilled ?? false;
     // A run of an earlier boot ended at the latest when this boot began; when is not known.
@@ -116,7 +117,7 @@ function conmonAlive(ctx: EngineContext, c: Container): boolean {
  */
 /** discard: the caller removes the container next (run --rm), so its layer is not flushed. */
 export function reconcileOne(ctx: EngineContext, c: Container, opts: { discard?: boolean | undefined } = {}): Container {
-  if (c.status !== 'running') return c;
+  if (!isLive(c.status)) return c;
   const boot = hostOf(ctx).bootId();
   const sameBoot = c.bootId === boot;
   if (initAlive(ctx, c, boot)) return c;
@@ -125,7 +126,7 @@ export function reconcileOne(ctx: EngineContext, c: Container, opts: { discard?:
   const lock = lockContainer(ctx, c.id);
   try {
     const fresh = getContainer<ContainerSpec>(ctx.db, c.id);
-    if (!fresh || fresh.status !== 'running') return fresh ?? c;
+    if (!fresh || !isLive(fresh.status)) return fresh ?? c;
     if (sameBoot && conmonAlive(ctx, fresh)) waitForExitFile(ctx, fresh, 1000);
     return finalize(ctx, fresh, { unknownCode: 255, discard: opts.discard });
   } finally {
@@ -141,7 +142,7 @@ export function reconcileAll(ctx: EngineContext): Container[] {
   let runDirs: Set<string>;
   try { runDirs = new Set(readdirSync(runDirsParent(ctx))); } catch { runDirs = new Set(); }
   return list.map((c) => {
-    if (c.status !== 'running') {
+    if (!isLive(c.status)) {
       if (runDirs.has(c.id)) repairHalfMade(ctx, c);
       return c;
     }
@@ -166,7 +167,7 @@ function repairHalfMade(ctx: EngineContext, c: Container): void {
   try { lock = lockContainer(ctx, c.id, 0); } catch { return; }
   try {
     const fresh = getContainer<ContainerSpec>(ctx.db, c.id);
-    if (fresh && fresh.status !== 'running' && existsSync(containerRunDir(ctx, c.id))) releaseResources(ctx, fresh);
+    if (fresh && !isLive(fresh.status) && existsSync(containerRunDir(ctx, c.id))) releaseResources(ctx, fresh);
   } finally {
     lock.release();
   }
@@ -180,13 +181,13 @@ function repairHalfMade(ctx: EngineContext, c: Container): void {
 export function checkExit(ctx: EngineContext, id: string): Container | undefined {
   const c = getContainer<ContainerSpec>(ctx.db, id);
   if (!c) throw notFound('container.not_found', `no such container: ${shortId(id)}`);
-  if (c.status !== 'running') return c;
+  if (!isLive(c.status)) return c;
   if (initAlive(ctx, c)) return undefined;
   const lock = lockContainer(ctx, id);
   try {
     const fresh = getContainer<ContainerSpec>(ctx.db, id);
     if (!fresh) throw notFound('container.not_found', `no such container: ${shortId(id)}`);
-    if (fresh.status !== 'running') return fresh;
+    if (!isLive(fresh.status)) return fresh;
     waitForExitFile(ctx, fresh, 2000);
     return finalize(ctx, fresh);
   } finally {

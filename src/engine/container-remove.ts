@@ -5,7 +5,7 @@ import { tx } from '../state/db.js';
 import { deleteContainerRow, getContainer, updateContainer } from '../state/containers.js';
 import { removeSnapshot } from '../storage/overlay.js';
 import { lockContainer } from './lock.js';
-import { mustBe } from './lifecycle.js';
+import { isLive, mustBe } from './lifecycle.js';
 import { containerDir, containerRunDir, type EngineContext } from './context.js';
 import type { ContainerSpec } from './types.js';
 import { hostOf } from './host.js';
@@ -20,11 +20,11 @@ export function removeContainer(ctx: EngineContext, ref: string, opts: { force: 
   try {
     let c = reconcileOne(ctx, reload(ctx, c0.id));
     let stoppedHere = false;
-    if (c.status === 'running') {
+    if (isLive(c.status)) {
       if (!opts.force) mustBe('rm', c.status, c.name);
       tx(ctx.db, () => updateContainer(ctx.db, c.id, { stopRequested: true }));
       c = stopLocked(ctx, c, 0);
-      stoppedHere = c.status !== 'running';
+      stoppedHere = !isLive(c.status);
     }
     removeLocked(ctx, c, { justReleased: stoppedHere });
     return c.id;
@@ -37,7 +37,7 @@ export function removeLocked(ctx: EngineContext, c: Container, opts: { justRelea
   // A stopped container's resources were released when it stopped (the run directory goes
   // last); only one that still has its run directory holds any.
   let released = opts.justReleased === true;
-  if (c.status === 'running' || existsSync(containerRunDir(ctx, c.id))) {
+  if (isLive(c.status) || existsSync(containerRunDir(ctx, c.id))) {
     releaseResources(ctx, c, { discard: true });
     released = true;
   }
@@ -55,7 +55,7 @@ export function removeIfExited(ctx: EngineContext, id: string): void {
   const lock = lockContainer(ctx, id);
   try {
     const c = getContainer<ContainerSpec>(ctx.db, id);
-    if (c && c.status !== 'running') removeLocked(ctx, c);
+    if (c && !isLive(c.status)) removeLocked(ctx, c);
   } finally {
     lock.release();
   }

@@ -13,7 +13,7 @@ import type { RuntimeBinary } from '../runtime/select.js';
 import { Undo } from './undo.js';
 import { mark } from '../common/timing.js';
 import { lockContainer } from './lock.js';
-import { mustBe } from './lifecycle.js';
+import { isLive, mustBe } from './lifecycle.js';
 import { resolveUser } from './user.js';
 import { volumeDir } from './volumes.js';
 import { containerDir, containerRunDir, runtimeRoot, logPath, cgroupsPath, type EngineContext } from './context.js';
@@ -34,7 +34,7 @@ export async function startContainer(ctx: EngineContext, ref: string, opts: { at
   const lock = lockContainer(ctx, c0.id);
   try {
     const c = reconcileOne(ctx, reload(ctx, c0.id));
-    if (c.status === 'running') return c;
+    if (isLive(c.status)) return c;
     mustBe('start', c.status, c.name);
     // Leftovers of a berth killed while starting it: undo them before starting afresh.
     if (existsSync(containerRunDir(ctx, c.id))) releaseResources(ctx, c);

@@ -6,7 +6,7 @@ import type { RuntimeBinary } from '../runtime/select.js';
 import { mark } from '../common/timing.js';
 import { normalizeSignal } from '../sys/signal.js';
 import { lockContainer } from './lock.js';
-import { mustBe } from './lifecycle.js';
+import { isLive, mustBe } from './lifecycle.js';
 import { runtimeRoot, type EngineContext } from './context.js';
 import { hostOf } from './host.js';
 import { type Container, lookup, reload } from './container-records.js';
@@ -18,7 +18,7 @@ export function stopContainer(ctx: EngineContext, ref: string, timeoutSec?: numb
   try {
     tx(ctx.db, () => updateContainer(ctx.db, c0.id, { stopRequested: true }));
     const c = reconcileOne(ctx, reload(ctx, c0.id));
-    if (c.status !== 'running') return c;
+    if (!isLive(c.status)) return c;
     return stopLocked(ctx, c, timeoutSec ?? c.spec.stopTimeout);
   } finally {
     lock.release();
@@ -28,6 +28,7 @@ export function stopContainer(ctx: EngineContext, ref: string, timeoutSec?: numb
 export function stopLocked(ctx: EngineContext, c: Container, timeoutSec: number): Container {
   const runtime = hostOf(ctx).chooseRuntime(c.spec.runtime);
   const rtRoot = runtimeRoot(ctx, runtime.name);
+  thawQuietly(ctx, runtime, rtRoot, c);
   if (timeoutSec > 0) {
     signalQuietly(ctx, runtime, rtRoot, c, c.spec.stopSignal);
     waitForExit(ctx, c, timeoutSec * 1000);
@@ -42,6 +43,13 @@ export function stopLocked(ctx: EngineContext, c: Container, timeoutSec: number)
   waitForExitFile(ctx, c, 2000);
   mark('stop: exit file');
   return finalize(ctx, c, { unknownCode: 137 });
+}
+
+/** A paused container is resumed before it is signalled: a frozen task takes no signal. */
+function thawQuietly(ctx: EngineContext, runtime: RuntimeBinary, rtRoot: string, c: Container): void {
+  if (c.status !== 'paused') return;
+  try { hostOf(ctx).resumeContainer(runtime, rtRoot, c.id); } catch { /* gone already: the exit path finds out */ }
+  tx(ctx.db, () => updateContainer(ctx.db, c.id, { status: 'running' }));
 }
 
 function signalQuietly(ctx: EngineContext, runtime: RuntimeBinary, rtRoot: string, c: Container, sig: string): void {
@@ -64,8 +72,9 @@ export function killContainer(ctx: EngineContext, ref: string, signal = 'SIGKILL
     // As Docker: a container the user killed is not revived by its restart policy.
     tx(ctx.db, () => updateContainer(ctx.db, c.id, { stopRequested: true }));
     const runtime = hostOf(ctx).chooseRuntime(c.spec.runtime);
+    thawQuietly(ctx, runtime, runtimeRoot(ctx, runtime.name), c);
     hostOf(ctx).killContainer(runtime, runtimeRoot(ctx, runtime.name), c.id, sig);
-    return c;
+    return reload(ctx, c.id);
   } finally {
     lock.release();
   }

@@ -3,6 +3,7 @@
 // when the container is no longer running (reconciled, so a container that died unseen ends
 // it too), when it is removed, or when the caller's signal aborts.
 import { LogFollower, type LogRecord } from './logs.js';
+import { isLive } from './lifecycle.js';
 import { logPath, type EngineContext } from './context.js';
 import { checkExit, lookup, reconcileOne } from './containers.js';
 import type { Container } from './containers.js';
@@ -71,8 +72,8 @@ export async function* followLogs(ctx: EngineContext, ref: string, o: LogOptions
     yield* chunks(f.read(), o);
     let cur: Container;
     try { cur = lookup(ctx, id); } catch { return; }
-    const now = cur.status === 'running' ? reconcileOne(ctx, cur, o.discard ? { discard: true } : {}) : cur;
-    if (now.status !== 'running') break;
+    const now = isLive(cur.status) ? reconcileOne(ctx, cur, o.discard ? { discard: true } : {}) : cur;
+    if (!isLive(now.status)) break;
     await pause(delay, o.signal);
   }
   yield* chunks(f.read(), o);

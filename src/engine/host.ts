@@ -13,6 +13,7 @@ import {
   createContainer, startContainer, killContainer, deleteContainer, readExitFile, writeBundle,
 } from '../runtime/oci.js';
 import { chooseRuntime } from '../runtime/select.js';
+import { pauseContainer, resumeContainer, updateContainer as updateResources } from '../runtime/control.js';
 import { runForeground } from '../runtime/foreground.js';
 import {
   planEndpoints, setUpContainerNetwork, tearDownContainerNetwork, releaseContainerNetwork, publishPorts,
@@ -41,6 +42,10 @@ export interface Host {
   startContainer: typeof startContainer;
   killContainer: typeof killContainer;
   deleteContainer: typeof deleteContainer;
+  pauseContainer: typeof pauseContainer;
+  resumeContainer: typeof resumeContainer;
+  /** New cgroup limits for a live container. */
+  updateResources: typeof updateResources;
   readExitFile: typeof readExitFile;
   writeBundle: typeof writeBundle;
   runForeground: typeof runForeground;
@@ -73,6 +78,9 @@ export const realHost: Host = {
   startContainer,
   killContainer,
   deleteContainer,
+  pauseContainer,
+  resumeContainer,
+  updateResources,
   readExitFile,
   writeBundle,
   runForeground,

@@ -40,6 +40,14 @@ import type { CreateNetworkOptions, NetworkRecord } from '../network/networks.js
 import type { PortBinding } from '../network/attach.js';
 import type { StartAllFilter, StartAllReport, BootReport } from './boot.js';
 import type { CheckReport } from './check.js';
+import type { UpdateRequest } from './container-update.js';
+import type { Change } from './container-diff.js';
+import type { StatsLine } from './container-stats.js';
+import type { CopyOptions } from './copy.js';
+import type { VolumeInfo } from './volume-manage.js';
+import type { ContainerPruneResult, SystemPruneResult, LabelFilter } from './prune.js';
+import type { PsTable } from '../sys/ps.js';
+import type { Readable } from 'node:stream';
 
 export type { EngineConfig, Container, CreateRequest, ExecRequest, EndpointView, LogChunk, LogOptions };
 export type { PullOptions, PullPolicy, PullResult, PushOptions, PushResult, LoginOptions, Credentials };
@@ -48,6 +56,7 @@ export type { StartAllFilter, StartAllReport, BootReport, CheckReport };
 export type { Finding } from './check.js';
 export { parseStartFilters } from './start-filter.js';
 export type { TransferProgress } from './registry.js';
+export type { UpdateRequest, Change, StatsLine, CopyOptions, VolumeInfo, ContainerPruneResult, SystemPruneResult, LabelFilter, PsTable };
 export type { OciContainerConfig } from './commit.js';
 export type { BuildSupport };
 export type { BuildImage, CommitStepOptions, ImagePathInfo, ArchiveCompression } from './build-images.js';
@@ -103,6 +112,24 @@ export interface ContainerEngine {
   handleExit(id: string, runId?: string): Promise<void>;
   commit(ref: string, name: string | undefined, opts?: CommitOptions): Promise<{ id: string; name: string | undefined }>;
   export(ref: string, out: Writable): Promise<void>;
+  /** Freezes every process of a running container (status "paused"). */
+  pause(ref: string): Promise<Container>;
+  unpause(ref: string): Promise<Container>;
+  rename(ref: string, newName: string): Promise<Container>;
+  /** New limits and restart policy; a live container's cgroup first, then the record. */
+  update(ref: string, req: UpdateRequest): Promise<Container>;
+  /** The host's `ps PS_ARGS` rows of the container's processes. */
+  top(ref: string, psArgs: readonly string[]): Promise<PsTable>;
+  /** One sample per container (two readings `intervalMs` apart for CPU %). No refs: running ones, or all. */
+  stats(opts: { refs: readonly string[]; all: boolean; intervalMs?: number }): Promise<StatsLine[]>;
+  /** Changes in the writable layer, sorted by path. */
+  diff(ref: string): Promise<Change[]>;
+  /** CONTAINER:SRC to a host path, or as a tar to a stream. SRC is resolved inside the container's root. */
+  copyFrom(ref: string, src: string, dest: { path: string } | { stream: Writable }, opts?: CopyOptions): Promise<void>;
+  /** A host path, or a tar stream, to CONTAINER:DEST, resolved inside the container's root. */
+  copyTo(ref: string, src: { path: string } | { stream: Readable }, dest: string, opts?: CopyOptions): Promise<void>;
+  /** Removes every container that is not running. */
+  prune(opts?: { labels?: LabelFilter; until?: Date }): Promise<ContainerPruneResult>;
 }
 
 export interface ImageEngine {
@@ -138,6 +165,14 @@ export interface NetworkEngine {
 export interface VolumeEngine {
   /** Removes a named volume's data; false when it did not exist. */
   remove(name: string): Promise<boolean>;
+  /** Idempotent, as Docker's: an existing volume is returned unchanged. A random name when none. */
+  create(opts: { name?: string; labels?: Record<string, string>; driver?: string; options?: string[] }): Promise<VolumeInfo>;
+  list(): Promise<VolumeInfo[]>;
+  inspect(name: string): Promise<VolumeInfo>;
+  /** `volume rm`: refuses a volume a container mounts; `force` ignores a missing one. */
+  removeChecked(name: string, opts?: { force?: boolean }): Promise<void>;
+  /** Removes every volume no container mounts. */
+  prune(opts?: { labels?: LabelFilter }): Promise<{ removed: string[]; reclaimed: number }>;
 }
 
 export interface SystemEngine {
@@ -153,6 +188,10 @@ export interface SystemEngine {
    * the instances file's integrity), each with what mending it means; `repair` mends them.
    */
   check(opts?: { repair?: boolean }): Promise<CheckReport>;
+  /** Docker's `info` document (its JSON names) for this root and host. */
+  info(): Promise<Record<string, unknown>>;
+  /** Stopped containers, unused networks, dangling (all: unused) images, and with `volumes` unused volumes. */
+  prune(opts: { all?: boolean; volumes?: boolean }): Promise<SystemPruneResult>;
 }
 
 export interface Engine {
@@ -178,13 +217,13 @@ export function createEngine(config: EngineConfig): Engine {
     containers: containerEngine(ctx),
     images: imageEngine(ctx),
     networks: networkEngine(ctx),
-    volumes: {
-      remove: async (name) => (await import('./volumes.js')).removeVolume(ctx, name),
-    },
+    volumes: volumeEngine(ctx),
     system: {
       diskUsage: async () => (await import('./transfer.js')).diskUsage(ctx),
       boot: async () => (await import('./boot.js')).bootSystem(ctx),
       check: async (opts = {}) => (await import('./check.js')).checkSystem(ctx, { repair: opts.repair === true }),
+      info: async () => (await import('./info.js')).systemInfo(ctx),
+      prune: async (opts) => (await import('./prune.js')).pruneSystem(ctx, opts),
     },
   };
 }
@@ -217,6 +256,28 @@ function containerEngine(ctx: EngineContext): ContainerEngine {
     handleExit: async (id, runId) => (await C()).onContainerExit(ctx, id, runId),
     commit: async (ref, name, opts = {}) => (await import('./commit.js')).commitContainer(ctx, ref, name, opts),
     export: async (ref, out) => (await import('./commit.js')).exportContainer(ctx, ref, out),
+    pause: async (ref) => (await import('./container-pause.js')).pauseContainer(ctx, ref),
+    unpause: async (ref) => (await import('./container-pause.js')).unpauseContainer(ctx, ref),
+    rename: async (ref, name) => (await import('./container-rename.js')).renameContainer(ctx, ref, name),
+    update: async (ref, req) => (await import('./container-update.js')).updateContainer(ctx, ref, req),
+    top: async (ref, psArgs) => (await import('./container-top.js')).topContainer(ctx, ref, psArgs),
+    stats: async (opts) => (await import('./container-stats.js')).containerStats(ctx, opts),
+    diff: async (ref) => (await import('./container-diff.js')).diffContainer(ctx, ref),
+    copyFrom: async (ref, src, dest, opts = {}) => (await import('./copy.js')).copyFromContainer(ctx, ref, src, dest, opts),
+    copyTo: async (ref, src, dest, opts = {}) => (await import('./copy.js')).copyToContainer(ctx, ref, src, dest, opts),
+    prune: async (opts = {}) => (await import('./prune.js')).pruneContainers(ctx, opts),
+  };
+}
+
+function volumeEngine(ctx: EngineContext): VolumeEngine {
+  const V = () => import('./volume-manage.js');
+  return {
+    remove: async (name) => (await import('./volumes.js')).removeVolume(ctx, name),
+    create: async (opts) => (await V()).createVolume(ctx, opts),
+    list: async () => (await V()).listVolumes(ctx),
+    inspect: async (name) => (await V()).inspectVolume(ctx, name),
+    removeChecked: async (name, opts = {}) => (await V()).removeVolumeChecked(ctx, name, opts),
+    prune: async (opts = {}) => (await V()).pruneVolumes(ctx, opts),
   };
 }
 

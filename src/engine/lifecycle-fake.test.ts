@@ -371,3 +371,80 @@ test('start --all: every stopped container that matches; one failing does not st
   assert.equal(lookup(ctx, 'x3').status, 'created');
   released(lookup(ctx, 'x1').id);
 });
+
+// ------------------------------------------------------------------ pause, update, rename
+
+test('pause freezes a running container and records paused; unpause thaws it; neither applies twice', async () => {
+  const { pauseContainer, unpauseContainer } = await import('./container-pause.js');
+  const c = await runContainer(ctx, req({ name: 'p' }), {});
+  assert.equal(pauseContainer(ctx, 'p').status, 'paused');
+  assert.ok(host.frozen.has(c.id));
+  assert.equal(reconcileOne(ctx, lookup(ctx, 'p')).status, 'paused', 'a frozen process is alive: reconcile keeps it');
+  assert.throws(() => pauseContainer(ctx, 'p'), (e) => isBerthError(e) && e.kind === 'Conflict' && /paused/.test(e.message));
+  assert.equal(unpauseContainer(ctx, 'p').status, 'running');
+  assert.ok(!host.frozen.has(c.id));
+  assert.throws(() => unpauseContainer(ctx, 'p'), (e) => isBerthError(e) && e.kind === 'Conflict');
+  stopContainer(ctx, 'p', 0);
+  assert.throws(() => pauseContainer(ctx, 'p'), (e) => isBerthError(e) && e.kind === 'Conflict' && /exited/.test(e.message));
+});
+
+test('stop and rm -f of a paused container thaw it first, so the signal is taken and everything is released', async () => {
+  const { pauseContainer } = await import('./container-pause.js');
+  const c = await runContainer(ctx, req(), {});
+  pauseContainer(ctx, c.id);
+  const stopped = stopContainer(ctx, c.id, 5);
+  assert.equal(stopped.status, 'exited');
+  assert.equal(stopped.exitCode, 143, 'SIGTERM reached it: it was thawed before the signal');
+  released(c.id);
+  const c2 = await runContainer(ctx, req(), {});
+  pauseContainer(ctx, c2.id);
+  removeContainer(ctx, c2.id, { force: true });
+  assert.ok(host.calls.indexOf(`resumeContainer ${c2.id}`) < host.calls.lastIndexOf(`signal ${c2.pid} SIGKILL`));
+  released(c2.id);
+});
+
+test('a paused container whose process died is reconciled to exited', async () => {
+  const { pauseContainer } = await import('./container-pause.js');
+  const c = await runContainer(ctx, req(), {});
+  pauseContainer(ctx, c.id);
+  host.exit(c.id, 137);
+  assert.equal(reconcileOne(ctx, lookup(ctx, c.id)).status, 'exited');
+  released(c.id);
+});
+
+test('update writes a running container\'s cgroup through the runtime, then the record; a refused update changes neither', async () => {
+  const { updateContainer } = await import('./container-update.js');
+  const c = await runContainer(ctx, req({ resources: { ...emptyResources(), memory: 64 << 20 } }), {});
+  const u = updateContainer(ctx, c.id, { memory: 32 << 20, pidsLimit: 50, restart: { name: 'always', maxRetries: 0 } });
+  assert.equal(u.spec.resources.memory, 32 << 20);
+  assert.equal(u.spec.resources.pidsLimit, 50);
+  assert.equal(u.spec.restart.name, 'always');
+  assert.deepEqual(host.updates.get(c.id), [{ memory: { limit: 32 << 20, swap: 64 << 20 }, pids: { limit: 50 } }]);
+  host.failAt = 'updateResources';
+  assert.throws(() => updateContainer(ctx, c.id, { memory: 16 << 20 }));
+  assert.equal(lookup(ctx, c.id).spec.resources.memory, 32 << 20, 'the record is unchanged when the runtime refused');
+});
+
+test('update of a stopped container changes only its record, and its next start uses the new limits', async () => {
+  const { updateContainer } = await import('./container-update.js');
+  const c = createContainer(ctx, req());
+  updateContainer(ctx, c.id, { cpus: 0.5, pidsLimit: 20 });
+  assert.ok(!host.calls.some((x) => x.startsWith('updateResources')));
+  await startContainer(ctx, c.id);
+  const spec = host.bundles.get(join(ctx.paths.root, 'containers', c.id)) as { linux: { resources: { cpu?: { quota?: number }; pids?: { limit: number } } } };
+  assert.equal(spec.linux.resources.cpu?.quota, 50_000);
+  assert.equal(spec.linux.resources.pids?.limit, 20);
+  assert.throws(() => updateContainer(ctx, 'nosuch', { cpus: 1 }), (e) => isBerthError(e) && e.kind === 'NotFound');
+});
+
+test('rename keeps the id and refuses a name in use or the same name', async () => {
+  const { renameContainer } = await import('./container-rename.js');
+  const a = createContainer(ctx, req({ name: 'a' }));
+  createContainer(ctx, req({ name: 'b' }));
+  assert.equal(renameContainer(ctx, 'a', 'c').id, a.id);
+  assert.equal(lookup(ctx, 'c').id, a.id);
+  assert.throws(() => lookup(ctx, 'a'), (e) => isBerthError(e) && e.kind === 'NotFound');
+  assert.throws(() => renameContainer(ctx, 'c', 'b'), (e) => isBerthError(e) && e.kind === 'AlreadyExists');
+  assert.throws(() => renameContainer(ctx, 'c', 'c'), (e) => isBerthError(e) && e.kind === 'AlreadyExists');
+  assert.throws(() => renameContainer(ctx, 'c', 'bad name'), (e) => isBerthError(e) && e.kind === 'InvalidArgument');
+});

@@ -1,6 +1,7 @@
 // Network verbs that touch containers: connect and disconnect take the container's lock and
 // know whether it is running; the rest pass straight to network/.
 import { invalid } from '../common/errors.js';
+import { isLive } from './lifecycle.js';
 import { connectNetwork, disconnectNetwork } from '../network/attach.js';
 import {
   createNetwork as netCreate, listNetworks as netList, inspectNetwork as netInspect, removeNetwork as netRemove,
@@ -17,7 +18,7 @@ export function connect(ctx: EngineContext, net: string, ref: string, opts: { ip
   const lock = lockContainer(ctx, c0.id);
   try {
     const c = reconcileOne(ctx, lookup(ctx, c0.id));
-    return connectNetwork(networkContext(ctx), c.id, net, opts, c.status === 'running');
+    return connectNetwork(networkContext(ctx), c.id, net, opts, isLive(c.status));
   } finally {
     lock.release();
   }
@@ -28,7 +29,7 @@ export function disconnect(ctx: EngineContext, net: string, ref: string): void {
   const lock = lockContainer(ctx, c0.id);
   try {
     const c = reconcileOne(ctx, lookup(ctx, c0.id));
-    disconnectNetwork(networkContext(ctx), c.id, net, c.status === 'running');
+    disconnectNetwork(networkContext(ctx), c.id, net, isLive(c.status));
   } finally {
     lock.release();
   }

@@ -58,7 +58,8 @@ export function inspectContainer(ctx: EngineContext, c: Container): Record<strin
     RestartCount: c.restartCount,
     State: {
       Status: c.status,
-      Running: c.status === 'running',
+      Running: c.status === 'running' || c.status === 'paused',
+      Paused: c.status === 'paused',
       Pid: c.pid ?? 0,
       ConmonPid: c.conmonPid ?? 0,
       ExitCode: c.exitCode ?? 0,

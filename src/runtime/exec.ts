@@ -82,7 +82,16 @@ export function execInContainer(o: ExecOptions): Promise<number> {
   const logFile = join(logDir, 'runtime.log');
   const cleanup = () => rmSync(logDir, { recursive: true, force: true });
   const out = o.quiet ? 'ignore' : 'inherit';
-  const child = start(o.runtime.path, execArgs(o, tty, logFile), { stdio: [o.interactive || tty ? 'inherit' : 'ignore', out, out] });
+  // stderr through us: the runtime prints its own failure there too, before our one line.
+  const child = start(o.runtime.path, execArgs(o, tty, logFile), { stdio: [o.interactive || tty ? 'inherit' : 'ignore', out, o.quiet ? 'ignore' : 'pipe'] });
+  const errFilter = o.quiet ? undefined : new RuntimeLineFilter((t) => process.stderr.write(t));
+  child.stderr?.on('data', (d: Buffer) => errFilter?.push(d.toString('utf8')));
+  const stderrDone = new Promise<void>((res) => {
+    if (!child.stderr) { res(); return; }
+    child.stderr.on('end', () => res());
+    // A process left running in the background keeps the pipe open: do not wait for it.
+    child.on('exit', () => setTimeout(res, 200).unref());
+  });
   let timedOut = false;
   const timer = o.timeoutMs === undefined ? undefined : setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, o.timeoutMs);
   return new Promise((resolve, reject) => {
@@ -91,7 +100,7 @@ export function execInContainer(o: ExecOptions): Promise<number> {
       cleanup();
       reject(new BerthError('Unavailable', 'runtime.exec_failed', `${o.runtime.name} exec ${o.id}: ${e.message}`, { exitCode: 126 }));
     });
-    child.on('exit', (code, signal) => {
+    child.on('exit', (code, signal) => void stderrDone.then(() => {
       let errors: string[] = [];
       try {
         errors = runtimeErrors(readFileSync(logFile, 'utf8'));
@@ -104,12 +113,68 @@ export function execInContainer(o: ExecOptions): Promise<number> {
         resolve(124);
         return;
       }
-      if (code !== 0 && errors.length > 0) {
+      const failed = code !== 0 && errors.length > 0;
+      errFilter?.end(!failed);
+      if (failed) {
         reject(classifyExecFailure(errors.join('; '), o.args[0] ?? ''));
         return;
       }
       if (code !== null) resolve(code);
       else resolve(128 + (signal ? signalNumber(signal) : 0));
-    });
+    }));
   });
 }
+
+// How runc and crun word a failure on their stderr (runc 1.1: "exec failed: unable to start …").
+const RUNTIME_LINE = /^(exec failed: |OCI runtime |runc: |crun: |(?:time="[^"]*" )?level=(?:error|fatal) |ERRO\[)/;
+
+/**
+ * Passes the exec's stderr through as it comes, holding back only lines worded as the
+ * runtime's own complaints: dropped when the runtime failed (berth says it in one line),
+ * written after all when it did not (they were the process's own).
+ */
+export class RuntimeLineFilter {
+  private partial = '';
+  private held: string[] = [];
+  private midLine = false;
+  constructor(private readonly write: (text: string) => void) {}
+
+  push(text: string): void {
+    let buf = this.partial + text;
+    this.partial = '';
+    let pass = '';
+    if (this.midLine) {
+      // The rest of a line already begun is the process's own.
+      const i = buf.indexOf('\n');
+      if (i < 0) { this.write(buf); return; }
+      pass += buf.slice(0, i + 1);
+      buf = buf.slice(i + 1);
+      this.midLine = false;
+    }
+    const lines = buf.split('\n');
+    const last = lines.pop()!;
+    for (const l of lines) {
+      if (RUNTIME_LINE.test(l)) this.held.push(`${l}\n`);
+      else pass += `${l}\n`;
+    }
+    // A partial line is written at once unless it may yet become a runtime line.
+    if (last !== '') {
+      if (mayBeRuntime(last)) this.partial = last;
+      else { pass += last; this.midLine = true; }
+    }
+    if (pass !== '') this.write(pass);
+  }
+
+  /** The stream ended; `keep`: the held lines were the process's, write them. */
+  end(keep: boolean): void {
+    if (keep) {
+      const rest = this.held.join('') + this.partial;
+      if (rest !== '') this.write(rest);
+    }
+    this.held = [];
+    this.partial = '';
+  }
+}
+
+const PROBES = ['exec failed: ', 'OCI runtime ', 'runc: ', 'crun: ', 'time="', 'level=', 'ERRO['];
+const mayBeRuntime = (partial: string) => RUNTIME_LINE.test(partial) || PROBES.some((p) => p.startsWith(partial) || partial.startsWith(p));

@@ -2,7 +2,7 @@
 // module only moves rows in and out.
 import type { Db } from './db.js';
 
-export type ContainerStatus = 'created' | 'running' | 'exited';
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'exited';
 
 export interface ContainerRow<Spec = unknown> {
   id: string;

@@ -18,6 +18,10 @@ export interface PackOptions {
   overlayWhiteouts?: boolean;
   /** Entries (relative, no leading slash) to leave out, with everything under them. */
   exclude?: (rel: string) => boolean;
+  /** The name each entry (and hard link target) is archived under; `cp` renames its top entry. */
+  rename?: (rel: string) => string;
+  /** Archive every entry as owned by this user and group (Docker's cp without -a). */
+  owner?: { uid: number; gid: number };
 }
 
 const major = (rdev: number) => (rdev >> 8) & 0xfff;
@@ -44,8 +48,9 @@ export async function packDir(dir: string, out: Writable, opts: PackOptions = {}
   piping.catch(() => undefined);
   const opaque = opts.overlayWhiteouts ? opaqueDirs(dir) : new Set<string>();
   const inodes = new Map<string, string>();
-  const entry = (h: Headers, body?: Readable): Promise<void> =>
+  const entry = (h0: Headers, body?: Readable): Promise<void> =>
     new Promise((res, rej) => {
+      const h: Headers = opts.rename ? { ...h0, name: opts.rename(h0.name), ...(h0.type === 'link' && h0.linkname ? { linkname: opts.rename(h0.linkname) } : {}) } : h0;
       const done = (err?: Error | null) => (err ? rej(err) : res());
       // A file entry without a body must be given an empty one, or tar-stream waits for its end.
       if (!body) {
@@ -62,8 +67,8 @@ export async function packDir(dir: string, out: Writable, opts: PackOptions = {}
   const meta = (rel: string, st: Stats): Headers => ({
     name: rel,
     mode: st.mode & 0o7777,
-    uid: st.uid,
-    gid: st.gid,
+    uid: opts.owner?.uid ?? st.uid,
+    gid: opts.owner?.gid ?? st.gid,
     mtime: st.mtime,
   });
   const walk = async (rel: string): Promise<void> => {

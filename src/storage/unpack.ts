@@ -47,14 +47,15 @@ function hashedEntries(input: NodeJS.ReadableStream | Readable) {
   return { hash, extract, piping };
 }
 
-export async function unpackLayer(input: NodeJS.ReadableStream | Readable, dest: string): Promise<UnpackResult> {
+/** `plainFiles`: the tar is not a layer (cp): ".wh." names are ordinary files, never whiteouts. */
+export async function unpackLayer(input: NodeJS.ReadableStream | Readable, dest: string, opts: { plainFiles?: boolean } = {}): Promise<UnpackResult> {
   const { hash, extract, piping } = hashedEntries(input);
   piping.catch(() => undefined); // awaited below; this keeps an early loop exit from leaving it unhandled
   const dirTimes: DirTime[] = [];
   let size = 0;
   try {
     for await (const entry of extract) {
-      size += await applyEntry(dest, entry.header, entry, dirTimes);
+      size += await applyEntry(dest, entry.header, entry, dirTimes, opts.plainFiles === true);
     }
     await piping;
   } catch (e) {
@@ -70,7 +71,7 @@ export async function unpackLayer(input: NodeJS.ReadableStream | Readable, dest:
   return { size, diffId: `sha256:${hash.digest('hex')}` };
 }
 
-async function applyEntry(dest: string, h: Header, body: AsyncIterable<unknown>, dirTimes: DirTime[]): Promise<number> {
+async function applyEntry(dest: string, h: Header, body: AsyncIterable<unknown>, dirTimes: DirTime[], plainFiles: boolean): Promise<number> {
   const rel = cleanInRoot(h.name);
   const type = h.type ?? 'file';
   if (rel === '') {
@@ -84,7 +85,7 @@ async function applyEntry(dest: string, h: Header, body: AsyncIterable<unknown>,
   const parent = resolveInRoot(dest, posix.dirname(rel), { create: true });
   const base = posix.basename(rel);
 
-  if (base.startsWith(WHITEOUT_PREFIX)) {
+  if (base.startsWith(WHITEOUT_PREFIX) && !plainFiles) {
     await drain(body);
     if (base === OPAQUE) {
       run('setfattr', ['-h', '-n', 'trusted.overlay.opaque', '-v', 'y', parent]);

@@ -31,7 +31,7 @@ export interface ContainerInspect {
   Id: string;
   Name: string;
   RestartCount: number;
-  State: { Status: string; Pid: number; ConmonPid: number; ExitCode: number; OOMKilled: boolean; RestartCount: number; StartedAt: string; FinishedAt: string };
+  State: { Status: string; Pid: number; ConmonPid: number; ExitCode: number; OOMKilled: boolean; RestartCount: number; StartedAt: string; FinishedAt: string; Running: boolean; Paused: boolean };
   Config: { Cmd: string[]; Labels: Record<string, string>; StopTimeout: number; Healthcheck: Record<string, unknown> | null; [k: string]: unknown };
   HostConfig: { Memory: number; NanoCpus: number; ReadonlyRootfs: boolean; RestartPolicy: { Name: string; MaximumRetryCount: number }; [k: string]: unknown };
   NetworkSettings: { Networks: Record<string, { IPAddress: string; Aliases: string[]; [k: string]: unknown }>; Ports: Record<string, unknown>; [k: string]: unknown };

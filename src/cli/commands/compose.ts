@@ -83,13 +83,13 @@ export async function composeCmd(c: CommandContext): Promise<number> {
     { long: 'file', short: 'f', type: 'string', multiple: true }, { long: 'project-name', short: 'p', type: 'string' },
     { long: 'env-file', type: 'string', multiple: true }, { long: 'profile', type: 'string', multiple: true },
     { long: 'project-directory', type: 'string' }, HELP,
-  ], { stopAtPositional: true, command: c.path });
+  ], { stopAtPositional: true, command: c.path, ownHelp: true });
   const [verb, ...rest] = g.positionals;
   if (bool(g.values.help) || verb === 'help') { out(USAGE); return 0; }
   if (!verb) { process.stderr.write(USAGE); return 125; }
   const engine = createEngine(c.config);
   const sub = (defs: OptionDef[]) => {
-    const parsed = parseArgs(rest, [...defs, HELP], { command: `compose ${verb}` });
+    const parsed = parseArgs(rest, [...defs, HELP], { command: `compose ${verb}`, ownHelp: true });
     if (bool(parsed.values.help)) throw new HelpShown();
     return parsed;
   };

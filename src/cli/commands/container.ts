@@ -167,7 +167,9 @@ export async function cleanupCmd(c: CommandContext): Promise<number> {
 // ------------------------------------------------------------------------------ ps
 
 export function statusText(ctr: Container, now = Date.now()): string {
-  if (ctr.status === 'running') return `Up ${humanDuration(now - Date.parse(ctr.startedAt ?? ctr.createdAt))}`;
+  if (ctr.status === 'running' || ctr.status === 'paused') {
+    return `Up ${humanDuration(now - Date.parse(ctr.startedAt ?? ctr.createdAt))}${ctr.status === 'paused' ? ' (Paused)' : ''}`;
+  }
   if (ctr.status === 'exited') {
     const ago = ctr.finishedAt ? ` ${humanDuration(now - Date.parse(ctr.finishedAt))} ago` : '';
     return `Exited (${ctr.exitCode ?? 0})${ago}`;
@@ -194,15 +196,14 @@ export async function psCmd(c: CommandContext): Promise<number> {
   ], { command: c.path });
   const engine = engineOf(c);
   let list0 = await engine.containers.list({ reconcile: true });
-  if (!bool(p.values.all)) list0 = list0.filter((x) => x.status === 'running');
-  for (const f of list(p.values.filter)) {
-    const [k, v = ''] = f.split('=', 2) as [string, string?];
-    if (k === 'label') {
-      const [lk, lv] = v.split('=', 2) as [string, string?];
-      list0 = list0.filter((x) => lk in x.labels && (lv === undefined || x.labels[lk] === lv));
-    } else if (k === 'name') list0 = list0.filter((x) => x.name.includes(v));
-    else if (k === 'status') list0 = list0.filter((x) => x.status === v);
-    else throw invalid('cli.bad_filter', `unsupported --filter "${f}": berth knows label, name and status`);
+  const filters = list(p.values.filter);
+  // As Docker's: asking for a status (or an exit code) asks for stopped containers too.
+  const all = bool(p.values.all) || filters.some((f) => /^(status|exited)=/.test(f));
+  if (!all) list0 = list0.filter((x) => x.status === 'running' || x.status === 'paused');
+  if (filters.length > 0) {
+    const { filterContainers } = await import('./ps-filter.js');
+    const eps = filters.some((f) => f.startsWith('network=')) ? await engine.containers.endpoints(list0.map((x) => x.id)) : new Map<string, { network: string }[]>();
+    list0 = filterContainers(list0, filters, (x) => (eps.get(x.id) ?? []).map((e) => e.network));
   }
   const noTrunc = bool(p.values['no-trunc']);
   if (bool(p.values.quiet)) {
@@ -239,14 +240,19 @@ export async function psCmd(c: CommandContext): Promise<number> {
 export async function logsCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [
     { long: 'follow', short: 'f', type: 'boolean' }, { long: 'tail', short: 'n', type: 'string' },
-    { long: 'timestamps', short: 't', type: 'boolean' }, HELP,
+    { long: 'timestamps', short: 't', type: 'boolean' },
+    { long: 'since', type: 'string' }, { long: 'until', type: 'string' }, { long: 'details', type: 'boolean' }, HELP,
   ], { command: c.path });
-  needArgs(c, p.positionals, '[-f] [--tail N] [-t] CONTAINER');
+  needArgs(c, p.positionals, '[-f] [--tail N] [-t] [--since T] [--until T] CONTAINER');
   const tailS = str(p.values.tail);
   if (tailS !== undefined && tailS !== 'all' && !/^\d+$/.test(tailS)) throw invalid('cli.bad_value', `invalid --tail "${tailS}": expected a number or all`);
+  const { parseTimeArg } = await import('../timearg.js');
+  const sinceS = str(p.values.since); const untilS = str(p.values.until);
   const engine = engineOf(c);
   for await (const chunk of engine.containers.logs(p.positionals[0]!, {
     follow: bool(p.values.follow), timestamps: bool(p.values.timestamps),
+    ...(sinceS !== undefined ? { since: parseTimeArg(sinceS, '--since') } : {}),
+    ...(untilS !== undefined ? { until: parseTimeArg(untilS, '--until') } : {}),
     ...(tailS !== undefined && tailS !== 'all' ? { tail: Number(tailS) } : {}),
   })) write(chunk);
   return 0;

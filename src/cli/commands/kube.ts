@@ -38,7 +38,7 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 export async function kubeCmd(c: CommandContext): Promise<number> {
   const verb = c.path.split(' ')[1];
   if (verb === 'generate') return generateCmd(c);
-  const p = parseArgs(c.argv, [{ long: 'replace', type: 'boolean' }, { long: 'force', type: 'boolean' }, HELP], { command: c.path });
+  const p = parseArgs(c.argv, [{ long: 'replace', type: 'boolean' }, { long: 'force', type: 'boolean' }, HELP], { command: c.path, ownHelp: true });
   if (bool(p.values.help)) { out(USAGE); return 0; }
   if (verb === 'play' && p.values.force !== undefined) throw invalid('cli.unknown_flag', 'unknown flag: --force', "see 'berth kube play --help'");
   if (verb === 'down' && p.values.replace !== undefined) throw invalid('cli.unknown_flag', 'unknown flag: --replace', "see 'berth kube down --help'");
@@ -53,7 +53,7 @@ async function generateCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [
     { long: 'compose', type: 'string' }, { long: 'project-name', short: 'p', type: 'string' }, { long: 'scale', type: 'string', multiple: true },
     { long: 'type', type: 'string' }, { long: 'service', short: 's', type: 'boolean' }, { long: 'filename', short: 'f', type: 'string' }, HELP,
-  ], { command: c.path });
+  ], { command: c.path, ownHelp: true });
   if (bool(p.values.help)) { out(USAGE); return 0; }
   const type = kubeType(str(p.values.type));
   if (type === null) throw invalid('cli.bad_value', `invalid --type "${str(p.values.type)}": expected pod or deployment`);

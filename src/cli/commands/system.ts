@@ -24,13 +24,13 @@ export function reportStarts(r: StartAllReport): number {
   return r.failed.length > 0 ? 125 : 0;
 }
 
-async function bootCmd(c: CommandContext): Promise<number> {
+export async function bootCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [HELP], { command: c.path });
   if (p.positionals.length > 0) throw invalid('cli.bad_args', '"berth system boot" takes no arguments');
   return reportStarts(await createEngine(c.config).system.boot());
 }
 
-async function checkCmd(c: CommandContext): Promise<number> {
+export async function checkCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'repair', short: 'r', type: 'boolean' }, { long: 'format', type: 'string' }, HELP], { command: c.path });
   if (p.positionals.length > 0) throw invalid('cli.bad_args', '"berth system check" takes no arguments');
   const repair = bool(p.values.repair);

@@ -23,6 +23,10 @@ export class FakeHost implements Host {
   readonly runtime = new Map<string, RtContainer>();
   readonly exitFiles = new Map<string, ExitInfo>();
   readonly bundles = new Map<string, unknown>();
+  /** Runtime containers frozen by pauseContainer. */
+  readonly frozen = new Set<string>();
+  /** The limits each updateResources call asked for, by container. */
+  readonly updates = new Map<string, unknown[]>();
   boot = 'boot-1';
   /** When the current boot began, as /proc/stat's btime would say; null: unknown. */
   bootStart: Date | null = null;
@@ -100,6 +104,8 @@ export class FakeHost implements Host {
     if (!p || p.state !== 'running') { const e = new Error('ESRCH') as NodeJS.ErrnoException; e.code = 'ESRCH'; throw e; }
     if (sig !== 'SIGKILL' && p.ignores.has(sig)) return;
     const c = this.byPid(pid);
+    // A frozen task takes no signal until it is thawed (cgroup v1's freezer holds even SIGKILL).
+    if (c && this.frozen.has(c.id)) return;
     if (c) this.exit(c.id, 128 + (SIGNALS[sig] ?? 0));
     else p.state = 'gone';
   };
@@ -144,6 +150,22 @@ export class FakeHost implements Host {
     }
     this.runtime.delete(id);
     this.cgroups.delete(`/berth/${id}`);
+  };
+  pauseContainer = (_rt: RuntimeBinary, _root: string, id: string) => {
+    this.call('pauseContainer', id);
+    const c = this.runtime.get(id);
+    if (!c || !this.alive(c.pid)) throw new Error(`fake runtime: container ${id} is not running`);
+    this.frozen.add(id);
+  };
+  resumeContainer = (_rt: RuntimeBinary, _root: string, id: string) => {
+    this.call('resumeContainer', id);
+    if (!this.frozen.delete(id)) throw new Error(`fake runtime: container ${id} is not paused`);
+  };
+  updateResources = (_rt: RuntimeBinary, _root: string, id: string, r: unknown) => {
+    this.call('updateResources', id);
+    const c = this.runtime.get(id);
+    if (!c || !this.alive(c.pid)) throw new Error(`fake runtime: container ${id} is not running`);
+    this.updates.set(id, [...(this.updates.get(id) ?? []), r]);
   };
   readExitFile = (_runDir: string, id: string) => this.exitFiles.get(id) ?? null;
   writeBundle = (dir: string, spec: Parameters<Host['writeBundle']>[1]) => { this.call('writeBundle', dir); this.bundles.set(dir, spec); return `${dir}/config.json`; };
