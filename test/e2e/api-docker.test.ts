@@ -1,0 +1,170 @@
+// The docker CLI 28.2 against a real `berth serve`: its everyday verbs end to end, and what it
+// makes is what `berth ps` and `berth inspect` show (one instances file).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { request } from 'node:http';
+import { Berth, until } from './helpers.js';
+import { ApiServer } from './api-helpers.js';
+
+let b: Berth;
+let api: ApiServer;
+before(async () => { b = new Berth(); b.importBusybox(); api = new ApiServer(b); await api.start(); });
+after(async () => { await api.stop(); b.destroy(); });
+
+function raw(method: string, path: string, body?: unknown): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    const req = request({ socketPath: api.socket, method, path, headers: text ? { 'Content-Type': 'application/json' } : {} }, (res) => {
+      let data = '';
+      res.on('data', (d: Buffer) => { data += d.toString(); });
+      // 'close' rather than 'end': a stream the server cut off ends the request too.
+      res.on('close', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: data }));
+    });
+    req.on('error', reject);
+    req.end(text);
+  });
+}
+
+test('docker version speaks to berth at API 1.44', () => {
+  const out = api.dockerOk(['version', '--format', '{{.Server.Version}} {{.Server.APIVersion}} {{.Server.Os}}']);
+  assert.equal(out.trim(), '0.1.0 1.44 linux');
+});
+
+test('_ping answers with the headers clients read; versions outside 1.24..1.44 get 400', async () => {
+  const ping = await raw('HEAD', '/_ping');
+  assert.equal(ping.status, 200);
+  assert.equal(ping.headers['api-version'], '1.44');
+  assert.equal(ping.headers.ostype, 'linux');
+  assert.equal(ping.headers['builder-version'], '1');
+  assert.equal(ping.headers['docker-experimental'], 'false');
+  assert.equal((await raw('GET', '/v1.24/_ping')).body, 'OK');
+  const tooNew = await raw('GET', '/v1.45/version');
+  assert.equal(tooNew.status, 400);
+  assert.match(JSON.parse(tooNew.body).message, /too new/);
+  assert.equal((await raw('GET', '/v1.41/containers/nosuch/json')).status, 404);
+  assert.match(JSON.parse((await raw('GET', '/containers/nosuch/json')).body).message, /^No such container: nosuch/);
+});
+
+test('bad request bodies get 400 and create nothing', async () => {
+  assert.equal((await raw('POST', '/containers/create', '{not json')).status, 400);
+  assert.equal((await raw('POST', '/containers/create', { Image: 'busybox', Cmd: 5 })).status, 400);
+  assert.equal((await raw('POST', '/containers/create', { Image: 'busybox', HostConfig: { Binds: ['relative:/x:rw', '../../etc:/x'] } })).status, 400);
+  assert.equal((await raw('POST', '/containers/create', { Image: 'busybox', HostConfig: { PortBindings: { '80/tcp': [{ HostPort: '8080; rm -rf /' }] } } })).status, 400);
+  const big = await raw('POST', '/containers/create', { Image: 'busybox', Env: ['X='.padEnd(2 << 20, 'y')] }).catch(() => ({ status: 413 }));
+  assert.equal(big.status, 413);
+  assert.equal(b.ok(['ps', '-aq']), '');
+});
+
+test('docker run --rm busybox echo hi: output, exit code, and nothing left', () => {
+  const r = api.docker(['run', '--rm', '--network', 'none', 'busybox', 'echo', 'hi']);
+  assert.equal(r.status, 0, r.stderr + api.log);
+  assert.equal(r.stdout, 'hi\n');
+  const fail = api.docker(['run', '--rm', 'busybox', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+  assert.equal(fail.status, 3, fail.stderr);
+  assert.equal(fail.stdout, 'out\n');
+  assert.equal(fail.stderr, 'err\n');
+  assert.equal(b.ok(['ps', '-aq']), '');
+  assert.deepEqual(readdirSync(join(b.root, 'containers')), []);
+});
+
+test('docker run without --rm keeps the exited container, with its code', () => {
+  const r = api.docker(['run', '--name', 'once', '--network', 'none', 'busybox', 'sh', '-c', 'exit 7']);
+  assert.equal(r.status, 7, r.stderr);
+  assert.equal(b.inspect('once').State.ExitCode, 7);
+  api.dockerOk(['rm', 'once']);
+});
+
+test('run -d with limits and a port, ps, logs, inspect, stop, rm; berth sees the same', async () => {
+  const id = api.dockerOk(['run', '-d', '--name', 'web', '-m', '64m', '--cpus', '0.5', '--pids-limit', '50', '-p', '127.0.0.1::80', '--label', 'tier=front',
+    'busybox', 'sh', '-c', 'echo started; echo oops >&2; trap "exit 0" TERM; while true; do sleep 0.1; done']).trim();
+  assert.match(id, /^[0-9a-f]{64}$/);
+  const ps = api.dockerOk(['ps', '--format', '{{.ID}} {{.Names}} {{.Status}} {{.Ports}}']);
+  assert.match(ps, new RegExp(`^${id.slice(0, 12)} web Up .* 127\\.0\\.0\\.1:\\d+->80/tcp\\n$`));
+  assert.equal(api.dockerOk(['ps', '-q', '--filter', 'label=tier=front']).trim(), id.slice(0, 12));
+  assert.equal(api.dockerOk(['ps', '-q', '--filter', 'label=tier=back']).trim(), '');
+  // berth's own view of what the docker CLI made
+  const mine = b.inspect('web');
+  assert.equal(mine.Id, id);
+  assert.equal(mine.HostConfig.Memory, 64 * 1024 * 1024);
+  assert.equal(mine.HostConfig.NanoCpus, 5e8);
+  assert.equal(mine.HostConfig.PidsLimit, 50);
+  assert.match(b.ok(['ps']), /web/);
+  await until(() => api.docker(['logs', 'web']).stdout === 'started\n', 5000);
+  const logs = api.docker(['logs', 'web']);
+  assert.equal(logs.stderr, 'oops\n');
+  const doc = JSON.parse(api.dockerOk(['inspect', 'web']))[0];
+  assert.equal(doc.Name, '/web');
+  assert.equal(doc.State.Running, true);
+  assert.deepEqual(doc.Config.Labels, { tier: 'front' });
+  const binding = doc.NetworkSettings.Ports['80/tcp'][0];
+  assert.equal(binding.HostIp, '127.0.0.1');
+  assert.match(binding.HostPort, /^\d+$/);
+  assert.ok(doc.NetworkSettings.Networks.berth.IPAddress);
+  assert.equal(api.dockerOk(['stop', '-t', '5', 'web']).trim(), 'web');
+  assert.equal(b.inspect('web').State.Status, 'exited');
+  assert.equal(b.inspect('web').State.ExitCode, 0);
+  assert.equal(api.dockerOk(['rm', 'web']).trim(), 'web');
+  assert.equal(b.ok(['ps', '-aq']), '');
+});
+
+test('logs -f follows until the container ends; stop of a stopped one is not an error', () => {
+  api.dockerOk(['run', '-d', '--name', 'counter', '--network', 'none', 'busybox', 'sh', '-c', 'for i in 1 2 3; do echo $i; sleep 0.2; done']);
+  const r = api.docker(['logs', '-f', 'counter'], { timeoutMs: 15_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, '1\n2\n3\n');
+  assert.equal(api.dockerOk(['stop', 'counter']).trim(), 'counter');
+  const running = api.docker(['rm', 'nosuch']);
+  assert.equal(running.status, 1);
+  assert.match(running.stderr, /No such container: nosuch/);
+  api.dockerOk(['rm', '-f', 'counter']);
+});
+
+test('images and tag through the API', () => {
+  const out = api.dockerOk(['images', '--format', '{{.Repository}}:{{.Tag}}']);
+  assert.match(out, /busybox:latest/);
+  api.dockerOk(['tag', 'busybox', 'apitest/box:1']);
+  assert.match(b.ok(['images']), /apitest\/box/);
+  assert.match(api.dockerOk(['rmi', 'apitest/box:1']), /Untagged/);
+  const missing = api.docker(['rmi', 'nosuch:1']);
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /No such image/);
+});
+
+test('network create, run with --network and --ip, ls, inspect, rm', () => {
+  const nid = api.dockerOk(['network', 'create', '--subnet', '10.231.7.0/24', '--label', 'k=v', 'apinet']).trim();
+  assert.match(nid, /^[0-9a-f]{64}$/);
+  assert.match(api.dockerOk(['network', 'ls', '--format', '{{.Name}}']), /^apinet$/m);
+  assert.match(b.ok(['network', 'ls']), /apinet/);
+  api.dockerOk(['run', '-d', '--name', 'member', '--network', 'apinet', '--ip', '10.231.7.9', '--network-alias', 'db', 'busybox', 'sleep', '100']);
+  const nets = JSON.parse(api.dockerOk(['inspect', '-f', '{{json .NetworkSettings.Networks}}', 'member']));
+  assert.equal(nets.apinet.IPAddress, '10.231.7.9');
+  assert.ok(nets.apinet.Aliases.includes('db'));
+  const net = JSON.parse(api.dockerOk(['network', 'inspect', 'apinet']))[0];
+  assert.equal(net.IPAM.Config[0].Subnet, '10.231.7.0/24');
+  assert.deepEqual(net.Labels, { k: 'v' });
+  assert.equal(Object.keys(net.Containers).length, 1);
+  const busy = api.docker(['network', 'rm', 'apinet']);
+  assert.notEqual(busy.status, 0, 'a network in use is not removed');
+  api.dockerOk(['rm', '-f', 'member']);
+  api.dockerOk(['network', 'rm', 'apinet']);
+  assert.doesNotMatch(b.ok(['network', 'ls']), /apinet/);
+  assert.equal(JSON.parse(api.dockerOk(['network', 'inspect', 'bridge']))[0].Name, 'berth');
+});
+
+test('a long request does not block the others; stopping the server leaves containers running', async () => {
+  api.dockerOk(['run', '-d', '--name', 'long', '--network', 'none', 'busybox', 'sleep', '1000']);
+  const waiting = raw('POST', '/containers/long/wait');
+  const t0 = Date.now();
+  for (let i = 0; i < 5; i++) assert.equal((await raw('GET', '/containers/json')).status, 200);
+  assert.ok(Date.now() - t0 < 5000);
+  await api.stop();
+  assert.equal(existsSync(api.socket), false, 'the socket is removed');
+  const cut = await waiting;
+  assert.equal(cut.body, '', 'the wait was cut off, not answered');
+  assert.equal(b.inspect('long').State.Status, 'running');
+  b.ok(['rm', '-f', 'long']);
+  api = new ApiServer(b);
+  await api.start();
+});
