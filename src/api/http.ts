@@ -2,6 +2,7 @@
 // JSON replies. Everything a client sends is untrusted: bodies are capped and parsed as JSON
 // only, query values are checked against the type a handler asks for.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { badRequest, ApiError } from './errors.js';
 
 /** Docker's create bodies are a few KiB; a seccomp profile inside one is ~30 KiB. */
@@ -15,7 +16,11 @@ export async function readJson(req: IncomingMessage, limit = BODY_LIMIT): Promis
     if (size > limit) throw new ApiError(413, `request body larger than ${limit} bytes`);
     chunks.push(c);
   }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
+  return parseJson(Buffer.concat(chunks));
+}
+
+export function parseJson(buf: Buffer): unknown {
+  const text = buf.toString('utf8').trim();
   if (text === '') return {};
   try {
     return JSON.parse(text) as unknown;
@@ -78,4 +83,29 @@ export function qFilters(q: URLSearchParams): Map<string, string[]> {
     out.set(k, vals as string[]);
   }
   return out;
+}
+
+/**
+ * The body of an upgraded request: Node hands over the socket without reading it, so the
+ * Content-Length bytes are taken from what came with the headers and then from the socket.
+ * What follows them is the client's stdin.
+ */
+export function readUpgradeBody(req: IncomingMessage, socket: Socket, head: Buffer, limit = BODY_LIMIT): Promise<Buffer> {
+  const lenText = req.headers['content-length'];
+  const len = lenText === undefined ? 0 : Number(lenText);
+  if (!Number.isInteger(len) || len < 0) return Promise.reject(badRequest('invalid Content-Length'));
+  if (len > limit) return Promise.reject(new ApiError(413, `request body larger than ${limit} bytes`));
+  if (head.length >= len) return Promise.resolve(head.subarray(0, len));
+  return new Promise((resolve, reject) => {
+    let got = head;
+    const onData = (d: Buffer) => {
+      got = Buffer.concat([got, d]);
+      if (got.length >= len) { done(); resolve(got.subarray(0, len)); }
+    };
+    const onEnd = () => { done(); reject(badRequest('request body cut short')); };
+    const done = () => { socket.off('data', onData); socket.off('end', onEnd); socket.off('close', onEnd); };
+    socket.on('data', onData);
+    socket.on('end', onEnd);
+    socket.on('close', onEnd);
+  });
 }

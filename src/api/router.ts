@@ -18,6 +18,8 @@ export interface Call {
   fg: Foreground;
   /** The version the client asked for (the prefix), or the one advertised. */
   version: string;
+  /** An upgraded request's body, already read off the socket (its req stream has none). */
+  body?: Buffer;
   /** Fires when the client goes away: long requests stop then. */
   signal: AbortSignal;
 }

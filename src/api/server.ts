@@ -12,13 +12,14 @@ import type { Engine } from '../engine/index.js';
 import { unavailable } from '../common/errors.js';
 import { ApiError, isBug, toReply } from './errors.js';
 import { Foreground } from './foreground.js';
-import { sendJson } from './http.js';
+import { readUpgradeBody, sendJson } from './http.js';
 import { Router, splitVersion, type Call, type Handler } from './router.js';
 import { systemRoutes } from './system.js';
 import { containerRoutes } from './containers.js';
 import { streamRoutes, attachUpgraded } from './container-streams.js';
 import { imageRoutes } from './images.js';
 import { networkRoutes } from './networks.js';
+import { execRoutes, startUpgraded } from './exec.js';
 
 export interface ApiServer {
   readonly server: Server;
@@ -39,7 +40,7 @@ export interface ServeOptions {
 const MAX_URL = 8192;
 
 export function buildRouter(): Router {
-  return new Router().add(systemRoutes).add(containerRoutes).add(streamRoutes).add(imageRoutes).add(networkRoutes);
+  return new Router().add(systemRoutes).add(containerRoutes).add(streamRoutes).add(imageRoutes).add(networkRoutes).add(execRoutes);
 }
 
 export function createApiServer(o: ServeOptions): ApiServer {
@@ -77,7 +78,7 @@ export function createApiServer(o: ServeOptions): ApiServer {
   server.on('secureConnection', (s: Socket) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
 
   // Hijacked attach: the docker CLI asks for "Upgrade: tcp" and then speaks raw frames.
-  server.on('upgrade', (req: IncomingMessage, socket: Socket) => {
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     const ac = new AbortController();
     socket.on('close', () => ac.abort());
     socket.on('error', () => ac.abort());
@@ -85,11 +86,17 @@ export function createApiServer(o: ServeOptions): ApiServer {
       try {
         const url = new URL(req.url ?? '/', 'http://berth');
         const { version, path } = splitVersion(url.pathname);
-        const m = /^\/containers\/([^/]+)\/attach$/.exec(path);
+        const attach = /^\/containers\/([^/]+)\/attach$/.exec(path);
+        const exec = /^\/exec\/([^/]+)\/start$/.exec(path);
+        const m = attach ?? exec;
         if (req.method !== 'POST' || !m) throw new ApiError(400, `cannot upgrade ${req.method} ${path}`);
         if (o.debug) log(`${req.method} ${req.url} (upgraded)`);
-        const call: Call = { req, res: undefined as unknown as ServerResponse, params: { id: decodeURIComponent(m[1]!) }, query: url.searchParams, engine: o.engine, fg, version, signal: ac.signal };
-        await attachUpgraded(call, socket);
+        let id: string;
+        try { id = decodeURIComponent(m[1]!); } catch { throw new ApiError(400, 'malformed percent-encoding in the path'); }
+        const body = await readUpgradeBody(req, socket, head);
+        // An upgraded request answers on its socket; nothing may use `res`.
+        const call: Call = { req, res: undefined as unknown as ServerResponse, params: { id }, query: url.searchParams, engine: o.engine, fg, version, signal: ac.signal, body };
+        await (attach ? attachUpgraded(call, socket) : startUpgraded(call, socket));
       } catch (e) {
         const { status, message } = toReply(e);
         if (isBug(e)) log(`internal error on ${req.method} ${req.url}: ${(e as Error).stack ?? String(e)}`);

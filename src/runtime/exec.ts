@@ -25,6 +25,8 @@ export interface ExecOptions {
   quiet?: boolean;
   /** Kill the runtime's exec (and so end the wait) after this long; resolves with 124 then, as timeout(1) does. */
   timeoutMs?: number;
+  /** The process's output, handed over as it comes (the API's exec) instead of our stdout and stderr. */
+  output?: { stdout(b: Buffer): void; stderr(b: Buffer): void };
 }
 
 export function execArgs(o: ExecOptions, stdinIsTty: boolean, logFile?: string): string[] {
@@ -80,8 +82,12 @@ export function execInContainer(o: ExecOptions): Promise<number> {
   const logDir = mkdtempSync(join(tmpdir(), 'berth-exec-'));
   const logFile = join(logDir, 'runtime.log');
   const cleanup = () => rmSync(logDir, { recursive: true, force: true });
-  const out = o.quiet ? 'ignore' : 'inherit';
+  const out = o.output ? 'pipe' : o.quiet ? 'ignore' : 'inherit';
   const child = start(o.runtime.path, execArgs(o, tty, logFile), { stdio: [o.interactive || tty ? 'inherit' : 'ignore', out, out] });
+  if (o.output) {
+    child.stdout?.on('data', o.output.stdout);
+    child.stderr?.on('data', o.output.stderr);
+  }
   let timedOut = false;
   const timer = o.timeoutMs === undefined ? undefined : setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, o.timeoutMs);
   return new Promise((resolve, reject) => {
@@ -90,7 +96,8 @@ export function execInContainer(o: ExecOptions): Promise<number> {
       cleanup();
       reject(new BerthError('Unavailable', 'runtime.exec_failed', `${o.runtime.name} exec ${o.id}: ${e.message}`, { exitCode: 126 }));
     });
-    child.on('exit', (code, signal) => {
+    // With piped output, 'close': the last of it is read only after the process has exited.
+    child.on(o.output ? 'close' : 'exit', (code: number | null, signal: NodeJS.Signals | null) => {
       let errors: string[] = [];
       try {
         errors = runtimeErrors(readFileSync(logFile, 'utf8'));

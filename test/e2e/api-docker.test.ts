@@ -168,3 +168,18 @@ test('a long request does not block the others; stopping the server leaves conta
   api = new ApiServer(b);
   await api.start();
 });
+
+test('docker exec: output on both streams, its exit code, -w and -e, -d, a missing command', async () => {
+  api.dockerOk(['run', '-d', '--name', 'ex', '--network', 'none', 'busybox', 'sleep', '1000']);
+  const r = api.docker(['exec', 'ex', 'sh', '-c', 'echo out; echo err >&2; exit 5']);
+  assert.equal(r.status, 5);
+  assert.equal(r.stdout, 'out\n');
+  assert.equal(r.stderr, 'err\n');
+  assert.equal(api.dockerOk(['exec', '-w', '/tmp', '-e', 'FOO=bar', 'ex', 'sh', '-c', 'echo $(pwd) $FOO']), '/tmp bar\n');
+  assert.equal(api.docker(['exec', 'ex', '/nope']).status, 127);
+  api.dockerOk(['exec', '-d', 'ex', 'touch', '/tmp/made-by-detached-exec']);
+  await until(() => api.docker(['exec', 'ex', 'ls', '/tmp']).stdout.includes('made-by-detached-exec'), 5000);
+  api.dockerOk(['stop', '-t', '0', 'ex']);
+  assert.notEqual(api.docker(['exec', 'ex', 'true']).status, 0, 'no exec in a stopped container');
+  api.dockerOk(['rm', 'ex']);
+});
