@@ -128,9 +128,19 @@ export function dockerInspect(doc: Record<string, unknown>, x: Container): Recor
       Bridge: '', SandboxID: '', HairpinMode: false, SandboxKey: '',
       Ports: fixPorts(ns.Ports),
       IPAddress: first.IPAddress ?? '', IPPrefixLen: first.IPPrefixLen ?? 0, Gateway: first.Gateway ?? '', MacAddress: first.MacAddress ?? '',
-      Networks: Object.fromEntries(Object.entries(ns.Networks).map(([k, v]) => [k, { IPAMConfig: null, Links: null, NetworkID: '', EndpointID: '', ...v }])),
+      Networks: Object.fromEntries(Object.entries(ns.Networks).map(([k, v]) => [k, { IPAMConfig: null, Links: null, NetworkID: '', EndpointID: '', ...v, Aliases: aliases(k, v.Aliases, x.id) }])),
     },
   };
+}
+
+/**
+ * API 1.44 and earlier list the container's short id among its aliases on a network of the
+ * user's (docker-compose 1.29 reads it there); the default network has no name service.
+ */
+function aliases(net: string, given: unknown, id: string): string[] | null {
+  const list = Array.isArray(given) ? (given as string[]) : [];
+  if (net === 'berth') return list.length > 0 ? list : null;
+  return list.includes(id.slice(0, 12)) ? list : [...list, id.slice(0, 12)];
 }
 
 async function create(c: Call): Promise<void> {

@@ -141,6 +141,8 @@ test('network create, run with --network and --ip, ls, inspect, rm', () => {
   const nets = JSON.parse(api.dockerOk(['inspect', '-f', '{{json .NetworkSettings.Networks}}', 'member']));
   assert.equal(nets.apinet.IPAddress, '10.231.7.9');
   assert.ok(nets.apinet.Aliases.includes('db'));
+  // API 1.44 lists the short id among the aliases, as docker-compose 1.29 expects.
+  assert.ok(nets.apinet.Aliases.includes(b.inspect('member').Id.slice(0, 12)));
   const net = JSON.parse(api.dockerOk(['network', 'inspect', 'apinet']))[0];
   assert.equal(net.IPAM.Config[0].Subnet, '10.231.7.0/24');
   assert.deepEqual(net.Labels, { k: 'v' });

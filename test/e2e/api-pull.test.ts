@@ -1,0 +1,42 @@
+// docker pull and docker run of an image that is not here, through berth serve, from a real
+// registry on 127.0.0.1 (Debian's docker-registry), as dockerd pulls: loopback needs no TLS.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { Berth, BUSYBOX_TAR } from './helpers.js';
+import { ApiServer } from './api-helpers.js';
+import { TestRegistry } from './registry-helpers.js';
+
+const reg = new TestRegistry();
+let b: Berth;
+let api: ApiServer;
+before(async () => {
+  await reg.start();
+  const r = spawnSync('skopeo', ['copy', '--dest-tls-verify=false', `oci-archive:${BUSYBOX_TAR}`, `docker://${reg.host}/lib/busybox:1`], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  b = new Berth();
+  api = new ApiServer(b);
+  await api.start();
+});
+after(async () => { await api.stop(); b.destroy(); await reg.stop(); });
+
+test('docker pull streams progress and stores the image berth then lists', () => {
+  const r = api.docker(['pull', `${reg.host}/lib/busybox:1`], { timeoutMs: 120_000 });
+  assert.equal(r.status, 0, r.stderr + api.log);
+  assert.match(r.stdout, /Digest: sha256:[0-9a-f]{64}/);
+  assert.match(b.ok(['images']), new RegExp(`${reg.host.replace(/\./g, '\\.')}/lib/busybox`));
+});
+
+test('a pull of what the registry does not have fails with its message', () => {
+  const r = api.docker(['pull', `${reg.host}/lib/nothing:1`]);
+  assert.notEqual(r.status, 0);
+  assert.ok(r.stderr.length > 0);
+});
+
+test('docker run of an image not here pulls it first (create answers 404 No such image)', () => {
+  b.run(['rmi', `${reg.host}/lib/busybox:1`]);
+  const r = api.docker(['run', '--rm', '--network', 'none', `${reg.host}/lib/busybox:1`, 'echo', 'pulled'], { timeoutMs: 120_000 });
+  assert.equal(r.status, 0, r.stderr + api.log);
+  assert.match(r.stdout, /pulled\n$/);
+  assert.match(r.stderr, /Unable to find image/);
+});
