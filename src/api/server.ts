@@ -160,3 +160,20 @@ function alive(path: string): Promise<boolean> {
     s.once('error', () => resolve(false));
   });
 }
+
+/**
+ * systemd's socket activation (contrib/systemd/berth.socket): the listening socket is fd 3 when
+ * LISTEN_PID names this process and LISTEN_FDS is 1. Returns false when not activated so.
+ */
+export async function listenActivated(api: ApiServer, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  if (env.LISTEN_PID !== String(process.pid) || env.LISTEN_FDS !== '1') return false;
+  // Not for the containers: conmon and runc must not see them (runtime/oci.ts drops them too).
+  delete env.LISTEN_PID;
+  delete env.LISTEN_FDS;
+  delete env.LISTEN_FDNAMES;
+  await new Promise<void>((resolve, reject) => {
+    api.server.once('error', reject);
+    api.server.listen({ fd: 3 }, () => { api.server.off('error', reject); resolve(); });
+  });
+  return true;
+}

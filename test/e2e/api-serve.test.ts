@@ -109,3 +109,21 @@ test('the socket is 0660; a dead server\'s socket is replaced, a live one is not
   }
   assert.equal(existsSync(sock), false);
 });
+
+test('socket activation: the socket systemd passes (fd 3) is served', async () => {
+  const sock = join(b.runroot, 'activated.sock');
+  const p = spawn('systemd-socket-activate', ['-l', sock, BIN, '--root', b.root, '--runroot', b.runroot, 'serve'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  p.stderr.on('data', (d: Buffer) => { log += d.toString(); });
+  try {
+    await until(() => existsSync(sock), 10_000);
+    const r = spawnSync('docker', ['version', '--format', '{{.Server.APIVersion}}'], { encoding: 'utf8', env: { ...process.env, DOCKER_HOST: `unix://${sock}`, DOCKER_CONFIG: pki } });
+    assert.equal(r.stdout.trim(), '1.44', r.stderr + log);
+    await until(() => /listening on the socket systemd passed/.test(log), 5000);
+  } finally {
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill('SIGTERM');
+    await exited;
+    rmSync(sock, { force: true });
+  }
+});

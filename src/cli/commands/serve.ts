@@ -76,14 +76,21 @@ export async function serveCmd(c: CommandContext): Promise<number> {
   const group = str(p.values.group);
   const gid = group === undefined ? undefined : groupId(group);
 
-  const { createApiServer, listenUnix, listenTcp } = await import('../../api/server.js');
+  const { createApiServer, listenUnix, listenTcp, listenActivated } = await import('../../api/server.js');
   const engine = createEngine(c.config);
   const log = (l: string) => { process.stderr.write(`berth serve: ${l}\n`); };
   const api = createApiServer({ engine, log, debug: c.config.debug, ...(tls ? { tls } : {}) });
   const socket = str(p.values.socket) ?? defaultSocket();
-  if (addr) await listenTcp(api, addr.host, addr.port);
-  else await listenUnix(api, socket, gid === undefined ? {} : { gid });
-  const where = addr ? `${tls ? 'tcp+tls' : 'tcp'}://${tcp}` : `unix://${socket}`;
+  let where: string;
+  if (addr) {
+    await listenTcp(api, addr.host, addr.port);
+    where = `${tls ? 'tcp+tls' : 'tcp'}://${tcp}`;
+  } else if (!str(p.values.socket) && await listenActivated(api)) {
+    where = 'the socket systemd passed';
+  } else {
+    await listenUnix(api, socket, gid === undefined ? {} : { gid });
+    where = `unix://${socket}`;
+  }
   log(`listening on ${where}`);
 
   await new Promise<void>((resolve) => {
