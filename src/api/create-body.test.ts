@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseBind, portSpecs, toCreateRequest } from './create-body.js';
+import { healthcheck, parseBind, portSpecs, toCreateRequest } from './create-body.js';
 import { ApiError } from './errors.js';
 
 const bad = (fn: () => unknown, re: RegExp) => assert.throws(fn, (e: unknown) => e instanceof ApiError && e.status === 400 && re.test(e.message));
@@ -60,4 +60,13 @@ test('untrusted bodies are refused, never guessed at', () => {
   bad(() => portSpecs({ '80/tcp': [{ HostPort: '80; rm -rf /' }] }), /HostPort/);
   bad(() => portSpecs({ 'eighty': [] }), /invalid port/);
   bad(() => portSpecs({ '80/tcp': [{ HostIp: '::1' }] }), /IPv4/);
+});
+
+test("Docker's healthcheck in nanoseconds; NONE is none; --mount is refused, not ignored", () => {
+  assert.deepEqual(healthcheck({ Test: ['CMD-SHELL', 'wget -q localhost'], Interval: 2e9, Timeout: 1e9, Retries: 5 }),
+    { test: ['/bin/sh', '-c', 'wget -q localhost'], intervalMs: 2000, timeoutMs: 1000, retries: 5, startPeriodMs: 0 });
+  assert.deepEqual(healthcheck({ Test: ['CMD', 'true'] })?.test, ['true']);
+  assert.equal(healthcheck({ Test: ['NONE'] }), undefined);
+  bad(() => healthcheck({ Test: ['SHELL', 'x'] }), /Healthcheck.Test/);
+  bad(() => toCreateRequest({ Image: 'x', HostConfig: { Mounts: [{ Type: 'bind', Source: '/a', Target: '/b' }] } }, undefined), /Mounts/);
 });

@@ -2,7 +2,7 @@
 // every field is type-checked, unknown values are refused with 400 rather than guessed at, and
 // nothing here becomes a shell word (the engine passes argument arrays to the runtime).
 import { emptyResources, type CreateRequest } from '../engine/index.js';
-import type { NetworkAttachment, RestartPolicy, SecurityRequest, VolumeMount } from '../engine/types.js';
+import type { Healthcheck, NetworkAttachment, RestartPolicy, SecurityRequest, VolumeMount } from '../engine/types.js';
 import { badRequest } from './errors.js';
 
 type Obj = Record<string, unknown>;
@@ -142,6 +142,25 @@ function networks(hc: Obj, body: Obj): Pick<CreateRequest, 'networkMode' | 'netw
   return { networkMode: 'bridge', networks: [...atts.values()] };
 }
 
+/** Docker's Healthcheck (durations in nanoseconds; Test ["CMD", …], ["CMD-SHELL", cmd] or ["NONE"]). */
+export function healthcheck(v: unknown): Healthcheck | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = obj(v, 'Healthcheck');
+  const t = strList(o.Test, 'Healthcheck.Test') ?? [];
+  if (t.length === 0 || t[0] === 'NONE') return undefined;
+  let test: string[];
+  if (t[0] === 'CMD' && t.length > 1) test = t.slice(1);
+  else if (t[0] === 'CMD-SHELL' && t.length === 2) test = ['/bin/sh', '-c', t[1]!];
+  else throw badRequest('Healthcheck.Test must be ["CMD", args...], ["CMD-SHELL", command] or ["NONE"]');
+  const ms = (k: string, dflt: number) => {
+    const n = num(o[k], `Healthcheck.${k}`);
+    if (n !== undefined && n < 0) throw badRequest(`Healthcheck.${k} must not be negative`);
+    return n ? Math.round(n / 1e6) : dflt;
+  };
+  const retries = num(o.Retries, 'Healthcheck.Retries');
+  return { test, intervalMs: ms('Interval', 30_000), timeoutMs: ms('Timeout', 30_000), retries: retries && retries > 0 ? Math.floor(retries) : 3, startPeriodMs: ms('StartPeriod', 0) };
+}
+
 export function toCreateRequest(body0: unknown, name: string | undefined): CreateRequest {
   const body = obj(body0, 'the request body');
   const image = str(body.Image, 'Image');
@@ -150,6 +169,7 @@ export function toCreateRequest(body0: unknown, name: string | undefined): Creat
     throw badRequest('berth serve does not run containers with a TTY or an open stdin yet: drop -t and -i');
   }
   const hc = obj(body.HostConfig, 'HostConfig');
+  if (Array.isArray(hc.Mounts) && hc.Mounts.length > 0) throw badRequest('HostConfig.Mounts (--mount) is not supported yet: use Binds (-v)');
   const r = emptyResources();
   const mem = num(hc.Memory, 'HostConfig.Memory');
   if (mem !== undefined && mem < 0) throw badRequest('HostConfig.Memory must not be negative');
@@ -190,6 +210,8 @@ export function toCreateRequest(body0: unknown, name: string | undefined): Creat
   const user = str(body.User, 'User'); if (user) req.user = user;
   const hn = str(body.Hostname, 'Hostname'); if (hn) req.hostname = hn;
   const st = num(body.StopTimeout, 'StopTimeout'); if (st !== undefined && st >= 0) req.stopTimeout = Math.floor(st);
+  const hcheck = healthcheck(body.Healthcheck);
+  if (hcheck) req.healthcheck = hcheck;
   const sec = security(hc);
   if (sec) req.security = sec;
   return req;
