@@ -20,6 +20,7 @@ import { streamRoutes, attachUpgraded } from './container-streams.js';
 import { imageRoutes } from './images.js';
 import { networkRoutes } from './networks.js';
 import { execRoutes, startUpgraded } from './exec.js';
+import { pruneRoutes } from './prune.js';
 
 export interface ApiServer {
   readonly server: Server;
@@ -40,7 +41,7 @@ export interface ServeOptions {
 const MAX_URL = 8192;
 
 export function buildRouter(): Router {
-  return new Router().add(systemRoutes).add(containerRoutes).add(streamRoutes).add(imageRoutes).add(networkRoutes).add(execRoutes);
+  return new Router().add(systemRoutes).add(containerRoutes).add(streamRoutes).add(pruneRoutes).add(imageRoutes).add(networkRoutes).add(execRoutes);
 }
 
 export function createApiServer(o: ServeOptions): ApiServer {

@@ -185,3 +185,21 @@ test('docker exec: output on both streams, its exit code, -w and -e, -d, a missi
   assert.notEqual(api.docker(['exec', 'ex', 'true']).status, 0, 'no exec in a stopped container');
   api.dockerOk(['rm', 'ex']);
 });
+
+test('history and the prunes: containers, networks, images', () => {
+  const hist = api.dockerOk(['history', '--format', '{{.Size}}', 'busybox']);
+  assert.ok(hist.trim().length > 0);
+  const idle = api.dockerOk(['create', '--name', 'idle', '--label', 'p=1', '--network', 'none', 'busybox', 'true']).trim();
+  api.dockerOk(['run', '-d', '--name', 'busy', '--network', 'none', 'busybox', 'sleep', '100']);
+  const pruned = api.dockerOk(['container', 'prune', '-f', '--filter', 'label=p=1']);
+  assert.match(pruned, /Deleted Containers/);
+  assert.ok(pruned.includes(idle), pruned);
+  assert.match(b.ok(['ps', '-a']), /busy/);
+  assert.doesNotMatch(b.ok(['ps', '-a']), /idle/);
+  api.dockerOk(['rm', '-f', 'busy']);
+  api.dockerOk(['network', 'create', 'unused']);
+  assert.match(api.dockerOk(['network', 'prune', '-f']), /unused/);
+  assert.doesNotMatch(b.ok(['network', 'ls']), /unused/);
+  api.dockerOk(['image', 'prune', '-f']);
+  assert.match(b.ok(['images']), /busybox/, 'a tagged image is not pruned');
+});
