@@ -33,6 +33,10 @@ export function toReply(e: unknown): ErrorReply {
 }
 
 function dockerWords(e: BerthError): string {
+  // The docker CLI derives run's exit code from these words: 127 "executable file not found"
+  // or "no such file or directory", 126 "permission denied".
+  if (e.exitCode === 127 && !/executable file not found|no such file or directory/.test(e.message)) return `${e.message}: executable file not found`;
+  if (e.exitCode === 126 && !/permission denied|is a directory/.test(e.message)) return `${e.message}: permission denied`;
   const m = /^no such container: (.*)$/.exec(e.message);
   if (m) return `No such container: ${m[1]}`;
   const i = /^image not found: (.*)$/.exec(e.message);

@@ -44,7 +44,19 @@ export class Foreground {
   /** Starts a container, attached when a client holds it; then collects its exit in the background. */
   async start(engine: Engine, id: string): Promise<Container> {
     const owned = this.held(id);
-    const c = await engine.containers.start(id, { attached: owned });
+    let c: Container;
+    try {
+      c = await engine.containers.start(id, { attached: owned });
+    } catch (e) {
+      // As dockerd: an AutoRemove container that could not start is removed, so that a client
+      // waiting for "removed" (docker run --rm) gets its answer; the start's error is the one reported.
+      const x = await engine.containers.get(id).catch(() => undefined);
+      if (x?.spec.autoRemove && x.status !== 'running') {
+        this.exits.set(id, { code: (e as { exitCode?: number }).exitCode ?? 125, at: Date.now() });
+        await engine.containers.remove(id, { force: true }).catch(() => undefined);
+      }
+      throw e;
+    }
     this.starts.set(id, this.startCount(id) + 1);
     if (owned) void this.collect(engine, c).catch(() => { /* removed by someone else meanwhile */ });
     return c;

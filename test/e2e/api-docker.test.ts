@@ -203,3 +203,20 @@ test('history and the prunes: containers, networks, images', () => {
   api.dockerOk(['image', 'prune', '-f']);
   assert.match(b.ok(['images']), /busybox/, 'a tagged image is not pruned');
 });
+
+test('docker run --rm of a command that cannot start: 127 or 126, and nothing left', () => {
+  const missing = api.docker(['run', '--rm', '--network', 'none', 'busybox', '/nope'], { timeoutMs: 20_000 });
+  assert.equal(missing.status, 127, missing.stderr);
+  const notExec = api.docker(['run', '--rm', '--network', 'none', 'busybox', '/etc/passwd'], { timeoutMs: 20_000 });
+  assert.equal(notExec.status, 126, notExec.stderr);
+  assert.equal(b.ok(['ps', '-aq']), '');
+  const kept = api.docker(['run', '--name', 'nostart', '--network', 'none', 'busybox', '/nope'], { timeoutMs: 20_000 });
+  assert.equal(kept.status, 127, kept.stderr);
+  assert.match(b.ok(['ps', '-a']), /nostart/, 'without --rm the container stays, as in Docker');
+  api.dockerOk(['rm', 'nostart']);
+  const dup = api.dockerOk(['create', '--name', 'twice', '--network', 'none', 'busybox', 'true']);
+  const again = api.docker(['create', '--name', 'twice', '--network', 'none', 'busybox', 'true']);
+  assert.notEqual(again.status, 0);
+  assert.match(again.stderr, /twice/);
+  api.dockerOk(['rm', dup.trim()]);
+});
