@@ -220,3 +220,23 @@ test('docker run --rm of a command that cannot start: 127 or 126, and nothing le
   assert.match(again.stderr, /twice/);
   api.dockerOk(['rm', dup.trim()]);
 });
+
+test('docker info, image inspect, start -a (this run only), kill, wait, restart', () => {
+  assert.match(api.dockerOk(['info', '--format', '{{.ServerVersion}} {{.OSType}} {{.Images}}']), /^0\.1\.0 linux \d+\n$/);
+  assert.match(api.dockerOk(['image', 'inspect', '-f', '{{.Os}}', 'busybox']), /^linux\n$/);
+  api.dockerOk(['create', '--name', 'twice-run', '--network', 'none', 'busybox', 'sh', '-c', 'echo run; exit 2']);
+  for (let i = 0; i < 2; i++) {
+    const r = api.docker(['start', '-a', 'twice-run'], { timeoutMs: 20_000 });
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stdout, 'run\n');
+  }
+  assert.equal(api.dockerOk(['logs', 'twice-run']), 'run\nrun\n');
+  assert.equal(api.dockerOk(['wait', 'twice-run']), '2\n');
+  api.dockerOk(['run', '-d', '--name', 'victim', '--network', 'none', 'busybox', 'sleep', '100']);
+  api.dockerOk(['kill', 'victim']);
+  assert.equal(api.dockerOk(['wait', 'victim']), '137\n');
+  api.dockerOk(['restart', 'victim']);
+  assert.equal(b.inspect('victim').State.Status, 'running');
+  api.dockerOk(['rm', '-f', 'victim', 'twice-run']);
+  assert.equal(b.ok(['ps', '-aq']), '');
+});
