@@ -21,6 +21,7 @@ import { imageRoutes } from './images.js';
 import { networkRoutes } from './networks.js';
 import { execRoutes, startUpgraded } from './exec.js';
 import { pruneRoutes } from './prune.js';
+import { volumeRoutes } from './volumes.js';
 
 export interface ApiServer {
   readonly server: Server;
@@ -41,7 +42,7 @@ export interface ServeOptions {
 const MAX_URL = 8192;
 
 export function buildRouter(): Router {
-  return new Router().add(systemRoutes).add(containerRoutes).add(streamRoutes).add(pruneRoutes).add(imageRoutes).add(networkRoutes).add(execRoutes);
+  return new Router().add(systemRoutes).add(containerRoutes).add(streamRoutes).add(pruneRoutes).add(imageRoutes).add(networkRoutes).add(execRoutes).add(volumeRoutes);
 }
 
 export function createApiServer(o: ServeOptions): ApiServer {

@@ -30,6 +30,7 @@ import type { Container } from './containers.js';
 import type { CreateRequest } from './types.js';
 import type { ExecRequest } from './exec.js';
 import type { CapturedExecRequest, ExecOutput } from './exec-capture.js';
+import type { VolumeRecord } from './volume-records.js';
 import type { EndpointView } from './views.js';
 import type { LogChunk, LogOptions } from './follow.js';
 import type { PullOptions, PullPolicy, PullResult, PushOptions, PushResult, LoginOptions, Credentials } from './registry.js';
@@ -40,7 +41,7 @@ import type { ImportOptions } from '../image/import.js';
 import type { CreateNetworkOptions, NetworkRecord } from '../network/networks.js';
 import type { PortBinding } from '../network/attach.js';
 
-export type { CapturedExecRequest, ExecOutput };
+export type { CapturedExecRequest, ExecOutput, VolumeRecord };
 export type { EngineConfig, Container, CreateRequest, ExecRequest, EndpointView, LogChunk, LogOptions };
 export type { PullOptions, PullPolicy, PullResult, PushOptions, PushResult, LoginOptions, Credentials };
 export type { ArchiveFormat, PruneResult, UsageLine, CommitOptions, ImportOptions, CreateNetworkOptions, NetworkRecord, PortBinding };
@@ -135,6 +136,12 @@ export interface NetworkEngine {
 export interface VolumeEngine {
   /** Removes a named volume's data; false when it did not exist. */
   remove(name: string): Promise<boolean>;
+  list(): Promise<VolumeRecord[]>;
+  get(name: string): Promise<VolumeRecord>;
+  /** Makes the volume, or returns it when it exists. */
+  create(name: string): Promise<VolumeRecord>;
+  /** NotFound when missing, Conflict while a container mounts it (unless force). */
+  removeChecked(name: string, opts?: { force?: boolean }): Promise<void>;
 }
 
 export interface Engine {
@@ -162,6 +169,10 @@ export function createEngine(config: EngineConfig): Engine {
     networks: networkEngine(ctx),
     volumes: {
       remove: async (name) => (await import('./volumes.js')).removeVolume(ctx, name),
+      list: async () => (await import('./volume-records.js')).listVolumes(ctx),
+      get: async (name) => (await import('./volume-records.js')).getVolume(ctx, name),
+      create: async (name) => (await import('./volume-records.js')).createVolume(ctx, name),
+      removeChecked: async (name, opts = {}) => (await import('./volume-records.js')).removeVolumeChecked(ctx, name, opts),
     },
     system: {
       diskUsage: async () => (await import('./transfer.js')).diskUsage(ctx),

@@ -2,7 +2,7 @@
 // makes is what `berth ps` and `berth inspect` show (one instances file).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'node:http';
 import { Berth, until } from './helpers.js';
@@ -239,4 +239,26 @@ test('docker info, image inspect, start -a (this run only), kill, wait, restart'
   assert.equal(b.inspect('victim').State.Status, 'running');
   api.dockerOk(['rm', '-f', 'victim', 'twice-run']);
   assert.equal(b.ok(['ps', '-aq']), '');
+});
+
+test('volume create, ls, inspect, a container writing to it, rm refused while in use, prune', () => {
+  assert.equal(api.dockerOk(['volume', 'create', 'apivol']).trim(), 'apivol');
+  assert.match(api.dockerOk(['volume', 'ls', '--format', '{{.Name}} {{.Driver}}']), /^apivol local$/m);
+  const mp = api.dockerOk(['volume', 'inspect', '-f', '{{.Mountpoint}}', 'apivol']).trim();
+  assert.ok(mp.startsWith(b.root), mp);
+  assert.equal(api.docker(['run', '--name', 'writer', '--network', 'none', '-v', 'apivol:/data', 'busybox', 'sh', '-c', 'echo kept > /data/f']).status, 0);
+  assert.equal(readFileSync(join(mp, 'f'), 'utf8'), 'kept\n');
+  const busy = api.docker(['volume', 'rm', 'apivol']);
+  assert.notEqual(busy.status, 0);
+  assert.match(busy.stderr, /in use/);
+  assert.equal(api.docker(['volume', 'create', '--label', 'a=b', 'labelled']).status, 1, 'labels are refused, not dropped');
+  api.dockerOk(['rm', 'writer']);
+  api.dockerOk(['volume', 'create', 'other']);
+  api.dockerOk(['volume', 'rm', 'other']);
+  const anon = api.dockerOk(['volume', 'create']).trim();
+  const plain = api.dockerOk(['volume', 'prune', '-f']);
+  assert.ok(plain.includes(anon) && !plain.includes('apivol'), `without -a only anonymous volumes go: ${plain}`);
+  assert.match(api.dockerOk(['volume', 'prune', '-a', '-f']), /apivol/);
+  assert.equal(api.dockerOk(['volume', 'ls', '-q']), '');
+  assert.equal(api.docker(['volume', 'inspect', 'apivol']).status, 1);
 });
