@@ -22,6 +22,7 @@ import { networkRoutes } from './networks.js';
 import { execRoutes, startUpgraded } from './exec.js';
 import { pruneRoutes } from './prune.js';
 import { volumeRoutes } from './volumes.js';
+import { imageTransferRoutes } from './images-transfer.js';
 
 export interface ApiServer {
   readonly server: Server;
@@ -42,7 +43,7 @@ export interface ServeOptions {
 const MAX_URL = 8192;
 
 export function buildRouter(): Router {
-  return new Router().add(systemRoutes).add(containerRoutes).add(streamRoutes).add(pruneRoutes).add(imageRoutes).add(networkRoutes).add(execRoutes).add(volumeRoutes);
+  return new Router().add(systemRoutes).add(containerRoutes).add(streamRoutes).add(pruneRoutes).add(imageTransferRoutes).add(imageRoutes).add(networkRoutes).add(execRoutes).add(volumeRoutes);
 }
 
 export function createApiServer(o: ServeOptions): ApiServer {

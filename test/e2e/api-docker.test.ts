@@ -2,7 +2,7 @@
 // makes is what `berth ps` and `berth inspect` show (one instances file).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'node:http';
 import { Berth, until } from './helpers.js';
@@ -261,4 +261,22 @@ test('volume create, ls, inspect, a container writing to it, rm refused while in
   assert.match(api.dockerOk(['volume', 'prune', '-a', '-f']), /apivol/);
   assert.equal(api.dockerOk(['volume', 'ls', '-q']), '');
   assert.equal(api.docker(['volume', 'inspect', 'apivol']).status, 1);
+});
+
+test('docker save and docker load round-trip an image through the API', () => {
+  const dir = mkdtempSync('/tmp/berth-test-save-');
+  try {
+    const tar = join(dir, 'box.tar');
+    api.dockerOk(['tag', 'busybox', 'roundtrip/box:1']);
+    api.dockerOk(['save', '-o', tar, 'roundtrip/box:1']);
+    assert.ok(statSync(tar).size > 100_000);
+    api.dockerOk(['rmi', 'roundtrip/box:1']);
+    assert.doesNotMatch(b.ok(['images']), /roundtrip/);
+    assert.match(api.dockerOk(['load', '-i', tar]), /Loaded image: .*roundtrip\/box:1/);
+    assert.match(b.ok(['images']), /roundtrip\/box/);
+    api.dockerOk(['rmi', 'roundtrip/box:1']);
+    assert.equal(api.docker(['save', '-o', tar, 'nosuch:1']).status, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -40,3 +40,15 @@ test('docker run of an image not here pulls it first (create answers 404 No such
   assert.match(r.stdout, /pulled\n$/);
   assert.match(r.stderr, /Unable to find image/);
 });
+
+test('docker push to the registry, with X-Registry-Auth sent as the CLI sends it; skopeo sees it', () => {
+  api.dockerOk(['tag', `${reg.host}/lib/busybox:1`, `${reg.host}/pushed/box:2`]);
+  const r = api.docker(['push', `${reg.host}/pushed/box:2`], { timeoutMs: 120_000 });
+  assert.equal(r.status, 0, r.stderr + api.log);
+  assert.match(r.stdout, /digest: sha256:[0-9a-f]{64}/);
+  const seen = spawnSync('skopeo', ['inspect', '--tls-verify=false', `docker://${reg.host}/pushed/box:2`], { encoding: 'utf8' });
+  assert.equal(seen.status, 0, seen.stderr);
+  const missing = api.docker(['push', `${reg.host}/pushed/none:1`]);
+  assert.notEqual(missing.status, 0);
+  assert.match(missing.stderr, /No such image/);
+});
