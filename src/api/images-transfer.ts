@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { ApiError, badRequest, toReply } from './errors.js';
-import { qStr } from './http.js';
+import { qStr, readJson, sendJson } from './http.js';
 import type { Call, Route } from './router.js';
 
 const LOOPBACK = /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3})(:\d{1,5})?\//;
@@ -36,34 +36,42 @@ export function parseRegistryAuth(header: string | string[] | undefined): Regist
   return out.username !== undefined && out.password !== undefined ? out : undefined;
 }
 
+/**
+ * Runs `fn` with an auth file holding the client's X-Registry-Auth credentials for `ref`'s
+ * registry (the engine reads credentials from files), removed afterwards; none without them.
+ */
+export async function withClientAuth<T>(c: Call, ref: string, fn: (authFile: string | undefined) => Promise<T>): Promise<T> {
+  const auth = parseRegistryAuth(c.req.headers['x-registry-auth']);
+  if (!auth) return fn(undefined);
+  const dir = mkdtempSync(join(tmpdir(), 'berth-auth-'));
+  try {
+    const server = auth.serveraddress?.replace(/^https?:\/\//, '').replace(/\/.*$/, '') || ref.split('/')[0]!;
+    const authFile = join(dir, 'auth.json');
+    writeFileSync(authFile, JSON.stringify({ auths: { [server]: { auth: Buffer.from(`${auth.username}:${auth.password}`).toString('base64') } } }), { mode: 0o600 });
+    return await fn(authFile);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function push(c: Call): Promise<void> {
   const name = c.params.name!;
   const tag = qStr(c.query, 'tag', 128) ?? '';
   if (tag !== '' && !/^[\w][\w.-]{0,127}$/.test(tag)) throw badRequest(`invalid tag "${tag}"`);
   const ref = tag === '' ? name : `${name}:${tag}`;
   if (!(await c.engine.images.exists(ref))) throw new ApiError(404, `No such image: ${ref}`);
-  const auth = parseRegistryAuth(c.req.headers['x-registry-auth']);
-  // The engine reads credentials from an auth file: the client's go into one of this push's own.
-  const dir = auth ? mkdtempSync(join(tmpdir(), 'berth-push-auth-')) : undefined;
   c.res.writeHead(200, { 'Content-Type': 'application/json' });
   c.res.flushHeaders();
   const line = (o: unknown) => c.res.write(`${JSON.stringify(o)}\r\n`);
   line({ status: `The push refers to repository [${name}]` });
   try {
-    let authFile: string | undefined;
-    if (auth && dir) {
-      const server = auth.serveraddress ?? ref.split('/')[0]!;
-      authFile = join(dir, 'auth.json');
-      writeFileSync(authFile, JSON.stringify({ auths: { [server]: { auth: Buffer.from(`${auth.username}:${auth.password}`).toString('base64') } } }), { mode: 0o600 });
-    }
-    const r = await c.engine.images.push(ref, undefined, { ...(LOOPBACK.test(ref) ? { tlsVerify: false } : {}), ...(authFile ? { authFile } : {}) });
+    const r = await withClientAuth(c, ref, (authFile) =>
+      c.engine.images.push(ref, undefined, { ...(LOOPBACK.test(ref) ? { tlsVerify: false } : {}), ...(authFile ? { authFile } : {}) }));
     line({ status: `${tag || 'latest'}: digest: ${r.manifestDigest}` });
     line({ progressDetail: {}, aux: { Tag: tag || 'latest', Digest: r.manifestDigest } });
   } catch (e) {
     const { message } = toReply(e);
     line({ errorDetail: { message }, error: message });
-  } finally {
-    if (dir) rmSync(dir, { recursive: true, force: true });
   }
   c.res.end();
 }
@@ -102,7 +110,33 @@ async function load(c: Call): Promise<void> {
   }
 }
 
+/**
+ * POST /auth (docker login): checks the credentials against the registry and keeps nothing;
+ * the client stores them and sends them back as X-Registry-Auth.
+ */
+async function auth(c: Call): Promise<void> {
+  const body = await readJson(c.req);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the request body must be an object');
+  const o = body as Record<string, unknown>;
+  const [username, password, server] = [o.username, o.password, o.serveraddress];
+  if (typeof username !== 'string' || typeof password !== 'string' || username === '') throw badRequest('username and password are required');
+  if (typeof server !== 'string' || server === '') throw badRequest('serveraddress is required');
+  const registry = server.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
+  const dir = mkdtempSync(join(tmpdir(), 'berth-login-'));
+  try {
+    await c.engine.images.login(registry, { username, password }, { authFile: join(dir, 'auth.json'), ...(LOOPBACK.test(`${registry}/`) ? { tlsVerify: false } : {}) });
+  } catch (e) {
+    const r = toReply(e);
+    // Docker answers a refused login 401; the CLI prints the message.
+    throw new ApiError(r.status === 500 ? 401 : r.status, r.message);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  sendJson(c.res, 200, { Status: 'Login Succeeded', IdentityToken: '' });
+}
+
 export const imageTransferRoutes: Route[] = [
+  ['POST', '/auth', auth],
   ['POST', '/images/load', load],
   ['GET', '/images/get', save],
   ['GET', '/images/{name*}/get', save],

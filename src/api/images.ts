@@ -4,6 +4,7 @@ import { badRequest } from './errors.js';
 import { toReply } from './errors.js';
 import { qBool, qStr, sendEmpty, sendJson } from './http.js';
 import type { Call, Route } from './router.js';
+import { withClientAuth } from './images-transfer.js';
 
 const LOOPBACK = /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3})(:\d{1,5})?\//;
 const unix = (iso: string) => Math.floor(Date.parse(iso) / 1000) || 0;
@@ -45,7 +46,8 @@ async function pull(c: Call): Promise<void> {
   line({ status: `Pulling from ${from}`, id: tag || 'latest' });
   try {
     // dockerd's default: registries on loopback are reached without TLS verification.
-    const r = await c.engine.images.pull(ref, LOOPBACK.test(ref) ? { tlsVerify: false } : {});
+    const r = await withClientAuth(c, ref, (authFile) =>
+      c.engine.images.pull(ref, { ...(LOOPBACK.test(ref) ? { tlsVerify: false } : {}), ...(authFile ? { authFile } : {}) }));
     line({ status: `Digest: ${r.manifestDigest}` });
     line({ status: `Status: Downloaded newer image for ${r.name ?? ref}` });
   } catch (e) {

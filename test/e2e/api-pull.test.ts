@@ -52,3 +52,27 @@ test('docker push to the registry, with X-Registry-Auth sent as the CLI sends it
   assert.notEqual(missing.status, 0);
   assert.match(missing.stderr, /No such image/);
 });
+
+test('a registry with htpasswd: docker login checks through POST /auth, push and pull send X-Registry-Auth', async () => {
+  const sec = new TestRegistry({ auth: 'htpasswd', users: { alice: 'secret' } });
+  await sec.start();
+  try {
+    const bad = spawnSync('docker', ['login', '-u', 'alice', '--password-stdin', sec.host], { input: 'wrong\n', encoding: 'utf8', env: api.env, timeout: 30_000 });
+    assert.notEqual(bad.status, 0, 'a wrong password is refused');
+    const good = spawnSync('docker', ['login', '-u', 'alice', '--password-stdin', sec.host], { input: 'secret\n', encoding: 'utf8', env: api.env, timeout: 30_000 });
+    assert.equal(good.status, 0, good.stderr + api.log);
+    api.dockerOk(['tag', `${reg.host}/lib/busybox:1`, `${sec.host}/priv/box:1`]);
+    const pushed = api.docker(['push', `${sec.host}/priv/box:1`], { timeoutMs: 120_000 });
+    assert.equal(pushed.status, 0, pushed.stderr + api.log);
+    assert.doesNotMatch(pushed.stdout, /error/i, pushed.stdout);
+    api.dockerOk(['rmi', `${sec.host}/priv/box:1`]);
+    const pulled = api.docker(['pull', `${sec.host}/priv/box:1`], { timeoutMs: 120_000 });
+    assert.equal(pulled.status, 0, pulled.stderr + api.log);
+    assert.match(b.ok(['images']), /priv\/box/);
+    assert.equal(spawnSync('docker', ['logout', sec.host], { env: api.env }).status, 0);
+    const anon = api.docker(['pull', `${sec.host}/priv/box:1`], { timeoutMs: 60_000 });
+    assert.notEqual(anon.status, 0, 'without credentials the registry refuses');
+  } finally {
+    await sec.stop();
+  }
+});
