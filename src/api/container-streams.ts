@@ -84,17 +84,19 @@ async function untilStarted(c: Call, before: Container): Promise<Container | und
 
 /** The body of an attach, on whichever sink: the container's output from now until it ends. */
 async function attachBody(c: Call, x: Container, sink: Sink): Promise<void> {
+  const attachedAt = new Date();
   const want = streamsWanted(c);
   const release = c.fg.hold(x.id, 'attach');
   try {
     if (qBool(c.query, 'logs')) await pipeLogs(c.engine.containers.logs(x.id, { signal: c.signal }), want, sink);
     if (!qBool(c.query, 'stream')) return;
-    // A container not running yet is followed from its next run's start; a running one from now.
-    const since = x.status === 'running' ? new Date() : undefined;
+    // From the moment of the attach: an exited container's earlier runs wrote everything before
+    // it, and its next run (docker start -a) writes after it, possibly before its StartedAt is
+    // recorded, so that is no bound. A container never started has only its coming run to show.
+    const since = x.status === 'created' ? undefined : attachedAt;
     const run = x.status === 'running' ? x : await untilStarted(c, x);
     if (!run) return;
-    const fromRun = since ?? (x.status === 'exited' ? new Date(Date.parse(run.startedAt ?? '') || Date.now()) : undefined);
-    const opts: LogOptions = { follow: true, eager: true, signal: c.signal, ...(fromRun ? { since: fromRun } : {}) };
+    const opts: LogOptions = { follow: true, eager: true, signal: c.signal, ...(since ? { since } : {}) };
     await pipeLogs(c.engine.containers.logs(x.id, opts), want, sink);
   } finally {
     release();
