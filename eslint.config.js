@@ -10,7 +10,8 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
 
 const FRONT_ONLY_ENGINE = ['engine/index.ts', 'engine/types.ts'];
 export const LAYERS = {
-  cli: ['compose', 'builder', 'kube', 'common', ...FRONT_ONLY_ENGINE],
+  // `berth serve` is a CLI verb that runs the API server.
+  cli: ['api', 'compose', 'builder', 'kube', 'common', ...FRONT_ONLY_ENGINE],
   api: ['compose', 'builder', 'kube', 'common', ...FRONT_ONLY_ENGINE],
   kube: ['compose', 'builder', 'common', ...FRONT_ONLY_ENGINE],
   compose: ['builder', 'common', ...FRONT_ONLY_ENGINE],

@@ -122,6 +122,7 @@ const COMMANDS: Record<string, () => Promise<Handler>> = {
   logout: async () => (await import('./commands/registry.js')).logoutCmd,
   'image pull': async () => (await import('./commands/registry.js')).pullCmd,
   'image push': async () => (await import('./commands/registry.js')).pushCmd,
+  serve: async () => (await import('./commands/serve.js')).serveCmd,
   version: async () => () => { process.stdout.write(`berth version ${VERSION}\n`); return 0; },
 };
 
@@ -145,6 +146,7 @@ System:
   start --all [--filter restart-policy=P|label=K[=V]]
 Volumes:
   volume create|ls|inspect|rm|prune
+  serve [--socket PATH]         the Docker Engine API for docker, docker-compose and the SDKs
 Networks:
   network create|ls|inspect|rm|prune|connect|disconnect
 Stacks:

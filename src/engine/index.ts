@@ -29,6 +29,7 @@ import { createContext, type EngineConfig, type EngineContext } from './context.
 import type { Container } from './containers.js';
 import type { CreateRequest } from './types.js';
 import type { ExecRequest } from './exec.js';
+import type { CapturedExecRequest, ExecOutput } from './exec-capture.js';
 import type { EndpointView } from './views.js';
 import type { LogChunk, LogOptions } from './follow.js';
 import type { PullOptions, PullPolicy, PullResult, PushOptions, PushResult, LoginOptions, Credentials } from './registry.js';
@@ -49,6 +50,7 @@ import type { ContainerPruneResult, SystemPruneResult, LabelFilter } from './pru
 import type { PsTable } from '../sys/ps.js';
 import type { Readable } from 'node:stream';
 
+export type { CapturedExecRequest, ExecOutput };
 export type { EngineConfig, Container, CreateRequest, ExecRequest, EndpointView, LogChunk, LogOptions };
 export type { PullOptions, PullPolicy, PullResult, PushOptions, PushResult, LoginOptions, Credentials };
 export type { ArchiveFormat, PruneResult, UsageLine, CommitOptions, ImportOptions, CreateNetworkOptions, NetworkRecord, PortBinding };
@@ -106,6 +108,8 @@ export interface ContainerEngine {
   logs(ref: string, opts?: LogOptions): AsyncIterable<LogChunk>;
   /** A new process in a running container with the caller's stdio; resolves with its exit code. */
   exec(ref: string, req: ExecRequest): Promise<number>;
+  /** A new process in a running container, its output handed to `output` as it comes; resolves with its exit code after the last of it. */
+  execCapture(ref: string, req: CapturedExecRequest, output: ExecOutput): Promise<number>;
   /** One run of a command in a running container, output discarded: true when it exits 0 in time. */
   probe(ref: string, args: readonly string[], timeoutMs: number): Promise<boolean>;
   /** conmon's exit callback: records the exit of run `runId`, then applies --rm or the restart policy. */
@@ -252,6 +256,7 @@ function containerEngine(ctx: EngineContext): ContainerEngine {
     wait: async (ref, opts = {}) => (await import('./follow.js')).waitForExit(ctx, ref, opts),
     logs: (ref, opts = {}) => (async function* follow() { yield* (await import('./follow.js')).followLogs(ctx, ref, opts); })(),
     exec: async (ref, req) => (await import('./exec.js')).execContainer(ctx, ref, req),
+    execCapture: async (ref, req, output) => (await import('./exec-capture.js')).execCaptured(ctx, ref, req, output),
     probe: async (ref, args, timeoutMs) => (await import('./exec.js')).probeContainer(ctx, ref, args, timeoutMs),
     handleExit: async (id, runId) => (await C()).onContainerExit(ctx, id, runId),
     commit: async (ref, name, opts = {}) => (await import('./commit.js')).commitContainer(ctx, ref, name, opts),

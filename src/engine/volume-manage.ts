@@ -17,6 +17,8 @@ export interface VolumeInfo {
   mountpoint: string;
   labels: Record<string, string>;
   createdAt: string;
+  /** Names of the containers (running or not) that mount it. */
+  usedBy: string[];
 }
 
 export function createVolume(ctx: EngineContext, o: { name?: string; labels?: Record<string, string>; driver?: string; options?: string[] }): VolumeInfo {
@@ -42,36 +44,37 @@ export function listVolumes(ctx: EngineContext): VolumeInfo[] {
   let dirs: string[] = [];
   try { dirs = readdirSync(join(ctx.paths.root, 'volumes')); } catch { /* none yet */ }
   const names = [...new Set([...rows.keys(), ...dirs])].sort();
-  return names.map((n) => info(ctx, n, rows.get(n)));
+  const used = volumeUsers(ctx);
+  return names.map((n) => info(ctx, n, rows.get(n), used));
 }
 
-function info(ctx: EngineContext, name: string, row: { labels: Record<string, string>; createdAt: string } | undefined): VolumeInfo {
-  return { name, driver: 'local', mountpoint: volumeDir(ctx, name), labels: row?.labels ?? {}, createdAt: row?.createdAt ?? createdTime(volumeRoot(ctx, name)) ?? '' };
+function info(ctx: EngineContext, name: string, row: { labels: Record<string, string>; createdAt: string } | undefined, used: Map<string, string[]>): VolumeInfo {
+  return { name, driver: 'local', mountpoint: volumeDir(ctx, name), labels: row?.labels ?? {}, createdAt: row?.createdAt ?? createdTime(volumeRoot(ctx, name)) ?? '', usedBy: used.get(name) ?? [] };
 }
 
 export function inspectVolume(ctx: EngineContext, name: string): VolumeInfo {
   const row = getVolume(ctx.db, name);
   if (!row && !dirExists(volumeRoot(ctx, name))) throw notFound('volume.not_found', `no such volume: ${name}`);
-  return info(ctx, name, row);
+  return info(ctx, name, row, volumeUsers(ctx));
 }
 
-/** Names of the volumes some container (running or not) mounts. */
-function volumesInUse(ctx: EngineContext): Map<string, string> {
-  const used = new Map<string, string>();
-  for (const c of listContainers(ctx)) for (const v of c.spec.volumes) if (v.named) used.set(v.source, c.name);
+/** For each volume some container (running or not) mounts, those containers' names. */
+function volumeUsers(ctx: EngineContext): Map<string, string[]> {
+  const used = new Map<string, string[]>();
+  for (const c of listContainers(ctx)) for (const v of c.spec.volumes) if (v.named) used.set(v.source, [...(used.get(v.source) ?? []), c.name]);
   return used;
 }
 
 /** Docker refuses to remove a volume a container mounts, even with -f; -f only ignores a missing one. */
 export function removeVolumeChecked(ctx: EngineContext, name: string, o: { force?: boolean } = {}): void {
-  const user = volumesInUse(ctx).get(name);
+  const user = volumeUsers(ctx).get(name)?.[0];
   if (user !== undefined) throw conflict('volume.in_use', `remove ${name}: volume is in use by container ${user}`, 'remove the container first');
   if (!removeVolume(ctx, name) && !o.force) throw notFound('volume.not_found', `no such volume: ${name}`);
 }
 
 /** Every volume no container mounts (Podman's rule: berth has no anonymous volumes to single out). */
 export function pruneVolumes(ctx: EngineContext, o: { labels?: Record<string, string | undefined> } = {}): { removed: string[]; reclaimed: number } {
-  const used = volumesInUse(ctx);
+  const used = volumeUsers(ctx);
   const removed: string[] = [];
   let reclaimed = 0;
   for (const v of listVolumes(ctx)) {

@@ -26,6 +26,8 @@ export interface ExecOptions {
   quiet?: boolean;
   /** Kill the runtime's exec (and so end the wait) after this long; resolves with 124 then, as timeout(1) does. */
   timeoutMs?: number;
+  /** The process's output, handed over as it comes (the API's exec) instead of our stdout and stderr. */
+  output?: { stdout(b: Buffer): void; stderr(b: Buffer): void };
 }
 
 export function execArgs(o: ExecOptions, stdinIsTty: boolean, logFile?: string): string[] {
@@ -81,10 +83,12 @@ export function execInContainer(o: ExecOptions): Promise<number> {
   const logDir = mkdtempSync(join(tmpdir(), 'berth-exec-'));
   const logFile = join(logDir, 'runtime.log');
   const cleanup = () => rmSync(logDir, { recursive: true, force: true });
-  const out = o.quiet ? 'ignore' : 'inherit';
+  const out = o.output ? 'pipe' : o.quiet ? 'ignore' : 'inherit';
   // stderr through us: the runtime prints its own failure there too, before our one line.
-  const child = start(o.runtime.path, execArgs(o, tty, logFile), { stdio: [o.interactive || tty ? 'inherit' : 'ignore', out, o.quiet ? 'ignore' : 'pipe'] });
-  const errFilter = o.quiet ? undefined : new RuntimeLineFilter((t) => process.stderr.write(t));
+  const child = start(o.runtime.path, execArgs(o, tty, logFile), { stdio: [o.interactive || tty ? 'inherit' : 'ignore', out, o.output ? 'pipe' : o.quiet ? 'ignore' : 'pipe'] });
+  const sink = o.output;
+  if (sink) child.stdout?.on('data', (b: Buffer) => sink.stdout(b));
+  const errFilter = o.quiet ? undefined : new RuntimeLineFilter((t) => { if (o.output) o.output.stderr(Buffer.from(t)); else process.stderr.write(t); });
   child.stderr?.on('data', (d: Buffer) => errFilter?.push(d.toString('utf8')));
   const stderrDone = new Promise<void>((res) => {
     if (!child.stderr) { res(); return; }
@@ -100,7 +104,8 @@ export function execInContainer(o: ExecOptions): Promise<number> {
       cleanup();
       reject(new BerthError('Unavailable', 'runtime.exec_failed', `${o.runtime.name} exec ${o.id}: ${e.message}`, { exitCode: 126 }));
     });
-    child.on('exit', (code, signal) => void stderrDone.then(() => {
+    // With piped output, 'close': the last of it is read only after the process has exited.
+    child.on(o.output ? 'close' : 'exit', (code: number | null, signal: NodeJS.Signals | null) => void stderrDone.then(() => {
       let errors: string[] = [];
       try {
         errors = runtimeErrors(readFileSync(logFile, 'utf8'));

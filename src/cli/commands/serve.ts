@@ -1,0 +1,108 @@
+// berth serve: the Docker Engine API on a unix socket (or mutual-TLS TCP) until SIGTERM or
+// SIGINT. The only long-running berth process, and an optional one: containers do not depend on
+// it, and stopping it touches none of them.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CommandContext } from '../main.js';
+import { parseArgs, str, type OptionDef } from '../args.js';
+import { invalid } from '../../common/errors.js';
+import { createEngine } from '../../engine/index.js';
+
+const FLAGS: OptionDef[] = [
+  { long: 'socket', short: 'H', type: 'string' },
+  { long: 'group', short: 'G', type: 'string' },
+  { long: 'tcp', type: 'string' },
+  { long: 'tls-cert', type: 'string' },
+  { long: 'tls-key', type: 'string' },
+  { long: 'tls-client-ca', type: 'string' },
+  { long: 'help', type: 'boolean' },
+];
+
+const USAGE = `Usage: berth serve [--socket PATH] [--group GROUP]
+       berth serve --tcp ADDR:PORT [--tls-cert FILE --tls-key FILE --tls-client-ca FILE]
+
+Serves the Docker Engine API (1.24 to 1.44) for the docker CLI, docker-compose and the SDKs:
+  DOCKER_HOST=unix:///run/berth/berth.sock docker ps
+
+  --socket PATH     unix socket (default /run/berth/berth.sock as root,
+                    $XDG_RUNTIME_DIR/berth/berth.sock otherwise), mode 0660
+  --group GROUP     group owning the socket
+  --tcp ADDR:PORT   TCP instead; plain only on a loopback address, else mutual TLS:
+  --tls-cert FILE, --tls-key FILE, --tls-client-ca FILE
+`;
+
+export function defaultSocket(): string {
+  if (process.getuid?.() === 0) return '/run/berth/berth.sock';
+  return join(process.env.XDG_RUNTIME_DIR || `/run/user/${process.getuid?.() ?? 0}`, 'berth', 'berth.sock');
+}
+
+/** "127.0.0.1:2375", "[::1]:2375", "localhost:2375" → host and port; loopback or not. */
+export function parseTcp(text: string): { host: string; port: number; loopback: boolean } {
+  const m = /^(?:\[([0-9a-fA-F:]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(text);
+  const port = Number(m?.[3]);
+  if (!m || port < 1 || port > 65535) throw invalid('serve.bad_tcp', `invalid --tcp "${text}": expected ADDR:PORT`);
+  const host = m[1] ?? m[2]!;
+  const loopback = host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+  return { host, port, loopback };
+}
+
+function groupId(name: string): number {
+  if (/^\d+$/.test(name)) return Number(name);
+  for (const line of readFileSync('/etc/group', 'utf8').split('\n')) {
+    const [n, , gid] = line.split(':');
+    if (n === name && gid !== undefined && /^\d+$/.test(gid)) return Number(gid);
+  }
+  throw invalid('serve.bad_group', `unknown group "${name}"`);
+}
+
+export async function serveCmd(c: CommandContext): Promise<number> {
+  const p = parseArgs(c.argv, FLAGS, { command: c.path });
+  if (p.values.help) { process.stdout.write(USAGE); return 0; }
+  if (p.positionals.length > 0) throw invalid('cli.bad_args', `"berth serve" accepts no arguments`, USAGE.split('\n')[0]);
+  const tcp = str(p.values.tcp);
+  const tlsFlags = ['tls-cert', 'tls-key', 'tls-client-ca'].map((k) => str(p.values[k]));
+  const tlsGiven = tlsFlags.filter((x) => x !== undefined).length;
+  if (tlsGiven > 0 && tlsGiven < 3) throw invalid('serve.tls_incomplete', 'mutual TLS needs all of --tls-cert, --tls-key and --tls-client-ca');
+  if (tlsGiven > 0 && !tcp) throw invalid('serve.tls_without_tcp', 'the --tls-* flags apply to --tcp');
+  if (tcp && str(p.values.socket)) throw invalid('serve.both', 'choose one of --socket and --tcp');
+  const addr = tcp ? parseTcp(tcp) : undefined;
+  if (addr && !addr.loopback && tlsGiven === 0) {
+    throw invalid('serve.plain_tcp', `refusing to serve the API without TLS on ${tcp}: anyone who can reach it would be root here`, 'add --tls-cert, --tls-key and --tls-client-ca, or listen on 127.0.0.1');
+  }
+  const read = (f: string) => {
+    try { return readFileSync(f); } catch (e) { throw invalid('serve.tls_file', `reading ${f}: ${(e as Error).message}`); }
+  };
+  const tls = tlsGiven === 3 ? { cert: read(tlsFlags[0]!), key: read(tlsFlags[1]!), ca: read(tlsFlags[2]!) } : undefined;
+  const group = str(p.values.group);
+  const gid = group === undefined ? undefined : groupId(group);
+
+  const { createApiServer, listenUnix, listenTcp, listenActivated } = await import('../../api/server.js');
+  const engine = createEngine(c.config);
+  const log = (l: string) => { process.stderr.write(`berth serve: ${l}\n`); };
+  const api = createApiServer({ engine, log, debug: c.config.debug, ...(tls ? { tls } : {}) });
+  const socket = str(p.values.socket) ?? defaultSocket();
+  let where: string;
+  if (addr) {
+    await listenTcp(api, addr.host, addr.port);
+    where = `${tls ? 'tcp+tls' : 'tcp'}://${tcp}`;
+  } else if (!str(p.values.socket) && await listenActivated(api)) {
+    where = 'the socket systemd passed';
+  } else {
+    await listenUnix(api, socket, gid === undefined ? {} : { gid });
+    where = `unix://${socket}`;
+  }
+  log(`listening on ${where}`);
+
+  await new Promise<void>((resolve) => {
+    const stop = (sig: NodeJS.Signals) => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      log(`${sig}: closing ${where}`);
+      // server.close() removes the unix socket file; the containers are left as they are.
+      void api.close().then(resolve);
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+  return 0;
+}
