@@ -8,6 +8,7 @@ import { tx } from '../state/db.js';
 import { insertContainer, nameTaken } from '../state/containers.js';
 import { resolveImage, imageConfig } from '../image/images.js';
 import { mark } from '../common/timing.js';
+import { step } from '../common/fault.js';
 import { containerDir, type EngineContext } from './context.js';
 import type { ContainerSpec, CreateRequest } from './types.js';
 import { hostOf } from './host.js';
@@ -89,7 +90,9 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
       hostOf(ctx).publishPorts({ db: ctx.db, paths: ctx.paths }, id, req.ports, { publishAll: req.publishAll, exposedPorts: exposed });
     }
   });
+  step('create.recorded');
   mkdirSync(containerDir(ctx, id), { recursive: true, mode: 0o700 });
+  step('create.files');
   mark('create: recorded');
   return row;
 }

@@ -7,6 +7,7 @@ import { tx } from '../state/db.js';
 import { getContainer, updateContainer } from '../state/containers.js';
 import { snapshotPaths } from '../storage/overlay.js';
 import { mark } from '../common/timing.js';
+import { step } from '../common/fault.js';
 import { lockContainer } from './lock.js';
 import { sleepMs } from '../common/sleep.js';
 import { containerRunDir, runDirsParent, runtimeRoot, cgroupsPath, type EngineContext } from './context.js';
@@ -31,6 +32,7 @@ export function finalize(ctx: EngineContext, c: Container, opts: { unknownCode?:
       finishedAt: finishTime(ex?.finishedAt ?? new Date(), c.startedAt),
       pid: null, conmonPid: null, conmonStart: null,
     }));
+    step('finalize.recorded');
   }
   releaseResources(ctx, c, { discard: opts.discard });
   return reload(ctx, c.id);
@@ -51,9 +53,11 @@ export function releaseResources(ctx: EngineContext, c: Container, opts: { disca
   mark('release: begin');
   hostOf(ctx).deleteContainer(runtime, runtimeRoot(ctx, runtime.name), c.id, { force: true });
   mark('release: runtime deleted');
+  step('release.runtime');
   hostOf(ctx).removeCgroup(cgroupsPath(c.id));
   if (c.spec.networkMode === 'bridge') hostOf(ctx).tearDownNetwork({ db: ctx.db, paths: ctx.paths }, c.id);
   mark('release: network');
+  step('release.network');
   const { merged, upper } = snapshotPaths(ctx.paths.root, c.id);
   if (hostOf(ctx).isMounted(merged)) {
     // Flush the writable layer before it is unmounted, so the "disk image" is stable on disk.
@@ -63,6 +67,7 @@ export function releaseResources(ctx: EngineContext, c: Container, opts: { disca
     } catch (e) {
       if (hostOf(ctx).isMounted(merged)) throw e;
     }
+    step('release.unmounted');
   }
   rmSync(containerRunDir(ctx, c.id), { recursive: true, force: true });
 }

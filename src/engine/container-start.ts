@@ -13,6 +13,7 @@ import { buildSpec } from '../runtime/spec.js';
 import type { RuntimeBinary } from '../runtime/select.js';
 import { Undo } from './undo.js';
 import { mark } from '../common/timing.js';
+import { step } from '../common/fault.js';
 import { lockContainer } from './lock.js';
 import { mustBe } from './lifecycle.js';
 import { resolveUser } from './user.js';
@@ -69,6 +70,7 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
     // A previous run's exit file must not be mistaken for this run's.
     rmSync(join(runDir, 'exits'), { recursive: true, force: true });
     rmSync(join(runDir, 'oom'), { force: true });
+    step('start.rundir');
 
     mark('start: prepared');
     const snap = prepareSnapshot(ctx.paths.root, c.id, imageLayerDirs(ctx.paths.root, image));
@@ -77,6 +79,7 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
       undo.push('unmount rootfs', () => hostOf(ctx).unmount(snap.merged));
     }
     mark('start: rootfs mounted');
+    step('start.mounted');
     const user = resolveUser(snap.merged, spec.user);
     const sec = securityAtStart(spec.security, snap.merged);
 
@@ -95,6 +98,7 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
     }
 
     mark('start: network');
+    step('start.network');
     const binds = [
       { source: files.hosts, destination: '/etc/hosts', readonly: spec.networkMode === 'host' },
       { source: files.hostname, destination: '/etc/hostname', readonly: false },
@@ -129,6 +133,7 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
     hostOf(ctx).writeBundle(bundle, ociSpec);
 
     mark('start: bundle written');
+    step('start.bundle');
     const rtRoot = runtimeRoot(ctx, runtime.name);
     undo.push('delete runtime container', () => hostOf(ctx).deleteContainer(runtime, rtRoot, c.id, { force: true }));
     undo.push('remove cgroup', () => hostOf(ctx).removeCgroup(cgroupsPath(c.id)));
@@ -147,8 +152,10 @@ export async function startLocked(ctx: EngineContext, c: Container, opts: { exit
       ...(opts.exitCommand ? { exitCommand: { path: ctx.config.self.path, args: [...ctx.config.self.args, 'container', 'cleanup', c.id, runId] } } : {}),
     });
     mark('start: conmon+create');
+    step('start.conmon');
     hostOf(ctx).startContainer(runtime, rtRoot, c.id);
     mark('start: runtime start');
+    step('start.started');
     tx(ctx.db, () => updateContainer(ctx.db, c.id, {
       status: 'running', pid, pidStart: hostOf(ctx).processStartTime(pid), conmonPid, conmonStart: hostOf(ctx).processStartTime(conmonPid),
       exitCode: null, oomKilled: false, startedAt: new Date().toISOString(), finishedAt: null, bootId: hostOf(ctx).bootId(),

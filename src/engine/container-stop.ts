@@ -4,6 +4,7 @@ import { tx } from '../state/db.js';
 import { updateContainer } from '../state/containers.js';
 import type { RuntimeBinary } from '../runtime/select.js';
 import { mark } from '../common/timing.js';
+import { step } from '../common/fault.js';
 import { lockContainer } from './lock.js';
 import { mustBe } from './lifecycle.js';
 import { runtimeRoot, type EngineContext } from './context.js';
@@ -16,6 +17,7 @@ export function stopContainer(ctx: EngineContext, ref: string, timeoutSec?: numb
   const lock = lockContainer(ctx.paths.runroot, c0.id);
   try {
     tx(ctx.db, () => updateContainer(ctx.db, c0.id, { stopRequested: true }));
+    step('stop.requested');
     const c = reconcileOne(ctx, reload(ctx, c0.id));
     if (c.status !== 'running') return c;
     return stopLocked(ctx, c, timeoutSec ?? c.spec.stopTimeout);
@@ -29,6 +31,7 @@ export function stopLocked(ctx: EngineContext, c: Container, timeoutSec: number)
   const rtRoot = runtimeRoot(ctx, runtime.name);
   if (timeoutSec > 0) {
     signalQuietly(ctx, runtime, rtRoot, c, c.spec.stopSignal);
+    step('stop.signalled');
     waitForExit(ctx, c, timeoutSec * 1000);
   }
   if (c.pid !== null && hostOf(ctx).processAlive(c.pid, c.pidStart)) {
@@ -38,6 +41,7 @@ export function stopLocked(ctx: EngineContext, c: Container, timeoutSec: number)
     waitForExit(ctx, c, 10_000);
   }
   mark('stop: process gone');
+  step('stop.gone');
   waitForExitFile(ctx, c, 2000);
   mark('stop: exit file');
   return finalize(ctx, c, { unknownCode: 137 });
@@ -60,9 +64,11 @@ export function killContainer(ctx: EngineContext, ref: string, signal = 'SIGKILL
     mustBe('kill', c.status, c.name);
     // As Docker: a container the user killed is not revived by its restart policy.
     tx(ctx.db, () => updateContainer(ctx.db, c.id, { stopRequested: true }));
+    step('kill.requested');
     const runtime = hostOf(ctx).chooseRuntime(c.spec.runtime);
     const sig = /^\d+$/.test(signal) ? signal : signal.toUpperCase().startsWith('SIG') ? signal.toUpperCase() : `SIG${signal.toUpperCase()}`;
     hostOf(ctx).killContainer(runtime, runtimeRoot(ctx, runtime.name), c.id, sig);
+    step('kill.signalled');
     return c;
   } finally {
     lock.release();

@@ -4,6 +4,7 @@
 import { conflict, exists, invalid, notFound, unavailable } from '../common/errors.js';
 import { newId, validateName } from '../common/ids.js';
 import { sleepMs } from '../common/sleep.js';
+import { step } from '../common/fault.js';
 import { tx } from '../state/db.js';
 import type { NetCtx } from './context.js';
 import { DEFAULT_POOLS } from './context.js';
@@ -160,21 +161,29 @@ function createNetworkOnce(
         if (isUniqueViolation(e)) throw exists('network.exists', `network ${opts.name} already exists`);
         throw e;
       }
-      const rec = toRecord(row);
-      made = rec;
-      ensureBridgeLink(rec.bridge, `${rec.gateway}/${subnet.prefix}`, bridgeMac(rec.id));
-      // Checked before any nftables element is added: those are keyed by subnet, and a loser
-      // undoing them would undo the winner's.
-      const rival = parseRoutesWithDev(hostRoutes()).find((r) => r.dev !== bridge && cidrsOverlap(r.cidr, subnet));
-      if (rival) throw new SubnetRace(`subnet ${rec.subnet} is also routed to ${rival.dev ?? 'another device'} (${formatCidr(rival.cidr)})`);
-      rulesAdded = true;
-      addNetworkRules({ bridge: rec.bridge, subnet: rec.subnet, internal: rec.internal });
-      return rec;
+      return toRecord(row);
     });
+    // The record is committed before the bridge is made: a berth killed from here on leaves a
+    // network whose bridge `network rm` deletes, or `run` makes (ensureBridge), never a bridge
+    // that no record names.
+    made = record;
+    step('netcreate.recorded');
+    const prefix = record.subnet.split('/')[1]!;
+    ensureBridgeLink(record.bridge, `${record.gateway}/${prefix}`, bridgeMac(record.id));
+    step('netcreate.bridge');
+    // Checked before any nftables element is added: those are keyed by subnet, and a loser
+    // undoing them would undo the winner's.
+    const rival = parseRoutesWithDev(hostRoutes()).find((r) => r.dev !== bridge && cidrsOverlap(r.cidr, parseCidr(record.subnet)));
+    if (rival) throw new SubnetRace(`subnet ${record.subnet} is also routed to ${rival.dev ?? 'another device'} (${formatCidr(rival.cidr)})`);
+    rulesAdded = true;
+    addNetworkRules({ bridge: record.bridge, subnet: record.subnet, internal: record.internal });
+    step('netcreate.rules');
   } catch (e) {
     if (made) {
-      deleteLink(made.bridge);
-      if (rulesAdded) removeNetworkRules(made);
+      const m = made;
+      deleteLink(m.bridge);
+      if (rulesAdded) removeNetworkRules(m);
+      tx(ctx.db, () => ctx.db.prepare('DELETE FROM networks WHERE id = ?').run(m.id));
     }
     throw e;
   }
@@ -255,6 +264,10 @@ export function inspectNetwork(ctx: NetCtx, nameOrId: string): Record<string, un
 export function removeNetwork(ctx: NetCtx, nameOrId: string, opts: { force?: boolean } = {}): NetworkRecord {
   const net = tx(ctx.db, () => {
     const n = getNetwork(ctx, nameOrId);
+    if (n.name === DEFAULT_NETWORK && nameOrId !== DEFAULT_NETWORK) {
+      // An id (or a prefix of one) names it by accident far more often than on purpose.
+      throw invalid('network.default', `network ${nameOrId} is the default network ${DEFAULT_NETWORK} and cannot be removed by its id`, `to remove it anyway, name it: berth network rm ${DEFAULT_NETWORK}`);
+    }
     const eps = endpointsOn(ctx.db, n.name);
     if (eps.length > 0 && !opts.force) {
       const names = eps.map((e) => containerName(ctx.db, e.container_id) ?? e.container_id.slice(0, 12));
@@ -264,10 +277,14 @@ export function removeNetwork(ctx: NetCtx, nameOrId: string, opts: { force?: boo
       if (netnsExists(netnsName(ep.container_id))) deleteLink(hostVethName(ep.container_id, ifIndexOf(ep.ifname)));
     }
     ctx.db.prepare('DELETE FROM endpoints WHERE network = ?').run(n.name);
-    ctx.db.prepare('DELETE FROM networks WHERE name = ?').run(n.name);
     return { n, running: eps.map((e) => e.container_id).filter((id) => netnsExists(netnsName(id))) };
   });
+  step('netrm.endpoints');
+  // The record goes after the bridge: a berth killed in between leaves a network that the next
+  // `network rm` finishes removing.
   destroyBridge(ctx, net.n);
+  step('netrm.bridge');
+  tx(ctx.db, () => ctx.db.prepare('DELETE FROM networks WHERE name = ?').run(net.n.name));
   // Running containers that were disconnected by force: their port rules may have pointed at
   // the address they just lost, and their names must leave that network's DNS.
   for (const id of net.running) applyPorts(ctx, id);
