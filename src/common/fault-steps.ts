@@ -37,7 +37,7 @@ export const VERB_STEPS = {
   'network disconnect': NET_DISCONNECT,
   'network rm': NET_RM,
   'compose up': [...COMPOSE_UP, ...NET_CREATE, ...CREATE, ...START],
-  'compose down': [...STOP, 'rm.marked', 'rm.files', ...COMPOSE_DOWN, ...NET_RM],
+  'compose down': [...STOP, ...RM, ...COMPOSE_DOWN, ...NET_RM],
   pull: ['image.blob', 'image.layer', 'image.recorded'],
   build: IMAGE,
   commit: ['image.blob', 'image.recorded'],

@@ -298,6 +298,26 @@ for (const w of WALKS) {
   });
 }
 
+test('the stray check sees what it looks for', () => {
+  // A check that cannot fail proves nothing: a veth named for a container this root no longer
+  // has, and a bridge named for a network it no longer has, must both be reported.
+  const b = new Berth();
+  const id = 'f'.repeat(64);
+  const net = 'e'.repeat(64);
+  const veth = hostVethName(id, 0);
+  const bridge = bridgeName(net, false);
+  try {
+    assert.equal(spawnSync('ip', ['link', 'add', veth, 'type', 'veth', 'peer', 'name', 'ftpeer0']).status, 0, `ip link add ${veth}`);
+    assert.equal(spawnSync('ip', ['link', 'add', bridge, 'type', 'bridge']).status, 0, `ip link add ${bridge}`);
+    const found = strays(b, { ids: new Set([id]), nets: new Set([net]) });
+    assert.ok(found.includes(`veth ${veth}`), found.join(', '));
+    assert.ok(found.includes(`bridge ${bridge}`), found.join(', '));
+  } finally {
+    for (const l of [veth, bridge]) spawnSync('ip', ['link', 'del', l]);
+    b.destroy();
+  }
+});
+
 test('fault walk covers every named step', () => {
   const figure = `fault walk: ${covered.length} / ${total} steps covered`;
   process.stdout.write(`# ${figure}\n`);
