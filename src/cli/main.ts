@@ -107,7 +107,7 @@ Images:
   build [-f FILE] [-t NAME] CONTEXT
   commit CTR [NAME], export CTR
 System:
-  system df
+  system df, system recover    (recover: rebuild lost records from each container's berth.json)
 Networks:
   network create|ls|inspect|rm|prune|connect|disconnect
 Stacks:

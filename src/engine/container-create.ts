@@ -1,11 +1,11 @@
 // create: checks the request, fixes the container's characteristics and records it with its
 // endpoints and ports in one transaction. Nothing on the host is made until start.
-import { mkdirSync, existsSync, statSync } from 'node:fs';
+import { mkdirSync, existsSync, rmSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { exists, invalid } from '../common/errors.js';
 import { newId, randomName, validateName } from '../common/ids.js';
 import { tx } from '../state/db.js';
-import { insertContainer, nameTaken } from '../state/containers.js';
+import { deleteContainerRow, insertContainer, nameTaken } from '../state/containers.js';
 import { resolveImage, imageConfig } from '../image/images.js';
 import { mark } from '../common/timing.js';
 import { step } from '../common/fault.js';
@@ -14,6 +14,7 @@ import type { ContainerSpec, CreateRequest } from './types.js';
 import { hostOf } from './host.js';
 import { withSecurity } from './security.js';
 import type { Container } from './container-records.js';
+import { saveRecordFile } from './record-file.js';
 
 function blockDevice(path: string, flag: string): void {
   let st;
@@ -91,7 +92,16 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
     }
   });
   step('create.recorded');
-  mkdirSync(containerDir(ctx, id), { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(containerDir(ctx, id), { recursive: true, mode: 0o700 });
+    saveRecordFile(ctx, id);
+  } catch (e) {
+    // A full or read-only disk: the record goes again, so that no name is held by a container
+    // without files.
+    rmSync(containerDir(ctx, id), { recursive: true, force: true });
+    tx(ctx.db, () => deleteContainerRow(ctx.db, id));
+    throw e;
+  }
   step('create.files');
   mark('create: recorded');
   return row;

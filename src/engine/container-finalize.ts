@@ -14,6 +14,7 @@ import { containerRunDir, runDirsParent, runtimeRoot, cgroupsPath, type EngineCo
 import type { ContainerSpec } from './types.js';
 import { hostOf } from './host.js';
 import { type Container, listContainers, reload } from './container-records.js';
+import { saveRecordFile } from './record-file.js';
 
 /**
  * Brings a running container that has ended back to "exited": records its exit code, then
@@ -32,6 +33,7 @@ export function finalize(ctx: EngineContext, c: Container, opts: { unknownCode?:
       finishedAt: finishTime(ex?.finishedAt ?? new Date(), c.startedAt),
       pid: null, conmonPid: null, conmonStart: null,
     }));
+    saveRecordFile(ctx, c.id, { bestEffort: true });
     step('finalize.recorded');
   }
   releaseResources(ctx, c, { discard: opts.discard });

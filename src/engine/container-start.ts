@@ -24,6 +24,7 @@ import { hostOf } from './host.js';
 import { securityAtStart } from './security.js';
 import { type Container, lookup, reload } from './container-records.js';
 import { releaseResources, reconcileOne } from './container-finalize.js';
+import { saveRecordFile } from './record-file.js';
 
 /**
  * Starts a created or exited container under conmon. `attached`: the caller stays to collect the
@@ -161,6 +162,7 @@ export async function startLocked(ctx: EngineContext, c: Container, opts: { exit
       exitCode: null, oomKilled: false, startedAt: new Date().toISOString(), finishedAt: null, bootId: hostOf(ctx).bootId(),
       stopRequested: false, runId,
     }));
+    saveRecordFile(ctx, c.id, { bestEffort: true });
     undo.commit();
     return reload(ctx, c.id);
   } catch (e) {

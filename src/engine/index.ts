@@ -35,6 +35,7 @@ import type { PullOptions, PullPolicy, PullResult, PushOptions, PushResult, Logi
 import type { ArchiveFormat, PruneResult, UsageLine } from './transfer.js';
 import type { CommitOptions } from './commit.js';
 import type { BuildSupport } from './build-support.js';
+import type { RecoverReport } from './record-file.js';
 import type { ImportOptions } from '../image/import.js';
 import type { CreateNetworkOptions, NetworkRecord } from '../network/networks.js';
 import type { PortBinding } from '../network/attach.js';
@@ -44,7 +45,7 @@ export type { PullOptions, PullPolicy, PullResult, PushOptions, PushResult, Logi
 export type { ArchiveFormat, PruneResult, UsageLine, CommitOptions, ImportOptions, CreateNetworkOptions, NetworkRecord, PortBinding };
 export type { TransferProgress } from './registry.js';
 export type { OciContainerConfig } from './commit.js';
-export type { BuildSupport };
+export type { BuildSupport, RecoverReport };
 export type { BuildImage, CommitStepOptions, ImagePathInfo, ArchiveCompression } from './build-images.js';
 export type { RunStepOptions, RunStepResult } from './build-run.js';
 export { parseRestartPolicy } from './restart.js';
@@ -141,7 +142,15 @@ export interface Engine {
   readonly images: ImageEngine;
   readonly networks: NetworkEngine;
   readonly volumes: VolumeEngine;
-  readonly system: { diskUsage(): Promise<UsageLine[]> };
+  readonly system: {
+    diskUsage(): Promise<UsageLine[]>;
+    /**
+     * Rebuilds the records of containers whose rows the instances file lacks (lost, truncated)
+     * from their berth.json; existing rows are kept. `system recover` (and a later
+     * `system check --repair`) call it.
+     */
+    recoverRecords(): Promise<RecoverReport>;
+  };
 }
 
 /**
@@ -161,6 +170,7 @@ export function createEngine(config: EngineConfig): Engine {
     },
     system: {
       diskUsage: async () => (await import('./transfer.js')).diskUsage(ctx),
+      recoverRecords: async () => (await import('./record-file.js')).recoverRecords(ctx),
     },
   };
 }
