@@ -3,6 +3,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isBerthError } from '../common/errors.js';
+import { asSystemError } from '../common/system-errors.js';
 import { mark } from '../common/timing.js';
 import { faultVerb } from '../common/fault.js';
 import type { EngineConfig } from '../engine/index.js';
@@ -162,7 +163,8 @@ export async function main(argv: string[]): Promise<number> {
     const handler = await loader();
     mark('modules loaded');
     return await handler({ config, argv: rest.slice(consumed), path: key });
-  } catch (e) {
+  } catch (e0) {
+    const e = asSystemError(e0, root) ?? e0;
     if (isBerthError(e)) {
       process.stderr.write(`berth: ${e.message}\n`);
       if (e.hint) process.stderr.write(`hint: ${e.hint}\n`);

@@ -16,6 +16,9 @@ import { withSecurity } from './security.js';
 import type { Container } from './container-records.js';
 import { saveRecordFile } from './record-file.js';
 
+/** Docker's floor for -m: below it the kernel's own use of the cgroup leaves the process nothing. */
+const MIN_MEMORY = 6 * 1024 * 1024;
+
 function blockDevice(path: string, flag: string): void {
   let st;
   try { st = statSync(path); } catch { throw invalid('device.not_found', `${flag}: no such device ${path}`); }
@@ -27,6 +30,13 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
   const image = resolveImage(ctx.db, req.image);
   const cfg = imageConfig(image);
   const name = req.name === undefined ? randomName() : validateName('container', req.name);
+  // Docker's checks and words: runc would refuse these later, at start, in its own terms.
+  if (req.workdir !== undefined && !req.workdir.startsWith('/')) {
+    throw invalid('workdir.relative', `the working directory '${req.workdir}' is invalid, it needs to be an absolute path`);
+  }
+  if (req.resources.memory !== undefined && req.resources.memory < MIN_MEMORY) {
+    throw invalid('memory.too_small', 'Minimum memory limit allowed is 6MB', 'give -m 6m or more');
+  }
   if (req.resources.cpus !== undefined && req.resources.cpus > cpus().length) {
     throw invalid('cpus.too_many', `--cpus ${req.resources.cpus} is more than the ${cpus().length} CPUs this host has`);
   }

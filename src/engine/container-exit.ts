@@ -1,4 +1,5 @@
 // conmon's exit callback (the restart policy and --rm, without a daemon) and restart.
+import { mayUseReserve } from '../state/reserve.js';
 import { tx } from '../state/db.js';
 import { getContainer, updateContainer } from '../state/containers.js';
 import { lockContainer } from './lock.js';
@@ -19,6 +20,7 @@ import { removeLocked } from './container-remove.js';
  * on to a later run (a restart finalized this one and started another), there is nothing to do.
  */
 export async function onContainerExit(ctx: EngineContext, id: string, runId?: string): Promise<void> {
+  mayUseReserve(ctx.db);
   let c: Container;
   let delayMs: number;
   const lock = lockContainer(ctx.paths.runroot, id);

@@ -15,6 +15,7 @@ import type { ContainerSpec } from './types.js';
 import { hostOf } from './host.js';
 import { type Container, listContainers, reload } from './container-records.js';
 import { saveRecordFile } from './record-file.js';
+import { mayUseReserve } from '../state/reserve.js';
 
 /**
  * Brings a running container that has ended back to "exited": records its exit code, then
@@ -138,6 +139,8 @@ export function reconcileOne(ctx: EngineContext, c: Container, opts: { discard?:
 
 /** ps: brings every running record up to date. Dead ones are finalized under their lock. */
 export function reconcileAll(ctx: EngineContext): Container[] {
+  // ps records the end of runs that ended unseen: that must work on a full disk.
+  mayUseReserve(ctx.db);
   const list = listContainers(ctx);
   const boot = hostOf(ctx).bootId();
   // One directory read instead of a stat per stopped container (ps with 1,000 of them).

@@ -13,8 +13,10 @@ import { type Container, lookup, reload } from './container-records.js';
 import { releaseResources, reconcileOne } from './container-finalize.js';
 import { stopLocked } from './container-stop.js';
 import { step } from '../common/fault.js';
+import { mayUseReserve } from '../state/reserve.js';
 
 export function removeContainer(ctx: EngineContext, ref: string, opts: { force: boolean; volumes?: boolean }): string {
+  mayUseReserve(ctx.db);
   const c0 = lookup(ctx, ref);
   const lock = lockContainer(ctx.paths.runroot, c0.id);
   try {

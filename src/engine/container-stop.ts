@@ -5,6 +5,7 @@ import { updateContainer } from '../state/containers.js';
 import type { RuntimeBinary } from '../runtime/select.js';
 import { mark } from '../common/timing.js';
 import { step } from '../common/fault.js';
+import { mayUseReserve } from '../state/reserve.js';
 import { lockContainer } from './lock.js';
 import { mustBe } from './lifecycle.js';
 import { runtimeRoot, type EngineContext } from './context.js';
@@ -13,6 +14,8 @@ import { type Container, lookup, reload } from './container-records.js';
 import { finalize, waitForExit, waitForExitFile, reconcileOne } from './container-finalize.js';
 
 export function stopContainer(ctx: EngineContext, ref: string, timeoutSec?: number): Container {
+  // stop, kill and rm are how a user gets out of a full disk: they may spend the reserve.
+  mayUseReserve(ctx.db);
   const c0 = lookup(ctx, ref);
   const lock = lockContainer(ctx.paths.runroot, c0.id);
   try {
@@ -57,6 +60,7 @@ function signalQuietly(ctx: EngineContext, runtime: RuntimeBinary, rtRoot: strin
 }
 
 export function killContainer(ctx: EngineContext, ref: string, signal = 'SIGKILL'): Container {
+  mayUseReserve(ctx.db);
   const c0 = lookup(ctx, ref);
   const lock = lockContainer(ctx.paths.runroot, c0.id);
   try {
