@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "test/run.sh: integration tests need root" >&2; exit 1; }
 export BERTH_LEAK_BASELINE=$(mktemp /tmp/berth-leak-baseline.XXXXXX)
 node build/test/leak.js snapshot > "$BERTH_LEAK_BASELINE"
-unit="$(find build/src -name '*.test.js' ! -name '*.integration.test.js' | sort) build/test/layers.test.js"
+unit="$(find build/src -name '*.test.js' ! -name '*.integration.test.js' | sort) build/test/lint.test.js build/test/house-rules.test.js"
 integ=$(find build/src -name '*.integration.test.js' | sort)
 e2e=$(find build/test/e2e -name '*.test.js' | sort)
 # One file at a time: integration tests share the host's kernel (bridges, nftables, cgroups).

@@ -10,7 +10,7 @@ const one = (line: string): Instruction => parseContainerfile(line)[0]!;
 
 /** Applies the lines in order on a state started from `base`; returns the state and the warnings. */
 function apply(lines: string[], o: { base?: { id: string; config: object }; given?: Record<string, string>; globals?: string[] } = {}) {
-  const st = stageStart(o.base as never);
+  const st = stageStart(o.base);
   const warnings: string[] = [];
   const args = buildArgs(o.given ?? {}, (o.globals ?? []).map(one));
   const ins = lines.map(one);

@@ -77,7 +77,7 @@ export function parseContainerfile(text: string): Instruction[] {
     if (rest.startsWith('[')) {
       try {
         const v = JSON.parse(rest) as unknown;
-        if (Array.isArray(v) && v.every((x) => typeof x === 'string')) json = v as string[];
+        if (Array.isArray(v) && v.every((x) => typeof x === 'string')) json = v;
       } catch {
         // Not JSON: the shell form, as Docker treats it.
       }

@@ -18,7 +18,7 @@ export function formatTemplate(tpl: string, doc: unknown): string {
     if (/^\.[\w.]*$/.test(expr)) {
       const v = walk(doc, expr);
       if (v === undefined || v === null) return '<no value>';
-      return typeof v === 'object' ? JSON.stringify(v) : String(v);
+      return typeof v === 'string' ? v : JSON.stringify(v);
     }
     throw invalid('cli.bad_template', `unsupported --format expression "{{${expr}}}": berth supports {{.Field.Sub}} and {{json .Field}}`);
   });

@@ -5,7 +5,8 @@ import { BerthError } from './errors.js';
 
 export function asSystemError(e: unknown, root: string): BerthError | undefined {
   if (!(e instanceof Error)) return undefined;
-  const code = String((e as { code?: unknown }).code ?? '');
+  const raw = (e as { code?: unknown }).code;
+  const code = typeof raw === 'string' ? raw : '';
   const db = `${root}/berth.db`;
   if (code.startsWith('SQLITE_READONLY')) {
     return new BerthError('Unavailable', 'state.read_only', `the instances file ${db} cannot be written (${e.message})`, {

@@ -29,7 +29,7 @@ export function overrideFile(file: string): string | undefined {
 
 export interface FileChoice {
   /** -f FILE, in order; relative to cwd. */
-  files?: readonly string[];
+  files?: readonly string[] | undefined;
   cwd: string;
   /** For COMPOSE_FILE and COMPOSE_PATH_SEPARATOR. */
   env: Env;

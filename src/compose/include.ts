@@ -26,7 +26,7 @@ function entries(v: unknown, file: string): Entry[] {
   const dir = dirname(file);
   const strs = (x: unknown, p: string): string[] => {
     if (typeof x === 'string') return [x];
-    if (Array.isArray(x) && x.every((y) => typeof y === 'string')) return x as string[];
+    if (Array.isArray(x) && x.every((y) => typeof y === 'string')) return x;
     throw invalid('compose.invalid', `${p}: must be a path or a list of paths`);
   };
   return v.map((x, i) => {
@@ -61,7 +61,7 @@ export function applyIncludes(tree: Map_, o: IncludeOptions): Map_ {
     for (const section of SECTIONS) {
       const add = loaded[section];
       if (!isMap(add)) continue;
-      const have: Map_ = isMap(out[section]) ? { ...(out[section] as Map_) } : {};
+      const have: Map_ = isMap(out[section]) ? { ...(out[section]) } : {};
       for (const [name, v] of Object.entries(add)) {
         if (name in have && JSON.stringify(have[name]) !== JSON.stringify(v)) {
           throw invalid('compose.include_conflict', `${o.file}: include ${e.paths[0]}: ${section}.${name} is also defined by the including file`, 'rename one of them; an included file cannot be overridden by redefining its names');

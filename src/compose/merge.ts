@@ -30,7 +30,7 @@ function keyValueMap(v: unknown, sep: string): unknown {
 /** depends_on and networks in list form become mappings, as their long form. */
 function listToMap(v: unknown, value: (x: string) => unknown): unknown {
   if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) return v;
-  return Object.fromEntries((v as string[]).map((x) => [x, value(x)]));
+  return Object.fromEntries((v).map((x) => [x, value(x)]));
 }
 
 /** The target of a volume entry (short "SRC:TARGET[:MODE]", "TARGET" or long form). */
@@ -101,7 +101,7 @@ function mergeValue(a: unknown, b: unknown, path: string): unknown {
     if (path === 'volumes') return replaceByKey(a, b, volumeTarget);
     if (path === 'secrets' || path === 'configs') return replaceByKey(a, b, secretTarget);
     if (UNIQUE.has(key)) return appendUnique(a, b);
-    return [...a, ...b];
+    return [...(a as unknown[]), ...(b as unknown[])];
   }
   if (isMap(a) && isMap(b)) return mergeMap(a, b, path);
   return b;
@@ -116,7 +116,7 @@ export function mergeFiles(base: Map_, over: Map_): Map_ {
   for (const [k, v] of Object.entries(over)) {
     if (isReset(v)) { delete out[k]; continue; }
     if (SECTIONS.includes(k) && isMap(v) && isMap(out[k])) {
-      const merged: Map_ = { ...(out[k] as Map_) };
+      const merged: Map_ = { ...(out[k]) };
       for (const [name, entry] of Object.entries(v)) {
         const prev = merged[name];
         if (isReset(entry)) delete merged[name];
@@ -127,11 +127,11 @@ export function mergeFiles(base: Map_, over: Map_): Map_ {
       }
       out[k] = merged;
     } else if (k === 'include' && Array.isArray(v) && Array.isArray(out[k])) {
-      out[k] = [...(out[k] as unknown[]), ...v];
+      out[k] = [...(out[k] as unknown[]), ...(v as unknown[])];
     } else if (isOverride(v)) {
       out[k] = unwrapOverride(v);
     } else {
-      out[k] = isMap(v) && isMap(out[k]) ? mergeMap(out[k] as Map_, v, '') : v;
+      out[k] = isMap(v) && isMap(out[k]) ? mergeMap(out[k], v, '') : v;
     }
   }
   return out;

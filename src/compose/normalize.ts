@@ -9,6 +9,7 @@ import { NAME_RE, Reader } from './reader.js';
 import { fileObjects } from './secrets.js';
 import { hostPlatform, normalizeService } from './service.js';
 import { normalizeProjectName } from './text.js';
+import { show } from '../common/show.js';
 
 export interface NormalizeOptions {
   /** Shown in error messages ("compose.yaml"). */
@@ -112,7 +113,7 @@ function normalizeNetwork(r: Reader, project: string, key: string, v: unknown): 
   const m = r.mapping(v, p);
   r.keys(m, p, [...NETWORK_KEYS, 'attachable']);
   if (m.enable_ipv4 !== undefined && !r.bool(m.enable_ipv4, `${p}.enable_ipv4`)) throw invalid('compose.unsupported', `${r.file}: ${p}.enable_ipv4: false: not supported by berth`);
-  if (m.driver !== undefined && r.str(m.driver, `${p}.driver`) !== 'bridge') throw invalid('compose.unsupported', `${r.file}: ${p}.driver: ${String(m.driver)}: not supported by berth`, 'berth networks are bridges: use driver: bridge');
+  if (m.driver !== undefined && r.str(m.driver, `${p}.driver`) !== 'bridge') throw invalid('compose.unsupported', `${r.file}: ${p}.driver: ${show(m.driver)}: not supported by berth`, 'berth networks are bridges: use driver: bridge');
   if (m.enable_ipv6 !== undefined && r.bool(m.enable_ipv6, `${p}.enable_ipv6`)) throw invalid('compose.unsupported', `${r.file}: ${p}.enable_ipv6: true: not supported by berth`);
   if (m.internal !== undefined) n.internal = r.bool(m.internal, `${p}.internal`);
   if (m.labels !== undefined) n.labels = r.labels(m.labels, `${p}.labels`);
@@ -122,7 +123,7 @@ function normalizeNetwork(r: Reader, project: string, key: string, v: unknown): 
   if (m.ipam !== undefined) {
     const ip = r.mapping(m.ipam, `${p}.ipam`);
     r.keys(ip, `${p}.ipam`, ['driver', 'config']);
-    if (ip.driver !== undefined && r.str(ip.driver, `${p}.ipam.driver`) !== 'default') throw invalid('compose.unsupported', `${r.file}: ${p}.ipam.driver: ${String(ip.driver)}: not supported by berth`);
+    if (ip.driver !== undefined && r.str(ip.driver, `${p}.ipam.driver`) !== 'default') throw invalid('compose.unsupported', `${r.file}: ${p}.ipam.driver: ${ip.driver as string}: not supported by berth`);
     if (ip.config !== undefined) {
       const cfg = r.list(ip.config, `${p}.ipam.config`);
       if (cfg.length > 1) throw invalid('compose.unsupported', `${r.file}: ${p}.ipam.config: more than one subnet: not supported by berth`);
@@ -148,7 +149,7 @@ function normalizeVolume(r: Reader, project: string, key: string, v: unknown): V
   if (v === undefined || v === null) return vol;
   const m = r.mapping(v, p);
   r.keys(m, p, VOLUME_KEYS);
-  if (m.driver !== undefined && r.str(m.driver, `${p}.driver`) !== 'local') throw invalid('compose.unsupported', `${r.file}: ${p}.driver: ${String(m.driver)}: not supported by berth`);
+  if (m.driver !== undefined && r.str(m.driver, `${p}.driver`) !== 'local') throw invalid('compose.unsupported', `${r.file}: ${p}.driver: ${show(m.driver)}: not supported by berth`);
   if (m.labels !== undefined) vol.labels = r.labels(m.labels, `${p}.labels`);
   if (m.name !== undefined) vol.name = r.str(m.name, `${p}.name`);
   if (m.external !== undefined) vol.external = r.bool(m.external, `${p}.external`);

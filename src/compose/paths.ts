@@ -35,7 +35,7 @@ const isRemote = (s: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(s) || s.startsWi
 function service(s: Map_, b: PathBase): Map_ {
   const out: Map_ = { ...s };
   if (Array.isArray(out.volumes)) {
-    out.volumes = out.volumes.map((v) => {
+    out.volumes = (out.volumes as unknown[]).map((v) => {
       if (typeof v === 'string') return shortVolume(v, b);
       if (isMap(v) && (v.type === 'bind' || v.type === undefined) && typeof v.source === 'string' && (v.type === 'bind' || isPathSource(v.source))) {
         return { ...v, source: absolutePath(v.source, b) };
@@ -50,7 +50,7 @@ function service(s: Map_, b: PathBase): Map_ {
   };
   if (typeof out.env_file === 'string') out.env_file = [envFile(out.env_file)];
   else if (Array.isArray(out.env_file)) out.env_file = out.env_file.map(envFile);
-  if (Array.isArray(out.label_file)) out.label_file = out.label_file.map((x) => (typeof x === 'string' ? absolutePath(x, b) : x));
+  if (Array.isArray(out.label_file)) out.label_file = (out.label_file as unknown[]).map((x) => (typeof x === 'string' ? absolutePath(x, b) : x));
   else if (typeof out.label_file === 'string') out.label_file = [absolutePath(out.label_file, b)];
   if (typeof out.build === 'string' && !isRemote(out.build)) out.build = absolutePath(out.build, b);
   else if (isMap(out.build) && typeof out.build.context === 'string' && !isRemote(out.build.context)) {

@@ -9,6 +9,7 @@ import { SERVICE_KEYS } from './keys.js';
 import { NAME_RE, Reader, type Map_ } from './reader.js';
 import { applyResources } from './resources.js';
 import { serviceFiles } from './secrets.js';
+import { show } from '../common/show.js';
 
 export interface ServiceOpts extends NormalizeOptions {
   hostPlatform: string;
@@ -243,7 +244,7 @@ function volumeOptions(r: Reader, m: Map_, path: string, type: 'bind' | 'volume'
     r.keys(b, `${path}.bind`, ['propagation', 'create_host_path']);
     if (b.create_host_path !== undefined) r.bool(b.create_host_path, `${path}.bind.create_host_path`);
     if (b.propagation !== undefined && r.str(b.propagation, `${path}.bind.propagation`) !== 'rprivate') {
-      throw invalid('compose.unsupported', `${r.file}: ${path}.bind.propagation: ${String(b.propagation)}: not supported by berth`, 'berth binds are rprivate');
+      throw invalid('compose.unsupported', `${r.file}: ${path}.bind.propagation: ${show(b.propagation)}: not supported by berth`, 'berth binds are rprivate');
     }
   }
   if (m.volume !== undefined) {

@@ -28,7 +28,7 @@ export function parseYaml(text: string, file: string): unknown {
       if (!isNode(node)) return undefined;
       if (node.tag === '!reset') return new Scalar(RESET);
       if (node.tag === '!override') {
-        node.tag = undefined;
+        delete node.tag;
         const m = new YAMLMap();
         m.set(OVERRIDE, node);
         return m;

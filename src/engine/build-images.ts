@@ -24,6 +24,7 @@ import { isMounted, mount, unmount } from '../sys/mount.js';
 import { pidAlive } from '../sys/proc.js';
 import type { EngineContext } from './context.js';
 import { tagImage } from './transfer.js';
+import { imageContext } from './parts.js';
 
 export type { OciContainerConfig };
 export { ensureImage, type PullOptions, type PullPolicy } from './registry.js';
@@ -59,12 +60,12 @@ export interface ImagePathInfo {
 export type ArchiveCompression = 'gzip' | 'tar' | 'xz' | 'bzip2';
 
 const toBuildImage = (img: ImageRecord): BuildImage => ({ id: img.id, config: structuredClone(img.config.config ?? {}) });
-const parentRecord = (ctx: EngineContext, id: string | undefined) => (id === undefined ? undefined : resolveImage(ctx.db, id));
-const ictx = (ctx: EngineContext) => ({ db: ctx.db, root: ctx.paths.root });
+const parentRecord = (ctx: EngineContext, id: string | undefined) => (id === undefined ? undefined : resolveImage(imageContext(ctx).store, id));
+const ictx = imageContext;
 
 /** The image a name, id or id prefix names. Throws NotFound (kind 'NotFound') when there is none. */
 export function findBuildImage(ctx: EngineContext, ref: string): BuildImage {
-  return toBuildImage(resolveImage(ctx.db, ref));
+  return toBuildImage(resolveImage(imageContext(ctx).store, ref));
 }
 
 /** The image a step with this cache key made before, if it is still here. */
@@ -144,7 +145,7 @@ export function readInImage(ctx: EngineContext, imageId: string, path: string): 
 }
 
 function layerDirsOf(ctx: EngineContext, imageId: string): string[] {
-  return imageLayerDirs(ctx.paths.root, resolveImage(ctx.db, imageId));
+  return imageLayerDirs(ctx.paths.root, resolveImage(imageContext(ctx).store, imageId));
 }
 
 function statInLayers(dirs: readonly string[], path: string): { path: string; info: ImagePathInfo } | undefined {

@@ -22,6 +22,7 @@ import { logPath, type EngineContext } from './context.js';
 import { LogFollower } from './logs.js';
 import { emptyResources } from './types.js';
 import { stagingDir, statInImage, sweepBuildMounts, type BuildImage, type CommitStepOptions } from './build-images.js';
+import { imageContext } from './parts.js';
 
 export interface RunStepOptions extends CommitStepOptions {
   /** The command as the container runs it (the shell form already wrapped in the SHELL). */
@@ -53,8 +54,8 @@ const RUNTIME_MOUNT_POINTS = ['etc/hosts', 'etc/hostname', 'etc/resolv.conf'];
 export async function runBuildStep(ctx: EngineContext, o: RunStepOptions): Promise<RunStepResult> {
   // A RUN on scratch, or on a config-only change of it, needs an image record to start from.
   const image: ImageRecord = o.parent !== undefined
-    ? resolveImage(ctx.db, o.parent)
-    : await createImage({ db: ctx.db, root: ctx.paths.root }, { parent: undefined, config: o.config, createdBy: 'scratch' });
+    ? resolveImage(imageContext(ctx).store, o.parent)
+    : await createImage(imageContext(ctx), { parent: undefined, config: o.config, createdBy: 'scratch' });
   const c = createContainer(ctx, {
     image: image.id,
     name: `berth-build-${process.pid}-${randomBytes(4).toString('hex')}`,
@@ -92,7 +93,7 @@ export async function runBuildStep(ctx: EngineContext, o: RunStepOptions): Promi
         // The runtime's mount points for /etc/hosts and friends are not the build's doing.
         exclude: (rel) => RUNTIME_MOUNT_POINTS.includes(rel) && statInImage(ctx, image.id, `/${rel}`) === undefined,
       });
-      const made = await createImage({ db: ctx.db, root: ctx.paths.root }, {
+      const made = await createImage(imageContext(ctx), {
         parent: image, config: o.config, layerTar: tar, createdBy: o.createdBy, configSteps: o.configSteps,
       });
       return { exitCode, printed, image: { id: made.id, config: structuredClone(made.config.config ?? {}) } };

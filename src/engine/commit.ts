@@ -12,6 +12,7 @@ import { isMounted, mount, unmount } from '../sys/mount.js';
 import { run } from '../sys/exec.js';
 import { lookup } from './containers.js';
 import type { EngineContext } from './context.js';
+import { imageContext } from './parts.js';
 import { lockContainer } from './lock.js';
 
 export type { OciContainerConfig };
@@ -25,7 +26,7 @@ export interface CommitOptions {
 
 export async function commitContainer(ctx: EngineContext, ref: string, name: string | undefined, opts: CommitOptions = {}): Promise<{ id: string; name: string | undefined }> {
   const c = lookup(ctx, ref);
-  const image = resolveImage(ctx.db, c.imageId);
+  const image = resolveImage(imageContext(ctx).store, c.imageId);
   const base = image.config.config ?? {};
   const config: OciContainerConfig = {
     ...base,
@@ -43,7 +44,7 @@ export async function commitContainer(ctx: EngineContext, ref: string, name: str
     run('sync', ['-f', upper], { allowFail: true });
     const tarPath = join(staging, 'layer.tar');
     await packDir(upper, createWriteStream(tarPath, { mode: 0o600 }), { overlayWhiteouts: true });
-    const made = await createImage({ db: ctx.db, root: ctx.paths.root }, {
+    const made = await createImage(imageContext(ctx), {
       parent: image,
       config,
       layerTar: tarPath,
@@ -62,7 +63,7 @@ export async function commitContainer(ctx: EngineContext, ref: string, name: str
 export async function exportContainer(ctx: EngineContext, ref: string, out: Writable): Promise<void> {
   const c = lookup(ctx, ref);
   const { merged } = snapshotPaths(ctx.paths.root, c.id);
-  const lock = lockContainer(ctx.paths.runroot, c.id);
+  const lock = lockContainer(ctx, c.id);
   let target: string | undefined;
   try {
     dropStaleExports(ctx, c.id);
@@ -72,7 +73,7 @@ export async function exportContainer(ctx: EngineContext, ref: string, out: Writ
     }
     // Stopped: mount its overlay privately (read-only) for as long as the export takes; the
     // lock keeps a start from mounting the same upper directory meanwhile.
-    const image = resolveImage(ctx.db, c.imageId);
+    const image = resolveImage(imageContext(ctx).store, c.imageId);
     const snap = prepareSnapshot(ctx.paths.root, c.id, imageLayerDirs(ctx.paths.root, image));
     mkdirSync(join(ctx.paths.runroot, 'export'), { recursive: true, mode: 0o700 });
     target = mkdtempSync(join(ctx.paths.runroot, 'export', `${c.id.slice(0, 12)}-`));

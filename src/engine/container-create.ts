@@ -18,6 +18,7 @@ import { saveRecordFile } from './record-file.js';
 
 /** Docker's floor for -m: below it the kernel's own use of the cgroup leaves the process nothing. */
 const MIN_MEMORY = 6 * 1024 * 1024;
+import { imageContext, networkContext } from './parts.js';
 
 function blockDevice(path: string, flag: string): void {
   let st;
@@ -27,7 +28,7 @@ function blockDevice(path: string, flag: string): void {
 
 
 export function createContainer(ctx: EngineContext, req: CreateRequest): Container {
-  const image = resolveImage(ctx.db, req.image);
+  const image = resolveImage(imageContext(ctx).store, req.image);
   const cfg = imageConfig(image);
   const name = req.name === undefined ? randomName() : validateName('container', req.name);
   // Docker's checks and words: runc would refuse these later, at start, in its own terms.
@@ -96,9 +97,9 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
     }
     insertContainer(ctx.db, row);
     if (spec.networkMode === 'bridge') {
-      hostOf(ctx).planEndpoints({ db: ctx.db, paths: ctx.paths }, id, spec.networks);
+      hostOf(ctx).planEndpoints(networkContext(ctx), id, spec.networks);
       const exposed = Object.keys(cfg.ExposedPorts ?? {});
-      hostOf(ctx).publishPorts({ db: ctx.db, paths: ctx.paths }, id, req.ports, { publishAll: req.publishAll, exposedPorts: exposed });
+      hostOf(ctx).publishPorts(networkContext(ctx), id, req.ports, { publishAll: req.publishAll, exposedPorts: exposed });
     }
   });
   step('create.recorded');
@@ -118,7 +119,7 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
 }
 
 function ensureDefaultNetworkIfUsed(ctx: EngineContext, spec: ContainerSpec): void {
-  if (spec.networks.some((n) => n.network === 'berth')) hostOf(ctx).ensureDefaultNetwork({ db: ctx.db, paths: ctx.paths });
+  if (spec.networks.some((n) => n.network === 'berth')) hostOf(ctx).ensureDefaultNetwork(networkContext(ctx));
 }
 
 function mergeEnv(base: string[], extra: string[]): string[] {

@@ -6,7 +6,7 @@ import { lockContainer } from './lock.js';
 import { nextRestartDelay, shouldRestart } from './restart.js';
 import type { EngineContext } from './context.js';
 import type { ContainerSpec } from './types.js';
-import { type Container, reload } from './container-records.js';
+import type { Container } from './container-records.js';
 import { startContainer, startLocked } from './container-start.js';
 import { finalize, initAlive } from './container-finalize.js';
 import { stopContainer } from './container-stop.js';
@@ -23,7 +23,7 @@ export async function onContainerExit(ctx: EngineContext, id: string, runId?: st
   mayUseReserve(ctx.db);
   let c: Container;
   let delayMs: number;
-  const lock = lockContainer(ctx.paths.runroot, id);
+  const lock = lockContainer(ctx, id);
   try {
     const c0 = getContainer<ContainerSpec>(ctx.db, id);
     if (!c0) return;
@@ -45,13 +45,14 @@ export async function onContainerExit(ctx: EngineContext, id: string, runId?: st
     lock.release();
   }
   await new Promise((r) => setTimeout(r, delayMs));
-  const again = lockContainer(ctx.paths.runroot, id);
+  const again = lockContainer(ctx, id);
   try {
     const fresh = getContainer<ContainerSpec>(ctx.db, id);
     // Stopped, removed, started or restarted by someone else while we waited.
     if (!fresh || fresh.status !== 'exited' || fresh.runId !== c.runId || fresh.stopRequested) return;
-    tx(ctx.db, () => updateContainer(ctx.db, id, { restartCount: fresh.restartCount + 1 }));
-    await startLocked(ctx, reload(ctx, id), { exitCommand: true });
+    // The count moves with the status, in one transaction: no reader sees the new count on the
+    // old, exited run (and takes the policy for done).
+    await startLocked(ctx, fresh, { exitCommand: true, restartCount: fresh.restartCount + 1 });
   } finally {
     again.release();
   }

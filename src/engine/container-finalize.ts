@@ -16,13 +16,14 @@ import { hostOf } from './host.js';
 import { type Container, listContainers, reload } from './container-records.js';
 import { saveRecordFile } from './record-file.js';
 import { mayUseReserve } from '../state/reserve.js';
+import { networkContext } from './parts.js';
 
 /**
  * Brings a running container that has ended back to "exited": records its exit code, then
  * releases its runtime state, network and mounts. Idempotent, so conmon's callback, stop, ps
  * and rm can all call it. Caller holds the lock.
  */
-export function finalize(ctx: EngineContext, c: Container, opts: { unknownCode?: number; discard?: boolean } = {}): Container {
+export function finalize(ctx: EngineContext, c: Container, opts: { unknownCode?: number; discard?: boolean | undefined } = {}): Container {
   const runDir = containerRunDir(ctx, c.id);
   if (c.status === 'running') {
     const ex = hostOf(ctx).readExitFile(runDir, c.id, { cgroupsPath: cgroupsPath(c.id) });
@@ -51,14 +52,14 @@ function finishTime(at: Date, startedAt: string | null): string {
 }
 
 /** discard: the writable layer is about to be deleted (rm -f), so it is not flushed first. */
-export function releaseResources(ctx: EngineContext, c: Container, opts: { discard?: boolean } = {}): void {
+export function releaseResources(ctx: EngineContext, c: Container, opts: { discard?: boolean | undefined } = {}): void {
   const runtime = hostOf(ctx).chooseRuntime(c.spec.runtime);
   mark('release: begin');
   hostOf(ctx).deleteContainer(runtime, runtimeRoot(ctx, runtime.name), c.id, { force: true });
   mark('release: runtime deleted');
   step('release.runtime');
   hostOf(ctx).removeCgroup(cgroupsPath(c.id));
-  if (c.spec.networkMode === 'bridge') hostOf(ctx).tearDownNetwork({ db: ctx.db, paths: ctx.paths }, c.id);
+  if (c.spec.networkMode === 'bridge') hostOf(ctx).tearDownNetwork(networkContext(ctx), c.id);
   mark('release: network');
   step('release.network');
   const { merged, upper } = snapshotPaths(ctx.paths.root, c.id);
@@ -119,14 +120,14 @@ function conmonAlive(ctx: EngineContext, c: Container): boolean {
  * conmon left when there is one. Caller holds the lock, or accepts a benign race (ps).
  */
 /** discard: the caller removes the container next (run --rm), so its layer is not flushed. */
-export function reconcileOne(ctx: EngineContext, c: Container, opts: { discard?: boolean } = {}): Container {
+export function reconcileOne(ctx: EngineContext, c: Container, opts: { discard?: boolean | undefined } = {}): Container {
   if (c.status !== 'running') return c;
   const boot = hostOf(ctx).bootId();
   const sameBoot = c.bootId === boot;
   if (initAlive(ctx, c, boot)) return c;
   // Dead: finalize under the lock (reentrant for a verb that holds it already), since conmon's
   // exit callback or another command may be finalizing the same container right now.
-  const lock = lockContainer(ctx.paths.runroot, c.id);
+  const lock = lockContainer(ctx, c.id);
   try {
     const fresh = getContainer<ContainerSpec>(ctx.db, c.id);
     if (!fresh || fresh.status !== 'running') return fresh ?? c;
@@ -152,7 +153,7 @@ export function reconcileAll(ctx: EngineContext): Container[] {
       return c;
     }
     if (initAlive(ctx, c, boot)) return c;
-    const lock = lockContainer(ctx.paths.runroot, c.id);
+    const lock = lockContainer(ctx, c.id);
     try {
       const fresh = getContainer<ContainerSpec>(ctx.db, c.id);
       return fresh ? reconcileOne(ctx, fresh) : c;
@@ -169,7 +170,7 @@ export function reconcileAll(ctx: EngineContext): Container[] {
  */
 function repairHalfMade(ctx: EngineContext, c: Container): void {
   let lock;
-  try { lock = lockContainer(ctx.paths.runroot, c.id, 0); } catch { return; }
+  try { lock = lockContainer(ctx, c.id, 0); } catch { return; }
   try {
     const fresh = getContainer<ContainerSpec>(ctx.db, c.id);
     if (fresh && fresh.status !== 'running' && existsSync(containerRunDir(ctx, c.id))) releaseResources(ctx, fresh);
@@ -188,7 +189,7 @@ export function checkExit(ctx: EngineContext, id: string): Container | undefined
   if (!c) throw notFound('container.not_found', `no such container: ${shortId(id)}`);
   if (c.status !== 'running') return c;
   if (initAlive(ctx, c)) return undefined;
-  const lock = lockContainer(ctx.paths.runroot, id);
+  const lock = lockContainer(ctx, id);
   try {
     const fresh = getContainer<ContainerSpec>(ctx.db, id);
     if (!fresh) throw notFound('container.not_found', `no such container: ${shortId(id)}`);

@@ -14,11 +14,12 @@ import { releaseResources, reconcileOne } from './container-finalize.js';
 import { stopLocked } from './container-stop.js';
 import { step } from '../common/fault.js';
 import { mayUseReserve } from '../state/reserve.js';
+import { networkContext } from './parts.js';
 
 export function removeContainer(ctx: EngineContext, ref: string, opts: { force: boolean; volumes?: boolean }): string {
   mayUseReserve(ctx.db);
   const c0 = lookup(ctx, ref);
-  const lock = lockContainer(ctx.paths.runroot, c0.id);
+  const lock = lockContainer(ctx, c0.id);
   try {
     let c = reconcileOne(ctx, reload(ctx, c0.id));
     let stoppedHere = false;
@@ -54,7 +55,7 @@ export function removeLocked(ctx: EngineContext, c: Container, opts: { justRelea
   rmSync(containerDir(ctx, c.id), { recursive: true, force: true });
   step('rm.files');
   tx(ctx.db, () => {
-    if (c.spec.networkMode === 'bridge') hostOf(ctx).releaseNetwork({ db: ctx.db, paths: ctx.paths }, c.id, { tornDown: released });
+    if (c.spec.networkMode === 'bridge') hostOf(ctx).releaseNetwork(networkContext(ctx), c.id, { tornDown: released });
     deleteContainerRow(ctx.db, c.id);
   });
 }
@@ -62,7 +63,7 @@ export function removeLocked(ctx: EngineContext, c: Container, opts: { justRelea
 
 /** rm of a finished --rm container from the foreground `run`, which owns its output and exit code. */
 export function removeIfExited(ctx: EngineContext, id: string): void {
-  const lock = lockContainer(ctx.paths.runroot, id);
+  const lock = lockContainer(ctx, id);
   try {
     const c = getContainer<ContainerSpec>(ctx.db, id);
     if (c && c.status !== 'running') removeLocked(ctx, c);

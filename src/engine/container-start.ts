@@ -2,7 +2,6 @@
 // with its undo; and the foreground run (-i/-t) with the caller's stdio.
 import { mkdirSync, writeFileSync, rmSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { cpus } from 'node:os';
 import { BerthError } from '../common/errors.js';
 import { newId } from '../common/ids.js';
 import { tx } from '../state/db.js';
@@ -25,6 +24,7 @@ import { securityAtStart } from './security.js';
 import { type Container, lookup, reload } from './container-records.js';
 import { releaseResources, reconcileOne } from './container-finalize.js';
 import { saveRecordFile } from './record-file.js';
+import { imageContext, networkContext } from './parts.js';
 
 /**
  * Starts a created or exited container under conmon. `attached`: the caller stays to collect the
@@ -33,7 +33,7 @@ import { saveRecordFile } from './record-file.js';
  */
 export async function startContainer(ctx: EngineContext, ref: string, opts: { attached?: boolean } = {}): Promise<Container> {
   const c0 = lookup(ctx, ref);
-  const lock = lockContainer(ctx.paths.runroot, c0.id);
+  const lock = lockContainer(ctx, c0.id);
   try {
     const c = reconcileOne(ctx, reload(ctx, c0.id));
     if (c.status === 'running') return c;
@@ -48,13 +48,20 @@ export async function startContainer(ctx: EngineContext, ref: string, opts: { at
   }
 }
 
-function hostFiles(dir: string, hostname: string): { hosts: string; hostname: string; resolv: string } {
+/**
+ * /etc/hostname always comes from here; /etc/hosts and /etc/resolv.conf only for --network none.
+ * On a bridge the network part writes them (with the container's addresses and name server),
+ * and with --network host they are the host's: writing ours first would be wasted work.
+ */
+function ownFiles(dir: string, hostname: string, withNames: boolean): { hosts: string; hostname: string; resolv: string } {
   const hosts = join(dir, 'hosts');
   const hn = join(dir, 'hostname');
   const resolv = join(dir, 'resolv.conf');
-  writeFileSync(hosts, `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${hostname}\n`);
   writeFileSync(hn, `${hostname}\n`);
-  writeFileSync(resolv, '');
+  if (withNames) {
+    writeFileSync(hosts, `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${hostname}\n`);
+    writeFileSync(resolv, '');
+  }
   return { hosts, hostname: hn, resolv };
 }
 
@@ -63,7 +70,7 @@ interface Prepared { runtime: RuntimeBinary; rtRoot: string; bundle: string; run
 /** Everything up to the runtime: rootfs mounted, network up, bundle written. Steps register undos. */
 async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: { terminal: boolean }): Promise<Prepared> {
   const spec = c.spec;
-    const image = resolveImage(ctx.db, c.imageId);
+    const image = resolveImage(imageContext(ctx).store, c.imageId);
     const runDir = containerRunDir(ctx, c.id);
     mkdirSync(runDir, { recursive: true, mode: 0o700 });
     // Undone last: while it exists, a later ps takes the container for a start cut short.
@@ -85,14 +92,14 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
     const sec = securityAtStart(spec.security, snap.merged);
 
     let network: { mode: 'none' } | { mode: 'host' } | { mode: 'path'; path: string } = { mode: 'none' };
-    const files = hostFiles(runDir, spec.hostname);
+    const files = ownFiles(runDir, spec.hostname, spec.networkMode === 'none');
     if (spec.networkMode === 'host') {
       network = { mode: 'host' };
       files.hosts = '/etc/hosts';
       files.resolv = '/etc/resolv.conf';
     } else if (spec.networkMode === 'bridge') {
-      undo.push('tear down network', () => hostOf(ctx).tearDownNetwork({ db: ctx.db, paths: ctx.paths }, c.id));
-      const net = await hostOf(ctx).setUpNetwork({ db: ctx.db, paths: ctx.paths }, c.id, { hostname: spec.hostname, name: c.name });
+      undo.push('tear down network', () => hostOf(ctx).tearDownNetwork(networkContext(ctx), c.id));
+      const net = await hostOf(ctx).setUpNetwork(networkContext(ctx), c.id, { hostname: spec.hostname, name: c.name });
       network = { mode: 'path', path: net.netnsPath };
       files.hosts = net.hostsFile;
       files.resolv = net.resolvConf;
@@ -141,7 +148,7 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
     return { runtime, rtRoot, bundle, runDir };
 }
 
-export async function startLocked(ctx: EngineContext, c: Container, opts: { exitCommand: boolean }): Promise<Container> {
+export async function startLocked(ctx: EngineContext, c: Container, opts: { exitCommand: boolean; restartCount?: number }): Promise<Container> {
   const undo = new Undo();
   // The exit callback names this run, so that once a restart has replaced it, its late callback
   // leaves the new run alone.
@@ -160,7 +167,7 @@ export async function startLocked(ctx: EngineContext, c: Container, opts: { exit
     tx(ctx.db, () => updateContainer(ctx.db, c.id, {
       status: 'running', pid, pidStart: hostOf(ctx).processStartTime(pid), conmonPid, conmonStart: hostOf(ctx).processStartTime(conmonPid),
       exitCode: null, oomKilled: false, startedAt: new Date().toISOString(), finishedAt: null, bootId: hostOf(ctx).bootId(),
-      stopRequested: false, runId,
+      stopRequested: false, runId, ...(opts.restartCount !== undefined ? { restartCount: opts.restartCount } : {}),
     }));
     saveRecordFile(ctx, c.id, { bestEffort: true });
     undo.commit();
@@ -177,7 +184,7 @@ export async function startLocked(ctx: EngineContext, c: Container, opts: { exit
  */
 export async function runAttached(ctx: EngineContext, ref: string, opts: { tty: boolean }): Promise<Container> {
   const c0 = lookup(ctx, ref);
-  const lock = lockContainer(ctx.paths.runroot, c0.id);
+  const lock = lockContainer(ctx, c0.id);
   const undo = new Undo();
   let c = reload(ctx, c0.id);
   mustBe('start', c.status, c.name);

@@ -6,6 +6,7 @@ import type { RuntimeBinary } from '../runtime/select.js';
 import { mark } from '../common/timing.js';
 import { step } from '../common/fault.js';
 import { mayUseReserve } from '../state/reserve.js';
+import { normalizeSignal } from '../sys/signal.js';
 import { lockContainer } from './lock.js';
 import { mustBe } from './lifecycle.js';
 import { runtimeRoot, type EngineContext } from './context.js';
@@ -17,7 +18,7 @@ export function stopContainer(ctx: EngineContext, ref: string, timeoutSec?: numb
   // stop, kill and rm are how a user gets out of a full disk: they may spend the reserve.
   mayUseReserve(ctx.db);
   const c0 = lookup(ctx, ref);
-  const lock = lockContainer(ctx.paths.runroot, c0.id);
+  const lock = lockContainer(ctx, c0.id);
   try {
     tx(ctx.db, () => updateContainer(ctx.db, c0.id, { stopRequested: true }));
     step('stop.requested');
@@ -55,22 +56,23 @@ function signalQuietly(ctx: EngineContext, runtime: RuntimeBinary, rtRoot: strin
     hostOf(ctx).killContainer(runtime, rtRoot, c.id, sig);
   } catch {
     // The runtime lost the container (killed from outside): signal the process directly.
-    if (c.pid !== null) try { hostOf(ctx).signal(c.pid, sig as NodeJS.Signals); } catch { /* already gone */ }
+    if (c.pid !== null) try { hostOf(ctx).signal(c.pid, normalizeSignal(sig)); } catch { /* already gone, or not a signal */ }
   }
 }
 
 export function killContainer(ctx: EngineContext, ref: string, signal = 'SIGKILL'): Container {
   mayUseReserve(ctx.db);
   const c0 = lookup(ctx, ref);
-  const lock = lockContainer(ctx.paths.runroot, c0.id);
+  const lock = lockContainer(ctx, c0.id);
   try {
     const c = reconcileOne(ctx, reload(ctx, c0.id));
     mustBe('kill', c.status, c.name);
+    // A bad signal is refused before anything is recorded.
+    const sig = normalizeSignal(signal);
     // As Docker: a container the user killed is not revived by its restart policy.
     tx(ctx.db, () => updateContainer(ctx.db, c.id, { stopRequested: true }));
     step('kill.requested');
     const runtime = hostOf(ctx).chooseRuntime(c.spec.runtime);
-    const sig = /^\d+$/.test(signal) ? signal : signal.toUpperCase().startsWith('SIG') ? signal.toUpperCase() : `SIG${signal.toUpperCase()}`;
     hostOf(ctx).killContainer(runtime, runtimeRoot(ctx, runtime.name), c.id, sig);
     step('kill.signalled');
     return c;

@@ -8,6 +8,7 @@ import { run } from '../sys/exec.js';
 import { mount, unmount, isOwnFsMounted } from '../sys/mount.js';
 import { bootId, sameProcessAlive, processStartTime, hardRlimits } from '../sys/proc.js';
 import { removeCgroup } from '../sys/cgroups.js';
+import { sendSignal } from '../sys/signal.js';
 import {
   createContainer, startContainer, killContainer, deleteContainer, readExitFile, writeBundle,
 } from '../runtime/oci.js';
@@ -53,7 +54,9 @@ export const realHost: Host = {
   processAlive: (pid, startTime) => sameProcessAlive(pid, startTime),
   processStartTime: (pid) => processStartTime(pid),
   hardRlimits,
-  signal: (pid, signal) => { process.kill(pid, signal); },
+  signal: (pid, signal) => {
+    if (!sendSignal(pid, signal)) throw new Error(`process ${pid} is gone or not ours to signal`);
+  },
   syncFs: (path) => { run('sync', ['-f', path], { allowFail: true }); },
   mount,
   unmount,

@@ -17,6 +17,7 @@ import {
 } from './containers.js';
 import { runContainer } from './run.js';
 import { emptyResources, type CreateRequest } from './types.js';
+import { imageContext } from './parts.js';
 
 let dir: string;
 let host: FakeHost;
@@ -26,7 +27,7 @@ beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'berth-fake-'));
   host = new FakeHost();
   ctx = createContext({ paths: { root: join(dir, 'root'), runroot: join(dir, 'run') }, self: { path: '/fake/berth', args: [] }, debug: false }, { host });
-  await createImage({ db: ctx.db, root: ctx.paths.root }, {
+  await createImage(imageContext(ctx), {
     parent: undefined, createdBy: 'test', tags: ['localhost/app:latest'],
     config: { Cmd: ['sleep', '1000'], Env: ['PATH=/bin', 'A=image'], WorkingDir: '/srv' },
   });

@@ -7,16 +7,17 @@ import {
   pruneNetworks as netPrune, getNetwork as netGet, type CreateNetworkOptions,
 } from '../network/networks.js';
 import { lookup, reconcileOne } from './containers.js';
-import { lockContainer } from './lock.js';
+import { lockContainer, lockNetwork } from './lock.js';
 import type { EngineContext } from './context.js';
+import { networkContext } from './parts.js';
 
 export function connect(ctx: EngineContext, net: string, ref: string, opts: { ip?: string; aliases?: string[] }) {
   const c0 = lookup(ctx, ref);
   if (c0.spec.networkMode !== 'bridge') throw invalid('network.mode', `container ${c0.name} uses --network ${c0.spec.networkMode} and cannot join bridge networks`);
-  const lock = lockContainer(ctx.paths.runroot, c0.id);
+  const lock = lockContainer(ctx, c0.id);
   try {
     const c = reconcileOne(ctx, lookup(ctx, c0.id));
-    return connectNetwork({ db: ctx.db, paths: ctx.paths }, c.id, net, opts, c.status === 'running');
+    return connectNetwork(networkContext(ctx), c.id, net, opts, c.status === 'running');
   } finally {
     lock.release();
   }
@@ -24,18 +25,33 @@ export function connect(ctx: EngineContext, net: string, ref: string, opts: { ip
 
 export function disconnect(ctx: EngineContext, net: string, ref: string): void {
   const c0 = lookup(ctx, ref);
-  const lock = lockContainer(ctx.paths.runroot, c0.id);
+  const lock = lockContainer(ctx, c0.id);
   try {
     const c = reconcileOne(ctx, lookup(ctx, c0.id));
-    disconnectNetwork({ db: ctx.db, paths: ctx.paths }, c.id, net, c.status === 'running');
+    disconnectNetwork(networkContext(ctx), c.id, net, c.status === 'running');
   } finally {
     lock.release();
   }
 }
 
-export const createNetwork = (ctx: EngineContext, opts: CreateNetworkOptions) => netCreate({ db: ctx.db, paths: ctx.paths }, opts);
-export const listNetworks = (ctx: EngineContext) => netList({ db: ctx.db, paths: ctx.paths });
-export const inspectNetwork = (ctx: EngineContext, name: string) => netInspect({ db: ctx.db, paths: ctx.paths }, name);
-export const removeNetwork = (ctx: EngineContext, name: string, opts: { force?: boolean }) => netRemove({ db: ctx.db, paths: ctx.paths }, name, opts);
-export const pruneNetworks = (ctx: EngineContext) => netPrune({ db: ctx.db, paths: ctx.paths });
-export const getNetwork = (ctx: EngineContext, name: string) => netGet({ db: ctx.db, paths: ctx.paths }, name);
+/** Under the network's lock: two creates of one name, or a create racing an rm, take turns. */
+export function createNetwork(ctx: EngineContext, opts: CreateNetworkOptions) {
+  const lock = lockNetwork(ctx, opts.name);
+  try {
+    return netCreate(networkContext(ctx), opts);
+  } finally {
+    lock.release();
+  }
+}
+export const listNetworks = (ctx: EngineContext) => netList(networkContext(ctx));
+export const inspectNetwork = (ctx: EngineContext, name: string) => netInspect(networkContext(ctx), name);
+export function removeNetwork(ctx: EngineContext, name: string, opts: { force?: boolean }) {
+  const lock = lockNetwork(ctx, name);
+  try {
+    return netRemove(networkContext(ctx), name, opts);
+  } finally {
+    lock.release();
+  }
+}
+export const pruneNetworks = (ctx: EngineContext) => netPrune(networkContext(ctx));
+export const getNetwork = (ctx: EngineContext, name: string) => netGet(networkContext(ctx), name);

@@ -3,7 +3,8 @@
 // it is lost (deleted, truncated to nothing) berth refuses to start afresh over containers it
 // would orphan, and `berth system recover` (recoverRecords) rebuilds the records from these
 // files: names kept, running containers still running.
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { writeFileAtomic } from '../sys/atomic.js';
 import { join } from 'node:path';
 import { tx } from '../state/db.js';
 import { readRecordSet, restoreRecordSet, type RecordSet } from '../state/records.js';
@@ -29,16 +30,7 @@ function writeRecordFile(ctx: EngineContext, id: string): void {
   const set = readRecordSet(ctx.db, id);
   // A container being removed may have lost its directory already.
   if (!set || !existsSync(containerDir(ctx, id))) return;
-  const path = join(containerDir(ctx, id), FILE);
-  const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, JSON.stringify(set));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
+  writeFileAtomic(join(containerDir(ctx, id), FILE), JSON.stringify(set), { mode: 0o600 });
 }
 
 export interface RecoverReport {

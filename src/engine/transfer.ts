@@ -2,6 +2,7 @@
 // the API reach them: image/ does the work.
 import type { Writable } from 'node:stream';
 import type { EngineContext } from './context.js';
+import { imageContext } from './parts.js';
 import { loadImages as loadImages_ } from '../image/import.js';
 import { saveImages as save, ARCHIVE_FORMATS, type ArchiveFormat } from '../image/save.js';
 import { pruneImages as prune, tagImage as tag, type PruneResult } from '../image/manage.js';
@@ -9,7 +10,7 @@ import { diskUsage as usage, type UsageLine } from '../image/usage.js';
 
 export { ARCHIVE_FORMATS, type ArchiveFormat, type PruneResult, type UsageLine };
 
-const ictx = (ctx: EngineContext) => ({ db: ctx.db, root: ctx.paths.root });
+const ictx = (ctx: EngineContext) => (imageContext(ctx));
 
 export const saveImages = (ctx: EngineContext, refs: readonly string[], out: Writable, format: ArchiveFormat) => save(ictx(ctx), refs, out, format);
 export const loadImages = (ctx: EngineContext, source: string) => loadImages_(ictx(ctx), source);

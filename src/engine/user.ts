@@ -43,7 +43,7 @@ export function resolveUser(rootfs: string, spec: string): ResolvedUser {
     }
   }
   const additionalGids = userName === undefined ? [] :
-    groups.filter((f) => (f[3] ?? '').split(',').includes(userName!)).map((f) => Number(f[2])).filter((n) => n !== gid);
+    groups.filter((f) => (f[3] ?? '').split(',').includes(userName)).map((f) => Number(f[2])).filter((n) => n !== gid);
   return { uid, gid: gid ?? 0, additionalGids, home };
 }
 

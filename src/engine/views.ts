@@ -5,14 +5,17 @@ import { containerDir, containerRunDir, logPath } from './context.js';
 import type { Container } from './containers.js';
 import { containerPorts, type PortBinding } from '../network/attach.js';
 import type { ContainerSpec } from './types.js';
+import { networkContext } from './parts.js';
+import { allEndpoints } from '../state/endpoints.js';
+import { networkAddressing } from '../state/networks.js';
+import { portsOfContainer } from '../state/ports.js';
 
 export interface EndpointView { network: string; ifname: string; ip: string | null; mac: string | null; aliases: string[] }
 
 export function containerEndpoints(ctx: EngineContext, ids: string[]): Map<string, EndpointView[]> {
   const m = new Map<string, EndpointView[]>();
   if (ids.length === 0) return m;
-  const rows = ctx.db.prepare('SELECT container_id, network, ifname, ip, mac, aliases FROM endpoints ORDER BY ifname').all() as
-    { container_id: string; network: string; ifname: string; ip: string | null; mac: string | null; aliases: string }[];
+  const rows = allEndpoints(ctx.db);
   const wanted = new Set(ids);
   for (const r of rows) {
     if (!wanted.has(r.container_id)) continue;
@@ -41,9 +44,8 @@ function securityView(sec: ContainerSpec['security']): Record<string, unknown> {
 
 export function inspectContainer(ctx: EngineContext, c: Container): Record<string, unknown> {
   const eps = containerEndpoints(ctx, [c.id]).get(c.id) ?? [];
-  const nets = ctx.db.prepare('SELECT name, gateway, subnet FROM networks').all() as { name: string; gateway: string; subnet: string }[];
-  const ports = ctx.db.prepare('SELECT host_ip, host_port, container_port, proto FROM ports WHERE container_id = ?').all(c.id) as
-    { host_ip: string; host_port: number; container_port: number; proto: string }[];
+  const nets = networkAddressing(ctx.db);
+  const ports = portsOfContainer(ctx.db, c.id);
   const s = c.spec;
   return {
     Id: c.id,
@@ -105,5 +107,5 @@ export function inspectContainer(ctx: EngineContext, c: Container): Record<strin
 
 /** Published ports of one container, as "host -> container" bindings. */
 export function containerPortBindings(ctx: EngineContext, id: string): PortBinding[] {
-  return containerPorts({ db: ctx.db, paths: ctx.paths }, id);
+  return containerPorts(networkContext(ctx), id);
 }

@@ -3,12 +3,11 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import type { Header } from 'tar-stream';
 import { corrupt } from '../common/errors.js';
-import { cleanInRoot } from '../storage/chroot.js';
+import { cleanInRoot } from '../common/paths.js';
 import { openMaybeCompressed } from './store.js';
 
 export interface StagedFile {
@@ -38,7 +37,7 @@ export class ArchiveContents {
 
 async function eachEntry(path: string, fn: (h: Header, body: AsyncIterable<unknown>) => Promise<void>): Promise<void> {
   const extract = tar.extract();
-  const piping = pipeline(openMaybeCompressed(path, 'the archive') as Readable, extract as unknown as NodeJS.WritableStream);
+  const piping = pipeline(openMaybeCompressed(path, 'the archive'), extract as unknown as NodeJS.WritableStream);
   piping.catch(() => undefined);
   try {
     for await (const entry of extract) await fn(entry.header, entry);

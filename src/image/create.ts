@@ -9,7 +9,6 @@ import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { unavailable } from '../common/errors.js';
-import { tx } from '../state/db.js';
 import { MEDIA, goArch, type Descriptor } from './formats.js';
 import { discardUnused } from './gc.js';
 import { normalizeName } from './reference.js';
@@ -72,7 +71,7 @@ export async function createImage(ctx: ImageContext, n: NewImage): Promise<Image
       const gz = join(staging, 'layer.tar.gz');
       const { digest, size } = await gzipFile(n.layerTar, gz);
       if (adoptBlob(ctx.root, gz, digest)) made.blobs.push(digest);
-      const r = await ensureLayer(ctx.root, diffId, () => openMaybeCompressed(gz, 'new layer'));
+      const r = await ensureLayer(ctx, diffId, () => openMaybeCompressed(gz, 'new layer'));
       if (r.created) made.layers.push(diffId);
       layer = { diffId, desc: { mediaType: MEDIA.ociLayerGzip, digest, size }, size: r.size };
     }
@@ -101,25 +100,23 @@ export async function createImage(ctx: ImageContext, n: NewImage): Promise<Image
     const m = writeBlob(ctx.root, manifestBytes);
     if (m.created) made.blobs.push(m.digest);
     const size = (n.parent?.size ?? 0) + (layer?.size ?? 0);
-    tx(ctx.db, () => {
+    ctx.store.transaction(() => {
       for (const d of image.rootfs.diff_ids) {
         if (!existsSync(layerDir(ctx.root, d))) throw unavailable('image.concurrent_removal', `layer ${d} was removed while making the image`, 'try again');
       }
       for (const l of manifest.layers) {
         if (!hasBlob(ctx.root, l.digest)) throw unavailable('image.concurrent_removal', `blob ${l.digest} was removed while making the image`, 'try again');
       }
-      if (layer) ctx.db.prepare('INSERT OR IGNORE INTO layers (diff_id, blob_digest, size) VALUES (?, ?, ?)').run(layer.diffId, layer.desc.digest, layer.size);
-      ctx.db
-        .prepare('INSERT OR IGNORE INTO images (id, manifest_digest, config, layers, size, created) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(config.digest, m.digest, configBytes.toString('utf8'), JSON.stringify(image.rootfs.diff_ids), size, created);
-      for (const t of tags) ctx.db.prepare('INSERT OR REPLACE INTO tags (name, image_id) VALUES (?, ?)').run(t, config.digest);
+      if (layer) ctx.store.insertLayer({ diffId: layer.diffId, blobDigest: layer.desc.digest, size: layer.size });
+      ctx.store.insertImage({ id: config.digest, manifestDigest: m.digest, config: configBytes.toString('utf8'), layers: image.rootfs.diff_ids, size, created });
+      for (const t of tags) ctx.store.setTag(t, config.digest);
     });
     made.blobs = [];
     made.layers = [];
     step('image.recorded');
     return { id: config.digest, manifestDigest: m.digest, config: image, layers: image.rootfs.diff_ids, size, created, repoTags: tags };
   } catch (e) {
-    discardUnused(ctx.db, ctx.root, made);
+    discardUnused(ctx, made);
     throw e;
   } finally {
     rmSync(staging, { recursive: true, force: true });

@@ -6,6 +6,8 @@ import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDb, type Db } from '../state/db.js';
+import { imageStore } from '../state/image-store.js';
+import { imageContextOf } from '../engine/parts.js';
 import { run } from '../sys/exec.js';
 import { isMounted, mount, unmount } from '../sys/mount.js';
 import { prepareSnapshot, removeSnapshot } from '../storage/overlay.js';
@@ -44,7 +46,7 @@ after(() => {
 /** Mounts the image's layers as one tree for fn, then takes it down. */
 function withMerged(ref: string, fn: (dir: string) => void): void {
   const id = `berthtest${randomBytes(4).toString('hex')}`;
-  const snap = prepareSnapshot(root, id, imageLayerDirs(root, resolveImage(db, ref)));
+  const snap = prepareSnapshot(root, id, imageLayerDirs(root, resolveImage(imageStore(db), ref)));
   mount(snap.mount, snap.merged);
   try {
     fn(snap.merged);
@@ -56,9 +58,9 @@ function withMerged(ref: string, fn: (dir: string) => void): void {
 
 describe('example images', () => {
   it('busybox: applets, users and config', async () => {
-    const s = await importImage({ db, root }, join(out, 'busybox.tar'));
+    const s = await importImage(imageContextOf(db, root), join(out, 'busybox.tar'));
     assert.equal(`${s.repository}:${s.tag}`, 'localhost/busybox:latest');
-    const img = resolveImage(db, 'busybox');
+    const img = resolveImage(imageStore(db), 'busybox');
     const c = imageConfig(img);
     assert.deepEqual(c.Cmd, ['sh']);
     assert.deepEqual(c.Env, ['PATH=/usr/sbin:/usr/bin:/sbin:/bin']);
@@ -74,9 +76,9 @@ describe('example images', () => {
   });
 
   it('nginx: binary with its libraries, a valid config, port 80', async () => {
-    const s = await importImage({ db, root }, join(out, 'nginx.tar'));
+    const s = await importImage(imageContextOf(db, root), join(out, 'nginx.tar'));
     assert.equal(`${s.repository}:${s.tag}`, 'localhost/nginx:latest');
-    const img = resolveImage(db, 'nginx:latest');
+    const img = resolveImage(imageStore(db), 'nginx:latest');
     const c = imageConfig(img);
     assert.deepEqual(c.Cmd, ['nginx', '-g', 'daemon off;']);
     assert.deepEqual(c.ExposedPorts, ['80/tcp']);
@@ -94,24 +96,24 @@ describe('example images', () => {
       t.skip('skopeo is not installed');
       return;
     }
-    const ours = await importImage({ db, root }, join(out, 'busybox.tar'));
+    const ours = await importImage(imageContextOf(db, root), join(out, 'busybox.tar'));
     const da = join(root, 'skopeo-docker.tar');
     const oa = join(root, 'skopeo-oci.tar');
     run('skopeo', ['copy', '-q', `oci-archive:${join(out, 'busybox.tar')}`, `docker-archive:${da}:busybox:skopeo`]);
     run('skopeo', ['copy', '-q', `oci-archive:${join(out, 'busybox.tar')}`, `oci-archive:${oa}:localhost/bb:1`]);
-    const d = await importImage({ db, root }, da);
+    const d = await importImage(imageContextOf(db, root), da);
     assert.equal(d.id, ours.id);
     assert.equal(`${d.repository}:${d.tag}`, 'docker.io/library/busybox:skopeo');
-    const o = await importImage({ db, root }, oa);
+    const o = await importImage(imageContextOf(db, root), oa);
     assert.equal(o.id, ours.id);
     assert.equal(`${o.repository}:${o.tag}`, 'localhost/bb:1');
-    assert.deepEqual(resolveImage(db, ours.id).repoTags, ['docker.io/library/busybox:skopeo', 'localhost/bb:1', 'localhost/busybox:latest']);
+    assert.deepEqual(resolveImage(imageStore(db), ours.id).repoTags, ['docker.io/library/busybox:skopeo', 'localhost/bb:1', 'localhost/busybox:latest']);
   });
 
   it('busybox mounts as an overlay snapshot whose writes land in the container layer', async () => {
-    await importImage({ db, root }, join(out, 'busybox.tar'));
+    await importImage(imageContextOf(db, root), join(out, 'busybox.tar'));
     const id = `berthtest${randomBytes(4).toString('hex')}`;
-    const snap = prepareSnapshot(root, id, imageLayerDirs(root, resolveImage(db, 'busybox')));
+    const snap = prepareSnapshot(root, id, imageLayerDirs(root, resolveImage(imageStore(db), 'busybox')));
     mount(snap.mount, snap.merged);
     try {
       const r = run('chroot', [snap.merged, '/bin/sh', '-c', 'echo written > /tmp/f && rm /etc/group && ls /bin/busybox']);

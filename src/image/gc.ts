@@ -3,8 +3,7 @@
 // and deleting is one step against other berth commands; the slow rm -rf of a layer happens
 // after, on a directory already renamed out of the way.
 import { rmSync } from 'node:fs';
-import type { Db } from '../state/db.js';
-import { tx } from '../state/db.js';
+import type { ImageStore } from './records.js';
 import { removeBlob, trashLayer } from './store.js';
 
 export interface GcCandidates {
@@ -12,25 +11,20 @@ export interface GcCandidates {
   layers: readonly string[];
 }
 
-/** Deletes unused candidates; returns layer directories to rm after the transaction. Call inside tx(). */
-export function collectUnused(db: Db, root: string, c: GcCandidates): string[] {
+/** Deletes unused candidates; returns layer directories to rm after the transaction. Call inside store.transaction(). */
+export function collectUnused(ctx: { store: ImageStore; root: string }, c: GcCandidates): string[] {
+  const { store, root } = ctx;
   const trash: string[] = [];
   const blobs = new Set(c.blobs);
-  const layerUsed = db.prepare('SELECT 1 FROM images, json_each(images.layers) AS l WHERE l.value = ? LIMIT 1');
-  const layerRow = db.prepare('SELECT blob_digest FROM layers WHERE diff_id = ?');
-  const deleteLayer = db.prepare('DELETE FROM layers WHERE diff_id = ?');
   for (const diffId of new Set(c.layers)) {
-    if (layerUsed.get(diffId)) continue;
-    const row = layerRow.get(diffId) as { blob_digest: string } | undefined;
-    if (row) blobs.add(row.blob_digest);
-    deleteLayer.run(diffId);
+    if (store.layerInUse(diffId)) continue;
+    const row = store.layer(diffId);
+    if (row) blobs.add(row.blobDigest);
+    store.deleteLayer(diffId);
     const t = trashLayer(root, diffId);
     if (t) trash.push(t);
   }
-  const blobUsed = db.prepare(
-    'SELECT 1 FROM images WHERE id = @d OR manifest_digest = @d UNION ALL SELECT 1 FROM layers WHERE blob_digest = @d LIMIT 1',
-  );
-  for (const d of blobs) if (!blobUsed.get({ d })) removeBlob(root, d);
+  for (const d of blobs) if (!store.blobInUse(d)) removeBlob(root, d);
   return trash;
 }
 
@@ -42,10 +36,10 @@ export function emptyTrash(dirs: readonly string[]): void {
  * Takes back what a failed import, pull or build stored, when no image record came to use it.
  * Never throws: the caller's own error matters more, and what is left is unreferenced.
  */
-export function discardUnused(db: Db, root: string, made: GcCandidates): void {
+export function discardUnused(ctx: { store: ImageStore; root: string }, made: GcCandidates): void {
   if (made.blobs.length === 0 && made.layers.length === 0) return;
   try {
-    emptyTrash(tx(db, () => collectUnused(db, root, made)));
+    emptyTrash(ctx.store.transaction(() => collectUnused(ctx, made)));
   } catch {
     // A later rmi or prune takes what is left.
   }

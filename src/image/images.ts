@@ -1,48 +1,34 @@
 // The image records: finding an image by what a user typed, listing, inspecting, removing.
 import { conflict, invalid, notFound } from '../common/errors.js';
 import { shortId } from '../common/ids.js';
-import { tx, type Db } from '../state/db.js';
 import { collectUnused, emptyTrash } from './gc.js';
 import { candidateNames, looksLikeId, parseReference, splitName } from './reference.js';
+import type { ImageStore, StoredImage } from './records.js';
 import { layerDir } from './store.js';
 import type { ImageConfig, ImageContext, ImageInspect, ImageRecord, ImageSummary, OciImage } from './types.js';
 
-interface ImageRow {
-  id: string;
-  manifest_digest: string;
-  config: string;
-  layers: string;
-  size: number;
-  created: string;
-}
-
-function toRecord(db: Db, row: ImageRow): ImageRecord {
-  const tags = db.prepare('SELECT name FROM tags WHERE image_id = ? ORDER BY name').all(row.id) as Array<{ name: string }>;
+function toRecord(store: ImageStore, row: StoredImage): ImageRecord {
   return {
     id: row.id,
-    manifestDigest: row.manifest_digest,
+    manifestDigest: row.manifestDigest,
     config: JSON.parse(row.config) as OciImage,
-    layers: JSON.parse(row.layers) as string[],
+    layers: row.layers,
     size: row.size,
     created: row.created,
-    repoTags: tags.map((t) => t.name),
+    repoTags: store.tagsOf(row.id),
   };
 }
 
-function byId(db: Db, id: string): ImageRow | undefined {
-  return db.prepare('SELECT * FROM images WHERE id = ?').get(id) as ImageRow | undefined;
-}
-
 interface Lookup {
-  row: ImageRow;
+  row: StoredImage;
   /** The stored tag the reference named, when it named one (not an id or digest). */
   tag: string | undefined;
 }
 
-function lookup(db: Db, ref: string): Lookup | undefined {
+function lookup(store: ImageStore, ref: string): Lookup | undefined {
   if (ref.includes('@')) {
     const r = parseReference(ref);
-    const row = db.prepare('SELECT * FROM images WHERE manifest_digest = @d OR id = @d').get({ d: r.digest }) as ImageRow | undefined;
+    const row = r.digest === undefined ? undefined : store.imageByDigest(r.digest);
     return row && { row, tag: undefined };
   }
   let names: string[] = [];
@@ -53,13 +39,13 @@ function lookup(db: Db, ref: string): Lookup | undefined {
     if (!looksLikeId(ref)) throw e;
   }
   for (const name of names) {
-    const t = db.prepare('SELECT image_id FROM tags WHERE name = ?').get(name) as { image_id: string } | undefined;
-    const row = t && byId(db, t.image_id);
+    const id = store.imageIdForTag(name);
+    const row = id === undefined ? undefined : store.image(id);
     if (row) return { row, tag: name };
   }
   if (!looksLikeId(ref)) return undefined;
   const hex = ref.replace(/^sha256:/, '');
-  const rows = db.prepare("SELECT * FROM images WHERE substr(id, 8, ?) = ? LIMIT 2").all(hex.length, hex) as ImageRow[];
+  const rows = store.imagesByIdPrefix(hex, 2);
   if (rows.length > 1) throw invalid('image.ambiguous', `image id prefix "${ref}" matches more than one image`, 'give more digits of the id');
   return rows[0] && { row: rows[0], tag: undefined };
 }
@@ -69,19 +55,16 @@ function notFoundError(ref: string) {
 }
 
 /** The image a reference names: a tag (short names tried as localhost/ then docker.io/library/), NAME@digest, or an id (prefix of ≥ 3 hex). */
-export function resolveImage(db: Db, ref: string): ImageRecord {
-  const l = lookup(db, ref);
+export function resolveImage(store: ImageStore, ref: string): ImageRecord {
+  const l = lookup(store, ref);
   if (!l) throw notFoundError(ref);
-  return toRecord(db, l.row);
+  return toRecord(store, l.row);
 }
 
 /** One entry per tag, newest image first; untagged images appear once as <none>:<none> (build-cache steps only with all). */
-export function listImages(db: Db, opts: { all?: boolean } = {}): ImageSummary[] {
+export function listImages(store: ImageStore, opts: { all?: boolean } = {}): ImageSummary[] {
   // Untagged images the builder made for its steps are the build cache: shown only with -a, as Docker does.
-  const hide = opts.all ? '' : 'WHERE NOT (t.name IS NULL AND EXISTS (SELECT 1 FROM build_cache b WHERE b.image_id = i.id))';
-  const rows = db
-    .prepare(`SELECT i.id, i.created, i.size, t.name FROM images i LEFT JOIN tags t ON t.image_id = i.id ${hide} ORDER BY i.created DESC, t.name`)
-    .all() as Array<{ id: string; created: string; size: number; name: string | null }>;
+  const rows = store.imageList({ buildCache: opts.all ?? false });
   return rows.map((r) => ({
     ...(r.name === null ? { repository: '<none>', tag: '<none>' } : splitName(r.name)),
     id: r.id,
@@ -91,8 +74,8 @@ export function listImages(db: Db, opts: { all?: boolean } = {}): ImageSummary[]
 }
 
 /** The image as `docker image inspect` shows it. */
-export function inspectImage(db: Db, ref: string): ImageInspect {
-  const img = resolveImage(db, ref);
+export function inspectImage(store: ImageStore, ref: string): ImageInspect {
+  const img = resolveImage(store, ref);
   const c = imageConfig(img);
   return {
     Id: img.id,
@@ -133,11 +116,9 @@ export interface HistoryEntry {
  * `docker history`: the config's history, newest first, each non-empty entry matched to its layer
  * bottom-up. An image without history (imported) gets one entry per layer, so sizes still add up.
  */
-export function imageHistory(db: Db, ref: string): HistoryEntry[] {
-  const img = resolveImage(db, ref);
-  const sizeOf = db.prepare('SELECT size FROM layers WHERE diff_id = ?');
-  const layerSize = (diffId: string | undefined): number =>
-    diffId === undefined ? 0 : ((sizeOf.get(diffId) as { size: number } | undefined)?.size ?? 0);
+export function imageHistory(store: ImageStore, ref: string): HistoryEntry[] {
+  const img = resolveImage(store, ref);
+  const layerSize = (diffId: string | undefined): number => (diffId === undefined ? 0 : (store.layer(diffId)?.size ?? 0));
   const hist = img.config.history ?? [];
   const entries: HistoryEntry[] = [];
   let next = 0;
@@ -169,26 +150,26 @@ export interface RemoveResult {
 export function removeImage(ctx: ImageContext, ref: string, opts: { force?: boolean } = {}): RemoveResult {
   const force = opts.force ?? false;
   const result: RemoveResult = { untagged: [], deleted: [] };
-  const trash = tx(ctx.db, () => {
-    const l = lookup(ctx.db, ref);
+  const { store } = ctx;
+  const trash = store.transaction(() => {
+    const l = lookup(store, ref);
     if (!l) throw notFoundError(ref);
-    const img = toRecord(ctx.db, l.row);
+    const img = toRecord(store, l.row);
     const untag = l.tag !== undefined ? [l.tag] : img.repoTags;
     if (l.tag === undefined && img.repoTags.length > 1 && !force) {
       throw conflict('image.multiple_tags', `image ${shortId(img.id)} has several tags (${img.repoTags.join(', ')})`, 'remove the tags one by one, or use --force');
     }
     const lastTag = img.repoTags.every((t) => untag.includes(t));
-    const user = ctx.db.prepare('SELECT name FROM containers WHERE image_id = ? LIMIT 1').get(img.id) as { name: string } | undefined;
-    if (lastTag && user && !force) {
-      throw conflict('image.in_use', `image ${ref} is in use by container ${user.name}`, `remove the container first (berth rm ${user.name}), or use --force`);
+    const user = store.containerUsing(img.id);
+    if (lastTag && user !== undefined && !force) {
+      throw conflict('image.in_use', `image ${ref} is in use by container ${user}`, `remove the container first (berth rm ${user}), or use --force`);
     }
-    const del = ctx.db.prepare('DELETE FROM tags WHERE name = ?');
-    for (const t of untag) del.run(t);
+    for (const t of untag) store.deleteTag(t);
     result.untagged = untag;
-    if (!lastTag || user) return [];
-    ctx.db.prepare('DELETE FROM images WHERE id = ?').run(img.id);
+    if (!lastTag || user !== undefined) return [];
+    store.deleteImage(img.id);
     result.deleted = [img.id];
-    return collectUnused(ctx.db, ctx.root, { blobs: [img.id, img.manifestDigest], layers: img.layers });
+    return collectUnused(ctx, { blobs: [img.id, img.manifestDigest], layers: img.layers });
   });
   emptyTrash(trash);
   return result;

@@ -3,13 +3,16 @@ import assert from 'node:assert/strict';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, utimesSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { openDb, type Db } from '../state/db.js';
+import { openDb, rowCounts, type Db } from '../state/db.js';
+import { imageStore } from '../state/image-store.js';
+import { insertContainer } from '../state/containers.js';
+import { imageContextOf } from '../engine/parts.js';
 import { makeTar } from '../storage/testtar.js';
 import { importImage } from './import.js';
 import { imageConfig, imageLayerDirs, inspectImage, listImages, removeImage, resolveImage } from './images.js';
 import { sha256, sweepStale } from './store.js';
 import { run } from '../sys/exec.js';
-import { dockerArchive, ociArchive, type TestImage } from './testarchive.js';
+import { dockerArchive, ociArchive, type TestImage } from '../../test/image-kit.js';
 
 const tmp = mkdtempSync('/tmp/berth-import-');
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -46,9 +49,9 @@ function storeContents() {
   return {
     blobs: ls(join(root, 'blobs/sha256')),
     layers: ls(join(root, 'layers')),
-    images: db.prepare('SELECT count(*) AS n FROM images').get(),
-    tags: db.prepare('SELECT count(*) AS n FROM tags').get(),
-    layerRows: db.prepare('SELECT count(*) AS n FROM layers').get(),
+    images: { n: rowCounts(db)['images'] },
+    tags: { n: rowCounts(db)['tags'] },
+    layerRows: { n: rowCounts(db)['layers'] },
   };
 }
 const EMPTY = { blobs: [], layers: [], images: { n: 0 }, tags: { n: 0 }, layerRows: { n: 0 } };
@@ -56,12 +59,12 @@ const EMPTY = { blobs: [], layers: [], images: { n: 0 }, tags: { n: 0 }, layerRo
 describe('importImage', () => {
   it('imports an OCI archive: blobs, shared layer dirs, records, config', async () => {
     const archive = file('oci.tar', await ociArchive({ layers: [base, top], config: { Cmd: ['sh'], Env: ['A=1'], ExposedPorts: { '80/tcp': {} } } }, 'localhost/app:1'));
-    const s = await importImage({ db, root }, archive);
+    const s = await importImage(imageContextOf(db, root), archive);
     assert.equal(s.repository, 'localhost/app');
     assert.equal(s.tag, '1');
     assert.match(s.id, /^sha256:[a-f0-9]{64}$/);
     assert.equal(s.size, 6 + 4 + 3);
-    const img = resolveImage(db, 'app:1');
+    const img = resolveImage(imageStore(db), 'app:1');
     assert.equal(img.id, s.id);
     assert.deepEqual(img.repoTags, ['localhost/app:1']);
     const dirs = imageLayerDirs(root, img);
@@ -73,30 +76,30 @@ describe('importImage', () => {
     assert.equal(readdirSync(join(root, 'blobs/sha256')).length, 4);
     assert.deepEqual(imageConfig(img).ExposedPorts, ['80/tcp']);
     assert.deepEqual(imageConfig(img).Env, ['A=1']);
-    const ins = inspectImage(db, s.id.slice(7, 15));
+    const ins = inspectImage(imageStore(db), s.id.slice(7, 15));
     assert.equal(ins.Id, s.id);
     assert.deepEqual(ins.Config.Cmd, ['sh']);
     assert.deepEqual(ins.RootFS.Layers, img.layers);
-    assert.deepEqual(listImages(db).map((i) => `${i.repository}:${i.tag}`), ['localhost/app:1']);
+    assert.deepEqual(listImages(imageStore(db)).map((i) => `${i.repository}:${i.tag}`), ['localhost/app:1']);
   });
 
   it('imports a docker-archive and names it from RepoTags (or the name given)', async () => {
     const archive = file('docker.tar', await dockerArchive({ layers: [base] }, ['web:2']));
-    const s = await importImage({ db, root }, archive);
+    const s = await importImage(imageContextOf(db, root), archive);
     assert.equal(`${s.repository}:${s.tag}`, 'localhost/web:2');
-    assert.equal(resolveImage(db, 'web:2').layers.length, 1);
-    const again = await importImage({ db, root }, archive, 'other');
+    assert.equal(resolveImage(imageStore(db), 'web:2').layers.length, 1);
+    const again = await importImage(imageContextOf(db, root), archive, 'other');
     assert.equal(again.id, s.id);
-    assert.deepEqual(resolveImage(db, 'other').repoTags, ['localhost/other:latest', 'localhost/web:2']);
+    assert.deepEqual(resolveImage(imageStore(db), 'other').repoTags, ['localhost/other:latest', 'localhost/web:2']);
     // The manifest berth made for it is a stored blob.
-    assert.ok(existsSync(join(root, 'blobs/sha256', resolveImage(db, 'web:2').manifestDigest.slice(7))));
+    assert.ok(existsSync(join(root, 'blobs/sha256', resolveImage(imageStore(db), 'web:2').manifestDigest.slice(7))));
   });
 
   it('imports a gzipped rootfs tarball with config changes', async () => {
     const tarball = file('rootfs.tgz', gzipSync(await makeTar(base)));
-    const s = await importImage({ db, root }, tarball, 'rootfs:v1', { changes: { cmd: ['/bin/sh'], env: ['X=y'], workdir: '/srv', exposedPorts: ['8080'] } });
+    const s = await importImage(imageContextOf(db, root), tarball, 'rootfs:v1', { changes: { cmd: ['/bin/sh'], env: ['X=y'], workdir: '/srv', exposedPorts: ['8080'] } });
     assert.equal(`${s.repository}:${s.tag}`, 'localhost/rootfs:v1');
-    const img = resolveImage(db, 'rootfs:v1');
+    const img = resolveImage(imageStore(db), 'rootfs:v1');
     const c = imageConfig(img);
     assert.deepEqual(c.Cmd, ['/bin/sh']);
     assert.deepEqual(c.Env, ['X=y']);
@@ -108,24 +111,24 @@ describe('importImage', () => {
 
   it('refuses a blob whose content does not match its digest, leaving nothing behind', async () => {
     // Import something first: what it stored must survive the failed import untouched.
-    const ok = await importImage({ db, root }, file('ok.tar', await ociArchive({ layers: [base] }, 'localhost/ok:1')));
+    const ok = await importImage(imageContextOf(db, root), file('ok.tar', await ociArchive({ layers: [base] }, 'localhost/ok:1')));
     const before = storeContents();
     const bad = await ociArchive({ layers: [base, top] }, 'localhost/bad:1', (files) => {
       for (const [k, v] of files) if (k.startsWith('blobs/') && v[0] === 0x1f) files.set(k, Buffer.concat([v, Buffer.from('x')]));
     });
-    await assert.rejects(importImage({ db, root }, file('bad.tar', bad)), (e: Error & { code?: string }) => {
+    await assert.rejects(importImage(imageContextOf(db, root), file('bad.tar', bad)), (e: Error & { code?: string }) => {
       assert.equal(e.code, 'image.corrupt');
       assert.match(e.message, /corrupt: layer sha256:[a-f0-9]+ (is \d+ bytes|has digest)/);
       return true;
     });
     assert.deepEqual(storeContents(), before);
-    assert.equal(resolveImage(db, 'ok:1').id, ok.id);
+    assert.equal(resolveImage(imageStore(db), 'ok:1').id, ok.id);
     assert.deepEqual(readdirSync(join(root, 'tmp')), []);
   });
 
   it('refuses a config whose diff ids lie, removing the layers it unpacked', async () => {
     const lying = await ociArchive({ layers: [base, top], diffIds: [sha256(await makeTar(base)), sha256('not the layer')] }, 'localhost/lie:1');
-    await assert.rejects(importImage({ db, root }, file('lie.tar', lying)), { code: 'image.corrupt' });
+    await assert.rejects(importImage(imageContextOf(db, root), file('lie.tar', lying)), { code: 'image.corrupt' });
     // The first layer was unpacked before the second one's lie was found; it must be gone too.
     assert.deepEqual(storeContents(), EMPTY);
   });
@@ -134,20 +137,20 @@ describe('importImage', () => {
     const whole = await ociArchive({ layers: [base, top] }, 'localhost/t:1');
     const gz = gzipSync(whole);
     for (const [name, data] of [['trunc.tar', whole.subarray(0, whole.length - 1200)], ['trunc.tgz', gz.subarray(0, gz.length - 40)], ['junk.tar', Buffer.alloc(2048, 7)], ['empty.tar', Buffer.alloc(0)]] as const) {
-      await assert.rejects(importImage({ db, root }, file(name, data)), (e: Error & { code?: string; kind?: string }) => {
+      await assert.rejects(importImage(imageContextOf(db, root), file(name, data)), (e: Error & { code?: string; kind?: string }) => {
         assert.equal(e.kind, 'Corrupt', `${name}: ${e.message}`);
         assert.equal(e.code, 'image.corrupt');
         return true;
       });
       assert.deepEqual(storeContents(), EMPTY, name);
     }
-    await assert.rejects(importImage({ db, root }, join(tmp, 'missing.tar')), { code: 'image.source_not_found' });
-    await assert.rejects(importImage({ db, root }, file('x.tar', whole), 'Bad Name'), { code: 'image.bad_reference' });
+    await assert.rejects(importImage(imageContextOf(db, root), join(tmp, 'missing.tar')), { code: 'image.source_not_found' });
+    await assert.rejects(importImage(imageContextOf(db, root), file('x.tar', whole), 'Bad Name'), { code: 'image.bad_reference' });
   });
 
   it('two concurrent imports of one archive share one copy of each layer', async () => {
     const archive = file('c.tar', await ociArchive({ layers: [base, top] }, 'localhost/c:1'));
-    const [a, b] = await Promise.all([importImage({ db, root }, archive), importImage({ db, root }, archive)]);
+    const [a, b] = await Promise.all([importImage(imageContextOf(db, root), archive), importImage(imageContextOf(db, root), archive)]);
     assert.equal(a.id, b.id);
     assert.equal(readdirSync(join(root, 'layers')).length, 2);
     assert.equal(readdirSync(join(root, 'blobs/sha256')).length, 4);
@@ -159,14 +162,16 @@ describe('importImage from stdin and leftovers', () => {
     const archive = await ociArchive({ layers: [base] }, 'localhost/stdin:1');
     const importJs = new URL('./import.js', import.meta.url).href;
     const dbJs = new URL('../state/db.js', import.meta.url).href;
+    const partsJs = new URL('../engine/parts.js', import.meta.url).href;
     const code = `const { importImage } = await import(${JSON.stringify(importJs)});
       const { openDb } = await import(${JSON.stringify(dbJs)});
+      const { imageContextOf } = await import(${JSON.stringify(partsJs)});
       const db = openDb(${JSON.stringify(root)});
-      const s = await importImage({ db, root: ${JSON.stringify(root)} }, '-');
+      const s = await importImage(imageContextOf(db, ${JSON.stringify(root)}), '-');
       process.stdout.write(s.repository + ':' + s.tag);`;
     const r = run(process.execPath, ['--input-type=module', '-e', code], { input: archive });
     assert.equal(r.stdout, 'localhost/stdin:1');
-    assert.equal(resolveImage(db, 'stdin:1').layers.length, 1);
+    assert.equal(resolveImage(imageStore(db), 'stdin:1').layers.length, 1);
   });
 
   it('sweeps what killed imports and removals left behind', () => {
@@ -185,45 +190,49 @@ describe('importImage from stdin and leftovers', () => {
 
 describe('resolve and remove', () => {
   it('resolves by name, id prefix and digest; unknown names are NotFound with a hint', async () => {
-    const s = await importImage({ db, root }, file('r.tar', await ociArchive({ layers: [base] }, 'localhost/r:1')));
-    const img = resolveImage(db, 'r:1');
-    assert.equal(resolveImage(db, s.id).id, s.id);
-    assert.equal(resolveImage(db, s.id.slice(7, 10)).id, s.id);
-    assert.equal(resolveImage(db, `localhost/r@${img.manifestDigest}`).id, s.id);
-    assert.throws(() => resolveImage(db, 'nope'), (e: Error & { code?: string; hint?: string }) => {
+    const s = await importImage(imageContextOf(db, root), file('r.tar', await ociArchive({ layers: [base] }, 'localhost/r:1')));
+    const img = resolveImage(imageStore(db), 'r:1');
+    assert.equal(resolveImage(imageStore(db), s.id).id, s.id);
+    assert.equal(resolveImage(imageStore(db), s.id.slice(7, 10)).id, s.id);
+    assert.equal(resolveImage(imageStore(db), `localhost/r@${img.manifestDigest}`).id, s.id);
+    assert.throws(() => resolveImage(imageStore(db), 'nope'), (e: Error & { code?: string; hint?: string }) => {
       assert.equal(e.code, 'image.not_found');
       assert.equal(e.message, 'image not found: nope');
       assert.ok(e.hint);
       return true;
     });
-    assert.throws(() => resolveImage(db, 'r:2'), { code: 'image.not_found' });
+    assert.throws(() => resolveImage(imageStore(db), 'r:2'), { code: 'image.not_found' });
   });
 
   it('removes tags, then the image, collecting only what no other image uses', async () => {
-    const one = await importImage({ db, root }, file('1.tar', await ociArchive({ layers: [base] }, 'localhost/one:1')));
-    await importImage({ db, root }, file('2.tar', await ociArchive({ layers: [base, top] }, 'localhost/two:1')));
-    await importImage({ db, root }, file('1b.tar', await ociArchive({ layers: [base] }, 'localhost/one:alias')));
-    assert.throws(() => removeImage({ db, root }, one.id), { code: 'image.multiple_tags' });
-    assert.deepEqual(removeImage({ db, root }, 'one:alias'), { untagged: ['localhost/one:alias'], deleted: [] });
-    assert.deepEqual(removeImage({ db, root }, 'one:1'), { untagged: ['localhost/one:1'], deleted: [one.id] });
+    const one = await importImage(imageContextOf(db, root), file('1.tar', await ociArchive({ layers: [base] }, 'localhost/one:1')));
+    await importImage(imageContextOf(db, root), file('2.tar', await ociArchive({ layers: [base, top] }, 'localhost/two:1')));
+    await importImage(imageContextOf(db, root), file('1b.tar', await ociArchive({ layers: [base] }, 'localhost/one:alias')));
+    assert.throws(() => removeImage(imageContextOf(db, root), one.id), { code: 'image.multiple_tags' });
+    assert.deepEqual(removeImage(imageContextOf(db, root), 'one:alias'), { untagged: ['localhost/one:alias'], deleted: [] });
+    assert.deepEqual(removeImage(imageContextOf(db, root), 'one:1'), { untagged: ['localhost/one:1'], deleted: [one.id] });
     // The base layer is still used by two:1.
     assert.equal(readdirSync(join(root, 'layers')).length, 2);
     assert.equal(readdirSync(join(root, 'blobs/sha256')).length, 4);
-    removeImage({ db, root }, 'two:1');
+    removeImage(imageContextOf(db, root), 'two:1');
     assert.deepEqual(storeContents(), EMPTY);
   });
 
   it('refuses to remove an image a container uses, and force only untags it', async () => {
-    const s = await importImage({ db, root }, file('u.tar', await ociArchive({ layers: [base] }, 'localhost/used:1')));
-    db.prepare("INSERT INTO containers (id, name, image_id, image_ref, spec, status, runtime, created_at) VALUES ('c1', 'berthtest_c', ?, 'used:1', '{}', 'created', 'runc', 'now')").run(s.id);
-    assert.throws(() => removeImage({ db, root }, 'used:1'), (e: Error & { code?: string }) => {
+    const s = await importImage(imageContextOf(db, root), file('u.tar', await ociArchive({ layers: [base] }, 'localhost/used:1')));
+    insertContainer(db, {
+      id: 'c1', name: 'berthtest_c', imageId: s.id, imageRef: 'used:1', spec: {}, labels: {}, status: 'created', pid: null, conmonPid: null,
+      conmonStart: null, exitCode: null, oomKilled: false, restartCount: 0, runtime: 'runc', createdAt: 'now', startedAt: null,
+      finishedAt: null, bootId: null, stopRequested: false, runId: null, pidStart: null, restartBackoffMs: 0,
+    });
+    assert.throws(() => removeImage(imageContextOf(db, root), 'used:1'), (e: Error & { code?: string }) => {
       assert.equal(e.code, 'image.in_use');
       assert.match(e.message, /berthtest_c/);
       return true;
     });
-    assert.deepEqual(removeImage({ db, root }, 'used:1', { force: true }), { untagged: ['localhost/used:1'], deleted: [] });
-    assert.equal(resolveImage(db, s.id).repoTags.length, 0);
+    assert.deepEqual(removeImage(imageContextOf(db, root), 'used:1', { force: true }), { untagged: ['localhost/used:1'], deleted: [] });
+    assert.equal(resolveImage(imageStore(db), s.id).repoTags.length, 0);
     assert.equal(readdirSync(join(root, 'layers')).length, 1);
-    assert.deepEqual(listImages(db).map((i) => i.repository), ['<none>']);
+    assert.deepEqual(listImages(imageStore(db)).map((i) => i.repository), ['<none>']);
   });
 });

@@ -8,8 +8,6 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { BerthError, corrupt, invalid, isBerthError, notFound, unavailable } from '../common/errors.js';
-import { tx } from '../state/db.js';
-import { digestLayer } from '../storage/unpack.js';
 import { archiveNames, stageArchive, type StagedFile } from './archive.js';
 import { dockerEntryCount, goArch, ociEntries, planDocker, planOci, rootfsConfig, MEDIA, type ConfigChanges, type ImportPlan } from './formats.js';
 import { discardUnused } from './gc.js';
@@ -44,12 +42,12 @@ export async function importImage(ctx: ImageContext, source: string, name?: stri
     } else if (names.has('manifest.json')) {
       plan = planDocker(await readingArchive(() => stageArchive(file, staging)));
     } else {
-      plan = await planRootfs(file, staging, opts.changes ?? {});
+      plan = await planRootfs(ctx, file, staging, opts.changes ?? {});
     }
     const tag = given ?? (plan.name ? normalizeArchiveName(plan.name) : undefined);
     return await commit(ctx, plan, staging, tag, made);
   } catch (e) {
-    discardUnused(ctx.db, ctx.root, made);
+    discardUnused(ctx, made);
     throw asImportError(label, e);
   } finally {
     rmSync(staging, { recursive: true, force: true });
@@ -93,7 +91,7 @@ export async function loadImages(ctx: ImageContext, source: string): Promise<Ima
     for (const p of plans) for (const t of p.tags.length > 0 ? p.tags : [undefined]) out.push(await commit(ctx, p.plan, staging, t, made));
     return out;
   } catch (e) {
-    discardUnused(ctx.db, ctx.root, made);
+    discardUnused(ctx, made);
     throw asImportError(label, e);
   } finally {
     rmSync(staging, { recursive: true, force: true });
@@ -109,10 +107,10 @@ function normalizeArchiveName(n: string): string | undefined {
   }
 }
 
-async function planRootfs(file: string, staging: string, changes: ConfigChanges): Promise<ImportPlan> {
+async function planRootfs(ctx: ImageContext, file: string, staging: string, changes: ConfigChanges): Promise<ImportPlan> {
   // The tarball itself becomes the layer blob; copied in, so the user's file is never linked into the store.
   const layerFile = await stageCopy(file, join(staging, 'rootfs'));
-  const { diffId } = await digestLayer(openMaybeCompressed(layerFile.path, 'the tarball'));
+  const { diffId } = await ctx.layers.digest(openMaybeCompressed(layerFile.path, 'the tarball'));
   const cfg = rootfsConfig(diffId, changes, new Date().toISOString());
   const config = stageBuffer(staging, 'config', cfg.data);
   const manifest = {
@@ -130,7 +128,7 @@ async function commit(ctx: ImageContext, plan: ImportPlan, staging: string, tag:
   for (const b of blobs) if (adoptBlob(ctx.root, b.path, b.digest)) made.blobs.push(b.digest);
   const sizes: number[] = [];
   for (const l of plan.layers) {
-    const r = await ensureLayer(ctx.root, l.diffId, () => openMaybeCompressed(l.file.path, `layer ${l.file.digest}`));
+    const r = await ensureLayer(ctx, l.diffId, () => openMaybeCompressed(l.file.path, `layer ${l.file.digest}`));
     if (r.created) made.layers.push(l.diffId);
     sizes.push(r.size);
   }
@@ -138,7 +136,7 @@ async function commit(ctx: ImageContext, plan: ImportPlan, staging: string, tag:
   const size = sizes.reduce((a, b) => a + b, 0);
   const created = typeof plan.image.created === 'string' ? plan.image.created : new Date().toISOString();
   const configText = readFileSync(plan.config.path, 'utf8');
-  tx(ctx.db, () => {
+  ctx.store.transaction(() => {
     // A concurrent rmi may have collected what we found already in the store; blobs we can
     // put back from staging, a vanished layer directory means trying again.
     for (const b of blobs) if (!hasBlob(ctx.root, b.digest)) adoptBlob(ctx.root, b.path, b.digest);
@@ -147,12 +145,9 @@ async function commit(ctx: ImageContext, plan: ImportPlan, staging: string, tag:
         throw unavailable('image.concurrent_removal', `layer ${l.diffId} was removed while importing`, 'run the import again');
       }
     }
-    const insLayer = ctx.db.prepare('INSERT OR IGNORE INTO layers (diff_id, blob_digest, size) VALUES (?, ?, ?)');
-    plan.layers.forEach((l, i) => insLayer.run(l.diffId, l.file.digest, sizes[i]!));
-    ctx.db
-      .prepare('INSERT OR IGNORE INTO images (id, manifest_digest, config, layers, size, created) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(id, manifest.digest, configText, JSON.stringify(plan.layers.map((l) => l.diffId)), size, created);
-    if (tag !== undefined) ctx.db.prepare('INSERT OR REPLACE INTO tags (name, image_id) VALUES (?, ?)').run(tag, id);
+    plan.layers.forEach((l, i) => ctx.store.insertLayer({ diffId: l.diffId, blobDigest: l.file.digest, size: sizes[i]! }));
+    ctx.store.insertImage({ id, manifestDigest: manifest.digest, config: configText, layers: plan.layers.map((l) => l.diffId), size, created });
+    if (tag !== undefined) ctx.store.setTag(tag, id);
   });
   made.blobs = [];
   made.layers = [];

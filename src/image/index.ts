@@ -4,3 +4,4 @@ export { resolveImage, listImages, inspectImage, removeImage, imageLayerDirs, im
 export { normalizeName, parseReference, splitName, candidateNames, type Reference } from './reference.js';
 export type { ConfigChanges } from './formats.js';
 export type { ImageRecord, ImageSummary, ImageConfig, ImageContext, ImageInspect, OciImage, OciContainerConfig, HealthcheckConfig } from './types.js';
+export type { ImageStore, LayerUnpacker, UnpackedLayer, StoredImage, StoredLayer, ImageRefs } from './records.js';

@@ -56,7 +56,7 @@ function choose(ctx: ImageContext, refs: readonly string[]): Chosen[] {
   if (refs.length === 0) throw invalid('cli.missing_argument', 'no image given to save');
   const byId = new Map<string, Chosen>();
   for (const ref of refs) {
-    const image = resolveImage(ctx.db, ref);
+    const image = resolveImage(ctx.store, ref);
     const named = image.repoTags.find((t) => refNames(ref).includes(t));
     let c = byId.get(image.id);
     if (!c) {

@@ -11,9 +11,7 @@ import {
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { corrupt, unavailable } from '../common/errors.js';
-// storage/unpack.js (and its tar parser) is loaded only when a layer is written: `run` and `ps`
-// read this module for paths and never pay for it.
-const unpacker = () => import('../storage/unpack.js');
+import type { LayerUnpacker } from './records.js';
 
 const DIGEST = /^sha256:([a-f0-9]{64})$/;
 
@@ -165,10 +163,11 @@ export interface EnsuredLayer {
  * someone else's layer under its own claim). Two imports racing on one layer each unpack into
  * a private temp directory; the rename loser drops its copy.
  */
-export async function ensureLayer(root: string, expectedDiffId: string, open: () => Readable): Promise<EnsuredLayer> {
+export async function ensureLayer(ctx: { root: string; layers: LayerUnpacker }, expectedDiffId: string, open: () => Readable): Promise<EnsuredLayer> {
+  const { root } = ctx;
   const final = layerDir(root, expectedDiffId);
   if (existsSync(final)) {
-    const r = await (await unpacker()).digestLayer(open());
+    const r = await ctx.layers.digest(open());
     checkDiffId(expectedDiffId, r.diffId);
     return { ...r, created: false };
   }
@@ -178,7 +177,7 @@ export async function ensureLayer(root: string, expectedDiffId: string, open: ()
   try {
     // A layer without a "./" entry leaves the root as mkdtemp made it (0700); a rootfs needs 0755.
     chmodSync(tmp, 0o755);
-    const r = await (await unpacker()).unpackLayer(open(), tmp);
+    const r = await ctx.layers.unpack(open(), tmp);
     checkDiffId(expectedDiffId, r.diffId);
     try {
       renameSync(tmp, final);

@@ -1,5 +1,6 @@
 // The shapes image/ hands the rest of berth. The OCI types follow the image-spec field names.
-import type { Db } from '../state/db.js';
+import type { ImageStore, LayerUnpacker } from './records.js';
+export type { ImageStore, LayerUnpacker } from './records.js';
 
 /** The "config" object inside an OCI image config blob (Docker's field names). */
 export interface OciContainerConfig {
@@ -84,9 +85,12 @@ export interface ImageConfig {
   Volumes: string[];
 }
 
+/** What every image operation needs, handed in by the engine. */
 export interface ImageContext {
-  db: Db;
+  store: ImageStore;
+  /** The berth root: blobs/ and layers/ live under it. */
   root: string;
+  layers: LayerUnpacker;
 }
 
 /** `docker image inspect`'s shape, the fields berth knows. */

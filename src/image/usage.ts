@@ -41,20 +41,20 @@ export function dirSize(dir: string, seen = new Set<string>()): number {
 }
 
 export function diskUsage(ctx: ImageContext): UsageLine[] {
-  const images = ctx.db.prepare('SELECT id, layers FROM images').all() as Array<{ id: string; layers: string }>;
-  const users = new Set((ctx.db.prepare('SELECT DISTINCT image_id FROM containers').all() as Array<{ image_id: string }>).map((r) => r.image_id));
-  const layerSize = new Map((ctx.db.prepare('SELECT diff_id, size FROM layers').all() as Array<{ diff_id: string; size: number }>).map((r) => [r.diff_id, r.size]));
+  const images = ctx.store.allImages();
+  const users = new Set(ctx.store.imagesInUse());
+  const layerSize = new Map(ctx.store.allLayers().map((l) => [l.diffId, l.size]));
   const activeLayers = new Set<string>();
   const allLayers = new Set<string>();
   for (const i of images) {
-    for (const l of JSON.parse(i.layers) as string[]) {
+    for (const l of i.layers) {
       allLayers.add(l);
       if (users.has(i.id)) activeLayers.add(l);
     }
   }
   const sum = (s: Iterable<string>) => [...s].reduce((a, l) => a + (layerSize.get(l) ?? 0), 0);
   const imageSize = sum(allLayers);
-  const containers = ctx.db.prepare('SELECT id, status FROM containers').all() as Array<{ id: string; status: string }>;
+  const containers = ctx.store.containers();
   let ctrSize = 0;
   let ctrReclaim = 0;
   for (const c of containers) {
@@ -73,17 +73,17 @@ export function diskUsage(ctx: ImageContext): UsageLine[] {
   const volSize = [...volSizes.values()].reduce((a, b) => a + b, 0);
   // The engine owns the spec's shape; only its named volumes matter here.
   const usedVols = new Set<string>();
-  for (const r of ctx.db.prepare('SELECT spec FROM containers').all() as Array<{ spec: string }>) {
-    const vols = (JSON.parse(r.spec) as { volumes?: Array<{ source: string; named?: boolean }> }).volumes ?? [];
+  for (const c of containers) {
+    const vols = (c.spec as { volumes?: Array<{ source: string; named?: boolean }> } | null)?.volumes ?? [];
     for (const v of vols) if (v.named) usedVols.add(v.source);
   }
   const activeVols = volumes.filter((v) => usedVols.has(v));
   const volReclaim = volumes.filter((v) => !usedVols.has(v)).reduce((a, v) => a + (volSizes.get(v) ?? 0), 0);
   // Build cache: the untagged step images the builder keeps; their size is what only they hold.
-  const cacheIds = new Set((ctx.db.prepare('SELECT DISTINCT b.image_id AS id FROM build_cache b WHERE NOT EXISTS (SELECT 1 FROM tags t WHERE t.image_id = b.image_id)').all() as Array<{ id: string }>).map((r) => r.id));
+  const cacheIds = new Set(ctx.store.untaggedBuildCacheImages());
   const otherLayers = new Set<string>();
   const cacheLayers = new Set<string>();
-  for (const i of images) for (const l of JSON.parse(i.layers) as string[]) (cacheIds.has(i.id) ? cacheLayers : otherLayers).add(l);
+  for (const i of images) for (const l of i.layers) (cacheIds.has(i.id) ? cacheLayers : otherLayers).add(l);
   const cacheOnly = [...cacheLayers].filter((l) => !otherLayers.has(l));
   const cacheSize = sum(cacheOnly);
   return [

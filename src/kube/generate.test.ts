@@ -33,7 +33,7 @@ function byKind<T extends Manifest>(g: Generated, kind: string, name?: string): 
 /** The test's own schema check, apart from berth's validate.ts. */
 function validate(g: Generated): void {
   const classes: Record<string, new (d: never) => { validate(): void }> = { Deployment, Pod, Service, ConfigMap, PersistentVolumeClaim };
-  for (const o of g.objects) new classes[o.kind!]!(o as never).validate();
+  for (const o of g.objects) new classes[o.kind]!(o as never).validate();
 }
 
 const farm = () => project({

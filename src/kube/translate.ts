@@ -6,6 +6,7 @@ import { Checker, type Obj } from './check.js';
 import { DNS_LABEL, DNS_SUBDOMAIN, isDataKey } from './names.js';
 import { ANN_DEPENDS, ANN_SUBNET, KINDS, LABEL_KUBE_FILE, LABEL_KUBE_KIND } from './types.js';
 import { podToService, type Refs } from './workload.js';
+import { show } from '../common/show.js';
 
 export interface DataFile {
   /** Under the play's data directory: [kind, object name, key]. Every part is checked. */
@@ -129,7 +130,7 @@ function configMap(e: Entry): Map<string, Buffer> {
 }
 
 function secret(e: Entry): Map<string, Buffer> {
-  if (e.o.type !== undefined && e.o.type !== 'Opaque') throw e.c.unsupported('type', `${String(e.o.type)}: not supported by berth`, 'berth plays Opaque Secrets');
+  if (e.o.type !== undefined && e.o.type !== 'Opaque') throw e.c.unsupported('type', `${show(e.o.type)}: not supported by berth`, 'berth plays Opaque Secrets');
   const out = new Map<string, Buffer>();
   for (const [k, v] of Object.entries(e.c.strMap(e.o.data, 'data'))) {
     if (!BASE64.test(v)) throw e.c.fail(`data.${k}`, 'is not base64');
@@ -146,7 +147,7 @@ function secret(e: Entry): Map<string, Buffer> {
 function claim(e: Entry): void {
   const s = e.c.optObj(e.o.spec, 'spec');
   e.c.keys(s, 'spec', ['accessModes', 'resources', 'volumeMode']);
-  if (s.volumeMode !== undefined && s.volumeMode !== 'Filesystem') throw e.c.unsupported('spec.volumeMode', `${String(s.volumeMode)}: not supported by berth`);
+  if (s.volumeMode !== undefined && s.volumeMode !== 'Filesystem') throw e.c.unsupported('spec.volumeMode', `${show(s.volumeMode)}: not supported by berth`);
   e.c.strList(s.accessModes, 'spec.accessModes');
   const r = e.c.optObj(s.resources, 'spec.resources');
   e.c.keys(r, 'spec.resources', ['requests', 'limits']);
@@ -195,7 +196,7 @@ function job(e: Entry, refs: Refs): Workload {
   const spec = c.obj(e.o.spec, 'spec');
   c.keys(spec, 'spec', ['template', 'backoffLimit', 'completions', 'parallelism']);
   for (const k of ['completions', 'parallelism'] as const) {
-    if (spec[k] !== undefined && spec[k] !== 1) throw c.unsupported(`spec.${k}`, `${String(spec[k])}: not supported by berth (a Job runs one pod)`);
+    if (spec[k] !== undefined && spec[k] !== 1) throw c.unsupported(`spec.${k}`, `${show(spec[k])}: not supported by berth (a Job runs one pod)`);
   }
   const backoff = spec.backoffLimit === undefined ? 6 : c.int(spec.backoffLimit, 'spec.backoffLimit');
   const t = c.obj(spec.template, 'spec.template');
@@ -220,7 +221,7 @@ function service(e: Entry, services: ServiceConfig[], podLabels: ReadonlyMap<str
   c.keys(spec, 'spec', ['selector', 'ports', 'type', 'clusterIP']);
   const type = spec.type === undefined ? 'ClusterIP' : c.str(spec.type, 'spec.type');
   if (type !== 'ClusterIP' && type !== 'NodePort') throw c.unsupported('spec.type', `${type}: not supported by berth`, 'berth plays ClusterIP and NodePort Services (a hostPort publishes a port too)');
-  if (spec.clusterIP !== undefined && spec.clusterIP !== 'None') throw c.unsupported('spec.clusterIP', `${String(spec.clusterIP)}: not supported by berth`, 'berth resolves a Service\'s name to its pods\' own addresses; leave clusterIP out or None');
+  if (spec.clusterIP !== undefined && spec.clusterIP !== 'None') throw c.unsupported('spec.clusterIP', `${show(spec.clusterIP)}: not supported by berth`, 'berth resolves a Service\'s name to its pods\' own addresses; leave clusterIP out or None');
   const sel = c.strMap(spec.selector, 'spec.selector');
   if (Object.keys(sel).length === 0) throw c.unsupported('spec.selector', 'a Service without a selector: not supported by berth');
   const chosen = services.filter((s) => Object.entries(sel).every(([k, v]) => podLabels.get(s.name)?.[k] === v));

@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import { invalid } from '../common/errors.js';
 import type { Manifest } from './types.js';
+import { show } from '../common/show.js';
 
 interface Validatable { validate(): void }
 type ModelClass = new (data: unknown) => Validatable;
@@ -50,7 +51,7 @@ export function validateAll(objs: ReadonlyArray<Manifest | Record<string, unknow
     const err = schemaError(o);
     if (err !== undefined) {
       const m = o as { kind?: unknown; metadata?: { name?: unknown } };
-      throw invalid('kube.schema', `${where}: ${String(m.kind)} ${String(m.metadata?.name ?? '(no name)')}: ${fieldPath(err)}`);
+      throw invalid('kube.schema', `${where}: ${String(m.kind)} ${show(m.metadata?.name ?? '(no name)')}: ${fieldPath(err)}`);
     }
   }
 }

@@ -7,6 +7,7 @@ import { emptyResources } from '../engine/types.js';
 import { Checker, type Obj } from './check.js';
 import { portSpec } from './ports.js';
 import { parseQuantity } from './quantity.js';
+import { show } from '../common/show.js';
 
 /** What the workload may refer to in the same file. */
 export interface Refs {
@@ -166,7 +167,7 @@ function probe(c: Checker, v: unknown, path: string): ServiceHealthcheck {
   c.keys(e, `${path}.exec`, ['command']);
   const test = c.strList(e.command, `${path}.exec.command`);
   if (test.length === 0) throw c.fail(`${path}.exec.command`, 'is empty');
-  if (o.successThreshold !== undefined && o.successThreshold !== 1) throw c.unsupported(`${path}.successThreshold`, `${String(o.successThreshold)}: not supported by berth (one success is healthy)`);
+  if (o.successThreshold !== undefined && o.successThreshold !== 1) throw c.unsupported(`${path}.successThreshold`, `${show(o.successThreshold)}: not supported by berth (one success is healthy)`);
   // Kubernetes' defaults.
   const sec = (x: unknown, f: string, d: number, min: number) => (x === undefined ? d : c.int(x, `${path}.${f}`, min)) * 1000;
   return {

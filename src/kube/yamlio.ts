@@ -20,7 +20,7 @@ export function parseManifests(text: string, label: string): unknown[] {
     }
     if (v === null || v === undefined) continue;
     const o = v as { kind?: unknown; items?: unknown };
-    if (o.kind === 'List' && Array.isArray(o.items)) out.push(...o.items);
+    if (o.kind === 'List' && Array.isArray(o.items)) out.push(...(o.items as unknown[]));
     else out.push(v);
   }
   return out;

@@ -14,8 +14,8 @@ import { dnsPid } from './dns.js';
 import { listBerthKernelObjects } from './leak.js';
 import { hostVethPrefix, netnsName, portChainName } from './names.js';
 import { listPortChains } from './nft.js';
-import { addContainer, httpd, inNs, suffix, tempRoot, wget } from './testkit.js';
-import type { TestRoot } from './testkit.js';
+import { addContainer, httpd, inNs, suffix, tempRoot, wget } from '../../test/network-kit.js';
+import type { TestRoot } from '../../test/network-kit.js';
 
 const ipOf = (root: TestRoot, id: string, net: string) => containerEndpoints(root.ctx, id).find((e) => e.network === net)!.ip!;
 
@@ -44,7 +44,7 @@ describe('containers on berth networks', () => {
     netA = createNetwork(root.ctx, { name: `a-${sfx}` });
     netB = createNetwork(root.ctx, { name: `b-${sfx}` });
     netI = createNetwork(root.ctx, { name: `i-${sfx}`, internal: true });
-    for (const n of ['c1', 'c2', 'c3', 'c4', 'c6']) ids[n] = addContainer(root.ctx, `${n}-${sfx}`);
+    for (const n of ['c1', 'c2', 'c3', 'c4', 'c6']) ids[n] = addContainer(root, `${n}-${sfx}`);
     planEndpoints(root.ctx, ids['c1']!, [{ network: netA.name }]);
     planEndpoints(root.ctx, ids['c2']!, [{ network: netA.name, aliases: ['web'] }]);
     planEndpoints(root.ctx, ids['c3']!, [{ network: netB.name }]);
@@ -113,7 +113,7 @@ describe('containers on berth networks', () => {
   });
 
   test('a published port answers on 127.0.0.1, on the host address and from another host', () => {
-    const port = (root.ctx.db.prepare('SELECT host_port FROM ports WHERE container_id = ?').get(ids['c2']!) as { host_port: number }).host_port;
+    const port = root.ctx.store.portsOf(ids['c2']!)[0]!.host_port;
     assert.equal(wget(undefined, `http://127.0.0.1:${port}/`), 'hello from berth\n');
     assert.equal(wget(undefined, `http://${hostMainAddress()}:${port}/`), 'hello from berth\n');
     assert.equal(wget(outsideNs, `http://198.51.100.254:${port}/`), 'hello from berth\n');
@@ -144,7 +144,7 @@ describe('containers on berth networks', () => {
     const resolv = readFileSync(join(root.ctx.paths.runroot, 'containers', ids['c1']!, 'resolv.conf'), 'utf8');
     assert.equal(resolv, `nameserver ${netA.gateway}\n`);
     // A container started later is resolvable at once.
-    const c5 = addContainer(root.ctx, `c5-${sfx}`);
+    const c5 = addContainer(root, `c5-${sfx}`);
     ids['c5'] = c5;
     planEndpoints(root.ctx, c5, [{ network: netA.name, ip: netA.gateway.replace(/\.1$/, '.200') }]);
     await setUpContainerNetwork(root.ctx, c5, { hostname: 'c5', name: `c5-${sfx}` });
@@ -201,13 +201,14 @@ describe('parallel starts', () => {
     const sfx = suffix();
     after(() => root.cleanup());
     const net = createNetwork(root.ctx, { name: `p-${sfx}` });
-    const ids = Array.from({ length: 8 }, (_, i) => addContainer(root.ctx, `p${i}-${sfx}`));
+    const ids = Array.from({ length: 8 }, (_, i) => addContainer(root, `p${i}-${sfx}`));
     for (const id of ids) planEndpoints(root.ctx, id, [{ network: net.name }]);
     try {
       const script = `import { setUpContainerNetwork } from ${JSON.stringify(new URL('./attach.js', import.meta.url).href)};
         import { openDb } from ${JSON.stringify(new URL('../state/db.js', import.meta.url).href)};
+        import { networkStore } from ${JSON.stringify(new URL('../state/network-store.js', import.meta.url).href)};
         const [root, runroot, id] = process.argv.slice(1);
-        await setUpContainerNetwork({ db: openDb(root), paths: { root, runroot } }, id, { hostname: 'p', name: id.slice(0, 8) });`;
+        await setUpContainerNetwork({ store: networkStore(openDb(root)), paths: { root, runroot } }, id, { hostname: 'p', name: id.slice(0, 8) });`;
       const kids = ids.map((id) => start(process.execPath, ['--input-type=module', '-e', script, root.ctx.paths.root, root.ctx.paths.runroot, id], { stdio: 'inherit' }));
       const codes = await Promise.all(kids.map((k) => new Promise<number | null>((r) => k.on('exit', r))));
       assert.deepEqual(codes, ids.map(() => 0));
@@ -234,7 +235,7 @@ describe('after a crash', () => {
     const sfx = suffix();
     after(() => root.cleanup());
     const net = createNetwork(root.ctx, { name: `k-${sfx}` });
-    const id = addContainer(root.ctx, `k1-${sfx}`);
+    const id = addContainer(root, `k1-${sfx}`);
     try {
       planEndpoints(root.ctx, id, [{ network: net.name }]);
       publishPorts(root.ctx, id, ['127.0.0.1::80']);

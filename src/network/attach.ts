@@ -6,15 +6,15 @@
 // Every kernel name is derived from the container id (names.ts), so tear-down works after a
 // crash or kill -9 with nothing but the id.
 import { step } from '../common/fault.js';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { conflict, notFound, unavailable } from '../common/errors.js';
-import { tx } from '../state/db.js';
+import { writeFileAtomic } from '../sys/atomic.js';
 import type { NetCtx } from './context.js';
 import { dnsAvailable, refreshDns } from './dns.js';
 import { checkStaticAddress, formatIPv4, nextFreeAddress, parseCidr, parseIPv4 } from './ipam.js';
 import type { AddressPool } from './ipam.js';
-import { addNetns, deleteLink, deleteNetns, enableForwarding, ipBatch, ipBatchWithBridges, linkExists, listLinks, netnsExists } from './kernel.js';
+import { deleteLink, deleteNetns, enableForwarding, ipBatch, ipBatchWithBridges, linkExists, listLinks, netnsExists } from './kernel.js';
 import { bridgeMac, DEFAULT_NETWORK, hostVethName, hostVethPrefix, ifIndexOf, netnsName, netnsPath, portChainName, randomMac } from './names.js';
 import { ensureBridge, getNetwork } from './networks.js';
 import type { NetworkRecord } from './networks.js';
@@ -22,7 +22,7 @@ import { addNetworksAndPorts, listPortChains, removePortRules } from './nft.js';
 import { applyPorts, portRules } from './ports.js';
 import { exposedToSpecs, hostBoundPorts, parsePortSpec } from './portspec.js';
 import type { PortSpec, Proto } from './portspec.js';
-import { containerName, endpointsOf, isUniqueViolation, portsOf } from './store.js';
+import { endpointsInOrder } from './store.js';
 import type { EndpointRow } from './store.js';
 
 export interface EndpointRequest {
@@ -72,16 +72,10 @@ function insertEndpoint(ctx: NetCtx, containerId: string, net: NetworkRecord, if
   let ip: string | null = null;
   if (req.ip !== undefined) {
     ip = formatIPv4(checkStaticAddress(poolOf(net), req.ip, net.name));
-    if (ctx.db.prepare('SELECT 1 FROM endpoints WHERE network = ? AND ip = ?').get(net.name, ip)) throw addressInUse(ip, net.name);
+    if (ctx.store.addressTaken(net.name, ip)) throw addressInUse(ip, net.name);
   }
-  try {
-    ctx.db
-      .prepare('INSERT INTO endpoints (container_id, network, ifname, ip, static_ip, mac, aliases) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(containerId, net.name, ifname, ip, ip === null ? 0 : 1, randomMac(), JSON.stringify(req.aliases ?? []));
-  } catch (e) {
-    if (isUniqueViolation(e)) throw addressInUse(ip ?? '', net.name);
-    throw e;
-  }
+  const row = { container_id: containerId, network: net.name, ifname, ip, static_ip: ip === null ? 0 : 1, mac: randomMac(), aliases: JSON.stringify(req.aliases ?? []) };
+  if (!ctx.store.insertEndpoint(row)) throw addressInUse(ip ?? '', net.name);
 }
 
 function nextIfIndex(eps: readonly EndpointRow[]): number {
@@ -96,20 +90,20 @@ function nextIfIndex(eps: readonly EndpointRow[]): number {
  * default route) and reserves static addresses. All or nothing.
  */
 export function planEndpoints(ctx: NetCtx, containerId: string, requests: readonly EndpointRequest[]): void {
-  tx(ctx.db, () => {
-    const eps = endpointsOf(ctx.db, containerId);
+  ctx.store.transaction(() => {
+    const eps = endpointsInOrder(ctx.store, containerId);
     const seen = new Set(eps.map((e) => e.network));
     for (const req of requests) {
       const net = getNetwork(ctx, req.network);
       if (seen.has(net.name)) throw conflict('network.already_connected', `container ${label(ctx, containerId)} is already connected to network ${net.name}`);
       seen.add(net.name);
-      insertEndpoint(ctx, containerId, net, `eth${nextIfIndex(endpointsOf(ctx.db, containerId))}`, req);
+      insertEndpoint(ctx, containerId, net, `eth${nextIfIndex(ctx.store.endpointsOf(containerId))}`, req);
     }
   });
 }
 
 function label(ctx: NetCtx, containerId: string): string {
-  return containerName(ctx.db, containerId) ?? containerId.slice(0, 12);
+  return ctx.store.containerName(containerId) ?? containerId.slice(0, 12);
 }
 
 /**
@@ -117,19 +111,17 @@ function label(ctx: NetCtx, containerId: string): string {
  * starts take turns; UNIQUE(network, ip) is the backstop.
  */
 export function allocateAddresses(ctx: NetCtx, containerId: string): Array<{ ep: EndpointRow & { ip: string }; net: NetworkRecord }> {
-  return tx(ctx.db, () => {
+  return ctx.store.transaction(() => {
     const out: Array<{ ep: EndpointRow & { ip: string }; net: NetworkRecord }> = [];
-    for (const ep of endpointsOf(ctx.db, containerId)) {
+    for (const ep of endpointsInOrder(ctx.store, containerId)) {
       const net = getNetwork(ctx, ep.network);
       let ip = ep.ip;
       if (ip === null) {
-        const taken = new Set(
-          (ctx.db.prepare('SELECT ip FROM endpoints WHERE network = ? AND ip IS NOT NULL').all(net.name) as Array<{ ip: string }>).map((r) => parseIPv4(r.ip)),
-        );
+        const taken = new Set(ctx.store.addressesOn(net.name).map(parseIPv4));
         const n = nextFreeAddress(poolOf(net), taken);
         if (n === undefined) throw unavailable('network.exhausted', `network ${net.name} has no free address left`);
         ip = formatIPv4(n);
-        ctx.db.prepare('UPDATE endpoints SET ip = ? WHERE container_id = ? AND network = ?').run(ip, containerId, net.name);
+        ctx.store.setEndpointAddress(containerId, net.name, ip);
       }
       out.push({ ep: { ...ep, ip }, net });
     }
@@ -200,12 +192,6 @@ function runDir(ctx: NetCtx, containerId: string): string {
   return join(ctx.paths.runroot, 'containers', containerId);
 }
 
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, text, { mode: 0o644 });
-  renameSync(tmp, path);
-}
-
 /** Docker keeps the host's servers for containers without a DNS server of their own, minus loopback ones. */
 function hostResolvConf(): string {
   let text = '';
@@ -242,9 +228,9 @@ function writeNetFiles(
   mkdirSync(dir, { recursive: true });
   const hostsFile = join(dir, 'hosts');
   const resolvConf = join(dir, 'resolv.conf');
-  writeAtomic(hostsFile, hostsFileText(opts.hostname, opts.name, eps[0]?.ep.ip));
+  writeFileAtomic(hostsFile, hostsFileText(opts.hostname, opts.name, eps[0]?.ep.ip));
   // The DNS server listens on each network's gateway (dns.ts); the first network's comes first.
-  writeAtomic(resolvConf, resolvConfText(dnsAvailable() ? eps.filter((e) => e.net.name !== DEFAULT_NETWORK).map((e) => e.net.gateway) : [], hostResolvConf()));
+  writeFileAtomic(resolvConf, resolvConfText(dnsAvailable() ? eps.filter((e) => e.net.name !== DEFAULT_NETWORK).map((e) => e.net.gateway) : [], hostResolvConf()));
   return { hostsFile, resolvConf };
 }
 
@@ -281,7 +267,7 @@ export function tearDownContainerNetwork(ctx: NetCtx, containerId: string, opts:
   step(() => {
     const links = opts.sweep
       ? listLinks(hostVethPrefix(containerId))
-      : endpointsOf(ctx.db, containerId).map((ep) => hostVethName(containerId, ifIndexOf(ep.ifname))).filter(linkExists);
+      : ctx.store.endpointsOf(containerId).map((ep) => hostVethName(containerId, ifIndexOf(ep.ifname))).filter(linkExists);
     const ns = netnsName(containerId);
     const lines = [...links.map((l) => `link del ${l}`), ...(netnsExists(ns) ? [`netns del ${ns}`] : [])];
     if (lines.length > 0) ipBatch(lines, { force: true });
@@ -290,10 +276,10 @@ export function tearDownContainerNetwork(ctx: NetCtx, containerId: string, opts:
   step(() => deleteNetns(netnsName(containerId)));
   // Only a container with published ports ever has a chain; reconcile sweeps any other stray.
   step(() => {
-    if (opts.sweep || portsOf(ctx.db, containerId).length > 0) removePortRules(portChainName(containerId));
+    if (opts.sweep || ctx.store.portsOf(containerId).length > 0) removePortRules(portChainName(containerId));
   });
   step(() => {
-    tx(ctx.db, () => ctx.db.prepare('UPDATE endpoints SET ip = NULL WHERE container_id = ? AND static_ip = 0').run(containerId));
+    ctx.store.transaction(() => ctx.store.releaseDynamicAddresses(containerId));
   });
   step(() => refreshDns(ctx));
   if (errors.length > 0) throw errors[0];
@@ -303,9 +289,9 @@ export function tearDownContainerNetwork(ctx: NetCtx, containerId: string, opts:
 export function releaseContainerNetwork(ctx: NetCtx, containerId: string, opts: { tornDown?: boolean } = {}): void {
   // A caller that has just torn the network down spares the second look (an nft listing).
   if (!opts.tornDown) tearDownContainerNetwork(ctx, containerId);
-  tx(ctx.db, () => {
-    ctx.db.prepare('DELETE FROM endpoints WHERE container_id = ?').run(containerId);
-    ctx.db.prepare('DELETE FROM ports WHERE container_id = ?').run(containerId);
+  ctx.store.transaction(() => {
+    ctx.store.deleteEndpointsOf(containerId);
+    ctx.store.deletePortsOf(containerId);
   });
 }
 
@@ -331,9 +317,9 @@ export function connectNetwork(ctx: NetCtx, containerId: string, network: string
       rewriteResolvConf(ctx, containerId);
       step('connect.ports');
     } catch (e) {
-      const ep = endpointsOf(ctx.db, containerId).find((x) => x.network === net.name);
+      const ep = ctx.store.endpointsOf(containerId).find((x) => x.network === net.name);
       if (ep) deleteLink(hostVethName(containerId, ifIndexOf(ep.ifname)));
-      tx(ctx.db, () => ctx.db.prepare('DELETE FROM endpoints WHERE container_id = ? AND network = ?').run(containerId, net.name));
+      ctx.store.transaction(() => ctx.store.deleteEndpoint(containerId, net.name));
       throw e;
     }
   }
@@ -342,11 +328,11 @@ export function connectNetwork(ctx: NetCtx, containerId: string, network: string
 
 export function disconnectNetwork(ctx: NetCtx, containerId: string, network: string, running: boolean): void {
   const net = getNetwork(ctx, network);
-  const ep = endpointsOf(ctx.db, containerId).find((e) => e.network === net.name);
+  const ep = ctx.store.endpointsOf(containerId).find((e) => e.network === net.name);
   if (!ep) throw notFound('network.not_connected', `container ${label(ctx, containerId)} is not connected to network ${net.name}`);
   if (running) deleteLink(hostVethName(containerId, ifIndexOf(ep.ifname)));
   step('disconnect.unlinked');
-  tx(ctx.db, () => ctx.db.prepare('DELETE FROM endpoints WHERE container_id = ? AND network = ?').run(containerId, net.name));
+  ctx.store.transaction(() => ctx.store.deleteEndpoint(containerId, net.name));
   step('disconnect.recorded');
   if (running) {
     applyPorts(ctx, containerId);
@@ -375,27 +361,22 @@ export function publishPorts(
   for (const s of exposedToSpecs(all)) {
     if (!parsed.some((p) => p.containerPort === s.containerPort && p.proto === s.proto)) parsed.push(s);
   }
-  return tx(ctx.db, () => {
+  return ctx.store.transaction(() => {
     const out: PortBinding[] = [];
     // Asked only for the protocols wanted, and not at all when nothing is published.
     const seen = new Map<Proto, Set<number>>();
     const bound = (proto: Proto) => seen.get(proto) ?? seen.set(proto, hostBoundPorts(proto)).get(proto)!;
-    const owner = ctx.db.prepare('SELECT c.name AS name FROM ports p LEFT JOIN containers c ON c.id = p.container_id WHERE p.host_port = ? AND p.proto = ?');
-    const insert = ctx.db.prepare('INSERT INTO ports (container_id, host_ip, host_port, container_port, proto) VALUES (?, ?, ?, ?, ?)');
     for (const s of parsed) {
       let port = s.hostPort;
       if (port === 0) {
-        port = randomFreePort(s.proto, (p) => owner.get(p, s.proto) !== undefined || bound(s.proto).has(p));
+        port = randomFreePort(s.proto, (p) => ctx.store.portPublisher(p, s.proto) !== undefined || bound(s.proto).has(p));
       } else {
-        const row = owner.get(port, s.proto) as { name: string | null } | undefined;
+        const row = ctx.store.portPublisher(port, s.proto);
         if (row) throw conflict('port.in_use', `host port ${port}/${s.proto} is already published by container ${row.name ?? '?'}`);
         if (bound(s.proto).has(port)) throw conflict('port.in_use', `host port ${port}/${s.proto} is already in use by another program`);
       }
-      try {
-        insert.run(containerId, s.hostIp, port, s.containerPort, s.proto);
-      } catch (e) {
-        if (isUniqueViolation(e)) throw conflict('port.in_use', `host port ${port}/${s.proto} is published twice`);
-        throw e;
+      if (!ctx.store.insertPort({ container_id: containerId, host_ip: s.hostIp, host_port: port, container_port: s.containerPort, proto: s.proto })) {
+        throw conflict('port.in_use', `host port ${port}/${s.proto} is published twice`);
       }
       out.push({ hostIp: s.hostIp, hostPort: port, containerPort: s.containerPort, proto: s.proto });
     }
@@ -414,11 +395,11 @@ function randomFreePort(proto: Proto, taken: (p: number) => boolean): number {
 }
 
 export function containerPorts(ctx: NetCtx, containerId: string): PortBinding[] {
-  return portsOf(ctx.db, containerId).map((p) => ({ hostIp: p.host_ip, hostPort: p.host_port, containerPort: p.container_port, proto: p.proto as Proto }));
+  return ctx.store.portsOf(containerId).map((p) => ({ hostIp: p.host_ip, hostPort: p.host_port, containerPort: p.container_port, proto: p.proto as Proto }));
 }
 
 export function containerEndpoints(ctx: NetCtx, containerId: string): EndpointInfo[] {
-  return endpointsOf(ctx.db, containerId).map((ep) => {
+  return endpointsInOrder(ctx.store, containerId).map((ep) => {
     const net = getNetwork(ctx, ep.network);
     return {
       network: net.name,
@@ -441,12 +422,12 @@ export function containerEndpoints(ctx: NetCtx, containerId: string): EndpointIn
  */
 export function reconcileNetworks(ctx: NetCtx, isRunning: (containerId: string) => boolean): string[] {
   const cleaned: string[] = [];
-  const ids = (ctx.db.prepare('SELECT DISTINCT container_id AS id FROM endpoints').all() as Array<{ id: string }>).map((r) => r.id);
+  const ids = ctx.store.containersWithEndpoints();
   const chains = new Set(listPortChains());
   for (const id of ids) {
     if (isRunning(id)) continue;
     const leftover = netnsExists(netnsName(id)) || listLinks(hostVethPrefix(id)).length > 0 || chains.has(portChainName(id))
-      || (ctx.db.prepare('SELECT 1 FROM endpoints WHERE container_id = ? AND static_ip = 0 AND ip IS NOT NULL').get(id) !== undefined);
+      || ctx.store.holdsDynamicAddress(id);
     if (!leftover) continue;
     tearDownContainerNetwork(ctx, id, { sweep: true });
     cleaned.push(id);

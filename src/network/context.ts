@@ -1,9 +1,9 @@
-import type { Db } from '../state/db.js';
 import type { BerthPaths } from '../common/types.js';
+import type { NetworkStore } from './store.js';
 
-/** What every network operation needs: the instances file and the berth roots. */
+/** What every network operation needs: its records (handed in by the engine) and the berth roots. */
 export interface NetCtx {
-  db: Db;
+  store: NetworkStore;
   paths: BerthPaths;
   /** Pools that networks created without --subnet take a /24 from; default ["10.89.0.0/16"]. */
   pools?: readonly string[];

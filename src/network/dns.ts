@@ -11,16 +11,16 @@
 //
 // The configuration is derived each time from the instances file plus the kernel (an endpoint
 // is live when its container's namespace exists), so a crash never leaves it stale for long.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
-import { tx } from '../state/db.js';
+import { writeFileAtomic } from '../sys/atomic.js';
 import { run } from '../sys/exec.js';
+import { sendSignal } from '../sys/signal.js';
 import type { NetCtx } from './context.js';
 import { netnsExists } from './kernel.js';
 import { DEFAULT_NETWORK, netnsName } from './names.js';
-import type { EndpointRow, NetworkRow } from './store.js';
-import { allNetworkRows, containerName } from './store.js';
+import type { NetworkRow } from './store.js';
 
 export const AARDVARK = '/usr/lib/podman/aardvark-dns';
 
@@ -43,8 +43,8 @@ export function aardvarkConfig(gateway: string, entries: readonly DnsEntry[]): s
 function liveEntries(ctx: NetCtx): Map<NetworkRow, DnsEntry[]> {
   const byNet = new Map<NetworkRow, DnsEntry[]>();
   const live = new Map<string, boolean>();
-  const eps = ctx.db.prepare('SELECT * FROM endpoints WHERE ip IS NOT NULL ORDER BY container_id').all() as EndpointRow[];
-  for (const net of allNetworkRows(ctx.db)) {
+  const eps = ctx.store.addressedEndpoints();
+  for (const net of ctx.store.networks()) {
     // The default network has no name service, as in Docker (default bridge) and Podman
     // (dns_enabled false on "podman"): a plain `run` then leaves no server process behind.
     if (net.name === DEFAULT_NETWORK) continue;
@@ -54,7 +54,7 @@ function liveEntries(ctx: NetCtx): Map<NetworkRow, DnsEntry[]> {
       let up = live.get(ep.container_id);
       if (up === undefined) live.set(ep.container_id, (up = netnsExists(netnsName(ep.container_id))));
       if (!up) continue;
-      const name = containerName(ctx.db, ep.container_id);
+      const name = ctx.store.containerName(ep.container_id);
       const aliases = JSON.parse(ep.aliases) as string[];
       entries.push({ containerId: ep.container_id, ip: ep.ip!, names: [...(name ? [name] : []), ...aliases] });
     }
@@ -72,7 +72,7 @@ export function dnsAvailable(): boolean {
 export function refreshDns(ctx: NetCtx): void {
   if (!dnsAvailable()) return;
   // The write lock serialises berths of this root, so only one of them starts the server.
-  tx(ctx.db, () => {
+  ctx.store.transaction(() => {
     const dir = dnsConfigDir(ctx);
     const byNet = liveEntries(ctx);
     if (byNet.size === 0) {
@@ -84,9 +84,7 @@ export function refreshDns(ctx: NetCtx): void {
     const wanted = new Set<string>();
     for (const [net, entries] of byNet) {
       wanted.add(net.name);
-      const tmp = join(dir, `.${net.name}.tmp`);
-      writeFileSync(tmp, aardvarkConfig(net.gateway, entries));
-      renameSync(tmp, join(dir, net.name));
+      writeFileAtomic(join(dir, net.name), aardvarkConfig(net.gateway, entries));
     }
     for (const f of readdirSync(dir)) {
       if (f !== 'aardvark.pid' && !wanted.has(f)) rmSync(join(dir, f), { force: true });
@@ -98,9 +96,11 @@ export function refreshDns(ctx: NetCtx): void {
       // (containers/aardvark-dns#389; later versions keep unchanged ones). Waiting until each
       // gateway has a fresh socket makes "resolvable at once" true when we return.
       const before = boundSockets(gateways, 53);
-      process.kill(pid, 'SIGHUP');
-      waitBound(gateways, 53, before);
-      return;
+      // A server that died since dnsPid looked is replaced below rather than waited for.
+      if (sendSignal(pid, 'SIGHUP')) {
+        waitBound(gateways, 53, before);
+        return;
+      }
     }
     // aardvark daemonises itself; its parent exits before the listeners are bound.
     run(AARDVARK, ['--config', dir, '-p', '53', 'run']);
@@ -135,11 +135,11 @@ function isOurAardvark(pid: number, dir: string): boolean {
 export function stopDns(ctx: NetCtx): void {
   const pid = dnsPid(ctx);
   if (pid !== undefined) {
-    process.kill(pid, 'SIGTERM');
+    sendSignal(pid, 'SIGTERM');
     const dir = dnsConfigDir(ctx);
     const deadline = Date.now() + 3000;
     while (isOurAardvark(pid, dir) && Date.now() < deadline) sleepMs(20);
-    if (isOurAardvark(pid, dir)) process.kill(pid, 'SIGKILL');
+    if (isOurAardvark(pid, dir)) sendSignal(pid, 'SIGKILL');
   }
   rmSync(dnsPidFile(ctx), { force: true });
 }

@@ -9,8 +9,8 @@ import { planEndpoints, publishPorts, releaseContainerNetwork, setUpContainerNet
 import { linkExists } from './kernel.js';
 import { start } from '../sys/exec.js';
 import { listBerthKernelObjects } from './leak.js';
-import { addContainer, suffix, tempRoot } from './testkit.js';
-import type { TestRoot } from './testkit.js';
+import { addContainer, suffix, tempRoot } from '../../test/network-kit.js';
+import type { TestRoot } from '../../test/network-kit.js';
 
 function codeOf(fn: () => unknown): string {
   try {
@@ -77,8 +77,8 @@ describe('networks', () => {
   });
 
   test('endpoints: unknown network, static address outside or taken, duplicate attach', () => {
-    const c = addContainer(root.ctx, `e1-${sfx}`);
-    const d = addContainer(root.ctx, `e2-${sfx}`);
+    const c = addContainer(root, `e1-${sfx}`);
+    const d = addContainer(root, `e2-${sfx}`);
     assert.equal(codeOf(() => planEndpoints(root.ctx, c, [{ network: `nope-${sfx}` }])), 'network.not_found');
     assert.equal(codeOf(() => planEndpoints(root.ctx, c, [{ network: `n2-${sfx}`, ip: '10.216.8.5' }])), 'network.address_outside');
     assert.equal(codeOf(() => planEndpoints(root.ctx, c, [{ network: `n2-${sfx}`, ip: '10.216.7.254' }])), 'network.address_reserved');
@@ -90,8 +90,8 @@ describe('networks', () => {
   });
 
   test('ports: a port published twice or bound by another program is refused', async () => {
-    const c = addContainer(root.ctx, `p1-${sfx}`);
-    const d = addContainer(root.ctx, `p2-${sfx}`);
+    const c = addContainer(root, `p1-${sfx}`);
+    const d = addContainer(root, `p2-${sfx}`);
     const [b] = publishPorts(root.ctx, c, ['127.0.0.1::80']);
     assert.ok(b && b.hostPort >= 32768 && b.hostIp === '127.0.0.1');
     assert.equal(codeOf(() => publishPorts(root.ctx, d, [`${b.hostPort}:80`])), 'port.in_use');
@@ -103,7 +103,7 @@ describe('networks', () => {
     try {
       const taken = (srv.address() as { port: number }).port;
       assert.equal(codeOf(() => publishPorts(root.ctx, d, ['8000:8000', `${taken}:80`])), 'port.in_use');
-      assert.equal((root.ctx.db.prepare('SELECT COUNT(*) AS n FROM ports WHERE container_id = ?').get(d) as { n: number }).n, 1, 'all or nothing');
+      assert.equal(root.ctx.store.portsOf(d).length, 1, 'all or nothing');
     } finally {
       srv.close();
     }
@@ -113,7 +113,7 @@ describe('networks', () => {
   });
 
   test('rm is refused while a container (even stopped) is attached; -f disconnects; prune keeps used ones', async () => {
-    const c = addContainer(root.ctx, `r1-${sfx}`);
+    const c = addContainer(root, `r1-${sfx}`);
     planEndpoints(root.ctx, c, [{ network: `n3-${sfx}` }]);
     assert.equal(codeOf(() => removeNetwork(root.ctx, `n3-${sfx}`)), 'network.in_use');
     const pruned = pruneNetworks(root.ctx);
@@ -161,8 +161,9 @@ describe('networks', () => {
     try {
       const script = `import { createNetwork } from ${JSON.stringify(new URL('./networks.js', import.meta.url).href)};
         import { openDb } from ${JSON.stringify(new URL('../state/db.js', import.meta.url).href)};
+        import { networkStore } from ${JSON.stringify(new URL('../state/network-store.js', import.meta.url).href)};
         const [root, runroot, name] = process.argv.slice(1);
-        const n = createNetwork({ db: openDb(root), paths: { root, runroot }, pools: ['10.219.0.0/16'] }, { name });
+        const n = createNetwork({ store: networkStore(openDb(root)), paths: { root, runroot }, pools: ['10.219.0.0/16'] }, { name });
         process.stdout.write(n.subnet);`;
       const kids = roots.map((r) => start(process.execPath, ['--input-type=module', '-e', script, r.ctx.paths.root, r.ctx.paths.runroot, `race-${sfx}`], { stdio: ['ignore', 'pipe', 'inherit'] }));
       const subnets = await Promise.all(kids.map((k) => new Promise<string>((res) => {

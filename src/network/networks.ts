@@ -5,7 +5,6 @@ import { conflict, exists, invalid, notFound, unavailable } from '../common/erro
 import { newId, validateName } from '../common/ids.js';
 import { sleepMs } from '../common/sleep.js';
 import { step } from '../common/fault.js';
-import { tx } from '../state/db.js';
 import type { NetCtx } from './context.js';
 import { DEFAULT_POOLS } from './context.js';
 import {
@@ -17,7 +16,6 @@ import { bridgeMac, bridgeName, DEFAULT_NETWORK, hostVethName, ifIndexOf, netnsN
 import { addNetworkRules, removeNetworkRules } from './nft.js';
 import { applyPorts } from './ports.js';
 import { refreshDns } from './dns.js';
-import { allNetworkRows, containerName, endpointsOn, getNetworkRow, isUniqueViolation } from './store.js';
 import type { NetworkRow } from './store.js';
 
 export interface NetworkRecord {
@@ -59,19 +57,19 @@ const RESERVED = new Set(['none', 'host', 'bridge', 'default', 'container']);
 
 /** Looks a network up by name, full id or unique id prefix, as Docker does. */
 export function getNetwork(ctx: NetCtx, nameOrId: string): NetworkRecord {
-  const row = getNetworkRow(ctx.db, nameOrId) ?? findById(ctx, nameOrId);
+  const row = ctx.store.network(nameOrId) ?? findById(ctx, nameOrId);
   if (!row) throw notFound('network.not_found', `network ${nameOrId} not found`, 'see `berth network ls`');
   return toRecord(row);
 }
 
 function findById(ctx: NetCtx, prefix: string): NetworkRow | undefined {
   if (!/^[0-9a-f]{3,64}$/.test(prefix)) return undefined;
-  const rows = allNetworkRows(ctx.db).filter((r) => r.id.startsWith(prefix));
+  const rows = ctx.store.networks().filter((r) => r.id.startsWith(prefix));
   return rows.length === 1 ? rows[0] : undefined;
 }
 
 export function listNetworks(ctx: NetCtx): NetworkRecord[] {
-  return allNetworkRows(ctx.db).map(toRecord);
+  return ctx.store.networks().map(toRecord);
 }
 
 /**
@@ -127,9 +125,9 @@ function createNetworkOnce(
   let rulesAdded = false;
   let record: NetworkRecord;
   try {
-    record = tx(ctx.db, () => {
-      if (getNetworkRow(ctx.db, opts.name)) throw exists('network.exists', `network ${opts.name} already exists`);
-      const others = allNetworkRows(ctx.db).map((r) => ({ name: r.name, cidr: parseCidr(r.subnet) }));
+    record = ctx.store.transaction(() => {
+      if (ctx.store.network(opts.name)) throw exists('network.exists', `network ${opts.name} already exists`);
+      const others = ctx.store.networks().map((r) => ({ name: r.name, cidr: parseCidr(r.subnet) }));
       let subnet: Cidr;
       if (given) {
         const clash = others.find((o) => cidrsOverlap(o.cidr, given));
@@ -155,12 +153,7 @@ function createNetworkOnce(
         labels: JSON.stringify(opts.labels ?? {}),
         created_at: new Date().toISOString(),
       };
-      try {
-        ctx.db.prepare('INSERT INTO networks (name, id, bridge, subnet, gateway, ip_range, internal, labels, created_at) VALUES (@name, @id, @bridge, @subnet, @gateway, @ip_range, @internal, @labels, @created_at)').run(row);
-      } catch (e) {
-        if (isUniqueViolation(e)) throw exists('network.exists', `network ${opts.name} already exists`);
-        throw e;
-      }
+      if (!ctx.store.insertNetwork(row)) throw exists('network.exists', `network ${opts.name} already exists`);
       return toRecord(row);
     });
     // The record is committed before the bridge is made: a berth killed from here on leaves a
@@ -183,7 +176,7 @@ function createNetworkOnce(
       const m = made;
       deleteLink(m.bridge);
       if (rulesAdded) removeNetworkRules(m);
-      tx(ctx.db, () => ctx.db.prepare('DELETE FROM networks WHERE id = ?').run(m.id));
+      ctx.store.transaction(() => ctx.store.deleteNetwork(m.name));
     }
     throw e;
   }
@@ -192,13 +185,13 @@ function createNetworkOnce(
 
 /** The network `run` attaches to when no --network is given, created on first use. */
 export function ensureDefaultNetwork(ctx: NetCtx): NetworkRecord {
-  const row = getNetworkRow(ctx.db, DEFAULT_NETWORK);
+  const row = ctx.store.network(DEFAULT_NETWORK);
   if (row) return toRecord(row);
   try {
     return createNetworkRow(ctx, { name: DEFAULT_NETWORK }, true);
   } catch (e) {
     // A parallel berth created it between our read and our write.
-    const again = getNetworkRow(ctx.db, DEFAULT_NETWORK);
+    const again = ctx.store.network(DEFAULT_NETWORK);
     if (again) return toRecord(again);
     throw e;
   }
@@ -229,9 +222,9 @@ export function inspectNetwork(ctx: NetCtx, nameOrId: string): Record<string, un
   const net = getNetwork(ctx, nameOrId);
   const prefix = net.subnet.split('/')[1]!;
   const containers: Record<string, NetworkContainer> = {};
-  for (const ep of endpointsOn(ctx.db, net.name)) {
+  for (const ep of ctx.store.endpointsOn(net.name)) {
     containers[ep.container_id] = {
-      Name: containerName(ctx.db, ep.container_id) ?? '',
+      Name: ctx.store.containerName(ep.container_id) ?? '',
       EndpointID: `${ep.container_id.slice(0, 32)}${net.id.slice(0, 32)}`,
       MacAddress: ep.mac ?? '',
       IPv4Address: ep.ip ? `${ep.ip}/${prefix}` : '',
@@ -262,21 +255,21 @@ export function inspectNetwork(ctx: NetCtx, nameOrId: string): Record<string, un
  * with force, those endpoints are disconnected first (their veths deleted if running).
  */
 export function removeNetwork(ctx: NetCtx, nameOrId: string, opts: { force?: boolean } = {}): NetworkRecord {
-  const net = tx(ctx.db, () => {
+  const net = ctx.store.transaction(() => {
     const n = getNetwork(ctx, nameOrId);
     if (n.name === DEFAULT_NETWORK && nameOrId !== DEFAULT_NETWORK) {
       // An id (or a prefix of one) names it by accident far more often than on purpose.
       throw invalid('network.default', `network ${nameOrId} is the default network ${DEFAULT_NETWORK} and cannot be removed by its id`, `to remove it anyway, name it: berth network rm ${DEFAULT_NETWORK}`);
     }
-    const eps = endpointsOn(ctx.db, n.name);
+    const eps = ctx.store.endpointsOn(n.name);
     if (eps.length > 0 && !opts.force) {
-      const names = eps.map((e) => containerName(ctx.db, e.container_id) ?? e.container_id.slice(0, 12));
+      const names = eps.map((e) => ctx.store.containerName(e.container_id) ?? e.container_id.slice(0, 12));
       throw conflict('network.in_use', `network ${n.name} is in use by container(s) ${names.join(', ')}`, 'disconnect them first, or use -f');
     }
     for (const ep of eps) {
       if (netnsExists(netnsName(ep.container_id))) deleteLink(hostVethName(ep.container_id, ifIndexOf(ep.ifname)));
     }
-    ctx.db.prepare('DELETE FROM endpoints WHERE network = ?').run(n.name);
+    ctx.store.deleteEndpointsOn(n.name);
     return { n, running: eps.map((e) => e.container_id).filter((id) => netnsExists(netnsName(id))) };
   });
   step('netrm.endpoints');
@@ -284,7 +277,7 @@ export function removeNetwork(ctx: NetCtx, nameOrId: string, opts: { force?: boo
   // `network rm` finishes removing.
   destroyBridge(ctx, net.n);
   step('netrm.bridge');
-  tx(ctx.db, () => ctx.db.prepare('DELETE FROM networks WHERE name = ?').run(net.n.name));
+  ctx.store.transaction(() => ctx.store.deleteNetwork(net.n.name));
   // Running containers that were disconnected by force: their port rules may have pointed at
   // the address they just lost, and their names must leave that network's DNS.
   for (const id of net.running) applyPorts(ctx, id);
@@ -297,7 +290,7 @@ export function pruneNetworks(ctx: NetCtx): string[] {
   const removed: string[] = [];
   for (const net of listNetworks(ctx)) {
     if (net.name === DEFAULT_NETWORK) continue;
-    if (endpointsOn(ctx.db, net.name).length > 0) continue;
+    if (ctx.store.endpointsOn(net.name).length > 0) continue;
     try {
       removeNetwork(ctx, net.name);
       removed.push(net.name);

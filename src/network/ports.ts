@@ -5,7 +5,6 @@ import { netnsName, portChainName } from './names.js';
 import { removePortRules, setPortRules } from './nft.js';
 import type { PortRule } from './nft.js';
 import type { Proto } from './portspec.js';
-import { portsOf } from './store.js';
 
 /**
  * Points the container's port chain at its first address on a routed (non-internal)
@@ -13,7 +12,7 @@ import { portsOf } from './store.js';
  */
 export function applyPorts(ctx: NetCtx, containerId: string): void {
   const chain = portChainName(containerId);
-  const ports = portsOf(ctx.db, containerId);
+  const ports = ctx.store.portsOf(containerId);
   // A chain exists only for a container with ports (tear-down and reconcile remove strays).
   if (ports.length === 0) return;
   const rules = portRules(ctx, containerId);
@@ -29,12 +28,9 @@ export function applyPorts(ctx: NetCtx, containerId: string): void {
  * nothing reachable (no routed network, or its namespace is gone).
  */
 export function portRules(ctx: NetCtx, containerId: string): PortRule[] | undefined {
-  const ports = portsOf(ctx.db, containerId);
+  const ports = ctx.store.portsOf(containerId);
   if (ports.length === 0) return undefined;
-  const target = ctx.db
-    .prepare(`SELECT e.ip AS ip, e.ifname AS ifname FROM endpoints e JOIN networks n ON n.name = e.network
-              WHERE e.container_id = ? AND e.ip IS NOT NULL AND n.internal = 0`)
-    .all(containerId) as Array<{ ip: string; ifname: string }>;
+  const target = ctx.store.routedAddresses(containerId);
   target.sort((a, b) => Number(a.ifname.slice(3)) - Number(b.ifname.slice(3)));
   const ip = target[0]?.ip;
   if (ip === undefined || !netnsExists(netnsName(containerId))) return undefined;

@@ -1,5 +1,13 @@
-// Typed access to the networks, endpoints and ports tables. Callers own the transactions.
-import type { Db } from '../state/db.js';
+// What network/ needs from the instances file, as network/ sees it. The engine hands in an
+// implementation (state/ has one); network/ never opens the file or writes SQL. The row shapes
+// are the tables' own: network/ turns them into NetworkRecord, EndpointInfo and PortBinding.
+//
+// Contract: every method acts on the caller's transaction when it runs inside transaction(),
+// so a read-then-write (is the address free? take it) cannot race another berth. Example:
+//   ctx.store.transaction(() => {
+//     if (ctx.store.addressTaken('back', '10.77.0.10')) throw addressInUse(...);
+//     ctx.store.insertEndpoint({ container_id: id, network: 'back', ifname: 'eth0', ip: '10.77.0.10', ... });
+//   });
 
 export interface NetworkRow {
   name: string;
@@ -8,7 +16,9 @@ export interface NetworkRow {
   subnet: string;
   gateway: string;
   ip_range: string | null;
+  /** 0 or 1. */
   internal: number;
+  /** JSON object of strings. */
   labels: string;
   created_at: string;
 }
@@ -17,9 +27,12 @@ export interface EndpointRow {
   container_id: string;
   network: string;
   ifname: string;
+  /** null while a dynamic address is released (the container is stopped). */
   ip: string | null;
+  /** 0 or 1. */
   static_ip: number;
   mac: string | null;
+  /** JSON array of strings. */
   aliases: string;
 }
 
@@ -31,32 +44,53 @@ export interface PortRow {
   proto: string;
 }
 
-export const getNetworkRow = (db: Db, name: string) =>
-  db.prepare('SELECT * FROM networks WHERE name = ?').get(name) as NetworkRow | undefined;
+export interface NetworkStore {
+  /** Runs fn in one write transaction; nested calls join the caller's (as savepoints). */
+  transaction<T>(fn: () => T): T;
 
-export const allNetworkRows = (db: Db) => db.prepare('SELECT * FROM networks ORDER BY created_at, name').all() as NetworkRow[];
+  network(name: string): NetworkRow | undefined;
+  /** Oldest first. */
+  networks(): NetworkRow[];
+  /** False when the name, id or bridge is taken. */
+  insertNetwork(row: NetworkRow): boolean;
+  deleteNetwork(name: string): void;
+
+  /** In no particular order. */
+  endpointsOf(containerId: string): EndpointRow[];
+  endpointsOn(network: string): EndpointRow[];
+  /** Every endpoint that holds an address, grouped by container. */
+  addressedEndpoints(): EndpointRow[];
+  addressTaken(network: string, ip: string): boolean;
+  addressesOn(network: string): string[];
+  /** False when the address is already held on that network. */
+  insertEndpoint(row: EndpointRow): boolean;
+  setEndpointAddress(containerId: string, network: string, ip: string): void;
+  /** Dynamic addresses back to the pool; static ones stay. */
+  releaseDynamicAddresses(containerId: string): void;
+  holdsDynamicAddress(containerId: string): boolean;
+  containersWithEndpoints(): string[];
+  /** The container's addresses on non-internal networks, with their interface names. */
+  routedAddresses(containerId: string): Array<{ ip: string; ifname: string }>;
+  deleteEndpoint(containerId: string, network: string): void;
+  deleteEndpointsOf(containerId: string): void;
+  deleteEndpointsOn(network: string): void;
+
+  /** Ordered by host port, then protocol. */
+  portsOf(containerId: string): PortRow[];
+  /** Who publishes the host port: undefined when nobody; name null when the container's record is gone. */
+  portPublisher(hostPort: number, proto: string): { name: string | null } | undefined;
+  /** False when the host port is already published for that protocol. */
+  insertPort(row: PortRow): boolean;
+  deletePortsOf(containerId: string): void;
+
+  containerName(containerId: string): string | undefined;
+}
 
 /** A container's endpoints in interface order (eth0 first: it carries the default route). */
-export function endpointsOf(db: Db, containerId: string): EndpointRow[] {
-  const rows = db.prepare('SELECT * FROM endpoints WHERE container_id = ?').all(containerId) as EndpointRow[];
-  return rows.sort((a, b) => ifnum(a.ifname) - ifnum(b.ifname));
+export function endpointsInOrder(store: NetworkStore, containerId: string): EndpointRow[] {
+  return store.endpointsOf(containerId).sort((a, b) => ifnum(a.ifname) - ifnum(b.ifname));
 }
 
 function ifnum(ifname: string): number {
   return Number(ifname.replace(/^eth/, ''));
-}
-
-export const endpointsOn = (db: Db, network: string) =>
-  db.prepare('SELECT * FROM endpoints WHERE network = ?').all(network) as EndpointRow[];
-
-export const portsOf = (db: Db, containerId: string) =>
-  db.prepare('SELECT * FROM ports WHERE container_id = ? ORDER BY host_port, proto').all(containerId) as PortRow[];
-
-export function containerName(db: Db, containerId: string): string | undefined {
-  const row = db.prepare('SELECT name FROM containers WHERE id = ?').get(containerId) as { name: string } | undefined;
-  return row?.name;
-}
-
-export function isUniqueViolation(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 }

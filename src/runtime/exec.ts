@@ -2,10 +2,11 @@
 // our stdio, so its exit code is ours. The runtime's own complaints go to a log file rather
 // than our stderr, so "command not found" can become Docker's 127 instead of a runtime trace.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { constants as osConstants, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BerthError } from '../common/errors.js';
 import { start } from '../sys/exec.js';
+import { signalNumber } from '../sys/signal.js';
 import type { RuntimeBinary } from './select.js';
 
 export interface ExecOptions {
@@ -108,7 +109,7 @@ export function execInContainer(o: ExecOptions): Promise<number> {
         return;
       }
       if (code !== null) resolve(code);
-      else resolve(128 + (signal ? (osConstants.signals[signal] ?? 0) : 0));
+      else resolve(128 + (signal ? signalNumber(signal) : 0));
     });
   });
 }

@@ -2,7 +2,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { classifyExecFailure, createContainer, cleanRuntimeMessage, conmonArgs, conmonEnv, execArgs, normalizeSignal, parseSyncMessage, readExitFile, runPaths, writeBundle } from './oci.js';
+import { classifyExecFailure, createContainer, cleanRuntimeMessage, conmonArgs, conmonEnv, execArgs, parseSyncMessage, readExitFile, runPaths, writeBundle } from './oci.js';
 import { isBerthError } from '../common/errors.js';
 import type { OciSpec } from './types.js';
 
@@ -45,15 +45,6 @@ test('parseSyncMessage: pid, failure with message, partial input', () => {
   assert.deepEqual(parseSyncMessage('{"data": -1, "message": "runc create failed: boom"}\n'), { data: -1, message: 'runc create failed: boom' });
   assert.equal(parseSyncMessage('{"data": 42'), null);
   assert.equal(parseSyncMessage(''), null);
-});
-
-test('normalizeSignal accepts names, short names and numbers; rejects others as InvalidArgument', () => {
-  assert.equal(normalizeSignal('SIGTERM'), 'SIGTERM');
-  assert.equal(normalizeSignal('kill'), 'SIGKILL');
-  assert.equal(normalizeSignal(9), 'SIGKILL');
-  assert.equal(normalizeSignal('15'), 'SIGTERM');
-  assert.throws(() => normalizeSignal('SIGNOPE'), (e) => isBerthError(e) && e.kind === 'InvalidArgument' && e.code === 'signal.invalid');
-  assert.throws(() => normalizeSignal(999), (e) => isBerthError(e) && e.code === 'signal.invalid');
 });
 
 test('execArgs: tty only with a TTY stdin; env, cwd, user', () => {

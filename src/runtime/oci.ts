@@ -7,11 +7,12 @@
 //   runDir/pidfile, runDir/conmon.pid     container init pid, conmon pid
 //   runDir/exits/<id>                     exit code, written by conmon when init exits
 //   runDir/attach/                        conmon's attach sockets
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { constants as osConstants } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { BerthError, invalid, unavailable } from '../common/errors.js';
+import { BerthError, unavailable } from '../common/errors.js';
+import { writeFileAtomic } from '../sys/atomic.js';
+import { normalizeSignal, sendSignal } from '../sys/signal.js';
 import { cgroupDirsFor } from '../sys/cgroups.js';
 import { run, start } from '../sys/exec.js';
 import type { OciSpec } from './types.js';
@@ -24,23 +25,8 @@ export const CONFIG_FILE = 'config.json';
 
 /** Writes bundleDir/config.json atomically, so a crash never leaves half a spec for runc to read. */
 export function writeBundle(bundleDir: string, spec: OciSpec): string {
-  mkdirSync(bundleDir, { recursive: true, mode: 0o700 });
   const final = join(bundleDir, CONFIG_FILE);
-  const tmp = `${final}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, `${JSON.stringify(spec, null, 2)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, final);
-  const dfd = openSync(bundleDir, 'r');
-  try {
-    fsyncSync(dfd);
-  } finally {
-    closeSync(dfd);
-  }
+  writeFileAtomic(final, `${JSON.stringify(spec, null, 2)}\n`, { mode: 0o600, mkdirMode: 0o700 });
   return final;
 }
 
@@ -212,7 +198,7 @@ export async function createContainer(o: CreateOptions): Promise<{ pid: number; 
     stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
     detached: true,
   });
-  const stderr = child.stdio[2] as Readable | null;
+  const stderr = child.stdio[2];
   const sync = child.stdio[3] as Readable | null;
   if (!stderr || !sync) throw new Error('conmon spawned without its pipes');
   const what = `container ${o.name}: ${o.runtime.name} create`;
@@ -234,11 +220,8 @@ export async function createContainer(o: CreateOptions): Promise<{ pid: number; 
     // A conmon still waiting on a hung runtime would outlive the caller's undo; stop it.
     const conmonPid = readPidFile(p.conmonPidFile);
     if (conmonPid !== null && isConmonOf(conmonPid, o.id)) {
-      try {
-        process.kill(conmonPid, 'SIGKILL');
-      } catch {
-        // Already gone, as it is after an ordinary create failure.
-      }
+      // Gone already after an ordinary create failure.
+      sendSignal(conmonPid, 'SIGKILL');
     }
     throw e;
   } finally {
@@ -264,21 +247,6 @@ function runtimeError(rt: RuntimeBinary, verb: string, id: string, r: { status: 
 export function startContainer(rt: RuntimeBinary, runtimeRoot: string, id: string): void {
   const r = runtimeCall(rt, runtimeRoot, ['start', id]);
   if (r.status !== 0) throw runtimeError(rt, 'start', id, r);
-}
-
-/** "SIGTERM", "TERM", "term", "15" and 15 all name SIGTERM; returns the canonical name. */
-export function normalizeSignal(signal: string | number): string {
-  const byNum = new Map(Object.entries(osConstants.signals).map(([k, v]) => [v, k]));
-  if (typeof signal === 'number' || /^\d+$/.test(signal)) {
-    const n = Number(signal);
-    const name = byNum.get(n);
-    if (!name) throw invalid('signal.invalid', `invalid signal: ${signal}`, 'use a name such as SIGTERM or a number such as 15');
-    return name;
-  }
-  const up = signal.toUpperCase();
-  const name = up.startsWith('SIG') ? up : `SIG${up}`;
-  if (!(name in osConstants.signals)) throw invalid('signal.invalid', `invalid signal: ${signal}`, 'use a name such as SIGTERM or a number such as 15');
-  return name;
 }
 
 /**

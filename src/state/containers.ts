@@ -133,3 +133,23 @@ export function deleteContainerRow(db: Db, id: string): void {
 export function nameTaken(db: Db, name: string): boolean {
   return db.prepare('SELECT 1 FROM containers WHERE name = ?').get(name) !== undefined;
 }
+
+export function containerNameOf(db: Db, id: string): string | undefined {
+  return (db.prepare('SELECT name FROM containers WHERE id = ?').get(id) as { name: string } | undefined)?.name;
+}
+
+/** The name of some container made from the image, if any. */
+export function containerUsingImage(db: Db, imageId: string): string | undefined {
+  return (db.prepare('SELECT name FROM containers WHERE image_id = ? LIMIT 1').get(imageId) as { name: string } | undefined)?.name;
+}
+
+/** Ids of the images containers were made from. */
+export function imagesInUse(db: Db): string[] {
+  return (db.prepare('SELECT DISTINCT image_id FROM containers').all() as Array<{ image_id: string }>).map((r) => r.image_id);
+}
+
+/** id, status and characteristics of every container, for disk usage (the engine owns the spec's shape). */
+export function containerSpecs(db: Db): Array<{ id: string; status: string; spec: unknown }> {
+  return (db.prepare('SELECT id, status, spec FROM containers').all() as Array<{ id: string; status: string; spec: string }>)
+    .map((r) => ({ id: r.id, status: r.status, spec: JSON.parse(r.spec) as unknown }));
+}

@@ -128,6 +128,16 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE containers ADD COLUMN pid_start INTEGER;
   ALTER TABLE containers ADD COLUMN restart_backoff_ms INTEGER NOT NULL DEFAULT 0;
   `,
+  // 4: locks held by berth processes (engine/lock.ts), released by the holder or taken over
+  // once it is gone.
+  `
+  CREATE TABLE locks (
+    name TEXT PRIMARY KEY,            -- "container:<id>", "network:<name>"
+    pid INTEGER NOT NULL,
+    start INTEGER NOT NULL,           -- the holder's start time in clock ticks
+    boot TEXT NOT NULL                -- the kernel boot id when it was taken
+  );
+  `,
 ];
 
 /** Opens (creating if needed) the instances file under `root` and brings its schema up to date. */
@@ -220,4 +230,20 @@ function retryBusy<T>(attempt: () => T, mayRetry: () => boolean = () => true): T
       sleepMs(5 + Math.floor(Math.random() * 20));
     }
   }
+}
+
+/** A UNIQUE constraint refused the row: another berth (or an earlier call) holds that value. */
+export function isUniqueViolation(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+/** A UNIQUE constraint or the primary key refused the row. */
+export function isKeyViolation(e: unknown): boolean {
+  return isUniqueViolation(e) || (typeof e === 'object' && e !== null && (e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
+}
+
+/** Rows per table, for checks that an operation left no record behind. */
+export function rowCounts(db: Db): Record<string, number> {
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as Array<{ name: string }>;
+  return Object.fromEntries(tables.map((t) => [t.name, (db.prepare(`SELECT count(*) AS n FROM "${t.name}"`).get() as { n: number }).n]));
 }

@@ -45,7 +45,7 @@ export function mayUseReserve(db: Db): void {
 
 /** Gives up the reserve for a write that found the disk full; true when there was one. */
 export function spendReserve(db: Db, e: unknown): boolean {
-  if (String((e as { code?: unknown } | null)?.code) !== 'SQLITE_FULL' || !allowed.has(db)) return false;
+  if ((e as { code?: unknown } | null)?.code !== 'SQLITE_FULL' || !allowed.has(db)) return false;
   const root = roots.get(db);
   if (root === undefined) return false;
   try {

@@ -4,14 +4,11 @@
 import { lstatSync, mkdirSync, readlinkSync } from 'node:fs';
 import { posix } from 'node:path';
 import { corrupt } from '../common/errors.js';
+import { cleanInRoot } from '../common/paths.js';
 
 const MAX_LINKS = 255;
 
-/** Cleans a path lexically as if the root were `/`: "../../etc/x" → "etc/x", "/abs/x" → "abs/x", "./" → "". */
-export function cleanInRoot(name: string): string {
-  const n = posix.normalize('/' + name);
-  return n.replace(/^\/+/, '').replace(/\/+$/, '');
-}
+export { cleanInRoot };
 
 /**
  * Resolves `rel` inside `root`, following every symlink met on the way as if `root` were `/`,

@@ -50,11 +50,11 @@ export async function packDir(dir: string, out: Writable, opts: PackOptions = {}
       // A file entry without a body must be given an empty one, or tar-stream waits for its end.
       if (!body) {
         // Errors reach us through `done` and the pipeline; a listener keeps them from being fatal events.
-        const e = h.type === 'file' ? pack.entry(h as Header, Buffer.alloc(0), done) : pack.entry(h as Header, done);
+        const e = h.type === 'file' ? pack.entry(h, Buffer.alloc(0), done) : pack.entry(h, done);
         e.on('error', () => undefined);
         return;
       }
-      const e = pack.entry(h as Header, done);
+      const e = pack.entry(h, done);
       e.on('error', rej);
       body.on('error', (err) => { e.destroy(err); rej(err); });
       body.pipe(e as unknown as Writable);

@@ -96,7 +96,7 @@ test('profiles: off unless activated, by --profile or by naming the service', ()
   assert.deepEqual(Object.keys(model('profiles', ['--profile', 'debug']).services).sort(), ['adminer', 'app']);
   assert.deepEqual(Object.keys(model('profiles', ['--profile', 'mail', '--profile', 'debug']).services).sort(), ['adminer', 'app', 'mailhog']);
   const r = spawnSync(BIN, ['--root', b.root, '--runroot', b.runroot, 'compose', 'config'], { cwd: join(CORPUS, 'profiles'), encoding: 'utf8', env: { ...env, COMPOSE_PROFILES: '*' } });
-  assert.equal(Object.keys((parse(r.stdout) as any).services).length, 3);
+  assert.equal(Object.keys((parse(r.stdout)).services).length, 3);
 });
 
 test('interpolation: .env, defaults, alternatives, $$ and the shell winning over .env', () => {
@@ -107,7 +107,7 @@ test('interpolation: .env, defaults, alternatives, $$ and the shell winning over
   // Printed with $$ so that it reads back as a literal $.
   assert.deepEqual(m.services.web.environment, { PRICE: '$$5', DEBUG: 'enabled', REGION: 'eu' });
   const r = spawnSync(BIN, ['--root', b.root, '--runroot', b.runroot, 'compose', 'config'], { cwd: join(CORPUS, 'interpolation'), encoding: 'utf8', env: { ...env, TAG: '4.0', STACK_NAME: 'Other' } });
-  const m2 = parse(r.stdout) as any;
+  const m2 = parse(r.stdout);
   assert.equal(m2.name, 'other');
   assert.equal(m2.services.web.image, 'example/shop:4.0');
   // --env-file replaces .env; a missing one is one line.

@@ -153,7 +153,7 @@ test('a stack with the everyday keys comes up and each key has its effect inside
   assert.equal(info.Config.StopTimeout, 2);
 
   // depends_on restart: true: restarting init restarts app, which depends on it.
-  const startedBefore = info.State.StartedAt as string;
+  const startedBefore = info.State.StartedAt;
   await sleep(1100);
   const rs = compose(['restart', 'init']);
   assert.equal(rs.status, 0, rs.stderr);

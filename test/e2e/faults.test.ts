@@ -190,7 +190,7 @@ const WALKS: Walk[] = [
     arrange: (b, n) => { b.ok(['run', ...RUN(n)]); b.ok(['network', 'connect', 'side', n]); return ['network', 'disconnect', 'side', n]; },
     recover: (b, n) => {
       okOrGone(b, ['network', 'disconnect', 'side', n]);
-      const id = b.inspect(n).Id as string;
+      const id = b.inspect(n).Id;
       const link = spawnSync('ip', ['link', 'show', hostVethName(id, 1)], { encoding: 'utf8' });
       assert.notEqual(link.status, 0, 'the disconnected veth is gone');
       b.ok(['rm', '-f', n]);

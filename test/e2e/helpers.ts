@@ -11,6 +11,33 @@ export const NGINX_TAR = join(REPO, 'images/out/nginx.tar');
 
 export interface Result { status: number; stdout: string; stderr: string }
 
+/** The fields of `berth image inspect` (Docker's names) that the tests read. */
+export interface ImageInspect {
+  Id: string;
+  RepoDigests: string[];
+  RootFS: { Layers: string[] };
+  Config: {
+    WorkingDir?: string; User?: string; StopSignal?: string; Labels?: Record<string, string>; Entrypoint?: string[]; Env?: string[];
+    ExposedPorts?: Record<string, object>; Volumes?: Record<string, object>; Healthcheck?: object;
+  };
+}
+
+/** `skopeo inspect` of an image, and `skopeo inspect --raw` of a manifest, as far as the tests read them. */
+export interface SkopeoInspect { Digest: string; Env?: string[]; Layers: string[] }
+export interface RawManifest { mediaType: string; config: { digest: string }; layers: { digest: string }[] }
+
+/** The fields of `berth inspect` (Docker's names) that the tests read. */
+export interface ContainerInspect {
+  Id: string;
+  Name: string;
+  RestartCount: number;
+  State: { Status: string; Pid: number; ConmonPid: number; ExitCode: number; OOMKilled: boolean; RestartCount: number; StartedAt: string; FinishedAt: string };
+  Config: { Cmd: string[]; Labels: Record<string, string>; StopTimeout: number; Healthcheck: Record<string, unknown> | null; [k: string]: unknown };
+  HostConfig: { Memory: number; NanoCpus: number; ReadonlyRootfs: boolean; RestartPolicy: { Name: string; MaximumRetryCount: number }; [k: string]: unknown };
+  NetworkSettings: { Networks: Record<string, { IPAddress: string; Aliases: string[]; [k: string]: unknown }>; Ports: Record<string, unknown>; [k: string]: unknown };
+  [k: string]: unknown;
+}
+
 export class Berth {
   readonly root: string;
   readonly runroot: string;
@@ -57,8 +84,8 @@ export class Berth {
     this.ok(['image', 'import', NGINX_TAR, 'nginx']);
   }
 
-  inspect(ref: string): Record<string, any> {
-    return (JSON.parse(this.ok(['inspect', ref])) as Record<string, any>[])[0]!;
+  inspect(ref: string): ContainerInspect {
+    return (JSON.parse(this.ok(['inspect', ref])) as ContainerInspect[])[0]!;
   }
 
   /** Removes everything this root made, as a user would, then the directories. */

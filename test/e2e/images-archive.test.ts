@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { Berth, BIN } from './helpers.js';
+import { Berth, BIN, type ImageInspect } from './helpers.js';
 
 let b: Berth;
 let tmp: string;
@@ -21,7 +21,7 @@ function skopeo(args: string[]): string {
 test('tag adds a name; rmi of one name keeps the other', () => {
   b.ok(['tag', 'busybox', 'mybox:1']);
   b.ok(['image', 'tag', 'busybox', 'example.com/team/box:2']);
-  const names = JSON.parse(b.ok(['image', 'ls', '--format', 'json'])).map((i: { repository: string; tag: string }) => `${i.repository}:${i.tag}`);
+  const names = (JSON.parse(b.ok(['image', 'ls', '--format', 'json'])) as { repository: string; tag: string }[]).map((i: { repository: string; tag: string }) => `${i.repository}:${i.tag}`);
   assert.ok(names.includes('localhost/mybox:1') && names.includes('example.com/team/box:2'), names.join(' '));
   const missing = b.run(['tag', 'nosuchimage', 'x']);
   assert.equal(missing.status, 125);
@@ -34,14 +34,14 @@ for (const format of ['oci-archive', 'docker-archive'] as const) {
     const file = join(tmp, `box-${format}.tar`);
     b.ok(['image', 'save', '--format', format, '-o', file, 'mybox:1']);
     const info = JSON.parse(skopeo(['inspect', `${format}:${file}`])) as { Layers: string[] };
-    const layers = JSON.parse(b.ok(['image', 'inspect', 'mybox:1']))[0].RootFS.Layers as string[];
+    const layers = (JSON.parse(b.ok(['image', 'inspect', 'mybox:1'])) as ImageInspect[])[0]!.RootFS.Layers;
     assert.equal(info.Layers.length, layers.length);
     const other = new Berth();
     try {
       assert.match(other.ok(['load', '-i', file]), /Loaded image: localhost\/mybox:1/);
       const r = other.run(['run', '--rm', '--network', 'none', 'mybox:1', 'echo', 'hello from the archive']);
       assert.equal(r.stdout, 'hello from the archive\n', r.stderr);
-      assert.equal(JSON.parse(other.ok(['image', 'inspect', 'mybox:1']))[0].Id, JSON.parse(b.ok(['image', 'inspect', 'mybox:1']))[0].Id);
+      assert.equal((JSON.parse(other.ok(['image', 'inspect', 'mybox:1'])) as ImageInspect[])[0]!.Id, (JSON.parse(b.ok(['image', 'inspect', 'mybox:1'])) as ImageInspect[])[0]!.Id);
     } finally {
       other.destroy();
     }
@@ -117,13 +117,13 @@ test('image prune removes dangling images only; -a removes unused ones; system d
     assert.match(other.ok(['image', 'prune']), /Total reclaimed space: 0B/);
     other.ok(['create', '--name', 'holder', '--network', 'none', 'busybox', 'true']);
     other.ok(['image', 'prune', '-a']);
-    assert.equal(JSON.parse(other.ok(['image', 'ls', '--format', 'json'])).length, 2, 'an image a container uses is kept');
+    assert.equal((JSON.parse(other.ok(['image', 'ls', '--format', 'json'])) as unknown[]).length, 2, 'an image a container uses is kept');
     other.ok(['rm', 'holder']);
     const out = other.ok(['image', 'prune', '-a']);
     assert.match(out, /deleted: sha256:/);
     assert.deepEqual(readdirSync(join(other.root, 'layers')), []);
     assert.deepEqual(readdirSync(join(other.root, 'blobs/sha256')), []);
-    df = JSON.parse(other.ok(['system', 'df', '--format', 'json']));
+    df = JSON.parse(other.ok(['system', 'df', '--format', 'json'])) as typeof df;
     assert.equal(df.find((l) => l.Type === 'Images')!.TotalCount, 0);
   } finally {
     other.destroy();

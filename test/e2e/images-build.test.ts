@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { Berth, BIN, until } from './helpers.js';
+import { Berth, BIN, until, type ImageInspect } from './helpers.js';
 
 let b: Berth;
 let ctx: string;
@@ -72,13 +72,13 @@ test('a multi-stage build with every instruction; the result runs with its confi
   assert.match(r.stderr, /Successfully tagged localhost\/built:1/);
   const out = run('built:1');
   assert.equal(out.stdout, 'howdy from the builder\nfrom the context\nfrom the context\ninside the tarball\ninside the tarball\ndone\nprod\n65534\n', out.stderr);
-  const cfg = JSON.parse(b.ok(['image', 'inspect', 'localhost/other/built:latest']))[0].Config;
+  const cfg = (JSON.parse(b.ok(['image', 'inspect', 'localhost/other/built:latest'])) as ImageInspect[])[0]!.Config;
   assert.equal(cfg.WorkingDir, '/app');
   assert.equal(cfg.User, 'nobody');
   assert.equal(cfg.StopSignal, 'SIGINT');
   assert.deepEqual(cfg.Labels, { 'org.example.name': 'test image', version: '1' });
-  assert.deepEqual(Object.keys(cfg.ExposedPorts).sort(), ['53/udp', '8080/tcp']);
-  assert.deepEqual(Object.keys(cfg.Volumes), ['/data']);
+  assert.deepEqual(Object.keys(cfg.ExposedPorts ?? {}).sort(), ['53/udp', '8080/tcp']);
+  assert.deepEqual(Object.keys(cfg.Volumes ?? {}), ['/data']);
   assert.deepEqual(cfg.Healthcheck, { Test: ['CMD', 'true'], Interval: 5e9, Retries: 2 });
   assert.deepEqual(cfg.Entrypoint, ['sh', '-c']);
   const perms = b.run(['run', '--rm', '--network', 'none', '--user', '0', '--entrypoint', '', 'built:1', 'sh', '-c', 'stat -c "%u:%g %a" /secret.txt; ls -d /tmp /etc/motd 2>&1; ls /app; test -e /app/skip || echo no-skip']);
@@ -214,8 +214,8 @@ test('commit turns a container\'s changes, deletions included, into a layer; exp
   assert.equal(run('committed:1').stdout, 'new\n');
   const look = run('committed:1', 'sh', '-c', 'ls /etc/group 2>&1; cat /opt/x/f; ls -A /tmp');
   assert.equal(look.stdout, 'ls: /etc/group: No such file or directory\ny\nfresh\n');
-  const layers = JSON.parse(b.ok(['image', 'inspect', 'committed:1']))[0].RootFS.Layers;
-  const baseLayers = JSON.parse(b.ok(['image', 'inspect', 'busybox']))[0].RootFS.Layers;
+  const layers = (JSON.parse(b.ok(['image', 'inspect', 'committed:1'])) as ImageInspect[])[0]!.RootFS.Layers;
+  const baseLayers = (JSON.parse(b.ok(['image', 'inspect', 'busybox'])) as ImageInspect[])[0]!.RootFS.Layers;
   assert.equal(layers.length, baseLayers.length + 1);
   const file = join(ctx, 'export.tar');
   b.ok(['export', '-o', file, 'changer']);
@@ -226,7 +226,7 @@ test('commit turns a container\'s changes, deletions included, into a layer; exp
   // The new layer carries OCI whiteouts for what the container deleted.
   const saved = join(ctx, 'committed.tar');
   b.ok(['save', '--format', 'docker-archive', '-o', saved, 'committed:1']);
-  const top = spawnSync('sh', ['-c', `tar xOf ${saved} ${layers[layers.length - 1].slice(7)}/layer.tar | tar t`], { encoding: 'utf8' }).stdout.split('\n');
+  const top = spawnSync('sh', ['-c', `tar xOf ${saved} ${layers[layers.length - 1]!.slice(7)}/layer.tar | tar t`], { encoding: 'utf8' }).stdout.split('\n');
   assert.ok(top.includes('etc/.wh.group'), top.join(' '));
   assert.ok(top.includes('tmp/.wh..wh..opq'), top.join(' '));
   b.ok(['rm', 'changer']);
@@ -238,7 +238,7 @@ test('history: one entry per instruction, newest first, each layer with its size
   const h = JSON.parse(b.ok(['history', '--format', 'json', 'hist:1'])) as Array<{ id: string; createdBy: string; size: number }>;
   assert.deepEqual(h.slice(0, 3).map((e) => e.createdBy), ['/bin/sh -c #(nop) CMD ["cat", "/f"]', 'RUN echo hi > /f', '/bin/sh -c #(nop) ENV A=1']);
   assert.equal(h[1]!.size, 3);
-  assert.equal(h[0]!.id, JSON.parse(b.ok(['image', 'inspect', 'hist:1']))[0].Id);
+  assert.equal(h[0]!.id, (JSON.parse(b.ok(['image', 'inspect', 'hist:1'])) as ImageInspect[])[0]!.Id);
   assert.ok(h.slice(1).every((e) => e.id === '<missing>'));
   // images/out/nginx.tar, which the web farm runs, came from images/nginx/Containerfile on top of images/busybox/.
   const other = new Berth();

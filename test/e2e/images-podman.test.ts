@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, 
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { Berth, BUSYBOX_TAR, until } from './helpers.js';
+import { Berth, BUSYBOX_TAR, until, type ImageInspect } from './helpers.js';
 
 const HAVE_PODMAN = spawnSync('podman', ['--version'], { encoding: 'utf8' }).status === 0;
 const SKIP = HAVE_PODMAN ? false : 'podman is not installed here (make deps installs it: it is in APT_PACKAGES)';
@@ -83,7 +83,7 @@ for (const format of ['oci-archive', 'docker-archive'] as const) {
     b.ok(['image', 'save', '--format', format, '-o', file, 'mybox:1']);
     assert.match(podman(['load', '-i', file]), /Loaded image: localhost\/mybox:1/);
     // The config went over byte for byte, so the image ID is the same on both sides.
-    const id = JSON.parse(b.ok(['image', 'inspect', 'mybox:1']))[0].Id as string;
+    const id = (JSON.parse(b.ok(['image', 'inspect', 'mybox:1'])) as ImageInspect[])[0]!.Id;
     assert.equal(podman(['image', 'inspect', '--format', '{{.Id}}', 'localhost/mybox:1']).trim(), id.replace(/^sha256:/, ''));
     assert.equal(podmanRun(['localhost/mybox:1', 'echo', `hello from berth's ${format}`]), `hello from berth's ${format}\n`);
     podman(['rmi', 'localhost/mybox:1']);

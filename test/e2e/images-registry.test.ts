@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { Berth, BIN, BUSYBOX_TAR, NGINX_TAR } from './helpers.js';
+import { Berth, BIN, BUSYBOX_TAR, NGINX_TAR, type ImageInspect, type RawManifest, type SkopeoInspect } from './helpers.js';
 import { TestRegistry, freePort } from './registry-helpers.js';
 import { createServer as createNetServer, connect, type Server } from 'node:net';
 
@@ -46,7 +46,7 @@ function onTerminal(cmd: string, dialog: Array<[prompt: string, answer: string]>
   });
 }
 
-const imageIds = (b: Berth): string[] => JSON.parse(b.ok(['image', 'ls', '--format', 'json'])).map((i: { id: string }) => i.id);
+const imageIds = (b: Berth): string[] => (JSON.parse(b.ok(['image', 'ls', '--format', 'json'])) as { id: string }[]).map((i) => i.id);
 
 describe('registry without authentication', () => {
   const reg = new TestRegistry();
@@ -69,8 +69,8 @@ describe('registry without authentication', () => {
     assert.match(r.stderr, /Copying blob [a-f0-9]{12}/, 'plain progress lines when stderr is not a terminal');
     const run = b.run(['run', '--rm', '--network', 'none', `${reg.host}/lib/busybox:1`, 'echo', 'pulled']);
     assert.equal(run.stdout, 'pulled\n', run.stderr);
-    const digest = JSON.parse(skopeo(['inspect', '--tls-verify=false', `docker://${reg.host}/lib/busybox:1`])).Digest;
-    const ins = JSON.parse(b.ok(['image', 'inspect', `${reg.host}/lib/busybox:1`]))[0];
+    const digest = (JSON.parse(skopeo(['inspect', '--tls-verify=false', `docker://${reg.host}/lib/busybox:1`])) as SkopeoInspect).Digest;
+    const ins = (JSON.parse(b.ok(['image', 'inspect', `${reg.host}/lib/busybox:1`])) as ImageInspect[])[0]!;
     assert.deepEqual(ins.RepoDigests, [`${reg.host}/lib/busybox@${digest}`]);
     assert.deepEqual(blobs(b).partial, []);
   });
@@ -89,8 +89,8 @@ describe('registry without authentication', () => {
     assert.match(r.stderr + r.stdout, /nginx version/);
     // Pushed back as it was stored: the Docker manifest keeps its bytes and so its digest.
     b.ok(['push', '-q', '--tls-verify=false', `${reg.host}/lib/nginx:v2s2`, `${reg.host}/copy/nginx:1`]);
-    const src = JSON.parse(skopeo(['inspect', '--tls-verify=false', `docker://${reg.host}/lib/nginx:v2s2`])).Digest;
-    const dst = JSON.parse(skopeo(['inspect', '--tls-verify=false', `docker://${reg.host}/copy/nginx:1`]));
+    const src = (JSON.parse(skopeo(['inspect', '--tls-verify=false', `docker://${reg.host}/lib/nginx:v2s2`])) as SkopeoInspect).Digest;
+    const dst = (JSON.parse(skopeo(['inspect', '--tls-verify=false', `docker://${reg.host}/copy/nginx:1`])) as SkopeoInspect);
     assert.equal(dst.Digest, src);
     assert.match(skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/copy/nginx:1`]), /application\/vnd\.docker\.distribution\.manifest\.v2\+json/);
   });
@@ -99,9 +99,9 @@ describe('registry without authentication', () => {
     b.importBusybox();
     const r = b.run(['push', '--tls-verify=false', 'busybox', `${reg.host}/mine/box:7`]);
     assert.equal(r.status, 0, r.stderr);
-    const ins = JSON.parse(skopeo(['inspect', '--tls-verify=false', `docker://${reg.host}/mine/box:7`]));
-    const local = JSON.parse(b.ok(['image', 'inspect', 'busybox']))[0];
-    assert.equal(ins.Digest, local.RepoDigests[0].split('@')[1]);
+    const ins = (JSON.parse(skopeo(['inspect', '--tls-verify=false', `docker://${reg.host}/mine/box:7`])) as SkopeoInspect);
+    const local = (JSON.parse(b.ok(['image', 'inspect', 'busybox'])) as ImageInspect[])[0]!;
+    assert.equal(ins.Digest, local.RepoDigests[0]!.split('@')[1]);
     assert.deepEqual(ins.Env ?? [], local.Config.Env);
     // And back: a fresh root pulls what berth pushed, by digest too.
     const other = new Berth();
@@ -129,7 +129,7 @@ describe('registry without authentication', () => {
     // The index lists busybox as amd64 and nginx as arm64 (the registry only checks they exist).
     const m = (repo: string, tag: string) => {
       const raw = skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/${repo}:${tag}`]);
-      return { mediaType: JSON.parse(raw).mediaType, size: Buffer.byteLength(raw), digest: JSON.parse(skopeo(['inspect', '--tls-verify=false', `docker://${reg.host}/${repo}:${tag}`])).Digest };
+      return { mediaType: (JSON.parse(raw) as RawManifest).mediaType, size: Buffer.byteLength(raw), digest: (JSON.parse(skopeo(['inspect', '--tls-verify=false', `docker://${reg.host}/${repo}:${tag}`])) as SkopeoInspect).Digest };
     };
     skopeo(['copy', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${reg.host}/lib/nginx:v2s2`, `docker://${reg.host}/multi/img:nginx`]);
     skopeo(['copy', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${reg.host}/lib/busybox:1`, `docker://${reg.host}/multi/img:busybox`]);
@@ -144,7 +144,7 @@ describe('registry without authentication', () => {
     const other = new Berth();
     try {
       const amd = other.ok(['pull', '-q', '--tls-verify=false', `${reg.host}/multi/img:all`]).trim();
-      const bbConfig = JSON.parse(skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/lib/busybox:1`])).config.digest;
+      const bbConfig = (JSON.parse(skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/lib/busybox:1`])) as RawManifest).config.digest;
       assert.equal(`sha256:${amd}`, bbConfig, 'linux/amd64 is the busybox entry');
       assert.equal(other.run(['run', '--rm', '--network', 'none', `${reg.host}/multi/img:all`, 'busybox', 'true']).status, 0);
       const arm = other.ok(['pull', '-q', '--tls-verify=false', '--platform', 'linux/arm64', `${reg.host}/multi/img:all`]).trim();
@@ -162,7 +162,7 @@ describe('registry without authentication', () => {
     try {
       writeFileSync(join(other.root, 'registries.json'), JSON.stringify({ search: [reg.host], insecure: [reg.host] }));
       other.ok(['pull', '-q', 'lib/busybox:1']);
-      assert.ok(JSON.parse(other.ok(['image', 'ls', '--format', 'json'])).some((i: { repository: string }) => i.repository === `${reg.host}/lib/busybox`));
+      assert.ok((JSON.parse(other.ok(['image', 'ls', '--format', 'json'])) as { repository: string }[]).some((i) => i.repository === `${reg.host}/lib/busybox`));
     } finally {
       other.destroy();
     }
@@ -203,7 +203,7 @@ describe('registry without authentication', () => {
       const bad = other.run(['run', '--pull', 'sometimes', ref, 'true']);
       assert.equal(bad.status, 125);
       assert.match(bad.stderr, /invalid --pull "sometimes"/);
-      assert.equal(JSON.parse(other.ok(['ps', '-a', '--format', 'json'])).length, 0);
+      assert.equal((JSON.parse(other.ok(['ps', '-a', '--format', 'json'])) as unknown[]).length, 0);
     } finally {
       other.destroy();
     }
@@ -231,8 +231,8 @@ describe('registry without authentication', () => {
 
   test('a damaged blob in the registry is refused by digest and nothing is stored', () => {
     skopeo(['copy', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${reg.host}/lib/busybox:1`, `docker://${reg.host}/damaged/box:1`]);
-    const manifest = JSON.parse(skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/damaged/box:1`]));
-    const layer = manifest.layers[0].digest as string;
+    const manifest = (JSON.parse(skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/damaged/box:1`])) as RawManifest);
+    const layer = manifest.layers[0]!.digest;
     const data = reg.blobData(layer);
     const saved = readFileSync(data);
     const bad = Buffer.from(saved);
@@ -269,8 +269,8 @@ describe('registry without authentication', () => {
   });
 
   test('an interrupted pull is completed by the next one (resumed from the partial blob)', () => {
-    const manifest = JSON.parse(skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/lib/busybox:1`]));
-    const layer = manifest.layers[0].digest as string;
+    const manifest = (JSON.parse(skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/lib/busybox:1`])) as RawManifest);
+    const layer = manifest.layers[0]!.digest;
     const data = readFileSync(reg.blobData(layer));
     const other = new Berth();
     try {

@@ -53,7 +53,7 @@ test('stop keeps the writable layer and characteristics; start brings it back as
 
 test('rm removes the writable layer, logs, run state, mounts and cgroups', () => {
   const id = b.ok(['run', '-d', '--network', 'none', '--pids-limit', '50', 'busybox', 'sleep', '1000']).trim();
-  const pid = b.inspect(id).State.Pid as number;
+  const pid = b.inspect(id).State.Pid;
   const cg = readFileSync(`/proc/${pid}/cgroup`, 'utf8');
   assert.match(cg, new RegExp(id));
   b.ok(['rm', '-f', id]);
@@ -84,7 +84,7 @@ test('ten parallel run -d all succeed with distinct ids and names', async () => 
   for (const r of runs) assert.equal(r.status, 0, r.stderr);
   const ids = new Set(runs.map((r) => r.stdout.trim()));
   assert.equal(ids.size, 10);
-  const names = new Set(JSON.parse(b.ok(['ps', '--format', 'json'])).map((c: { Names: string[] }) => c.Names[0]));
+  const names = new Set((JSON.parse(b.ok(['ps', '--format', 'json'])) as { Names: string[] }[]).map((c) => c.Names[0]));
   assert.equal(names.size, 10);
   b.ok(['rm', '-f', ...ids]);
   assert.equal(b.ok(['ps', '-aq']), '');

@@ -12,7 +12,7 @@ after(() => b.destroy());
 
 test('limits are written to the cgroup', () => {
   b.ok(['run', '-d', '--name', 'lim', '--network', 'none', '-m', '32m', '--cpus', '0.5', '--cpuset-cpus', '0', '--pids-limit', '64', 'busybox', 'sleep', '1000']);
-  const v = readCgroupValues(b.inspect('lim').State.Pid as number);
+  const v = readCgroupValues(b.inspect('lim').State.Pid);
   assert.equal(v.memoryLimit, 32 * 1024 * 1024);
   assert.equal(v.cpuQuota, 50_000);
   assert.equal(v.cpuPeriod, 100_000);
@@ -45,7 +45,7 @@ test('--pids-limit stops a fork bomb', () => {
 
 test('--cpus 0.5 holds a busy loop near half a core', async () => {
   b.ok(['run', '-d', '--name', 'busy', '--network', 'none', '--cpus', '0.5', 'busybox', 'sh', '-c', 'while :; do :; done']);
-  const pid = b.inspect('busy').State.Pid as number;
+  const pid = b.inspect('busy').State.Pid;
   const ticks = () => { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' '); return Number(f[11]) + Number(f[12]); };
   await sleep(500);
   const t0 = ticks(); const w0 = Date.now();

@@ -12,7 +12,7 @@ after(() => b.destroy());
 
 test('a container killed from outside is shown and recorded as exited 137', async () => {
   b.ok(['run', '-d', '--name', 'victim', '--network', 'none', 'busybox', 'sleep', '1000']);
-  const pid = b.inspect('victim').State.Pid as number;
+  const pid = b.inspect('victim').State.Pid;
   process.kill(pid, 'SIGKILL');
   await until(() => !existsSync(`/proc/${pid}`), 5000);
   assert.match(b.ok(['ps', '-a']), /Exited \(137\).*victim/);
@@ -28,8 +28,8 @@ test('a container killed from outside is shown and recorded as exited 137', asyn
 test('a container whose conmon was killed along with it is never shown running', async () => {
   b.ok(['run', '-d', '--name', 'orphan', '--network', 'none', 'busybox', 'sleep', '1000']);
   const i = b.inspect('orphan');
-  process.kill(i.State.ConmonPid as number, 'SIGKILL');
-  process.kill(i.State.Pid as number, 'SIGKILL');
+  process.kill(i.State.ConmonPid, 'SIGKILL');
+  process.kill(i.State.Pid, 'SIGKILL');
   await until(() => !existsSync(`/proc/${i.State.Pid}`), 5000);
   const ps = b.ok(['ps', '-a']);
   assert.match(ps, /Exited \(\d+\).*orphan/);

@@ -55,8 +55,8 @@ async function generateCmd(c: CommandContext): Promise<number> {
     { long: 'type', type: 'string' }, { long: 'service', short: 's', type: 'boolean' }, { long: 'filename', short: 'f', type: 'string' }, HELP,
   ], { command: c.path });
   if (bool(p.values.help)) { out(USAGE); return 0; }
-  const type = str(p.values.type);
-  if (type !== undefined && type !== 'pod' && type !== 'deployment') throw invalid('cli.bad_value', `invalid --type "${type}": expected pod or deployment`);
+  const type = kubeType(str(p.values.type));
+  if (type === null) throw invalid('cli.bad_value', `invalid --type "${str(p.values.type)}": expected pod or deployment`);
   const file = str(p.values.compose);
   const scale = list(p.values.scale);
   const pname = str(p.values['project-name']);
@@ -64,7 +64,7 @@ async function generateCmd(c: CommandContext): Promise<number> {
     if (scale.length > 0 || pname !== undefined) throw invalid('cli.bad_args', `--${scale.length > 0 ? 'scale' : 'project-name'} needs --compose FILE`);
     if (p.positionals.length === 0) throw invalid('cli.bad_args', 'kube generate needs containers, or --compose FILE', 'berth kube generate CTR..., or berth kube generate --compose compose.yaml');
   }
-  const opts = { services: bool(p.values.service), ...(type !== undefined ? { type: type as 'pod' | 'deployment' } : {}) };
+  const opts = { services: bool(p.values.service), ...(type !== undefined ? { type } : {}) };
   const r = file !== undefined
     ? await fromCompose({ ...opts, file, only: p.positionals, scale, cwd: process.cwd(), env: process.env, ...(pname !== undefined ? { projectName: pname } : {}) })
     : await fromContainers(createEngine(c.config), p.positionals, opts);
@@ -80,4 +80,8 @@ async function generateCmd(c: CommandContext): Promise<number> {
     throw invalid('kube.cannot_write', `cannot write ${outFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   return 0;
+}
+
+function kubeType(v: string | undefined): 'pod' | 'deployment' | undefined | null {
+  return v === undefined || v === 'pod' || v === 'deployment' ? v : null;
 }

@@ -2,9 +2,9 @@
 // the base64 of user:password), so the file can be shared with docker, podman and skopeo
 // (--authfile). berth's file is <root>/auth.json, mode 0600 (REGISTRY_AUTH_FILE or --authfile
 // override it): the root is per instance and root-only, like Podman's per-user auth.json.
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../../sys/atomic.js';
 import { corrupt } from '../../common/errors.js';
 
 export interface Credentials {
@@ -46,17 +46,7 @@ function readAuthFile(path: string): AuthFile {
 }
 
 function writeAuthFile(path: string, data: AuthFile): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  const fd = openSync(tmp, 'wx', 0o600);
-  try {
-    writeSync(fd, JSON.stringify(data, null, '\t') + '\n');
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, path);
+  writeFileAtomic(path, JSON.stringify(data, null, '\t') + '\n', { mode: 0o600, mkdirMode: 0o700 });
 }
 
 export function getCredentials(path: string, registry: string): Credentials | undefined {

@@ -50,7 +50,7 @@ export class RegistryClient {
   async call(method: HttpRequest['method'], path: string, o: CallOptions): Promise<HttpResponse> {
     let res = await this.attempt(method, path, o);
     if (res.status === 401) {
-      const header = res.headers['www-authenticate'];
+      const header = res.headers['www-authenticate'] as string | string[] | undefined;
       await drain(res.body);
       const challenge = parseChallenge(Array.isArray(header) ? header[0] ?? '' : header ?? '');
       if (challenge && (await this.authenticate(challenge))) {
@@ -85,7 +85,7 @@ export class RegistryClient {
   private async callRoot(): Promise<HttpResponse> {
     let res = await this.attempt('GET', '/v2/', { ok: [200] });
     if (res.status === 401) {
-      const header = res.headers['www-authenticate'];
+      const header = res.headers['www-authenticate'] as string | string[] | undefined;
       await drain(res.body);
       const challenge = parseChallenge(Array.isArray(header) ? header[0] ?? '' : header ?? '');
       if (challenge && (await this.authenticate(challenge))) res = await this.attempt('GET', '/v2/', { ok: [200] });

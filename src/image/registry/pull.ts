@@ -8,7 +8,6 @@ import { closeSync, createWriteStream, existsSync, mkdirSync, fsyncSync, openSyn
 import { createHash, type Hash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { corrupt, invalid, isBerthError, notFound, unavailable } from '../../common/errors.js';
-import { tx } from '../../state/db.js';
 import { MEDIA, goArch, type Descriptor } from '../formats.js';
 import { discardUnused } from '../gc.js';
 import { parseReference, type Reference } from '../reference.js';
@@ -178,7 +177,7 @@ async function pullManifest(
     const sizes = await pool(layers.map((l, i) => async () => {
       const created = await downloadBlob(ctx.root, client, l, o.progress);
       if (created) made.blobs.push(l.digest);
-      const r = await ensureLayer(ctx.root, diffIds[i]!, () => openMaybeCompressed(blobPath(ctx.root, l.digest), `layer ${l.digest}`));
+      const r = await ensureLayer(ctx, diffIds[i]!, () => openMaybeCompressed(blobPath(ctx.root, l.digest), `layer ${l.digest}`));
       if (r.created) made.layers.push(diffIds[i]!);
       return r.size;
     }), o.parallel);
@@ -188,7 +187,7 @@ async function pullManifest(
     }
     const id = cdesc.digest;
     const size = sizes.reduce((a, b) => a + b, 0);
-    tx(ctx.db, () => {
+    ctx.store.transaction(() => {
       for (const l of layers) {
         if (!hasBlob(ctx.root, l.digest)) throw unavailable('image.concurrent_removal', `blob ${l.digest} was removed while pulling`, 'run the pull again');
       }
@@ -197,19 +196,17 @@ async function pullManifest(
       }
       if (!hasBlob(ctx.root, id)) writeBlob(ctx.root, configBytes, id);
       if (!hasBlob(ctx.root, m.digest)) writeBlob(ctx.root, m.bytes, m.digest);
-      const ins = ctx.db.prepare('INSERT OR IGNORE INTO layers (diff_id, blob_digest, size) VALUES (?, ?, ?)');
-      diffIds.forEach((d, i) => ins.run(d, layers[i]!.digest, sizes[i]!));
-      ctx.db
-        .prepare('INSERT OR IGNORE INTO images (id, manifest_digest, config, layers, size, created) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(id, m.digest, configBytes.toString('utf8'), JSON.stringify(diffIds), size, typeof image.created === 'string' ? image.created : new Date().toISOString());
-      if (o.name !== undefined) ctx.db.prepare('INSERT OR REPLACE INTO tags (name, image_id) VALUES (?, ?)').run(o.name, id);
+      diffIds.forEach((d, i) => ctx.store.insertLayer({ diffId: d, blobDigest: layers[i]!.digest, size: sizes[i]! }));
+      const created = typeof image.created === 'string' ? image.created : new Date().toISOString();
+      ctx.store.insertImage({ id, manifestDigest: m.digest, config: configBytes.toString('utf8'), layers: diffIds, size, created });
+      if (o.name !== undefined) ctx.store.setTag(o.name, id);
     });
     made.blobs = [];
     made.layers = [];
     step('image.recorded');
     return { name: o.name, id, manifestDigest: m.digest };
   } catch (e) {
-    discardUnused(ctx.db, ctx.root, made);
+    discardUnused(ctx, made);
     throw e;
   }
 }

@@ -41,7 +41,7 @@ function mountSources(repoTags: readonly string[], domain: string, except: strin
 }
 
 export async function pushImage(ctx: ImageContext, source: string, destination: string | undefined, opts: PushOptions = {}): Promise<PushResult> {
-  const image = resolveImage(ctx.db, source);
+  const image = resolveImage(ctx.store, source);
   const destText = destination ?? image.repoTags.find((t) => t === source) ?? (source.includes('/') || image.repoTags.length === 0 ? source : image.repoTags[0]!);
   const dest = parseReference(destText);
   if (dest.digest !== undefined) throw invalid('image.bad_reference', `cannot push to a digest reference "${destText}"`, 'give a tag instead');

@@ -4,13 +4,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { newId } from '../common/ids.js';
-import { openDb } from '../state/db.js';
-import { run, start } from '../sys/exec.js';
-import type { NetCtx } from './context.js';
+import { newId } from '../src/common/ids.js';
+import { openDb, type Db } from '../src/state/db.js';
+import { insertContainer } from '../src/state/containers.js';
+import { networkStore } from '../src/state/network-store.js';
+import { run, start } from '../src/sys/exec.js';
+import type { NetCtx } from '../src/network/context.js';
 
 export interface TestRoot {
   ctx: NetCtx;
+  /** The instances file behind ctx.store, for tests that look at the records themselves. */
+  db: Db;
   dir: string;
   cleanup(): void;
 }
@@ -24,8 +28,8 @@ export function tempRoot(pools: readonly string[]): TestRoot {
     rmSync(dir, { recursive: true, force: true });
     throw e;
   }
-  const ctx: NetCtx = { db, paths: { root: join(dir, 'root'), runroot: join(dir, 'run') }, pools };
-  return { ctx, dir, cleanup: () => { db.close(); rmSync(dir, { recursive: true, force: true }); } };
+  const ctx: NetCtx = { store: networkStore(db), paths: { root: join(dir, 'root'), runroot: join(dir, 'run') }, pools };
+  return { ctx, db, dir, cleanup: () => { db.close(); rmSync(dir, { recursive: true, force: true }); } };
 }
 
 export function suffix(): string {
@@ -33,10 +37,13 @@ export function suffix(): string {
 }
 
 /** The minimal container row the engine would have written. */
-export function addContainer(ctx: NetCtx, name: string): string {
+export function addContainer(root: TestRoot, name: string): string {
   const id = newId();
-  ctx.db.prepare(`INSERT INTO containers (id, name, image_id, image_ref, spec, status, runtime, created_at)
-    VALUES (?, ?, 'sha256:0', 'test', '{}', 'created', 'runc', ?)`).run(id, name, new Date().toISOString());
+  insertContainer(root.db, {
+    id, name, imageId: 'sha256:0', imageRef: 'test', spec: {}, labels: {}, status: 'created', pid: null, conmonPid: null,
+    conmonStart: null, exitCode: null, oomKilled: false, restartCount: 0, runtime: 'runc', createdAt: new Date().toISOString(),
+    startedAt: null, finishedAt: null, bootId: null, stopRequested: false, runId: null, pidStart: null, restartBackoffMs: 0,
+  });
   return id;
 }
 

@@ -1,7 +1,7 @@
 // Builds image archives in memory for tests: OCI layouts and docker-archives from layer entries.
 import { gzipSync } from 'node:zlib';
-import { makeTar, type TarEntry } from '../storage/testtar.js';
-import { sha256 } from './store.js';
+import { makeTar, type TarEntry } from '../src/storage/testtar.js';
+import { sha256 } from '../src/image/store.js';
 
 export interface TestImage {
   layers: TarEntry[][];

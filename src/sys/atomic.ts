@@ -1,0 +1,49 @@
+// The one way berth replaces a file outside the instances file. A reader (runc, aardvark-dns,
+// a container's resolver, the next berth) sees the old file or the new one, never a torn one,
+// and after a crash the name holds one of the two: the data is synced before the rename, and
+// the directory after it, so the rename itself survives a power cut.
+import { closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
+
+export interface AtomicWriteOptions {
+  /** The file's mode, applied exactly (the umask does not narrow it). Default 0644. */
+  mode?: number;
+  /** Makes the directory (and its parents) first, with this mode. */
+  mkdirMode?: number;
+}
+
+/**
+ * Writes `data` to `path` atomically. The temporary file lives in the same directory (a rename
+ * is atomic only within one filesystem) under a random dot-name, so two writers never share it.
+ */
+export function writeFileAtomic(path: string, data: string | Buffer, opts: AtomicWriteOptions = {}): void {
+  const dir = dirname(path);
+  if (opts.mkdirMode !== undefined) mkdirSync(dir, { recursive: true, mode: opts.mkdirMode });
+  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const fd = openSync(tmp, 'wx', opts.mode ?? 0o644);
+  try {
+    try {
+      fchmodSync(fd, opts.mode ?? 0o644);
+      const buf = typeof data === 'string' ? Buffer.from(data) : data;
+      for (let off = 0; off < buf.length;) off += writeSync(fd, buf, off, buf.length - off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  syncDir(dir);
+}
+
+function syncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
