@@ -14,7 +14,7 @@ import type { ContainerSpec, CreateRequest } from './types.js';
 import { hostOf } from './host.js';
 import { withSecurity } from './security.js';
 import type { Container } from './container-records.js';
-import { saveRecordFile } from './record-file.js';
+import { networkFile, saveNetworkFile, saveRecordFile } from './record-file.js';
 
 /** Docker's floor for -m: below it the kernel's own use of the cgroup leaves the process nothing. */
 const MIN_MEMORY = 6 * 1024 * 1024;
@@ -119,7 +119,10 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
 }
 
 function ensureDefaultNetworkIfUsed(ctx: EngineContext, spec: ContainerSpec): void {
-  if (spec.networks.some((n) => n.network === 'berth')) hostOf(ctx).ensureDefaultNetwork(networkContext(ctx));
+  if (!spec.networks.some((n) => n.network === 'berth')) return;
+  const net = hostOf(ctx).ensureDefaultNetwork(networkContext(ctx));
+  // Kept on disk like any network, so that a lost instances file does not orphan its bridge.
+  if (!existsSync(networkFile(ctx, net.id))) saveNetworkFile(ctx, net.name);
 }
 
 function mergeEnv(base: string[], extra: string[]): string[] {

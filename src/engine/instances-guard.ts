@@ -17,6 +17,14 @@ export function containersOnDisk(root: string): string[] {
   }
 }
 
+function networksOnDisk(root: string): number {
+  try {
+    return readdirSync(join(root, 'networks')).filter((f) => /^[0-9a-f]{64}\.json$/.test(f)).length;
+  } catch {
+    return 0;
+  }
+}
+
 /**
  * A missing or empty instances file in a root that holds containers: SQLite would make a new,
  * empty one, orphaning every container and freeing their names. Refused, with what to do.
@@ -28,9 +36,11 @@ export function guardInstancesFile(root: string): void {
   try { size = statSync(file).size; } catch { /* missing */ }
   if (size > 0) return;
   const ids = containersOnDisk(root);
-  if (ids.length === 0) return;
+  const nets = ids.length > 0 ? 0 : networksOnDisk(root);
+  if (ids.length === 0 && nets === 0) return;
+  const holds = ids.length > 0 ? `${ids.length} container${ids.length === 1 ? '' : 's'}` : `${nets} network${nets === 1 ? '' : 's'}`;
   throw corrupt('state.instances_lost',
-    `the instances file ${file} is ${size < 0 ? 'missing' : 'empty'}, but ${root} holds ${ids.length} container${ids.length === 1 ? '' : 's'}`,
-    'run "berth system recover" to rebuild the records from the containers\' berth.json files');
+    `the instances file ${file} is ${size < 0 ? 'missing' : 'empty'}, but ${root} holds ${holds}`,
+    'run "berth system recover" to rebuild the records from the copies kept beside them (berth.json)');
 }
 

@@ -3,11 +3,11 @@
 // it is lost (deleted, truncated to nothing) berth refuses to start afresh over containers it
 // would orphan, and `berth system recover` (recoverRecords) rebuilds the records from these
 // files: names kept, running containers still running.
-import { existsSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { writeFileAtomic } from '../sys/atomic.js';
 import { join } from 'node:path';
 import { tx } from '../state/db.js';
-import { readRecordSet, restoreRecordSet, type RecordSet } from '../state/records.js';
+import { readNetworkRow, readRecordSet, restoreNetworkRow, restoreRecordSet, type RecordSet } from '../state/records.js';
 import { containerDir, type EngineContext } from './context.js';
 import { containersOnDisk } from './instances-guard.js';
 
@@ -33,9 +33,41 @@ function writeRecordFile(ctx: EngineContext, id: string): void {
   writeFileAtomic(join(containerDir(ctx, id), FILE), JSON.stringify(set), { mode: 0o600 });
 }
 
+// Networks are kept too (ROOT/networks/ID.json), so that one no container uses yet is not lost
+// with the instances file. Made after the network, removed after it: a berth killed in between
+// leaves, at worst, a file that a recover after a lost instances file would bring back.
+const networksDir = (ctx: EngineContext) => join(ctx.paths.root, 'networks');
+
+export const networkFile = (ctx: EngineContext, id: string) => join(networksDir(ctx), `${id}.json`);
+
+export function saveNetworkFile(ctx: EngineContext, name: string): void {
+  const row = readNetworkRow(ctx.db, name);
+  if (row) writeFileAtomic(networkFile(ctx, String(row.id)), JSON.stringify(row), { mode: 0o600, mkdirMode: 0o700 });
+}
+
+export function forgetNetworkFile(ctx: EngineContext, id: string): void {
+  if (/^[0-9a-f]{64}$/.test(id)) rmSync(networkFile(ctx, id), { force: true });
+}
+
+function recoverNetworks(ctx: EngineContext): number {
+  let n = 0;
+  let files: string[] = [];
+  try { files = readdirSync(networksDir(ctx)).filter((f) => /^[0-9a-f]{64}\.json$/.test(f)); } catch { /* none kept */ }
+  for (const f of files) {
+    try {
+      const row = JSON.parse(readFileSync(join(networksDir(ctx), f), 'utf8')) as Record<string, unknown>;
+      if (`${String(row.id)}.json` !== f) continue;
+      if (tx(ctx.db, () => restoreNetworkRow(ctx.db, row))) n++;
+    } catch { /* a damaged copy: the network is recreated by hand */ }
+  }
+  return n;
+}
+
 export interface RecoverReport {
   recovered: { id: string; name: string; status: string }[];
   present: number;
+  /** Networks brought back from ROOT/networks/ (those of recovered containers come with them). */
+  networks: number;
   /** Containers whose files could not give a record back, and why. */
   skipped: { id: string; reason: string }[];
 }
@@ -54,8 +86,9 @@ export function recoverRecords(ctx: EngineContext): RecoverReport {
     const aside = `.lost-${Date.now()}`;
     for (const f of [`${file}-wal`, `${file}-shm`]) if (existsSync(f)) renameSync(f, `${f}${aside}`);
   }
-  const report: RecoverReport = { recovered: [], present: 0, skipped: [] };
+  const report: RecoverReport = { recovered: [], present: 0, networks: 0, skipped: [] };
   ctx.recovering = true;
+  report.networks = recoverNetworks(ctx);
   for (const id of containersOnDisk(root)) {
     let set: RecordSet;
     try {

@@ -65,6 +65,16 @@ function insert(db: Db, table: string, row: Row): boolean {
   return r.changes > 0;
 }
 
+/** A network's row, for the copy kept in ROOT/networks/ID.json. */
+export function readNetworkRow(db: Db, name: string): Row | undefined {
+  return db.prepare('SELECT * FROM networks WHERE name = ?').get(name) as Row | undefined;
+}
+
+/** Puts a network's row back unless its name, id or bridge is taken; the caller holds the transaction. */
+export function restoreNetworkRow(db: Db, row: Row): boolean {
+  return insert(db, 'networks', row);
+}
+
 export type RestoreOutcome = 'restored' | 'present' | 'name_taken';
 
 /** Puts a record set back; the caller holds the transaction. */

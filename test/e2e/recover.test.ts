@@ -16,6 +16,7 @@ before(async () => {
   b.importBusybox();
   port = await freePort();
   b.ok(['network', 'create', '--subnet', '10.213.7.0/24', 'side']);
+  b.ok(['network', 'create', '--subnet', '10.213.8.0/24', 'lonely']);
   b.ok(['run', '-d', '--name', 'web', '-p', `127.0.0.1:${port}:80`, 'busybox', 'httpd', '-f', '-p', '80', '-h', '/etc']);
   b.ok(['run', '-d', '--name', 'db', '--network', 'side:ip=10.213.7.9,alias=database', 'busybox', 'sleep', '1000']);
   b.ok(['create', '--name', 'idle', 'busybox', 'true']);
@@ -43,7 +44,10 @@ function assertRefused(what: string): void {
 
 function assertBack(): void {
   const out = b.ok(['system', 'recover']);
-  assert.match(out, /4 recovered, 0 already recorded, 0 not recovered/);
+  assert.match(out, /4 recovered, 0 already recorded, 0 not recovered; 3 networks recovered/);
+  const nets = (JSON.parse(b.ok(['network', 'ls', '--format', 'json'])) as { Name: string; Subnet: string }[]).map((n) => `${n.Name} ${n.Subnet}`);
+  assert.ok(nets.includes('lonely 10.213.8.0/24'), `a network no container uses is kept too: ${nets.join(', ')}`);
+  assert.ok(nets.includes('side 10.213.7.0/24'));
   const ps = JSON.parse(names()) as { Names: string[]; State: string; ExitCode: number | null }[];
   const byName = new Map(ps.map((c) => [c.Names[0], c]));
   assert.deepEqual([...byName.keys()].sort(), ['db', 'done', 'idle', 'web']);
@@ -75,4 +79,17 @@ test('an instances file truncated to nothing is refused, then recovered', () => 
   assertRefused('truncated');
   assertBack();
   b.ok(['start', 'idle']);
+});
+
+test('a root that holds only networks is refused too, and a removed network is not brought back', () => {
+  b.ok(['rm', '-f', 'web', 'db', 'idle', 'done']);
+  b.ok(['network', 'rm', 'side']);
+  rmSync(join(b.root, 'berth.db'));
+  const r = b.run(['network', 'ls']);
+  assert.equal(r.status, 125);
+  assert.match(r.stderr, /^berth: the instances file .* is missing, but .* holds 2 networks\n/);
+  assert.match(b.ok(['system', 'recover']), /0 recovered, 0 already recorded, 0 not recovered; 2 networks recovered/);
+  const nets = (JSON.parse(b.ok(['network', 'ls', '--format', 'json'])) as { Name: string }[]).map((n) => n.Name).sort();
+  assert.deepEqual(nets, ['berth', 'lonely'], 'the default network is kept too: its bridge is not orphaned');
+  b.ok(['network', 'rm', 'lonely', 'berth']);
 });

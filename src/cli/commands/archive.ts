@@ -105,7 +105,7 @@ async function recoverCmd(c: CommandContext, argv: string[]): Promise<number> {
   const r = await engineOf(c).system.recoverRecords();
   for (const x of r.recovered) out(`recovered ${x.id.slice(0, 12)} ${x.name} (${x.status})\n`);
   for (const x of r.skipped) process.stderr.write(`berth: not recovered: ${x.id.slice(0, 12)}: ${x.reason}\n`);
-  out(`${r.recovered.length} recovered, ${r.present} already recorded, ${r.skipped.length} not recovered\n`);
+  out(`${r.recovered.length} recovered, ${r.present} already recorded, ${r.skipped.length} not recovered; ${r.networks} network${r.networks === 1 ? '' : 's'} recovered\n`);
   return r.skipped.length > 0 ? 1 : 0;
 }
 
