@@ -34,6 +34,8 @@ $(IMAGES) &: $(IMAGE_SOURCES)
 
 install: build
 	ln -sf $(CURDIR)/bin/berth /usr/local/bin/berth
+	install -D -m 0644 contrib/systemd/berth-boot.service /etc/systemd/system/berth-boot.service
+	if [ -d /run/systemd/system ]; then systemctl daemon-reload && systemctl enable berth-boot.service; fi
 
 demo: build
 	bash examples/webfarm/demo.sh

@@ -77,7 +77,7 @@ const COMMANDS: Record<string, () => Promise<Handler>> = {
   'image load': async () => (await import('./commands/archive.js')).loadCmd,
   'image tag': async () => (await import('./commands/archive.js')).tagCmd,
   'image prune': async () => (await import('./commands/archive.js')).pruneCmd,
-  system: async () => (await import('./commands/archive.js')).systemCmd,
+  system: async () => (await import('./commands/system.js')).systemCmd,
   build: async () => (await import('./commands/build.js')).buildCmd,
   'image build': async () => (await import('./commands/build.js')).buildCmd,
   commit: async () => (await import('./commands/archive.js')).commitCmd,
@@ -108,7 +108,7 @@ Images:
   build [-f FILE] [-t NAME] CONTEXT
   commit CTR [NAME], export CTR
 System:
-  system df, system recover    (recover: rebuild lost records from each container's berth.json)
+  system df, system boot, system check [--repair], system recover
 Networks:
   network create|ls|inspect|rm|prune|connect|disconnect
 Stacks:

@@ -28,11 +28,14 @@ export function finalize(ctx: EngineContext, c: Container, opts: { unknownCode?:
   if (c.status === 'running') {
     const ex = hostOf(ctx).readExitFile(runDir, c.id, { cgroupsPath: cgroupsPath(c.id) });
     const oom = ex?.oomKilled ?? false;
+    // A run of an earlier boot ended at the latest when this boot began; when is not known.
+    const bootEnded = c.bootId !== null && c.bootId !== hostOf(ctx).bootId();
+    const endedBy = bootEnded ? hostOf(ctx).bootTime() : (ex?.finishedAt ?? new Date());
     tx(ctx.db, () => updateContainer(ctx.db, c.id, {
       status: 'exited',
       exitCode: ex?.exitCode ?? opts.unknownCode ?? 255,
       oomKilled: oom,
-      finishedAt: finishTime(ex?.finishedAt ?? new Date(), c.startedAt),
+      finishedAt: endedBy === null ? null : finishTime(endedBy, c.startedAt),
       pid: null, conmonPid: null, conmonStart: null,
     }));
     saveRecordFile(ctx, c.id, { bestEffort: true });

@@ -6,7 +6,7 @@
 // need no privilege): the fake stands in only for what the kernel and the runtime would do.
 import { run } from '../sys/exec.js';
 import { mount, unmount, isOwnFsMounted } from '../sys/mount.js';
-import { bootId, sameProcessAlive, processStartTime, hardRlimits } from '../sys/proc.js';
+import { bootId, bootTime, sameProcessAlive, processStartTime, hardRlimits } from '../sys/proc.js';
 import { removeCgroup } from '../sys/cgroups.js';
 import { sendSignal } from '../sys/signal.js';
 import {
@@ -17,11 +17,14 @@ import { runForeground } from '../runtime/foreground.js';
 import {
   planEndpoints, setUpContainerNetwork, tearDownContainerNetwork, releaseContainerNetwork, publishPorts,
 } from '../network/attach.js';
-import { ensureDefaultNetwork } from '../network/networks.js';
+import { ensureBridge, ensureDefaultNetwork, listNetworks } from '../network/networks.js';
+import type { NetCtx } from '../network/context.js';
 import type { EngineContext } from './context.js';
 
 export interface Host {
   bootId: () => string;
+  /** When the current boot began; bounds the finish of a run that a reboot ended. */
+  bootTime: () => Date | null;
   /** The pid is held by a live process (not a zombie) that started at `startTime` when known. */
   processAlive: (pid: number, startTime: number | null | undefined) => boolean;
   processStartTime: (pid: number) => number | null;
@@ -44,6 +47,8 @@ export interface Host {
   planEndpoints: typeof planEndpoints;
   publishPorts: typeof publishPorts;
   ensureDefaultNetwork: typeof ensureDefaultNetwork;
+  /** Makes every network's bridge and nftables elements that are missing (at boot); their names. */
+  restoreBridges: (ctx: NetCtx) => string[];
   setUpNetwork: typeof setUpContainerNetwork;
   tearDownNetwork: typeof tearDownContainerNetwork;
   releaseNetwork: typeof releaseContainerNetwork;
@@ -51,6 +56,7 @@ export interface Host {
 
 export const realHost: Host = {
   bootId: () => bootId(),
+  bootTime: () => bootTime(),
   processAlive: (pid, startTime) => sameProcessAlive(pid, startTime),
   processStartTime: (pid) => processStartTime(pid),
   hardRlimits,
@@ -73,6 +79,7 @@ export const realHost: Host = {
   planEndpoints,
   publishPorts,
   ensureDefaultNetwork,
+  restoreBridges: (ctx) => listNetworks(ctx).map((net) => { ensureBridge(ctx, net); return net.name; }),
   setUpNetwork: setUpContainerNetwork,
   tearDownNetwork: tearDownContainerNetwork,
   releaseNetwork: releaseContainerNetwork,

@@ -39,10 +39,15 @@ import type { RecoverReport } from './record-file.js';
 import type { ImportOptions } from '../image/import.js';
 import type { CreateNetworkOptions, NetworkRecord } from '../network/networks.js';
 import type { PortBinding } from '../network/attach.js';
+import type { StartAllFilter, StartAllReport, BootReport } from './boot.js';
+import type { CheckReport } from './check.js';
 
 export type { EngineConfig, Container, CreateRequest, ExecRequest, EndpointView, LogChunk, LogOptions };
 export type { PullOptions, PullPolicy, PullResult, PushOptions, PushResult, LoginOptions, Credentials };
 export type { ArchiveFormat, PruneResult, UsageLine, CommitOptions, ImportOptions, CreateNetworkOptions, NetworkRecord, PortBinding };
+export type { StartAllFilter, StartAllReport, BootReport, CheckReport };
+export type { Finding } from './check.js';
+export { parseStartFilters } from './start-filter.js';
 export type { TransferProgress } from './registry.js';
 export type { OciContainerConfig } from './commit.js';
 export type { BuildSupport, RecoverReport };
@@ -68,6 +73,8 @@ export interface ContainerEngine {
    */
   runInteractive(req: CreateRequest, opts: { tty: boolean }): Promise<Container>;
   start(ref: string, opts?: { attached?: boolean }): Promise<Container>;
+  /** `start --all`: every container not running that matches; one that fails does not stop the rest. */
+  startAll(filter?: StartAllFilter): Promise<StartAllReport>;
   /** The stop signal, then SIGKILL after timeoutSec (the container's own when absent). */
   stop(ref: string, opts?: { timeoutSec?: number }): Promise<Container>;
   restart(ref: string, opts?: { timeoutSec?: number }): Promise<Container>;
@@ -134,6 +141,27 @@ export interface VolumeEngine {
   remove(name: string): Promise<boolean>;
 }
 
+export interface SystemEngine {
+  diskUsage(): Promise<UsageLine[]>;
+  /**
+   * After a reboot: closes the previous boot's runs, makes every network's bridge again and
+   * starts the containers whose policy asks for it (always; unless-stopped unless the user
+   * stopped it). Idempotent within one boot.
+   */
+  boot(): Promise<BootReport>;
+  /**
+   * Every orphan and inconsistency of this root (kernel objects, processes, directories, blobs,
+   * the instances file's integrity), each with what mending it means; `repair` mends them.
+   */
+  check(opts?: { repair?: boolean }): Promise<CheckReport>;
+  /**
+   * Rebuilds the records of containers and networks that the instances file lacks (lost,
+   * truncated) from the copies beside them (berth.json, networks/ID.json); existing rows are
+   * kept. `system recover` calls it.
+   */
+  recoverRecords(): Promise<RecoverReport>;
+}
+
 export interface Engine {
   readonly config: EngineConfig;
   /** The builder's operations (engine/build-images.ts, engine/build-run.ts), loaded for a build. */
@@ -142,15 +170,7 @@ export interface Engine {
   readonly images: ImageEngine;
   readonly networks: NetworkEngine;
   readonly volumes: VolumeEngine;
-  readonly system: {
-    diskUsage(): Promise<UsageLine[]>;
-    /**
-     * Rebuilds the records of containers whose rows the instances file lacks (lost, truncated)
-     * from their berth.json; existing rows are kept. `system recover` (and a later
-     * `system check --repair`) call it.
-     */
-    recoverRecords(): Promise<RecoverReport>;
-  };
+  readonly system: SystemEngine;
 }
 
 /**
@@ -170,6 +190,8 @@ export function createEngine(config: EngineConfig): Engine {
     },
     system: {
       diskUsage: async () => (await import('./transfer.js')).diskUsage(ctx),
+      boot: async () => (await import('./boot.js')).bootSystem(ctx),
+      check: async (opts = {}) => (await import('./check.js')).checkSystem(ctx, { repair: opts.repair === true }),
       recoverRecords: async () => (await import('./record-file.js')).recoverRecords(ctx),
     },
   };
@@ -182,6 +204,7 @@ function containerEngine(ctx: EngineContext): ContainerEngine {
     run: async (req, opts = {}) => (await import('./run.js')).runContainer(ctx, req, opts),
     runInteractive: async (req, opts) => (await import('./run.js')).runInteractive(ctx, req, opts),
     start: async (ref, opts = {}) => (await C()).startContainer(ctx, ref, opts),
+    startAll: async (filter = {}) => (await import('./boot.js')).startAll(ctx, filter),
     stop: async (ref, opts = {}) => (await C()).stopContainer(ctx, ref, opts.timeoutSec),
     restart: async (ref, opts = {}) => (await C()).restartContainer(ctx, ref, opts.timeoutSec),
     kill: async (ref, signal) => (await C()).killContainer(ctx, ref, signal),

@@ -16,6 +16,7 @@ import {
   onContainerExit, restartContainer, runAttached, lookup, checkExit,
 } from './containers.js';
 import { runContainer } from './run.js';
+import { bootSystem, startAll } from './boot.js';
 import { emptyResources, type CreateRequest } from './types.js';
 import { imageContext } from './parts.js';
 
@@ -322,6 +323,53 @@ test('a started-again container keeps its writable layer and gets a new run id',
   assert.notEqual(again.runId, first);
   assert.equal(host.calls.filter((x) => x.startsWith('mount')).length, 2);
   assert.ok(existsSync(join(ctx.paths.root, 'containers', c.id, 'diff')));
+});
+
+test('a run ended by a reboot finished when the new boot began at the latest, or at an unknown time', async () => {
+  const c = await runContainer(ctx, req(), {});
+  host.boot = 'boot-2';
+  host.bootStart = new Date(Date.now() + 5000);
+  const done = reconcileOne(ctx, lookup(ctx, c.id));
+  assert.equal(done.status, 'exited');
+  assert.equal(done.exitCode, 255);
+  assert.equal(done.finishedAt, host.bootStart.toISOString(), 'not the moment ps ran');
+  const d = await runContainer(ctx, req({ name: 'unknown-end' }), {});
+  host.boot = 'boot-3';
+  host.bootStart = null;
+  assert.equal(reconcileOne(ctx, lookup(ctx, d.id)).finishedAt, null);
+});
+
+test('boot: the previous boot\'s runs are closed, and the policies decide which come back', async () => {
+  const always = await runContainer(ctx, req({ name: 'a', restart: { name: 'always', maxRetries: 0 } }), {});
+  const stoppedAlways = await runContainer(ctx, req({ name: 'sa', restart: { name: 'always', maxRetries: 0 } }), {});
+  const unless = await runContainer(ctx, req({ name: 'u', restart: { name: 'unless-stopped', maxRetries: 0 } }), {});
+  const stoppedUnless = await runContainer(ctx, req({ name: 'su', restart: { name: 'unless-stopped', maxRetries: 0 } }), {});
+  const plain = await runContainer(ctx, req({ name: 'p' }), {});
+  const never = createContainer(ctx, req({ name: 'n', restart: { name: 'always', maxRetries: 0 } }));
+  stopContainer(ctx, stoppedAlways.id, 0);
+  stopContainer(ctx, stoppedUnless.id, 0);
+  host.boot = 'boot-2';
+  const report = await bootSystem(ctx);
+  assert.deepEqual(report.failed, []);
+  assert.deepEqual(report.started.map((c) => c.name), ['a', 'sa', 'u'], 'oldest first');
+  assert.ok(host.calls.includes('restoreBridges'));
+  for (const c of [always, stoppedAlways, unless]) assert.equal(lookup(ctx, c.id).bootId, 'boot-2');
+  for (const c of [stoppedUnless, plain, never]) assert.notEqual(lookup(ctx, c.id).status, 'running');
+  released(plain.id);
+  const second = await bootSystem(ctx);
+  assert.deepEqual(second.started, [], 'once a boot');
+});
+
+test('start --all: every stopped container that matches; one failing does not stop the others', async () => {
+  createContainer(ctx, req({ name: 'x1', restart: { name: 'always', maxRetries: 0 } }));
+  createContainer(ctx, req({ name: 'x2', restart: { name: 'always', maxRetries: 0 } }));
+  createContainer(ctx, req({ name: 'x3' }));
+  host.failAt = 'startContainer';
+  const r = await startAll(ctx, { restartPolicies: ['always'] });
+  assert.deepEqual(r.failed.map((f) => f.container.name), ['x1']);
+  assert.deepEqual(r.started.map((c) => c.name), ['x2']);
+  assert.equal(lookup(ctx, 'x3').status, 'created');
+  released(lookup(ctx, 'x1').id);
 });
 
 test('create refuses a relative -w and -m below 6 MB in Docker\'s words, recording nothing', () => {

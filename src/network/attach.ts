@@ -15,7 +15,7 @@ import { dnsAvailable, refreshDns } from './dns.js';
 import { checkStaticAddress, formatIPv4, nextFreeAddress, parseCidr, parseIPv4 } from './ipam.js';
 import type { AddressPool } from './ipam.js';
 import { deleteLink, deleteNetns, enableForwarding, ipBatch, ipBatchWithBridges, linkExists, listLinks, netnsExists } from './kernel.js';
-import { bridgeMac, DEFAULT_NETWORK, hostVethName, hostVethPrefix, ifIndexOf, netnsName, netnsPath, portChainName, randomMac } from './names.js';
+import { bridgeMac, bridgeOwnerMark, DEFAULT_NETWORK, hostVethName, hostVethPrefix, ifIndexOf, netnsName, netnsPath, portChainName, randomMac } from './names.js';
 import { ensureBridge, getNetwork } from './networks.js';
 import type { NetworkRecord } from './networks.js';
 import { addNetworksAndPorts, listPortChains, removePortRules } from './nft.js';
@@ -163,7 +163,7 @@ export async function setUpContainerNetwork(ctx: NetCtx, containerId: string, op
     // Three processes in all: bridges, namespace and veths in one `ip -batch`, the inside of
     // the namespace in another, then one `nft -f` for the networks' elements and the ports.
     ipBatchWithBridges(
-      nets.map((n) => ({ bridge: n.bridge, gatewayCidr: `${n.gateway}/${prefixLen(n)}`, mac: bridgeMac(n.id) })),
+      nets.map((n) => ({ bridge: n.bridge, gatewayCidr: `${n.gateway}/${prefixLen(n)}`, mac: bridgeMac(n.id), owner: bridgeOwnerMark(ctx.paths.root) })),
       [`netns add ${ns}`, ...eps.flatMap(({ ep, net }) => vethLines(containerId, ep, net))],
     );
     const inside = ['link set lo up', ...eps.flatMap(({ ep, net }) => insideLines(ep, net))];
@@ -307,7 +307,7 @@ export function connectNetwork(ctx: NetCtx, containerId: string, network: string
     try {
       const eps = allocateAddresses(ctx, containerId);
       const mine = eps.find((e) => e.net.name === net.name)!;
-      ensureBridge(net);
+      ensureBridge(ctx, net);
       enableForwarding();
       ipBatch(vethLines(containerId, mine.ep, net));
       ipBatch(insideLines(mine.ep, net), { netns: netnsName(containerId) });

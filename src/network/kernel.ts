@@ -1,6 +1,6 @@
 // Bridges, veths and namespaces through iproute2. Commands are grouped into `ip -batch` runs so
 // a container start costs a handful of processes, not one per step.
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { run } from '../sys/exec.js';
 
 export function linkExists(name: string): boolean {
@@ -20,13 +20,28 @@ export function ipBatch(lines: readonly string[], opts: { netns?: string; force?
  * container joining could change it, and the others, holding the gateway's old MAC in their
  * ARP cache, would lose the gateway (DNS, NAT, published ports) for seconds.
  */
-export function ensureBridgeLink(bridge: string, gatewayCidr: string, mac: string): boolean {
+export function ensureBridgeLink(bridge: string, gatewayCidr: string, mac: string, owner?: string): boolean {
   const created = !linkExists(bridge);
-  ipBatchWithBridges([{ bridge, gatewayCidr, mac }], []);
+  ipBatchWithBridges([{ bridge, gatewayCidr, mac, ...(owner !== undefined ? { owner } : {}) }], []);
   return created;
 }
 
-export interface BridgeLink { bridge: string; gatewayCidr: string; mac: string }
+export interface BridgeLink {
+  bridge: string;
+  gatewayCidr: string;
+  mac: string;
+  /** The owning root's mark (names.ts bridgeOwnerMark), set as the link's alias. */
+  owner?: string;
+}
+
+/** A link's alias (ifalias), '' when it has none. */
+export function linkAlias(name: string): string {
+  try {
+    return readFileSync(`/sys/class/net/${name}/ifalias`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
 
 /**
  * ensureBridgeLink for several bridges, followed by `more` lines, in one `ip -batch`: a
@@ -35,7 +50,8 @@ export interface BridgeLink { bridge: string; gatewayCidr: string; mac: string }
 export function ipBatchWithBridges(bridges: readonly BridgeLink[], more: readonly string[]): void {
   const lines = (create: boolean) => bridges.flatMap((b) => [
     ...(create && !linkExists(b.bridge) ? [`link add ${b.bridge} type bridge`] : []),
-    `link set ${b.bridge} address ${b.mac}`, `addr replace ${b.gatewayCidr} dev ${b.bridge}`, `link set ${b.bridge} up`,
+    `link set ${b.bridge} address ${b.mac}`, ...(b.owner !== undefined ? [`link set ${b.bridge} alias ${b.owner}`] : []),
+    `addr replace ${b.gatewayCidr} dev ${b.bridge}`, `link set ${b.bridge} up`,
   ]);
   const first = lines(true);
   try {

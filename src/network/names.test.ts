@@ -26,3 +26,10 @@ test('MACs are locally administered unicast; a bridge MAC is stable per network'
   assert.equal(bridgeMac(id), bridgeMac(id));
   assert.notEqual(bridgeMac(id), bridgeMac(id.replace('a', 'b')));
 });
+
+test('a bridge owner mark names one root, however its path is written', async () => {
+  const { bridgeOwnerMark } = await import('./names.js');
+  assert.match(bridgeOwnerMark('/var/lib/berth'), /^berth-root=[0-9a-f]{16}$/);
+  assert.equal(bridgeOwnerMark('/var/lib/berth/'), bridgeOwnerMark('/var/lib/berth'));
+  assert.notEqual(bridgeOwnerMark('/tmp/a'), bridgeOwnerMark('/tmp/b'));
+});

@@ -1,6 +1,7 @@
 // Every kernel object berth makes is named from a database id, so that a later command (or a
 // reconcile after kill -9) finds it again without any memory of the one that made it. All
 // names contain "berth" (the leak check greps for it) and fit IFNAMSIZ (15 characters).
+import { resolve } from 'node:path';
 import { nodeCrypto } from '../common/lazy.js';
 
 export const DEFAULT_NETWORK = 'berth';
@@ -16,6 +17,15 @@ export const NFT_FAMILY = 'inet';
  */
 export function bridgeName(networkId: string, _isDefault: boolean): string {
   return `berth-${networkId.slice(0, 8)}`;
+}
+
+/**
+ * The alias (ifalias) every bridge of one root carries: a bridge's name says which network it
+ * is, and this says whose, so that `system check` can tell this root's bridge with no row
+ * (left by an older berth, or by a lost instances file) from another root's.
+ */
+export function bridgeOwnerMark(root: string): string {
+  return `berth-root=${nodeCrypto().createHash('sha256').update(resolve(root)).digest('hex').slice(0, 16)}`;
 }
 
 /** `ip netns add` name; the path is /run/netns/<name>. */

@@ -12,7 +12,7 @@ import {
 } from './ipam.js';
 import type { Cidr } from './ipam.js';
 import { deleteLink, ensureBridgeLink, hostRoutes, linkExists, netnsExists } from './kernel.js';
-import { bridgeMac, bridgeName, DEFAULT_NETWORK, hostVethName, ifIndexOf, netnsName } from './names.js';
+import { bridgeMac, bridgeName, bridgeOwnerMark, DEFAULT_NETWORK, hostVethName, ifIndexOf, netnsName } from './names.js';
 import { addNetworkRules, removeNetworkRules } from './nft.js';
 import { applyPorts } from './ports.js';
 import { refreshDns } from './dns.js';
@@ -73,8 +73,8 @@ export function listNetworks(ctx: NetCtx): NetworkRecord[] {
 }
 
 /**
- * Creates the network's row and bridge together: if the bridge cannot be made the row is
- * rolled back, and if the row cannot be written the bridge is deleted.
+ * Creates the network's row, then its bridge: if the bridge cannot be made, the row is removed
+ * again; if berth is killed in between, the row is left and its bridge is made on next use.
  */
 export function createNetwork(ctx: NetCtx, opts: CreateNetworkOptions): NetworkRecord {
   validateName('network', opts.name);
@@ -121,63 +121,58 @@ function createNetworkOnce(
   // bridge names are host-wide; otherwise it gets a name of its own like any network.
   const wanted = isDefault && ctx.defaultBridge ? ctx.defaultBridge : bridgeName(id, isDefault);
   const bridge = isDefault && linkExists(wanted) ? bridgeName(id, false) : wanted;
-  let made: NetworkRecord | undefined;
+  // The row is committed before the bridge is made, and the bridge is deleted before the row:
+  // a berth killed at any moment leaves a row, which names its bridge (names.ts), so the next
+  // command (or `system check`) finds and finishes the work; never a bridge nobody knows.
+  const record = ctx.store.transaction(() => {
+    if (ctx.store.network(opts.name)) throw exists('network.exists', `network ${opts.name} already exists`);
+    const others = ctx.store.networks().map((r) => ({ name: r.name, cidr: parseCidr(r.subnet) }));
+    let subnet: Cidr;
+    if (given) {
+      const clash = others.find((o) => cidrsOverlap(o.cidr, given));
+      if (clash) throw conflict('network.subnet_overlap', `subnet ${formatCidr(given)} overlaps network ${clash.name} (${formatCidr(clash.cidr)})`);
+      const route = routes.find((r) => cidrsOverlap(r, given));
+      if (route) throw conflict('network.subnet_overlap', `subnet ${formatCidr(given)} overlaps the host route ${formatCidr(route)}`);
+      subnet = given;
+    } else {
+      const pools = (ctx.pools ?? DEFAULT_POOLS).map(parseCidr);
+      const picked = pickSubnet(pools, [...others.map((o) => o.cidr), ...routes]);
+      if (!picked) throw unavailable('network.pool_exhausted', `no free /24 subnet left in ${pools.map(formatCidr).join(', ')}`, 'give one with --subnet');
+      subnet = picked;
+    }
+    if (linkExists(bridge)) throw conflict('network.bridge_exists', `a link named ${bridge} already exists on the host`, 'another berth root may own it');
+    const row: NetworkRow = {
+      name: opts.name,
+      id,
+      bridge,
+      subnet: formatCidr(subnet),
+      gateway: formatIPv4(gateway ?? subnet.network + 1),
+      ip_range: range ? formatCidr(range) : null,
+      internal: opts.internal ? 1 : 0,
+      labels: JSON.stringify(opts.labels ?? {}),
+      created_at: new Date().toISOString(),
+    };
+    if (!ctx.store.insertNetwork(row)) throw exists('network.exists', `network ${opts.name} already exists`);
+    return toRecord(row);
+  });
+  step('netcreate.recorded');
   let rulesAdded = false;
-  let record: NetworkRecord;
   try {
-    record = ctx.store.transaction(() => {
-      if (ctx.store.network(opts.name)) throw exists('network.exists', `network ${opts.name} already exists`);
-      const others = ctx.store.networks().map((r) => ({ name: r.name, cidr: parseCidr(r.subnet) }));
-      let subnet: Cidr;
-      if (given) {
-        const clash = others.find((o) => cidrsOverlap(o.cidr, given));
-        if (clash) throw conflict('network.subnet_overlap', `subnet ${formatCidr(given)} overlaps network ${clash.name} (${formatCidr(clash.cidr)})`);
-        const route = routes.find((r) => cidrsOverlap(r, given));
-        if (route) throw conflict('network.subnet_overlap', `subnet ${formatCidr(given)} overlaps the host route ${formatCidr(route)}`);
-        subnet = given;
-      } else {
-        const pools = (ctx.pools ?? DEFAULT_POOLS).map(parseCidr);
-        const picked = pickSubnet(pools, [...others.map((o) => o.cidr), ...routes]);
-        if (!picked) throw unavailable('network.pool_exhausted', `no free /24 subnet left in ${pools.map(formatCidr).join(', ')}`, 'give one with --subnet');
-        subnet = picked;
-      }
-      if (linkExists(bridge)) throw conflict('network.bridge_exists', `a link named ${bridge} already exists on the host`, 'another berth root may own it');
-      const row: NetworkRow = {
-        name: opts.name,
-        id,
-        bridge,
-        subnet: formatCidr(subnet),
-        gateway: formatIPv4(gateway ?? subnet.network + 1),
-        ip_range: range ? formatCidr(range) : null,
-        internal: opts.internal ? 1 : 0,
-        labels: JSON.stringify(opts.labels ?? {}),
-        created_at: new Date().toISOString(),
-      };
-      if (!ctx.store.insertNetwork(row)) throw exists('network.exists', `network ${opts.name} already exists`);
-      return toRecord(row);
-    });
-    // The record is committed before the bridge is made: a berth killed from here on leaves a
-    // network whose bridge `network rm` deletes, or `run` makes (ensureBridge), never a bridge
-    // that no record names.
-    made = record;
-    step('netcreate.recorded');
-    const prefix = record.subnet.split('/')[1]!;
-    ensureBridgeLink(record.bridge, `${record.gateway}/${prefix}`, bridgeMac(record.id));
+    const prefix = Number(record.subnet.split('/')[1]);
+    ensureBridgeLink(record.bridge, `${record.gateway}/${prefix}`, bridgeMac(record.id), bridgeOwnerMark(ctx.paths.root));
     step('netcreate.bridge');
     // Checked before any nftables element is added: those are keyed by subnet, and a loser
     // undoing them would undo the winner's.
-    const rival = parseRoutesWithDev(hostRoutes()).find((r) => r.dev !== bridge && cidrsOverlap(r.cidr, parseCidr(record.subnet)));
+    const subnet = parseCidr(record.subnet);
+    const rival = parseRoutesWithDev(hostRoutes()).find((r) => r.dev !== bridge && cidrsOverlap(r.cidr, subnet));
     if (rival) throw new SubnetRace(`subnet ${record.subnet} is also routed to ${rival.dev ?? 'another device'} (${formatCidr(rival.cidr)})`);
     rulesAdded = true;
     addNetworkRules({ bridge: record.bridge, subnet: record.subnet, internal: record.internal });
     step('netcreate.rules');
   } catch (e) {
-    if (made) {
-      const m = made;
-      deleteLink(m.bridge);
-      if (rulesAdded) removeNetworkRules(m);
-      ctx.store.transaction(() => ctx.store.deleteNetwork(m.name));
-    }
+    deleteLink(record.bridge);
+    if (rulesAdded) removeNetworkRules(record);
+    ctx.store.transaction(() => ctx.store.deleteNetwork(record.name));
     throw e;
   }
   return record;
@@ -198,9 +193,9 @@ export function ensureDefaultNetwork(ctx: NetCtx): NetworkRecord {
 }
 
 /** Makes the bridge, its gateway address and its nftables elements if any is missing. */
-export function ensureBridge(net: Pick<NetworkRecord, 'id' | 'bridge' | 'subnet' | 'gateway' | 'internal'>): void {
+export function ensureBridge(ctx: Pick<NetCtx, 'paths'>, net: Pick<NetworkRecord, 'id' | 'bridge' | 'subnet' | 'gateway' | 'internal'>): void {
   const prefix = net.subnet.split('/')[1]!;
-  ensureBridgeLink(net.bridge, `${net.gateway}/${prefix}`, bridgeMac(net.id));
+  ensureBridgeLink(net.bridge, `${net.gateway}/${prefix}`, bridgeMac(net.id), bridgeOwnerMark(ctx.paths.root));
   addNetworkRules({ bridge: net.bridge, subnet: net.subnet, internal: net.internal });
 }
 
@@ -269,15 +264,14 @@ export function removeNetwork(ctx: NetCtx, nameOrId: string, opts: { force?: boo
     for (const ep of eps) {
       if (netnsExists(netnsName(ep.container_id))) deleteLink(hostVethName(ep.container_id, ifIndexOf(ep.ifname)));
     }
+    step('netrm.endpoints');
+    // The bridge goes before its row (see createNetworkOnce): killed in between, the row is left.
+    destroyBridge(ctx, n);
+    step('netrm.bridge');
     ctx.store.deleteEndpointsOn(n.name);
+    ctx.store.deleteNetwork(n.name);
     return { n, running: eps.map((e) => e.container_id).filter((id) => netnsExists(netnsName(id))) };
   });
-  step('netrm.endpoints');
-  // The record goes after the bridge: a berth killed in between leaves a network that the next
-  // `network rm` finishes removing.
-  destroyBridge(ctx, net.n);
-  step('netrm.bridge');
-  ctx.store.transaction(() => ctx.store.deleteNetwork(net.n.name));
   // Running containers that were disconnected by force: their port rules may have pointed at
   // the address they just lost, and their names must leave that network's DNS.
   for (const id of net.running) applyPorts(ctx, id);

@@ -114,7 +114,7 @@ interface NftJson {
   nftables: Array<Record<string, unknown>>;
 }
 
-interface TableView {
+export interface TableView {
   sets: Map<string, unknown[]>;
   chains: Set<string>;
   /** Rules of the `ports` chain: handle → jump target. */
@@ -122,7 +122,7 @@ interface TableView {
 }
 
 /** Reads the table once; undefined when it does not exist. */
-function readTable(): TableView | undefined {
+export function readTable(): TableView | undefined {
   const r = run('nft', ['-j', '-a', 'list', 'table', NFT_FAMILY, NFT_TABLE], { allowFail: true });
   if (r.status !== 0) return undefined;
   const doc = JSON.parse(r.stdout) as NftJson;
@@ -143,7 +143,7 @@ function readTable(): TableView | undefined {
   return view;
 }
 
-function elemKey(e: unknown): string {
+export function elemKey(e: unknown): string {
   if (typeof e === 'string') return e;
   const o = e as { prefix?: { addr: string; len: number }; concat?: string[]; elem?: { val: unknown } };
   if (o.prefix) return `${o.prefix.addr}/${o.prefix.len}`;

@@ -2,7 +2,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bootId, hardRlimits, parseLimits, parseStat, parseStatStartTime, pidAlive, procStat, processStartTime, sameProcessAlive } from './proc.js';
+import { bootId, bootTime, parseBootTime, hardRlimits, parseLimits, parseStat, parseStatStartTime, pidAlive, procStat, processStartTime, sameProcessAlive } from './proc.js';
 
 const tmp = mkdtempSync('/tmp/berth-proc-');
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -82,4 +82,24 @@ test('pidAlive on a real zombie is false', async () => {
   } finally {
     child.kill('SIGKILL');
   }
+});
+
+test('boot time from /proc/stat btime, and the test hook that names another boot', () => {
+  assert.equal(parseBootTime('cpu  1 2 3\nbtime 1764000000\nprocesses 5\n'), 1764000000);
+  assert.equal(parseBootTime('cpu 1 2 3\n'), null);
+  const real = bootId();
+  const t = bootTime();
+  assert.ok(t !== null && t.getTime() < Date.now());
+  const saved = process.env.BERTH_TEST_BOOT_ID;
+  try {
+    process.env.BERTH_TEST_BOOT_ID = 'simulated@1764000000';
+    assert.equal(bootId(), 'simulated');
+    assert.equal(bootTime()?.toISOString(), new Date(1764000000 * 1000).toISOString());
+    process.env.BERTH_TEST_BOOT_ID = 'only-an-id';
+    assert.equal(bootId(), 'only-an-id');
+    assert.equal(bootTime()?.getTime(), t.getTime(), 'no time given: the real boot time');
+  } finally {
+    if (saved === undefined) delete process.env.BERTH_TEST_BOOT_ID; else process.env.BERTH_TEST_BOOT_ID = saved;
+  }
+  assert.equal(bootId(), real);
 });

@@ -1,6 +1,6 @@
 // Facts about processes from /proc. A pid alone names nothing across time: pids are reused,
 // so berth records (pid, start time, boot id) and trusts a pid only while all three match.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface ProcFs {
   /** Defaults to /proc; tests point it at a temp dir. */
@@ -66,8 +66,65 @@ export function processStartTime(pid: number, o?: ProcFs): number | null {
   return procStat(pid, o)?.startTime ?? null;
 }
 
+/**
+ * Test hook, read here and nowhere else: BERTH_TEST_BOOT_ID="ID[@UNIX_SECONDS]" stands in for the
+ * kernel's boot id (and the boot's start time), so that a test can simulate a reboot, which it
+ * cannot cause. Never set it outside tests: records would be judged against a boot that is not
+ * the host's.
+ */
+function testBoot(): { id: string; time: number | undefined } | undefined {
+  const v = process.env.BERTH_TEST_BOOT_ID;
+  if (!v) return undefined;
+  const at = v.indexOf('@');
+  if (at < 0) return { id: v, time: undefined };
+  const t = Number(v.slice(at + 1));
+  return { id: v.slice(0, at), time: Number.isFinite(t) ? t : undefined };
+}
+
 export function bootId(o?: ProcFs): string {
+  const t = o ? undefined : testBoot();
+  if (t) return t.id;
   return readFileSync(`${procRoot(o)}/sys/kernel/random/boot_id`, 'utf8').trim();
+}
+
+/** The "btime" line of /proc/stat: when this boot began, in seconds since the epoch. */
+export function parseBootTime(stat: string): number | null {
+  const m = /^btime\s+(\d+)$/m.exec(stat);
+  return m ? Number(m[1]) : null;
+}
+
+/** When this boot began (the test hook's time when it gives one); null when unknown. */
+export function bootTime(o?: ProcFs): Date | null {
+  const t = o ? undefined : testBoot();
+  if (t?.time !== undefined) return new Date(t.time * 1000);
+  try {
+    const s = parseBootTime(readFileSync(`${procRoot(o)}/stat`, 'utf8'));
+    return s === null ? null : new Date(s * 1000);
+  } catch {
+    return null;
+  }
+}
+
+export interface ProcessInfo { pid: number; state: string; startTime: number; cmdline: string[] }
+
+/** Every live process (zombies left out) with its command line, for finding orphans by their arguments. */
+export function listProcesses(o?: ProcFs): ProcessInfo[] {
+  const out: ProcessInfo[] = [];
+  let entries: string[];
+  try { entries = readdirSync(procRoot(o)); } catch { return out; }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    const pid = Number(e);
+    const st = procStat(pid, o);
+    if (st === null || ENDED.has(st.state)) continue;
+    try {
+      const cmdline = readFileSync(`${procRoot(o)}/${e}/cmdline`, 'utf8').split('\0').filter((a, i, all) => a !== '' || i < all.length - 1);
+      out.push({ pid, state: st.state, startTime: st.startTime, cmdline });
+    } catch {
+      // It ended while we looked.
+    }
+  }
+  return out;
 }
 
 export interface HardRlimits {

@@ -84,8 +84,7 @@ export async function pruneCmd(c: CommandContext): Promise<number> {
 /** `berth system df` (and `system prune`-free: df is the only system verb berth has yet). */
 export async function systemCmd(c: CommandContext): Promise<number> {
   const [verb, ...rest] = c.argv;
-  if (verb === 'recover') return recoverCmd(c, rest);
-  if (verb !== 'df') throw invalid('cli.unknown_command', `unknown command "system ${verb ?? ''}"`.trimEnd(), 'berth system df, berth system recover');
+  if (verb !== 'df') throw invalid('cli.unknown_command', `unknown command "system ${verb ?? ''}"`.trimEnd(), 'berth system df');
   const p = parseArgs(rest, [{ long: 'format', type: 'string' }, { long: 'verbose', short: 'v', type: 'boolean' }, HELP], { command: 'system df' });
   const lines = await engineOf(c).system.diskUsage();
   if (str(p.values.format) === 'json') {
@@ -99,15 +98,6 @@ export async function systemCmd(c: CommandContext): Promise<number> {
   return 0;
 }
 
-/** `system recover`: the records rebuilt from the containers' berth.json, one line each. */
-async function recoverCmd(c: CommandContext, argv: string[]): Promise<number> {
-  parseArgs(argv, [HELP], { command: 'system recover' });
-  const r = await engineOf(c).system.recoverRecords();
-  for (const x of r.recovered) out(`recovered ${x.id.slice(0, 12)} ${x.name} (${x.status})\n`);
-  for (const x of r.skipped) process.stderr.write(`berth: not recovered: ${x.id.slice(0, 12)}: ${x.reason}\n`);
-  out(`${r.recovered.length} recovered, ${r.present} already recorded, ${r.skipped.length} not recovered; ${r.networks} network${r.networks === 1 ? '' : 's'} recovered\n`);
-  return r.skipped.length > 0 ? 1 : 0;
-}
 
 export async function commitCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [

@@ -7,7 +7,7 @@ import { json, out, printDocs, table, truncate } from '../render.js';
 import { invalid } from '../../common/errors.js';
 import { humanDuration } from '../../common/units.js';
 import { shortId } from '../../common/ids.js';
-import { createEngine, type Container, type Engine, type LogChunk } from '../../engine/index.js';
+import { createEngine, parseStartFilters, type Container, type Engine, type LogChunk } from '../../engine/index.js';
 
 const HELP: OptionDef = { long: 'help', type: 'boolean' };
 
@@ -90,9 +90,17 @@ async function attachUntilExit(engine: Engine, ctr: Container, o: { autoRemove: 
 // ------------------------------------------------------------------------------ start, stop, restart, kill, rm
 
 export async function startCmd(c: CommandContext): Promise<number> {
-  const p = parseArgs(c.argv, [{ long: 'attach', short: 'a', type: 'boolean' }, HELP], { command: c.path });
-  needArgs(c, p.positionals, 'CONTAINER...');
+  const p = parseArgs(c.argv, [
+    { long: 'attach', short: 'a', type: 'boolean' }, { long: 'all', type: 'boolean' }, { long: 'filter', type: 'string', multiple: true }, HELP,
+  ], { command: c.path });
   const engine = engineOf(c);
+  if (bool(p.values.all)) {
+    if (p.positionals.length > 0 || bool(p.values.attach)) throw invalid('cli.bad_args', 'start --all takes no container names and no --attach');
+    const report = await engine.containers.startAll(parseStartFilters(list(p.values.filter)));
+    return (await import('./system.js')).reportStarts(report);
+  }
+  if (list(p.values.filter).length > 0) throw invalid('cli.bad_args', '--filter needs --all');
+  needArgs(c, p.positionals, 'CONTAINER...');
   if (bool(p.values.attach)) {
     if (p.positionals.length !== 1) throw invalid('cli.bad_args', 'start -a takes exactly one container');
     // Only this run's output, as Docker shows: not the earlier runs' log.

@@ -24,6 +24,8 @@ export class FakeHost implements Host {
   readonly exitFiles = new Map<string, ExitInfo>();
   readonly bundles = new Map<string, unknown>();
   boot = 'boot-1';
+  /** When the current boot began, as /proc/stat's btime would say; null: unknown. */
+  bootStart: Date | null = null;
   /** The next call of this name throws (then the fake behaves again). */
   failAt: keyof Host | undefined;
   /** What a foreground run (runForeground) exits with. */
@@ -85,6 +87,7 @@ export class FakeHost implements Host {
   // ------------------------------------------------------------------ Host
 
   bootId = () => this.boot;
+  bootTime = () => this.bootStart;
   processAlive = (pid: number, start: number | null | undefined) => {
     const p = this.procs.get(pid);
     return p?.state === 'running' && (start === null || start === undefined || start === p.start);
@@ -165,6 +168,7 @@ export class FakeHost implements Host {
     this.netns.add(id);
     return { netnsPath: `/fake/netns/${id}`, hostsFile: '/fake/hosts', resolvConf: '/fake/resolv.conf' };
   };
+  restoreBridges = (): string[] => { this.call('restoreBridges'); return []; };
   tearDownNetwork = (_ctx: Parameters<Host['tearDownNetwork']>[0], id: string) => { this.call('tearDownNetwork', id); this.netns.delete(id); };
   releaseNetwork = (_ctx: Parameters<Host['releaseNetwork']>[0], id: string) => { this.call('releaseNetwork', id); this.netns.delete(id); };
 }
