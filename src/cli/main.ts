@@ -4,7 +4,9 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isBerthError } from '../common/errors.js';
 import { HelpRequested } from './args.js';
+import { asSystemError } from '../common/system-errors.js';
 import { mark } from '../common/timing.js';
+import { faultVerb } from '../common/fault.js';
 import type { EngineConfig } from '../engine/index.js';
 
 import { VERSION } from './version.js';
@@ -110,6 +112,7 @@ const COMMANDS: Record<string, () => Promise<Handler>> = {
   'volume prune': async () => (await import('./commands/volume.js')).pruneCmd,
   'system boot': async () => (await import('./commands/system.js')).bootCmd,
   'system check': async () => (await import('./commands/system.js')).checkCmd,
+  'system recover': async () => (await import('./commands/system.js')).recoverCmd,
   build: async () => (await import('./commands/build.js')).buildCmd,
   'image build': async () => (await import('./commands/build.js')).buildCmd,
   commit: async () => (await import('./commands/archive.js')).commitCmd,
@@ -142,7 +145,7 @@ Images:
   build [-f FILE] [-t NAME] CONTEXT
   commit CTR [NAME], export CTR
 System:
-  system df|prune|info|boot|check [--repair], info
+  system df|prune|info|boot|check [--repair]|recover, info
   start --all [--filter restart-policy=P|label=K[=V]]
 Volumes:
   volume create|ls|inspect|rm|prune
@@ -201,17 +204,19 @@ export async function main(argv: string[]): Promise<number> {
   }
   const loader = COMMANDS[key];
   if (!loader) return fail(`unknown command "${key}"`, "see 'berth --help'");
+  faultVerb(key.replace(/^(container|image) /, ''));
   const self = selfCommand(root, runroot);
   const config: EngineConfig = { paths: { root, runroot }, self, debug };
   try {
     const handler = await loader();
     mark('modules loaded');
     return await handler({ config, argv: rest.slice(consumed), path: key });
-  } catch (e) {
-    if (e instanceof HelpRequested) {
-      process.stdout.write((await import('./help.js')).helpText(key, e.defs));
+  } catch (e0) {
+    if (e0 instanceof HelpRequested) {
+      process.stdout.write((await import('./help.js')).helpText(key, e0.defs));
       return 0;
     }
+    const e = asSystemError(e0, root) ?? e0;
     if (isBerthError(e)) {
       process.stderr.write(`berth: ${e.message}\n`);
       if (e.hint) process.stderr.write(`hint: ${e.hint}\n`);

@@ -1,6 +1,7 @@
 // The verbs of a compose project on the host: up, down, start, stop, restart and the
 // project's containers for ps and logs. A project's objects are found again by their labels,
 // so every verb works from the instances file alone, whatever the previous command did.
+import { step } from '../common/fault.js';
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { conflict, invalid, notFound, unavailable } from '../common/errors.js';
@@ -118,6 +119,7 @@ export async function up(engine: Engine, p: ComposeProject, o: UpOptions): Promi
   }
   await preflight(engine, p, o.scale ?? new Map());
   await ensureNetworks(engine, p, o.log);
+  step('compose.networks');
   const known = new Set(p.services.map((s) => s.name));
   const orphans = (await projectContainers(engine, p.name)).filter((c) => !known.has(c.labels[LABEL_SERVICE] ?? ''));
   if (orphans.length > 0) o.log(`warning: containers of services no longer in the file: ${orphans.map((c) => c.name).join(', ')} (berth compose down removes them)`);
@@ -213,6 +215,7 @@ export async function down(engine: Engine, project: string, o: DownOptions): Pro
     await stopAndRemove(engine, c.id, o.timeoutSec);
     o.log(` Container ${c.name}  Removed`);
   }
+  step('compose.containers');
   for (const n of await engine.networks.list()) {
     if (n.labels[LABEL_PROJECT] !== project) continue;
     await engine.networks.remove(n.name, { force: true });

@@ -1,18 +1,23 @@
 // create: checks the request, fixes the container's characteristics and records it with its
 // endpoints and ports in one transaction. Nothing on the host is made until start.
-import { mkdirSync, existsSync, statSync } from 'node:fs';
+import { mkdirSync, existsSync, rmSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { exists, invalid } from '../common/errors.js';
 import { newId, randomName, validateName } from '../common/ids.js';
 import { tx } from '../state/db.js';
-import { insertContainer, nameTaken } from '../state/containers.js';
+import { deleteContainerRow, insertContainer, nameTaken } from '../state/containers.js';
 import { resolveImage, imageConfig } from '../image/images.js';
 import { mark } from '../common/timing.js';
+import { step } from '../common/fault.js';
 import { containerDir, type EngineContext } from './context.js';
 import type { ContainerSpec, CreateRequest } from './types.js';
 import { hostOf } from './host.js';
 import { withSecurity } from './security.js';
 import type { Container } from './container-records.js';
+import { networkFile, saveNetworkFile, saveRecordFile } from './record-file.js';
+
+/** Docker's floor for -m: below it the kernel's own use of the cgroup leaves the process nothing. */
+const MIN_MEMORY = 6 * 1024 * 1024;
 import { imageContext, networkContext } from './parts.js';
 
 function blockDevice(path: string, flag: string): void {
@@ -26,6 +31,13 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
   const image = resolveImage(imageContext(ctx).store, req.image);
   const cfg = imageConfig(image);
   const name = req.name === undefined ? randomName() : validateName('container', req.name);
+  // Docker's checks and words: runc would refuse these later, at start, in its own terms.
+  if (req.workdir !== undefined && !req.workdir.startsWith('/')) {
+    throw invalid('workdir.relative', `the working directory '${req.workdir}' is invalid, it needs to be an absolute path`);
+  }
+  if (req.resources.memory !== undefined && req.resources.memory < MIN_MEMORY) {
+    throw invalid('memory.too_small', 'Minimum memory limit allowed is 6MB', 'give -m 6m or more');
+  }
   if (req.resources.cpus !== undefined && req.resources.cpus > cpus().length) {
     throw invalid('cpus.too_many', `--cpus ${req.resources.cpus} is more than the ${cpus().length} CPUs this host has`);
   }
@@ -90,13 +102,27 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
       hostOf(ctx).publishPorts(networkContext(ctx), id, req.ports, { publishAll: req.publishAll, exposedPorts: exposed });
     }
   });
-  mkdirSync(containerDir(ctx, id), { recursive: true, mode: 0o700 });
+  step('create.recorded');
+  try {
+    mkdirSync(containerDir(ctx, id), { recursive: true, mode: 0o700 });
+    saveRecordFile(ctx, id);
+  } catch (e) {
+    // A full or read-only disk: the record goes again, so that no name is held by a container
+    // without files.
+    rmSync(containerDir(ctx, id), { recursive: true, force: true });
+    tx(ctx.db, () => deleteContainerRow(ctx.db, id));
+    throw e;
+  }
+  step('create.files');
   mark('create: recorded');
   return row;
 }
 
 function ensureDefaultNetworkIfUsed(ctx: EngineContext, spec: ContainerSpec): void {
-  if (spec.networks.some((n) => n.network === 'berth')) hostOf(ctx).ensureDefaultNetwork(networkContext(ctx));
+  if (!spec.networks.some((n) => n.network === 'berth')) return;
+  const net = hostOf(ctx).ensureDefaultNetwork(networkContext(ctx));
+  // Kept on disk like any network, so that a lost instances file does not orphan its bridge.
+  if (!existsSync(networkFile(ctx, net.id))) saveNetworkFile(ctx, net.name);
 }
 
 function mergeEnv(base: string[], extra: string[]): string[] {

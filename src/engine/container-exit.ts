@@ -1,4 +1,5 @@
 // conmon's exit callback (the restart policy and --rm, without a daemon) and restart.
+import { mayUseReserve } from '../state/reserve.js';
 import { tx } from '../state/db.js';
 import { isLive } from './lifecycle.js';
 import { getContainer, updateContainer } from '../state/containers.js';
@@ -20,6 +21,7 @@ import { removeLocked } from './container-remove.js';
  * on to a later run (a restart finalized this one and started another), there is nothing to do.
  */
 export async function onContainerExit(ctx: EngineContext, id: string, runId?: string): Promise<void> {
+  mayUseReserve(ctx.db);
   let c: Container;
   let delayMs: number;
   const lock = lockContainer(ctx, id);

@@ -8,12 +8,15 @@ import { tx } from '../state/db.js';
 import { getContainer, updateContainer } from '../state/containers.js';
 import { snapshotPaths } from '../storage/overlay.js';
 import { mark } from '../common/timing.js';
+import { step } from '../common/fault.js';
 import { lockContainer } from './lock.js';
 import { sleepMs } from '../common/sleep.js';
 import { containerRunDir, runDirsParent, runtimeRoot, cgroupsPath, type EngineContext } from './context.js';
 import type { ContainerSpec } from './types.js';
 import { hostOf } from './host.js';
 import { type Container, listContainers, reload } from './container-records.js';
+import { saveRecordFile } from './record-file.js';
+import { mayUseReserve } from '../state/reserve.js';
 import { networkContext } from './parts.js';
 
 /**
@@ -36,6 +39,8 @@ export function finalize(ctx: EngineContext, c: Container, opts: { unknownCode?:
       finishedAt: endedBy === null ? null : finishTime(endedBy, c.startedAt),
       pid: null, conmonPid: null, conmonStart: null,
     }));
+    saveRecordFile(ctx, c.id, { bestEffort: true });
+    step('finalize.recorded');
   }
   releaseResources(ctx, c, { discard: opts.discard });
   return reload(ctx, c.id);
@@ -56,9 +61,11 @@ export function releaseResources(ctx: EngineContext, c: Container, opts: { disca
   mark('release: begin');
   hostOf(ctx).deleteContainer(runtime, runtimeRoot(ctx, runtime.name), c.id, { force: true });
   mark('release: runtime deleted');
+  step('release.runtime');
   hostOf(ctx).removeCgroup(cgroupsPath(c.id));
   if (c.spec.networkMode === 'bridge') hostOf(ctx).tearDownNetwork(networkContext(ctx), c.id);
   mark('release: network');
+  step('release.network');
   const { merged, upper } = snapshotPaths(ctx.paths.root, c.id);
   if (hostOf(ctx).isMounted(merged)) {
     // Flush the writable layer before it is unmounted, so the "disk image" is stable on disk.
@@ -68,6 +75,7 @@ export function releaseResources(ctx: EngineContext, c: Container, opts: { disca
     } catch (e) {
       if (hostOf(ctx).isMounted(merged)) throw e;
     }
+    step('release.unmounted');
   }
   rmSync(containerRunDir(ctx, c.id), { recursive: true, force: true });
 }
@@ -136,6 +144,8 @@ export function reconcileOne(ctx: EngineContext, c: Container, opts: { discard?:
 
 /** ps: brings every running record up to date. Dead ones are finalized under their lock. */
 export function reconcileAll(ctx: EngineContext): Container[] {
+  // ps records the end of runs that ended unseen: that must work on a full disk.
+  mayUseReserve(ctx.db);
   const list = listContainers(ctx);
   const boot = hostOf(ctx).bootId();
   // One directory read instead of a stat per stopped container (ps with 1,000 of them).

@@ -12,9 +12,12 @@ import { hostOf } from './host.js';
 import { type Container, lookup, reload } from './container-records.js';
 import { releaseResources, reconcileOne } from './container-finalize.js';
 import { stopLocked } from './container-stop.js';
+import { step } from '../common/fault.js';
+import { mayUseReserve } from '../state/reserve.js';
 import { networkContext } from './parts.js';
 
 export function removeContainer(ctx: EngineContext, ref: string, opts: { force: boolean; volumes?: boolean }): string {
+  mayUseReserve(ctx.db);
   const c0 = lookup(ctx, ref);
   const lock = lockContainer(ctx, c0.id);
   try {
@@ -23,6 +26,7 @@ export function removeContainer(ctx: EngineContext, ref: string, opts: { force: 
     if (isLive(c.status)) {
       if (!opts.force) mustBe('rm', c.status, c.name);
       tx(ctx.db, () => updateContainer(ctx.db, c.id, { stopRequested: true }));
+      step('rm.requested');
       c = stopLocked(ctx, c, 0);
       stoppedHere = !isLive(c.status);
     }
@@ -37,12 +41,19 @@ export function removeLocked(ctx: EngineContext, c: Container, opts: { justRelea
   // A stopped container's resources were released when it stopped (the run directory goes
   // last); only one that still has its run directory holds any.
   let released = opts.justReleased === true;
+  // The record is written before anything is deleted: an instances file that cannot be written
+  // (read-only) fails the rm with everything in place. From here on the removal is restartable:
+  // a rm cut short leaves the record, and the next rm takes up where it stopped.
+  tx(ctx.db, () => updateContainer(ctx.db, c.id, { stopRequested: true }));
+  step('rm.marked');
   if (isLive(c.status) || existsSync(containerRunDir(ctx, c.id))) {
     releaseResources(ctx, c, { discard: true });
     released = true;
   }
   removeSnapshot(ctx.paths.root, c.id);
+  step('rm.layer');
   rmSync(containerDir(ctx, c.id), { recursive: true, force: true });
+  step('rm.files');
   tx(ctx.db, () => {
     if (c.spec.networkMode === 'bridge') hostOf(ctx).releaseNetwork(networkContext(ctx), c.id, { tornDown: released });
     deleteContainerRow(ctx.db, c.id);

@@ -12,6 +12,7 @@ import { buildSpec } from '../runtime/spec.js';
 import type { RuntimeBinary } from '../runtime/select.js';
 import { Undo } from './undo.js';
 import { mark } from '../common/timing.js';
+import { step } from '../common/fault.js';
 import { lockContainer } from './lock.js';
 import { isLive, mustBe } from './lifecycle.js';
 import { resolveUser } from './user.js';
@@ -22,6 +23,7 @@ import { hostOf } from './host.js';
 import { securityAtStart } from './security.js';
 import { type Container, lookup, reload } from './container-records.js';
 import { releaseResources, reconcileOne } from './container-finalize.js';
+import { saveRecordFile } from './record-file.js';
 import { imageContext, networkContext } from './parts.js';
 
 /**
@@ -76,6 +78,7 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
     // A previous run's exit file must not be mistaken for this run's.
     rmSync(join(runDir, 'exits'), { recursive: true, force: true });
     rmSync(join(runDir, 'oom'), { force: true });
+    step('start.rundir');
 
     mark('start: prepared');
     const snap = prepareSnapshot(ctx.paths.root, c.id, imageLayerDirs(ctx.paths.root, image));
@@ -84,6 +87,7 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
       undo.push('unmount rootfs', () => hostOf(ctx).unmount(snap.merged));
     }
     mark('start: rootfs mounted');
+    step('start.mounted');
     const user = resolveUser(snap.merged, spec.user);
     const sec = securityAtStart(spec.security, snap.merged);
 
@@ -102,6 +106,7 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
     }
 
     mark('start: network');
+    step('start.network');
     const binds = [
       { source: files.hosts, destination: '/etc/hosts', readonly: spec.networkMode === 'host' },
       { source: files.hostname, destination: '/etc/hostname', readonly: false },
@@ -136,6 +141,7 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
     hostOf(ctx).writeBundle(bundle, ociSpec);
 
     mark('start: bundle written');
+    step('start.bundle');
     const rtRoot = runtimeRoot(ctx, runtime.name);
     undo.push('delete runtime container', () => hostOf(ctx).deleteContainer(runtime, rtRoot, c.id, { force: true }));
     undo.push('remove cgroup', () => hostOf(ctx).removeCgroup(cgroupsPath(c.id)));
@@ -154,13 +160,16 @@ export async function startLocked(ctx: EngineContext, c: Container, opts: { exit
       ...(opts.exitCommand ? { exitCommand: { path: ctx.config.self.path, args: [...ctx.config.self.args, 'container', 'cleanup', c.id, runId] } } : {}),
     });
     mark('start: conmon+create');
+    step('start.conmon');
     hostOf(ctx).startContainer(runtime, rtRoot, c.id);
     mark('start: runtime start');
+    step('start.started');
     tx(ctx.db, () => updateContainer(ctx.db, c.id, {
       status: 'running', pid, pidStart: hostOf(ctx).processStartTime(pid), conmonPid, conmonStart: hostOf(ctx).processStartTime(conmonPid),
       exitCode: null, oomKilled: false, startedAt: new Date().toISOString(), finishedAt: null, bootId: hostOf(ctx).bootId(),
       stopRequested: false, runId, ...(opts.restartCount !== undefined ? { restartCount: opts.restartCount } : {}),
     }));
+    saveRecordFile(ctx, c.id, { bestEffort: true });
     undo.commit();
     return reload(ctx, c.id);
   } catch (e) {

@@ -4,6 +4,8 @@ import { tx } from '../state/db.js';
 import { updateContainer } from '../state/containers.js';
 import type { RuntimeBinary } from '../runtime/select.js';
 import { mark } from '../common/timing.js';
+import { step } from '../common/fault.js';
+import { mayUseReserve } from '../state/reserve.js';
 import { normalizeSignal } from '../sys/signal.js';
 import { lockContainer } from './lock.js';
 import { isLive, mustBe } from './lifecycle.js';
@@ -13,10 +15,13 @@ import { type Container, lookup, reload } from './container-records.js';
 import { finalize, waitForExit, waitForExitFile, reconcileOne } from './container-finalize.js';
 
 export function stopContainer(ctx: EngineContext, ref: string, timeoutSec?: number): Container {
+  // stop, kill and rm are how a user gets out of a full disk: they may spend the reserve.
+  mayUseReserve(ctx.db);
   const c0 = lookup(ctx, ref);
   const lock = lockContainer(ctx, c0.id);
   try {
     tx(ctx.db, () => updateContainer(ctx.db, c0.id, { stopRequested: true }));
+    step('stop.requested');
     const c = reconcileOne(ctx, reload(ctx, c0.id));
     if (!isLive(c.status)) return c;
     return stopLocked(ctx, c, timeoutSec ?? c.spec.stopTimeout);
@@ -31,6 +36,7 @@ export function stopLocked(ctx: EngineContext, c: Container, timeoutSec: number)
   thawQuietly(ctx, runtime, rtRoot, c);
   if (timeoutSec > 0) {
     signalQuietly(ctx, runtime, rtRoot, c, c.spec.stopSignal);
+    step('stop.signalled');
     waitForExit(ctx, c, timeoutSec * 1000);
   }
   if (c.pid !== null && hostOf(ctx).processAlive(c.pid, c.pidStart)) {
@@ -40,6 +46,7 @@ export function stopLocked(ctx: EngineContext, c: Container, timeoutSec: number)
     waitForExit(ctx, c, 10_000);
   }
   mark('stop: process gone');
+  step('stop.gone');
   waitForExitFile(ctx, c, 2000);
   mark('stop: exit file');
   return finalize(ctx, c, { unknownCode: 137 });
@@ -62,6 +69,7 @@ function signalQuietly(ctx: EngineContext, runtime: RuntimeBinary, rtRoot: strin
 }
 
 export function killContainer(ctx: EngineContext, ref: string, signal = 'SIGKILL'): Container {
+  mayUseReserve(ctx.db);
   const c0 = lookup(ctx, ref);
   const lock = lockContainer(ctx, c0.id);
   try {
@@ -71,9 +79,11 @@ export function killContainer(ctx: EngineContext, ref: string, signal = 'SIGKILL
     const sig = normalizeSignal(signal);
     // As Docker: a container the user killed is not revived by its restart policy.
     tx(ctx.db, () => updateContainer(ctx.db, c.id, { stopRequested: true }));
+    step('kill.requested');
     const runtime = hostOf(ctx).chooseRuntime(c.spec.runtime);
     thawQuietly(ctx, runtime, runtimeRoot(ctx, runtime.name), c);
     hostOf(ctx).killContainer(runtime, runtimeRoot(ctx, runtime.name), c.id, sig);
+    step('kill.signalled');
     return reload(ctx, c.id);
   } finally {
     lock.release();

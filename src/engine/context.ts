@@ -5,6 +5,7 @@ import type { Db } from '../state/db.js';
 import { openDb } from '../state/db.js';
 import type { BerthPaths } from '../common/types.js';
 import type { Host } from './host.js';
+import { guardInstancesFile } from './instances-guard.js';
 
 export interface EngineConfig {
   paths: BerthPaths;
@@ -19,11 +20,13 @@ export interface EngineContext {
   readonly db: Db;
   /** What the lifecycle asks of the host; the real one (engine/host.ts) when absent. */
   host?: Host;
+  /** Set by recoverRecords: the instances file may be opened although it was lost. */
+  recovering?: boolean;
 }
 
 export function createContext(config: EngineConfig, opts: { host?: Host } = {}): EngineContext {
   let db: Db | undefined;
-  return {
+  const ctx: EngineContext = {
     config,
     paths: config.paths,
     ...(opts.host ? { host: opts.host } : {}),
@@ -32,11 +35,13 @@ export function createContext(config: EngineConfig, opts: { host?: Host } = {}):
       if (db === undefined) {
         privateDir(config.paths.root);
         privateDir(config.paths.runroot);
+        if (ctx.recovering !== true) guardInstancesFile(config.paths.root);
         db = openDb(config.paths.root);
       }
       return db;
     },
   };
+  return ctx;
 }
 
 /**

@@ -36,6 +36,7 @@ import type { PullOptions, PullPolicy, PullResult, PushOptions, PushResult, Logi
 import type { ArchiveFormat, PruneResult, UsageLine } from './transfer.js';
 import type { CommitOptions } from './commit.js';
 import type { BuildSupport } from './build-support.js';
+import type { RecoverReport } from './record-file.js';
 import type { ImportOptions } from '../image/import.js';
 import type { CreateNetworkOptions, NetworkRecord } from '../network/networks.js';
 import type { PortBinding } from '../network/attach.js';
@@ -60,7 +61,7 @@ export { parseStartFilters } from './start-filter.js';
 export type { TransferProgress } from './registry.js';
 export type { UpdateRequest, Change, StatsLine, CopyOptions, VolumeInfo, ContainerPruneResult, SystemPruneResult, LabelFilter, PsTable };
 export type { OciContainerConfig } from './commit.js';
-export type { BuildSupport };
+export type { BuildSupport, RecoverReport };
 export type { BuildImage, CommitStepOptions, ImagePathInfo, ArchiveCompression } from './build-images.js';
 export type { RunStepOptions, RunStepResult } from './build-run.js';
 export { parseRestartPolicy } from './restart.js';
@@ -196,6 +197,12 @@ export interface SystemEngine {
   info(): Promise<Record<string, unknown>>;
   /** Stopped containers, unused networks, dangling (all: unused) images, and with `volumes` unused volumes. */
   prune(opts: { all?: boolean; volumes?: boolean }): Promise<SystemPruneResult>;
+  /**
+   * Rebuilds the records of containers and networks that the instances file lacks (lost,
+   * truncated) from the copies beside them (berth.json, networks/ID.json); existing rows are
+   * kept. `system recover` calls it.
+   */
+  recoverRecords(): Promise<RecoverReport>;
 }
 
 export interface Engine {
@@ -228,6 +235,7 @@ export function createEngine(config: EngineConfig): Engine {
       check: async (opts = {}) => (await import('./check.js')).checkSystem(ctx, { repair: opts.repair === true }),
       info: async () => (await import('./info.js')).systemInfo(ctx),
       prune: async (opts) => (await import('./prune.js')).pruneSystem(ctx, opts),
+      recoverRecords: async () => (await import('./record-file.js')).recoverRecords(ctx),
     },
   };
 }

@@ -448,3 +448,33 @@ test('rename keeps the id and refuses a name in use or the same name', async () 
   assert.throws(() => renameContainer(ctx, 'c', 'c'), (e) => isBerthError(e) && e.kind === 'AlreadyExists');
   assert.throws(() => renameContainer(ctx, 'c', 'bad name'), (e) => isBerthError(e) && e.kind === 'InvalidArgument');
 });
+
+test('create refuses a relative -w and -m below 6 MB in Docker\'s words, recording nothing', () => {
+  const refused = (over: Partial<CreateRequest>, msg: RegExp) => {
+    assert.throws(() => createContainer(ctx, req(over)), (e: unknown) => isBerthError(e) && e.exitCode === 125 && msg.test(e.message));
+  };
+  refused({ workdir: 'rel/dir' }, /^the working directory 'rel\/dir' is invalid, it needs to be an absolute path$/);
+  refused({ resources: { ...emptyResources(), memory: 1 } }, /^Minimum memory limit allowed is 6MB$/);
+  assert.equal(reconcileAll(ctx).length, 0);
+  assert.equal(createContainer(ctx, req({ workdir: '/abs', resources: { ...emptyResources(), memory: 6 * 1024 * 1024 } })).spec.workdir, '/abs');
+});
+
+test('a lost instances file is refused, and recoverRecords brings back a running container from berth.json', async () => {
+  const { recoverRecords } = await import('./record-file.js');
+  const c = createContainer(ctx, req({ name: 'keeper' }));
+  await startContainer(ctx, c.id);
+  const idle = createContainer(ctx, req({ name: 'idle' }));
+  const saved = JSON.parse((await import('node:fs')).readFileSync(join(ctx.paths.root, 'containers', c.id, 'berth.json'), 'utf8')) as { container: { status: string; name: string } };
+  assert.deepEqual([saved.container.name, saved.container.status], ['keeper', 'running']);
+  ctx.db.close();
+  rmSync(join(ctx.paths.root, 'berth.db'));
+  const again = createContext(ctx.config, { host });
+  assert.throws(() => again.db, (e: unknown) => isBerthError(e) && e.code === 'state.instances_lost' && /holds 2 containers/.test(e.message));
+  const report = recoverRecords(again);
+  assert.deepEqual(report.recovered.map((r) => r.name).sort(), ['idle', 'keeper']);
+  ctx = again;
+  assert.equal(reconcileOne(ctx, lookup(ctx, 'keeper')).status, 'running', 'its process is still the recorded one');
+  assert.equal(lookup(ctx, 'idle').id, idle.id);
+  assert.throws(() => createContainer(ctx, req({ name: 'keeper' })), /already in use/);
+  assert.equal(recoverRecords(ctx).present, 2, 'a second recover changes nothing');
+});

@@ -11,6 +11,7 @@ import { lookup, reconcileOne } from './containers.js';
 import { lockContainer, lockNetwork } from './lock.js';
 import type { EngineContext } from './context.js';
 import { networkContext } from './parts.js';
+import { forgetNetworkFile, saveNetworkFile } from './record-file.js';
 
 export function connect(ctx: EngineContext, net: string, ref: string, opts: { ip?: string; aliases?: string[] }) {
   const c0 = lookup(ctx, ref);
@@ -39,7 +40,9 @@ export function disconnect(ctx: EngineContext, net: string, ref: string): void {
 export function createNetwork(ctx: EngineContext, opts: CreateNetworkOptions) {
   const lock = lockNetwork(ctx, opts.name);
   try {
-    return netCreate(networkContext(ctx), opts);
+    const rec = netCreate(networkContext(ctx), opts);
+    saveNetworkFile(ctx, rec.name);
+    return rec;
   } finally {
     lock.release();
   }
@@ -49,10 +52,20 @@ export const inspectNetwork = (ctx: EngineContext, name: string) => netInspect(n
 export function removeNetwork(ctx: EngineContext, name: string, opts: { force?: boolean }) {
   const lock = lockNetwork(ctx, name);
   try {
-    return netRemove(networkContext(ctx), name, opts);
+    const rec = netRemove(networkContext(ctx), name, opts);
+    forgetNetworkFile(ctx, rec.id);
+    return rec;
   } finally {
     lock.release();
   }
 }
-export const pruneNetworks = (ctx: EngineContext) => netPrune(networkContext(ctx));
+export function pruneNetworks(ctx: EngineContext): string[] {
+  const before = new Map(netList(networkContext(ctx)).map((n) => [n.name, n.id]));
+  const removed = netPrune(networkContext(ctx));
+  for (const name of removed) {
+    const id = before.get(name);
+    if (id !== undefined) forgetNetworkFile(ctx, id);
+  }
+  return removed;
+}
 export const getNetwork = (ctx: EngineContext, name: string) => netGet(networkContext(ctx), name);

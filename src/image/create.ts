@@ -1,6 +1,7 @@
 // Makes a new image on top of a parent (or from scratch): the parent's layers, an optional new
 // layer from a tar file, and a new config. Used by `commit` and by the builder for each step.
 // Like import, all or nothing: on failure, what this call added is removed again.
+import { step } from '../common/fault.js';
 import { createReadStream, createWriteStream, existsSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -112,6 +113,7 @@ export async function createImage(ctx: ImageContext, n: NewImage): Promise<Image
     });
     made.blobs = [];
     made.layers = [];
+    step('image.recorded');
     return { id: config.digest, manifestDigest: m.digest, config: image, layers: image.rootfs.diff_ids, size, created, repoTags: tags };
   } catch (e) {
     discardUnused(ctx, made);

@@ -2,6 +2,7 @@
 // root filesystem tarball, gzipped or not, from a file or stdin, into the content store.
 // All or nothing: every digest is checked, and on any failure what this import added
 // (blobs, layer directories) is removed again and no record is written.
+import { step } from '../common/fault.js';
 import { createReadStream, createWriteStream, existsSync, readFileSync, rmSync, writeFileSync, fsyncSync, openSync, closeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -150,6 +151,7 @@ async function commit(ctx: ImageContext, plan: ImportPlan, staging: string, tag:
   });
   made.blobs = [];
   made.layers = [];
+  step('image.recorded');
   const rt = tag === undefined ? { repository: '<none>', tag: '<none>' } : splitName(tag);
   return { ...rt, id, created, size };
 }

@@ -2,6 +2,7 @@
 // layers/<hex of diff id>/ (unpacked once, shared by every image that has the layer).
 // Files appear atomically (temp, fsync, link or rename) so a crash or a racing import never
 // leaves a half-written blob or layer under its final name.
+import { step } from '../common/fault.js';
 import { nodeCrypto, nodeZlib } from '../common/lazy.js';
 import {
   chmodSync, closeSync, createReadStream, fsyncSync, linkSync, mkdirSync, mkdtempSync, openSync,
@@ -108,6 +109,7 @@ export function adoptBlob(root: string, staged: string, digest: string): boolean
   mkdirSync(dir, { recursive: true, mode: 0o755 });
   try {
     linkSync(staged, blobPath(root, digest));
+    step('image.blob');
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
@@ -179,6 +181,7 @@ export async function ensureLayer(ctx: { root: string; layers: LayerUnpacker }, 
     checkDiffId(expectedDiffId, r.diffId);
     try {
       renameSync(tmp, final);
+      step('image.layer');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw e;

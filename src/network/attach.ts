@@ -5,6 +5,7 @@
 //   rm:     releaseContainerNetwork            — the records go too
 // Every kernel name is derived from the container id (names.ts), so tear-down works after a
 // crash or kill -9 with nothing but the id.
+import { step } from '../common/fault.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { conflict, notFound, unavailable } from '../common/errors.js';
@@ -300,6 +301,7 @@ export function releaseContainerNetwork(ctx: NetCtx, containerId: string, opts: 
  */
 export function connectNetwork(ctx: NetCtx, containerId: string, network: string, opts: { ip?: string; aliases?: string[] }, running: boolean): EndpointInfo {
   planEndpoints(ctx, containerId, [{ network, ...opts }]);
+  step('connect.recorded');
   const net = getNetwork(ctx, network);
   if (running) {
     try {
@@ -309,9 +311,11 @@ export function connectNetwork(ctx: NetCtx, containerId: string, network: string
       enableForwarding();
       ipBatch(vethLines(containerId, mine.ep, net));
       ipBatch(insideLines(mine.ep, net), { netns: netnsName(containerId) });
+      step('connect.veth');
       applyPorts(ctx, containerId);
       refreshDns(ctx);
       rewriteResolvConf(ctx, containerId);
+      step('connect.ports');
     } catch (e) {
       const ep = ctx.store.endpointsOf(containerId).find((x) => x.network === net.name);
       if (ep) deleteLink(hostVethName(containerId, ifIndexOf(ep.ifname)));
@@ -327,7 +331,9 @@ export function disconnectNetwork(ctx: NetCtx, containerId: string, network: str
   const ep = ctx.store.endpointsOf(containerId).find((e) => e.network === net.name);
   if (!ep) throw notFound('network.not_connected', `container ${label(ctx, containerId)} is not connected to network ${net.name}`);
   if (running) deleteLink(hostVethName(containerId, ifIndexOf(ep.ifname)));
+  step('disconnect.unlinked');
   ctx.store.transaction(() => ctx.store.deleteEndpoint(containerId, net.name));
+  step('disconnect.recorded');
   if (running) {
     applyPorts(ctx, containerId);
     refreshDns(ctx);

@@ -4,6 +4,7 @@
 import { conflict, exists, invalid, notFound, unavailable } from '../common/errors.js';
 import { newId, validateName } from '../common/ids.js';
 import { sleepMs } from '../common/sleep.js';
+import { step } from '../common/fault.js';
 import type { NetCtx } from './context.js';
 import { DEFAULT_POOLS } from './context.js';
 import {
@@ -154,10 +155,12 @@ function createNetworkOnce(
     if (!ctx.store.insertNetwork(row)) throw exists('network.exists', `network ${opts.name} already exists`);
     return toRecord(row);
   });
+  step('netcreate.recorded');
   let rulesAdded = false;
   try {
     const prefix = Number(record.subnet.split('/')[1]);
     ensureBridgeLink(record.bridge, `${record.gateway}/${prefix}`, bridgeMac(record.id), bridgeOwnerMark(ctx.paths.root));
+    step('netcreate.bridge');
     // Checked before any nftables element is added: those are keyed by subnet, and a loser
     // undoing them would undo the winner's.
     const subnet = parseCidr(record.subnet);
@@ -165,6 +168,7 @@ function createNetworkOnce(
     if (rival) throw new SubnetRace(`subnet ${record.subnet} is also routed to ${rival.dev ?? 'another device'} (${formatCidr(rival.cidr)})`);
     rulesAdded = true;
     addNetworkRules({ bridge: record.bridge, subnet: record.subnet, internal: record.internal });
+    step('netcreate.rules');
   } catch (e) {
     deleteLink(record.bridge);
     if (rulesAdded) removeNetworkRules(record);
@@ -248,6 +252,10 @@ export function inspectNetwork(ctx: NetCtx, nameOrId: string): Record<string, un
 export function removeNetwork(ctx: NetCtx, nameOrId: string, opts: { force?: boolean } = {}): NetworkRecord {
   const net = ctx.store.transaction(() => {
     const n = getNetwork(ctx, nameOrId);
+    if (n.name === DEFAULT_NETWORK && nameOrId !== DEFAULT_NETWORK) {
+      // An id (or a prefix of one) names it by accident far more often than on purpose.
+      throw invalid('network.default', `network ${nameOrId} is the default network ${DEFAULT_NETWORK} and cannot be removed by its id`, `to remove it anyway, name it: berth network rm ${DEFAULT_NETWORK}`);
+    }
     const eps = ctx.store.endpointsOn(n.name);
     if (eps.length > 0 && !opts.force) {
       const names = eps.map((e) => ctx.store.containerName(e.container_id) ?? e.container_id.slice(0, 12));
@@ -256,8 +264,10 @@ export function removeNetwork(ctx: NetCtx, nameOrId: string, opts: { force?: boo
     for (const ep of eps) {
       if (netnsExists(netnsName(ep.container_id))) deleteLink(hostVethName(ep.container_id, ifIndexOf(ep.ifname)));
     }
+    step('netrm.endpoints');
     // The bridge goes before its row (see createNetworkOnce): killed in between, the row is left.
     destroyBridge(ctx, n);
+    step('netrm.bridge');
     ctx.store.deleteEndpointsOn(n.name);
     ctx.store.deleteNetwork(n.name);
     return { n, running: eps.map((e) => e.container_id).filter((id) => netnsExists(netnsName(id))) };

@@ -8,6 +8,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sleepMs } from '../common/sleep.js';
+import { keepReserve, registerRoot, spendReserve } from './reserve.js';
 
 export type Db = BetterSqlite3.Database;
 
@@ -148,6 +149,8 @@ export function openDb(root: string): Db {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   migrate(db);
+  registerRoot(db, root);
+  keepReserve(root);
   return db;
 }
 
@@ -196,10 +199,18 @@ function migrateOnce(db: Db): void {
 export function tx<T>(db: Db, fn: () => T): T {
   // Retrying is safe only before fn has run: once it has, its error is the answer.
   let began = false;
-  return retryBusy(() => db.transaction(() => {
+  const attempt = () => retryBusy(() => db.transaction(() => {
     began = true;
     return fn();
   }).immediate(), () => !began);
+  try {
+    return attempt();
+  } catch (e) {
+    // The transaction was rolled back whole: trying it again once the reserve is freed is safe.
+    if (!spendReserve(db, e)) throw e;
+    began = false;
+    return attempt();
+  }
 }
 
 

@@ -1,6 +1,7 @@
 // berth compose [-f FILE] [-p NAME] VERB: stacks from compose files. Parsing and the work are
 // in src/compose; this file reads flags and prints.
 import { writeFileSync } from 'node:fs';
+import { faultVerb } from '../../common/fault.js';
 import { parse as parseYamlText } from 'yaml';
 import type { CommandContext } from '../main.js';
 import { parseArgs, bool, str, list, type OptionDef, type ParsedArgs } from '../args.js';
@@ -106,6 +107,7 @@ export async function composeCmd(c: CommandContext): Promise<number> {
 class HelpShown extends Error {}
 
 async function verbCmd(verb: string, engine: Engine, g: ParsedArgs, sub: (defs: OptionDef[]) => ParsedArgs): Promise<number> {
+  faultVerb(`compose ${verb}`);
   switch (verb) {
     case 'up': return upCmd(engine, g, sub([
       { long: 'detach', short: 'd', type: 'boolean' }, { long: 'scale', type: 'string', multiple: true },

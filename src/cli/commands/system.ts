@@ -1,4 +1,5 @@
-// `system` verbs: boot (what contrib/systemd/berth-boot.service runs), check [--repair], and df.
+// `system` verbs: boot (what contrib/systemd/berth-boot.service runs), check [--repair], df, and
+// recover (the records rebuilt from the copies kept beside the containers and networks).
 import type { CommandContext } from '../main.js';
 import { parseArgs, bool, str, type OptionDef } from '../args.js';
 import { json, out, table } from '../render.js';
@@ -13,7 +14,8 @@ export async function systemCmd(c: CommandContext): Promise<number> {
     case 'boot': return bootCmd({ ...c, argv: rest, path: 'system boot' });
     case 'check': return checkCmd({ ...c, argv: rest, path: 'system check' });
     case 'df': return (await import('./archive.js')).systemCmd(c);
-    default: throw invalid('cli.unknown_command', `unknown command "system ${verb ?? ''}"`.trimEnd(), 'berth system boot|check|df');
+    case 'recover': return recoverCmd({ ...c, argv: rest, path: 'system recover' });
+    default: throw invalid('cli.unknown_command', `unknown command "system ${verb ?? ''}"`.trimEnd(), 'berth system boot|check|df|recover');
   }
 }
 
@@ -22,6 +24,17 @@ export function reportStarts(r: StartAllReport): number {
   for (const s of r.started) out(`${s.name}\n`);
   for (const f of r.failed) process.stderr.write(`berth: cannot start ${f.container.name}: ${f.message}\n`);
   return r.failed.length > 0 ? 125 : 0;
+}
+
+/** `system recover`: the records rebuilt from the copies beside them, one line each. */
+export async function recoverCmd(c: CommandContext): Promise<number> {
+  const p = parseArgs(c.argv, [HELP], { command: c.path });
+  if (p.positionals.length > 0) throw invalid('cli.bad_args', '"berth system recover" takes no arguments');
+  const r = await createEngine(c.config).system.recoverRecords();
+  for (const x of r.recovered) out(`recovered ${x.id.slice(0, 12)} ${x.name} (${x.status})\n`);
+  for (const x of r.skipped) process.stderr.write(`berth: not recovered: ${x.id.slice(0, 12)}: ${x.reason}\n`);
+  out(`${r.recovered.length} recovered, ${r.present} already recorded, ${r.skipped.length} not recovered; ${r.networks} network${r.networks === 1 ? '' : 's'} recovered\n`);
+  return r.skipped.length > 0 ? 1 : 0;
 }
 
 export async function bootCmd(c: CommandContext): Promise<number> {

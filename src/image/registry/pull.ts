@@ -3,6 +3,7 @@
 // download in parallel into blobs/sha256/.tmp-pull-<hex> (never visible under their digest
 // until verified); a pull that was killed resumes there with a Range request. A blob already
 // in the store is not fetched again. On a failure, what this pull added is removed again.
+import { step } from '../../common/fault.js';
 import { closeSync, createWriteStream, existsSync, mkdirSync, fsyncSync, openSync, readFileSync, rmSync, writeSync, statSync, truncateSync, createReadStream } from 'node:fs';
 import { createHash, type Hash } from 'node:crypto';
 import { dirname, join } from 'node:path';
@@ -202,6 +203,7 @@ async function pullManifest(
     });
     made.blobs = [];
     made.layers = [];
+    step('image.recorded');
     return { name: o.name, id, manifestDigest: m.digest };
   } catch (e) {
     discardUnused(ctx, made);

@@ -1,0 +1,30 @@
+// Errors of the machine rather than of berth: a read-only or full disk, a damaged instances
+// file. They reach a front as SQLite's or Node's errors; this turns them into the one line a
+// user can act on (exit 125), so that "internal error" stays for bugs.
+import { BerthError } from './errors.js';
+
+export function asSystemError(e: unknown, root: string): BerthError | undefined {
+  if (!(e instanceof Error)) return undefined;
+  const raw = (e as { code?: unknown }).code;
+  const code = typeof raw === 'string' ? raw : '';
+  const db = `${root}/berth.db`;
+  if (code.startsWith('SQLITE_READONLY')) {
+    return new BerthError('Unavailable', 'state.read_only', `the instances file ${db} cannot be written (${e.message})`, {
+      hint: 'make it and its file system writable (mount options, chattr -i), then try again', cause: e,
+    });
+  }
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT') {
+    return new BerthError('Unavailable', 'disk.full', `no space left on the disk holding ${root} (${e.message})`, {
+      hint: 'free some space: berth rm unused containers, berth image prune; berth system df shows what is used', cause: e,
+    });
+  }
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
+    return new BerthError('Corrupt', 'state.corrupt', `the instances file ${db} is damaged (${e.message})`, {
+      hint: `move it aside (mv ${db} ${db}.damaged), then run "berth system recover"`, cause: e,
+    });
+  }
+  if (code === 'EROFS') {
+    return new BerthError('Unavailable', 'disk.read_only', `read-only file system: ${e.message}`, { hint: `berth needs ${root} writable`, cause: e });
+  }
+  return undefined;
+}

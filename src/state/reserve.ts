@@ -1,0 +1,57 @@
+// A little space kept back on the disk that holds the instances file (ROOT/berth.db.reserve),
+// so that on a full disk the commands that free space or finish work (stop, kill, rm, ps's
+// reconcile) can still commit: when SQLite answers "database or disk is full" to one of them,
+// the reserve is given up and the transaction tried again. Commands that would use space
+// (run, create, pull, build) never take it, so they fail with the disk full and change nothing.
+// The reserve is made again at the next open once there is room.
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Db } from './db.js';
+
+const RESERVE_BYTES = 2 * 1024 * 1024;
+const file = (root: string) => join(root, 'berth.db.reserve');
+
+/** One stat on the normal path; the write happens once per root, or after a full disk. */
+export function keepReserve(root: string): void {
+  const path = file(root);
+  if (existsSync(path)) return;
+  const tmp = `${path}.tmp`;
+  try {
+    const fd = openSync(tmp, 'w', 0o600);
+    try {
+      writeSync(fd, Buffer.alloc(RESERVE_BYTES));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch {
+    // No room for it yet: the next open tries again.
+    rmSync(tmp, { force: true });
+  }
+}
+
+const allowed = new WeakSet<Db>();
+const roots = new WeakMap<Db, string>();
+
+export function registerRoot(db: Db, root: string): void {
+  roots.set(db, root);
+}
+
+/** The operation on this connection frees space or finishes work: it may spend the reserve. */
+export function mayUseReserve(db: Db): void {
+  allowed.add(db);
+}
+
+/** Gives up the reserve for a write that found the disk full; true when there was one. */
+export function spendReserve(db: Db, e: unknown): boolean {
+  if ((e as { code?: unknown } | null)?.code !== 'SQLITE_FULL' || !allowed.has(db)) return false;
+  const root = roots.get(db);
+  if (root === undefined) return false;
+  try {
+    unlinkSync(file(root));
+    return true;
+  } catch {
+    return false;
+  }
+}
