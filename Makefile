@@ -43,13 +43,12 @@ demo: build
 demo-down:
 	bash examples/webfarm/demo.sh down
 
-# eslint.config.js: type-checked rules, the layer rule, no import cycles, programs only from sys/.
-# tsc itself runs in build.
+# eslint.config.js: type-checked rules, the layer rule, no import cycles, programs only from sys/;
+# and the one formatter's check (dprint.jsonc: `make format` formats). tsc itself runs in build.
 lint: $(NODE_DEPS_STAMP)
 	npx eslint src test
+	npx dprint check
 
-# One formatter, dprint (dprint.jsonc). format-check is not yet part of test: the tree is to be
-# formatted once, all at the same time.
 format: $(NODE_DEPS_STAMP)
 	npx dprint fmt
 

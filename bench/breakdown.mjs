@@ -29,7 +29,10 @@ function unionLength(intervals) {
   let total = 0;
   let cur = null;
   for (const [a, b] of s) {
-    if (!cur || a > cur[1]) { if (cur) total += cur[1] - cur[0]; cur = [a, b]; } else cur[1] = Math.max(cur[1], b);
+    if (!cur || a > cur[1]) {
+      if (cur) total += cur[1] - cur[0];
+      cur = [a, b];
+    } else cur[1] = Math.max(cur[1], b);
   }
   if (cur) total += cur[1] - cur[0];
   return total;
@@ -73,15 +76,21 @@ function cpuProfile(key) {
     const byId = new Map(p.nodes.map((n) => [n.id, n]));
     const parent = new Map();
     for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-    const stackOf = (id) => { const s = []; for (let x = id; x !== undefined; x = parent.get(x)) s.push(byId.get(x)); return s; };
+    const stackOf = (id) => {
+      const s = [];
+      for (let x = id; x !== undefined; x = parent.get(x)) s.push(byId.get(x));
+      return s;
+    };
     const catOf = (id) => {
       const st = stackOf(id);
       const leaf = st[0].callFrame;
       if (leaf.functionName === '(idle)') return 'idle: event loop waiting (conmon sync pipe, timers)';
       if (leaf.functionName === '(garbage collector)') return 'garbage collector';
       if (leaf.functionName === '(program)') return '(program): V8/native work outside JS';
-      if (st.some((n) => n.callFrame.functionName === 'spawnSync' || /child_process/.test(n.callFrame.url) && n.callFrame.functionName === 'spawn')) return 'child programs (spawnSync / spawn)';
-      if (st.some((n) => /better-sqlite3/.test(n.callFrame.url)) || (leaf.url === '' && /\/src\/state\//.test(st[1]?.callFrame.url ?? ''))) return 'sqlite (better-sqlite3 + src/state)';
+      if (st.some((n) => n.callFrame.functionName === 'spawnSync' || /child_process/.test(n.callFrame.url) && n.callFrame.functionName === 'spawn'))
+        return 'child programs (spawnSync / spawn)';
+      if (st.some((n) => /better-sqlite3/.test(n.callFrame.url)) || (leaf.url === '' && /\/src\/state\//.test(st[1]?.callFrame.url ?? '')))
+        return 'sqlite (better-sqlite3 + src/state)';
       if (st.some((n) => /node:internal\/modules\//.test(n.callFrame.url))) return 'module loading (resolve, read, compile, link)';
       const own = st.find((n) => /\/build\/src\//.test(n.callFrame.url));
       if (own) return `berth JS: src/${own.callFrame.url.split('/build/src/')[1].split('/')[0]}`;
@@ -124,7 +133,7 @@ for (const [key, label] of CASES) {
   console.log('| phase | median ms | min-max |');
   console.log('|---|---:|---|');
   const row = (name, xs) => console.log(`| ${name} | ${ms(median(xs))} | ${ms(Math.min(...xs))}-${ms(Math.max(...xs))} |`);
-  row('node start until berth\'s first JS runs', r.map((x) => x.boot));
+  row("node start until berth's first JS runs", r.map((x) => x.boot));
   row('berth JS before its first program (modules, SQLite, image/mount prep)', r.map((x) => x.before));
   row('berth JS in total (own work, incl. the line above)', r.map((x) => x.jsOwn));
   row('waiting for programs in total', r.map((x) => x.inKids));
@@ -151,7 +160,7 @@ const hf = join(dir, 'runc', 'hyperfine.json');
 if (existsSync(hf)) {
   const j = JSON.parse(readFileSync(hf, 'utf8'));
   const sc = existsSync(join(dir, 'runc', 'seccomp-summary.json')) ? readFileSync(join(dir, 'runc', 'seccomp-summary.json'), 'utf8').trim() : '';
-  console.log('#### runc alone: `runc run` of a busybox `true` with berth\'s own config.json and variants\n');
+  console.log("#### runc alone: `runc run` of a busybox `true` with berth's own config.json and variants\n");
   console.log(`berth's seccomp section: \`${sc}\`. Mounts of per-container files (hosts, resolv.conf…) dropped, root = the bench rootfs, no cgroupsPath.\n`);
   console.log('| bundle | median ms | min-max |');
   console.log('|---|---:|---|');

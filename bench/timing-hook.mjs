@@ -15,22 +15,27 @@ if (out) {
   events.push({ ev: 'js', t: now() });
 
   const spawnSync = cp.spawnSync;
-  cp.spawnSync = function (cmd, args, opts) {
+  cp.spawnSync = function(cmd, args, opts) {
     const t = now();
     const r = spawnSync.call(this, cmd, args, opts);
     events.push({ ev: 'sync', cmd: name(cmd, args), t, end: now() });
     return r;
   };
   const spawn = cp.spawn;
-  cp.spawn = function (cmd, args, opts) {
+  cp.spawn = function(cmd, args, opts) {
     const e = { ev: 'spawn', cmd: name(cmd, args), t: now(), end: null };
     events.push(e);
     const child = spawn.call(this, cmd, args, opts);
-    child.once('exit', () => { e.end = now(); });
+    child.once('exit', () => {
+      e.end = now();
+    });
     for (const fd of [3]) {
       const s = child.stdio[fd];
       // conmon answers on fd 3 (its sync pipe) once runc create has the container's pid
-      if (s) s.once('data', () => { e.firstData = now(); });
+      if (s)
+        s.once('data', () => {
+          e.firstData = now();
+        });
     }
     return child;
   };

@@ -43,7 +43,8 @@ export async function ociArchive(img: TestImage, refName?: string, mutate?: (fil
   const manifest = add(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config, layers })));
   const index = {
     schemaVersion: 2,
-    manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, ...(refName ? { annotations: { 'org.opencontainers.image.ref.name': refName } } : {}) }],
+    manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest,
+      ...(refName ? { annotations: { 'org.opencontainers.image.ref.name': refName } } : {}) }],
   };
   files.set('oci-layout', Buffer.from('{"imageLayoutVersion":"1.0.0"}'));
   files.set('index.json', Buffer.from(JSON.stringify(index)));
@@ -56,6 +57,7 @@ export async function dockerArchive(img: TestImage, repoTags: string[]): Promise
   const configName = `${sha256(b.configBytes).slice(7)}.json`;
   const entries: TarEntry[] = b.tars.map((t, i) => ({ name: `layer${i}/layer.tar`, body: t }));
   entries.push({ name: configName, body: b.configBytes });
-  entries.push({ name: 'manifest.json', body: JSON.stringify([{ Config: configName, RepoTags: repoTags, Layers: b.tars.map((_, i) => `layer${i}/layer.tar`) }]) });
+  entries.push({ name: 'manifest.json',
+    body: JSON.stringify([{ Config: configName, RepoTags: repoTags, Layers: b.tars.map((_, i) => `layer${i}/layer.tar`) }]) });
   return makeTar(entries);
 }

@@ -3,7 +3,14 @@
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
-export interface HostObjects { mounts: string[]; netns: string[]; links: string[]; nft: string[]; cgroups: string[]; conmon: string[] }
+export interface HostObjects {
+  mounts: string[];
+  netns: string[];
+  links: string[];
+  nft: string[];
+  cgroups: string[];
+  conmon: string[];
+}
 
 function sh(cmd: string, args: string[]): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
@@ -18,14 +25,18 @@ export function snapshot(): HostObjects {
   const cgroups: string[] = [];
   for (const base of ['/sys/fs/cgroup', ...safeList('/sys/fs/cgroup').map((c) => `/sys/fs/cgroup/${c}`)]) {
     const dir = `${base}/berth`;
-    if (existsSync(dir)) for (const c of safeList(dir)) if (/^[0-9a-f]{64}$/.test(c)) cgroups.push(`${dir}/${c}`);
+    if (existsSync(dir)) { for (const c of safeList(dir)) if (/^[0-9a-f]{64}$/.test(c)) cgroups.push(`${dir}/${c}`); }
   }
   const conmon = sh('pgrep', ['-a', '-x', 'conmon']).split('\n').filter(Boolean);
   return { mounts: mounts.sort(), netns: netns.sort(), links: links.sort(), nft: nft.sort(), cgroups: cgroups.sort(), conmon: conmon.sort() };
 }
 
 function safeList(d: string): string[] {
-  try { return readdirSync(d); } catch { return []; }
+  try {
+    return readdirSync(d);
+  } catch {
+    return [];
+  }
 }
 
 /** Objects in `after` that were not in `before`. */

@@ -29,7 +29,10 @@ export function tempRoot(pools: readonly string[]): TestRoot {
     throw e;
   }
   const ctx: NetCtx = { store: networkStore(db), paths: { root: join(dir, 'root'), runroot: join(dir, 'run') }, pools };
-  return { ctx, db, dir, cleanup: () => { db.close(); rmSync(dir, { recursive: true, force: true }); } };
+  return { ctx, db, dir, cleanup: () => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  } };
 }
 
 export function suffix(): string {
@@ -40,9 +43,28 @@ export function suffix(): string {
 export function addContainer(root: TestRoot, name: string): string {
   const id = newId();
   insertContainer(root.db, {
-    id, name, imageId: 'sha256:0', imageRef: 'test', spec: {}, labels: {}, status: 'created', pid: null, conmonPid: null,
-    conmonStart: null, exitCode: null, oomKilled: false, restartCount: 0, runtime: 'runc', createdAt: new Date().toISOString(),
-    startedAt: null, finishedAt: null, bootId: null, stopRequested: false, runId: null, pidStart: null, restartBackoffMs: 0,
+    id,
+    name,
+    imageId: 'sha256:0',
+    imageRef: 'test',
+    spec: {},
+    labels: {},
+    status: 'created',
+    pid: null,
+    conmonPid: null,
+    conmonStart: null,
+    exitCode: null,
+    oomKilled: false,
+    restartCount: 0,
+    runtime: 'runc',
+    createdAt: new Date().toISOString(),
+    startedAt: null,
+    finishedAt: null,
+    bootId: null,
+    stopRequested: false,
+    runId: null,
+    pidStart: null,
+    restartBackoffMs: 0,
   });
   return id;
 }
@@ -72,7 +94,9 @@ export function wget(ns: string | undefined, url: string): string | undefined {
 /** Starts `busybox httpd -f` in a namespace, serving `dir`; resolves once it answers. */
 export async function httpd(ns: string, dir: string, port = 80): Promise<{ stop(): void }> {
   const child = start('ip', ['netns', 'exec', ns, 'busybox', 'httpd', '-f', '-p', String(port), '-h', dir], { stdio: 'ignore' });
-  const stop = () => { if (child.exitCode === null) child.kill('SIGKILL'); };
+  const stop = () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  };
   for (let i = 0; i < 50; i++) {
     if (wget(ns, `http://127.0.0.1:${port}/`) !== undefined) return { stop };
     await new Promise((r) => setTimeout(r, 100));

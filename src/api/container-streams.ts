@@ -9,11 +9,16 @@ import { frame, MULTIPLEXED } from './framing.js';
 import { qBool, qInt, qStr } from './http.js';
 import type { Call, Route } from './router.js';
 
-const pause = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => {
-  const t = setTimeout(done, ms);
-  function done() { clearTimeout(t); signal.removeEventListener('abort', done); resolve(); }
-  signal.addEventListener('abort', done, { once: true });
-});
+const pause = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 
 /** Docker's since/until: Unix seconds, with an optional fraction, or RFC 3339. */
 export function parseTime(v: string | undefined, key: string): Date | undefined {
@@ -42,7 +47,11 @@ async function pipeLogs(chunks: AsyncIterable<LogChunk>, want: { stdout: boolean
 }
 
 function responseSink(c: Call): Sink {
-  return { write: (b) => c.res.write(b), drain: () => new Promise((r) => { c.res.once('drain', r); c.res.once('close', r); }) };
+  return { write: (b) => c.res.write(b), drain: () =>
+    new Promise((r) => {
+      c.res.once('drain', r);
+      c.res.once('close', r);
+    }) };
 }
 
 async function logs(c: Call): Promise<void> {
@@ -76,7 +85,12 @@ async function untilStarted(c: Call, before: Container): Promise<Container | und
   for (;;) {
     if (c.signal.aborted) return undefined;
     let now: Container;
-    try { now = await c.engine.containers.get(before.id); } catch (e) { if (isBerthError(e)) return undefined; throw e; }
+    try {
+      now = await c.engine.containers.get(before.id);
+    } catch (e) {
+      if (isBerthError(e)) return undefined;
+      throw e;
+    }
     if (now.status === 'running' || c.fg.startCount(before.id) !== starts || now.runId !== before.runId) return now;
     await pause(50, c.signal);
   }
@@ -117,11 +131,15 @@ export async function attachUpgraded(c: Call, socket: Socket): Promise<void> {
   socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${MULTIPLEXED}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
   // The client's stdin is not served (containers have no open stdin here); its half-close of
   // the write side must not end the stream.
-  socket.on('data', () => { /* discarded */ });
-  socket.on('end', () => { /* stdin closed: keep streaming */ });
+  socket.on('data', () => {/* discarded */});
+  socket.on('end', () => {/* stdin closed: keep streaming */});
   const sink: Sink = {
     write: (b) => socket.write(b),
-    drain: () => new Promise((r) => { socket.once('drain', r); socket.once('close', r); }),
+    drain: () =>
+      new Promise((r) => {
+        socket.once('drain', r);
+        socket.once('close', r);
+      }),
   };
   await attachBody(c, x, sink);
   socket.end();
@@ -139,7 +157,10 @@ async function wait(c: Call): Promise<void> {
     c.res.writeHead(200, { 'Content-Type': 'application/json' });
     c.res.flushHeaders();
     const code = await waitFor(c, x0, cond);
-    if (code === undefined) { c.res.end(); return; }
+    if (code === undefined) {
+      c.res.end();
+      return;
+    }
     c.res.end(JSON.stringify({ StatusCode: code, Error: null }));
   } finally {
     release();
@@ -148,7 +169,7 @@ async function wait(c: Call): Promise<void> {
 
 async function waitFor(c: Call, x0: Container, cond: Condition): Promise<number | undefined> {
   let seen: number | undefined;
-  for (let delay = 5; ; delay = Math.min(100, delay * 2)) {
+  for (let delay = 5;; delay = Math.min(100, delay * 2)) {
     if (c.signal.aborted) return undefined;
     let x: Container;
     try {

@@ -35,20 +35,33 @@ export function humanAgo(ms: number): string {
 
 function networksOf(eps: EndpointView[]): Record<string, unknown> {
   return Object.fromEntries(eps.map((e) => [e.network, {
-    IPAMConfig: null, Links: null, Aliases: e.aliases, NetworkID: '', EndpointID: '', Gateway: '',
-    IPAddress: e.ip ?? '', IPPrefixLen: 0, MacAddress: e.mac ?? '',
+    IPAMConfig: null,
+    Links: null,
+    Aliases: e.aliases,
+    NetworkID: '',
+    EndpointID: '',
+    Gateway: '',
+    IPAddress: e.ip ?? '',
+    IPPrefixLen: 0,
+    MacAddress: e.mac ?? '',
   }]));
 }
 
 function matches(c: Container, f: Map<string, string[]>): boolean {
-  const any = (key: string, pred: (v: string) => boolean) => { const vs = f.get(key); return !vs || vs.length === 0 || vs.some(pred); };
+  const any = (key: string, pred: (v: string) => boolean) => {
+    const vs = f.get(key);
+    return !vs || vs.length === 0 || vs.some(pred);
+  };
   const all = (key: string, pred: (v: string) => boolean) => (f.get(key) ?? []).every(pred);
   return any('id', (v) => c.id.startsWith(v))
     // Docker takes a regular expression; a substring is what clients use it for, and a
     // client's pattern is never compiled here.
     && any('name', (v) => c.name.includes(v.replace(/^\//, '').replace(/^\^|\$$/g, '')))
     && any('status', (v) => v === c.status)
-    && all('label', (v) => { const i = v.indexOf('='); return i < 0 ? v in c.labels : c.labels[v.slice(0, i)] === v.slice(i + 1); });
+    && all('label', (v) => {
+      const i = v.indexOf('=');
+      return i < 0 ? v in c.labels : c.labels[v.slice(0, i)] === v.slice(i + 1);
+    });
 }
 
 async function list(c: Call): Promise<void> {
@@ -83,8 +96,13 @@ async function list(c: Call): Promise<void> {
 
 function mounts(x: Container): Record<string, unknown>[] {
   return x.spec.volumes.map((v) => ({
-    Type: v.named ? 'volume' : 'bind', ...(v.named ? { Name: v.source } : {}), Source: v.source, Destination: v.destination,
-    Mode: v.readonly ? 'ro' : '', RW: !v.readonly, Propagation: v.named ? '' : 'rprivate',
+    Type: v.named ? 'volume' : 'bind',
+    ...(v.named ? { Name: v.source } : {}),
+    Source: v.source,
+    Destination: v.destination,
+    Mode: v.readonly ? 'ro' : '',
+    RW: !v.readonly,
+    Propagation: v.named ? '' : 'rprivate',
   }));
 }
 
@@ -117,18 +135,34 @@ export function dockerInspect(doc: Record<string, unknown>, x: Container): Recor
       ...config,
       Image: x.imageRef,
       Labels: x.labels ?? {},
-      Tty: false, OpenStdin: false, StdinOnce: false, AttachStdin: false, AttachStdout: false, AttachStderr: false,
+      Tty: false,
+      OpenStdin: false,
+      StdinOnce: false,
+      AttachStdin: false,
+      AttachStdout: false,
+      AttachStderr: false,
       Domainname: '',
       ExposedPorts: Object.fromEntries(Object.keys(ns.Ports).map((k) => [k, {}])),
       Volumes: null,
     },
-    HostConfig: { ...hostConfig, PortBindings: fixPorts(hostConfig.PortBindings as Record<string, { HostIp: string; HostPort: string }[]>), LogConfig: { Type: 'k8s-file', Config: {} } },
+    HostConfig: { ...hostConfig, PortBindings: fixPorts(hostConfig.PortBindings as Record<string, { HostIp: string; HostPort: string }[]>),
+      LogConfig: { Type: 'k8s-file', Config: {} } },
     Mounts: mounts(x),
     NetworkSettings: {
-      Bridge: '', SandboxID: '', HairpinMode: false, SandboxKey: '',
+      Bridge: '',
+      SandboxID: '',
+      HairpinMode: false,
+      SandboxKey: '',
       Ports: fixPorts(ns.Ports),
-      IPAddress: first.IPAddress ?? '', IPPrefixLen: first.IPPrefixLen ?? 0, Gateway: first.Gateway ?? '', MacAddress: first.MacAddress ?? '',
-      Networks: Object.fromEntries(Object.entries(ns.Networks).map(([k, v]) => [k, { IPAMConfig: null, Links: null, NetworkID: '', EndpointID: '', ...v, Aliases: aliases(k, v.Aliases, x.id) }])),
+      IPAddress: first.IPAddress ?? '',
+      IPPrefixLen: first.IPPrefixLen ?? 0,
+      Gateway: first.Gateway ?? '',
+      MacAddress: first.MacAddress ?? '',
+      Networks: Object.fromEntries(
+        Object.entries(ns.Networks).map((
+          [k, v],
+        ) => [k, { IPAMConfig: null, Links: null, NetworkID: '', EndpointID: '', ...v, Aliases: aliases(k, v.Aliases, x.id) }]),
+      ),
     },
   };
 }

@@ -7,13 +7,29 @@ const bad = (fn: () => unknown, re: RegExp) => assert.throws(fn, (e: unknown) =>
 
 test("the docker CLI's create body becomes the engine's request", () => {
   const req = toCreateRequest({
-    Image: 'busybox', Cmd: ['echo', 'hi'], Entrypoint: null, Env: ['A=1'], WorkingDir: '/tmp', User: '1000', Hostname: 'h',
+    Image: 'busybox',
+    Cmd: ['echo', 'hi'],
+    Entrypoint: null,
+    Env: ['A=1'],
+    WorkingDir: '/tmp',
+    User: '1000',
+    Hostname: 'h',
     Labels: { a: 'b' },
     HostConfig: {
-      Memory: 67108864, NanoCpus: 500000000, CpusetCpus: '0', PidsLimit: 100, Binds: ['/srv:/data:ro', 'vol:/v'],
+      Memory: 67108864,
+      NanoCpus: 500000000,
+      CpusetCpus: '0',
+      PidsLimit: 100,
+      Binds: ['/srv:/data:ro', 'vol:/v'],
       PortBindings: { '80/tcp': [{ HostIp: '', HostPort: '8080' }], '53/udp': [{ HostIp: '127.0.0.1', HostPort: '' }] },
-      NetworkMode: 'default', RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 }, AutoRemove: false, ReadonlyRootfs: true,
-      CapAdd: ['NET_ADMIN'], CapDrop: null, Privileged: false, SecurityOpt: ['no-new-privileges'],
+      NetworkMode: 'default',
+      RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 },
+      AutoRemove: false,
+      ReadonlyRootfs: true,
+      CapAdd: ['NET_ADMIN'],
+      CapDrop: null,
+      Privileged: false,
+      SecurityOpt: ['no-new-privileges'],
     },
     NetworkingConfig: { EndpointsConfig: { default: {} } },
   }, '/web');
@@ -33,7 +49,8 @@ test("the docker CLI's create body becomes the engine's request", () => {
 
 test('a named network with an address and aliases; --entrypoint "" is no entrypoint', () => {
   const req = toCreateRequest({
-    Image: 'busybox', Entrypoint: [''],
+    Image: 'busybox',
+    Entrypoint: [''],
     HostConfig: { NetworkMode: 'back' },
     NetworkingConfig: { EndpointsConfig: { back: { IPAMConfig: { IPv4Address: '10.1.0.5' }, Aliases: ['db'] } } },
   }, undefined);
@@ -63,8 +80,13 @@ test('untrusted bodies are refused, never guessed at', () => {
 });
 
 test("Docker's healthcheck in nanoseconds; NONE is none; --mount is refused, not ignored", () => {
-  assert.deepEqual(healthcheck({ Test: ['CMD-SHELL', 'wget -q localhost'], Interval: 2e9, Timeout: 1e9, Retries: 5 }),
-    { test: ['/bin/sh', '-c', 'wget -q localhost'], intervalMs: 2000, timeoutMs: 1000, retries: 5, startPeriodMs: 0 });
+  assert.deepEqual(healthcheck({ Test: ['CMD-SHELL', 'wget -q localhost'], Interval: 2e9, Timeout: 1e9, Retries: 5 }), {
+    test: ['/bin/sh', '-c', 'wget -q localhost'],
+    intervalMs: 2000,
+    timeoutMs: 1000,
+    retries: 5,
+    startPeriodMs: 0,
+  });
   assert.deepEqual(healthcheck({ Test: ['CMD', 'true'] })?.test, ['true']);
   assert.equal(healthcheck({ Test: ['NONE'] }), undefined);
   bad(() => healthcheck({ Test: ['SHELL', 'x'] }), /Healthcheck.Test/);

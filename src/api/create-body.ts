@@ -158,7 +158,8 @@ export function healthcheck(v: unknown): Healthcheck | undefined {
     return n ? Math.round(n / 1e6) : dflt;
   };
   const retries = num(o.Retries, 'Healthcheck.Retries');
-  return { test, intervalMs: ms('Interval', 30_000), timeoutMs: ms('Timeout', 30_000), retries: retries && retries > 0 ? Math.floor(retries) : 3, startPeriodMs: ms('StartPeriod', 0) };
+  return { test, intervalMs: ms('Interval', 30_000), timeoutMs: ms('Timeout', 30_000), retries: retries && retries > 0 ? Math.floor(retries) : 3,
+    startPeriodMs: ms('StartPeriod', 0) };
 }
 
 export function toCreateRequest(body0: unknown, name: string | undefined): CreateRequest {
@@ -206,10 +207,14 @@ export function toCreateRequest(body0: unknown, name: string | undefined): Creat
   const ep = strList(body.Entrypoint, 'Entrypoint');
   // `--entrypoint ""` arrives as [""]: no entrypoint at all, not the image's.
   if (ep !== undefined && ep.length > 0) req.entrypoint = ep.length === 1 && ep[0] === '' ? [] : ep;
-  const wd = str(body.WorkingDir, 'WorkingDir'); if (wd) req.workdir = wd;
-  const user = str(body.User, 'User'); if (user) req.user = user;
-  const hn = str(body.Hostname, 'Hostname'); if (hn) req.hostname = hn;
-  const st = num(body.StopTimeout, 'StopTimeout'); if (st !== undefined && st >= 0) req.stopTimeout = Math.floor(st);
+  const wd = str(body.WorkingDir, 'WorkingDir');
+  if (wd) req.workdir = wd;
+  const user = str(body.User, 'User');
+  if (user) req.user = user;
+  const hn = str(body.Hostname, 'Hostname');
+  if (hn) req.hostname = hn;
+  const st = num(body.StopTimeout, 'StopTimeout');
+  if (st !== undefined && st >= 0) req.stopTimeout = Math.floor(st);
   const hcheck = healthcheck(body.Healthcheck);
   if (hcheck) req.healthcheck = hcheck;
   const sec = security(hc);

@@ -15,12 +15,17 @@ const STATUS: Record<ErrorKind, number> = {
 
 /** An error raised by the API itself about the request (a bad query, an unknown route). */
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string) { super(message); }
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
 }
 
 export const badRequest = (msg: string) => new ApiError(400, msg);
 
-export interface ErrorReply { status: number; message: string }
+export interface ErrorReply {
+  status: number;
+  message: string;
+}
 
 /**
  * Docker's clients look for its words: the CLI's `docker run` pulls only when the create

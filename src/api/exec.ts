@@ -56,12 +56,21 @@ async function create(c: Call): Promise<void> {
   for (const [k, v] of execs) if (Date.now() - v.createdAt > 3_600_000 && !v.running) execs.delete(k);
   if (execs.size >= MAX_EXECS) throw new ApiError(500, 'too many execs at once');
   const rec: ExecRecord = {
-    id: randomBytes(32).toString('hex'), containerId: ctr.id, args, env: strings(body.Env, 'Env') ?? [],
-    attachStdout: body.AttachStdout !== false, attachStderr: body.AttachStderr !== false,
-    running: false, started: false, exitCode: null, createdAt: Date.now(),
+    id: randomBytes(32).toString('hex'),
+    containerId: ctr.id,
+    args,
+    env: strings(body.Env, 'Env') ?? [],
+    attachStdout: body.AttachStdout !== false,
+    attachStderr: body.AttachStderr !== false,
+    running: false,
+    started: false,
+    exitCode: null,
+    createdAt: Date.now(),
   };
-  const wd = optStr(body, 'WorkingDir'); if (wd) rec.workdir = wd;
-  const user = optStr(body, 'User'); if (user) rec.user = user;
+  const wd = optStr(body, 'WorkingDir');
+  if (wd) rec.workdir = wd;
+  const user = optStr(body, 'User');
+  if (user) rec.user = user;
   execs.set(rec.id, rec);
   sendJson(c.res, 201, { Id: rec.id });
 }
@@ -87,10 +96,17 @@ async function run(c: Call, rec: ExecRecord, write: (b: Buffer) => void): Promis
   rec.running = true;
   try {
     rec.exitCode = await c.engine.containers.execCapture(rec.containerId, {
-      args: rec.args, env: rec.env, ...(rec.workdir ? { workdir: rec.workdir } : {}), ...(rec.user ? { user: rec.user } : {}),
+      args: rec.args,
+      env: rec.env,
+      ...(rec.workdir ? { workdir: rec.workdir } : {}),
+      ...(rec.user ? { user: rec.user } : {}),
     }, {
-      stdout: (b) => { if (rec.attachStdout) write(frame(1, b)); },
-      stderr: (b) => { if (rec.attachStderr) write(frame(2, b)); },
+      stdout: (b) => {
+        if (rec.attachStdout) write(frame(1, b));
+      },
+      stderr: (b) => {
+        if (rec.attachStderr) write(frame(2, b));
+      },
     });
   } catch (e) {
     // A command that cannot be run: the BerthError carries Docker's 126/127.
@@ -118,17 +134,27 @@ async function start(c: Call): Promise<void> {
 export async function startUpgraded(c: Call, socket: Socket): Promise<void> {
   const { rec } = await startBody(c);
   socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${MULTIPLEXED}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
-  socket.on('data', () => { /* no stdin served */ });
-  socket.on('end', () => { /* the client's half-close ends its stdin, not the stream */ });
-  await run(c, rec, (b) => { if (!socket.destroyed) socket.write(b); });
+  socket.on('data', () => {/* no stdin served */});
+  socket.on('end', () => {/* the client's half-close ends its stdin, not the stream */});
+  await run(c, rec, (b) => {
+    if (!socket.destroyed) socket.write(b);
+  });
   socket.end();
 }
 
 async function inspect(c: Call): Promise<void> {
   const rec = lookup(c.params.id!);
   sendJson(c.res, 200, {
-    ID: rec.id, ContainerID: rec.containerId, Running: rec.running, ExitCode: rec.exitCode,
-    OpenStdin: false, OpenStdout: rec.attachStdout, OpenStderr: rec.attachStderr, CanRemove: false, DetachKeys: '', Pid: 0,
+    ID: rec.id,
+    ContainerID: rec.containerId,
+    Running: rec.running,
+    ExitCode: rec.exitCode,
+    OpenStdin: false,
+    OpenStdout: rec.attachStdout,
+    OpenStderr: rec.attachStderr,
+    CanRemove: false,
+    DetachKeys: '',
+    Pid: 0,
     ProcessConfig: { entrypoint: rec.args[0], arguments: rec.args.slice(1), tty: false, privileged: false, user: rec.user ?? '' },
   });
 }

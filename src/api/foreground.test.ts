@@ -16,10 +16,18 @@ function fakeEngine(o: { autoRemove: boolean; startFails?: boolean }) {
         if (o.startFails) throw new BerthError('InvalidArgument', 'exec.not_found', '/nope: command not found', { exitCode: 127 });
         return ctr;
       },
-      wait: () => new Promise<Container>((r) => { exit = r; }),
+      wait: () =>
+        new Promise<Container>((r) => {
+          exit = r;
+        }),
       get: async () => ({ ...ctr, status: 'created' }),
-      remove: async () => { calls.push('remove'); return 'c1'; },
-      removeIfExited: async () => { calls.push('removeIfExited'); },
+      remove: async () => {
+        calls.push('remove');
+        return 'c1';
+      },
+      removeIfExited: async () => {
+        calls.push('removeIfExited');
+      },
     },
   } as unknown as Engine;
   return { engine, calls, exited: () => exit({ ...ctr, status: 'exited' }) };

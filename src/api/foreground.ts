@@ -30,10 +30,14 @@ export class Foreground {
     };
   }
 
-  held(id: string): boolean { return (this.holds.get(id) ?? 0) > 0; }
+  held(id: string): boolean {
+    return (this.holds.get(id) ?? 0) > 0;
+  }
 
   /** How many times the server has started `id`: an attach waiting for a start watches this. */
-  startCount(id: string): number { return this.starts.get(id) ?? 0; }
+  startCount(id: string): number {
+    return this.starts.get(id) ?? 0;
+  }
 
   exitOf(id: string): number | undefined {
     const now = Date.now();
@@ -58,7 +62,7 @@ export class Foreground {
       throw e;
     }
     this.starts.set(id, this.startCount(id) + 1);
-    if (owned) void this.collect(engine, c).catch(() => { /* removed by someone else meanwhile */ });
+    if (owned) void this.collect(engine, c).catch(() => {/* removed by someone else meanwhile */});
     return c;
   }
 
@@ -76,7 +80,10 @@ export class Foreground {
     return new Promise((resolve) => {
       const t = setTimeout(resolve, maxMs);
       const set = this.drains.get(id) ?? new Set();
-      set.add(() => { clearTimeout(t); resolve(); });
+      set.add(() => {
+        clearTimeout(t);
+        resolve();
+      });
       this.drains.set(id, set);
     });
   }
@@ -84,6 +91,7 @@ export class Foreground {
 
 function bump(m: Map<string, number>, id: string, by: number): number {
   const n = (m.get(id) ?? 0) + by;
-  if (n > 0) m.set(id, n); else m.delete(id);
+  if (n > 0) m.set(id, n);
+  else m.delete(id);
   return n;
 }

@@ -72,7 +72,11 @@ export function qFilters(q: URLSearchParams): Map<string, string[]> {
   const raw = qStr(q, 'filters', 65536);
   if (raw === undefined || raw === '') return out;
   let doc: unknown;
-  try { doc = JSON.parse(raw); } catch { throw badRequest('invalid filters: not JSON'); }
+  try {
+    doc = JSON.parse(raw);
+  } catch {
+    throw badRequest('invalid filters: not JSON');
+  }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw badRequest('invalid filters: expected an object');
   for (const [k, v] of Object.entries(doc as Record<string, unknown>)) {
     let vals: unknown[];
@@ -100,10 +104,20 @@ export function readUpgradeBody(req: IncomingMessage, socket: Socket, head: Buff
     let got = head;
     const onData = (d: Buffer) => {
       got = Buffer.concat([got, d]);
-      if (got.length >= len) { done(); resolve(got.subarray(0, len)); }
+      if (got.length >= len) {
+        done();
+        resolve(got.subarray(0, len));
+      }
     };
-    const onEnd = () => { done(); reject(badRequest('request body cut short')); };
-    const done = () => { socket.off('data', onData); socket.off('end', onEnd); socket.off('close', onEnd); };
+    const onEnd = () => {
+      done();
+      reject(badRequest('request body cut short'));
+    };
+    const done = () => {
+      socket.off('data', onData);
+      socket.off('end', onEnd);
+      socket.off('close', onEnd);
+    };
     socket.on('data', onData);
     socket.on('end', onEnd);
     socket.on('close', onEnd);

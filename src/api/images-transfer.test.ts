@@ -6,7 +6,8 @@ import { ApiError } from './errors.js';
 const enc = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
 test('X-Registry-Auth: credentials when both are given, none for "{}" or nothing, 400 for garbage', () => {
-  assert.deepEqual(parseRegistryAuth(enc({ username: 'u', password: 'p', serveraddress: 'r:5000' })), { username: 'u', password: 'p', serveraddress: 'r:5000' });
+  assert.deepEqual(parseRegistryAuth(enc({ username: 'u', password: 'p', serveraddress: 'r:5000' })), { username: 'u', password: 'p',
+    serveraddress: 'r:5000' });
   assert.equal(parseRegistryAuth(enc({})), undefined);
   assert.equal(parseRegistryAuth(undefined), undefined);
   assert.equal(parseRegistryAuth(enc({ username: 'u' })), undefined);

@@ -13,7 +13,12 @@ const LOOPBACK = /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3})(:\d{1,5})?\//;
 /** An image archive a client uploads; larger ones are refused while they come in. */
 const LOAD_LIMIT = 16 * 1024 ** 3;
 
-interface RegistryAuth { username?: string; password?: string; serveraddress?: string; identitytoken?: string }
+interface RegistryAuth {
+  username?: string;
+  password?: string;
+  serveraddress?: string;
+  identitytoken?: string;
+}
 
 /** Docker's X-Registry-Auth: base64url of a JSON object; "{}" or absent means none. */
 export function parseRegistryAuth(header: string | string[] | undefined): RegistryAuth | undefined {
@@ -47,7 +52,9 @@ export async function withClientAuth<T>(c: Call, ref: string, fn: (authFile: str
   try {
     const server = auth.serveraddress?.replace(/^https?:\/\//, '').replace(/\/.*$/, '') || ref.split('/')[0]!;
     const authFile = join(dir, 'auth.json');
-    writeFileSync(authFile, JSON.stringify({ auths: { [server]: { auth: Buffer.from(`${auth.username}:${auth.password}`).toString('base64') } } }), { mode: 0o600 });
+    writeFileSync(authFile, JSON.stringify({ auths: { [server]: { auth: Buffer.from(`${auth.username}:${auth.password}`).toString('base64') } } }), {
+      mode: 0o600,
+    });
     return await fn(authFile);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -102,7 +109,9 @@ async function load(c: Call): Promise<void> {
     });
     await pipeline(c.req, cap, createWriteStream(file, { mode: 0o600 }));
     const loaded = await c.engine.images.load(file);
-    const lines = loaded.map((i) => JSON.stringify({ stream: i.repository === '<none>' ? `Loaded image ID: ${i.id}\n` : `Loaded image: ${i.repository}:${i.tag}\n` }));
+    const lines = loaded.map((i) =>
+      JSON.stringify({ stream: i.repository === '<none>' ? `Loaded image ID: ${i.id}\n` : `Loaded image: ${i.repository}:${i.tag}\n` })
+    );
     c.res.writeHead(200, { 'Content-Type': 'application/json' });
     c.res.end(lines.map((l) => `${l}\r\n`).join(''));
   } finally {
@@ -124,7 +133,8 @@ async function auth(c: Call): Promise<void> {
   const registry = server.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
   const dir = mkdtempSync(join(tmpdir(), 'berth-login-'));
   try {
-    await c.engine.images.login(registry, { username, password }, { authFile: join(dir, 'auth.json'), ...(LOOPBACK.test(`${registry}/`) ? { tlsVerify: false } : {}) });
+    await c.engine.images.login(registry, { username, password }, { authFile: join(dir, 'auth.json'),
+      ...(LOOPBACK.test(`${registry}/`) ? { tlsVerify: false } : {}) });
   } catch (e) {
     const r = toReply(e);
     // Docker answers a refused login 401; the CLI prints the message.

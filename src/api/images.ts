@@ -18,8 +18,16 @@ async function list(c: Call): Promise<void> {
     byId.set(r.id, e);
   }
   sendJson(c.res, 200, [...byId.values()].map((e) => ({
-    Id: e.id, ParentId: '', RepoTags: e.tags, RepoDigests: [], Created: unix(e.created), Size: e.size,
-    VirtualSize: e.size, SharedSize: -1, Labels: {}, Containers: -1,
+    Id: e.id,
+    ParentId: '',
+    RepoTags: e.tags,
+    RepoDigests: [],
+    Created: unix(e.created),
+    Size: e.size,
+    VirtualSize: e.size,
+    SharedSize: -1,
+    Labels: {},
+    Containers: -1,
   })));
 }
 
@@ -27,8 +35,15 @@ async function inspect(c: Call): Promise<void> {
   const doc = await c.engine.images.inspect(c.params.name!);
   const cfg = doc.Config as unknown as Record<string, unknown>;
   sendJson(c.res, 200, {
-    ...doc, Parent: '', Comment: '', Container: '', DockerVersion: '', Variant: '', VirtualSize: doc.Size,
-    GraphDriver: { Name: 'overlay', Data: null }, Metadata: { LastTagTime: '0001-01-01T00:00:00Z' },
+    ...doc,
+    Parent: '',
+    Comment: '',
+    Container: '',
+    DockerVersion: '',
+    Variant: '',
+    VirtualSize: doc.Size,
+    GraphDriver: { Name: 'overlay', Data: null },
+    Metadata: { LastTagTime: '0001-01-01T00:00:00Z' },
     Config: { ...cfg, Labels: cfg.Labels ?? {}, Image: '', Volumes: cfg.Volumes ?? null },
   });
 }

@@ -26,7 +26,10 @@ async function list(c: Call): Promise<void> {
     const ids = f.get('id');
     if (ids?.length && !ids.some((v) => n.id.startsWith(v))) continue;
     const labels = f.get('label') ?? [];
-    if (!labels.every((l) => { const i = l.indexOf('='); return i < 0 ? l in n.labels : n.labels[l.slice(0, i)] === l.slice(i + 1); })) continue;
+    if (!labels.every((l) => {
+      const i = l.indexOf('=');
+      return i < 0 ? l in n.labels : n.labels[l.slice(0, i)] === l.slice(i + 1);
+    })) continue;
     out.push(await c.engine.networks.inspect(n.name));
   }
   sendJson(c.res, 200, out);
@@ -58,9 +61,12 @@ async function create(c: Call): Promise<void> {
   const cfg = configs[0];
   if (cfg !== undefined) {
     if (!isObj(cfg)) throw badRequest('IPAM.Config entries must be objects');
-    const subnet = optStr(cfg, 'Subnet'); if (subnet) opts.subnet = subnet;
-    const gw = optStr(cfg, 'Gateway'); if (gw) opts.gateway = gw;
-    const range = optStr(cfg, 'IPRange'); if (range) opts.ipRange = range;
+    const subnet = optStr(cfg, 'Subnet');
+    if (subnet) opts.subnet = subnet;
+    const gw = optStr(cfg, 'Gateway');
+    if (gw) opts.gateway = gw;
+    const range = optStr(cfg, 'IPRange');
+    if (range) opts.ipRange = range;
   }
   const net = await c.engine.networks.create(opts);
   sendJson(c.res, 201, { Id: net.id, Warning: '' });
@@ -79,8 +85,10 @@ async function connect(c: Call): Promise<void> {
   const ep = isObj(body.EndpointConfig) ? body.EndpointConfig : {};
   const ip = isObj(ep.IPAMConfig) ? optStr(ep.IPAMConfig, 'IPv4Address') : undefined;
   const aliases = ep.Aliases;
-  if (aliases !== undefined && aliases !== null && !(Array.isArray(aliases) && aliases.every((a) => typeof a === 'string'))) throw badRequest('Aliases must be a list of strings');
-  await c.engine.networks.connect(netName(c.params.id!), ctr, { ...(ip ? { ip } : {}), ...(Array.isArray(aliases) && aliases.length ? { aliases: aliases } : {}) });
+  if (aliases !== undefined && aliases !== null && !(Array.isArray(aliases) && aliases.every((a) => typeof a === 'string')))
+    throw badRequest('Aliases must be a list of strings');
+  await c.engine.networks.connect(netName(c.params.id!), ctr, { ...(ip ? { ip } : {}),
+    ...(Array.isArray(aliases) && aliases.length ? { aliases: aliases } : {}) });
   sendEmpty(c.res, 200);
 }
 

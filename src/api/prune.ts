@@ -17,7 +17,10 @@ async function pruneContainers(c: Call): Promise<void> {
   const gone: string[] = [];
   for (const x of await c.engine.containers.list({ reconcile: true })) {
     if (x.status === 'running') continue;
-    if (!labels.every((l) => { const i = l.indexOf('='); return i < 0 ? l in x.labels : x.labels[l.slice(0, i)] === l.slice(i + 1); })) continue;
+    if (!labels.every((l) => {
+      const i = l.indexOf('=');
+      return i < 0 ? l in x.labels : x.labels[l.slice(0, i)] === l.slice(i + 1);
+    })) continue;
     try {
       gone.push(await c.engine.containers.remove(x.id));
     } catch {

@@ -27,7 +27,12 @@ export interface Call {
 export type Handler = (c: Call) => Promise<void>;
 export type Route = [method: string, pattern: string, handler: Handler];
 
-interface Compiled { method: string; re: RegExp; names: string[]; handler: Handler }
+interface Compiled {
+  method: string;
+  re: RegExp;
+  names: string[];
+  handler: Handler;
+}
 
 export class Router {
   private readonly routes: Compiled[] = [];
@@ -54,7 +59,9 @@ export class Router {
         pathFound = true;
         if (r.method !== m) continue;
         const params: Record<string, string> = {};
-        r.names.forEach((n, i) => { params[n] = decode(hit[i + 1]!); });
+        r.names.forEach((n, i) => {
+          params[n] = decode(hit[i + 1]!);
+        });
         return { handler: r.handler, params };
       }
     }
@@ -82,6 +89,8 @@ export function splitVersion(path: string): { version: string; path: string } {
   if (!m) return { version: API_VERSION, path };
   const v = m[1]!;
   if (versionNumber(v) > versionNumber(API_VERSION)) throw new ApiError(400, `client version ${v} is too new. Maximum supported API version is ${API_VERSION}`);
-  if (versionNumber(v) < versionNumber(MIN_API_VERSION)) throw new ApiError(400, `client version ${v} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`);
+  if (versionNumber(v) < versionNumber(MIN_API_VERSION))
+    throw new ApiError(400,
+      `client version ${v} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`);
   return { version: v, path: m[2]! };
 }

@@ -29,7 +29,11 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-export interface TlsFiles { cert: Buffer; key: Buffer; ca: Buffer }
+export interface TlsFiles {
+  cert: Buffer;
+  key: Buffer;
+  ca: Buffer;
+}
 
 export interface ServeOptions {
   engine: Engine;
@@ -43,7 +47,8 @@ export interface ServeOptions {
 const MAX_URL = 8192;
 
 export function buildRouter(): Router {
-  return new Router().add(systemRoutes).add(containerRoutes).add(streamRoutes).add(pruneRoutes).add(imageTransferRoutes).add(imageRoutes).add(networkRoutes).add(execRoutes).add(volumeRoutes);
+  return new Router().add(systemRoutes).add(containerRoutes).add(streamRoutes).add(pruneRoutes).add(imageTransferRoutes).add(imageRoutes).add(networkRoutes)
+    .add(execRoutes).add(volumeRoutes);
 }
 
 export function createApiServer(o: ServeOptions): ApiServer {
@@ -77,8 +82,14 @@ export function createApiServer(o: ServeOptions): ApiServer {
   const server = o.tls
     ? createTlsServer({ cert: o.tls.cert, key: o.tls.key, ca: o.tls.ca, requestCert: true, rejectUnauthorized: true }, onRequest)
     : createServer(onRequest);
-  server.on('connection', (s: Socket) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
-  server.on('secureConnection', (s: Socket) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  server.on('secureConnection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
 
   // Hijacked attach: the docker CLI asks for "Upgrade: tcp" and then speaks raw frames.
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
@@ -95,17 +106,24 @@ export function createApiServer(o: ServeOptions): ApiServer {
         if (req.method !== 'POST' || !m) throw new ApiError(400, `cannot upgrade ${req.method} ${path}`);
         if (o.debug) log(`${req.method} ${req.url} (upgraded)`);
         let id: string;
-        try { id = decodeURIComponent(m[1]!); } catch { throw new ApiError(400, 'malformed percent-encoding in the path'); }
+        try {
+          id = decodeURIComponent(m[1]!);
+        } catch {
+          throw new ApiError(400, 'malformed percent-encoding in the path');
+        }
         const body = await readUpgradeBody(req, socket, head);
         // An upgraded request answers on its socket; nothing may use `res`.
-        const call: Call = { req, res: undefined as unknown as ServerResponse, params: { id }, query: url.searchParams, engine: o.engine, fg, version, signal: ac.signal, body };
+        const call: Call = { req, res: undefined as unknown as ServerResponse, params: { id }, query: url.searchParams, engine: o.engine, fg, version,
+          signal: ac.signal, body };
         await (attach ? attachUpgraded(call, socket) : startUpgraded(call, socket));
       } catch (e) {
         const { status, message } = toReply(e);
         if (isBug(e)) log(`internal error on ${req.method} ${req.url}: ${(e as Error).stack ?? String(e)}`);
         if (socket.writable) {
           const body = JSON.stringify({ message });
-          socket.end(`HTTP/1.1 ${status} Error\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+          socket.end(
+            `HTTP/1.1 ${status} Error\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+          );
         }
       }
     })();
@@ -113,10 +131,11 @@ export function createApiServer(o: ServeOptions): ApiServer {
 
   return {
     server,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      for (const s of sockets) s.destroy();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      }),
   };
 }
 
@@ -135,7 +154,11 @@ function reply(res: ServerResponse, e: unknown, req: IncomingMessage, log: (l: s
 export async function listenUnix(api: ApiServer, path: string, opts: { gid?: number } = {}): Promise<void> {
   mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
   let st;
-  try { st = lstatSync(path); } catch { st = undefined; }
+  try {
+    st = lstatSync(path);
+  } catch {
+    st = undefined;
+  }
   if (st) {
     if (!st.isSocket()) throw unavailable('serve.not_socket', `${path} exists and is not a socket`, 'remove it or choose another --socket');
     if (await alive(path)) throw unavailable('serve.in_use', `another server is listening on ${path}`);
@@ -143,7 +166,10 @@ export async function listenUnix(api: ApiServer, path: string, opts: { gid?: num
   }
   await new Promise<void>((resolve, reject) => {
     api.server.once('error', reject);
-    api.server.listen(path, () => { api.server.off('error', reject); resolve(); });
+    api.server.listen(path, () => {
+      api.server.off('error', reject);
+      resolve();
+    });
   });
   chmodSync(path, 0o660);
   if (opts.gid !== undefined) chownSync(path, 0, opts.gid);
@@ -152,14 +178,20 @@ export async function listenUnix(api: ApiServer, path: string, opts: { gid?: num
 export async function listenTcp(api: ApiServer, host: string, port: number): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     api.server.once('error', reject);
-    api.server.listen(port, host, () => { api.server.off('error', reject); resolve(); });
+    api.server.listen(port, host, () => {
+      api.server.off('error', reject);
+      resolve();
+    });
   });
 }
 
 function alive(path: string): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect(path);
-    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
     s.once('error', () => resolve(false));
   });
 }
@@ -176,7 +208,10 @@ export async function listenActivated(api: ApiServer, env: NodeJS.ProcessEnv = p
   delete env.LISTEN_FDNAMES;
   await new Promise<void>((resolve, reject) => {
     api.server.once('error', reject);
-    api.server.listen({ fd: 3 }, () => { api.server.off('error', reject); resolve(); });
+    api.server.listen({ fd: 3 }, () => {
+      api.server.off('error', reject);
+      resolve();
+    });
   });
   return true;
 }

@@ -25,7 +25,8 @@ async function ping(c: Call): Promise<void> {
 }
 
 async function version(c: Call): Promise<void> {
-  const details = { ApiVersion: API_VERSION, MinAPIVersion: MIN_API_VERSION, Os: 'linux', Arch: GOARCH[arch()] ?? arch(), KernelVersion: release(), Experimental: 'false' };
+  const details = { ApiVersion: API_VERSION, MinAPIVersion: MIN_API_VERSION, Os: 'linux', Arch: GOARCH[arch()] ?? arch(), KernelVersion: release(),
+    Experimental: 'false' };
   sendJson(c.res, 200, {
     Platform: { Name: 'berth' },
     Components: [{ Name: 'Engine', Version: BERTH_VERSION, Details: details }],

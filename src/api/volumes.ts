@@ -18,8 +18,10 @@ async function list(c: Call): Promise<void> {
   for (const k of f.keys()) if (!['name', 'dangling'].includes(k)) throw badRequest(`invalid filter '${k}'`);
   const names = f.get('name') ?? [];
   const dangling = f.get('dangling')?.[0];
-  const vs = (await c.engine.volumes.list()).filter((v) => (names.length === 0 || names.some((n) => v.name.includes(n)))
-    && (dangling === undefined || (dangling === 'true' || dangling === '1') === (v.usedBy.length === 0)));
+  const vs = (await c.engine.volumes.list()).filter((v) =>
+    (names.length === 0 || names.some((n) => v.name.includes(n)))
+    && (dangling === undefined || (dangling === 'true' || dangling === '1') === (v.usedBy.length === 0))
+  );
   sendJson(c.res, 200, { Volumes: vs.map(view), Warnings: [] });
 }
 
@@ -29,9 +31,10 @@ async function create(c: Call): Promise<void> {
   const o = body as Record<string, unknown>;
   const name = o.Name === undefined || o.Name === null || o.Name === '' ? randomBytes(32).toString('hex') : o.Name;
   if (typeof name !== 'string' || !NAME.test(name)) throw badRequest(`invalid volume name "${show(name)}": letters, digits, "_", "." and "-"`);
-  if (o.Driver !== undefined && o.Driver !== null && o.Driver !== '' && o.Driver !== 'local') throw badRequest(`volume driver "${show(o.Driver)}" is not supported: berth's volumes are local`);
+  if (o.Driver !== undefined && o.Driver !== null && o.Driver !== '' && o.Driver !== 'local')
+    throw badRequest(`volume driver "${show(o.Driver)}" is not supported: berth's volumes are local`);
   const filled = (v: unknown) => typeof v === 'object' && v !== null && Object.keys(v).length > 0;
-  if (filled(o.DriverOpts)) throw badRequest('volume driver options are not supported: berth\'s local volumes take none');
+  if (filled(o.DriverOpts)) throw badRequest("volume driver options are not supported: berth's local volumes take none");
   const labels: Record<string, string> = {};
   if (o.Labels !== undefined && o.Labels !== null) {
     if (typeof o.Labels !== 'object' || Array.isArray(o.Labels)) throw badRequest('Labels must be an object');

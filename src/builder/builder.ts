@@ -37,8 +37,15 @@ export async function buildImage(engine: Engine, o: BuildOptions): Promise<Build
   const file = containerfile(contextDir, o.file);
   const { globalArgs, stages } = splitStages(parseContainerfile(readFileSync(file, 'utf8')));
   const b: Build = {
-    engine: support, options: o, contextDir, exclude: loadIgnore(contextDir), stages, results: [],
-    args: buildArgs(o.buildArgs, globalArgs), cache: stepCache(support, o.noCache), log: o.log,
+    engine: support,
+    options: o,
+    contextDir,
+    exclude: loadIgnore(contextDir),
+    stages,
+    results: [],
+    args: buildArgs(o.buildArgs, globalArgs),
+    cache: stepCache(support, o.noCache),
+    log: o.log,
   };
   const last = lastStage(stages, o.target);
   support.sweepKilled();

@@ -36,7 +36,8 @@ export function copySpec(ins: Instruction, vars: ReadonlyMap<string, string>, wo
   const trailing = destText.endsWith('/') && destText !== '/';
   const dest = posix.resolve(workdir || '/', destText) + (trailing ? '/' : '');
   const chmodText = ins.flags.chmod;
-  if (chmodText !== undefined && !/^[0-7]{3,4}$/.test(chmodText)) throw invalid('build.syntax', `Containerfile line ${ins.line}: --chmod wants octal, not "${chmodText}"`);
+  if (chmodText !== undefined && !/^[0-7]{3,4}$/.test(chmodText))
+    throw invalid('build.syntax', `Containerfile line ${ins.line}: --chmod wants octal, not "${chmodText}"`);
   return {
     sources,
     dest,
@@ -79,17 +80,29 @@ export async function copyStep(b: Build, st: StepState, ins: Instruction): Promi
     const rels = spec.sources.flatMap((s) => matchSource(srcRoot, s, exclude, what));
     const digest = await hashSources(srcRoot, rels, exclude);
     const key = chain(st.key, ins.text, fromId, digest, spec.dest, JSON.stringify(owner ?? null), String(spec.chmod ?? ''), JSON.stringify(st.config));
-    await layerStep(b, st, key, () => b.engine.commitDir({
-      parent: imageId, config: st.config, createdBy: ins.text, configSteps: st.notes,
-      fill: (root) => copyInto(root, {
-        sources: spec.sources, dest: spec.dest, srcRoot, exclude, owner, mode: spec.chmod, add: ins.keyword === 'ADD', what,
-        unpackArchive: b.engine.unpackArchive,
-        imageDir: (p) => {
-          const s = imageId === undefined ? undefined : b.engine.stat(imageId, p);
-          return s?.type === 'directory' ? s : undefined;
-        },
-      }),
-    }));
+    await layerStep(b, st, key, () =>
+      b.engine.commitDir({
+        parent: imageId,
+        config: st.config,
+        createdBy: ins.text,
+        configSteps: st.notes,
+        fill: (root) =>
+          copyInto(root, {
+            sources: spec.sources,
+            dest: spec.dest,
+            srcRoot,
+            exclude,
+            owner,
+            mode: spec.chmod,
+            add: ins.keyword === 'ADD',
+            what,
+            unpackArchive: b.engine.unpackArchive,
+            imageDir: (p) => {
+              const s = imageId === undefined ? undefined : b.engine.stat(imageId, p);
+              return s?.type === 'directory' ? s : undefined;
+            },
+          }),
+      }));
   };
   if (spec.from === undefined) return copyFrom(b.contextDir, b.exclude, 'context');
   const from = stageImage(b, spec.from, ins.line);

@@ -3,14 +3,27 @@
 // root; symlinks are copied as symlinks; ADD unpacks local tar archives (plain or gzip).
 import { createHash } from 'node:crypto';
 import {
-  chmodSync, closeSync, cpSync, createReadStream, lchownSync, lstatSync, lutimesSync, mkdirSync, openSync,
-  readSync, readdirSync, readlinkSync,
+  chmodSync,
+  closeSync,
+  cpSync,
+  createReadStream,
+  lchownSync,
+  lstatSync,
+  lutimesSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  readdirSync,
+  readlinkSync,
 } from 'node:fs';
 import { join, posix } from 'node:path';
 import { invalid, notFound } from '../common/errors.js';
 import type { ArchiveCompression, BuildSupport } from '../engine/index.js';
 
-export interface Owner { uid: number; gid: number }
+export interface Owner {
+  uid: number;
+  gid: number;
+}
 
 export interface CopyRequest {
   /** Unpacks an ADD archive (the engine's, which owns tar handling). */
@@ -40,7 +53,10 @@ function segRe(seg: string): RegExp {
     else if (c === '?') re += '[^/]';
     else if (c === '[') {
       const j = seg.indexOf(']', i);
-      if (j < 0) { re += '\\['; continue; }
+      if (j < 0) {
+        re += '\\[';
+        continue;
+      }
       re += `[${seg.slice(i + 1, j).replace(/^!/, '^')}]`;
       i = j;
     } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
@@ -55,7 +71,12 @@ function clean(rel: string, what: string): string {
 }
 
 function exists(p: string): boolean {
-  try { lstatSync(p); return true; } catch { return false; }
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The relative paths a source pattern names under root. */
@@ -63,7 +84,8 @@ export function matchSource(root: string, pattern: string, exclude: (rel: string
   const rel = clean(pattern, what);
   if (!GLOB.test(rel)) {
     if (rel !== '' && (exclude(rel) || !exists(join(root, rel)))) {
-      throw notFound('build.source_not_found', `${what}: "${pattern}" not found in the build context${rel !== '' && exclude(rel) ? ' (it is excluded by the ignore file)' : ''}`);
+      throw notFound('build.source_not_found',
+        `${what}: "${pattern}" not found in the build context${rel !== '' && exclude(rel) ? ' (it is excluded by the ignore file)' : ''}`);
     }
     return [rel];
   }
@@ -78,7 +100,9 @@ export function matchSource(root: string, pattern: string, exclude: (rel: string
       }
       const re = segRe(seg);
       let names: string[] = [];
-      try { names = readdirSync(join(root, base)).sort(); } catch { /* not a directory */ }
+      try {
+        names = readdirSync(join(root, base)).sort();
+      } catch { /* not a directory */ }
       for (const n of names) if (re.test(n)) next.push(base === '' ? n : `${base}/${n}`);
     }
     found = next;
@@ -96,7 +120,7 @@ export async function hashSources(root: string, rels: readonly string[], exclude
     const st = lstatSync(p);
     h.update(`${rel}\0${st.mode}\0`);
     if (st.isSymbolicLink()) h.update(readlinkSync(p));
-    else if (st.isFile()) for await (const c of createReadStream(p)) h.update(c as Buffer);
+    else if (st.isFile()) { for await (const c of createReadStream(p)) h.update(c as Buffer); }
     else if (st.isDirectory()) {
       for (const n of readdirSync(p).sort()) {
         const r = rel === '' ? n : `${rel}/${n}`;
@@ -114,7 +138,11 @@ function isTarArchive(path: string): ArchiveCompression | undefined {
   const head = Buffer.alloc(512);
   const fd = openSync(path, 'r');
   let n: number;
-  try { n = readSync(fd, head, 0, 512, 0); } finally { closeSync(fd); }
+  try {
+    n = readSync(fd, head, 0, 512, 0);
+  } finally {
+    closeSync(fd);
+  }
   if (n >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
   if (n >= 6 && head.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return 'xz';
   if (n >= 3 && head.subarray(0, 3).toString('latin1') === 'BZh') return 'bzip2';
@@ -148,7 +176,7 @@ function applyOwnerMode(path: string, req: CopyRequest): void {
   if (req.owner) lchownSync(path, req.owner.uid, req.owner.gid);
   else if (st.uid !== 0 || st.gid !== 0) lchownSync(path, 0, 0);
   if (req.mode !== undefined && !st.isSymbolicLink()) chmodSync(path, req.mode);
-  if (st.isDirectory()) for (const n of readdirSync(path)) applyOwnerMode(join(path, n), req);
+  if (st.isDirectory()) { for (const n of readdirSync(path)) applyOwnerMode(join(path, n), req); }
 }
 
 /** Copies the request's sources into layerRoot (the new layer's tree). */
@@ -166,7 +194,10 @@ export async function copyInto(layerRoot: string, req: CopyRequest): Promise<voi
       makeParents(layerRoot, dest, req);
       const to = join(layerRoot, dest);
       cpSync(src, to, {
-        recursive: true, verbatimSymlinks: true, preserveTimestamps: true, force: true,
+        recursive: true,
+        verbatimSymlinks: true,
+        preserveTimestamps: true,
+        force: true,
         filter: (from) => {
           const r = posix.relative(req.srcRoot, from);
           return r === rel || !req.exclude(r);

@@ -5,7 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 
-interface Rule { re: RegExp; negate: boolean }
+interface Rule {
+  re: RegExp;
+  negate: boolean;
+}
 
 function globToRe(pattern: string): RegExp {
   let re = '';
@@ -14,12 +17,18 @@ function globToRe(pattern: string): RegExp {
     if (c === '*') {
       if (pattern[i + 1] === '*') {
         i++;
-        if (pattern[i + 1] === '/') { i++; re += '(?:.*/)?'; } else re += '.*';
+        if (pattern[i + 1] === '/') {
+          i++;
+          re += '(?:.*/)?';
+        } else re += '.*';
       } else re += '[^/]*';
     } else if (c === '?') re += '[^/]';
     else if (c === '[') {
       const j = pattern.indexOf(']', i);
-      if (j < 0) { re += '\\['; continue; }
+      if (j < 0) {
+        re += '\\[';
+        continue;
+      }
       re += `[${pattern.slice(i + 1, j).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
       i = j;
     } else if (c === '\\' && i + 1 < pattern.length) re += `\\${pattern[++i]}`;
@@ -36,7 +45,7 @@ export function parseIgnore(text: string): Rule[] {
     const negate = line.startsWith('!');
     if (negate) line = line.slice(1).trim();
     let p = posix.normalize(line).replace(/^\/+/, '').replace(/\/+$/, '');
-    if (p === '.' ) p = '**';
+    if (p === '.') p = '**';
     rules.push({ re: globToRe(p), negate });
   }
   return rules;

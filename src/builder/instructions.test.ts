@@ -87,8 +87,13 @@ describe('config instructions', () => {
 
   it('HEALTHCHECK: NONE, CMD in JSON and shell forms, options in nanoseconds', () => {
     assert.deepEqual(apply(['HEALTHCHECK NONE']).st.config.Healthcheck, { Test: ['NONE'] });
-    assert.deepEqual(apply(['HEALTHCHECK --interval=5s --timeout=1m30s --start-period=500ms --retries=2 CMD ["true"]']).st.config.Healthcheck,
-      { Test: ['CMD', 'true'], Interval: 5e9, Timeout: 90e9, StartPeriod: 5e8, Retries: 2 });
+    assert.deepEqual(apply(['HEALTHCHECK --interval=5s --timeout=1m30s --start-period=500ms --retries=2 CMD ["true"]']).st.config.Healthcheck, {
+      Test: ['CMD', 'true'],
+      Interval: 5e9,
+      Timeout: 90e9,
+      StartPeriod: 5e8,
+      Retries: 2,
+    });
     assert.deepEqual(apply(['HEALTHCHECK CMD wget -q localhost']).st.config.Healthcheck, { Test: ['CMD-SHELL', 'wget -q localhost'] });
     rejects(['HEALTHCHECK --bogus=1 CMD true'], /unknown HEALTHCHECK option --bogus/);
     rejects(['HEALTHCHECK true'], /needs NONE or CMD/);
@@ -121,7 +126,8 @@ describe('config instructions', () => {
 describe('build args', () => {
   it('ARG takes --build-arg over its default, redeclares a global, and reaches $VAR but not the image', () => {
     const { st, args } = apply(['ARG A=dflt', 'ARG B', 'ARG G', 'ARG UNSET', 'ENV X=$A-$B-$G'], {
-      given: { B: 'given', EXTRA: 'x' }, globals: ['ARG G=global'],
+      given: { B: 'given', EXTRA: 'x' },
+      globals: ['ARG G=global'],
     });
     assert.deepEqual([...st.args], [['A', 'dflt'], ['B', 'given'], ['G', 'global']]);
     assert.deepEqual(st.config.Env, ['X=dflt-given-global']);

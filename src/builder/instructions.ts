@@ -104,10 +104,17 @@ export function applyInstruction(st: StepState, ins: Instruction, scope: Instruc
       c.WorkingDir = posix.resolve(c.WorkingDir || '/', w);
       break;
     }
-    case 'USER': c.User = x(ins.args.trim()); break;
-    case 'STOPSIGNAL': c.StopSignal = x(ins.args.trim()); break;
-    case 'MAINTAINER': break;
-    case 'ONBUILD': scope.warn(`warning: ONBUILD is ignored (line ${ins.line})`); return true;
+    case 'USER':
+      c.User = x(ins.args.trim());
+      break;
+    case 'STOPSIGNAL':
+      c.StopSignal = x(ins.args.trim());
+      break;
+    case 'MAINTAINER':
+      break;
+    case 'ONBUILD':
+      scope.warn(`warning: ONBUILD is ignored (line ${ins.line})`);
+      return true;
     case 'EXPOSE':
       for (const p of words(x(ins.args))) {
         if (!/^\d+(-\d+)?(\/(tcp|udp|sctp))?$/.test(p)) throw bad(`invalid port "${p}"`);

@@ -37,7 +37,7 @@ describe('Containerfile parsing', () => {
   it('expands variables with defaults and alternatives, not inside single quotes', () => {
     const v = new Map([['A', 'x'], ['E', '']]);
     assert.equal(expand('$A ${A}/y ${B:-def} ${E:-empty} ${A:+alt} ${B:+no}', v), 'x x/y def empty alt ');
-    assert.equal(expand("'$A' \"$A\"", v), "'$A' \"x\"");
+    assert.equal(expand('\'$A\' "$A"', v), '\'$A\' "x"');
   });
 
   it('splits words and key=value pairs with quotes', () => {

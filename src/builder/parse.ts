@@ -3,8 +3,24 @@
 import { invalid } from '../common/errors.js';
 
 export const INSTRUCTIONS = [
-  'FROM', 'RUN', 'COPY', 'ADD', 'ENV', 'ARG', 'WORKDIR', 'USER', 'LABEL', 'EXPOSE', 'VOLUME',
-  'ENTRYPOINT', 'CMD', 'STOPSIGNAL', 'HEALTHCHECK', 'SHELL', 'MAINTAINER', 'ONBUILD',
+  'FROM',
+  'RUN',
+  'COPY',
+  'ADD',
+  'ENV',
+  'ARG',
+  'WORKDIR',
+  'USER',
+  'LABEL',
+  'EXPOSE',
+  'VOLUME',
+  'ENTRYPOINT',
+  'CMD',
+  'STOPSIGNAL',
+  'HEALTHCHECK',
+  'SHELL',
+  'MAINTAINER',
+  'ONBUILD',
 ] as const;
 export type Keyword = (typeof INSTRUCTIONS)[number];
 
@@ -36,7 +52,10 @@ export function parseContainerfile(text: string): Instruction[] {
     const trimmed = raw.trim();
     if (inHeader) {
       const d = /^#\s*escape\s*=\s*(\S)\s*$/i.exec(trimmed);
-      if (d) { escape = d[1]!; continue; }
+      if (d) {
+        escape = d[1]!;
+        continue;
+      }
       if (/^#\s*\w+\s*=/.test(trimmed)) continue;
     }
     if (trimmed === '' || trimmed.startsWith('#')) continue;
@@ -49,7 +68,9 @@ export function parseContainerfile(text: string): Instruction[] {
       if (t.endsWith(escape) && !t.endsWith(escape + escape)) {
         joined += t.slice(0, -1);
         // Comment lines inside a continued instruction are dropped, as Docker does.
-        do { i++; } while (i < lines.length && /^\s*#/.test(lines[i]!));
+        do {
+          i++;
+        } while (i < lines.length && /^\s*#/.test(lines[i]!));
         if (i >= lines.length) break;
         cur = lines[i]!;
         continue;
@@ -104,7 +125,10 @@ export function expand(text: string, vars: ReadonlyMap<string, string>, line = 0
     }
     if (c === "'" && !double) single = !single;
     if (c === '"' && !single) double = !double;
-    if (c !== '$' || single) { out += c; continue; }
+    if (c !== '$' || single) {
+      out += c;
+      continue;
+    }
     const rest = text.slice(i + 1);
     let m = /^\{([A-Za-z_][A-Za-z0-9_]*)(?:(:[-+])((?:[^}\\]|\\.)*))?\}/.exec(rest);
     if (m) {
@@ -141,8 +165,16 @@ export function words(text: string): string[] {
       else cur += c;
       continue;
     }
-    if (c === '"' || c === "'") { quote = c; has = true; continue; }
-    if (c === '\\' && i + 1 < text.length) { cur += text[++i]; has = true; continue; }
+    if (c === '"' || c === "'") {
+      quote = c;
+      has = true;
+      continue;
+    }
+    if (c === '\\' && i + 1 < text.length) {
+      cur += text[++i];
+      has = true;
+      continue;
+    }
     if (/\s/.test(c)) {
       if (has) out.push(cur);
       cur = '';

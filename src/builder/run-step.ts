@@ -22,13 +22,19 @@ export async function runStep(b: Build, st: StepState, ins: Instruction): Promis
   const key = chain(st.key, ins.text, JSON.stringify(env), b.options.network, JSON.stringify(st.config));
   await layerStep(b, st, key, async () => {
     const r = await b.engine.runStep({
-      parent: st.image?.id, config: st.config, cmd, env, network: b.options.network,
-      createdBy: ins.text, configSteps: st.notes, onLine: b.log,
+      parent: st.image?.id,
+      config: st.config,
+      cmd,
+      env,
+      network: b.options.network,
+      createdBy: ins.text,
+      configSteps: st.notes,
+      onLine: b.log,
     });
     if (!r.image) {
-      throw new BerthError('Unavailable', 'build.run_failed',
-        `Containerfile line ${ins.line}: "${ins.text}" failed with exit code ${r.exitCode}`,
-        { hint: r.printed ? 'its output is above' : 'it printed nothing' });
+      throw new BerthError('Unavailable', 'build.run_failed', `Containerfile line ${ins.line}: "${ins.text}" failed with exit code ${r.exitCode}`, {
+        hint: r.printed ? 'its output is above' : 'it printed nothing',
+      });
     }
     return r.image;
   });

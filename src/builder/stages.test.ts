@@ -70,7 +70,8 @@ describe('RUN and COPY lines', () => {
     assert.deepEqual(resolveOwner('1000', 1, f), { uid: 1000, gid: 1000 });
     assert.deepEqual(resolveOwner('www', 1, f), { uid: 33, gid: 34 });
     assert.deepEqual(resolveOwner('www:staff', 1, f), { uid: 33, gid: 50 });
-    assert.throws(() => resolveOwner('ghost', 7, f), (e: unknown) => e instanceof BerthError && e.kind === 'NotFound' && /line 7: --chown: no user "ghost"/.test(e.message));
+    assert.throws(() => resolveOwner('ghost', 7, f),
+      (e: unknown) => e instanceof BerthError && e.kind === 'NotFound' && /line 7: --chown: no user "ghost"/.test(e.message));
     assert.throws(() => resolveOwner('www:nogroup', 7, f), /no group "nogroup"/);
     assert.throws(() => resolveOwner('www', 7, () => undefined), /no user "www"/);
   });

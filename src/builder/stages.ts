@@ -77,7 +77,10 @@ export async function finishStage(b: Build, st: StepState): Promise<BuildImage> 
   const hit = b.cache.get(key);
   if (hit) b.log(`--> Using cache ${hit.id.slice(7)}`);
   const result = hit ?? (await b.engine.commitConfig({
-    parent: st.image?.id, config: st.config, createdBy: st.notes.at(-1) ?? '/bin/sh -c #(nop) config', configSteps: st.notes.slice(0, -1),
+    parent: st.image?.id,
+    config: st.config,
+    createdBy: st.notes.at(-1) ?? '/bin/sh -c #(nop) config',
+    configSteps: st.notes.slice(0, -1),
   }));
   b.cache.put(key, result.id);
   return result;

@@ -18,7 +18,9 @@ export interface OptionDef {
  * verb's table, so that main prints help generated from the very flags the verb parses.
  */
 export class HelpRequested extends Error {
-  constructor(readonly defs: readonly OptionDef[]) { super('help requested'); }
+  constructor(readonly defs: readonly OptionDef[]) {
+    super('help requested');
+  }
 }
 
 export interface ParsedArgs {
@@ -27,7 +29,9 @@ export interface ParsedArgs {
 }
 
 /** `ownHelp`: the caller prints its own help for a parsed `help` value (compose, kube). */
-export function parseArgs(argv: readonly string[], defs: readonly OptionDef[], opts: { stopAtPositional?: boolean; command: string; ownHelp?: boolean }): ParsedArgs {
+export function parseArgs(argv: readonly string[], defs: readonly OptionDef[],
+  opts: { stopAtPositional?: boolean; command: string; ownHelp?: boolean }): ParsedArgs
+{
   const byLong = new Map<string, OptionDef>();
   const byShort = new Map<string, OptionDef>();
   for (const d of defs) {
@@ -45,13 +49,15 @@ export function parseArgs(argv: readonly string[], defs: readonly OptionDef[], o
       values[d.long] = v;
     }
   };
-  const unknown = (flag: string) =>
-    invalid('cli.unknown_flag', `unknown flag: ${flag}`, `see 'berth ${opts.command} --help'`);
+  const unknown = (flag: string) => invalid('cli.unknown_flag', `unknown flag: ${flag}`, `see 'berth ${opts.command} --help'`);
 
   let i = 0;
   for (; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--') { i++; break; }
+    if (a === '--') {
+      i++;
+      break;
+    }
     if (!opts.ownHelp && (a === '--help' || (a === '-h' && !byShort.has('h')))) throw new HelpRequested(defs);
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
@@ -76,7 +82,10 @@ export function parseArgs(argv: readonly string[], defs: readonly OptionDef[], o
       for (let j = 1; j < a.length; j++) {
         const d = byShort.get(a[j]!);
         if (!d) throw unknown(`-${a[j]}`);
-        if (d.type === 'boolean') { set(d, true); continue; }
+        if (d.type === 'boolean') {
+          set(d, true);
+          continue;
+        }
         const rest = a.slice(j + 1);
         if (rest) set(d, rest.startsWith('=') ? rest.slice(1) : rest);
         else {
@@ -89,7 +98,10 @@ export function parseArgs(argv: readonly string[], defs: readonly OptionDef[], o
       continue;
     }
     positionals.push(a);
-    if (opts.stopAtPositional) { i++; break; }
+    if (opts.stopAtPositional) {
+      i++;
+      break;
+    }
   }
   positionals.push(...argv.slice(i));
   return { values, positionals };

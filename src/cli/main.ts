@@ -80,7 +80,10 @@ const COMMANDS: Record<string, () => Promise<Handler>> = {
   'image load': async () => (await import('./commands/archive.js')).loadCmd,
   'image tag': async () => (await import('./commands/archive.js')).tagCmd,
   'image prune': async () => (await import('./commands/archive.js')).pruneCmd,
-  'system df': async () => { const m = await import('./commands/archive.js'); return (c) => m.systemCmd({ ...c, argv: ['df', ...c.argv] }); },
+  'system df': async () => {
+    const m = await import('./commands/archive.js');
+    return (c) => m.systemCmd({ ...c, argv: ['df', ...c.argv] });
+  },
   'system prune': async () => (await import('./commands/prune.js')).systemPruneCmd,
   'system info': async () => (await import('./commands/info.js')).infoCmd,
   info: async () => (await import('./commands/info.js')).infoCmd,
@@ -126,7 +129,10 @@ const COMMANDS: Record<string, () => Promise<Handler>> = {
   'image pull': async () => (await import('./commands/registry.js')).pullCmd,
   'image push': async () => (await import('./commands/registry.js')).pushCmd,
   serve: async () => (await import('./commands/serve.js')).serveCmd,
-  version: async () => () => { process.stdout.write(`berth version ${VERSION}\n`); return 0; },
+  version: async () => () => {
+    process.stdout.write(`berth version ${VERSION}\n`);
+    return 0;
+  },
 };
 
 const NOUNS = new Set(['container', 'image', 'network', 'kube', 'volume', 'system']);
@@ -180,25 +186,39 @@ export async function main(argv: string[]): Promise<number> {
     if (a === '--root' || a === '--runroot') {
       const v = argv[++i];
       if (!v) return fail(`flag needs an argument: ${a}`);
-      if (a === '--root') root = v; else runroot = v;
+      if (a === '--root') root = v;
+      else runroot = v;
     } else if (a.startsWith('--root=')) root = a.slice(7);
     else if (a.startsWith('--runroot=')) runroot = a.slice(10);
     else if (a === '--debug') debug = true;
-    else if (a === '--version' || a === '-v') { process.stdout.write(`berth version ${VERSION}\n`); return 0; }
-    else if (a === '--help' || a === '-h') { process.stdout.write(USAGE); return 0; }
-    else break;
+    else if (a === '--version' || a === '-v') {
+      process.stdout.write(`berth version ${VERSION}\n`);
+      return 0;
+    } else if (a === '--help' || a === '-h') {
+      process.stdout.write(USAGE);
+      return 0;
+    } else break;
   }
   let rest = argv.slice(i);
   // `berth help run` is `berth run --help`.
   if (rest[0] === 'help') {
-    if (rest.length === 1) { process.stdout.write(USAGE); return 0; }
+    if (rest.length === 1) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
     rest = [...rest.slice(1), '--help'];
   }
-  if (rest.length === 0) { process.stderr.write(USAGE); return 125; }
+  if (rest.length === 0) {
+    process.stderr.write(USAGE);
+    return 125;
+  }
   let key = rest[0]!;
   let consumed = 1;
   if (NOUNS.has(key)) {
-    if (rest.length < 2 || rest[1] === '--help') { process.stdout.write(USAGE); return rest.length < 2 ? 125 : 0; }
+    if (rest.length < 2 || rest[1] === '--help') {
+      process.stdout.write(USAGE);
+      return rest.length < 2 ? 125 : 0;
+    }
     key = `${key} ${rest[1]}`;
     consumed = 2;
   }

@@ -37,7 +37,10 @@ export function truncate(s: string, n: number): string {
 
 /** inspect's output: the documents as a JSON array, or each through a --format template. */
 export async function printDocs(docs: unknown[], format: string | undefined): Promise<void> {
-  if (format === undefined) { out(json(docs)); return; }
+  if (format === undefined) {
+    out(json(docs));
+    return;
+  }
   const { formatTemplate } = await import('./template.js');
   for (const d of docs) out(`${formatTemplate(format, d)}\n`);
 }

@@ -5,9 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { VERB_STEPS } from './fault-steps.js';
 
 const mod = fileURLToPath(new URL('./fault.js', import.meta.url));
-const at = (fault: string | undefined, verb: string, step: string) => spawnSync(process.execPath, ['--input-type=module', '-e',
-  `const f = await import(${JSON.stringify(mod)}); f.faultVerb(${JSON.stringify(verb)}); f.step(${JSON.stringify(step)}); console.log('alive');`,
-], { encoding: 'utf8', env: envWith(fault) });
+const at = (fault: string | undefined, verb: string, step: string) =>
+  spawnSync(process.execPath, ['--input-type=module', '-e',
+    `const f = await import(${JSON.stringify(mod)}); f.faultVerb(${JSON.stringify(verb)}); f.step(${JSON.stringify(step)}); console.log('alive');`], {
+    encoding: 'utf8',
+    env: envWith(fault),
+  });
 
 function envWith(fault: string | undefined): NodeJS.ProcessEnv {
   const env = { ...process.env };

@@ -9,7 +9,8 @@ test('a full disk, a read-only or damaged instances file become one line a user 
   assert.equal(full?.message, 'no space left on the disk holding /r (database or disk is full)');
   assert.equal(full?.exitCode, 125);
   assert.equal(asSystemError(err('ENOSPC', 'ENOSPC: no space left on device, write'), '/r')?.code, 'disk.full');
-  assert.match(asSystemError(err('SQLITE_READONLY', 'attempt to write a readonly database'), '/r')!.message, /^the instances file \/r\/berth\.db cannot be written/);
+  assert.match(asSystemError(err('SQLITE_READONLY', 'attempt to write a readonly database'), '/r')!.message,
+    /^the instances file \/r\/berth\.db cannot be written/);
   assert.equal(asSystemError(err('SQLITE_READONLY_DBMOVED', 'x'), '/r')?.code, 'state.read_only');
   assert.match(asSystemError(err('SQLITE_NOTADB', 'file is not a database'), '/r')!.hint!, /system recover/);
 });

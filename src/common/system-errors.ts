@@ -10,17 +10,20 @@ export function asSystemError(e: unknown, root: string): BerthError | undefined 
   const db = `${root}/berth.db`;
   if (code.startsWith('SQLITE_READONLY')) {
     return new BerthError('Unavailable', 'state.read_only', `the instances file ${db} cannot be written (${e.message})`, {
-      hint: 'make it and its file system writable (mount options, chattr -i), then try again', cause: e,
+      hint: 'make it and its file system writable (mount options, chattr -i), then try again',
+      cause: e,
     });
   }
   if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT') {
     return new BerthError('Unavailable', 'disk.full', `no space left on the disk holding ${root} (${e.message})`, {
-      hint: 'free some space: berth rm unused containers, berth image prune; berth system df shows what is used', cause: e,
+      hint: 'free some space: berth rm unused containers, berth image prune; berth system df shows what is used',
+      cause: e,
     });
   }
   if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
     return new BerthError('Corrupt', 'state.corrupt', `the instances file ${db} is damaged (${e.message})`, {
-      hint: `move it aside (mv ${db} ${db}.damaged), then run "berth system recover"`, cause: e,
+      hint: `move it aside (mv ${db} ${db}.damaged), then run "berth system recover"`,
+      cause: e,
     });
   }
   if (code === 'EROFS') {

@@ -85,6 +85,9 @@ export function humanSize(bytes: number): string {
   const u = ['B', 'kB', 'MB', 'GB', 'TB'];
   let v = bytes;
   let i = 0;
-  while (v >= 1000 && i < u.length - 1) { v /= 1000; i++; }
+  while (v >= 1000 && i < u.length - 1) {
+    v /= 1000;
+    i++;
+  }
   return `${i === 0 ? v : v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)}${u[i]}`;
 }

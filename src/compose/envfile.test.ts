@@ -8,8 +8,8 @@ const dir = mkdtempSync('/tmp/berth-envfile-test-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('parseEnvFile reads KEY=VALUE lines, quotes, comments and export', () => {
-  assert.deepEqual(parseEnvFile('# c\nA=1\nexport B="two words"\n\nC=\'x $A\'\nD=v # comment\nE=a#b\nF=\n', 'f'),
-    { A: '1', B: 'two words', C: 'x $A', D: 'v', E: 'a#b', F: '' });
+  assert.deepEqual(parseEnvFile('# c\nA=1\nexport B="two words"\n\nC=\'x $A\'\nD=v # comment\nE=a#b\nF=\n', 'f'), { A: '1', B: 'two words', C: 'x $A', D: 'v',
+    E: 'a#b', F: '' });
 });
 
 test('parseEnvFile expands ${VAR} from lines above and the environment, not in single quotes', () => {
@@ -31,5 +31,6 @@ test('readEnvFile refuses a missing file unless it is not required', () => {
   writeFileSync(p, 'X=1\n');
   assert.deepEqual(readEnvFile(p, { required: true }), { X: '1' });
   assert.deepEqual(readEnvFile(join(dir, 'none.env'), { required: false }), {});
-  assert.throws(() => readEnvFile(join(dir, 'none.env'), { required: true, where: 'services.web.env_file', hint: 'h' }), /services\.web\.env_file: cannot read env file .*none\.env: ENOENT/);
+  assert.throws(() => readEnvFile(join(dir, 'none.env'), { required: true, where: 'services.web.env_file', hint: 'h' }),
+    /services\.web\.env_file: cannot read env file .*none\.env: ENOENT/);
 });

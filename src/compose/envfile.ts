@@ -35,7 +35,8 @@ export function parseEnvFile(text: string, where: string, env: Env = {}): Record
       }
       if (end < 0) throw invalid('compose.bad_env_file', `${where}: line ${n + 1}: unterminated ${q === '"' ? 'double' : 'single'} quote in ${key}`);
       const inner = v.slice(1, end);
-      out[key] = q === "'" ? inner : expand(inner.replace(/\\([nrt"\\])/g, (_, c: string) => ({ n: '\n', r: '\r', t: '\t' }[c] ?? c)), { ...env, ...out }, `${where}: ${key}`);
+      out[key] = q === "'" ? inner
+        : expand(inner.replace(/\\([nrt"\\])/g, (_, c: string) => ({ n: '\n', r: '\r', t: '\t' }[c] ?? c)), { ...env, ...out }, `${where}: ${key}`);
     } else {
       // An unquoted value ends at a # that follows a space.
       const hash = v.search(/\s#/);
@@ -58,7 +59,8 @@ export function readEnvFile(path: string, o: { required: boolean; env?: Env; whe
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && !o.required) return {};
-    throw notFound('compose.no_env_file', `${o.where ? `${o.where}: ` : ''}cannot read env file ${path}: ${code ?? (e as Error).message}`, code === 'ENOENT' ? o.hint : undefined);
+    throw notFound('compose.no_env_file', `${o.where ? `${o.where}: ` : ''}cannot read env file ${path}: ${code ?? (e as Error).message}`,
+      code === 'ENOENT' ? o.hint : undefined);
   }
   return parseEnvFile(text, path, o.env ?? {});
 }

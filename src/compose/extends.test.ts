@@ -23,7 +23,9 @@ test('extends a service of the same file, then of another, following the chain',
 });
 
 test('extends refuses cycles and unknown services, naming them', () => {
-  assert.throws(() => resolveExtends({ services: { a: { extends: 'b' }, b: { extends: 'a' } } }, { file: '/p/c.yaml', load }), /\/p\/c\.yaml: services\.a\.extends: cycle: a -> b -> a/);
+  assert.throws(() => resolveExtends({ services: { a: { extends: 'b' }, b: { extends: 'a' } } }, { file: '/p/c.yaml', load }),
+    /\/p\/c\.yaml: services\.a\.extends: cycle: a -> b -> a/);
   assert.throws(() => resolveExtends({ services: { a: { extends: 'nope' } } }, { file: '/p/c.yaml', load }), /services\.a\.extends: no service nope/);
-  assert.throws(() => resolveExtends({ services: { a: { extends: { service: 'x', files: 'y' } } } }, { file: '/p/c.yaml', load }), /extends\.files: not a key of extends/);
+  assert.throws(() => resolveExtends({ services: { a: { extends: { service: 'x', files: 'y' } } } }, { file: '/p/c.yaml', load }),
+    /extends\.files: not a key of extends/);
 });

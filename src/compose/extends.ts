@@ -34,7 +34,9 @@ export function resolveExtends(tree: Map_, o: ExtendsOptions): Map_ {
     if (cached) return cached;
     const label = file === o.file ? name : `${name} (${file})`;
     if (chain.includes(id)) {
-      throw invalid('compose.extends_cycle', `${o.file}: services.${chain[0]?.split('#')[1] ?? from}.extends: cycle: ${[...chain, id].map((x) => x.split('#')[1]).join(' -> ')}`);
+      throw invalid('compose.extends_cycle', `${o.file}: services.${chain[0]?.split('#')[1] ?? from}.extends: cycle: ${
+        [...chain, id].map((x) => x.split('#')[1]).join(' -> ')
+      }`);
     }
     const services = fileOf(file).services;
     const s = isMap(services) ? services[name] : undefined;
@@ -48,7 +50,8 @@ export function resolveExtends(tree: Map_, o: ExtendsOptions): Map_ {
     let targetFile = file;
     if (typeof s.extends === 'string') target = s.extends;
     else if (isMap(s.extends)) {
-      for (const k of Object.keys(s.extends)) if (k !== 'service' && k !== 'file') throw invalid('compose.invalid', `${where}.${k}: not a key of extends (service, file)`);
+      for (const k of Object.keys(s.extends))
+        if (k !== 'service' && k !== 'file') throw invalid('compose.invalid', `${where}.${k}: not a key of extends (service, file)`);
       if (typeof s.extends.service !== 'string') throw invalid('compose.invalid', `${where}: needs a service`);
       target = s.extends.service;
       if (s.extends.file !== undefined) {

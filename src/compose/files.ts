@@ -40,7 +40,7 @@ export function composeFiles(o: FileChoice): string[] {
   if (o.files && o.files.length > 0) return o.files.map((f) => resolve(o.cwd, f));
   const fromEnv = o.env.COMPOSE_FILE;
   if (fromEnv) return fromEnv.split(o.env.COMPOSE_PATH_SEPARATOR || ':').filter(Boolean).map((f) => resolve(o.cwd, f));
-  for (let dir = resolve(o.cwd); ; dir = dirname(dir)) {
+  for (let dir = resolve(o.cwd);; dir = dirname(dir)) {
     const found = findComposeFile(dir);
     if (found) {
       const over = overrideFile(found);

@@ -25,7 +25,8 @@ export async function waitHealthy(engine: Engine, containerId: string, hc: Servi
     if (await probe(engine, containerId, hc)) return;
     const inStart = Date.now() - started < hc.startPeriodMs;
     if (!inStart && ++failures >= hc.retries) {
-      throw unavailable('compose.unhealthy', `container ${c.name} is unhealthy: its healthcheck failed ${failures} times in a row`, `try it by hand: berth exec ${c.name} ${hc.test.join(' ')}`);
+      throw unavailable('compose.unhealthy', `container ${c.name} is unhealthy: its healthcheck failed ${failures} times in a row`,
+        `try it by hand: berth exec ${c.name} ${hc.test.join(' ')}`);
     }
     await sleep(inStart ? Math.min(hc.intervalMs, 1000) : hc.intervalMs);
   }

@@ -18,7 +18,11 @@ export interface IncludeOptions {
   load: (path: string, o: { env: Env; base: string }) => Map_;
 }
 
-interface Entry { paths: string[]; projectDir?: string; envFiles?: string[] }
+interface Entry {
+  paths: string[];
+  projectDir?: string;
+  envFiles?: string[];
+}
 
 function entries(v: unknown, file: string): Entry[] {
   const where = `${file}: include`;
@@ -33,7 +37,9 @@ function entries(v: unknown, file: string): Entry[] {
     const p = `${where}[${i}]`;
     if (typeof x === 'string') return { paths: [resolve(dir, x)] };
     if (!isMap(x)) throw invalid('compose.invalid', `${p}: must be a path or a mapping with path`);
-    for (const k of Object.keys(x)) if (!['path', 'project_directory', 'env_file'].includes(k)) throw invalid('compose.invalid', `${p}.${k}: not a key of include (path, project_directory, env_file)`);
+    for (const k of Object.keys(x))
+      if (!['path', 'project_directory', 'env_file'].includes(k))
+        throw invalid('compose.invalid', `${p}.${k}: not a key of include (path, project_directory, env_file)`);
     if (x.path === undefined) throw invalid('compose.invalid', `${p}: needs a path`);
     const e: Entry = { paths: strs(x.path, `${p}.path`).map((y) => resolve(dir, y)) };
     if (x.project_directory !== undefined) e.projectDir = resolve(dir, strs(x.project_directory, `${p}.project_directory`)[0]!);
@@ -55,7 +61,9 @@ export function applyIncludes(tree: Map_, o: IncludeOptions): Map_ {
     const base = e.projectDir ?? dirname(e.paths[0]!);
     // The included project's .env gives defaults; the including project's variables win.
     const own = (e.envFiles ?? [resolve(base, '.env')]).reduce<Record<string, string>>(
-      (acc, f) => ({ ...acc, ...readEnvFile(f, { required: e.envFiles !== undefined, where: `${o.file}: include` }) }), {});
+      (acc, f) => ({ ...acc, ...readEnvFile(f, { required: e.envFiles !== undefined, where: `${o.file}: include` }) }),
+      {},
+    );
     const env = { ...own, ...o.env };
     const loaded = e.paths.map((p) => o.load(p, { env, base })).reduce((a, b) => mergeFiles(a, b));
     for (const section of SECTIONS) {
@@ -64,7 +72,8 @@ export function applyIncludes(tree: Map_, o: IncludeOptions): Map_ {
       const have: Map_ = isMap(out[section]) ? { ...(out[section]) } : {};
       for (const [name, v] of Object.entries(add)) {
         if (name in have && JSON.stringify(have[name]) !== JSON.stringify(v)) {
-          throw invalid('compose.include_conflict', `${o.file}: include ${e.paths[0]}: ${section}.${name} is also defined by the including file`, 'rename one of them; an included file cannot be overridden by redefining its names');
+          throw invalid('compose.include_conflict', `${o.file}: include ${e.paths[0]}: ${section}.${name} is also defined by the including file`,
+            'rename one of them; an included file cannot be overridden by redefining its names');
         }
         have[name] = v;
       }

@@ -21,9 +21,19 @@ function closingBrace(text: string, open: number): number {
   let depth = 0;
   for (let i = open; i < text.length; i++) {
     const c = text[i];
-    if (c === '$' && text[i + 1] === '$') { i++; continue; }
-    if (c === '$' && text[i + 1] === '{') { depth++; i++; continue; }
-    if (c === '{' && i === open) { depth++; continue; }
+    if (c === '$' && text[i + 1] === '$') {
+      i++;
+      continue;
+    }
+    if (c === '$' && text[i + 1] === '{') {
+      depth++;
+      i++;
+      continue;
+    }
+    if (c === '{' && i === open) {
+      depth++;
+      continue;
+    }
     if (c === '}') {
       depth--;
       if (depth === 0) return i;
@@ -42,12 +52,21 @@ export function interpolate(text: string, o: InterpolateOptions, where: string):
   let i = 0;
   while (i < text.length) {
     const c = text[i]!;
-    if (c !== '$') { out += c; i++; continue; }
+    if (c !== '$') {
+      out += c;
+      i++;
+      continue;
+    }
     const next = text[i + 1];
-    if (next === '$') { out += '$'; i += 2; continue; }
+    if (next === '$') {
+      out += '$';
+      i += 2;
+      continue;
+    }
     if (next === '{') {
       const end = closingBrace(text, i + 1);
-      if (end < 0) throw invalid('compose.bad_interpolation', `${where}: invalid interpolation "${text.slice(i)}": no closing }`, 'write $$ for a literal dollar sign');
+      if (end < 0)
+        throw invalid('compose.bad_interpolation', `${where}: invalid interpolation "${text.slice(i)}": no closing }`, 'write $$ for a literal dollar sign');
       out += braced(text.slice(i + 2, end), o, where);
       i = end + 1;
       continue;
@@ -82,8 +101,10 @@ function braced(body: string, o: InterpolateOptions, where: string): string {
   // With a colon an empty value counts as missing, as in sh.
   const present = value !== undefined && !(colon && value === '');
   switch (op) {
-    case '-': return present ? value : interpolate(arg, o, where);
-    case '+': return present ? interpolate(arg, o, where) : '';
+    case '-':
+      return present ? value : interpolate(arg, o, where);
+    case '+':
+      return present ? interpolate(arg, o, where) : '';
     default: {
       if (present) return value;
       const msg = interpolate(arg, o, where);

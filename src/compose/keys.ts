@@ -9,21 +9,101 @@ const isMap = (v: unknown): v is Map_ => v !== null && typeof v === 'object' && 
 
 /** The service keys berth reads (service.ts). */
 export const SERVICE_KEYS = [
-  'image', 'command', 'entrypoint', 'environment', 'env_file', 'working_dir', 'user', 'hostname', 'labels', 'annotations',
-  'ports', 'expose', 'networks', 'network_mode', 'volumes', 'restart', 'depends_on', 'deploy', 'scale', 'mem_limit',
-  'mem_reservation', 'cpus', 'pids_limit', 'blkio_config', 'healthcheck', 'stop_grace_period', 'container_name', 'platform',
-  'profiles', 'read_only', 'pull_policy', 'secrets', 'configs', 'cpuset', 'runtime',
+  'image',
+  'command',
+  'entrypoint',
+  'environment',
+  'env_file',
+  'working_dir',
+  'user',
+  'hostname',
+  'labels',
+  'annotations',
+  'ports',
+  'expose',
+  'networks',
+  'network_mode',
+  'volumes',
+  'restart',
+  'depends_on',
+  'deploy',
+  'scale',
+  'mem_limit',
+  'mem_reservation',
+  'cpus',
+  'pids_limit',
+  'blkio_config',
+  'healthcheck',
+  'stop_grace_period',
+  'container_name',
+  'platform',
+  'profiles',
+  'read_only',
+  'pull_policy',
+  'secrets',
+  'configs',
+  'cpuset',
+  'runtime',
 ] as const;
 
 /** Keys of the compose-spec that berth does not run yet: refused, never ignored. */
 const SERVICE_REFUSED = [
-  'attach', 'build', 'cap_add', 'cap_drop', 'cgroup', 'cgroup_parent', 'cpu_count', 'cpu_percent', 'cpu_period',
-  'cpu_quota', 'cpu_rt_period', 'cpu_rt_runtime', 'cpu_shares', 'credential_spec', 'develop', 'device_cgroup_rules',
-  'devices', 'dns', 'dns_opt', 'dns_search', 'domainname', 'driver_opts', 'external_links', 'extra_hosts', 'gpus', 'group_add',
-  'init', 'ipc', 'isolation', 'label_file', 'links', 'logging', 'mac_address', 'mem_swappiness', 'memswap_limit', 'models',
-  'oom_kill_disable', 'oom_score_adj', 'pid', 'post_start', 'pre_stop', 'privileged', 'provider',
-  'security_opt', 'shm_size', 'stdin_open', 'stop_signal', 'storage_opt', 'sysctls', 'tmpfs', 'tty', 'ulimits',
-  'use_api_socket', 'userns_mode', 'uts', 'volumes_from',
+  'attach',
+  'build',
+  'cap_add',
+  'cap_drop',
+  'cgroup',
+  'cgroup_parent',
+  'cpu_count',
+  'cpu_percent',
+  'cpu_period',
+  'cpu_quota',
+  'cpu_rt_period',
+  'cpu_rt_runtime',
+  'cpu_shares',
+  'credential_spec',
+  'develop',
+  'device_cgroup_rules',
+  'devices',
+  'dns',
+  'dns_opt',
+  'dns_search',
+  'domainname',
+  'driver_opts',
+  'external_links',
+  'extra_hosts',
+  'gpus',
+  'group_add',
+  'init',
+  'ipc',
+  'isolation',
+  'label_file',
+  'links',
+  'logging',
+  'mac_address',
+  'mem_swappiness',
+  'memswap_limit',
+  'models',
+  'oom_kill_disable',
+  'oom_score_adj',
+  'pid',
+  'post_start',
+  'pre_stop',
+  'privileged',
+  'provider',
+  'security_opt',
+  'shm_size',
+  'stdin_open',
+  'stop_signal',
+  'storage_opt',
+  'sysctls',
+  'tmpfs',
+  'tty',
+  'ulimits',
+  'use_api_socket',
+  'userns_mode',
+  'uts',
+  'volumes_from',
 ];
 
 export const DEPLOY_KEYS = ['replicas', 'resources', 'restart_policy', 'mode'] as const;
@@ -90,14 +170,16 @@ export function scanKeys(top: Map_): KeyScan {
         if (isMap(res)) {
           scanLevel(res, `${p}.deploy.resources`, { ok: ['limits', 'reservations'] }, out);
           if (isMap(res.reservations)) {
-            scanLevel(res.reservations, `${p}.deploy.resources.reservations`, { ok: ['memory', 'cpus', 'pids'], refused: ['devices'], swarm: ['generic_resources'] }, out);
+            scanLevel(res.reservations, `${p}.deploy.resources.reservations`, { ok: ['memory', 'cpus', 'pids'], refused: ['devices'],
+              swarm: ['generic_resources'] }, out);
           }
         }
       }
     }
   }
   for (const [section, ok, refused, swarm] of [
-    ['networks', NETWORK_KEYS, NETWORK_REFUSED, NETWORK_SWARM], ['volumes', VOLUME_KEYS, VOLUME_REFUSED, []],
+    ['networks', NETWORK_KEYS, NETWORK_REFUSED, NETWORK_SWARM],
+    ['volumes', VOLUME_KEYS, VOLUME_REFUSED, []],
   ] as const) {
     const sec = top[section];
     if (!isMap(sec)) continue;
@@ -110,7 +192,8 @@ export function scanKeys(top: Map_): KeyScan {
 export function checkKeys(top: Map_, file: string): string[] {
   const s = scanKeys(top);
   if (s.unknown.length > 0) {
-    throw invalid('compose.unknown_key', `${file}: ${s.unknown.join(', ')}: not ${s.unknown.length === 1 ? 'a key' : 'keys'} of the compose-spec`, 'check the spelling; see docs/compose.md');
+    throw invalid('compose.unknown_key', `${file}: ${s.unknown.join(', ')}: not ${s.unknown.length === 1 ? 'a key' : 'keys'} of the compose-spec`,
+      'check the spelling; see docs/compose.md');
   }
   if (s.refused.length > 0) {
     throw invalid('compose.unsupported', `${file}: ${s.refused.join(', ')}: not supported by berth`, 'see docs/compose.md for what berth runs');

@@ -105,5 +105,6 @@ test('warnings: unset variables once each, swarm keys', () => {
   writeFileSync(join(d, 'compose.yaml'), 'services: { a: { image: "x:${T}", command: "echo ${T}", deploy: { placement: {} } } }\n');
   const warnings: string[] = [];
   loadProject({ cwd: d, env: {}, warn: (w) => warnings.push(w) });
-  assert.deepEqual(warnings, ['The "T" variable is not set. Defaulting to a blank string.', 'services.a.deploy.placement: ignored: a swarm key, with no meaning on one machine']);
+  assert.deepEqual(warnings, ['The "T" variable is not set. Defaulting to a blank string.',
+    'services.a.deploy.placement: ignored: a swarm key, with no meaning on one machine']);
 });

@@ -47,8 +47,10 @@ export interface LoadOptions {
 
 /** Variables from env files, then the shell's, which win as in Compose. */
 function projectEnv(o: LoadOptions, dir: string): Record<string, string | undefined> {
-  const files = o.envFiles && o.envFiles.length > 0 ? o.envFiles.map((f) => ({ path: resolve(o.cwd, f), required: true })) : [{ path: resolve(dir, '.env'), required: false }];
-  const fromFiles = files.reduce<Record<string, string>>((acc, f) => ({ ...acc, ...readEnvFile(f.path, { required: f.required, env: { ...acc, ...o.env } }) }), {});
+  const files = o.envFiles && o.envFiles.length > 0 ? o.envFiles.map((f) => ({ path: resolve(o.cwd, f), required: true }))
+    : [{ path: resolve(dir, '.env'), required: false }];
+  const fromFiles = files.reduce<Record<string, string>>((acc, f) => ({ ...acc, ...readEnvFile(f.path, { required: f.required, env: { ...acc, ...o.env } }) }),
+    {});
   return { ...fromFiles, ...o.env };
 }
 
@@ -92,7 +94,11 @@ export function loadProject(o: LoadOptions): ComposeProject {
   tree = applyEnvFiles(tree, env);
   const projectName = o.projectName ?? (env.COMPOSE_PROJECT_NAME || undefined);
   return normalizeCompose(tree, {
-    file: label, workingDir: dir, env, configFiles: [...new Set(read)], ...(o.warn ? { warn: o.warn } : {}),
+    file: label,
+    workingDir: dir,
+    env,
+    configFiles: [...new Set(read)],
+    ...(o.warn ? { warn: o.warn } : {}),
     ...(projectName !== undefined ? { projectName } : {}),
   });
 }
@@ -102,7 +108,10 @@ function applyEnvFiles(tree: Map_, env: Env): Map_ {
   if (!isMap(tree.services)) return tree;
   const services: Map_ = {};
   for (const [name, s] of Object.entries(tree.services)) {
-    if (!isMap(s) || s.env_file === undefined) { services[name] = s; continue; }
+    if (!isMap(s) || s.env_file === undefined) {
+      services[name] = s;
+      continue;
+    }
     const { env_file: ef, ...rest } = s;
     const where = `services.${name}.env_file`;
     if (!Array.isArray(ef)) throw invalid('compose.invalid', `${where}: must be a path or a list of paths`);
@@ -111,8 +120,11 @@ function applyEnvFiles(tree: Map_, env: Env): Map_ {
       let path: unknown = e;
       let required = true;
       if (isMap(e)) {
-        for (const k of Object.keys(e)) if (!['path', 'required', 'format'].includes(k)) throw invalid('compose.invalid', `${where}[${i}].${k}: not a key of env_file (path, required, format)`);
-        if (e.format !== undefined && e.format !== 'raw' && e.format !== 'dotenv') throw invalid('compose.invalid', `${where}[${i}].format: must be dotenv or raw`);
+        for (const k of Object.keys(e))
+          if (!['path', 'required', 'format'].includes(k))
+            throw invalid('compose.invalid', `${where}[${i}].${k}: not a key of env_file (path, required, format)`);
+        if (e.format !== undefined && e.format !== 'raw' && e.format !== 'dotenv')
+          throw invalid('compose.invalid', `${where}[${i}].format: must be dotenv or raw`);
         if (e.required !== undefined && typeof e.required !== 'boolean') throw invalid('compose.invalid', `${where}[${i}].required: must be true or false`);
         path = e.path;
         required = e.required !== false;
@@ -120,7 +132,10 @@ function applyEnvFiles(tree: Map_, env: Env): Map_ {
       if (typeof path !== 'string') throw invalid('compose.invalid', `${where}[${i}]: must be a path or a mapping with path`);
       fromFiles = { ...fromFiles, ...readEnvFile(path, { required, env, where: `${where}[${i}]`, hint: 'create it, or mark it required: false' }) };
     });
-    if (rest.environment !== undefined && !isMap(rest.environment)) { services[name] = rest; continue; } // normalize reports it
+    if (rest.environment !== undefined && !isMap(rest.environment)) {
+      services[name] = rest;
+      continue;
+    } // normalize reports it
     const explicit = rest.environment ?? {};
     const environment: Map_ = { ...fromFiles };
     for (const [k, v] of Object.entries(explicit)) {

@@ -40,7 +40,10 @@ export async function streamLogs(engine: Engine, ctrs: readonly Container[], o: 
       const prefix = `${logPrefix(c).padEnd(width)} | `;
       try {
         for await (const chunk of engine.containers.logs(c.id, {
-          follow: o.follow, timestamps: o.timestamps, signal: abort.signal, ...(o.tail !== undefined ? { tail: o.tail } : {}),
+          follow: o.follow,
+          timestamps: o.timestamps,
+          signal: abort.signal,
+          ...(o.tail !== undefined ? { tail: o.tail } : {}),
         })) o.write(chunk.stream, `${prefix}${chunk.text}`);
       } catch {
         // Removed meanwhile: its stream simply ends.

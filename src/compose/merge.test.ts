@@ -13,7 +13,8 @@ test('scalars and commands are replaced, mappings merged key by key', () => {
 });
 
 test('environment and labels merge by key whatever their syntax', () => {
-  const m = merged('services: { web: { environment: [A=1, B=2], labels: { x: "1" } } }', 'services: { web: { environment: { B: "3", C: null }, labels: [y=2] } }');
+  const m = merged('services: { web: { environment: [A=1, B=2], labels: { x: "1" } } }',
+    'services: { web: { environment: { B: "3", C: null }, labels: [y=2] } }');
   assert.deepEqual(m.services.web.environment, { A: '1', B: '3', C: null });
   assert.deepEqual(m.services.web.labels, { x: '1', y: '2' });
 });
@@ -27,7 +28,8 @@ test('ports and expose append without duplicates; volumes replace the same targe
 });
 
 test('depends_on and networks in list form merge with the long form', () => {
-  const m = merged('services: { web: { depends_on: [db], networks: [a] } }', 'services: { web: { depends_on: { cache: { condition: service_healthy } }, networks: { b: { aliases: [x] } } } }');
+  const m = merged('services: { web: { depends_on: [db], networks: [a] } }',
+    'services: { web: { depends_on: { cache: { condition: service_healthy } }, networks: { b: { aliases: [x] } } } }');
   assert.deepEqual(m.services.web.depends_on, { db: { condition: 'service_started' }, cache: { condition: 'service_healthy' } });
   assert.deepEqual(m.services.web.networks, { a: null, b: { aliases: ['x'] } });
 });
@@ -37,11 +39,14 @@ test('!reset drops a value and !override replaces it whole', () => {
     'services: { web: { ports: !reset [], environment: !override { C: "3" } } }');
   assert.deepEqual(m.services.web, { environment: { C: '3' }, labels: { k: 'v' } });
   // Tags left in a single file are resolved too.
-  assert.deepEqual(stripTags(y('services: { web: { image: a, ports: !reset ["1"], labels: !override { a: b } } }')), { services: { web: { image: 'a', labels: { a: 'b' } } } });
+  assert.deepEqual(stripTags(y('services: { web: { image: a, ports: !reset ["1"], labels: !override { a: b } } }')), {
+    services: { web: { image: 'a', labels: { a: 'b' } } },
+  });
 });
 
 test('new services, networks and volumes are added; top-level scalars replaced', () => {
-  const m = merged('name: a\nservices: { web: { image: a } }\nnetworks: { n: { internal: true } }', 'name: b\nservices: { db: { image: d } }\nnetworks: { n: { labels: { x: y } }, m: null }');
+  const m = merged('name: a\nservices: { web: { image: a } }\nnetworks: { n: { internal: true } }',
+    'name: b\nservices: { db: { image: d } }\nnetworks: { n: { labels: { x: y } }, m: null }');
   assert.equal(m.name, 'b');
   assert.deepEqual(Object.keys(m.services), ['web', 'db']);
   assert.deepEqual(m.networks, { n: { internal: true, labels: { x: 'y' } }, m: null });

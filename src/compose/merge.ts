@@ -14,7 +14,8 @@ const KEY_VALUE = new Set(['environment', 'labels', 'annotations', 'sysctls']);
 /** Replaced, never appended: a command is one value. */
 const REPLACED = new Set(['command', 'entrypoint']);
 /** Appended, keeping one of each. */
-const UNIQUE = new Set(['expose', 'dns', 'dns_search', 'dns_opt', 'tmpfs', 'cap_add', 'cap_drop', 'security_opt', 'profiles', 'env_file', 'devices', 'group_add', 'ports', 'extra_hosts', 'external_links', 'links', 'volumes_from', 'label_file']);
+const UNIQUE = new Set(['expose', 'dns', 'dns_search', 'dns_opt', 'tmpfs', 'cap_add', 'cap_drop', 'security_opt', 'profiles', 'env_file', 'devices',
+  'group_add', 'ports', 'extra_hosts', 'external_links', 'links', 'volumes_from', 'label_file']);
 
 function keyValueMap(v: unknown, sep: string): unknown {
   if (!Array.isArray(v)) return v;
@@ -30,7 +31,7 @@ function keyValueMap(v: unknown, sep: string): unknown {
 /** depends_on and networks in list form become mappings, as their long form. */
 function listToMap(v: unknown, value: (x: string) => unknown): unknown {
   if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) return v;
-  return Object.fromEntries((v).map((x) => [x, value(x)]));
+  return Object.fromEntries(v.map((x) => [x, value(x)]));
 }
 
 /** The target of a volume entry (short "SRC:TARGET[:MODE]", "TARGET" or long form). */
@@ -87,8 +88,14 @@ function mergeMap(base: Map_, over: Map_, path: string): Map_ {
   const out: Map_ = { ...base };
   for (const [k, v] of Object.entries(over)) {
     const p = path ? `${path}.${k}` : k;
-    if (isReset(v)) { delete out[k]; continue; }
-    if (isOverride(v)) { out[k] = unwrapOverride(v); continue; }
+    if (isReset(v)) {
+      delete out[k];
+      continue;
+    }
+    if (isOverride(v)) {
+      out[k] = unwrapOverride(v);
+      continue;
+    }
     out[k] = k in out ? mergeValue(out[k], v, p) : v;
   }
   return out;
@@ -114,7 +121,10 @@ const SECTIONS = ['services', 'networks', 'volumes', 'secrets', 'configs'];
 export function mergeFiles(base: Map_, over: Map_): Map_ {
   const out: Map_ = { ...base };
   for (const [k, v] of Object.entries(over)) {
-    if (isReset(v)) { delete out[k]; continue; }
+    if (isReset(v)) {
+      delete out[k];
+      continue;
+    }
     if (SECTIONS.includes(k) && isMap(v) && isMap(out[k])) {
       const merged: Map_ = { ...(out[k]) };
       for (const [name, entry] of Object.entries(v)) {

@@ -142,6 +142,9 @@ export const LABEL_VOLUME = 'com.docker.compose.volume';
 export const LABEL_WORKDIR = 'com.docker.compose.project.working_dir';
 
 /** The keys a service has when its file says nothing of them (for models built from other sources: kube). */
-export function serviceDefaults(): Pick<ServiceConfig, 'expose' | 'annotations' | 'profiles' | 'readOnly' | 'pullPolicy' | 'networkMode' | 'secrets' | 'configs' | 'reservations'> {
-  return { expose: [], annotations: {}, profiles: [], readOnly: false, pullPolicy: 'missing', networkMode: 'bridge', secrets: [], configs: [], reservations: {} };
+export function serviceDefaults(): Pick<ServiceConfig,
+  'expose' | 'annotations' | 'profiles' | 'readOnly' | 'pullPolicy' | 'networkMode' | 'secrets' | 'configs' | 'reservations'>
+{
+  return { expose: [], annotations: {}, profiles: [], readOnly: false, pullPolicy: 'missing', networkMode: 'bridge', secrets: [], configs: [],
+    reservations: {} };
 }

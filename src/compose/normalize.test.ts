@@ -5,11 +5,12 @@ import { normalizeCompose } from './normalize.js';
 
 const opts = { file: 'compose.yaml', workingDir: '/srv/My Farm', env: { HOME: '/root', FROM_HOST: 'h' } };
 const load = (text: string, extra: Record<string, unknown> = {}) => normalizeCompose(parse(text), { ...opts, ...extra });
-const refuses = (text: string, re: RegExp) => assert.throws(() => load(text), (e: Error) => {
-  assert.match(e.message, re);
-  assert.equal((e as { kind?: string }).kind, 'InvalidArgument');
-  return true;
-});
+const refuses = (text: string, re: RegExp) =>
+  assert.throws(() => load(text), (e: Error) => {
+    assert.match(e.message, re);
+    assert.equal((e as { kind?: string }).kind, 'InvalidArgument');
+    return true;
+  });
 
 const FARM = `
 name: WebFarm
@@ -62,7 +63,8 @@ test('the web farm normalises to berth shapes', () => {
   assert.equal(web!.replicas, 3);
   assert.equal(web!.resources.memory, 64 * 1024 * 1024);
   assert.equal(web!.resources.cpus, 0.25);
-  assert.deepEqual(web!.healthcheck, { test: ['/bin/sh', '-c', 'wget -q -O /dev/null http://127.0.0.1/'], intervalMs: 2000, timeoutMs: 30000, retries: 5, startPeriodMs: 0 });
+  assert.deepEqual(web!.healthcheck, { test: ['/bin/sh', '-c', 'wget -q -O /dev/null http://127.0.0.1/'], intervalMs: 2000, timeoutMs: 30000, retries: 5,
+    startPeriodMs: 0 });
   assert.deepEqual(proxy!.entrypoint, ['nginx', '-g', 'daemon off;']);
   assert.deepEqual(proxy!.environment, { B: '2' });
   assert.deepEqual(proxy!.ports, ['8080:80', '127.0.0.1:8443:443']);
@@ -79,7 +81,8 @@ test('the web farm normalises to berth shapes', () => {
   assert.deepEqual(proxy!.dependsOn, [{ service: 'web', condition: 'service_healthy', restart: false, required: true }]);
   // Only used networks, with Compose's host names.
   assert.deepEqual(p.networks.map((n) => [n.key, n.name, n.internal, n.subnet]), [
-    ['private', 'webfarm_private', true, '10.99.0.0/24'], ['public', 'webfarm_public', false, undefined],
+    ['private', 'webfarm_private', true, '10.99.0.0/24'],
+    ['public', 'webfarm_public', false, undefined],
   ]);
   assert.deepEqual(p.volumes.map((v) => v.name), ['webfarm_data']);
 });
@@ -95,7 +98,8 @@ test('project name: -p wins over name:, which wins over the directory', () => {
 test('unknown keys are refused by their path', () => {
   refuses('services: { web: { image: x, privileged: true } }', /^compose\.yaml: services\.web\.privileged: not supported by berth$/);
   refuses('services: { web: { image: x } }\nconfigs: { c: { content: hi } }', /^compose\.yaml: configs\.c\.content: not supported by berth/);
-  refuses('services: { web: { image: x, deploy: { resources: { reservations: { devices: [] } } } } }', /services\.web\.deploy\.resources\.reservations\.devices: not supported/);
+  refuses('services: { web: { image: x, deploy: { resources: { reservations: { devices: [] } } } } }',
+    /services\.web\.deploy\.resources\.reservations\.devices: not supported/);
   refuses('services: { web: { image: x, build: . } }', /services\.web\.build: not supported by berth/);
   refuses('services: { web: { image: x } }\nnetworks: { n: { driver: overlay } }', /networks\.n\.driver: overlay: not supported/);
   refuses('services: { web: { image: x, volumes: ["/data"] } }', /services\.web\.volumes\[0\]: anonymous volume/);
@@ -124,14 +128,18 @@ test('references are checked: networks, volumes, depends_on, cycles', () => {
   refuses('services: { web: { image: x, volumes: ["data:/d"] } }', /services\.web\.volumes\[0\]: volume data is not declared/);
   refuses('services: { web: { image: x, depends_on: [db] } }', /services\.web\.depends_on: depends on undefined service db/);
   refuses('services: { web: { image: x, depends_on: [web] } }', /cannot depend on itself/);
-  refuses('services: { a: { image: x, depends_on: [b] }, b: { image: x, depends_on: [c] }, c: { image: x, depends_on: [a] } }', /dependency cycle: a -> b -> c -> a/);
-  refuses('services: { a: { image: x, depends_on: { b: { condition: service_healthy } } }, b: { image: x } }', /service_healthy needs a healthcheck on service b/);
+  refuses('services: { a: { image: x, depends_on: [b] }, b: { image: x, depends_on: [c] }, c: { image: x, depends_on: [a] } }',
+    /dependency cycle: a -> b -> c -> a/);
+  refuses('services: { a: { image: x, depends_on: { b: { condition: service_healthy } } }, b: { image: x } }',
+    /service_healthy needs a healthcheck on service b/);
   refuses('services: { a: { image: x, depends_on: { b: { condition: whenever } } }, b: { image: x } }', /"whenever" is not one of/);
 });
 
 test('limits from deploy and from the service must agree', () => {
-  refuses('services: { web: { image: x, mem_limit: 64m, deploy: { resources: { limits: { memory: 32m } } } } }', /deploy\.resources\.limits\.memory: disagrees with the service's own mem_limit/);
-  assert.equal(load('services: { web: { image: x, mem_limit: 64m, deploy: { resources: { limits: { memory: 64m } } } } }').services[0]!.resources.memory, 64 * 1024 * 1024);
+  refuses('services: { web: { image: x, mem_limit: 64m, deploy: { resources: { limits: { memory: 32m } } } } }',
+    /deploy\.resources\.limits\.memory: disagrees with the service's own mem_limit/);
+  assert.equal(load('services: { web: { image: x, mem_limit: 64m, deploy: { resources: { limits: { memory: 64m } } } } }').services[0]!.resources.memory,
+    64 * 1024 * 1024);
 });
 
 test('healthcheck forms: string, CMD, CMD-SHELL, NONE and disable', () => {
@@ -144,7 +152,9 @@ test('healthcheck forms: string, CMD, CMD-SHELL, NONE and disable', () => {
 });
 
 test('external networks and volumes keep their own names', () => {
-  const p = load('services: { a: { image: x, networks: [ext], volumes: ["v:/v"] } }\nnetworks: { ext: { external: true } }\nvolumes: { v: { external: true, name: shared } }');
+  const p = load(
+    'services: { a: { image: x, networks: [ext], volumes: ["v:/v"] } }\nnetworks: { ext: { external: true } }\nvolumes: { v: { external: true, name: shared } }',
+  );
   assert.deepEqual(p.networks, [{ key: 'ext', name: 'ext', external: true, internal: false, labels: {} }]);
   assert.deepEqual(p.volumes, [{ key: 'v', name: 'shared', external: true, labels: {} }]);
 });
@@ -160,10 +170,13 @@ services:
 secrets: { pw: { file: /s/pw }, key: { file: /s/key } }
 configs: { conf: { file: /s/conf } }
 `, { warn: (w: string) => warnings.push(w) });
-  assert.deepEqual(p.services[0]!.secrets, [{ source: 'pw', file: '/s/pw', target: '/run/secrets/pw' }, { source: 'key', file: '/s/key', target: '/run/secrets/api.key' }]);
-  assert.deepEqual(p.services[0]!.configs, [{ source: 'conf', file: '/s/conf', target: '/conf' }, { source: 'conf', file: '/s/conf', target: '/etc/app.conf' }]);
+  assert.deepEqual(p.services[0]!.secrets, [{ source: 'pw', file: '/s/pw', target: '/run/secrets/pw' }, { source: 'key', file: '/s/key',
+    target: '/run/secrets/api.key' }]);
+  assert.deepEqual(p.services[0]!.configs, [{ source: 'conf', file: '/s/conf', target: '/conf' }, { source: 'conf', file: '/s/conf',
+    target: '/etc/app.conf' }]);
   assert.deepEqual(warnings, ["services.web.secrets[1].uid: ignored: a file mounted from the host keeps the host's owner and mode"]);
   refuses('services: { web: { image: x, secrets: [nope] } }', /services\.web\.secrets\[0\]: nope is not declared under the top-level secrets/);
-  refuses('services: { web: { image: x, secrets: [{ source: s, target: ../../etc/passwd }] } }\nsecrets: { s: { file: /f } }', /secrets\[0\]\.target: "\.\.\/\.\.\/etc\/passwd" must be a plain path, without \.\./);
+  refuses('services: { web: { image: x, secrets: [{ source: s, target: ../../etc/passwd }] } }\nsecrets: { s: { file: /f } }',
+    /secrets\[0\]\.target: "\.\.\/\.\.\/etc\/passwd" must be a plain path, without \.\./);
   refuses('services: { web: { image: x } }\nsecrets: { s: { external: true } }', /secrets\.s\.external: not supported by berth/);
 });

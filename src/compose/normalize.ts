@@ -28,7 +28,6 @@ export interface NormalizeOptions {
   configFiles?: string[];
 }
 
-
 /** Checks the parsed YAML of a compose file and gives it berth's shape. Throws the first problem found. */
 export function normalizeCompose(raw: unknown, opts: NormalizeOptions): ComposeProject {
   const r = new Reader(opts.file);
@@ -40,7 +39,9 @@ export function normalizeCompose(raw: unknown, opts: NormalizeOptions): ComposeP
 
   const fromFile = top.name === undefined ? undefined : r.str(top.name, 'name');
   const project = normalizeProjectName(opts.projectName ?? fromFile ?? baseName(opts.workingDir));
-  if (!project) throw invalid('compose.bad_project_name', `invalid project name "${opts.projectName ?? fromFile ?? opts.workingDir}": it must contain a letter or digit`, 'give one with -p NAME');
+  if (!project)
+    throw invalid('compose.bad_project_name', `invalid project name "${opts.projectName ?? fromFile ?? opts.workingDir}": it must contain a letter or digit`,
+      'give one with -p NAME');
 
   if (top.services === undefined || top.services === null) throw r.fail('services', 'the file defines no services');
   const rawServices = r.mapping(top.services, 'services');
@@ -54,7 +55,10 @@ export function normalizeCompose(raw: unknown, opts: NormalizeOptions): ComposeP
   const services: ServiceConfig[] = [];
   for (const [name, v] of Object.entries(rawServices)) {
     if (!NAME_RE.test(name)) throw r.fail(`services.${name}`, 'a service name may contain only letters, digits, _, . and -, starting with a letter or digit');
-    services.push(normalizeService(r, name, v, { ...opts, secrets, configs, hostPlatform: opts.hostPlatform ?? hostPlatform(), netKeys: new Set([...Object.keys(netDecl), 'default']), volKeys: new Set(Object.keys(volDecl)) }));
+    services.push(
+      normalizeService(r, name, v, { ...opts, secrets, configs, hostPlatform: opts.hostPlatform ?? hostPlatform(),
+        netKeys: new Set([...Object.keys(netDecl), 'default']), volKeys: new Set(Object.keys(volDecl)) }),
+    );
   }
   checkDependencies(r, services);
 
@@ -66,13 +70,13 @@ export function normalizeCompose(raw: unknown, opts: NormalizeOptions): ComposeP
     if (usedNets.has(key)) networks.push(n);
   }
   const volumes: VolumeConfig[] = Object.entries(volDecl).map(([key, v]) => normalizeVolume(r, project, key, v));
-  return { name: project, workingDir: opts.workingDir, configFile: opts.file, configFiles: opts.configFiles ?? [], services, networks, volumes, secrets, configs };
+  return { name: project, workingDir: opts.workingDir, configFile: opts.file, configFiles: opts.configFiles ?? [], services, networks, volumes, secrets,
+    configs };
 }
 
 function baseName(dir: string): string {
   return resolve(dir).split('/').filter(Boolean).pop() ?? '';
 }
-
 
 function checkDependencies(r: Reader, services: readonly ServiceConfig[]): void {
   const byName = new Map(services.map((s) => [s.name, s]));
@@ -112,9 +116,12 @@ function normalizeNetwork(r: Reader, project: string, key: string, v: unknown): 
   if (v === undefined || v === null) return n;
   const m = r.mapping(v, p);
   r.keys(m, p, [...NETWORK_KEYS, 'attachable']);
-  if (m.enable_ipv4 !== undefined && !r.bool(m.enable_ipv4, `${p}.enable_ipv4`)) throw invalid('compose.unsupported', `${r.file}: ${p}.enable_ipv4: false: not supported by berth`);
-  if (m.driver !== undefined && r.str(m.driver, `${p}.driver`) !== 'bridge') throw invalid('compose.unsupported', `${r.file}: ${p}.driver: ${show(m.driver)}: not supported by berth`, 'berth networks are bridges: use driver: bridge');
-  if (m.enable_ipv6 !== undefined && r.bool(m.enable_ipv6, `${p}.enable_ipv6`)) throw invalid('compose.unsupported', `${r.file}: ${p}.enable_ipv6: true: not supported by berth`);
+  if (m.enable_ipv4 !== undefined && !r.bool(m.enable_ipv4, `${p}.enable_ipv4`))
+    throw invalid('compose.unsupported', `${r.file}: ${p}.enable_ipv4: false: not supported by berth`);
+  if (m.driver !== undefined && r.str(m.driver, `${p}.driver`) !== 'bridge')
+    throw invalid('compose.unsupported', `${r.file}: ${p}.driver: ${show(m.driver)}: not supported by berth`, 'berth networks are bridges: use driver: bridge');
+  if (m.enable_ipv6 !== undefined && r.bool(m.enable_ipv6, `${p}.enable_ipv6`))
+    throw invalid('compose.unsupported', `${r.file}: ${p}.enable_ipv6: true: not supported by berth`);
   if (m.internal !== undefined) n.internal = r.bool(m.internal, `${p}.internal`);
   if (m.labels !== undefined) n.labels = r.labels(m.labels, `${p}.labels`);
   if (m.name !== undefined) n.name = r.str(m.name, `${p}.name`);
@@ -123,7 +130,8 @@ function normalizeNetwork(r: Reader, project: string, key: string, v: unknown): 
   if (m.ipam !== undefined) {
     const ip = r.mapping(m.ipam, `${p}.ipam`);
     r.keys(ip, `${p}.ipam`, ['driver', 'config']);
-    if (ip.driver !== undefined && r.str(ip.driver, `${p}.ipam.driver`) !== 'default') throw invalid('compose.unsupported', `${r.file}: ${p}.ipam.driver: ${ip.driver as string}: not supported by berth`);
+    if (ip.driver !== undefined && r.str(ip.driver, `${p}.ipam.driver`) !== 'default')
+      throw invalid('compose.unsupported', `${r.file}: ${p}.ipam.driver: ${ip.driver as string}: not supported by berth`);
     if (ip.config !== undefined) {
       const cfg = r.list(ip.config, `${p}.ipam.config`);
       if (cfg.length > 1) throw invalid('compose.unsupported', `${r.file}: ${p}.ipam.config: more than one subnet: not supported by berth`);
@@ -149,7 +157,8 @@ function normalizeVolume(r: Reader, project: string, key: string, v: unknown): V
   if (v === undefined || v === null) return vol;
   const m = r.mapping(v, p);
   r.keys(m, p, VOLUME_KEYS);
-  if (m.driver !== undefined && r.str(m.driver, `${p}.driver`) !== 'local') throw invalid('compose.unsupported', `${r.file}: ${p}.driver: ${show(m.driver)}: not supported by berth`);
+  if (m.driver !== undefined && r.str(m.driver, `${p}.driver`) !== 'local')
+    throw invalid('compose.unsupported', `${r.file}: ${p}.driver: ${show(m.driver)}: not supported by berth`);
   if (m.labels !== undefined) vol.labels = r.labels(m.labels, `${p}.labels`);
   if (m.name !== undefined) vol.name = r.str(m.name, `${p}.name`);
   if (m.external !== undefined) vol.external = r.bool(m.external, `${p}.external`);

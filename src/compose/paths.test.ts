@@ -7,13 +7,19 @@ test('relative paths become absolute against the given directory; names and URLs
     services: {
       web: {
         volumes: ['./data:/data:ro', 'named:/n', '~/x:/x', { type: 'bind', source: 'conf', target: '/c' }, { type: 'volume', source: 'v', target: '/v' }],
-        env_file: 'a.env', build: { dockerfile: 'Dockerfile' }, extends: { file: '../base.yaml', service: 's' },
+        env_file: 'a.env',
+        build: { dockerfile: 'Dockerfile' },
+        extends: { file: '../base.yaml', service: 's' },
       },
       api: { build: 'https://github.com/x/y.git', env_file: [{ path: 'b.env', required: false }] },
     },
     secrets: { s: { file: './s.txt' } },
   }, { dir: '/p/app', home: '/home/u' }) as any;
-  assert.deepEqual(t.services.web.volumes, ['/p/app/data:/data:ro', 'named:/n', '/home/u/x:/x', { type: 'bind', source: '/p/app/conf', target: '/c' }, { type: 'volume', source: 'v', target: '/v' }]);
+  assert.deepEqual(t.services.web.volumes, ['/p/app/data:/data:ro', 'named:/n', '/home/u/x:/x', { type: 'bind', source: '/p/app/conf', target: '/c' }, {
+    type: 'volume',
+    source: 'v',
+    target: '/v',
+  }]);
   assert.deepEqual(t.services.web.env_file, ['/p/app/a.env']);
   assert.deepEqual(t.services.web.build, { dockerfile: 'Dockerfile', context: '/p/app' });
   assert.equal(t.services.web.extends.file, '/p/base.yaml');

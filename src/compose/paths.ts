@@ -71,7 +71,9 @@ export function absolutePaths(file: Map_, b: PathBase): Map_ {
   for (const section of ['secrets', 'configs']) {
     const sec = out[section];
     if (!isMap(sec)) continue;
-    out[section] = Object.fromEntries(Object.entries(sec).map(([k, v]) => [k, isMap(v) && typeof v.file === 'string' ? { ...v, file: absolutePath(v.file, b) } : v]));
+    out[section] = Object.fromEntries(
+      Object.entries(sec).map(([k, v]) => [k, isMap(v) && typeof v.file === 'string' ? { ...v, file: absolutePath(v.file, b) } : v]),
+    );
   }
   return out;
 }

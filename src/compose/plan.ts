@@ -7,7 +7,13 @@ import { parseCpuset } from '../common/units.js';
 import { parsePortSpec } from '../engine/index.js';
 import type { CreateRequest } from '../engine/types.js';
 import {
-  LABEL_HASH, LABEL_NUMBER, LABEL_PROJECT, LABEL_SERVICE, LABEL_WORKDIR, type ComposeProject, type ServiceConfig,
+  LABEL_HASH,
+  LABEL_NUMBER,
+  LABEL_PROJECT,
+  LABEL_SERVICE,
+  LABEL_WORKDIR,
+  type ComposeProject,
+  type ServiceConfig,
 } from './model.js';
 
 export const containerName = (project: string, service: string, n: number) => `${project}-${service}-${n}`;
@@ -60,7 +66,13 @@ function canonical(v: unknown): string {
 
 /** Values of keys newer than the hash, as normalize fills them in when the file has none. */
 const DEFAULTS: Record<string, unknown> = {
-  expose: [], annotations: {}, readOnly: false, networkMode: 'bridge', secrets: [], configs: [], reservations: {},
+  expose: [],
+  annotations: {},
+  readOnly: false,
+  networkMode: 'bridge',
+  secrets: [],
+  configs: [],
+  reservations: {},
 };
 
 /**
@@ -99,7 +111,8 @@ export function createRequest(p: ComposeProject, s: ServiceConfig, replica: { nu
     resources: structuredClone(s.resources),
     volumes: s.volumes.map((v) => (v.type === 'bind'
       ? { source: v.source, destination: v.target, readonly: v.readOnly }
-      : { source: volName(v.source), destination: v.target, readonly: v.readOnly, named: true }))
+      : { source: volName(v.source), destination: v.target, readonly: v.readOnly, named: true })
+    )
       .concat([...s.secrets, ...s.configs].map((f) => ({ source: f.file, destination: f.target, readonly: true }))),
     networkMode: s.networkMode,
     // Compose makes every replica answer to its service's name on each of its networks; the
@@ -192,7 +205,8 @@ export function checkFeasible(p: ComposeProject, counts: ReadonlyMap<string, num
     const n = counts.get(s.name) ?? s.replicas;
     if (n === 0) continue;
     if (s.containerName !== undefined && n > 1) {
-      throw conflict('compose.name_per_replica', `service ${s.name}: ${n} replicas cannot all be named ${s.containerName}`, 'remove container_name, or run one replica');
+      throw conflict('compose.name_per_replica', `service ${s.name}: ${n} replicas cannot all be named ${s.containerName}`,
+        'remove container_name, or run one replica');
     }
     if (s.resources.cpusetCpus !== undefined) {
       try {
@@ -208,7 +222,9 @@ export function checkFeasible(p: ComposeProject, counts: ReadonlyMap<string, num
       const ps = parsePortSpec(spec);
       if (ps.hostPort === 0) continue;
       const key = `${ps.hostIp || '0.0.0.0'}:${ps.hostPort}/${ps.proto}`;
-      if (n > 1) throw conflict('compose.port_per_replica', `service ${s.name}: ${n} replicas cannot all publish host port ${ps.hostPort}`, 'publish a port range, or only the container port (a free host port is then picked for each)');
+      if (n > 1)
+        throw conflict('compose.port_per_replica', `service ${s.name}: ${n} replicas cannot all publish host port ${ps.hostPort}`,
+          'publish a port range, or only the container port (a free host port is then picked for each)');
       const other = hostPorts.get(key);
       if (other) throw conflict('compose.port_twice', `services ${other} and ${s.name} both publish host port ${ps.hostPort}/${ps.proto}`);
       hostPorts.set(key, s.name);

@@ -7,8 +7,7 @@ import { invalid } from '../common/errors.js';
 type Map_ = Record<string, unknown>;
 const isMap = (v: unknown): v is Map_ => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-const profilesOf = (s: unknown): string[] =>
-  (isMap(s) && Array.isArray(s.profiles) ? s.profiles.filter((p): p is string => typeof p === 'string') : []);
+const profilesOf = (s: unknown): string[] => (isMap(s) && Array.isArray(s.profiles) ? s.profiles.filter((p): p is string => typeof p === 'string') : []);
 
 export interface ProfileOptions {
   /** --profile and COMPOSE_PROFILES. */
@@ -36,7 +35,8 @@ export function applyProfiles(tree: Map_, o: ProfileOptions, file: string): Map_
     for (const [dep, d] of Object.entries(s.depends_on)) {
       const ps = off.get(dep);
       if (!ps || (isMap(d) && d.required === false)) continue;
-      throw invalid('compose.profile_off', `${file}: services.${name}.depends_on.${dep}: service ${dep} is not enabled: its profiles (${ps.join(', ')}) are not active`,
+      throw invalid('compose.profile_off',
+        `${file}: services.${name}.depends_on.${dep}: service ${dep} is not enabled: its profiles (${ps.join(', ')}) are not active`,
         `activate one with --profile ${ps[0]}, or mark the dependency required: false`);
     }
   }

@@ -32,10 +32,12 @@ export async function preflight(engine: Engine, p: ComposeProject, counts: Reado
   checkFeasible(p, counts, cpus().length);
   for (const s of p.services) {
     if (!await engine.images.exists(s.image)) {
-      throw notFound('compose.no_image', `service ${s.name}: no such image: ${s.image}`, 'pull, build or import it first (berth pull NAME, berth build, berth image import FILE.tar)');
+      throw notFound('compose.no_image', `service ${s.name}: no such image: ${s.image}`,
+        'pull, build or import it first (berth pull NAME, berth build, berth image import FILE.tar)');
     }
     for (const v of s.volumes) {
-      if (v.type === 'bind' && !existsSync(v.source)) throw notFound('compose.bind_source_missing', `service ${s.name}: bind source ${v.source} does not exist`);
+      if (v.type === 'bind' && !existsSync(v.source))
+        throw notFound('compose.bind_source_missing', `service ${s.name}: bind source ${v.source} does not exist`);
     }
     for (const f of [...s.secrets, ...s.configs]) {
       if (!existsSync(f.file)) throw notFound('compose.file_missing', `service ${s.name}: ${f.source}: file ${f.file} does not exist`);
@@ -55,10 +57,12 @@ export async function ensureNetworks(engine: Engine, p: ComposeProject, log: Log
     const have = existing.get(n.name);
     if (n.external || !have) continue;
     if (have.labels[LABEL_PROJECT] !== p.name) {
-      throw conflict('compose.network_not_ours', `network ${n.name} exists but does not belong to project ${p.name}`, 'remove it, or mark it external: true in the compose file');
+      throw conflict('compose.network_not_ours', `network ${n.name} exists but does not belong to project ${p.name}`,
+        'remove it, or mark it external: true in the compose file');
     }
     if (have.internal !== n.internal || (n.subnet !== undefined && have.subnet !== n.subnet)) {
-      throw conflict('compose.network_changed', `network ${n.name} exists with a different configuration than the compose file's`, `run "berth compose -p ${p.name} down" first, then up`);
+      throw conflict('compose.network_changed', `network ${n.name} exists with a different configuration than the compose file's`,
+        `run "berth compose -p ${p.name} down" first, then up`);
     }
   }
   const made: string[] = [];
@@ -66,7 +70,8 @@ export async function ensureNetworks(engine: Engine, p: ComposeProject, log: Log
     for (const n of p.networks) {
       if (n.external || existing.has(n.name)) continue;
       await engine.networks.create({
-        name: n.name, internal: n.internal,
+        name: n.name,
+        internal: n.internal,
         ...(n.subnet !== undefined ? { subnet: n.subnet } : {}),
         ...(n.gateway !== undefined ? { gateway: n.gateway } : {}),
         ...(n.ipRange !== undefined ? { ipRange: n.ipRange } : {}),
@@ -76,7 +81,9 @@ export async function ensureNetworks(engine: Engine, p: ComposeProject, log: Log
     }
   } catch (e) {
     for (const name of made.reverse()) {
-      try { await engine.networks.remove(name); } catch { /* the first error is the one to report */ }
+      try {
+        await engine.networks.remove(name);
+      } catch { /* the first error is the one to report */ }
     }
     throw e;
   }
@@ -122,7 +129,8 @@ export async function up(engine: Engine, p: ComposeProject, o: UpOptions): Promi
   step('compose.networks');
   const known = new Set(p.services.map((s) => s.name));
   const orphans = (await projectContainers(engine, p.name)).filter((c) => !known.has(c.labels[LABEL_SERVICE] ?? ''));
-  if (orphans.length > 0) o.log(`warning: containers of services no longer in the file: ${orphans.map((c) => c.name).join(', ')} (berth compose down removes them)`);
+  if (orphans.length > 0)
+    o.log(`warning: containers of services no longer in the file: ${orphans.map((c) => c.name).join(', ')} (berth compose down removes them)`);
 
   for (const s of startOrder(p.services)) {
     if (!wanted.has(s.name)) continue;
@@ -143,7 +151,9 @@ async function waitForDependencies(engine: Engine, p: ComposeProject, s: Service
         log(` Container ${c.name}  Healthy`);
       } else {
         const done = await engine.containers.wait(c.id);
-        if (done.exitCode !== 0) throw unavailable('compose.dependency_failed', `service ${s.name} depends on ${dep.name}, whose container ${c.name} exited with code ${done.exitCode ?? '?'}`);
+        if (done.exitCode !== 0)
+          throw unavailable('compose.dependency_failed',
+            `service ${s.name} depends on ${dep.name}, whose container ${c.name} exited with code ${done.exitCode ?? '?'}`);
       }
     }
   }
@@ -160,13 +170,21 @@ async function stopAndRemove(engine: Engine, id: string, timeoutSec?: number): P
 }
 
 /** What every step of one `up` shares. */
-interface UpRun { engine: Engine; p: ComposeProject; log: Log }
+interface UpRun {
+  engine: Engine;
+  p: ComposeProject;
+  log: Log;
+}
 
 async function upService(run: UpRun, s: ServiceConfig, want: number): Promise<void> {
   const { engine, p, log } = run;
   const hash = serviceHash(p, s);
   const existing: Existing[] = (await serviceContainers(engine, p.name, s.name)).map((c) => ({
-    id: c.id, name: c.name, number: number(c), hash: c.labels[LABEL_HASH] ?? '', running: c.status === 'running',
+    id: c.id,
+    name: c.name,
+    number: number(c),
+    hash: c.labels[LABEL_HASH] ?? '',
+    running: c.status === 'running',
   }));
   const plan = planService(want, hash, existing);
   for (const e of plan.remove) {
@@ -222,7 +240,9 @@ export async function down(engine: Engine, project: string, o: DownOptions): Pro
     o.log(` Network ${n.name}  Removed`);
   }
   if (o.volumes) {
-    if (!o.project) throw invalid('compose.volumes_need_file', 'down -v needs the compose file to know the project\'s volumes', 'run it where the compose file is, or give -f FILE');
+    if (!o.project)
+      throw invalid('compose.volumes_need_file', "down -v needs the compose file to know the project's volumes",
+        'run it where the compose file is, or give -f FILE');
     for (const v of o.project.volumes) {
       if (v.external) continue;
       if (await engine.volumes.remove(v.name)) o.log(` Volume ${v.name}  Removed`);
@@ -246,7 +266,9 @@ function ordered(ctrs: Container[], p: ComposeProject | undefined, reverse: bool
   return reverse ? sorted.reverse() : sorted;
 }
 
-export async function stop(engine: Engine, project: string, o: { services: readonly string[]; project?: ComposeProject; timeoutSec?: number; log: Log }): Promise<void> {
+export async function stop(engine: Engine, project: string,
+  o: { services: readonly string[]; project?: ComposeProject; timeoutSec?: number; log: Log }): Promise<void>
+{
   for (const c of ordered(await selected(engine, project, o.services), o.project, true)) {
     await engine.containers.stop(c.id, o.timeoutSec === undefined ? {} : { timeoutSec: o.timeoutSec });
     o.log(` Container ${c.name}  Stopped`);
@@ -260,7 +282,9 @@ export async function start(engine: Engine, project: string, o: { services: read
   }
 }
 
-export async function restart(engine: Engine, project: string, o: { services: readonly string[]; project?: ComposeProject; timeoutSec?: number; log: Log }): Promise<void> {
+export async function restart(engine: Engine, project: string,
+  o: { services: readonly string[]; project?: ComposeProject; timeoutSec?: number; log: Log }): Promise<void>
+{
   if (o.project) {
     const running = new Set((await projectContainers(engine, project)).map((c) => c.labels[LABEL_SERVICE] ?? ''));
     o = { ...o, services: withRestartDependents(o.project.services, o.services).filter((s) => o.services.includes(s) || running.has(s)) };

@@ -22,8 +22,7 @@ export class Reader {
   keys(o: Map_, path: string, allowed: readonly string[]): void {
     for (const k of Object.keys(o)) {
       if (allowed.includes(k) || k.startsWith('x-')) continue;
-      throw invalid('compose.unsupported', `${this.file}: ${path ? `${path}.` : ''}${k}: not supported by berth`,
-        `berth supports ${allowed.join(', ')} here`);
+      throw invalid('compose.unsupported', `${this.file}: ${path ? `${path}.` : ''}${k}: not supported by berth`, `berth supports ${allowed.join(', ')} here`);
     }
   }
 
@@ -116,6 +115,5 @@ export function describe(v: unknown): string {
   if (typeof v === 'object') return 'a mapping';
   return `${typeof v} ${JSON.stringify(v)}`;
 }
-
 
 export const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;

@@ -15,8 +15,11 @@ function sorted(o: Record<string, unknown>): Record<string, unknown> {
 function port(spec: string): Record<string, unknown> {
   const p = parsePortSpec(spec);
   return {
-    mode: 'ingress', ...(p.hostIp ? { host_ip: p.hostIp } : {}), target: p.containerPort,
-    ...(p.hostPort ? { published: String(p.hostPort) } : {}), protocol: p.proto,
+    mode: 'ingress',
+    ...(p.hostIp ? { host_ip: p.hostIp } : {}),
+    target: p.containerPort,
+    ...(p.hostPort ? { published: String(p.hostPort) } : {}),
+    protocol: p.proto,
   };
 }
 
@@ -49,12 +52,15 @@ function service(s: ServiceConfig): Record<string, unknown> {
       return [n.key, nonEmpty(v) ? v : null];
     }));
   }
-  if (s.volumes.length > 0) o.volumes = s.volumes.map((v) => ({ type: v.type, source: v.source, target: v.target, ...(v.readOnly ? { read_only: true } : {}) }));
+  if (s.volumes.length > 0)
+    o.volumes = s.volumes.map((v) => ({ type: v.type, source: v.source, target: v.target, ...(v.readOnly ? { read_only: true } : {}) }));
   if (s.secrets.length > 0) o.secrets = s.secrets.map((f) => ({ source: f.source, target: f.target }));
   if (s.configs.length > 0) o.configs = s.configs.map((f) => ({ source: f.source, target: f.target }));
   if (s.restart !== 'no') o.restart = s.restart;
   if (s.dependsOn.length > 0) {
-    o.depends_on = Object.fromEntries(s.dependsOn.map((d) => [d.service, { condition: d.condition, ...(d.restart ? { restart: true } : {}), required: d.required }]));
+    o.depends_on = Object.fromEntries(
+      s.dependsOn.map((d) => [d.service, { condition: d.condition, ...(d.restart ? { restart: true } : {}), required: d.required }]),
+    );
   }
   const limits: Record<string, unknown> = {};
   if (s.resources.memory !== undefined) limits.memory = s.resources.memory;
@@ -62,7 +68,8 @@ function service(s: ServiceConfig): Record<string, unknown> {
   if (s.resources.pidsLimit !== undefined) limits.pids = s.resources.pidsLimit;
   const reservations: Record<string, unknown> = { ...s.reservations };
   const resources = { ...(nonEmpty(limits) ? { limits } : {}), ...(nonEmpty(reservations) ? { reservations } : {}) };
-  if (s.replicas !== 1 || nonEmpty(resources)) o.deploy = { ...(s.replicas !== 1 ? { replicas: s.replicas } : {}), ...(nonEmpty(resources) ? { resources } : {}) };
+  if (s.replicas !== 1 || nonEmpty(resources))
+    o.deploy = { ...(s.replicas !== 1 ? { replicas: s.replicas } : {}), ...(nonEmpty(resources) ? { resources } : {}) };
   const b = s.resources.blkio;
   const blkio: Record<string, unknown> = {};
   if (b.readBps.length > 0) blkio.device_read_bps = b.readBps;
@@ -75,7 +82,10 @@ function service(s: ServiceConfig): Record<string, unknown> {
     const shell = h.test.length === 3 && h.test[0] === '/bin/sh' && h.test[1] === '-c';
     o.healthcheck = {
       test: shell ? ['CMD-SHELL', h.test[2]] : ['CMD', ...h.test],
-      interval: ms(h.intervalMs), timeout: ms(h.timeoutMs), retries: h.retries, start_period: ms(h.startPeriodMs),
+      interval: ms(h.intervalMs),
+      timeout: ms(h.timeoutMs),
+      retries: h.retries,
+      start_period: ms(h.startPeriodMs),
     };
   }
   if (s.stopGracePeriodSec !== undefined) o.stop_grace_period = `${s.stopGracePeriodSec}s`;
@@ -101,7 +111,9 @@ export function projectToYaml(p: ComposeProject): string {
   }
   if (p.volumes.length > 0) {
     doc.volumes = Object.fromEntries(p.volumes.map((v) => [v.key, {
-      name: v.name, ...(v.external ? { external: true } : {}), ...(nonEmpty(v.labels) ? { labels: v.labels } : {}),
+      name: v.name,
+      ...(v.external ? { external: true } : {}),
+      ...(nonEmpty(v.labels) ? { labels: v.labels } : {}),
     }]));
   }
   for (const kind of ['secrets', 'configs'] as const) {

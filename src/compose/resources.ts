@@ -50,7 +50,8 @@ export function applyResources(r: Reader, s: Map_, p: string, out: ServiceConfig
         const l = r.mapping(rr.limits, lp);
         r.keys(l, lp, ['memory', 'cpus', 'pids']);
         const same = (key: string, a: number | undefined, b: number) => {
-          if (a !== undefined && a !== b) throw r.fail(`${lp}.${key}`, `disagrees with the service's own ${key === 'memory' ? 'mem_limit' : key === 'pids' ? 'pids_limit' : key}`);
+          if (a !== undefined && a !== b)
+            throw r.fail(`${lp}.${key}`, `disagrees with the service's own ${key === 'memory' ? 'mem_limit' : key === 'pids' ? 'pids_limit' : key}`);
           return b;
         };
         if (l.memory !== undefined) res.memory = same('memory', res.memory, r.size(l.memory, `${lp}.memory`));
@@ -76,8 +77,10 @@ export function applyResources(r: Reader, s: Map_, p: string, out: ServiceConfig
       });
     };
     res.blkio = {
-      readBps: rates('device_read_bps', false), writeBps: rates('device_write_bps', false),
-      readIops: rates('device_read_iops', true), writeIops: rates('device_write_iops', true),
+      readBps: rates('device_read_bps', false),
+      writeBps: rates('device_write_bps', false),
+      readIops: rates('device_read_iops', true),
+      writeIops: rates('device_write_iops', true),
     };
   }
 }
@@ -90,11 +93,16 @@ function restartPolicy(r: Reader, v: unknown, path: string): string {
   const cond = m.condition === undefined ? 'any' : r.str(m.condition, `${path}.condition`);
   const max = m.max_attempts === undefined ? undefined : r.int(m.max_attempts, `${path}.max_attempts`, 0);
   switch (cond) {
-    case 'none': return 'no';
+    case 'none':
+      return 'no';
     case 'any':
-      if (max !== undefined && max > 0) throw invalid('compose.unsupported', `${r.file}: ${path}.max_attempts: with condition any: not supported by berth`, 'use condition: on-failure with max_attempts');
+      if (max !== undefined && max > 0)
+        throw invalid('compose.unsupported', `${r.file}: ${path}.max_attempts: with condition any: not supported by berth`,
+          'use condition: on-failure with max_attempts');
       return 'always';
-    case 'on-failure': return max ? `on-failure:${max}` : 'on-failure';
-    default: throw r.fail(`${path}.condition`, `"${cond}" is not one of none, on-failure, any`);
+    case 'on-failure':
+      return max ? `on-failure:${max}` : 'on-failure';
+    default:
+      throw r.fail(`${path}.condition`, `"${cond}" is not one of none, on-failure, any`);
   }
 }

@@ -19,7 +19,8 @@ export function fileObjects(r: Reader, kind: Kind, v: unknown): FileObject[] {
     const m = r.mapping(x, p);
     r.keys(m, p, ['file', 'name', 'environment', 'content', 'external', 'labels', 'driver', 'template_driver']);
     for (const k of ['environment', 'content', 'external', 'driver', 'template_driver']) {
-      if (m[k] !== undefined && m[k] !== false) throw invalid('compose.unsupported', `${r.file}: ${p}.${k}: not supported by berth`, `berth mounts ${kind} from files: give file: PATH`);
+      if (m[k] !== undefined && m[k] !== false)
+        throw invalid('compose.unsupported', `${r.file}: ${p}.${k}: not supported by berth`, `berth mounts ${kind} from files: give file: PATH`);
     }
     if (m.file === undefined) throw r.fail(p, 'needs a file', `berth mounts ${kind} from files: give file: PATH`);
     const file = r.str(m.file, `${p}.file`);

@@ -7,10 +7,11 @@ import { hostPlatform } from './service.js';
 
 const opts = { file: 'compose.yaml', workingDir: '/srv/app', env: {}, hostPlatform: 'linux/amd64' };
 const svc = (yaml: string) => normalizeCompose(parse(`services:\n  web:\n    image: x\n${yaml.replace(/^/gm, '    ')}`), opts).services[0]!;
-const refuses = (yaml: string, re: RegExp) => assert.throws(() => svc(yaml), (e: Error) => {
-  assert.match(e.message, re);
-  return true;
-});
+const refuses = (yaml: string, re: RegExp) =>
+  assert.throws(() => svc(yaml), (e: Error) => {
+    assert.match(e.message, re);
+    return true;
+  });
 
 test('container_name, hostname, expose, annotations, profiles, read_only are recorded', () => {
   const s = svc('container_name: web.1\nhostname: h\nexpose: [80, "90-91/udp"]\nannotations: [a=b]\nprofiles: [p]\nread_only: true');
@@ -68,7 +69,12 @@ test('reservations are recorded; scale and deploy.replicas must agree; global is
 });
 
 test('depends_on long form keeps restart and required; an absent optional dependency is dropped', () => {
-  const p = normalizeCompose(parse('services: { web: { image: x, depends_on: { db: { condition: service_started, restart: true }, gone: { condition: service_started, required: false } } }, db: { image: y } }'), opts);
+  const p = normalizeCompose(
+    parse(
+      'services: { web: { image: x, depends_on: { db: { condition: service_started, restart: true }, gone: { condition: service_started, required: false } } }, db: { image: y } }',
+    ),
+    opts,
+  );
   assert.deepEqual(p.services[0]!.dependsOn, [{ service: 'db', condition: 'service_started', restart: true, required: true }]);
 });
 
@@ -86,7 +92,12 @@ test('pull_policy, runtime and cpuset map onto the engine; other values are refu
 
 test('long syntax: port names, bind and volume options, no-op short modes; SELinux labels and tmpfs refused', () => {
   assert.deepEqual(svc('ports: [{ target: 80, published: "8080", name: web, app_protocol: http, mode: host }]').ports, ['8080:80']);
-  const v = normalizeCompose(parse('services: { web: { image: x, volumes: ["./a:/a:ro,cached", { type: bind, source: /b, target: /b, bind: { create_host_path: true } }, { type: volume, source: v, target: /v, volume: { nocopy: true } }] } }\nvolumes: { v: }'), opts).services[0]!.volumes;
+  const v = normalizeCompose(
+    parse(
+      'services: { web: { image: x, volumes: ["./a:/a:ro,cached", { type: bind, source: /b, target: /b, bind: { create_host_path: true } }, { type: volume, source: v, target: /v, volume: { nocopy: true } }] } }\nvolumes: { v: }',
+    ),
+    opts,
+  ).services[0]!.volumes;
   assert.deepEqual(v, [
     { type: 'bind', source: '/srv/app/a', target: '/a', readOnly: true },
     { type: 'bind', source: '/b', target: '/b', readOnly: false },

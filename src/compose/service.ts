@@ -72,7 +72,8 @@ export function normalizeService(r: Reader, name: string, v: unknown, o: Service
   if (s.hostname !== undefined) out.hostname = r.str(s.hostname, `${p}.hostname`);
   if (s.container_name !== undefined) {
     const cn = r.str(s.container_name, `${p}.container_name`);
-    if (!NAME_RE.test(cn)) throw r.fail(`${p}.container_name`, `invalid container name "${cn}": only letters, digits, _, . and -, starting with a letter or digit`);
+    if (!NAME_RE.test(cn))
+      throw r.fail(`${p}.container_name`, `invalid container name "${cn}": only letters, digits, _, . and -, starting with a letter or digit`);
     out.containerName = cn;
   }
   if (s.platform !== undefined) out.platform = platform(r, s.platform, `${p}.platform`, o.hostPlatform);
@@ -80,11 +81,13 @@ export function normalizeService(r: Reader, name: string, v: unknown, o: Service
     const pp = r.str(s.pull_policy, `${p}.pull_policy`);
     if (pp === 'always' || pp === 'never' || pp === 'missing') out.pullPolicy = pp;
     else if (pp === 'if_not_present') out.pullPolicy = 'missing';
-    else throw invalid('compose.unsupported', `${r.file}: ${p}.pull_policy: ${pp}: not supported by berth`, 'berth pulls with always, missing (if_not_present) or never');
+    else throw invalid('compose.unsupported', `${r.file}: ${p}.pull_policy: ${pp}: not supported by berth`,
+        'berth pulls with always, missing (if_not_present) or never');
   }
   if (s.runtime !== undefined) {
     const rt = r.str(s.runtime, `${p}.runtime`);
-    if (rt !== 'runc' && rt !== 'crun') throw invalid('compose.unsupported', `${r.file}: ${p}.runtime: ${rt}: not supported by berth`, 'berth runs runc or crun');
+    if (rt !== 'runc' && rt !== 'crun')
+      throw invalid('compose.unsupported', `${r.file}: ${p}.runtime: ${rt}: not supported by berth`, 'berth runs runc or crun');
     out.runtime = rt;
   }
   if (s.stop_grace_period !== undefined) out.stopGracePeriodSec = Math.ceil(r.duration(s.stop_grace_period, `${p}.stop_grace_period`) / 1000);
@@ -109,7 +112,8 @@ function networkModeOf(r: Reader, v: unknown, path: string): ServiceConfig['netw
   const m = r.str(v, path);
   if (m === 'default') return 'bridge';
   if ((NETWORK_MODES as readonly string[]).includes(m)) return m as ServiceConfig['networkMode'];
-  if (/^(service|container):/.test(m)) throw invalid('compose.unsupported', `${r.file}: ${path}: ${m}: not supported by berth`, 'berth runs network_mode none, host or bridge');
+  if (/^(service|container):/.test(m))
+    throw invalid('compose.unsupported', `${r.file}: ${path}: ${m}: not supported by berth`, 'berth runs network_mode none, host or bridge');
   throw r.fail(path, `"${m}" is not one of none, host, bridge, service:NAME, container:NAME`);
 }
 
@@ -128,7 +132,8 @@ function platform(r: Reader, v: unknown, path: string, host: string): string {
   const arch = rest.join('/');
   const norm = `${os}/${ARCH_ALIASES[arch] ?? arch}`;
   if (norm !== host) {
-    throw invalid('compose.unsupported', `${r.file}: ${path}: ${text}: not supported by berth: this host runs ${host}, and berth does not emulate other platforms`);
+    throw invalid('compose.unsupported',
+      `${r.file}: ${path}: ${text}: not supported by berth: this host runs ${host}, and berth does not emulate other platforms`);
   }
   return text;
 }
@@ -166,7 +171,9 @@ function port(r: Reader, v: unknown, path: string): string {
   }
   // One spelling per mapping, so that the short and the long syntax hash the same; tcp is
   // implied, as in the short syntax most files use (their hash stays what it was).
-  return `${ps.hostIp ? `${ps.hostIp}:${ps.hostPort || ''}:` : ps.hostPort ? `${ps.hostPort}:` : ''}${ps.containerPort}${ps.proto === 'tcp' ? '' : `/${ps.proto}`}`;
+  return `${ps.hostIp ? `${ps.hostIp}:${ps.hostPort || ''}:` : ps.hostPort ? `${ps.hostPort}:` : ''}${ps.containerPort}${
+    ps.proto === 'tcp' ? '' : `/${ps.proto}`
+  }`;
 }
 
 function serviceNetworks(r: Reader, v: unknown, p: string, declared: Set<string>): ServiceNetwork[] {
@@ -202,7 +209,9 @@ function volume(r: Reader, v: unknown, path: string, o: ServiceOpts): ServiceVol
   let readOnly = false;
   if (typeof v === 'string') {
     const parts = v.split(':');
-    if (parts.length === 1) throw invalid('compose.unsupported', `${r.file}: ${path}: anonymous volume "${v}": not supported by berth`, 'name it: NAME:/path, with NAME under the top-level volumes');
+    if (parts.length === 1)
+      throw invalid('compose.unsupported', `${r.file}: ${path}: anonymous volume "${v}": not supported by berth`,
+        'name it: NAME:/path, with NAME under the top-level volumes');
     if (parts.length > 3 || !parts[0] || !parts[1]) throw r.fail(path, `invalid volume "${v}": expected SOURCE:TARGET[:ro|rw]`);
     for (const opt of (parts[2] ?? 'rw').split(',')) {
       if (opt === 'ro') readOnly = true;
@@ -217,7 +226,8 @@ function volume(r: Reader, v: unknown, path: string, o: ServiceOpts): ServiceVol
     const m = r.mapping(v, path);
     r.keys(m, path, ['type', 'source', 'target', 'read_only', 'bind', 'volume', 'consistency']);
     const t = m.type === undefined ? undefined : r.str(m.type, `${path}.type`);
-    if (t === 'tmpfs' || t === 'npipe' || t === 'cluster' || t === 'image') throw invalid('compose.unsupported', `${r.file}: ${path}.type: ${t}: not supported by berth`);
+    if (t === 'tmpfs' || t === 'npipe' || t === 'cluster' || t === 'image')
+      throw invalid('compose.unsupported', `${r.file}: ${path}.type: ${t}: not supported by berth`);
     if (t !== 'bind' && t !== 'volume') throw r.fail(`${path}.type`, 'must be bind or volume');
     volumeOptions(r, m, path, t);
     type = t;
@@ -277,7 +287,8 @@ function dependsOn(r: Reader, v: unknown, path: string): ServiceConfig['dependsO
     const c = m.condition === undefined ? 'service_started' : r.str(m.condition, `${p}.condition`);
     if (!(CONDITIONS as readonly string[]).includes(c)) throw r.fail(`${p}.condition`, `"${c}" is not one of ${CONDITIONS.join(', ')}`);
     return {
-      service, condition: c as DependsCondition,
+      service,
+      condition: c as DependsCondition,
       restart: m.restart === undefined ? false : r.bool(m.restart, `${p}.restart`),
       required: m.required === undefined ? true : r.bool(m.required, `${p}.required`),
     };

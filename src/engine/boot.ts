@@ -29,10 +29,13 @@ export interface BootReport extends StartAllReport {
 export function wantsBoot(c: Pick<Container, 'status' | 'spec' | 'stopRequested' | 'startedAt' | 'bootId'>, currentBoot: string): boolean {
   if (c.status === 'running' || c.startedAt === null || c.bootId === currentBoot) return false;
   switch (c.spec.restart.name) {
-    case 'always': return true;
-    case 'unless-stopped': return !c.stopRequested;
+    case 'always':
+      return true;
+    case 'unless-stopped':
+      return !c.stopRequested;
     case 'no':
-    case 'on-failure': return false;
+    case 'on-failure':
+      return false;
   }
 }
 

@@ -92,7 +92,10 @@ export function tagBuiltImage(ctx: EngineContext, imageId: string, name: string)
 /** A new image with no new layer: `parent`'s layers under a new config and history. */
 export async function commitConfigStep(ctx: EngineContext, o: CommitStepOptions): Promise<BuildImage> {
   return toBuildImage(await createImage(ictx(ctx), {
-    parent: parentRecord(ctx, o.parent), config: o.config, createdBy: o.createdBy, configSteps: o.configSteps,
+    parent: parentRecord(ctx, o.parent),
+    config: o.config,
+    createdBy: o.createdBy,
+    configSteps: o.configSteps,
   }));
 }
 
@@ -111,7 +114,11 @@ export async function commitDirStep(ctx: EngineContext, o: CommitStepOptions & {
     const tar = join(staging, 'layer.tar');
     await packDir(root, createWriteStream(tar, { mode: 0o600 }));
     return toBuildImage(await createImage(ictx(ctx), {
-      parent: parentRecord(ctx, o.parent), config: o.config, layerTar: tar, createdBy: o.createdBy, configSteps: o.configSteps,
+      parent: parentRecord(ctx, o.parent),
+      config: o.config,
+      layerTar: tar,
+      createdBy: o.createdBy,
+      configSteps: o.configSteps,
     }));
   } finally {
     rmSync(staging, { recursive: true, force: true });
@@ -224,7 +231,9 @@ function openArchive(path: string, c: ArchiveCompression): { stream: Readable; d
   if (c === 'gzip') return { stream: createReadStream(path).pipe(createGunzip()), done: async () => undefined };
   const p = start(c, ['-dc', path], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
-  p.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+  p.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
   const exited = new Promise<number>((res) => p.on('close', (code) => res(code ?? 1)));
   return {
     stream: p.stdout!,

@@ -76,7 +76,9 @@ export async function runBuildStep(ctx: EngineContext, o: RunStepOptions): Promi
     labels: { 'io.berth.build': 'true' },
   });
   const onSignal = (sig: NodeJS.Signals) => {
-    try { removeContainer(ctx, c.id, { force: true }); } catch { /* exiting anyway */ }
+    try {
+      removeContainer(ctx, c.id, { force: true });
+    } catch { /* exiting anyway */ }
     process.exit(sig === 'SIGINT' ? 130 : 143);
   };
   process.once('SIGINT', onSignal);
@@ -94,7 +96,11 @@ export async function runBuildStep(ctx: EngineContext, o: RunStepOptions): Promi
         exclude: (rel) => RUNTIME_MOUNT_POINTS.includes(rel) && statInImage(ctx, image.id, `/${rel}`) === undefined,
       });
       const made = await createImage(imageContext(ctx), {
-        parent: image, config: o.config, layerTar: tar, createdBy: o.createdBy, configSteps: o.configSteps,
+        parent: image,
+        config: o.config,
+        layerTar: tar,
+        createdBy: o.createdBy,
+        configSteps: o.configSteps,
       });
       return { exitCode, printed, image: { id: made.id, config: structuredClone(made.config.config ?? {}) } };
     } finally {

@@ -3,9 +3,22 @@
 // the builder holds no EngineContext and reaches nothing below the engine.
 import type { EngineContext } from './context.js';
 import {
-  commitConfigStep, commitDirStep, ensureImage, findBuildImage, lookupBuildStep, readInImage, rememberBuildStep,
-  stagingDir, statInImage, sweepBuildMounts, tagBuiltImage, unpackArchive, withImageFiles,
-  type CommitStepOptions, type PullOptions, type PullPolicy,
+  commitConfigStep,
+  commitDirStep,
+  ensureImage,
+  findBuildImage,
+  lookupBuildStep,
+  readInImage,
+  rememberBuildStep,
+  stagingDir,
+  statInImage,
+  sweepBuildMounts,
+  tagBuiltImage,
+  unpackArchive,
+  withImageFiles,
+  type CommitStepOptions,
+  type PullOptions,
+  type PullPolicy,
 } from './build-images.js';
 import { runBuildStep, sweepKilledBuilds, type RunStepOptions } from './build-run.js';
 

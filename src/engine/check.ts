@@ -14,7 +14,17 @@ import { sleepMs } from '../common/sleep.js';
 import { mountPoints } from '../sys/mount.js';
 import { cgroupDirsFor } from '../sys/cgroups.js';
 import {
-  bridgesOnHost, deadElements, deleteElement, deleteStrayBridge, markedBridges, deleteLink, deleteNetns, hostVethsOnHost, netnsOnHost, portChainsOnHost, removePortRules,
+  bridgesOnHost,
+  deadElements,
+  deleteElement,
+  deleteStrayBridge,
+  markedBridges,
+  deleteLink,
+  deleteNetns,
+  hostVethsOnHost,
+  netnsOnHost,
+  portChainsOnHost,
+  removePortRules,
 } from '../network/orphans.js';
 import { listNetworks } from '../network/networks.js';
 import { dnsConfigDir, dnsPid } from '../network/dns.js';
@@ -60,7 +70,11 @@ export const RECORD_GRACE_MS = 60_000;
 const HEX64 = /^[0-9a-f]{64}$/;
 
 function dirNames(dir: string): string[] {
-  try { return readdirSync(dir); } catch { return []; }
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }
 
 function cgroupProcs(dir: string): number[] {
@@ -72,7 +86,11 @@ function cgroupProcs(dir: string): number[] {
 }
 
 function olderThanGrace(path: string, now: number): boolean {
-  try { return now - statSync(path).mtimeMs > STORE_GRACE_MS; } catch { return false; }
+  try {
+    return now - statSync(path).mtimeMs > STORE_GRACE_MS;
+  } catch {
+    return false;
+  }
 }
 
 interface Scope {
@@ -92,33 +110,44 @@ function scanFiles(ctx: EngineContext, scope: Scope): Item[] {
   for (const id of dirNames(join(ctx.paths.root, 'containers'))) {
     if (!HEX64.test(id) || scope.records.has(id)) continue;
     const dir = containerDir(ctx, id);
-    items.push({ kind: 'container-dir', object: dir, problem: 'no container record', action: 'remove the directory', lockId: id,
-      repair: () => {
-        const merged = join(dir, 'merged');
-        if (hostOf(ctx).isMounted(merged)) hostOf(ctx).unmount(merged);
-        rmSync(dir, { recursive: true, force: true });
-      } });
+    items.push({ kind: 'container-dir', object: dir, problem: 'no container record', action: 'remove the directory', lockId: id, repair: () => {
+      const merged = join(dir, 'merged');
+      if (hostOf(ctx).isMounted(merged)) hostOf(ctx).unmount(merged);
+      rmSync(dir, { recursive: true, force: true });
+    } });
   }
   for (const id of dirNames(runDirsParent(ctx))) {
     if (!HEX64.test(id) || scope.records.has(id)) continue;
     const dir = join(runDirsParent(ctx), id);
-    items.push({ kind: 'run-dir', object: dir, problem: 'no container record', action: 'remove the directory', lockId: id,
-      repair: () => rmSync(dir, { recursive: true, force: true }) });
+    items.push({ kind: 'run-dir', object: dir, problem: 'no container record', action: 'remove the directory', lockId: id, repair: () =>
+      rmSync(dir, { recursive: true, force: true }) });
   }
   for (const c of scope.records.values()) {
     if (Date.now() - Date.parse(c.createdAt) < RECORD_GRACE_MS) continue;
     let present = true;
-    try { statSync(containerDir(ctx, c.id)); } catch { present = false; }
+    try {
+      statSync(containerDir(ctx, c.id));
+    } catch {
+      present = false;
+    }
     if (present) continue;
     items.push({ kind: 'record', object: `container ${c.name} (${c.id.slice(0, 12)})`, problem: 'its directory (writable layer, logs) is gone',
-      action: 'remove the record', repair: () => { removeContainer(ctx, c.id, { force: true }); } });
+      action: 'remove the record', repair: () => {
+        removeContainer(ctx, c.id, { force: true });
+      } });
   }
   return items;
 }
 
 function scanMounts(ctx: EngineContext, scope: Scope): Item[] {
   // mountinfo holds resolved paths; a root given through a symlink is compared resolved too.
-  const real = (d: string) => { try { return realpathSync(d); } catch { return d; } };
+  const real = (d: string) => {
+    try {
+      return realpathSync(d);
+    } catch {
+      return d;
+    }
+  };
   const rootReal = real(ctx.paths.root);
   const wanted = new Set([...scope.running].map((id) => join(rootReal, 'containers', id, 'merged')));
   const roots = [rootReal, real(ctx.paths.runroot)].map((d) => `${d.replace(/\/+$/, '')}/`);
@@ -127,8 +156,12 @@ function scanMounts(ctx: EngineContext, scope: Scope): Item[] {
   return [...new Set(points)].sort((a, b) => b.length - a.length).map((m) => {
     const id = m.startsWith(containers) ? m.slice(containers.length).split('/')[0] : undefined;
     return {
-      kind: 'mount', object: m, problem: 'no running container uses it', action: 'unmount',
-      ...(id !== undefined && HEX64.test(id) ? { lockId: id } : {}), repair: () => hostOf(ctx).unmount(m, { lazy: true }),
+      kind: 'mount',
+      object: m,
+      problem: 'no running container uses it',
+      action: 'unmount',
+      ...(id !== undefined && HEX64.test(id) ? { lockId: id } : {}),
+      repair: () => hostOf(ctx).unmount(m, { lazy: true }),
     };
   });
 }
@@ -163,8 +196,8 @@ function scanRuntimeState(ctx: EngineContext, scope: Scope): Item[] {
     const dir = runtimeRoot(ctx, name);
     for (const id of dirNames(dir)) {
       if (!HEX64.test(id) || scope.running.has(id)) continue;
-      items.push({ kind: 'runtime-state', object: join(dir, id), problem: 'its container is not running, but the runtime still holds it', action: `${name} delete --force (ends what is left of it)`, lockId: id,
-        repair: () => {
+      items.push({ kind: 'runtime-state', object: join(dir, id), problem: 'its container is not running, but the runtime still holds it',
+        action: `${name} delete --force (ends what is left of it)`, lockId: id, repair: () => {
           hostOf(ctx).deleteContainer(hostOf(ctx).chooseRuntime(name), dir, id, { force: true });
           rmSync(join(dir, id), { recursive: true, force: true });
         } });
@@ -175,18 +208,26 @@ function scanRuntimeState(ctx: EngineContext, scope: Scope): Item[] {
 
 function scanNetwork(ctx: EngineContext, scope: Scope): Item[] {
   const items: Item[] = [];
-  const stale = (prefix: string) => { const id = owner(scope, prefix); return id !== undefined && !scope.running.has(id) ? id : undefined; };
+  const stale = (prefix: string) => {
+    const id = owner(scope, prefix);
+    return id !== undefined && !scope.running.has(id) ? id : undefined;
+  };
   for (const n of netnsOnHost()) {
     const id = stale(n.idPrefix);
-    if (id) items.push({ kind: 'netns', object: n.name, problem: 'its container is not running', action: 'delete it', lockId: id, repair: () => deleteNetns(n.name) });
+    if (id)
+      items.push({ kind: 'netns', object: n.name, problem: 'its container is not running', action: 'delete it', lockId: id, repair: () =>
+        deleteNetns(n.name) });
   }
   for (const v of hostVethsOnHost()) {
     const id = stale(v.idPrefix);
-    if (id) items.push({ kind: 'veth', object: v.name, problem: 'its container is not running', action: 'delete it', lockId: id, repair: () => deleteLink(v.name) });
+    if (id)
+      items.push({ kind: 'veth', object: v.name, problem: 'its container is not running', action: 'delete it', lockId: id, repair: () => deleteLink(v.name) });
   }
   for (const ch of portChainsOnHost()) {
     const id = stale(ch.idPrefix);
-    if (id) items.push({ kind: 'nft-chain', object: ch.name, problem: 'its container is not running', action: 'delete the chain and its jump', lockId: id, repair: () => removePortRules(ch.name) });
+    if (id)
+      items.push({ kind: 'nft-chain', object: ch.name, problem: 'its container is not running', action: 'delete the chain and its jump', lockId: id,
+        repair: () => removePortRules(ch.name) });
   }
   const nets = listNetworks(networkContext(ctx));
   const onHost = new Set(bridgesOnHost().map((b) => b.name));
@@ -200,11 +241,12 @@ function scanNetwork(ctx: EngineContext, scope: Scope): Item[] {
   const ours = new Set(nets.map((n) => n.bridge));
   for (const br of markedBridges(ctx.paths.root)) {
     if (ours.has(br.name)) continue;
-    items.push({ kind: 'bridge', object: br.name, problem: 'carries this root\'s mark, but no network of this root names it', action: 'delete it and its nftables elements',
-      repair: () => deleteStrayBridge(br.name) });
+    items.push({ kind: 'bridge', object: br.name, problem: "carries this root's mark, but no network of this root names it",
+      action: 'delete it and its nftables elements', repair: () => deleteStrayBridge(br.name) });
   }
   for (const e of settledDeadElements()) {
-    items.push({ kind: 'nft-element', object: `${e.set} { ${e.key} }`, problem: 'no bridge of any berth root has it', action: 'delete the element', repair: () => deleteElement(e) });
+    items.push({ kind: 'nft-element', object: `${e.set} { ${e.key} }`, problem: 'no bridge of any berth root has it', action: 'delete the element',
+      repair: () => deleteElement(e) });
   }
   return items;
 }
@@ -232,7 +274,9 @@ function scanCgroups(ctx: EngineContext, scope: Scope): Item[] {
       items.push({ kind: 'cgroup', object: dir, problem: 'its container is not running', action: 'kill what runs in it, then remove it', lockId: id,
         repair: () => {
           for (const pid of cgroupProcs(dir)) {
-            try { hostOf(ctx).signal(pid, 'SIGKILL'); } catch { /* already gone */ }
+            try {
+              hostOf(ctx).signal(pid, 'SIGKILL');
+            } catch { /* already gone */ }
           }
           hostOf(ctx).removeCgroup(`/berth/${id}`);
         } });
@@ -252,10 +296,13 @@ function scanStore(ctx: EngineContext): Item[] {
     onDisk.add(`sha256:${hex}`);
     const dir = join(layersDir, hex);
     if (layers.has(`sha256:${hex}`) || !olderThanGrace(dir, now)) continue;
-    items.push({ kind: 'layer-dir', object: dir, problem: 'no layer record', action: 'remove the directory', repair: () => rmSync(dir, { recursive: true, force: true }) });
+    items.push({ kind: 'layer-dir', object: dir, problem: 'no layer record', action: 'remove the directory', repair: () =>
+      rmSync(dir, { recursive: true, force: true }) });
   }
   for (const diffId of layers) {
-    if (!onDisk.has(diffId)) items.push({ kind: 'layer', object: diffId, problem: 'its unpacked directory is gone', action: 'none: remove and pull or import again the images that use it' });
+    if (!onDisk.has(diffId))
+      items.push({ kind: 'layer', object: diffId, problem: 'its unpacked directory is gone',
+        action: 'none: remove and pull or import again the images that use it' });
   }
   const needed = neededBlobDigests(ctx.db);
   const blobsDir = join(ctx.paths.root, 'blobs', 'sha256');
@@ -269,7 +316,10 @@ function scanStore(ctx: EngineContext): Item[] {
 
 function scanDatabase(ctx: EngineContext): Item[] {
   return integrityProblems(ctx.db).map((m) => ({
-    kind: 'database', object: join(ctx.paths.root, 'berth.db'), problem: `integrity_check: ${m}`, action: 'rebuild the indexes (REINDEX)',
+    kind: 'database',
+    object: join(ctx.paths.root, 'berth.db'),
+    problem: `integrity_check: ${m}`,
+    action: 'rebuild the indexes (REINDEX)',
     repair: () => tx(ctx.db, () => reindex(ctx.db)),
   }));
 }
@@ -278,12 +328,20 @@ export async function checkSystem(ctx: EngineContext, opts: { repair: boolean })
   const list = reconcileAll(ctx);
   const records = new Map(list.map((c) => [c.id, c]));
   const running = new Set(list.filter((c) => c.status === 'running').map((c) => c.id));
-  const known = [...new Set([...records.keys(), ...dirNames(join(ctx.paths.root, 'containers')), ...dirNames(runDirsParent(ctx))])].filter((id) => HEX64.test(id));
+  const known = [...new Set([...records.keys(), ...dirNames(join(ctx.paths.root, 'containers')), ...dirNames(runDirsParent(ctx))])].filter((id) =>
+    HEX64.test(id)
+  );
   const scope: Scope = { records, running, known };
   // In the order of mending: processes before what they hold, kernel objects before files.
   const items = [
-    ...scanDatabase(ctx), ...scanProcesses(ctx, scope), ...scanRuntimeState(ctx, scope), ...scanNetwork(ctx, scope), ...scanCgroups(ctx, scope), ...scanMounts(ctx, scope),
-    ...scanFiles(ctx, scope), ...scanStore(ctx),
+    ...scanDatabase(ctx),
+    ...scanProcesses(ctx, scope),
+    ...scanRuntimeState(ctx, scope),
+    ...scanNetwork(ctx, scope),
+    ...scanCgroups(ctx, scope),
+    ...scanMounts(ctx, scope),
+    ...scanFiles(ctx, scope),
+    ...scanStore(ctx),
   ];
   const report: CheckReport = { findings: items.map(plain), repaired: [], failed: [] };
   if (!opts.repair) return report;
@@ -294,7 +352,9 @@ export async function checkSystem(ctx: EngineContext, opts: { repair: boolean })
     }
     let lock;
     if (it.lockId !== undefined) {
-      try { lock = lockContainer(ctx, it.lockId, 0); } catch {
+      try {
+        lock = lockContainer(ctx, it.lockId, 0);
+      } catch {
         report.failed.push({ finding: plain(it), message: 'a berth command is working on this container; try again' });
         continue;
       }

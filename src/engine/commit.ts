@@ -24,7 +24,9 @@ export interface CommitOptions {
   changes?: (c: OciContainerConfig) => void;
 }
 
-export async function commitContainer(ctx: EngineContext, ref: string, name: string | undefined, opts: CommitOptions = {}): Promise<{ id: string; name: string | undefined }> {
+export async function commitContainer(ctx: EngineContext, ref: string, name: string | undefined,
+  opts: CommitOptions = {}): Promise<{ id: string; name: string | undefined }>
+{
   const c = lookup(ctx, ref);
   const image = resolveImage(imageContext(ctx).store, c.imageId);
   const base = image.config.config ?? {};

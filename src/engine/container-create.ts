@@ -22,10 +22,13 @@ import { imageContext, networkContext } from './parts.js';
 
 function blockDevice(path: string, flag: string): void {
   let st;
-  try { st = statSync(path); } catch { throw invalid('device.not_found', `${flag}: no such device ${path}`); }
+  try {
+    st = statSync(path);
+  } catch {
+    throw invalid('device.not_found', `${flag}: no such device ${path}`);
+  }
   if (!st.isBlockDevice()) throw invalid('device.not_block', `${flag}: ${path} is not a block device`);
 }
-
 
 export function createContainer(ctx: EngineContext, req: CreateRequest): Container {
   const image = resolveImage(imageContext(ctx).store, req.image);
@@ -61,7 +64,9 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
   const id = newId();
   const spec: ContainerSpec = {
     version: 1,
-    entrypoint, cmd, args,
+    entrypoint,
+    cmd,
+    args,
     env: mergeEnv(cfg.Env ?? [], req.env),
     workdir: req.workdir ?? (cfg.WorkingDir || '/'),
     user: req.user ?? (cfg.User || '0'),
@@ -84,10 +89,28 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
     throw invalid('port.no_network', `publishing ports needs a bridge network, not --network ${spec.networkMode}`);
   }
   const row: Container = {
-    id, name, imageId: image.id, imageRef: req.image, spec, labels: req.labels, status: 'created',
-    pid: null, conmonPid: null, conmonStart: null, exitCode: null, oomKilled: false, restartCount: 0,
-    runtime: req.runtime ?? 'auto', createdAt: new Date().toISOString(), startedAt: null, finishedAt: null,
-    bootId: null, stopRequested: false, runId: null, pidStart: null, restartBackoffMs: 0,
+    id,
+    name,
+    imageId: image.id,
+    imageRef: req.image,
+    spec,
+    labels: req.labels,
+    status: 'created',
+    pid: null,
+    conmonPid: null,
+    conmonStart: null,
+    exitCode: null,
+    oomKilled: false,
+    restartCount: 0,
+    runtime: req.runtime ?? 'auto',
+    createdAt: new Date().toISOString(),
+    startedAt: null,
+    finishedAt: null,
+    bootId: null,
+    stopRequested: false,
+    runId: null,
+    pidStart: null,
+    restartBackoffMs: 0,
   };
   if (spec.networkMode === 'bridge') ensureDefaultNetworkIfUsed(ctx, spec);
   // One transaction: the record, its endpoints and its ports appear together or not at all.
@@ -139,4 +162,3 @@ function mergeEnv(base: string[], extra: string[]): string[] {
   }
   return [...map.values()];
 }
-

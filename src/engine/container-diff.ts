@@ -10,21 +10,35 @@ import type { EngineContext } from './context.js';
 import { lookup } from './container-records.js';
 import { imageContext } from './parts.js';
 
-export interface Change { kind: 'A' | 'C' | 'D'; path: string }
+export interface Change {
+  kind: 'A' | 'C' | 'D';
+  path: string;
+}
 
 // The mount points berth makes for the files it binds over the image's (as Docker's init layer
 // does, they are not the container's changes), while they are still empty.
 const BERTH_MOUNTPOINTS = new Set(['etc/hostname', 'etc/hosts', 'etc/resolv.conf']);
 const BERTH_PARENTS = new Set(['etc']);
 
-const exists = (p: string) => { try { lstatSync(p); return true; } catch { return false; } };
+const exists = (p: string) => {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 /** Pure but for reading the two trees: `inLower(rel)` says whether the image has that path. */
 export function changesOf(upper: string, inLower: (rel: string) => boolean, opaque: Set<string>, lowerChildren: (rel: string) => string[]): Change[] {
   const out: Change[] = [];
   const walk = (rel: string) => {
     let names: string[];
-    try { names = readdirSync(rel === '' ? upper : join(upper, rel)); } catch { return; }
+    try {
+      names = readdirSync(rel === '' ? upper : join(upper, rel));
+    } catch {
+      return;
+    }
     if (rel !== '' && opaque.has(rel)) {
       // The image's entries under an opaque directory are hidden: deleted, unless made again.
       for (const n of lowerChildren(rel)) if (!names.includes(n)) out.push({ kind: 'D', path: `/${rel}/${n}` });
@@ -33,7 +47,10 @@ export function changesOf(upper: string, inLower: (rel: string) => boolean, opaq
       const r = rel === '' ? n : `${rel}/${n}`;
       const st = lstatSync(join(upper, r));
       if (BERTH_MOUNTPOINTS.has(r) && st.isFile() && st.size === 0) continue;
-      if (st.isCharacterDevice() && st.rdev === 0) { out.push({ kind: 'D', path: `/${r}` }); continue; }
+      if (st.isCharacterDevice() && st.rdev === 0) {
+        out.push({ kind: 'D', path: `/${r}` });
+        continue;
+      }
       out.push({ kind: inLower(r) ? 'C' : 'A', path: `/${r}` });
       if (st.isDirectory()) walk(r);
     }
@@ -51,7 +68,11 @@ export function diffContainer(ctx: EngineContext, ref: string): Change[] {
   const inLower = (rel: string) => lowers.some((l) => exists(join(l, rel)));
   const lowerChildren = (rel: string) => {
     const names = new Set<string>();
-    for (const l of lowers) { try { for (const n of readdirSync(join(l, rel))) names.add(n); } catch { /* not in this layer */ } }
+    for (const l of lowers) {
+      try {
+        for (const n of readdirSync(join(l, rel))) names.add(n);
+      } catch { /* not in this layer */ }
+    }
     return [...names];
   };
   if (!exists(upper)) return [];

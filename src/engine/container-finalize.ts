@@ -32,13 +32,16 @@ export function finalize(ctx: EngineContext, c: Container, opts: { unknownCode?:
     // A run of an earlier boot ended at the latest when this boot began; when is not known.
     const bootEnded = c.bootId !== null && c.bootId !== hostOf(ctx).bootId();
     const endedBy = bootEnded ? hostOf(ctx).bootTime() : (ex?.finishedAt ?? new Date());
-    tx(ctx.db, () => updateContainer(ctx.db, c.id, {
-      status: 'exited',
-      exitCode: ex?.exitCode ?? opts.unknownCode ?? 255,
-      oomKilled: oom,
-      finishedAt: endedBy === null ? null : finishTime(endedBy, c.startedAt),
-      pid: null, conmonPid: null, conmonStart: null,
-    }));
+    tx(ctx.db, () =>
+      updateContainer(ctx.db, c.id, {
+        status: 'exited',
+        exitCode: ex?.exitCode ?? opts.unknownCode ?? 255,
+        oomKilled: oom,
+        finishedAt: endedBy === null ? null : finishTime(endedBy, c.startedAt),
+        pid: null,
+        conmonPid: null,
+        conmonStart: null,
+      }));
     saveRecordFile(ctx, c.id, { bestEffort: true });
     step('finalize.recorded');
   }
@@ -117,7 +120,6 @@ function conmonAlive(ctx: EngineContext, c: Container): boolean {
   return c.conmonPid !== null && hostOf(ctx).processAlive(c.conmonPid, c.conmonStart);
 }
 
-
 /**
  * Makes a record tell the truth: a "running" container whose process is gone (killed from
  * outside, OOM-killed, its conmon dead, the host rebooted) becomes exited, with the exit code
@@ -150,7 +152,11 @@ export function reconcileAll(ctx: EngineContext): Container[] {
   const boot = hostOf(ctx).bootId();
   // One directory read instead of a stat per stopped container (ps with 1,000 of them).
   let runDirs: Set<string>;
-  try { runDirs = new Set(readdirSync(runDirsParent(ctx))); } catch { runDirs = new Set(); }
+  try {
+    runDirs = new Set(readdirSync(runDirsParent(ctx)));
+  } catch {
+    runDirs = new Set();
+  }
   return list.map((c) => {
     if (!isLive(c.status)) {
       if (runDirs.has(c.id)) repairHalfMade(ctx, c);
@@ -174,7 +180,11 @@ export function reconcileAll(ctx: EngineContext): Container[] {
  */
 function repairHalfMade(ctx: EngineContext, c: Container): void {
   let lock;
-  try { lock = lockContainer(ctx, c.id, 0); } catch { return; }
+  try {
+    lock = lockContainer(ctx, c.id, 0);
+  } catch {
+    return;
+  }
   try {
     const fresh = getContainer<ContainerSpec>(ctx.db, c.id);
     if (fresh && !isLive(fresh.status) && existsSync(containerRunDir(ctx, c.id))) releaseResources(ctx, fresh);
@@ -182,7 +192,6 @@ function repairHalfMade(ctx: EngineContext, c: Container): void {
     lock.release();
   }
 }
-
 
 /**
  * One look at a container that may have ended: the exited (or created) record once it is no

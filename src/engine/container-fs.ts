@@ -16,7 +16,9 @@ import { reconcileOne } from './container-finalize.js';
 import { imageContext } from './parts.js';
 
 /** Runs `fn` with the host path standing for the container's `/`; holds the container's lock. */
-export async function withContainerRoot<T>(ctx: EngineContext, ref: string, opts: { writable: boolean }, fn: (root: string, c: Container) => Promise<T>): Promise<T> {
+export async function withContainerRoot<T>(ctx: EngineContext, ref: string, opts: { writable: boolean },
+  fn: (root: string, c: Container) => Promise<T>): Promise<T>
+{
   const c0 = lookup(ctx, ref);
   const lock = lockContainer(ctx, c0.id);
   try {
@@ -64,7 +66,11 @@ async function mounted<T>(ctx: EngineContext, c: Container, writable: boolean, f
 /** Mounts a cp killed with -9 left behind; under the lock no other cp of the container runs. */
 function dropStale(parent: string, id: string): void {
   let names: string[] = [];
-  try { names = readdirSync(parent); } catch { return; }
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return;
+  }
   for (const n of names.filter((x) => x.startsWith(`${id.slice(0, 12)}-`))) {
     const p = join(parent, n);
     if (isMounted(p)) unmount(p, { lazy: true });

@@ -12,7 +12,8 @@ export type Container = ContainerRow<ContainerSpec>;
 export function lookup(ctx: EngineContext, ref: string): Container {
   const found = findContainers<ContainerSpec>(ctx.db, ref);
   if (found.length === 0) throw notFound('container.not_found', `no such container: ${ref}`);
-  if (found.length > 1) throw conflict('container.ambiguous', `container reference "${ref}" matches ${found.length} containers`, 'use more characters of the id, or the name');
+  if (found.length > 1)
+    throw conflict('container.ambiguous', `container reference "${ref}" matches ${found.length} containers`, 'use more characters of the id, or the name');
   return found[0]!;
 }
 

@@ -60,7 +60,6 @@ export function removeLocked(ctx: EngineContext, c: Container, opts: { justRelea
   });
 }
 
-
 /** rm of a finished --rm container from the foreground `run`, which owns its output and exit code. */
 export function removeIfExited(ctx: EngineContext, id: string): void {
   const lock = lockContainer(ctx, id);

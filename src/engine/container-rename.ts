@@ -17,7 +17,8 @@ export function renameContainer(ctx: EngineContext, ref: string, newName: string
     const c = reload(ctx, c0.id);
     if (c.name === name) throw exists('container.name_in_use', `renaming a container with the same name as its current name: ${name}`);
     tx(ctx.db, () => {
-      if (nameTaken(ctx.db, name)) throw exists('container.name_in_use', `the container name "${name}" is already in use`, 'choose another name, or remove that container');
+      if (nameTaken(ctx.db, name))
+        throw exists('container.name_in_use', `the container name "${name}" is already in use`, 'choose another name, or remove that container');
       renameContainerRow(ctx.db, c.id, name);
     });
     return reload(ctx, c.id);

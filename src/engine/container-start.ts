@@ -65,87 +65,93 @@ function ownFiles(dir: string, hostname: string, withNames: boolean): { hosts: s
   return { hosts, hostname: hn, resolv };
 }
 
-interface Prepared { runtime: RuntimeBinary; rtRoot: string; bundle: string; runDir: string }
+interface Prepared {
+  runtime: RuntimeBinary;
+  rtRoot: string;
+  bundle: string;
+  runDir: string;
+}
 
 /** Everything up to the runtime: rootfs mounted, network up, bundle written. Steps register undos. */
 async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: { terminal: boolean }): Promise<Prepared> {
   const spec = c.spec;
-    const image = resolveImage(imageContext(ctx).store, c.imageId);
-    const runDir = containerRunDir(ctx, c.id);
-    mkdirSync(runDir, { recursive: true, mode: 0o700 });
-    // Undone last: while it exists, a later ps takes the container for a start cut short.
-    undo.push('remove run directory', () => rmSync(runDir, { recursive: true, force: true }));
-    // A previous run's exit file must not be mistaken for this run's.
-    rmSync(join(runDir, 'exits'), { recursive: true, force: true });
-    rmSync(join(runDir, 'oom'), { force: true });
-    step('start.rundir');
+  const image = resolveImage(imageContext(ctx).store, c.imageId);
+  const runDir = containerRunDir(ctx, c.id);
+  mkdirSync(runDir, { recursive: true, mode: 0o700 });
+  // Undone last: while it exists, a later ps takes the container for a start cut short.
+  undo.push('remove run directory', () => rmSync(runDir, { recursive: true, force: true }));
+  // A previous run's exit file must not be mistaken for this run's.
+  rmSync(join(runDir, 'exits'), { recursive: true, force: true });
+  rmSync(join(runDir, 'oom'), { force: true });
+  step('start.rundir');
 
-    mark('start: prepared');
-    const snap = prepareSnapshot(ctx.paths.root, c.id, imageLayerDirs(ctx.paths.root, image));
-    if (!hostOf(ctx).isMounted(snap.merged)) {
-      hostOf(ctx).mount(snap.mount, snap.merged);
-      undo.push('unmount rootfs', () => hostOf(ctx).unmount(snap.merged));
-    }
-    mark('start: rootfs mounted');
-    step('start.mounted');
-    const user = resolveUser(snap.merged, spec.user);
-    const sec = securityAtStart(spec.security, snap.merged);
+  mark('start: prepared');
+  const snap = prepareSnapshot(ctx.paths.root, c.id, imageLayerDirs(ctx.paths.root, image));
+  if (!hostOf(ctx).isMounted(snap.merged)) {
+    hostOf(ctx).mount(snap.mount, snap.merged);
+    undo.push('unmount rootfs', () => hostOf(ctx).unmount(snap.merged));
+  }
+  mark('start: rootfs mounted');
+  step('start.mounted');
+  const user = resolveUser(snap.merged, spec.user);
+  const sec = securityAtStart(spec.security, snap.merged);
 
-    let network: { mode: 'none' } | { mode: 'host' } | { mode: 'path'; path: string } = { mode: 'none' };
-    const files = ownFiles(runDir, spec.hostname, spec.networkMode === 'none');
-    if (spec.networkMode === 'host') {
-      network = { mode: 'host' };
-      files.hosts = '/etc/hosts';
-      files.resolv = '/etc/resolv.conf';
-    } else if (spec.networkMode === 'bridge') {
-      undo.push('tear down network', () => hostOf(ctx).tearDownNetwork(networkContext(ctx), c.id));
-      const net = await hostOf(ctx).setUpNetwork(networkContext(ctx), c.id, { hostname: spec.hostname, name: c.name });
-      network = { mode: 'path', path: net.netnsPath };
-      files.hosts = net.hostsFile;
-      files.resolv = net.resolvConf;
-    }
+  let network: { mode: 'none' } | { mode: 'host' } | { mode: 'path'; path: string } = { mode: 'none' };
+  const files = ownFiles(runDir, spec.hostname, spec.networkMode === 'none');
+  if (spec.networkMode === 'host') {
+    network = { mode: 'host' };
+    files.hosts = '/etc/hosts';
+    files.resolv = '/etc/resolv.conf';
+  } else if (spec.networkMode === 'bridge') {
+    undo.push('tear down network', () => hostOf(ctx).tearDownNetwork(networkContext(ctx), c.id));
+    const net = await hostOf(ctx).setUpNetwork(networkContext(ctx), c.id, { hostname: spec.hostname, name: c.name });
+    network = { mode: 'path', path: net.netnsPath };
+    files.hosts = net.hostsFile;
+    files.resolv = net.resolvConf;
+  }
 
-    mark('start: network');
-    step('start.network');
-    const binds = [
-      { source: files.hosts, destination: '/etc/hosts', readonly: spec.networkMode === 'host' },
-      { source: files.hostname, destination: '/etc/hostname', readonly: false },
-      { source: files.resolv, destination: '/etc/resolv.conf', readonly: spec.networkMode === 'host' },
-      ...spec.volumes.map((v) => ({ source: v.named ? volumeDir(ctx, v.source) : v.source, destination: v.destination, readonly: v.readonly })),
-    ];
-    for (const v of spec.volumes) if (v.named) mkdirSync(volumeDir(ctx, v.source), { recursive: true });
+  mark('start: network');
+  step('start.network');
+  const binds = [
+    { source: files.hosts, destination: '/etc/hosts', readonly: spec.networkMode === 'host' },
+    { source: files.hostname, destination: '/etc/hostname', readonly: false },
+    { source: files.resolv, destination: '/etc/resolv.conf', readonly: spec.networkMode === 'host' },
+    ...spec.volumes.map((v) => ({ source: v.named ? volumeDir(ctx, v.source) : v.source, destination: v.destination, readonly: v.readonly })),
+  ];
+  for (const v of spec.volumes) if (v.named) mkdirSync(volumeDir(ctx, v.source), { recursive: true });
 
-    const runtime = hostOf(ctx).chooseRuntime(spec.runtime);
-    const limits = hostOf(ctx).hardRlimits();
-    const envWithHome = spec.env.some((e) => e.startsWith('HOME=')) ? spec.env : [...spec.env, `HOME=${user.home}`];
-    const env = envWithHome.some((e) => e.startsWith('PATH=')) ? envWithHome : [...envWithHome, 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'];
-    const ociSpec = buildSpec({
-      id: c.id,
-      rootfs: snap.merged,
-      readonly: spec.readOnly,
-      args: spec.args,
-      env: [...env, `HOSTNAME=${spec.hostname}`],
-      cwd: spec.workdir,
-      user: { uid: user.uid, gid: user.gid, additionalGids: [...new Set([...user.additionalGids, ...sec.additionalGids])] },
-      hostname: spec.hostname,
-      terminal: opts.terminal,
-      mounts: binds,
-      network,
-      resources: toRuntimeResources(spec),
-      cgroupsPath: cgroupsPath(c.id),
-      rlimitsHardCap: limits,
-      ...sec.spec,
-      annotations: { 'io.berth.name': c.name },
-    });
-    const bundle = containerDir(ctx, c.id);
-    hostOf(ctx).writeBundle(bundle, ociSpec);
+  const runtime = hostOf(ctx).chooseRuntime(spec.runtime);
+  const limits = hostOf(ctx).hardRlimits();
+  const envWithHome = spec.env.some((e) => e.startsWith('HOME=')) ? spec.env : [...spec.env, `HOME=${user.home}`];
+  const env = envWithHome.some((e) => e.startsWith('PATH=')) ? envWithHome
+    : [...envWithHome, 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'];
+  const ociSpec = buildSpec({
+    id: c.id,
+    rootfs: snap.merged,
+    readonly: spec.readOnly,
+    args: spec.args,
+    env: [...env, `HOSTNAME=${spec.hostname}`],
+    cwd: spec.workdir,
+    user: { uid: user.uid, gid: user.gid, additionalGids: [...new Set([...user.additionalGids, ...sec.additionalGids])] },
+    hostname: spec.hostname,
+    terminal: opts.terminal,
+    mounts: binds,
+    network,
+    resources: toRuntimeResources(spec),
+    cgroupsPath: cgroupsPath(c.id),
+    rlimitsHardCap: limits,
+    ...sec.spec,
+    annotations: { 'io.berth.name': c.name },
+  });
+  const bundle = containerDir(ctx, c.id);
+  hostOf(ctx).writeBundle(bundle, ociSpec);
 
-    mark('start: bundle written');
-    step('start.bundle');
-    const rtRoot = runtimeRoot(ctx, runtime.name);
-    undo.push('delete runtime container', () => hostOf(ctx).deleteContainer(runtime, rtRoot, c.id, { force: true }));
-    undo.push('remove cgroup', () => hostOf(ctx).removeCgroup(cgroupsPath(c.id)));
-    return { runtime, rtRoot, bundle, runDir };
+  mark('start: bundle written');
+  step('start.bundle');
+  const rtRoot = runtimeRoot(ctx, runtime.name);
+  undo.push('delete runtime container', () => hostOf(ctx).deleteContainer(runtime, rtRoot, c.id, { force: true }));
+  undo.push('remove cgroup', () => hostOf(ctx).removeCgroup(cgroupsPath(c.id)));
+  return { runtime, rtRoot, bundle, runDir };
 }
 
 export async function startLocked(ctx: EngineContext, c: Container, opts: { exitCommand: boolean; restartCount?: number }): Promise<Container> {
@@ -156,7 +162,13 @@ export async function startLocked(ctx: EngineContext, c: Container, opts: { exit
   try {
     const { runtime, rtRoot, bundle, runDir } = await prepareStart(ctx, c, undo, { terminal: false });
     const { pid, conmonPid } = await hostOf(ctx).createContainer({
-      id: c.id, name: c.name, runtime, runtimeRoot: rtRoot, bundleDir: bundle, runDir, logPath: logPath(ctx, c.id),
+      id: c.id,
+      name: c.name,
+      runtime,
+      runtimeRoot: rtRoot,
+      bundleDir: bundle,
+      runDir,
+      logPath: logPath(ctx, c.id),
       ...(opts.exitCommand ? { exitCommand: { path: ctx.config.self.path, args: [...ctx.config.self.args, 'container', 'cleanup', c.id, runId] } } : {}),
     });
     mark('start: conmon+create');
@@ -164,11 +176,22 @@ export async function startLocked(ctx: EngineContext, c: Container, opts: { exit
     hostOf(ctx).startContainer(runtime, rtRoot, c.id);
     mark('start: runtime start');
     step('start.started');
-    tx(ctx.db, () => updateContainer(ctx.db, c.id, {
-      status: 'running', pid, pidStart: hostOf(ctx).processStartTime(pid), conmonPid, conmonStart: hostOf(ctx).processStartTime(conmonPid),
-      exitCode: null, oomKilled: false, startedAt: new Date().toISOString(), finishedAt: null, bootId: hostOf(ctx).bootId(),
-      stopRequested: false, runId, ...(opts.restartCount !== undefined ? { restartCount: opts.restartCount } : {}),
-    }));
+    tx(ctx.db, () =>
+      updateContainer(ctx.db, c.id, {
+        status: 'running',
+        pid,
+        pidStart: hostOf(ctx).processStartTime(pid),
+        conmonPid,
+        conmonStart: hostOf(ctx).processStartTime(conmonPid),
+        exitCode: null,
+        oomKilled: false,
+        startedAt: new Date().toISOString(),
+        finishedAt: null,
+        bootId: hostOf(ctx).bootId(),
+        stopRequested: false,
+        runId,
+        ...(opts.restartCount !== undefined ? { restartCount: opts.restartCount } : {}),
+      }));
     saveRecordFile(ctx, c.id, { bestEffort: true });
     undo.commit();
     return reload(ctx, c.id);
@@ -192,12 +215,30 @@ export async function runAttached(ctx: EngineContext, ref: string, opts: { tty: 
   try {
     const { runtime, rtRoot, bundle, runDir } = await prepareStart(ctx, c, undo, { terminal: opts.tty });
     code = await hostOf(ctx).runForeground({
-      runtime, runtimeRoot: rtRoot, id: c.id, bundleDir: bundle, pidFile: join(runDir, 'pidfile'), command: c.spec.args[0] ?? '',
-      onStarted: (pid) => tx(ctx.db, () => updateContainer(ctx.db, c.id, {
-        status: 'running', pid, pidStart: hostOf(ctx).processStartTime(pid), conmonPid: null, conmonStart: null, exitCode: null,
-        oomKilled: false, startedAt: new Date().toISOString(), finishedAt: null, bootId: hostOf(ctx).bootId(), stopRequested: false,
-        runId: newRunId(), restartCount: 0, restartBackoffMs: 0,
-      })),
+      runtime,
+      runtimeRoot: rtRoot,
+      id: c.id,
+      bundleDir: bundle,
+      pidFile: join(runDir, 'pidfile'),
+      command: c.spec.args[0] ?? '',
+      onStarted: (pid) =>
+        tx(ctx.db, () =>
+          updateContainer(ctx.db, c.id, {
+            status: 'running',
+            pid,
+            pidStart: hostOf(ctx).processStartTime(pid),
+            conmonPid: null,
+            conmonStart: null,
+            exitCode: null,
+            oomKilled: false,
+            startedAt: new Date().toISOString(),
+            finishedAt: null,
+            bootId: hostOf(ctx).bootId(),
+            stopRequested: false,
+            runId: newRunId(),
+            restartCount: 0,
+            restartBackoffMs: 0,
+          })),
     });
     undo.commit();
   } catch (e) {
@@ -208,9 +249,14 @@ export async function runAttached(ctx: EngineContext, ref: string, opts: { tty: 
   try {
     c = reload(ctx, c.id);
     const oom = hostOf(ctx).readExitFile(containerRunDir(ctx, c.id), c.id, { cgroupsPath: cgroupsPath(c.id) })?.oomKilled ?? false;
-    tx(ctx.db, () => updateContainer(ctx.db, c.id, {
-      status: 'exited', exitCode: code, oomKilled: oom, finishedAt: new Date().toISOString(), pid: null,
-    }));
+    tx(ctx.db, () =>
+      updateContainer(ctx.db, c.id, {
+        status: 'exited',
+        exitCode: code,
+        oomKilled: oom,
+        finishedAt: new Date().toISOString(),
+        pid: null,
+      }));
     releaseResources(ctx, c);
     return reload(ctx, c.id);
   } finally {
@@ -249,6 +295,5 @@ function toRuntimeResources(spec: ContainerSpec) {
     blkio: { readBps: dev(r.blkio.readBps), writeBps: dev(r.blkio.writeBps), readIops: dev(r.blkio.readIops), writeIops: dev(r.blkio.writeIops) },
   };
 }
-
 
 const newRunId = () => newId().slice(0, 16);

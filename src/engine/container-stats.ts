@@ -41,11 +41,17 @@ export async function containerStats(ctx: EngineContext, o: { refs: readonly str
     const net = b && c.pid !== null && c.spec.networkMode !== 'host' ? readNetStats(c.pid) : { rx: 0, tx: 0 };
     const limit = b ? b.memLimit ?? hostMem : 0;
     return {
-      id: c.id, name: c.name,
+      id: c.id,
+      name: c.name,
       cpuPercent: a && b ? cpuPercent(a.cpuNs, b.cpuNs, wall) : 0,
-      memUsage: b?.memUsage ?? 0, memLimit: limit,
+      memUsage: b?.memUsage ?? 0,
+      memLimit: limit,
       memPercent: b && limit > 0 ? (b.memUsage / limit) * 100 : 0,
-      netRx: net.rx, netTx: net.tx, blkRead: b?.blkRead ?? 0, blkWrite: b?.blkWrite ?? 0, pids: b?.pids ?? 0,
+      netRx: net.rx,
+      netTx: net.tx,
+      blkRead: b?.blkRead ?? 0,
+      blkWrite: b?.blkWrite ?? 0,
+      pids: b?.pids ?? 0,
     };
   });
 }

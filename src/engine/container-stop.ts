@@ -42,7 +42,11 @@ export function stopLocked(ctx: EngineContext, c: Container, timeoutSec: number)
   if (c.pid !== null && hostOf(ctx).processAlive(c.pid, c.pidStart)) {
     // SIGKILL to the container's init ends its whole PID namespace: the kernel does what
     // `runc kill` would, without a runtime process to start.
-    try { hostOf(ctx).signal(c.pid, 'SIGKILL'); } catch { signalQuietly(ctx, runtime, rtRoot, c, 'SIGKILL'); }
+    try {
+      hostOf(ctx).signal(c.pid, 'SIGKILL');
+    } catch {
+      signalQuietly(ctx, runtime, rtRoot, c, 'SIGKILL');
+    }
     waitForExit(ctx, c, 10_000);
   }
   mark('stop: process gone');
@@ -55,7 +59,9 @@ export function stopLocked(ctx: EngineContext, c: Container, timeoutSec: number)
 /** A paused container is resumed before it is signalled: a frozen task takes no signal. */
 function thawQuietly(ctx: EngineContext, runtime: RuntimeBinary, rtRoot: string, c: Container): void {
   if (c.status !== 'paused') return;
-  try { hostOf(ctx).resumeContainer(runtime, rtRoot, c.id); } catch { /* gone already: the exit path finds out */ }
+  try {
+    hostOf(ctx).resumeContainer(runtime, rtRoot, c.id);
+  } catch { /* gone already: the exit path finds out */ }
   tx(ctx.db, () => updateContainer(ctx.db, c.id, { status: 'running' }));
 }
 
@@ -64,7 +70,11 @@ function signalQuietly(ctx: EngineContext, runtime: RuntimeBinary, rtRoot: strin
     hostOf(ctx).killContainer(runtime, rtRoot, c.id, sig);
   } catch {
     // The runtime lost the container (killed from outside): signal the process directly.
-    if (c.pid !== null) try { hostOf(ctx).signal(c.pid, normalizeSignal(sig)); } catch { /* already gone, or not a signal */ }
+    if (c.pid !== null) {
+      try {
+        hostOf(ctx).signal(c.pid, normalizeSignal(sig));
+      } catch { /* already gone, or not a signal */ }
+    }
   }
 }
 
@@ -89,4 +99,3 @@ export function killContainer(ctx: EngineContext, ref: string, signal = 'SIGKILL
     lock.release();
   }
 }
-

@@ -23,10 +23,22 @@ export interface CopyOptions {
   followLink?: boolean;
 }
 
-const lstatOrNull = (p: string): Stats | null => { try { return lstatSync(p); } catch { return null; } };
+const lstatOrNull = (p: string): Stats | null => {
+  try {
+    return lstatSync(p);
+  } catch {
+    return null;
+  }
+};
 // A path resolveInRoot returned is real directories all the way but for the root itself, which
 // for a running container is /proc/PID/root, a link: stat follows that one, and only that one.
-const statOrNull = (p: string): Stats | null => { try { return statSync(p); } catch { return null; } };
+const statOrNull = (p: string): Stats | null => {
+  try {
+    return statSync(p);
+  } catch {
+    return null;
+  }
+};
 const lstatIn = (root: string, p: string) => (p === root ? statOrNull(p) : lstatOrNull(p));
 
 const MAX_LINKS = 40;
@@ -38,7 +50,7 @@ const MAX_LINKS = 40;
  */
 export function resolveLeaf(root: string, rel: string, opts: { followLast: boolean }): string {
   let path = posix.resolve('/', rel);
-  for (let hops = 0; ; hops++) {
+  for (let hops = 0;; hops++) {
     if (path === '/') return resolveInRoot(root, '/');
     let dir: string;
     try {
@@ -58,7 +70,10 @@ export function resolveLeaf(root: string, rel: string, opts: { followLast: boole
 }
 
 /** Where a source named `src` lands under an existing `destDir`, or as `dest` itself. */
-interface Placement { dir: string; name: string }
+interface Placement {
+  dir: string;
+  name: string;
+}
 
 /**
  * Docker's rules: into an existing directory under the source's own name; else as the
@@ -109,7 +124,9 @@ function splitDot(p: string): { path: string; contents: boolean } {
 }
 
 /** Container → host: CONTAINER:SRC to a host path or to a tar stream. */
-export async function copyFromContainer(ctx: EngineContext, ref: string, srcPath: string, dest: { path: string } | { stream: Writable }, o: CopyOptions = {}): Promise<void> {
+export async function copyFromContainer(ctx: EngineContext, ref: string, srcPath: string, dest: { path: string } | { stream: Writable },
+  o: CopyOptions = {}): Promise<void>
+{
   // The container's / is copied as its contents: it has no name of its own.
   const src = posix.resolve('/', srcPath) === '/' ? { path: '/', contents: true } : splitDot(srcPath);
   await withContainerRoot(ctx, ref, { writable: false }, async (root) => {
@@ -138,7 +155,9 @@ export async function copyFromContainer(ctx: EngineContext, ref: string, srcPath
 }
 
 /** Host → container: a host path or a tar stream to CONTAINER:DEST. */
-export async function copyToContainer(ctx: EngineContext, ref: string, src: { path: string } | { stream: Readable }, destPath: string, o: CopyOptions = {}): Promise<void> {
+export async function copyToContainer(ctx: EngineContext, ref: string, src: { path: string } | { stream: Readable }, destPath: string,
+  o: CopyOptions = {}): Promise<void>
+{
   if ('path' in src && lstatOrNull(resolve(src.path)) === null) throw notFound('cp.no_source', `no such file or directory: ${src.path}`);
   await withContainerRoot(ctx, ref, { writable: true }, async (root) => {
     const destAbs = resolveLeaf(root, destPath, { followLast: true });

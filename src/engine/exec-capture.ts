@@ -8,9 +8,17 @@ import { runtimeRoot, type EngineContext } from './context.js';
 import { mustBe } from './lifecycle.js';
 import { resolveUser } from './user.js';
 
-export interface CapturedExecRequest { args: string[]; env: string[]; workdir?: string; user?: string }
+export interface CapturedExecRequest {
+  args: string[];
+  env: string[];
+  workdir?: string;
+  user?: string;
+}
 
-export interface ExecOutput { stdout(b: Buffer): void; stderr(b: Buffer): void }
+export interface ExecOutput {
+  stdout(b: Buffer): void;
+  stderr(b: Buffer): void;
+}
 
 /** Runs the command in the running container; resolves with its exit code once its output is all delivered. */
 export async function execCaptured(ctx: EngineContext, ref: string, req: CapturedExecRequest, output: ExecOutput): Promise<number> {
@@ -19,8 +27,12 @@ export async function execCaptured(ctx: EngineContext, ref: string, req: Capture
   const runtime = chooseRuntime(c.spec.runtime);
   const user = resolveUser(snapshotPaths(ctx.paths.root, c.id).merged, req.user ?? c.spec.user);
   return execInContainer({
-    runtime, runtimeRoot: runtimeRoot(ctx, runtime.name), id: c.id,
-    args: req.args, env: [...c.spec.env, ...req.env], cwd: req.workdir ?? c.spec.workdir,
+    runtime,
+    runtimeRoot: runtimeRoot(ctx, runtime.name),
+    id: c.id,
+    args: req.args,
+    env: [...c.spec.env, ...req.env],
+    cwd: req.workdir ?? c.spec.workdir,
     user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
     output,
   });

@@ -9,7 +9,14 @@ import { runtimeRoot, type EngineContext } from './context.js';
 import { mustBe } from './lifecycle.js';
 import { resolveUser } from './user.js';
 
-export interface ExecRequest { args: string[]; env: string[]; interactive: boolean; tty: boolean; workdir?: string; user?: string }
+export interface ExecRequest {
+  args: string[];
+  env: string[];
+  interactive: boolean;
+  tty: boolean;
+  workdir?: string;
+  user?: string;
+}
 
 export async function execContainer(ctx: EngineContext, ref: string, req: ExecRequest): Promise<number> {
   const c = reconcileOne(ctx, lookup(ctx, ref));
@@ -18,10 +25,15 @@ export async function execContainer(ctx: EngineContext, ref: string, req: ExecRe
   const runtime = chooseRuntime(c.spec.runtime);
   const user = resolveUser(snapshotPaths(ctx.paths.root, c.id).merged, req.user ?? c.spec.user);
   return execInContainer({
-    runtime, runtimeRoot: runtimeRoot(ctx, runtime.name), id: c.id,
-    args: req.args, env: [...c.spec.env, ...req.env], cwd: req.workdir ?? c.spec.workdir,
+    runtime,
+    runtimeRoot: runtimeRoot(ctx, runtime.name),
+    id: c.id,
+    args: req.args,
+    env: [...c.spec.env, ...req.env],
+    cwd: req.workdir ?? c.spec.workdir,
     user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
-    tty: req.tty, interactive: req.interactive,
+    tty: req.tty,
+    interactive: req.interactive,
   });
 }
 
@@ -33,8 +45,15 @@ export async function probeContainer(ctx: EngineContext, ref: string, args: read
   const user = resolveUser(snapshotPaths(ctx.paths.root, c.id).merged, c.spec.user);
   try {
     const code = await execInContainer({
-      runtime, runtimeRoot: runtimeRoot(ctx, runtime.name), id: c.id, args: [...args], env: c.spec.env, cwd: c.spec.workdir,
-      user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids }, quiet: true, timeoutMs,
+      runtime,
+      runtimeRoot: runtimeRoot(ctx, runtime.name),
+      id: c.id,
+      args: [...args],
+      env: c.spec.env,
+      cwd: c.spec.workdir,
+      user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
+      quiet: true,
+      timeoutMs,
     });
     return code === 0;
   } catch {

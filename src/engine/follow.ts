@@ -54,11 +54,16 @@ function chunks(recs: LogRecord[], o: LogOptions): LogChunk[] {
   return out;
 }
 
-const pause = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve) => {
-  const t = setTimeout(done, ms);
-  function done() { clearTimeout(t); signal?.removeEventListener('abort', done); resolve(); }
-  signal?.addEventListener('abort', done, { once: true });
-});
+const pause = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 
 export async function* followLogs(ctx: EngineContext, ref: string, o: LogOptions = {}): AsyncGenerator<LogChunk> {
   const id = lookup(ctx, ref).id;
@@ -67,11 +72,15 @@ export async function* followLogs(ctx: EngineContext, ref: string, o: LogOptions
   if (o.tail !== undefined) first = first.slice(Math.max(0, first.length - o.tail));
   yield* chunks(first, o);
   if (!o.follow) return;
-  for (let delay = o.eager ? 1 : 100; ; delay = o.eager ? Math.min(15, delay * 2) : 100) {
+  for (let delay = o.eager ? 1 : 100;; delay = o.eager ? Math.min(15, delay * 2) : 100) {
     if (o.signal?.aborted) return;
     yield* chunks(f.read(), o);
     let cur: Container;
-    try { cur = lookup(ctx, id); } catch { return; }
+    try {
+      cur = lookup(ctx, id);
+    } catch {
+      return;
+    }
     const now = isLive(cur.status) ? reconcileOne(ctx, cur, o.discard ? { discard: true } : {}) : cur;
     if (!isLive(now.status)) break;
     await pause(delay, o.signal);
@@ -82,7 +91,7 @@ export async function* followLogs(ctx: EngineContext, ref: string, o: LogOptions
 /** Resolves once the container is no longer running, its exit recorded and its resources released. */
 export async function waitForExit(ctx: EngineContext, ref: string, o: { signal?: AbortSignal } = {}): Promise<Container> {
   const id = lookup(ctx, ref).id;
-  for (let delay = 1; ; delay = Math.min(100, delay * 2)) {
+  for (let delay = 1;; delay = Math.min(100, delay * 2)) {
     const done = checkExit(ctx, id);
     if (done) return done;
     if (o.signal?.aborted) throw o.signal.reason instanceof Error ? o.signal.reason : new Error('wait aborted');

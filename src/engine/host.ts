@@ -10,13 +10,22 @@ import { bootId, bootTime, sameProcessAlive, processStartTime, hardRlimits } fro
 import { removeCgroup } from '../sys/cgroups.js';
 import { sendSignal } from '../sys/signal.js';
 import {
-  createContainer, startContainer, killContainer, deleteContainer, readExitFile, writeBundle,
+  createContainer,
+  startContainer,
+  killContainer,
+  deleteContainer,
+  readExitFile,
+  writeBundle,
 } from '../runtime/oci.js';
 import { chooseRuntime } from '../runtime/select.js';
 import { pauseContainer, resumeContainer, updateContainer as updateResources } from '../runtime/control.js';
 import { runForeground } from '../runtime/foreground.js';
 import {
-  planEndpoints, setUpContainerNetwork, tearDownContainerNetwork, releaseContainerNetwork, publishPorts,
+  planEndpoints,
+  setUpContainerNetwork,
+  tearDownContainerNetwork,
+  releaseContainerNetwork,
+  publishPorts,
 } from '../network/attach.js';
 import { ensureBridge, ensureDefaultNetwork, listNetworks } from '../network/networks.js';
 import type { NetCtx } from '../network/context.js';
@@ -68,11 +77,15 @@ export const realHost: Host = {
   signal: (pid, signal) => {
     if (!sendSignal(pid, signal)) throw new Error(`process ${pid} is gone or not ours to signal`);
   },
-  syncFs: (path) => { run('sync', ['-f', path], { allowFail: true }); },
+  syncFs: (path) => {
+    run('sync', ['-f', path], { allowFail: true });
+  },
   mount,
   unmount,
   isMounted: isOwnFsMounted,
-  removeCgroup: (p) => { removeCgroup(p); },
+  removeCgroup: (p) => {
+    removeCgroup(p);
+  },
   chooseRuntime,
   createContainer,
   startContainer,
@@ -87,7 +100,11 @@ export const realHost: Host = {
   planEndpoints,
   publishPorts,
   ensureDefaultNetwork,
-  restoreBridges: (ctx) => listNetworks(ctx).map((net) => { ensureBridge(ctx, net); return net.name; }),
+  restoreBridges: (ctx) =>
+    listNetworks(ctx).map((net) => {
+      ensureBridge(ctx, net);
+      return net.name;
+    }),
   setUpNetwork: setUpContainerNetwork,
   tearDownNetwork: tearDownContainerNetwork,
   releaseNetwork: releaseContainerNetwork,

@@ -12,5 +12,10 @@ export const inspectImage = (ctx: EngineContext, ref: string) => ins(imageContex
 export const imageHistory = (ctx: EngineContext, ref: string) => hist(imageContext(ctx).store, ref);
 export const removeImage = (ctx: EngineContext, ref: string, opts: { force?: boolean }) => rm(imageContext(ctx), ref, opts);
 export const imageExists = (ctx: EngineContext, ref: string): boolean => {
-  try { resolveImage(imageContext(ctx).store, ref); return true; } catch { return false; }
+  try {
+    resolveImage(imageContext(ctx).store, ref);
+    return true;
+  } catch {
+    return false;
+  }
 };

@@ -57,17 +57,17 @@ export type { PullOptions, PullPolicy, PullResult, PushOptions, PushResult, Logi
 export type { ArchiveFormat, PruneResult, UsageLine, CommitOptions, ImportOptions, CreateNetworkOptions, NetworkRecord, PortBinding };
 export type { StartAllFilter, StartAllReport, BootReport, CheckReport };
 export type { Finding } from './check.js';
-export { parseStartFilters } from './start-filter.js';
 export type { TransferProgress } from './registry.js';
+export { parseStartFilters } from './start-filter.js';
 export type { UpdateRequest, Change, StatsLine, CopyOptions, VolumeInfo, ContainerPruneResult, SystemPruneResult, LabelFilter, PsTable };
 export type { OciContainerConfig } from './commit.js';
 export type { BuildSupport, RecoverReport };
+export { ARCHIVE_FORMATS } from '../common/archive-formats.js';
+export { parsePortSpec } from '../network/portspec.js';
 export type { BuildImage, CommitStepOptions, ImagePathInfo, ArchiveCompression } from './build-images.js';
 export type { RunStepOptions, RunStepResult } from './build-run.js';
 export { parseRestartPolicy } from './restart.js';
-export { parsePortSpec } from '../network/portspec.js';
 export { emptyResources } from './types.js';
-export { ARCHIVE_FORMATS } from '../common/archive-formats.js';
 
 export interface ContainerEngine {
   /** Records the container (characteristics, name, addresses, ports); does not start it. */
@@ -253,8 +253,14 @@ function containerEngine(ctx: EngineContext): ContainerEngine {
     kill: async (ref, signal) => (await C()).killContainer(ctx, ref, signal),
     remove: async (ref, opts = {}) => (await C()).removeContainer(ctx, ref, { force: opts.force === true, volumes: opts.volumes === true }),
     removeIfExited: async (id) => (await C()).removeIfExited(ctx, id),
-    get: async (ref) => { const m = await C(); return m.reconcileOne(ctx, m.lookup(ctx, ref)); },
-    list: async (opts = {}) => { const m = await C(); return opts.reconcile ? m.reconcileAll(ctx) : m.listContainers(ctx); },
+    get: async (ref) => {
+      const m = await C();
+      return m.reconcileOne(ctx, m.lookup(ctx, ref));
+    },
+    list: async (opts = {}) => {
+      const m = await C();
+      return opts.reconcile ? m.reconcileAll(ctx) : m.listContainers(ctx);
+    },
     inspect: async (ref) => {
       const m = await C();
       return (await import('./views.js')).inspectContainer(ctx, m.reconcileOne(ctx, m.lookup(ctx, ref)));
@@ -262,7 +268,10 @@ function containerEngine(ctx: EngineContext): ContainerEngine {
     endpoints: async (ids) => (await import('./views.js')).containerEndpoints(ctx, [...ids]),
     ports: async (id) => (await import('./views.js')).containerPortBindings(ctx, id),
     wait: async (ref, opts = {}) => (await import('./follow.js')).waitForExit(ctx, ref, opts),
-    logs: (ref, opts = {}) => (async function* follow() { yield* (await import('./follow.js')).followLogs(ctx, ref, opts); })(),
+    logs: (ref, opts = {}) =>
+      (async function* follow() {
+        yield* (await import('./follow.js')).followLogs(ctx, ref, opts);
+      })(),
     exec: async (ref, req) => (await import('./exec.js')).execContainer(ctx, ref, req),
     execCapture: async (ref, req, output) => (await import('./exec-capture.js')).execCaptured(ctx, ref, req, output),
     probe: async (ref, args, timeoutMs) => (await import('./exec.js')).probeContainer(ctx, ref, args, timeoutMs),
@@ -305,7 +314,9 @@ function imageEngine(ctx: EngineContext): ImageEngine {
     inspect: async (ref) => (await I()).inspectImage(ctx, ref),
     history: async (ref) => (await I()).imageHistory(ctx, ref),
     remove: async (ref, opts = {}) => (await I()).removeImage(ctx, ref, opts),
-    tag: async (src, dst) => { (await T()).tagImage(ctx, src, dst); },
+    tag: async (src, dst) => {
+      (await T()).tagImage(ctx, src, dst);
+    },
     prune: async (opts = {}) => (await T()).pruneImages(ctx, opts),
     save: async (refs, out, format) => (await T()).saveImages(ctx, refs, out, format),
     load: async (source) => (await T()).loadImages(ctx, source),
@@ -324,9 +335,13 @@ function networkEngine(ctx: EngineContext): NetworkEngine {
     list: async () => (await N()).listNetworks(ctx),
     get: async (name) => (await N()).getNetwork(ctx, name),
     inspect: async (name) => (await N()).inspectNetwork(ctx, name),
-    remove: async (name, opts = {}) => { (await N()).removeNetwork(ctx, name, opts); },
+    remove: async (name, opts = {}) => {
+      (await N()).removeNetwork(ctx, name, opts);
+    },
     prune: async () => (await N()).pruneNetworks(ctx),
-    connect: async (net, ref, opts = {}) => { (await N()).connect(ctx, net, ref, opts); },
+    connect: async (net, ref, opts = {}) => {
+      (await N()).connect(ctx, net, ref, opts);
+    },
     disconnect: async (net, ref) => (await N()).disconnect(ctx, net, ref),
   };
 }

@@ -28,7 +28,9 @@ export function systemInfo(ctx: EngineContext): Record<string, unknown> {
     return p ? [[n, { path: p }]] : [];
   }));
   let defaultRuntime = '';
-  try { defaultRuntime = chooseRuntime().name; } catch { /* none installed: info still answers */ }
+  try {
+    defaultRuntime = chooseRuntime().name;
+  } catch { /* none installed: info still answers */ }
   return {
     ID: '',
     Containers: ctrs.length,

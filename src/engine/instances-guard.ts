@@ -33,14 +33,14 @@ function networksOnDisk(root: string): number {
 export function guardInstancesFile(root: string): void {
   const file = join(root, 'berth.db');
   let size = -1;
-  try { size = statSync(file).size; } catch { /* missing */ }
+  try {
+    size = statSync(file).size;
+  } catch { /* missing */ }
   if (size > 0) return;
   const ids = containersOnDisk(root);
   const nets = ids.length > 0 ? 0 : networksOnDisk(root);
   if (ids.length === 0 && nets === 0) return;
   const holds = ids.length > 0 ? `${ids.length} container${ids.length === 1 ? '' : 's'}` : `${nets} network${nets === 1 ? '' : 's'}`;
-  throw corrupt('state.instances_lost',
-    `the instances file ${file} is ${size < 0 ? 'missing' : 'empty'}, but ${root} holds ${holds}`,
+  throw corrupt('state.instances_lost', `the instances file ${file} is ${size < 0 ? 'missing' : 'empty'}, but ${root} holds ${holds}`,
     'run "berth system recover" to rebuild the records from the copies kept beside them (berth.json)');
 }
-

@@ -12,8 +12,18 @@ import { createImage } from '../image/create.js';
 import { FakeHost } from './testing/fake-host.js';
 import { createContext, type EngineContext } from './context.js';
 import {
-  createContainer, startContainer, stopContainer, killContainer, removeContainer, reconcileAll, reconcileOne,
-  onContainerExit, restartContainer, runAttached, lookup, checkExit,
+  createContainer,
+  startContainer,
+  stopContainer,
+  killContainer,
+  removeContainer,
+  reconcileAll,
+  reconcileOne,
+  onContainerExit,
+  restartContainer,
+  runAttached,
+  lookup,
+  checkExit,
 } from './containers.js';
 import { runContainer } from './run.js';
 import { bootSystem, startAll } from './boot.js';
@@ -29,7 +39,9 @@ beforeEach(async () => {
   host = new FakeHost();
   ctx = createContext({ paths: { root: join(dir, 'root'), runroot: join(dir, 'run') }, self: { path: '/fake/berth', args: [] }, debug: false }, { host });
   await createImage(imageContext(ctx), {
-    parent: undefined, createdBy: 'test', tags: ['localhost/app:latest'],
+    parent: undefined,
+    createdBy: 'test',
+    tags: ['localhost/app:latest'],
     config: { Cmd: ['sleep', '1000'], Env: ['PATH=/bin', 'A=image'], WorkingDir: '/srv' },
   });
 });
@@ -41,8 +53,19 @@ afterEach(() => {
 
 function req(over: Partial<CreateRequest> = {}): CreateRequest {
   return {
-    image: 'app', env: [], readOnly: false, resources: emptyResources(), volumes: [], networkMode: 'none', networks: [],
-    ports: [], publishAll: false, restart: { name: 'no', maxRetries: 0 }, autoRemove: false, labels: {}, ...over,
+    image: 'app',
+    env: [],
+    readOnly: false,
+    resources: emptyResources(),
+    volumes: [],
+    networkMode: 'none',
+    networks: [],
+    ports: [],
+    publishAll: false,
+    restart: { name: 'no', maxRetries: 0 },
+    autoRemove: false,
+    labels: {},
+    ...over,
   };
 }
 
@@ -100,7 +123,7 @@ test('start mounts the rootfs, writes the bundle and runs it under conmon with a
   const spec = host.bundles.get(join(ctx.paths.root, 'containers', c0.id)) as { process: { args: string[]; cwd: string } };
   assert.deepEqual(spec.process.args, ['sleep', '1000']);
   assert.equal(spec.process.cwd, '/srv');
-  assert.equal(host.runtime.get(c0.id)!.exitRunId, c.runId, 'conmon calls back with this run\'s id');
+  assert.equal(host.runtime.get(c0.id)!.exitRunId, c.runId, "conmon calls back with this run's id");
   assert.ok(host.runtime.get(c0.id)!.started);
 });
 
@@ -158,7 +181,7 @@ test('the exit callback records the code and releases everything', async () => {
   released(c.id);
 });
 
-test('restart: the old run\'s late exit callback leaves the new run alone', async () => {
+test("restart: the old run's late exit callback leaves the new run alone", async () => {
   const c = await runContainer(ctx, req(), {});
   const oldRun = host.runtime.get(c.id)!.exitRunId;
   const r = await restartContainer(ctx, c.id, 0);
@@ -339,7 +362,7 @@ test('a run ended by a reboot finished when the new boot began at the latest, or
   assert.equal(reconcileOne(ctx, lookup(ctx, d.id)).finishedAt, null);
 });
 
-test('boot: the previous boot\'s runs are closed, and the policies decide which come back', async () => {
+test("boot: the previous boot's runs are closed, and the policies decide which come back", async () => {
   const always = await runContainer(ctx, req({ name: 'a', restart: { name: 'always', maxRetries: 0 } }), {});
   const stoppedAlways = await runContainer(ctx, req({ name: 'sa', restart: { name: 'always', maxRetries: 0 } }), {});
   const unless = await runContainer(ctx, req({ name: 'u', restart: { name: 'unless-stopped', maxRetries: 0 } }), {});
@@ -412,7 +435,7 @@ test('a paused container whose process died is reconciled to exited', async () =
   released(c.id);
 });
 
-test('update writes a running container\'s cgroup through the runtime, then the record; a refused update changes neither', async () => {
+test("update writes a running container's cgroup through the runtime, then the record; a refused update changes neither", async () => {
   const { updateContainer } = await import('./container-update.js');
   const c = await runContainer(ctx, req({ resources: { ...emptyResources(), memory: 64 << 20 } }), {});
   const u = updateContainer(ctx, c.id, { memory: 32 << 20, pidsLimit: 50, restart: { name: 'always', maxRetries: 0 } });
@@ -449,7 +472,7 @@ test('rename keeps the id and refuses a name in use or the same name', async () 
   assert.throws(() => renameContainer(ctx, 'c', 'bad name'), (e) => isBerthError(e) && e.kind === 'InvalidArgument');
 });
 
-test('create refuses a relative -w and -m below 6 MB in Docker\'s words, recording nothing', () => {
+test("create refuses a relative -w and -m below 6 MB in Docker's words, recording nothing", () => {
   const refused = (over: Partial<CreateRequest>, msg: RegExp) => {
     assert.throws(() => createContainer(ctx, req(over)), (e: unknown) => isBerthError(e) && e.exitCode === 125 && msg.test(e.message));
   };
@@ -464,7 +487,9 @@ test('a lost instances file is refused, and recoverRecords brings back a running
   const c = createContainer(ctx, req({ name: 'keeper' }));
   await startContainer(ctx, c.id);
   const idle = createContainer(ctx, req({ name: 'idle' }));
-  const saved = JSON.parse((await import('node:fs')).readFileSync(join(ctx.paths.root, 'containers', c.id, 'berth.json'), 'utf8')) as { container: { status: string; name: string } };
+  const saved = JSON.parse((await import('node:fs')).readFileSync(join(ctx.paths.root, 'containers', c.id, 'berth.json'), 'utf8')) as {
+    container: { status: string; name: string };
+  };
   assert.deepEqual([saved.container.name, saved.container.status], ['keeper', 'running']);
   ctx.db.close();
   rmSync(join(ctx.paths.root, 'berth.db'));

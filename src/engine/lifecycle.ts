@@ -31,6 +31,11 @@ export function mustBe(verb: Verb, status: ContainerStatus, name: string): void 
   if (can(verb, status)) return;
   const hint = verb === 'rm' ? 'stop it first, or use rm -f' : status === 'paused' ? 'unpause it first'
     : verb === 'exec' || verb === 'kill' || verb === 'pause' ? 'start it first' : undefined;
-  throw conflict(`container.not_${verb === 'rm' ? 'removable' : verb === 'exec' || verb === 'kill' || verb === 'pause' ? 'running' : verb === 'unpause' ? 'paused' : 'ready'}`,
-    verb === 'rm' ? `cannot remove container ${name}: it is ${status}` : `cannot ${verb} container ${name}: it is ${status}`, hint);
+  throw conflict(
+    `container.not_${
+      verb === 'rm' ? 'removable' : verb === 'exec' || verb === 'kill' || verb === 'pause' ? 'running' : verb === 'unpause' ? 'paused' : 'ready'
+    }`,
+    verb === 'rm' ? `cannot remove container ${name}: it is ${status}` : `cannot ${verb} container ${name}: it is ${status}`,
+    hint,
+  );
 }

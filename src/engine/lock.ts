@@ -10,7 +10,9 @@ import { releaseLock, tryTakeLock, type LockOwner } from '../state/locks.js';
 import { bootId, processStartTime, sameProcessAlive } from '../sys/proc.js';
 import type { EngineContext } from './context.js';
 
-export interface Lock { release(): void }
+export interface Lock {
+  release(): void;
+}
 
 let self: LockOwner | undefined;
 function me(): LockOwner {
@@ -30,7 +32,12 @@ function lockNamed(ctx: EngineContext, name: string, what: string, timeoutMs: nu
   if (depth !== undefined) {
     held.set(key, depth + 1);
     let once = true;
-    return { release() { if (once) { once = false; held.set(key, held.get(key)! - 1); } } };
+    return { release() {
+      if (once) {
+        once = false;
+        held.set(key, held.get(key)! - 1);
+      }
+    } };
   }
   const deadline = Date.now() + timeoutMs;
   let wait = 2;

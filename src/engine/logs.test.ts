@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { parseLogLine, LogFollower, renderRecords } from './logs.js';
 
 test('parses k8s-file lines', () => {
-  assert.deepEqual(parseLogLine('2026-11-28T04:00:00.1Z stdout F hello world'), { time: '2026-11-28T04:00:00.1Z', stream: 'stdout', partial: false, text: 'hello world' });
+  assert.deepEqual(parseLogLine('2026-11-28T04:00:00.1Z stdout F hello world'), { time: '2026-11-28T04:00:00.1Z', stream: 'stdout', partial: false,
+    text: 'hello world' });
   assert.equal(parseLogLine('2026-11-28T04:00:00.1Z stderr P part')?.partial, true);
   assert.equal(parseLogLine('garbage'), null);
 });

@@ -2,7 +2,12 @@
 // P marks a partial line that the next record continues.
 import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
 
-export interface LogRecord { time: string; stream: 'stdout' | 'stderr'; text: string; partial: boolean }
+export interface LogRecord {
+  time: string;
+  stream: 'stdout' | 'stderr';
+  text: string;
+  partial: boolean;
+}
 
 export function parseLogLine(line: string): LogRecord | null {
   const a = line.indexOf(' ');
@@ -23,10 +28,17 @@ export class LogFollower {
 
   read(): LogRecord[] {
     let fd: number;
-    try { fd = openSync(this.path, 'r'); } catch { return []; }
+    try {
+      fd = openSync(this.path, 'r');
+    } catch {
+      return [];
+    }
     try {
       const size = fstatSync(fd).size;
-      if (size < this.offset) { this.offset = 0; this.carry = ''; } // rotated
+      if (size < this.offset) {
+        this.offset = 0;
+        this.carry = '';
+      } // rotated
       if (size === this.offset) return [];
       const buf = Buffer.alloc(size - this.offset);
       readSync(fd, buf, 0, buf.length, this.offset);

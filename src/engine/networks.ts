@@ -4,8 +4,13 @@ import { invalid } from '../common/errors.js';
 import { isLive } from './lifecycle.js';
 import { connectNetwork, disconnectNetwork } from '../network/attach.js';
 import {
-  createNetwork as netCreate, listNetworks as netList, inspectNetwork as netInspect, removeNetwork as netRemove,
-  pruneNetworks as netPrune, getNetwork as netGet, type CreateNetworkOptions,
+  createNetwork as netCreate,
+  listNetworks as netList,
+  inspectNetwork as netInspect,
+  removeNetwork as netRemove,
+  pruneNetworks as netPrune,
+  getNetwork as netGet,
+  type CreateNetworkOptions,
 } from '../network/networks.js';
 import { lookup, reconcileOne } from './containers.js';
 import { lockContainer, lockNetwork } from './lock.js';
@@ -15,7 +20,8 @@ import { forgetNetworkFile, saveNetworkFile } from './record-file.js';
 
 export function connect(ctx: EngineContext, net: string, ref: string, opts: { ip?: string; aliases?: string[] }) {
   const c0 = lookup(ctx, ref);
-  if (c0.spec.networkMode !== 'bridge') throw invalid('network.mode', `container ${c0.name} uses --network ${c0.spec.networkMode} and cannot join bridge networks`);
+  if (c0.spec.networkMode !== 'bridge')
+    throw invalid('network.mode', `container ${c0.name} uses --network ${c0.spec.networkMode} and cannot join bridge networks`);
   const lock = lockContainer(ctx, c0.id);
   try {
     const c = reconcileOne(ctx, lookup(ctx, c0.id));

@@ -24,14 +24,14 @@ const images = new WeakMap<EngineContext, ImageContext>();
 /** What network/ works with for this context (made once per context). */
 export function networkContext(ctx: EngineContext): NetCtx {
   let n = nets.get(ctx);
-  if (!n) nets.set(ctx, (n = { store: networkStore(ctx.db), paths: ctx.paths }));
+  if (!n) nets.set(ctx, n = { store: networkStore(ctx.db), paths: ctx.paths });
   return n;
 }
 
 /** What image/ works with for this context (made once per context). */
 export function imageContext(ctx: EngineContext): ImageContext {
   let i = images.get(ctx);
-  if (!i) images.set(ctx, (i = imageContextOf(ctx.db, ctx.paths.root)));
+  if (!i) images.set(ctx, i = imageContextOf(ctx.db, ctx.paths.root));
   return i;
 }
 

@@ -12,7 +12,10 @@ import { isLive } from './lifecycle.js';
 import { pruneVolumes } from './volume-manage.js';
 import { imageContext, networkContext } from './parts.js';
 
-export interface ContainerPruneResult { deleted: string[]; reclaimed: number }
+export interface ContainerPruneResult {
+  deleted: string[];
+  reclaimed: number;
+}
 
 export interface SystemPruneResult {
   containers: string[];
@@ -55,7 +58,9 @@ export function pruneSystem(ctx: EngineContext, o: { all?: boolean; volumes?: bo
   const volumes = o.volumes ? pruneVolumes(ctx) : { removed: [], reclaimed: 0 };
   const images = pruneImages(imageContext(ctx), { all: o.all === true });
   return {
-    containers: containers.deleted, networks, volumes: volumes.removed,
+    containers: containers.deleted,
+    networks,
+    volumes: volumes.removed,
     images: { untagged: images.untagged, deleted: images.deleted },
     reclaimed: containers.reclaimed + volumes.reclaimed + images.reclaimed,
   };

@@ -52,7 +52,9 @@ export function forgetNetworkFile(ctx: EngineContext, id: string): void {
 function recoverNetworks(ctx: EngineContext): number {
   let n = 0;
   let files: string[] = [];
-  try { files = readdirSync(networksDir(ctx)).filter((f) => /^[0-9a-f]{64}\.json$/.test(f)); } catch { /* none kept */ }
+  try {
+    files = readdirSync(networksDir(ctx)).filter((f) => /^[0-9a-f]{64}\.json$/.test(f));
+  } catch { /* none kept */ }
   for (const f of files) {
     try {
       const row = JSON.parse(readFileSync(join(networksDir(ctx), f), 'utf8')) as Record<string, unknown>;
@@ -81,7 +83,9 @@ export function recoverRecords(ctx: EngineContext): RecoverReport {
   const root = ctx.paths.root;
   const file = join(root, 'berth.db');
   let size = -1;
-  try { size = statSync(file).size; } catch { /* missing */ }
+  try {
+    size = statSync(file).size;
+  } catch { /* missing */ }
   if (size <= 0) {
     const aside = `.lost-${Date.now()}`;
     for (const f of [`${file}-wal`, `${file}-shm`]) if (existsSync(f)) renameSync(f, `${f}${aside}`);
@@ -93,7 +97,7 @@ export function recoverRecords(ctx: EngineContext): RecoverReport {
     let set: RecordSet;
     try {
       set = JSON.parse(readFileSync(join(containerDir(ctx, id), FILE), 'utf8')) as RecordSet;
-      if (set.version !== 1 || set.container.id !== id) throw new Error('not this container\'s record');
+      if (set.version !== 1 || set.container.id !== id) throw new Error("not this container's record");
     } catch (e) {
       report.skipped.push({ id, reason: (e as NodeJS.ErrnoException).code === 'ENOENT' ? `no ${FILE}` : `unreadable ${FILE}: ${(e as Error).message}` });
       continue;

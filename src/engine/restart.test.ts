@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { isBerthError } from '../common/errors.js';
 import { nextRestartDelay, parseRestartPolicy, shouldRestart } from './restart.js';
 
-test('parseRestartPolicy takes Docker\'s forms and refuses the rest with one line', () => {
+test("parseRestartPolicy takes Docker's forms and refuses the rest with one line", () => {
   assert.deepEqual(parseRestartPolicy(undefined), { name: 'no', maxRetries: 0 });
   assert.deepEqual(parseRestartPolicy('always'), { name: 'always', maxRetries: 0 });
   assert.deepEqual(parseRestartPolicy('on-failure:3'), { name: 'on-failure', maxRetries: 3 });
@@ -29,7 +29,10 @@ test('shouldRestart: on-failure counts, a user stop ends every policy', () => {
 test('nextRestartDelay doubles from 100 ms to a minute and starts over after a good run', () => {
   const seq: number[] = [];
   let d = 0;
-  for (let i = 0; i < 12; i++) { d = nextRestartDelay(d, 50); seq.push(d); }
+  for (let i = 0; i < 12; i++) {
+    d = nextRestartDelay(d, 50);
+    seq.push(d);
+  }
   assert.deepEqual(seq.slice(0, 5), [100, 200, 400, 800, 1600]);
   assert.equal(seq[seq.length - 1], 60_000);
   assert.equal(nextRestartDelay(60_000, 10_000), 100);

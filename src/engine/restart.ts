@@ -30,10 +30,13 @@ export interface EndedRun {
 export function shouldRestart(p: RestartPolicy, run: EndedRun): boolean {
   if (run.stopRequested) return false;
   switch (p.name) {
-    case 'no': return false;
+    case 'no':
+      return false;
     case 'always':
-    case 'unless-stopped': return true;
-    case 'on-failure': return run.exitCode !== 0 && (p.maxRetries === 0 || run.restartCount < p.maxRetries);
+    case 'unless-stopped':
+      return true;
+    case 'on-failure':
+      return run.exitCode !== 0 && (p.maxRetries === 0 || run.restartCount < p.maxRetries);
   }
 }
 

@@ -6,7 +6,9 @@ import type { EngineContext } from './context.js';
 import type { CreateRequest } from './types.js';
 
 function removeQuietly(ctx: EngineContext, id: string): void {
-  try { removeContainer(ctx, id, { force: true }); } catch { /* the start's error is the one to report */ }
+  try {
+    removeContainer(ctx, id, { force: true });
+  } catch { /* the start's error is the one to report */ }
 }
 
 export async function runContainer(ctx: EngineContext, req: CreateRequest, opts: { attached?: boolean }): Promise<Container> {

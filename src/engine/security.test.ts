@@ -13,7 +13,8 @@ test('defaults only: no security in the record', () => {
 test('capability names normalized; an unknown one is one line and exit 125', () => {
   const s = securitySpec({ capAdd: ['net_admin', 'Cap_Sys_Time'], capDrop: ['all'] })!;
   assert.deepEqual([s.capAdd, s.capDrop], [['CAP_NET_ADMIN', 'CAP_SYS_TIME'], ['ALL']]);
-  assert.throws(() => securitySpec({ capDrop: ['NET_BOGUS'] }), (e: unknown) => isBerthError(e) && e.exitCode === 125 && /invalid --cap-drop "NET_BOGUS": unknown capability/.test(e.message));
+  assert.throws(() => securitySpec({ capDrop: ['NET_BOGUS'] }),
+    (e: unknown) => isBerthError(e) && e.exitCode === 125 && /invalid --cap-drop "NET_BOGUS": unknown capability/.test(e.message));
 });
 
 test('a profile is parsed at create; a broken one is refused then', () => {
@@ -31,7 +32,10 @@ test('at start: default caps and a filter; unconfined and privileged have none; 
   assert.equal(priv.spec.seccomp, null);
   assert.ok(priv.spec.security.capabilities!.includes('CAP_SYS_ADMIN'));
   assert.ok(priv.spec.security.devices!.some((d) => d.path === '/dev/null'));
-  const own = securityAtStart(securitySpec({ seccomp: { source: 'p', text: '{"defaultAction":"SCMP_ACT_LOG","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}' } }), '/x');
+  const own = securityAtStart(
+    securitySpec({ seccomp: { source: 'p', text: '{"defaultAction":"SCMP_ACT_LOG","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}' } }),
+    '/x',
+  );
   assert.deepEqual(own.spec.seccomp, { defaultAction: 'SCMP_ACT_LOG', architectures: [], syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW' }] });
   assert.deepEqual(securityAtStart(securitySpec({ groupAdd: ['7', '9'] }), '/nonexistent').additionalGids, [7, 9]);
   assert.throws(() => securityAtStart(securitySpec({ groupAdd: ['wheel'] }), '/nonexistent'), /unable to find group wheel/);
@@ -42,6 +46,8 @@ test('a tmpfs where a volume goes is a duplicate mount point; defaults add nothi
   const vol = { source: '/h', destination: '/data/', readonly: false };
   assert.throws(() => withSecurity({ volumes: [vol], security: { tmpfs: [{ destination: '/data', options: [] }] } }),
     (e: unknown) => isBerthError(e) && e.exitCode === 125 && /duplicate mount point: \/data/.test(e.message));
-  assert.throws(() => withSecurity({ volumes: [], security: { tmpfs: [{ destination: '/t', options: [] }, { destination: '/t/', options: [] }] } }), /duplicate mount point: \/t/);
-  assert.deepEqual(withSecurity({ volumes: [vol], security: { tmpfs: [{ destination: '/run', options: [] }] } }).security?.tmpfs, [{ destination: '/run', options: [] }]);
+  assert.throws(() => withSecurity({ volumes: [], security: { tmpfs: [{ destination: '/t', options: [] }, { destination: '/t/', options: [] }] } }),
+    /duplicate mount point: \/t/);
+  assert.deepEqual(withSecurity({ volumes: [vol], security: { tmpfs: [{ destination: '/run', options: [] }] } }).security?.tmpfs, [{ destination: '/run',
+    options: [] }]);
 });

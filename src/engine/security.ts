@@ -12,7 +12,8 @@ import type { CreateRequest, SecurityRequest, SecuritySpec } from './types.js';
 function capList(names: readonly string[] | undefined, flag: string): string[] {
   return (names ?? []).map((n) => {
     const c = normalizeCapability(n);
-    if (c === undefined) throw invalid('capability.unknown', `invalid ${flag} "${n}": unknown capability`, 'names are as in capabilities(7), with or without CAP_, or ALL');
+    if (c === undefined)
+      throw invalid('capability.unknown', `invalid ${flag} "${n}": unknown capability`, 'names are as in capabilities(7), with or without CAP_, or ALL');
     return c;
   });
 }

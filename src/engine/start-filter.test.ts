@@ -5,7 +5,8 @@ import { matchesStartFilter, parseStartFilters } from './start-filter.js';
 import { wantsBoot } from './boot.js';
 import type { RestartPolicy } from './types.js';
 
-const ctr = (restart: RestartPolicy['name'], labels: Record<string, string> = {}) => ({ spec: { restart: { name: restart, maxRetries: 0 } }, labels }) as Parameters<typeof matchesStartFilter>[0];
+const ctr = (restart: RestartPolicy['name'], labels: Record<string, string> = {}) =>
+  ({ spec: { restart: { name: restart, maxRetries: 0 } }, labels }) as Parameters<typeof matchesStartFilter>[0];
 
 test('start filters: restart-policy values are ORed, labels ANDed', () => {
   const f = parseStartFilters(['restart-policy=always', 'restart-policy=unless-stopped', 'label=tier=web']);
@@ -18,16 +19,22 @@ test('start filters: restart-policy values are ORed, labels ANDed', () => {
   assert.equal(matchesStartFilter(ctr('no'), parseStartFilters([])), true);
 });
 
-test('start filters: an unknown key or policy is the user\'s error', () => {
+test("start filters: an unknown key or policy is the user's error", () => {
   for (const bad of ['restart-policy=sometimes', 'status=running', 'label=']) {
     assert.throws(() => parseStartFilters([bad]), (e) => isBerthError(e) && e.exitCode === 125, bad);
   }
 });
 
 test('boot brings back always, and unless-stopped unless its user stopped it; once a boot', () => {
-  const c = (name: RestartPolicy['name'], over: Partial<Parameters<typeof wantsBoot>[0]> = {}) => ({
-    status: 'exited' as const, spec: { restart: { name, maxRetries: 0 } }, stopRequested: false, startedAt: '2026-01-01T00:00:00Z', bootId: 'old', ...over,
-  }) as Parameters<typeof wantsBoot>[0];
+  const c = (name: RestartPolicy['name'], over: Partial<Parameters<typeof wantsBoot>[0]> = {}) =>
+    ({
+      status: 'exited' as const,
+      spec: { restart: { name, maxRetries: 0 } },
+      stopRequested: false,
+      startedAt: '2026-01-01T00:00:00Z',
+      bootId: 'old',
+      ...over,
+    }) as Parameters<typeof wantsBoot>[0];
   assert.equal(wantsBoot(c('always'), 'new'), true);
   assert.equal(wantsBoot(c('always', { stopRequested: true }), 'new'), true, "Docker's always: back at the daemon's start even when stopped");
   assert.equal(wantsBoot(c('unless-stopped'), 'new'), true);

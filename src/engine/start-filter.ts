@@ -21,7 +21,8 @@ export function parseStartFilters(filters: readonly string[]): StartAllFilter {
     const key = eq < 0 ? f : f.slice(0, eq);
     const value = eq < 0 ? '' : f.slice(eq + 1);
     if (key === 'restart-policy') {
-      if (!POLICIES.has(value)) throw invalid('start.bad_filter', `invalid restart-policy filter "${value}": expected no, always, unless-stopped or on-failure`);
+      if (!POLICIES.has(value))
+        throw invalid('start.bad_filter', `invalid restart-policy filter "${value}": expected no, always, unless-stopped or on-failure`);
       restartPolicies.push(value);
     } else if (key === 'label') {
       if (value === '') throw invalid('start.bad_filter', 'the label filter needs a key: label=KEY[=VALUE]');
@@ -43,4 +44,3 @@ export function matchesStartFilter(c: Pick<Container, 'spec' | 'labels'>, f: Sta
   }
   return true;
 }
-

@@ -2,25 +2,46 @@
 // container's characteristics. Both are plain data; the shapes are contracts of the instances file.
 import type { SeccompProfile } from '../runtime/seccomp.js';
 
-export interface DeviceRate { path: string; rate: number }
+export interface DeviceRate {
+  path: string;
+  rate: number;
+}
 
 export interface Resources {
-  memory?: number;          // bytes
-  cpus?: number;            // fraction of CPUs
+  memory?: number; // bytes
+  cpus?: number; // fraction of CPUs
   cpusetCpus?: string;
   pidsLimit?: number;
   blkio: { readBps: DeviceRate[]; writeBps: DeviceRate[]; readIops: DeviceRate[]; writeIops: DeviceRate[] };
 }
 
-export interface VolumeMount { source: string; destination: string; readonly: boolean; named?: boolean }
+export interface VolumeMount {
+  source: string;
+  destination: string;
+  readonly: boolean;
+  named?: boolean;
+}
 
-export interface NetworkAttachment { network: string; ip?: string; aliases?: string[] }
+export interface NetworkAttachment {
+  network: string;
+  ip?: string;
+  aliases?: string[];
+}
 
 export type NetworkMode = 'none' | 'host' | 'bridge';
 
-export interface RestartPolicy { name: 'no' | 'on-failure' | 'always' | 'unless-stopped'; maxRetries: number }
+export interface RestartPolicy {
+  name: 'no' | 'on-failure' | 'always' | 'unless-stopped';
+  maxRetries: number;
+}
 
-export interface Healthcheck { test: string[]; intervalMs: number; timeoutMs: number; retries: number; startPeriodMs: number }
+export interface Healthcheck {
+  test: string[];
+  intervalMs: number;
+  timeoutMs: number;
+  retries: number;
+  startPeriodMs: number;
+}
 
 /** --cap-add, --security-opt and the rest, as the user gave them; checked by createContainer. */
 export interface SecurityRequest {
@@ -34,16 +55,19 @@ export interface SecurityRequest {
   tmpfs?: TmpfsSpec[];
 }
 
-export interface TmpfsSpec { destination: string; options: string[] }
+export interface TmpfsSpec {
+  destination: string;
+  options: string[];
+}
 
 /** What is kept of a SecurityRequest. Absent from records made before it existed: Docker's defaults. */
 export interface SecuritySpec {
-  capAdd: string[];          // CAP_… or ALL
+  capAdd: string[]; // CAP_… or ALL
   capDrop: string[];
   privileged: boolean;
   noNewPrivileges: boolean;
   seccomp: 'default' | 'unconfined' | { source: string; profile: SeccompProfile };
-  groupAdd: string[];        // names or numbers, looked up in the image's /etc/group at start
+  groupAdd: string[]; // names or numbers, looked up in the image's /etc/group at start
   tmpfs: TmpfsSpec[];
 }
 
@@ -51,8 +75,8 @@ export interface SecuritySpec {
 export interface CreateRequest {
   image: string;
   name?: string;
-  entrypoint?: string[];    // undefined: the image's; []: none
-  cmd?: string[];           // undefined or []: the image's
+  entrypoint?: string[]; // undefined: the image's; []: none
+  cmd?: string[]; // undefined or []: the image's
   env: string[];
   workdir?: string;
   user?: string;
@@ -68,7 +92,7 @@ export interface CreateRequest {
   autoRemove: boolean;
   runtime?: 'runc' | 'crun';
   labels: Record<string, string>;
-  stopTimeout?: number;     // seconds
+  stopTimeout?: number; // seconds
   healthcheck?: Healthcheck;
   security?: SecurityRequest;
 }

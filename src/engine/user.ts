@@ -4,7 +4,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { invalid } from '../common/errors.js';
 
-export interface ResolvedUser { uid: number; gid: number; additionalGids: number[]; home: string }
+export interface ResolvedUser {
+  uid: number;
+  gid: number;
+  additionalGids: number[];
+  home: string;
+}
 
 function readLines(rootfs: string, file: string): string[][] {
   try {
@@ -25,7 +30,11 @@ export function resolveUser(rootfs: string, spec: string): ResolvedUser {
   if (/^\d+$/.test(u)) {
     uid = Number(u);
     const p = passwd.find((f) => f[2] === u);
-    if (p) { gid = Number(p[3]); home = p[5] || '/'; userName = p[0]; }
+    if (p) {
+      gid = Number(p[3]);
+      home = p[5] || '/';
+      userName = p[0];
+    }
   } else {
     const p = passwd.find((f) => f[0] === u);
     if (!p) throw invalid('user.not_found', `unable to find user ${u}: no matching entries in the image's /etc/passwd`);

@@ -10,7 +10,13 @@ import { allEndpoints } from '../state/endpoints.js';
 import { networkAddressing } from '../state/networks.js';
 import { portsOfContainer } from '../state/ports.js';
 
-export interface EndpointView { network: string; ifname: string; ip: string | null; mac: string | null; aliases: string[] }
+export interface EndpointView {
+  network: string;
+  ifname: string;
+  ip: string | null;
+  mac: string | null;
+  aliases: string[];
+}
 
 export function containerEndpoints(ctx: EngineContext, ids: string[]): Map<string, EndpointView[]> {
   const m = new Map<string, EndpointView[]>();
@@ -69,8 +75,16 @@ export function inspectContainer(ctx: EngineContext, c: Container): Record<strin
       RestartCount: c.restartCount,
     },
     Config: {
-      Hostname: s.hostname, User: s.user, Env: s.env, Cmd: s.cmd, Entrypoint: s.entrypoint, WorkingDir: s.workdir,
-      Labels: c.labels, StopSignal: s.stopSignal, StopTimeout: s.stopTimeout, Healthcheck: s.healthcheck ?? null,
+      Hostname: s.hostname,
+      User: s.user,
+      Env: s.env,
+      Cmd: s.cmd,
+      Entrypoint: s.entrypoint,
+      WorkingDir: s.workdir,
+      Labels: c.labels,
+      StopSignal: s.stopSignal,
+      StopTimeout: s.stopTimeout,
+      Healthcheck: s.healthcheck ?? null,
     },
     HostConfig: {
       Memory: s.resources.memory ?? 0,
@@ -95,8 +109,12 @@ export function inspectContainer(ctx: EngineContext, c: Container): Record<strin
       Networks: Object.fromEntries(eps.map((e) => {
         const n = nets.find((x) => x.name === e.network);
         return [e.network, {
-          InterfaceName: e.ifname, IPAddress: e.ip ?? '', IPPrefixLen: n ? Number(n.subnet.split('/')[1]) : 0,
-          Gateway: n?.gateway ?? '', MacAddress: e.mac ?? '', Aliases: e.aliases,
+          InterfaceName: e.ifname,
+          IPAddress: e.ip ?? '',
+          IPPrefixLen: n ? Number(n.subnet.split('/')[1]) : 0,
+          Gateway: n?.gateway ?? '',
+          MacAddress: e.mac ?? '',
+          Aliases: e.aliases,
         }];
       })),
     },

@@ -22,7 +22,8 @@ export interface VolumeInfo {
 }
 
 export function createVolume(ctx: EngineContext, o: { name?: string; labels?: Record<string, string>; driver?: string; options?: string[] }): VolumeInfo {
-  if (o.driver !== undefined && o.driver !== 'local') throw invalid('volume.driver', `unsupported volume driver "${o.driver}": berth volumes are local directories`);
+  if (o.driver !== undefined && o.driver !== 'local')
+    throw invalid('volume.driver', `unsupported volume driver "${o.driver}": berth volumes are local directories`);
   if (o.options && o.options.length > 0) throw invalid('volume.options', `unsupported volume option "${o.options[0]}": berth's local volumes take none`);
   const name = o.name ?? newId();
   const root = volumeRoot(ctx, name); // validates the name
@@ -30,26 +31,44 @@ export function createVolume(ctx: EngineContext, o: { name?: string; labels?: Re
   tx(ctx.db, () => {
     // As Docker: creating a volume that exists is a success that changes nothing.
     // One that `run -v` made gets its row now, keeping the time its directory was made.
-    if (!getVolume(ctx.db, name)) insertVolume(ctx.db, { name, labels: o.labels ?? {}, createdAt: (dirExists(root) ? createdTime(root) : undefined) ?? createdAt });
+    if (!getVolume(ctx.db, name))
+      insertVolume(ctx.db, { name, labels: o.labels ?? {}, createdAt: (dirExists(root) ? createdTime(root) : undefined) ?? createdAt });
   });
   mkdirSync(volumeDir(ctx, name), { recursive: true, mode: 0o755 });
   return inspectVolume(ctx, name);
 }
 
-const dirExists = (p: string) => { try { return statSync(p).isDirectory(); } catch { return false; } };
-const createdTime = (p: string) => { try { return statSync(p).birthtime.toISOString(); } catch { return undefined; } };
+const dirExists = (p: string) => {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+};
+const createdTime = (p: string) => {
+  try {
+    return statSync(p).birthtime.toISOString();
+  } catch {
+    return undefined;
+  }
+};
 
 export function listVolumes(ctx: EngineContext): VolumeInfo[] {
   const rows = new Map(allVolumes(ctx.db).map((r) => [r.name, r]));
   let dirs: string[] = [];
-  try { dirs = readdirSync(join(ctx.paths.root, 'volumes')); } catch { /* none yet */ }
+  try {
+    dirs = readdirSync(join(ctx.paths.root, 'volumes'));
+  } catch { /* none yet */ }
   const names = [...new Set([...rows.keys(), ...dirs])].sort();
   const used = volumeUsers(ctx);
   return names.map((n) => info(ctx, n, rows.get(n), used));
 }
 
-function info(ctx: EngineContext, name: string, row: { labels: Record<string, string>; createdAt: string } | undefined, used: Map<string, string[]>): VolumeInfo {
-  return { name, driver: 'local', mountpoint: volumeDir(ctx, name), labels: row?.labels ?? {}, createdAt: row?.createdAt ?? createdTime(volumeRoot(ctx, name)) ?? '', usedBy: used.get(name) ?? [] };
+function info(ctx: EngineContext, name: string, row: { labels: Record<string, string>; createdAt: string } | undefined,
+  used: Map<string, string[]>): VolumeInfo
+{
+  return { name, driver: 'local', mountpoint: volumeDir(ctx, name), labels: row?.labels ?? {},
+    createdAt: row?.createdAt ?? createdTime(volumeRoot(ctx, name)) ?? '', usedBy: used.get(name) ?? [] };
 }
 
 export function inspectVolume(ctx: EngineContext, name: string): VolumeInfo {
@@ -91,17 +110,21 @@ function duSize(dir: string): number {
   let total = 0;
   const walk = (p: string) => {
     let names: string[] = [];
-    try { names = readdirSync(p); } catch { return; }
+    try {
+      names = readdirSync(p);
+    } catch {
+      return;
+    }
     for (const n of names) {
       const q = join(p, n);
       try {
         const st = lstatSync(q, { throwIfNoEntry: false });
         if (!st) continue;
-        if (st.isDirectory()) walk(q); else total += st.size;
+        if (st.isDirectory()) walk(q);
+        else total += st.size;
       } catch { /* vanished */ }
     }
   };
   walk(dir);
   return total;
 }
-

@@ -108,7 +108,8 @@ export async function createImage(ctx: ImageContext, n: NewImage): Promise<Image
         if (!hasBlob(ctx.root, l.digest)) throw unavailable('image.concurrent_removal', `blob ${l.digest} was removed while making the image`, 'try again');
       }
       if (layer) ctx.store.insertLayer({ diffId: layer.diffId, blobDigest: layer.desc.digest, size: layer.size });
-      ctx.store.insertImage({ id: config.digest, manifestDigest: m.digest, config: configBytes.toString('utf8'), layers: image.rootfs.diff_ids, size, created });
+      ctx.store.insertImage({ id: config.digest, manifestDigest: m.digest, config: configBytes.toString('utf8'), layers: image.rootfs.diff_ids, size,
+        created });
       for (const t of tags) ctx.store.setTag(t, config.digest);
     });
     made.blobs = [];

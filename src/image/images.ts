@@ -51,7 +51,8 @@ function lookup(store: ImageStore, ref: string): Lookup | undefined {
 }
 
 function notFoundError(ref: string) {
-  return notFound('image.not_found', `image not found: ${ref}`, 'import it with `berth load -i FILE` (or `berth import FILE NAME`), or build it; `berth images` lists what there is');
+  return notFound('image.not_found', `image not found: ${ref}`,
+    'import it with `berth load -i FILE` (or `berth import FILE NAME`), or build it; `berth images` lists what there is');
 }
 
 /** The image a reference names: a tag (short names tried as localhost/ then docker.io/library/), NAME@digest, or an id (prefix of ≥ 3 hex). */
@@ -157,7 +158,8 @@ export function removeImage(ctx: ImageContext, ref: string, opts: { force?: bool
     const img = toRecord(store, l.row);
     const untag = l.tag !== undefined ? [l.tag] : img.repoTags;
     if (l.tag === undefined && img.repoTags.length > 1 && !force) {
-      throw conflict('image.multiple_tags', `image ${shortId(img.id)} has several tags (${img.repoTags.join(', ')})`, 'remove the tags one by one, or use --force');
+      throw conflict('image.multiple_tags', `image ${shortId(img.id)} has several tags (${img.repoTags.join(', ')})`,
+        'remove the tags one by one, or use --force');
     }
     const lastTag = img.repoTags.every((t) => untag.includes(t));
     const user = store.containerUsing(img.id);

@@ -58,7 +58,8 @@ const EMPTY = { blobs: [], layers: [], images: { n: 0 }, tags: { n: 0 }, layerRo
 
 describe('importImage', () => {
   it('imports an OCI archive: blobs, shared layer dirs, records, config', async () => {
-    const archive = file('oci.tar', await ociArchive({ layers: [base, top], config: { Cmd: ['sh'], Env: ['A=1'], ExposedPorts: { '80/tcp': {} } } }, 'localhost/app:1'));
+    const archive = file('oci.tar',
+      await ociArchive({ layers: [base, top], config: { Cmd: ['sh'], Env: ['A=1'], ExposedPorts: { '80/tcp': {} } } }, 'localhost/app:1'));
     const s = await importImage(imageContextOf(db, root), archive);
     assert.equal(s.repository, 'localhost/app');
     assert.equal(s.tag, '1');
@@ -97,7 +98,9 @@ describe('importImage', () => {
 
   it('imports a gzipped rootfs tarball with config changes', async () => {
     const tarball = file('rootfs.tgz', gzipSync(await makeTar(base)));
-    const s = await importImage(imageContextOf(db, root), tarball, 'rootfs:v1', { changes: { cmd: ['/bin/sh'], env: ['X=y'], workdir: '/srv', exposedPorts: ['8080'] } });
+    const s = await importImage(imageContextOf(db, root), tarball, 'rootfs:v1', {
+      changes: { cmd: ['/bin/sh'], env: ['X=y'], workdir: '/srv', exposedPorts: ['8080'] },
+    });
     assert.equal(`${s.repository}:${s.tag}`, 'localhost/rootfs:v1');
     const img = resolveImage(imageStore(db), 'rootfs:v1');
     const c = imageConfig(img);
@@ -136,7 +139,9 @@ describe('importImage', () => {
   it('refuses truncated and garbage archives with one clear error', async () => {
     const whole = await ociArchive({ layers: [base, top] }, 'localhost/t:1');
     const gz = gzipSync(whole);
-    for (const [name, data] of [['trunc.tar', whole.subarray(0, whole.length - 1200)], ['trunc.tgz', gz.subarray(0, gz.length - 40)], ['junk.tar', Buffer.alloc(2048, 7)], ['empty.tar', Buffer.alloc(0)]] as const) {
+    for (const [name, data] of [['trunc.tar', whole.subarray(0, whole.length - 1200)], ['trunc.tgz', gz.subarray(0, gz.length - 40)], ['junk.tar',
+      Buffer.alloc(2048, 7)], ['empty.tar', Buffer.alloc(0)]] as const)
+    {
       await assert.rejects(importImage(imageContextOf(db, root), file(name, data)), (e: Error & { code?: string; kind?: string }) => {
         assert.equal(e.kind, 'Corrupt', `${name}: ${e.message}`);
         assert.equal(e.code, 'image.corrupt');
@@ -221,9 +226,28 @@ describe('resolve and remove', () => {
   it('refuses to remove an image a container uses, and force only untags it', async () => {
     const s = await importImage(imageContextOf(db, root), file('u.tar', await ociArchive({ layers: [base] }, 'localhost/used:1')));
     insertContainer(db, {
-      id: 'c1', name: 'berthtest_c', imageId: s.id, imageRef: 'used:1', spec: {}, labels: {}, status: 'created', pid: null, conmonPid: null,
-      conmonStart: null, exitCode: null, oomKilled: false, restartCount: 0, runtime: 'runc', createdAt: 'now', startedAt: null,
-      finishedAt: null, bootId: null, stopRequested: false, runId: null, pidStart: null, restartBackoffMs: 0,
+      id: 'c1',
+      name: 'berthtest_c',
+      imageId: s.id,
+      imageRef: 'used:1',
+      spec: {},
+      labels: {},
+      status: 'created',
+      pid: null,
+      conmonPid: null,
+      conmonStart: null,
+      exitCode: null,
+      oomKilled: false,
+      restartCount: 0,
+      runtime: 'runc',
+      createdAt: 'now',
+      startedAt: null,
+      finishedAt: null,
+      bootId: null,
+      stopRequested: false,
+      runId: null,
+      pidStart: null,
+      restartBackoffMs: 0,
     });
     assert.throws(() => removeImage(imageContextOf(db, root), 'used:1'), (e: Error & { code?: string }) => {
       assert.equal(e.code, 'image.in_use');

@@ -67,12 +67,14 @@ export async function loadImages(ctx: ImageContext, source: string): Promise<Ima
     const { file, names } = await openArchive(source, staging);
     const isOci = names.has('index.json') && names.has('oci-layout');
     if (!isOci && !names.has('manifest.json')) {
-      throw invalid('image.not_an_archive', `${source === '-' ? 'stdin' : source} is not an image archive (no index.json or manifest.json)`, 'a root filesystem tarball is imported with `berth import FILE NAME`');
+      throw invalid('image.not_an_archive', `${source === '-' ? 'stdin' : source} is not an image archive (no index.json or manifest.json)`,
+        'a root filesystem tarball is imported with `berth import FILE NAME`');
     }
     const c = await readingArchive(() => stageArchive(file, staging));
     const plans: Array<{ plan: ImportPlan; tags: Array<string | undefined> }> = [];
     if (isOci) {
-      const fits = (d: { platform?: { os?: string; architecture?: string } }) => !d.platform || ((d.platform.os ?? 'linux') === 'linux' && (d.platform.architecture ?? goArch()) === goArch());
+      const fits = (d: { platform?: { os?: string; architecture?: string } }) =>
+        !d.platform || ((d.platform.os ?? 'linux') === 'linux' && (d.platform.architecture ?? goArch()) === goArch());
       const list = ociEntries(c).filter(fits);
       if (list.length === 0) plans.push({ plan: planOci(c), tags: [] });
       for (const d of list) {

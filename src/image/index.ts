@@ -1,7 +1,7 @@
 // What image/ offers the engine. Everything else in this folder is its own business.
-export { importImage, type ImportOptions } from './import.js';
-export { resolveImage, listImages, inspectImage, removeImage, imageLayerDirs, imageConfig, type RemoveResult } from './images.js';
-export { normalizeName, parseReference, splitName, candidateNames, type Reference } from './reference.js';
 export type { ConfigChanges } from './formats.js';
-export type { ImageRecord, ImageSummary, ImageConfig, ImageContext, ImageInspect, OciImage, OciContainerConfig, HealthcheckConfig } from './types.js';
+export { resolveImage, listImages, inspectImage, removeImage, imageLayerDirs, imageConfig, type RemoveResult } from './images.js';
+export { importImage, type ImportOptions } from './import.js';
 export type { ImageStore, LayerUnpacker, UnpackedLayer, StoredImage, StoredLayer, ImageRefs } from './records.js';
+export { normalizeName, parseReference, splitName, candidateNames, type Reference } from './reference.js';
+export type { ImageRecord, ImageSummary, ImageConfig, ImageContext, ImageInspect, OciImage, OciContainerConfig, HealthcheckConfig } from './types.js';

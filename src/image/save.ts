@@ -121,7 +121,10 @@ async function addFile(pack: Pack, name: string, path: string): Promise<void> {
     const entry = pack.entry({ name, size, mtime: MTIME, mode: 0o644 }, (err) => (err ? rej(err) : res()));
     entry.on('error', rej);
     const src = createReadStream(path);
-    src.on('error', (e) => { entry.destroy(e); rej(e); });
+    src.on('error', (e) => {
+      entry.destroy(e);
+      rej(e);
+    });
     src.pipe(entry as unknown as Writable);
   });
 }

@@ -5,8 +5,22 @@
 import { step } from '../common/fault.js';
 import { nodeCrypto, nodeZlib } from '../common/lazy.js';
 import {
-  chmodSync, closeSync, createReadStream, fsyncSync, linkSync, mkdirSync, mkdtempSync, openSync,
-  readSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, existsSync,
+  chmodSync,
+  closeSync,
+  createReadStream,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  existsSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';

@@ -15,12 +15,21 @@ export interface ExportOptions {
   services: boolean;
 }
 
-export interface Exported { yaml: string; warnings: string[] }
+export interface Exported {
+  yaml: string;
+  warnings: string[];
+}
 
 export async function fromCompose(o: ExportOptions & {
-  file?: string; projectName?: string; only: readonly string[]; scale: readonly string[]; cwd: string; env: Readonly<Record<string, string | undefined>>;
+  file?: string;
+  projectName?: string;
+  only: readonly string[];
+  scale: readonly string[];
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
 }): Promise<Exported> {
-  const p = loadProject({ cwd: o.cwd, env: o.env, ...(o.file !== undefined ? { file: o.file } : {}), ...(o.projectName !== undefined ? { projectName: o.projectName } : {}) });
+  const p = loadProject({ cwd: o.cwd, env: o.env, ...(o.file !== undefined ? { file: o.file } : {}),
+    ...(o.projectName !== undefined ? { projectName: o.projectName } : {}) });
   for (const s of o.only) if (!p.services.some((x) => x.name === s)) throw notFound('compose.no_such_service', `no such service: ${s}`);
   const g = generate(p, { type: o.type ?? 'deployment', services: o.services, scale: parseScale(o.scale, p), only: o.only, files: hostFiles });
   validateAll(g.objects, 'kube generate');

@@ -4,11 +4,19 @@ import type { ComposeProject, NetworkConfig, ServiceConfig } from '../compose/mo
 import { serviceDefaults } from '../compose/model.js';
 import type { Container } from '../engine/index.js';
 
-export interface NetworkInfo { name: string; subnet?: string | null; internal: boolean }
+export interface NetworkInfo {
+  name: string;
+  subnet?: string | null;
+  internal: boolean;
+}
 
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-export interface FromContainers { project: ComposeProject; readOnly: Set<string>; warnings: string[] }
+export interface FromContainers {
+  project: ComposeProject;
+  readOnly: Set<string>;
+  warnings: string[];
+}
 
 export function containersToProject(ctrs: readonly Container[], nets: readonly NetworkInfo[]): FromContainers {
   const warnings: string[] = [];
@@ -16,14 +24,19 @@ export function containersToProject(ctrs: readonly Container[], nets: readonly N
   const networks = new Map<string, NetworkConfig>();
   const services = ctrs.map((c): ServiceConfig => {
     const s = c.spec;
-    if (s.networkMode === 'host') warnings.push(`container ${c.name}: host networking: no Kubernetes equivalent written (hostNetwork is the cluster's, not this host's)`);
+    if (s.networkMode === 'host')
+      warnings.push(`container ${c.name}: host networking: no Kubernetes equivalent written (hostNetwork is the cluster's, not this host's)`);
     if (s.networkMode === 'none') warnings.push(`container ${c.name}: no network: Kubernetes pods always have one`);
     if (s.readOnly) readOnly.add(c.name);
     for (const a of s.networks) {
       const n = nets.find((x) => x.name === a.network);
       if (!networks.has(a.network)) {
         networks.set(a.network, {
-          key: a.network, name: a.network, external: true, internal: n?.internal ?? false, labels: {},
+          key: a.network,
+          name: a.network,
+          external: true,
+          internal: n?.internal ?? false,
+          labels: {},
           ...(n?.subnet ? { subnet: n.subnet } : {}),
         });
       }
@@ -50,7 +63,9 @@ export function containersToProject(ctrs: readonly Container[], nets: readonly N
       ports: s.ports,
       // The default network "berth" gives no names; a user network is what others resolve on.
       networks: s.networks.filter((a) => a.network !== 'berth').map((a) => ({
-        key: a.network, aliases: (a.aliases ?? []).filter((x) => x !== c.name), ...(a.ip !== undefined ? { ipv4Address: a.ip } : {}),
+        key: a.network,
+        aliases: (a.aliases ?? []).filter((x) => x !== c.name),
+        ...(a.ip !== undefined ? { ipv4Address: a.ip } : {}),
       })),
       volumes: s.volumes.map((v) => ({ type: v.named ? 'volume' as const : 'bind' as const, source: v.source, target: v.destination, readOnly: v.readonly })),
       restart: s.restart.name === 'on-failure' && s.restart.maxRetries > 0 ? `on-failure:${s.restart.maxRetries}` : s.restart.name,
@@ -64,6 +79,7 @@ export function containersToProject(ctrs: readonly Container[], nets: readonly N
   networks.delete('berth');
   return {
     project: { name: '', workingDir: '/', configFile: '', configFiles: [], services, networks: [...networks.values()], volumes: [], secrets: [], configs: [] },
-    readOnly, warnings,
+    readOnly,
+    warnings,
   };
 }

@@ -32,27 +32,40 @@ function byKind<T extends Manifest>(g: Generated, kind: string, name?: string): 
 
 /** The test's own schema check, apart from berth's validate.ts. */
 function validate(g: Generated): void {
-  const classes: Record<string, new (d: never) => { validate(): void }> = { Deployment, Pod, Service, ConfigMap, PersistentVolumeClaim };
+  const classes: Record<string, new(d: never) => { validate(): void }> = { Deployment, Pod, Service, ConfigMap, PersistentVolumeClaim };
   for (const o of g.objects) new classes[o.kind]!(o as never).validate();
 }
 
-const farm = () => project({
-  web: {
-    image: 'localhost/busybox:latest', command: ['sh', '/srv/serve.sh'], entrypoint: ['/bin/env'], environment: { MODE: 'prod' }, working_dir: '/srv', user: '1000:1000',
-    volumes: ['./conf/app.conf:/etc/app.conf:ro', 'data:/var/data', './static:/www', './missing:/x'],
-    networks: { back: { aliases: ['www'] } },
-    deploy: { replicas: 3, resources: { limits: { memory: '32m', cpus: '0.25' } } },
-    healthcheck: { test: ['CMD', 'wget', '-q', 'http://127.0.0.1/'], interval: '2s', timeout: '3s', retries: 5, start_period: '4s' },
-    restart: 'unless-stopped', stop_grace_period: '20s',
-  },
-  proxy: {
-    image: 'nginx', ports: ['8080:80', '30080:81/udp'], networks: { back: null, front: { ipv4_address: '10.9.0.5' } }, depends_on: { web: { condition: 'service_healthy' } },
-    pids_limit: 50, blkio_config: { device_write_bps: [{ path: '/dev/vda', rate: '10mb' }] }, restart: 'no', user: 'nginx',
-  },
-}, {
-  networks: { back: { internal: true, ipam: { config: [{ subnet: '10.8.0.0/24' }] } }, front: { ipam: { config: [{ subnet: '10.9.0.0/24' }] } } },
-  volumes: { data: null },
-});
+const farm = () =>
+  project({
+    web: {
+      image: 'localhost/busybox:latest',
+      command: ['sh', '/srv/serve.sh'],
+      entrypoint: ['/bin/env'],
+      environment: { MODE: 'prod' },
+      working_dir: '/srv',
+      user: '1000:1000',
+      volumes: ['./conf/app.conf:/etc/app.conf:ro', 'data:/var/data', './static:/www', './missing:/x'],
+      networks: { back: { aliases: ['www'] } },
+      deploy: { replicas: 3, resources: { limits: { memory: '32m', cpus: '0.25' } } },
+      healthcheck: { test: ['CMD', 'wget', '-q', 'http://127.0.0.1/'], interval: '2s', timeout: '3s', retries: 5, start_period: '4s' },
+      restart: 'unless-stopped',
+      stop_grace_period: '20s',
+    },
+    proxy: {
+      image: 'nginx',
+      ports: ['8080:80', '30080:81/udp'],
+      networks: { back: null, front: { ipv4_address: '10.9.0.5' } },
+      depends_on: { web: { condition: 'service_healthy' } },
+      pids_limit: 50,
+      blkio_config: { device_write_bps: [{ path: '/dev/vda', rate: '10mb' }] },
+      restart: 'no',
+      user: 'nginx',
+    },
+  }, {
+    networks: { back: { internal: true, ipam: { config: [{ subnet: '10.8.0.0/24' }] } }, front: { ipam: { config: [{ subnet: '10.9.0.0/24' }] } } },
+    volumes: { data: null },
+  });
 
 test('a compose service becomes a Deployment with its replicas, limits, probes, env, command, user and origin', () => {
   const g = generate(farm(), { type: 'deployment', services: true, files });
@@ -131,10 +144,10 @@ test('everything without a Kubernetes equivalent is a warning', () => {
     'service proxy: device write bps limit /dev/vda=10485760: no Kubernetes equivalent',
     'service proxy: restart no: a Deployment always restarts its pods',
     'service proxy: user nginx: Kubernetes takes numeric ids only (runAsUser), not carried over',
-    'network back: internal: no Kubernetes equivalent written (a NetworkPolicy is the cluster\'s way to isolate pods)',
+    "network back: internal: no Kubernetes equivalent written (a NetworkPolicy is the cluster's way to isolate pods)",
     'service web: volume data shared by 3 replicas: a ReadWriteOnce claim keeps them on one node',
     'network back: subnet 10.8.0.0/24: no Kubernetes equivalent; recorded in annotation io.berth.network.subnet (kube play uses it)',
-    'service proxy: network front: subnet 10.9.0.0/24: no Kubernetes equivalent (kube play puts all pods on one network: only the subnet of proxy\'s first network is recorded)',
+    "service proxy: network front: subnet 10.9.0.0/24: no Kubernetes equivalent (kube play puts all pods on one network: only the subnet of proxy's first network is recorded)",
   ];
   for (const w of expect) assert.ok(g.warnings.includes(w), `missing warning: ${w}\n${g.warnings.join('\n')}`);
   assert.ok(g.warnings.some((w) => /depends_on web: no Kubernetes equivalent/.test(w)));

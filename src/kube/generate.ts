@@ -6,8 +6,21 @@ import { isDataKey, LABEL_KEY, toDnsLabel } from './names.js';
 import { portParts } from './ports.js';
 import { formatCpu, formatMemory } from './quantity.js';
 import {
-  ANN_CONTAINER, ANN_DEPENDS, ANN_NETWORKS, ANN_PROJECT, ANN_SERVICE, ANN_SUBNET,
-  type IConfigMap, type IContainer, type IPersistentVolumeClaim, type IPodSpec, type IProbe, type IService, type IVolume, type IVolumeMount, type Manifest,
+  ANN_CONTAINER,
+  ANN_DEPENDS,
+  ANN_NETWORKS,
+  ANN_PROJECT,
+  ANN_SERVICE,
+  ANN_SUBNET,
+  type IConfigMap,
+  type IContainer,
+  type IPersistentVolumeClaim,
+  type IPodSpec,
+  type IProbe,
+  type IService,
+  type IVolume,
+  type IVolumeMount,
+  type Manifest,
 } from './types.js';
 
 /** ConfigMaps are kept in etcd, whose objects stop at 1 MiB; base64 of binary content takes 4/3. */
@@ -40,16 +53,27 @@ export interface GenerateOptions {
   readOnly?: ReadonlySet<string>;
 }
 
-export interface Generated { objects: Manifest[]; warnings: string[] }
+export interface Generated {
+  objects: Manifest[];
+  warnings: string[];
+}
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
-interface Ctx { p: ComposeProject; o: GenerateOptions; warn: (s: string) => void; out: Manifest[]; configMaps: Set<string> }
+interface Ctx {
+  p: ComposeProject;
+  o: GenerateOptions;
+  warn: (s: string) => void;
+  out: Manifest[];
+  configMaps: Set<string>;
+}
 
 export function generate(p: ComposeProject, o: GenerateOptions): Generated {
   const warnings: string[] = [];
   // A network's warnings would otherwise come once for each of its services.
-  const warn = (s: string) => { if (!warnings.includes(s)) warnings.push(s); };
+  const warn = (s: string) => {
+    if (!warnings.includes(s)) warnings.push(s);
+  };
   const ctx: Ctx = { p, o, warn, out: [], configMaps: new Set() };
   const chosen = o.only && o.only.length > 0 ? p.services.filter((s) => o.only!.includes(s.name)) : p.services;
   const claims = new Set<string>();
@@ -58,7 +82,7 @@ export function generate(p: ComposeProject, o: GenerateOptions): Generated {
     for (const v of s.volumes) if (v.type === 'volume') claims.add(v.source);
   }
   for (const key of claims) ctx.out.push(claim(ctx, key));
-  if (o.services) for (const s of chosen) services(ctx, s);
+  if (o.services) { for (const s of chosen) services(ctx, s); }
   else {
     for (const s of chosen) {
       if (reachedByName(p, s)) ctx.warn(`service ${s.name}: reached by name by other services, but no Service is written without --service`);
@@ -81,18 +105,25 @@ function workload(ctx: Ctx, s: ServiceConfig): void {
   if (!o.fromContainers) annotations[ANN_NETWORKS] = nets.join(',');
   for (const n of s.networks) {
     const net = p.networks.find((x) => x.key === n.key);
-    if (n.ipv4Address !== undefined) warn(`service ${s.name}: static address ${n.ipv4Address} on network ${n.key}: no Kubernetes equivalent (the cluster assigns pod addresses)`);
+    if (n.ipv4Address !== undefined)
+      warn(`service ${s.name}: static address ${n.ipv4Address} on network ${n.key}: no Kubernetes equivalent (the cluster assigns pod addresses)`);
     if (net?.subnet !== undefined && annotations[ANN_SUBNET] === undefined) {
       annotations[ANN_SUBNET] = net.subnet;
       warn(`network ${net.key}: subnet ${net.subnet}: no Kubernetes equivalent; recorded in annotation ${ANN_SUBNET} (kube play uses it)`);
     } else if (net?.subnet !== undefined && annotations[ANN_SUBNET] !== net.subnet) {
-      warn(`service ${s.name}: network ${net.key}: subnet ${net.subnet}: no Kubernetes equivalent (kube play puts all pods on one network: only the subnet of ${s.name}'s first network is recorded)`);
+      warn(
+        `service ${s.name}: network ${net.key}: subnet ${net.subnet}: no Kubernetes equivalent (kube play puts all pods on one network: only the subnet of ${s.name}'s first network is recorded)`,
+      );
     }
     if (net?.internal) warn(`network ${n.key}: internal: no Kubernetes equivalent written (a NetworkPolicy is the cluster's way to isolate pods)`);
   }
   if (s.dependsOn.length > 0) {
     annotations[ANN_DEPENDS] = s.dependsOn.map((d) => `${d.service}:${d.condition}`).join(',');
-    warn(`service ${s.name}: depends_on ${s.dependsOn.map((d) => d.service).join(', ')}: no Kubernetes equivalent (pods start in any order); recorded in annotation ${ANN_DEPENDS}`);
+    warn(
+      `service ${s.name}: depends_on ${
+        s.dependsOn.map((d) => d.service).join(', ')
+      }: no Kubernetes equivalent (pods start in any order); recorded in annotation ${ANN_DEPENDS}`,
+    );
   }
   for (const [k, v] of Object.entries(s.labels)) {
     if (LABEL_KEY.test(k)) annotations[k] = v;
@@ -115,8 +146,11 @@ function workload(ctx: Ctx, s: ServiceConfig): void {
   }
   if (s.restart !== 'always' && s.restart !== 'unless-stopped') warn(`service ${s.name}: restart ${s.restart}: a Deployment always restarts its pods`);
   ctx.out.push({
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata,
-    spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) }, spec } },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata,
+    spec: { replicas, selector: { matchLabels: { app: name } },
+      template: { metadata: { labels, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) }, spec } },
   });
 }
 
@@ -132,10 +166,13 @@ function containerOf(ctx: Ctx, s: ServiceConfig, name: string, volumes: IVolume[
   if (s.ports.length > 0) {
     c.ports = s.ports.map((spec) => {
       const pp = portParts(spec);
-      if (pp.hostPort === 0) warn(`service ${s.name}: port ${spec}: a random host port has no Kubernetes equivalent; the container port is declared without one`);
+      if (pp.hostPort === 0)
+        warn(`service ${s.name}: port ${spec}: a random host port has no Kubernetes equivalent; the container port is declared without one`);
       return {
-        containerPort: pp.containerPort, protocol: pp.protocol,
-        ...(pp.hostPort ? { hostPort: pp.hostPort } : {}), ...(pp.hostPort && pp.hostIp ? { hostIP: pp.hostIp } : {}),
+        containerPort: pp.containerPort,
+        protocol: pp.protocol,
+        ...(pp.hostPort ? { hostPort: pp.hostPort } : {}),
+        ...(pp.hostPort && pp.hostIp ? { hostIP: pp.hostIp } : {}),
       };
     });
   }
@@ -155,9 +192,13 @@ function containerOf(ctx: Ctx, s: ServiceConfig, name: string, volumes: IVolume[
   }
   if (s.healthcheck) {
     const h = s.healthcheck;
-    if (h.intervalMs % 1000 !== 0 || h.timeoutMs % 1000 !== 0 || h.startPeriodMs % 1000 !== 0) warn(`service ${s.name}: healthcheck durations rounded up to whole seconds`);
+    if (h.intervalMs % 1000 !== 0 || h.timeoutMs % 1000 !== 0 || h.startPeriodMs % 1000 !== 0)
+      warn(`service ${s.name}: healthcheck durations rounded up to whole seconds`);
     const probe: IProbe = {
-      exec: { command: h.test }, periodSeconds: seconds(h.intervalMs), timeoutSeconds: seconds(h.timeoutMs), failureThreshold: h.retries,
+      exec: { command: h.test },
+      periodSeconds: seconds(h.intervalMs),
+      timeoutSeconds: seconds(h.timeoutMs),
+      failureThreshold: h.retries,
       ...(h.startPeriodMs > 0 ? { initialDelaySeconds: seconds(h.startPeriodMs) } : {}),
     };
     c.livenessProbe = probe;
@@ -188,7 +229,8 @@ function mount(ctx: Ctx, s: ServiceConfig, name: string, v: ServiceVolume, into:
     into.volumes.push({ name: volName, persistentVolumeClaim: { claimName: toDnsLabel(v.source) } });
     into.mounts.push({ name: volName, mountPath: v.target, ...(v.readOnly ? { readOnly: true } : {}) });
     const replicas = ctx.o.scale?.get(s.name) ?? s.replicas;
-    if (replicas > 1 && ctx.o.type === 'deployment') ctx.warn(`service ${s.name}: volume ${v.source} shared by ${replicas} replicas: a ReadWriteOnce claim keeps them on one node`);
+    if (replicas > 1 && ctx.o.type === 'deployment')
+      ctx.warn(`service ${s.name}: volume ${v.source} shared by ${replicas} replicas: a ReadWriteOnce claim keeps them on one node`);
     return;
   }
   const content = ctx.o.files.read(v.source, CONFIGMAP_MAX_BYTES, CONFIGMAP_MAX_FILES);
@@ -222,7 +264,8 @@ function claim(ctx: Ctx, key: string): IPersistentVolumeClaim {
   const vol = ctx.p.volumes.find((v) => v.key === key);
   if (vol?.external) ctx.warn(`volume ${key}: external: written as a claim; bind it to the existing data in the cluster`);
   return {
-    apiVersion: 'v1', kind: 'PersistentVolumeClaim',
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
     metadata: { name: toDnsLabel(key), labels: ctx.o.fromContainers ? {} : { [ANN_PROJECT]: ctx.p.name } },
     spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: DEFAULT_CLAIM_SIZE } } },
   };
@@ -244,14 +287,23 @@ function services(ctx: Ctx, s: ServiceConfig): void {
   let svc: IService;
   if (published.length > 0) {
     svc = {
-      apiVersion: 'v1', kind: 'Service', metadata: meta(name),
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: meta(name),
       spec: {
-        type: 'NodePort', selector: { app: name },
+        type: 'NodePort',
+        selector: { app: name },
         ports: published.map((pp) => {
           const inRange = pp.hostPort !== undefined && pp.hostPort >= 30000 && pp.hostPort <= 32767;
-          if (pp.hostPort && !inRange) ctx.warn(`service ${s.name}: host port ${pp.hostPort} is outside the NodePort range 30000-32767: kept as the container's hostPort; the cluster picks the Service's nodePort`);
+          if (pp.hostPort && !inRange)
+            ctx.warn(
+              `service ${s.name}: host port ${pp.hostPort} is outside the NodePort range 30000-32767: kept as the container's hostPort; the cluster picks the Service's nodePort`,
+            );
           return {
-            name: `${pp.protocol.toLowerCase()}-${pp.containerPort}`, protocol: pp.protocol, port: pp.containerPort, targetPort: pp.containerPort,
+            name: `${pp.protocol.toLowerCase()}-${pp.containerPort}`,
+            protocol: pp.protocol,
+            port: pp.containerPort,
+            targetPort: pp.containerPort,
             ...(inRange ? { nodePort: pp.hostPort } : {}),
           };
         }),

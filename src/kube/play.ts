@@ -13,7 +13,12 @@ import { KINDS, LABEL_KUBE_FILE } from './types.js';
 import { validateAll } from './validate.js';
 import { parseManifests } from './yamlio.js';
 
-export interface Played { file: string; project: string; dataDir: string; plan: PlayPlan }
+export interface Played {
+  file: string;
+  project: string;
+  dataDir: string;
+  plan: PlayPlan;
+}
 
 /** Reads, validates and translates a manifest file; nothing on the host is touched. */
 export async function readPlay(engine: Engine, fileArg: string): Promise<Played> {
@@ -42,7 +47,9 @@ async function owned(engine: Engine, p: Played): Promise<boolean> {
   const nets = (await engine.networks.list()).filter((n) => n.labels[LABEL_PROJECT] === p.project);
   for (const o of [...ctrs, ...nets]) {
     const from = o.labels[LABEL_KUBE_FILE];
-    if (from === undefined) throw conflict('kube.not_ours', `project ${p.project} exists and was not made by kube play`, `remove it with berth compose -p ${p.project} down, or rename ${basename(p.file)}`);
+    if (from === undefined)
+      throw conflict('kube.not_ours', `project ${p.project} exists and was not made by kube play`,
+        `remove it with berth compose -p ${p.project} down, or rename ${basename(p.file)}`);
     if (from !== p.file) throw conflict('kube.not_ours', `project ${p.project} was played from ${from}, not ${p.file}`, `berth kube down ${from}`);
   }
   return ctrs.length > 0 || nets.length > 0;
@@ -61,14 +68,16 @@ function writeData(p: Played): void {
   }
   // A ConfigMap or Secret without keys is still an (empty) directory to mount.
   for (const s of p.plan.project.services) {
-    for (const v of s.volumes) if (v.type === 'bind' && v.source.startsWith(`${p.dataDir}/`) && !existsSync(v.source)) mkdirSync(v.source, { recursive: true, mode: 0o755 });
+    for (const v of s.volumes)
+      if (v.type === 'bind' && v.source.startsWith(`${p.dataDir}/`) && !existsSync(v.source)) mkdirSync(v.source, { recursive: true, mode: 0o755 });
   }
 }
 
 export async function play(engine: Engine, fileArg: string, o: { replace: boolean; log: Log }): Promise<void> {
   const p = await readPlay(engine, fileArg);
   if (await owned(engine, p)) {
-    if (!o.replace) throw exists('kube.exists', `${basename(p.file)} is already played (project ${p.project})`, 'give --replace to replace it, or run berth kube down first');
+    if (!o.replace)
+      throw exists('kube.exists', `${basename(p.file)} is already played (project ${p.project})`, 'give --replace to replace it, or run berth kube down first');
     await remove(engine, p, { volumes: false, log: o.log });
   }
   writeData(p);
@@ -76,7 +85,9 @@ export async function play(engine: Engine, fileArg: string, o: { replace: boolea
     await up(engine, p.plan.project, { log: o.log });
   } catch (e) {
     // Nothing half made: what this play created goes, the first error is the one reported.
-    try { await remove(engine, p, { volumes: false, log: () => {} }); } catch { /* keep e */ }
+    try {
+      await remove(engine, p, { volumes: false, log: () => {} });
+    } catch { /* keep e */ }
     throw e;
   }
 }

@@ -14,7 +14,10 @@ export interface DataFile {
   data: Buffer;
 }
 
-export interface PlayPlan { project: ComposeProject; files: DataFile[] }
+export interface PlayPlan {
+  project: ComposeProject;
+  files: DataFile[];
+}
 
 export interface TranslateOptions {
   /** Shown in messages ("webfarm.yaml") and recorded on what play makes (the absolute path). */
@@ -25,7 +28,14 @@ export interface TranslateOptions {
   dataDir: string;
 }
 
-interface Entry { c: Checker; kind: string; name: string; meta: Obj; o: Obj; index: number }
+interface Entry {
+  c: Checker;
+  kind: string;
+  name: string;
+  meta: Obj;
+  o: Obj;
+  index: number;
+}
 
 const CONDITIONS: readonly string[] = ['service_started', 'service_healthy', 'service_completed_successfully'];
 
@@ -45,7 +55,10 @@ export function translate(docs: readonly unknown[], opts: TranslateOptions): Pla
   for (const e of entries) {
     if (e.kind === 'ConfigMap') configMaps.set(e.name, configMap(e));
     else if (e.kind === 'Secret') secrets.set(e.name, secret(e));
-    else if (e.kind === 'PersistentVolumeClaim') { claim(e); claims.add(e.name); }
+    else if (e.kind === 'PersistentVolumeClaim') {
+      claim(e);
+      claims.add(e.name);
+    }
   }
   for (const [name, data] of configMaps) for (const [k, v] of data) files.push({ path: ['configmap', name, k], data: v });
   for (const [name, data] of secrets) for (const [k, v] of data) files.push({ path: ['secret', name, k], data: v });
@@ -73,14 +86,26 @@ export function translate(docs: readonly unknown[], opts: TranslateOptions): Pla
 
   const distinct = [...new Set(subnets.values())];
   if (distinct.length > 1) {
-    throw new Checker(opts.label).fail(`annotations.${ANN_SUBNET}`, `the objects ask for different subnets (${distinct.join(', ')}); berth plays a file on one network`);
+    throw new Checker(opts.label).fail(`annotations.${ANN_SUBNET}`,
+      `the objects ask for different subnets (${distinct.join(', ')}); berth plays a file on one network`);
   }
   const volumes: VolumeConfig[] = [...claims].map((k) => ({ key: k, name: `${opts.project}_${k}`, external: false, labels: { [LABEL_KUBE_FILE]: opts.file } }));
   return {
     project: {
-      name: opts.project, workingDir: opts.workingDir, configFile: opts.label, configFiles: [opts.label], services, volumes, secrets: [], configs: [],
+      name: opts.project,
+      workingDir: opts.workingDir,
+      configFile: opts.label,
+      configFiles: [opts.label],
+      services,
+      volumes,
+      secrets: [],
+      configs: [],
       networks: [{
-        key: 'default', name: `${opts.project}_default`, external: false, internal: false, labels: { [LABEL_KUBE_FILE]: opts.file },
+        key: 'default',
+        name: `${opts.project}_default`,
+        external: false,
+        internal: false,
+        labels: { [LABEL_KUBE_FILE]: opts.file },
         ...(distinct[0] !== undefined ? { subnet: distinct[0] } : {}),
       }],
     },
@@ -102,7 +127,8 @@ function entry(d: unknown, index: number, label: string): Entry {
   top.keys(meta, 'metadata', ['name', 'namespace', 'labels', 'annotations']);
   const name = top.str(meta.name, 'metadata.name');
   const nameRule = kind === 'Service' || kind === 'Pod' || kind === 'Deployment' || kind === 'Job' ? DNS_LABEL : DNS_SUBDOMAIN;
-  if (!nameRule.test(name)) throw top.fail('metadata.name', `"${name}" is not a valid ${kind} name (lower-case letters, digits and -${nameRule === DNS_SUBDOMAIN ? ', .' : ''})`);
+  if (!nameRule.test(name))
+    throw top.fail('metadata.name', `"${name}" is not a valid ${kind} name (lower-case letters, digits and -${nameRule === DNS_SUBDOMAIN ? ', .' : ''})`);
   const c = new Checker(`${label}: ${kind} ${name}`);
   c.strMap(meta.labels, 'metadata.labels');
   c.strMap(meta.annotations, 'metadata.annotations');
@@ -153,13 +179,18 @@ function claim(e: Entry): void {
   e.c.keys(r, 'spec.resources', ['requests', 'limits']);
 }
 
-interface Workload { svc: ServiceConfig; labels: Record<string, string>; annotations: Array<Record<string, string>> }
+interface Workload {
+  svc: ServiceConfig;
+  labels: Record<string, string>;
+  annotations: Array<Record<string, string>>;
+}
 
 function pod(e: Entry, refs: Refs): Workload {
   const spec = e.c.obj(e.o.spec, 'spec');
   return {
     svc: podToService(e.c, e.name, spec, { refs, replicas: 1, deployment: false }),
-    labels: e.c.strMap(e.meta.labels, 'metadata.labels'), annotations: [e.c.strMap(e.meta.annotations, 'metadata.annotations')],
+    labels: e.c.strMap(e.meta.labels, 'metadata.labels'),
+    annotations: [e.c.strMap(e.meta.annotations, 'metadata.annotations')],
   };
 }
 
@@ -183,7 +214,8 @@ function deployment(e: Entry, refs: Refs): Workload {
   const inner = new Checker(`${c.where} (template)`);
   return {
     svc: podToService(inner, e.name, inner.obj(t.spec, 'spec'), { refs, replicas, deployment: true }),
-    labels, annotations: [c.strMap(e.meta.annotations, 'metadata.annotations'), c.strMap(tm.annotations, 'spec.template.metadata.annotations')],
+    labels,
+    annotations: [c.strMap(e.meta.annotations, 'metadata.annotations'), c.strMap(tm.annotations, 'spec.template.metadata.annotations')],
   };
 }
 
@@ -205,11 +237,13 @@ function job(e: Entry, refs: Refs): Workload {
   c.keys(tm, 'spec.template.metadata', ['labels', 'annotations']);
   const inner = new Checker(`${c.where} (template)`);
   const ps = inner.obj(t.spec, 'spec');
-  if (ps.restartPolicy !== 'Never' && ps.restartPolicy !== 'OnFailure') throw inner.fail('spec.restartPolicy', 'a Job\'s pods must have restartPolicy Never or OnFailure');
+  if (ps.restartPolicy !== 'Never' && ps.restartPolicy !== 'OnFailure')
+    throw inner.fail('spec.restartPolicy', "a Job's pods must have restartPolicy Never or OnFailure");
   const svc = podToService(inner, e.name, ps, { refs, replicas: 1, deployment: false });
   svc.restart = backoff > 0 ? `on-failure:${backoff}` : 'no';
   return {
-    svc, labels: c.strMap(tm.labels, 'spec.template.metadata.labels'),
+    svc,
+    labels: c.strMap(tm.labels, 'spec.template.metadata.labels'),
     annotations: [c.strMap(e.meta.annotations, 'metadata.annotations'), c.strMap(tm.annotations, 'spec.template.metadata.annotations')],
   };
 }
@@ -220,8 +254,11 @@ function service(e: Entry, services: ServiceConfig[], podLabels: ReadonlyMap<str
   const spec = c.obj(e.o.spec, 'spec');
   c.keys(spec, 'spec', ['selector', 'ports', 'type', 'clusterIP']);
   const type = spec.type === undefined ? 'ClusterIP' : c.str(spec.type, 'spec.type');
-  if (type !== 'ClusterIP' && type !== 'NodePort') throw c.unsupported('spec.type', `${type}: not supported by berth`, 'berth plays ClusterIP and NodePort Services (a hostPort publishes a port too)');
-  if (spec.clusterIP !== undefined && spec.clusterIP !== 'None') throw c.unsupported('spec.clusterIP', `${show(spec.clusterIP)}: not supported by berth`, 'berth resolves a Service\'s name to its pods\' own addresses; leave clusterIP out or None');
+  if (type !== 'ClusterIP' && type !== 'NodePort')
+    throw c.unsupported('spec.type', `${type}: not supported by berth`, 'berth plays ClusterIP and NodePort Services (a hostPort publishes a port too)');
+  if (spec.clusterIP !== undefined && spec.clusterIP !== 'None')
+    throw c.unsupported('spec.clusterIP', `${show(spec.clusterIP)}: not supported by berth`,
+      "berth resolves a Service's name to its pods' own addresses; leave clusterIP out or None");
   const sel = c.strMap(spec.selector, 'spec.selector');
   if (Object.keys(sel).length === 0) throw c.unsupported('spec.selector', 'a Service without a selector: not supported by berth');
   const chosen = services.filter((s) => Object.entries(sel).every(([k, v]) => podLabels.get(s.name)?.[k] === v));
@@ -235,7 +272,8 @@ function service(e: Entry, services: ServiceConfig[], podLabels: ReadonlyMap<str
     if (typeof p.targetPort === 'string') throw c.unsupported(`${pp}.targetPort`, `named port ${p.targetPort}: not supported by berth`);
     const target = p.targetPort === undefined ? port : c.int(p.targetPort, `${pp}.targetPort`, 1);
     if (target !== port) {
-      throw c.unsupported(`${pp}.targetPort`, `port ${port} to targetPort ${target}: not supported by berth`, 'berth resolves a Service\'s name to its pods\' own addresses, so port and targetPort must be equal');
+      throw c.unsupported(`${pp}.targetPort`, `port ${port} to targetPort ${target}: not supported by berth`,
+        "berth resolves a Service's name to its pods' own addresses, so port and targetPort must be equal");
     }
     const proto = p.protocol === undefined ? 'tcp' : c.str(p.protocol, `${pp}.protocol`).toLowerCase();
     if (proto !== 'tcp' && proto !== 'udp') throw c.unsupported(`${pp}.protocol`, `${String(p.protocol)}: not supported by berth`);
@@ -268,7 +306,8 @@ function dependencies(label: string, services: ServiceConfig[], depends: Readonl
   const state = new Map<string, 'grey' | 'black'>();
   const visit = (n: string, path: string[]) => {
     if (state.get(n) === 'black') return;
-    if (state.get(n) === 'grey') throw new Checker(label).fail(`annotations.${ANN_DEPENDS}`, `dependency cycle: ${[...path.slice(path.indexOf(n)), n].join(' -> ')}`);
+    if (state.get(n) === 'grey')
+      throw new Checker(label).fail(`annotations.${ANN_DEPENDS}`, `dependency cycle: ${[...path.slice(path.indexOf(n)), n].join(' -> ')}`);
     state.set(n, 'grey');
     for (const d of services.find((x) => x.name === n)!.dependsOn) visit(d.service, [...path, n]);
     state.set(n, 'black');

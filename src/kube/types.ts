@@ -18,7 +18,13 @@ export type Manifest = IPod | IDeployment | IService | IConfigMap | ISecret | IP
 
 /** Every kind berth reads or writes, with its apiVersion. */
 export const KINDS: Readonly<Record<string, string>> = {
-  Pod: 'v1', Deployment: 'apps/v1', Job: 'batch/v1', Service: 'v1', ConfigMap: 'v1', Secret: 'v1', PersistentVolumeClaim: 'v1',
+  Pod: 'v1',
+  Deployment: 'apps/v1',
+  Job: 'batch/v1',
+  Service: 'v1',
+  ConfigMap: 'v1',
+  Secret: 'v1',
+  PersistentVolumeClaim: 'v1',
 };
 
 // Where an object came from, so that a cluster's user (and kube play) can tell.

@@ -6,8 +6,10 @@ import { invalid } from '../common/errors.js';
 import type { Manifest } from './types.js';
 import { show } from '../common/show.js';
 
-interface Validatable { validate(): void }
-type ModelClass = new (data: unknown) => Validatable;
+interface Validatable {
+  validate(): void;
+}
+type ModelClass = new(data: unknown) => Validatable;
 
 // require, not import(): the bundle runs in a vm.Script, where a dynamic import is an
 // experimental feature that prints a warning. The package ships CommonJS beside its ESM.
@@ -42,7 +44,8 @@ export function schemaError(obj: Manifest | Record<string, unknown>): string | u
 
 /** ajv's "data/spec/ports/0/port must be integer" as "spec.ports[0].port must be integer". */
 function fieldPath(err: string): string {
-  return err.replace(/^data\/?(\S*)/, (_m, path: string) => path.split('/').reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), ''));
+  return err.replace(/^data\/?(\S*)/,
+    (_m, path: string) => path.split('/').reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), ''));
 }
 
 /** Throws naming the object and the first field the schema refuses. */

@@ -20,8 +20,20 @@ export interface Refs {
 
 const POD_KEYS = ['containers', 'volumes', 'restartPolicy', 'hostname', 'terminationGracePeriodSeconds'];
 const CONTAINER_KEYS = [
-  'name', 'image', 'command', 'args', 'env', 'envFrom', 'workingDir', 'ports', 'resources', 'livenessProbe', 'readinessProbe',
-  'volumeMounts', 'securityContext', 'imagePullPolicy',
+  'name',
+  'image',
+  'command',
+  'args',
+  'env',
+  'envFrom',
+  'workingDir',
+  'ports',
+  'resources',
+  'livenessProbe',
+  'readinessProbe',
+  'volumeMounts',
+  'securityContext',
+  'imagePullPolicy',
 ];
 
 type Source = { kind: 'configmap' | 'secret'; name: string } | { kind: 'claim'; name: string; readOnly: boolean };
@@ -31,7 +43,8 @@ export function podToService(c: Checker, name: string, spec: Obj, o: { refs: Ref
   const containers = c.list(spec.containers, 'spec.containers');
   if (containers.length === 0) throw c.fail('spec.containers', 'a pod needs a container');
   if (containers.length > 1) {
-    throw c.unsupported('spec.containers', 'more than one container in a pod: not supported by berth', 'the containers of a pod share localhost, berth\'s do not: write one Pod or Deployment per container');
+    throw c.unsupported('spec.containers', 'more than one container in a pod: not supported by berth',
+      "the containers of a pod share localhost, berth's do not: write one Pod or Deployment per container");
   }
   const k = c.obj(containers[0], 'spec.containers[0]');
   const p = 'spec.containers[0]';
@@ -39,9 +52,17 @@ export function podToService(c: Checker, name: string, spec: Obj, o: { refs: Ref
   if (k.image === undefined) throw c.fail(p, 'has no image');
   const s: ServiceConfig = {
     ...serviceDefaults(),
-    name, image: c.str(k.image, `${p}.image`), environment: env(c, k, p, o.refs), labels: {}, ports: ports(c, k, p),
-    networks: [{ key: 'default', aliases: [] }], volumes: mounts(c, spec, k, p, o.refs), restart: restart(c, spec, o.deployment), dependsOn: [],
-    replicas: o.replicas, resources: emptyResources(),
+    name,
+    image: c.str(k.image, `${p}.image`),
+    environment: env(c, k, p, o.refs),
+    labels: {},
+    ports: ports(c, k, p),
+    networks: [{ key: 'default', aliases: [] }],
+    volumes: mounts(c, spec, k, p, o.refs),
+    restart: restart(c, spec, o.deployment),
+    dependsOn: [],
+    replicas: o.replicas,
+    resources: emptyResources(),
   };
   if (k.command !== undefined) s.entrypoint = c.strList(k.command, `${p}.command`);
   if (k.args !== undefined) s.command = c.strList(k.args, `${p}.args`);
@@ -58,7 +79,7 @@ export function podToService(c: Checker, name: string, spec: Obj, o: { refs: Ref
 
 function restart(c: Checker, spec: Obj, deployment: boolean): string {
   const policy = spec.restartPolicy === undefined ? 'Always' : c.str(spec.restartPolicy, 'spec.restartPolicy');
-  if (deployment && policy !== 'Always') throw c.fail('spec.restartPolicy', 'a Deployment\'s pods must have restartPolicy Always');
+  if (deployment && policy !== 'Always') throw c.fail('spec.restartPolicy', "a Deployment's pods must have restartPolicy Always");
   const m: Record<string, string> = { Always: 'always', OnFailure: 'on-failure', Never: 'no' };
   const r = m[policy];
   if (!r) throw c.fail('spec.restartPolicy', `"${policy}" is not one of Always, OnFailure, Never`);
@@ -106,7 +127,8 @@ function env(c: Checker, k: Obj, p: string, refs: Refs): Record<string, string> 
     const rp = `${ep}.valueFrom.${isCm ? 'configMapKeyRef' : 'secretKeyRef'}`;
     const r = c.obj(isCm ? vf.configMapKeyRef : vf.secretKeyRef, rp);
     c.keys(r, rp, ['name', 'key']);
-    const v = lookup(c, rp, isCm ? refs.configMaps : refs.secrets, isCm ? 'ConfigMap' : 'Secret', c.str(r.name, `${rp}.name`), c.str(r.key, `${rp}.key`)) as Buffer;
+    const v = lookup(c, rp, isCm ? refs.configMaps : refs.secrets, isCm ? 'ConfigMap' : 'Secret', c.str(r.name, `${rp}.name`),
+      c.str(r.key, `${rp}.key`)) as Buffer;
     out[name] = v.toString('utf8');
   });
   return out;
@@ -124,7 +146,8 @@ function ports(c: Checker, k: Obj, p: string): string[] {
     // Without a hostPort nothing is published: the port is open on the pod's network anyway.
     if (o.hostPort === undefined) return;
     const hostIp = o.hostIP === undefined ? undefined : c.str(o.hostIP, `${pp}.hostIP`);
-    if (hostIp !== undefined && !/^\d{1,3}(\.\d{1,3}){3}$/.test(hostIp)) throw c.unsupported(`${pp}.hostIP`, `${hostIp}: not supported by berth`, 'give an IPv4 address');
+    if (hostIp !== undefined && !/^\d{1,3}(\.\d{1,3}){3}$/.test(hostIp))
+      throw c.unsupported(`${pp}.hostIP`, `${hostIp}: not supported by berth`, 'give an IPv4 address');
     out.push(portSpec({ containerPort, hostPort: c.int(o.hostPort, `${pp}.hostPort`, 1), protocol: proto, ...(hostIp ? { hostIp } : {}) }));
   });
   return out;
@@ -149,7 +172,8 @@ function securityContext(c: Checker, k: Obj, p: string): string | undefined {
   const sp = `${p}.securityContext`;
   const sc = c.optObj(k.securityContext, sp);
   c.keys(sc, sp, ['runAsUser', 'runAsGroup', 'readOnlyRootFilesystem', 'capabilities']);
-  if (sc.capabilities !== undefined) throw c.unsupported(`${sp}.capabilities`, 'not supported by berth', 'berth gives every container the runtimes\' default capability set');
+  if (sc.capabilities !== undefined)
+    throw c.unsupported(`${sp}.capabilities`, 'not supported by berth', "berth gives every container the runtimes' default capability set");
   if (sc.readOnlyRootFilesystem === true) throw c.unsupported(`${sp}.readOnlyRootFilesystem`, 'true: not supported by berth compose projects yet');
   if (sc.runAsUser === undefined) {
     if (sc.runAsGroup !== undefined) throw c.fail(`${sp}.runAsGroup`, 'needs runAsUser beside it');
@@ -167,11 +191,14 @@ function probe(c: Checker, v: unknown, path: string): ServiceHealthcheck {
   c.keys(e, `${path}.exec`, ['command']);
   const test = c.strList(e.command, `${path}.exec.command`);
   if (test.length === 0) throw c.fail(`${path}.exec.command`, 'is empty');
-  if (o.successThreshold !== undefined && o.successThreshold !== 1) throw c.unsupported(`${path}.successThreshold`, `${show(o.successThreshold)}: not supported by berth (one success is healthy)`);
+  if (o.successThreshold !== undefined && o.successThreshold !== 1)
+    throw c.unsupported(`${path}.successThreshold`, `${show(o.successThreshold)}: not supported by berth (one success is healthy)`);
   // Kubernetes' defaults.
   const sec = (x: unknown, f: string, d: number, min: number) => (x === undefined ? d : c.int(x, `${path}.${f}`, min)) * 1000;
   return {
-    test, intervalMs: sec(o.periodSeconds, 'periodSeconds', 10, 1), timeoutMs: sec(o.timeoutSeconds, 'timeoutSeconds', 1, 1),
+    test,
+    intervalMs: sec(o.periodSeconds, 'periodSeconds', 10, 1),
+    timeoutMs: sec(o.timeoutSeconds, 'timeoutSeconds', 1, 1),
     retries: o.failureThreshold === undefined ? 3 : c.int(o.failureThreshold, `${path}.failureThreshold`, 1),
     startPeriodMs: sec(o.initialDelaySeconds, 'initialDelaySeconds', 0, 0),
   };
@@ -181,7 +208,8 @@ function probes(c: Checker, k: Obj, p: string): ServiceHealthcheck | undefined {
   const live = k.livenessProbe === undefined ? undefined : probe(c, k.livenessProbe, `${p}.livenessProbe`);
   const ready = k.readinessProbe === undefined ? undefined : probe(c, k.readinessProbe, `${p}.readinessProbe`);
   if (live && ready && JSON.stringify(live) !== JSON.stringify(ready)) {
-    throw c.unsupported(`${p}.livenessProbe`, 'differs from readinessProbe: not supported by berth', 'berth runs one healthcheck a container: make the two probes the same, or keep one');
+    throw c.unsupported(`${p}.livenessProbe`, 'differs from readinessProbe: not supported by berth',
+      'berth runs one healthcheck a container: make the two probes the same, or keep one');
   }
   return ready ?? live;
 }
@@ -235,7 +263,8 @@ function mounts(c: Checker, spec: Obj, k: Obj, p: string, refs: Refs): ServiceVo
       return { type: 'volume', source: src.name, target, readOnly: src.readOnly || m.readOnly === true };
     }
     const data = (src.kind === 'configmap' ? refs.configMaps : refs.secrets).get(src.name)!;
-    if (sub !== undefined && !data.has(sub)) throw c.fail(`${mp}.subPath`, `${src.kind === 'configmap' ? 'ConfigMap' : 'Secret'} ${src.name} has no key ${sub}`);
+    if (sub !== undefined && !data.has(sub))
+      throw c.fail(`${mp}.subPath`, `${src.kind === 'configmap' ? 'ConfigMap' : 'Secret'} ${src.name} has no key ${sub}`);
     // ConfigMap and Secret volumes are read-only in Kubernetes too.
     return { type: 'bind', source: join(refs.dataDir, src.kind, src.name, ...(sub !== undefined ? [sub] : [])), target, readOnly: true };
   });

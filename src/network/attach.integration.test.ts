@@ -7,8 +7,15 @@ import { run, start } from '../sys/exec.js';
 import { createNetwork, removeNetwork } from './networks.js';
 import type { NetworkRecord } from './networks.js';
 import {
-  planEndpoints, setUpContainerNetwork, tearDownContainerNetwork, releaseContainerNetwork, publishPorts,
-  containerEndpoints, connectNetwork, disconnectNetwork, reconcileNetworks,
+  planEndpoints,
+  setUpContainerNetwork,
+  tearDownContainerNetwork,
+  releaseContainerNetwork,
+  publishPorts,
+  containerEndpoints,
+  connectNetwork,
+  disconnectNetwork,
+  reconcileNetworks,
 } from './attach.js';
 import { dnsPid } from './dns.js';
 import { listBerthKernelObjects } from './leak.js';
@@ -77,10 +84,14 @@ describe('containers on berth networks', () => {
     run('ip', ['link', 'del', outsideVeth], { allowFail: true });
     run('ip', ['netns', 'del', outsideNs], { allowFail: true });
     for (const id of Object.values(ids)) {
-      try { releaseContainerNetwork(root.ctx, id); } catch { /* reported by the tests */ }
+      try {
+        releaseContainerNetwork(root.ctx, id);
+      } catch { /* reported by the tests */ }
     }
     for (const n of [netA, netB, netI]) {
-      try { if (n) removeNetwork(root.ctx, n.name, { force: true }); } catch { /* idem */ }
+      try {
+        if (n) removeNetwork(root.ctx, n.name, { force: true });
+      } catch { /* idem */ }
     }
     root.cleanup();
   });
@@ -209,7 +220,9 @@ describe('parallel starts', () => {
         import { networkStore } from ${JSON.stringify(new URL('../state/network-store.js', import.meta.url).href)};
         const [root, runroot, id] = process.argv.slice(1);
         await setUpContainerNetwork({ store: networkStore(openDb(root)), paths: { root, runroot } }, id, { hostname: 'p', name: id.slice(0, 8) });`;
-      const kids = ids.map((id) => start(process.execPath, ['--input-type=module', '-e', script, root.ctx.paths.root, root.ctx.paths.runroot, id], { stdio: 'inherit' }));
+      const kids = ids.map((id) =>
+        start(process.execPath, ['--input-type=module', '-e', script, root.ctx.paths.root, root.ctx.paths.runroot, id], { stdio: 'inherit' })
+      );
       const codes = await Promise.all(kids.map((k) => new Promise<number | null>((r) => k.on('exit', r))));
       assert.deepEqual(codes, ids.map(() => 0));
       const ips = ids.map((id) => containerEndpoints(root.ctx, id)[0]!.ip);

@@ -15,7 +15,8 @@ import { dnsAvailable, refreshDns } from './dns.js';
 import { checkStaticAddress, formatIPv4, nextFreeAddress, parseCidr, parseIPv4 } from './ipam.js';
 import type { AddressPool } from './ipam.js';
 import { deleteLink, deleteNetns, enableForwarding, ipBatch, ipBatchWithBridges, linkExists, listLinks, netnsExists } from './kernel.js';
-import { bridgeMac, bridgeOwnerMark, DEFAULT_NETWORK, hostVethName, hostVethPrefix, ifIndexOf, netnsName, netnsPath, portChainName, randomMac } from './names.js';
+import { bridgeMac, bridgeOwnerMark, DEFAULT_NETWORK, hostVethName, hostVethPrefix, ifIndexOf, netnsName, netnsPath, portChainName,
+  randomMac } from './names.js';
 import { ensureBridge, getNetwork } from './networks.js';
 import type { NetworkRecord } from './networks.js';
 import { addNetworksAndPorts, listPortChains, removePortRules } from './nft.js';
@@ -74,7 +75,8 @@ function insertEndpoint(ctx: NetCtx, containerId: string, net: NetworkRecord, if
     ip = formatIPv4(checkStaticAddress(poolOf(net), req.ip, net.name));
     if (ctx.store.addressTaken(net.name, ip)) throw addressInUse(ip, net.name);
   }
-  const row = { container_id: containerId, network: net.name, ifname, ip, static_ip: ip === null ? 0 : 1, mac: randomMac(), aliases: JSON.stringify(req.aliases ?? []) };
+  const row = { container_id: containerId, network: net.name, ifname, ip, static_ip: ip === null ? 0 : 1, mac: randomMac(),
+    aliases: JSON.stringify(req.aliases ?? []) };
   if (!ctx.store.insertEndpoint(row)) throw addressInUse(ip ?? '', net.name);
 }
 
@@ -230,7 +232,8 @@ function writeNetFiles(
   const resolvConf = join(dir, 'resolv.conf');
   writeFileAtomic(hostsFile, hostsFileText(opts.hostname, opts.name, eps[0]?.ep.ip));
   // The DNS server listens on each network's gateway (dns.ts); the first network's comes first.
-  writeFileAtomic(resolvConf, resolvConfText(dnsAvailable() ? eps.filter((e) => e.net.name !== DEFAULT_NETWORK).map((e) => e.net.gateway) : [], hostResolvConf()));
+  writeFileAtomic(resolvConf,
+    resolvConfText(dnsAvailable() ? eps.filter((e) => e.net.name !== DEFAULT_NETWORK).map((e) => e.net.gateway) : [], hostResolvConf()));
   return { hostsFile, resolvConf };
 }
 

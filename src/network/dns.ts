@@ -52,7 +52,7 @@ function liveEntries(ctx: NetCtx): Map<NetworkRow, DnsEntry[]> {
     for (const ep of eps) {
       if (ep.network !== net.name) continue;
       let up = live.get(ep.container_id);
-      if (up === undefined) live.set(ep.container_id, (up = netnsExists(netnsName(ep.container_id))));
+      if (up === undefined) live.set(ep.container_id, up = netnsExists(netnsName(ep.container_id)));
       if (!up) continue;
       const name = ctx.store.containerName(ep.container_id);
       const aliases = JSON.parse(ep.aliases) as string[];

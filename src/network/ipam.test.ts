@@ -1,13 +1,29 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  parseIPv4, formatIPv4, parseCidr, formatCidr, cidrsOverlap, pickSubnet, parseRoutes,
-  nextFreeAddress, checkStaticAddress, chooseGateway, broadcast, validateSubnet, parseRoutesWithDev,
+  parseIPv4,
+  formatIPv4,
+  parseCidr,
+  formatCidr,
+  cidrsOverlap,
+  pickSubnet,
+  parseRoutes,
+  nextFreeAddress,
+  checkStaticAddress,
+  chooseGateway,
+  broadcast,
+  validateSubnet,
+  parseRoutesWithDev,
 } from './ipam.js';
 import { isBerthError } from '../common/errors.js';
 
 const code = (fn: () => unknown) => {
-  try { fn(); } catch (e) { assert.ok(isBerthError(e), String(e)); return e.code; }
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(isBerthError(e), String(e));
+    return e.code;
+  }
   assert.fail('expected an error');
 };
 
@@ -22,7 +38,8 @@ test('CIDR parse clears host bits and validates', () => {
   assert.equal(formatCidr(parseCidr('0.0.0.0/0')), '0.0.0.0/0');
   for (const bad of ['10.0.0.0', '10.0.0.0/33', '10.0.0.0/a', '10.0.0.0/24/1', 'x/24']) assert.equal(code(() => parseCidr(bad)), 'network.bad_cidr');
   assert.equal(code(() => validateSubnet(parseCidr('10.0.0.0/31'), '10.0.0.0/31')), 'network.bad_cidr');
-  for (const bad of ['127.1.0.0/16', '0.0.0.0/8', '224.1.0.0/16', '169.254.1.0/24']) assert.equal(code(() => validateSubnet(parseCidr(bad), bad)), 'network.bad_cidr', bad);
+  for (const bad of ['127.1.0.0/16', '0.0.0.0/8', '224.1.0.0/16', '169.254.1.0/24'])
+    assert.equal(code(() => validateSubnet(parseCidr(bad), bad)), 'network.bad_cidr', bad);
   validateSubnet(parseCidr('172.30.0.0/16'), '172.30.0.0/16');
   assert.equal(broadcast(parseCidr('10.1.0.0/16')), parseIPv4('10.1.255.255'));
 });
@@ -43,7 +60,9 @@ test('pickSubnet skips taken networks and host routes, and reports a full pool',
 });
 
 test('parseRoutes reads table all output and skips host routes', () => {
-  const r = parseRoutes('local 10.89.0.1 dev berth0 table local proto kernel scope host src 10.89.0.1\nbroadcast 10.89.0.255 dev berth0 table local\n172.17.0.0/16 dev docker0\nunreachable 10.50.0.0/16\n');
+  const r = parseRoutes(
+    'local 10.89.0.1 dev berth0 table local proto kernel scope host src 10.89.0.1\nbroadcast 10.89.0.255 dev berth0 table local\n172.17.0.0/16 dev docker0\nunreachable 10.50.0.0/16\n',
+  );
   assert.deepEqual(r.map(formatCidr), ['172.17.0.0/16']);
   assert.deepEqual(parseRoutesWithDev('10.89.0.0/24 dev berth0 proto kernel scope link src 10.89.0.1\n').map((x) => x.dev), ['berth0']);
 });

@@ -48,11 +48,14 @@ export function linkAlias(name: string): string {
  * container start makes its bridges, its namespace and its veths with one process.
  */
 export function ipBatchWithBridges(bridges: readonly BridgeLink[], more: readonly string[]): void {
-  const lines = (create: boolean) => bridges.flatMap((b) => [
-    ...(create && !linkExists(b.bridge) ? [`link add ${b.bridge} type bridge`] : []),
-    `link set ${b.bridge} address ${b.mac}`, ...(b.owner !== undefined ? [`link set ${b.bridge} alias ${b.owner}`] : []),
-    `addr replace ${b.gatewayCidr} dev ${b.bridge}`, `link set ${b.bridge} up`,
-  ]);
+  const lines = (create: boolean) =>
+    bridges.flatMap((b) => [
+      ...(create && !linkExists(b.bridge) ? [`link add ${b.bridge} type bridge`] : []),
+      `link set ${b.bridge} address ${b.mac}`,
+      ...(b.owner !== undefined ? [`link set ${b.bridge} alias ${b.owner}`] : []),
+      `addr replace ${b.gatewayCidr} dev ${b.bridge}`,
+      `link set ${b.bridge} up`,
+    ]);
   const first = lines(true);
   try {
     ipBatch([...first, ...more]);

@@ -3,7 +3,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isBerthError } from '../common/errors.js';
 import {
-  createNetwork, ensureDefaultNetwork, getNetwork, inspectNetwork, listNetworks, pruneNetworks, removeNetwork,
+  createNetwork,
+  ensureDefaultNetwork,
+  getNetwork,
+  inspectNetwork,
+  listNetworks,
+  pruneNetworks,
+  removeNetwork,
 } from './networks.js';
 import { planEndpoints, publishPorts, releaseContainerNetwork, setUpContainerNetwork, containerEndpoints } from './attach.js';
 import { linkExists } from './kernel.js';
@@ -165,12 +171,20 @@ describe('networks', () => {
         const [root, runroot, name] = process.argv.slice(1);
         const n = createNetwork({ store: networkStore(openDb(root)), paths: { root, runroot }, pools: ['10.219.0.0/16'] }, { name });
         process.stdout.write(n.subnet);`;
-      const kids = roots.map((r) => start(process.execPath, ['--input-type=module', '-e', script, r.ctx.paths.root, r.ctx.paths.runroot, `race-${sfx}`], { stdio: ['ignore', 'pipe', 'inherit'] }));
-      const subnets = await Promise.all(kids.map((k) => new Promise<string>((res) => {
-        let out = '';
-        k.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-        k.on('exit', () => res(out));
-      })));
+      const kids = roots.map((r) =>
+        start(process.execPath, ['--input-type=module', '-e', script, r.ctx.paths.root, r.ctx.paths.runroot, `race-${sfx}`], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        })
+      );
+      const subnets = await Promise.all(kids.map((k) =>
+        new Promise<string>((res) => {
+          let out = '';
+          k.stdout!.on('data', (d: Buffer) => {
+            out += d.toString();
+          });
+          k.on('exit', () => res(out));
+        })
+      ));
       assert.equal(new Set(subnets).size, 4, subnets.join(' '));
       assert.ok(subnets.every((x) => x.startsWith('10.219.')), subnets.join(' '));
     } finally {

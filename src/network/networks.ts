@@ -8,7 +8,16 @@ import { step } from '../common/fault.js';
 import type { NetCtx } from './context.js';
 import { DEFAULT_POOLS } from './context.js';
 import {
-  chooseGateway, cidrContains, cidrsOverlap, formatCidr, formatIPv4, parseCidr, parseRoutes, parseRoutesWithDev, pickSubnet, validateSubnet,
+  chooseGateway,
+  cidrContains,
+  cidrsOverlap,
+  formatCidr,
+  formatIPv4,
+  parseCidr,
+  parseRoutes,
+  parseRoutesWithDev,
+  pickSubnet,
+  validateSubnet,
 } from './ipam.js';
 import type { Cidr } from './ipam.js';
 import { deleteLink, ensureBridgeLink, hostRoutes, linkExists, netnsExists } from './kernel.js';
@@ -96,7 +105,7 @@ function createNetworkRow(ctx: NetCtx, opts: CreateNetworkOptions, isDefault: bo
   // Two berth roots may pick the same free subnet at the same moment (each root's lock is its
   // own file): after making the bridge, each checks that no other device routes its subnet,
   // and the loser undoes and picks again after a random pause.
-  for (let attempt = 1; ; attempt++) {
+  for (let attempt = 1;; attempt++) {
     try {
       return createNetworkOnce(ctx, opts, { isDefault, given, range, gateway });
     } catch (e) {
@@ -254,7 +263,8 @@ export function removeNetwork(ctx: NetCtx, nameOrId: string, opts: { force?: boo
     const n = getNetwork(ctx, nameOrId);
     if (n.name === DEFAULT_NETWORK && nameOrId !== DEFAULT_NETWORK) {
       // An id (or a prefix of one) names it by accident far more often than on purpose.
-      throw invalid('network.default', `network ${nameOrId} is the default network ${DEFAULT_NETWORK} and cannot be removed by its id`, `to remove it anyway, name it: berth network rm ${DEFAULT_NETWORK}`);
+      throw invalid('network.default', `network ${nameOrId} is the default network ${DEFAULT_NETWORK} and cannot be removed by its id`,
+        `to remove it anyway, name it: berth network rm ${DEFAULT_NETWORK}`);
     }
     const eps = ctx.store.endpointsOn(n.name);
     if (eps.length > 0 && !opts.force) {

@@ -12,10 +12,16 @@ const VETH = /^berth([0-9a-f]{9})[0-9a-z]$/;
 const NETNS = /^berth-([0-9a-f]{12})$/;
 const PORT_CHAIN = /^ctr-([0-9a-f]{12})$/;
 
-export interface NamedObject { name: string; idPrefix: string }
+export interface NamedObject {
+  name: string;
+  idPrefix: string;
+}
 
 const matching = (names: readonly string[], re: RegExp): NamedObject[] =>
-  names.flatMap((name) => { const m = re.exec(name); return m ? [{ name, idPrefix: m[1]! }] : []; });
+  names.flatMap((name) => {
+    const m = re.exec(name);
+    return m ? [{ name, idPrefix: m[1]! }] : [];
+  });
 
 export const bridgesOnHost = (): NamedObject[] => matching(listLinks('berth'), BRIDGE);
 
@@ -43,7 +49,11 @@ export function portChainsOnHost(): NamedObject[] {
 export { deleteLink, deleteNetns, removePortRules };
 
 /** One element of berth's sets, with the `nft` line that deletes it. */
-export interface DeadElement { set: string; key: string; deleteLine: string }
+export interface DeadElement {
+  set: string;
+  key: string;
+  deleteLine: string;
+}
 
 /**
  * Set elements that no berth root can be using: those naming a bridge that does not exist (a

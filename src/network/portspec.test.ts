@@ -18,7 +18,8 @@ test('parsePortSpec refuses junk with one error code', () => {
 });
 
 test('exposedToSpecs asks for random host ports', () => {
-  assert.deepEqual(exposedToSpecs(['80/tcp', '53/udp', '9000']).map((s) => [s.hostPort, s.containerPort, s.proto]), [[0, 80, 'tcp'], [0, 53, 'udp'], [0, 9000, 'tcp']]);
+  assert.deepEqual(exposedToSpecs(['80/tcp', '53/udp', '9000']).map((s) => [s.hostPort, s.containerPort, s.proto]), [[0, 80, 'tcp'], [0, 53, 'udp'], [0, 9000,
+    'tcp']]);
 });
 
 test('hostBoundPorts sees a listening socket', async () => {

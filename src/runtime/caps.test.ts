@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ALL_CAPABILITIES, capabilityMask, effectiveCapabilities, capabilitiesInMask, normalizeCapability } from './caps.js';
 import { DEFAULT_CAPABILITIES } from './spec.js';
 
-test('Docker\'s default set is the kernel mask 00000000a80425fb', () => {
+test("Docker's default set is the kernel mask 00000000a80425fb", () => {
   assert.equal(capabilityMask(DEFAULT_CAPABILITIES), '00000000a80425fb');
   assert.equal(capabilityMask(ALL_CAPABILITIES), '000001ffffffffff');
   assert.equal(capabilityMask([]), '0000000000000000');

@@ -85,19 +85,30 @@ export function execInContainer(o: ExecOptions): Promise<number> {
   const cleanup = () => rmSync(logDir, { recursive: true, force: true });
   const out = o.output ? 'pipe' : o.quiet ? 'ignore' : 'inherit';
   // stderr through us: the runtime prints its own failure there too, before our one line.
-  const child = start(o.runtime.path, execArgs(o, tty, logFile), { stdio: [o.interactive || tty ? 'inherit' : 'ignore', out, o.output ? 'pipe' : o.quiet ? 'ignore' : 'pipe'] });
+  const child = start(o.runtime.path, execArgs(o, tty, logFile), {
+    stdio: [o.interactive || tty ? 'inherit' : 'ignore', out, o.output ? 'pipe' : o.quiet ? 'ignore' : 'pipe'],
+  });
   const sink = o.output;
   if (sink) child.stdout?.on('data', (b: Buffer) => sink.stdout(b));
-  const errFilter = o.quiet ? undefined : new RuntimeLineFilter((t) => { if (o.output) o.output.stderr(Buffer.from(t)); else process.stderr.write(t); });
+  const errFilter = o.quiet ? undefined : new RuntimeLineFilter((t) => {
+    if (o.output) o.output.stderr(Buffer.from(t));
+    else process.stderr.write(t);
+  });
   child.stderr?.on('data', (d: Buffer) => errFilter?.push(d.toString('utf8')));
   const stderrDone = new Promise<void>((res) => {
-    if (!child.stderr) { res(); return; }
+    if (!child.stderr) {
+      res();
+      return;
+    }
     child.stderr.on('end', () => res());
     // A process left running in the background keeps the pipe open: do not wait for it.
     child.on('exit', () => setTimeout(res, 200).unref());
   });
   let timedOut = false;
-  const timer = o.timeoutMs === undefined ? undefined : setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, o.timeoutMs);
+  const timer = o.timeoutMs === undefined ? undefined : setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, o.timeoutMs);
   return new Promise((resolve, reject) => {
     child.on('exit', () => clearTimeout(timer));
     child.on('error', (e) => {
@@ -105,28 +116,29 @@ export function execInContainer(o: ExecOptions): Promise<number> {
       reject(new BerthError('Unavailable', 'runtime.exec_failed', `${o.runtime.name} exec ${o.id}: ${e.message}`, { exitCode: 126 }));
     });
     // With piped output, 'close': the last of it is read only after the process has exited.
-    child.on(o.output ? 'close' : 'exit', (code: number | null, signal: NodeJS.Signals | null) => void stderrDone.then(() => {
-      let errors: string[] = [];
-      try {
-        errors = runtimeErrors(readFileSync(logFile, 'utf8'));
-      } catch {
-        // No log: the runtime had nothing to say.
-      } finally {
-        cleanup();
-      }
-      if (timedOut) {
-        resolve(124);
-        return;
-      }
-      const failed = code !== 0 && errors.length > 0;
-      errFilter?.end(!failed);
-      if (failed) {
-        reject(classifyExecFailure(errors.join('; '), o.args[0] ?? ''));
-        return;
-      }
-      if (code !== null) resolve(code);
-      else resolve(128 + (signal ? signalNumber(signal) : 0));
-    }));
+    child.on(o.output ? 'close' : 'exit', (code: number | null, signal: NodeJS.Signals | null) =>
+      void stderrDone.then(() => {
+        let errors: string[] = [];
+        try {
+          errors = runtimeErrors(readFileSync(logFile, 'utf8'));
+        } catch {
+          // No log: the runtime had nothing to say.
+        } finally {
+          cleanup();
+        }
+        if (timedOut) {
+          resolve(124);
+          return;
+        }
+        const failed = code !== 0 && errors.length > 0;
+        errFilter?.end(!failed);
+        if (failed) {
+          reject(classifyExecFailure(errors.join('; '), o.args[0] ?? ''));
+          return;
+        }
+        if (code !== null) resolve(code);
+        else resolve(128 + (signal ? signalNumber(signal) : 0));
+      }));
   });
 }
 
@@ -151,7 +163,10 @@ export class RuntimeLineFilter {
     if (this.midLine) {
       // The rest of a line already begun is the process's own.
       const i = buf.indexOf('\n');
-      if (i < 0) { this.write(buf); return; }
+      if (i < 0) {
+        this.write(buf);
+        return;
+      }
       pass += buf.slice(0, i + 1);
       buf = buf.slice(i + 1);
       this.midLine = false;
@@ -165,7 +180,10 @@ export class RuntimeLineFilter {
     // A partial line is written at once unless it may yet become a runtime line.
     if (last !== '') {
       if (mayBeRuntime(last)) this.partial = last;
-      else { pass += last; this.midLine = true; }
+      else {
+        pass += last;
+        this.midLine = true;
+      }
     }
     if (pass !== '') this.write(pass);
   }

@@ -23,23 +23,37 @@ export interface ForegroundOptions {
 export function runForeground(o: ForegroundOptions): Promise<number> {
   const logDir = mkdtempSync(join(tmpdir(), 'berth-run-'));
   const log = join(logDir, 'runtime.log');
-  const child = start(o.runtime.path, ['--root', o.runtimeRoot, `--log=${log}`, '--log-format=json', 'run', '--bundle', o.bundleDir, '--pid-file', o.pidFile, o.id], { stdio: 'inherit' });
+  const child = start(o.runtime.path, ['--root', o.runtimeRoot, `--log=${log}`, '--log-format=json', 'run', '--bundle', o.bundleDir, '--pid-file', o.pidFile,
+    o.id], { stdio: 'inherit' });
   let started = false;
   const poll = setInterval(() => {
     if (started) return;
     try {
       const pid = Number(readFileSync(o.pidFile, 'utf8'));
-      if (pid > 0) { started = true; clearInterval(poll); o.onStarted(pid); }
+      if (pid > 0) {
+        started = true;
+        clearInterval(poll);
+        o.onStarted(pid);
+      }
     } catch { /* not yet */ }
   }, 5);
   return new Promise((resolve, reject) => {
-    child.on('error', (e) => { clearInterval(poll); rmSync(logDir, { recursive: true, force: true }); reject(e); });
+    child.on('error', (e) => {
+      clearInterval(poll);
+      rmSync(logDir, { recursive: true, force: true });
+      reject(e);
+    });
     child.on('exit', (code, signal) => {
       clearInterval(poll);
       let errs: string[] = [];
-      try { errs = runtimeErrors(readFileSync(log, 'utf8')); } catch { /* no log */ }
+      try {
+        errs = runtimeErrors(readFileSync(log, 'utf8'));
+      } catch { /* no log */ }
       rmSync(logDir, { recursive: true, force: true });
-      if (!started && errs.length > 0) { reject(classifyExecFailure(errs.join('; '), o.command)); return; }
+      if (!started && errs.length > 0) {
+        reject(classifyExecFailure(errs.join('; '), o.command));
+        return;
+      }
       resolve(code ?? 128 + (signal === 'SIGKILL' ? 9 : 15));
     });
   });

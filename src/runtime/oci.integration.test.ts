@@ -12,13 +12,13 @@ import { hardRlimits, pidAlive, processStartTime } from '../sys/proc.js';
 import { buildSpec } from './spec.js';
 import { loadDefaultSeccomp } from './seccomp.js';
 import { chooseRuntime, findConmon, findProgram, type RuntimeBinary } from './select.js';
-import { containerState, createContainer, deleteContainer, execInContainer, killContainer, readExitFile, runPaths, startContainer, writeBundle } from './oci.js';
+import { containerState, createContainer, deleteContainer, execInContainer, killContainer, readExitFile, runPaths, startContainer,
+  writeBundle } from './oci.js';
 import type { OciSpec, ResourceLimits, SpecInput } from './types.js';
 import { isBerthError } from '../common/errors.js';
 
 const BUSYBOX = ['/bin/busybox', '/usr/bin/busybox'].find((p) => existsSync(p));
-const skip =
-  process.getuid?.() !== 0 ? 'needs root'
+const skip = process.getuid?.() !== 0 ? 'needs root'
   : !BUSYBOX ? 'needs busybox-static'
   : !findProgram('runc', ['/usr/sbin', '/usr/bin', '/usr/local/sbin']) ? 'needs runc'
   : !findProgram('conmon', ['/usr/bin', '/usr/libexec/podman', '/usr/local/bin']) ? 'needs conmon'
@@ -63,7 +63,9 @@ after(() => {
   }
   if (timings.length) {
     const sorted = [...timings].sort((a, b) => a - b);
-    console.log(`# create+start over ${sorted.length} containers: median ${sorted[Math.floor(sorted.length / 2)]?.toFixed(0)} ms, max ${sorted.at(-1)?.toFixed(0)} ms`);
+    console.log(
+      `# create+start over ${sorted.length} containers: median ${sorted[Math.floor(sorted.length / 2)]?.toFixed(0)} ms, max ${sorted.at(-1)?.toFixed(0)} ms`,
+    );
   }
   rmSync(tmp, { recursive: true, force: true });
 });
@@ -82,7 +84,8 @@ interface Ctr {
 
 async function launch(
   args: string[],
-  opts: { resources?: ResourceLimits; network?: SpecInput['network']; start?: boolean; exitMarker?: string; user?: SpecInput['user']; mounts?: SpecInput['mounts'] } = {},
+  opts: { resources?: ResourceLimits; network?: SpecInput['network']; start?: boolean; exitMarker?: string; user?: SpecInput['user'];
+    mounts?: SpecInput['mounts'] } = {},
 ): Promise<Ctr> {
   const id = `berth-it-${randomBytes(5).toString('hex')}`;
   const dir = join(tmp, id);
@@ -187,8 +190,9 @@ test('a command runs: output in the k8s-file log, exit code in the exit file, ex
   await assertCleanedUp(c);
 });
 
-test('security defaults in force: seccomp filter, no no_new_privs (as Docker), Docker\'s capabilities, NOFILE capped', { skip }, async () => {
-  const c = await launch(['sh', '-c', 'grep -E "^(Seccomp|NoNewPrivs|CapEff|CapPrm|CapInh|CapAmb):" /proc/self/status; echo "nofile=$(ulimit -n)"; echo "host=$(hostname)"']);
+test("security defaults in force: seccomp filter, no no_new_privs (as Docker), Docker's capabilities, NOFILE capped", { skip }, async () => {
+  const c = await launch(['sh', '-c',
+    'grep -E "^(Seccomp|NoNewPrivs|CapEff|CapPrm|CapInh|CapAmb):" /proc/self/status; echo "nofile=$(ulimit -n)"; echo "host=$(hostname)"']);
   const e = await waitExit(c);
   assert.equal(e.exitCode, 0);
   const log = logText(c);
@@ -235,7 +239,7 @@ test('binds: read-write and read-only', { skip }, async () => {
   await assertCleanedUp(c);
 });
 
-test('host network: the container sees the host\'s interfaces', { skip }, async () => {
+test("host network: the container sees the host's interfaces", { skip }, async () => {
   // Other programs may add or remove links meanwhile: compare the links present throughout.
   const before = readdirSync('/sys/class/net');
   const c = await launch(['sh', '-c', 'ls /sys/class/net'], { network: { mode: 'host' } });
@@ -337,12 +341,21 @@ test('pids limit stops forks', { skip }, async () => {
 test('exec: exit code, added env, another user; 127 and 126 when it cannot start', { skip }, async () => {
   const c = await launch(['sleep', '1000']);
   try {
-    assert.equal(await execInContainer({ runtime, runtimeRoot: c.rtRoot, id: c.id, args: ['sh', '-c', '[ "$FOO" = bar ] && exit 7; exit 1'], env: ['FOO=bar'] }), 7);
-    assert.equal(await execInContainer({ runtime, runtimeRoot: c.rtRoot, id: c.id, args: ['sh', '-c', '[ "$(id -u):$(id -g)" = 1000:1000 ] && exit 9; exit 1'], user: { uid: 1000, gid: 1000 } }), 9);
+    assert.equal(
+      await execInContainer({ runtime, runtimeRoot: c.rtRoot, id: c.id, args: ['sh', '-c', '[ "$FOO" = bar ] && exit 7; exit 1'], env: ['FOO=bar'] }),
+      7,
+    );
+    assert.equal(
+      await execInContainer({ runtime, runtimeRoot: c.rtRoot, id: c.id, args: ['sh', '-c', '[ "$(id -u):$(id -g)" = 1000:1000 ] && exit 9; exit 1'],
+        user: { uid: 1000, gid: 1000 } }),
+      9,
+    );
     assert.equal(await execInContainer({ runtime, runtimeRoot: c.rtRoot, id: c.id, args: ['sh', '-c', 'kill -9 $$'] }), 137);
-    await assert.rejects(execInContainer({ runtime, runtimeRoot: c.rtRoot, id: c.id, args: ['no-such-cmd'] }), (e) => isBerthError(e) && e.exitCode === 127 && /no-such-cmd/.test(e.message));
+    await assert.rejects(execInContainer({ runtime, runtimeRoot: c.rtRoot, id: c.id, args: ['no-such-cmd'] }), (e) =>
+      isBerthError(e) && e.exitCode === 127 && /no-such-cmd/.test(e.message));
     await assert.rejects(execInContainer({ runtime, runtimeRoot: c.rtRoot, id: c.id, args: ['/bin'] }), (e) => isBerthError(e) && e.exitCode === 126);
-    assert.equal(await execInContainer({ runtime, runtimeRoot: c.rtRoot, id: c.id, args: ['sh', '-c', 'exit 255'] }), 255, 'a real 255 is not a runtime failure');
+    assert.equal(await execInContainer({ runtime, runtimeRoot: c.rtRoot, id: c.id, args: ['sh', '-c', 'exit 255'] }), 255,
+      'a real 255 is not a runtime failure');
     // The exec'd processes are gone; init is untouched.
     assert.equal(containerState(runtime, c.rtRoot, c.id)?.status, 'running');
   } finally {
@@ -352,15 +365,18 @@ test('exec: exit code, added env, another user; 127 and 126 when it cannot start
   await assertCleanedUp(c);
 });
 
-test('a failing create surfaces the runtime\'s message and leaves nothing behind', { skip }, async () => {
+test("a failing create surfaces the runtime's message and leaves nothing behind", { skip }, async () => {
   const before = started.length;
   await assert.rejects(
     launch(['/no/such/binary']),
-    (e) => isBerthError(e) && e.code === 'runtime.create_failed' && /\/no\/such\/binary/.test(e.message) && /no such file or directory/.test(e.message) && !/level=error/.test(e.message),
+    (e) =>
+      isBerthError(e) && e.code === 'runtime.create_failed' && /\/no\/such\/binary/.test(e.message) && /no such file or directory/.test(e.message) &&
+      !/level=error/.test(e.message),
   );
   const last = started[before];
   assert.ok(last);
-  const c: Ctr = { id: last.id, rtRoot: last.rtRoot, runDir: join(tmp, last.id, 'run'), logPath: '', cgroupsPath: `/berth-test/${last.id}`, pid: 0, conmonPid: 0 };
+  const c: Ctr = { id: last.id, rtRoot: last.rtRoot, runDir: join(tmp, last.id, 'run'), logPath: '', cgroupsPath: `/berth-test/${last.id}`, pid: 0,
+    conmonPid: 0 };
   await assertCleanedUp(c);
 });
 
@@ -374,7 +390,8 @@ test('a runtime that hangs: create times out and its conmon is stopped', { skip 
   const runDir = join(dir, 'run');
   writeBundle(join(dir, 'bundle'), { ociVersion: '1.0.2' } as unknown as OciSpec);
   await assert.rejects(
-    createContainer({ id, name: id, runtime: { name: 'runc', path: fake }, runtimeRoot: join(dir, 'root'), bundleDir: join(dir, 'bundle'), runDir, logPath: join(dir, 'log'), timeoutMs: 1500 }),
+    createContainer({ id, name: id, runtime: { name: 'runc', path: fake }, runtimeRoot: join(dir, 'root'), bundleDir: join(dir, 'bundle'), runDir,
+      logPath: join(dir, 'log'), timeoutMs: 1500 }),
     (e) => isBerthError(e) && e.code === 'runtime.create_failed' && /timed out/.test(e.message),
   );
   try {

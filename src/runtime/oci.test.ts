@@ -2,7 +2,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { classifyExecFailure, createContainer, cleanRuntimeMessage, conmonArgs, conmonEnv, execArgs, parseSyncMessage, readExitFile, runPaths, writeBundle } from './oci.js';
+import { classifyExecFailure, createContainer, cleanRuntimeMessage, conmonArgs, conmonEnv, execArgs, parseSyncMessage, readExitFile, runPaths,
+  writeBundle } from './oci.js';
 import { isBerthError } from '../common/errors.js';
 import type { OciSpec } from './types.js';
 
@@ -22,7 +23,8 @@ test('writeBundle writes config.json and leaves no temp file', () => {
 });
 
 test('conmonArgs: Podman-style, runtime root as one argv, exit command args in order', () => {
-  const a = conmonArgs({ id: 'c1', name: 'web', runtime: runc, runtimeRoot: '/run/berth/runc', bundleDir: '/b', runDir: '/r', logPath: '/l/ctr.log', exitCommand: { path: '/usr/bin/berth', args: ['--root', '/x', 'cleanup', 'c1'] }, logMaxSize: 1000 });
+  const a = conmonArgs({ id: 'c1', name: 'web', runtime: runc, runtimeRoot: '/run/berth/runc', bundleDir: '/b', runDir: '/r', logPath: '/l/ctr.log',
+    exitCommand: { path: '/usr/bin/berth', args: ['--root', '/x', 'cleanup', 'c1'] }, logMaxSize: 1000 });
   const after = (flag: string) => a[a.indexOf(flag) + 1];
   assert.equal(after('-c'), 'c1');
   assert.equal(after('-n'), 'web');
@@ -48,13 +50,15 @@ test('parseSyncMessage: pid, failure with message, partial input', () => {
 });
 
 test('execArgs: tty only with a TTY stdin; env, cwd, user', () => {
-  const o = { runtime: runc, runtimeRoot: '/rr', id: 'c1', args: ['sh', '-c', 'id'], env: ['A=1'], cwd: '/tmp', user: { uid: 1, gid: 2, additionalGids: [3] }, tty: true };
+  const o = { runtime: runc, runtimeRoot: '/rr', id: 'c1', args: ['sh', '-c', 'id'], env: ['A=1'], cwd: '/tmp', user: { uid: 1, gid: 2, additionalGids: [3] },
+    tty: true };
   assert.deepEqual(execArgs(o, true, '/tmp/l.json').slice(0, 5), ['--root', '/rr', '--log=/tmp/l.json', '--log-format=json', 'exec']);
-  assert.deepEqual(execArgs(o, true), ['--root', '/rr', 'exec', '--tty', '--env', 'A=1', '--cwd', '/tmp', '--user', '1:2', '--additional-gids', '3', 'c1', 'sh', '-c', 'id']);
+  assert.deepEqual(execArgs(o, true), ['--root', '/rr', 'exec', '--tty', '--env', 'A=1', '--cwd', '/tmp', '--user', '1:2', '--additional-gids', '3', 'c1', 'sh',
+    '-c', 'id']);
   assert.ok(!execArgs(o, false).includes('--tty'));
 });
 
-test('readExitFile: null before exit, code and time after, oom flag from conmon\'s file', () => {
+test("readExitFile: null before exit, code and time after, oom flag from conmon's file", () => {
   const run = join(tmp, 'run');
   const p = runPaths(run, 'c1');
   mkdirSync(p.exitDir, { recursive: true });
@@ -70,7 +74,7 @@ test('readExitFile: null before exit, code and time after, oom flag from conmon\
   assert.equal(readExitFile(run, 'c1')?.oomKilled, true);
 });
 
-test('runtimeErrors picks error lines from runc\'s JSON log', async () => {
+test("runtimeErrors picks error lines from runc's JSON log", async () => {
   const { runtimeErrors } = await import('./exec.js');
   const log = '{"level":"info","msg":"hello","time":"t"}\n{"level":"error","msg":"exec failed: boom","time":"t"}\nnot json\n';
   assert.deepEqual(runtimeErrors(log), ['exec failed: boom']);
@@ -88,7 +92,8 @@ test('classifyExecFailure: 127 for not found, 126 for not executable or anything
 });
 
 test('cleanRuntimeMessage keeps only logrus msg values', () => {
-  assert.equal(cleanRuntimeMessage('time="2026" level=error msg="runc create failed: exec: \\"/x\\": stat /x: no such file"\n'), 'runc create failed: exec: "/x": stat /x: no such file');
+  assert.equal(cleanRuntimeMessage('time="2026" level=error msg="runc create failed: exec: \\"/x\\": stat /x: no such file"\n'),
+    'runc create failed: exec: "/x": stat /x: no such file');
   assert.equal(cleanRuntimeMessage('plain line\n\n'), 'plain line');
 });
 
@@ -114,8 +119,15 @@ function fakeRuntime(name: string, stateJson: string): string {
 }
 
 const createOpts = (conmonPath: string, runtimePath: string, id: string) => ({
-  id, name: `n-${id}`, runtime: { name: 'runc' as const, path: runtimePath }, runtimeRoot: join(tmp, id, 'root'),
-  bundleDir: join(tmp, id, 'bundle'), runDir: join(tmp, id, 'run'), logPath: join(tmp, id, 'log'), conmonPath, timeoutMs: 5000,
+  id,
+  name: `n-${id}`,
+  runtime: { name: 'runc' as const, path: runtimePath },
+  runtimeRoot: join(tmp, id, 'root'),
+  bundleDir: join(tmp, id, 'bundle'),
+  runDir: join(tmp, id, 'run'),
+  logPath: join(tmp, id, 'log'),
+  conmonPath,
+  timeoutMs: 5000,
 });
 
 test('createContainer: pid from the sync pipe, conmon pid from its file, state checked', async () => {
@@ -126,14 +138,15 @@ test('createContainer: pid from the sync pipe, conmon pid from its file, state c
   assert.ok(r.conmonPid > 0);
 });
 
-test('createContainer: the runtime\'s message from the sync pipe becomes the error', async () => {
+test("createContainer: the runtime's message from the sync pipe becomes the error", async () => {
   const conmon = fakeConmon('conmon-fail', 'printf \'{"data": -1, "message": "time=\\"x\\" level=error msg=\\"runc create failed: boom\\""}\\n\' >&3; exit 1');
   const rt = fakeRuntime('rt-unused', '{}');
-  await assert.rejects(createContainer(createOpts(conmon, rt, 'fail1')), (e) => isBerthError(e) && e.code === 'runtime.create_failed' && /runc create failed: boom$/.test(e.message) && e.message.includes('n-fail1'));
+  await assert.rejects(createContainer(createOpts(conmon, rt, 'fail1')),
+    (e) => isBerthError(e) && e.code === 'runtime.create_failed' && /runc create failed: boom$/.test(e.message) && e.message.includes('n-fail1'));
 });
 
 test('createContainer: conmon dying without a word reports its stderr', async () => {
   const conmon = fakeConmon('conmon-bad', 'echo "conmon: unknown option --frob" >&2; exit 1');
-  await assert.rejects(createContainer(createOpts(conmon, fakeRuntime('rt-unused2', '{}'), 'bad1')), (e) => isBerthError(e) && /unknown option --frob/.test(e.message));
+  await assert.rejects(createContainer(createOpts(conmon, fakeRuntime('rt-unused2', '{}'), 'bad1')),
+    (e) => isBerthError(e) && /unknown option --frob/.test(e.message));
 });
-

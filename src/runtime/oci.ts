@@ -72,20 +72,32 @@ export interface CreateOptions {
 export function conmonArgs(o: CreateOptions): string[] {
   const p = runPaths(o.runDir, o.id);
   const args = [
-    '--api-version', '1',
-    '-c', o.id,
-    '-u', o.id,
-    '-n', o.name,
-    '-r', o.runtime.path,
-    '-b', o.bundleDir,
-    '-p', p.pidFile,
-    '-P', p.conmonPidFile,
-    '-l', `k8s-file:${o.logPath}`,
-    '--exit-dir', p.exitDir,
-    '--socket-dir-path', p.socketDir,
+    '--api-version',
+    '1',
+    '-c',
+    o.id,
+    '-u',
+    o.id,
+    '-n',
+    o.name,
+    '-r',
+    o.runtime.path,
+    '-b',
+    o.bundleDir,
+    '-p',
+    p.pidFile,
+    '-P',
+    p.conmonPidFile,
+    '-l',
+    `k8s-file:${o.logPath}`,
+    '--exit-dir',
+    p.exitDir,
+    '--socket-dir-path',
+    p.socketDir,
     // One argv each with '=': GOption would otherwise be free to read "--root" as a flag.
     `--runtime-arg=--root=${o.runtimeRoot}`,
-    '--log-level', 'error',
+    '--log-level',
+    'error',
   ];
   if (o.logMaxSize !== undefined && o.logMaxSize > 0) args.push('--log-size-max', String(o.logMaxSize));
   if (o.exitCommand) {
@@ -154,7 +166,8 @@ function waitForSync(sync: Readable, stderr: Readable, child: ReturnType<typeof 
       clearTimeout(timer);
       fn();
     };
-    const failed = (why: string) => finish(() => reject(unavailable('runtime.create_failed', `${what}: ${cleanRuntimeMessage(why) || 'conmon reported no reason'}`)));
+    const failed = (why: string) =>
+      finish(() => reject(unavailable('runtime.create_failed', `${what}: ${cleanRuntimeMessage(why) || 'conmon reported no reason'}`)));
     const timer = setTimeout(() => failed(`timed out after ${timeoutMs} ms waiting for the runtime`), timeoutMs);
     sync.setEncoding('utf8');
     stderr.setEncoding('utf8');
@@ -212,7 +225,10 @@ export async function createContainer(o: CreateOptions): Promise<{ pid: number; 
     if (child.exitCode === null && child.signalCode === null) {
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, 200);
-        child.once('exit', () => { clearTimeout(t); resolve(); });
+        child.once('exit', () => {
+          clearTimeout(t);
+          resolve();
+        });
       });
     }
     return { pid, conmonPid };

@@ -24,7 +24,8 @@ test('without CAP_SYS_ADMIN: namespaces, mounts and the keyring get EPERM; clone
   for (const n of [...SYS_ADMIN_CALLS, ...KEYRING_CALLS, 'reboot']) assert.ok(eperm.names.includes(n), n);
   assert.ok(!eperm.names.includes('clone'));
   const clone = s.syscalls.filter((c) => c.names.includes('clone'));
-  assert.deepEqual(clone[0], { names: ['clone'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: CLONE_NAMESPACE_FLAGS, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }] });
+  assert.deepEqual(clone[0], { names: ['clone'], action: 'SCMP_ACT_ALLOW',
+    args: [{ index: 0, value: CLONE_NAMESPACE_FLAGS, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }] });
   const newuser = clone.find((c) => c.action === 'SCMP_ACT_ERRNO' && c.args?.[0]?.value === 0x10000000)!;
   assert.deepEqual(newuser.args, [{ index: 0, value: 0x10000000, valueTwo: 0x10000000, op: 'SCMP_CMP_MASKED_EQ' }]);
   assert.equal(newuser.errnoRet, 1);

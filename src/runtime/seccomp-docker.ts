@@ -14,8 +14,18 @@ const CLONE_FLAG_BITS = [0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000
 
 /** New namespaces and mounts, old and new mount API: allowed only with CAP_SYS_ADMIN. */
 export const SYS_ADMIN_CALLS: readonly string[] = [
-  'unshare', 'setns', 'mount', 'umount', 'umount2', 'mount_setattr', 'move_mount', 'open_tree',
-  'fsopen', 'fsconfig', 'fsmount', 'fspick',
+  'unshare',
+  'setns',
+  'mount',
+  'umount',
+  'umount2',
+  'mount_setattr',
+  'move_mount',
+  'open_tree',
+  'fsopen',
+  'fsconfig',
+  'fsmount',
+  'fspick',
 ];
 
 /** The kernel keyring is not namespaced: Docker never lets a container at it. */
@@ -23,7 +33,7 @@ export const KEYRING_CALLS: readonly string[] = ['keyctl', 'add_key', 'request_k
 
 function blockedCalls(caps: ReadonlySet<string>): Set<string> {
   const blocked = new Set(KEYRING_CALLS);
-  if (!caps.has('CAP_SYS_ADMIN')) for (const c of [...SYS_ADMIN_CALLS, 'clone', 'clone3']) blocked.add(c);
+  if (!caps.has('CAP_SYS_ADMIN')) { for (const c of [...SYS_ADMIN_CALLS, 'clone', 'clone3']) blocked.add(c); }
   if (!caps.has('CAP_SYS_BOOT')) blocked.add('reboot');
   return blocked;
 }
@@ -52,7 +62,8 @@ export function restrictAsDocker(s: OciSeccomp, capabilities: readonly string[])
     // Each namespace flag its own rule (a filter compares one masked value at a time), so that
     // clone with one says EPERM, as Docker's default action does, not the profile's ENOSYS.
     for (const flag of CLONE_FLAG_BITS) {
-      syscalls.push({ names: ['clone'], action: 'SCMP_ACT_ERRNO', errnoRet: EPERM, args: [{ index: 0, value: flag, valueTwo: flag, op: 'SCMP_CMP_MASKED_EQ' }] });
+      syscalls.push({ names: ['clone'], action: 'SCMP_ACT_ERRNO', errnoRet: EPERM,
+        args: [{ index: 0, value: flag, valueTwo: flag, op: 'SCMP_CMP_MASKED_EQ' }] });
     }
     syscalls.push({ names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: ENOSYS });
   }

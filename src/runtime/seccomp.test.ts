@@ -82,7 +82,9 @@ test('a corrupt profile is a Corrupt error naming the file', () => {
   }
 });
 
-test('the installed containers-common profile resolves to a usable x86_64 filter', { skip: !existsSync(DEFAULT_SECCOMP_PATH) && 'no containers-common profile' }, () => {
+test('the installed containers-common profile resolves to a usable x86_64 filter', {
+  skip: !existsSync(DEFAULT_SECCOMP_PATH) && 'no containers-common profile',
+}, () => {
   const s = loadDefaultSeccomp();
   assert.ok(s);
   assert.equal(s.defaultAction, 'SCMP_ACT_ERRNO');
@@ -97,10 +99,11 @@ test('the installed containers-common profile resolves to a usable x86_64 filter
   for (const c of s.syscalls) assert.ok(c.names.length > 0);
 });
 
-test('parseSeccompProfile: Docker\'s format accepted; what runc would refuse is one clear InvalidArgument', async () => {
+test("parseSeccompProfile: Docker's format accepted; what runc would refuse is one clear InvalidArgument", async () => {
   const { parseSeccompProfile } = await import('./seccomp.js');
   const good = { defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 1, architectures: ['SCMP_ARCH_X86_64'],
-    syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW' }, { name: 'chmod', action: 'SCMP_ACT_ERRNO', errnoRet: 1, args: [{ index: 1, value: 2048, valueTwo: 2048, op: 'SCMP_CMP_MASKED_EQ' }] }] };
+    syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW' }, { name: 'chmod', action: 'SCMP_ACT_ERRNO', errnoRet: 1,
+      args: [{ index: 1, value: 2048, valueTwo: 2048, op: 'SCMP_CMP_MASKED_EQ' }] }] };
   assert.deepEqual(parseSeccompProfile(JSON.stringify(good), 'p.json'), good);
   const cases: [string, RegExp][] = [
     ['{', /seccomp profile p.json: not JSON/],
@@ -119,7 +122,7 @@ test('parseSeccompProfile: Docker\'s format accepted; what runc would refuse is 
   }
 });
 
-test('the installed profile, once restricted, blocks unshare and keyctl for Docker\'s default set', { skip: !existsSync(DEFAULT_SECCOMP_PATH) }, () => {
+test("the installed profile, once restricted, blocks unshare and keyctl for Docker's default set", { skip: !existsSync(DEFAULT_SECCOMP_PATH) }, () => {
   const s = loadDefaultSeccomp()!;
   const allowedPlain = s.syscalls.filter((c) => c.action === 'SCMP_ACT_ALLOW' && !c.args).flatMap((c) => c.names);
   for (const n of ['unshare', 'keyctl', 'mount', 'clone', 'clone3']) assert.ok(!allowedPlain.includes(n), n);

@@ -142,11 +142,14 @@ export function resolveUserSeccomp(profile: SeccompProfile, capabilities: readon
 
 // What runc 1.1 and libseccomp 2.5 accept; checked at create so that a typo is a one-line
 // error then, rather than a runtime failure at every start.
-const ACTIONS = new Set(['SCMP_ACT_KILL', 'SCMP_ACT_KILL_PROCESS', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_TRAP', 'SCMP_ACT_ERRNO', 'SCMP_ACT_TRACE', 'SCMP_ACT_ALLOW', 'SCMP_ACT_LOG', 'SCMP_ACT_NOTIFY']);
+const ACTIONS = new Set(['SCMP_ACT_KILL', 'SCMP_ACT_KILL_PROCESS', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_TRAP', 'SCMP_ACT_ERRNO', 'SCMP_ACT_TRACE',
+  'SCMP_ACT_ALLOW', 'SCMP_ACT_LOG', 'SCMP_ACT_NOTIFY']);
 const OPS = new Set(['SCMP_CMP_NE', 'SCMP_CMP_LT', 'SCMP_CMP_LE', 'SCMP_CMP_EQ', 'SCMP_CMP_GE', 'SCMP_CMP_GT', 'SCMP_CMP_MASKED_EQ']);
 
-const ARCHES = new Set(['X86', 'X86_64', 'X32', 'ARM', 'AARCH64', 'MIPS', 'MIPS64', 'MIPS64N32', 'MIPSEL', 'MIPSEL64', 'MIPSEL64N32',
-  'PPC', 'PPC64', 'PPC64LE', 'S390', 'S390X', 'RISCV64'].map((a) => `SCMP_ARCH_${a}`));
+const ARCHES = new Set(
+  ['X86', 'X86_64', 'X32', 'ARM', 'AARCH64', 'MIPS', 'MIPS64', 'MIPS64N32', 'MIPSEL', 'MIPSEL64', 'MIPSEL64N32', 'PPC', 'PPC64', 'PPC64LE', 'S390', 'S390X',
+    'RISCV64'].map((a) => `SCMP_ARCH_${a}`),
+);
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStrList = (v: unknown): boolean => v === undefined || v === null || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
@@ -186,7 +189,9 @@ export function parseSeccompProfile(text: string, source: string): SeccompProfil
     if (sc.errnoRet !== undefined && !isUint(sc.errnoRet)) throw bad(`${where}: errnoRet must be a number`);
     if (sc.args !== undefined && sc.args !== null && !Array.isArray(sc.args)) throw bad(`${where}: args must be a list`);
     for (const a of (sc.args ?? []) as unknown[]) {
-      if (!isObj(a) || !isUint(a.index) || !isUint(a.value) || (a.valueTwo !== undefined && !isUint(a.valueTwo)) || typeof a.op !== 'string' || !OPS.has(a.op)) {
+      if (!isObj(a) || !isUint(a.index) || !isUint(a.value) || (a.valueTwo !== undefined && !isUint(a.valueTwo)) || typeof a.op !== 'string' ||
+        !OPS.has(a.op))
+      {
         throw bad(`${where}: each arg needs index, value and a known op (SCMP_CMP_EQ, …)`);
       }
     }

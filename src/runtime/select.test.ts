@@ -35,8 +35,10 @@ test('crun alone: fine on v2, refused on hybrid', () => {
 
 test('an explicit request is honoured, or refused with a hint', () => {
   assert.equal(chooseRuntime('runc', { searchPath: [both], mode: 'v2' }).name, 'runc');
-  assert.throws(() => chooseRuntime('runc', { searchPath: [onlyCrun], mode: 'v2' }), (e) => isBerthError(e) && e.kind === 'Unavailable' && e.code === 'runtime.not_found' && /runc/.test(e.message) && e.hint !== undefined);
-  assert.throws(() => chooseRuntime('crun', { searchPath: [both], mode: 'hybrid' }), (e) => isBerthError(e) && e.code === 'runtime.unsupported' && /runc/.test(e.hint ?? ''));
+  assert.throws(() => chooseRuntime('runc', { searchPath: [onlyCrun], mode: 'v2' }),
+    (e) => isBerthError(e) && e.kind === 'Unavailable' && e.code === 'runtime.not_found' && /runc/.test(e.message) && e.hint !== undefined);
+  assert.throws(() => chooseRuntime('crun', { searchPath: [both], mode: 'hybrid' }),
+    (e) => isBerthError(e) && e.code === 'runtime.unsupported' && /runc/.test(e.hint ?? ''));
 });
 
 test('non-executable files are not programs', () => {

@@ -52,9 +52,12 @@ export function chooseRuntime(requested?: RuntimeName, opts: LookupOptions = {})
   const crunWorks = mode !== 'hybrid';
   if (requested !== undefined) {
     const path = findProgram(requested, dirs);
-    if (!path) throw unavailable('runtime.not_found', `OCI runtime ${requested} not found in ${dirs.join(':')}`, `install it (apt-get install ${requested}) or choose the other runtime with --runtime`);
+    if (!path)
+      throw unavailable('runtime.not_found', `OCI runtime ${requested} not found in ${dirs.join(':')}`,
+        `install it (apt-get install ${requested}) or choose the other runtime with --runtime`);
     if (requested === 'crun' && !crunWorks) {
-      throw unavailable('runtime.unsupported', `OCI runtime crun does not support this host's hybrid cgroup layout`, 'use --runtime runc, or boot with cgroup v2 only (systemd.unified_cgroup_hierarchy=1)');
+      throw unavailable('runtime.unsupported', `OCI runtime crun does not support this host's hybrid cgroup layout`,
+        'use --runtime runc, or boot with cgroup v2 only (systemd.unified_cgroup_hierarchy=1)');
     }
     return { name: requested, path };
   }
@@ -63,7 +66,8 @@ export function chooseRuntime(requested?: RuntimeName, opts: LookupOptions = {})
     const path = findProgram(name, dirs);
     if (path) return { name, path };
   }
-  throw unavailable('runtime.not_found', `no usable OCI runtime (${order.join(' or ')}) found in ${dirs.join(':')}`, 'install runc (apt-get install runc), or run `make build`');
+  throw unavailable('runtime.not_found', `no usable OCI runtime (${order.join(' or ')}) found in ${dirs.join(':')}`,
+    'install runc (apt-get install runc), or run `make build`');
 }
 
 const CONMON_DIRS = ['/usr/libexec/podman', '/usr/local/libexec/podman', '/usr/lib/podman', '/usr/local/lib/podman'];

@@ -38,7 +38,7 @@ test('process: args, env, cwd, user and Docker defaults', () => {
   assert.equal(s.linux.cgroupsPath, '/berth/abc123');
 });
 
-test('root gets Docker\'s 14 capabilities in bounding, effective and permitted; none inheritable or ambient', () => {
+test("root gets Docker's 14 capabilities in bounding, effective and permitted; none inheritable or ambient", () => {
   const c = buildSpec(input()).process.capabilities;
   assert.equal(DEFAULT_CAPABILITIES.length, 14);
   for (const set of [c.bounding, c.effective, c.permitted]) assert.deepEqual([...set].sort(), [...DEFAULT_CAPABILITIES].sort());
@@ -60,7 +60,7 @@ test('additionalGids is omitted when empty', () => {
   assert.equal('additionalGids' in buildSpec(input()).process.user, false);
 });
 
-test('RLIMIT_NOFILE is 1048576, or the caller\'s hard cap when lower; never above it', () => {
+test("RLIMIT_NOFILE is 1048576, or the caller's hard cap when lower; never above it", () => {
   const high = buildSpec(input()).process.rlimits;
   assert.deepEqual(high, [{ type: 'RLIMIT_NOFILE', hard: 1_048_576, soft: 1_048_576 }]);
   const low = buildSpec(input({ rlimitsHardCap: { nofile: 20_000, nproc: 500 } })).process.rlimits;
@@ -81,7 +81,7 @@ test('namespaces: new netns for none, the given path, none for host; cgroup ns o
   assert.ok(v2.linux.namespaces.some((n) => n.type === 'cgroup'));
 });
 
-test('standard mounts with Docker\'s options', () => {
+test("standard mounts with Docker's options", () => {
   const m = buildSpec(input()).mounts;
   const by = (d: string) => m.find((x) => x.destination === d);
   assert.deepEqual(m.map((x) => x.destination), ['/proc', '/dev', '/dev/pts', '/sys', '/sys/fs/cgroup', '/dev/mqueue', '/dev/shm']);
@@ -115,7 +115,7 @@ test('binds: rbind, ro when asked, parents before children, replacing a default 
   assert.equal(s.mounts.find((x) => x.destination === '/dev/shm')?.source, '/big-shm');
 });
 
-test('masked and read-only paths are Docker\'s', () => {
+test("masked and read-only paths are Docker's", () => {
   const s = buildSpec(input());
   assert.deepEqual(s.linux.maskedPaths, [...MASKED_PATHS]);
   assert.ok(s.linux.maskedPaths.includes('/proc/kcore'));
@@ -147,7 +147,8 @@ test('resources: memory, cpus as quota/period, cpuset, pids, blkio', () => {
   assert.deepEqual(r.memory, { limit: 33_554_432, swap: 67_108_864 });
   assert.deepEqual(r.cpu, { quota: 150_000, period: 100_000, cpus: '0-1' });
   assert.deepEqual(r.pids, { limit: 64 });
-  assert.deepEqual(r.blockIO, { throttleReadBpsDevice: [{ major: 254, minor: 0, rate: 1_048_576 }], throttleWriteIOPSDevice: [{ major: 254, minor: 0, rate: 100 }] });
+  assert.deepEqual(r.blockIO, { throttleReadBpsDevice: [{ major: 254, minor: 0, rate: 1_048_576 }],
+    throttleWriteIOPSDevice: [{ major: 254, minor: 0, rate: 100 }] });
 });
 
 test('no resources asked, none emitted but devices', () => {
@@ -208,7 +209,7 @@ test('privileged: no masks, writable /sys and cgroups, every device allowed and 
   assert.equal(plain.linux.maskedPaths.length, MASKED_PATHS.length);
 });
 
-test('tmpfs: Docker\'s noexec,nosuid,nodev first, the user\'s options after; replaces a default and sorts with binds', () => {
+test("tmpfs: Docker's noexec,nosuid,nodev first, the user's options after; replaces a default and sorts with binds", () => {
   const s = buildSpec(input({
     tmpfs: [{ destination: '/run/', options: ['size=1m', 'exec'] }, { destination: '/dev/shm', options: [] }],
     mounts: [{ source: '/h', destination: '/run/app', readonly: false }],

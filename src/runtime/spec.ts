@@ -2,7 +2,8 @@
 // always gives the same spec, so every default below is pinned by a unit test rather than by
 // a trip through the kernel. The defaults are Docker's (moby oci/defaults.go), because users
 // compare what works in a berth container with what works under Docker.
-import type { BindMount, OciCapabilities, SecurityInput, TmpfsMount, OciDeviceRule, OciMount, OciNamespace, OciResources, OciRlimit, OciSpec, SpecInput } from './types.js';
+import type { BindMount, OciCapabilities, SecurityInput, TmpfsMount, OciDeviceRule, OciMount, OciNamespace, OciResources, OciRlimit, OciSpec,
+  SpecInput } from './types.js';
 
 export const OCI_VERSION = '1.0.2';
 export const CPU_PERIOD_US = 100_000;

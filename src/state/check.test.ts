@@ -40,7 +40,8 @@ test('the blobs and layers the image records need', () => {
   const dir = mkdtempSync(join(tmpdir(), 'berth-check-'));
   try {
     const db = openDb(dir);
-    db.prepare("INSERT INTO images (id, manifest_digest, config, layers, size, created) VALUES ('sha256:c', 'sha256:m', '{}', '[\"sha256:d\"]', 1, 'now')").run();
+    db.prepare("INSERT INTO images (id, manifest_digest, config, layers, size, created) VALUES ('sha256:c', 'sha256:m', '{}', '[\"sha256:d\"]', 1, 'now')")
+      .run();
     db.prepare("INSERT INTO layers (diff_id, blob_digest, size) VALUES ('sha256:d', 'sha256:z', 1)").run();
     assert.deepEqual([...neededBlobDigests(db)].sort(), ['sha256:c', 'sha256:m', 'sha256:z']);
     assert.deepEqual([...recordedLayers(db)], ['sha256:d']);

@@ -15,7 +15,9 @@ export function reindex(db: Db): void {
 
 /** Digests of the blobs some image needs: configs, manifests and the layers' blobs. */
 export function neededBlobDigests(db: Db): Set<string> {
-  const rows = db.prepare('SELECT id AS d FROM images UNION SELECT manifest_digest FROM images UNION SELECT blob_digest FROM layers').all() as Array<{ d: string }>;
+  const rows = db.prepare('SELECT id AS d FROM images UNION SELECT manifest_digest FROM images UNION SELECT blob_digest FROM layers').all() as Array<
+    { d: string }
+  >;
   return new Set(rows.map((r) => r.d));
 }
 

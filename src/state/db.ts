@@ -199,10 +199,12 @@ function migrateOnce(db: Db): void {
 export function tx<T>(db: Db, fn: () => T): T {
   // Retrying is safe only before fn has run: once it has, its error is the answer.
   let began = false;
-  const attempt = () => retryBusy(() => db.transaction(() => {
-    began = true;
-    return fn();
-  }).immediate(), () => !began);
+  const attempt = () =>
+    retryBusy(() =>
+      db.transaction(() => {
+        began = true;
+        return fn();
+      }).immediate(), () => !began);
   try {
     return attempt();
   } catch (e) {
@@ -212,7 +214,6 @@ export function tx<T>(db: Db, fn: () => T): T {
     return attempt();
   }
 }
-
 
 /**
  * SQLite waits out a busy writer (the connection's busy timeout), but answers some lock conflicts

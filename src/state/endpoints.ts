@@ -18,12 +18,10 @@ export interface EndpointRow {
 export const endpointsOfContainer = (db: Db, containerId: string) =>
   db.prepare('SELECT * FROM endpoints WHERE container_id = ?').all(containerId) as EndpointRow[];
 
-export const endpointsOnNetwork = (db: Db, network: string) =>
-  db.prepare('SELECT * FROM endpoints WHERE network = ?').all(network) as EndpointRow[];
+export const endpointsOnNetwork = (db: Db, network: string) => db.prepare('SELECT * FROM endpoints WHERE network = ?').all(network) as EndpointRow[];
 
 /** Every endpoint holding an address, grouped by container. */
-export const addressedEndpoints = (db: Db) =>
-  db.prepare('SELECT * FROM endpoints WHERE ip IS NOT NULL ORDER BY container_id').all() as EndpointRow[];
+export const addressedEndpoints = (db: Db) => db.prepare('SELECT * FROM endpoints WHERE ip IS NOT NULL ORDER BY container_id').all() as EndpointRow[];
 
 /** Every endpoint, ordered by interface name. */
 export const allEndpoints = (db: Db) => db.prepare('SELECT * FROM endpoints ORDER BY ifname').all() as EndpointRow[];

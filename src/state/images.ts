@@ -31,10 +31,10 @@ interface Raw {
   created: string;
 }
 
-const fromRaw = (r: Raw): ImageRow =>
-  ({ id: r.id, manifestDigest: r.manifest_digest, config: r.config, layers: JSON.parse(r.layers) as string[], size: r.size, created: r.created });
-const refsFromRaw = (r: Pick<Raw, 'id' | 'manifest_digest' | 'layers'>): ImageRefs =>
-  ({ id: r.id, manifestDigest: r.manifest_digest, layers: JSON.parse(r.layers) as string[] });
+const fromRaw = (r: Raw): ImageRow => ({ id: r.id, manifestDigest: r.manifest_digest, config: r.config, layers: JSON.parse(r.layers) as string[], size: r.size,
+  created: r.created });
+const refsFromRaw = (r: Pick<Raw, 'id' | 'manifest_digest' | 'layers'>): ImageRefs => ({ id: r.id, manifestDigest: r.manifest_digest,
+  layers: JSON.parse(r.layers) as string[] });
 
 export function imageById(db: Db, id: string): ImageRow | undefined {
   const r = db.prepare('SELECT * FROM images WHERE id = ?').get(id) as Raw | undefined;
@@ -49,7 +49,7 @@ export function imageByDigest(db: Db, digest: string): ImageRow | undefined {
 
 /** Images whose id's hex starts with `hex`; at most `limit` (two tell an ambiguous prefix). */
 export function imagesByIdPrefix(db: Db, hex: string, limit: number): ImageRow[] {
-  return (db.prepare("SELECT * FROM images WHERE substr(id, 8, ?) = ? LIMIT ?").all(hex.length, hex, limit) as Raw[]).map(fromRaw);
+  return (db.prepare('SELECT * FROM images WHERE substr(id, 8, ?) = ? LIMIT ?').all(hex.length, hex, limit) as Raw[]).map(fromRaw);
 }
 
 export function allImageRefs(db: Db): ImageRefs[] {
@@ -64,8 +64,10 @@ export function unusedImages(db: Db, opts: { all: boolean }): ImageRefs[] {
   const rows = db.prepare(
     `SELECT i.id, i.manifest_digest, i.layers FROM images i
      WHERE NOT EXISTS (SELECT 1 FROM containers c WHERE c.image_id = i.id)
-     ${opts.all ? '' : `AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.image_id = i.id)
-                        AND NOT EXISTS (SELECT 1 FROM build_cache b WHERE b.image_id = i.id)`}`,
+     ${
+      opts.all ? '' : `AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.image_id = i.id)
+                        AND NOT EXISTS (SELECT 1 FROM build_cache b WHERE b.image_id = i.id)`
+    }`,
   ).all() as Raw[];
   return rows.map(refsFromRaw);
 }

@@ -5,7 +5,11 @@
 import type { Db } from './db.js';
 import { tx } from './db.js';
 
-export interface LockOwner { pid: number; start: number; boot: string }
+export interface LockOwner {
+  pid: number;
+  start: number;
+  boot: string;
+}
 
 /** True when the lock is now ours; `alive` says whether another holder still runs. */
 export function tryTakeLock(db: Db, name: string, me: LockOwner, alive: (o: LockOwner) => boolean): boolean {

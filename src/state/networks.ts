@@ -15,8 +15,7 @@ export interface NetworkRow {
   created_at: string;
 }
 
-export const getNetworkRow = (db: Db, name: string) =>
-  db.prepare('SELECT * FROM networks WHERE name = ?').get(name) as NetworkRow | undefined;
+export const getNetworkRow = (db: Db, name: string) => db.prepare('SELECT * FROM networks WHERE name = ?').get(name) as NetworkRow | undefined;
 
 /** Oldest first (the default network, made first, leads). */
 export const allNetworkRows = (db: Db) => db.prepare('SELECT * FROM networks ORDER BY created_at, name').all() as NetworkRow[];

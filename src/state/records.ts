@@ -48,9 +48,8 @@ const COLUMNS: Record<string, readonly string[]> = {
   tags: ['name', 'image_id'],
   layers: ['diff_id', 'blob_digest', 'size'],
   networks: ['name', 'id', 'bridge', 'subnet', 'gateway', 'ip_range', 'internal', 'labels', 'created_at'],
-  containers: ['id', 'name', 'image_id', 'image_ref', 'spec', 'labels', 'status', 'pid', 'conmon_pid', 'exit_code', 'oom_killed',
-    'restart_count', 'runtime', 'created_at', 'started_at', 'finished_at', 'boot_id', 'conmon_start', 'stop_requested', 'run_id',
-    'pid_start', 'restart_backoff_ms'],
+  containers: ['id', 'name', 'image_id', 'image_ref', 'spec', 'labels', 'status', 'pid', 'conmon_pid', 'exit_code', 'oom_killed', 'restart_count', 'runtime',
+    'created_at', 'started_at', 'finished_at', 'boot_id', 'conmon_start', 'stop_requested', 'run_id', 'pid_start', 'restart_backoff_ms'],
   endpoints: ['container_id', 'network', 'ifname', 'ip', 'static_ip', 'mac', 'aliases'],
   ports: ['container_id', 'host_ip', 'host_port', 'container_port', 'proto'],
 };

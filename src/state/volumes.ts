@@ -2,15 +2,24 @@
 // engine keeps (engine/volumes.ts); a volume a `run -v NAME:/x` made has a directory and no row.
 import type { Db } from './db.js';
 
-export interface VolumeRow { name: string; labels: Record<string, string>; createdAt: string }
+export interface VolumeRow {
+  name: string;
+  labels: Record<string, string>;
+  createdAt: string;
+}
 
-interface RawVolume { name: string; labels: string; created_at: string }
+interface RawVolume {
+  name: string;
+  labels: string;
+  created_at: string;
+}
 
 const fromRaw = (r: RawVolume): VolumeRow => ({ name: r.name, labels: JSON.parse(r.labels) as Record<string, string>, createdAt: r.created_at });
 
 /** Records a volume; false when one of that name was already recorded. */
 export function insertVolume(db: Db, v: VolumeRow): boolean {
-  return db.prepare('INSERT OR IGNORE INTO volumes (name, labels, created_at) VALUES (?, ?, ?)').run(v.name, JSON.stringify(v.labels), v.createdAt).changes === 1;
+  return db.prepare('INSERT OR IGNORE INTO volumes (name, labels, created_at) VALUES (?, ?, ?)').run(v.name, JSON.stringify(v.labels), v.createdAt).changes ===
+    1;
 }
 
 export function getVolume(db: Db, name: string): VolumeRow | undefined {

@@ -50,7 +50,8 @@ export async function packDir(dir: string, out: Writable, opts: PackOptions = {}
   const inodes = new Map<string, string>();
   const entry = (h0: Headers, body?: Readable): Promise<void> =>
     new Promise((res, rej) => {
-      const h: Headers = opts.rename ? { ...h0, name: opts.rename(h0.name), ...(h0.type === 'link' && h0.linkname ? { linkname: opts.rename(h0.linkname) } : {}) } : h0;
+      const h: Headers = opts.rename
+        ? { ...h0, name: opts.rename(h0.name), ...(h0.type === 'link' && h0.linkname ? { linkname: opts.rename(h0.linkname) } : {}) } : h0;
       const done = (err?: Error | null) => (err ? rej(err) : res());
       // A file entry without a body must be given an empty one, or tar-stream waits for its end.
       if (!body) {
@@ -61,7 +62,10 @@ export async function packDir(dir: string, out: Writable, opts: PackOptions = {}
       }
       const e = pack.entry(h, done);
       e.on('error', rej);
-      body.on('error', (err) => { e.destroy(err); rej(err); });
+      body.on('error', (err) => {
+        e.destroy(err);
+        rej(err);
+      });
       body.pipe(e as unknown as Writable);
     });
   const meta = (rel: string, st: Stats): Headers => ({

@@ -5,8 +5,21 @@
 // OCI whiteouts become overlayfs whiteouts, so the layer can be used by the kernel directly.
 import { createHash } from 'node:crypto';
 import {
-  closeSync, constants, fchmodSync, fchownSync, futimesSync, linkSync, lchownSync, lstatSync,
-  lutimesSync, mkdirSync, openSync, rmSync, symlinkSync, chmodSync, writeSync,
+  closeSync,
+  constants,
+  fchmodSync,
+  fchownSync,
+  futimesSync,
+  linkSync,
+  lchownSync,
+  lstatSync,
+  lutimesSync,
+  mkdirSync,
+  openSync,
+  rmSync,
+  symlinkSync,
+  chmodSync,
+  writeSync,
 } from 'node:fs';
 import { posix } from 'node:path';
 import { Transform, type Readable } from 'node:stream';

@@ -15,7 +15,10 @@ function fakeRoot(mountinfo: string): { dir: string; proc: string } {
   return { dir, proc };
 }
 
-const put = (file: string, text: string) => { mkdirSync(join(file, '..'), { recursive: true }); writeFileSync(file, text); };
+const put = (file: string, text: string) => {
+  mkdirSync(join(file, '..'), { recursive: true });
+  writeFileSync(file, text);
+};
 
 test('v2: CPU from cpu.stat, memory less inactive file cache, io.stat summed, pids', () => {
   const { dir, proc } = fakeRoot('30 1 0:26 / DIR/cg rw,nosuid - cgroup2 cgroup2 rw\n');
@@ -27,9 +30,12 @@ test('v2: CPU from cpu.stat, memory less inactive file cache, io.stat summed, pi
   put(join(cg, 'pids.current'), '3\n');
   put(join(cg, 'io.stat'), '8:0 rbytes=100 wbytes=200 rios=1 wios=2\n8:16 rbytes=1 wbytes=2\n');
   try {
-    assert.deepEqual(readCgroupStats('/berth/c1', { procRoot: proc }), { cpuNs: 2_500_000, memUsage: 6_291_456, memLimit: null, pids: 3, blkRead: 101, blkWrite: 202 });
+    assert.deepEqual(readCgroupStats('/berth/c1', { procRoot: proc }), { cpuNs: 2_500_000, memUsage: 6_291_456, memLimit: null, pids: 3, blkRead: 101,
+      blkWrite: 202 });
     assert.equal(readCgroupStats('/berth/gone', { procRoot: proc }), null);
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('v1: cpuacct, memory, blkio and pids controllers each from their own hierarchy', () => {
@@ -37,7 +43,9 @@ test('v1: cpuacct, memory, blkio and pids controllers each from their own hierar
     '30 1 0:26 / DIR/cg/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct',
     '31 1 0:27 / DIR/cg/memory rw - cgroup cgroup rw,memory',
     '32 1 0:28 / DIR/cg/blkio rw - cgroup cgroup rw,blkio',
-    '33 1 0:29 / DIR/cg/pids rw - cgroup cgroup rw,pids', ''].join('\n'));
+    '33 1 0:29 / DIR/cg/pids rw - cgroup cgroup rw,pids',
+    '',
+  ].join('\n'));
   put(join(dir, 'cg/cpu,cpuacct/berth/c1/cpuacct.usage'), '123456789\n');
   put(join(dir, 'cg/memory/berth/c1/memory.usage_in_bytes'), '8000\n');
   put(join(dir, 'cg/memory/berth/c1/memory.stat'), 'cache 10\ntotal_inactive_file 3000\n');
@@ -45,8 +53,11 @@ test('v1: cpuacct, memory, blkio and pids controllers each from their own hierar
   put(join(dir, 'cg/blkio/berth/c1/blkio.throttle.io_service_bytes'), '8:0 Read 4096\n8:0 Write 512\n8:0 Total 4608\nTotal 4608\n');
   put(join(dir, 'cg/pids/berth/c1/pids.current'), '2\n');
   try {
-    assert.deepEqual(readCgroupStats('/berth/c1', { procRoot: proc }), { cpuNs: 123_456_789, memUsage: 5000, memLimit: 67_108_864, pids: 2, blkRead: 4096, blkWrite: 512 });
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+    assert.deepEqual(readCgroupStats('/berth/c1', { procRoot: proc }), { cpuNs: 123_456_789, memUsage: 5000, memLimit: 67_108_864, pids: 2, blkRead: 4096,
+      blkWrite: 512 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('network bytes leave lo out; meminfo gives the host limit', () => {
@@ -55,12 +66,16 @@ test('network bytes leave lo out; meminfo gives the host limit', () => {
     'Inter-|   Receive                                                |  Transmit',
     ' face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed',
     '    lo:    1000      10    0    0    0     0          0         0     1000      10    0    0    0     0       0          0',
-    '  eth0:    2048      20    0    0    0     0          0         0      512       5    0    0    0     0       0          0', ''].join('\n'));
+    '  eth0:    2048      20    0    0    0     0          0         0      512       5    0    0    0     0       0          0',
+    '',
+  ].join('\n'));
   put(join(proc, 'meminfo'), 'MemTotal:        2048 kB\nMemFree: 1 kB\n');
   try {
     assert.deepEqual(readNetStats(42, { procRoot: proc }), { rx: 2048, tx: 512 });
     assert.equal(hostMemory({ procRoot: proc }), 2048 * 1024);
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('parsers tolerate empty and missing input', () => {

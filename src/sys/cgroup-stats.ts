@@ -22,7 +22,11 @@ export interface StatsEnv {
 }
 
 const read = (f: string): string | null => {
-  try { return readFileSync(f, 'utf8'); } catch { return null; }
+  try {
+    return readFileSync(f, 'utf8');
+  } catch {
+    return null;
+  }
 };
 
 const UNLIMITED_FLOOR = 2 ** 62;
@@ -46,7 +50,8 @@ export function keyed(text: string | null): Map<string, number> {
 
 /** v2 io.stat ("8:0 rbytes=1 wbytes=2 …") summed over devices. */
 export function parseIoStat(text: string | null): { read: number; write: number } {
-  let read = 0; let write = 0;
+  let read = 0;
+  let write = 0;
   for (const line of (text ?? '').split('\n')) {
     for (const kv of line.trim().split(/\s+/).slice(1)) {
       const [k, v] = kv.split('=');
@@ -59,7 +64,8 @@ export function parseIoStat(text: string | null): { read: number; write: number 
 
 /** v1 blkio.throttle.io_service_bytes ("8:0 Read 123" … "Total 456") summed over devices. */
 export function parseBlkioServiceBytes(text: string | null): { read: number; write: number } {
-  let read = 0; let write = 0;
+  let read = 0;
+  let write = 0;
   for (const line of (text ?? '').split('\n')) {
     const [, op, v] = line.trim().split(/\s+/);
     if (op === 'Read') read += Number(v) || 0;
@@ -70,7 +76,8 @@ export function parseBlkioServiceBytes(text: string | null): { read: number; wri
 
 /** Received and transmitted bytes over every interface but lo, from a /proc/PID/net/dev text. */
 export function parseNetDev(text: string | null): { rx: number; tx: number } {
-  let rx = 0; let tx = 0;
+  let rx = 0;
+  let tx = 0;
   for (const line of (text ?? '').split('\n').slice(2)) {
     const i = line.indexOf(':');
     if (i < 0) continue;
@@ -94,7 +101,10 @@ export function readCgroupStats(cgroupsPath: string, env: StatsEnv = {}): Cgroup
     const m: CgroupMount | undefined = mounts.find((x) => x.fstype === 'cgroup' && x.controllers.includes(ctl));
     return m ? join(m.mountPoint, cgroupsPath) : null;
   };
-  const at = (ctl: string, f: string) => { const d = dir(ctl); return d ? read(join(d, f)) : null; };
+  const at = (ctl: string, f: string) => {
+    const d = dir(ctl);
+    return d ? read(join(d, f)) : null;
+  };
   const cpu = int(at('cpuacct', 'cpuacct.usage'));
   const usage = int(at('memory', 'memory.usage_in_bytes'));
   if (cpu === null && usage === null) return null;

@@ -7,7 +7,8 @@ import { cgroupDirsFor, cgroupMode, ioMaxToThrottle, modeFromMounts, parseCgroup
 const tmp = mkdtempSync('/tmp/berth-cgroups-');
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-const line = (id: number, root: string, mp: string, fstype: string, superOpts: string) => `${id} 22 0:${id} ${root} ${mp} rw,nosuid,nodev,noexec,relatime shared:${id} - ${fstype} ${fstype} ${superOpts}`;
+const line = (id: number, root: string, mp: string, fstype: string, superOpts: string) =>
+  `${id} 22 0:${id} ${root} ${mp} rw,nosuid,nodev,noexec,relatime shared:${id} - ${fstype} ${fstype} ${superOpts}`;
 
 /** A fake /proc and /sys/fs/cgroup under one temp dir; mount points are real temp dirs. */
 function fakeHost(name: string, kind: 'hybrid' | 'v2') {
@@ -17,7 +18,10 @@ function fakeHost(name: string, kind: 'hybrid' | 'v2') {
   mkdirSync(join(proc, 'self'), { recursive: true });
   const mounts: string[] = [line(30, '/', fs, 'tmpfs', 'rw,mode=755').replace(' - tmpfs tmpfs', ' - tmpfs tmpfs')];
   if (kind === 'hybrid') {
-    const ctl: [string, string][] = [['cpu', 'rw,cpu'], ['cpuset', 'rw,cpuset'], ['memory', 'rw,memory'], ['pids', 'rw,pids'], ['blkio', 'rw,blkio'], ['systemd', 'rw,xattr,name=systemd']];
+    const ctl: [string, string][] = [['cpu', 'rw,cpu'], ['cpuset', 'rw,cpuset'], ['memory', 'rw,memory'], ['pids', 'rw,pids'], ['blkio', 'rw,blkio'], [
+      'systemd',
+      'rw,xattr,name=systemd',
+    ]];
     ctl.forEach(([dir, opts], i) => {
       mkdirSync(join(fs, dir), { recursive: true });
       mounts.push(line(31 + i, '/', join(fs, dir), 'cgroup', opts));
@@ -83,7 +87,8 @@ test('readCgroupValues on a hybrid layout reads the v1 files of each controller'
   const { proc, fs } = fakeHost('hy', 'hybrid');
   const pid = 4242;
   mkdirSync(join(proc, String(pid)), { recursive: true });
-  writeFileSync(join(proc, String(pid), 'cgroup'), '6:name=systemd:/\n5:blkio:/berth/c1\n4:pids:/berth/c1\n3:memory:/berth/c1\n2:cpuset:/berth/c1\n1:cpu:/berth/c1\n0::/\n');
+  writeFileSync(join(proc, String(pid), 'cgroup'),
+    '6:name=systemd:/\n5:blkio:/berth/c1\n4:pids:/berth/c1\n3:memory:/berth/c1\n2:cpuset:/berth/c1\n1:cpu:/berth/c1\n0::/\n');
   const put = (ctl: string, f: string, v: string) => {
     mkdirSync(join(fs, ctl, 'berth/c1'), { recursive: true });
     writeFileSync(join(fs, ctl, 'berth/c1', f), v);

@@ -38,7 +38,9 @@ export function parseCgroupMounts(mountinfo: string): CgroupMount[] {
     const mountPoint = pre[4];
     if (root === undefined || mountPoint === undefined) continue;
     const superOpts = (post[2] ?? '').split(',');
-    const controllers = fstype === 'cgroup' ? superOpts.filter((o) => o !== 'rw' && o !== 'ro' && !o.startsWith('release_agent=') && o !== 'clone_children' && o !== 'noprefix' && o !== 'xattr') : [];
+    const controllers = fstype === 'cgroup' ? superOpts.filter((o) =>
+      o !== 'rw' && o !== 'ro' && !o.startsWith('release_agent=') && o !== 'clone_children' && o !== 'noprefix' && o !== 'xattr'
+    ) : [];
     out.push({ fstype, mountPoint: unescapeMount(mountPoint), root: unescapeMount(root), controllers });
   }
   return out;
@@ -216,7 +218,8 @@ export function readCgroupValues(pid: number, env?: CgroupEnv): CgroupValues {
  * (v1 controllers, named ones, and the unified one on hybrid hosts). They may not all exist.
  */
 export function cgroupDirsFor(cgroupsPath: string, env?: CgroupEnv): string[] {
-  if (!cgroupsPath.startsWith('/') || cgroupsPath.replace(/\/+$/, '') === '' || cgroupsPath.split('/').includes('..')) throw new Error(`cgroups path ${cgroupsPath} must be absolute and plain`);
+  if (!cgroupsPath.startsWith('/') || cgroupsPath.replace(/\/+$/, '') === '' || cgroupsPath.split('/').includes('..'))
+    throw new Error(`cgroups path ${cgroupsPath} must be absolute and plain`);
   const seen = new Set<string>();
   for (const m of mountinfo(env)) {
     // runc resolves an absolute cgroupsPath from the hierarchy's root, whatever our own cgroup is.
@@ -243,7 +246,7 @@ function rmTree(dir: string, res: RemoveResult, retries: number): void {
     throw e;
   }
   for (const c of children) rmTree(c, res, retries);
-  for (let attempt = 0; ; attempt++) {
+  for (let attempt = 0;; attempt++) {
     try {
       rmdirSync(dir);
       res.removed.push(dir);

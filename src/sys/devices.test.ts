@@ -10,7 +10,7 @@ test('st_rdev decoded as Linux encodes it, large minors included', () => {
   assert.deepEqual([devMajor(rdev), devMinor(rdev)], [259, 300]);
 });
 
-test('the host\'s /dev: char and block nodes with their modes; no pts, shm or console', () => {
+test("the host's /dev: char and block nodes with their modes; no pts, shm or console", () => {
   const devs = hostDevices();
   const nul = devs.find((d) => d.path === '/dev/null');
   assert.deepEqual(nul && { type: nul.type, major: nul.major, minor: nul.minor, fileMode: nul.fileMode }, { type: 'c', major: 1, minor: 3, fileMode: 0o666 });

@@ -46,7 +46,7 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions = {})
   if (r.error) {
     const code = (r.error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      throw new BerthError('Unavailable', 'exec.not_found', `${cmd}: program not found`, { hint: 'run `make build` to install berth\'s dependencies' });
+      throw new BerthError('Unavailable', 'exec.not_found', `${cmd}: program not found`, { hint: "run `make build` to install berth's dependencies" });
     }
     throw new BerthError('Unavailable', 'exec.failed', `${cmd}: ${r.error.message}`);
   }

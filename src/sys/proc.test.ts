@@ -2,7 +2,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bootId, bootTime, parseBootTime, hardRlimits, parseLimits, parseStat, parseStatStartTime, pidAlive, procStat, processStartTime, sameProcessAlive } from './proc.js';
+import { bootId, bootTime, parseBootTime, hardRlimits, parseLimits, parseStat, parseStatStartTime, pidAlive, procStat, processStartTime,
+  sameProcessAlive } from './proc.js';
 
 const tmp = mkdtempSync('/tmp/berth-proc-');
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -44,7 +45,8 @@ Max open files            1024                 20000                files
 
 test('parseLimits takes the hard column', () => {
   assert.deepEqual(parseLimits(limits), { nofile: 20000, nproc: 96364 });
-  assert.deepEqual(parseLimits(limits.replace('96364                processes', 'unlimited            processes')), { nofile: 20000, nproc: Number.MAX_SAFE_INTEGER });
+  assert.deepEqual(parseLimits(limits.replace('96364                processes', 'unlimited            processes')), { nofile: 20000,
+    nproc: Number.MAX_SAFE_INTEGER });
   assert.throws(() => parseLimits('nothing'), /Max open files/);
 });
 
@@ -99,7 +101,8 @@ test('boot time from /proc/stat btime, and the test hook that names another boot
     assert.equal(bootId(), 'only-an-id');
     assert.equal(bootTime()?.getTime(), t.getTime(), 'no time given: the real boot time');
   } finally {
-    if (saved === undefined) delete process.env.BERTH_TEST_BOOT_ID; else process.env.BERTH_TEST_BOOT_ID = saved;
+    if (saved === undefined) delete process.env.BERTH_TEST_BOOT_ID;
+    else process.env.BERTH_TEST_BOOT_ID = saved;
   }
   assert.equal(bootId(), real);
 });

@@ -34,7 +34,10 @@ export function sameProcessAlive(pid: number, startTime: number | null | undefin
 // Z: zombie, X: dead (seen only in the instant before the entry goes).
 const ENDED = new Set(['Z', 'X', 'x']);
 
-export interface ProcStat { state: string; startTime: number }
+export interface ProcStat {
+  state: string;
+  startTime: number;
+}
 
 /** Fields 3 (state) and 22 (starttime) of /proc/PID/stat, counted from the last ')'. */
 export function parseStat(stat: string): ProcStat | null {
@@ -105,13 +108,22 @@ export function bootTime(o?: ProcFs): Date | null {
   }
 }
 
-export interface ProcessInfo { pid: number; state: string; startTime: number; cmdline: string[] }
+export interface ProcessInfo {
+  pid: number;
+  state: string;
+  startTime: number;
+  cmdline: string[];
+}
 
 /** Every live process (zombies left out) with its command line, for finding orphans by their arguments. */
 export function listProcesses(o?: ProcFs): ProcessInfo[] {
   const out: ProcessInfo[] = [];
   let entries: string[];
-  try { entries = readdirSync(procRoot(o)); } catch { return out; }
+  try {
+    entries = readdirSync(procRoot(o));
+  } catch {
+    return out;
+  }
   for (const e of entries) {
     if (!/^\d+$/.test(e)) continue;
     const pid = Number(e);

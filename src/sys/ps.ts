@@ -3,7 +3,10 @@
 import { invalid } from '../common/errors.js';
 import { run } from './exec.js';
 
-export interface PsTable { titles: string[]; processes: string[][] }
+export interface PsTable {
+  titles: string[];
+  processes: string[][];
+}
 
 /** Splits ps output into columns: each row into as many fields as titles, the last taking the rest. */
 export function parsePs(text: string): PsTable {

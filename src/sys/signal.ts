@@ -4,8 +4,7 @@ import { invalid } from '../common/errors.js';
 
 const BY_NUMBER = new Map(Object.entries(osConstants.signals).map(([k, v]) => [v, k]));
 
-const bad = (signal: string | number) =>
-  invalid('signal.invalid', `invalid signal: ${signal}`, 'use a name such as SIGTERM or a number such as 15');
+const bad = (signal: string | number) => invalid('signal.invalid', `invalid signal: ${signal}`, 'use a name such as SIGTERM or a number such as 15');
 
 /** "SIGTERM", "TERM", "term", "15" and 15 all name SIGTERM; returns the canonical name, as Docker's kill accepts them. */
 export function normalizeSignal(signal: string | number): NodeJS.Signals {

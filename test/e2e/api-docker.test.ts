@@ -10,15 +10,25 @@ import { ApiServer } from './api-helpers.js';
 
 let b: Berth;
 let api: ApiServer;
-before(async () => { b = new Berth(); b.importBusybox(); api = new ApiServer(b); await api.start(); });
-after(async () => { await api.stop(); b.destroy(); });
+before(async () => {
+  b = new Berth();
+  b.importBusybox();
+  api = new ApiServer(b);
+  await api.start();
+});
+after(async () => {
+  await api.stop();
+  b.destroy();
+});
 
 function raw(method: string, path: string, body?: unknown): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
     const req = request({ socketPath: api.socket, method, path, headers: text ? { 'Content-Type': 'application/json' } : {} }, (res) => {
       let data = '';
-      res.on('data', (d: Buffer) => { data += d.toString(); });
+      res.on('data', (d: Buffer) => {
+        data += d.toString();
+      });
       // 'close' rather than 'end': a stream the server cut off ends the request too.
       res.on('close', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: data }));
     });
@@ -51,7 +61,10 @@ test('bad request bodies get 400 and create nothing', async () => {
   assert.equal((await raw('POST', '/containers/create', '{not json')).status, 400);
   assert.equal((await raw('POST', '/containers/create', { Image: 'busybox', Cmd: 5 })).status, 400);
   assert.equal((await raw('POST', '/containers/create', { Image: 'busybox', HostConfig: { Binds: ['relative:/x:rw', '../../etc:/x'] } })).status, 400);
-  assert.equal((await raw('POST', '/containers/create', { Image: 'busybox', HostConfig: { PortBindings: { '80/tcp': [{ HostPort: '8080; rm -rf /' }] } } })).status, 400);
+  assert.equal(
+    (await raw('POST', '/containers/create', { Image: 'busybox', HostConfig: { PortBindings: { '80/tcp': [{ HostPort: '8080; rm -rf /' }] } } })).status,
+    400,
+  );
   const big = await raw('POST', '/containers/create', { Image: 'busybox', Env: ['X='.padEnd(2 << 20, 'y')] }).catch(() => ({ status: 413 }));
   assert.equal(big.status, 413);
   assert.equal(b.ok(['ps', '-aq']), '');

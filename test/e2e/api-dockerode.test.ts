@@ -26,17 +26,22 @@ interface Docker {
   ping(): Promise<Buffer | string>;
   modem: { demuxStream(s: NodeJS.ReadableStream, out: NodeJS.WritableStream, err: NodeJS.WritableStream): void };
 }
-const DockerCtor = createRequire(import.meta.url)('dockerode') as new (o: { socketPath: string }) => Docker;
+const DockerCtor = createRequire(import.meta.url)('dockerode') as new(o: { socketPath: string }) => Docker;
 
 let b: Berth;
 let api: ApiServer;
 let docker: Docker;
 before(async () => {
-  b = new Berth(); b.importBusybox();
-  api = new ApiServer(b); await api.start();
+  b = new Berth();
+  b.importBusybox();
+  api = new ApiServer(b);
+  await api.start();
   docker = new DockerCtor({ socketPath: api.socket });
 });
-after(async () => { await api.stop(); b.destroy(); });
+after(async () => {
+  await api.stop();
+  b.destroy();
+});
 
 /** Docker's multiplexed frames → the two streams' text. */
 function demux(buf: Buffer): { stdout: string; stderr: string } {
@@ -45,7 +50,8 @@ function demux(buf: Buffer): { stdout: string; stderr: string } {
   for (let off = 0; off + 8 <= buf.length;) {
     const len = buf.readUInt32BE(off + 4);
     const text = buf.subarray(off + 8, off + 8 + len).toString();
-    if (buf[off] === 1) stdout += text; else stderr += text;
+    if (buf[off] === 1) stdout += text;
+    else stderr += text;
     off += 8 + len;
   }
   return { stdout, stderr };
@@ -60,8 +66,11 @@ test('ping, list images', async () => {
 
 test('create, start, wait, logs, remove; berth ps shows it meanwhile', async () => {
   const c = await docker.createContainer({
-    Image: 'busybox', name: 'sdk', Cmd: ['sh', '-c', 'echo to-out; echo to-err >&2; sleep 0.3; exit 4'],
-    Labels: { made: 'dockerode' }, HostConfig: { NetworkMode: 'none', Memory: 32 * 1024 * 1024 },
+    Image: 'busybox',
+    name: 'sdk',
+    Cmd: ['sh', '-c', 'echo to-out; echo to-err >&2; sleep 0.3; exit 4'],
+    Labels: { made: 'dockerode' },
+    HostConfig: { NetworkMode: 'none', Memory: 32 * 1024 * 1024 },
   });
   assert.match(c.id, /^[0-9a-f]{64}$/);
   assert.match(b.ok(['ps', '-a']), /sdk/);
@@ -84,16 +93,24 @@ test('create, start, wait, logs, remove; berth ps shows it meanwhile', async () 
 });
 
 test('a hijacked attach made before start gets the whole run, and AutoRemove waits for it', async () => {
-  const c = await docker.createContainer({ Image: 'busybox', Cmd: ['sh', '-c', 'for i in a b c; do echo $i; done; echo e >&2'], HostConfig: { AutoRemove: true, NetworkMode: 'none' } });
+  const c = await docker.createContainer({ Image: 'busybox', Cmd: ['sh', '-c', 'for i in a b c; do echo $i; done; echo e >&2'],
+    HostConfig: { AutoRemove: true, NetworkMode: 'none' } });
   const stream = await c.attach({ stream: true, stdout: true, stderr: true, hijack: true });
   const out = new PassThrough();
   const err = new PassThrough();
   let stdout = '';
   let stderr = '';
-  out.on('data', (d: Buffer) => { stdout += d.toString(); });
-  err.on('data', (d: Buffer) => { stderr += d.toString(); });
+  out.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  err.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   docker.modem.demuxStream(stream, out, err);
-  const ended = new Promise<void>((r) => { stream.on('end', () => r()); stream.on('close', () => r()); });
+  const ended = new Promise<void>((r) => {
+    stream.on('end', () => r());
+    stream.on('close', () => r());
+  });
   const removed = c.wait({ condition: 'removed' });
   await c.start();
   await ended;

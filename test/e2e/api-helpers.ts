@@ -18,8 +18,12 @@ export class ApiServer {
   }
 
   async start(extra: string[] = []): Promise<void> {
-    this.proc = spawn(BIN, ['--root', this.b.root, '--runroot', this.b.runroot, 'serve', '--socket', this.socket, ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
-    this.proc.stderr!.on('data', (d: Buffer) => { this.log += d.toString(); });
+    this.proc = spawn(BIN, ['--root', this.b.root, '--runroot', this.b.runroot, 'serve', '--socket', this.socket, ...extra], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    this.proc.stderr!.on('data', (d: Buffer) => {
+      this.log += d.toString();
+    });
     // Its own word, not the socket file: a dead server's socket may be there already.
     await until(() => /listening on/.test(this.log) || this.proc!.exitCode !== null, 15_000);
     if (!existsSync(this.socket) || this.proc.exitCode !== null) throw new Error(`berth serve did not start: ${this.log}`);

@@ -18,7 +18,11 @@ before(async () => {
   api = new ApiServer(b);
   await api.start();
 });
-after(async () => { await api.stop(); b.destroy(); await reg.stop(); });
+after(async () => {
+  await api.stop();
+  b.destroy();
+  await reg.stop();
+});
 
 test('docker pull streams progress and stores the image berth then lists', () => {
   const r = api.docker(['pull', `${reg.host}/lib/busybox:1`], { timeoutMs: 120_000 });
@@ -57,9 +61,11 @@ test('a registry with htpasswd: docker login checks through POST /auth, push and
   const sec = new TestRegistry({ auth: 'htpasswd', users: { alice: 'secret' } });
   await sec.start();
   try {
-    const bad = spawnSync('docker', ['login', '-u', 'alice', '--password-stdin', sec.host], { input: 'wrong\n', encoding: 'utf8', env: api.env, timeout: 30_000 });
+    const bad = spawnSync('docker', ['login', '-u', 'alice', '--password-stdin', sec.host], { input: 'wrong\n', encoding: 'utf8', env: api.env,
+      timeout: 30_000 });
     assert.notEqual(bad.status, 0, 'a wrong password is refused');
-    const good = spawnSync('docker', ['login', '-u', 'alice', '--password-stdin', sec.host], { input: 'secret\n', encoding: 'utf8', env: api.env, timeout: 30_000 });
+    const good = spawnSync('docker', ['login', '-u', 'alice', '--password-stdin', sec.host], { input: 'secret\n', encoding: 'utf8', env: api.env,
+      timeout: 30_000 });
     assert.equal(good.status, 0, good.stderr + api.log);
     api.dockerOk(['tag', `${reg.host}/lib/busybox:1`, `${sec.host}/priv/box:1`]);
     const pushed = api.docker(['push', `${sec.host}/priv/box:1`], { timeoutMs: 120_000 });

@@ -12,8 +12,14 @@ import { freePort } from './registry-helpers.js';
 
 let b: Berth;
 let pki: string;
-before(() => { b = new Berth(); pki = mkdtempSync('/tmp/berth-test-pki-'); });
-after(() => { b.destroy(); rmSync(pki, { recursive: true, force: true }); });
+before(() => {
+  b = new Berth();
+  pki = mkdtempSync('/tmp/berth-test-pki-');
+});
+after(() => {
+  b.destroy();
+  rmSync(pki, { recursive: true, force: true });
+});
 
 function openssl(args: string[]): void {
   const r = spawnSync('openssl', args, { cwd: pki, encoding: 'utf8' });
@@ -27,7 +33,8 @@ function makePki(): void {
   writeFileSync(join(pki, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
   for (const who of ['server', 'client']) {
     openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${who}-key.pem`, '-out', `${who}.csr`, '-subj', `/CN=${who}`]);
-    openssl(['x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-out', `${who}.pem`, '-days', '1', '-extfile', `${who}.ext`]);
+    openssl(['x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-out', `${who}.pem`, '-days', '1', '-extfile',
+      `${who}.ext`]);
   }
 }
 
@@ -36,7 +43,9 @@ function serve(args: string[]) {
 }
 
 test('plain TCP is refused off loopback, and incomplete TLS flags too: one line, exit 125', () => {
-  for (const args of [['--tcp', '0.0.0.0:2375'], ['--tcp', '10.1.2.3:2375'], ['--tcp', '127.0.0.1:2375', '--tls-cert', 'x'], ['--tcp', 'nonsense'], ['--bogus']]) {
+  for (const args of [['--tcp', '0.0.0.0:2375'], ['--tcp', '10.1.2.3:2375'], ['--tcp', '127.0.0.1:2375', '--tls-cert', 'x'], ['--tcp', 'nonsense'], [
+    '--bogus',
+  ]]) {
     const r = serve(args);
     assert.equal(r.status, 125, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, /^berth: /);
@@ -48,7 +57,9 @@ test('plain TCP is refused off loopback, and incomplete TLS flags too: one line,
 async function withServer(args: string[], fn: () => Promise<void> | void): Promise<void> {
   const p = spawn(BIN, ['--root', b.root, '--runroot', b.runroot, 'serve', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
-  p.stderr.on('data', (d: Buffer) => { log += d.toString(); });
+  p.stderr.on('data', (d: Buffer) => {
+    log += d.toString();
+  });
   try {
     await until(() => /listening/.test(log) || p.exitCode !== null, 15_000);
     assert.match(log, /listening/, log);
@@ -63,7 +74,8 @@ async function withServer(args: string[], fn: () => Promise<void> | void): Promi
 test('plain TCP on loopback serves the docker CLI', async () => {
   const port = await freePort();
   await withServer(['--tcp', `127.0.0.1:${port}`], () => {
-    const r = spawnSync('docker', ['-H', `tcp://127.0.0.1:${port}`, 'version', '--format', '{{.Server.APIVersion}}'], { encoding: 'utf8', env: { ...process.env, DOCKER_CONFIG: pki } });
+    const r = spawnSync('docker', ['-H', `tcp://127.0.0.1:${port}`, 'version', '--format', '{{.Server.APIVersion}}'], { encoding: 'utf8',
+      env: { ...process.env, DOCKER_CONFIG: pki } });
     assert.equal(r.stdout.trim(), '1.44', r.stderr);
   });
 });
@@ -74,16 +86,17 @@ test('mutual TLS: a client with a certificate of the CA gets in, one without doe
   const p = (f: string) => join(pki, f);
   await withServer(['--tcp', `127.0.0.1:${port}`, '--tls-cert', p('server.pem'), '--tls-key', p('server-key.pem'), '--tls-client-ca', p('ca.pem')], () => {
     const env = { ...process.env, DOCKER_CONFIG: pki };
-    const ok = spawnSync('docker', ['-H', `tcp://127.0.0.1:${port}`, '--tlsverify', '--tlscacert', p('ca.pem'), '--tlscert', p('client.pem'), '--tlskey', p('client-key.pem'),
-      'version', '--format', '{{.Server.APIVersion}}'], { encoding: 'utf8', env });
+    const ok = spawnSync('docker', ['-H', `tcp://127.0.0.1:${port}`, '--tlsverify', '--tlscacert', p('ca.pem'), '--tlscert', p('client.pem'), '--tlskey',
+      p('client-key.pem'), 'version', '--format', '{{.Server.APIVersion}}'], { encoding: 'utf8', env });
     assert.equal(ok.stdout.trim(), '1.44', ok.stderr);
-    const anon = spawnSync('docker', ['-H', `tcp://127.0.0.1:${port}`, '--tlsverify', '--tlscacert', p('ca.pem'), 'version', '--format', '{{.Server.APIVersion}}'], { encoding: 'utf8', env, timeout: 20_000 });
+    const anon = spawnSync('docker', ['-H', `tcp://127.0.0.1:${port}`, '--tlsverify', '--tlscacert', p('ca.pem'), 'version', '--format',
+      '{{.Server.APIVersion}}'], { encoding: 'utf8', env, timeout: 20_000 });
     assert.notEqual(anon.status, 0);
     assert.equal(anon.stdout.trim(), '');
   });
 });
 
-test('the socket is 0660; a dead server\'s socket is replaced, a live one is not taken over', async () => {
+test("the socket is 0660; a dead server's socket is replaced, a live one is not taken over", async () => {
   const sock = join(b.runroot, 'stale.sock');
   // A socket file with nobody behind it, as a killed server leaves.
   const dead = createServer();
@@ -114,10 +127,13 @@ test('socket activation: the socket systemd passes (fd 3) is served', async () =
   const sock = join(b.runroot, 'activated.sock');
   const p = spawn('systemd-socket-activate', ['-l', sock, BIN, '--root', b.root, '--runroot', b.runroot, 'serve'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
-  p.stderr.on('data', (d: Buffer) => { log += d.toString(); });
+  p.stderr.on('data', (d: Buffer) => {
+    log += d.toString();
+  });
   try {
     await until(() => existsSync(sock), 10_000);
-    const r = spawnSync('docker', ['version', '--format', '{{.Server.APIVersion}}'], { encoding: 'utf8', env: { ...process.env, DOCKER_HOST: `unix://${sock}`, DOCKER_CONFIG: pki } });
+    const r = spawnSync('docker', ['version', '--format', '{{.Server.APIVersion}}'], { encoding: 'utf8',
+      env: { ...process.env, DOCKER_HOST: `unix://${sock}`, DOCKER_CONFIG: pki } });
     assert.equal(r.stdout.trim(), '1.44', r.stderr + log);
     await until(() => /listening on the socket systemd passed/.test(log), 5000);
   } finally {

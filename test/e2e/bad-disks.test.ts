@@ -19,8 +19,9 @@ function oneLine(r: Result, pattern: RegExp, what: string): void {
   assert.match(lines[0]!, pattern, what);
 }
 
-const state = (b: Berth) => new Map((JSON.parse(b.ok(['ps', '-a', '--format', 'json'])) as { Names: string[]; State: string }[])
-  .map((c) => [c.Names[0]!, c.State]));
+const state = (b: Berth) =>
+  new Map((JSON.parse(b.ok(['ps', '-a', '--format', 'json'])) as { Names: string[]; State: string }[])
+    .map((c) => [c.Names[0]!, c.State]));
 
 function integrityOk(root: string): void {
   const db = new Database(join(root, 'berth.db'), { readonly: true });
@@ -78,8 +79,7 @@ test('a full disk: run and create refused in one line, the instances file intact
     oneLine(b.run(['create', '--name', 'new', 'busybox', 'true']), /^berth: no space left on the disk holding /, 'create');
     oneLine(b.run(['run', '--rm', 'busybox', 'true']), /^berth: no space left on the disk holding /, 'run --rm');
     integrityOk(b.root);
-    assert.deepEqual([...state(b)].sort(), [['idle', 'created'], ['one', 'running'], ['three', 'running'], ['two', 'running']],
-      'nothing half made');
+    assert.deepEqual([...state(b)].sort(), [['idle', 'created'], ['one', 'running'], ['three', 'running'], ['two', 'running']], 'nothing half made');
     assert.ok(!existsSync(join(b.root, 'containers')) || readdirSync(join(b.root, 'containers')).length === 4);
 
     b.ok(['stop', '-t', '0', 'one']);
@@ -101,7 +101,10 @@ test('a full disk: run and create refused in one line, the instances file intact
 });
 
 let u: Berth;
-before(() => { u = new Berth(); u.importBusybox(); });
+before(() => {
+  u = new Berth();
+  u.importBusybox();
+});
 after(() => u.destroy());
 
 test('mistakes users make are theirs, in one line: relative -w, -m 1, the default network by id', () => {

@@ -58,7 +58,13 @@ function rowsOf(): { ids: string[]; bridges: string[] } {
 }
 
 function pidsWhere(pred: (pid: string) => boolean): number[] {
-  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => { try { return pred(p); } catch { return false; } }).map(Number);
+  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try {
+      return pred(p);
+    } catch {
+      return false;
+    }
+  }).map(Number);
 }
 
 /** What a power cut takes from this root, and nothing of the instances file. */
@@ -66,12 +72,27 @@ function powerCut(): void {
   const { ids, bridges } = rowsOf();
   const cmdline = (p: string) => readFileSync(`/proc/${p}/cmdline`, 'utf8');
   // conmon first: killed after its container it would run berth's exit callback, as no power cut does.
-  const keepers = pidsWhere((p) => { const c = cmdline(p); return (c.startsWith('/usr/bin/conmon') || c.includes('conmon\0')) && c.includes(b.root); });
-  const dns = pidsWhere((p) => { const c = cmdline(p); return c.includes('aardvark-dns') && c.includes(b.runroot); });
-  for (const pid of [...keepers, ...dns]) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-  const inCtr = pidsWhere((p) => { const cg = readFileSync(`/proc/${p}/cgroup`, 'utf8'); return ids.some((id) => cg.includes(`/berth/${id}`)); });
+  const keepers = pidsWhere((p) => {
+    const c = cmdline(p);
+    return (c.startsWith('/usr/bin/conmon') || c.includes('conmon\0')) && c.includes(b.root);
+  });
+  const dns = pidsWhere((p) => {
+    const c = cmdline(p);
+    return c.includes('aardvark-dns') && c.includes(b.runroot);
+  });
+  for (const pid of [...keepers, ...dns])
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch { /* gone */ }
+  const inCtr = pidsWhere((p) => {
+    const cg = readFileSync(`/proc/${p}/cgroup`, 'utf8');
+    return ids.some((id) => cg.includes(`/berth/${id}`));
+  });
   assert.ok(inCtr.length >= 6, `the containers' processes were found (${inCtr.length})`);
-  for (const pid of inCtr) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  for (const pid of inCtr)
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch { /* gone */ }
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '')
     .filter((m) => m.startsWith(`${b.root}/`) || m.startsWith(`${b.runroot}/`)).reverse();
   for (const m of mounts) assert.equal(sh('umount', ['-l', m]).status, 0, `umount ${m}`);
@@ -97,7 +118,14 @@ function powerCut(): void {
   for (const line of readFileSync('/proc/self/mounts', 'utf8').split('\n')) {
     const [, mp, type] = line.split(' ');
     if (type !== 'cgroup' && type !== 'cgroup2') continue;
-    for (const id of ids) { const d = join(mp!, 'berth', id); if (existsSync(d)) try { rmdirSync(d); } catch { /* a child: none here */ } }
+    for (const id of ids) {
+      const d = join(mp!, 'berth', id);
+      if (existsSync(d)) {
+        try {
+          rmdirSync(d);
+        } catch { /* a child: none here */ }
+      }
+    }
   }
   for (const e of readdirSync(b.runroot)) rmSync(join(b.runroot, e), { recursive: true, force: true });
   // Nothing of it is left on the host.

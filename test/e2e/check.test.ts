@@ -13,12 +13,24 @@ import { Berth, BIN, sleep } from './helpers.js';
 let b: Berth;
 const hex = (n: number) => randomBytes(n).toString('hex').slice(0, n * 2);
 const sh = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'utf8' });
-const must = (cmd: string, args: string[]) => { const r = sh(cmd, args); assert.equal(r.status, 0, `${cmd} ${args.join(' ')}: ${r.stderr}`); };
+const must = (cmd: string, args: string[]) => {
+  const r = sh(cmd, args);
+  assert.equal(r.status, 0, `${cmd} ${args.join(' ')}: ${r.stderr}`);
+};
 const children: ChildProcess[] = [];
 const made: { cgroups: string[]; links: string[]; netns: string[] } = { cgroups: [], links: [], netns: [] };
 
-interface Finding { kind: string; object: string; problem: string; action: string }
-interface Report { Findings: Finding[]; Repaired: Finding[]; Failed: Array<Finding & { Error: string }> }
+interface Finding {
+  kind: string;
+  object: string;
+  problem: string;
+  action: string;
+}
+interface Report {
+  Findings: Finding[];
+  Repaired: Finding[];
+  Failed: Array<Finding & { Error: string }>;
+}
 
 function check(...flags: string[]): { status: number; report: Report } {
   const r = b.run(['system', 'check', '--format', 'json', ...flags]);
@@ -45,7 +57,12 @@ after(() => {
   for (const c of children) if (alive(c)) c.kill('SIGKILL');
   for (const n of made.netns) sh('ip', ['netns', 'del', n]);
   for (const l of made.links) sh('ip', ['link', 'del', l]);
-  for (const d of made.cgroups) if (existsSync(d)) try { rmdirSync(d); } catch { /* busy */ }
+  for (const d of made.cgroups)
+    if (existsSync(d)) {
+      try {
+        rmdirSync(d);
+      } catch { /* busy */ }
+    }
   b.destroy();
 });
 
@@ -91,8 +108,10 @@ test('every kind of orphan is found, mended by --repair, and gone afterwards', a
   mkdirSync(cg, { recursive: true });
   made.cgroups.push(cg);
   // Processes that claim this root by their arguments, as a leftover conmon and DNS server do.
-  const fakeConmon = spawn('/bin/sh', ['-c', 'read x', '-b', join(b.root, 'containers', id)], { argv0: '/usr/bin/conmon', stdio: ['pipe', 'ignore', 'ignore'] });
-  const fakeDns = spawn('/bin/sh', ['-c', 'read x', '--config', join(b.runroot, 'network', 'aardvark')], { argv0: '/usr/lib/podman/aardvark-dns', stdio: ['pipe', 'ignore', 'ignore'] });
+  const fakeConmon = spawn('/bin/sh', ['-c', 'read x', '-b', join(b.root, 'containers', id)], { argv0: '/usr/bin/conmon',
+    stdio: ['pipe', 'ignore', 'ignore'] });
+  const fakeDns = spawn('/bin/sh', ['-c', 'read x', '--config', join(b.runroot, 'network', 'aardvark')], { argv0: '/usr/lib/podman/aardvark-dns',
+    stdio: ['pipe', 'ignore', 'ignore'] });
   children.push(fakeConmon, fakeDns);
   const strayDir = join(b.root, 'containers', hex(32));
   mkdirSync(join(strayDir, 'diff'), { recursive: true });
@@ -126,10 +145,22 @@ test('every kind of orphan is found, mended by --repair, and gone afterwards', a
   await sleep(100);
 
   const expected: Array<[string, string]> = [
-    ['mount', merged], ['netns', ns], ['veth', veth], ['nft-chain', chain], ['nft-element', `bridges { ${ghost} }`],
-    ['nft-element', `masq { ${deadNet} }`], ['cgroup', cg], ['conmon', `pid ${fakeConmon.pid} (container ${short})`],
-    ['dns', `aardvark-dns pid ${fakeDns.pid}`], ['container-dir', strayDir], ['run-dir', strayRun],
-    ['record', `container lost (${lostId.slice(0, 12)})`], ['layer-dir', strayLayer], ['blob', strayBlob], ['bridge', lonely], ['bridge', strayBridge],
+    ['mount', merged],
+    ['netns', ns],
+    ['veth', veth],
+    ['nft-chain', chain],
+    ['nft-element', `bridges { ${ghost} }`],
+    ['nft-element', `masq { ${deadNet} }`],
+    ['cgroup', cg],
+    ['conmon', `pid ${fakeConmon.pid} (container ${short})`],
+    ['dns', `aardvark-dns pid ${fakeDns.pid}`],
+    ['container-dir', strayDir],
+    ['run-dir', strayRun],
+    ['record', `container lost (${lostId.slice(0, 12)})`],
+    ['layer-dir', strayLayer],
+    ['blob', strayBlob],
+    ['bridge', lonely],
+    ['bridge', strayBridge],
   ];
   const first = check();
   assert.equal(first.status, 1);
@@ -162,7 +193,8 @@ test('every kind of orphan is found, mended by --repair, and gone afterwards', a
   assert.ok(!existsSync(strayDir) && !existsSync(strayRun) && !existsSync(strayLayer) && !existsSync(strayBlob));
   assert.ok(existsSync(freshBlob));
   assert.equal(b.run(['inspect', 'lost']).status, 125, 'the record without files is gone');
-  assert.doesNotMatch(sh('nft', ['list', 'table', 'inet', 'berth']).stdout, new RegExp(`${chain}|${ghost}|${strayBridge}|${deadNet.replace(/\./g, '\\.')}|${strayNet.replace(/\./g, '\\.')}`));
+  assert.doesNotMatch(sh('nft', ['list', 'table', 'inet', 'berth']).stdout,
+    new RegExp(`${chain}|${ghost}|${strayBridge}|${deadNet.replace(/\./g, '\\.')}|${strayNet.replace(/\./g, '\\.')}`));
   assert.equal(b.inspect('fine').State.Status, 'running', 'the healthy container still runs');
   rmSync(freshBlob);
 });
@@ -180,7 +212,8 @@ test('a container that runs although its record says it stopped: every part of i
   const { status, report } = check();
   assert.equal(status, 1);
   const kinds = new Set(report.Findings.filter((f) => f.object.includes(id.slice(0, 9))).map((f) => f.kind));
-  for (const k of ['conmon', 'runtime-state', 'netns', 'veth', 'nft-chain', 'cgroup', 'mount']) assert.ok(kinds.has(k), `${k} found; got ${[...kinds].join(', ')}`);
+  for (const k of ['conmon', 'runtime-state', 'netns', 'veth', 'nft-chain', 'cgroup', 'mount'])
+    assert.ok(kinds.has(k), `${k} found; got ${[...kinds].join(', ')}`);
   const fixed = check('--repair');
   assert.deepEqual(fixed.report.Failed, []);
   const after = b.run(['system', 'check']);
@@ -198,8 +231,9 @@ test('a container that runs although its record says it stopped: every part of i
 test('network create killed with -9 at any moment leaves nothing that check cannot find', async () => {
   const third = 100 + Math.floor(Math.random() * 150);
   const subnet = `10.218.${third}.0/24`;
-  const addrsInSubnet = () => sh('ip', ['-o', '-4', 'addr']).stdout.split('\n')
-    .filter((l) => l.includes(` 10.218.${third}.`)).map((l) => l.split(/\s+/)[1]!);
+  const addrsInSubnet = () =>
+    sh('ip', ['-o', '-4', 'addr']).stdout.split('\n')
+      .filter((l) => l.includes(` 10.218.${third}.`)).map((l) => l.split(/\s+/)[1]!);
   for (let delay = 20; delay <= 320; delay += 25) {
     const p = spawn(BIN, ['--root', b.root, '--runroot', b.runroot, 'network', 'create', '--subnet', subnet, `k${delay}`], { stdio: 'ignore' });
     const closed = new Promise((r) => p.once('close', r));

@@ -22,7 +22,12 @@ function config(cwd: string, args: string[]) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-interface Expect { ok: boolean; line?: string; args: string[]; warnings: string[] }
+interface Expect {
+  ok: boolean;
+  line?: string;
+  args: string[];
+  warnings: string[];
+}
 
 function header(file: string): Expect {
   const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('# '));
@@ -95,7 +100,8 @@ test('profiles: off unless activated, by --profile or by naming the service', ()
   assert.deepEqual(Object.keys(model('profiles').services).sort(), ['app']);
   assert.deepEqual(Object.keys(model('profiles', ['--profile', 'debug']).services).sort(), ['adminer', 'app']);
   assert.deepEqual(Object.keys(model('profiles', ['--profile', 'mail', '--profile', 'debug']).services).sort(), ['adminer', 'app', 'mailhog']);
-  const r = spawnSync(BIN, ['--root', b.root, '--runroot', b.runroot, 'compose', 'config'], { cwd: join(CORPUS, 'profiles'), encoding: 'utf8', env: { ...env, COMPOSE_PROFILES: '*' } });
+  const r = spawnSync(BIN, ['--root', b.root, '--runroot', b.runroot, 'compose', 'config'], { cwd: join(CORPUS, 'profiles'), encoding: 'utf8',
+    env: { ...env, COMPOSE_PROFILES: '*' } });
   assert.equal(Object.keys((parse(r.stdout)).services).length, 3);
 });
 
@@ -106,7 +112,8 @@ test('interpolation: .env, defaults, alternatives, $$ and the shell winning over
   assert.equal(m.services.web.ports[0].published, '8080');
   // Printed with $$ so that it reads back as a literal $.
   assert.deepEqual(m.services.web.environment, { PRICE: '$$5', DEBUG: 'enabled', REGION: 'eu' });
-  const r = spawnSync(BIN, ['--root', b.root, '--runroot', b.runroot, 'compose', 'config'], { cwd: join(CORPUS, 'interpolation'), encoding: 'utf8', env: { ...env, TAG: '4.0', STACK_NAME: 'Other' } });
+  const r = spawnSync(BIN, ['--root', b.root, '--runroot', b.runroot, 'compose', 'config'], { cwd: join(CORPUS, 'interpolation'), encoding: 'utf8',
+    env: { ...env, TAG: '4.0', STACK_NAME: 'Other' } });
   const m2 = parse(r.stdout);
   assert.equal(m2.name, 'other');
   assert.equal(m2.services.web.image, 'example/shop:4.0');
@@ -137,7 +144,8 @@ test('env_file: several, one optional, under environment', () => {
 test('config --services, --volumes, --images, -q and --format json', () => {
   const dir = join(CORPUS, 'web-db-cache');
   assert.equal(config(dir, []).status, 0);
-  const run = (flags: string[]) => spawnSync(BIN, ['--root', b.root, '--runroot', b.runroot, 'compose', 'config', ...flags], { cwd: dir, encoding: 'utf8', env });
+  const run = (flags: string[]) =>
+    spawnSync(BIN, ['--root', b.root, '--runroot', b.runroot, 'compose', 'config', ...flags], { cwd: dir, encoding: 'utf8', env });
   assert.equal(run(['--services']).stdout, 'proxy\napp\ndb\ncache\n');
   assert.equal(run(['--volumes']).stdout, 'db-data\n');
   assert.equal(run(['--images']).stdout, 'nginx:1.25\nexample/app:2.1\npostgres:16\nredis:7-alpine\n');

@@ -111,7 +111,8 @@ after(() => {
 });
 
 const env = { PROJECT_NAME: project, SUFFIX: suffix, SHELL_WINS: 'shell' };
-const compose = (args: string[]) => b.run(['compose', '--project-directory', dir, '-f', join(dir, 'compose.yaml'), '-f', join(dir, 'compose.override.yaml'), ...args], { env });
+const compose = (args: string[]) =>
+  b.run(['compose', '--project-directory', dir, '-f', join(dir, 'compose.yaml'), '-f', join(dir, 'compose.override.yaml'), ...args], { env });
 
 test('a stack with the everyday keys comes up and each key has its effect inside', async () => {
   const up = compose(['up', '-d']);

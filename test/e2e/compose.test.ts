@@ -29,7 +29,12 @@ function write(name: string, text: string): string {
   return f;
 }
 
-interface PsEntry { ID: string; Name: string; Service: string; State: string }
+interface PsEntry {
+  ID: string;
+  Name: string;
+  Service: string;
+  State: string;
+}
 const ps = (file: string, project: string) => JSON.parse(b.ok(['compose', '-f', file, '-p', project, 'ps', '-a', '--format', 'json'])) as PsEntry[];
 const ids = (entries: PsEntry[]) => Object.fromEntries(entries.map((e) => [e.Name, e.ID]));
 
@@ -125,8 +130,12 @@ test('attached up prints prefixed logs and Ctrl-C stops the project', async () =
   const child = spawn(BIN, ['--root', b.root, '--runroot', b.runroot, 'compose', '-f', file, '-p', project, 'up'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   const exited = new Promise<number>((res) => child.on('close', (code) => res(code ?? -1)));
   await until(() => /talk-1 \| hello/.test(stdout) && /talk-2 \| hello/.test(stdout), 30_000);
   child.kill('SIGINT');

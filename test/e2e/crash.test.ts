@@ -9,7 +9,10 @@ import { spawnSync } from 'node:child_process';
 import { Berth, until } from './helpers.js';
 
 let b: Berth;
-before(() => { b = new Berth(); b.importBusybox(); });
+before(() => {
+  b = new Berth();
+  b.importBusybox();
+});
 after(() => b.destroy());
 
 const PHASES = ['create: recorded', 'start: rootfs mounted', 'start: network', 'start: bundle written', 'start: conmon+create', 'start: runtime start'];

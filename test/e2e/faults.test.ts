@@ -21,12 +21,17 @@ const total = Object.values(VERB_STEPS).reduce((n, s) => n + s.length, 0);
 /** Runs berth with the fault armed; it must die of SIGKILL (the step was reached). */
 function fault(b: Berth, verb: FaultVerb, step: string, args: string[]): void {
   const r = spawnSync(BIN, ['--root', b.root, '--runroot', b.runroot, ...args], {
-    encoding: 'utf8', env: { ...process.env, BERTH_FAULT: `${verb}:${step}` }, timeout: 60_000,
+    encoding: 'utf8',
+    env: { ...process.env, BERTH_FAULT: `${verb}:${step}` },
+    timeout: 60_000,
   });
   assert.equal(r.signal, 'SIGKILL', `berth ${args.join(' ')} was not killed at ${verb}:${step} (status ${r.status})\n${r.stderr}`);
 }
 
-interface Seen { ids: Set<string>; nets: Set<string> }
+interface Seen {
+  ids: Set<string>;
+  nets: Set<string>;
+}
 
 function listJson<T>(b: Berth, args: string[]): T[] {
   const out = b.ok(args).trim();
@@ -40,7 +45,7 @@ function strays(b: Berth, seen: Seen): string[] {
   for (const c of ps) seen.ids.add(c.Id);
   for (const n of nets) seen.nets.add(n.Id);
   for (const d of [join(b.root, 'containers'), join(b.runroot, 'containers')]) {
-    if (existsSync(d)) for (const id of readdirSync(d)) if (/^[0-9a-f]{64}$/.test(id)) seen.ids.add(id);
+    if (existsSync(d)) { for (const id of readdirSync(d)) if (/^[0-9a-f]{64}$/.test(id)) seen.ids.add(id); }
   }
   const running = new Set(ps.filter((c) => c.State === 'running').map((c) => c.Id));
   const liveNets = new Set(nets.map((n) => n.Id));
@@ -70,7 +75,10 @@ function strays(b: Berth, seen: Seen): string[] {
 async function noStrays(b: Berth, seen: Seen, what: string): Promise<void> {
   let last: string[] = [];
   try {
-    await until(() => { last = strays(b, seen); return last.length === 0; }, 15_000, 200);
+    await until(() => {
+      last = strays(b, seen);
+      return last.length === 0;
+    }, 15_000, 200);
   } catch {
     assert.fail(`${what}: stray host objects: ${last.join(', ')}`);
   }
@@ -126,7 +134,10 @@ const WALKS: Walk[] = [
   },
   {
     verb: 'start',
-    arrange: (b, n) => { b.ok(['create', '-p', '127.0.0.1::80', '--name', n, 'busybox', 'sleep', '1000']); return ['start', n]; },
+    arrange: (b, n) => {
+      b.ok(['create', '-p', '127.0.0.1::80', '--name', n, 'busybox', 'sleep', '1000']);
+      return ['start', n];
+    },
     recover: (b, n) => {
       b.ok(['start', n]);
       assert.equal(b.ok(['exec', n, 'echo', 'alive']), 'alive\n');
@@ -135,7 +146,10 @@ const WALKS: Walk[] = [
   },
   {
     verb: 'stop',
-    arrange: (b, n) => { b.ok(['run', ...RUN(n)]); return ['stop', '-t', '1', n]; },
+    arrange: (b, n) => {
+      b.ok(['run', ...RUN(n)]);
+      return ['stop', '-t', '1', n];
+    },
     recover: (b, n) => {
       b.ok(['stop', '-t', '1', n]);
       assert.equal(b.inspect(n).State.Status, 'exited');
@@ -145,17 +159,32 @@ const WALKS: Walk[] = [
   },
   {
     verb: 'kill',
-    arrange: (b, n) => { b.ok(['run', ...RUN(n)]); return ['kill', n]; },
-    recover: (b, n) => { b.ok(['ps', '-a']); b.ok(['rm', '-f', n]); },
+    arrange: (b, n) => {
+      b.ok(['run', ...RUN(n)]);
+      return ['kill', n];
+    },
+    recover: (b, n) => {
+      b.ok(['ps', '-a']);
+      b.ok(['rm', '-f', n]);
+    },
   },
   {
     verb: 'rm',
-    arrange: (b, n) => { b.ok(['run', ...RUN(n)]); return ['rm', '-f', n]; },
-    recover: (b, n) => { okOrGone(b, ['rm', '-f', n]); assert.ok(!exists(b, n)); },
+    arrange: (b, n) => {
+      b.ok(['run', ...RUN(n)]);
+      return ['rm', '-f', n];
+    },
+    recover: (b, n) => {
+      okOrGone(b, ['rm', '-f', n]);
+      assert.ok(!exists(b, n));
+    },
   },
   {
     verb: 'restart',
-    arrange: (b, n) => { b.ok(['run', ...RUN(n)]); return ['restart', '-t', '1', n]; },
+    arrange: (b, n) => {
+      b.ok(['run', ...RUN(n)]);
+      return ['restart', '-t', '1', n];
+    },
     recover: (b, n) => {
       b.ok(['ps', '-a']);
       b.ok(['restart', '-t', '1', n]);
@@ -175,8 +204,13 @@ const WALKS: Walk[] = [
   },
   {
     verb: 'network connect',
-    setup: (b) => { b.ok(['network', 'create', 'side']); },
-    arrange: (b, n) => { b.ok(['run', ...RUN(n)]); return ['network', 'connect', 'side', n]; },
+    setup: (b) => {
+      b.ok(['network', 'create', 'side']);
+    },
+    arrange: (b, n) => {
+      b.ok(['run', ...RUN(n)]);
+      return ['network', 'connect', 'side', n];
+    },
     recover: (b, n) => {
       okOrGone(b, ['network', 'disconnect', 'side', n]);
       b.ok(['network', 'connect', 'side', n]);
@@ -186,8 +220,14 @@ const WALKS: Walk[] = [
   },
   {
     verb: 'network disconnect',
-    setup: (b) => { b.ok(['network', 'create', 'side']); },
-    arrange: (b, n) => { b.ok(['run', ...RUN(n)]); b.ok(['network', 'connect', 'side', n]); return ['network', 'disconnect', 'side', n]; },
+    setup: (b) => {
+      b.ok(['network', 'create', 'side']);
+    },
+    arrange: (b, n) => {
+      b.ok(['run', ...RUN(n)]);
+      b.ok(['network', 'connect', 'side', n]);
+      return ['network', 'disconnect', 'side', n];
+    },
     recover: (b, n) => {
       okOrGone(b, ['network', 'disconnect', 'side', n]);
       const id = b.inspect(n).Id;
@@ -198,8 +238,14 @@ const WALKS: Walk[] = [
   },
   {
     verb: 'network rm',
-    arrange: (b, n) => { b.ok(['network', 'create', n]); return ['network', 'rm', n]; },
-    recover: (b, n) => { okOrGone(b, ['network', 'rm', n]); assert.ok(!netExists(b, n)); },
+    arrange: (b, n) => {
+      b.ok(['network', 'create', n]);
+      return ['network', 'rm', n];
+    },
+    recover: (b, n) => {
+      okOrGone(b, ['network', 'rm', n]);
+      assert.ok(!netExists(b, n));
+    },
   },
   {
     verb: 'compose up',
@@ -213,7 +259,10 @@ const WALKS: Walk[] = [
   },
   {
     verb: 'compose down',
-    arrange: (b, n) => { b.ok(['compose', '-f', composeFile, '-p', n, 'up', '-d']); return ['compose', '-f', composeFile, '-p', n, 'down', '-t', '1']; },
+    arrange: (b, n) => {
+      b.ok(['compose', '-f', composeFile, '-p', n, 'up', '-d']);
+      return ['compose', '-f', composeFile, '-p', n, 'down', '-t', '1'];
+    },
     recover: (b, n) => {
       b.ok(['compose', '-f', composeFile, '-p', n, 'down', '-t', '0']);
       assert.ok(!netExists(b, `${n}_front`));
@@ -233,11 +282,15 @@ const WALKS: Walk[] = [
       assert.match(imageNames(b), /lib\/box/);
       b.ok(['rmi', `${reg.host}/lib/box:1`]);
     },
-    teardown: async () => { await reg.stop(); },
+    teardown: async () => {
+      await reg.stop();
+    },
   },
   {
     verb: 'load',
-    setup: (b) => { b.ok(['rmi', 'busybox']); },
+    setup: (b) => {
+      b.ok(['rmi', 'busybox']);
+    },
     arrange: () => ['load', '-q', '-i', BUSYBOX_TAR],
     recover: (b) => {
       b.ok(['load', '-q', '-i', BUSYBOX_TAR]);
@@ -247,7 +300,11 @@ const WALKS: Walk[] = [
   },
   {
     verb: 'commit',
-    arrange: (b, n) => { b.ok(['run', ...RUN(n)]); b.ok(['exec', n, 'sh', '-c', `echo ${n} > /mark`]); return ['commit', n, `img-${n}`]; },
+    arrange: (b, n) => {
+      b.ok(['run', ...RUN(n)]);
+      b.ok(['exec', n, 'sh', '-c', `echo ${n} > /mark`]);
+      return ['commit', n, `img-${n}`];
+    },
     recover: (b, n) => {
       b.ok(['commit', n, `img-${n}`]);
       assert.match(imageNames(b), new RegExp(`img-${n}`));
@@ -323,4 +380,3 @@ test('fault walk covers every named step', () => {
   process.stdout.write(`# ${figure}\n`);
   assert.equal(covered.length, total, figure);
 });
-

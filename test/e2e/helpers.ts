@@ -9,7 +9,11 @@ export const BIN = join(REPO, 'bin/berth');
 export const BUSYBOX_TAR = join(REPO, 'images/out/busybox.tar');
 export const NGINX_TAR = join(REPO, 'images/out/nginx.tar');
 
-export interface Result { status: number; stdout: string; stderr: string }
+export interface Result {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** The fields of `berth image inspect` (Docker's names) that the tests read. */
 export interface ImageInspect {
@@ -17,24 +21,41 @@ export interface ImageInspect {
   RepoDigests: string[];
   RootFS: { Layers: string[] };
   Config: {
-    WorkingDir?: string; User?: string; StopSignal?: string; Labels?: Record<string, string>; Entrypoint?: string[]; Env?: string[];
-    ExposedPorts?: Record<string, object>; Volumes?: Record<string, object>; Healthcheck?: object;
+    WorkingDir?: string;
+    User?: string;
+    StopSignal?: string;
+    Labels?: Record<string, string>;
+    Entrypoint?: string[];
+    Env?: string[];
+    ExposedPorts?: Record<string, object>;
+    Volumes?: Record<string, object>;
+    Healthcheck?: object;
   };
 }
 
 /** `skopeo inspect` of an image, and `skopeo inspect --raw` of a manifest, as far as the tests read them. */
-export interface SkopeoInspect { Digest: string; Env?: string[]; Layers: string[] }
-export interface RawManifest { mediaType: string; config: { digest: string }; layers: { digest: string }[] }
+export interface SkopeoInspect {
+  Digest: string;
+  Env?: string[];
+  Layers: string[];
+}
+export interface RawManifest {
+  mediaType: string;
+  config: { digest: string };
+  layers: { digest: string }[];
+}
 
 /** The fields of `berth inspect` (Docker's names) that the tests read. */
 export interface ContainerInspect {
   Id: string;
   Name: string;
   RestartCount: number;
-  State: { Status: string; Pid: number; ConmonPid: number; ExitCode: number; OOMKilled: boolean; RestartCount: number; StartedAt: string; FinishedAt: string; Running: boolean; Paused: boolean };
+  State: { Status: string; Pid: number; ConmonPid: number; ExitCode: number; OOMKilled: boolean; RestartCount: number; StartedAt: string; FinishedAt: string;
+    Running: boolean; Paused: boolean };
   Config: { Cmd: string[]; Labels: Record<string, string>; StopTimeout: number; Healthcheck: Record<string, unknown> | null; [k: string]: unknown };
   HostConfig: { Memory: number; NanoCpus: number; ReadonlyRootfs: boolean; RestartPolicy: { Name: string; MaximumRetryCount: number }; [k: string]: unknown };
-  NetworkSettings: { Networks: Record<string, { IPAddress: string; Aliases: string[]; [k: string]: unknown }>; Ports: Record<string, unknown>; [k: string]: unknown };
+  NetworkSettings: { Networks: Record<string, { IPAddress: string; Aliases: string[]; [k: string]: unknown }>; Ports: Record<string, unknown>;
+    [k: string]: unknown };
   [k: string]: unknown;
 }
 
@@ -52,7 +73,10 @@ export class Berth {
   /** Runs berth and returns its outcome; never throws on a non-zero exit. */
   run(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Result {
     const r = spawnSync(BIN, ['--root', this.root, '--runroot', this.runroot, ...args], {
-      encoding: 'utf8', input: opts.input, env: { ...process.env, ...opts.env }, timeout: opts.timeoutMs ?? 120_000,
+      encoding: 'utf8',
+      input: opts.input,
+      env: { ...process.env, ...opts.env },
+      timeout: opts.timeoutMs ?? 120_000,
     });
     return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
   }
@@ -69,8 +93,12 @@ export class Berth {
       const p = spawn(BIN, ['--root', this.root, '--runroot', this.runroot, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
-      p.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-      p.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      p.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+      });
+      p.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
       p.on('close', (code) => res({ status: code ?? -1, stdout, stderr }));
     });
   }

@@ -9,8 +9,15 @@ import { Berth, BIN, type ImageInspect } from './helpers.js';
 
 let b: Berth;
 let tmp: string;
-before(() => { b = new Berth(); b.importBusybox(); tmp = mkdtempSync('/tmp/berth-archive-'); });
-after(() => { b.destroy(); rmSync(tmp, { recursive: true, force: true }); });
+before(() => {
+  b = new Berth();
+  b.importBusybox();
+  tmp = mkdtempSync('/tmp/berth-archive-');
+});
+after(() => {
+  b.destroy();
+  rmSync(tmp, { recursive: true, force: true });
+});
 
 function skopeo(args: string[]): string {
   const r = spawnSync('skopeo', args, { encoding: 'utf8' });
@@ -21,7 +28,9 @@ function skopeo(args: string[]): string {
 test('tag adds a name; rmi of one name keeps the other', () => {
   b.ok(['tag', 'busybox', 'mybox:1']);
   b.ok(['image', 'tag', 'busybox', 'example.com/team/box:2']);
-  const names = (JSON.parse(b.ok(['image', 'ls', '--format', 'json'])) as { repository: string; tag: string }[]).map((i: { repository: string; tag: string }) => `${i.repository}:${i.tag}`);
+  const names = (JSON.parse(b.ok(['image', 'ls', '--format', 'json'])) as { repository: string; tag: string }[]).map((i: { repository: string; tag: string }) =>
+    `${i.repository}:${i.tag}`
+  );
   assert.ok(names.includes('localhost/mybox:1') && names.includes('example.com/team/box:2'), names.join(' '));
   const missing = b.run(['tag', 'nosuchimage', 'x']);
   assert.equal(missing.status, 125);
@@ -41,7 +50,8 @@ for (const format of ['oci-archive', 'docker-archive'] as const) {
       assert.match(other.ok(['load', '-i', file]), /Loaded image: localhost\/mybox:1/);
       const r = other.run(['run', '--rm', '--network', 'none', 'mybox:1', 'echo', 'hello from the archive']);
       assert.equal(r.stdout, 'hello from the archive\n', r.stderr);
-      assert.equal((JSON.parse(other.ok(['image', 'inspect', 'mybox:1'])) as ImageInspect[])[0]!.Id, (JSON.parse(b.ok(['image', 'inspect', 'mybox:1'])) as ImageInspect[])[0]!.Id);
+      assert.equal((JSON.parse(other.ok(['image', 'inspect', 'mybox:1'])) as ImageInspect[])[0]!.Id,
+        (JSON.parse(b.ok(['image', 'inspect', 'mybox:1'])) as ImageInspect[])[0]!.Id);
     } finally {
       other.destroy();
     }
@@ -80,7 +90,8 @@ test('several images in one archive, in both formats, all load with all their na
     const other = new Berth();
     try {
       const out = other.ok(['load', '-i', file]);
-      assert.deepEqual(out.trim().split('\n').sort(), ['Loaded image: localhost/mybox:1', 'Loaded image: localhost/nginx:latest', 'Loaded image: localhost/second:2'], format);
+      assert.deepEqual(out.trim().split('\n').sort(), ['Loaded image: localhost/mybox:1', 'Loaded image: localhost/nginx:latest',
+        'Loaded image: localhost/second:2'], format);
       assert.equal(other.run(['run', '--rm', '--network', 'none', 'nginx', 'nginx', '-v']).status, 0);
     } finally {
       other.destroy();

@@ -14,7 +14,10 @@ before(() => {
   b.importBusybox();
   ctx = mkdtempSync('/tmp/berth-buildctx-');
 });
-after(() => { b.destroy(); rmSync(ctx, { recursive: true, force: true }); });
+after(() => {
+  b.destroy();
+  rmSync(ctx, { recursive: true, force: true });
+});
 
 function context(name: string, files: Record<string, string>): string {
   const dir = join(ctx, name);
@@ -71,7 +74,8 @@ test('a multi-stage build with every instruction; the result runs with its confi
   assert.match(r.stderr, /STEP 1\/24: FROM \$BASE AS builder/);
   assert.match(r.stderr, /Successfully tagged localhost\/built:1/);
   const out = run('built:1');
-  assert.equal(out.stdout, 'howdy from the builder\nfrom the context\nfrom the context\ninside the tarball\ninside the tarball\ndone\nprod\n65534\n', out.stderr);
+  assert.equal(out.stdout, 'howdy from the builder\nfrom the context\nfrom the context\ninside the tarball\ninside the tarball\ndone\nprod\n65534\n',
+    out.stderr);
   const cfg = (JSON.parse(b.ok(['image', 'inspect', 'localhost/other/built:latest'])) as ImageInspect[])[0]!.Config;
   assert.equal(cfg.WorkingDir, '/app');
   assert.equal(cfg.User, 'nobody');
@@ -81,7 +85,8 @@ test('a multi-stage build with every instruction; the result runs with its confi
   assert.deepEqual(Object.keys(cfg.Volumes ?? {}), ['/data']);
   assert.deepEqual(cfg.Healthcheck, { Test: ['CMD', 'true'], Interval: 5e9, Retries: 2 });
   assert.deepEqual(cfg.Entrypoint, ['sh', '-c']);
-  const perms = b.run(['run', '--rm', '--network', 'none', '--user', '0', '--entrypoint', '', 'built:1', 'sh', '-c', 'stat -c "%u:%g %a" /secret.txt; ls -d /tmp /etc/motd 2>&1; ls /app; test -e /app/skip || echo no-skip']);
+  const perms = b.run(['run', '--rm', '--network', 'none', '--user', '0', '--entrypoint', '', 'built:1', 'sh', '-c',
+    'stat -c "%u:%g %a" /secret.txt; ls -d /tmp /etc/motd 2>&1; ls /app; test -e /app/skip || echo no-skip']);
   assert.match(perms.stdout, /^1000:1000 600\n/);
   assert.match(perms.stdout, /\/tmp: No such file or directory/);
   assert.match(perms.stdout, /no-skip/);
@@ -89,7 +94,8 @@ test('a multi-stage build with every instruction; the result runs with its confi
 });
 
 test('an unchanged rebuild comes from the cache and gives the same image', () => {
-  const dir = context('cache', { Containerfile: 'FROM busybox\nRUN cat /proc/sys/kernel/random/uuid > /stamp\nCOPY f /f\nCMD ["cat", "/stamp"]\n', f: 'one\n' });
+  const dir = context('cache', { Containerfile: 'FROM busybox\nRUN cat /proc/sys/kernel/random/uuid > /stamp\nCOPY f /f\nCMD ["cat", "/stamp"]\n',
+    f: 'one\n' });
   const first = b.ok(['build', '-q', '-t', 'cached:1', dir]).trim();
   const again = b.run(['build', '-t', 'cached:2', dir]);
   assert.equal(again.status, 0, again.stderr);
@@ -130,7 +136,7 @@ test('--target stops at a stage; --network none is the default for RUN, host whe
   const host = context('hostnet', { Containerfile: 'FROM busybox\nRUN ip -o link | grep -vc " lo:" > /links || true\n' });
   const h = b.run(['build', '--network', 'host', '-t', 'stage:host', host]);
   assert.equal(h.status, 0, h.stderr);
-  assert.notEqual(run('stage:host', 'cat', '/links').stdout.trim(), '0', '--network host sees the host\'s links');
+  assert.notEqual(run('stage:host', 'cat', '/links').stdout.trim(), '0', "--network host sees the host's links");
   const bad = b.run(['build', '--network', 'bridge', host]);
   assert.equal(bad.status, 125);
 });
@@ -168,10 +174,17 @@ test('a build killed during a RUN removes its container', async () => {
   const dir = context('killed', { Containerfile: 'FROM busybox\nRUN echo started; sleep 60\n' });
   const p = spawn(BIN, ['--root', b.root, '--runroot', b.runroot, 'build', '--no-cache', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
-  p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-  await until(() => /^started$/m.test(err), 30_000).catch(() => { throw new Error(`no output in time: ${err}`); });
+  p.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  await until(() => /^started$/m.test(err), 30_000).catch(() => {
+    throw new Error(`no output in time: ${err}`);
+  });
   assert.equal(b.ok(['ps', '-aq']).trim().split('\n').filter(Boolean).length, 1, 'the RUN container exists');
-  const code = await new Promise<number | null>((r) => { p.on('exit', (c) => r(c)); p.kill('SIGTERM'); });
+  const code = await new Promise<number | null>((r) => {
+    p.on('exit', (c) => r(c));
+    p.kill('SIGTERM');
+  });
   assert.equal(code, 143);
   assert.equal(b.ok(['ps', '-aq']).trim(), '');
 });
@@ -180,14 +193,19 @@ test('a build killed with -9 leaves a container the next build removes', async (
   const dir = context('killed9', { Containerfile: 'FROM busybox\nRUN echo started; sleep 60\n' });
   const p = spawn(BIN, ['--root', b.root, '--runroot', b.runroot, 'build', '--no-cache', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
-  p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  p.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
   await until(() => /^started$/m.test(err), 30_000);
-  await new Promise<void>((r) => { p.on('exit', () => r()); p.kill('SIGKILL'); });
+  await new Promise<void>((r) => {
+    p.on('exit', () => r());
+    p.kill('SIGKILL');
+  });
   const listed = b.ok(['ps', '-a']);
   assert.match(listed, /berth-build-\d+-/, `${listed}\n${err}\n${readdirSync(join(b.root, 'containers')).join(' ')}`);
   const next = b.run(['build', '-q', context('after9', { Containerfile: 'FROM busybox\nCMD ["true"]\n' })]);
   assert.equal(next.status, 0, next.stderr);
-  assert.equal(b.ok(['ps', '-aq']).trim(), '', 'the killed build\'s container is gone');
+  assert.equal(b.ok(['ps', '-aq']).trim(), '', "the killed build's container is gone");
 });
 
 test('an export killed with -9 leaves a mount the next export removes', async () => {
@@ -197,7 +215,10 @@ test('an export killed with -9 leaves a mount the next export removes', async ()
   const p = spawn(BIN, ['--root', b.root, '--runroot', b.runroot, 'export', 'exported'], { stdio: ['ignore', 'pipe', 'ignore'] });
   p.stdout.pause();
   await until(() => mounts() > 0, 20_000);
-  await new Promise<void>((r) => { p.on('exit', () => r()); p.kill('SIGKILL'); });
+  await new Promise<void>((r) => {
+    p.on('exit', () => r());
+    p.kill('SIGKILL');
+  });
   assert.equal(mounts(), 1, 'the killed export left its mount');
   const again = spawnSync(BIN, ['--root', b.root, '--runroot', b.runroot, 'export', 'exported'], { maxBuffer: 64 << 20 });
   assert.equal(again.status, 0, String(again.stderr));
@@ -206,7 +227,7 @@ test('an export killed with -9 leaves a mount the next export removes', async ()
   b.ok(['rm', 'exported']);
 });
 
-test('commit turns a container\'s changes, deletions included, into a layer; export writes its filesystem', () => {
+test("commit turns a container's changes, deletions included, into a layer; export writes its filesystem", () => {
   b.ok(['run', '--name', 'changer', '--network', 'none', 'busybox', 'sh', '-c',
     'echo new > /etc/motd2; rm /etc/group; mkdir -p /opt/x && echo y > /opt/x/f; rm -rf /tmp; mkdir /tmp; touch /tmp/fresh']);
   const id = b.ok(['commit', '-c', 'CMD ["cat", "/etc/motd2"]', '-m', 'a message', 'changer', 'committed:1']).trim();
@@ -222,7 +243,7 @@ test('commit turns a container\'s changes, deletions included, into a layer; exp
   const names = spawnSync('tar', ['tf', file], { encoding: 'utf8' }).stdout.split('\n');
   assert.ok(names.includes('etc/motd2') && names.includes('opt/x/f') && names.includes('tmp/fresh'));
   assert.ok(!names.includes('etc/group'), 'a deleted file is not exported');
-  assert.ok(names.includes('bin/busybox'), 'the image\'s files are exported too');
+  assert.ok(names.includes('bin/busybox'), "the image's files are exported too");
   // The new layer carries OCI whiteouts for what the container deleted.
   const saved = join(ctx, 'committed.tar');
   b.ok(['save', '--format', 'docker-archive', '-o', saved, 'committed:1']);
@@ -232,7 +253,7 @@ test('commit turns a container\'s changes, deletions included, into a layer; exp
   b.ok(['rm', 'changer']);
 });
 
-test('history: one entry per instruction, newest first, each layer with its size; the example images are berth\'s own builds', () => {
+test("history: one entry per instruction, newest first, each layer with its size; the example images are berth's own builds", () => {
   const dir = context('hist', { Containerfile: 'FROM busybox\nENV A=1\nRUN echo hi > /f\nCMD ["cat", "/f"]\n' });
   b.ok(['build', '-t', 'hist:1', dir]);
   const h = JSON.parse(b.ok(['history', '--format', 'json', 'hist:1'])) as Array<{ id: string; createdBy: string; size: number }>;
@@ -245,7 +266,9 @@ test('history: one entry per instruction, newest first, each layer with its size
   try {
     other.importNginx();
     const lines = other.ok(['image', 'history', '--no-trunc', 'nginx']);
-    for (const step of ['RUN nginx -t', 'COPY nginx/nginx.conf /etc/nginx/nginx.conf', 'ADD out/rootfs/nginx.tar /', 'RUN ["/bin/busybox", "--install", "-s"]', 'ADD out/rootfs/busybox.tar /']) {
+    for (const step of ['RUN nginx -t', 'COPY nginx/nginx.conf /etc/nginx/nginx.conf', 'ADD out/rootfs/nginx.tar /', 'RUN ["/bin/busybox", "--install", "-s"]',
+      'ADD out/rootfs/busybox.tar /'])
+    {
       assert.ok(lines.includes(step), `${step} missing from\n${lines}`);
     }
   } finally {

@@ -23,8 +23,19 @@ const hadRunContainers = existsSync('/run/containers');
 
 function podman(args: string[]): string {
   const r = spawnSync('podman', [
-    '--root', join(dir, 'root'), '--runroot', join(dir, 'run'), '--storage-driver', 'vfs',
-    '--runtime', 'runc', '--cgroup-manager', 'cgroupfs', '--events-backend', 'file', ...args,
+    '--root',
+    join(dir, 'root'),
+    '--runroot',
+    join(dir, 'run'),
+    '--storage-driver',
+    'vfs',
+    '--runtime',
+    'runc',
+    '--cgroup-manager',
+    'cgroupfs',
+    '--events-backend',
+    'file',
+    ...args,
   ], { encoding: 'utf8', env: { ...process.env, CONTAINERS_CONF: join(dir, 'containers.conf') }, timeout: 60_000 });
   if (r.status !== 0) throw new Error(`podman ${args.join(' ')} → ${r.status}: ${r.stderr}`);
   return r.stdout;
@@ -58,7 +69,11 @@ network_config_dir = "${join(dir, 'net')}"
 after(async () => {
   if (!HAVE_PODMAN) return;
   b.destroy();
-  try { podman(['system', 'reset', '-f']); } catch (e) { process.stderr.write(`${String(e)}\n`); }
+  try {
+    podman(['system', 'reset', '-f']);
+  } catch (e) {
+    process.stderr.write(`${String(e)}\n`);
+  }
   // conmon of a --rm container is gone once podman run returns; wait for it anyway.
   await until(() => spawnSync('pgrep', ['-f', `conmon.*${dir}`]).status !== 0, 10_000);
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(dir)).reverse();
@@ -66,12 +81,16 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
   for (const base of ['/sys/fs/cgroup', ...readdirSync('/sys/fs/cgroup').map((c) => `/sys/fs/cgroup/${c}`)]) {
     for (const d of [`${base}${cgroupParent}/conmon`, `${base}${cgroupParent}`]) {
-      try { rmdirSync(d); } catch { /* not in this hierarchy */ }
+      try {
+        rmdirSync(d);
+      } catch { /* not in this hierarchy */ }
     }
   }
   if (!hadRunContainers) {
     for (const d of ['/run/containers/networks', '/run/containers']) {
-      try { rmdirSync(d); } catch { /* in use by another podman meanwhile */ }
+      try {
+        rmdirSync(d);
+      } catch { /* in use by another podman meanwhile */ }
     }
   }
   assert.deepEqual(mounts, [], 'podman left mounts behind');
@@ -93,7 +112,8 @@ for (const format of ['oci-archive', 'docker-archive'] as const) {
 test('podman save (oci-archive and docker-archive) of an image podman made: berth loads it and runs it', { skip: SKIP }, () => {
   // podman's own image: busybox plus a layer podman commits.
   podman(['load', '-i', BUSYBOX_TAR]);
-  podman(['run', '--name', 'seed', '--network', 'none', '--cgroup-parent', cgroupParent, 'localhost/busybox:latest', 'sh', '-c', 'echo made by podman > /made-by-podman']);
+  podman(['run', '--name', 'seed', '--network', 'none', '--cgroup-parent', cgroupParent, 'localhost/busybox:latest', 'sh', '-c',
+    'echo made by podman > /made-by-podman']);
   podman(['commit', '-q', 'seed', 'localhost/frompodman:1']);
   podman(['rm', 'seed']);
   for (const format of ['oci-archive', 'docker-archive'] as const) {

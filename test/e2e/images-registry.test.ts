@@ -31,7 +31,10 @@ function onTerminal(cmd: string, dialog: Array<[prompt: string, answer: string]>
     const p = spawn('script', ['-qec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TERM: 'dumb' } });
     let shown = '';
     let from = 0;
-    const timer = setTimeout(() => { p.kill('SIGKILL'); rej(new Error(`timed out; the terminal showed: ${JSON.stringify(shown)}`)); }, timeoutMs);
+    const timer = setTimeout(() => {
+      p.kill('SIGKILL');
+      rej(new Error(`timed out; the terminal showed: ${JSON.stringify(shown)}`));
+    }, timeoutMs);
     const onOutput = (d: Buffer) => {
       shown += d.toString();
       while (dialog.length > 0 && shown.indexOf(dialog[0]![0], from) >= 0) {
@@ -42,7 +45,11 @@ function onTerminal(cmd: string, dialog: Array<[prompt: string, answer: string]>
     };
     p.stdout.on('data', onOutput);
     p.stderr.on('data', onOutput);
-    p.on('close', () => { clearTimeout(timer); p.stdin.destroy(); res(shown); });
+    p.on('close', () => {
+      clearTimeout(timer);
+      p.stdin.destroy();
+      res(shown);
+    });
   });
 }
 
@@ -60,7 +67,11 @@ describe('registry without authentication', () => {
     skopeo(['copy', '--dest-tls-verify=false', `oci-archive:${BUSYBOX_TAR}`, `docker://${reg.host}/lib/busybox:1`]);
     skopeo(['copy', '--dest-tls-verify=false', '--format', 'v2s2', `oci-archive:${NGINX_TAR}`, `docker://${reg.host}/lib/nginx:v2s2`]);
   });
-  after(async () => { b.destroy(); await reg.stop(); rmSync(tmp, { recursive: true, force: true }); });
+  after(async () => {
+    b.destroy();
+    await reg.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  });
 
   test('an image skopeo pushed (OCI manifest) is pulled and run by berth', () => {
     const r = b.run(['pull', '--tls-verify=false', `${reg.host}/lib/busybox:1`]);
@@ -90,16 +101,17 @@ describe('registry without authentication', () => {
     // Pushed back as it was stored: the Docker manifest keeps its bytes and so its digest.
     b.ok(['push', '-q', '--tls-verify=false', `${reg.host}/lib/nginx:v2s2`, `${reg.host}/copy/nginx:1`]);
     const src = (JSON.parse(skopeo(['inspect', '--tls-verify=false', `docker://${reg.host}/lib/nginx:v2s2`])) as SkopeoInspect).Digest;
-    const dst = (JSON.parse(skopeo(['inspect', '--tls-verify=false', `docker://${reg.host}/copy/nginx:1`])) as SkopeoInspect);
+    const dst = JSON.parse(skopeo(['inspect', '--tls-verify=false', `docker://${reg.host}/copy/nginx:1`])) as SkopeoInspect;
     assert.equal(dst.Digest, src);
-    assert.match(skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/copy/nginx:1`]), /application\/vnd\.docker\.distribution\.manifest\.v2\+json/);
+    assert.match(skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/copy/nginx:1`]),
+      /application\/vnd\.docker\.distribution\.manifest\.v2\+json/);
   });
 
   test('berth pushes; skopeo inspects it; the digest is the one berth stored', () => {
     b.importBusybox();
     const r = b.run(['push', '--tls-verify=false', 'busybox', `${reg.host}/mine/box:7`]);
     assert.equal(r.status, 0, r.stderr);
-    const ins = (JSON.parse(skopeo(['inspect', '--tls-verify=false', `docker://${reg.host}/mine/box:7`])) as SkopeoInspect);
+    const ins = JSON.parse(skopeo(['inspect', '--tls-verify=false', `docker://${reg.host}/mine/box:7`])) as SkopeoInspect;
     const local = (JSON.parse(b.ok(['image', 'inspect', 'busybox'])) as ImageInspect[])[0]!;
     assert.equal(ins.Digest, local.RepoDigests[0]!.split('@')[1]);
     assert.deepEqual(ins.Env ?? [], local.Config.Env);
@@ -129,7 +141,8 @@ describe('registry without authentication', () => {
     // The index lists busybox as amd64 and nginx as arm64 (the registry only checks they exist).
     const m = (repo: string, tag: string) => {
       const raw = skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/${repo}:${tag}`]);
-      return { mediaType: (JSON.parse(raw) as RawManifest).mediaType, size: Buffer.byteLength(raw), digest: (JSON.parse(skopeo(['inspect', '--tls-verify=false', `docker://${reg.host}/${repo}:${tag}`])) as SkopeoInspect).Digest };
+      return { mediaType: (JSON.parse(raw) as RawManifest).mediaType, size: Buffer.byteLength(raw),
+        digest: (JSON.parse(skopeo(['inspect', '--tls-verify=false', `docker://${reg.host}/${repo}:${tag}`])) as SkopeoInspect).Digest };
     };
     skopeo(['copy', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${reg.host}/lib/nginx:v2s2`, `docker://${reg.host}/multi/img:nginx`]);
     skopeo(['copy', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${reg.host}/lib/busybox:1`, `docker://${reg.host}/multi/img:busybox`]);
@@ -139,7 +152,8 @@ describe('registry without authentication', () => {
       { ...ng, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
       { ...bb, platform: { os: 'linux', architecture: 'amd64' } },
     ] };
-    const put = await fetch(`http://${reg.host}/v2/multi/img/manifests/all`, { method: 'PUT', headers: { 'content-type': index.mediaType }, body: JSON.stringify(index) });
+    const put = await fetch(`http://${reg.host}/v2/multi/img/manifests/all`, { method: 'PUT', headers: { 'content-type': index.mediaType },
+      body: JSON.stringify(index) });
     assert.equal(put.status, 201, await put.text());
     const other = new Berth();
     try {
@@ -162,7 +176,9 @@ describe('registry without authentication', () => {
     try {
       writeFileSync(join(other.root, 'registries.json'), JSON.stringify({ search: [reg.host], insecure: [reg.host] }));
       other.ok(['pull', '-q', 'lib/busybox:1']);
-      assert.ok((JSON.parse(other.ok(['image', 'ls', '--format', 'json'])) as { repository: string }[]).some((i) => i.repository === `${reg.host}/lib/busybox`));
+      assert.ok(
+        (JSON.parse(other.ok(['image', 'ls', '--format', 'json'])) as { repository: string }[]).some((i) => i.repository === `${reg.host}/lib/busybox`),
+      );
     } finally {
       other.destroy();
     }
@@ -231,7 +247,7 @@ describe('registry without authentication', () => {
 
   test('a damaged blob in the registry is refused by digest and nothing is stored', () => {
     skopeo(['copy', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${reg.host}/lib/busybox:1`, `docker://${reg.host}/damaged/box:1`]);
-    const manifest = (JSON.parse(skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/damaged/box:1`])) as RawManifest);
+    const manifest = JSON.parse(skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/damaged/box:1`])) as RawManifest;
     const layer = manifest.layers[0]!.digest;
     const data = reg.blobData(layer);
     const saved = readFileSync(data);
@@ -269,7 +285,7 @@ describe('registry without authentication', () => {
   });
 
   test('an interrupted pull is completed by the next one (resumed from the partial blob)', () => {
-    const manifest = (JSON.parse(skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/lib/busybox:1`])) as RawManifest);
+    const manifest = JSON.parse(skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/lib/busybox:1`])) as RawManifest;
     const layer = manifest.layers[0]!.digest;
     const data = readFileSync(reg.blobData(layer));
     const other = new Berth();
@@ -306,20 +322,34 @@ describe('a connection that drops in the middle of a blob', () => {
     proxy = createNetServer((client) => {
       const upstream = connect(reg.port, '127.0.0.1');
       let down = 0;
-      client.on('data', (d: Buffer) => { if (/^GET [^\r]*\r\n(?:[^\r]+\r\n)*range: bytes=/im.test(d.toString('latin1'))) ranges++; upstream.write(d); });
+      client.on('data', (d: Buffer) => {
+        if (/^GET [^\r]*\r\n(?:[^\r]+\r\n)*range: bytes=/im.test(d.toString('latin1'))) ranges++;
+        upstream.write(d);
+      });
       upstream.on('data', (d: Buffer) => {
         down += d.length;
-        if (cuts === 0 && down > 300_000) { cuts++; client.destroy(); upstream.destroy(); return; }
+        if (cuts === 0 && down > 300_000) {
+          cuts++;
+          client.destroy();
+          upstream.destroy();
+          return;
+        }
         client.write(d);
       });
-      const end = () => { client.destroy(); upstream.destroy(); };
+      const end = () => {
+        client.destroy();
+        upstream.destroy();
+      };
       client.on('error', end).on('close', end);
       upstream.on('error', end).on('close', end);
     });
     port = await freePort();
     await new Promise<void>((r) => proxy.listen(port, '127.0.0.1', r));
   });
-  after(async () => { await new Promise<void>((r) => proxy.close(() => r())); await reg.stop(); });
+  after(async () => {
+    await new Promise<void>((r) => proxy.close(() => r()));
+    await reg.stop();
+  });
 
   test('is retried, resuming with a Range request, and the pull completes', async () => {
     const b = new Berth();
@@ -340,8 +370,15 @@ describe('a connection that drops in the middle of a blob', () => {
 describe('registry with htpasswd authentication', () => {
   const reg = new TestRegistry({ auth: 'htpasswd', users: { alice: 'secret' } });
   let b: Berth;
-  before(async () => { await reg.start(); b = new Berth(); b.importBusybox(); });
-  after(async () => { b.destroy(); await reg.stop(); });
+  before(async () => {
+    await reg.start();
+    b = new Berth();
+    b.importBusybox();
+  });
+  after(async () => {
+    b.destroy();
+    await reg.stop();
+  });
 
   test('push and pull need a login; a wrong password is refused and not stored', () => {
     const anon = b.run(['push', '--tls-verify=false', 'busybox', `${reg.host}/sec/box:1`]);
@@ -424,8 +461,15 @@ describe('registry with htpasswd authentication', () => {
 describe('registry with bearer tokens', () => {
   const reg = new TestRegistry({ auth: 'token', users: { bob: 'hunter2' } });
   let b: Berth;
-  before(async () => { await reg.start(); b = new Berth(); b.importBusybox(); });
-  after(async () => { b.destroy(); await reg.stop(); });
+  before(async () => {
+    await reg.start();
+    b = new Berth();
+    b.importBusybox();
+  });
+  after(async () => {
+    b.destroy();
+    await reg.stop();
+  });
 
   test('login, push and pull through the token service, with the scopes asked for', async () => {
     const wrong = await b.runAsync(['login', '--tls-verify=false', '-u', 'bob', '-p', 'nope', reg.host]);
@@ -444,8 +488,15 @@ describe('registry with bearer tokens', () => {
 describe('registry over HTTPS with a self-signed certificate', () => {
   const reg = new TestRegistry({ tls: true });
   let b: Berth;
-  before(async () => { await reg.start(); b = new Berth(); b.importBusybox(); });
-  after(async () => { b.destroy(); await reg.stop(); });
+  before(async () => {
+    await reg.start();
+    b = new Berth();
+    b.importBusybox();
+  });
+  after(async () => {
+    b.destroy();
+    await reg.stop();
+  });
 
   test('refused with certificate checks, works with --tls-verify=false', () => {
     const strict = b.run(['push', 'busybox', `${reg.host}/tls/box:1`]);

@@ -24,11 +24,16 @@ let b: Berth;
 let dir: string;
 let manifest: string;
 
-interface Doc { apiVersion: string; kind: string; metadata: { name: string }; spec?: Record<string, any> }
+interface Doc {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string };
+  spec?: Record<string, any>;
+}
 
 /** The test's own check against the Kubernetes schemas, apart from berth's. */
 function validateFile(path: string): Doc[] {
-  const classes: Record<string, new (d: never) => { validate(): void }> = { Deployment, Pod, Service, ConfigMap };
+  const classes: Record<string, new(d: never) => { validate(): void }> = { Deployment, Pod, Service, ConfigMap };
   const docs = parseAllDocuments(readFileSync(path, 'utf8')).map((d) => {
     assert.deepEqual(d.errors, []);
     return d.toJS() as Doc;
@@ -71,7 +76,8 @@ async function askMany(n: number): Promise<Set<string>> {
 }
 
 const ids = () => b.ok(['ps', '-aq', '--no-trunc']).split('\n').filter(Boolean).sort();
-const projectNets = () => (JSON.parse(b.ok(['network', 'ls', '--format', 'json'])) as Array<{ Name: string }>).map((n) => n.Name).filter((n) => n.startsWith(PROJECT));
+const projectNets = () =>
+  (JSON.parse(b.ok(['network', 'ls', '--format', 'json'])) as Array<{ Name: string }>).map((n) => n.Name).filter((n) => n.startsWith(PROJECT));
 
 before(() => {
   b = new Berth();
@@ -110,7 +116,12 @@ test('generate: the farm as Deployments, ConfigMaps and Services that pass the s
   assert.match(r.stderr, /^warning: service proxy: depends_on web: no Kubernetes equivalent/m);
   const docs = validateFile(manifest);
   assert.deepEqual(docs.map((d) => `${d.kind}/${d.metadata.name}`).sort(), [
-    'ConfigMap/proxy-etc-nginx-nginx-conf', 'ConfigMap/web-srv-serve-sh', 'Deployment/proxy', 'Deployment/web', 'Service/proxy', 'Service/web',
+    'ConfigMap/proxy-etc-nginx-nginx-conf',
+    'ConfigMap/web-srv-serve-sh',
+    'Deployment/proxy',
+    'Deployment/web',
+    'Service/proxy',
+    'Service/web',
   ]);
   const web = docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'web')!;
   assert.equal(web.spec!.replicas, 3);
@@ -124,8 +135,10 @@ test('play refuses an unsupported kind or field before anything is created', () 
   const before = ids();
   const text = readFileSync(manifest, 'utf8');
   for (const [name, extra, re] of [
-    ['job', '---\napiVersion: batch/v1\nkind: CronJob\nmetadata: {name: j}\nspec: {}\n', /^berth: [a-z0-9]+-job\.yaml: object 7: kind: CronJob: not supported by berth$/m],
-    ['field', text.replace('      containers:\n        - name: web\n', '      containers:\n        - name: web\n          tty: true\n'), /^berth: [a-z0-9]+-field\.yaml: Deployment web \(template\): spec\.containers\[0\]\.tty: not supported by berth$/m],
+    ['job', '---\napiVersion: batch/v1\nkind: CronJob\nmetadata: {name: j}\nspec: {}\n',
+      /^berth: [a-z0-9]+-job\.yaml: object 7: kind: CronJob: not supported by berth$/m],
+    ['field', text.replace('      containers:\n        - name: web\n', '      containers:\n        - name: web\n          tty: true\n'),
+      /^berth: [a-z0-9]+-field\.yaml: Deployment web \(template\): spec\.containers\[0\]\.tty: not supported by berth$/m],
   ] as const) {
     const bad = join(dir, `${PROJECT}-${name}.yaml`);
     writeFileSync(bad, name === 'job' ? text + extra : extra);
@@ -194,7 +207,8 @@ test('down removes exactly what play made', () => {
 });
 
 const KIT = `${PROJECT}kit`;
-const kitYaml = (boot: string) => `apiVersion: v1
+const kitYaml = (boot: string) =>
+  `apiVersion: v1
 kind: ConfigMap
 metadata: {name: site}
 data: {index.html: "<h1>from a ConfigMap</h1>\\n", mode: blue}

@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { Berth, until } from './helpers.js';
 
 let b: Berth;
-before(() => { b = new Berth(); b.importBusybox(); });
+before(() => {
+  b = new Berth();
+  b.importBusybox();
+});
 after(() => b.destroy());
 
 test('run -d, ps, logs, exec, inspect', () => {

@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { BIN, Berth } from './helpers.js';
 
 let b: Berth;
-before(() => { b = new Berth(); b.importBusybox(); });
+before(() => {
+  b = new Berth();
+  b.importBusybox();
+});
 after(() => b.destroy());
 
 const VERBS = [['start'], ['stop', '-t', '0'], ['restart', '-t', '0'], ['kill']] as const;
@@ -17,7 +20,10 @@ function launch(args: string[], killAfterMs?: number): Promise<number | null> {
   return new Promise((resolve) => {
     const p = spawn(BIN, ['--root', b.root, '--runroot', b.runroot, ...args], { stdio: 'ignore' });
     const t = killAfterMs === undefined ? undefined : setTimeout(() => p.kill('SIGKILL'), killAfterMs);
-    p.on('close', (code) => { clearTimeout(t); resolve(code); });
+    p.on('close', (code) => {
+      clearTimeout(t);
+      resolve(code);
+    });
   });
 }
 
@@ -25,7 +31,10 @@ test('parallel start/stop/restart/kill with berth killed -9 at random: records m
   const names = ['s1', 's2', 's3'];
   for (const n of names) b.ok(['run', '-d', '--name', n, '--network', n === 's3' ? 'bridge' : 'none', 'busybox', 'sleep', '1000']);
   let seed = 7;
-  const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n; };
+  const rnd = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
   let killed = 0;
   for (let wave = 0; wave < 4; wave++) {
     const jobs: Promise<number | null>[] = [];

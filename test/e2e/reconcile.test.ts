@@ -7,7 +7,10 @@ import Database from 'better-sqlite3';
 import { Berth, until } from './helpers.js';
 
 let b: Berth;
-before(() => { b = new Berth(); b.importBusybox(); });
+before(() => {
+  b = new Berth();
+  b.importBusybox();
+});
 after(() => b.destroy());
 
 test('a container killed from outside is shown and recorded as exited 137', async () => {

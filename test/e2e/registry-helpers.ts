@@ -71,10 +71,14 @@ http:
 ${tls}${auth}`);
     this.proc = spawn('docker-registry', ['serve', join(this.dir, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
     let log = '';
-    this.proc.stderr!.on('data', (d: Buffer) => { log += d.toString(); });
+    this.proc.stderr!.on('data', (d: Buffer) => {
+      log += d.toString();
+    });
     const end = Date.now() + 15_000;
     for (;;) {
-      const r = spawnSync('curl', ['-sk', '-o', '/dev/null', '-w', '%{http_code}', `${this.opts.tls ? 'https' : 'http'}://${this.host}/v2/`], { encoding: 'utf8' });
+      const r = spawnSync('curl', ['-sk', '-o', '/dev/null', '-w', '%{http_code}', `${this.opts.tls ? 'https' : 'http'}://${this.host}/v2/`], {
+        encoding: 'utf8',
+      });
       if (r.stdout === '200' || r.stdout === '401') return this;
       if (Date.now() > end || this.proc.exitCode !== null) throw new Error(`registry did not start: ${log}`);
       await new Promise((r) => setTimeout(r, 100));
@@ -82,8 +86,10 @@ ${tls}${auth}`);
   }
 
   private makeCert(name: string, cn: string): void {
-    const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${cn}`,
-      '-addext', `subjectAltName=${/^[\d.]+$/.test(cn) ? 'IP' : 'DNS'}:${cn}`, '-keyout', join(this.dir, `${name}.key`), '-out', join(this.dir, `${name}.crt`)], { encoding: 'utf8' });
+    const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${cn}`, '-addext',
+      `subjectAltName=${/^[\d.]+$/.test(cn) ? 'IP' : 'DNS'}:${cn}`, '-keyout', join(this.dir, `${name}.key`), '-out', join(this.dir, `${name}.crt`)], {
+      encoding: 'utf8',
+    });
     if (r.status !== 0) throw new Error(`openssl: ${r.stderr}`);
   }
 
@@ -96,20 +102,29 @@ ${tls}${auth}`);
       const url = new URL(req.url ?? '/', 'http://x');
       const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '');
       const [user, pass] = basic ? Buffer.from(basic[1]!, 'base64').toString().split(':') : [];
-      if (basic && users[user!] !== pass) { res.writeHead(401).end('{"details":"bad credentials"}'); return; }
+      if (basic && users[user!] !== pass) {
+        res.writeHead(401).end('{"details":"bad credentials"}');
+        return;
+      }
       const scopes = url.searchParams.getAll('scope');
       this.scopes.push(...scopes);
       // Anonymous users get nothing; known users get what they asked for.
-      const access = user ? scopes.map((s) => { const [type, name, actions] = s.split(':'); return { type, name, actions: (actions ?? '').split(',') }; }) : [];
+      const access = user ? scopes.map((s) => {
+        const [type, name, actions] = s.split(':');
+        return { type, name, actions: (actions ?? '').split(',') };
+      }) : [];
       const now = Math.floor(Date.now() / 1000);
       const head = b64({ typ: 'JWT', alg: 'RS256', x5c: [der] });
-      const body = b64({ iss: 'berth-test-issuer', sub: user ?? '', aud: url.searchParams.get('service'), exp: now + 300, nbf: now - 10, iat: now, jti: randomBytes(8).toString('hex'), access });
+      const body = b64({ iss: 'berth-test-issuer', sub: user ?? '', aud: url.searchParams.get('service'), exp: now + 300, nbf: now - 10, iat: now,
+        jti: randomBytes(8).toString('hex'), access });
       const sig = sign('sha256', Buffer.from(`${head}.${body}`), key).toString('base64url');
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: `${head}.${body}.${sig}`, expires_in: 300 }));
     });
     const port = await freePort();
     await new Promise<void>((r) => this.tokenServer!.listen(port, '127.0.0.1', r));
-    return `auth:\n  token:\n    realm: http://127.0.0.1:${port}/token\n    service: berth-test\n    issuer: berth-test-issuer\n    rootcertbundle: ${join(this.dir, 'token.crt')}\n`;
+    return `auth:\n  token:\n    realm: http://127.0.0.1:${port}/token\n    service: berth-test\n    issuer: berth-test-issuer\n    rootcertbundle: ${
+      join(this.dir, 'token.crt')
+    }\n`;
   }
 
   /** The file the registry stores a blob's bytes in (to damage it on purpose). */
@@ -121,7 +136,10 @@ ${tls}${auth}`);
   async stop(): Promise<void> {
     if (this.proc && this.proc.exitCode === null) {
       const p = this.proc;
-      await new Promise<void>((r) => { p.on('exit', () => r()); p.kill('SIGTERM'); });
+      await new Promise<void>((r) => {
+        p.on('exit', () => r());
+        p.kill('SIGTERM');
+      });
     }
     if (this.tokenServer) await new Promise<void>((r) => this.tokenServer!.close(() => r()));
     rmSync(this.dir, { recursive: true, force: true });

@@ -6,12 +6,15 @@ import { readFileSync } from 'node:fs';
 import { Berth, sleep, until } from './helpers.js';
 
 let b: Berth;
-before(() => { b = new Berth(); b.importBusybox(); });
+before(() => {
+  b = new Berth();
+  b.importBusybox();
+});
 after(() => b.destroy());
 
 const state = (name: string) => b.inspect(name) as { RestartCount: number; State: { Status: string; Pid: number; ExitCode: number; ConmonPid: number } };
 
-test('restart: the container runs again, and the old run\'s exit callback leaves the new run alone', async () => {
+test("restart: the container runs again, and the old run's exit callback leaves the new run alone", async () => {
   b.ok(['run', '-d', '--name', 'r1', 'busybox', 'sleep', '1000']);
   const before1 = state('r1').State.Pid;
   b.ok(['restart', '-t', '0', 'r1']);
@@ -34,7 +37,7 @@ test('restart of a --restart always container does not start a loop', async () =
   await sleep(1500);
   const s = state('r2');
   assert.equal(s.State.Status, 'running');
-  assert.equal(s.State.Pid, pid, 'the container was not restarted behind the user\'s back');
+  assert.equal(s.State.Pid, pid, "the container was not restarted behind the user's back");
   assert.equal(s.RestartCount, 0);
   b.ok(['rm', '-f', 'r2']);
 });
@@ -68,14 +71,20 @@ test('kill ends an always policy; a user start begins the count afresh', async (
   // The policy is back in force after the user's start: a kill from outside is restarted.
   const pid = state('k').State.Pid;
   process.kill(pid, 'SIGKILL');
-  const back = await until(() => { const s = state('k'); return s.State.Status === 'running' && s.State.Pid !== pid ? s : undefined; }, 10_000, 100);
+  const back = await until(() => {
+    const s = state('k');
+    return s.State.Status === 'running' && s.State.Pid !== pid ? s : undefined;
+  }, 10_000, 100);
   assert.equal(back.RestartCount, 1);
   b.ok(['rm', '-f', 'k']);
 });
 
 test('on-failure:N stops after N restarts and stays stopped', async () => {
   b.ok(['run', '-d', '--name', 'of', '--network', 'none', '--restart', 'on-failure:2', 'busybox', 'sh', '-c', 'exit 4']);
-  await until(() => { const s = state('of'); return s.State.Status === 'exited' && s.RestartCount === 2; }, 15_000, 100);
+  await until(() => {
+    const s = state('of');
+    return s.State.Status === 'exited' && s.RestartCount === 2;
+  }, 15_000, 100);
   await sleep(1500);
   const s = state('of');
   assert.equal(s.RestartCount, 2);
@@ -91,7 +100,13 @@ test('a container left a zombie by its dead conmon is shown exited, not Up', asy
   await sleep(200);
   process.kill(i.State.Pid, 'SIGKILL');
   // Nobody may reap it now (pid 1 here does not): wait until it is dead or a zombie.
-  const st = () => { try { return /^State:\s+(\S)/m.exec(readFileSync(`/proc/${i.State.Pid}/status`, 'utf8'))?.[1]; } catch { return 'gone'; } };
+  const st = () => {
+    try {
+      return /^State:\s+(\S)/m.exec(readFileSync(`/proc/${i.State.Pid}/status`, 'utf8'))?.[1];
+    } catch {
+      return 'gone';
+    }
+  };
   await until(() => st() === 'Z' || st() === 'gone', 5000);
   const ps = b.ok(['ps', '-a']);
   assert.doesNotMatch(ps, /Up .*zed/);

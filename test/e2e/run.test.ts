@@ -8,7 +8,10 @@ import { Berth, BIN } from './helpers.js';
 import { cgroupMode } from '../../src/sys/cgroups.js';
 
 let b: Berth;
-before(() => { b = new Berth(); b.importBusybox(); });
+before(() => {
+  b = new Berth();
+  b.importBusybox();
+});
 after(() => b.destroy());
 
 test('foreground run streams output and returns the exit code; --rm leaves nothing', () => {
@@ -23,7 +26,9 @@ test('foreground run streams output and returns the exit code; --rm leaves nothi
 test('output into a closed pipe ends quietly with the SIGPIPE status, as in `berth ps | head -1`', () => {
   b.ok(['create', '--network', 'none', 'busybox', 'true']);
   // `true` has exited long before berth writes, so the write meets a pipe with no reader.
-  const r = spawnSync('bash', ['-c', `{ sleep 0.5; "$0" --root "$1" --runroot "$2" ps -a; echo "rc=$?" >&2; } | true`, BIN, b.root, b.runroot], { encoding: 'utf8' });
+  const r = spawnSync('bash', ['-c', `{ sleep 0.5; "$0" --root "$1" --runroot "$2" ps -a; echo "rc=$?" >&2; } | true`, BIN, b.root, b.runroot], {
+    encoding: 'utf8',
+  });
   assert.equal(r.stderr, 'rc=141\n');
   b.ok(['rm', '-f', b.ok(['ps', '-aq']).trim()]);
 });
@@ -107,7 +112,8 @@ test('run -i passes stdin; run -t gives the container a terminal', () => {
   assert.equal(noTty.status, 125);
   assert.match(noTty.stderr, /not a TTY/);
   // script(1) gives berth a terminal, as a user's shell would.
-  const t = spawnSync('script', ['-qec', `${BIN} --root ${b.root} --runroot ${b.runroot} run -it --rm --network none busybox sh -c 'tty; exit 7'`, '/dev/null'], { encoding: 'utf8' });
+  const t = spawnSync('script', ['-qec', `${BIN} --root ${b.root} --runroot ${b.runroot} run -it --rm --network none busybox sh -c 'tty; exit 7'`, '/dev/null'],
+    { encoding: 'utf8' });
   assert.equal(t.status, 7, t.stdout + t.stderr);
   assert.match(t.stdout, /\/dev\/pts\/\d+/);
   assert.equal(b.ok(['ps', '-aq']), '');

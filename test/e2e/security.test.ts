@@ -9,8 +9,8 @@ import { chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, readdirSyn
 import { join } from 'node:path';
 import { Berth, REPO, type Result } from './helpers.js';
 
-const MASKED = ['/proc/asound', '/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
-  '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware', '/sys/devices/virtual/powercap'];
+const MASKED = ['/proc/asound', '/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug',
+  '/proc/scsi', '/sys/firmware', '/sys/devices/virtual/powercap'];
 const READONLY = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 const DOCKER_CAPS = '00000000a80425fb';
 
@@ -67,7 +67,7 @@ function userError(r: Result, re: RegExp): void {
 
 // ------------------------------------------------------------------------------ defaults
 
-test('default: Docker\'s 14 capabilities in the effective, permitted and bounding sets; none ambient or inheritable', () => {
+test("default: Docker's 14 capabilities in the effective, permitted and bounding sets; none ambient or inheritable", () => {
   const s = ok([], 'cat /proc/self/status');
   assert.equal(statusField(s, 'CapEff'), DOCKER_CAPS);
   assert.equal(statusField(s, 'CapPrm'), DOCKER_CAPS);
@@ -87,8 +87,10 @@ test('default: a setuid program works (no no-new-privileges), as under Docker', 
   assert.equal(out, '65534\n0\n');
 });
 
-test('default: Docker\'s masked paths are covered and empty', () => {
-  const script = MASKED.map((p) => `if [ -e ${p} ]; then if [ -d ${p} ]; then n=$(ls -A ${p} | wc -l); else n=$(head -c 1 ${p} 2>/dev/null | wc -c); fi; echo "${p} $n"; fi`).join('\n');
+test("default: Docker's masked paths are covered and empty", () => {
+  const script = MASKED.map((p) =>
+    `if [ -e ${p} ]; then if [ -d ${p} ]; then n=$(ls -A ${p} | wc -l); else n=$(head -c 1 ${p} 2>/dev/null | wc -c); fi; echo "${p} $n"; fi`
+  ).join('\n');
   const out = ok([], `${script}\necho ---\ncat /proc/self/mountinfo`);
   const [listing, mountinfo] = out.split('---\n') as [string, string];
   const seen = new Map(listing.trim().split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string]));
@@ -102,7 +104,7 @@ test('default: Docker\'s masked paths are covered and empty', () => {
   }
 });
 
-test('default: Docker\'s read-only paths, /sys and its cgroups are mounted read-only', () => {
+test("default: Docker's read-only paths, /sys and its cgroups are mounted read-only", () => {
   const out = ok([], 'cat /proc/self/mountinfo; touch /sys/berth-probe 2>&1; echo "rc=$?"');
   const m = mounts(out);
   for (const p of [...READONLY.filter((x) => existsSync(x)), '/sys']) {
@@ -138,7 +140,7 @@ test('default: mount, unshare, reboot, module loading and the keyring are refuse
   assert.match(out, /^clone-plain=ok$/m, 'fork and threads still work');
 });
 
-test('default: only Docker\'s devices open; a block node made with mknod does not', () => {
+test("default: only Docker's devices open; a block node made with mknod does not", () => {
   const out = ok([], 'head -c 4 /dev/urandom | wc -c; head -c 4 /dev/zero | wc -c; mknod /dev/sda b 8 0 && head -c 1 /dev/sda 2>&1; echo "sda=$?"');
   assert.match(out, /^4\n4\n/);
   assert.match(out, /\/dev\/sda'?: Operation not permitted\nsda=1/);
@@ -157,12 +159,14 @@ test('default: no host process is visible', () => {
 
 // ------------------------------------------------------------------------------ flags
 
-test('--cap-drop and --cap-add: names with or without CAP_, any case; the effect is the kernel\'s', () => {
-  const s = ok(['--cap-drop', 'net_raw', '--cap-add', 'CAP_SYS_ADMIN'], 'grep CapEff /proc/self/status; mkdir /m && mount -t tmpfs t /m && echo mounted; unshare -U true && echo unshared');
+test("--cap-drop and --cap-add: names with or without CAP_, any case; the effect is the kernel's", () => {
+  const s = ok(['--cap-drop', 'net_raw', '--cap-add', 'CAP_SYS_ADMIN'],
+    'grep CapEff /proc/self/status; mkdir /m && mount -t tmpfs t /m && echo mounted; unshare -U true && echo unshared');
   assert.match(s, /CapEff:\s*00000000a82405fb/);
   assert.match(s, /^mounted$/m, 'CAP_SYS_ADMIN lets mount through, in the filter too');
   assert.match(s, /^unshared$/m);
-  const only = ok(['--cap-drop', 'ALL', '--cap-add', 'Chown'], 'grep CapEff /proc/self/status; touch /tmp/f; chown 65534 /tmp/f && echo chowned; mknod /tmp/n c 1 3 2>&1; true');
+  const only = ok(['--cap-drop', 'ALL', '--cap-add', 'Chown'],
+    'grep CapEff /proc/self/status; touch /tmp/f; chown 65534 /tmp/f && echo chowned; mknod /tmp/n c 1 3 2>&1; true');
   assert.match(only, /CapEff:\s*0000000000000001/);
   assert.match(only, /^chowned$/m);
   assert.match(only, /mknod: \/tmp\/n: Operation not permitted/);
@@ -183,14 +187,15 @@ test('an unknown capability is one line and exit 125, with nothing made', () => 
   userError(b.run(['create', '--cap-drop', 'cap_', 'busybox', 'true']), /^berth: invalid --cap-drop "cap_": unknown capability/);
 });
 
-test('--privileged: every capability the host has, no filter, no masks, writable /sys, the host\'s devices', () => {
+test("--privileged: every capability the host has, no filter, no masks, writable /sys, the host's devices", () => {
   const host = statusField(readFileSync('/proc/self/status', 'utf8'), 'CapBnd')!;
   const out = ok(['--privileged'], [
     'grep -E "^(CapEff|Seccomp):" /proc/self/status',
     'mkdir /m && mount -t tmpfs t /m && echo mounted',
     'ls /dev | sort | tr "\\n" " "; echo',
     'mknod /dev/sdz b 8 0 && head -c 1 /dev/sdz 2>&1; echo "sdz=$?"',
-    'echo ---', 'cat /proc/self/mountinfo',
+    'echo ---',
+    'cat /proc/self/mountinfo',
   ].join('\n'));
   const [head, mountinfo] = out.split('---\n') as [string, string];
   assert.match(head, new RegExp(`CapEff:\\s*${host}`));
@@ -221,7 +226,7 @@ test('--security-opt seccomp=unconfined: no filter, and what it stopped goes thr
   assert.match(out, /Seccomp:\s*0\nok\nunshared\n/);
 });
 
-test('--security-opt seccomp=FILE: Docker\'s JSON format, the file\'s rules and no others', () => {
+test("--security-opt seccomp=FILE: Docker's JSON format, the file's rules and no others", () => {
   const dir = mkdtempSync('/tmp/berth-test-seccomp-');
   try {
     const file = join(dir, 'no-mkdir.json');
@@ -239,7 +244,8 @@ test('--security-opt seccomp=FILE: Docker\'s JSON format, the file\'s rules and 
     userError(b.run(['run', '--rm', '--security-opt', `seccomp=${broken}`, 'busybox', 'true']), /^berth: seccomp profile .*broken.json: not JSON/);
     writeFileSync(broken, '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_NOPE"}]}');
     userError(b.run(['create', '--security-opt', `seccomp=${broken}`, 'busybox', 'true']), /unknown action "SCMP_ACT_NOPE"/);
-    userError(b.run(['run', '--rm', '--security-opt', `seccomp=${join(dir, 'missing.json')}`, 'busybox', 'true']), /^berth: opening seccomp profile \(.*missing.json\) failed/);
+    userError(b.run(['run', '--rm', '--security-opt', `seccomp=${join(dir, 'missing.json')}`, 'busybox', 'true']),
+      /^berth: opening seccomp profile \(.*missing.json\) failed/);
     userError(b.run(['run', '--rm', '--security-opt', 'seccomp', 'busybox', 'true']), /^berth: invalid --security-opt "seccomp"/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -250,21 +256,24 @@ test('--read-only: the root is read-only and, as in Docker, no tmpfs is added; -
   const ro = ok(['--read-only'], 'touch /x 2>&1; echo "root=$?"; touch /tmp/x 2>&1; echo "tmp=$?"');
   assert.match(ro, /Read-only file system\nroot=1\n.*Read-only file system\ntmp=1\n/s);
   const withTmp = ok(['--read-only', '--tmpfs', '/tmp', '--tmpfs', '/run:size=1m,exec'], [
-    'touch /tmp/x && echo tmp-ok', 'grep -E " /(tmp|run) " /proc/mounts', 'df -k /run | tail -1',
-    'cp /probe/sysprobe /run/sp && /run/sp euid', 'cp /probe/sysprobe /tmp/sp && /tmp/sp euid 2>&1; echo "noexec=$?"',
+    'touch /tmp/x && echo tmp-ok',
+    'grep -E " /(tmp|run) " /proc/mounts',
+    'df -k /run | tail -1',
+    'cp /probe/sysprobe /run/sp && /run/sp euid',
+    'cp /probe/sysprobe /tmp/sp && /tmp/sp euid 2>&1; echo "noexec=$?"',
   ].join('\n'));
   assert.match(withTmp, /^tmp-ok$/m);
   assert.match(withTmp, /^tmpfs \/tmp tmpfs rw,nosuid,nodev,noexec,/m);
   assert.match(withTmp, /^tmpfs \/run tmpfs rw,nosuid,nodev,relatime,size=1024k/m);
   assert.match(withTmp, /^tmpfs\s+1024\s/m);
   assert.match(withTmp, /^0\n/m, 'exec on /run as asked');
-  assert.match(withTmp, /Permission denied\nnoexec=126/, 'Docker\'s noexec by default');
+  assert.match(withTmp, /Permission denied\nnoexec=126/, "Docker's noexec by default");
   userError(b.run(['run', '--rm', '--tmpfs', '/x:size=lots', 'busybox', 'true']), /^berth: invalid --tmpfs "\/x:size=lots": unsupported option "size=lots"/);
   userError(b.run(['run', '--rm', '--tmpfs', 'relative', 'busybox', 'true']), /^berth: invalid --tmpfs "relative"/);
   userError(b.run(['run', '--rm', '--tmpfs', '/data', '-v', `${probeDir}:/data`, 'busybox', 'true']), /^berth: duplicate mount point: \/data/);
 });
 
-test('--group-add: numbers and the image\'s group names, added to the user\'s own', () => {
+test("--group-add: numbers and the image's group names, added to the user's own", () => {
   const out = ok(['-u', 'nobody', '--group-add', '4242', '--group-add', 'www-data'], 'id -u; grep Groups: /proc/self/status');
   assert.match(out, /^65534\nGroups:\s*(.*)$/m);
   const groups = /Groups:\s*(.*)$/m.exec(out)![1]!.trim().split(/\s+/);
@@ -274,7 +283,8 @@ test('--group-add: numbers and the image\'s group names, added to the user\'s ow
 });
 
 test('security settings are kept: a stopped container starts again with them', () => {
-  const id = b.ok(['create', '--network', 'none', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', 'busybox', 'grep', '-E', 'CapEff|NoNewPrivs', '/proc/self/status']).trim();
+  const id = b.ok(['create', '--network', 'none', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', 'busybox', 'grep', '-E', 'CapEff|NoNewPrivs',
+    '/proc/self/status']).trim();
   const hc = b.inspect(id).HostConfig as Record<string, unknown>;
   assert.deepEqual([hc.CapDrop, hc.CapAdd, hc.SecurityOpt, hc.Privileged], [['ALL'], null, ['no-new-privileges'], false]);
   for (let i = 0; i < 2; i++) {
@@ -288,7 +298,7 @@ test('security settings are kept: a stopped container starts again with them', (
 
 // ------------------------------------------------------------------------------ files on the host
 
-test('the root and runroot are root\'s alone, the instances file and logs 0600; a looser root is tightened', () => {
+test("the root and runroot are root's alone, the instances file and logs 0600; a looser root is tightened", () => {
   const fresh = new Berth();
   try {
     chmodSync(fresh.root, 0o755);

@@ -17,7 +17,10 @@ before(() => {
   writeFileSync(join(host, 'dir/sub/f'), 'nested\n');
   writeFileSync(join(host, 'file'), 'top\n');
 });
-after(() => { rmSync(host, { recursive: true, force: true }); b.destroy(); });
+after(() => {
+  rmSync(host, { recursive: true, force: true });
+  b.destroy();
+});
 
 const sh = (ctr: string, script: string) => b.ok(['exec', ctr, 'sh', '-c', script]);
 
@@ -42,11 +45,13 @@ test('container → host: a file, a directory, and a tar on stdout', () => {
   assert.equal(readFileSync(join(host, 'x.txt'), 'utf8'), 'inside\n');
   b.ok(['cp', 'c1:/out/link', join(host, 'link')]);
   assert.equal(readlinkSync(join(host, 'link')), '/etc/passwd', 'a link is copied as a link without -L');
-  const tar = spawnSync('sh', ['-c', `"$0" --root "$1" --runroot "$2" cp c1:/out/d - | tar -t`, join(process.cwd(), 'bin/berth'), b.root, b.runroot], { encoding: 'utf8' });
+  const tar = spawnSync('sh', ['-c', `"$0" --root "$1" --runroot "$2" cp c1:/out/d - | tar -t`, join(process.cwd(), 'bin/berth'), b.root, b.runroot], {
+    encoding: 'utf8',
+  });
   assert.deepEqual(tar.stdout.trim().split('\n').sort(), ['d/', 'd/x']);
 });
 
-test('-L follows a source link and keeps its name; the container\'s / copies as its files, without the kernel\'s /proc', () => {
+test("-L follows a source link and keeps its name; the container's / copies as its files, without the kernel's /proc", () => {
   sh('c1', 'echo target > /tmp/t && ln -s /tmp/t /tmp/tl');
   b.ok(['cp', '-L', 'c1:/tmp/tl', join(host, 'followed')]);
   assert.equal(readFileSync(join(host, 'followed'), 'utf8'), 'target\n');
@@ -56,7 +61,7 @@ test('-L follows a source link and keeps its name; the container\'s / copies as 
   b.ok(['cp', 'c1:/', whole]);
   assert.equal(readFileSync(join(whole, 'tmp/t'), 'utf8'), 'target\n');
   assert.ok(statSync(join(whole, 'proc')).isDirectory());
-  assert.deepEqual(spawnSync('ls', ['-A', join(whole, 'proc')], { encoding: 'utf8' }).stdout, '', 'the container\'s procfs is not copied');
+  assert.deepEqual(spawnSync('ls', ['-A', join(whole, 'proc')], { encoding: 'utf8' }).stdout, '', "the container's procfs is not copied");
 });
 
 test('a tar on stdin unpacks into a container directory', () => {
@@ -89,7 +94,9 @@ test('symlinks and .. inside the container never lead a copy outside it', () => 
     const r = spawnSync(join(process.cwd(), 'bin/berth'), ['--root', b.root, '--runroot', b.runroot, 'cp', '-', 'c1:/a'], { input: t.stdout });
     assert.equal(r.status, 0, r.stderr.toString());
     assert.ok(!existsSync('/tmp/berth-cp-tar-escape'));
-  } finally { rmSync(evil, { recursive: true, force: true }); }
+  } finally {
+    rmSync(evil, { recursive: true, force: true });
+  }
 });
 
 test('a stopped container is copied to and from, and is left unmounted', () => {
@@ -122,10 +129,18 @@ test('diff: A for added, C for changed, D for deleted (an overlay whiteout), sor
   b.ok(['run', '-d', '--name', 'd1', '--network', 'none', 'busybox', 'sleep', '1000']);
   sh('d1', 'echo new > /new && echo x >> /etc/passwd && rm /etc/group && mkdir -p /usr/local/n && touch /usr/local/n/f');
   assert.equal(b.ok(['diff', 'd1']), [
-    'C /etc', 'D /etc/group', 'C /etc/passwd', 'A /new', 'C /usr', 'A /usr/local', 'A /usr/local/n', 'A /usr/local/n/f', '',
+    'C /etc',
+    'D /etc/group',
+    'C /etc/passwd',
+    'A /new',
+    'C /usr',
+    'A /usr/local',
+    'A /usr/local/n',
+    'A /usr/local/n/f',
+    '',
   ].join('\n'));
   b.ok(['stop', '-t', '0', 'd1']);
-  assert.match(b.ok(['diff', 'd1']), /D \/etc\/group/, 'a stopped container\'s layer is read too');
+  assert.match(b.ok(['diff', 'd1']), /D \/etc\/group/, "a stopped container's layer is read too");
   const r = b.run(['diff', 'nosuch']);
   assert.equal(r.status, 125);
   assert.equal(r.stderr, 'berth: no such container: nosuch\n');

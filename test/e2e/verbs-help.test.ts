@@ -7,18 +7,71 @@ import { Berth, REPO } from './helpers.js';
 import { documentedVerbs } from '../../src/cli/help.js';
 
 let b: Berth;
-before(() => { b = new Berth(); b.importBusybox(); });
+before(() => {
+  b = new Berth();
+  b.importBusybox();
+});
 after(() => b.destroy());
 
 const VERBS = [
-  'run', 'create', 'start', 'stop', 'restart', 'kill', 'rm', 'ps', 'logs', 'exec', 'inspect', 'wait', 'cp', 'diff', 'pause',
-  'unpause', 'port', 'rename', 'top', 'stats', 'update', 'info', 'images', 'rmi', 'import', 'history', 'save', 'load', 'tag',
-  'build', 'commit', 'export', 'pull', 'push', 'login', 'logout', 'container ls', 'container prune', 'container cp',
-  'image ls', 'image inspect', 'image prune', 'network create', 'network ls', 'network rm', 'network prune', 'network connect',
-  'volume create', 'volume ls', 'volume inspect', 'volume rm', 'volume prune', 'system df', 'system prune', 'system info',
+  'run',
+  'create',
+  'start',
+  'stop',
+  'restart',
+  'kill',
+  'rm',
+  'ps',
+  'logs',
+  'exec',
+  'inspect',
+  'wait',
+  'cp',
+  'diff',
+  'pause',
+  'unpause',
+  'port',
+  'rename',
+  'top',
+  'stats',
+  'update',
+  'info',
+  'images',
+  'rmi',
+  'import',
+  'history',
+  'save',
+  'load',
+  'tag',
+  'build',
+  'commit',
+  'export',
+  'pull',
+  'push',
+  'login',
+  'logout',
+  'container ls',
+  'container prune',
+  'container cp',
+  'image ls',
+  'image inspect',
+  'image prune',
+  'network create',
+  'network ls',
+  'network rm',
+  'network prune',
+  'network connect',
+  'volume create',
+  'volume ls',
+  'volume inspect',
+  'volume rm',
+  'volume prune',
+  'system df',
+  'system prune',
+  'system info',
 ];
 
-test('VERB --help prints usage, a summary and the verb\'s own flags, and exits 0', () => {
+test("VERB --help prints usage, a summary and the verb's own flags, and exits 0", () => {
   for (const v of VERBS) {
     const r = b.run([...v.split(' '), '--help']);
     assert.equal(r.status, 0, `${v} --help: ${r.stderr}`);
@@ -42,7 +95,7 @@ test('run --help needs no image; ps --help lists no containers; flags of the tab
   assert.match(b.ok(['--help']), /cp, diff, pause, unpause, port, rename, top, stats, update/);
 });
 
-test('--help after the image is the container\'s own argument', () => {
+test("--help after the image is the container's own argument", () => {
   const r = b.run(['run', '--rm', '--network', 'none', 'busybox', 'echo', '--help']);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, '--help\n');
@@ -56,7 +109,7 @@ test('an unknown flag is still one line and 125', () => {
 
 // docs/cli.md is every verb's --help, so it comes from the same tables; BERTH_WRITE_DOCS=1 rewrites it.
 test('docs/cli.md is the help of every verb, as generated from their flag tables', () => {
-  const parts = ['# berth\'s commands', '', 'Generated from each verb\'s flag table (`berth VERB --help`); do not edit by hand.', ''];
+  const parts = ["# berth's commands", '', "Generated from each verb's flag table (`berth VERB --help`); do not edit by hand.", ''];
   for (const v of documentedVerbs()) {
     const r = b.run([...v.split(' '), '--help']);
     assert.equal(r.status, 0, `${v}: ${r.stderr}`);

@@ -6,7 +6,10 @@ import { Berth, sleep } from './helpers.js';
 import { readCgroupValues } from '../../src/sys/cgroups.js';
 
 let b: Berth;
-before(() => { b = new Berth(); b.importBusybox(); });
+before(() => {
+  b = new Berth();
+  b.importBusybox();
+});
 after(() => b.destroy());
 
 /** The container's counter file, read from the host through its root: it moves only while it runs. */
@@ -66,7 +69,7 @@ test('rename keeps the container and its id; a name in use is refused', () => {
   assert.equal(m.stderr, 'berth: no such container: ghost\n');
 });
 
-test('ps --filter: Docker\'s keys, status implying --all, an unknown key refused', () => {
+test("ps --filter: Docker's keys, status implying --all, an unknown key refused", () => {
   assert.match(b.ok(['ps', '--filter', 'name=new', '--filter', 'ancestor=busybox', '--format', 'json']), /"Names": \[\s*"new"/);
   assert.equal(b.ok(['ps', '-q', '--filter', 'status=created']).trim().split('\n').length, 1, 'taken, without -a');
   assert.equal(b.ok(['ps', '-q', '--filter', 'exited=0', '--filter', 'name=nothing-such']), '');
@@ -85,7 +88,7 @@ test('port lists the published ports, or one of them', () => {
   assert.equal(r.stderr, "berth: no public port '81/tcp' published for new\n");
 });
 
-test('top shows the container\'s processes with the ps options given, and only them', () => {
+test("top shows the container's processes with the ps options given, and only them", () => {
   const def = b.ok(['top', 'new']);
   assert.match(def.split('\n')[0]!, /^UID\s+PID\s+PPID\s+C\s+STIME\s+TTY\s+TIME\s+CMD$/);
   assert.match(def, /httpd -f -p 80/);
@@ -98,7 +101,7 @@ test('top shows the container\'s processes with the ps options given, and only t
   assert.equal(r.stderr, 'berth: container taken is not running\n');
 });
 
-test('update changes a running container\'s cgroup and its record, and a stopped one\'s next start', () => {
+test("update changes a running container's cgroup and its record, and a stopped one's next start", () => {
   b.ok(['run', '-d', '--name', 'u1', '--network', 'none', '-m', '64m', 'busybox', 'sleep', '1000']);
   assert.equal(b.ok(['update', '-m', '32m', '--cpus', '0.5', '--cpuset-cpus', '0', '--pids-limit', '40', '--restart', 'on-failure:2', 'u1']), 'u1\n');
   const v = readCgroupValues(b.inspect('u1').State.Pid);
@@ -126,7 +129,7 @@ test('update changes a running container\'s cgroup and its record, and a stopped
   assert.equal(b.inspect('u1').HostConfig.PidsLimit, 30, 'a refused update changed nothing');
 });
 
-test('stats --no-stream: Docker\'s columns, the memory limit, CPU of a busy container, --format and --all', () => {
+test("stats --no-stream: Docker's columns, the memory limit, CPU of a busy container, --format and --all", () => {
   b.ok(['run', '-d', '--name', 'busy', '--network', 'none', '-m', '48m', 'busybox', 'sh', '-c', 'while true; do :; done']);
   const t = b.ok(['stats', '--no-stream']);
   assert.match(t.split('\n')[0]!, /^CONTAINER ID\s+NAME\s+CPU %\s+MEM USAGE \/ LIMIT\s+MEM %\s+NET I\/O\s+BLOCK I\/O\s+PIDS$/);
@@ -146,7 +149,7 @@ test('stats --no-stream: Docker\'s columns, the memory limit, CPU of a busy cont
   b.ok(['rm', '-f', 'busy']);
 });
 
-test('a failed exec prints one berth line, with Docker\'s 126 and 127', () => {
+test("a failed exec prints one berth line, with Docker's 126 and 127", () => {
   const nf = b.run(['exec', 'new', 'no-such-command']);
   assert.equal(nf.status, 127);
   assert.equal(nf.stderr.split('\n').filter(Boolean).length, 1, nf.stderr);

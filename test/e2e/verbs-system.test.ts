@@ -6,10 +6,13 @@ import { join } from 'node:path';
 import { Berth, sleep } from './helpers.js';
 
 let b: Berth;
-before(() => { b = new Berth(); b.importBusybox(); });
+before(() => {
+  b = new Berth();
+  b.importBusybox();
+});
 after(() => b.destroy());
 
-test('volume create, ls, inspect: Docker\'s output; creating one that exists changes nothing', () => {
+test("volume create, ls, inspect: Docker's output; creating one that exists changes nothing", () => {
   assert.equal(b.ok(['volume', 'create', '--label', 'team=web', 'data']), 'data\n');
   assert.equal(b.ok(['volume', 'create', 'data']), 'data\n');
   const anon = b.ok(['volume', 'create']).trim();

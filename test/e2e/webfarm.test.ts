@@ -25,7 +25,15 @@ function compose(...args: string[]): string {
   return b.ok(['compose', '-f', file, '-p', PROJECT, ...args]);
 }
 
-interface PsEntry { ID: string; Name: string; Image: string; Service: string; State: string; Status: string; Networks: Array<{ network: string; ip: string | null }> }
+interface PsEntry {
+  ID: string;
+  Name: string;
+  Image: string;
+  Service: string;
+  State: string;
+  Status: string;
+  Networks: Array<{ network: string; ip: string | null }>;
+}
 const ps = (...args: string[]) => JSON.parse(compose('ps', '--format', 'json', ...args)) as PsEntry[];
 
 /** The instance named by one answer of the farm ("web instance P-web-2 at 10.…"). */
@@ -98,7 +106,8 @@ test('ps lists every instance with its image, uptime and addresses', () => {
   for (const n of [1, 2, 3]) {
     assert.match(out, new RegExp(`^${PROJECT}-web-${n}\\s+localhost/busybox:latest\\s+web\\s+Up .*${PROJECT}_private=10\\.213\\.${NET3}\\.\\d+`, 'm'));
   }
-  assert.match(out, new RegExp(`^${PROJECT}-proxy-1\\s+localhost/nginx:latest\\s+proxy\\s+Up .*0\\.0\\.0\\.0:${PORT}->80/tcp.*${PROJECT}_private=.*${PROJECT}_public=`, 'm'));
+  assert.match(out,
+    new RegExp(`^${PROJECT}-proxy-1\\s+localhost/nginx:latest\\s+proxy\\s+Up .*0\\.0\\.0\\.0:${PORT}->80/tcp.*${PROJECT}_private=.*${PROJECT}_public=`, 'm'));
 });
 
 test('the servers do not answer from the host; only the proxy does', async () => {

@@ -15,12 +15,15 @@ const HELP = { long: 'help', type: 'boolean' } as const;
 const engineOf = (c: CommandContext) => createEngine(c.config);
 
 export async function saveCmd(c: CommandContext): Promise<number> {
-  const p = parseArgs(c.argv, [{ long: 'output', short: 'o', type: 'string' }, { long: 'format', type: 'string' }, { long: 'quiet', short: 'q', type: 'boolean' }, HELP], { command: c.path });
+  const p = parseArgs(c.argv, [{ long: 'output', short: 'o', type: 'string' }, { long: 'format', type: 'string' }, { long: 'quiet', short: 'q',
+    type: 'boolean' }, HELP], { command: c.path });
   const format = (str(p.values.format) ?? 'oci-archive') as ArchiveFormat;
   if (!ARCHIVE_FORMATS.includes(format)) {
     throw invalid('cli.bad_value', `unknown --format "${format}"`, `use one of ${ARCHIVE_FORMATS.join(', ')}`);
   }
-  if (p.positionals.length === 0) throw invalid('cli.missing_argument', `"berth ${c.path}" requires at least 1 image`, `usage: berth ${c.path} [-o FILE] [--format oci-archive|docker-archive] IMAGE...`);
+  if (p.positionals.length === 0)
+    throw invalid('cli.missing_argument', `"berth ${c.path}" requires at least 1 image`,
+      `usage: berth ${c.path} [-o FILE] [--format oci-archive|docker-archive] IMAGE...`);
   const engine = engineOf(c);
   const file = str(p.values.output);
   if (file === undefined || file === '-') {
@@ -46,7 +49,9 @@ async function writeAtomically(file: string, produce: (out: Writable) => Promise
     closeSync(fd);
     renameSync(tmp, file);
   } catch (e) {
-    try { closeSync(fd); } catch { /* closed already */ }
+    try {
+      closeSync(fd);
+    } catch { /* closed already */ }
     rmSync(tmp, { force: true });
     throw e;
   }
@@ -64,14 +69,16 @@ export async function loadCmd(c: CommandContext): Promise<number> {
 export async function tagCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [HELP], { command: c.path });
   const [src, ...dsts] = p.positionals;
-  if (!src || dsts.length === 0) throw invalid('cli.missing_argument', `"berth ${c.path}" requires 2 arguments`, `usage: berth ${c.path} SOURCE_IMAGE TARGET_IMAGE[:TAG]`);
+  if (!src || dsts.length === 0)
+    throw invalid('cli.missing_argument', `"berth ${c.path}" requires 2 arguments`, `usage: berth ${c.path} SOURCE_IMAGE TARGET_IMAGE[:TAG]`);
   const engine = engineOf(c);
   for (const d of dsts) await engine.images.tag(src, d);
   return 0;
 }
 
 export async function pruneCmd(c: CommandContext): Promise<number> {
-  const p = parseArgs(c.argv, [{ long: 'all', short: 'a', type: 'boolean' }, { long: 'force', short: 'f', type: 'boolean' }, { long: 'filter', type: 'string', multiple: true }, HELP], { command: c.path });
+  const p = parseArgs(c.argv, [{ long: 'all', short: 'a', type: 'boolean' }, { long: 'force', short: 'f', type: 'boolean' }, { long: 'filter', type: 'string',
+    multiple: true }, HELP], { command: c.path });
   if (p.values.filter !== undefined) throw invalid('cli.unsupported', '--filter is not supported by berth image prune yet');
   const r = await engineOf(c).images.prune({ all: bool(p.values.all) });
   if (r.deleted.length > 0) {
@@ -93,22 +100,32 @@ export async function systemCmd(c: CommandContext): Promise<number> {
   }
   const pct = (l: { size: number; reclaimable: number }) => (l.size === 0 ? '0%' : `${Math.round((100 * l.reclaimable) / l.size)}%`);
   out(table(['TYPE', 'TOTAL', 'ACTIVE', 'SIZE', 'RECLAIMABLE'], lines.map((l) => [
-    l.type, String(l.total), String(l.active), humanSize(l.size), `${humanSize(l.reclaimable)} (${pct(l)})`,
+    l.type,
+    String(l.total),
+    String(l.active),
+    humanSize(l.size),
+    `${humanSize(l.reclaimable)} (${pct(l)})`,
   ])));
   return 0;
 }
 
-
 export async function commitCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [
-    { long: 'author', short: 'a', type: 'string' }, { long: 'message', short: 'm', type: 'string' },
-    { long: 'change', short: 'c', type: 'string', multiple: true }, { long: 'pause', short: 'p', type: 'boolean' },
-    { long: 'quiet', short: 'q', type: 'boolean' }, HELP,
+    { long: 'author', short: 'a', type: 'string' },
+    { long: 'message', short: 'm', type: 'string' },
+    { long: 'change', short: 'c', type: 'string', multiple: true },
+    { long: 'pause', short: 'p', type: 'boolean' },
+    { long: 'quiet', short: 'q', type: 'boolean' },
+    HELP,
   ], { command: c.path });
   const [ref, name, ...extra] = p.positionals;
-  if (!ref || extra.length > 0) throw invalid('cli.missing_argument', `"berth ${c.path}" requires 1 or 2 arguments`, `usage: berth ${c.path} [-a AUTHOR] [-m MESSAGE] [-c INSTRUCTION]... CONTAINER [NAME[:TAG]]`);
+  if (!ref || extra.length > 0)
+    throw invalid('cli.missing_argument', `"berth ${c.path}" requires 1 or 2 arguments`,
+      `usage: berth ${c.path} [-a AUTHOR] [-m MESSAGE] [-c INSTRUCTION]... CONTAINER [NAME[:TAG]]`);
   const changes = list(p.values.change).map(parseChange);
-  const opts: CommitOptions = { changes: (cfg) => { for (const ch of changes) ch(cfg); } };
+  const opts: CommitOptions = { changes: (cfg) => {
+    for (const ch of changes) ch(cfg);
+  } };
   const author = str(p.values.author);
   if (author !== undefined) opts.author = author;
   const message = str(p.values.message);
@@ -121,33 +138,74 @@ export async function commitCmd(c: CommandContext): Promise<number> {
 /** One --change instruction, Dockerfile syntax, as an edit of the image config. */
 function parseChange(text: string): (cfg: OciContainerConfig) => void {
   const m = /^(CMD|ENTRYPOINT|ENV|WORKDIR|EXPOSE|USER|LABEL|STOPSIGNAL|VOLUME)\s+(.*)$/i.exec(text.trim());
-  if (!m) throw invalid('image.bad_change', `unsupported --change "${text}": berth supports CMD, ENTRYPOINT, ENV, WORKDIR, EXPOSE, USER, LABEL, STOPSIGNAL, VOLUME`);
+  if (!m)
+    throw invalid('image.bad_change', `unsupported --change "${text}": berth supports CMD, ENTRYPOINT, ENV, WORKDIR, EXPOSE, USER, LABEL, STOPSIGNAL, VOLUME`);
   const arg = m[2]!.trim();
   const words = (): string[] => {
     if (!arg.startsWith('[')) return ['/bin/sh', '-c', arg];
-    try { return JSON.parse(arg) as string[]; } catch { throw invalid('image.bad_change', `--change "${text}": not a JSON array`); }
+    try {
+      return JSON.parse(arg) as string[];
+    } catch {
+      throw invalid('image.bad_change', `--change "${text}": not a JSON array`);
+    }
   };
   const kv = (): [string, string] => {
     const i = arg.search(/[=\s]/);
     return i < 0 ? [arg, ''] : [arg.slice(0, i), arg.slice(i + 1).trim().replace(/^"(.*)"$/, '$1')];
   };
   switch (m[1]!.toUpperCase()) {
-    case 'CMD': { const w = words(); return (c) => { c.Cmd = w; }; }
-    case 'ENTRYPOINT': { const w = words(); return (c) => { c.Entrypoint = w; }; }
-    case 'ENV': { const [k, v] = kv(); return (c) => { c.Env = [...(c.Env ?? []).filter((e) => !e.startsWith(`${k}=`)), `${k}=${v}`]; }; }
-    case 'LABEL': { const [k, v] = kv(); return (c) => { c.Labels = { ...(c.Labels ?? {}), [k]: v }; }; }
-    case 'WORKDIR': return (c) => { c.WorkingDir = arg; };
-    case 'USER': return (c) => { c.User = arg; };
-    case 'STOPSIGNAL': return (c) => { c.StopSignal = arg; };
-    case 'EXPOSE': return (c) => { c.ExposedPorts = { ...(c.ExposedPorts ?? {}), ...Object.fromEntries(arg.split(/\s+/).map((x) => [x.includes('/') ? x : `${x}/tcp`, {}])) }; };
-    default: return (c) => { c.Volumes = { ...(c.Volumes ?? {}), [arg]: {} }; };
+    case 'CMD': {
+      const w = words();
+      return (c) => {
+        c.Cmd = w;
+      };
+    }
+    case 'ENTRYPOINT': {
+      const w = words();
+      return (c) => {
+        c.Entrypoint = w;
+      };
+    }
+    case 'ENV': {
+      const [k, v] = kv();
+      return (c) => {
+        c.Env = [...(c.Env ?? []).filter((e) => !e.startsWith(`${k}=`)), `${k}=${v}`];
+      };
+    }
+    case 'LABEL': {
+      const [k, v] = kv();
+      return (c) => {
+        c.Labels = { ...(c.Labels ?? {}), [k]: v };
+      };
+    }
+    case 'WORKDIR':
+      return (c) => {
+        c.WorkingDir = arg;
+      };
+    case 'USER':
+      return (c) => {
+        c.User = arg;
+      };
+    case 'STOPSIGNAL':
+      return (c) => {
+        c.StopSignal = arg;
+      };
+    case 'EXPOSE':
+      return (c) => {
+        c.ExposedPorts = { ...(c.ExposedPorts ?? {}), ...Object.fromEntries(arg.split(/\s+/).map((x) => [x.includes('/') ? x : `${x}/tcp`, {}])) };
+      };
+    default:
+      return (c) => {
+        c.Volumes = { ...(c.Volumes ?? {}), [arg]: {} };
+      };
   }
 }
 
 export async function exportCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'output', short: 'o', type: 'string' }, HELP], { command: c.path });
   const [ref, ...extra] = p.positionals;
-  if (!ref || extra.length > 0) throw invalid('cli.missing_argument', `"berth ${c.path}" requires exactly 1 argument`, `usage: berth ${c.path} [-o FILE] CONTAINER`);
+  if (!ref || extra.length > 0)
+    throw invalid('cli.missing_argument', `"berth ${c.path}" requires exactly 1 argument`, `usage: berth ${c.path} [-o FILE] CONTAINER`);
   const engine = engineOf(c);
   const file = str(p.values.output);
   if (file === undefined || file === '-') {

@@ -7,7 +7,7 @@ import { progressFor } from './transfer-progress.js';
 
 export const PULL_FLAGS = [
   { long: 'pull', type: 'string', description: 'always, missing (default) or never pull the image' },
-  { long: 'tls-verify', type: 'boolean', description: 'verify the registry\'s certificate (default true)' },
+  { long: 'tls-verify', type: 'boolean', description: "verify the registry's certificate (default true)" },
 ] as const;
 
 export function parsePullPolicy(v: string | undefined): PullPolicy {

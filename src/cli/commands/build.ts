@@ -10,13 +10,20 @@ import { progressFor } from './transfer-progress.js';
 
 export async function buildCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [
-    { long: 'file', short: 'f', type: 'string' }, { long: 'tag', short: 't', type: 'string', multiple: true },
-    { long: 'build-arg', type: 'string', multiple: true }, { long: 'target', type: 'string' },
-    { long: 'no-cache', type: 'boolean' }, { long: 'network', type: 'string' }, { long: 'quiet', short: 'q', type: 'boolean' },
-    ...PULL_FLAGS, { long: 'help', type: 'boolean' },
+    { long: 'file', short: 'f', type: 'string' },
+    { long: 'tag', short: 't', type: 'string', multiple: true },
+    { long: 'build-arg', type: 'string', multiple: true },
+    { long: 'target', type: 'string' },
+    { long: 'no-cache', type: 'boolean' },
+    { long: 'network', type: 'string' },
+    { long: 'quiet', short: 'q', type: 'boolean' },
+    ...PULL_FLAGS,
+    { long: 'help', type: 'boolean' },
   ], { command: c.path });
   const [context, ...extra] = p.positionals;
-  if (!context || extra.length > 0) throw invalid('cli.missing_argument', `"berth ${c.path}" requires exactly 1 argument (the context directory)`, `usage: berth ${c.path} [-f Containerfile] [-t NAME[:TAG]]... [--build-arg K=V]... [--target STAGE] [--no-cache] [--network none|host] [--pull always|missing|never] CONTEXT`);
+  if (!context || extra.length > 0)
+    throw invalid('cli.missing_argument', `"berth ${c.path}" requires exactly 1 argument (the context directory)`,
+      `usage: berth ${c.path} [-f Containerfile] [-t NAME[:TAG]]... [--build-arg K=V]... [--target STAGE] [--no-cache] [--network none|host] [--pull always|missing|never] CONTEXT`);
   const network = str(p.values.network) ?? 'none';
   if (network !== 'none' && network !== 'host') throw invalid('cli.bad_value', `--network ${network}: a build runs with network none or host`);
   const buildArgs: Record<string, string> = {};

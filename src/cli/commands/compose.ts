@@ -59,9 +59,15 @@ function target(p: ParsedArgs, needFile: boolean, services?: readonly string[]):
   const cwd = process.cwd();
   if (files.length > 0 || process.env.COMPOSE_FILE || findComposeFile(cwd) || needFile || pname === undefined) {
     const project = loadProject({
-      cwd, env: process.env, files, envFiles: list(p.values['env-file']), profiles: list(p.values.profile), warn: (w) => log(`warning: ${w}`),
+      cwd,
+      env: process.env,
+      files,
+      envFiles: list(p.values['env-file']),
+      profiles: list(p.values.profile),
+      warn: (w) => log(`warning: ${w}`),
       ...(services && services.length > 0 ? { services } : {}),
-      ...(pname !== undefined ? { projectName: pname } : {}), ...(dir !== undefined ? { projectDirectory: dir } : {}),
+      ...(pname !== undefined ? { projectName: pname } : {}),
+      ...(dir !== undefined ? { projectDirectory: dir } : {}),
     });
     return { name: project.name, project };
   }
@@ -81,13 +87,22 @@ function timeoutOf(p: ParsedArgs): number | undefined {
 
 export async function composeCmd(c: CommandContext): Promise<number> {
   const g = parseArgs(c.argv, [
-    { long: 'file', short: 'f', type: 'string', multiple: true }, { long: 'project-name', short: 'p', type: 'string' },
-    { long: 'env-file', type: 'string', multiple: true }, { long: 'profile', type: 'string', multiple: true },
-    { long: 'project-directory', type: 'string' }, HELP,
+    { long: 'file', short: 'f', type: 'string', multiple: true },
+    { long: 'project-name', short: 'p', type: 'string' },
+    { long: 'env-file', type: 'string', multiple: true },
+    { long: 'profile', type: 'string', multiple: true },
+    { long: 'project-directory', type: 'string' },
+    HELP,
   ], { stopAtPositional: true, command: c.path, ownHelp: true });
   const [verb, ...rest] = g.positionals;
-  if (bool(g.values.help) || verb === 'help') { out(USAGE); return 0; }
-  if (!verb) { process.stderr.write(USAGE); return 125; }
+  if (bool(g.values.help) || verb === 'help') {
+    out(USAGE);
+    return 0;
+  }
+  if (!verb) {
+    process.stderr.write(USAGE);
+    return 125;
+  }
   const engine = createEngine(c.config);
   const sub = (defs: OptionDef[]) => {
     const parsed = parseArgs(rest, [...defs, HELP], { command: `compose ${verb}`, ownHelp: true });
@@ -109,29 +124,40 @@ class HelpShown extends Error {}
 async function verbCmd(verb: string, engine: Engine, g: ParsedArgs, sub: (defs: OptionDef[]) => ParsedArgs): Promise<number> {
   faultVerb(`compose ${verb}`);
   switch (verb) {
-    case 'up': return upCmd(engine, g, sub([
-      { long: 'detach', short: 'd', type: 'boolean' }, { long: 'scale', type: 'string', multiple: true },
-    ]));
+    case 'up':
+      return upCmd(engine, g, sub([
+        { long: 'detach', short: 'd', type: 'boolean' },
+        { long: 'scale', type: 'string', multiple: true },
+      ]));
     case 'down': {
       const p = sub([
         // down removes every container labelled with the project, orphans included, so
         // --remove-orphans (Compose's flag) asks for nothing more.
-        { long: 'volumes', short: 'v', type: 'boolean' }, { long: 'remove-orphans', type: 'boolean' },
+        { long: 'volumes', short: 'v', type: 'boolean' },
+        { long: 'remove-orphans', type: 'boolean' },
         { long: 'timeout', short: 't', type: 'string', aliases: ['time'] },
       ]);
       const t = target(g, false);
       const timeout = timeoutOf(p);
       await down(engine, t.name, {
-        volumes: bool(p.values.volumes), log, ...(t.project ? { project: t.project } : {}), ...(timeout !== undefined ? { timeoutSec: timeout } : {}),
+        volumes: bool(p.values.volumes),
+        log,
+        ...(t.project ? { project: t.project } : {}),
+        ...(timeout !== undefined ? { timeoutSec: timeout } : {}),
       });
       return 0;
     }
-    case 'ps': return psCmd(engine, g, sub([
-      { long: 'all', short: 'a', type: 'boolean' }, { long: 'quiet', short: 'q', type: 'boolean' }, { long: 'format', type: 'string' },
-    ]));
+    case 'ps':
+      return psCmd(engine, g, sub([
+        { long: 'all', short: 'a', type: 'boolean' },
+        { long: 'quiet', short: 'q', type: 'boolean' },
+        { long: 'format', type: 'string' },
+      ]));
     case 'logs': {
       const p = sub([
-        { long: 'follow', short: 'f', type: 'boolean' }, { long: 'timestamps', short: 't', type: 'boolean' }, { long: 'tail', short: 'n', type: 'string' },
+        { long: 'follow', short: 'f', type: 'boolean' },
+        { long: 'timestamps', short: 't', type: 'boolean' },
+        { long: 'tail', short: 'n', type: 'string' },
       ]);
       const t = target(g, false);
       const tail = str(p.values.tail);
@@ -139,15 +165,21 @@ async function verbCmd(verb: string, engine: Engine, g: ParsedArgs, sub: (defs: 
       let ctrs = await projectContainers(engine, t.name);
       if (ctrs.length === 0) throw notFound('compose.no_containers', `project ${t.name} has no containers`);
       if (p.positionals.length > 0) {
-        for (const s of p.positionals) if (!ctrs.some((x) => x.labels['com.docker.compose.service'] === s)) throw notFound('compose.no_such_service', `no such service in project ${t.name}: ${s}`);
+        for (const s of p.positionals)
+          if (!ctrs.some((x) => x.labels['com.docker.compose.service'] === s))
+            throw notFound('compose.no_such_service', `no such service in project ${t.name}: ${s}`);
         ctrs = ctrs.filter((x) => p.positionals.includes(x.labels['com.docker.compose.service'] ?? ''));
       }
       let interrupted = false;
-      const onInt = () => { interrupted = true; };
+      const onInt = () => {
+        interrupted = true;
+      };
       process.on('SIGINT', onInt);
       try {
         await streamLogs(engine, ctrs, {
-          follow: bool(p.values.follow), timestamps: bool(p.values.timestamps), stopped: () => interrupted,
+          follow: bool(p.values.follow),
+          timestamps: bool(p.values.timestamps),
+          stopped: () => interrupted,
           ...(tail !== undefined && tail !== 'all' ? { tail: Number(tail) } : {}),
           write: (s, text) => (s === 'stdout' ? process.stdout : process.stderr).write(text),
         });
@@ -156,7 +188,8 @@ async function verbCmd(verb: string, engine: Engine, g: ParsedArgs, sub: (defs: 
       }
       return 0;
     }
-    case 'stop': case 'restart': {
+    case 'stop':
+    case 'restart': {
       const p = sub([{ long: 'timeout', short: 't', type: 'string', aliases: ['time'] }]);
       const t = target(g, false);
       const timeout = timeoutOf(p);
@@ -173,8 +206,12 @@ async function verbCmd(verb: string, engine: Engine, g: ParsedArgs, sub: (defs: 
     }
     case 'config': {
       const p = sub([
-        { long: 'services', type: 'boolean' }, { long: 'volumes', type: 'boolean' }, { long: 'images', type: 'boolean' },
-        { long: 'quiet', short: 'q', type: 'boolean' }, { long: 'format', type: 'string' }, { long: 'output', short: 'o', type: 'string' },
+        { long: 'services', type: 'boolean' },
+        { long: 'volumes', type: 'boolean' },
+        { long: 'images', type: 'boolean' },
+        { long: 'quiet', short: 'q', type: 'boolean' },
+        { long: 'format', type: 'string' },
+        { long: 'output', short: 'o', type: 'string' },
       ]);
       const format = str(p.values.format) ?? 'yaml';
       if (format !== 'yaml' && format !== 'json') throw invalid('cli.bad_format', `unknown --format "${format}": use yaml or json`);
@@ -203,13 +240,19 @@ async function upCmd(engine: Engine, g: ParsedArgs, p: ParsedArgs): Promise<numb
   if (bool(p.values.detach)) return 0;
   // Attached, as Compose: the logs until Ctrl-C, then the project is stopped.
   let interrupted = false;
-  const onInt = () => { interrupted = true; };
+  const onInt = () => {
+    interrupted = true;
+  };
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onInt);
   try {
-    const ctrs = (await projectContainers(engine, project.name)).filter((x) => p.positionals.length === 0 || p.positionals.includes(x.labels['com.docker.compose.service'] ?? ''));
+    const ctrs = (await projectContainers(engine, project.name)).filter((x) =>
+      p.positionals.length === 0 || p.positionals.includes(x.labels['com.docker.compose.service'] ?? '')
+    );
     await streamLogs(engine, ctrs, {
-      follow: true, timestamps: false, stopped: () => interrupted,
+      follow: true,
+      timestamps: false,
+      stopped: () => interrupted,
       onStop: async () => {
         log('Gracefully stopping...');
         await stop(engine, project.name, { services: [], project, log });
@@ -226,20 +269,35 @@ async function upCmd(engine: Engine, g: ParsedArgs, p: ParsedArgs): Promise<numb
 async function psCmd(engine: Engine, g: ParsedArgs, p: ParsedArgs): Promise<number> {
   const t = target(g, false);
   const rows = await psRows(engine, t.name, { all: bool(p.values.all), services: p.positionals });
-  if (bool(p.values.quiet)) { out(rows.map((r) => `${r.container.id}\n`).join('')); return 0; }
+  if (bool(p.values.quiet)) {
+    out(rows.map((r) => `${r.container.id}\n`).join(''));
+    return 0;
+  }
   const format = str(p.values.format) ?? 'table';
   const now = Date.now();
   if (format === 'json') {
     out(json(rows.map((r) => ({
-      ID: r.container.id, Name: r.container.name, Image: r.container.imageRef, Service: r.service, Number: r.number,
-      Project: t.name, State: r.container.status, Status: statusText(r.container, now), StartedAt: r.container.startedAt,
-      Publishers: r.ports, Networks: r.addresses,
+      ID: r.container.id,
+      Name: r.container.name,
+      Image: r.container.imageRef,
+      Service: r.service,
+      Number: r.number,
+      Project: t.name,
+      State: r.container.status,
+      Status: statusText(r.container, now),
+      StartedAt: r.container.startedAt,
+      Publishers: r.ports,
+      Networks: r.addresses,
     }))));
     return 0;
   }
   if (format !== 'table') throw invalid('cli.bad_format', `unknown --format "${format}": use table or json`);
   out(table(['NAME', 'IMAGE', 'SERVICE', 'STATUS', 'PORTS', 'ADDRESSES'], rows.map((r) => [
-    r.container.name, r.container.imageRef, r.service, statusText(r.container, now), r.ports.join(', '),
+    r.container.name,
+    r.container.imageRef,
+    r.service,
+    statusText(r.container, now),
+    r.ports.join(', '),
     r.addresses.map((a) => `${a.network}=${a.ip ?? '-'}`).join(', '),
   ])));
   return 0;

@@ -73,11 +73,14 @@ export async function runCmd(c: CommandContext): Promise<number> {
 
 /** Streams a container's output until it exits, forwarding Ctrl-C and TERM, and returns its exit code. */
 async function attachUntilExit(engine: Engine, ctr: Container, o: { autoRemove: boolean; since?: Date }): Promise<number> {
-  const forward = (sig: NodeJS.Signals) => { engine.containers.kill(ctr.id, sig).catch(() => { /* exited already */ }); };
+  const forward = (sig: NodeJS.Signals) => {
+    engine.containers.kill(ctr.id, sig).catch(() => {/* exited already */});
+  };
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);
   try {
-    for await (const chunk of engine.containers.logs(ctr.id, { follow: true, eager: true, discard: o.autoRemove, ...(o.since ? { since: o.since } : {}) })) write(chunk);
+    for await (const chunk of engine.containers.logs(ctr.id, { follow: true, eager: true, discard: o.autoRemove, ...(o.since ? { since: o.since } : {}) }))
+      write(chunk);
   } finally {
     process.off('SIGINT', forward);
     process.off('SIGTERM', forward);
@@ -91,7 +94,10 @@ async function attachUntilExit(engine: Engine, ctr: Container, o: { autoRemove: 
 
 export async function startCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [
-    { long: 'attach', short: 'a', type: 'boolean' }, { long: 'all', type: 'boolean' }, { long: 'filter', type: 'string', multiple: true }, HELP,
+    { long: 'attach', short: 'a', type: 'boolean' },
+    { long: 'all', type: 'boolean' },
+    { long: 'filter', type: 'string', multiple: true },
+    HELP,
   ], { command: c.path });
   const engine = engineOf(c);
   if (bool(p.values.all)) {
@@ -108,7 +114,10 @@ export async function startCmd(c: CommandContext): Promise<number> {
     const ctr = await engine.containers.start(p.positionals[0]!);
     return attachUntilExit(engine, ctr, { autoRemove: false, since });
   }
-  return eachRef(p.positionals, async (ref) => { await engine.containers.start(ref); return ref; });
+  return eachRef(p.positionals, async (ref) => {
+    await engine.containers.start(ref);
+    return ref;
+  });
 }
 
 function timeoutFlag(p: ReturnType<typeof parseArgs>): number | undefined {
@@ -123,7 +132,10 @@ export async function stopCmd(c: CommandContext): Promise<number> {
   needArgs(c, p.positionals, '[-t SECONDS] CONTAINER...');
   const engine = engineOf(c);
   const t = timeoutFlag(p);
-  return eachRef(p.positionals, async (ref) => { await engine.containers.stop(ref, t === undefined ? {} : { timeoutSec: t }); return ref; });
+  return eachRef(p.positionals, async (ref) => {
+    await engine.containers.stop(ref, t === undefined ? {} : { timeoutSec: t });
+    return ref;
+  });
 }
 
 export async function restartCmd(c: CommandContext): Promise<number> {
@@ -131,7 +143,10 @@ export async function restartCmd(c: CommandContext): Promise<number> {
   needArgs(c, p.positionals, '[-t SECONDS] CONTAINER...');
   const engine = engineOf(c);
   const t = timeoutFlag(p);
-  return eachRef(p.positionals, async (ref) => { await engine.containers.restart(ref, t === undefined ? {} : { timeoutSec: t }); return ref; });
+  return eachRef(p.positionals, async (ref) => {
+    await engine.containers.restart(ref, t === undefined ? {} : { timeoutSec: t });
+    return ref;
+  });
 }
 
 export async function killCmd(c: CommandContext): Promise<number> {
@@ -139,14 +154,20 @@ export async function killCmd(c: CommandContext): Promise<number> {
   needArgs(c, p.positionals, '[-s SIGNAL] CONTAINER...');
   const engine = engineOf(c);
   const sig = str(p.values.signal) ?? 'SIGKILL';
-  return eachRef(p.positionals, async (ref) => { await engine.containers.kill(ref, sig); return ref; });
+  return eachRef(p.positionals, async (ref) => {
+    await engine.containers.kill(ref, sig);
+    return ref;
+  });
 }
 
 export async function rmCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'force', short: 'f', type: 'boolean' }, { long: 'volumes', short: 'v', type: 'boolean' }, HELP], { command: c.path });
   needArgs(c, p.positionals, '[-f] CONTAINER...');
   const engine = engineOf(c);
-  return eachRef(p.positionals, async (ref) => { await engine.containers.remove(ref, { force: bool(p.values.force) }); return ref; });
+  return eachRef(p.positionals, async (ref) => {
+    await engine.containers.remove(ref, { force: bool(p.values.force) });
+    return ref;
+  });
 }
 
 export async function waitCmd(c: CommandContext): Promise<number> {
@@ -191,8 +212,12 @@ function limitsText(ctr: Container): string {
 
 export async function psCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [
-    { long: 'all', short: 'a', type: 'boolean' }, { long: 'quiet', short: 'q', type: 'boolean' },
-    { long: 'format', type: 'string' }, { long: 'no-trunc', type: 'boolean' }, { long: 'filter', type: 'string', multiple: true }, HELP,
+    { long: 'all', short: 'a', type: 'boolean' },
+    { long: 'quiet', short: 'q', type: 'boolean' },
+    { long: 'format', type: 'string' },
+    { long: 'no-trunc', type: 'boolean' },
+    { long: 'filter', type: 'string', multiple: true },
+    HELP,
   ], { command: c.path });
   const engine = engineOf(c);
   let list0 = await engine.containers.list({ reconcile: true });
@@ -202,7 +227,8 @@ export async function psCmd(c: CommandContext): Promise<number> {
   if (!all) list0 = list0.filter((x) => x.status === 'running' || x.status === 'paused');
   if (filters.length > 0) {
     const { filterContainers } = await import('./ps-filter.js');
-    const eps = filters.some((f) => f.startsWith('network=')) ? await engine.containers.endpoints(list0.map((x) => x.id)) : new Map<string, { network: string }[]>();
+    const eps = filters.some((f) => f.startsWith('network=')) ? await engine.containers.endpoints(list0.map((x) => x.id))
+      : new Map<string, { network: string }[]>();
     list0 = filterContainers(list0, filters, (x) => (eps.get(x.id) ?? []).map((e) => e.network));
   }
   const noTrunc = bool(p.values['no-trunc']);
@@ -214,9 +240,19 @@ export async function psCmd(c: CommandContext): Promise<number> {
   const format = str(p.values.format) ?? 'table';
   if (format === 'json') {
     out(json(list0.map((x) => ({
-      Id: x.id, Names: [x.name], Image: x.imageRef, ImageID: x.imageId, Command: x.spec.args.join(' '),
-      Created: x.createdAt, State: x.status, Status: statusText(x), ExitCode: x.exitCode, StartedAt: x.startedAt,
-      Labels: x.labels, Limits: x.spec.resources, Networks: eps.get(x.id) ?? [],
+      Id: x.id,
+      Names: [x.name],
+      Image: x.imageRef,
+      ImageID: x.imageId,
+      Command: x.spec.args.join(' '),
+      Created: x.createdAt,
+      State: x.status,
+      Status: statusText(x),
+      ExitCode: x.exitCode,
+      StartedAt: x.startedAt,
+      Labels: x.labels,
+      Limits: x.spec.resources,
+      Networks: eps.get(x.id) ?? [],
     }))));
     return 0;
   }
@@ -239,18 +275,24 @@ export async function psCmd(c: CommandContext): Promise<number> {
 
 export async function logsCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [
-    { long: 'follow', short: 'f', type: 'boolean' }, { long: 'tail', short: 'n', type: 'string' },
+    { long: 'follow', short: 'f', type: 'boolean' },
+    { long: 'tail', short: 'n', type: 'string' },
     { long: 'timestamps', short: 't', type: 'boolean' },
-    { long: 'since', type: 'string' }, { long: 'until', type: 'string' }, { long: 'details', type: 'boolean' }, HELP,
+    { long: 'since', type: 'string' },
+    { long: 'until', type: 'string' },
+    { long: 'details', type: 'boolean' },
+    HELP,
   ], { command: c.path });
   needArgs(c, p.positionals, '[-f] [--tail N] [-t] [--since T] [--until T] CONTAINER');
   const tailS = str(p.values.tail);
   if (tailS !== undefined && tailS !== 'all' && !/^\d+$/.test(tailS)) throw invalid('cli.bad_value', `invalid --tail "${tailS}": expected a number or all`);
   const { parseTimeArg } = await import('../timearg.js');
-  const sinceS = str(p.values.since); const untilS = str(p.values.until);
+  const sinceS = str(p.values.since);
+  const untilS = str(p.values.until);
   const engine = engineOf(c);
   for await (const chunk of engine.containers.logs(p.positionals[0]!, {
-    follow: bool(p.values.follow), timestamps: bool(p.values.timestamps),
+    follow: bool(p.values.follow),
+    timestamps: bool(p.values.timestamps),
     ...(sinceS !== undefined ? { since: parseTimeArg(sinceS, '--since') } : {}),
     ...(untilS !== undefined ? { until: parseTimeArg(untilS, '--until') } : {}),
     ...(tailS !== undefined && tailS !== 'all' ? { tail: Number(tailS) } : {}),
@@ -260,14 +302,22 @@ export async function logsCmd(c: CommandContext): Promise<number> {
 
 export async function execCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [
-    { long: 'interactive', short: 'i', type: 'boolean' }, { long: 'tty', short: 't', type: 'boolean' },
-    { long: 'env', short: 'e', type: 'string', multiple: true }, { long: 'workdir', short: 'w', type: 'string' },
-    { long: 'user', short: 'u', type: 'string' }, { long: 'detach', short: 'd', type: 'boolean' }, HELP,
+    { long: 'interactive', short: 'i', type: 'boolean' },
+    { long: 'tty', short: 't', type: 'boolean' },
+    { long: 'env', short: 'e', type: 'string', multiple: true },
+    { long: 'workdir', short: 'w', type: 'string' },
+    { long: 'user', short: 'u', type: 'string' },
+    { long: 'detach', short: 'd', type: 'boolean' },
+    HELP,
   ], { stopAtPositional: true, command: c.path });
   const [ref, ...cmd] = p.positionals;
-  if (!ref || cmd.length === 0) throw invalid('cli.missing_argument', '"berth exec" requires a container and a command', 'usage: berth exec [OPTIONS] CONTAINER COMMAND [ARG...]');
+  if (!ref || cmd.length === 0)
+    throw invalid('cli.missing_argument', '"berth exec" requires a container and a command', 'usage: berth exec [OPTIONS] CONTAINER COMMAND [ARG...]');
   return engineOf(c).containers.exec(ref, {
-    args: cmd, env: list(p.values.env), interactive: bool(p.values.interactive), tty: bool(p.values.tty),
+    args: cmd,
+    env: list(p.values.env),
+    interactive: bool(p.values.interactive),
+    tty: bool(p.values.tty),
     ...(str(p.values.workdir) !== undefined ? { workdir: str(p.values.workdir)! } : {}),
     ...(str(p.values.user) !== undefined ? { user: str(p.values.user)! } : {}),
   });

@@ -12,9 +12,12 @@ test('a cp argument names a container only before a colon, never when it is an a
   assert.deepEqual(splitCpArg('-'), { path: '-' });
 });
 
-test('update flags parse as Docker\'s and refuse bad values with one message', () => {
+test("update flags parse as Docker's and refuse bad values with one message", () => {
   assert.deepEqual(toUpdateRequest({ memory: '64m', cpus: '1', 'pids-limit': '-1', restart: 'on-failure:3' }, 4), {
-    memory: 64 << 20, cpus: 1, pidsLimit: -1, restart: { name: 'on-failure', maxRetries: 3 },
+    memory: 64 << 20,
+    cpus: 1,
+    pidsLimit: -1,
+    restart: { name: 'on-failure', maxRetries: 3 },
   });
   assert.throws(() => toUpdateRequest({ 'pids-limit': '0' }, 4), (e) => isBerthError(e) && /--pids-limit/.test(e.message));
   assert.throws(() => toUpdateRequest({ cpus: '9' }, 4), (e) => isBerthError(e) && e.exitCode === 125);

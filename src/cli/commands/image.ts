@@ -9,10 +9,13 @@ import { createEngine } from '../../engine/index.js';
 const HELP = { long: 'help', type: 'boolean' } as const;
 
 export async function importCmd(c: CommandContext): Promise<number> {
-  const p = parseArgs(c.argv, [{ long: 'change', short: 'c', type: 'string', multiple: true }, { long: 'quiet', short: 'q', type: 'boolean' }, HELP], { command: c.path });
+  const p = parseArgs(c.argv, [{ long: 'change', short: 'c', type: 'string', multiple: true }, { long: 'quiet', short: 'q', type: 'boolean' }, HELP], {
+    command: c.path,
+  });
   const [source, name] = p.positionals;
   if (!source) throw invalid('cli.missing_argument', '"berth image import" requires a file or -', 'usage: berth image import FILE|- [NAME[:TAG]]');
-  if (source === '-' && process.stdin.isTTY) throw invalid('image.stdin_tty', 'refusing to read an image archive from a terminal', 'pipe the archive in: berth image import - < FILE');
+  if (source === '-' && process.stdin.isTTY)
+    throw invalid('image.stdin_tty', 'refusing to read an image archive from a terminal', 'pipe the archive in: berth image import - < FILE');
   const changes: { cmd?: string[]; env?: string[]; entrypoint?: string[]; workdir?: string; exposedPorts?: string[] } = {};
   for (const ch of list(p.values.change)) {
     const m = /^(CMD|ENV|ENTRYPOINT|WORKDIR|EXPOSE)\s+(.*)$/i.exec(ch.trim());
@@ -20,11 +23,21 @@ export async function importCmd(c: CommandContext): Promise<number> {
     const arg = m[2]!.trim();
     const words = (): string[] => (arg.startsWith('[') ? (JSON.parse(arg) as string[]) : ['/bin/sh', '-c', arg]);
     switch (m[1]!.toUpperCase()) {
-      case 'CMD': changes.cmd = words(); break;
-      case 'ENTRYPOINT': changes.entrypoint = words(); break;
-      case 'ENV': changes.env = [...(changes.env ?? []), arg.includes('=') ? arg : arg.replace(/\s+/, '=')]; break;
-      case 'WORKDIR': changes.workdir = arg; break;
-      case 'EXPOSE': changes.exposedPorts = [...(changes.exposedPorts ?? []), ...arg.split(/\s+/)]; break;
+      case 'CMD':
+        changes.cmd = words();
+        break;
+      case 'ENTRYPOINT':
+        changes.entrypoint = words();
+        break;
+      case 'ENV':
+        changes.env = [...(changes.env ?? []), arg.includes('=') ? arg : arg.replace(/\s+/, '=')];
+        break;
+      case 'WORKDIR':
+        changes.workdir = arg;
+        break;
+      case 'EXPOSE':
+        changes.exposedPorts = [...(changes.exposedPorts ?? []), ...arg.split(/\s+/)];
+        break;
     }
   }
   const img = await createEngine(c.config).images.import(source, name, { changes });
@@ -33,13 +46,24 @@ export async function importCmd(c: CommandContext): Promise<number> {
 }
 
 export async function lsCmd(c: CommandContext): Promise<number> {
-  const p = parseArgs(c.argv, [{ long: 'quiet', short: 'q', type: 'boolean' }, { long: 'format', type: 'string' }, { long: 'all', short: 'a', type: 'boolean' }, HELP], { command: c.path });
+  const p = parseArgs(c.argv, [{ long: 'quiet', short: 'q', type: 'boolean' }, { long: 'format', type: 'string' }, { long: 'all', short: 'a', type: 'boolean' },
+    HELP], { command: c.path });
   const imgs = await createEngine(c.config).images.list({ all: bool(p.values.all) });
-  if (bool(p.values.quiet)) { out(imgs.map((i) => `${i.id.replace('sha256:', '').slice(0, 12)}\n`).join('')); return 0; }
-  if (str(p.values.format) === 'json') { out(json(imgs)); return 0; }
+  if (bool(p.values.quiet)) {
+    out(imgs.map((i) => `${i.id.replace('sha256:', '').slice(0, 12)}\n`).join(''));
+    return 0;
+  }
+  if (str(p.values.format) === 'json') {
+    out(json(imgs));
+    return 0;
+  }
   const now = Date.now();
   out(table(['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE'], imgs.map((i) => [
-    i.repository, i.tag, i.id.replace('sha256:', '').slice(0, 12), `${humanDuration(now - Date.parse(i.created))} ago`, humanSize(i.size),
+    i.repository,
+    i.tag,
+    i.id.replace('sha256:', '').slice(0, 12),
+    `${humanDuration(now - Date.parse(i.created))} ago`,
+    humanSize(i.size),
   ])));
   return 0;
 }
@@ -54,18 +78,30 @@ export async function inspectCmd(c: CommandContext): Promise<number> {
 }
 
 export async function historyCmd(c: CommandContext): Promise<number> {
-  const p = parseArgs(c.argv, [{ long: 'no-trunc', type: 'boolean' }, { long: 'quiet', short: 'q', type: 'boolean' }, { long: 'format', type: 'string' }, HELP], { command: c.path });
+  const p = parseArgs(c.argv, [{ long: 'no-trunc', type: 'boolean' }, { long: 'quiet', short: 'q', type: 'boolean' }, { long: 'format', type: 'string' }, HELP],
+    { command: c.path });
   const [ref, ...extra] = p.positionals;
-  if (!ref || extra.length > 0) throw invalid('cli.missing_argument', `"berth ${c.path}" requires exactly 1 argument`, `usage: berth ${c.path} [--no-trunc] [-q] [--format json] IMAGE`);
+  if (!ref || extra.length > 0)
+    throw invalid('cli.missing_argument', `"berth ${c.path}" requires exactly 1 argument`, `usage: berth ${c.path} [--no-trunc] [-q] [--format json] IMAGE`);
   const entries = await createEngine(c.config).images.history(ref);
   const full = bool(p.values['no-trunc']);
   const id = (s: string) => (s === '<missing>' || full ? s : s.replace('sha256:', '').slice(0, 12));
-  if (bool(p.values.quiet)) { out(entries.map((e) => `${id(e.id)}\n`).join('')); return 0; }
-  if (str(p.values.format) === 'json') { out(json(entries)); return 0; }
+  if (bool(p.values.quiet)) {
+    out(entries.map((e) => `${id(e.id)}\n`).join(''));
+    return 0;
+  }
+  if (str(p.values.format) === 'json') {
+    out(json(entries));
+    return 0;
+  }
   const now = Date.now();
   const by = (s: string) => (full || s.length <= 45 ? s : `${s.slice(0, 44)}…`);
   out(table(['IMAGE', 'CREATED', 'CREATED BY', 'SIZE', 'COMMENT'], entries.map((e) => [
-    id(e.id), `${humanDuration(now - Date.parse(e.created))} ago`, by(e.createdBy), humanSize(e.size), e.comment,
+    id(e.id),
+    `${humanDuration(now - Date.parse(e.created))} ago`,
+    by(e.createdBy),
+    humanSize(e.size),
+    e.comment,
   ])));
   return 0;
 }

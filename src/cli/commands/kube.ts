@@ -39,7 +39,10 @@ export async function kubeCmd(c: CommandContext): Promise<number> {
   const verb = c.path.split(' ')[1];
   if (verb === 'generate') return generateCmd(c);
   const p = parseArgs(c.argv, [{ long: 'replace', type: 'boolean' }, { long: 'force', type: 'boolean' }, HELP], { command: c.path, ownHelp: true });
-  if (bool(p.values.help)) { out(USAGE); return 0; }
+  if (bool(p.values.help)) {
+    out(USAGE);
+    return 0;
+  }
   if (verb === 'play' && p.values.force !== undefined) throw invalid('cli.unknown_flag', 'unknown flag: --force', "see 'berth kube play --help'");
   if (verb === 'down' && p.values.replace !== undefined) throw invalid('cli.unknown_flag', 'unknown flag: --replace', "see 'berth kube down --help'");
   if (p.positionals.length !== 1) throw invalid('cli.bad_args', `kube ${verb} takes one FILE`, `berth kube ${verb} FILE`);
@@ -51,10 +54,18 @@ export async function kubeCmd(c: CommandContext): Promise<number> {
 
 async function generateCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [
-    { long: 'compose', type: 'string' }, { long: 'project-name', short: 'p', type: 'string' }, { long: 'scale', type: 'string', multiple: true },
-    { long: 'type', type: 'string' }, { long: 'service', short: 's', type: 'boolean' }, { long: 'filename', short: 'f', type: 'string' }, HELP,
+    { long: 'compose', type: 'string' },
+    { long: 'project-name', short: 'p', type: 'string' },
+    { long: 'scale', type: 'string', multiple: true },
+    { long: 'type', type: 'string' },
+    { long: 'service', short: 's', type: 'boolean' },
+    { long: 'filename', short: 'f', type: 'string' },
+    HELP,
   ], { command: c.path, ownHelp: true });
-  if (bool(p.values.help)) { out(USAGE); return 0; }
+  if (bool(p.values.help)) {
+    out(USAGE);
+    return 0;
+  }
   const type = kubeType(str(p.values.type));
   if (type === null) throw invalid('cli.bad_value', `invalid --type "${str(p.values.type)}": expected pod or deployment`);
   const file = str(p.values.compose);
@@ -62,15 +73,21 @@ async function generateCmd(c: CommandContext): Promise<number> {
   const pname = str(p.values['project-name']);
   if (file === undefined) {
     if (scale.length > 0 || pname !== undefined) throw invalid('cli.bad_args', `--${scale.length > 0 ? 'scale' : 'project-name'} needs --compose FILE`);
-    if (p.positionals.length === 0) throw invalid('cli.bad_args', 'kube generate needs containers, or --compose FILE', 'berth kube generate CTR..., or berth kube generate --compose compose.yaml');
+    if (p.positionals.length === 0)
+      throw invalid('cli.bad_args', 'kube generate needs containers, or --compose FILE',
+        'berth kube generate CTR..., or berth kube generate --compose compose.yaml');
   }
   const opts = { services: bool(p.values.service), ...(type !== undefined ? { type } : {}) };
   const r = file !== undefined
-    ? await fromCompose({ ...opts, file, only: p.positionals, scale, cwd: process.cwd(), env: process.env, ...(pname !== undefined ? { projectName: pname } : {}) })
+    ? await fromCompose({ ...opts, file, only: p.positionals, scale, cwd: process.cwd(), env: process.env,
+      ...(pname !== undefined ? { projectName: pname } : {}) })
     : await fromContainers(createEngine(c.config), p.positionals, opts);
   for (const w of r.warnings) log(`warning: ${w}`);
   const outFile = str(p.values.filename);
-  if (outFile === undefined) { out(r.yaml); return 0; }
+  if (outFile === undefined) {
+    out(r.yaml);
+    return 0;
+  }
   const tmp = `${outFile}.${process.pid}.tmp`;
   try {
     writeFileSync(tmp, r.yaml);

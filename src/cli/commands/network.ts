@@ -10,47 +10,77 @@ const HELP = { long: 'help', type: 'boolean' } as const;
 
 function labelsOf(items: string[]): Record<string, string> {
   const l: Record<string, string> = {};
-  for (const kv of items) { const i = kv.indexOf('='); l[i < 0 ? kv : kv.slice(0, i)] = i < 0 ? '' : kv.slice(i + 1); }
+  for (const kv of items) {
+    const i = kv.indexOf('=');
+    l[i < 0 ? kv : kv.slice(0, i)] = i < 0 ? '' : kv.slice(i + 1);
+  }
   return l;
 }
 
 export async function createCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [
-    { long: 'subnet', type: 'string' }, { long: 'gateway', type: 'string' }, { long: 'ip-range', type: 'string' },
-    { long: 'internal', type: 'boolean' }, { long: 'label', type: 'string', multiple: true },
-    { long: 'driver', short: 'd', type: 'string' }, HELP,
+    { long: 'subnet', type: 'string' },
+    { long: 'gateway', type: 'string' },
+    { long: 'ip-range', type: 'string' },
+    { long: 'internal', type: 'boolean' },
+    { long: 'label', type: 'string', multiple: true },
+    { long: 'driver', short: 'd', type: 'string' },
+    HELP,
   ], { command: c.path });
   const name = p.positionals[0];
-  if (!name) throw invalid('cli.missing_argument', '"berth network create" requires a name', 'usage: berth network create [--subnet CIDR] [--gateway IP] [--internal] NAME');
+  if (!name)
+    throw invalid('cli.missing_argument', '"berth network create" requires a name',
+      'usage: berth network create [--subnet CIDR] [--gateway IP] [--internal] NAME');
   const driver = str(p.values.driver);
   if (driver !== undefined && driver !== 'bridge') throw invalid('network.driver', `unsupported network driver "${driver}": berth networks are bridges`);
   const engine = createEngine(c.config);
-  const subnet = str(p.values.subnet); const gateway = str(p.values.gateway); const ipRange = str(p.values['ip-range']);
+  const subnet = str(p.values.subnet);
+  const gateway = str(p.values.gateway);
+  const ipRange = str(p.values['ip-range']);
   const n = await engine.networks.create({
-    name, internal: bool(p.values.internal), labels: labelsOf(list(p.values.label)),
-    ...(subnet ? { subnet } : {}), ...(gateway ? { gateway } : {}), ...(ipRange ? { ipRange } : {}),
+    name,
+    internal: bool(p.values.internal),
+    labels: labelsOf(list(p.values.label)),
+    ...(subnet ? { subnet } : {}),
+    ...(gateway ? { gateway } : {}),
+    ...(ipRange ? { ipRange } : {}),
   });
   out(`${n.id}\n`);
   return 0;
 }
 
 export async function lsCmd(c: CommandContext): Promise<number> {
-  const p = parseArgs(c.argv, [{ long: 'quiet', short: 'q', type: 'boolean' }, { long: 'format', type: 'string' }, { long: 'filter', type: 'string', multiple: true }, HELP], { command: c.path });
+  const p = parseArgs(c.argv, [{ long: 'quiet', short: 'q', type: 'boolean' }, { long: 'format', type: 'string' }, { long: 'filter', type: 'string',
+    multiple: true }, HELP], { command: c.path });
   const engine = createEngine(c.config);
   let nets = await engine.networks.list();
   for (const f of list(p.values.filter)) {
     const [k, v = ''] = f.split('=', 2) as [string, string?];
-    if (k === 'label') { const [lk, lv] = v.split('=', 2) as [string, string?]; nets = nets.filter((n) => lk in n.labels && (lv === undefined || n.labels[lk] === lv)); }
-    else if (k === 'name') nets = nets.filter((n) => n.name.includes(v));
+    if (k === 'label') {
+      const [lk, lv] = v.split('=', 2) as [string, string?];
+      nets = nets.filter((n) => lk in n.labels && (lv === undefined || n.labels[lk] === lv));
+    } else if (k === 'name') nets = nets.filter((n) => n.name.includes(v));
     else throw invalid('cli.bad_filter', `unsupported --filter "${f}": berth knows label and name`);
   }
   // Docker prints ids here; names and id prefixes both work wherever a network is named.
-  if (bool(p.values.quiet)) { out(nets.map((n) => `${shortId(n.id)}\n`).join('')); return 0; }
-  if (str(p.values.format) === 'json') {
-    out(json(nets.map((n) => ({ Name: n.name, Id: n.id, Driver: 'bridge', Bridge: n.bridge, Subnet: n.subnet, Gateway: n.gateway, Internal: n.internal, Labels: n.labels, Created: n.createdAt }))));
+  if (bool(p.values.quiet)) {
+    out(nets.map((n) => `${shortId(n.id)}\n`).join(''));
     return 0;
   }
-  out(table(['NETWORK ID', 'NAME', 'DRIVER', 'SUBNET', 'GATEWAY', 'INTERNAL'], nets.map((n) => [shortId(n.id), n.name, 'bridge', n.subnet, n.gateway, n.internal ? 'true' : 'false'])));
+  if (str(p.values.format) === 'json') {
+    out(
+      json(
+        nets.map((n) => ({ Name: n.name, Id: n.id, Driver: 'bridge', Bridge: n.bridge, Subnet: n.subnet, Gateway: n.gateway, Internal: n.internal,
+          Labels: n.labels, Created: n.createdAt })
+        ),
+      ),
+    );
+    return 0;
+  }
+  out(
+    table(['NETWORK ID', 'NAME', 'DRIVER', 'SUBNET', 'GATEWAY', 'INTERNAL'],
+      nets.map((n) => [shortId(n.id), n.name, 'bridge', n.subnet, n.gateway, n.internal ? 'true' : 'false'])),
+  );
   return 0;
 }
 
@@ -92,9 +122,12 @@ export async function pruneCmd(c: CommandContext): Promise<number> {
 export async function connectCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'ip', type: 'string' }, { long: 'alias', type: 'string', multiple: true }, HELP], { command: c.path });
   const [net, ctr] = p.positionals;
-  if (!net || !ctr) throw invalid('cli.missing_argument', '"berth network connect" requires a network and a container', 'usage: berth network connect [--ip ADDR] [--alias A] NETWORK CONTAINER');
+  if (!net || !ctr)
+    throw invalid('cli.missing_argument', '"berth network connect" requires a network and a container',
+      'usage: berth network connect [--ip ADDR] [--alias A] NETWORK CONTAINER');
   const engine = createEngine(c.config);
-  const ip = str(p.values.ip); const aliases = list(p.values.alias);
+  const ip = str(p.values.ip);
+  const aliases = list(p.values.alias);
   await engine.networks.connect(net, ctr, { ...(ip ? { ip } : {}), ...(aliases.length ? { aliases } : {}) });
   return 0;
 }

@@ -7,7 +7,8 @@ import { createEngine } from '../../engine/index.js';
 
 async function each(c: CommandContext, verb: 'pause' | 'unpause'): Promise<number> {
   const p = parseArgs(c.argv, [], { command: c.path });
-  if (p.positionals.length === 0) throw invalid('cli.missing_argument', `"berth ${c.path}" requires at least 1 argument`, `usage: berth ${c.path} CONTAINER [CONTAINER...]`);
+  if (p.positionals.length === 0)
+    throw invalid('cli.missing_argument', `"berth ${c.path}" requires at least 1 argument`, `usage: berth ${c.path} CONTAINER [CONTAINER...]`);
   const engine = createEngine(c.config);
   let rc = 0;
   for (const ref of p.positionals) {

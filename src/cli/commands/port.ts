@@ -9,7 +9,8 @@ import { createEngine } from '../../engine/index.js';
 export async function portCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [], { command: c.path });
   const [ref, want, ...extra] = p.positionals;
-  if (!ref || extra.length > 0) throw invalid('cli.bad_args', `"berth ${c.path}" requires 1 or 2 arguments`, `usage: berth ${c.path} CONTAINER [PRIVATE_PORT[/PROTO]]`);
+  if (!ref || extra.length > 0)
+    throw invalid('cli.bad_args', `"berth ${c.path}" requires 1 or 2 arguments`, `usage: berth ${c.path} CONTAINER [PRIVATE_PORT[/PROTO]]`);
   const engine = createEngine(c.config);
   const ctr = await engine.containers.get(ref);
   const ports = await engine.containers.ports(ctr.id);

@@ -15,7 +15,8 @@ function pruneFilters(filters: string[]): { labels?: LabelFilter; until?: Date }
     if (!m) throw invalid('cli.bad_filter', `invalid filter "${f}": berth's container prune knows label=KEY[=VALUE] and until=TIME`);
     if (m[1] === 'label') {
       const i = m[2]!.indexOf('=');
-      if (i < 0) labels[m[2]!] = undefined; else labels[m[2]!.slice(0, i)] = m[2]!.slice(i + 1);
+      if (i < 0) labels[m[2]!] = undefined;
+      else labels[m[2]!.slice(0, i)] = m[2]!.slice(i + 1);
     } else {
       const t = m[2]!;
       // A time (RFC 3339, or a date) or a duration back from now (24h), as Docker's until.
@@ -45,14 +46,16 @@ export async function systemPruneCmd(c: CommandContext): Promise<number> {
     { long: 'force', short: 'f', type: 'boolean', description: 'do not prompt for confirmation' },
     { long: 'volumes', type: 'boolean', description: 'prune volumes that no container uses' },
   ], { command: c.path });
-  const all = bool(p.values.all); const volumes = bool(p.values.volumes);
+  const all = bool(p.values.all);
+  const volumes = bool(p.values.volumes);
   const warning = ['WARNING! This will remove:', '  - all stopped containers', '  - all networks not used by at least one container',
     ...(volumes ? ['  - all volumes not used by at least one container'] : []),
-    all ? '  - all images without at least one container associated to them' : '  - all dangling images',
-    '', 'Are you sure you want to continue?'].join('\n');
+    all ? '  - all images without at least one container associated to them' : '  - all dangling images', '', 'Are you sure you want to continue?'].join('\n');
   if (!(await confirm(warning, bool(p.values.force)))) return 0;
   const r = await createEngine(c.config).system.prune({ all, volumes });
-  const section = (title: string, items: string[]) => { if (items.length > 0) out(`${title}:\n${items.map((x) => `${x}\n`).join('')}\n`); };
+  const section = (title: string, items: string[]) => {
+    if (items.length > 0) out(`${title}:\n${items.map((x) => `${x}\n`).join('')}\n`);
+  };
   section('Deleted Containers', r.containers);
   section('Deleted Networks', r.networks);
   section('Deleted Volumes', r.volumes);

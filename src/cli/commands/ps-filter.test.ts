@@ -5,7 +5,13 @@ import type { Container } from '../../engine/index.js';
 import { isBerthError } from '../../common/errors.js';
 
 const ctr = (over: Partial<Container>): Container => ({
-  id: 'a'.repeat(64), name: 'web', imageId: 'sha256:' + 'f'.repeat(64), imageRef: 'busybox', labels: {}, status: 'running', exitCode: null,
+  id: 'a'.repeat(64),
+  name: 'web',
+  imageId: 'sha256:' + 'f'.repeat(64),
+  imageRef: 'busybox',
+  labels: {},
+  status: 'running',
+  exitCode: null,
   ...over,
 } as Container);
 
@@ -17,7 +23,7 @@ const list = [
 const nets = (c: Container) => (c.name === 'db' ? ['back'] : ['berth']);
 const names = (f: string[]) => filterContainers(list, f, nets).map((c) => c.name);
 
-test('Docker\'s ps filter keys; a repeated key is an alternative, labels all apply', () => {
+test("Docker's ps filter keys; a repeated key is an alternative, labels all apply", () => {
   assert.deepEqual(names(['id=c']), ['db', 'web-2']);
   assert.deepEqual(names(['name=web']), ['web-1', 'web-2']);
   assert.deepEqual(names(['status=paused', 'status=exited']), ['db', 'web-2']);

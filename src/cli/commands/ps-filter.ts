@@ -21,22 +21,28 @@ export function filterContainers(list: Container[], filters: readonly string[], 
   }
   const one = (c: Container, k: string, v: string): boolean => {
     switch (k) {
-      case 'id': return c.id.startsWith(v);
-      case 'name': return c.name.includes(v);
+      case 'id':
+        return c.id.startsWith(v);
+      case 'name':
+        return c.name.includes(v);
       case 'label': {
         const j = v.indexOf('=');
         const lk = j < 0 ? v : v.slice(0, j);
         return lk in c.labels && (j < 0 || c.labels[lk] === v.slice(j + 1));
       }
-      case 'status': return c.status === v;
+      case 'status':
+        return c.status === v;
       case 'ancestor': {
         const ref = c.imageRef.replace(/^localhost\//, '');
         const want = v.replace(/^localhost\//, '');
         return ref === want || ref === `${want}:latest` || c.imageId === v || c.imageId.replace(/^sha256:/, '').startsWith(v.replace(/^sha256:/, ''));
       }
-      case 'network': return networksOf(c).includes(v);
-      case 'exited': return c.status === 'exited' && c.exitCode === Number(v);
-      default: return false;
+      case 'network':
+        return networksOf(c).includes(v);
+      case 'exited':
+        return c.status === 'exited' && c.exitCode === Number(v);
+      default:
+        return false;
     }
   };
   return list.filter((c) => [...byKey].every(([k, vs]) => (k === 'label' ? vs.every((v) => one(c, k, v)) : vs.some((v) => one(c, k, v)))));

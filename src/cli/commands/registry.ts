@@ -17,9 +17,13 @@ const QUIET = { long: 'quiet', short: 'q', type: 'boolean' } as const;
 const tlsVerify = (v: unknown) => v !== false;
 
 export async function pullCmd(c: CommandContext): Promise<number> {
-  const p = parseArgs(c.argv, [TLS, AUTHFILE, QUIET, { long: 'platform', type: 'string' }, { long: 'all-tags', short: 'a', type: 'boolean' }, HELP], { command: c.path });
+  const p = parseArgs(c.argv, [TLS, AUTHFILE, QUIET, { long: 'platform', type: 'string' }, { long: 'all-tags', short: 'a', type: 'boolean' }, HELP], {
+    command: c.path,
+  });
   const [ref, ...extra] = p.positionals;
-  if (!ref || extra.length > 0) throw invalid('cli.missing_argument', `"berth ${c.path}" requires exactly 1 argument`, `usage: berth ${c.path} [--tls-verify=false] [--platform OS/ARCH] NAME[:TAG|@DIGEST]`);
+  if (!ref || extra.length > 0)
+    throw invalid('cli.missing_argument', `"berth ${c.path}" requires exactly 1 argument`,
+      `usage: berth ${c.path} [--tls-verify=false] [--platform OS/ARCH] NAME[:TAG|@DIGEST]`);
   if (bool(p.values['all-tags'])) throw invalid('cli.unsupported', '--all-tags is not supported by berth pull');
   const engine = createEngine(c.config);
   const pr = progressFor('Copying', bool(p.values.quiet));
@@ -42,7 +46,9 @@ export async function pullCmd(c: CommandContext): Promise<number> {
 export async function pushCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [TLS, AUTHFILE, QUIET, { long: 'digestfile', type: 'string' }, HELP], { command: c.path });
   const [src, dest, ...extra] = p.positionals;
-  if (!src || extra.length > 0) throw invalid('cli.missing_argument', `"berth ${c.path}" requires 1 or 2 arguments`, `usage: berth ${c.path} [--tls-verify=false] IMAGE [REGISTRY/NAME[:TAG]]`);
+  if (!src || extra.length > 0)
+    throw invalid('cli.missing_argument', `"berth ${c.path}" requires 1 or 2 arguments`,
+      `usage: berth ${c.path} [--tls-verify=false] IMAGE [REGISTRY/NAME[:TAG]]`);
   const engine = createEngine(c.config);
   const pr = progressFor('Pushing', bool(p.values.quiet));
   const opts: PushOptions = { tlsVerify: tlsVerify(p.values['tls-verify']) };
@@ -65,9 +71,14 @@ export async function pushCmd(c: CommandContext): Promise<number> {
 }
 
 export async function loginCmd(c: CommandContext): Promise<number> {
-  const p = parseArgs(c.argv, [TLS, AUTHFILE, { long: 'username', short: 'u', type: 'string' }, { long: 'password', short: 'p', type: 'string' }, { long: 'password-stdin', type: 'boolean' }, HELP], { command: c.path });
+  const p = parseArgs(c.argv, [TLS, AUTHFILE, { long: 'username', short: 'u', type: 'string' }, { long: 'password', short: 'p', type: 'string' }, {
+    long: 'password-stdin',
+    type: 'boolean',
+  }, HELP], { command: c.path });
   const [registry, ...extra] = p.positionals;
-  if (!registry || extra.length > 0) throw invalid('cli.missing_argument', `"berth ${c.path}" requires a registry`, `usage: berth ${c.path} [-u USER] [-p PASSWORD | --password-stdin] REGISTRY`);
+  if (!registry || extra.length > 0)
+    throw invalid('cli.missing_argument', `"berth ${c.path}" requires a registry`,
+      `usage: berth ${c.path} [-u USER] [-p PASSWORD | --password-stdin] REGISTRY`);
   // Like docker and podman: what is not given on the command line is asked for at the terminal.
   const passwordStdin = bool(p.values['password-stdin']);
   let password = str(p.values.password);

@@ -12,16 +12,21 @@ test('no security flag, no security request: records stay as before', () => {
 });
 
 test('security flags gathered as given; names are checked by the engine', () => {
-  const r = req('--cap-add', 'net_admin', '--cap-add', 'CAP_SYS_TIME', '--cap-drop', 'ALL', '--privileged', '--group-add', 'wheel',
-    '--group-add', '123', '--tmpfs', '/run:size=1m', '--security-opt', 'no-new-privileges', '--security-opt', 'seccomp=unconfined');
+  const r = req('--cap-add', 'net_admin', '--cap-add', 'CAP_SYS_TIME', '--cap-drop', 'ALL', '--privileged', '--group-add', 'wheel', '--group-add', '123',
+    '--tmpfs', '/run:size=1m', '--security-opt', 'no-new-privileges', '--security-opt', 'seccomp=unconfined');
   assert.deepEqual(r.security, {
-    noNewPrivileges: true, seccomp: 'unconfined', capAdd: ['net_admin', 'CAP_SYS_TIME'], capDrop: ['ALL'],
-    groupAdd: ['wheel', '123'], tmpfs: [{ destination: '/run', options: ['size=1m'] }], privileged: true,
+    noNewPrivileges: true,
+    seccomp: 'unconfined',
+    capAdd: ['net_admin', 'CAP_SYS_TIME'],
+    capDrop: ['ALL'],
+    groupAdd: ['wheel', '123'],
+    tmpfs: [{ destination: '/run', options: ['size=1m'] }],
+    privileged: true,
   });
   assert.throws(() => req('--group-add', 'a b'), user125(/invalid --group-add "a b"/));
 });
 
-test('--security-opt: Docker\'s spellings, a profile read as text, the rest refused', () => {
+test("--security-opt: Docker's spellings, a profile read as text, the rest refused", () => {
   assert.deepEqual(parseSecurityOpts(['no-new-privileges:true']), { noNewPrivileges: true });
   assert.deepEqual(parseSecurityOpts(['no-new-privileges=false']), { noNewPrivileges: false });
   assert.deepEqual(parseSecurityOpts(['seccomp=/p.json'], (f) => `text of ${f}`), { seccomp: { source: '/p.json', text: 'text of /p.json' } });

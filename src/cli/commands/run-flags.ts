@@ -7,7 +7,8 @@ import type { OptionDef, ParsedArgs } from '../args.js';
 import { bool, list, str } from '../args.js';
 import { invalid } from '../../common/errors.js';
 import { parseCpus, parseCpuset, parseDeviceRate, parseSize } from '../../common/units.js';
-import { emptyResources, type CreateRequest, type NetworkAttachment, type NetworkMode, type RestartPolicy, type SecurityRequest, type TmpfsSpec, type VolumeMount } from '../../engine/types.js';
+import { emptyResources, type CreateRequest, type NetworkAttachment, type NetworkMode, type RestartPolicy, type SecurityRequest, type TmpfsSpec,
+  type VolumeMount } from '../../engine/types.js';
 import { parseRestartPolicy } from '../../engine/index.js';
 
 export const RUN_FLAGS: OptionDef[] = [
@@ -81,10 +82,15 @@ export function parseNetworkFlag(text: string): NetworkAttachment {
 }
 
 // Mount options tmpfs takes; anything else would fail at start, so it fails at create instead.
-const TMPFS_FLAGS = new Set(['ro', 'rw', 'exec', 'noexec', 'suid', 'nosuid', 'dev', 'nodev', 'sync', 'async', 'dirsync',
-  'atime', 'noatime', 'diratime', 'nodiratime', 'relatime', 'norelatime', 'strictatime', 'nostrictatime']);
+const TMPFS_FLAGS = new Set(['ro', 'rw', 'exec', 'noexec', 'suid', 'nosuid', 'dev', 'nodev', 'sync', 'async', 'dirsync', 'atime', 'noatime', 'diratime',
+  'nodiratime', 'relatime', 'norelatime', 'strictatime', 'nostrictatime']);
 const TMPFS_VALUES: Record<string, RegExp> = {
-  size: /^\d+[kmgKMG%]?$/, nr_blocks: /^\d+[kmgKMG%]?$/, nr_inodes: /^\d+[kmgKMG%]?$/, mode: /^[0-7]{3,4}$/, uid: /^\d+$/, gid: /^\d+$/,
+  size: /^\d+[kmgKMG%]?$/,
+  nr_blocks: /^\d+[kmgKMG%]?$/,
+  nr_inodes: /^\d+[kmgKMG%]?$/,
+  mode: /^[0-7]{3,4}$/,
+  uid: /^\d+$/,
+  gid: /^\d+$/,
 };
 
 /** "--tmpfs /run:size=64m,mode=755" → destination and options; Docker adds noexec,nosuid,nodev before them. */
@@ -98,7 +104,9 @@ export function parseTmpfs(text: string): TmpfsSpec {
   for (const o of options) {
     const eq = o.indexOf('=');
     const ok = eq < 0 ? TMPFS_FLAGS.has(o) : TMPFS_VALUES[o.slice(0, eq)]?.test(o.slice(eq + 1)) === true;
-    if (!ok) throw invalid('tmpfs.bad', `invalid --tmpfs "${text}": unsupported option "${o}"`, 'tmpfs takes size=, mode=, uid=, gid=, nr_inodes=, ro, exec, suid, dev and the atime flags');
+    if (!ok)
+      throw invalid('tmpfs.bad', `invalid --tmpfs "${text}": unsupported option "${o}"`,
+        'tmpfs takes size=, mode=, uid=, gid=, nr_inodes=, ro, exec, suid, dev and the atime flags');
   }
   return { destination, options };
 }
@@ -106,7 +114,9 @@ export function parseTmpfs(text: string): TmpfsSpec {
 const bools: Record<string, boolean> = { '': true, true: true, false: false };
 
 /** --security-opt values, Docker's and its older colon spelling; seccomp=FILE is read here. */
-export function parseSecurityOpts(opts: readonly string[], read: (path: string) => string = (f) => readFileSync(f, 'utf8')): Pick<SecurityRequest, 'noNewPrivileges' | 'seccomp'> {
+export function parseSecurityOpts(opts: readonly string[],
+  read: (path: string) => string = (f) => readFileSync(f, 'utf8')): Pick<SecurityRequest, 'noNewPrivileges' | 'seccomp'>
+{
   const out: Pick<SecurityRequest, 'noNewPrivileges' | 'seccomp'> = {};
   for (const opt of opts) {
     const m = /^([a-z-]+)(?:[=:](.*))?$/s.exec(opt);
@@ -131,7 +141,8 @@ export function parseSecurityOpts(opts: readonly string[], read: (path: string) 
       // Neither is applied by berth (this host has no LSM for containers); accepted so that
       // scripts written for Docker and Podman run unchanged. docs/security.md says so.
     } else {
-      throw invalid('security_opt.bad', `invalid --security-opt "${opt}"`, 'berth knows no-new-privileges[=true|false], seccomp=unconfined and seccomp=PROFILE.json');
+      throw invalid('security_opt.bad', `invalid --security-opt "${opt}"`,
+        'berth knows no-new-privileges[=true|false], seccomp=unconfined and seccomp=PROFILE.json');
     }
   }
   return out;
@@ -143,7 +154,8 @@ function securityRequest(v: ParsedArgs['values']): SecurityRequest | undefined {
   const capDrop = list(v['cap-drop']);
   const groupAdd = list(v['group-add']);
   const tmpfs = list(v.tmpfs).map(parseTmpfs);
-  for (const g of groupAdd) if (!/^[A-Za-z0-9_.][A-Za-z0-9_.-]*$/.test(g)) throw invalid('group_add.bad', `invalid --group-add "${g}": expected a group name or GID`);
+  for (const g of groupAdd)
+    if (!/^[A-Za-z0-9_.][A-Za-z0-9_.-]*$/.test(g)) throw invalid('group_add.bad', `invalid --group-add "${g}": expected a group name or GID`);
   if (capAdd.length > 0) sec.capAdd = capAdd;
   if (capDrop.length > 0) sec.capDrop = capDrop;
   if (groupAdd.length > 0) sec.groupAdd = groupAdd;
@@ -154,7 +166,7 @@ function securityRequest(v: ParsedArgs['values']): SecurityRequest | undefined {
 
 export function toCreateRequest(p: ParsedArgs): CreateRequest {
   const [image, ...cmd] = p.positionals;
-  if (!image) throw invalid('cli.missing_image', 'an image name is required', "usage: berth run [OPTIONS] IMAGE [COMMAND] [ARG...]");
+  if (!image) throw invalid('cli.missing_image', 'an image name is required', 'usage: berth run [OPTIONS] IMAGE [COMMAND] [ARG...]');
   const v = p.values;
   const hostCpus = cpus().length;
   const r = emptyResources();
@@ -200,7 +212,8 @@ export function toCreateRequest(p: ParsedArgs): CreateRequest {
     labels[i < 0 ? l : l.slice(0, i)] = i < 0 ? '' : l.slice(i + 1);
   }
   const runtime = str(v.runtime);
-  if (runtime !== undefined && runtime !== 'runc' && runtime !== 'crun') throw invalid('runtime.bad', `unknown --runtime "${runtime}": berth supports runc and crun`);
+  if (runtime !== undefined && runtime !== 'runc' && runtime !== 'crun')
+    throw invalid('runtime.bad', `unknown --runtime "${runtime}": berth supports runc and crun`);
   const st = str(v['stop-timeout']);
   if (st !== undefined && !/^\d+$/.test(st)) throw invalid('stop_timeout.bad', `invalid --stop-timeout "${st}": expected whole seconds`);
   const ep = str(v.entrypoint);
@@ -222,10 +235,14 @@ export function toCreateRequest(p: ParsedArgs): CreateRequest {
   };
   if (cmd.length > 0) req.cmd = cmd;
   if (ep !== undefined) req.entrypoint = ep === '' ? [] : [ep];
-  const name = str(v.name); if (name !== undefined) req.name = name;
-  const wd = str(v.workdir); if (wd !== undefined) req.workdir = wd;
-  const user = str(v.user); if (user !== undefined) req.user = user;
-  const hn = str(v.hostname); if (hn !== undefined) req.hostname = hn;
+  const name = str(v.name);
+  if (name !== undefined) req.name = name;
+  const wd = str(v.workdir);
+  if (wd !== undefined) req.workdir = wd;
+  const user = str(v.user);
+  if (user !== undefined) req.user = user;
+  const hn = str(v.hostname);
+  if (hn !== undefined) req.hostname = hn;
   if (runtime !== undefined) req.runtime = runtime;
   if (st !== undefined) req.stopTimeout = Number(st);
   const security = securityRequest(v);

@@ -57,7 +57,10 @@ function groupId(name: string): number {
 
 export async function serveCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, FLAGS, { command: c.path });
-  if (p.values.help) { process.stdout.write(USAGE); return 0; }
+  if (p.values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   if (p.positionals.length > 0) throw invalid('cli.bad_args', `"berth serve" accepts no arguments`, USAGE.split('\n')[0]);
   const tcp = str(p.values.tcp);
   const tlsFlags = ['tls-cert', 'tls-key', 'tls-client-ca'].map((k) => str(p.values[k]));
@@ -67,10 +70,15 @@ export async function serveCmd(c: CommandContext): Promise<number> {
   if (tcp && str(p.values.socket)) throw invalid('serve.both', 'choose one of --socket and --tcp');
   const addr = tcp ? parseTcp(tcp) : undefined;
   if (addr && !addr.loopback && tlsGiven === 0) {
-    throw invalid('serve.plain_tcp', `refusing to serve the API without TLS on ${tcp}: anyone who can reach it would be root here`, 'add --tls-cert, --tls-key and --tls-client-ca, or listen on 127.0.0.1');
+    throw invalid('serve.plain_tcp', `refusing to serve the API without TLS on ${tcp}: anyone who can reach it would be root here`,
+      'add --tls-cert, --tls-key and --tls-client-ca, or listen on 127.0.0.1');
   }
   const read = (f: string) => {
-    try { return readFileSync(f); } catch (e) { throw invalid('serve.tls_file', `reading ${f}: ${(e as Error).message}`); }
+    try {
+      return readFileSync(f);
+    } catch (e) {
+      throw invalid('serve.tls_file', `reading ${f}: ${(e as Error).message}`);
+    }
   };
   const tls = tlsGiven === 3 ? { cert: read(tlsFlags[0]!), key: read(tlsFlags[1]!), ca: read(tlsFlags[2]!) } : undefined;
   const group = str(p.values.group);
@@ -78,7 +86,9 @@ export async function serveCmd(c: CommandContext): Promise<number> {
 
   const { createApiServer, listenUnix, listenTcp, listenActivated } = await import('../../api/server.js');
   const engine = createEngine(c.config);
-  const log = (l: string) => { process.stderr.write(`berth serve: ${l}\n`); };
+  const log = (l: string) => {
+    process.stderr.write(`berth serve: ${l}\n`);
+  };
   const api = createApiServer({ engine, log, debug: c.config.debug, ...(tls ? { tls } : {}) });
   const socket = str(p.values.socket) ?? defaultSocket();
   let where: string;

@@ -18,8 +18,12 @@ const pct = (n: number) => `${n.toFixed(2)}%`;
 /** Docker's stats uses binary units for memory ("1.5MiB") and decimal for I/O ("1.2kB"). */
 export function binSize(n: number): string {
   const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n; let i = 0;
-  while (v >= 1024 && i < u.length - 1) { v /= 1024; i++; }
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < u.length - 1) {
+    v /= 1024;
+    i++;
+  }
   // Go's %.4g, as docker/go-units' BytesSize: four significant digits, no trailing zeros.
   return `${Number.parseFloat(v.toPrecision(4))}${u[i]}`;
 }
@@ -27,14 +31,22 @@ export function binSize(n: number): string {
 /** The fields Docker's stats templates name. */
 export function statsDoc(s: StatsLine, noTrunc: boolean): Record<string, string> {
   return {
-    ID: noTrunc ? s.id : shortId(s.id), Container: noTrunc ? s.id : shortId(s.id), Name: s.name,
-    CPUPerc: pct(s.cpuPercent), MemUsage: `${binSize(s.memUsage)} / ${binSize(s.memLimit)}`, MemPerc: pct(s.memPercent),
-    NetIO: `${humanSize(s.netRx)} / ${humanSize(s.netTx)}`, BlockIO: `${humanSize(s.blkRead)} / ${humanSize(s.blkWrite)}`, PIDs: String(s.pids),
+    ID: noTrunc ? s.id : shortId(s.id),
+    Container: noTrunc ? s.id : shortId(s.id),
+    Name: s.name,
+    CPUPerc: pct(s.cpuPercent),
+    MemUsage: `${binSize(s.memUsage)} / ${binSize(s.memLimit)}`,
+    MemPerc: pct(s.memPercent),
+    NetIO: `${humanSize(s.netRx)} / ${humanSize(s.netTx)}`,
+    BlockIO: `${humanSize(s.blkRead)} / ${humanSize(s.blkWrite)}`,
+    PIDs: String(s.pids),
   };
 }
 
-const COLUMNS: [string, string][] = [['CONTAINER ID', 'ID'], ['NAME', 'Name'], ['CPU %', 'CPUPerc'], ['MEM USAGE / LIMIT', 'MemUsage'],
-  ['MEM %', 'MemPerc'], ['NET I/O', 'NetIO'], ['BLOCK I/O', 'BlockIO'], ['PIDS', 'PIDs']];
+const COLUMNS: [string, string][] = [['CONTAINER ID', 'ID'], ['NAME', 'Name'], ['CPU %', 'CPUPerc'], ['MEM USAGE / LIMIT', 'MemUsage'], ['MEM %', 'MemPerc'], [
+  'NET I/O',
+  'NetIO',
+], ['BLOCK I/O', 'BlockIO'], ['PIDS', 'PIDs']];
 
 async function render(lines: StatsLine[], format: string, noTrunc: boolean): Promise<string> {
   const docs = lines.map((l) => statsDoc(l, noTrunc));
@@ -58,7 +70,9 @@ export async function statsCmd(c: CommandContext): Promise<number> {
     return 0;
   }
   let stop = false;
-  process.once('SIGINT', () => { stop = true; });
+  process.once('SIGINT', () => {
+    stop = true;
+  });
   while (!stop) {
     const text = await render(await engine.containers.stats(req), format, noTrunc);
     if (stop) break;

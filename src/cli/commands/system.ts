@@ -11,11 +11,16 @@ const HELP: OptionDef = { long: 'help', type: 'boolean' };
 export async function systemCmd(c: CommandContext): Promise<number> {
   const [verb, ...rest] = c.argv;
   switch (verb ?? '') {
-    case 'boot': return bootCmd({ ...c, argv: rest, path: 'system boot' });
-    case 'check': return checkCmd({ ...c, argv: rest, path: 'system check' });
-    case 'df': return (await import('./archive.js')).systemCmd(c);
-    case 'recover': return recoverCmd({ ...c, argv: rest, path: 'system recover' });
-    default: throw invalid('cli.unknown_command', `unknown command "system ${verb ?? ''}"`.trimEnd(), 'berth system boot|check|df|recover');
+    case 'boot':
+      return bootCmd({ ...c, argv: rest, path: 'system boot' });
+    case 'check':
+      return checkCmd({ ...c, argv: rest, path: 'system check' });
+    case 'df':
+      return (await import('./archive.js')).systemCmd(c);
+    case 'recover':
+      return recoverCmd({ ...c, argv: rest, path: 'system recover' });
+    default:
+      throw invalid('cli.unknown_command', `unknown command "system ${verb ?? ''}"`.trimEnd(), 'berth system boot|check|df|recover');
   }
 }
 
@@ -33,7 +38,11 @@ export async function recoverCmd(c: CommandContext): Promise<number> {
   const r = await createEngine(c.config).system.recoverRecords();
   for (const x of r.recovered) out(`recovered ${x.id.slice(0, 12)} ${x.name} (${x.status})\n`);
   for (const x of r.skipped) process.stderr.write(`berth: not recovered: ${x.id.slice(0, 12)}: ${x.reason}\n`);
-  out(`${r.recovered.length} recovered, ${r.present} already recorded, ${r.skipped.length} not recovered; ${r.networks} network${r.networks === 1 ? '' : 's'} recovered\n`);
+  out(
+    `${r.recovered.length} recovered, ${r.present} already recorded, ${r.skipped.length} not recovered; ${r.networks} network${
+      r.networks === 1 ? '' : 's'
+    } recovered\n`,
+  );
   return r.skipped.length > 0 ? 1 : 0;
 }
 

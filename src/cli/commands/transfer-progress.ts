@@ -6,14 +6,25 @@ const short = (d: string) => d.replace(/^sha256:/, '').slice(0, 12);
 
 export function plainProgress(verb: 'Copying' | 'Pushing', write = (s: string) => process.stderr.write(s)): TransferProgress {
   return {
-    start(d, total) { write(`${verb} blob ${short(d)} (${humanSize(total)})\n`); },
+    start(d, total) {
+      write(`${verb} blob ${short(d)} (${humanSize(total)})\n`);
+    },
     advance() {},
-    done(d, how) { write(`${verb} blob ${short(d)} ${how === 'done' ? 'done' : how === 'exists' ? 'skipped: already exists' : 'mounted'}\n`); },
-    message(t) { write(`${t}\n`); },
+    done(d, how) {
+      write(`${verb} blob ${short(d)} ${how === 'done' ? 'done' : how === 'exists' ? 'skipped: already exists' : 'mounted'}\n`);
+    },
+    message(t) {
+      write(`${t}\n`);
+    },
   };
 }
 
-interface Row { digest: string; total: number; got: number; state: string }
+interface Row {
+  digest: string;
+  total: number;
+  got: number;
+  state: string;
+}
 
 export function ttyProgress(verb: 'Copying' | 'Pushing', stream: NodeJS.WriteStream = process.stderr): TransferProgress & { finish(): void } {
   const rows: Row[] = [];
@@ -33,19 +44,43 @@ export function ttyProgress(verb: 'Copying' | 'Pushing', stream: NodeJS.WriteStr
     drawn = rows.length;
     stream.write(s);
   };
-  const soon = () => { timer ??= setTimeout(draw, 100); };
+  const soon = () => {
+    timer ??= setTimeout(draw, 100);
+  };
   const row = (d: string) => rows.find((r) => r.digest === d);
   return {
-    start(d, total) { if (!row(d)) rows.push({ digest: d, total, got: 0, state: '' }); soon(); },
-    advance(d, bytes) { const r = row(d); if (r) r.got += bytes; soon(); },
-    done(d, how) { const r = row(d); if (r) { r.got = r.total; r.state = how === 'done' ? 'done' : how === 'exists' ? 'skipped: already exists' : 'mounted'; } soon(); },
+    start(d, total) {
+      if (!row(d)) rows.push({ digest: d, total, got: 0, state: '' });
+      soon();
+    },
+    advance(d, bytes) {
+      const r = row(d);
+      if (r) r.got += bytes;
+      soon();
+    },
+    done(d, how) {
+      const r = row(d);
+      if (r) {
+        r.got = r.total;
+        r.state = how === 'done' ? 'done' : how === 'exists' ? 'skipped: already exists' : 'mounted';
+      }
+      soon();
+    },
     message(t) {
-      if (timer) { clearTimeout(timer); draw(); }
+      if (timer) {
+        clearTimeout(timer);
+        draw();
+      }
       stream.write(`${t}\n`);
       drawn = 0;
       rows.length = 0;
     },
-    finish() { if (timer) { clearTimeout(timer); draw(); } },
+    finish() {
+      if (timer) {
+        clearTimeout(timer);
+        draw();
+      }
+    },
   };
 }
 

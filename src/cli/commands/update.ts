@@ -18,12 +18,17 @@ const FLAGS: OptionDef[] = [
 
 export function toUpdateRequest(v: ReturnType<typeof parseArgs>['values'], hostCpus = cpus().length): UpdateRequest {
   const u: UpdateRequest = {};
-  const mem = str(v.memory); const cpu = str(v.cpus); const set = str(v['cpuset-cpus']); const pids = str(v['pids-limit']); const restart = str(v.restart);
+  const mem = str(v.memory);
+  const cpu = str(v.cpus);
+  const set = str(v['cpuset-cpus']);
+  const pids = str(v['pids-limit']);
+  const restart = str(v.restart);
   if (mem !== undefined) u.memory = parseSize(mem, '--memory');
   if (cpu !== undefined) u.cpus = parseCpus(cpu, hostCpus);
   if (set !== undefined) u.cpusetCpus = parseCpuset(set, hostCpus);
   if (pids !== undefined) {
-    if (!/^-?\d+$/.test(pids) || (Number(pids) < 1 && pids !== '-1')) throw invalid('cli.bad_value', `invalid --pids-limit "${pids}": expected a positive number, or -1 for no limit`);
+    if (!/^-?\d+$/.test(pids) || (Number(pids) < 1 && pids !== '-1'))
+      throw invalid('cli.bad_value', `invalid --pids-limit "${pids}": expected a positive number, or -1 for no limit`);
     u.pidsLimit = Number(pids);
   }
   if (restart !== undefined) u.restart = parseRestartPolicy(restart, '--restart');
@@ -32,9 +37,11 @@ export function toUpdateRequest(v: ReturnType<typeof parseArgs>['values'], hostC
 
 export async function updateCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, FLAGS, { command: c.path });
-  if (p.positionals.length === 0) throw invalid('cli.missing_argument', `"berth ${c.path}" requires at least 1 argument`, `usage: berth ${c.path} [OPTIONS] CONTAINER [CONTAINER...]`);
+  if (p.positionals.length === 0)
+    throw invalid('cli.missing_argument', `"berth ${c.path}" requires at least 1 argument`, `usage: berth ${c.path} [OPTIONS] CONTAINER [CONTAINER...]`);
   const req = toUpdateRequest(p.values);
-  if (Object.keys(req).length === 0) throw invalid('cli.missing_argument', 'you must provide one or more flags when using this command', `see 'berth ${c.path} --help'`);
+  if (Object.keys(req).length === 0)
+    throw invalid('cli.missing_argument', 'you must provide one or more flags when using this command', `see 'berth ${c.path} --help'`);
   const engine = createEngine(c.config);
   let rc = 0;
   for (const ref of p.positionals) {

@@ -9,7 +9,10 @@ import { createEngine, type LabelFilter, type VolumeInfo } from '../../engine/in
 
 function labelsOf(items: string[]): Record<string, string> {
   const l: Record<string, string> = {};
-  for (const kv of items) { const i = kv.indexOf('='); l[i < 0 ? kv : kv.slice(0, i)] = i < 0 ? '' : kv.slice(i + 1); }
+  for (const kv of items) {
+    const i = kv.indexOf('=');
+    l[i < 0 ? kv : kv.slice(0, i)] = i < 0 ? '' : kv.slice(i + 1);
+  }
   return l;
 }
 
@@ -33,8 +36,10 @@ export async function createCmd(c: CommandContext): Promise<number> {
   }
   const driver = str(p.values.driver);
   const v = await createEngine(c.config).volumes.create({
-    ...(name !== undefined ? { name } : {}), labels: labelsOf(list(p.values.label)),
-    ...(driver !== undefined ? { driver } : {}), options: list(p.values.opt),
+    ...(name !== undefined ? { name } : {}),
+    labels: labelsOf(list(p.values.label)),
+    ...(driver !== undefined ? { driver } : {}),
+    options: list(p.values.opt),
   });
   out(`${v.name}\n`);
   return 0;
@@ -45,7 +50,8 @@ function filterVolumes(vols: VolumeInfo[], filters: string[], inUse: Set<string>
   let out0 = vols;
   for (const f of filters) {
     const i = f.indexOf('=');
-    const k = i < 0 ? f : f.slice(0, i); const v = i < 0 ? '' : f.slice(i + 1);
+    const k = i < 0 ? f : f.slice(0, i);
+    const v = i < 0 ? '' : f.slice(i + 1);
     if (k === 'name') out0 = out0.filter((x) => x.name.includes(v));
     else if (k === 'label') {
       const [lk, lv] = v.split('=', 2) as [string, string?];
@@ -74,10 +80,19 @@ export async function lsCmd(c: CommandContext): Promise<number> {
     inUse = new Set((await engine.containers.list()).flatMap((x) => x.spec.volumes.filter((m) => m.named).map((m) => m.source)));
   }
   const vols = filterVolumes(all, filters, inUse);
-  if (bool(p.values.quiet)) { out(vols.map((v) => `${v.name}\n`).join('')); return 0; }
+  if (bool(p.values.quiet)) {
+    out(vols.map((v) => `${v.name}\n`).join(''));
+    return 0;
+  }
   const format = str(p.values.format) ?? 'table';
-  if (format === 'json') { out(vols.map((v) => `${JSON.stringify({ Driver: v.driver, Labels: v.labels, Mountpoint: v.mountpoint, Name: v.name, Scope: 'local' })}\n`).join('')); return 0; }
-  if (format === 'table') { out(table(['DRIVER', 'VOLUME NAME'], vols.map((v) => [v.driver, v.name]))); return 0; }
+  if (format === 'json') {
+    out(vols.map((v) => `${JSON.stringify({ Driver: v.driver, Labels: v.labels, Mountpoint: v.mountpoint, Name: v.name, Scope: 'local' })}\n`).join(''));
+    return 0;
+  }
+  if (format === 'table') {
+    out(table(['DRIVER', 'VOLUME NAME'], vols.map((v) => [v.driver, v.name])));
+    return 0;
+  }
   const { formatTemplate } = await import('../template.js');
   const tpl = format.replace(/^table /, '');
   out(vols.map((v) => `${formatTemplate(tpl, { Driver: v.driver, Name: v.name, Mountpoint: v.mountpoint, Labels: v.labels, Scope: 'local' })}\n`).join(''));
@@ -86,7 +101,8 @@ export async function lsCmd(c: CommandContext): Promise<number> {
 
 export async function inspectCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'format', short: 'f', type: 'string', description: 'format output with a Go template' }], { command: c.path });
-  if (p.positionals.length === 0) throw invalid('cli.missing_argument', `"berth ${c.path}" requires at least 1 argument`, `usage: berth ${c.path} VOLUME [VOLUME...]`);
+  if (p.positionals.length === 0)
+    throw invalid('cli.missing_argument', `"berth ${c.path}" requires at least 1 argument`, `usage: berth ${c.path} VOLUME [VOLUME...]`);
   const engine = createEngine(c.config);
   const docs: unknown[] = [];
   let rc = 0;
@@ -104,8 +120,11 @@ export async function inspectCmd(c: CommandContext): Promise<number> {
 }
 
 export async function rmCmd(c: CommandContext): Promise<number> {
-  const p = parseArgs(c.argv, [{ long: 'force', short: 'f', type: 'boolean', description: 'do not fail on a volume that does not exist' }], { command: c.path });
-  if (p.positionals.length === 0) throw invalid('cli.missing_argument', `"berth ${c.path}" requires at least 1 argument`, `usage: berth ${c.path} [OPTIONS] VOLUME [VOLUME...]`);
+  const p = parseArgs(c.argv, [{ long: 'force', short: 'f', type: 'boolean', description: 'do not fail on a volume that does not exist' }], {
+    command: c.path,
+  });
+  if (p.positionals.length === 0)
+    throw invalid('cli.missing_argument', `"berth ${c.path}" requires at least 1 argument`, `usage: berth ${c.path} [OPTIONS] VOLUME [VOLUME...]`);
   const engine = createEngine(c.config);
   let rc = 0;
   for (const name of p.positionals) {
@@ -129,7 +148,11 @@ export async function confirm(question: string, force: boolean): Promise<boolean
   if (canPrompt()) answer = await promptLine(`${question} [y/N] `);
   else {
     process.stderr.write(`${question} [y/N] `);
-    try { answer = readFileSync(0, 'utf8').split('\n')[0] ?? ''; } catch { answer = ''; }
+    try {
+      answer = readFileSync(0, 'utf8').split('\n')[0] ?? '';
+    } catch {
+      answer = '';
+    }
   }
   return /^y(es)?$/i.test(answer.trim());
 }
@@ -152,10 +175,10 @@ export async function pruneCmd(c: CommandContext): Promise<number> {
     { long: 'filter', type: 'string', multiple: true, description: 'label=KEY[=VALUE]' },
   ], { command: c.path });
   const labels = labelFilters(list(p.values.filter), 'volume prune');
-  if (!(await confirm('WARNING! This will remove all local volumes not used by at least one container.\nAre you sure you want to continue?', bool(p.values.force)))) return 0;
+  if (!(await confirm('WARNING! This will remove all local volumes not used by at least one container.\nAre you sure you want to continue?',
+    bool(p.values.force)))) return 0;
   const r = await createEngine(c.config).volumes.prune(labels ? { labels } : {});
   if (r.removed.length > 0) out(`Deleted Volumes:\n${r.removed.map((n) => `${n}\n`).join('')}\n`);
   out(`Total reclaimed space: ${humanSize(r.reclaimed)}\n`);
   return 0;
 }
-

@@ -9,8 +9,20 @@ import type { RuntimeBinary } from '../../runtime/select.js';
 import type { NetworkRecord } from '../../network/networks.js';
 
 type ProcState = 'running' | 'zombie' | 'gone';
-interface Proc { pid: number; start: number; state: ProcState; ignores: Set<string> }
-interface RtContainer { id: string; pid: number; conmonPid: number; runDir: string; exitRunId: string | undefined; started: boolean }
+interface Proc {
+  pid: number;
+  start: number;
+  state: ProcState;
+  ignores: Set<string>;
+}
+interface RtContainer {
+  id: string;
+  pid: number;
+  conmonPid: number;
+  runDir: string;
+  exitRunId: string | undefined;
+  started: boolean;
+}
 
 const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGUSR1: 10, SIGTERM: 15 };
 
@@ -96,12 +108,19 @@ export class FakeHost implements Host {
     const p = this.procs.get(pid);
     return p?.state === 'running' && (start === null || start === undefined || start === p.start);
   };
-  processStartTime = (pid: number) => { const p = this.procs.get(pid); return p && p.state !== 'gone' ? p.start : null; };
+  processStartTime = (pid: number) => {
+    const p = this.procs.get(pid);
+    return p && p.state !== 'gone' ? p.start : null;
+  };
   hardRlimits = () => ({ nofile: 1_048_576, nproc: 4_194_304 });
   signal = (pid: number, sig: NodeJS.Signals) => {
     this.call('signal', `${pid} ${sig}`);
     const p = this.procs.get(pid);
-    if (!p || p.state !== 'running') { const e = new Error('ESRCH') as NodeJS.ErrnoException; e.code = 'ESRCH'; throw e; }
+    if (!p || p.state !== 'running') {
+      const e = new Error('ESRCH') as NodeJS.ErrnoException;
+      e.code = 'ESRCH';
+      throw e;
+    }
     if (sig !== 'SIGKILL' && p.ignores.has(sig)) return;
     const c = this.byPid(pid);
     // A frozen task takes no signal until it is thawed (cgroup v1's freezer holds even SIGKILL).
@@ -109,11 +128,22 @@ export class FakeHost implements Host {
     if (c) this.exit(c.id, 128 + (SIGNALS[sig] ?? 0));
     else p.state = 'gone';
   };
-  syncFs = (path: string) => { this.call('syncFs', path); };
-  mount = (_spec: Parameters<Host['mount']>[0], target: string) => { this.call('mount', target); this.mounts.add(target); };
-  unmount = (target: string) => { this.call('unmount', target); this.mounts.delete(target); };
+  syncFs = (path: string) => {
+    this.call('syncFs', path);
+  };
+  mount = (_spec: Parameters<Host['mount']>[0], target: string) => {
+    this.call('mount', target);
+    this.mounts.add(target);
+  };
+  unmount = (target: string) => {
+    this.call('unmount', target);
+    this.mounts.delete(target);
+  };
   isMounted = (target: string) => this.mounts.has(target);
-  removeCgroup = (p: string) => { this.call('removeCgroup', p); this.cgroups.delete(p); };
+  removeCgroup = (p: string) => {
+    this.call('removeCgroup', p);
+    this.cgroups.delete(p);
+  };
   chooseRuntime = (): RuntimeBinary => ({ name: 'runc', path: '/fake/runc' });
   createContainer = async (o: CreateOptions) => {
     this.call('createContainer', o.id);
@@ -121,7 +151,8 @@ export class FakeHost implements Host {
     const init = this.spawn();
     const conmon = this.spawn();
     const args = o.exitCommand?.args ?? [];
-    this.runtime.set(o.id, { id: o.id, pid: init.pid, conmonPid: conmon.pid, runDir: o.runDir, exitRunId: o.exitCommand ? args[args.length - 1] : undefined, started: false });
+    this.runtime.set(o.id, { id: o.id, pid: init.pid, conmonPid: conmon.pid, runDir: o.runDir, exitRunId: o.exitCommand ? args[args.length - 1] : undefined,
+      started: false });
     this.cgroups.add(`/berth/${o.id}`);
     this.exitFiles.delete(o.id);
     return { pid: init.pid, conmonPid: conmon.pid };
@@ -168,7 +199,11 @@ export class FakeHost implements Host {
     this.updates.set(id, [...(this.updates.get(id) ?? []), r]);
   };
   readExitFile = (_runDir: string, id: string) => this.exitFiles.get(id) ?? null;
-  writeBundle = (dir: string, spec: Parameters<Host['writeBundle']>[1]) => { this.call('writeBundle', dir); this.bundles.set(dir, spec); return `${dir}/config.json`; };
+  writeBundle = (dir: string, spec: Parameters<Host['writeBundle']>[1]) => {
+    this.call('writeBundle', dir);
+    this.bundles.set(dir, spec);
+    return `${dir}/config.json`;
+  };
   runForeground = async (o: Parameters<Host['runForeground']>[0]) => {
     this.call('runForeground', o.id);
     const init = this.spawn();
@@ -179,18 +214,33 @@ export class FakeHost implements Host {
     this.exit(o.id, this.foregroundExit);
     return this.foregroundExit;
   };
-  planEndpoints = (_ctx: Parameters<Host['planEndpoints']>[0], id: string) => { this.call('planEndpoints', id); };
-  publishPorts = (_ctx: Parameters<Host['publishPorts']>[0], id: string) => { this.call('publishPorts', id); return []; };
+  planEndpoints = (_ctx: Parameters<Host['planEndpoints']>[0], id: string) => {
+    this.call('planEndpoints', id);
+  };
+  publishPorts = (_ctx: Parameters<Host['publishPorts']>[0], id: string) => {
+    this.call('publishPorts', id);
+    return [];
+  };
   ensureDefaultNetwork = (): NetworkRecord => {
     this.call('ensureDefaultNetwork');
-    return { name: 'berth', id: 'f'.repeat(64), bridge: 'berth-ffffffff', subnet: '10.88.0.0/16', gateway: '10.88.0.1', internal: false, labels: {}, createdAt: new Date().toISOString() };
+    return { name: 'berth', id: 'f'.repeat(64), bridge: 'berth-ffffffff', subnet: '10.88.0.0/16', gateway: '10.88.0.1', internal: false, labels: {},
+      createdAt: new Date().toISOString() };
   };
   setUpNetwork = async (_ctx: Parameters<Host['setUpNetwork']>[0], id: string) => {
     this.call('setUpNetwork', id);
     this.netns.add(id);
     return { netnsPath: `/fake/netns/${id}`, hostsFile: '/fake/hosts', resolvConf: '/fake/resolv.conf' };
   };
-  restoreBridges = (): string[] => { this.call('restoreBridges'); return []; };
-  tearDownNetwork = (_ctx: Parameters<Host['tearDownNetwork']>[0], id: string) => { this.call('tearDownNetwork', id); this.netns.delete(id); };
-  releaseNetwork = (_ctx: Parameters<Host['releaseNetwork']>[0], id: string) => { this.call('releaseNetwork', id); this.netns.delete(id); };
+  restoreBridges = (): string[] => {
+    this.call('restoreBridges');
+    return [];
+  };
+  tearDownNetwork = (_ctx: Parameters<Host['tearDownNetwork']>[0], id: string) => {
+    this.call('tearDownNetwork', id);
+    this.netns.delete(id);
+  };
+  releaseNetwork = (_ctx: Parameters<Host['releaseNetwork']>[0], id: string) => {
+    this.call('releaseNetwork', id);
+    this.netns.delete(id);
+  };
 }

@@ -58,16 +58,16 @@ export class RegistryClient {
         if (res.status === 401) await drain(res.body);
       }
       if (res.status === 401) {
-        throw new BerthError('Unavailable', 'registry.unauthorized',
-          this.opts.credentials
-            ? `registry ${this.registry} refused the credentials of user "${this.opts.credentials.username}" for ${this.label}`
-            : `registry ${this.registry} requires authentication for ${this.label}`,
-          { hint: `berth login ${this.registry}` });
+        throw new BerthError('Unavailable', 'registry.unauthorized', this.opts.credentials
+          ? `registry ${this.registry} refused the credentials of user "${this.opts.credentials.username}" for ${this.label}`
+          : `registry ${this.registry} requires authentication for ${this.label}`, { hint: `berth login ${this.registry}` });
       }
     }
     if (res.status === 403) {
       await drain(res.body);
-      throw new BerthError('Unavailable', 'registry.denied', `registry ${this.registry} denied access to ${this.label}`, { hint: `check your permissions, or berth login ${this.registry}` });
+      throw new BerthError('Unavailable', 'registry.denied', `registry ${this.registry} denied access to ${this.label}`, {
+        hint: `check your permissions, or berth login ${this.registry}`,
+      });
     }
     if (!o.ok.includes(res.status)) {
       const text = (await readAll(res.body, 65536).catch(() => Buffer.alloc(0))).toString('utf8');
@@ -93,8 +93,8 @@ export class RegistryClient {
     if (res.status === 401) {
       await drain(res.body);
       throw new BerthError('Unavailable', 'registry.unauthorized',
-        this.opts.credentials ? `registry ${this.registry} refused the credentials of user "${this.opts.credentials.username}"` : `registry ${this.registry} requires authentication`,
-        { hint: 'check the user name and password' });
+        this.opts.credentials ? `registry ${this.registry} refused the credentials of user "${this.opts.credentials.username}"`
+          : `registry ${this.registry} requires authentication`, { hint: 'check the user name and password' });
     }
     if (res.status !== 200) {
       await drain(res.body);
@@ -116,7 +116,7 @@ export class RegistryClient {
   /** Sends with retries on dropped connections and 5xx; decides the scheme on first contact. */
   private async attempt(method: HttpRequest['method'], path: string, o: CallOptions): Promise<HttpResponse> {
     const retries = this.opts.retries ?? 3;
-    for (let i = 0; ; i++) {
+    for (let i = 0;; i++) {
       try {
         await this.decideScheme();
         const headers = { ...(o.headers ?? {}), ...(this.authorization ? { authorization: this.authorization } : {}) };
@@ -205,9 +205,13 @@ export class RegistryClient {
     if (err?.code === 'ECONNREFUSED') why = 'connection refused';
     else if (err?.code === 'ENOTFOUND' || err?.code === 'EAI_AGAIN') why = 'host not found';
     else if (/certificate|self.signed|CERT_|unable to verify/i.test(`${err?.code} ${why}`)) {
-      return new BerthError('Unavailable', 'registry.tls', `cannot reach ${what}: TLS certificate not trusted (${why})`, { hint: 'use --tls-verify=false for a registry with a self-signed certificate' });
+      return new BerthError('Unavailable', 'registry.tls', `cannot reach ${what}: TLS certificate not trusted (${why})`, {
+        hint: 'use --tls-verify=false for a registry with a self-signed certificate',
+      });
     } else if (isTlsMismatch(e)) {
-      return new BerthError('Unavailable', 'registry.tls', `cannot reach ${what}: it does not speak HTTPS`, { hint: 'use --tls-verify=false for a plain-HTTP registry' });
+      return new BerthError('Unavailable', 'registry.tls', `cannot reach ${what}: it does not speak HTTPS`, {
+        hint: 'use --tls-verify=false for a plain-HTTP registry',
+      });
     }
     return new BerthError('Unavailable', 'registry.unreachable', `cannot reach ${what}: ${why}`, { hint: 'check the registry address and that it is running' });
   }
@@ -223,8 +227,12 @@ export class RegistryClient {
       message = text.trim().slice(0, 200);
     }
     if (status === 404 || code === 'MANIFEST_UNKNOWN' || code === 'NAME_UNKNOWN' || code === 'BLOB_UNKNOWN') {
-      return notFound('registry.not_found', `${this.label}: ${code ? `${code.toLowerCase().replace(/_/g, ' ')}` : 'not found'} (${method} ${path.replace(/^https?:\/\/[^/]+/, '')})`);
+      return notFound('registry.not_found',
+        `${this.label}: ${code ? `${code.toLowerCase().replace(/_/g, ' ')}` : 'not found'} (${method} ${path.replace(/^https?:\/\/[^/]+/, '')})`);
     }
-    return unavailable('registry.error', `registry ${this.registry} answered ${method} ${path.replace(/^https?:\/\/[^/]+/, '').split('?')[0]} with HTTP ${status}${code ? ` ${code}` : ''}${message ? `: ${message}` : ''}`);
+    return unavailable('registry.error',
+      `registry ${this.registry} answered ${method} ${path.replace(/^https?:\/\/[^/]+/, '').split('?')[0]} with HTTP ${status}${code ? ` ${code}` : ''}${
+        message ? `: ${message}` : ''
+      }`);
   }
 }

@@ -4,7 +4,8 @@
 // until verified); a pull that was killed resumes there with a Range request. A blob already
 // in the store is not fetched again. On a failure, what this pull added is removed again.
 import { step } from '../../common/fault.js';
-import { closeSync, createWriteStream, existsSync, mkdirSync, fsyncSync, openSync, readFileSync, rmSync, writeSync, statSync, truncateSync, createReadStream } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, mkdirSync, fsyncSync, openSync, readFileSync, rmSync, writeSync, statSync, truncateSync,
+  createReadStream } from 'node:fs';
 import { createHash, type Hash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { corrupt, invalid, isBerthError, notFound, unavailable } from '../../common/errors.js';
@@ -39,12 +40,19 @@ export interface PullResult {
 }
 
 export const MANIFEST_ACCEPT = [
-  MEDIA.ociIndex, MEDIA.dockerList, MEDIA.ociManifest, MEDIA.dockerManifest,
+  MEDIA.ociIndex,
+  MEDIA.dockerList,
+  MEDIA.ociManifest,
+  MEDIA.dockerManifest,
 ].join(', ');
 
 const SCHEMA1 = /application\/vnd\.docker\.distribution\.manifest\.v1/;
 
-interface Platform { os: string; architecture: string; variant: string | undefined }
+interface Platform {
+  os: string;
+  architecture: string;
+  variant: string | undefined;
+}
 
 export function parsePlatform(text: string | undefined): Platform {
   if (text === undefined || text === '') return { os: 'linux', architecture: goArch(), variant: undefined };
@@ -60,7 +68,10 @@ export function pullCandidates(input: string, search: readonly string[]): Array<
   return search.map((d) => ({ ...r, domain: d, path: d === 'docker.io' && !r.path.includes('/') ? `library/${r.path}` : r.path }));
 }
 
-interface Made { blobs: string[]; layers: string[] }
+interface Made {
+  blobs: string[];
+  layers: string[];
+}
 
 export async function pullImage(ctx: ImageContext, input: string, opts: PullOptions = {}): Promise<PullResult> {
   const cfg = registriesConfig(ctx.root);
@@ -96,7 +107,12 @@ export async function pullImage(ctx: ImageContext, input: string, opts: PullOpti
   throw notFound('image.not_found', `image ${input} not found in ${misses.join(', ')}`, 'check the name and tag');
 }
 
-interface Fetched { bytes: Buffer; digest: string; mediaType: string; doc: ManifestDoc }
+interface Fetched {
+  bytes: Buffer;
+  digest: string;
+  mediaType: string;
+  doc: ManifestDoc;
+}
 
 interface ManifestDoc {
   schemaVersion?: number;
@@ -126,7 +142,8 @@ async function fetchManifest(client: RegistryClient, ref: string, expected: stri
   const header = String(res.headers['content-type'] ?? '').split(';')[0]!.trim();
   const mediaType = doc.mediaType ?? (doc.manifests ? MEDIA.ociIndex : header || MEDIA.ociManifest);
   if (SCHEMA1.test(mediaType) || doc.schemaVersion === 1) {
-    throw unavailable('image.unsupported', `${client.label}:${ref} has a Docker schema 1 manifest, which berth does not read`, 'push the image again with a current tool');
+    throw unavailable('image.unsupported', `${client.label}:${ref} has a Docker schema 1 manifest, which berth does not read`,
+      'push the image again with a current tool');
   }
   return { bytes, digest, mediaType, doc };
 }
@@ -137,13 +154,16 @@ function choosePlatform(client: RegistryClient, list: NonNullable<ManifestDoc['m
   const chosen = exact[0] ?? (p.variant === undefined ? undefined : fits[0]);
   if (!chosen) {
     const have = list.map((d) => `${d.platform?.os}/${d.platform?.architecture}${d.platform?.variant ? `/${d.platform.variant}` : ''}`).join(', ');
-    throw notFound('image.no_platform', `${client.label} has no image for ${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''} (it has ${have})`, 'choose one with --platform');
+    throw notFound('image.no_platform', `${client.label} has no image for ${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''} (it has ${have})`,
+      'choose one with --platform');
   }
   return chosen;
 }
 
 async function pullManifest(
-  ctx: ImageContext, client: RegistryClient, top: Fetched,
+  ctx: ImageContext,
+  client: RegistryClient,
+  top: Fetched,
   o: { platform: Platform; name: string | undefined; progress: TransferProgress; parallel: number },
 ): Promise<PullResult> {
   let m = top;
@@ -155,7 +175,8 @@ async function pullManifest(
   const { config: cdesc, layers } = m.doc;
   if (!cdesc || !Array.isArray(layers)) throw corrupt('registry.bad_manifest', `manifest ${m.digest} of ${client.label} has no config or layers`);
   for (const l of layers) {
-    if (/zstd/.test(l.mediaType ?? '')) throw unavailable('image.unsupported', `layer ${l.digest} of ${client.label} is zstd-compressed, which berth cannot read yet`);
+    if (/zstd/.test(l.mediaType ?? ''))
+      throw unavailable('image.unsupported', `layer ${l.digest} of ${client.label} is zstd-compressed, which berth cannot read yet`);
     if (/nondistributable|foreign/.test(l.mediaType ?? '')) throw unavailable('image.unsupported', `layer ${l.digest} of ${client.label} is a foreign layer`);
     hexOf(l.digest);
   }
@@ -163,7 +184,8 @@ async function pullManifest(
   try {
     const cres = await client.call('GET', `blobs/${cdesc.digest}`, { ok: [200] });
     const configBytes = await readAll(cres.body, 16 << 20);
-    if (sha256(configBytes) !== cdesc.digest) throw corrupt('registry.digest_mismatch', `image config ${cdesc.digest} of ${client.label} has digest ${sha256(configBytes)}`);
+    if (sha256(configBytes) !== cdesc.digest)
+      throw corrupt('registry.digest_mismatch', `image config ${cdesc.digest} of ${client.label} has digest ${sha256(configBytes)}`);
     let image: OciImage;
     try {
       image = JSON.parse(configBytes.toString('utf8')) as OciImage;
@@ -218,7 +240,7 @@ export function partialPath(root: string, digest: string): string {
 
 async function hashFile(path: string, upTo: number): Promise<Hash> {
   const h = createHash('sha256');
-  if (upTo > 0) for await (const c of createReadStream(path, { end: upTo - 1 })) h.update(c as Buffer);
+  if (upTo > 0) { for await (const c of createReadStream(path, { end: upTo - 1 })) h.update(c as Buffer); }
   return h;
 }
 
@@ -280,7 +302,7 @@ async function lockPartial(lock: string, done: () => boolean): Promise<(() => vo
 
 async function fetchInto(root: string, client: RegistryClient, d: Descriptor, progress: TransferProgress, partial: string): Promise<boolean> {
   const id = d.digest;
-  for (let attempt = 0; ; attempt++) {
+  for (let attempt = 0;; attempt++) {
     let have = 0;
     try {
       have = statSync(partial).size;
@@ -322,7 +344,8 @@ async function fetchInto(root: string, client: RegistryClient, d: Descriptor, pr
         rmSync(partial, { force: true });
         // A resumed download may have continued someone else's broken partial: once more from zero.
         if (have > 0) continue;
-        throw corrupt('registry.digest_mismatch', `blob ${d.digest} of ${client.label} has digest ${digest}`, 'the registry sent damaged data; nothing was stored');
+        throw corrupt('registry.digest_mismatch', `blob ${d.digest} of ${client.label} has digest ${digest}`,
+          'the registry sent damaged data; nothing was stored');
       }
       const fd = openSync(partial, 'r');
       try {
@@ -337,7 +360,9 @@ async function fetchInto(root: string, client: RegistryClient, d: Descriptor, pr
     } catch (e) {
       if (!isBerthError(e) && attempt < 3) continue;
       if (isBerthError(e) && e.code === 'registry.unreachable' && attempt < 3) continue;
-      throw isBerthError(e) ? e : unavailable('registry.download', `downloading blob ${d.digest} from ${client.label} failed: ${(e as Error).message}`, 'run the pull again; it resumes where it stopped');
+      throw isBerthError(e) ? e
+        : unavailable('registry.download', `downloading blob ${d.digest} from ${client.label} failed: ${(e as Error).message}`,
+          'run the pull again; it resumes where it stopped');
     }
   }
 }

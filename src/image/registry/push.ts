@@ -42,7 +42,8 @@ function mountSources(repoTags: readonly string[], domain: string, except: strin
 
 export async function pushImage(ctx: ImageContext, source: string, destination: string | undefined, opts: PushOptions = {}): Promise<PushResult> {
   const image = resolveImage(ctx.store, source);
-  const destText = destination ?? image.repoTags.find((t) => t === source) ?? (source.includes('/') || image.repoTags.length === 0 ? source : image.repoTags[0]!);
+  const destText = destination ?? image.repoTags.find((t) => t === source) ??
+    (source.includes('/') || image.repoTags.length === 0 ? source : image.repoTags[0]!);
   const dest = parseReference(destText);
   if (dest.digest !== undefined) throw invalid('image.bad_reference', `cannot push to a digest reference "${destText}"`, 'give a tag instead');
   if (dest.domain === '') throw invalid('image.bad_reference', `"${destText}" names no registry`, 'push to REGISTRY/NAME[:TAG], e.g. localhost:5000/app:1');
@@ -87,7 +88,9 @@ export async function pushImage(ctx: ImageContext, source: string, destination: 
   return { destination: `${dest.domain}/${dest.path}:${tag}`, manifestDigest: image.manifestDigest };
 }
 
-async function pushBlob(root: string, client: RegistryClient, b: { digest: string; size: number }, from: readonly string[], progress: TransferProgress): Promise<void> {
+async function pushBlob(root: string, client: RegistryClient, b: { digest: string; size: number }, from: readonly string[],
+  progress: TransferProgress): Promise<void>
+{
   progress.start(b.digest, b.size);
   const head = await client.call('HEAD', `blobs/${b.digest}`, { ok: [200, 404] });
   await drain(head.body);
@@ -97,7 +100,10 @@ async function pushBlob(root: string, client: RegistryClient, b: { digest: strin
   }
   let location: string | undefined;
   for (const repo of from) {
-    const m = await client.call('POST', `blobs/uploads/?mount=${encodeURIComponent(b.digest)}&from=${encodeURIComponent(repo)}`, { headers: { 'content-length': '0' }, ok: [201, 202] });
+    const m = await client.call('POST', `blobs/uploads/?mount=${encodeURIComponent(b.digest)}&from=${encodeURIComponent(repo)}`, {
+      headers: { 'content-length': '0' },
+      ok: [201, 202],
+    });
     await drain(m.body);
     if (m.status === 201) {
       progress.done(b.digest, 'mounted');

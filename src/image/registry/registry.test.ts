@@ -12,7 +12,8 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 describe('registry pieces', () => {
   it('parses WWW-Authenticate challenges', () => {
     assert.deepEqual(parseChallenge('Bearer realm="https://auth.example/token",service="registry.example",scope="repository:a/b:pull,push"'), {
-      scheme: 'bearer', params: { realm: 'https://auth.example/token', service: 'registry.example', scope: 'repository:a/b:pull,push' },
+      scheme: 'bearer',
+      params: { realm: 'https://auth.example/token', service: 'registry.example', scope: 'repository:a/b:pull,push' },
     });
     assert.deepEqual(parseChallenge('Basic realm="berth-test"'), { scheme: 'basic', params: { realm: 'berth-test' } });
   });
@@ -30,7 +31,8 @@ describe('registry pieces', () => {
 
   it('resolves short names through the search list', () => {
     assert.deepEqual(pullCandidates('busybox', ['docker.io']).map((c) => `${c.domain}/${c.path}`), ['docker.io/library/busybox']);
-    assert.deepEqual(pullCandidates('team/app:1', ['a:5000', 'docker.io']).map((c) => `${c.domain}/${c.path}:${c.tag}`), ['a:5000/team/app:1', 'docker.io/team/app:1']);
+    assert.deepEqual(pullCandidates('team/app:1', ['a:5000', 'docker.io']).map((c) => `${c.domain}/${c.path}:${c.tag}`), ['a:5000/team/app:1',
+      'docker.io/team/app:1']);
     assert.deepEqual(pullCandidates('r.example/x', ['docker.io']).map((c) => `${c.domain}/${c.path}`), ['r.example/x']);
   });
 
