@@ -2,7 +2,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { invalid } from '../common/errors.js';
 import { emptyResources } from '../engine/types.js';
-import { parsePortSpec } from '../engine/index.js';
+import { parsePortSpec, parseRestartPolicy } from '../engine/index.js';
 import type { DependsCondition, FileObject, ServiceConfig, ServiceHealthcheck, ServiceNetwork, ServiceVolume } from './model.js';
 import type { NormalizeOptions } from './normalize.js';
 import { SERVICE_KEYS } from './keys.js';
@@ -269,7 +269,12 @@ function volumeOptions(r: Reader, m: Map_, path: string, type: 'bind' | 'volume'
 function restart(r: Reader, v: unknown, path: string): string {
   if (v === undefined || v === false) return 'no';
   const s = r.str(v, path);
-  if (!/^(no|always|unless-stopped|on-failure(:\d+)?)$/.test(s)) throw r.fail(path, `"${s}" is not one of no, always, on-failure[:N], unless-stopped`);
+  // The engine's one parser decides what a policy is; compose keeps its own words for the error.
+  try {
+    parseRestartPolicy(s);
+  } catch {
+    throw r.fail(path, `"${s}" is not one of no, always, on-failure[:N], unless-stopped`);
+  }
   return s;
 }
 

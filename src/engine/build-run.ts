@@ -13,13 +13,12 @@ import { join } from 'node:path';
 import { createImage } from '../image/create.js';
 import { resolveImage } from '../image/images.js';
 import type { ImageRecord } from '../image/types.js';
-import { getContainer } from '../state/containers.js';
 import { packDir } from '../storage/pack.js';
 import { snapshotPaths } from '../storage/overlay.js';
 import { pidAlive } from '../sys/proc.js';
-import { createContainer, listContainers, removeContainer, startContainer, waitContainer } from './containers.js';
-import { logPath, type EngineContext } from './context.js';
-import { LogFollower } from './logs.js';
+import { createContainer, listContainers, removeContainer, startContainer } from './containers.js';
+import type { EngineContext } from './context.js';
+import { followLogs, waitForExit } from './follow.js';
 import { emptyResources } from './types.js';
 import { stagingDir, statInImage, sweepBuildMounts, type BuildImage, type CommitStepOptions } from './build-images.js';
 import { imageContext } from './parts.js';
@@ -115,29 +114,20 @@ export async function runBuildStep(ctx: EngineContext, o: RunStepOptions): Promi
 
 /** Streams the container's log as lines while its process lives, then waits for its recorded exit. */
 async function followUntilExit(ctx: EngineContext, id: string, onLine: (line: string) => void): Promise<{ exitCode: number; printed: boolean }> {
-  const follower = new LogFollower(logPath(ctx, id));
   let pending = '';
   let printed = false;
-  const show = () => {
-    for (const r of follower.read()) {
-      pending += r.text + (r.partial ? '' : '\n');
-      printed = true;
-    }
+  // The engine's one follower: it ends once the exit is recorded, by when conmon has written all
+  // of the process's output.
+  for await (const chunk of followLogs(ctx, id, { follow: true })) {
+    pending += chunk.text;
+    printed = true;
     const nl = pending.lastIndexOf('\n');
     if (nl >= 0) {
       for (const l of pending.slice(0, nl).split('\n')) onLine(l);
       pending = pending.slice(nl + 1);
     }
-  };
-  for (;;) {
-    const cur = getContainer(ctx.db, id);
-    if (!cur || cur.status !== 'running' || cur.pid === null || !pidAlive(cur.pid)) break;
-    show();
-    await new Promise((r) => setTimeout(r, 50));
   }
-  const done = waitContainer(ctx, id);
-  // Read after the recorded exit: by then conmon has written all the process's output.
-  show();
+  const done = await waitForExit(ctx, id);
   if (pending !== '') onLine(pending);
   return { exitCode: done.exitCode ?? 1, printed };
 }
