@@ -205,8 +205,15 @@ export interface SystemEngine {
   recoverRecords(): Promise<RecoverReport>;
 }
 
+/** Files a user asked for (save -o, export -o, kube generate -f), written as berth writes its own: atomically. */
+export interface FileEngine {
+  write(path: string, data: string | Buffer): Promise<void>;
+  writeStream(path: string, produce: (out: Writable) => Promise<unknown>): Promise<void>;
+}
+
 export interface Engine {
   readonly config: EngineConfig;
+  readonly files: FileEngine;
   /** The builder's operations (engine/build-images.ts, engine/build-run.ts), loaded for a build. */
   builder(): Promise<BuildSupport>;
   readonly containers: ContainerEngine;
@@ -225,6 +232,10 @@ export function createEngine(config: EngineConfig): Engine {
   return {
     config,
     builder: async () => (await import('./build-support.js')).bindBuildSupport(ctx),
+    files: {
+      write: async (path, data) => (await import('../sys/atomic.js')).writeFileAtomic(path, data),
+      writeStream: async (path, produce) => (await import('../sys/atomic.js')).writeStreamAtomic(path, produce),
+    },
     containers: containerEngine(ctx),
     images: imageEngine(ctx),
     networks: networkEngine(ctx),

@@ -2,7 +2,8 @@
 // a container's resolver, the next berth) sees the old file or the new one, never a torn one,
 // and after a crash the name holds one of the two: the data is synced before the rename, and
 // the directory after it, so the rename itself survives a power cut.
-import { closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, createWriteStream, fchmodSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 
@@ -33,6 +34,30 @@ export function writeFileAtomic(path: string, data: string | Buffer, opts: Atomi
     }
     renameSync(tmp, path);
   } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  syncDir(dir);
+}
+
+/**
+ * The same for a stream (an image archive, an exported rootfs): `produce` writes into the
+ * temporary file, and only a complete one takes the name. The file is opened before `produce`
+ * runs: a lazily opened stream could create it after a failure had removed it.
+ */
+export async function writeStreamAtomic(path: string, produce: (out: Writable) => Promise<unknown>, opts: AtomicWriteOptions = {}): Promise<void> {
+  const dir = dirname(path);
+  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const fd = openSync(tmp, 'wx', opts.mode ?? 0o644);
+  try {
+    await produce(createWriteStream('', { fd, autoClose: false }));
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      closeSync(fd);
+    } catch { /* closed already */ }
     rmSync(tmp, { force: true });
     throw e;
   }

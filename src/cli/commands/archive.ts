@@ -1,8 +1,4 @@
 // Moving images: save, load, tag, prune, and `system df`.
-import type { Writable } from 'node:stream';
-import { createWriteStream, renameSync, rmSync, fsyncSync, openSync, closeSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { CommandContext } from '../main.js';
 import { parseArgs, bool, list, str } from '../args.js';
 import { json, out, table } from '../render.js';
@@ -31,30 +27,8 @@ export async function saveCmd(c: CommandContext): Promise<number> {
     await engine.images.save(p.positionals, process.stdout, format);
     return 0;
   }
-  await writeAtomically(file, (out) => engine.images.save(p.positionals, out, format));
+  await engine.files.writeStream(file, (out) => engine.images.save(p.positionals, out, format));
   return 0;
-}
-
-/**
- * Writes `file` from a stream producer: into a temporary file beside it, synced, then renamed,
- * so a failure never leaves a truncated archive under the name. The temporary file is opened
- * synchronously: a lazily opened stream could create it after a failure had removed it.
- */
-async function writeAtomically(file: string, produce: (out: Writable) => Promise<unknown>): Promise<void> {
-  const tmp = join(dirname(file), `.${basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
-  const fd = openSync(tmp, 'wx', 0o644);
-  try {
-    await produce(createWriteStream('', { fd, autoClose: false }));
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, file);
-  } catch (e) {
-    try {
-      closeSync(fd);
-    } catch { /* closed already */ }
-    rmSync(tmp, { force: true });
-    throw e;
-  }
 }
 
 export async function loadCmd(c: CommandContext): Promise<number> {
@@ -213,6 +187,6 @@ export async function exportCmd(c: CommandContext): Promise<number> {
     await engine.containers.export(ref, process.stdout);
     return 0;
   }
-  await writeAtomically(file, (out) => engine.containers.export(ref, out));
+  await engine.files.writeStream(file, (out) => engine.containers.export(ref, out));
   return 0;
 }

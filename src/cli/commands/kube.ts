@@ -1,6 +1,5 @@
 // berth kube generate|play|down: Kubernetes YAML from compose files and containers, and played
 // on this machine. The work is in src/kube; this file reads flags and prints.
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { CommandContext } from '../main.js';
 import { parseArgs, bool, str, list, type OptionDef } from '../args.js';
 import { out } from '../render.js';
@@ -88,12 +87,9 @@ async function generateCmd(c: CommandContext): Promise<number> {
     out(r.yaml);
     return 0;
   }
-  const tmp = `${outFile}.${process.pid}.tmp`;
   try {
-    writeFileSync(tmp, r.yaml);
-    renameSync(tmp, outFile);
+    await createEngine(c.config).files.write(outFile, r.yaml);
   } catch (e) {
-    rmSync(tmp, { force: true });
     throw invalid('kube.cannot_write', `cannot write ${outFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   return 0;
