@@ -4,8 +4,9 @@
 // the directory after it, so the rename itself survives a power cut.
 import { closeSync, createWriteStream, fchmodSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
+// node:crypto (and the streams it loads) costs milliseconds at start; ps writes no file.
+import { nodeCrypto } from '../common/lazy.js';
 
 export interface AtomicWriteOptions {
   /** The file's mode, applied exactly (the umask does not narrow it). Default 0644. */
@@ -21,7 +22,7 @@ export interface AtomicWriteOptions {
 export function writeFileAtomic(path: string, data: string | Buffer, opts: AtomicWriteOptions = {}): void {
   const dir = dirname(path);
   if (opts.mkdirMode !== undefined) mkdirSync(dir, { recursive: true, mode: opts.mkdirMode });
-  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = join(dir, `.${basename(path)}.${nodeCrypto().randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(tmp, 'wx', opts.mode ?? 0o644);
   try {
     try {
@@ -47,7 +48,7 @@ export function writeFileAtomic(path: string, data: string | Buffer, opts: Atomi
  */
 export async function writeStreamAtomic(path: string, produce: (out: Writable) => Promise<unknown>, opts: AtomicWriteOptions = {}): Promise<void> {
   const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = join(dir, `.${basename(path)}.${nodeCrypto().randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(tmp, 'wx', opts.mode ?? 0o644);
   try {
     await produce(createWriteStream('', { fd, autoClose: false }));
