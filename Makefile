@@ -4,7 +4,7 @@ APT_PACKAGES := runc crun conmon busybox-static nftables iproute2 aardvark-dns n
 NODE_DEPS_STAMP := node_modules/.berth-stamp
 IMAGES := images/out/busybox.tar images/out/nginx.tar
 
-.PHONY: all deps build images install demo demo-down lint format format-check test test-unit test-integration bench clean
+.PHONY: all deps build images install demo demo-down lint format format-check test test-unit test-integration bench soak clean
 
 all: build
 
@@ -64,6 +64,13 @@ test-unit: build
 
 bench: build
 	bash bench/run.sh
+
+# The 1,000-cycle soak of test/e2e/load.test.ts (the default test run has 100 cycles), then the
+# leak check against a snapshot taken first.
+soak: build
+	BERTH_LEAK_BASELINE=$$(mktemp) && node build/test/leak.js snapshot > $$BERTH_LEAK_BASELINE && \
+	  SOAK_CYCLES=1000 BERTH_LEAK_BASELINE=$$BERTH_LEAK_BASELINE node --test --test-concurrency=1 --test-timeout=3600000 \
+	  build/test/e2e/load.test.js build/test/zz-leak-check.test.js; rc=$$?; rm -f $$BERTH_LEAK_BASELINE; exit $$rc
 
 clean:
 	rm -rf build images/out
