@@ -22,4 +22,10 @@ hyperfine -w 2 -r ${RUNS:-15} -p "$o run -d --name aby --network none busybox sl
   "$o rm -f aby" "$n rm -f aby" 2>&1 | grep -E "Time|faster|±"
 hyperfine -w 2 -r ${RUNS:-15} -p "$o rm -f abz >/dev/null 2>&1; $o run -d --name abz --network none busybox $S" -p "$n rm -f abz >/dev/null 2>&1; $n run -d --name abz --network none busybox $S" \
   "$o stop abz" "$n stop abz" 2>&1 | grep -E "Time|faster|±"
-for b in "$o" "$n"; do r=$(echo $b | awk '{print $3}'); ids=$($b ps -aq); [ -n "$ids" ] && $b rm -f $ids >/dev/null; rm -rf $r $r-run; done
+# Remove what each root made, its default network's bridge included, before the root goes.
+for b in "$o" "$n"; do
+  r=$(echo $b | awk '{print $3}')
+  ids=$($b ps -aq); [ -n "$ids" ] && $b rm -f $ids >/dev/null
+  for net in $($b network ls --format json | jq -r '.[].Name'); do $b network rm -f "$net" >/dev/null; done
+  rm -rf $r $r-run
+done

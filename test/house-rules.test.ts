@@ -22,8 +22,8 @@ test('only state/ holds SQL', () => {
   assert.deepEqual(bad, []);
 });
 
-// common/timing.ts's failpoint and common/fault.ts's BERTH_FAULT kill their own process to simulate a crash (common/ may not import sys/).
-const SIGNAL_EXEMPT = new Set(['common/timing.ts', 'common/fault.ts']);
+// common/fault.ts's BERTH_FAULT kills its own process to simulate a crash (common/ may not import sys/).
+const SIGNAL_EXEMPT = new Set(['common/fault.ts']);
 
 test('only sys/ sends signals', () => {
   const bad = files(SRC)

@@ -1,6 +1,6 @@
 // `berth commit` (a container's writable layer becomes a new image layer on top of its image)
 // and `berth export` (a container's whole filesystem as one tar).
-import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { createImage } from '../image/create.js';
@@ -14,6 +14,7 @@ import { lookup } from './containers.js';
 import type { EngineContext } from './context.js';
 import { imageContext } from './parts.js';
 import { lockContainer } from './lock.js';
+import { dropStaleViews } from './container-fs.js';
 
 export type { OciContainerConfig };
 
@@ -68,7 +69,7 @@ export async function exportContainer(ctx: EngineContext, ref: string, out: Writ
   const lock = lockContainer(ctx, c.id);
   let target: string | undefined;
   try {
-    dropStaleExports(ctx, c.id);
+    dropStaleViews(join(ctx.paths.runroot, 'export'), c.id);
     if (isMounted(merged)) {
       await packDir(merged, out);
       return;
@@ -91,25 +92,5 @@ export async function exportContainer(ctx: EngineContext, ref: string, out: Writ
       rmSync(target, { recursive: true, force: true });
     }
     lock.release();
-  }
-}
-
-/**
- * Export mounts an export killed with -9 left behind. Holding the container's lock, no other
- * export of it runs, so any of its export directories is stale (and would keep its upper
- * directory in use, which a later start's overlay mount refuses).
- */
-function dropStaleExports(ctx: EngineContext, id: string): void {
-  const dir = join(ctx.paths.runroot, 'export');
-  let names: string[] = [];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const n of names.filter((x) => x.startsWith(`${id.slice(0, 12)}-`))) {
-    const p = join(dir, n);
-    if (isMounted(p)) unmount(p, { lazy: true });
-    rmSync(p, { recursive: true, force: true });
   }
 }

@@ -46,7 +46,7 @@ async function frozen<T>(ctx: EngineContext, c: Container, fn: () => Promise<T>)
 
 async function mounted<T>(ctx: EngineContext, c: Container, writable: boolean, fn: (root: string) => Promise<T>): Promise<T> {
   const parent = join(ctx.paths.runroot, 'cp');
-  dropStale(parent, c.id);
+  dropStaleViews(parent, c.id);
   const snap = prepareSnapshot(ctx.paths.root, c.id, imageLayerDirs(ctx.paths.root, resolveImage(imageContext(ctx).store, c.imageId)));
   mkdirSync(parent, { recursive: true, mode: 0o700 });
   const target = mkdtempSync(join(parent, `${c.id.slice(0, 12)}-`));
@@ -63,8 +63,11 @@ async function mounted<T>(ctx: EngineContext, c: Container, writable: boolean, f
   }
 }
 
-/** Mounts a cp killed with -9 left behind; under the lock no other cp of the container runs. */
-function dropStale(parent: string, id: string): void {
+/**
+ * Views of a stopped container's rootfs (cp's, export's) that a berth killed with -9 left under
+ * `parent`; the caller holds the container's lock, so none of them is in use.
+ */
+export function dropStaleViews(parent: string, id: string): void {
   let names: string[] = [];
   try {
     names = readdirSync(parent);

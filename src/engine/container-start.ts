@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { BerthError } from '../common/errors.js';
 import { newId } from '../common/ids.js';
 import { tx } from '../state/db.js';
-import { updateContainer } from '../state/containers.js';
+import { updateContainer, type StatusUpdate } from '../state/containers.js';
 import { resolveImage, imageLayerDirs } from '../image/images.js';
 import { prepareSnapshot } from '../storage/overlay.js';
 import { buildSpec } from '../runtime/spec.js';
@@ -154,6 +154,24 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
   return { runtime, rtRoot, bundle, runDir };
 }
 
+/** What the record says of a run that has just begun; a foreground run has no conmon. */
+function runStarted(ctx: EngineContext, r: { pid: number; conmonPid: number | null; runId: string }): StatusUpdate {
+  return {
+    status: 'running',
+    pid: r.pid,
+    pidStart: hostOf(ctx).processStartTime(r.pid),
+    conmonPid: r.conmonPid,
+    conmonStart: r.conmonPid === null ? null : hostOf(ctx).processStartTime(r.conmonPid),
+    exitCode: null,
+    oomKilled: false,
+    startedAt: new Date().toISOString(),
+    finishedAt: null,
+    bootId: hostOf(ctx).bootId(),
+    stopRequested: false,
+    runId: r.runId,
+  };
+}
+
 export async function startLocked(ctx: EngineContext, c: Container, opts: { exitCommand: boolean; restartCount?: number }): Promise<Container> {
   const undo = new Undo();
   // The exit callback names this run, so that once a restart has replaced it, its late callback
@@ -178,18 +196,7 @@ export async function startLocked(ctx: EngineContext, c: Container, opts: { exit
     step('start.started');
     tx(ctx.db, () =>
       updateContainer(ctx.db, c.id, {
-        status: 'running',
-        pid,
-        pidStart: hostOf(ctx).processStartTime(pid),
-        conmonPid,
-        conmonStart: hostOf(ctx).processStartTime(conmonPid),
-        exitCode: null,
-        oomKilled: false,
-        startedAt: new Date().toISOString(),
-        finishedAt: null,
-        bootId: hostOf(ctx).bootId(),
-        stopRequested: false,
-        runId,
+        ...runStarted(ctx, { pid, conmonPid, runId }),
         ...(opts.restartCount !== undefined ? { restartCount: opts.restartCount } : {}),
       }));
     saveRecordFile(ctx, c.id, { bestEffort: true });
@@ -223,22 +230,7 @@ export async function runAttached(ctx: EngineContext, ref: string, opts: { tty: 
       command: c.spec.args[0] ?? '',
       onStarted: (pid) =>
         tx(ctx.db, () =>
-          updateContainer(ctx.db, c.id, {
-            status: 'running',
-            pid,
-            pidStart: hostOf(ctx).processStartTime(pid),
-            conmonPid: null,
-            conmonStart: null,
-            exitCode: null,
-            oomKilled: false,
-            startedAt: new Date().toISOString(),
-            finishedAt: null,
-            bootId: hostOf(ctx).bootId(),
-            stopRequested: false,
-            runId: newRunId(),
-            restartCount: 0,
-            restartBackoffMs: 0,
-          })),
+          updateContainer(ctx.db, c.id, { ...runStarted(ctx, { pid, conmonPid: null, runId: newRunId() }), restartCount: 0, restartBackoffMs: 0 })),
     });
     undo.commit();
   } catch (e) {

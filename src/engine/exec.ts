@@ -1,10 +1,11 @@
 // exec: a new process in a running container's namespaces, through the runtime directly (no
-// conmon: the caller's terminal is the exec's stdio, and its exit code is ours).
+// conmon). Three ways to take its output: the caller's terminal (berth exec), a sink (the API's
+// exec, which frames it for a client; no terminal, no stdin), or nowhere (a healthcheck probe).
 import { invalid } from '../common/errors.js';
-import { execInContainer } from '../runtime/oci.js';
+import { execInContainer, type ExecOptions } from '../runtime/oci.js';
 import { chooseRuntime } from '../runtime/select.js';
 import { snapshotPaths } from '../storage/overlay.js';
-import { lookup, reconcileOne } from './containers.js';
+import { lookup, reconcileOne, type Container } from './containers.js';
 import { runtimeRoot, type EngineContext } from './context.js';
 import { mustBe } from './lifecycle.js';
 import { resolveUser } from './user.js';
@@ -18,10 +19,23 @@ export interface ExecRequest {
   user?: string;
 }
 
-export async function execContainer(ctx: EngineContext, ref: string, req: ExecRequest): Promise<number> {
-  const c = reconcileOne(ctx, lookup(ctx, ref));
-  mustBe('exec', c.status, c.name);
-  if (req.tty && !process.stdin.isTTY) throw invalid('exec.no_tty', 'the input device is not a TTY', 'drop -t when stdin is not a terminal');
+/** A request without a terminal, its output handed to a sink. */
+export interface CapturedExecRequest {
+  args: string[];
+  env: string[];
+  workdir?: string;
+  user?: string;
+}
+
+export interface ExecOutput {
+  stdout(b: Buffer): void;
+  stderr(b: Buffer): void;
+}
+
+type ExecIo = Pick<ExecOptions, 'tty' | 'interactive' | 'quiet' | 'timeoutMs' | 'output'>;
+
+/** The one way the engine runs a process in a running container: its user, env and cwd resolved from the spec. */
+function execIn(ctx: EngineContext, c: Container, req: CapturedExecRequest, io: ExecIo): Promise<number> {
   const runtime = chooseRuntime(c.spec.runtime);
   const user = resolveUser(snapshotPaths(ctx.paths.root, c.id).merged, req.user ?? c.spec.user);
   return execInContainer({
@@ -32,30 +46,33 @@ export async function execContainer(ctx: EngineContext, ref: string, req: ExecRe
     env: [...c.spec.env, ...req.env],
     cwd: req.workdir ?? c.spec.workdir,
     user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
-    tty: req.tty,
-    interactive: req.interactive,
+    ...io,
   });
+}
+
+function running(ctx: EngineContext, ref: string): Container {
+  const c = reconcileOne(ctx, lookup(ctx, ref));
+  mustBe('exec', c.status, c.name);
+  return c;
+}
+
+export async function execContainer(ctx: EngineContext, ref: string, req: ExecRequest): Promise<number> {
+  const c = running(ctx, ref);
+  if (req.tty && !process.stdin.isTTY) throw invalid('exec.no_tty', 'the input device is not a TTY', 'drop -t when stdin is not a terminal');
+  return execIn(ctx, c, req, { tty: req.tty, interactive: req.interactive });
+}
+
+/** Resolves with the exit code once the output is all delivered. */
+export async function execCaptured(ctx: EngineContext, ref: string, req: CapturedExecRequest, output: ExecOutput): Promise<number> {
+  return execIn(ctx, running(ctx, ref), req, { output });
 }
 
 /** A healthcheck's run: the command's output discarded; true when it exits 0 within timeoutMs. */
 export async function probeContainer(ctx: EngineContext, ref: string, args: readonly string[], timeoutMs: number): Promise<boolean> {
   const c = reconcileOne(ctx, lookup(ctx, ref));
   if (c.status !== 'running') return false;
-  const runtime = chooseRuntime(c.spec.runtime);
-  const user = resolveUser(snapshotPaths(ctx.paths.root, c.id).merged, c.spec.user);
   try {
-    const code = await execInContainer({
-      runtime,
-      runtimeRoot: runtimeRoot(ctx, runtime.name),
-      id: c.id,
-      args: [...args],
-      env: c.spec.env,
-      cwd: c.spec.workdir,
-      user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
-      quiet: true,
-      timeoutMs,
-    });
-    return code === 0;
+    return (await execIn(ctx, c, { args: [...args], env: [] }, { quiet: true, timeoutMs })) === 0;
   } catch {
     return false; // the command could not be run: the check fails
   }

@@ -29,7 +29,7 @@ import { createContext, type EngineConfig, type EngineContext } from './context.
 import type { Container } from './containers.js';
 import type { CreateRequest } from './types.js';
 import type { ExecRequest } from './exec.js';
-import type { CapturedExecRequest, ExecOutput } from './exec-capture.js';
+import type { CapturedExecRequest, ExecOutput } from './exec.js';
 import type { EndpointView } from './views.js';
 import type { LogChunk, LogOptions } from './follow.js';
 import type { PullOptions, PullPolicy, PullResult, PushOptions, PushResult, LoginOptions, Credentials } from './registry.js';
@@ -284,7 +284,7 @@ function containerEngine(ctx: EngineContext): ContainerEngine {
         yield* (await import('./follow.js')).followLogs(ctx, ref, opts);
       })(),
     exec: async (ref, req) => (await import('./exec.js')).execContainer(ctx, ref, req),
-    execCapture: async (ref, req, output) => (await import('./exec-capture.js')).execCaptured(ctx, ref, req, output),
+    execCapture: async (ref, req, output) => (await import('./exec.js')).execCaptured(ctx, ref, req, output),
     probe: async (ref, args, timeoutMs) => (await import('./exec.js')).probeContainer(ctx, ref, args, timeoutMs),
     handleExit: async (id, runId) => (await C()).onContainerExit(ctx, id, runId),
     commit: async (ref, name, opts = {}) => (await import('./commit.js')).commitContainer(ctx, ref, name, opts),

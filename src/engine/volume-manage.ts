@@ -1,12 +1,13 @@
 // volume create|ls|inspect|rm|prune. A volume is its directory under ROOT/volumes (what
 // containers mount); the row in the volumes table adds labels and a creation time. Volumes that
 // `run -v NAME:/x` made have only the directory, and are listed all the same.
-import { lstatSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { conflict, invalid, notFound } from '../common/errors.js';
 import { newId } from '../common/ids.js';
 import { tx } from '../state/db.js';
 import { allVolumes, getVolume, insertVolume } from '../state/volumes.js';
+import { dirSize } from '../image/usage.js';
 import type { EngineContext } from './context.js';
 import { listContainers } from './container-records.js';
 import { removeVolume, volumeDir, volumeRoot } from './volumes.js';
@@ -99,32 +100,9 @@ export function pruneVolumes(ctx: EngineContext, o: { labels?: Record<string, st
   for (const v of listVolumes(ctx)) {
     if (used.has(v.name)) continue;
     if (o.labels && !Object.entries(o.labels).every(([k, val]) => k in v.labels && (val === undefined || v.labels[k] === val))) continue;
-    reclaimed += duSize(volumeRoot(ctx, v.name));
+    reclaimed += dirSize(volumeRoot(ctx, v.name));
     removeVolume(ctx, v.name);
     removed.push(v.name);
   }
   return { removed, reclaimed };
-}
-
-function duSize(dir: string): number {
-  let total = 0;
-  const walk = (p: string) => {
-    let names: string[] = [];
-    try {
-      names = readdirSync(p);
-    } catch {
-      return;
-    }
-    for (const n of names) {
-      const q = join(p, n);
-      try {
-        const st = lstatSync(q, { throwIfNoEntry: false });
-        if (!st) continue;
-        if (st.isDirectory()) walk(q);
-        else total += st.size;
-      } catch { /* vanished */ }
-    }
-  };
-  walk(dir);
-  return total;
 }

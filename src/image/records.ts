@@ -11,29 +11,8 @@
 //     if (store.tagsOf(id).length === 0 && store.containerUsing(id) === undefined) store.deleteImage(id);
 //   });
 import type { Readable } from 'node:stream';
-
-/** An images row. `config` is the config blob's JSON text; image/ parses it. */
-export interface StoredImage {
-  id: string;
-  manifestDigest: string;
-  config: string;
-  /** Diff ids, bottom first. */
-  layers: string[];
-  size: number;
-  created: string;
-}
-
-export interface ImageRefs {
-  id: string;
-  manifestDigest: string;
-  layers: string[];
-}
-
-export interface StoredLayer {
-  diffId: string;
-  blobDigest: string;
-  size: number;
-}
+import type { ImageRow as StoredImage, ImageRefs, LayerRow as StoredLayer } from '../common/rows.js';
+export type { ImageRow as StoredImage, ImageRefs, LayerRow as StoredLayer } from '../common/rows.js';
 
 export interface ImageStore {
   /** Runs fn in one write transaction; nested calls join the caller's (as savepoints). */

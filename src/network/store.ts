@@ -8,41 +8,8 @@
 //     if (ctx.store.addressTaken('back', '10.77.0.10')) throw addressInUse(...);
 //     ctx.store.insertEndpoint({ container_id: id, network: 'back', ifname: 'eth0', ip: '10.77.0.10', ... });
 //   });
-
-export interface NetworkRow {
-  name: string;
-  id: string;
-  bridge: string;
-  subnet: string;
-  gateway: string;
-  ip_range: string | null;
-  /** 0 or 1. */
-  internal: number;
-  /** JSON object of strings. */
-  labels: string;
-  created_at: string;
-}
-
-export interface EndpointRow {
-  container_id: string;
-  network: string;
-  ifname: string;
-  /** null while a dynamic address is released (the container is stopped). */
-  ip: string | null;
-  /** 0 or 1. */
-  static_ip: number;
-  mac: string | null;
-  /** JSON array of strings. */
-  aliases: string;
-}
-
-export interface PortRow {
-  container_id: string;
-  host_ip: string;
-  host_port: number;
-  container_port: number;
-  proto: string;
-}
+import type { NetworkRow, EndpointRow, PortRow } from '../common/rows.js';
+export type { NetworkRow, EndpointRow, PortRow } from '../common/rows.js';
 
 export interface NetworkStore {
   /** Runs fn in one write transaction; nested calls join the caller's (as savepoints). */

@@ -3,17 +3,8 @@
 // UNIQUE(network, ip) is the last word on who holds an address. Callers own the transactions.
 import type { Db } from './db.js';
 import { isUniqueViolation } from './db.js';
-
-export interface EndpointRow {
-  container_id: string;
-  network: string;
-  ifname: string;
-  ip: string | null;
-  static_ip: number;
-  mac: string | null;
-  /** JSON array of strings. */
-  aliases: string;
-}
+import type { EndpointRow } from '../common/rows.js';
+export type { EndpointRow } from '../common/rows.js';
 
 export const endpointsOfContainer = (db: Db, containerId: string) =>
   db.prepare('SELECT * FROM endpoints WHERE container_id = ?').all(containerId) as EndpointRow[];

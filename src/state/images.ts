@@ -2,25 +2,8 @@
 // stored JSON text, and layers the parsed list of diff ids (bottom first). Callers own the
 // transactions.
 import type { Db } from './db.js';
-
-export interface ImageRow {
-  /** "sha256:<hex>" of the config blob. */
-  id: string;
-  manifestDigest: string;
-  /** The OCI image config JSON, as stored in its blob. */
-  config: string;
-  /** Diff ids, bottom first. */
-  layers: string[];
-  size: number;
-  created: string;
-}
-
-/** id, manifest digest and layers: what garbage collection and disk usage look at. */
-export interface ImageRefs {
-  id: string;
-  manifestDigest: string;
-  layers: string[];
-}
+import type { ImageRow, ImageRefs } from '../common/rows.js';
+export type { ImageRow, ImageRefs } from '../common/rows.js';
 
 interface Raw {
   id: string;

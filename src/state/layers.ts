@@ -2,13 +2,8 @@
 // unpacked from. Which layers an image has is in images.layers; "in use" means some image lists
 // it. Callers own the transactions.
 import type { Db } from './db.js';
-
-export interface LayerRow {
-  diffId: string;
-  blobDigest: string;
-  /** Unpacked bytes. */
-  size: number;
-}
+import type { LayerRow } from '../common/rows.js';
+export type { LayerRow } from '../common/rows.js';
 
 /** Records the layer unless it is recorded already (then the first blob stays its source). */
 export function insertLayerRow(db: Db, row: LayerRow): void {

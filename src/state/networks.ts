@@ -2,18 +2,8 @@
 // moves rows in and out. Callers own the transactions.
 import type { Db } from './db.js';
 import { isKeyViolation } from './db.js';
-
-export interface NetworkRow {
-  name: string;
-  id: string;
-  bridge: string;
-  subnet: string;
-  gateway: string;
-  ip_range: string | null;
-  internal: number;
-  labels: string;
-  created_at: string;
-}
+import type { NetworkRow } from '../common/rows.js';
+export type { NetworkRow } from '../common/rows.js';
 
 export const getNetworkRow = (db: Db, name: string) => db.prepare('SELECT * FROM networks WHERE name = ?').get(name) as NetworkRow | undefined;
 

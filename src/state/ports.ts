@@ -3,14 +3,8 @@
 // transactions.
 import type { Db } from './db.js';
 import { isUniqueViolation } from './db.js';
-
-export interface PortRow {
-  container_id: string;
-  host_ip: string;
-  host_port: number;
-  container_port: number;
-  proto: string;
-}
+import type { PortRow } from '../common/rows.js';
+export type { PortRow } from '../common/rows.js';
 
 export const portsOfContainer = (db: Db, containerId: string) =>
   db.prepare('SELECT * FROM ports WHERE container_id = ? ORDER BY host_port, proto').all(containerId) as PortRow[];

@@ -1,6 +1,6 @@
 // A berth killed at any point leaves an instances file the next command can read, and the next
-// command finishes or undoes what the dead one left half made. BERTH_FAILPOINT kills berth with
-// SIGKILL at a named phase of `run -d`.
+// command finishes or undoes what the dead one left half made. BERTH_FAULT kills berth with
+// SIGKILL at a named step of `run -d` (common/fault-steps.ts).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -15,12 +15,12 @@ before(() => {
 });
 after(() => b.destroy());
 
-const PHASES = ['create: recorded', 'start: rootfs mounted', 'start: network', 'start: bundle written', 'start: conmon+create', 'start: runtime start'];
+const PHASES = ['create.recorded', 'start.mounted', 'start.network', 'start.bundle', 'start.conmon', 'start.started'];
 
 for (const phase of PHASES) {
   test(`berth killed at "${phase}": ps repairs, start works, rm leaves nothing`, async () => {
     const name = `crash-${PHASES.indexOf(phase)}`;
-    const r = b.run(['run', '-d', '--name', name, 'busybox', 'sleep', '1000'], { env: { BERTH_FAILPOINT: phase } });
+    const r = b.run(['run', '-d', '--name', name, 'busybox', 'sleep', '1000'], { env: { BERTH_FAULT: `run:${phase}` } });
     assert.equal(r.status, -1, 'berth was killed by the failpoint');
     const ps = b.ok(['ps', '-a']);
     assert.match(ps, new RegExp(`Created.*${name}`), ps);

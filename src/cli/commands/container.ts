@@ -4,6 +4,7 @@ import { parseArgs, bool, str, list, type OptionDef } from '../args.js';
 import { RUN_FLAGS, toCreateRequest } from './run-flags.js';
 import { PULL_FLAGS, pullIfNeeded } from './auto-pull.js';
 import { json, out, printDocs, table, truncate } from '../render.js';
+import { eachRef } from '../each-ref.js';
 import { invalid } from '../../common/errors.js';
 import { humanDuration } from '../../common/units.js';
 import { shortId } from '../../common/ids.js';
@@ -21,21 +22,6 @@ function write(chunk: LogChunk): void {
 
 function needArgs(c: CommandContext, pos: string[], usage: string): void {
   if (pos.length === 0) throw invalid('cli.missing_argument', `"berth ${c.path}" requires at least 1 argument`, `usage: berth ${c.path} ${usage}`);
-}
-
-/** Runs a verb on each named container, as Docker does: report each failure, exit 1... but 125 here. */
-async function eachRef(refs: string[], fn: (ref: string) => Promise<string> | string): Promise<number> {
-  let rc = 0;
-  for (const ref of refs) {
-    try {
-      out(`${await fn(ref)}\n`);
-    } catch (e) {
-      if (refs.length === 1) throw e;
-      process.stderr.write(`berth: ${(e as Error).message}\n`);
-      rc = 125;
-    }
-  }
-  return rc;
 }
 
 // ------------------------------------------------------------------------------ create, run

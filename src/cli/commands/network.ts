@@ -5,6 +5,7 @@ import { json, out, printDocs, table } from '../render.js';
 import { invalid } from '../../common/errors.js';
 import { shortId } from '../../common/ids.js';
 import { createEngine } from '../../engine/index.js';
+import { eachRef } from '../each-ref.js';
 
 const HELP = { long: 'help', type: 'boolean' } as const;
 
@@ -97,18 +98,10 @@ export async function rmCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'force', short: 'f', type: 'boolean' }, HELP], { command: c.path });
   if (p.positionals.length === 0) throw invalid('cli.missing_argument', '"berth network rm" requires at least 1 argument');
   const engine = createEngine(c.config);
-  let rc = 0;
-  for (const n of p.positionals) {
-    try {
-      await engine.networks.remove(n, { force: bool(p.values.force) });
-      out(`${n}\n`);
-    } catch (e) {
-      if (p.positionals.length === 1) throw e;
-      process.stderr.write(`berth: ${(e as Error).message}\n`);
-      rc = 125;
-    }
-  }
-  return rc;
+  return eachRef(p.positionals, async (n) => {
+    await engine.networks.remove(n, { force: bool(p.values.force) });
+    return n;
+  });
 }
 
 export async function pruneCmd(c: CommandContext): Promise<number> {

@@ -3,10 +3,10 @@
 import { cpus } from 'node:os';
 import type { CommandContext } from '../main.js';
 import { parseArgs, str, type OptionDef } from '../args.js';
-import { out } from '../render.js';
 import { invalid } from '../../common/errors.js';
 import { parseCpus, parseCpuset, parseSize } from '../../common/units.js';
 import { createEngine, parseRestartPolicy, type UpdateRequest } from '../../engine/index.js';
+import { eachRef } from '../each-ref.js';
 
 const FLAGS: OptionDef[] = [
   { long: 'memory', short: 'm', type: 'string', description: 'memory limit (e.g. 64m)' },
@@ -43,16 +43,8 @@ export async function updateCmd(c: CommandContext): Promise<number> {
   if (Object.keys(req).length === 0)
     throw invalid('cli.missing_argument', 'you must provide one or more flags when using this command', `see 'berth ${c.path} --help'`);
   const engine = createEngine(c.config);
-  let rc = 0;
-  for (const ref of p.positionals) {
-    try {
-      await engine.containers.update(ref, req);
-      out(`${ref}\n`);
-    } catch (e) {
-      if (p.positionals.length === 1) throw e;
-      process.stderr.write(`berth: ${(e as Error).message}\n`);
-      rc = 125;
-    }
-  }
-  return rc;
+  return eachRef(p.positionals, async (ref) => {
+    await engine.containers.update(ref, req);
+    return ref;
+  });
 }

@@ -6,6 +6,7 @@ import { out, printDocs, table } from '../render.js';
 import { invalid } from '../../common/errors.js';
 import { humanSize } from '../../common/units.js';
 import { createEngine, type LabelFilter, type VolumeInfo } from '../../engine/index.js';
+import { eachRef } from '../each-ref.js';
 
 function labelsOf(items: string[]): Record<string, string> {
   const l: Record<string, string> = {};
@@ -126,18 +127,10 @@ export async function rmCmd(c: CommandContext): Promise<number> {
   if (p.positionals.length === 0)
     throw invalid('cli.missing_argument', `"berth ${c.path}" requires at least 1 argument`, `usage: berth ${c.path} [OPTIONS] VOLUME [VOLUME...]`);
   const engine = createEngine(c.config);
-  let rc = 0;
-  for (const name of p.positionals) {
-    try {
-      await engine.volumes.removeChecked(name, { force: bool(p.values.force) });
-      out(`${name}\n`);
-    } catch (e) {
-      if (p.positionals.length === 1) throw e;
-      process.stderr.write(`berth: ${(e as Error).message}\n`);
-      rc = 125;
-    }
-  }
-  return rc;
+  return eachRef(p.positionals, async (name) => {
+    await engine.volumes.removeChecked(name, { force: bool(p.values.force) });
+    return name;
+  });
 }
 
 /** Docker's "Are you sure?" unless -f: y or yes goes on; anything else (or no answer) does nothing. */
