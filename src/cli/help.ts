@@ -37,6 +37,7 @@ const VERBS: Record<string, readonly [string, string]> = {
   'system df': ['[OPTIONS]', 'Show disk usage'],
   'system prune': ['[OPTIONS]', 'Remove unused data'],
   'system info': ['[OPTIONS]', 'Display system-wide information'],
+  events: ['[OPTIONS]', 'Get real time events from the server'],
   info: ['[OPTIONS]', 'Display system-wide information'],
   images: ['[OPTIONS]', 'List images'],
   rmi: ['[OPTIONS] IMAGE [IMAGE...]', 'Remove one or more images'],
@@ -103,6 +104,7 @@ const ALIASES: Record<string, string> = {
   'network list': 'network ls',
   'volume list': 'volume ls',
   'volume remove': 'volume rm',
+  'system events': 'events',
 };
 
 /** Descriptions of flags shared by many verbs, for tables that declare none of their own. */

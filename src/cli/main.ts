@@ -129,6 +129,8 @@ const COMMANDS: Record<string, () => Promise<Handler>> = {
   'image pull': async () => (await import('./commands/registry.js')).pullCmd,
   'image push': async () => (await import('./commands/registry.js')).pushCmd,
   serve: async () => (await import('./commands/serve.js')).serveCmd,
+  events: async () => (await import('./commands/events.js')).eventsCmd,
+  'system events': async () => (await import('./commands/events.js')).eventsCmd,
   version: async () => () => {
     process.stdout.write(`berth version ${VERSION}\n`);
     return 0;
@@ -151,7 +153,8 @@ Images:
   build [-f FILE] [-t NAME] CONTEXT
   commit CTR [NAME], export CTR
 System:
-  system df|prune|info|boot|check [--repair]|recover, info
+  system df|prune|info|events|boot|check [--repair]|recover, info
+  events [--filter K=V] [--since T] [--until T] [--format TPL]
   start --all [--filter restart-policy=P|label=K[=V]]
 Volumes:
   volume create|ls|inspect|rm|prune

@@ -19,6 +19,7 @@ import { networkFile, saveNetworkFile, saveRecordFile } from './record-file.js';
 /** Docker's floor for -m: below it the kernel's own use of the cgroup leaves the process nothing. */
 const MIN_MEMORY = 6 * 1024 * 1024;
 import { imageContext, networkContext } from './parts.js';
+import { recordContainerEvent } from './events.js';
 
 function blockDevice(path: string, flag: string): void {
   let st;
@@ -138,6 +139,7 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
   }
   step('create.files');
   mark('create: recorded');
+  recordContainerEvent(ctx, 'create', row);
   return row;
 }
 

@@ -18,6 +18,7 @@ import { type Container, listContainers, reload } from './container-records.js';
 import { saveRecordFile } from './record-file.js';
 import { mayUseReserve } from '../state/reserve.js';
 import { networkContext } from './parts.js';
+import { recordContainerEvent } from './events.js';
 
 /**
  * Brings a running container that has ended back to "exited": records its exit code, then
@@ -32,10 +33,11 @@ export function finalize(ctx: EngineContext, c: Container, opts: { unknownCode?:
     // A run of an earlier boot ended at the latest when this boot began; when is not known.
     const bootEnded = c.bootId !== null && c.bootId !== hostOf(ctx).bootId();
     const endedBy = bootEnded ? hostOf(ctx).bootTime() : (ex?.finishedAt ?? new Date());
+    const exitCode = ex?.exitCode ?? opts.unknownCode ?? 255;
     tx(ctx.db, () =>
       updateContainer(ctx.db, c.id, {
         status: 'exited',
-        exitCode: ex?.exitCode ?? opts.unknownCode ?? 255,
+        exitCode,
         oomKilled: oom,
         finishedAt: endedBy === null ? null : finishTime(endedBy, c.startedAt),
         pid: null,
@@ -43,6 +45,10 @@ export function finalize(ctx: EngineContext, c: Container, opts: { unknownCode?:
         conmonStart: null,
       }));
     saveRecordFile(ctx, c.id, { bestEffort: true });
+    // Whoever finalizes the run (conmon's callback, stop, ps, rm) records its end, once: the
+    // status change above is what a second finalize finds done.
+    if (oom) recordContainerEvent(ctx, 'oom', c);
+    recordContainerEvent(ctx, 'die', c, { exitCode: String(exitCode) });
     step('finalize.recorded');
   }
   releaseResources(ctx, c, { discard: opts.discard });

@@ -15,6 +15,7 @@ import { stopLocked } from './container-stop.js';
 import { step } from '../common/fault.js';
 import { mayUseReserve } from '../state/reserve.js';
 import { networkContext } from './parts.js';
+import { recordContainerEvent } from './events.js';
 
 export function removeContainer(ctx: EngineContext, ref: string, opts: { force: boolean; volumes?: boolean }): string {
   mayUseReserve(ctx.db);
@@ -58,6 +59,7 @@ export function removeLocked(ctx: EngineContext, c: Container, opts: { justRelea
     if (c.spec.networkMode === 'bridge') hostOf(ctx).releaseNetwork(networkContext(ctx), c.id, { tornDown: released });
     deleteContainerRow(ctx.db, c.id);
   });
+  recordContainerEvent(ctx, 'destroy', c);
 }
 
 /** rm of a finished --rm container from the foreground `run`, which owns its output and exit code. */

@@ -25,6 +25,7 @@ import { type Container, lookup, reload } from './container-records.js';
 import { releaseResources, reconcileOne } from './container-finalize.js';
 import { saveRecordFile } from './record-file.js';
 import { imageContext, networkContext } from './parts.js';
+import { recordContainerEvent } from './events.js';
 
 /**
  * Starts a created or exited container under conmon. `attached`: the caller stays to collect the
@@ -201,7 +202,9 @@ export async function startLocked(ctx: EngineContext, c: Container, opts: { exit
       }));
     saveRecordFile(ctx, c.id, { bestEffort: true });
     undo.commit();
-    return reload(ctx, c.id);
+    const started = reload(ctx, c.id);
+    recordContainerEvent(ctx, 'start', started);
+    return started;
   } catch (e) {
     await undo.rollback();
     throw mapStartError(e, c);
@@ -228,9 +231,11 @@ export async function runAttached(ctx: EngineContext, ref: string, opts: { tty: 
       bundleDir: bundle,
       pidFile: join(runDir, 'pidfile'),
       command: c.spec.args[0] ?? '',
-      onStarted: (pid) =>
+      onStarted: (pid) => {
         tx(ctx.db, () =>
-          updateContainer(ctx.db, c.id, { ...runStarted(ctx, { pid, conmonPid: null, runId: newRunId() }), restartCount: 0, restartBackoffMs: 0 })),
+          updateContainer(ctx.db, c.id, { ...runStarted(ctx, { pid, conmonPid: null, runId: newRunId() }), restartCount: 0, restartBackoffMs: 0 }));
+        recordContainerEvent(ctx, 'start', c);
+      },
     });
     undo.commit();
   } catch (e) {
@@ -249,6 +254,8 @@ export async function runAttached(ctx: EngineContext, ref: string, opts: { tty: 
         finishedAt: new Date().toISOString(),
         pid: null,
       }));
+    if (oom) recordContainerEvent(ctx, 'oom', c);
+    recordContainerEvent(ctx, 'die', c, { exitCode: String(code) });
     releaseResources(ctx, c);
     return reload(ctx, c.id);
   } finally {

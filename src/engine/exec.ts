@@ -9,6 +9,8 @@ import { lookup, reconcileOne, type Container } from './containers.js';
 import { runtimeRoot, type EngineContext } from './context.js';
 import { mustBe } from './lifecycle.js';
 import { resolveUser } from './user.js';
+import { recordContainerEvent } from './events.js';
+import { newId } from '../common/ids.js';
 
 export interface ExecRequest {
   args: string[];
@@ -59,12 +61,24 @@ function running(ctx: EngineContext, ref: string): Container {
 export async function execContainer(ctx: EngineContext, ref: string, req: ExecRequest): Promise<number> {
   const c = running(ctx, ref);
   if (req.tty && !process.stdin.isTTY) throw invalid('exec.no_tty', 'the input device is not a TTY', 'drop -t when stdin is not a terminal');
-  return execIn(ctx, c, req, { tty: req.tty, interactive: req.interactive });
+  return withExecEvents(ctx, c, req.args, () => execIn(ctx, c, req, { tty: req.tty, interactive: req.interactive }));
+}
+
+/** Docker's exec_create, exec_start and exec_die (with the exit code) around one exec. */
+async function withExecEvents(ctx: EngineContext, c: Container, args: readonly string[], run: () => Promise<number>): Promise<number> {
+  const execID = newId();
+  const cmd = args.join(' ');
+  recordContainerEvent(ctx, `exec_create: ${cmd}`, c, { execID });
+  recordContainerEvent(ctx, `exec_start: ${cmd}`, c, { execID });
+  const code = await run();
+  recordContainerEvent(ctx, 'exec_die', c, { execID, exitCode: String(code) });
+  return code;
 }
 
 /** Resolves with the exit code once the output is all delivered. */
 export async function execCaptured(ctx: EngineContext, ref: string, req: CapturedExecRequest, output: ExecOutput): Promise<number> {
-  return execIn(ctx, running(ctx, ref), req, { output });
+  const c = running(ctx, ref);
+  return withExecEvents(ctx, c, req.args, () => execIn(ctx, c, req, { output }));
 }
 
 /** A healthcheck's run: the command's output discarded; true when it exits 0 within timeoutMs. */

@@ -25,6 +25,7 @@
 //   await engine.containers.removeIfExited(ctr.id);
 //   return done.exitCode;
 import type { Writable } from 'node:stream';
+import { constants } from 'node:os';
 import { createContext, type EngineConfig, type EngineContext } from './context.js';
 import type { Container } from './containers.js';
 import type { CreateRequest } from './types.js';
@@ -50,6 +51,8 @@ import type { VolumeInfo } from './volume-manage.js';
 import type { ContainerPruneResult, SystemPruneResult, LabelFilter } from './prune.js';
 import type { PsTable } from '../sys/ps.js';
 import type { Readable } from 'node:stream';
+import type { EngineEvent, EventFilters } from './event-format.js';
+import type { EventQuery } from './events.js';
 
 export type { CapturedExecRequest, ExecOutput };
 export type { EngineConfig, Container, CreateRequest, ExecRequest, EndpointView, LogChunk, LogOptions };
@@ -68,6 +71,8 @@ export type { BuildImage, CommitStepOptions, ImagePathInfo, ArchiveCompression }
 export type { RunStepOptions, RunStepResult } from './build-run.js';
 export { parseRestartPolicy } from './restart.js';
 export { emptyResources } from './types.js';
+export type { EngineEvent, EventFilters, EventQuery };
+export { eventJson, eventDoc, eventLine, parseEventFilters, checkEventFilters } from './event-format.js';
 
 export interface ContainerEngine {
   /** Records the container (characteristics, name, addresses, ports); does not start it. */
@@ -203,6 +208,12 @@ export interface SystemEngine {
    * kept. `system recover` calls it.
    */
   recoverRecords(): Promise<RecoverReport>;
+  /**
+   * Docker's events from the journal, oldest first: from `since` (absent: from now on), and
+   * following whatever any berth process records until `until` passes or the signal fires.
+   * Unknown filter keys fail at the first step.
+   */
+  events(q: EventQuery, signal?: AbortSignal): AsyncIterable<EngineEvent>;
 }
 
 /** Files a user asked for (save -o, export -o, kube generate -f), written as berth writes its own: atomically. */
@@ -247,8 +258,22 @@ export function createEngine(config: EngineConfig): Engine {
       info: async () => (await import('./info.js')).systemInfo(ctx),
       prune: async (opts) => (await import('./prune.js')).pruneSystem(ctx, opts),
       recoverRecords: async () => (await import('./record-file.js')).recoverRecords(ctx),
+      events: (q, signal) =>
+        (async function* follow() {
+          yield* (await import('./events.js')).followEvents(ctx, q, signal);
+        })(),
     },
   };
+}
+
+// Events of operations that are whole at this level (the lifecycle modules record create,
+// start, die and destroy themselves, whoever asks for them). Recording never fails the operation.
+const Ev = () => import('./events.js');
+type Recorder = Awaited<ReturnType<typeof Ev>>;
+async function after<T>(op: Promise<T>, record: (ev: Recorder, v: T) => void): Promise<T> {
+  const v = await op;
+  record(await Ev(), v);
+  return v;
 }
 
 function containerEngine(ctx: EngineContext): ContainerEngine {
@@ -259,9 +284,11 @@ function containerEngine(ctx: EngineContext): ContainerEngine {
     runInteractive: async (req, opts) => (await import('./run.js')).runInteractive(ctx, req, opts),
     start: async (ref, opts = {}) => (await C()).startContainer(ctx, ref, opts),
     startAll: async (filter = {}) => (await import('./boot.js')).startAll(ctx, filter),
-    stop: async (ref, opts = {}) => (await C()).stopContainer(ctx, ref, opts.timeoutSec),
-    restart: async (ref, opts = {}) => (await C()).restartContainer(ctx, ref, opts.timeoutSec),
-    kill: async (ref, signal) => (await C()).killContainer(ctx, ref, signal),
+    stop: (ref, opts = {}) => after((async () => (await C()).stopContainer(ctx, ref, opts.timeoutSec))(), (ev, c) => ev.recordContainerEvent(ctx, 'stop', c)),
+    restart: (ref, opts = {}) =>
+      after((async () => (await C()).restartContainer(ctx, ref, opts.timeoutSec))(), (ev, c) => ev.recordContainerEvent(ctx, 'restart', c)),
+    kill: (ref, signal) =>
+      after((async () => (await C()).killContainer(ctx, ref, signal))(), (ev, c) => ev.recordContainerEvent(ctx, 'kill', c, { signal: signalName(signal) })),
     remove: async (ref, opts = {}) => (await C()).removeContainer(ctx, ref, { force: opts.force === true, volumes: opts.volumes === true }),
     removeIfExited: async (id) => (await C()).removeIfExited(ctx, id),
     get: async (ref) => {
@@ -289,9 +316,14 @@ function containerEngine(ctx: EngineContext): ContainerEngine {
     handleExit: async (id, runId) => (await C()).onContainerExit(ctx, id, runId),
     commit: async (ref, name, opts = {}) => (await import('./commit.js')).commitContainer(ctx, ref, name, opts),
     export: async (ref, out) => (await import('./commit.js')).exportContainer(ctx, ref, out),
-    pause: async (ref) => (await import('./container-pause.js')).pauseContainer(ctx, ref),
-    unpause: async (ref) => (await import('./container-pause.js')).unpauseContainer(ctx, ref),
-    rename: async (ref, name) => (await import('./container-rename.js')).renameContainer(ctx, ref, name),
+    pause: (ref) => after((async () => (await import('./container-pause.js')).pauseContainer(ctx, ref))(), (ev, c) => ev.recordContainerEvent(ctx, 'pause', c)),
+    unpause: (ref) =>
+      after((async () => (await import('./container-pause.js')).unpauseContainer(ctx, ref))(), (ev, c) => ev.recordContainerEvent(ctx, 'unpause', c)),
+    rename: async (ref, name) => {
+      const old = (await C()).lookup(ctx, ref).name;
+      return after((async () => (await import('./container-rename.js')).renameContainer(ctx, ref, name))(),
+        (ev, c) => ev.recordContainerEvent(ctx, 'rename', c, { oldName: `/${old}` }));
+    },
     update: async (ref, req) => (await import('./container-update.js')).updateContainer(ctx, ref, req),
     top: async (ref, psArgs) => (await import('./container-top.js')).topContainer(ctx, ref, psArgs),
     stats: async (opts) => (await import('./container-stats.js')).containerStats(ctx, opts),
@@ -304,13 +336,14 @@ function containerEngine(ctx: EngineContext): ContainerEngine {
 
 function volumeEngine(ctx: EngineContext): VolumeEngine {
   const V = () => import('./volume-manage.js');
+  const volumeEvent = (ev: Recorder, action: string, name: string) => ev.recordEvent(ctx, 'volume', action, name, { driver: 'local' });
   return {
-    remove: async (name) => (await import('./volumes.js')).removeVolume(ctx, name),
-    create: async (opts) => (await V()).createVolume(ctx, opts),
+    remove: (name) => after((async () => (await import('./volumes.js')).removeVolume(ctx, name))(), (ev, gone) => gone && volumeEvent(ev, 'destroy', name)),
+    create: (opts) => after((async () => (await V()).createVolume(ctx, opts))(), (ev, v) => volumeEvent(ev, 'create', v.name)),
     list: async () => (await V()).listVolumes(ctx),
     inspect: async (name) => (await V()).inspectVolume(ctx, name),
-    removeChecked: async (name, opts = {}) => (await V()).removeVolumeChecked(ctx, name, opts),
-    prune: async (opts = {}) => (await V()).pruneVolumes(ctx, opts),
+    removeChecked: (name, opts = {}) => after((async () => (await V()).removeVolumeChecked(ctx, name, opts))(), (ev) => volumeEvent(ev, 'destroy', name)),
+    prune: (opts = {}) => after((async () => (await V()).pruneVolumes(ctx, opts))(), (ev, r) => r.removed.forEach((n) => volumeEvent(ev, 'destroy', n))),
   };
 }
 
@@ -318,22 +351,31 @@ function imageEngine(ctx: EngineContext): ImageEngine {
   const I = () => import('./images.js');
   const T = () => import('./transfer.js');
   const R = () => import('./registry.js');
+  const imageEvent = (ev: Recorder, action: string, id: string, name: string) => ev.recordEvent(ctx, 'image', action, id, { name });
   return {
     exists: async (ref) => (await I()).imageExists(ctx, ref),
-    import: async (source, name, opts) => (await I()).importImage(ctx, source, name, opts),
+    import: (source, name, opts) =>
+      after((async () => (await I()).importImage(ctx, source, name, opts))(), (ev, img) => imageEvent(ev, 'import', img.id, imageName(img))),
     list: async (opts = {}) => (await I()).listImages(ctx, opts),
     inspect: async (ref) => (await I()).inspectImage(ctx, ref),
     history: async (ref) => (await I()).imageHistory(ctx, ref),
-    remove: async (ref, opts = {}) => (await I()).removeImage(ctx, ref, opts),
+    remove: (ref, opts = {}) =>
+      after((async () => (await I()).removeImage(ctx, ref, opts))(), (ev, r) => {
+        for (const t of r.untagged) imageEvent(ev, 'untag', ref, t);
+        for (const id of r.deleted) imageEvent(ev, 'delete', id, id);
+      }),
     tag: async (src, dst) => {
       (await T()).tagImage(ctx, src, dst);
+      imageEvent(await Ev(), 'tag', src, dst);
     },
     prune: async (opts = {}) => (await T()).pruneImages(ctx, opts),
-    save: async (refs, out, format) => (await T()).saveImages(ctx, refs, out, format),
-    load: async (source) => (await T()).loadImages(ctx, source),
-    pull: async (ref, opts) => (await R()).pullImage(ctx, ref, opts),
+    save: (refs, out, format) =>
+      after((async () => (await T()).saveImages(ctx, refs, out, format))(), (ev) => refs.forEach((r) => imageEvent(ev, 'save', r, r))),
+    load: (source) => after((async () => (await T()).loadImages(ctx, source))(), (ev, imgs) => imgs.forEach((i) => imageEvent(ev, 'load', i.id, imageName(i)))),
+    pull: (ref, opts) => after((async () => (await R()).pullImage(ctx, ref, opts))(), (ev, r) => imageEvent(ev, 'pull', r.name ?? ref, r.name ?? ref)),
     ensure: async (ref, policy, opts = {}) => (await R()).ensureImage(ctx, ref, policy, opts),
-    push: async (src, dest, opts) => (await R()).pushImage(ctx, src, dest, opts),
+    push: (src, dest, opts) =>
+      after((async () => (await R()).pushImage(ctx, src, dest, opts))(), (ev, r) => imageEvent(ev, 'push', r.destination, r.destination)),
     login: async (registry, creds, opts) => (await R()).login(ctx, registry, creds, opts),
     logout: async (registry, opts) => (await R()).logout(ctx, registry, opts),
   };
@@ -341,18 +383,49 @@ function imageEngine(ctx: EngineContext): ImageEngine {
 
 function networkEngine(ctx: EngineContext): NetworkEngine {
   const N = () => import('./networks.js');
+  const networkEvent = (ev: Recorder, action: string, n: NetworkRecord, extra: Record<string, string> = {}) =>
+    ev.recordEvent(ctx, 'network', action, n.id, { name: n.name, type: 'bridge', ...extra });
   return {
-    create: async (opts) => (await N()).createNetwork(ctx, opts),
+    create: (opts) => after((async () => (await N()).createNetwork(ctx, opts))(), (ev, n) => networkEvent(ev, 'create', n)),
     list: async () => (await N()).listNetworks(ctx),
     get: async (name) => (await N()).getNetwork(ctx, name),
     inspect: async (name) => (await N()).inspectNetwork(ctx, name),
     remove: async (name, opts = {}) => {
-      (await N()).removeNetwork(ctx, name, opts);
+      const n = (await N()).removeNetwork(ctx, name, opts);
+      networkEvent(await Ev(), 'destroy', n);
     },
-    prune: async () => (await N()).pruneNetworks(ctx),
+    prune: async () => {
+      const m = await N();
+      const before = new Map(m.listNetworks(ctx).map((n) => [n.name, n]));
+      const removed = m.pruneNetworks(ctx);
+      const ev = await Ev();
+      for (const name of removed) {
+        const n = before.get(name);
+        if (n) networkEvent(ev, 'destroy', n);
+      }
+      return removed;
+    },
     connect: async (net, ref, opts = {}) => {
-      (await N()).connect(ctx, net, ref, opts);
+      const m = await N();
+      m.connect(ctx, net, ref, opts);
+      networkEvent(await Ev(), 'connect', m.getNetwork(ctx, net), { container: (await import('./containers.js')).lookup(ctx, ref).id });
     },
-    disconnect: async (net, ref) => (await N()).disconnect(ctx, net, ref),
+    disconnect: async (net, ref) => {
+      const m = await N();
+      const id = (await import('./containers.js')).lookup(ctx, ref).id;
+      const n = m.getNetwork(ctx, net);
+      m.disconnect(ctx, net, ref);
+      networkEvent(await Ev(), 'disconnect', n, { container: id });
+    },
   };
+}
+
+const imageName = (i: { repository: string; tag: string; id: string }) => (i.repository && i.repository !== '<none>' ? `${i.repository}:${i.tag}` : i.id);
+
+/** Docker's kill event gives the signal's number ("9", "15"). */
+function signalName(signal: string | undefined): string {
+  const s = signal ?? 'SIGKILL';
+  if (/^\d+$/.test(s)) return s;
+  const name = `SIG${s.toUpperCase().replace(/^SIG/, '')}` as keyof typeof constants.signals;
+  return String(constants.signals[name] ?? s);
 }

@@ -138,6 +138,19 @@ const MIGRATIONS: readonly string[] = [
     boot TEXT NOT NULL                -- the kernel boot id when it was taken
   );
   `,
+  // 5: the events journal (state/events.ts). AUTOINCREMENT keeps rowids rising even after the
+  // oldest rows are pruned, so a follower's "after seq N" never skips a reused one.
+  `
+  CREATE TABLE events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    time_nano INTEGER NOT NULL,       -- Unix nanoseconds (within 2^63)
+    type TEXT NOT NULL,               -- container | image | network | volume
+    action TEXT NOT NULL,             -- Docker's: create, start, die, exec_start: sh, …
+    actor_id TEXT NOT NULL,
+    attributes TEXT NOT NULL DEFAULT '{}'
+  );
+  CREATE INDEX events_time ON events(time_nano);
+  `,
 ];
 
 /** Opens (creating if needed) the instances file under `root` and brings its schema up to date. */
