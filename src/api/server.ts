@@ -15,6 +15,7 @@ import { Foreground } from './foreground.js';
 import { readUpgradeBody, sendJson } from './http.js';
 import { Router, splitVersion, type Call, type Handler } from './router.js';
 import { systemRoutes } from './system.js';
+import { eventRoutes } from './events.js';
 import { containerRoutes } from './containers.js';
 import { streamRoutes, attachUpgraded } from './container-streams.js';
 import { imageRoutes } from './images.js';
@@ -48,7 +49,7 @@ const MAX_URL = 8192;
 
 export function buildRouter(): Router {
   return new Router().add(systemRoutes).add(containerRoutes).add(streamRoutes).add(pruneRoutes).add(imageTransferRoutes).add(imageRoutes).add(networkRoutes)
-    .add(execRoutes).add(volumeRoutes);
+    .add(execRoutes).add(volumeRoutes).add(eventRoutes);
 }
 
 export function createApiServer(o: ServeOptions): ApiServer {
