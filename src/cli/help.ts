@@ -38,6 +38,7 @@ const VERBS: Record<string, readonly [string, string]> = {
   'system prune': ['[OPTIONS]', 'Remove unused data'],
   'system info': ['[OPTIONS]', 'Display system-wide information'],
   events: ['[OPTIONS]', 'Get real time events from the server'],
+  completion: ['bash|zsh|fish', "Print a shell completion script (source it, or write it to the shell's completion directory)"],
   info: ['[OPTIONS]', 'Display system-wide information'],
   images: ['[OPTIONS]', 'List images'],
   rmi: ['[OPTIONS] IMAGE [IMAGE...]', 'Remove one or more images'],

@@ -18,9 +18,11 @@ export interface CommandContext {
   argv: string[];
   /** The command words used, for help and error messages ("container ls"). */
   path: string;
+  /** The command table itself, for `completion`, which is generated from it. */
+  commands: Readonly<Record<string, () => Promise<Handler>>>;
 }
 
-type Handler = (c: CommandContext) => Promise<number> | number;
+export type Handler = (c: CommandContext) => Promise<number> | number;
 
 // Docker's top-level shortcuts map onto the noun-verb commands.
 const COMMANDS: Record<string, () => Promise<Handler>> = {
@@ -130,6 +132,8 @@ const COMMANDS: Record<string, () => Promise<Handler>> = {
   'image push': async () => (await import('./commands/registry.js')).pushCmd,
   serve: async () => (await import('./commands/serve.js')).serveCmd,
   events: async () => (await import('./commands/events.js')).eventsCmd,
+  completion: async () => (await import('./commands/completion.js')).completionCmd,
+  __complete: async () => (await import('./commands/completion.js')).namesCmd,
   'system events': async () => (await import('./commands/events.js')).eventsCmd,
   version: async () => () => {
     process.stdout.write(`berth version ${VERSION}\n`);
@@ -159,6 +163,7 @@ System:
 Volumes:
   volume create|ls|inspect|rm|prune
   serve [--socket PATH]         the Docker Engine API for docker, docker-compose and the SDKs
+  completion bash|zsh|fish      a shell completion script
 Networks:
   network create|ls|inspect|rm|prune|connect|disconnect
 Stacks:
@@ -233,7 +238,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const handler = await loader();
     mark('modules loaded');
-    return await handler({ config, argv: rest.slice(consumed), path: key });
+    return await handler({ config, argv: rest.slice(consumed), path: key, commands: COMMANDS });
   } catch (e0) {
     if (e0 instanceof HelpRequested) {
       process.stdout.write((await import('./help.js')).helpText(key, e0.defs));
