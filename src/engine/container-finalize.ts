@@ -18,7 +18,7 @@ import { type Container, listContainers, reload } from './container-records.js';
 import { saveRecordFile } from './record-file.js';
 import { mayUseReserve } from '../state/reserve.js';
 import { networkContext } from './parts.js';
-import { recordContainerEvent } from './events.js';
+import { recordContainerEvent, recordRunEvents } from './events.js';
 
 /**
  * Brings a running container that has ended back to "exited": records its exit code, then
@@ -52,6 +52,7 @@ export function finalize(ctx: EngineContext, c: Container, opts: { unknownCode?:
     step('finalize.recorded');
   }
   releaseResources(ctx, c, { discard: opts.discard });
+  if (isLive(c.status)) recordRunEvents(ctx, 'end', c);
   return reload(ctx, c.id);
 }
 

@@ -25,7 +25,7 @@ import { type Container, lookup, reload } from './container-records.js';
 import { releaseResources, reconcileOne } from './container-finalize.js';
 import { saveRecordFile } from './record-file.js';
 import { imageContext, networkContext } from './parts.js';
-import { recordContainerEvent } from './events.js';
+import { recordContainerEvent, recordRunEvents } from './events.js';
 
 /**
  * Starts a created or exited container under conmon. `attached`: the caller stays to collect the
@@ -203,6 +203,7 @@ export async function startLocked(ctx: EngineContext, c: Container, opts: { exit
     saveRecordFile(ctx, c.id, { bestEffort: true });
     undo.commit();
     const started = reload(ctx, c.id);
+    recordRunEvents(ctx, 'start', started);
     recordContainerEvent(ctx, 'start', started);
     return started;
   } catch (e) {
@@ -234,6 +235,7 @@ export async function runAttached(ctx: EngineContext, ref: string, opts: { tty: 
       onStarted: (pid) => {
         tx(ctx.db, () =>
           updateContainer(ctx.db, c.id, { ...runStarted(ctx, { pid, conmonPid: null, runId: newRunId() }), restartCount: 0, restartBackoffMs: 0 }));
+        recordRunEvents(ctx, 'start', c);
         recordContainerEvent(ctx, 'start', c);
       },
     });
@@ -257,6 +259,7 @@ export async function runAttached(ctx: EngineContext, ref: string, opts: { tty: 
     if (oom) recordContainerEvent(ctx, 'oom', c);
     recordContainerEvent(ctx, 'die', c, { exitCode: String(code) });
     releaseResources(ctx, c);
+    recordRunEvents(ctx, 'end', c);
     return reload(ctx, c.id);
   } finally {
     lock.release();

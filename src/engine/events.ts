@@ -5,6 +5,8 @@
 // berth.db-wal) and polls slowly as a backstop for a change the watch misses.
 import { watch, type FSWatcher } from 'node:fs';
 import { eventsAfter, insertEvent, lastEventRowid, type EventRow } from '../state/events.js';
+import { endpointsOfContainer } from '../state/endpoints.js';
+import { getNetworkRow } from '../state/networks.js';
 import type { EngineContext } from './context.js';
 import type { Container } from './container-records.js';
 import { checkEventFilters, matchesEvent, type EngineEvent, type EventFilters, type EventType } from './event-format.js';
@@ -33,6 +35,33 @@ export function recordContainerEvent(ctx: EngineContext, action: string, c: Cont
   recordEvent(ctx, 'container', action, c.id, containerAttributes(c, extra));
 }
 
+/**
+ * Docker's events of a run's start (volume mount, network connect) or end (network disconnect),
+ * from the container's endpoints: a network joined with `network connect` counts too.
+ */
+export function recordRunEvents(ctx: EngineContext, phase: 'start' | 'end', c: Container): void {
+  try {
+    if (phase === 'start') {
+      for (const v of c.spec.volumes.filter((m) => m.named === true)) {
+        recordEvent(ctx, 'volume', 'mount', v.source, {
+          container: c.id,
+          destination: v.destination,
+          driver: 'local',
+          propagation: '',
+          'read/write': String(!v.readonly),
+        });
+      }
+    }
+    if (c.spec.networkMode !== 'bridge') return;
+    for (const e of endpointsOfContainer(ctx.db, c.id)) {
+      const id = getNetworkRow(ctx.db, e.network)?.id ?? e.network;
+      recordEvent(ctx, 'network', phase === 'start' ? 'connect' : 'disconnect', id, { container: c.id, name: e.network, type: 'bridge' });
+    }
+  } catch (e) {
+    process.stderr.write(`berth: warning: the events of ${c.name}'s ${phase} were not recorded: ${(e as Error).message}\n`);
+  }
+}
+
 export interface EventQuery {
   /** From this time; absent: only events recorded from now on. */
   since?: Date;
@@ -58,7 +87,8 @@ export async function* followEvents(ctx: EngineContext, q: EventQuery, signal?: 
   const filters = q.filters ?? {};
   checkEventFilters(filters);
   const sinceNano = q.since === undefined ? undefined : toNano(q.since);
-  const untilNano = q.until === undefined ? undefined : toNano(q.until);
+  // A Date has milliseconds: until takes in the whole of its last one.
+  const untilNano = q.until === undefined ? undefined : toNano(q.until) + 999_999n;
   let after = sinceNano === undefined ? lastEventRowid(ctx.db) : 0;
   const wake = new Wake(ctx.paths.root);
   try {
