@@ -7,9 +7,9 @@ export type VerbTable = Map<string, { flags: readonly OptionDef[]; args: readonl
 
 const GLOBAL_FLAGS = ['--root', '--runroot', '--debug', '--help', '--version'];
 
-const flagWords = (
-  defs: readonly OptionDef[],
-) => [...defs.flatMap((d) => [`--${d.long}`, ...(d.aliases ?? []).map((a) => `--${a}`), ...(d.short ? [`-${d.short}`] : [])]), '--help'];
+const flagWords = (defs: readonly OptionDef[]) => [
+  ...new Set([...defs.flatMap((d) => [`--${d.long}`, ...(d.aliases ?? []).map((a) => `--${a}`), ...(d.short ? [`-${d.short}`] : [])]), '--help']),
+];
 const valueFlagWords = (defs: readonly OptionDef[]) =>
   defs.filter((d) => d.type === 'string').flatMap((d) => [`--${d.long}`, ...(d.aliases ?? []).map((a) => `--${a}`), ...(d.short ? [`-${d.short}`] : [])]);
 
