@@ -37,7 +37,7 @@ const VERBS: Record<string, readonly [string, string]> = {
   'system df': ['[OPTIONS]', 'Show disk usage'],
   'system prune': ['[OPTIONS]', 'Remove unused data'],
   'system info': ['[OPTIONS]', 'Display system-wide information'],
-  events: ['[OPTIONS]', 'Get real time events from the server'],
+  events: ['[OPTIONS]', 'Get real time events from the journal of this root'],
   completion: ['bash|zsh|fish', "Print a shell completion script (source it, or write it to the shell's completion directory)"],
   info: ['[OPTIONS]', 'Display system-wide information'],
   images: ['[OPTIONS]', 'List images'],

@@ -29,6 +29,7 @@ import { runContainer } from './run.js';
 import { bootSystem, startAll } from './boot.js';
 import { emptyResources, type CreateRequest } from './types.js';
 import { imageContext } from './parts.js';
+import { eventsAfter } from '../state/events.js';
 
 let dir: string;
 let host: FakeHost;
@@ -503,4 +504,56 @@ test('a lost instances file is refused, and recoverRecords brings back a running
   assert.equal(lookup(ctx, 'idle').id, idle.id);
   assert.throws(() => createContainer(ctx, req({ name: 'keeper' })), /already in use/);
   assert.equal(recoverRecords(ctx).present, 2, 'a second recover changes nothing');
+});
+
+/** The journal's container events as "action exitCode?", oldest first. */
+const journal = () =>
+  eventsAfter(ctx.db, { afterRowid: 0 }).filter((e) => e.type === 'container').map((e) =>
+    e.attributes['exitCode'] === undefined ? e.action : `${e.action} ${e.attributes['exitCode']}`
+  );
+
+test('events: a run, its exit callback and rm record create, start, die (with its code) and destroy, each once', async () => {
+  const c = await runContainer(ctx, req({ labels: { tier: 'web' } }), {});
+  const { runId } = host.exit(c.id, 3);
+  await onContainerExit(ctx, c.id, runId);
+  // Every later finalize (ps, a late callback) finds the run ended already: no second die.
+  reconcileAll(ctx);
+  await onContainerExit(ctx, c.id, runId);
+  removeContainer(ctx, c.id, { force: false });
+  assert.deepEqual(journal(), ['create', 'start', 'die 3', 'destroy']);
+  const start = eventsAfter(ctx.db, { afterRowid: 0 })[1]!;
+  assert.equal(start.actorId, c.id);
+  assert.deepEqual(start.attributes, { tier: 'web', image: 'app', name: c.name });
+});
+
+test('events: a restart policy records each die and the start after it; rm -f of a running one records its die', async () => {
+  const c = await runContainer(ctx, req({ restart: { name: 'on-failure', maxRetries: 1 } }), {});
+  for (let i = 0; i < 2; i++) {
+    const { runId } = host.exit(c.id, 1);
+    await onContainerExit(ctx, c.id, runId);
+  }
+  await startContainer(ctx, c.id);
+  removeContainer(ctx, c.id, { force: true });
+  assert.deepEqual(journal(), ['create', 'start', 'die 1', 'start', 'die 1', 'start', 'die 137', 'destroy']);
+});
+
+test('events: a run whose start fails records its create and destroy, and no start', async () => {
+  host.failAt = 'setUpNetwork';
+  await assert.rejects(runContainer(ctx, req({ networkMode: 'bridge' }), {}), /fake setUpNetwork failed/);
+  assert.deepEqual(journal(), ['create', 'destroy']);
+});
+
+test('events: a journal that cannot be written never fails the operation', async () => {
+  ctx.db.exec('DROP TABLE events');
+  const written: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((s: string) => written.push(s) > 0) as typeof process.stderr.write;
+  try {
+    const c = await runContainer(ctx, req(), {});
+    assert.equal(stopContainer(ctx, c.id, 0).status, 'exited');
+    removeContainer(ctx, c.id, { force: false });
+  } finally {
+    process.stderr.write = write;
+  }
+  assert.ok(written.some((l) => /^berth: warning: the container start event was not recorded: no such table: events/.test(l)), written.join(''));
 });
