@@ -547,7 +547,7 @@ test('events: a journal that cannot be written never fails the operation', async
   ctx.db.exec('DROP TABLE events');
   const written: string[] = [];
   const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((s: string) => written.push(s) > 0) as typeof process.stderr.write;
+  process.stderr.write = (s: string) => written.push(s) > 0;
   try {
     const c = await runContainer(ctx, req(), {});
     assert.equal(stopContainer(ctx, c.id, 0).status, 'exited');
