@@ -13,6 +13,7 @@ import { runtimeRoot, type EngineContext } from './context.js';
 import { hostOf } from './host.js';
 import { type Container, lookup, reload } from './container-records.js';
 import { finalize, waitForExit, waitForExitFile, reconcileOne } from './container-finalize.js';
+import { recordContainerEvent, signalNumber } from './events.js';
 
 export function stopContainer(ctx: EngineContext, ref: string, timeoutSec?: number): Container {
   // stop, kill and rm are how a user gets out of a full disk: they may spend the reserve.
@@ -36,10 +37,12 @@ export function stopLocked(ctx: EngineContext, c: Container, timeoutSec: number)
   thawQuietly(ctx, runtime, rtRoot, c);
   if (timeoutSec > 0) {
     signalQuietly(ctx, runtime, rtRoot, c, c.spec.stopSignal);
+    recordContainerEvent(ctx, 'kill', c, { signal: signalNumber(c.spec.stopSignal) });
     step('stop.signalled');
     waitForExit(ctx, c, timeoutSec * 1000);
   }
   if (c.pid !== null && hostOf(ctx).processAlive(c.pid, c.pidStart)) {
+    recordContainerEvent(ctx, 'kill', c, { signal: '9' });
     // SIGKILL to the container's init ends its whole PID namespace: the kernel does what
     // `runc kill` would, without a runtime process to start.
     try {

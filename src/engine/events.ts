@@ -4,6 +4,7 @@
 // follower watches the instances file's directory (any berth process's commit touches
 // berth.db-wal) and polls slowly as a backstop for a change the watch misses.
 import { watch, type FSWatcher } from 'node:fs';
+import { constants } from 'node:os';
 import { eventsAfter, insertEvent, lastEventRowid, type EventRow } from '../state/events.js';
 import { endpointsOfContainer } from '../state/endpoints.js';
 import { getNetworkRow } from '../state/networks.js';
@@ -60,6 +61,14 @@ export function recordRunEvents(ctx: EngineContext, phase: 'start' | 'end', c: C
   } catch (e) {
     process.stderr.write(`berth: warning: the events of ${c.name}'s ${phase} were not recorded: ${(e as Error).message}\n`);
   }
+}
+
+/** Docker's kill event gives the signal's number ("9", "15"). */
+export function signalNumber(signal: string | undefined): string {
+  const s = signal ?? 'SIGKILL';
+  if (/^\d+$/.test(s)) return s;
+  const name = `SIG${s.toUpperCase().replace(/^SIG/, '')}` as keyof typeof constants.signals;
+  return String(constants.signals[name] ?? s);
 }
 
 export interface EventQuery {

@@ -25,7 +25,6 @@
 //   await engine.containers.removeIfExited(ctr.id);
 //   return done.exitCode;
 import type { Writable } from 'node:stream';
-import { constants } from 'node:os';
 import { createContext, type EngineConfig, type EngineContext } from './context.js';
 import type { Container } from './containers.js';
 import type { CreateRequest } from './types.js';
@@ -288,7 +287,8 @@ function containerEngine(ctx: EngineContext): ContainerEngine {
     restart: (ref, opts = {}) =>
       after((async () => (await C()).restartContainer(ctx, ref, opts.timeoutSec))(), (ev, c) => ev.recordContainerEvent(ctx, 'restart', c)),
     kill: (ref, signal) =>
-      after((async () => (await C()).killContainer(ctx, ref, signal))(), (ev, c) => ev.recordContainerEvent(ctx, 'kill', c, { signal: signalName(signal) })),
+      after((async () => (await C()).killContainer(ctx, ref, signal))(), (ev, c) =>
+        ev.recordContainerEvent(ctx, 'kill', c, { signal: ev.signalNumber(signal) })),
     remove: async (ref, opts = {}) => (await C()).removeContainer(ctx, ref, { force: opts.force === true, volumes: opts.volumes === true }),
     removeIfExited: async (id) => (await C()).removeIfExited(ctx, id),
     get: async (ref) => {
@@ -421,11 +421,3 @@ function networkEngine(ctx: EngineContext): NetworkEngine {
 }
 
 const imageName = (i: { repository: string; tag: string; id: string }) => (i.repository && i.repository !== '<none>' ? `${i.repository}:${i.tag}` : i.id);
-
-/** Docker's kill event gives the signal's number ("9", "15"). */
-function signalName(signal: string | undefined): string {
-  const s = signal ?? 'SIGKILL';
-  if (/^\d+$/.test(s)) return s;
-  const name = `SIG${s.toUpperCase().replace(/^SIG/, '')}` as keyof typeof constants.signals;
-  return String(constants.signals[name] ?? s);
-}

@@ -534,7 +534,7 @@ test('events: a restart policy records each die and the start after it; rm -f of
   }
   await startContainer(ctx, c.id);
   removeContainer(ctx, c.id, { force: true });
-  assert.deepEqual(journal(), ['create', 'start', 'die 1', 'start', 'die 1', 'start', 'die 137', 'destroy']);
+  assert.deepEqual(journal(), ['create', 'start', 'die 1', 'start', 'die 1', 'start', 'kill', 'die 137', 'destroy']);
 });
 
 test('events: a run whose start fails records its create and destroy, and no start', async () => {
