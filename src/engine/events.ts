@@ -27,6 +27,15 @@ export function recordEvent(ctx: EngineContext, type: EventType, action: string,
   }
 }
 
+/** Runs what only gathers an event's actor: its failure is written to stderr, never thrown. */
+export function quietly(fn: () => void): void {
+  try {
+    fn();
+  } catch (e) {
+    process.stderr.write(`berth: warning: an event was not recorded: ${(e as Error).message}\n`);
+  }
+}
+
 /** Docker's attributes of a container event: its labels, then image and name. */
 export function containerAttributes(c: Container, extra: Record<string, string> = {}): Record<string, string> {
   return { ...c.labels, image: c.imageRef, name: c.name, ...extra };

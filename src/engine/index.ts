@@ -408,7 +408,10 @@ function networkEngine(ctx: EngineContext): NetworkEngine {
     connect: async (net, ref, opts = {}) => {
       const m = await N();
       m.connect(ctx, net, ref, opts);
-      networkEvent(await Ev(), 'connect', m.getNetwork(ctx, net), { container: (await import('./containers.js')).lookup(ctx, ref).id });
+      const ev = await Ev();
+      const { lookup } = await import('./containers.js');
+      // Looked up again for the event only: the connect is done whatever happens here.
+      ev.quietly(() => networkEvent(ev, 'connect', m.getNetwork(ctx, net), { container: lookup(ctx, ref).id }));
     },
     disconnect: async (net, ref) => {
       const m = await N();
