@@ -141,6 +141,8 @@ test('one container: characteristics, its log line and its usage against the lim
   assert.match(await page.locator('dl.facts').innerText(), /ui-data → \/data/);
   await page.locator('.u-wrap').first().waitFor();
   assert.deepEqual(await axe(), []);
+  // Only for the picture: a few samples on the charts.
+  if (SHOTS) await new Promise((r) => setTimeout(r, 8000));
   await shot('container');
 });
 

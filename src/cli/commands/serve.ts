@@ -52,7 +52,8 @@ export function uiArgv(argv: readonly string[]): string[] {
       continue;
     }
     const next = argv[i + 1];
-    if (next !== undefined && /^[^-].*:\d+$/.test(next)) {
+    // serve takes no operands, so a word after --ui can only be its address.
+    if (next !== undefined && /^[^-]/.test(next)) {
       out.push(`--ui=${next}`);
       i++;
     } else out.push(`--ui=${UI_DEFAULT}`);
@@ -121,6 +122,7 @@ export async function serveCmd(c: CommandContext): Promise<number> {
     }
   };
   const tls = tlsGiven === 3 && tcp ? { cert: read(tlsFlags[0]!), key: read(tlsFlags[1]!), ca: read(tlsFlags[2]!) } : undefined;
+  const uiKeys = uiTls ? { cert: read(tlsFlags[0]!), key: read(tlsFlags[1]!) } : tls ? { cert: tls.cert, key: tls.key } : undefined;
   const group = str(p.values.group);
   const gid = group === undefined ? undefined : groupId(group);
 
@@ -145,7 +147,6 @@ export async function serveCmd(c: CommandContext): Promise<number> {
   let uiServer: { close(): Promise<void> } | undefined;
   if (uiAddr) {
     const { createUiServer, listenUi } = await import('../../ui/server.js');
-    const uiKeys = uiTls ? { cert: read(tlsFlags[0]!), key: read(tlsFlags[1]!) } : tls ? { cert: tls.cert, key: tls.key } : undefined;
     const u = createUiServer({ engine, host: uiAddr.host, port: uiAddr.port, loopback: uiAddr.loopback, log, debug: c.config.debug,
       ...(uiKeys ? { tls: uiKeys } : {}) });
     try {

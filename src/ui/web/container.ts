@@ -27,7 +27,7 @@ const POINTS = 90;
 
 function Logs({ id }: { id: string }) {
   const [lines, setLines] = useState<{ n: number; stream: string; text: string }[]>([]);
-  const [ended, setEnded] = useState(false);
+  const [state, setState] = useState('following');
   const [search, setSearch] = useState('');
   useEffect(() => {
     let n = 0;
@@ -38,8 +38,13 @@ function Logs({ id }: { id: string }) {
     // The stream ends when the container stops; EventSource would reconnect and replay the tail.
     es.addEventListener('end', () => {
       es.close();
-      setEnded(true);
+      setState('the container has stopped');
     });
+    // Left to itself EventSource reconnects and replays the tail, doubling the lines shown.
+    es.onerror = () => {
+      es.close();
+      setState('the log stream was cut: reload the page to follow again');
+    };
     return () => es.close();
   }, [id]);
   const shown = search === '' ? lines : lines.filter((l) => l.text.toLowerCase().includes(search.toLowerCase()));
@@ -56,7 +61,7 @@ function Logs({ id }: { id: string }) {
     <div class="toolbar">
       <label>Search <input type="search" value=${search} onInput=${(e: Event) => setSearch((e.target as HTMLInputElement).value)} /></label>
       <button type="button" onClick=${download}>Download</button>
-      <span class="muted">${ended ? 'the container has stopped' : 'following'}</span>
+      <span class="muted">${state}</span>
     </div>
     <pre class="logs" role="log" aria-label="Container output" tabindex="0">${
     shown.map((l) => html`<span key=${l.n} class=${l.stream}>${l.text}\n</span>`)
@@ -71,15 +76,18 @@ function Chart({ id }: { id: string }) {
   const series = useMemo(() => ({ t: [] as number[], cpu: [] as number[], mem: [] as number[], limit: [] as number[] }), [id]);
   const plots = useRef<{ cpu?: uPlot; mem?: uPlot }>({});
   useEffect(() => {
-    const width = Math.min(560, (cpuEl.current?.parentElement?.clientWidth ?? 600) - 20);
+    // The figures are sized by what they hold: the plot's width is fixed, two side by side.
+    const width = 520;
+    // At least the last two minutes across, so that the first samples do not span years.
+    const xScale: uPlot.Scale = { time: true, range: (_u, min, max) => [Math.min(min, max - 120), max] };
     const axes = (unit: string): uPlot.Axis[] => [{}, { values: (_u, v) => v.map((x) => `${x}${unit}`), size: 60 }];
     plots.current.cpu = new uPlot({ width, height: 160, series: [{}, { label: 'CPU %', stroke: '#2563eb', width: 2 }], axes: axes('%'),
-      scales: { y: { range: (_u, _min, max) => [0, Math.max(10, max)] } } }, [[], []], cpuEl.current!);
+      scales: { x: xScale, y: { range: (_u, _min, max) => [0, Math.max(10, max)] } } }, [[], []], cpuEl.current!);
     plots.current.mem = new uPlot({ width, height: 160, series: [{}, { label: 'Memory MiB', stroke: '#059669', width: 2 }, {
       label: 'Limit MiB',
       stroke: '#dc2626',
       dash: [6, 4],
-    }], axes: axes(''), scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max)] } } }, [[], [], []], memEl.current!);
+    }], axes: axes(''), scales: { x: xScale, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } } }, [[], [], []], memEl.current!);
     return () => {
       plots.current.cpu?.destroy();
       plots.current.mem?.destroy();

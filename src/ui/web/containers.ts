@@ -77,8 +77,8 @@ export function ContainersPage() {
           <th scope="row"><a href=${`#/container/${c.id}`}>${c.name}</a><div class="id">${short(c.id)}</div></th>
           <td>${c.image}</td>
           <td><span class=${`status ${c.status}`}>${statusText(c)}</span></td>
-          <td>${c.addresses.map((a) => html`<div>${a.ip ?? '—'} <span class="muted">(${a.network})</span></div>`)}</td>
-          <td>${c.ports.map((p) => html`<div>${p}</div>`)}</td>
+          <td>${c.addresses.length === 0 ? '—' : c.addresses.map((a) => html`<div>${a.ip ?? '—'} <span class="muted">(${a.network})</span></div>`)}</td>
+          <td>${c.ports.length === 0 ? '—' : c.ports.map((p) => html`<div>${p}</div>`)}</td>
           <td>${limitsText(c.limits)}</td>
           <td><${Actions} c=${c} onDone=${live.refresh} /></td>
         </tr>`

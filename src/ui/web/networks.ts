@@ -20,13 +20,14 @@ const GAP = 20;
 
 function SwitchMap({ n }: { n: NetworkView }) {
   const count = Math.max(1, n.members.length);
-  const width = Math.max(420, count * (BOX_W + GAP) + GAP);
+  const width = Math.max(640, count * (BOX_W + GAP) + GAP);
   const busY = 70;
   return html`<svg class="map" viewBox=${`0 0 ${width} 190`} width=${width} height="190" role="img"
     aria-label=${`Switch ${n.name} (${n.bridge}, ${n.subnet}) with ${n.members.length} containers attached`}>
     <title>${n.name}: ${n.members.map((m) => `${m.name} ${m.ip ?? ''}`).join(', ') || 'nothing attached'}</title>
     <rect x="10" y="10" width=${width - 20} height="36" rx="6" class="switch" />
-    <text x="22" y="33" class="switch-label">${n.name} · ${n.bridge} · ${n.subnet} · gateway ${n.gateway}</text>
+    <text x="22" y="33" class="switch-label">${n.name} (${n.bridge})</text>
+    <text x=${width - 22} y="33" text-anchor="end" class="switch-label">${n.subnet} · gateway ${n.gateway}</text>
     <line x1="30" y1=${busY} x2=${width - 30} y2=${busY} class="bus" />
     <line x1="30" y1="46" x2="30" y2=${busY} class="bus" />
     ${
