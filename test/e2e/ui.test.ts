@@ -3,7 +3,7 @@
 // must do what the CLI would. BERTH_WRITE_SCREENSHOTS=1 writes docs/ui/*.png for the README.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -27,10 +27,10 @@ before(async () => {
   b.ok(['run', '-d', '--name', 'ui-web', '--network', 'ui-net', '-m', '64m', '-v', 'ui-data:/data', 'busybox', 'sh', '-c',
     'echo ui-log-line-one; while true; do sleep 1; done']);
   b.ok(['run', '-d', '--name', 'ui-idle', '--network', 'ui-net', 'busybox', 'sleep', '1000']);
-  for (const n of [1, 2]) {
-    b.ok(['run', '-d', '--name', `ui-demo-app-${n}`, '--label', 'com.docker.compose.project=ui-demo', '--label', 'com.docker.compose.service=app', '--network',
-      'none', 'busybox', 'sleep', '1000']);
-  }
+  // A real compose project: the Stacks page finds it by the labels compose gives its containers.
+  writeFileSync(join(b.root, 'compose.yaml'), 'services:\n  app:\n    image: busybox\n    command: ["sleep", "1000"]\n    deploy:\n      replicas: 2\n');
+  b.ok(['compose', '-f', join(b.root, 'compose.yaml'), '-p', 'ui-demo', 'up', '-d']);
+  b.ok(['tag', 'busybox', 'ui-spare:1']);
   webIp = b.inspect('ui-web').NetworkSettings.Networks['ui-net']!.IPAddress;
   await ui.start();
   const ctx = await browser.launch();
@@ -84,7 +84,7 @@ test('the printed token logs in once, for an HttpOnly SameSite=Strict cookie, an
   // Spent: a second use (someone who read it over the user's shoulder) gets nothing.
   assert.equal((await fetch(ui.loginUrl, { redirect: 'manual' })).status, 401);
 
-  for (const name of ['ui-web', 'ui-idle', 'ui-demo-app-1']) await page.locator(`tr[data-name="${name}"][data-status="running"]`).waitFor();
+  for (const name of ['ui-web', 'ui-idle', 'ui-demo-app-1', 'ui-demo-app-2']) await page.locator(`tr[data-name="${name}"][data-status="running"]`).waitFor();
   const row = page.locator('tr[data-name="ui-web"]');
   assert.match(await row.innerText(), new RegExp(`${webIp.replace(/\./g, '\\.')}\\s*\\(ui-net\\)`));
   assert.match(await row.innerText(), /mem 64\.0MiB/);
@@ -164,6 +164,9 @@ test('images, volumes and stacks', async () => {
   await page.locator('tbody th', { hasText: 'busybox' }).waitFor();
   assert.deepEqual(await axe(), []);
   await shot('images');
+  await page.getByRole('button', { name: 'Remove image localhost/ui-spare:1' }).click();
+  await page.locator('tbody th', { hasText: 'ui-spare' }).waitFor({ state: 'detached' });
+  assert.doesNotMatch(b.ok(['images']), /ui-spare/);
   await page.getByRole('link', { name: 'Volumes' }).click();
   await page.locator('tr', { hasText: 'ui-data' }).filter({ hasText: 'ui-web' }).waitFor();
   assert.deepEqual(await axe(), []);
