@@ -10,15 +10,16 @@ test('the login token works once, and only the right one', () => {
   const s = g.login('tok');
   assert.ok(s);
   assert.equal(g.login('tok'), undefined, 'a spent token opens nothing');
-  assert.match(g.setCookie(s), /^berth_ui=[0-9a-f]{64}; Path=\/; HttpOnly; SameSite=Strict$/);
+  assert.match(g.setCookie(s), /^berth_ui_9191=[0-9a-f]{64}; Path=\/; HttpOnly; SameSite=Strict$/);
 });
 
 test('a session is found by its cookie among others', () => {
   const g = new Gate(ORIGINS, true, 'tok');
   const s = g.login('tok')!;
   assert.match(g.setCookie(s), /; Secure$/);
-  assert.equal(g.session(`x=1; berth_ui=${s.id}; y=2`), s);
-  assert.equal(g.session(`berth_ui=${s.id.slice(0, -1)}0`)?.id === s.id ? 'same' : undefined, undefined);
+  assert.equal(g.session(`x=1; berth_ui_9191=${s.id}; y=2`), s);
+  assert.equal(g.session(`berth_ui_9191=${'f'.repeat(64)}`), undefined, 'an id we did not hand out');
+  assert.equal(g.session(`berth_ui_9192=${s.id}`), undefined, "another dashboard's cookie");
   assert.equal(g.session(undefined), undefined);
   assert.equal(g.session('other=1'), undefined);
 });

@@ -5,7 +5,6 @@
 // the session's CSRF token, which only a page already inside can have asked for.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 
-export const COOKIE = 'berth_ui';
 export const CSRF_HEADER = 'x-berth-csrf';
 
 export interface Session {
@@ -25,6 +24,11 @@ function same(a: string, b: string): boolean {
 
 export class Gate {
   readonly token: string;
+  /**
+   * Named by the port: browsers send a host's cookies to all its ports, and two dashboards (two
+   * roots) on one host must not overwrite each other's session.
+   */
+  readonly cookie: string;
   private spent = false;
   private readonly sessions = new Map<string, Session>();
 
@@ -35,6 +39,7 @@ export class Gate {
     token = secret(),
   ) {
     this.token = token;
+    this.cookie = `berth_ui_${new URL(origins[0] ?? 'http://x').port || '443'}`;
   }
 
   /** The token's one use; a second try (or a wrong token) gets nothing. */
@@ -47,11 +52,11 @@ export class Gate {
   }
 
   setCookie(s: Session): string {
-    return `${COOKIE}=${s.id}; Path=/; HttpOnly; SameSite=Strict${this.secure ? '; Secure' : ''}`;
+    return `${this.cookie}=${s.id}; Path=/; HttpOnly; SameSite=Strict${this.secure ? '; Secure' : ''}`;
   }
 
   session(cookieHeader: string | undefined): Session | undefined {
-    const id = readCookie(cookieHeader, COOKIE);
+    const id = readCookie(cookieHeader, this.cookie);
     if (id === undefined) return undefined;
     for (const [k, s] of this.sessions) if (same(k, id)) return s;
     return undefined;

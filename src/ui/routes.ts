@@ -64,7 +64,7 @@ export async function handleUiApi(c: UiCall): Promise<void> {
 }
 
 /**
- * The log as Server-Sent Events: one "data:" a line of output, then an "end" event when the
+ * The log as Server-Sent Events: one "data:" a line of output (a JSON string), then an "end" event when the
  * container stops. EventSource sends the session cookie and reconnects by itself; the page
  * closes it when it leaves.
  */
@@ -76,7 +76,8 @@ async function streamLogs(c: UiCall, id: string): Promise<void> {
   c.res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });
   c.res.write(': berth logs\n\n');
   const send = (stream: string, text: string) => {
-    for (const line of text.replace(/\n$/, '').split('\n')) c.res.write(`event: ${stream}\ndata: ${line}\n\n`);
+    // JSON, so that a \r in the output (SSE's other line end) cannot start a field of its own.
+    for (const line of text.replace(/\n$/, '').split('\n')) c.res.write(`event: ${stream}\ndata: ${JSON.stringify(line)}\n\n`);
   };
   try {
     let r = await it.next();

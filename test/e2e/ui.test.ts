@@ -77,7 +77,7 @@ test('the printed token logs in once, for an HttpOnly SameSite=Strict cookie, an
   await page.goto(ui.loginUrl);
   assert.equal(new URL(page.url()).search, '', 'the token is taken off the address');
   const cookies = await page.context().cookies(ui.origin);
-  const c = cookies.find((x) => x.name === 'berth_ui');
+  const c = cookies.find((x) => x.name === `berth_ui_${new URL(ui.origin).port}`);
   assert.ok(c, 'session cookie set');
   assert.equal(c.httpOnly, true);
   assert.equal(c.sameSite, 'Strict');

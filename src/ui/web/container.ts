@@ -32,7 +32,8 @@ function Logs({ id }: { id: string }) {
   useEffect(() => {
     let n = 0;
     const es = new EventSource(`/ui/api/containers/${encodeURIComponent(id)}/logs?tail=200`);
-    const add = (stream: string) => (ev: MessageEvent<string>) => setLines((l) => [...l.slice(-MAX_LINES + 1), { n: n++, stream, text: ev.data }]);
+    const add = (stream: string) => (ev: MessageEvent<string>) =>
+      setLines((l) => [...l.slice(-MAX_LINES + 1), { n: n++, stream, text: JSON.parse(ev.data) as string }]);
     es.addEventListener('stdout', add('stdout'));
     es.addEventListener('stderr', add('stderr'));
     // The stream ends when the container stops; EventSource would reconnect and replay the tail.
