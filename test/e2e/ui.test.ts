@@ -113,7 +113,7 @@ test('a changing request from another Origin, or without the CSRF token, is refu
   assert.equal(b.inspect('ui-idle').State.Status, 'running', 'none of them reached the engine');
 });
 
-test('Stop, pressed with the keyboard, stops the container, and berth ps agrees', async () => {
+test('Stop, pressed with the keyboard, stops the container, and berth ps agrees; Start and Kill too', async () => {
   const stop = page.getByRole('button', { name: 'Stop ui-idle' });
   await stop.focus();
   await page.keyboard.press('Enter');
@@ -122,6 +122,13 @@ test('Stop, pressed with the keyboard, stops the container, and berth ps agrees'
   const idle = ps.find((c) => c.Names.includes('ui-idle'));
   assert.equal(idle?.State, 'exited');
   assert.match(idle.Status, /^Exited/);
+  // And back: Start, then Stop again, leaving it stopped for the network map.
+  await page.getByRole('button', { name: 'Start ui-idle', exact: true }).click();
+  await page.locator('tr[data-name="ui-idle"][data-status="running"]').waitFor({ timeout: 30_000 });
+  assert.equal(b.inspect('ui-idle').State.Status, 'running');
+  await page.getByRole('button', { name: 'Kill ui-idle' }).click();
+  await page.locator('tr[data-name="ui-idle"][data-status="exited"]').waitFor({ timeout: 30_000 });
+  assert.equal(b.inspect('ui-idle').State.Status, 'exited');
 });
 
 test("a refused action shows the engine's own error in place, and changes nothing", async () => {
