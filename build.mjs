@@ -4,7 +4,7 @@
 // Each command's modules are still initialised only when it runs (esbuild keeps the lazy
 // import()s as lazy initialisers).
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { copyFileSync, renameSync, rmSync } from 'node:fs';
 
 rmSync('build/bundle', { recursive: true, force: true });
 await build({
@@ -25,3 +25,20 @@ await build({
   external: ['kubernetes-models', 'kubernetes-models/*'],
   logLevel: 'warning',
 });
+
+// The dashboard of `berth serve --ui`: browser code and styles, files berth serves itself (never
+// from elsewhere). Not part of the CLI bundle: only `serve --ui` reads them.
+rmSync('build/ui', { recursive: true, force: true });
+await build({
+  entryPoints: { app: 'src/ui/web/main.ts', 'app-css': 'src/ui/web/app.css' },
+  bundle: true,
+  platform: 'browser',
+  format: 'esm',
+  target: 'es2022',
+  outdir: 'build/ui',
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+renameSync('build/ui/app-css.css', 'build/ui/app.css');
+copyFileSync('src/ui/web/index.html', 'build/ui/index.html');

@@ -11,7 +11,9 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
 const FRONT_ONLY_ENGINE = ['engine/index.ts', 'engine/types.ts'];
 export const LAYERS = {
   // `berth serve` is a CLI verb that runs the API server.
-  cli: ['api', 'compose', 'builder', 'kube', 'common', ...FRONT_ONLY_ENGINE],
+  cli: ['api', 'ui', 'compose', 'builder', 'kube', 'common', ...FRONT_ONLY_ENGINE],
+  // The dashboard of `berth serve --ui`: a front beside the API, sharing its error replies.
+  ui: ['api', 'common', ...FRONT_ONLY_ENGINE],
   api: ['compose', 'builder', 'kube', 'common', ...FRONT_ONLY_ENGINE],
   kube: ['compose', 'builder', 'common', ...FRONT_ONLY_ENGINE],
   compose: ['builder', 'common', ...FRONT_ONLY_ENGINE],

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandContext } from '../main.js';
 import { parseArgs, str, type OptionDef } from '../args.js';
-import { invalid } from '../../common/errors.js';
+import { invalid, unavailable } from '../../common/errors.js';
 import { createEngine } from '../../engine/index.js';
 
 const FLAGS: OptionDef[] = [
@@ -15,11 +15,13 @@ const FLAGS: OptionDef[] = [
   { long: 'tls-cert', type: 'string' },
   { long: 'tls-key', type: 'string' },
   { long: 'tls-client-ca', type: 'string' },
+  { long: 'ui', type: 'string' },
   { long: 'help', type: 'boolean' },
 ];
 
 const USAGE = `Usage: berth serve [--socket PATH] [--group GROUP]
        berth serve --tcp ADDR:PORT [--tls-cert FILE --tls-key FILE --tls-client-ca FILE]
+       berth serve --ui [ADDR:PORT] [--tls-cert FILE --tls-key FILE]
 
 Serves the Docker Engine API (1.24 to 1.44) for the docker CLI, docker-compose and the SDKs:
   DOCKER_HOST=unix:///run/berth/berth.sock docker ps
@@ -29,7 +31,35 @@ Serves the Docker Engine API (1.24 to 1.44) for the docker CLI, docker-compose a
   --group GROUP     group owning the socket
   --tcp ADDR:PORT   TCP instead; plain only on a loopback address, else mutual TLS:
   --tls-cert FILE, --tls-key FILE, --tls-client-ca FILE
+  --ui [ADDR:PORT]  also serve the web dashboard (default 127.0.0.1:9191); it prints
+                    its address with a one-time login token. Plain HTTP only on a
+                    loopback address, else HTTPS with --tls-cert and --tls-key
 `;
+
+export const UI_DEFAULT = '127.0.0.1:9191';
+
+/** "--ui" takes an optional value: "--ui", "--ui ADDR" and "--ui=ADDR" all mean it. */
+export function uiArgv(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (a !== '--ui') {
+      out.push(a);
+      continue;
+    }
+    const next = argv[i + 1];
+    // serve takes no operands, so a word after --ui can only be its address.
+    if (next !== undefined && /^[^-]/.test(next)) {
+      out.push(`--ui=${next}`);
+      i++;
+    } else out.push(`--ui=${UI_DEFAULT}`);
+  }
+  return out;
+}
 
 export function defaultSocket(): string {
   if (process.getuid?.() === 0) return '/run/berth/berth.sock';
@@ -37,10 +67,10 @@ export function defaultSocket(): string {
 }
 
 /** "127.0.0.1:2375", "[::1]:2375", "localhost:2375" → host and port; loopback or not. */
-export function parseTcp(text: string): { host: string; port: number; loopback: boolean } {
+export function parseTcp(text: string, flag = '--tcp'): { host: string; port: number; loopback: boolean } {
   const m = /^(?:\[([0-9a-fA-F:]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(text);
   const port = Number(m?.[3]);
-  if (!m || port < 1 || port > 65535) throw invalid('serve.bad_tcp', `invalid --tcp "${text}": expected ADDR:PORT`);
+  if (!m || port < 1 || port > 65535) throw invalid('serve.bad_tcp', `invalid ${flag} "${text}": expected ADDR:PORT`);
   const host = m[1] ?? m[2]!;
   const loopback = host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
   return { host, port, loopback };
@@ -56,7 +86,7 @@ function groupId(name: string): number {
 }
 
 export async function serveCmd(c: CommandContext): Promise<number> {
-  const p = parseArgs(c.argv, FLAGS, { command: c.path });
+  const p = parseArgs(uiArgv(c.argv), FLAGS, { command: c.path });
   if (p.values.help) {
     process.stdout.write(USAGE);
     return 0;
@@ -65,8 +95,19 @@ export async function serveCmd(c: CommandContext): Promise<number> {
   const tcp = str(p.values.tcp);
   const tlsFlags = ['tls-cert', 'tls-key', 'tls-client-ca'].map((k) => str(p.values[k]));
   const tlsGiven = tlsFlags.filter((x) => x !== undefined).length;
-  if (tlsGiven > 0 && tlsGiven < 3) throw invalid('serve.tls_incomplete', 'mutual TLS needs all of --tls-cert, --tls-key and --tls-client-ca');
-  if (tlsGiven > 0 && !tcp) throw invalid('serve.tls_without_tcp', 'the --tls-* flags apply to --tcp');
+  const ui = str(p.values.ui);
+  const uiAddr = ui === undefined ? undefined : parseTcp(ui, '--ui');
+  // Without --tcp, a certificate and key are the dashboard's (a browser shows no client certificate).
+  const uiTls = uiAddr && !tcp && tlsFlags[0] !== undefined && tlsFlags[1] !== undefined && tlsFlags[2] === undefined;
+  if (tlsGiven > 0 && tlsGiven < 3 && !uiTls) {
+    throw invalid('serve.tls_incomplete',
+      uiAddr ? "the dashboard's TLS needs both --tls-cert and --tls-key" : 'mutual TLS needs all of --tls-cert, --tls-key and --tls-client-ca');
+  }
+  if (tlsGiven > 0 && !tcp && !uiTls) throw invalid('serve.tls_without_tcp', 'the --tls-* flags apply to --tcp');
+  if (uiAddr && !uiAddr.loopback && !uiTls && tlsGiven !== 3) {
+    throw invalid('serve.plain_ui', `refusing to serve the dashboard without TLS on ${ui}: anyone who can reach it could watch the login`,
+      'add --tls-cert and --tls-key, or listen on 127.0.0.1');
+  }
   if (tcp && str(p.values.socket)) throw invalid('serve.both', 'choose one of --socket and --tcp');
   const addr = tcp ? parseTcp(tcp) : undefined;
   if (addr && !addr.loopback && tlsGiven === 0) {
@@ -80,7 +121,8 @@ export async function serveCmd(c: CommandContext): Promise<number> {
       throw invalid('serve.tls_file', `reading ${f}: ${(e as Error).message}`);
     }
   };
-  const tls = tlsGiven === 3 ? { cert: read(tlsFlags[0]!), key: read(tlsFlags[1]!), ca: read(tlsFlags[2]!) } : undefined;
+  const tls = tlsGiven === 3 && tcp ? { cert: read(tlsFlags[0]!), key: read(tlsFlags[1]!), ca: read(tlsFlags[2]!) } : undefined;
+  const uiKeys = uiTls ? { cert: read(tlsFlags[0]!), key: read(tlsFlags[1]!) } : tls ? { cert: tls.cert, key: tls.key } : undefined;
   const group = str(p.values.group);
   const gid = group === undefined ? undefined : groupId(group);
 
@@ -102,6 +144,22 @@ export async function serveCmd(c: CommandContext): Promise<number> {
     where = `unix://${socket}`;
   }
   log(`listening on ${where}`);
+  let uiServer: { close(): Promise<void> } | undefined;
+  if (uiAddr) {
+    const { createUiServer, listenUi } = await import('../../ui/server.js');
+    const u = createUiServer({ engine, host: uiAddr.host, port: uiAddr.port, loopback: uiAddr.loopback, log, debug: c.config.debug,
+      ...(uiKeys ? { tls: uiKeys } : {}) });
+    try {
+      await listenUi(u, uiAddr.host, uiAddr.port);
+    } catch (e) {
+      await api.close();
+      throw unavailable('serve.ui_listen', `cannot listen on ${ui}: ${(e as Error).message}`);
+    }
+    uiServer = u;
+    // Printed on stdout, the one line a user copies, as Jupyter does.
+    process.stdout.write(`Dashboard: ${u.loginUrl}\n`);
+    log(`dashboard on ${u.loginUrl.replace(/\?token=.*/, '')} (the login token is on stdout)`);
+  }
 
   await new Promise<void>((resolve) => {
     const stop = (sig: NodeJS.Signals) => {
@@ -109,7 +167,7 @@ export async function serveCmd(c: CommandContext): Promise<number> {
       process.off('SIGINT', stop);
       log(`${sig}: closing ${where}`);
       // server.close() removes the unix socket file; the containers are left as they are.
-      void api.close().then(resolve);
+      void Promise.all([api.close(), uiServer?.close()]).then(() => resolve());
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);

@@ -1,0 +1,101 @@
+// /ui/api: the dashboard's own small JSON API over the Engine. Lists are read by polling today;
+// each list is one GET so that an events feed (system.events, GET /events) can later tell the
+// page when to read again instead of the timer (web/live.ts is the one place that decides).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Engine } from '../engine/index.js';
+import { isBerthError } from '../common/errors.js';
+import { ApiError, isBug, toReply } from '../api/errors.js';
+import { sendJson } from '../api/http.js';
+import { containerDetail, containerViews, imageViews, networkViews, stacksOf, volumeViews } from './views.js';
+
+export interface UiCall {
+  req: IncomingMessage;
+  res: ServerResponse;
+  engine: Engine;
+  path: string;
+  query: URLSearchParams;
+  signal: AbortSignal;
+  csrf: string;
+}
+
+const ACTIONS = ['start', 'stop', 'restart', 'kill'] as const;
+
+function ref(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new ApiError(400, 'malformed percent-encoding in the path');
+  }
+}
+
+export async function handleUiApi(c: UiCall): Promise<void> {
+  const method = c.req.method ?? 'GET';
+  const p = c.path;
+  let m: RegExpExecArray | null;
+  if (method === 'GET') {
+    if (p === '/ui/api/session') return sendJson(c.res, 200, { csrf: c.csrf });
+    if (p === '/ui/api/containers') return sendJson(c.res, 200, await containerViews(c.engine));
+    if (p === '/ui/api/networks') return sendJson(c.res, 200, await networkViews(c.engine));
+    if (p === '/ui/api/images') return sendJson(c.res, 200, await imageViews(c.engine));
+    if (p === '/ui/api/volumes') return sendJson(c.res, 200, await volumeViews(c.engine));
+    if (p === '/ui/api/stacks') return sendJson(c.res, 200, stacksOf(await containerViews(c.engine)));
+    if ((m = /^\/ui\/api\/containers\/([^/]+)$/.exec(p))) return sendJson(c.res, 200, await containerDetail(c.engine, ref(m[1]!)));
+    if ((m = /^\/ui\/api\/containers\/([^/]+)\/stats$/.exec(p))) {
+      const [line] = await c.engine.containers.stats({ refs: [ref(m[1]!)], all: true, intervalMs: 500 });
+      return sendJson(c.res, 200, { time: Date.now(), ...line });
+    }
+    if ((m = /^\/ui\/api\/containers\/([^/]+)\/logs$/.exec(p))) return streamLogs(c, ref(m[1]!));
+  }
+  if (method === 'POST' && (m = /^\/ui\/api\/containers\/([^/]+)\/(\w+)$/.exec(p))) {
+    const verb = m[2] as (typeof ACTIONS)[number];
+    if (!ACTIONS.includes(verb)) throw new ApiError(404, `no such action: ${verb}`);
+    const id = ref(m[1]!);
+    const done = verb === 'kill' ? await c.engine.containers.kill(id) : await c.engine.containers[verb](id);
+    return sendJson(c.res, 200, { id: done.id, status: done.status });
+  }
+  if (method === 'DELETE' && (m = /^\/ui\/api\/containers\/([^/]+)$/.exec(p))) {
+    return sendJson(c.res, 200, { id: await c.engine.containers.remove(ref(m[1]!), { force: c.query.get('force') === '1' }) });
+  }
+  if (method === 'DELETE' && (m = /^\/ui\/api\/images\/(.+)$/.exec(p))) {
+    await c.engine.images.remove(ref(m[1]!));
+    return sendJson(c.res, 200, {});
+  }
+  throw new ApiError(404, `no such page: ${method} ${p}`);
+}
+
+/**
+ * The log as Server-Sent Events: one "data:" a line of output (a JSON string), then an "end" event when the
+ * container stops. EventSource sends the session cookie and reconnects by itself; the page
+ * closes it when it leaves.
+ */
+async function streamLogs(c: UiCall, id: string): Promise<void> {
+  const tail = Number(c.query.get('tail') ?? '200');
+  // An unknown container is a 404 before the stream's head, not an empty stream.
+  const ctr = await c.engine.containers.get(id);
+  const it = c.engine.containers.logs(ctr.id, { follow: true, tail: Number.isInteger(tail) && tail >= 0 ? tail : 200 })[Symbol.asyncIterator]();
+  c.res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });
+  c.res.write(': berth logs\n\n');
+  const send = (stream: string, text: string) => {
+    // JSON, so that a \r in the output (SSE's other line end) cannot start a field of its own.
+    for (const line of text.replace(/\n$/, '').split('\n')) c.res.write(`event: ${stream}\ndata: ${JSON.stringify(line)}\n\n`);
+  };
+  try {
+    let r = await it.next();
+    while (!r.done && !c.signal.aborted) {
+      send(r.value.stream, r.value.text);
+      r = await it.next();
+    }
+  } finally {
+    await it.return?.();
+  }
+  if (!c.res.writableEnded) c.res.end('event: end\ndata: \n\n');
+}
+
+/** The engine's own words for a refused operation, as the CLI prints them; "internal error" for a bug. */
+export function uiError(res: ServerResponse, e: unknown, log: (l: string) => void, what: string): void {
+  const { status, message } = toReply(e);
+  if (isBug(e)) log(`internal error on ${what}: ${(e as Error)?.stack ?? String(e)}`);
+  const text = isBerthError(e) ? e.message + (e.hint ? ` (${e.hint})` : '') : message;
+  if (!res.headersSent) return sendJson(res, status, { message: text });
+  res.end();
+}

@@ -1,0 +1,126 @@
+// The dashboard's documents, made from the Engine's records: plain JSON shaped for the pages, so
+// that the browser code does no joining. Everything comes through the Engine; nothing here reads
+// the instances file or the host.
+import type { Engine, Container, EndpointView, PortBinding, NetworkRecord, VolumeInfo } from '../engine/index.js';
+
+export interface ContainerView {
+  id: string;
+  name: string;
+  image: string;
+  status: string;
+  exitCode: number | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  addresses: { network: string; ip: string | null }[];
+  ports: string[];
+  limits: { memory?: number; cpus?: number; pids?: number };
+  mounts: { source: string; destination: string; readonly: boolean; named: boolean }[];
+  restartCount: number;
+  labels: Record<string, string>;
+}
+
+const PROJECT = 'com.docker.compose.project';
+const SERVICE = 'com.docker.compose.service';
+
+function portText(p: PortBinding): string {
+  return `${p.hostIp}:${p.hostPort}->${p.containerPort}/${p.proto}`;
+}
+
+function view(c: Container, eps: EndpointView[], ports: PortBinding[]): ContainerView {
+  const res = c.spec.resources;
+  return {
+    id: c.id,
+    name: c.name,
+    image: c.imageRef,
+    status: c.status,
+    exitCode: c.exitCode,
+    createdAt: c.createdAt,
+    startedAt: c.startedAt,
+    finishedAt: c.finishedAt,
+    addresses: eps.map((e) => ({ network: e.network, ip: e.ip })),
+    ports: ports.map(portText),
+    limits: {
+      ...(res.memory !== undefined ? { memory: res.memory } : {}),
+      ...(res.cpus !== undefined ? { cpus: res.cpus } : {}),
+      ...(res.pidsLimit !== undefined ? { pids: res.pidsLimit } : {}),
+    },
+    mounts: c.spec.volumes.map((v) => ({ source: v.source, destination: v.destination, readonly: v.readonly, named: v.named === true })),
+    restartCount: c.restartCount,
+    labels: c.labels,
+  };
+}
+
+export async function containerViews(engine: Engine): Promise<ContainerView[]> {
+  const list = await engine.containers.list({ reconcile: true });
+  const eps = await engine.containers.endpoints(list.map((c) => c.id));
+  const out: ContainerView[] = [];
+  for (const c of list) {
+    // Published ports are bound only while it runs.
+    const ports = c.status === 'running' ? await engine.containers.ports(c.id) : [];
+    out.push(view(c, eps.get(c.id) ?? [], ports));
+  }
+  return out;
+}
+
+export async function containerDetail(engine: Engine, ref: string): Promise<{ container: ContainerView; inspect: Record<string, unknown> }> {
+  const c = await engine.containers.get(ref);
+  const eps = await engine.containers.endpoints([c.id]);
+  const ports = c.status === 'running' ? await engine.containers.ports(c.id) : [];
+  return { container: view(c, eps.get(c.id) ?? [], ports), inspect: await engine.containers.inspect(c.id) };
+}
+
+export interface NetworkView extends Pick<NetworkRecord, 'name' | 'id' | 'bridge' | 'subnet' | 'gateway' | 'internal'> {
+  members: { id: string; name: string; status: string; ip: string | null; ifname: string }[];
+}
+
+export async function networkViews(engine: Engine): Promise<NetworkView[]> {
+  const nets = await engine.networks.list();
+  const ctrs = await engine.containers.list();
+  const eps = await engine.containers.endpoints(ctrs.map((c) => c.id));
+  return nets.map((n) => ({
+    name: n.name,
+    id: n.id,
+    bridge: n.bridge,
+    subnet: n.subnet,
+    gateway: n.gateway,
+    internal: n.internal,
+    members: ctrs.flatMap((c) =>
+      (eps.get(c.id) ?? []).filter((e) => e.network === n.name).map((e) => ({ id: c.id, name: c.name, status: c.status, ip: e.ip, ifname: e.ifname }))
+    ),
+  }));
+}
+
+export interface StackView {
+  project: string;
+  services: { name: string; replicas: number; running: number; containers: { id: string; name: string; status: string }[] }[];
+}
+
+/** Compose projects as compose itself finds them: by their containers' labels. */
+export function stacksOf(ctrs: readonly Pick<ContainerView, 'id' | 'name' | 'status' | 'labels'>[]): StackView[] {
+  const projects = new Map<string, Map<string, StackView['services'][number]>>();
+  for (const c of ctrs) {
+    const p = c.labels[PROJECT];
+    const s = c.labels[SERVICE];
+    if (p === undefined || s === undefined) continue;
+    const services = projects.get(p) ?? new Map<string, StackView['services'][number]>();
+    projects.set(p, services);
+    const svc = services.get(s) ?? { name: s, replicas: 0, running: 0, containers: [] };
+    services.set(s, svc);
+    svc.replicas++;
+    if (c.status === 'running') svc.running++;
+    svc.containers.push({ id: c.id, name: c.name, status: c.status });
+  }
+  return [...projects].sort(([a], [b]) => a.localeCompare(b)).map(([project, services]) => ({
+    project,
+    services: [...services.values()].sort((a, b) => a.name.localeCompare(b.name)),
+  }));
+}
+
+export async function imageViews(engine: Engine): Promise<{ id: string; repository: string; tag: string; created: string; size: number }[]> {
+  return (await engine.images.list()).map((i) => ({ id: i.id, repository: i.repository, tag: i.tag, created: i.created, size: i.size }));
+}
+
+export async function volumeViews(engine: Engine): Promise<VolumeInfo[]> {
+  return engine.volumes.list();
+}

@@ -1,0 +1,28 @@
+// The page's calls to /ui/api. A changing request carries the session's CSRF token, asked for
+// once; the session cookie goes by itself (same origin).
+let csrf: Promise<string> | undefined;
+
+async function reply<T>(r: Response): Promise<T> {
+  const text = await r.text();
+  let body: unknown;
+  try {
+    body = text === '' ? {} : JSON.parse(text);
+  } catch {
+    body = { message: text.trim() };
+  }
+  if (!r.ok) throw new Error((body as { message?: string }).message ?? `${r.status} ${r.statusText}`);
+  return body as T;
+}
+
+export async function getJson<T>(url: string): Promise<T> {
+  return reply<T>(await fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } }));
+}
+
+function token(): Promise<string> {
+  csrf ??= getJson<{ csrf: string }>('/ui/api/session').then((s) => s.csrf);
+  return csrf;
+}
+
+export async function change(method: 'POST' | 'DELETE', url: string): Promise<void> {
+  await reply(await fetch(url, { method, credentials: 'same-origin', headers: { 'X-Berth-CSRF': await token() } }));
+}

@@ -1,0 +1,104 @@
+// Images, Volumes and Stacks: lists with what can be done to them from here.
+import { html } from 'htm/preact';
+import { useState } from 'preact/hooks';
+import { change } from './api.js';
+import { useLive } from './live.js';
+import { ago, bytes, short } from './format.js';
+
+interface Image {
+  id: string;
+  repository: string;
+  tag: string;
+  created: string;
+  size: number;
+}
+
+function RemoveImage({ img, onDone }: { img: Image; onDone: () => void }) {
+  const [error, setError] = useState<string | undefined>(undefined);
+  const ref = img.repository === '<none>' ? img.id : `${img.repository}:${img.tag}`;
+  const remove = async () => {
+    setError(undefined);
+    try {
+      await change('DELETE', `/ui/api/images/${encodeURIComponent(ref)}`);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+    onDone();
+  };
+  return html`<button type="button" class="danger" aria-label=${`Remove image ${ref}`} onClick=${() => void remove()}>Remove</button>
+    ${error ? html`<p class="error" role="alert">${error}</p>` : null}`;
+}
+
+export function ImagesPage() {
+  const live = useLive<Image[]>('/ui/api/images', 5000);
+  return html`<section aria-labelledby="h-images">
+    <h1 id="h-images">Images</h1>
+    ${live.error ? html`<p class="error" role="alert">${live.error}</p>` : null}
+    <table class="grid">
+      <thead><tr><th scope="col">Repository</th><th scope="col">Tag</th><th scope="col">Image ID</th><th scope="col">Created</th>
+        <th scope="col">Size</th><th scope="col">Actions</th></tr></thead>
+      <tbody>${
+    (live.data ?? []).map((i) =>
+      html`<tr key=${i.id + i.repository + i.tag}><th scope="row">${i.repository}</th><td>${i.tag}</td><td>${short(i.id.replace(/^sha256:/, ''))}</td>
+        <td>${ago(i.created)} ago</td><td>${bytes(i.size)}</td><td><${RemoveImage} img=${i} onDone=${live.refresh} /></td></tr>`
+    )
+  }</tbody>
+    </table>
+  </section>`;
+}
+
+interface Volume {
+  name: string;
+  driver: string;
+  mountpoint: string;
+  createdAt: string;
+  usedBy: string[];
+}
+
+export function VolumesPage() {
+  const live = useLive<Volume[]>('/ui/api/volumes', 5000);
+  return html`<section aria-labelledby="h-volumes">
+    <h1 id="h-volumes">Volumes</h1>
+    ${live.error ? html`<p class="error" role="alert">${live.error}</p>` : null}
+    ${
+    live.data?.length === 0 ? html`<p>No volumes.</p>` : html`<table class="grid">
+      <thead><tr><th scope="col">Name</th><th scope="col">Driver</th><th scope="col">Used by</th><th scope="col">Mount point</th></tr></thead>
+      <tbody>${
+      (live.data ?? []).map((v) =>
+        html`<tr key=${v.name}><th scope="row">${v.name}</th><td>${v.driver}</td><td>${v.usedBy.join(', ') || '—'}</td>
+        <td><code>${v.mountpoint}</code></td></tr>`
+      )
+    }</tbody></table>`
+  }
+  </section>`;
+}
+
+interface Stack {
+  project: string;
+  services: { name: string; replicas: number; running: number; containers: { id: string; name: string; status: string }[] }[];
+}
+
+export function StacksPage() {
+  const live = useLive<Stack[]>('/ui/api/stacks');
+  return html`<section aria-labelledby="h-stacks">
+    <h1 id="h-stacks">Stacks</h1>
+    ${live.error ? html`<p class="error" role="alert">${live.error}</p>` : null}
+    ${live.data?.length === 0 ? html`<p>No compose projects. <code>berth compose up -d</code> makes one.</p>` : null}
+    ${
+    (live.data ?? []).map((s) =>
+      html`<article key=${s.project} aria-labelledby=${`st-${s.project}`}>
+      <h2 id=${`st-${s.project}`}>${s.project}</h2>
+      <table class="grid">
+        <thead><tr><th scope="col">Service</th><th scope="col">Replicas</th><th scope="col">Containers</th></tr></thead>
+        <tbody>${
+        s.services.map((v) =>
+          html`<tr key=${v.name}><th scope="row">${v.name}</th><td>${v.running}/${v.replicas} running</td>
+          <td>${v.containers.map((c) => html`<a class="chip" href=${`#/container/${c.id}`}>${c.name} (${c.status})</a> `)}</td></tr>`
+        )
+      }</tbody>
+      </table>
+    </article>`
+    )
+  }
+  </section>`;
+}

@@ -1,0 +1,189 @@
+// The dashboard of `berth serve --ui` in a real browser (Debian's chromium, headless), against real
+// containers made with the CLI: what the page shows must be what `berth` says, and its buttons
+// must do what the CLI would. BERTH_WRITE_SCREENSHOTS=1 writes docs/ui/*.png for the README.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { Berth, REPO } from './helpers.js';
+import { Chromium, UiServer } from './ui-helpers.js';
+
+const b = new Berth();
+const ui = new UiServer(b);
+const browser = new Chromium();
+let page: Page;
+let webIp = '';
+const problems: string[] = [];
+const SHOTS = process.env.BERTH_WRITE_SCREENSHOTS === '1';
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+before(async () => {
+  b.importBusybox();
+  b.ok(['network', 'create', 'ui-net']);
+  b.ok(['volume', 'create', 'ui-data']);
+  b.ok(['run', '-d', '--name', 'ui-web', '--network', 'ui-net', '-m', '64m', '-v', 'ui-data:/data', 'busybox', 'sh', '-c',
+    'echo ui-log-line-one; while true; do sleep 1; done']);
+  b.ok(['run', '-d', '--name', 'ui-idle', '--network', 'ui-net', 'busybox', 'sleep', '1000']);
+  // A real compose project: the Stacks page finds it by the labels compose gives its containers.
+  writeFileSync(join(b.root, 'compose.yaml'), 'services:\n  app:\n    image: busybox\n    command: ["sleep", "1000"]\n    deploy:\n      replicas: 2\n');
+  b.ok(['compose', '-f', join(b.root, 'compose.yaml'), '-p', 'ui-demo', 'up', '-d']);
+  b.ok(['tag', 'busybox', 'ui-spare:1']);
+  webIp = b.inspect('ui-web').NetworkSettings.Networks['ui-net']!.IPAddress;
+  await ui.start();
+  const ctx = await browser.launch();
+  page = await ctx.newPage();
+  page.on('console', (m) => {
+    // The one refused request is the test's own (remove of a running container).
+    if (m.type() === 'error' && !/status of 409/.test(m.text())) problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(e.message));
+});
+
+after(async () => {
+  await browser.close();
+  await ui.stop();
+  b.destroy();
+});
+
+async function shot(name: string): Promise<void> {
+  if (!SHOTS) return;
+  mkdirSync(join(REPO, 'docs/ui'), { recursive: true });
+  await page.screenshot({ path: join(REPO, `docs/ui/${name}.png`), fullPage: true });
+}
+
+/** axe-core's checks on the page as it is; CDP's evaluate is not held by the page's CSP. */
+async function axe(): Promise<string[]> {
+  await page.evaluate(`${AXE}\n;0`);
+  const r = await page.evaluate(async () => {
+    const w = window as unknown as { axe: { run(): Promise<{ violations: { id: string; help: string; nodes: { target: string[] }[] }[] }> } };
+    return (await w.axe.run()).violations.map((v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  return r;
+}
+
+test('without the session cookie every request is 401, the page and its files alike', async () => {
+  for (const path of ['/', '/app.js', '/app.css', '/ui/api/containers', '/ui/api/containers/ui-web/logs']) {
+    const r = await fetch(ui.origin + path);
+    assert.equal(r.status, 401, path);
+  }
+  const wrong = await fetch(`${ui.origin}/?token=${'0'.repeat(64)}`, { redirect: 'manual' });
+  assert.equal(wrong.status, 401);
+});
+
+test('the printed token logs in once, for an HttpOnly SameSite=Strict cookie, and the page lists the containers', async () => {
+  await page.goto(ui.loginUrl);
+  assert.equal(new URL(page.url()).search, '', 'the token is taken off the address');
+  const cookies = await page.context().cookies(ui.origin);
+  const c = cookies.find((x) => x.name === `berth_ui_${new URL(ui.origin).port}`);
+  assert.ok(c, 'session cookie set');
+  assert.equal(c.httpOnly, true);
+  assert.equal(c.sameSite, 'Strict');
+  // Spent: a second use (someone who read it over the user's shoulder) gets nothing.
+  assert.equal((await fetch(ui.loginUrl, { redirect: 'manual' })).status, 401);
+
+  for (const name of ['ui-web', 'ui-idle', 'ui-demo-app-1', 'ui-demo-app-2']) await page.locator(`tr[data-name="${name}"][data-status="running"]`).waitFor();
+  const row = page.locator('tr[data-name="ui-web"]');
+  assert.match(await row.innerText(), new RegExp(`${webIp.replace(/\./g, '\\.')}\\s*\\(ui-net\\)`));
+  assert.match(await row.innerText(), /mem 64\.0MiB/);
+  assert.match(await row.innerText(), /Up /);
+  assert.deepEqual(await axe(), []);
+  await shot('containers');
+});
+
+test('a changing request from another Origin, or without the CSRF token, is refused', async () => {
+  const cookie = (await page.context().cookies(ui.origin)).map((c) => `${c.name}=${c.value}`).join('; ');
+  const csrf = (await (await fetch(`${ui.origin}/ui/api/session`, { headers: { cookie } })).json() as { csrf: string }).csrf;
+  const post = (headers: Record<string, string>) => fetch(`${ui.origin}/ui/api/containers/ui-idle/kill`, { method: 'POST', headers: { cookie, ...headers } });
+  assert.equal((await post({ origin: 'http://attacker.example', 'x-berth-csrf': csrf })).status, 403);
+  assert.equal((await post({ origin: ui.origin })).status, 403);
+  assert.equal((await post({ origin: ui.origin, 'x-berth-csrf': 'x'.repeat(64) })).status, 403);
+  // A name that is not ours in Host (DNS rebinding) is refused before anything else (fetch
+  // would not send another Host).
+  const port = Number(new URL(ui.origin).port);
+  const status = await new Promise<number | undefined>((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path: '/ui/api/containers', headers: { cookie, host: `attacker.example:${port}` } }, (r) => {
+      r.resume();
+      resolve(r.statusCode);
+    }).on('error', reject).end();
+  });
+  assert.equal(status, 421);
+  assert.equal(b.inspect('ui-idle').State.Status, 'running', 'none of them reached the engine');
+});
+
+test('Stop, pressed with the keyboard, stops the container, and berth ps agrees; Start and Kill too', async () => {
+  const stop = page.getByRole('button', { name: 'Stop ui-idle' });
+  await stop.focus();
+  await page.keyboard.press('Enter');
+  await page.locator('tr[data-name="ui-idle"][data-status="exited"]').waitFor({ timeout: 30_000 });
+  const ps = JSON.parse(b.ok(['ps', '-a', '--format', 'json'])) as { Names: string[]; State: string; Status: string }[];
+  const idle = ps.find((c) => c.Names.includes('ui-idle'));
+  assert.equal(idle?.State, 'exited');
+  assert.match(idle.Status, /^Exited/);
+  // And back: Start, then Stop again, leaving it stopped for the network map.
+  await page.getByRole('button', { name: 'Start ui-idle', exact: true }).click();
+  await page.locator('tr[data-name="ui-idle"][data-status="running"]').waitFor({ timeout: 30_000 });
+  assert.equal(b.inspect('ui-idle').State.Status, 'running');
+  await page.getByRole('button', { name: 'Kill ui-idle' }).click();
+  await page.locator('tr[data-name="ui-idle"][data-status="exited"]').waitFor({ timeout: 30_000 });
+  assert.equal(b.inspect('ui-idle').State.Status, 'exited');
+});
+
+test("a refused action shows the engine's own error in place, and changes nothing", async () => {
+  await page.getByRole('button', { name: 'Remove ui-web' }).click();
+  const alert = page.locator('tr[data-name="ui-web"] [role="alert"]');
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /running/i);
+  assert.equal(b.inspect('ui-web').State.Status, 'running');
+});
+
+test('one container: characteristics, its log line and its usage against the limit', async () => {
+  await page.getByRole('link', { name: 'ui-web' }).first().click();
+  await page.locator('h1', { hasText: 'ui-web' }).waitFor();
+  await page.locator('pre.logs', { hasText: 'ui-log-line-one' }).waitFor();
+  await page.locator('.usage', { hasText: /of 64\.0MiB/ }).waitFor({ timeout: 20_000 });
+  assert.match(await page.locator('.usage').innerText(), /CPU [\d.]+% · memory .* of 64\.0MiB/);
+  assert.match(await page.locator('dl.facts').innerText(), /ui-data → \/data/);
+  await page.locator('.u-wrap').first().waitFor();
+  assert.deepEqual(await axe(), []);
+  // Only for the picture: a few samples on the charts.
+  if (SHOTS) await new Promise((r) => setTimeout(r, 8000));
+  await shot('container');
+});
+
+test('the network map draws each switch with the containers and their addresses', async () => {
+  await page.getByRole('link', { name: 'Networks' }).click();
+  const net = page.locator('article.network', { has: page.locator('h2', { hasText: /^ui-net$/ }) });
+  await net.locator('td.ip', { hasText: webIp }).waitFor();
+  const svg = await net.locator('svg').innerHTML();
+  assert.ok(svg.includes(webIp) && svg.includes('ui-web') && svg.includes('ui-idle'), 'both containers drawn with their addresses');
+  const inspect = JSON.parse(b.ok(['network', 'inspect', 'ui-net'])) as { IPAM: { Config: { Subnet: string; Gateway: string }[] } }[];
+  const { Subnet, Gateway } = inspect[0]!.IPAM.Config[0]!;
+  assert.ok(svg.includes(Subnet) && svg.includes(Gateway), 'subnet and gateway on the switch');
+  assert.deepEqual(await axe(), []);
+  await shot('networks');
+});
+
+test('images, volumes and stacks', async () => {
+  await page.getByRole('link', { name: 'Images' }).click();
+  await page.locator('tbody th', { hasText: 'busybox' }).waitFor();
+  assert.deepEqual(await axe(), []);
+  await shot('images');
+  await page.getByRole('button', { name: 'Remove image localhost/ui-spare:1' }).click();
+  await page.locator('tbody th', { hasText: 'ui-spare' }).waitFor({ state: 'detached' });
+  assert.doesNotMatch(b.ok(['images']), /ui-spare/);
+  await page.getByRole('link', { name: 'Volumes' }).click();
+  await page.locator('tr', { hasText: 'ui-data' }).filter({ hasText: 'ui-web' }).waitFor();
+  assert.deepEqual(await axe(), []);
+  await shot('volumes');
+  await page.getByRole('link', { name: 'Stacks' }).click();
+  await page.locator('tr', { hasText: '2/2 running' }).filter({ hasText: 'app' }).waitFor();
+  assert.deepEqual(await axe(), []);
+  await shot('stacks');
+});
+
+test('nothing broke the page: no script errors, no Content-Security-Policy violations', () => {
+  assert.deepEqual(problems, []);
+});
