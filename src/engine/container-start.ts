@@ -172,13 +172,23 @@ function runStarted(ctx: EngineContext, r: { pid: number; conmonPid: number | nu
   };
 }
 
-export async function startLocked(ctx: EngineContext, c: Container, opts: { exitCommand: boolean; restartCount?: number }): Promise<Container> {
+export interface StartHooks {
+  exitCommand: boolean;
+  restartCount?: number;
+  /**
+   * Called once conmon holds the container and before its process runs: an attach made here
+   * sees all of this run's output and nothing of an earlier run's. Its undo is the caller's.
+   */
+  beforeStart?: (bundleDir: string, undo: Undo) => Promise<void>;
+}
+
+export async function startLocked(ctx: EngineContext, c: Container, opts: StartHooks): Promise<Container> {
   const undo = new Undo();
   // The exit callback names this run, so that once a restart has replaced it, its late callback
   // leaves the new run alone.
   const runId = newRunId();
   try {
-    const { runtime, rtRoot, bundle, runDir } = await prepareStart(ctx, c, undo, { terminal: false });
+    const { runtime, rtRoot, bundle, runDir } = await prepareStart(ctx, c, undo, { terminal: c.spec.tty === true });
     const { pid, conmonPid } = await hostOf(ctx).createContainer({
       id: c.id,
       name: c.name,
@@ -188,9 +198,12 @@ export async function startLocked(ctx: EngineContext, c: Container, opts: { exit
       runDir,
       logPath: logPath(ctx, c.id),
       ...(opts.exitCommand ? { exitCommand: { path: ctx.config.self.path, args: [...ctx.config.self.args, 'container', 'cleanup', c.id, runId] } } : {}),
+      ...(c.spec.tty ? { terminal: true } : {}),
+      ...(c.spec.openStdin ? { stdin: true } : {}),
     });
     mark('start: conmon+create');
     step('start.conmon');
+    if (opts.beforeStart) await opts.beforeStart(bundle, undo);
     hostOf(ctx).startContainer(runtime, rtRoot, c.id);
     mark('start: runtime start');
     step('start.started');

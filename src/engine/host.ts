@@ -20,6 +20,7 @@ import {
 import { chooseRuntime } from '../runtime/select.js';
 import { pauseContainer, resumeContainer, updateContainer as updateResources } from '../runtime/control.js';
 import { runForeground } from '../runtime/foreground.js';
+import { connectAttach, resizeTerminal, type AttachConnection } from '../runtime/attach.js';
 import {
   planEndpoints,
   setUpContainerNetwork,
@@ -58,6 +59,10 @@ export interface Host {
   readExitFile: typeof readExitFile;
   writeBundle: typeof writeBundle;
   runForeground: typeof runForeground;
+  /** conmon's attach socket of the container whose bundle is `bundleDir`. */
+  connectAttach: (bundleDir: string) => Promise<AttachConnection>;
+  /** Through conmon's ctl fifo; false when no conmon reads it. */
+  resizeTerminal: (bundleDir: string, height: number, width: number) => boolean;
   planEndpoints: typeof planEndpoints;
   publishPorts: typeof publishPorts;
   ensureDefaultNetwork: typeof ensureDefaultNetwork;
@@ -97,6 +102,8 @@ export const realHost: Host = {
   readExitFile,
   writeBundle,
   runForeground,
+  connectAttach,
+  resizeTerminal,
   planEndpoints,
   publishPorts,
   ensureDefaultNetwork,

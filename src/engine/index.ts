@@ -49,6 +49,7 @@ import type { CopyOptions } from './copy.js';
 import type { VolumeInfo } from './volume-manage.js';
 import type { ContainerPruneResult, SystemPruneResult, LabelFilter } from './prune.js';
 import type { PsTable } from '../sys/ps.js';
+import type { AttachEnd, AttachOptions, AttachSession } from './container-attach.js';
 import type { Readable } from 'node:stream';
 
 export type { CapturedExecRequest, ExecOutput };
@@ -62,7 +63,9 @@ export { parseStartFilters } from './start-filter.js';
 export type { UpdateRequest, Change, StatsLine, CopyOptions, VolumeInfo, ContainerPruneResult, SystemPruneResult, LabelFilter, PsTable };
 export type { OciContainerConfig } from './commit.js';
 export type { BuildSupport, RecoverReport };
+export type { AttachEnd, AttachOptions, AttachSession };
 export { ARCHIVE_FORMATS } from '../common/archive-formats.js';
+export { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../common/detach-keys.js';
 export { parsePortSpec } from '../network/portspec.js';
 export type { BuildImage, CommitStepOptions, ImagePathInfo, ArchiveCompression } from './build-images.js';
 export type { RunStepOptions, RunStepResult } from './build-run.js';
@@ -84,6 +87,12 @@ export interface ContainerEngine {
    */
   runInteractive(req: CreateRequest, opts: { tty: boolean }): Promise<Container>;
   start(ref: string, opts?: { attached?: boolean }): Promise<Container>;
+  /** Attaches to a running container's conmon: its output, its stdin, its terminal's size. */
+  attach(ref: string, opts: AttachOptions): Promise<AttachSession>;
+  /** start with a session attached before the process runs (`start -a`): only this run's output. */
+  startAttached(ref: string, opts: AttachOptions): Promise<{ container: Container; session: AttachSession }>;
+  /** create + startAttached (`run -it`); removed again when it could not start. */
+  runAttached(req: CreateRequest, opts: AttachOptions): Promise<{ container: Container; session: AttachSession }>;
   /** `start --all`: every container not running that matches; one that fails does not stop the rest. */
   startAll(filter?: StartAllFilter): Promise<StartAllReport>;
   /** The stop signal, then SIGKILL after timeoutSec (the container's own when absent). */
@@ -258,6 +267,9 @@ function containerEngine(ctx: EngineContext): ContainerEngine {
     run: async (req, opts = {}) => (await import('./run.js')).runContainer(ctx, req, opts),
     runInteractive: async (req, opts) => (await import('./run.js')).runInteractive(ctx, req, opts),
     start: async (ref, opts = {}) => (await C()).startContainer(ctx, ref, opts),
+    attach: async (ref, opts) => (await import('./container-attach.js')).attachContainer(ctx, ref, opts),
+    startAttached: async (ref, opts) => (await import('./container-attach.js')).startAttached(ctx, ref, opts),
+    runAttached: async (req, opts) => (await import('./container-attach.js')).runAttached(ctx, req, opts),
     startAll: async (filter = {}) => (await import('./boot.js')).startAll(ctx, filter),
     stop: async (ref, opts = {}) => (await C()).stopContainer(ctx, ref, opts.timeoutSec),
     restart: async (ref, opts = {}) => (await C()).restartContainer(ctx, ref, opts.timeoutSec),
