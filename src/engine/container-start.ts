@@ -1,5 +1,5 @@
 // start: rootfs mounted, network up, bundle written, conmon and the runtime started, each step
-// with its undo; and the foreground run (-i/-t) with the caller's stdio.
+// with its undo (an attach to the new run is made between conmon and the runtime's start).
 import { mkdirSync, writeFileSync, rmSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BerthError } from '../common/errors.js';
@@ -218,54 +218,6 @@ export async function startLocked(ctx: EngineContext, c: Container, opts: StartH
   } catch (e) {
     await undo.rollback();
     throw mapStartError(e, c);
-  }
-}
-
-/**
- * `run -i`/`-t`: the container runs with the caller's stdio and berth watches it until it ends.
- * Resolves with the exit code; the record is exited and the resources released by then.
- */
-export async function runAttached(ctx: EngineContext, ref: string, opts: { tty: boolean }): Promise<Container> {
-  const c0 = lookup(ctx, ref);
-  const lock = lockContainer(ctx, c0.id);
-  const undo = new Undo();
-  let c = reload(ctx, c0.id);
-  mustBe('start', c.status, c.name);
-  let code: number;
-  try {
-    const { runtime, rtRoot, bundle, runDir } = await prepareStart(ctx, c, undo, { terminal: opts.tty });
-    code = await hostOf(ctx).runForeground({
-      runtime,
-      runtimeRoot: rtRoot,
-      id: c.id,
-      bundleDir: bundle,
-      pidFile: join(runDir, 'pidfile'),
-      command: c.spec.args[0] ?? '',
-      onStarted: (pid) =>
-        tx(ctx.db, () =>
-          updateContainer(ctx.db, c.id, { ...runStarted(ctx, { pid, conmonPid: null, runId: newRunId() }), restartCount: 0, restartBackoffMs: 0 })),
-    });
-    undo.commit();
-  } catch (e) {
-    await undo.rollback();
-    lock.release();
-    throw mapStartError(e, c);
-  }
-  try {
-    c = reload(ctx, c.id);
-    const oom = hostOf(ctx).readExitFile(containerRunDir(ctx, c.id), c.id, { cgroupsPath: cgroupsPath(c.id) })?.oomKilled ?? false;
-    tx(ctx.db, () =>
-      updateContainer(ctx.db, c.id, {
-        status: 'exited',
-        exitCode: code,
-        oomKilled: oom,
-        finishedAt: new Date().toISOString(),
-        pid: null,
-      }));
-    releaseResources(ctx, c);
-    return reload(ctx, c.id);
-  } finally {
-    lock.release();
   }
 }
 

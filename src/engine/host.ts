@@ -19,7 +19,6 @@ import {
 } from '../runtime/oci.js';
 import { chooseRuntime } from '../runtime/select.js';
 import { pauseContainer, resumeContainer, updateContainer as updateResources } from '../runtime/control.js';
-import { runForeground } from '../runtime/foreground.js';
 import { connectAttach, resizeTerminal, type AttachConnection } from '../runtime/attach.js';
 import {
   planEndpoints,
@@ -58,7 +57,6 @@ export interface Host {
   updateResources: typeof updateResources;
   readExitFile: typeof readExitFile;
   writeBundle: typeof writeBundle;
-  runForeground: typeof runForeground;
   /** conmon's attach socket of the container whose bundle is `bundleDir`. */
   connectAttach: (bundleDir: string) => Promise<AttachConnection>;
   /** Through conmon's ctl fifo; false when no conmon reads it. */
@@ -101,7 +99,6 @@ export const realHost: Host = {
   updateResources,
   readExitFile,
   writeBundle,
-  runForeground,
   connectAttach,
   resizeTerminal,
   planEndpoints,

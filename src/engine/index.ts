@@ -81,11 +81,6 @@ export interface ContainerEngine {
    * container is removed again, and the start's error is the one thrown.
    */
   run(req: CreateRequest, opts?: { attached?: boolean }): Promise<Container>;
-  /**
-   * `run -i`/`-t`: create, then run with the caller's stdio until the container ends. Resolves
-   * with the exited record (resources released). Removed again when it could not start.
-   */
-  runInteractive(req: CreateRequest, opts: { tty: boolean }): Promise<Container>;
   start(ref: string, opts?: { attached?: boolean }): Promise<Container>;
   /** Attaches to a running container's conmon: its output, its stdin, its terminal's size. */
   attach(ref: string, opts: AttachOptions): Promise<AttachSession>;
@@ -265,7 +260,6 @@ function containerEngine(ctx: EngineContext): ContainerEngine {
   return {
     create: async (req) => (await C()).createContainer(ctx, req),
     run: async (req, opts = {}) => (await import('./run.js')).runContainer(ctx, req, opts),
-    runInteractive: async (req, opts) => (await import('./run.js')).runInteractive(ctx, req, opts),
     start: async (ref, opts = {}) => (await C()).startContainer(ctx, ref, opts),
     attach: async (ref, opts) => (await import('./container-attach.js')).attachContainer(ctx, ref, opts),
     startAttached: async (ref, opts) => (await import('./container-attach.js')).startAttached(ctx, ref, opts),

@@ -69,8 +69,6 @@ export class FakeHost implements Host {
   bootStart: Date | null = null;
   /** The next call of this name throws (then the fake behaves again). */
   failAt: keyof Host | undefined;
-  /** What a foreground run (runForeground) exits with. */
-  foregroundExit = 0;
   /** Signals the next started container's init ignores (as sleep as pid 1 ignores SIGTERM). */
   ignoreNext: string[] = [];
   private nextPid = 1000;
@@ -230,16 +228,6 @@ export class FakeHost implements Host {
     this.call('writeBundle', dir);
     this.bundles.set(dir, spec);
     return `${dir}/config.json`;
-  };
-  runForeground = async (o: Parameters<Host['runForeground']>[0]) => {
-    this.call('runForeground', o.id);
-    const init = this.spawn();
-    this.runtime.set(o.id, { id: o.id, pid: init.pid, conmonPid: -1, runDir: '', exitRunId: undefined, started: true });
-    this.cgroups.add(`/berth/${o.id}`);
-    o.onStarted(init.pid);
-    await new Promise((r) => setImmediate(r));
-    this.exit(o.id, this.foregroundExit);
-    return this.foregroundExit;
   };
   connectAttach = async (bundleDir: string): Promise<AttachConnection> => {
     const id = basename(bundleDir);
