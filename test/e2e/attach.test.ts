@@ -1,0 +1,77 @@
+// Interactive containers held by conmon: run -it in a real pty, detach with ctrl-p ctrl-q,
+// attach again, the terminal's size, start -a -i, run -i with a pipe, start -a without replay.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Berth, BIN, until } from './helpers.js';
+import { Pty } from './pty.js';
+
+let b: Berth;
+const cli = () => `${BIN} --root ${b.root} --runroot ${b.runroot}`;
+const PROMPT = /\/ # /;
+
+before(() => {
+  b = new Berth();
+  b.importBusybox();
+});
+after(() => b.destroy());
+
+function status(name: string): string {
+  const ps = b.ok(['ps', '-a']).split('\n').find((l) => l.trimEnd().split(/\s{2,}/).includes(name)) ?? '';
+  return /(Up [^]*?|Exited \(\d+\)[^]*?)\s{2,}/.exec(ps)?.[1] ?? ps;
+}
+
+test('run -it under conmon: type, detach with ctrl-p ctrl-q, attach again with its size, exit with a code', async () => {
+  const run = new Pty(`${cli()} run -it --name term1 busybox sh`);
+  let at = await run.expect(PROMPT);
+  run.type('echo hel""lo-$((6*7))\r');
+  at = await run.expect(/hello-42/, at);
+  run.type('\x10\x11');
+  assert.equal(await run.exited, 0, run.output);
+  assert.match(status('term1'), /^Up /);
+  assert.equal(b.inspect('term1').State.Running, true);
+
+  const att = new Pty(`${cli()} attach term1`, { rows: 33, cols: 111 });
+  // Nothing is replayed on attach; a key brings the prompt back.
+  att.type('stty size\r');
+  at = await att.expect(/33 111/);
+  att.type('exit 7\r');
+  assert.equal(await att.exited, 7, att.output);
+  await until(() => /^Exited \(7\)/.test(status('term1')));
+  // conmon kept the log of the terminal too.
+  assert.match(b.ok(['logs', 'term1']), /hello-42/);
+
+  const again = new Pty(`${cli()} start -a -i term1`);
+  at = await again.expect(PROMPT);
+  again.type('exit 3\r');
+  assert.equal(await again.exited, 3, again.output);
+});
+
+test('start -a shows only the new run, not the earlier log', () => {
+  assert.equal(b.ok(['run', '--name', 'once', 'busybox', 'echo', 'first-run']), 'first-run\n');
+  const r = b.run(['start', '-a', 'once']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, 'first-run\n');
+  assert.equal(b.ok(['logs', 'once']), 'first-run\nfirst-run\n');
+});
+
+test('run -i with a pipe: stdin reaches the container, its end ends cat, the code comes back, --rm removes it', () => {
+  const r = b.run(['run', '-i', '--rm', '--name', 'piped', 'busybox', 'sh', '-c', 'cat; echo err >&2; exit 4'], { input: 'from-the-pipe\n' });
+  assert.equal(r.status, 4, r.stderr);
+  assert.equal(r.stdout, 'from-the-pipe\n');
+  assert.equal(r.stderr, 'err\n');
+  assert.equal(b.run(['inspect', 'piped']).status, 125);
+});
+
+test('bad input: one line, exit 125, nothing made', () => {
+  const keys = b.run(['run', '-i', '--name', 'badkeys', '--detach-keys', 'ctrl-', 'busybox', 'true'], { input: '' });
+  assert.equal(keys.status, 125);
+  assert.match(keys.stderr, /^berth: invalid detach keys \(ctrl-\) provided\n/);
+  assert.equal(b.run(['inspect', 'badkeys']).status, 125);
+  b.ok(['create', '--name', 'stopped1', 'busybox', 'true']);
+  const st = b.run(['attach', 'stopped1']);
+  assert.equal(st.status, 125);
+  assert.match(st.stderr, /^berth: cannot attach to a stopped container stopped1, start it first\n/);
+  const tty = b.run(['run', '-it', 'busybox', 'true'], { input: '' });
+  assert.equal(tty.status, 125);
+  assert.match(tty.stderr, /^berth: the input device is not a TTY\n/);
+});
