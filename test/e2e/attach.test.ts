@@ -22,9 +22,9 @@ function status(name: string): string {
 
 test('run -it under conmon: type, detach with ctrl-p ctrl-q, attach again with its size, exit with a code', async () => {
   const run = new Pty(`${cli()} run -it --name term1 busybox sh`);
-  let at = await run.expect(PROMPT);
+  const at = await run.expect(PROMPT);
   run.type('echo hel""lo-$((6*7))\r');
-  at = await run.expect(/hello-42/, at);
+  await run.expect(/hello-42/, at);
   run.type('\x10\x11');
   assert.equal(await run.exited, 0, run.output);
   assert.match(status('term1'), /^Up /);
@@ -33,7 +33,7 @@ test('run -it under conmon: type, detach with ctrl-p ctrl-q, attach again with i
   const att = new Pty(`${cli()} attach term1`, { rows: 33, cols: 111 });
   // Nothing is replayed on attach; a key brings the prompt back.
   att.type('stty size\r');
-  at = await att.expect(/33 111/);
+  await att.expect(/33 111/);
   att.type('exit 7\r');
   assert.equal(await att.exited, 7, att.output);
   await until(() => /^Exited \(7\)/.test(status('term1')));
@@ -41,7 +41,7 @@ test('run -it under conmon: type, detach with ctrl-p ctrl-q, attach again with i
   assert.match(b.ok(['logs', 'term1']), /hello-42/);
 
   const again = new Pty(`${cli()} start -a -i term1`);
-  at = await again.expect(PROMPT);
+  await again.expect(PROMPT);
   again.type('exit 3\r');
   assert.equal(await again.exited, 3, again.output);
 });
