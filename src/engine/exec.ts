@@ -15,6 +15,8 @@ export interface ExecRequest {
   env: string[];
   interactive: boolean;
   tty: boolean;
+  /** `exec -d`: started, not waited for; resolves with 0 once it runs. */
+  detach?: boolean;
   workdir?: string;
   user?: string;
 }
@@ -32,7 +34,7 @@ export interface ExecOutput {
   stderr(b: Buffer): void;
 }
 
-type ExecIo = Pick<ExecOptions, 'tty' | 'interactive' | 'quiet' | 'timeoutMs' | 'output'>;
+type ExecIo = Pick<ExecOptions, 'tty' | 'interactive' | 'quiet' | 'timeoutMs' | 'output' | 'detach'>;
 
 /** The one way the engine runs a process in a running container: its user, env and cwd resolved from the spec. */
 function execIn(ctx: EngineContext, c: Container, req: CapturedExecRequest, io: ExecIo): Promise<number> {
@@ -58,7 +60,8 @@ function running(ctx: EngineContext, ref: string): Container {
 
 export async function execContainer(ctx: EngineContext, ref: string, req: ExecRequest): Promise<number> {
   const c = running(ctx, ref);
-  if (req.tty && !process.stdin.isTTY) throw invalid('exec.no_tty', 'the input device is not a TTY', 'drop -t when stdin is not a terminal');
+  if (req.detach) return execIn(ctx, c, req, { detach: true });
+  if (req.tty && req.interactive && !process.stdin.isTTY) throw invalid('exec.no_tty', 'the input device is not a TTY', 'drop -t when stdin is not a terminal');
   return execIn(ctx, c, req, { tty: req.tty, interactive: req.interactive });
 }
 

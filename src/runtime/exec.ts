@@ -24,6 +24,8 @@ export interface ExecOptions {
   interactive?: boolean;
   /** Discard the process's output (a healthcheck probe). */
   quiet?: boolean;
+  /** `exec -d`: the runtime starts the process and returns at once; its output is discarded. */
+  detach?: boolean;
   /** Kill the runtime's exec (and so end the wait) after this long; resolves with 124 then, as timeout(1) does. */
   timeoutMs?: number;
   /** The process's output, handed over as it comes (the API's exec) instead of our stdout and stderr. */
@@ -34,7 +36,8 @@ export function execArgs(o: ExecOptions, stdinIsTty: boolean, logFile?: string):
   const a = ['--root', o.runtimeRoot];
   if (logFile) a.push(`--log=${logFile}`, '--log-format=json');
   a.push('exec');
-  if (o.tty && stdinIsTty) a.push('--tty');
+  if (o.detach) a.push('--detach');
+  else if (o.tty && stdinIsTty) a.push('--tty');
   for (const e of o.env ?? []) a.push('--env', e);
   if (o.cwd) a.push('--cwd', o.cwd);
   if (o.user) {
@@ -79,6 +82,7 @@ export function classifyExecFailure(msg: string, cmd: string): BerthError {
  * not start it.
  */
 export function execInContainer(o: ExecOptions): Promise<number> {
+  if (o.detach) o = { ...o, quiet: true, interactive: false, tty: false };
   const tty = Boolean(o.tty && process.stdin.isTTY);
   const logDir = mkdtempSync(join(tmpdir(), 'berth-exec-'));
   const logFile = join(logDir, 'runtime.log');
@@ -86,6 +90,7 @@ export function execInContainer(o: ExecOptions): Promise<number> {
   const out = o.output ? 'pipe' : o.quiet ? 'ignore' : 'inherit';
   // stderr through us: the runtime prints its own failure there too, before our one line.
   const child = start(o.runtime.path, execArgs(o, tty, logFile), {
+    // quiet for a detached one too: it would hold a pipe of ours open for its whole life.
     stdio: [o.interactive || tty ? 'inherit' : 'ignore', out, o.output ? 'pipe' : o.quiet ? 'ignore' : 'pipe'],
   });
   const sink = o.output;

@@ -75,3 +75,24 @@ test('bad input: one line, exit 125, nothing made', () => {
   assert.equal(tty.status, 125);
   assert.match(tty.stderr, /^berth: the input device is not a TTY\n/);
 });
+
+test('exec -d runs detached (it used to be ignored); exec -it gets a pty; exit codes as Docker', async () => {
+  b.ok(['run', '-d', '--name', 'exhost', 'busybox', 'sleep', '1000']);
+  // The detached process waits for a file we create after exec -d has returned: it cannot have
+  // been waited for.
+  const d = b.run(['exec', '-d', 'exhost', 'sh', '-c', 'while [ ! -e /tmp/go ]; do sleep 0.05; done; echo done > /tmp/marker']);
+  assert.equal(d.status, 0, d.stderr);
+  assert.equal(d.stdout, '');
+  assert.match(b.ok(['exec', 'exhost', 'ps']), /while \[/);
+  b.ok(['exec', 'exhost', 'touch', '/tmp/go']);
+  await until(() => b.run(['exec', 'exhost', 'cat', '/tmp/marker']).stdout === 'done\n');
+  const missing = b.run(['exec', '-d', 'exhost', 'nosuchcmd']);
+  assert.equal(missing.status, 127);
+  assert.match(missing.stderr, /^berth: nosuchcmd: command not found in container/);
+
+  const t = new Pty(`${cli()} exec -it exhost sh`, { rows: 20, cols: 70 });
+  await t.expect(PROMPT);
+  t.type('tty; stty size; exit 5\r');
+  await t.expect(/\/dev\/pts\/\d+\s+20 70/);
+  assert.equal(await t.exited, 5, t.output);
+});

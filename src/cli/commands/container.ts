@@ -315,6 +315,7 @@ export async function execCmd(c: CommandContext): Promise<number> {
     env: list(p.values.env),
     interactive: bool(p.values.interactive),
     tty: bool(p.values.tty),
+    ...(bool(p.values.detach) ? { detach: true } : {}),
     ...(str(p.values.workdir) !== undefined ? { workdir: str(p.values.workdir)! } : {}),
     ...(str(p.values.user) !== undefined ? { user: str(p.values.user)! } : {}),
   });
