@@ -151,3 +151,10 @@ export async function runAttached(ctx: EngineContext, req: CreateRequest, o: Att
     throw e;
   }
 }
+
+/** A terminal's new size from a client that is not the session's (the API's resize). */
+export function resizeContainer(ctx: EngineContext, ref: string, height: number, width: number): void {
+  const c = reconcileOne(ctx, lookup(ctx, ref));
+  if (!isLive(c.status)) throw new BerthError('Conflict', 'attach.not_running', `cannot resize a stopped container ${c.name}`);
+  if (c.spec.tty === true && height > 0 && width > 0) hostOf(ctx).resizeTerminal(containerDir(ctx, c.id), height, width);
+}

@@ -88,6 +88,8 @@ export interface ContainerEngine {
   startAttached(ref: string, opts: AttachOptions): Promise<{ container: Container; session: AttachSession }>;
   /** create + startAttached (`run -it`); removed again when it could not start. */
   runAttached(req: CreateRequest, opts: AttachOptions): Promise<{ container: Container; session: AttachSession }>;
+  /** A running container's terminal gets a new size (nothing for one without a terminal). */
+  resize(ref: string, size: { height: number; width: number }): Promise<void>;
   /** `start --all`: every container not running that matches; one that fails does not stop the rest. */
   startAll(filter?: StartAllFilter): Promise<StartAllReport>;
   /** The stop signal, then SIGKILL after timeoutSec (the container's own when absent). */
@@ -264,6 +266,7 @@ function containerEngine(ctx: EngineContext): ContainerEngine {
     attach: async (ref, opts) => (await import('./container-attach.js')).attachContainer(ctx, ref, opts),
     startAttached: async (ref, opts) => (await import('./container-attach.js')).startAttached(ctx, ref, opts),
     runAttached: async (req, opts) => (await import('./container-attach.js')).runAttached(ctx, req, opts),
+    resize: async (ref, size) => (await import('./container-attach.js')).resizeContainer(ctx, ref, size.height, size.width),
     startAll: async (filter = {}) => (await import('./boot.js')).startAll(ctx, filter),
     stop: async (ref, opts = {}) => (await C()).stopContainer(ctx, ref, opts.timeoutSec),
     restart: async (ref, opts = {}) => (await C()).restartContainer(ctx, ref, opts.timeoutSec),
