@@ -3,6 +3,7 @@
 // GET /exec/{id}/json reports it, with ExitCode final once the stream has closed.
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
+import { PassThrough } from 'node:stream';
 import { badRequest, ApiError } from './errors.js';
 import { frame, MULTIPLEXED } from './framing.js';
 import { parseJson, readJson, sendJson } from './http.js';
@@ -15,6 +16,7 @@ interface ExecRecord {
   env: string[];
   workdir?: string;
   user?: string;
+  attachStdin: boolean;
   attachStdout: boolean;
   attachStderr: boolean;
   running: boolean;
@@ -50,7 +52,7 @@ async function create(c: Call): Promise<void> {
   if (!isObj(body)) throw badRequest('the request body must be an object');
   const args = strings(body.Cmd, 'Cmd');
   if (!args || args.length === 0) throw badRequest('No exec command specified');
-  if (body.Tty === true || body.AttachStdin === true) throw badRequest('berth serve does not run execs with a TTY or stdin yet: drop -t and -i');
+  if (body.Tty === true) throw badRequest('berth serve does not run execs with a TTY yet: drop -t (-i works)');
   if (body.Privileged === true) throw badRequest('privileged execs are not supported');
   if (ctr.status !== 'running') throw new ApiError(409, `container ${ctr.id} is not running`);
   for (const [k, v] of execs) if (Date.now() - v.createdAt > 3_600_000 && !v.running) execs.delete(k);
@@ -60,6 +62,7 @@ async function create(c: Call): Promise<void> {
     containerId: ctr.id,
     args,
     env: strings(body.Env, 'Env') ?? [],
+    attachStdin: body.AttachStdin === true,
     attachStdout: body.AttachStdout !== false,
     attachStderr: body.AttachStderr !== false,
     running: false,
@@ -91,7 +94,7 @@ async function startBody(c: Call): Promise<{ rec: ExecRecord; detach: boolean }>
 }
 
 /** Runs the exec, handing its framed output to `write`; the record's ExitCode is set before this resolves. */
-async function run(c: Call, rec: ExecRecord, write: (b: Buffer) => void): Promise<void> {
+async function run(c: Call, rec: ExecRecord, write: (b: Buffer) => void, input?: NodeJS.ReadableStream): Promise<void> {
   rec.started = true;
   rec.running = true;
   try {
@@ -100,6 +103,7 @@ async function run(c: Call, rec: ExecRecord, write: (b: Buffer) => void): Promis
       env: rec.env,
       ...(rec.workdir ? { workdir: rec.workdir } : {}),
       ...(rec.user ? { user: rec.user } : {}),
+      ...(input ? { input } : {}),
     }, {
       stdout: (b) => {
         if (rec.attachStdout) write(frame(1, b));
@@ -134,11 +138,13 @@ async function start(c: Call): Promise<void> {
 export async function startUpgraded(c: Call, socket: Socket): Promise<void> {
   const { rec } = await startBody(c);
   socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${MULTIPLEXED}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
-  socket.on('data', () => {/* no stdin served */});
-  socket.on('end', () => {/* the client's half-close ends its stdin, not the stream */});
+  // The client's bytes are the process's stdin; its half-close ends that stdin, not the stream.
+  const input = rec.attachStdin ? new PassThrough() : undefined;
+  socket.on('data', (d: Buffer) => input?.write(d));
+  socket.on('end', () => input?.end());
   await run(c, rec, (b) => {
     if (!socket.destroyed) socket.write(b);
-  });
+  }, input);
   socket.end();
 }
 
@@ -149,7 +155,7 @@ async function inspect(c: Call): Promise<void> {
     ContainerID: rec.containerId,
     Running: rec.running,
     ExitCode: rec.exitCode,
-    OpenStdin: false,
+    OpenStdin: rec.attachStdin,
     OpenStdout: rec.attachStdout,
     OpenStderr: rec.attachStderr,
     CanRemove: false,

@@ -25,6 +25,8 @@ export interface ExecRequest {
 export interface CapturedExecRequest {
   args: string[];
   env: string[];
+  /** Its stdin (the API's AttachStdin); without it the process reads /dev/null. */
+  input?: NodeJS.ReadableStream;
   workdir?: string;
   user?: string;
 }
@@ -34,7 +36,7 @@ export interface ExecOutput {
   stderr(b: Buffer): void;
 }
 
-type ExecIo = Pick<ExecOptions, 'tty' | 'interactive' | 'quiet' | 'timeoutMs' | 'output' | 'detach'>;
+type ExecIo = Pick<ExecOptions, 'tty' | 'interactive' | 'quiet' | 'timeoutMs' | 'output' | 'detach' | 'input'>;
 
 /** The one way the engine runs a process in a running container: its user, env and cwd resolved from the spec. */
 function execIn(ctx: EngineContext, c: Container, req: CapturedExecRequest, io: ExecIo): Promise<number> {
@@ -67,7 +69,7 @@ export async function execContainer(ctx: EngineContext, ref: string, req: ExecRe
 
 /** Resolves with the exit code once the output is all delivered. */
 export async function execCaptured(ctx: EngineContext, ref: string, req: CapturedExecRequest, output: ExecOutput): Promise<number> {
-  return execIn(ctx, running(ctx, ref), req, { output });
+  return execIn(ctx, running(ctx, ref), req, { output, ...(req.input ? { input: req.input } : {}) });
 }
 
 /** A healthcheck's run: the command's output discarded; true when it exits 0 within timeoutMs. */

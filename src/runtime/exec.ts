@@ -30,6 +30,8 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** The process's output, handed over as it comes (the API's exec) instead of our stdout and stderr. */
   output?: { stdout(b: Buffer): void; stderr(b: Buffer): void };
+  /** The process's stdin from a stream (the API's exec with AttachStdin); its end closes it. */
+  input?: NodeJS.ReadableStream;
 }
 
 export function execArgs(o: ExecOptions, stdinIsTty: boolean, logFile?: string): string[] {
@@ -91,8 +93,16 @@ export function execInContainer(o: ExecOptions): Promise<number> {
   // stderr through us: the runtime prints its own failure there too, before our one line.
   const child = start(o.runtime.path, execArgs(o, tty, logFile), {
     // quiet for a detached one too: it would hold a pipe of ours open for its whole life.
-    stdio: [o.interactive || tty ? 'inherit' : 'ignore', out, o.output ? 'pipe' : o.quiet ? 'ignore' : 'pipe'],
+    stdio: [o.input ? 'pipe' : o.interactive || tty ? 'inherit' : 'ignore', out, o.output ? 'pipe' : o.quiet ? 'ignore' : 'pipe'],
   });
+  if (o.input && child.stdin) {
+    const sin = child.stdin;
+    // A process that exits without reading all of it closes the pipe: not our error.
+    sin.on('error', () => {});
+    o.input.on('data', (d: Buffer) => sin.write(d));
+    o.input.on('end', () => sin.end());
+    child.on('exit', () => sin.destroy());
+  }
   const sink = o.output;
   if (sink) child.stdout?.on('data', (b: Buffer) => sink.stdout(b));
   const errFilter = o.quiet ? undefined : new RuntimeLineFilter((t) => {

@@ -99,3 +99,14 @@ test('dockerode: hijacked attach with stdin, multiplexed output, the half-close 
   assert.match(b.ok(['ps', '-a']), /Exited \(3\).*dode/);
   await ctr.remove({ force: true });
 });
+
+test('docker exec -i: stdin reaches the process, its end ends it, ExitCode as the process; -it is refused in one line', () => {
+  api.dockerOk(['run', '-d', '--name', 'apiexec', 'busybox', 'sleep', '1000']);
+  const r = spawnSync('docker', ['exec', '-i', 'apiexec', 'sh', '-c', 'cat; exit 5'], { encoding: 'utf8', env: api.env, timeout: 60_000,
+    input: 'exec-stdin\n' });
+  assert.equal(r.status, 5, r.stderr + api.log);
+  assert.equal(r.stdout, 'exec-stdin\n');
+  const tty = spawnSync('script', ['-qefc', dockerCmd('exec -it apiexec sh'), '/dev/null'], { encoding: 'utf8', timeout: 60_000, input: '' });
+  assert.notEqual(tty.status, 0);
+  assert.match(tty.stdout, /berth serve does not run execs with a TTY yet/);
+});
