@@ -51,10 +51,17 @@ export interface AttachSession {
 }
 
 function makeSession(ctx: EngineContext, c: Container, conn: AttachConnection, o: AttachOptions): AttachSession {
+  return sessionOn(ctx, { id: c.id, tty: c.spec.tty === true, openStdin: c.spec.openStdin === true, dir: containerDir(ctx, c.id) }, conn, o);
+}
+
+/** A session on any conmon attach connection: a container's, or an exec's (dir: where its ctl fifo is). */
+export function sessionOn(ctx: EngineContext, t: { id: string; tty: boolean; openStdin: boolean; dir: string }, conn: AttachConnection,
+  o: AttachOptions): AttachSession
+{
   const stdout = new PassThrough();
   const stderr = new PassThrough();
-  const tty = c.spec.tty === true;
-  const wantsIn = o.stdin === true && (c.spec.openStdin === true || tty);
+  const tty = t.tty;
+  const wantsIn = o.stdin === true && (t.openStdin || tty);
   const scanner = new DetachScanner(parseDetachKeys(o.detachKeys ?? DEFAULT_DETACH_KEYS));
   let ending: AttachEnd = 'exited';
   const done = new Promise<AttachEnd>((resolve) => {
@@ -68,13 +75,13 @@ function makeSession(ctx: EngineContext, c: Container, conn: AttachConnection, o
     if (stream === 'stdout' && o.stdout !== false) stdout.write(data);
     else if (stream === 'stderr' && o.stderr !== false) stderr.write(data);
   });
-  const bundle = containerDir(ctx, c.id);
+  const bundle = t.dir;
   const detach = () => {
     ending = 'detached';
     conn.close();
   };
   return {
-    id: c.id,
+    id: t.id,
     tty,
     stdin: wantsIn,
     stdout,

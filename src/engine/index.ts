@@ -50,6 +50,7 @@ import type { VolumeInfo } from './volume-manage.js';
 import type { ContainerPruneResult, SystemPruneResult, LabelFilter } from './prune.js';
 import type { PsTable } from '../sys/ps.js';
 import type { AttachEnd, AttachOptions, AttachSession } from './container-attach.js';
+import type { AttachedExecRequest } from './exec-attach.js';
 import type { Readable } from 'node:stream';
 
 export type { CapturedExecRequest, ExecOutput };
@@ -63,7 +64,7 @@ export { parseStartFilters } from './start-filter.js';
 export type { UpdateRequest, Change, StatsLine, CopyOptions, VolumeInfo, ContainerPruneResult, SystemPruneResult, LabelFilter, PsTable };
 export type { OciContainerConfig } from './commit.js';
 export type { BuildSupport, RecoverReport };
-export type { AttachEnd, AttachOptions, AttachSession };
+export type { AttachEnd, AttachOptions, AttachSession, AttachedExecRequest };
 export { ARCHIVE_FORMATS } from '../common/archive-formats.js';
 export { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../common/detach-keys.js';
 export { parsePortSpec } from '../network/portspec.js';
@@ -88,6 +89,8 @@ export interface ContainerEngine {
   startAttached(ref: string, opts: AttachOptions): Promise<{ container: Container; session: AttachSession }>;
   /** create + startAttached (`run -it`); removed again when it could not start. */
   runAttached(req: CreateRequest, opts: AttachOptions): Promise<{ container: Container; session: AttachSession }>;
+  /** A new process with a terminal or an open stdin, held by conmon, for a client that is not our terminal (the API). */
+  execAttached(ref: string, req: AttachedExecRequest, opts: AttachOptions): Promise<{ session: AttachSession; exitCode: Promise<number> }>;
   /** A running container's terminal gets a new size (nothing for one without a terminal). */
   resize(ref: string, size: { height: number; width: number }): Promise<void>;
   /** `start --all`: every container not running that matches; one that fails does not stop the rest. */
@@ -266,6 +269,7 @@ function containerEngine(ctx: EngineContext): ContainerEngine {
     attach: async (ref, opts) => (await import('./container-attach.js')).attachContainer(ctx, ref, opts),
     startAttached: async (ref, opts) => (await import('./container-attach.js')).startAttached(ctx, ref, opts),
     runAttached: async (req, opts) => (await import('./container-attach.js')).runAttached(ctx, req, opts),
+    execAttached: async (ref, req, opts) => (await import('./exec-attach.js')).execAttached(ctx, ref, req, opts),
     resize: async (ref, size) => (await import('./container-attach.js')).resizeContainer(ctx, ref, size.height, size.width),
     startAll: async (filter = {}) => (await import('./boot.js')).startAll(ctx, filter),
     stop: async (ref, opts = {}) => (await C()).stopContainer(ctx, ref, opts.timeoutSec),

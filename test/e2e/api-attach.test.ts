@@ -5,6 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { Berth, until } from './helpers.js';
 import { ApiServer } from './api-helpers.js';
 import { Pty } from './pty.js';
@@ -100,13 +101,19 @@ test('dockerode: hijacked attach with stdin, multiplexed output, the half-close 
   await ctr.remove({ force: true });
 });
 
-test('docker exec -i: stdin reaches the process, its end ends it, ExitCode as the process; -it is refused in one line', () => {
+test('docker exec -i: stdin reaches the process, its end ends it; docker exec -it: a pty held by conmon, its size, the exit code', async () => {
   api.dockerOk(['run', '-d', '--name', 'apiexec', 'busybox', 'sleep', '1000']);
   const r = spawnSync('docker', ['exec', '-i', 'apiexec', 'sh', '-c', 'cat; exit 5'], { encoding: 'utf8', env: api.env, timeout: 60_000,
     input: 'exec-stdin\n' });
   assert.equal(r.status, 5, r.stderr + api.log);
   assert.equal(r.stdout, 'exec-stdin\n');
-  const tty = spawnSync('script', ['-qefc', dockerCmd('exec -it apiexec sh'), '/dev/null'], { encoding: 'utf8', timeout: 60_000, input: '' });
-  assert.notEqual(tty.status, 0);
-  assert.match(tty.stdout, /berth serve does not run execs with a TTY yet/);
+  const t = new Pty(dockerCmd('exec -it apiexec sh'), { rows: 22, cols: 77 });
+  await t.expect(PROMPT);
+  t.type('tty; stty size; exit 4\r');
+  await t.expect(/\/dev\/pts\/\d+\s+22 77/);
+  assert.equal(await t.exited, 4, t.output + api.log);
+  // The exec's conmon and its files are gone with it.
+  const runDir = `${b.runroot}/containers/${b.inspect('apiexec').Id}`;
+  await until(() => !existsSync(`${runDir}/exec`) || readdirSync(`${runDir}/exec`).length === 0);
+  assert.deepEqual(readdirSync(`${runDir}/attach`).length, 1);
 });
