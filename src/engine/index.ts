@@ -14,6 +14,9 @@
 //     container whose process is gone is never reported running.
 //   - Streams (logs) are async iterables that end when the container stops (when following) or
 //     when the caller's AbortSignal fires; they never hold a lock between items.
+//   - An attach (AttachSession) is a client of conmon, never the container's holder: leaving it
+//     (the detach keys, a closed connection) leaves the container running; its streams end when
+//     the container's process does, and `done` says which of the two happened.
 //
 // A worked example, a foreground `run --rm` with its output:
 //
