@@ -4,6 +4,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Berth, BIN, until } from './helpers.js';
 import { Pty } from './pty.js';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 
 let b: Berth;
 const cli = () => `${BIN} --root ${b.root} --runroot ${b.runroot}`;
@@ -14,6 +16,17 @@ before(() => {
   b.importBusybox();
 });
 after(() => b.destroy());
+
+/** The terminal of this root's `berth attach`, read from /proc. */
+function attachTerminal(root: string): string | undefined {
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (argv.includes(root) && argv.includes('attach')) return readlinkSync(`/proc/${pid}/fd/0`);
+    } catch { /* gone */ }
+  }
+  return undefined;
+}
 
 function status(name: string): string {
   const ps = b.ok(['ps', '-a']).split('\n').find((l) => l.trimEnd().split(/\s{2,}/).includes(name)) ?? '';
@@ -33,7 +46,12 @@ test('run -it under conmon: type, detach with ctrl-p ctrl-q, attach again with i
   const att = new Pty(`${cli()} attach term1`, { rows: 33, cols: 111 });
   // Nothing is replayed on attach; a key brings the prompt back.
   att.type('stty size\r');
-  await att.expect(/33 111/);
+  const from = await att.expect(/33 111/);
+  // The user's terminal changes size: the kernel sends berth SIGWINCH, and the container's pty follows.
+  const pts = await until(() => attachTerminal(b.root));
+  spawnSync('stty', ['-F', pts, 'rows', '41', 'cols', '99']);
+  att.type('stty size\r');
+  await att.expect(/41 99/, from);
   att.type('exit 7\r');
   assert.equal(await att.exited, 7, att.output);
   await until(() => /^Exited \(7\)/.test(status('term1')));
