@@ -22,7 +22,7 @@ await build({
   banner: { js: "var __berthUrl = require('node:url').pathToFileURL(__filename).href;" },
   // kubernetes-models is large and only kube verbs use it: loaded from node_modules when they
   // run, so that the bundle every command compiles stays its size.
-  external: ['kubernetes-models', 'kubernetes-models/*'],
+  external: ['kubernetes-models', 'kubernetes-models/*', 'node-unix-socket'],
   logLevel: 'warning',
 });
 

@@ -128,6 +128,7 @@ async function attach(c: Call): Promise<void> {
 /** POST /containers/{id}/attach with Upgrade: tcp, as the docker CLI sends it: 101, then raw frames on the socket. */
 export async function attachUpgraded(c: Call, socket: Socket): Promise<void> {
   const x = await c.engine.containers.get(c.params.id!);
+  if (x.spec.tty === true || x.spec.openStdin === true) return (await import('./attach-conmon.js')).conmonAttachUpgraded(c, socket, x);
   socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${MULTIPLEXED}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
   // The client's stdin is not served (containers have no open stdin here); its half-close of
   // the write side must not end the stream.

@@ -63,7 +63,8 @@ test('untrusted bodies are refused, never guessed at', () => {
   bad(() => toCreateRequest([], undefined), /must be an object/);
   bad(() => toCreateRequest({}, undefined), /Image is required/);
   bad(() => toCreateRequest({ Image: 'x', Cmd: [1] }, undefined), /Cmd/);
-  bad(() => toCreateRequest({ Image: 'x', Tty: true }, undefined), /TTY/);
+  assert.equal(toCreateRequest({ Image: 'x', Tty: true, OpenStdin: true }, undefined).tty, true);
+  assert.equal(toCreateRequest({ Image: 'x', OpenStdin: true }, undefined).openStdin, true);
   bad(() => toCreateRequest({ Image: 'x', HostConfig: { Memory: '1g' } }, undefined), /Memory/);
   bad(() => toCreateRequest({ Image: 'x', HostConfig: { RestartPolicy: { Name: 'sometimes' } } }, undefined), /restart policy/);
   bad(() => toCreateRequest({ Image: 'x', HostConfig: { AutoRemove: true, RestartPolicy: { Name: 'always' } } }, undefined), /AutoRemove/);

@@ -166,9 +166,8 @@ export function toCreateRequest(body0: unknown, name: string | undefined): Creat
   const body = obj(body0, 'the request body');
   const image = str(body.Image, 'Image');
   if (!image) throw badRequest('Image is required');
-  if (bool(body.Tty, 'Tty') || bool(body.OpenStdin, 'OpenStdin')) {
-    throw badRequest('berth serve does not run containers with a TTY or an open stdin yet: drop -t and -i');
-  }
+  const tty = bool(body.Tty, 'Tty');
+  const openStdin = bool(body.OpenStdin, 'OpenStdin');
   const hc = obj(body.HostConfig, 'HostConfig');
   if (Array.isArray(hc.Mounts) && hc.Mounts.length > 0) throw badRequest('HostConfig.Mounts (--mount) is not supported yet: use Binds (-v)');
   const r = emptyResources();
@@ -219,5 +218,7 @@ export function toCreateRequest(body0: unknown, name: string | undefined): Creat
   if (hcheck) req.healthcheck = hcheck;
   const sec = security(hc);
   if (sec) req.security = sec;
+  if (tty) req.tty = true;
+  if (openStdin) req.openStdin = true;
   return req;
 }

@@ -3,8 +3,10 @@
 // GET /exec/{id}/json reports it, with ExitCode final once the stream has closed.
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
+import { PassThrough } from 'node:stream';
 import { badRequest, ApiError } from './errors.js';
-import { frame, MULTIPLEXED } from './framing.js';
+import { frame, MULTIPLEXED, RAW } from './framing.js';
+import type { AttachSession } from '../engine/index.js';
 import { parseJson, readJson, sendJson } from './http.js';
 import type { Call, Route } from './router.js';
 
@@ -15,6 +17,10 @@ interface ExecRecord {
   env: string[];
   workdir?: string;
   user?: string;
+  attachStdin: boolean;
+  tty: boolean;
+  /** While a terminal exec runs: its session, for /exec/{id}/resize. */
+  session?: AttachSession;
   attachStdout: boolean;
   attachStderr: boolean;
   running: boolean;
@@ -50,7 +56,6 @@ async function create(c: Call): Promise<void> {
   if (!isObj(body)) throw badRequest('the request body must be an object');
   const args = strings(body.Cmd, 'Cmd');
   if (!args || args.length === 0) throw badRequest('No exec command specified');
-  if (body.Tty === true || body.AttachStdin === true) throw badRequest('berth serve does not run execs with a TTY or stdin yet: drop -t and -i');
   if (body.Privileged === true) throw badRequest('privileged execs are not supported');
   if (ctr.status !== 'running') throw new ApiError(409, `container ${ctr.id} is not running`);
   for (const [k, v] of execs) if (Date.now() - v.createdAt > 3_600_000 && !v.running) execs.delete(k);
@@ -60,6 +65,8 @@ async function create(c: Call): Promise<void> {
     containerId: ctr.id,
     args,
     env: strings(body.Env, 'Env') ?? [],
+    attachStdin: body.AttachStdin === true,
+    tty: body.Tty === true,
     attachStdout: body.AttachStdout !== false,
     attachStderr: body.AttachStderr !== false,
     running: false,
@@ -85,13 +92,12 @@ async function startBody(c: Call): Promise<{ rec: ExecRecord; detach: boolean }>
   const rec = lookup(c.params.id!);
   const body = c.body !== undefined ? parseJson(c.body) : await readJson(c.req);
   if (!isObj(body)) throw badRequest('the request body must be an object');
-  if (body.Tty === true) throw badRequest('berth serve does not run execs with a TTY yet');
   if (rec.started) throw new ApiError(409, `exec ${rec.id} has already run`);
   return { rec, detach: body.Detach === true };
 }
 
 /** Runs the exec, handing its framed output to `write`; the record's ExitCode is set before this resolves. */
-async function run(c: Call, rec: ExecRecord, write: (b: Buffer) => void): Promise<void> {
+async function run(c: Call, rec: ExecRecord, write: (b: Buffer) => void, input?: NodeJS.ReadableStream): Promise<void> {
   rec.started = true;
   rec.running = true;
   try {
@@ -100,6 +106,7 @@ async function run(c: Call, rec: ExecRecord, write: (b: Buffer) => void): Promis
       env: rec.env,
       ...(rec.workdir ? { workdir: rec.workdir } : {}),
       ...(rec.user ? { user: rec.user } : {}),
+      ...(input ? { input } : {}),
     }, {
       stdout: (b) => {
         if (rec.attachStdout) write(frame(1, b));
@@ -133,12 +140,47 @@ async function start(c: Call): Promise<void> {
 
 export async function startUpgraded(c: Call, socket: Socket): Promise<void> {
   const { rec } = await startBody(c);
+  if (rec.tty) return startTerminal(c, socket, rec);
   socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${MULTIPLEXED}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
-  socket.on('data', () => {/* no stdin served */});
-  socket.on('end', () => {/* the client's half-close ends its stdin, not the stream */});
+  // The client's bytes are the process's stdin; its half-close ends that stdin, not the stream.
+  const input = rec.attachStdin ? new PassThrough() : undefined;
+  socket.on('data', (d: Buffer) => input?.write(d));
+  socket.on('end', () => input?.end());
   await run(c, rec, (b) => {
     if (!socket.destroyed) socket.write(b);
-  });
+  }, input);
+  socket.end();
+}
+
+/** docker exec -it: the process on a pty held by conmon, its output raw, the client's bytes its input. */
+async function startTerminal(c: Call, socket: Socket, rec: ExecRecord): Promise<void> {
+  rec.started = true;
+  rec.running = true;
+  try {
+    const { session, exitCode } = await c.engine.containers.execAttached(rec.containerId, {
+      args: rec.args,
+      env: rec.env,
+      tty: true,
+      stdin: rec.attachStdin,
+      ...(rec.workdir ? { workdir: rec.workdir } : {}),
+      ...(rec.user ? { user: rec.user } : {}),
+    }, { stdin: rec.attachStdin, detachKeys: '' });
+    rec.session = session;
+    socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${RAW}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
+    session.stdout.on('data', (d: Buffer) => {
+      if (!socket.destroyed) socket.write(d);
+    });
+    socket.on('data', (d: Buffer) => session.write(d));
+    socket.on('close', () => session.detach());
+    await session.done;
+    rec.exitCode = await exitCode;
+  } catch (e) {
+    rec.exitCode = (e as { exitCode?: number }).exitCode ?? 126;
+    throw e;
+  } finally {
+    rec.running = false;
+    delete rec.session;
+  }
   socket.end();
 }
 
@@ -149,18 +191,21 @@ async function inspect(c: Call): Promise<void> {
     ContainerID: rec.containerId,
     Running: rec.running,
     ExitCode: rec.exitCode,
-    OpenStdin: false,
+    OpenStdin: rec.attachStdin,
     OpenStdout: rec.attachStdout,
     OpenStderr: rec.attachStderr,
     CanRemove: false,
     DetachKeys: '',
     Pid: 0,
-    ProcessConfig: { entrypoint: rec.args[0], arguments: rec.args.slice(1), tty: false, privileged: false, user: rec.user ?? '' },
+    ProcessConfig: { entrypoint: rec.args[0], arguments: rec.args.slice(1), tty: rec.tty, privileged: false, user: rec.user ?? '' },
   });
 }
 
 async function resize(c: Call): Promise<void> {
-  lookup(c.params.id!);
+  const rec = lookup(c.params.id!);
+  const h = Number(c.query.get('h') ?? 0);
+  const w = Number(c.query.get('w') ?? 0);
+  if (Number.isInteger(h) && Number.isInteger(w)) rec.session?.resize(h, w);
   c.res.writeHead(200);
   c.res.end();
 }

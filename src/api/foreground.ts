@@ -50,7 +50,11 @@ export class Foreground {
     const owned = this.held(id);
     let c: Container;
     try {
-      c = await engine.containers.start(id, { attached: owned });
+      // A client waiting on conmon's attach socket (a terminal, an open stdin) is connected first.
+      const waiting = owned ? (await import('./attach-conmon.js')).takeWaiting(id) : [];
+      c = waiting.length > 0
+        ? await (await import('./attach-conmon.js')).startForWaiting(engine, id, waiting)
+        : await engine.containers.start(id, { attached: owned });
     } catch (e) {
       // As dockerd: an AutoRemove container that could not start is removed, so that a client
       // waiting for "removed" (docker run --rm) gets its answer; the start's error is the one reported.

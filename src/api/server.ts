@@ -24,6 +24,7 @@ import { execRoutes, startUpgraded } from './exec.js';
 import { pruneRoutes } from './prune.js';
 import { volumeRoutes } from './volumes.js';
 import { imageTransferRoutes } from './images-transfer.js';
+import { attachRoutes } from './attach-conmon.js';
 
 export interface ApiServer {
   readonly server: Server;
@@ -48,8 +49,8 @@ export interface ServeOptions {
 const MAX_URL = 8192;
 
 export function buildRouter(): Router {
-  return new Router().add(systemRoutes).add(containerRoutes).add(streamRoutes).add(pruneRoutes).add(imageTransferRoutes).add(imageRoutes).add(networkRoutes)
-    .add(execRoutes).add(volumeRoutes).add(eventRoutes);
+  return new Router().add(systemRoutes).add(containerRoutes).add(streamRoutes).add(attachRoutes).add(pruneRoutes).add(imageTransferRoutes).add(imageRoutes)
+    .add(networkRoutes).add(execRoutes).add(volumeRoutes).add(eventRoutes);
 }
 
 export function createApiServer(o: ServeOptions): ApiServer {

@@ -29,6 +29,8 @@ const COMMANDS: Record<string, () => Promise<Handler>> = {
   run: async () => (await import('./commands/container.js')).runCmd,
   create: async () => (await import('./commands/container.js')).createCmd,
   start: async () => (await import('./commands/container.js')).startCmd,
+  attach: async () => (await import('./commands/attach.js')).attachCmd,
+  'container attach': async () => (await import('./commands/attach.js')).attachCmd,
   stop: async () => (await import('./commands/container.js')).stopCmd,
   restart: async () => (await import('./commands/container.js')).restartCmd,
   kill: async () => (await import('./commands/container.js')).killCmd,

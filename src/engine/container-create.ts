@@ -84,6 +84,8 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
     stopSignal: cfg.StopSignal || 'SIGTERM',
     stopTimeout: req.stopTimeout ?? 10,
     ...(req.healthcheck ? { healthcheck: req.healthcheck } : {}),
+    ...(req.tty ? { tty: true } : {}),
+    ...(req.openStdin ? { openStdin: true } : {}),
     ...withSecurity(req),
   };
   if (spec.networkMode !== 'bridge' && (req.ports.length > 0 || req.publishAll)) {

@@ -1,5 +1,5 @@
 // start: rootfs mounted, network up, bundle written, conmon and the runtime started, each step
-// with its undo; and the foreground run (-i/-t) with the caller's stdio.
+// with its undo (an attach to the new run is made between conmon and the runtime's start).
 import { mkdirSync, writeFileSync, rmSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BerthError } from '../common/errors.js';
@@ -173,13 +173,23 @@ function runStarted(ctx: EngineContext, r: { pid: number; conmonPid: number | nu
   };
 }
 
-export async function startLocked(ctx: EngineContext, c: Container, opts: { exitCommand: boolean; restartCount?: number }): Promise<Container> {
+export interface StartHooks {
+  exitCommand: boolean;
+  restartCount?: number;
+  /**
+   * Called once conmon holds the container and before its process runs: an attach made here
+   * sees all of this run's output and nothing of an earlier run's. Its undo is the caller's.
+   */
+  beforeStart?: (bundleDir: string, undo: Undo) => Promise<void>;
+}
+
+export async function startLocked(ctx: EngineContext, c: Container, opts: StartHooks): Promise<Container> {
   const undo = new Undo();
   // The exit callback names this run, so that once a restart has replaced it, its late callback
   // leaves the new run alone.
   const runId = newRunId();
   try {
-    const { runtime, rtRoot, bundle, runDir } = await prepareStart(ctx, c, undo, { terminal: false });
+    const { runtime, rtRoot, bundle, runDir } = await prepareStart(ctx, c, undo, { terminal: c.spec.tty === true });
     const { pid, conmonPid } = await hostOf(ctx).createContainer({
       id: c.id,
       name: c.name,
@@ -189,9 +199,12 @@ export async function startLocked(ctx: EngineContext, c: Container, opts: { exit
       runDir,
       logPath: logPath(ctx, c.id),
       ...(opts.exitCommand ? { exitCommand: { path: ctx.config.self.path, args: [...ctx.config.self.args, 'container', 'cleanup', c.id, runId] } } : {}),
+      ...(c.spec.tty ? { terminal: true } : {}),
+      ...(c.spec.openStdin ? { stdin: true } : {}),
     });
     mark('start: conmon+create');
     step('start.conmon');
+    if (opts.beforeStart) await opts.beforeStart(bundle, undo);
     hostOf(ctx).startContainer(runtime, rtRoot, c.id);
     mark('start: runtime start');
     step('start.started');
@@ -209,60 +222,6 @@ export async function startLocked(ctx: EngineContext, c: Container, opts: { exit
   } catch (e) {
     await undo.rollback();
     throw mapStartError(e, c);
-  }
-}
-
-/**
- * `run -i`/`-t`: the container runs with the caller's stdio and berth watches it until it ends.
- * Resolves with the exit code; the record is exited and the resources released by then.
- */
-export async function runAttached(ctx: EngineContext, ref: string, opts: { tty: boolean }): Promise<Container> {
-  const c0 = lookup(ctx, ref);
-  const lock = lockContainer(ctx, c0.id);
-  const undo = new Undo();
-  let c = reload(ctx, c0.id);
-  mustBe('start', c.status, c.name);
-  let code: number;
-  try {
-    const { runtime, rtRoot, bundle, runDir } = await prepareStart(ctx, c, undo, { terminal: opts.tty });
-    code = await hostOf(ctx).runForeground({
-      runtime,
-      runtimeRoot: rtRoot,
-      id: c.id,
-      bundleDir: bundle,
-      pidFile: join(runDir, 'pidfile'),
-      command: c.spec.args[0] ?? '',
-      onStarted: (pid) => {
-        tx(ctx.db, () =>
-          updateContainer(ctx.db, c.id, { ...runStarted(ctx, { pid, conmonPid: null, runId: newRunId() }), restartCount: 0, restartBackoffMs: 0 }));
-        recordRunEvents(ctx, 'start', c);
-        recordContainerEvent(ctx, 'start', c);
-      },
-    });
-    undo.commit();
-  } catch (e) {
-    await undo.rollback();
-    lock.release();
-    throw mapStartError(e, c);
-  }
-  try {
-    c = reload(ctx, c.id);
-    const oom = hostOf(ctx).readExitFile(containerRunDir(ctx, c.id), c.id, { cgroupsPath: cgroupsPath(c.id) })?.oomKilled ?? false;
-    tx(ctx.db, () =>
-      updateContainer(ctx.db, c.id, {
-        status: 'exited',
-        exitCode: code,
-        oomKilled: oom,
-        finishedAt: new Date().toISOString(),
-        pid: null,
-      }));
-    if (oom) recordContainerEvent(ctx, 'oom', c);
-    recordContainerEvent(ctx, 'die', c, { exitCode: String(code) });
-    releaseResources(ctx, c);
-    recordRunEvents(ctx, 'end', c);
-    return reload(ctx, c.id);
-  } finally {
-    lock.release();
   }
 }
 

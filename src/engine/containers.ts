@@ -7,5 +7,5 @@ export { finalize, releaseResources, initAlive, waitForExit, waitForExitFile, re
 export { lookup, listContainers, reload } from './container-records.js';
 export type { Container } from './container-records.js';
 export { removeContainer, removeLocked, removeIfExited } from './container-remove.js';
-export { startContainer, startLocked, runAttached } from './container-start.js';
+export { startContainer, startLocked } from './container-start.js';
 export { stopContainer, stopLocked, killContainer } from './container-stop.js';

@@ -17,6 +17,8 @@ export interface ExecRequest {
   env: string[];
   interactive: boolean;
   tty: boolean;
+  /** `exec -d`: started, not waited for; resolves with 0 once it runs. */
+  detach?: boolean;
   workdir?: string;
   user?: string;
 }
@@ -25,6 +27,8 @@ export interface ExecRequest {
 export interface CapturedExecRequest {
   args: string[];
   env: string[];
+  /** Its stdin (the API's AttachStdin); without it the process reads /dev/null. */
+  input?: NodeJS.ReadableStream;
   workdir?: string;
   user?: string;
 }
@@ -34,7 +38,7 @@ export interface ExecOutput {
   stderr(b: Buffer): void;
 }
 
-type ExecIo = Pick<ExecOptions, 'tty' | 'interactive' | 'quiet' | 'timeoutMs' | 'output'>;
+type ExecIo = Pick<ExecOptions, 'tty' | 'interactive' | 'quiet' | 'timeoutMs' | 'output' | 'detach' | 'input'>;
 
 /** The one way the engine runs a process in a running container: its user, env and cwd resolved from the spec. */
 function execIn(ctx: EngineContext, c: Container, req: CapturedExecRequest, io: ExecIo): Promise<number> {
@@ -60,7 +64,8 @@ function running(ctx: EngineContext, ref: string): Container {
 
 export async function execContainer(ctx: EngineContext, ref: string, req: ExecRequest): Promise<number> {
   const c = running(ctx, ref);
-  if (req.tty && !process.stdin.isTTY) throw invalid('exec.no_tty', 'the input device is not a TTY', 'drop -t when stdin is not a terminal');
+  if (req.detach) return withExecEvents(ctx, c, req.args, () => execIn(ctx, c, req, { detach: true }));
+  if (req.tty && req.interactive && !process.stdin.isTTY) throw invalid('exec.no_tty', 'the input device is not a TTY', 'drop -t when stdin is not a terminal');
   return withExecEvents(ctx, c, req.args, () => execIn(ctx, c, req, { tty: req.tty, interactive: req.interactive }));
 }
 
@@ -78,7 +83,7 @@ async function withExecEvents(ctx: EngineContext, c: Container, args: readonly s
 /** Resolves with the exit code once the output is all delivered. */
 export async function execCaptured(ctx: EngineContext, ref: string, req: CapturedExecRequest, output: ExecOutput): Promise<number> {
   const c = running(ctx, ref);
-  return withExecEvents(ctx, c, req.args, () => execIn(ctx, c, req, { output }));
+  return withExecEvents(ctx, c, req.args, () => execIn(ctx, c, req, { output, ...(req.input ? { input: req.input } : {}) }));
 }
 
 /** A healthcheck's run: the command's output discarded; true when it exits 0 within timeoutMs. */

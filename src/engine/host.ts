@@ -19,7 +19,7 @@ import {
 } from '../runtime/oci.js';
 import { chooseRuntime } from '../runtime/select.js';
 import { pauseContainer, resumeContainer, updateContainer as updateResources } from '../runtime/control.js';
-import { runForeground } from '../runtime/foreground.js';
+import { connectAttach, resizeTerminal, type AttachConnection } from '../runtime/attach.js';
 import {
   planEndpoints,
   setUpContainerNetwork,
@@ -57,7 +57,10 @@ export interface Host {
   updateResources: typeof updateResources;
   readExitFile: typeof readExitFile;
   writeBundle: typeof writeBundle;
-  runForeground: typeof runForeground;
+  /** conmon's attach socket of the container whose bundle is `bundleDir`. */
+  connectAttach: (bundleDir: string) => Promise<AttachConnection>;
+  /** Through conmon's ctl fifo; false when no conmon reads it. */
+  resizeTerminal: (bundleDir: string, height: number, width: number) => boolean;
   planEndpoints: typeof planEndpoints;
   publishPorts: typeof publishPorts;
   ensureDefaultNetwork: typeof ensureDefaultNetwork;
@@ -96,7 +99,8 @@ export const realHost: Host = {
   updateResources,
   readExitFile,
   writeBundle,
-  runForeground,
+  connectAttach,
+  resizeTerminal,
   planEndpoints,
   publishPorts,
   ensureDefaultNetwork,

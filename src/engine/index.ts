@@ -14,6 +14,9 @@
 //     container whose process is gone is never reported running.
 //   - Streams (logs) are async iterables that end when the container stops (when following) or
 //     when the caller's AbortSignal fires; they never hold a lock between items.
+//   - An attach (AttachSession) is a client of conmon, never the container's holder: leaving it
+//     (the detach keys, a closed connection) leaves the container running; its streams end when
+//     the container's process does, and `done` says which of the two happened.
 //
 // A worked example, a foreground `run --rm` with its output:
 //
@@ -49,6 +52,8 @@ import type { CopyOptions } from './copy.js';
 import type { VolumeInfo } from './volume-manage.js';
 import type { ContainerPruneResult, SystemPruneResult, LabelFilter } from './prune.js';
 import type { PsTable } from '../sys/ps.js';
+import type { AttachEnd, AttachOptions, AttachSession } from './container-attach.js';
+import type { AttachedExecRequest } from './exec-attach.js';
 import type { Readable } from 'node:stream';
 import type { EngineEvent, EventFilters } from './event-format.js';
 import type { EventQuery } from './events.js';
@@ -64,7 +69,9 @@ export { parseStartFilters } from './start-filter.js';
 export type { UpdateRequest, Change, StatsLine, CopyOptions, VolumeInfo, ContainerPruneResult, SystemPruneResult, LabelFilter, PsTable };
 export type { OciContainerConfig } from './commit.js';
 export type { BuildSupport, RecoverReport };
+export type { AttachEnd, AttachOptions, AttachSession, AttachedExecRequest };
 export { ARCHIVE_FORMATS } from '../common/archive-formats.js';
+export { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../common/detach-keys.js';
 export { parsePortSpec } from '../network/portspec.js';
 export type { BuildImage, CommitStepOptions, ImagePathInfo, ArchiveCompression } from './build-images.js';
 export type { RunStepOptions, RunStepResult } from './build-run.js';
@@ -82,12 +89,17 @@ export interface ContainerEngine {
    * container is removed again, and the start's error is the one thrown.
    */
   run(req: CreateRequest, opts?: { attached?: boolean }): Promise<Container>;
-  /**
-   * `run -i`/`-t`: create, then run with the caller's stdio until the container ends. Resolves
-   * with the exited record (resources released). Removed again when it could not start.
-   */
-  runInteractive(req: CreateRequest, opts: { tty: boolean }): Promise<Container>;
   start(ref: string, opts?: { attached?: boolean }): Promise<Container>;
+  /** Attaches to a running container's conmon: its output, its stdin, its terminal's size. */
+  attach(ref: string, opts: AttachOptions): Promise<AttachSession>;
+  /** start with a session attached before the process runs (`start -a`): only this run's output. */
+  startAttached(ref: string, opts: AttachOptions): Promise<{ container: Container; session: AttachSession }>;
+  /** create + startAttached (`run -it`); removed again when it could not start. */
+  runAttached(req: CreateRequest, opts: AttachOptions): Promise<{ container: Container; session: AttachSession }>;
+  /** A new process with a terminal or an open stdin, held by conmon, for a client that is not our terminal (the API). */
+  execAttached(ref: string, req: AttachedExecRequest, opts: AttachOptions): Promise<{ session: AttachSession; exitCode: Promise<number> }>;
+  /** A running container's terminal gets a new size (nothing for one without a terminal). */
+  resize(ref: string, size: { height: number; width: number }): Promise<void>;
   /** `start --all`: every container not running that matches; one that fails does not stop the rest. */
   startAll(filter?: StartAllFilter): Promise<StartAllReport>;
   /** The stop signal, then SIGKILL after timeoutSec (the container's own when absent). */
@@ -280,8 +292,12 @@ function containerEngine(ctx: EngineContext): ContainerEngine {
   return {
     create: async (req) => (await C()).createContainer(ctx, req),
     run: async (req, opts = {}) => (await import('./run.js')).runContainer(ctx, req, opts),
-    runInteractive: async (req, opts) => (await import('./run.js')).runInteractive(ctx, req, opts),
     start: async (ref, opts = {}) => (await C()).startContainer(ctx, ref, opts),
+    attach: async (ref, opts) => (await import('./container-attach.js')).attachContainer(ctx, ref, opts),
+    startAttached: async (ref, opts) => (await import('./container-attach.js')).startAttached(ctx, ref, opts),
+    runAttached: async (req, opts) => (await import('./container-attach.js')).runAttached(ctx, req, opts),
+    execAttached: async (ref, req, opts) => (await import('./exec-attach.js')).execAttached(ctx, ref, req, opts),
+    resize: async (ref, size) => (await import('./container-attach.js')).resizeContainer(ctx, ref, size.height, size.width),
     startAll: async (filter = {}) => (await import('./boot.js')).startAll(ctx, filter),
     stop: (ref, opts = {}) => after((async () => (await C()).stopContainer(ctx, ref, opts.timeoutSec))(), (ev, c) => ev.recordContainerEvent(ctx, 'stop', c)),
     restart: (ref, opts = {}) =>

@@ -21,11 +21,11 @@ import {
   reconcileOne,
   onContainerExit,
   restartContainer,
-  runAttached,
   lookup,
   checkExit,
 } from './containers.js';
 import { runContainer } from './run.js';
+import { attachContainer, runAttached, startAttached } from './container-attach.js';
 import { bootSystem, startAll } from './boot.js';
 import { emptyResources, type CreateRequest } from './types.js';
 import { imageContext } from './parts.js';
@@ -330,13 +330,67 @@ test('rm refuses a running container without force; rm -f stops and removes ever
   assert.deepEqual(readdirSync(join(ctx.paths.root, 'containers')), []);
 });
 
-test('a foreground run records its code and releases everything', async () => {
-  host.foregroundExit = 7;
-  const c = createContainer(ctx, req());
-  const done = await runAttached(ctx, c.id, { tty: false });
+test('run -it: the session is attached before the process runs, detaches with ctrl-p ctrl-q, attaches again, ends with the exit', async () => {
+  const { container: c, session } = await runAttached(ctx, req({ name: 'shell', tty: true, openStdin: true }), { stdin: true });
+  const order = host.calls.filter((x) => /^(createContainer|connectAttach|startContainer)/.test(x)).map((x) => x.split(' ')[0]);
+  assert.deepEqual(order, ['createContainer', 'connectAttach', 'startContainer']);
+  assert.equal(session.tty, true);
+  assert.equal(session.stdin, true);
+  session.write(Buffer.from('ls\r\x10'));
+  session.write(Buffer.from('x\x10\x11ignored'));
+  assert.equal(await session.done, 'detached');
+  const first = host.attaches.get(c.id)![0]!;
+  assert.equal(Buffer.concat(first.input).toString('latin1'), 'ls\r\x10x');
+  assert.equal(first.ended, true);
+  assert.equal(lookup(ctx, c.id).status, 'running');
+  // conmon calls berth back at the exit: the caller may have detached.
+  assert.equal(host.runtime.get(c.id)!.exitRunId, lookup(ctx, c.id).runId);
+
+  const again = await attachContainer(ctx, 'shell', { stdin: true, detachKeys: 'ctrl-a' });
+  again.resize(40, 120);
+  assert.deepEqual(host.resizes, [`${c.id} 40x120`]);
+  const { runId } = host.exit(c.id, 3);
+  assert.equal(await again.done, 'exited');
+  await onContainerExit(ctx, c.id, runId);
+  const done = lookup(ctx, c.id);
   assert.equal(done.status, 'exited');
-  assert.equal(done.exitCode, 7);
-  assert.ok(!host.mounts.has(merged(c.id)));
+  assert.equal(done.exitCode, 3);
+  released(c.id);
+});
+
+test('attach refuses a stopped container and bad detach keys, and start -a replays nothing', async () => {
+  const c = createContainer(ctx, req({ name: 'idle' }));
+  await assert.rejects(attachContainer(ctx, 'idle', {}), (e) => isBerthError(e) && e.kind === 'Conflict');
+  await assert.rejects(startAttached(ctx, 'idle', { detachKeys: 'ctrl-' }), (e) => isBerthError(e) && e.kind === 'InvalidArgument');
+  assert.equal(lookup(ctx, c.id).status, 'created');
+  const { session } = await startAttached(ctx, 'idle', {});
+  // Without -i the input goes nowhere, and endStdin closes nothing.
+  session.write(Buffer.from('dropped'));
+  session.endStdin();
+  const a = host.attaches.get(c.id)![0]!;
+  assert.deepEqual(a.input, []);
+  assert.equal(a.stdinClosed, false);
+  await assert.rejects(startAttached(ctx, 'idle', {}), (e) => isBerthError(e) && e.kind === 'Conflict');
+  host.exit(c.id, 0);
+  assert.equal(await session.done, 'exited');
+});
+
+test('run -i: a client half-close closes the container stdin; a failed attach rolls the start back', async () => {
+  const { container: c, session } = await runAttached(ctx, req({ openStdin: true }), { stdin: true, detachKeys: '' });
+  session.write(Buffer.from('\x10\x11'));
+  session.endStdin();
+  const a = host.attaches.get(c.id)![0]!;
+  assert.equal(Buffer.concat(a.input).toString('latin1'), '\x10\x11');
+  assert.equal(a.stdinClosed, true);
+  await onContainerExit(ctx, c.id, host.exit(c.id, 0).runId);
+  released(c.id);
+
+  host.failAt = 'connectAttach';
+  await assert.rejects(runAttached(ctx, req({ name: 'never', tty: true }), {}), /fake connectAttach failed/);
+  assert.throws(() => lookup(ctx, 'never'), (e) => isBerthError(e) && e.kind === 'NotFound');
+  assert.equal(host.mounts.size, 0);
+  assert.equal(host.runtime.size, 0);
+  assert.equal(host.cgroups.size, 0);
 });
 
 test('a started-again container keeps its writable layer and gets a new run id', async () => {

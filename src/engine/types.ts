@@ -95,6 +95,10 @@ export interface CreateRequest {
   stopTimeout?: number; // seconds
   healthcheck?: Healthcheck;
   security?: SecurityRequest;
+  /** -t: a terminal, held by conmon. */
+  tty?: boolean;
+  /** -i: stdin kept open for attach clients. */
+  openStdin?: boolean;
 }
 
 /** The characteristics kept in the instances file from create to rm. */
@@ -120,6 +124,8 @@ export interface ContainerSpec {
   stopTimeout: number;
   healthcheck?: Healthcheck;
   security?: SecuritySpec;
+  tty?: boolean;
+  openStdin?: boolean;
 }
 
 export function emptyResources(): Resources {

@@ -85,6 +85,10 @@ export function inspectContainer(ctx: EngineContext, c: Container): Record<strin
       StopSignal: s.stopSignal,
       StopTimeout: s.stopTimeout,
       Healthcheck: s.healthcheck ?? null,
+      Tty: s.tty === true,
+      OpenStdin: s.openStdin === true,
+      // As Docker's run -i: the first attach's end of input closes the container's stdin.
+      StdinOnce: s.openStdin === true && s.tty !== true,
     },
     HostConfig: {
       Memory: s.resources.memory ?? 0,

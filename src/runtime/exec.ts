@@ -24,17 +24,22 @@ export interface ExecOptions {
   interactive?: boolean;
   /** Discard the process's output (a healthcheck probe). */
   quiet?: boolean;
+  /** `exec -d`: the runtime starts the process and returns at once; its output is discarded. */
+  detach?: boolean;
   /** Kill the runtime's exec (and so end the wait) after this long; resolves with 124 then, as timeout(1) does. */
   timeoutMs?: number;
   /** The process's output, handed over as it comes (the API's exec) instead of our stdout and stderr. */
   output?: { stdout(b: Buffer): void; stderr(b: Buffer): void };
+  /** The process's stdin from a stream (the API's exec with AttachStdin); its end closes it. */
+  input?: NodeJS.ReadableStream;
 }
 
 export function execArgs(o: ExecOptions, stdinIsTty: boolean, logFile?: string): string[] {
   const a = ['--root', o.runtimeRoot];
   if (logFile) a.push(`--log=${logFile}`, '--log-format=json');
   a.push('exec');
-  if (o.tty && stdinIsTty) a.push('--tty');
+  if (o.detach) a.push('--detach');
+  else if (o.tty && stdinIsTty) a.push('--tty');
   for (const e of o.env ?? []) a.push('--env', e);
   if (o.cwd) a.push('--cwd', o.cwd);
   if (o.user) {
@@ -79,6 +84,7 @@ export function classifyExecFailure(msg: string, cmd: string): BerthError {
  * not start it.
  */
 export function execInContainer(o: ExecOptions): Promise<number> {
+  if (o.detach) o = { ...o, quiet: true, interactive: false, tty: false };
   const tty = Boolean(o.tty && process.stdin.isTTY);
   const logDir = mkdtempSync(join(tmpdir(), 'berth-exec-'));
   const logFile = join(logDir, 'runtime.log');
@@ -86,8 +92,17 @@ export function execInContainer(o: ExecOptions): Promise<number> {
   const out = o.output ? 'pipe' : o.quiet ? 'ignore' : 'inherit';
   // stderr through us: the runtime prints its own failure there too, before our one line.
   const child = start(o.runtime.path, execArgs(o, tty, logFile), {
-    stdio: [o.interactive || tty ? 'inherit' : 'ignore', out, o.output ? 'pipe' : o.quiet ? 'ignore' : 'pipe'],
+    // quiet for a detached one too: it would hold a pipe of ours open for its whole life.
+    stdio: [o.input ? 'pipe' : o.interactive || tty ? 'inherit' : 'ignore', out, o.output ? 'pipe' : o.quiet ? 'ignore' : 'pipe'],
   });
+  if (o.input && child.stdin) {
+    const sin = child.stdin;
+    // A process that exits without reading all of it closes the pipe: not our error.
+    sin.on('error', () => {});
+    o.input.on('data', (d: Buffer) => sin.write(d));
+    o.input.on('end', () => sin.end());
+    child.on('exit', () => sin.destroy());
+  }
   const sink = o.output;
   if (sink) child.stdout?.on('data', (b: Buffer) => sink.stdout(b));
   const errFilter = o.quiet ? undefined : new RuntimeLineFilter((t) => {

@@ -6,7 +6,8 @@
 //   runDir/                               conmon's cwd: it drops an `oom` file here
 //   runDir/pidfile, runDir/conmon.pid     container init pid, conmon pid
 //   runDir/exits/<id>                     exit code, written by conmon when init exits
-//   runDir/attach/                        conmon's attach sockets
+//   runDir/attach/<id>                    conmon's link to bundleDir, where it binds `attach`
+//   bundleDir/attach, bundleDir/ctl       the attach socket and the resize fifo (runtime/attach.ts)
 import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -66,6 +67,10 @@ export interface CreateOptions {
   logMaxSize?: number;
   /** How long to wait for the runtime to create the container (default 60 s). */
   timeoutMs?: number;
+  /** A terminal: conmon makes the console socket and holds the pty's master. */
+  terminal?: boolean;
+  /** Stdin kept open for attach clients (conmon -i): closed when a client half-closes. */
+  stdin?: boolean;
 }
 
 /** The conmon command line, Podman-style. Exported so its shape is pinned by a unit test. */
@@ -100,6 +105,10 @@ export function conmonArgs(o: CreateOptions): string[] {
     'error',
   ];
   if (o.logMaxSize !== undefined && o.logMaxSize > 0) args.push('--log-size-max', String(o.logMaxSize));
+  // As Podman: with a terminal the pty is the stdin, which a detaching client must not close,
+  // so -i is for pipes only, where a client's EOF reaching the container is what `run -i` wants.
+  if (o.terminal) args.push('-t');
+  else if (o.stdin) args.push('-i');
   if (o.exitCommand) {
     args.push('--exit-command', o.exitCommand.path);
     for (const a of o.exitCommand.args) args.push('--exit-command-arg', a);

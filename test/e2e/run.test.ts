@@ -108,9 +108,13 @@ test('run -i passes stdin; run -t gives the container a terminal', () => {
   const r = b.run(['run', '-i', '--rm', '--network', 'none', 'busybox', 'sh'], { input: 'echo from-stdin; exit 4\n' });
   assert.equal(r.status, 4, r.stderr);
   assert.equal(r.stdout, 'from-stdin\n');
-  const noTty = b.run(['run', '-t', '--rm', '--network', 'none', 'busybox', 'true']);
+  // As Docker's CheckTty: only -i with -t needs a terminal here; -t alone gives the container one.
+  const noTty = b.run(['run', '-it', '--rm', '--network', 'none', 'busybox', 'true']);
   assert.equal(noTty.status, 125);
   assert.match(noTty.stderr, /not a TTY/);
+  const tOnly = b.run(['run', '-t', '--rm', '--network', 'none', 'busybox', 'tty']);
+  assert.equal(tOnly.status, 0, tOnly.stderr);
+  assert.match(tOnly.stdout, /^\/dev\/pts\/\d+\r\n$/);
   // script(1) gives berth a terminal, as a user's shell would.
   const t = spawnSync('script', ['-qec', `${BIN} --root ${b.root} --runroot ${b.runroot} run -it --rm --network none busybox sh -c 'tty; exit 7'`, '/dev/null'],
     { encoding: 'utf8' });

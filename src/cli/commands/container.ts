@@ -49,23 +49,28 @@ export async function runCmd(c: CommandContext): Promise<number> {
   // In the foreground, berth itself removes an --rm container once it has its exit code.
   const fg = { ...req, autoRemove: false };
   if (bool(p.values.interactive) || bool(p.values.tty)) {
-    const done = await engine.containers.runInteractive(fg, { tty: bool(p.values.tty) });
-    if (req.autoRemove) await engine.containers.removeIfExited(done.id);
-    return done.exitCode ?? 125;
+    const a = await import('./attach.js');
+    const stdin = bool(p.values.interactive);
+    a.needTerminal(bool(p.values.tty), stdin);
+    const dk = str(p.values['detach-keys']);
+    const { session } = await engine.containers.runAttached(fg, { stdin, ...(dk !== undefined ? { detachKeys: dk } : {}) });
+    const code = await a.runSession(engine, session, { sigProxy: p.values['sig-proxy'] !== false });
+    if (req.autoRemove) await engine.containers.removeIfExited(session.id);
+    return code;
   }
   const ctr = await engine.containers.run(fg, { attached: true });
   return attachUntilExit(engine, ctr, { autoRemove: req.autoRemove });
 }
 
 /** Streams a container's output until it exits, forwarding Ctrl-C and TERM, and returns its exit code. */
-async function attachUntilExit(engine: Engine, ctr: Container, o: { autoRemove: boolean; since?: Date }): Promise<number> {
+async function attachUntilExit(engine: Engine, ctr: Container, o: { autoRemove: boolean }): Promise<number> {
   const forward = (sig: NodeJS.Signals) => {
     engine.containers.kill(ctr.id, sig).catch(() => {/* exited already */});
   };
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);
   try {
-    for await (const chunk of engine.containers.logs(ctr.id, { follow: true, eager: true, discard: o.autoRemove, ...(o.since ? { since: o.since } : {}) }))
+    for await (const chunk of engine.containers.logs(ctr.id, { follow: true, eager: true, discard: o.autoRemove }))
       write(chunk);
   } finally {
     process.off('SIGINT', forward);
@@ -81,6 +86,8 @@ async function attachUntilExit(engine: Engine, ctr: Container, o: { autoRemove: 
 export async function startCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [
     { long: 'attach', short: 'a', type: 'boolean' },
+    { long: 'interactive', short: 'i', type: 'boolean', description: "attach the container's stdin" },
+    { long: 'detach-keys', type: 'string', description: 'override the key sequence for detaching a container (default ctrl-p,ctrl-q)' },
     { long: 'all', type: 'boolean' },
     { long: 'filter', type: 'string', multiple: true },
     HELP,
@@ -93,12 +100,16 @@ export async function startCmd(c: CommandContext): Promise<number> {
   }
   if (list(p.values.filter).length > 0) throw invalid('cli.bad_args', '--filter needs --all');
   needArgs(c, p.positionals, 'CONTAINER...');
-  if (bool(p.values.attach)) {
+  if (bool(p.values.attach) || bool(p.values.interactive)) {
     if (p.positionals.length !== 1) throw invalid('cli.bad_args', 'start -a takes exactly one container');
-    // Only this run's output, as Docker shows: not the earlier runs' log.
-    const since = new Date();
-    const ctr = await engine.containers.start(p.positionals[0]!);
-    return attachUntilExit(engine, ctr, { autoRemove: false, since });
+    const a = await import('./attach.js');
+    const stdin = bool(p.values.interactive);
+    const ctr0 = await engine.containers.get(p.positionals[0]!);
+    a.needTerminal(ctr0.spec.tty === true, stdin && ctr0.spec.openStdin === true);
+    const dk = str(p.values['detach-keys']);
+    // Attached before the process runs: only this run's output, as Docker shows, not the log.
+    const { session } = await engine.containers.startAttached(ctr0.id, { stdin, ...(dk !== undefined ? { detachKeys: dk } : {}) });
+    return a.runSession(engine, session, { sigProxy: true });
   }
   return eachRef(p.positionals, async (ref) => {
     await engine.containers.start(ref);
@@ -304,6 +315,7 @@ export async function execCmd(c: CommandContext): Promise<number> {
     env: list(p.values.env),
     interactive: bool(p.values.interactive),
     tty: bool(p.values.tty),
+    ...(bool(p.values.detach) ? { detach: true } : {}),
     ...(str(p.values.workdir) !== undefined ? { workdir: str(p.values.workdir)! } : {}),
     ...(str(p.values.user) !== undefined ? { user: str(p.values.user)! } : {}),
   });

@@ -47,6 +47,8 @@ export const RUN_FLAGS: OptionDef[] = [
   { long: 'stop-timeout', type: 'string', description: 'seconds to wait before SIGKILL on stop' },
   { long: 'interactive', short: 'i', type: 'boolean', description: 'keep stdin open' },
   { long: 'tty', short: 't', type: 'boolean', description: 'allocate a terminal' },
+  { long: 'detach-keys', type: 'string', description: 'override the key sequence for detaching a container (default ctrl-p,ctrl-q)' },
+  { long: 'sig-proxy', type: 'boolean', description: 'proxy received signals to the process (default true)' },
 ];
 
 export function parseVolume(spec: string): VolumeMount {
@@ -234,6 +236,8 @@ export function toCreateRequest(p: ParsedArgs): CreateRequest {
     labels,
   };
   if (cmd.length > 0) req.cmd = cmd;
+  if (bool(v.tty)) req.tty = true;
+  if (bool(v.interactive)) req.openStdin = true;
   if (ep !== undefined) req.entrypoint = ep === '' ? [] : [ep];
   const name = str(v.name);
   if (name !== undefined) req.name = name;

@@ -7,6 +7,27 @@ import type { Host } from '../host.js';
 import type { CreateOptions, ExitInfo } from '../../runtime/oci.js';
 import type { RuntimeBinary } from '../../runtime/select.js';
 import type { NetworkRecord } from '../../network/networks.js';
+import { EventEmitter } from 'node:events';
+import { basename } from 'node:path';
+import type { AttachConnection, ConmonAttachEvents } from '../../runtime/attach.js';
+
+/** An attach client of the fake conmon: records what it was sent; ends when the container exits. */
+export class FakeAttach extends EventEmitter<ConmonAttachEvents> implements AttachConnection {
+  readonly input: Buffer[] = [];
+  stdinClosed = false;
+  ended = false;
+  write(data: Buffer): void {
+    if (!this.ended && data.length > 0) this.input.push(data);
+  }
+  closeStdin(): void {
+    this.stdinClosed = true;
+  }
+  close(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.emit('end');
+  }
+}
 
 type ProcState = 'running' | 'zombie' | 'gone';
 interface Proc {
@@ -35,6 +56,10 @@ export class FakeHost implements Host {
   readonly runtime = new Map<string, RtContainer>();
   readonly exitFiles = new Map<string, ExitInfo>();
   readonly bundles = new Map<string, unknown>();
+  /** Attach clients by container id. */
+  readonly attaches = new Map<string, FakeAttach[]>();
+  /** Resizes asked for, as "id HxW". */
+  readonly resizes: string[] = [];
   /** Runtime containers frozen by pauseContainer. */
   readonly frozen = new Set<string>();
   /** The limits each updateResources call asked for, by container. */
@@ -44,8 +69,6 @@ export class FakeHost implements Host {
   bootStart: Date | null = null;
   /** The next call of this name throws (then the fake behaves again). */
   failAt: keyof Host | undefined;
-  /** What a foreground run (runForeground) exits with. */
-  foregroundExit = 0;
   /** Signals the next started container's init ignores (as sleep as pid 1 ignores SIGTERM). */
   ignoreNext: string[] = [];
   private nextPid = 1000;
@@ -79,6 +102,8 @@ export class FakeHost implements Host {
     this.exitFiles.set(id, { exitCode: code, oomKilled: false, finishedAt: new Date() });
     const conmon = this.procs.get(c.conmonPid);
     if (conmon) conmon.state = 'gone';
+    for (const a of this.attaches.get(id) ?? []) a.close();
+    this.attaches.delete(id);
     return { runId: c.exitRunId };
   }
 
@@ -204,15 +229,18 @@ export class FakeHost implements Host {
     this.bundles.set(dir, spec);
     return `${dir}/config.json`;
   };
-  runForeground = async (o: Parameters<Host['runForeground']>[0]) => {
-    this.call('runForeground', o.id);
-    const init = this.spawn();
-    this.runtime.set(o.id, { id: o.id, pid: init.pid, conmonPid: -1, runDir: '', exitRunId: undefined, started: true });
-    this.cgroups.add(`/berth/${o.id}`);
-    o.onStarted(init.pid);
-    await new Promise((r) => setImmediate(r));
-    this.exit(o.id, this.foregroundExit);
-    return this.foregroundExit;
+  connectAttach = async (bundleDir: string): Promise<AttachConnection> => {
+    const id = basename(bundleDir);
+    this.call('connectAttach', id);
+    const c = this.runtime.get(id);
+    if (!c) throw new Error(`fake conmon: no attach socket for ${id}`);
+    const a = new FakeAttach();
+    this.attaches.set(id, [...(this.attaches.get(id) ?? []), a]);
+    return a;
+  };
+  resizeTerminal = (bundleDir: string, h: number, w: number) => {
+    this.resizes.push(`${basename(bundleDir)} ${h}x${w}`);
+    return true;
   };
   planEndpoints = (_ctx: Parameters<Host['planEndpoints']>[0], id: string) => {
     this.call('planEndpoints', id);
