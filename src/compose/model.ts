@@ -56,9 +56,28 @@ export interface DependsOn {
   required: boolean;
 }
 
+/** `build:`: how `compose build` makes the service's image with berth's builder. */
+export interface ServiceBuild {
+  /** Absolute. */
+  context: string;
+  /** Relative to the context, as Compose reads it. */
+  dockerfile?: string;
+  dockerfileInline?: string;
+  args: Record<string, string>;
+  target?: string;
+  labels: Record<string, string>;
+  /** More names for the built image, beside the service's image. */
+  tags: string[];
+  network?: 'none' | 'host';
+  pull?: boolean;
+  noCache?: boolean;
+}
+
 export interface ServiceConfig {
   name: string;
+  /** With build and no image:, PROJECT-SERVICE, as Compose names it. */
   image: string;
+  build?: ServiceBuild;
   /** container_name: replaces PROJECT-SERVICE-1; one replica only. */
   containerName?: string;
   /** Recorded and shown (expose); nothing is published. */
@@ -71,8 +90,8 @@ export interface ServiceConfig {
   readOnly: boolean;
   /** runtime: runc or crun; the engine's choice when absent. */
   runtime?: 'runc' | 'crun';
-  /** When `up` pulls the image: if_not_present is missing. */
-  pullPolicy: 'missing' | 'always' | 'never';
+  /** When `up` pulls the image: if_not_present is missing; build: always built by up. */
+  pullPolicy: 'missing' | 'always' | 'never' | 'build';
   networkMode: 'bridge' | 'none' | 'host';
   command?: string[];
   entrypoint?: string[];
@@ -139,6 +158,8 @@ export const LABEL_NUMBER = 'com.docker.compose.container-number';
 export const LABEL_HASH = 'com.docker.compose.config-hash';
 export const LABEL_NETWORK = 'com.docker.compose.network';
 export const LABEL_VOLUME = 'com.docker.compose.volume';
+/** "True" on the containers of `compose run`, as Compose marks them. */
+export const LABEL_ONEOFF = 'com.docker.compose.oneoff';
 export const LABEL_WORKDIR = 'com.docker.compose.project.working_dir';
 
 /** The keys a service has when its file says nothing of them (for models built from other sources: kube). */

@@ -100,7 +100,6 @@ test('unknown keys are refused by their path', () => {
   refuses('services: { web: { image: x } }\nconfigs: { c: { content: hi } }', /^compose\.yaml: configs\.c\.content: not supported by berth/);
   refuses('services: { web: { image: x, deploy: { resources: { reservations: { devices: [] } } } } }',
     /services\.web\.deploy\.resources\.reservations\.devices: not supported/);
-  refuses('services: { web: { image: x, build: . } }', /services\.web\.build: not supported by berth/);
   refuses('services: { web: { image: x } }\nnetworks: { n: { driver: overlay } }', /networks\.n\.driver: overlay: not supported/);
   refuses('services: { web: { image: x, volumes: ["/data"] } }', /services\.web\.volumes\[0\]: anonymous volume/);
   // x- extensions are the spec's own comments.

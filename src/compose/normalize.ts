@@ -56,7 +56,7 @@ export function normalizeCompose(raw: unknown, opts: NormalizeOptions): ComposeP
   for (const [name, v] of Object.entries(rawServices)) {
     if (!NAME_RE.test(name)) throw r.fail(`services.${name}`, 'a service name may contain only letters, digits, _, . and -, starting with a letter or digit');
     services.push(
-      normalizeService(r, name, v, { ...opts, secrets, configs, hostPlatform: opts.hostPlatform ?? hostPlatform(),
+      normalizeService(r, name, v, { ...opts, project, secrets, configs, hostPlatform: opts.hostPlatform ?? hostPlatform(),
         netKeys: new Set([...Object.keys(netDecl), 'default']), volKeys: new Set(Object.keys(volDecl)) }),
     );
   }

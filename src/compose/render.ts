@@ -25,6 +25,21 @@ function port(spec: string): Record<string, unknown> {
 
 function service(s: ServiceConfig): Record<string, unknown> {
   const o: Record<string, unknown> = { image: s.image };
+  if (s.build) {
+    const b = s.build;
+    // Docker Compose's model always names the Dockerfile; Dockerfile is its default.
+    o.build = {
+      context: b.context,
+      ...(b.dockerfileInline !== undefined ? { dockerfile_inline: b.dockerfileInline } : { dockerfile: b.dockerfile ?? 'Dockerfile' }),
+      ...(nonEmpty(b.args) ? { args: b.args } : {}),
+      ...(b.target !== undefined ? { target: b.target } : {}),
+      ...(nonEmpty(b.labels) ? { labels: b.labels } : {}),
+      ...(b.tags.length > 0 ? { tags: b.tags } : {}),
+      ...(b.network !== undefined ? { network: b.network } : {}),
+      ...(b.pull ? { pull: true } : {}),
+      ...(b.noCache ? { no_cache: true } : {}),
+    };
+  }
   if (s.containerName !== undefined) o.container_name = s.containerName;
   if (s.entrypoint) o.entrypoint = s.entrypoint;
   if (s.command) o.command = s.command;
