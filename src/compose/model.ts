@@ -21,21 +21,35 @@ export interface ServiceVolume {
   readOnly: boolean;
 }
 
-/** A top-level secret or config: a file on the host. */
+/** A top-level secret or config: a file on the host, an environment variable's value, or inline content. */
 export interface FileObject {
   key: string;
-  /** Absolute. */
-  file: string;
+  /** Absolute, for file:. */
+  file?: string;
+  /** environment: the variable's name (its value is in `data`). */
+  environment?: string;
+  /** content: as written (it is in `data` too). */
+  content?: string;
+  /** The value for environment: and content:; absent for file:. */
+  data?: string;
 }
 
 /** A secret or config as one service mounts it, read-only. */
 export interface ServiceFile {
   /** The top-level key. */
   source: string;
-  /** The host file (the top-level entry's), absolute. */
-  file: string;
+  /** The host file (the top-level entry's), absolute; absent when the value is `data`. */
+  file?: string;
+  /** The value of an environment: or content: entry: written to a file berth keeps for the container. */
+  data?: string;
+  /** environment: the variable's name; with no `data`, it was not set. */
+  environment?: string;
   /** Absolute path in the container. */
   target: string;
+  uid?: number;
+  gid?: number;
+  /** Permission bits; Compose's default is 0444. */
+  mode?: number;
 }
 
 export interface ServiceHealthcheck {

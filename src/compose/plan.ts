@@ -114,7 +114,10 @@ export function createRequest(p: ComposeProject, s: ServiceConfig, replica: { nu
       ? { source: v.source, destination: v.target, readonly: v.readOnly }
       : { source: volName(v.source), destination: v.target, readonly: v.readOnly, named: true })
     )
-      .concat([...s.secrets, ...s.configs].map((f) => ({ source: f.file, destination: f.target, readonly: true }))),
+      .concat([...s.secrets, ...s.configs].map((f) => {
+        if (f.file === undefined) throw new Error(`${s.name}: ${f.source} has no file: secret-files.ts must write it first`);
+        return { source: f.file, destination: f.target, readonly: true };
+      })),
     networkMode: s.networkMode,
     // Compose makes every replica answer to its service's name on each of its networks; the
     // network of highest priority is attached first.

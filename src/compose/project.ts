@@ -9,7 +9,8 @@ import { validateName } from '../common/ids.js';
 import type { Container, Engine } from '../engine/index.js';
 import { waitHealthy } from './health.js';
 import { LABEL_HASH, LABEL_NETWORK, LABEL_NUMBER, LABEL_ONEOFF, LABEL_PROJECT, LABEL_SERVICE, type ComposeProject, type ServiceConfig } from './model.js';
-import { checkFeasible, createRequest, planService, serviceHash, startOrder, withRestartDependents, type Existing } from './plan.js';
+import { withOwnFiles, removeProjectFiles } from './secret-files.js';
+import { checkFeasible, containerName, createRequest, planService, serviceHash, startOrder, withRestartDependents, type Existing } from './plan.js';
 
 export type Log = (line: string) => void;
 
@@ -42,7 +43,9 @@ export async function preflight(engine: Engine, p: ComposeProject, counts: Reado
         throw notFound('compose.bind_source_missing', `service ${s.name}: bind source ${v.source} does not exist`);
     }
     for (const f of [...s.secrets, ...s.configs]) {
-      if (!existsSync(f.file)) throw notFound('compose.file_missing', `service ${s.name}: ${f.source}: file ${f.file} does not exist`);
+      if (f.environment !== undefined && f.data === undefined)
+        throw invalid('compose.secret_unset', `service ${s.name}: ${f.source}: the environment variable ${f.environment} is not set`);
+      if (f.file !== undefined && !existsSync(f.file)) throw notFound('compose.file_missing', `service ${s.name}: ${f.source}: file ${f.file} does not exist`);
     }
   }
   for (const n of p.networks) if (n.external) await engine.networks.get(n.name);
@@ -234,7 +237,8 @@ async function upService(run: UpRun, s: ServiceConfig, want: number): Promise<vo
   }));
   const plan = planService(want, o.noRecreate ? null : hash, existing);
   const make = async (n: number) => {
-    const req = createRequest(p, s, { number: n, hash });
+    const name = s.containerName ?? containerName(p.name, s.name, n);
+    const req = createRequest(p, await withOwnFiles(engine, p.name, s, name), { number: n, hash });
     const c = o.noStart ? await engine.containers.create(req) : await engine.containers.run(req);
     return c;
   };
@@ -285,6 +289,7 @@ export async function down(engine: Engine, project: string, o: DownOptions): Pro
     o.log(` Container ${c.name}  Removed`);
   }
   step('compose.containers');
+  removeProjectFiles(engine, project);
   for (const n of await engine.networks.list()) {
     if (n.labels[LABEL_PROJECT] !== project) continue;
     await engine.networks.remove(n.name, { force: true });

@@ -69,8 +69,16 @@ function service(s: ServiceConfig): Record<string, unknown> {
   }
   if (s.volumes.length > 0)
     o.volumes = s.volumes.map((v) => ({ type: v.type, source: v.source, target: v.target, ...(v.readOnly ? { read_only: true } : {}) }));
-  if (s.secrets.length > 0) o.secrets = s.secrets.map((f) => ({ source: f.source, target: f.target }));
-  if (s.configs.length > 0) o.configs = s.configs.map((f) => ({ source: f.source, target: f.target }));
+  const files = (fs: ServiceConfig['secrets']) =>
+    fs.map((f) => ({
+      source: f.source,
+      target: f.target,
+      ...(f.uid !== undefined ? { uid: String(f.uid) } : {}),
+      ...(f.gid !== undefined ? { gid: String(f.gid) } : {}),
+      ...(f.mode !== undefined ? { mode: f.mode } : {}),
+    }));
+  if (s.secrets.length > 0) o.secrets = files(s.secrets);
+  if (s.configs.length > 0) o.configs = files(s.configs);
   if (s.restart !== 'no') o.restart = s.restart;
   if (s.dependsOn.length > 0) {
     o.depends_on = Object.fromEntries(
@@ -132,7 +140,12 @@ export function projectToYaml(p: ComposeProject): string {
     }]));
   }
   for (const kind of ['secrets', 'configs'] as const) {
-    if (p[kind].length > 0) doc[kind] = Object.fromEntries(p[kind].map((f) => [f.key, { name: `${p.name}_${f.key}`, file: f.file }]));
+    if (p[kind].length > 0) {
+      doc[kind] = Object.fromEntries(p[kind].map((f) => [f.key, {
+        name: `${p.name}_${f.key}`,
+        ...(f.file !== undefined ? { file: f.file } : f.environment !== undefined ? { environment: f.environment } : { content: f.content }),
+      }]));
+    }
   }
   return stringify(escapeDollars(doc), { lineWidth: 0 });
 }

@@ -8,7 +8,7 @@ import type { Container, Engine } from '../../engine/index.js';
 import { LABEL_ONEOFF, LABEL_PROJECT, LABEL_SERVICE } from '../../compose/model.js';
 import { parseScale, startOrder } from '../../compose/plan.js';
 import { projectContainers, up, type UpOptions } from '../../compose/project.js';
-import { pickReplica, runRequest } from '../../compose/oneoff.js';
+import { oneOffName, pickReplica, runRequest } from '../../compose/oneoff.js';
 import { VERSION } from '../version.js';
 import { attachUntilExit } from './container.js';
 import { log, target, timeoutOf } from './compose-common.js';
@@ -306,7 +306,7 @@ export function upFlags(p: ParsedArgs): Pick<UpOptions, 'build' | 'pull' | 'forc
   if (text !== undefined && text !== 'always' && text !== 'missing' && text !== 'never') {
     throw invalid('cli.bad_value', `invalid --pull "${text}": use always, missing or never`);
   }
-  const pull = text as UpOptions['pull'] | undefined;
+  const pull = text;
   if (bool(p.values.build) && bool(p.values['no-build'])) throw invalid('cli.bad_value', '--build and --no-build cannot be combined');
   if (bool(p.values['force-recreate']) && bool(p.values['no-recreate']))
     throw invalid('cli.bad_value', '--force-recreate and --no-recreate cannot be combined');
@@ -386,17 +386,18 @@ async function runVerb(engine: Engine, g: ParsedArgs, sub: Sub): Promise<number>
   if (!s) throw notFound('compose.no_such_service', `no such service: ${service}`);
   const entry = str(p.values.entrypoint);
   const { splitWords } = await import('../../compose/text.js');
-  const name = str(p.values.name);
+  const name = str(p.values.name) ?? oneOffName(project, s);
   const user = str(p.values.user);
   const workdir = str(p.values.workdir);
-  const req = runRequest(project, s, {
+  const { withOwnFiles } = await import('../../compose/secret-files.js');
+  const req = runRequest(project, await withOwnFiles(engine, project.name, s, name), {
     command,
     env: list(p.values.env),
     autoRemove: bool(p.values.rm),
     servicePorts: bool(p.values['service-ports']),
     publish: list(p.values.publish),
     ...(entry !== undefined ? { entrypoint: splitWords(entry, '--entrypoint') } : {}),
-    ...(name !== undefined ? { name } : {}),
+    name,
     ...(user !== undefined ? { user } : {}),
     ...(workdir !== undefined ? { workdir } : {}),
   });
