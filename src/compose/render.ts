@@ -75,7 +75,8 @@ function service(s: ServiceConfig): Record<string, unknown> {
       target: f.target,
       ...(f.uid !== undefined ? { uid: String(f.uid) } : {}),
       ...(f.gid !== undefined ? { gid: String(f.gid) } : {}),
-      ...(f.mode !== undefined ? { mode: f.mode } : {}),
+      // Octal, as it is written: a number would be read back as octal digits.
+      ...(f.mode !== undefined ? { mode: `0${f.mode.toString(8)}` } : {}),
     }));
   if (s.secrets.length > 0) o.secrets = files(s.secrets);
   if (s.configs.length > 0) o.configs = files(s.configs);
