@@ -9,7 +9,7 @@ import { validateName } from '../common/ids.js';
 import type { Container, Engine } from '../engine/index.js';
 import { waitHealthy } from './health.js';
 import { LABEL_HASH, LABEL_NETWORK, LABEL_NUMBER, LABEL_ONEOFF, LABEL_PROJECT, LABEL_SERVICE, type ComposeProject, type ServiceConfig } from './model.js';
-import { withOwnFiles, removeProjectFiles } from './secret-files.js';
+import { removeContainerFiles, removeProjectFiles, withOwnFiles } from './secret-files.js';
 import { checkFeasible, containerName, createRequest, planService, serviceHash, startOrder, withRestartDependents, type Existing } from './plan.js';
 
 export type Log = (line: string) => void;
@@ -239,8 +239,13 @@ async function upService(run: UpRun, s: ServiceConfig, want: number): Promise<vo
   const make = async (n: number) => {
     const name = s.containerName ?? containerName(p.name, s.name, n);
     const req = createRequest(p, await withOwnFiles(engine, p.name, s, name), { number: n, hash });
-    const c = o.noStart ? await engine.containers.create(req) : await engine.containers.run(req);
-    return c;
+    try {
+      return o.noStart ? await engine.containers.create(req) : await engine.containers.run(req);
+    } catch (e) {
+      // The engine removed the container it could not start; the files written for it go too.
+      removeContainerFiles(engine, p.name, name);
+      throw e;
+    }
   };
   for (const e of plan.remove) {
     await stopAndRemove(engine, e.id, o.timeoutSec);

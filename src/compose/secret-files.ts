@@ -39,3 +39,8 @@ export async function withOwnFiles(engine: Engine, project: string, s: ServiceCo
 export function removeProjectFiles(engine: Engine, project: string): void {
   rmSync(projectFilesDir(engine, project), { recursive: true, force: true });
 }
+
+/** A container that could not be made, or a one-off `run --rm` that is gone: its files go too. */
+export function removeContainerFiles(engine: Engine, project: string, container: string): void {
+  rmSync(join(projectFilesDir(engine, project), container), { recursive: true, force: true });
+}

@@ -3,7 +3,7 @@
 // secrets from a file, the environment and content: readable inside with their owner and mode.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Berth } from './helpers.js';
 
@@ -161,7 +161,12 @@ configs:
   assert.notEqual(b.run(['compose', '-f', file, '-p', project, 'exec', '-T', 'web', 'sh', '-c', 'echo x > /run/secrets/token']).status, 0, 'mounted read-only');
 
   const files = join(b.root, 'compose', project);
-  assert.ok(existsSync(files));
+  assert.deepEqual(readdirSync(files), [`${project}-web-1`]);
+  // A one-off gets its own copies, gone with it after --rm.
+  const oneoff = b.run(['compose', '-f', file, '-p', project, 'run', '--rm', '-T', 'web', 'cat', '/run/secrets/token'], { env: { BERTH_TEST_TOKEN: 'other' } });
+  assert.equal(oneoff.status, 0, oneoff.stderr);
+  assert.equal(oneoff.stdout, 'other');
+  assert.deepEqual(readdirSync(files), [`${project}-web-1`]);
   b.ok(['compose', '-f', file, '-p', project, 'down']);
   assert.ok(!existsSync(files), 'down removes the files berth wrote for the secrets');
 });

@@ -405,17 +405,30 @@ async function runVerb(engine: Engine, g: ParsedArgs, sub: Sub): Promise<number>
   const deps = bool(p.values['no-deps']) ? [] : s.dependsOn.map((d) => d.service).filter((d) => project.services.some((x) => x.name === d));
   if (deps.length > 0) await up(engine, project, { ...upFlags(p), services: deps, log });
   else await up(engine, project, { ...upFlags(p), services: [s.name], noDeps: true, noStart: true, onlyImages: true, log });
-  if (bool(p.values.detach)) {
-    out(`${(await engine.containers.run(req)).name}\n`);
-    return 0;
+  const { removeContainerFiles } = await import('../../compose/secret-files.js');
+  // The files written for the one-off's secrets go with it when it is removed (or never made).
+  const cleanup = () => removeContainerFiles(engine, project.name, name);
+  try {
+    if (bool(p.values.detach)) {
+      out(`${(await engine.containers.run(req)).name}\n`);
+      return 0;
+    }
+    const fg = { ...req, autoRemove: false };
+    const tty = !bool(p.values['no-TTY']) && process.stdin.isTTY === true;
+    if (tty) {
+      const done = await engine.containers.runInteractive(fg, { tty });
+      if (req.autoRemove) {
+        await engine.containers.removeIfExited(done.id);
+        cleanup();
+      }
+      return done.exitCode ?? 125;
+    }
+    const ctr = await engine.containers.run(fg, { attached: true });
+    const code = await attachUntilExit(engine, ctr, { autoRemove: req.autoRemove });
+    if (req.autoRemove) cleanup();
+    return code;
+  } catch (e) {
+    if (!await engine.containers.get(name).then(() => true, () => false)) cleanup();
+    throw e;
   }
-  const fg = { ...req, autoRemove: false };
-  const tty = !bool(p.values['no-TTY']) && process.stdin.isTTY === true;
-  if (tty) {
-    const done = await engine.containers.runInteractive(fg, { tty });
-    if (req.autoRemove) await engine.containers.removeIfExited(done.id);
-    return done.exitCode ?? 125;
-  }
-  const ctr = await engine.containers.run(fg, { attached: true });
-  return attachUntilExit(engine, ctr, { autoRemove: req.autoRemove });
 }
