@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Berth } from './helpers.js';
+import { TestRegistry } from './registry-helpers.js';
 
 const suffix = Math.random().toString(36).slice(2, 8);
 let b: Berth;
@@ -15,6 +16,7 @@ before(() => {
   b = new Berth();
   b.importBusybox();
   dir = mkdtempSync('/tmp/berth-compose-build-');
+  mkdirSync(join(dir, 'app'));
 });
 
 after(() => {
@@ -40,7 +42,6 @@ const SLEEP = `["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 0.2; done"]`;
 
 test('a build: service is built by compose build, run by up, and only it is recreated by up --build after a change', () => {
   const project = `built${suffix}`;
-  mkdirSync(join(dir, 'app'));
   write('app/Containerfile.dev', `FROM localhost/busybox:latest\nARG GREETING=none\nRUN echo "$GREETING" > /greeting\nCMD ${SLEEP}\n`);
   const text = (greeting: string) =>
     `services:
@@ -169,4 +170,39 @@ configs:
   assert.deepEqual(readdirSync(files), [`${project}-web-1`]);
   b.ok(['compose', '-f', file, '-p', project, 'down']);
   assert.ok(!existsSync(files), 'down removes the files berth wrote for the secrets');
+});
+
+test('push sends the built image to a registry on loopback, and pull brings it back', async () => {
+  const reg = await new TestRegistry().start();
+  try {
+    const project = `pushed${suffix}`;
+    writeFileSync(join(b.root, 'registries.json'), JSON.stringify({ search: [], insecure: [reg.host] }));
+    const ref = `${reg.host}/berth/${project}:1`;
+    const file = write('pushed.yaml', `services:
+  app:
+    image: ${ref}
+    build:
+      context: ./app
+      dockerfile_inline: "FROM localhost/busybox:latest\\nRUN echo pushed > /where\\n"
+  plain:
+    image: localhost/busybox:latest
+`);
+    const c = (...args: string[]) => b.run(['compose', '-f', file, '-p', project, ...args]);
+    const built = c('build');
+    assert.equal(built.status, 0, built.stderr);
+    const push = c('push');
+    assert.equal(push.status, 0, push.stderr);
+    assert.match(push.stderr, new RegExp(`Image ${ref.replace(/[.]/g, '\\.')} {2}Pushed`));
+    assert.doesNotMatch(push.stderr, /busybox/, 'a pulled image is not pushed');
+    b.ok(['rmi', ref]);
+    const pull = c('pull', 'app');
+    assert.equal(pull.status, 0, pull.stderr);
+    assert.equal(b.ok(['run', '--rm', ref, 'cat', '/where']), 'pushed\n');
+    assert.match(c('pull', '--ignore-buildable', 'app').stderr, /Service app {2}Skipped/);
+    b.ok(['rmi', ref]);
+  } finally {
+    writeFileSync(join(b.root, 'registries.json'), JSON.stringify({ search: [] }));
+    await reg.stop();
+    rmSync(reg.dir, { recursive: true, force: true });
+  }
 });

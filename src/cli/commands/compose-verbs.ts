@@ -116,7 +116,7 @@ export async function moreVerbs(verb: string, engine: Engine, g: ParsedArgs, sub
         }
         log(` Image ${s.image}  Pulling`);
         try {
-          await engine.images.pull(s.image, { tlsVerify: true });
+          await engine.images.pull(s.image, {});
         } catch (e) {
           if (!bool(p.values['ignore-pull-failures'])) throw e;
           log(` Image ${s.image}  Error ${(e as Error).message}`);
@@ -136,7 +136,7 @@ export async function moreVerbs(verb: string, engine: Engine, g: ParsedArgs, sub
         for (const ref of [s.image, ...s.build.tags]) {
           log(` Image ${ref}  Pushing`);
           try {
-            await engine.images.push(ref, undefined, { tlsVerify: true });
+            await engine.images.push(ref, undefined, {});
           } catch (e) {
             if (!bool(p.values['ignore-push-failures'])) throw e;
             log(` Image ${ref}  Error ${(e as Error).message}`);
