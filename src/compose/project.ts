@@ -110,8 +110,8 @@ export interface UpOptions {
   noStart?: boolean;
   noDeps?: boolean;
   removeOrphans?: boolean;
-  /** Only build or pull the images (compose run, before its one-off). */
-  onlyImages?: boolean;
+  /** Only the images (built or pulled) and the networks: compose run, before its one-off. */
+  prepareOnly?: boolean;
   /** -t: for the containers that are stopped to be recreated or removed. */
   timeoutSec?: number;
   log: Log;
@@ -160,10 +160,10 @@ async function ensureImages(engine: Engine, p: ComposeProject, wanted: ReadonlyS
 export async function up(engine: Engine, p: ComposeProject, o: UpOptions): Promise<Container[]> {
   const wanted = withDependencies(p, o.services, o.noDeps);
   await ensureImages(engine, p, wanted, o);
-  if (o.onlyImages) return [];
   await preflight(engine, p, o.scale ?? new Map(), wanted);
   await ensureNetworks(engine, p, o.log);
   step('compose.networks');
+  if (o.prepareOnly) return [];
   const known = new Set(p.services.map((s) => s.name));
   const orphans = (await projectContainers(engine, p.name)).filter((c) => !known.has(c.labels[LABEL_SERVICE] ?? '') && c.labels[LABEL_ONEOFF] !== 'True');
   if (orphans.length > 0 && o.removeOrphans) {

@@ -18,7 +18,7 @@ before(() => {
 });
 
 after(() => {
-  for (const p of ['verbs', 'flags', 'abort', 'ready']) b.run(['compose', '-f', join(dir, 'none.yaml'), '-p', `${p}${suffix}`, 'down']);
+  for (const p of ['verbs', 'flags', 'abort', 'ready', 'fresh']) b.run(['compose', '-f', join(dir, 'none.yaml'), '-p', `${p}${suffix}`, 'down']);
   b.destroy();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -69,6 +69,8 @@ test('run, exec, port, cp, top, images, kill, pause, rm, scale, ls and wait', ()
   const run = ok('run', '--rm', '-T', '-e', 'EXTRA=42', '--no-deps', 'web', 'sh', '-c', 'echo $FROM_FILE $EXTRA; hostname');
   assert.match(run.stdout, /^file 42\n/);
   assert.equal(c('run', '--rm', '-T', 'web', 'sh', '-c', 'exit 3').status, 3);
+  const piped = b.run(['compose', '-f', file, '-p', project, 'run', '--rm', '-T', 'web', 'cat'], { input: 'through stdin' });
+  assert.equal(piped.stdout, 'through stdin', piped.stderr);
   const detached = ok('run', '-d', 'web', 'sleep', '30').stdout.trim();
   assert.match(detached, new RegExp(`^${project}-web-run-[0-9a-f]{12}$`));
   assert.equal(b.inspect(detached).Config.Labels['com.docker.compose.oneoff'], 'True');
@@ -141,6 +143,18 @@ test('run, exec, port, cp, top, images, kill, pause, rm, scale, ls and wait', ()
     assert.match(ok('version').stdout, /^berth compose version \S+\n$/);
     ok('down');
   });
+});
+
+test('run in a project that is not up makes its network, and down removes it with the one-off', () => {
+  const project = `fresh${suffix}`;
+  const file = write('fresh.yaml', 'services:\n  tool:\n    image: localhost/busybox:latest\n');
+  const r = b.run(['compose', '-f', file, '-p', project, 'run', '-T', 'tool', 'sh', '-c', 'echo ran; exit 0']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, 'ran\n');
+  assert.match(b.ok(['network', 'ls']), new RegExp(`${project}_default`));
+  const down = b.run(['compose', '-f', file, '-p', project, 'down']);
+  assert.match(down.stderr, new RegExp(`Container ${project}-tool-run-[0-9a-f]{12} {2}Removed`));
+  assert.doesNotMatch(b.ok(['network', 'ls']), new RegExp(`${project}_default`));
 });
 
 test('up --force-recreate, --no-recreate, --remove-orphans, --no-deps and bad flags', () => {

@@ -10,7 +10,6 @@ import { parseScale, startOrder } from '../../compose/plan.js';
 import { projectContainers, up, type UpOptions } from '../../compose/project.js';
 import { oneOffName, pickReplica, runRequest } from '../../compose/oneoff.js';
 import { VERSION } from '../version.js';
-import { attachUntilExit } from './container.js';
 import { log, target, timeoutOf } from './compose-common.js';
 import { canPrompt, promptLine } from '../prompt.js';
 
@@ -403,8 +402,8 @@ async function runVerb(engine: Engine, g: ParsedArgs, sub: Sub): Promise<number>
   });
   // The dependencies are brought up first, as `up` would, then the one-off alone.
   const deps = bool(p.values['no-deps']) ? [] : s.dependsOn.map((d) => d.service).filter((d) => project.services.some((x) => x.name === d));
+  await up(engine, project, { ...upFlags(p), services: [s.name], noDeps: true, prepareOnly: true, log });
   if (deps.length > 0) await up(engine, project, { ...upFlags(p), services: deps, log });
-  else await up(engine, project, { ...upFlags(p), services: [s.name], noDeps: true, noStart: true, onlyImages: true, log });
   const { removeContainerFiles } = await import('../../compose/secret-files.js');
   // The files written for the one-off's secrets go with it when it is removed (or never made).
   const cleanup = () => removeContainerFiles(engine, project.name, name);
@@ -413,20 +412,13 @@ async function runVerb(engine: Engine, g: ParsedArgs, sub: Sub): Promise<number>
       out(`${(await engine.containers.run(req)).name}\n`);
       return 0;
     }
-    const fg = { ...req, autoRemove: false };
-    const tty = !bool(p.values['no-TTY']) && process.stdin.isTTY === true;
-    if (tty) {
-      const done = await engine.containers.runInteractive(fg, { tty });
-      if (req.autoRemove) {
-        await engine.containers.removeIfExited(done.id);
-        cleanup();
-      }
-      return done.exitCode ?? 125;
+    // As docker compose run: stdin is forwarded, and a terminal given when there is one, unless -T.
+    const done = await engine.containers.runInteractive({ ...req, autoRemove: false }, { tty: !bool(p.values['no-TTY']) && process.stdin.isTTY === true });
+    if (req.autoRemove) {
+      await engine.containers.removeIfExited(done.id);
+      cleanup();
     }
-    const ctr = await engine.containers.run(fg, { attached: true });
-    const code = await attachUntilExit(engine, ctr, { autoRemove: req.autoRemove });
-    if (req.autoRemove) cleanup();
-    return code;
+    return done.exitCode ?? 125;
   } catch (e) {
     if (!await engine.containers.get(name).then(() => true, () => false)) cleanup();
     throw e;

@@ -58,7 +58,7 @@ export async function runCmd(c: CommandContext): Promise<number> {
 }
 
 /** Streams a container's output until it exits, forwarding Ctrl-C and TERM, and returns its exit code. */
-export async function attachUntilExit(engine: Engine, ctr: Container, o: { autoRemove: boolean; since?: Date }): Promise<number> {
+async function attachUntilExit(engine: Engine, ctr: Container, o: { autoRemove: boolean; since?: Date }): Promise<number> {
   const forward = (sig: NodeJS.Signals) => {
     engine.containers.kill(ctr.id, sig).catch(() => {/* exited already */});
   };
