@@ -7,13 +7,13 @@ import { invalid, notFound } from '../../common/errors.js';
 import type { Container, Engine } from '../../engine/index.js';
 import { LABEL_ONEOFF, LABEL_PROJECT, LABEL_SERVICE } from '../../compose/model.js';
 import { parseScale, startOrder } from '../../compose/plan.js';
-import { projectContainers, up, type UpOptions } from '../../compose/project.js';
-import { oneOffName, pickReplica, runRequest } from '../../compose/oneoff.js';
+import { projectContainers, up } from '../../compose/project.js';
+import { pickReplica } from '../../compose/oneoff.js';
 import { VERSION } from '../version.js';
-import { log, target, timeoutOf } from './compose-common.js';
+import { log, need, target, upFlags } from './compose-common.js';
 import { canPrompt, promptLine } from '../prompt.js';
 
-type Sub = (defs: OptionDef[]) => ParsedArgs;
+export type Sub = (defs: OptionDef[]) => ParsedArgs;
 const INDEX: OptionDef = { long: 'index', type: 'string' };
 
 function indexOf(p: ParsedArgs): number | undefined {
@@ -21,13 +21,6 @@ function indexOf(p: ParsedArgs): number | undefined {
   if (i === undefined) return undefined;
   if (!/^[1-9]\d*$/.test(i)) throw invalid('cli.bad_value', `invalid --index "${i}": expected a replica number from 1`);
   return Number(i);
-}
-
-function need(p: ParsedArgs, n: number, verb: string, usage: string): string[] {
-  if (p.positionals.length < n)
-    throw invalid('cli.missing_argument', `"berth compose ${verb}" requires at least ${n} argument${n > 1 ? 's' : ''}`,
-      `usage: berth compose ${verb} ${usage}`);
-  return p.positionals;
 }
 
 /** The project's service containers (one-offs left out) of the services named, all when none. */
@@ -73,7 +66,7 @@ export async function moreVerbs(verb: string, engine: Engine, g: ParsedArgs, sub
       return 0;
     }
     case 'run':
-      return runVerb(engine, g, sub);
+      return (await import('./compose-run.js')).runVerb(engine, g, sub);
     case 'exec': {
       const p = sub([
         { long: 'detach', short: 'd', type: 'boolean' },
@@ -299,26 +292,6 @@ export async function moreVerbs(verb: string, engine: Engine, g: ParsedArgs, sub
   }
 }
 
-/** The flags up and create share. */
-export function upFlags(p: ParsedArgs): Pick<UpOptions, 'build' | 'pull' | 'forceRecreate' | 'noRecreate' | 'timeoutSec'> {
-  const text = str(p.values.pull);
-  if (text !== undefined && text !== 'always' && text !== 'missing' && text !== 'never') {
-    throw invalid('cli.bad_value', `invalid --pull "${text}": use always, missing or never`);
-  }
-  const pull = text;
-  if (bool(p.values.build) && bool(p.values['no-build'])) throw invalid('cli.bad_value', '--build and --no-build cannot be combined');
-  if (bool(p.values['force-recreate']) && bool(p.values['no-recreate']))
-    throw invalid('cli.bad_value', '--force-recreate and --no-recreate cannot be combined');
-  const timeout = p.values.timeout === undefined ? undefined : timeoutOf(p);
-  return {
-    ...(bool(p.values.build) ? { build: 'always' as const } : bool(p.values['no-build']) ? { build: 'never' as const } : {}),
-    ...(pull !== undefined ? { pull } : {}),
-    forceRecreate: bool(p.values['force-recreate']),
-    noRecreate: bool(p.values['no-recreate']),
-    ...(timeout !== undefined ? { timeoutSec: timeout } : {}),
-  };
-}
-
 function humanSize(n: number): string {
   const units = ['B', 'kB', 'MB', 'GB'];
   let i = 0;
@@ -357,70 +330,4 @@ async function lsVerb(engine: Engine, p: ParsedArgs): Promise<number> {
   else if (format === 'table') out(table(['NAME', 'STATUS', 'CONFIG FILES'], rows.map((r) => [r.Name, r.Status, r.ConfigFiles])));
   else throw invalid('cli.bad_format', `unknown --format "${format}": use table or json`);
   return 0;
-}
-
-async function runVerb(engine: Engine, g: ParsedArgs, sub: Sub): Promise<number> {
-  const p = sub([
-    { long: 'rm', type: 'boolean' },
-    { long: 'detach', short: 'd', type: 'boolean' },
-    { long: 'no-TTY', short: 'T', type: 'boolean' },
-    { long: 'interactive', short: 'i', type: 'boolean' },
-    { long: 'tty', type: 'boolean' },
-    { long: 'env', short: 'e', type: 'string', multiple: true },
-    { long: 'entrypoint', type: 'string' },
-    { long: 'name', type: 'string' },
-    { long: 'user', short: 'u', type: 'string' },
-    { long: 'workdir', short: 'w', type: 'string' },
-    { long: 'no-deps', type: 'boolean' },
-    { long: 'service-ports', type: 'boolean' },
-    { long: 'publish', short: 'p', type: 'string', multiple: true },
-    { long: 'build', type: 'boolean' },
-    { long: 'pull', type: 'string' },
-    { long: 'quiet-pull', type: 'boolean' },
-    { long: 'remove-orphans', type: 'boolean' },
-  ]);
-  const [service, ...command] = need(p, 1, 'run', '[--rm] [-d] [-T] [-e K=V] [--entrypoint CMD] [--no-deps] SERVICE [COMMAND [ARG...]]');
-  const project = target(g, true).project!;
-  const s = project.services.find((x) => x.name === service);
-  if (!s) throw notFound('compose.no_such_service', `no such service: ${service}`);
-  const entry = str(p.values.entrypoint);
-  const { splitWords } = await import('../../compose/text.js');
-  const name = str(p.values.name) ?? oneOffName(project, s);
-  const user = str(p.values.user);
-  const workdir = str(p.values.workdir);
-  const { withOwnFiles } = await import('../../compose/secret-files.js');
-  const req = runRequest(project, await withOwnFiles(engine, project.name, s, name), {
-    command,
-    env: list(p.values.env),
-    autoRemove: bool(p.values.rm),
-    servicePorts: bool(p.values['service-ports']),
-    publish: list(p.values.publish),
-    ...(entry !== undefined ? { entrypoint: splitWords(entry, '--entrypoint') } : {}),
-    name,
-    ...(user !== undefined ? { user } : {}),
-    ...(workdir !== undefined ? { workdir } : {}),
-  });
-  // The dependencies are brought up first, as `up` would, then the one-off alone.
-  const deps = bool(p.values['no-deps']) ? [] : s.dependsOn.map((d) => d.service).filter((d) => project.services.some((x) => x.name === d));
-  await up(engine, project, { ...upFlags(p), services: [s.name], noDeps: true, prepareOnly: true, log });
-  if (deps.length > 0) await up(engine, project, { ...upFlags(p), services: deps, log });
-  const { removeContainerFiles } = await import('../../compose/secret-files.js');
-  // The files written for the one-off's secrets go with it when it is removed (or never made).
-  const cleanup = () => removeContainerFiles(engine, project.name, name);
-  try {
-    if (bool(p.values.detach)) {
-      out(`${(await engine.containers.run(req)).name}\n`);
-      return 0;
-    }
-    // As docker compose run: stdin is forwarded, and a terminal given when there is one, unless -T.
-    const done = await engine.containers.runInteractive({ ...req, autoRemove: false }, { tty: !bool(p.values['no-TTY']) && process.stdin.isTTY === true });
-    if (req.autoRemove) {
-      await engine.containers.removeIfExited(done.id);
-      cleanup();
-    }
-    return done.exitCode ?? 125;
-  } catch (e) {
-    if (!await engine.containers.get(name).then(() => true, () => false)) cleanup();
-    throw e;
-  }
 }

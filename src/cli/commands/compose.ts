@@ -8,7 +8,7 @@ import { parseArgs, bool, str, list, type OptionDef, type ParsedArgs } from '../
 import { json, out, table } from '../render.js';
 import { invalid, notFound, unavailable } from '../../common/errors.js';
 import { createEngine, type Engine } from '../../engine/index.js';
-import { log, target, timeoutOf } from './compose-common.js';
+import { log, target, timeoutOf, upFlags } from './compose-common.js';
 import { parseScale } from '../../compose/plan.js';
 import { projectToYaml } from '../../compose/render.js';
 import { down, projectContainers, restart, start, stop, up } from '../../compose/project.js';
@@ -260,7 +260,6 @@ async function upCmd(engine: Engine, g: ParsedArgs, p: ParsedArgs): Promise<numb
   const waitTimeout = str(p.values['wait-timeout']);
   if (waitTimeout !== undefined && !/^\d+$/.test(waitTimeout))
     throw invalid('cli.bad_value', `invalid --wait-timeout "${waitTimeout}": expected whole seconds`);
-  const { upFlags } = await import('./compose-verbs.js');
   const flags = upFlags(p);
   const noStart = bool(p.values['no-start']);
   await up(engine, project, {
