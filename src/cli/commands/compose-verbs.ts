@@ -68,15 +68,14 @@ export async function moreVerbs(verb: string, engine: Engine, g: ParsedArgs, sub
     case 'run':
       return (await import('./compose-run.js')).runVerb(engine, g, sub);
     case 'exec': {
+      // No -d: the engine's exec stays with its process; no --privileged: no such flag in the engine.
       const p = sub([
-        { long: 'detach', short: 'd', type: 'boolean' },
         { long: 'no-TTY', short: 'T', type: 'boolean' },
         { long: 'interactive', short: 'i', type: 'boolean' },
         { long: 'tty', type: 'boolean' },
         { long: 'env', short: 'e', type: 'string', multiple: true },
         { long: 'workdir', short: 'w', type: 'string' },
         { long: 'user', short: 'u', type: 'string' },
-        { long: 'privileged', type: 'boolean' },
         INDEX,
       ]);
       const [service, ...args] = need(p, 2, 'exec', '[-T] [-e K=V] [-w DIR] [-u USER] [--index N] SERVICE COMMAND [ARG...]');
@@ -84,13 +83,12 @@ export async function moreVerbs(verb: string, engine: Engine, g: ParsedArgs, sub
       const c = pickReplica(await serviceCtrs(engine, t.name, [], { running: true }), t.name, service!, indexOf(p));
       const w = str(p.values.workdir);
       const u = str(p.values.user);
-      const detach = bool(p.values.detach);
       // As docker compose exec: stdin is attached, and a terminal given when there is one, unless -T.
       return engine.containers.exec(c.id, {
         args,
         env: list(p.values.env),
-        interactive: !detach,
-        tty: !detach && !bool(p.values['no-TTY']) && process.stdin.isTTY === true,
+        interactive: true,
+        tty: !bool(p.values['no-TTY']) && process.stdin.isTTY === true,
         ...(w !== undefined ? { workdir: w } : {}),
         ...(u !== undefined ? { user: u } : {}),
       });
