@@ -29,7 +29,6 @@ export async function runVerb(engine: Engine, g: ParsedArgs, sub: Sub): Promise<
     { long: 'build', type: 'boolean' },
     { long: 'pull', type: 'string' },
     { long: 'quiet-pull', type: 'boolean' },
-    { long: 'remove-orphans', type: 'boolean' },
   ]);
   const [service, ...command] = need(p, 1, 'run', '[--rm] [-d] [-T] [-e K=V] [--entrypoint CMD] [--no-deps] SERVICE [COMMAND [ARG...]]');
   const project = target(g, true).project!;

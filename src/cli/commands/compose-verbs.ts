@@ -97,14 +97,16 @@ export async function moreVerbs(verb: string, engine: Engine, g: ParsedArgs, sub
       const p = sub([{ long: 'ignore-buildable', type: 'boolean' }, { long: 'quiet', short: 'q', type: 'boolean' }, { long: 'ignore-pull-failures',
         type: 'boolean' }]);
       const project = target(g, true, p.positionals).project!;
+      // -q: only errors (which are thrown, or with --ignore-*-failures printed).
+      const say = bool(p.values.quiet) ? () => {} : log;
       for (const s of project.services) {
         if (p.positionals.length > 0 && !p.positionals.includes(s.name)) continue;
         // A service built here has nothing to pull unless its image: names a registry's.
         if (s.build && (bool(p.values['ignore-buildable']) || s.image === `${project.name}-${s.name}`)) {
-          log(` Service ${s.name}  Skipped - No image to be pulled`);
+          say(` Service ${s.name}  Skipped - No image to be pulled`);
           continue;
         }
-        log(` Image ${s.image}  Pulling`);
+        say(` Image ${s.image}  Pulling`);
         try {
           await engine.images.pull(s.image, {});
         } catch (e) {
@@ -112,19 +114,21 @@ export async function moreVerbs(verb: string, engine: Engine, g: ParsedArgs, sub
           log(` Image ${s.image}  Error ${(e as Error).message}`);
           continue;
         }
-        log(` Image ${s.image}  Pulled`);
+        say(` Image ${s.image}  Pulled`);
       }
       return 0;
     }
     case 'push': {
       const p = sub([{ long: 'ignore-push-failures', type: 'boolean' }, { long: 'quiet', short: 'q', type: 'boolean' }]);
       const project = target(g, true, p.positionals).project!;
+      // -q: only errors (which are thrown, or with --ignore-*-failures printed).
+      const say = bool(p.values.quiet) ? () => {} : log;
       for (const s of project.services) {
         if (p.positionals.length > 0 && !p.positionals.includes(s.name)) continue;
         // Compose pushes the images it builds; a pulled image is some registry's already.
         if (!s.build) continue;
         for (const ref of [s.image, ...s.build.tags]) {
-          log(` Image ${ref}  Pushing`);
+          say(` Image ${ref}  Pushing`);
           try {
             await engine.images.push(ref, undefined, {});
           } catch (e) {
@@ -132,13 +136,13 @@ export async function moreVerbs(verb: string, engine: Engine, g: ParsedArgs, sub
             log(` Image ${ref}  Error ${(e as Error).message}`);
             continue;
           }
-          log(` Image ${ref}  Pushed`);
+          say(` Image ${ref}  Pushed`);
         }
       }
       return 0;
     }
     case 'kill': {
-      const p = sub([{ long: 'signal', short: 's', type: 'string' }, { long: 'remove-orphans', type: 'boolean' }]);
+      const p = sub([{ long: 'signal', short: 's', type: 'string' }]);
       const t = target(g, false);
       const sig = str(p.values.signal) ?? 'SIGKILL';
       const ctrs = await serviceCtrs(engine, t.name, p.positionals, { running: true });
@@ -217,8 +221,7 @@ export async function moreVerbs(verb: string, engine: Engine, g: ParsedArgs, sub
       return lsVerb(engine,
         sub([{ long: 'all', short: 'a', type: 'boolean' }, { long: 'quiet', short: 'q', type: 'boolean' }, { long: 'format', type: 'string' }]));
     case 'cp': {
-      const p = sub([INDEX, { long: 'archive', short: 'a', type: 'boolean' }, { long: 'follow-link', short: 'L', type: 'boolean' }, { long: 'all',
-        type: 'boolean' }]);
+      const p = sub([INDEX, { long: 'archive', short: 'a', type: 'boolean' }, { long: 'follow-link', short: 'L', type: 'boolean' }]);
       const [src, dest] = need(p, 2, 'cp', '[--index N] SERVICE:SRC DEST | SRC SERVICE:DEST');
       const t = target(g, false);
       const ref = (arg: string) => /^[A-Za-z0-9][A-Za-z0-9_.-]*:/.exec(arg)?.[0].slice(0, -1);
