@@ -34,8 +34,8 @@ export async function buildImage(engine: Engine, o: BuildOptions): Promise<Build
   const support = await engine.builder();
   const contextDir = resolve(o.contextDir);
   if (!existsSync(contextDir) || !lstatSync(contextDir).isDirectory()) throw notFound('build.no_context', `build context ${o.contextDir} is not a directory`);
-  const file = containerfile(contextDir, o.file);
-  const { globalArgs, stages } = splitStages(parseContainerfile(readFileSync(file, 'utf8')));
+  const text = o.containerfileText ?? readFileSync(containerfile(contextDir, o.file), 'utf8');
+  const { globalArgs, stages } = splitStages(parseContainerfile(text));
   const b: Build = {
     engine: support,
     options: o,
@@ -48,6 +48,11 @@ export async function buildImage(engine: Engine, o: BuildOptions): Promise<Build
     log: o.log,
   };
   const last = lastStage(stages, o.target);
+  for (const [k, v] of Object.entries(o.labels ?? {})) {
+    // JSON quoting is LABEL's own; a $ is escaped so that a label is taken as given, not expanded.
+    const q = (t: string) => JSON.stringify(t).replaceAll('$', '\\$');
+    stages[last]!.steps.push(...parseContainerfile(`LABEL ${q(k)}=${q(v)}`));
+  }
   support.sweepKilled();
   const total = stepCount(stages, last);
   let stepNo = 0;

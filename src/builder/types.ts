@@ -7,6 +7,10 @@ export interface BuildOptions {
   contextDir: string;
   /** The Containerfile; default CONTEXT/Containerfile, then CONTEXT/Dockerfile. */
   file?: string;
+  /** The Containerfile's text itself (compose's dockerfile_inline); `file` is then not read. */
+  containerfileText?: string;
+  /** Labels set on the final image after its own (compose's build.labels). */
+  labels?: Record<string, string>;
   tags: string[];
   buildArgs: Record<string, string>;
   target?: string;

@@ -169,7 +169,7 @@ Volumes:
 Networks:
   network create|ls|inspect|rm|prune|connect|disconnect
 Stacks:
-  compose [-f FILE] [-p NAME] up|down|ps|logs|stop|start|restart|config
+  compose [-f FILE] [-p NAME] up|down|build|run|exec|ps|logs|...   (berth compose --help)
 Kubernetes:
   kube generate [--compose FILE] [-s] [--type pod|deployment] [-f OUT] [CTR...|SERVICE...]
   kube play [--replace] FILE, kube down [--force] FILE

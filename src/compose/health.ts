@@ -2,8 +2,8 @@
 // in the background, so compose runs a service's check itself, through the engine's probe (an
 // exec with its output discarded), until it passes or has failed `retries` times in a row.
 import { unavailable } from '../common/errors.js';
-import type { Engine } from '../engine/index.js';
-import type { ServiceHealthcheck } from './model.js';
+import type { Container, Engine } from '../engine/index.js';
+import { LABEL_SERVICE, type ComposeProject, type ServiceHealthcheck } from './model.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -29,5 +29,27 @@ export async function waitHealthy(engine: Engine, containerId: string, hc: Servi
         `try it by hand: berth exec ${c.name} ${hc.test.join(' ')}`);
     }
     await sleep(inStart ? Math.min(hc.intervalMs, 1000) : hc.intervalMs);
+  }
+}
+
+/**
+ * `up --wait`: every container of the services is running, and healthy when its service has a
+ * healthcheck. A container that exited is a failure, as in Compose, unless some service waits
+ * for it to complete (depends_on: service_completed_successfully) and it exited 0.
+ */
+export async function waitReady(engine: Engine, p: ComposeProject, ctrs: readonly Container[], log: (line: string) => void): Promise<void> {
+  const completes = new Set(p.services.flatMap((s) => s.dependsOn.filter((d) => d.condition === 'service_completed_successfully').map((d) => d.service)));
+  for (const c of ctrs) {
+    const s = p.services.find((x) => x.name === c.labels[LABEL_SERVICE]);
+    const now = await engine.containers.get(c.id);
+    if (now.status !== 'running') {
+      if (s && completes.has(s.name) && now.exitCode === 0) continue;
+      throw unavailable('compose.container_exited', `container ${c.name} exited (${now.exitCode ?? '?'})`);
+    }
+    if (s?.healthcheck) {
+      log(` Container ${c.name}  Waiting`);
+      await waitHealthy(engine, c.id, s.healthcheck);
+      log(` Container ${c.name}  Healthy`);
+    }
   }
 }

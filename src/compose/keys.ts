@@ -10,6 +10,7 @@ const isMap = (v: unknown): v is Map_ => v !== null && typeof v === 'object' && 
 /** The service keys berth reads (service.ts). */
 export const SERVICE_KEYS = [
   'image',
+  'build',
   'command',
   'entrypoint',
   'environment',
@@ -49,7 +50,6 @@ export const SERVICE_KEYS = [
 /** Keys of the compose-spec that berth does not run yet: refused, never ignored. */
 const SERVICE_REFUSED = [
   'attach',
-  'build',
   'cap_add',
   'cap_drop',
   'cgroup',

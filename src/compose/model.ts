@@ -21,21 +21,35 @@ export interface ServiceVolume {
   readOnly: boolean;
 }
 
-/** A top-level secret or config: a file on the host. */
+/** A top-level secret or config: a file on the host, an environment variable's value, or inline content. */
 export interface FileObject {
   key: string;
-  /** Absolute. */
-  file: string;
+  /** Absolute, for file:. */
+  file?: string;
+  /** environment: the variable's name (its value is in `data`). */
+  environment?: string;
+  /** content: as written (it is in `data` too). */
+  content?: string;
+  /** The value for environment: and content:; absent for file:. */
+  data?: string;
 }
 
 /** A secret or config as one service mounts it, read-only. */
 export interface ServiceFile {
   /** The top-level key. */
   source: string;
-  /** The host file (the top-level entry's), absolute. */
-  file: string;
+  /** The host file (the top-level entry's), absolute; absent when the value is `data`. */
+  file?: string;
+  /** The value of an environment: or content: entry: written to a file berth keeps for the container. */
+  data?: string;
+  /** environment: the variable's name; with no `data`, it was not set. */
+  environment?: string;
   /** Absolute path in the container. */
   target: string;
+  uid?: number;
+  gid?: number;
+  /** Permission bits; Compose's default is 0444. */
+  mode?: number;
 }
 
 export interface ServiceHealthcheck {
@@ -56,9 +70,28 @@ export interface DependsOn {
   required: boolean;
 }
 
+/** `build:`: how `compose build` makes the service's image with berth's builder. */
+export interface ServiceBuild {
+  /** Absolute. */
+  context: string;
+  /** Relative to the context, as Compose reads it. */
+  dockerfile?: string;
+  dockerfileInline?: string;
+  args: Record<string, string>;
+  target?: string;
+  labels: Record<string, string>;
+  /** More names for the built image, beside the service's image. */
+  tags: string[];
+  network?: 'none' | 'host';
+  pull?: boolean;
+  noCache?: boolean;
+}
+
 export interface ServiceConfig {
   name: string;
+  /** With build and no image:, PROJECT-SERVICE, as Compose names it. */
   image: string;
+  build?: ServiceBuild;
   /** container_name: replaces PROJECT-SERVICE-1; one replica only. */
   containerName?: string;
   /** Recorded and shown (expose); nothing is published. */
@@ -71,8 +104,8 @@ export interface ServiceConfig {
   readOnly: boolean;
   /** runtime: runc or crun; the engine's choice when absent. */
   runtime?: 'runc' | 'crun';
-  /** When `up` pulls the image: if_not_present is missing. */
-  pullPolicy: 'missing' | 'always' | 'never';
+  /** When `up` pulls the image: if_not_present is missing; build: always built by up. */
+  pullPolicy: 'missing' | 'always' | 'never' | 'build';
   networkMode: 'bridge' | 'none' | 'host';
   command?: string[];
   entrypoint?: string[];
@@ -139,6 +172,8 @@ export const LABEL_NUMBER = 'com.docker.compose.container-number';
 export const LABEL_HASH = 'com.docker.compose.config-hash';
 export const LABEL_NETWORK = 'com.docker.compose.network';
 export const LABEL_VOLUME = 'com.docker.compose.volume';
+/** "True" on the containers of `compose run`, as Compose marks them. */
+export const LABEL_ONEOFF = 'com.docker.compose.oneoff';
 export const LABEL_WORKDIR = 'com.docker.compose.project.working_dir';
 
 /** The keys a service has when its file says nothing of them (for models built from other sources: kube). */

@@ -97,10 +97,8 @@ test('project name: -p wins over name:, which wins over the directory', () => {
 
 test('unknown keys are refused by their path', () => {
   refuses('services: { web: { image: x, privileged: true } }', /^compose\.yaml: services\.web\.privileged: not supported by berth$/);
-  refuses('services: { web: { image: x } }\nconfigs: { c: { content: hi } }', /^compose\.yaml: configs\.c\.content: not supported by berth/);
   refuses('services: { web: { image: x, deploy: { resources: { reservations: { devices: [] } } } } }',
     /services\.web\.deploy\.resources\.reservations\.devices: not supported/);
-  refuses('services: { web: { image: x, build: . } }', /services\.web\.build: not supported by berth/);
   refuses('services: { web: { image: x } }\nnetworks: { n: { driver: overlay } }', /networks\.n\.driver: overlay: not supported/);
   refuses('services: { web: { image: x, volumes: ["/data"] } }', /services\.web\.volumes\[0\]: anonymous volume/);
   // x- extensions are the spec's own comments.
@@ -159,22 +157,26 @@ test('external networks and volumes keep their own names', () => {
   assert.deepEqual(p.volumes, [{ key: 'v', name: 'shared', external: true, labels: {} }]);
 });
 
-test('secrets and configs from files are read-only mounts at /run/secrets/NAME, /NAME or their target', () => {
-  const warnings: string[] = [];
+test('secrets and configs from files, the environment or content: mounts at /run/secrets/NAME, /NAME or their target', () => {
   const p = load(`
 services:
   web:
     image: x
-    secrets: [pw, { source: key, target: api.key, uid: "100" }]
-    configs: [conf, { source: conf, target: /etc/app.conf }]
-secrets: { pw: { file: /s/pw }, key: { file: /s/key } }
-configs: { conf: { file: /s/conf } }
-`, { warn: (w: string) => warnings.push(w) });
-  assert.deepEqual(p.services[0]!.secrets, [{ source: 'pw', file: '/s/pw', target: '/run/secrets/pw' }, { source: 'key', file: '/s/key',
-    target: '/run/secrets/api.key' }]);
-  assert.deepEqual(p.services[0]!.configs, [{ source: 'conf', file: '/s/conf', target: '/conf' }, { source: 'conf', file: '/s/conf',
-    target: '/etc/app.conf' }]);
-  assert.deepEqual(warnings, ["services.web.secrets[1].uid: ignored: a file mounted from the host keeps the host's owner and mode"]);
+    secrets: [pw, { source: key, target: api.key, uid: "100", gid: 101, mode: 0440 }, { source: tok, mode: "0o400" }]
+    configs: [conf, { source: conf, target: /etc/app.conf }, inline]
+secrets: { pw: { file: /s/pw }, key: { file: /s/key }, tok: { environment: FROM_HOST } }
+configs: { conf: { file: /s/conf }, inline: { content: "a: 1" } }
+`);
+  assert.deepEqual(p.services[0]!.secrets, [
+    { source: 'pw', file: '/s/pw', target: '/run/secrets/pw' },
+    { source: 'key', file: '/s/key', target: '/run/secrets/api.key', uid: 100, gid: 101, mode: 0o440 },
+    { source: 'tok', data: 'h', environment: 'FROM_HOST', target: '/run/secrets/tok', mode: 0o400 },
+  ]);
+  assert.deepEqual(p.services[0]!.configs, [{ source: 'conf', file: '/s/conf', target: '/conf' }, { source: 'conf', file: '/s/conf', target: '/etc/app.conf' },
+    { source: 'inline', data: 'a: 1', target: '/inline' }]);
+  refuses('services: { web: { image: x } }\nsecrets: { s: { content: x } }', /secrets\.s\.content: content: is for configs/);
+  refuses('services: { web: { image: x } }\nconfigs: { s: { file: /f, content: x } }', /configs\.s: file and content cannot be combined/);
+  refuses('services: { web: { image: x, secrets: [{ source: s, mode: 0999 }] } }\nsecrets: { s: { file: /f } }', /invalid mode "999"/);
   refuses('services: { web: { image: x, secrets: [nope] } }', /services\.web\.secrets\[0\]: nope is not declared under the top-level secrets/);
   refuses('services: { web: { image: x, secrets: [{ source: s, target: ../../etc/passwd }] } }\nsecrets: { s: { file: /f } }',
     /secrets\[0\]\.target: "\.\.\/\.\.\/etc\/passwd" must be a plain path, without \.\./);

@@ -50,13 +50,13 @@ export function normalizeCompose(raw: unknown, opts: NormalizeOptions): ComposeP
   const netDecl = top.networks === undefined || top.networks === null ? {} : r.mapping(top.networks, 'networks');
   const volDecl = top.volumes === undefined || top.volumes === null ? {} : r.mapping(top.volumes, 'volumes');
 
-  const secrets = fileObjects(r, 'secrets', top.secrets);
-  const configs = fileObjects(r, 'configs', top.configs);
+  const secrets = fileObjects(r, 'secrets', top.secrets, opts.env);
+  const configs = fileObjects(r, 'configs', top.configs, opts.env);
   const services: ServiceConfig[] = [];
   for (const [name, v] of Object.entries(rawServices)) {
     if (!NAME_RE.test(name)) throw r.fail(`services.${name}`, 'a service name may contain only letters, digits, _, . and -, starting with a letter or digit');
     services.push(
-      normalizeService(r, name, v, { ...opts, secrets, configs, hostPlatform: opts.hostPlatform ?? hostPlatform(),
+      normalizeService(r, name, v, { ...opts, project, secrets, configs, hostPlatform: opts.hostPlatform ?? hostPlatform(),
         netKeys: new Set([...Object.keys(netDecl), 'default']), volKeys: new Set(Object.keys(volDecl)) }),
     );
   }

@@ -127,3 +127,20 @@ test('serviceHash leaves out profiles, pull_policy and keys at their defaults', 
   assert.notEqual(serviceHash(p, { ...s, readOnly: true }), h);
   assert.notEqual(serviceHash(p, { ...s, expose: ['80'] }), h);
 });
+
+test('planService with no hash (--no-recreate) keeps every replica that stays, changed or not', () => {
+  assert.deepEqual(planService(2, null, [ex(1, 'old'), ex(2, 'h'), ex(3, 'old')]), {
+    keep: [ex(1, 'old'), ex(2, 'h')],
+    recreate: [],
+    create: [],
+    remove: [ex(3, 'old')],
+  });
+});
+
+test('serviceHash ignores build: (a rebuilt image recreates through its id) but not a secret value', () => {
+  const p = load('services:\n  web:\n    build: /srv/farm/app\n    secrets: [s]\nconfigs: {}\nsecrets: { s: { file: /f } }\n');
+  const q = load('services:\n  web:\n    build: { context: /srv/farm/app, args: { A: "1" } }\n    secrets: [s]\nsecrets: { s: { file: /f } }\n');
+  assert.equal(serviceHash(p, p.services[0]!), serviceHash(q, q.services[0]!));
+  const r = load('services:\n  web:\n    build: /srv/farm/app\n    secrets: [{ source: s, mode: 0400 }]\nsecrets: { s: { file: /f } }\n');
+  assert.notEqual(serviceHash(p, p.services[0]!), serviceHash(r, r.services[0]!));
+});

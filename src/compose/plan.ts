@@ -81,10 +81,11 @@ const DEFAULTS: Record<string, unknown> = {
  * The networks' host names are in, since a renamed network means new attachments.
  */
 export function serviceHash(p: ComposeProject, s: ServiceConfig): string {
-  // profiles and pull_policy decide whether and how, not what, so they are not hashed; and a
+  // profiles, pull_policy and build decide whether and how, not what, so they are not hashed (a
+  // rebuilt image recreates through its id, see project.ts); and a
   // key left at its default is left out, so that containers made before berth knew the key
   // are not recreated by the first `up` after an upgrade.
-  const { replicas: _r, dependsOn: _d, profiles: _p, pullPolicy: _pp, ...all } = s;
+  const { replicas: _r, dependsOn: _d, profiles: _p, pullPolicy: _pp, build: _b, ...all } = s;
   const rest: Record<string, unknown> = { ...all };
   for (const [k, v] of Object.entries(DEFAULTS)) if (canonical(rest[k]) === canonical(v)) delete rest[k];
   const nets = s.networks.map((n) => p.networks.find((x) => x.key === n.key)?.name ?? n.key);
@@ -113,7 +114,10 @@ export function createRequest(p: ComposeProject, s: ServiceConfig, replica: { nu
       ? { source: v.source, destination: v.target, readonly: v.readOnly }
       : { source: volName(v.source), destination: v.target, readonly: v.readOnly, named: true })
     )
-      .concat([...s.secrets, ...s.configs].map((f) => ({ source: f.file, destination: f.target, readonly: true }))),
+      .concat([...s.secrets, ...s.configs].map((f) => {
+        if (f.file === undefined) throw new Error(`${s.name}: ${f.source} has no file: secret-files.ts must write it first`);
+        return { source: f.file, destination: f.target, readonly: true };
+      })),
     networkMode: s.networkMode,
     // Compose makes every replica answer to its service's name on each of its networks; the
     // network of highest priority is attached first.
@@ -133,6 +137,8 @@ export function createRequest(p: ComposeProject, s: ServiceConfig, replica: { nu
       [LABEL_NUMBER]: String(n),
       [LABEL_HASH]: hash,
       [LABEL_WORKDIR]: p.workingDir,
+      // compose ls shows them; the project's first file first.
+      'com.docker.compose.project.config_files': p.configFiles.join(','),
     },
   };
   if (s.command) req.cmd = s.command;
@@ -166,7 +172,8 @@ export interface ServicePlan {
   remove: Existing[];
 }
 
-export function planService(want: number, hash: string, existing: readonly Existing[]): ServicePlan {
+/** `hash` null: --no-recreate, every container that stays is kept whatever its configuration. */
+export function planService(want: number, hash: string | null, existing: readonly Existing[]): ServicePlan {
   const sorted = [...existing].sort((a, b) => a.number - b.number);
   const stay = sorted.slice(0, want);
   const remove = sorted.slice(want).reverse();
@@ -174,8 +181,8 @@ export function planService(want: number, hash: string, existing: readonly Exist
   const create: number[] = [];
   for (let n = 1; create.length < want - stay.length; n++) if (!used.has(n)) create.push(n);
   return {
-    keep: stay.filter((e) => e.hash === hash),
-    recreate: stay.filter((e) => e.hash !== hash),
+    keep: stay.filter((e) => hash === null || e.hash === hash),
+    recreate: stay.filter((e) => hash !== null && e.hash !== hash),
     create,
     remove,
   };

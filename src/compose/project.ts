@@ -8,8 +8,9 @@ import { conflict, invalid, notFound, unavailable } from '../common/errors.js';
 import { validateName } from '../common/ids.js';
 import type { Container, Engine } from '../engine/index.js';
 import { waitHealthy } from './health.js';
-import { LABEL_HASH, LABEL_NETWORK, LABEL_NUMBER, LABEL_PROJECT, LABEL_SERVICE, type ComposeProject, type ServiceConfig } from './model.js';
-import { checkFeasible, createRequest, planService, serviceHash, startOrder, withRestartDependents, type Existing } from './plan.js';
+import { LABEL_HASH, LABEL_NETWORK, LABEL_NUMBER, LABEL_ONEOFF, LABEL_PROJECT, LABEL_SERVICE, type ComposeProject, type ServiceConfig } from './model.js';
+import { removeContainerFiles, removeProjectFiles, withOwnFiles } from './secret-files.js';
+import { checkFeasible, containerName, createRequest, planService, serviceHash, startOrder, withRestartDependents, type Existing } from './plan.js';
 
 export type Log = (line: string) => void;
 
@@ -24,13 +25,15 @@ export async function projectContainers(engine: Engine, project: string, opts: {
 }
 
 async function serviceContainers(engine: Engine, project: string, service: string): Promise<Container[]> {
-  return (await projectContainers(engine, project)).filter((c) => c.labels[LABEL_SERVICE] === service);
+  // One-off containers of `compose run` are not replicas: up neither counts nor recreates them.
+  return (await projectContainers(engine, project)).filter((c) => c.labels[LABEL_SERVICE] === service && c.labels[LABEL_ONEOFF] !== 'True');
 }
 
 /** Checks what can be checked before anything is made: images, bind sources, external objects. */
-export async function preflight(engine: Engine, p: ComposeProject, counts: ReadonlyMap<string, number>): Promise<void> {
+export async function preflight(engine: Engine, p: ComposeProject, counts: ReadonlyMap<string, number>, only?: ReadonlySet<string>): Promise<void> {
   checkFeasible(p, counts, cpus().length);
   for (const s of p.services) {
+    if (only && !only.has(s.name)) continue;
     if (!await engine.images.exists(s.image)) {
       throw notFound('compose.no_image', `service ${s.name}: no such image: ${s.image}`,
         'pull, build or import it first (berth pull NAME, berth build, berth image import FILE.tar)');
@@ -40,7 +43,9 @@ export async function preflight(engine: Engine, p: ComposeProject, counts: Reado
         throw notFound('compose.bind_source_missing', `service ${s.name}: bind source ${v.source} does not exist`);
     }
     for (const f of [...s.secrets, ...s.configs]) {
-      if (!existsSync(f.file)) throw notFound('compose.file_missing', `service ${s.name}: ${f.source}: file ${f.file} does not exist`);
+      if (f.environment !== undefined && f.data === undefined)
+        throw invalid('compose.secret_unset', `service ${s.name}: ${f.source}: the environment variable ${f.environment} is not set`);
+      if (f.file !== undefined && !existsSync(f.file)) throw notFound('compose.file_missing', `service ${s.name}: ${f.source}: file ${f.file} does not exist`);
     }
   }
   for (const n of p.networks) if (n.external) await engine.networks.get(n.name);
@@ -93,12 +98,26 @@ export async function ensureNetworks(engine: Engine, p: ComposeProject, log: Log
 export interface UpOptions {
   /** --scale: replica counts that override deploy.replicas. */
   scale?: ReadonlyMap<string, number>;
-  /** Only these services (and what they depend on). */
+  /** Only these services (and what they depend on, unless noDeps). */
   services?: readonly string[];
+  /** --build: build every service with a build: section first; --no-build: never build. */
+  build?: 'always' | 'never';
+  /** --pull: overrides each service's pull_policy. */
+  pull?: 'always' | 'missing' | 'never';
+  forceRecreate?: boolean;
+  noRecreate?: boolean;
+  /** create: containers are made but not started. */
+  noStart?: boolean;
+  noDeps?: boolean;
+  removeOrphans?: boolean;
+  /** Only the images (built or pulled) and the networks: compose run, before its one-off. */
+  prepareOnly?: boolean;
+  /** -t: for the containers that are stopped to be recreated or removed. */
+  timeoutSec?: number;
   log: Log;
 }
 
-function withDependencies(p: ComposeProject, names: readonly string[] | undefined): Set<string> {
+function withDependencies(p: ComposeProject, names: readonly string[] | undefined, noDeps = false): Set<string> {
   if (!names || names.length === 0) return new Set(p.services.map((s) => s.name));
   const out = new Set<string>();
   const add = (n: string) => {
@@ -106,10 +125,31 @@ function withDependencies(p: ComposeProject, names: readonly string[] | undefine
     if (!s) throw notFound('compose.no_such_service', `no such service: ${n}`);
     if (out.has(n)) return;
     out.add(n);
-    s.dependsOn.forEach((d) => add(d.service));
+    if (!noDeps) s.dependsOn.forEach((d) => add(d.service));
   };
   names.forEach(add);
   return out;
+}
+
+/** Builds or pulls what the wanted services run, as docker compose does before it creates anything. */
+async function ensureImages(engine: Engine, p: ComposeProject, wanted: ReadonlySet<string>, o: UpOptions): Promise<void> {
+  const seen = new Set<string>();
+  for (const s of p.services) {
+    if (!wanted.has(s.name)) continue;
+    const policy = o.pull ?? s.pullPolicy;
+    if (s.build && o.build !== 'never' && policy !== 'always') {
+      // A service that builds is built, not pulled, when its image is missing (or when asked).
+      if (o.build === 'always' || s.pullPolicy === 'build' || !await engine.images.exists(s.image)) {
+        const { buildService } = await import('./build.js');
+        await buildService(engine, s, { noCache: false, pull: false, log: o.log });
+      }
+      continue;
+    }
+    const key = `${policy} ${s.image}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    await engine.images.ensure(s.image, policy === 'build' ? 'missing' : policy, { onMissing: () => o.log(`Pulling ${s.image}`) });
+  }
 }
 
 /**
@@ -118,24 +158,28 @@ function withDependencies(p: ComposeProject, names: readonly string[] | undefine
  * replica count is met by creating the lowest free numbers or removing the highest.
  */
 export async function up(engine: Engine, p: ComposeProject, o: UpOptions): Promise<Container[]> {
-  const wanted = withDependencies(p, o.services);
-  // As docker compose does: images not here are pulled (plain-HTTP registries come from registries.json).
-  const pulls = new Map(p.services.map((s) => [`${s.pullPolicy} ${s.image}`, s]));
-  for (const s of pulls.values()) {
-    await engine.images.ensure(s.image, s.pullPolicy, { onMissing: () => o.log(`Pulling ${s.image}`) });
-  }
-  await preflight(engine, p, o.scale ?? new Map());
+  const wanted = withDependencies(p, o.services, o.noDeps);
+  await ensureImages(engine, p, wanted, o);
+  await preflight(engine, p, o.scale ?? new Map(), wanted);
   await ensureNetworks(engine, p, o.log);
   step('compose.networks');
+  if (o.prepareOnly) return [];
   const known = new Set(p.services.map((s) => s.name));
-  const orphans = (await projectContainers(engine, p.name)).filter((c) => !known.has(c.labels[LABEL_SERVICE] ?? ''));
-  if (orphans.length > 0)
-    o.log(`warning: containers of services no longer in the file: ${orphans.map((c) => c.name).join(', ')} (berth compose down removes them)`);
+  const orphans = (await projectContainers(engine, p.name)).filter((c) => !known.has(c.labels[LABEL_SERVICE] ?? '') && c.labels[LABEL_ONEOFF] !== 'True');
+  if (orphans.length > 0 && o.removeOrphans) {
+    for (const c of orphans) {
+      await stopAndRemove(engine, c.id, o.timeoutSec);
+      o.log(` Container ${c.name}  Removed`);
+    }
+  } else if (orphans.length > 0) {
+    o.log(`warning: Found orphan containers (${orphans.map((c) => c.name).join(', ')}) for this project. `
+      + 'If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.');
+  }
 
   for (const s of startOrder(p.services)) {
     if (!wanted.has(s.name)) continue;
-    await waitForDependencies(engine, p, s, o.log);
-    await upService({ engine, p, log: o.log }, s, o.scale?.get(s.name) ?? s.replicas);
+    if (!o.noStart) await waitForDependencies(engine, p, s, o.log);
+    await upService({ engine, p, o }, s, o.scale?.get(s.name) ?? s.replicas);
   }
   return projectContainers(engine, p.name);
 }
@@ -173,37 +217,53 @@ async function stopAndRemove(engine: Engine, id: string, timeoutSec?: number): P
 interface UpRun {
   engine: Engine;
   p: ComposeProject;
-  log: Log;
+  o: UpOptions;
 }
 
+const bareId = (id: string) => id.replace(/^sha256:/, '');
+
 async function upService(run: UpRun, s: ServiceConfig, want: number): Promise<void> {
-  const { engine, p, log } = run;
+  const { engine, p, o } = run;
+  const log = o.log;
   const hash = serviceHash(p, s);
+  // A container of an image since rebuilt or pulled again is out of date too, as in Compose.
+  const imageId = bareId((await engine.images.inspect(s.image)).Id);
   const existing: Existing[] = (await serviceContainers(engine, p.name, s.name)).map((c) => ({
     id: c.id,
     name: c.name,
     number: number(c),
-    hash: c.labels[LABEL_HASH] ?? '',
+    hash: o.forceRecreate || bareId(c.imageId) !== imageId ? '' : c.labels[LABEL_HASH] ?? '',
     running: c.status === 'running',
   }));
-  const plan = planService(want, hash, existing);
+  const plan = planService(want, o.noRecreate ? null : hash, existing);
+  const make = async (n: number) => {
+    const name = s.containerName ?? containerName(p.name, s.name, n);
+    const req = createRequest(p, await withOwnFiles(engine, p.name, s, name), { number: n, hash });
+    try {
+      return o.noStart ? await engine.containers.create(req) : await engine.containers.run(req);
+    } catch (e) {
+      // The engine removed the container it could not start; the files written for it go too.
+      removeContainerFiles(engine, p.name, name);
+      throw e;
+    }
+  };
   for (const e of plan.remove) {
-    await stopAndRemove(engine, e.id);
+    await stopAndRemove(engine, e.id, o.timeoutSec);
     log(` Container ${e.name}  Removed`);
   }
   for (const e of plan.recreate) {
-    await stopAndRemove(engine, e.id);
-    await engine.containers.run(createRequest(p, s, { number: e.number, hash }));
+    await stopAndRemove(engine, e.id, o.timeoutSec);
+    await make(e.number);
     log(` Container ${e.name}  Recreated`);
   }
   for (const n of plan.create) {
     // A replica that cannot start is not left behind half made; the next up tries again.
-    const c = await engine.containers.run(createRequest(p, s, { number: n, hash }));
-    log(` Container ${c.name}  Started`);
+    const c = await make(n);
+    log(` Container ${c.name}  ${o.noStart ? 'Created' : 'Started'}`);
   }
   for (const e of plan.keep) {
-    if (e.running) {
-      log(` Container ${e.name}  Running`);
+    if (e.running || o.noStart) {
+      log(` Container ${e.name}  ${e.running ? 'Running' : 'Created'}`);
       continue;
     }
     await engine.containers.start(e.id);
@@ -234,6 +294,7 @@ export async function down(engine: Engine, project: string, o: DownOptions): Pro
     o.log(` Container ${c.name}  Removed`);
   }
   step('compose.containers');
+  removeProjectFiles(engine, project);
   for (const n of await engine.networks.list()) {
     if (n.labels[LABEL_PROJECT] !== project) continue;
     await engine.networks.remove(n.name, { force: true });

@@ -25,6 +25,21 @@ function port(spec: string): Record<string, unknown> {
 
 function service(s: ServiceConfig): Record<string, unknown> {
   const o: Record<string, unknown> = { image: s.image };
+  if (s.build) {
+    const b = s.build;
+    // Docker Compose's model always names the Dockerfile; Dockerfile is its default.
+    o.build = {
+      context: b.context,
+      ...(b.dockerfileInline !== undefined ? { dockerfile_inline: b.dockerfileInline } : { dockerfile: b.dockerfile ?? 'Dockerfile' }),
+      ...(nonEmpty(b.args) ? { args: b.args } : {}),
+      ...(b.target !== undefined ? { target: b.target } : {}),
+      ...(nonEmpty(b.labels) ? { labels: b.labels } : {}),
+      ...(b.tags.length > 0 ? { tags: b.tags } : {}),
+      ...(b.network !== undefined ? { network: b.network } : {}),
+      ...(b.pull ? { pull: true } : {}),
+      ...(b.noCache ? { no_cache: true } : {}),
+    };
+  }
   if (s.containerName !== undefined) o.container_name = s.containerName;
   if (s.entrypoint) o.entrypoint = s.entrypoint;
   if (s.command) o.command = s.command;
@@ -54,8 +69,17 @@ function service(s: ServiceConfig): Record<string, unknown> {
   }
   if (s.volumes.length > 0)
     o.volumes = s.volumes.map((v) => ({ type: v.type, source: v.source, target: v.target, ...(v.readOnly ? { read_only: true } : {}) }));
-  if (s.secrets.length > 0) o.secrets = s.secrets.map((f) => ({ source: f.source, target: f.target }));
-  if (s.configs.length > 0) o.configs = s.configs.map((f) => ({ source: f.source, target: f.target }));
+  const files = (fs: ServiceConfig['secrets']) =>
+    fs.map((f) => ({
+      source: f.source,
+      target: f.target,
+      ...(f.uid !== undefined ? { uid: String(f.uid) } : {}),
+      ...(f.gid !== undefined ? { gid: String(f.gid) } : {}),
+      // Octal, as it is written: a number would be read back as octal digits.
+      ...(f.mode !== undefined ? { mode: `0${f.mode.toString(8)}` } : {}),
+    }));
+  if (s.secrets.length > 0) o.secrets = files(s.secrets);
+  if (s.configs.length > 0) o.configs = files(s.configs);
   if (s.restart !== 'no') o.restart = s.restart;
   if (s.dependsOn.length > 0) {
     o.depends_on = Object.fromEntries(
@@ -117,7 +141,12 @@ export function projectToYaml(p: ComposeProject): string {
     }]));
   }
   for (const kind of ['secrets', 'configs'] as const) {
-    if (p[kind].length > 0) doc[kind] = Object.fromEntries(p[kind].map((f) => [f.key, { name: `${p.name}_${f.key}`, file: f.file }]));
+    if (p[kind].length > 0) {
+      doc[kind] = Object.fromEntries(p[kind].map((f) => [f.key, {
+        name: `${p.name}_${f.key}`,
+        ...(f.file !== undefined ? { file: f.file } : f.environment !== undefined ? { environment: f.environment } : { content: f.content }),
+      }]));
+    }
   }
   return stringify(escapeDollars(doc), { lineWidth: 0 });
 }

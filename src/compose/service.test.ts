@@ -81,7 +81,7 @@ test('depends_on long form keeps restart and required; an absent optional depend
 test('pull_policy, runtime and cpuset map onto the engine; other values are refused', () => {
   assert.equal(svc('pull_policy: if_not_present').pullPolicy, 'missing');
   assert.equal(svc('pull_policy: always').pullPolicy, 'always');
-  refuses('pull_policy: build', /pull_policy: build: not supported by berth/);
+  refuses('pull_policy: build', /services\.web\.pull_policy: build needs a build section/);
   assert.equal(svc('runtime: crun').runtime, 'crun');
   refuses('runtime: nvidia', /runtime: nvidia: not supported by berth/);
   assert.equal(svc('cpuset: "0,2-3"').resources.cpusetCpus, '0,2-3');
@@ -107,4 +107,40 @@ test('long syntax: port names, bind and volume options, no-op short modes; SELin
   refuses('volumes: [{ type: tmpfs, target: /t }]', /volumes\[0\]\.type: tmpfs: not supported by berth/);
   refuses('volumes: [{ type: bind, source: /a, target: /a, bind: { propagation: shared } }]', /bind\.propagation: shared: not supported by berth/);
   refuses('networks: { default: { ipv6_address: "::1" } }', /ipv6_address: not supported by berth/);
+});
+
+const built = (yaml: string, env: Record<string, string> = {}) => {
+  const warnings: string[] = [];
+  const p = normalizeCompose(parse(`services:\n  web:\n${yaml.replace(/^/gm, '    ')}`), { ...opts, env, warn: (w) => warnings.push(w) });
+  return { s: p.services[0]!, warnings };
+};
+
+test('build: a service without image: is named PROJECT-SERVICE; args take the shell when valueless', () => {
+  const { s, warnings } = built(
+    'build:\n  context: /srv/app/web\n  dockerfile: Containerfile.dev\n  args: [A=1, FROM_SHELL, MISSING]\n  target: final\n'
+      + '  labels: { l: v }\n  cache_from: [x]\n  tags: [localhost/web:extra]\n  network: host\npull_policy: build',
+    { FROM_SHELL: 'sh' },
+  );
+  assert.equal(s.image, 'app-web');
+  assert.equal(s.pullPolicy, 'build');
+  assert.deepEqual(s.build, {
+    context: '/srv/app/web',
+    dockerfile: 'Containerfile.dev',
+    args: { A: '1', FROM_SHELL: 'sh' },
+    target: 'final',
+    labels: { l: 'v' },
+    tags: ['localhost/web:extra'],
+    network: 'host',
+  });
+  assert.deepEqual(warnings, ["services.web.build.cache_from: ignored by berth's builder"]);
+  assert.equal(built('image: mine:1\nbuild: /srv/app').s.image, 'mine:1');
+});
+
+test('build: what berth cannot build is refused, naming the key', () => {
+  const refusesBuild = (yaml: string, re: RegExp) => assert.throws(() => built(yaml), (e: Error) => (assert.match(e.message, re), true));
+  refusesBuild('build: { context: /x, ssh: [default] }', /services\.web\.build\.ssh: not supported by berth/);
+  refusesBuild('build: { context: "https://github.com/x/y.git" }', /build\.context: https:\/\/github\.com\/x\/y\.git: not supported by berth/);
+  refusesBuild('build: { context: /x, network: mynet }', /build\.network: mynet: not supported by berth/);
+  refusesBuild('build: { context: /x, dockerfile: D, dockerfile_inline: "FROM x" }', /dockerfile and dockerfile_inline cannot both be given/);
+  refusesBuild('build: { context: /x, contxt: . }', /services\.web\.build\.contxt: not supported by berth/);
 });

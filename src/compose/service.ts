@@ -8,10 +8,13 @@ import type { NormalizeOptions } from './normalize.js';
 import { SERVICE_KEYS } from './keys.js';
 import { NAME_RE, Reader, type Map_ } from './reader.js';
 import { applyResources } from './resources.js';
+import { buildConfig } from './build-config.js';
 import { serviceFiles } from './secrets.js';
 import { show } from '../common/show.js';
 
 export interface ServiceOpts extends NormalizeOptions {
+  /** The project's name: an image built without image: is PROJECT-SERVICE. */
+  project: string;
   hostPlatform: string;
   netKeys: Set<string>;
   volKeys: Set<string>;
@@ -27,8 +30,8 @@ export function normalizeService(r: Reader, name: string, v: unknown, o: Service
   r.keys(s, p, SERVICE_KEYS);
   // load.ts reads env files into environment; a caller that skipped it would lose variables.
   if (s.env_file !== undefined) throw new Error(`${p}.env_file reached normalize: load.ts must apply it`);
-  if (s.image === undefined) throw r.fail(p, 'has no image', 'berth runs images it has imported or pulled; `build` is not supported yet');
-  const image = r.str(s.image, `${p}.image`);
+  if (s.image === undefined && s.build === undefined) throw r.fail(p, 'has no image and no build', 'give image: NAME or build: DIRECTORY');
+  const image = s.image === undefined ? `${o.project}-${name}` : r.str(s.image, `${p}.image`);
   if (!image) throw r.fail(`${p}.image`, 'must not be empty');
 
   const environment: Record<string, string> = {};
@@ -52,8 +55,8 @@ export function normalizeService(r: Reader, name: string, v: unknown, o: Service
     networkMode,
     networks: networkMode === 'bridge' ? serviceNetworks(r, s.networks, p, o.netKeys) : [],
     volumes: s.volumes === undefined ? [] : r.list(s.volumes, `${p}.volumes`).map((x, i) => volume(r, x, `${p}.volumes[${i}]`, o)),
-    secrets: serviceFiles(r, 'secrets', s.secrets, p, o.secrets, o.warn ?? (() => {})),
-    configs: serviceFiles(r, 'configs', s.configs, p, o.configs, o.warn ?? (() => {})),
+    secrets: serviceFiles(r, 'secrets', s.secrets, p, o.secrets),
+    configs: serviceFiles(r, 'configs', s.configs, p, o.configs),
     restart: restart(r, s.restart, `${p}.restart`),
     dependsOn: dependsOn(r, s.depends_on, `${p}.depends_on`),
     profiles: s.profiles === undefined ? [] : r.strList(s.profiles, `${p}.profiles`),
@@ -76,11 +79,15 @@ export function normalizeService(r: Reader, name: string, v: unknown, o: Service
       throw r.fail(`${p}.container_name`, `invalid container name "${cn}": only letters, digits, _, . and -, starting with a letter or digit`);
     out.containerName = cn;
   }
+  if (s.build !== undefined && s.build !== null) out.build = buildConfig(r, s.build, p, { env: o.env, warn: o.warn ?? (() => {}) });
   if (s.platform !== undefined) out.platform = platform(r, s.platform, `${p}.platform`, o.hostPlatform);
   if (s.pull_policy !== undefined) {
     const pp = r.str(s.pull_policy, `${p}.pull_policy`);
     if (pp === 'always' || pp === 'never' || pp === 'missing') out.pullPolicy = pp;
-    else if (pp === 'if_not_present') out.pullPolicy = 'missing';
+    else if (pp === 'build') {
+      if (s.build === undefined) throw r.fail(`${p}.pull_policy`, 'build needs a build section');
+      out.pullPolicy = pp;
+    } else if (pp === 'if_not_present') out.pullPolicy = 'missing';
     else throw invalid('compose.unsupported', `${r.file}: ${p}.pull_policy: ${pp}: not supported by berth`,
         'berth pulls with always, missing (if_not_present) or never');
   }

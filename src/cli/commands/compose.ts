@@ -6,11 +6,9 @@ import { parse as parseYamlText } from 'yaml';
 import type { CommandContext } from '../main.js';
 import { parseArgs, bool, str, list, type OptionDef, type ParsedArgs } from '../args.js';
 import { json, out, table } from '../render.js';
-import { invalid, notFound } from '../../common/errors.js';
+import { invalid, notFound, unavailable } from '../../common/errors.js';
 import { createEngine, type Engine } from '../../engine/index.js';
-import { loadProject, findComposeFile } from '../../compose/load.js';
-import { normalizeProjectName } from '../../compose/text.js';
-import type { ComposeProject } from '../../compose/model.js';
+import { log, target, timeoutOf, upFlags } from './compose-common.js';
 import { parseScale } from '../../compose/plan.js';
 import { projectToYaml } from '../../compose/render.js';
 import { down, projectContainers, restart, start, stop, up } from '../../compose/project.js';
@@ -26,13 +24,36 @@ Runs a stack of containers from a compose file (default: compose.yaml or docker-
 in the current directory).
 
 Commands:
-  up [-d] [--scale SERVICE=N] [SERVICE...]   create and start, or bring up to date
-  down [-v] [-t SECONDS]                     remove containers and networks (-v: named volumes)
+  up [-d] [--scale SERVICE=N] [SERVICE...]   create and start, or bring up to date; also
+     [--build|--no-build] [--pull always|missing|never] [--force-recreate|--no-recreate]
+     [--no-start] [--no-deps] [--remove-orphans] [-t SECONDS] [--wait [--wait-timeout S]]
+     [--abort-on-container-exit] [--exit-code-from SERVICE]
+  down [-v] [--rmi local|all] [--remove-orphans] [-t SECONDS]
+                                             remove containers and networks (-v: named volumes)
+  create [--build] [--force-recreate|--no-recreate] [SERVICE...]   up without starting
+  build [--no-cache] [--pull] [-q] [SERVICE...]   build the services that have build:
+  pull [--ignore-buildable] [SERVICE...]     pull the services' images
+  push [SERVICE...]                          push the images of the services that build
+  run [--rm] [-d] [-T] [-e K=V] [--entrypoint CMD] [--name NAME] [-u USER] [-w DIR]
+      [--no-deps] [--service-ports] [-p PORT] SERVICE [COMMAND [ARG...]]   a one-off container
+  exec [-T] [-e K=V] [-w DIR] [-u USER] [--index N] SERVICE COMMAND [ARG...]
   ps [-a] [-q] [--format table|json]         the project's containers
   logs [-f] [-t] [--tail N] [SERVICE...]     their output, prefixed SERVICE-N |
   stop [-t SECONDS] [SERVICE...]
   start [SERVICE...]
   restart [-t SECONDS] [SERVICE...]
+  kill [-s SIGNAL] [SERVICE...]
+  pause [SERVICE...]
+  unpause [SERVICE...]
+  rm [-f] [-s] [-v] [SERVICE...]             remove stopped service containers
+  scale SERVICE=N...                         set replica counts
+  top [SERVICE...]                           the processes of each container
+  images [-q] [--format table|json] [SERVICE...]   the images the containers run
+  port [--index N] [--protocol tcp|udp] SERVICE PRIVATE_PORT   the published host address
+  cp [--index N] [-a] [-L] SERVICE:SRC DEST | SRC SERVICE:DEST
+  wait [--down-project] SERVICE...           until they stop; prints their exit codes
+  ls [-a] [-q] [--format table|json]         the projects on this host (running; -a: all)
+  version [--short]
   config [--services|--volumes|--images] [-q] [--format yaml|json] [-o FILE]
                                              the resolved model: merged, interpolated, absolute
 
@@ -45,45 +66,6 @@ Options:
       --env-file FILE        variables for interpolation instead of .env (repeatable)
       --profile NAME         activate a profile (repeatable; also COMPOSE_PROFILES)
 `;
-
-interface Target {
-  name: string;
-  /** Absent when only -p was given and no compose file is here (down, ps, logs still work). */
-  project?: ComposeProject;
-}
-
-function target(p: ParsedArgs, needFile: boolean, services?: readonly string[]): Target {
-  const files = list(p.values.file);
-  const pname = str(p.values['project-name']);
-  const dir = str(p.values['project-directory']);
-  const cwd = process.cwd();
-  if (files.length > 0 || process.env.COMPOSE_FILE || findComposeFile(cwd) || needFile || pname === undefined) {
-    const project = loadProject({
-      cwd,
-      env: process.env,
-      files,
-      envFiles: list(p.values['env-file']),
-      profiles: list(p.values.profile),
-      warn: (w) => log(`warning: ${w}`),
-      ...(services && services.length > 0 ? { services } : {}),
-      ...(pname !== undefined ? { projectName: pname } : {}),
-      ...(dir !== undefined ? { projectDirectory: dir } : {}),
-    });
-    return { name: project.name, project };
-  }
-  const name = normalizeProjectName(pname);
-  if (!name) throw invalid('compose.bad_project_name', `invalid project name "${pname}"`);
-  return { name };
-}
-
-const log = (line: string) => process.stderr.write(`${line}\n`);
-
-function timeoutOf(p: ParsedArgs): number | undefined {
-  const t = str(p.values.timeout);
-  if (t === undefined) return undefined;
-  if (!/^\d+$/.test(t)) throw invalid('cli.bad_value', `invalid --timeout "${t}": expected whole seconds`);
-  return Number(t);
-}
 
 export async function composeCmd(c: CommandContext): Promise<number> {
   const g = parseArgs(c.argv, [
@@ -104,8 +86,9 @@ export async function composeCmd(c: CommandContext): Promise<number> {
     return 125;
   }
   const engine = createEngine(c.config);
+  // run and exec stop at SERVICE: what follows is the container's command, dashes and all.
   const sub = (defs: OptionDef[]) => {
-    const parsed = parseArgs(rest, [...defs, HELP], { command: `compose ${verb}`, ownHelp: true });
+    const parsed = parseArgs(rest, [...defs, HELP], { command: `compose ${verb}`, ownHelp: true, stopAtPositional: verb === 'run' || verb === 'exec' });
     if (bool(parsed.values.help)) throw new HelpShown();
     return parsed;
   };
@@ -128,6 +111,20 @@ async function verbCmd(verb: string, engine: Engine, g: ParsedArgs, sub: (defs: 
       return upCmd(engine, g, sub([
         { long: 'detach', short: 'd', type: 'boolean' },
         { long: 'scale', type: 'string', multiple: true },
+        { long: 'build', type: 'boolean' },
+        { long: 'no-build', type: 'boolean' },
+        { long: 'pull', type: 'string' },
+        { long: 'force-recreate', type: 'boolean' },
+        { long: 'no-recreate', type: 'boolean' },
+        { long: 'no-start', type: 'boolean' },
+        { long: 'no-deps', type: 'boolean' },
+        { long: 'remove-orphans', type: 'boolean' },
+        { long: 'timeout', short: 't', type: 'string', aliases: ['time'] },
+        { long: 'wait', type: 'boolean' },
+        { long: 'wait-timeout', type: 'string' },
+        { long: 'abort-on-container-exit', type: 'boolean' },
+        { long: 'exit-code-from', type: 'string' },
+        { long: 'quiet-pull', type: 'boolean' },
       ]));
     case 'down': {
       const p = sub([
@@ -136,15 +133,30 @@ async function verbCmd(verb: string, engine: Engine, g: ParsedArgs, sub: (defs: 
         { long: 'volumes', short: 'v', type: 'boolean' },
         { long: 'remove-orphans', type: 'boolean' },
         { long: 'timeout', short: 't', type: 'string', aliases: ['time'] },
+        { long: 'rmi', type: 'string' },
       ]);
       const t = target(g, false);
       const timeout = timeoutOf(p);
+      const rmi = str(p.values.rmi);
+      if (rmi !== undefined && rmi !== 'local' && rmi !== 'all') throw invalid('cli.bad_value', `invalid --rmi "${rmi}": use local or all`);
+      if (rmi !== undefined && !t.project)
+        throw invalid('compose.rmi_needs_file', "down --rmi needs the compose file to know the project's images",
+          'run it where the compose file is, or give -f FILE');
       await down(engine, t.name, {
         volumes: bool(p.values.volumes),
         log,
         ...(t.project ? { project: t.project } : {}),
         ...(timeout !== undefined ? { timeoutSec: timeout } : {}),
       });
+      if (rmi !== undefined) {
+        // local: only the images compose named itself (built without an image: key), as Compose.
+        const images = new Set(t.project!.services.filter((s) => rmi === 'all' || (s.build && s.image === `${t.name}-${s.name}`)).map((s) => s.image));
+        for (const ref of images) {
+          if (!await engine.images.exists(ref)) continue;
+          await engine.images.remove(ref);
+          log(` Image ${ref}  Removed`);
+        }
+      }
       return 0;
     }
     case 'ps':
@@ -227,8 +239,12 @@ async function verbCmd(verb: string, engine: Engine, g: ParsedArgs, sub: (defs: 
       else writeFileSync(file, text);
       return 0;
     }
-    default:
+    default: {
+      const { moreVerbs } = await import('./compose-verbs.js');
+      const code = await moreVerbs(verb, engine, g, sub);
+      if (code !== undefined) return code;
       throw invalid('cli.unknown_command', `unknown compose command "${verb}"`, "see 'berth compose --help'");
+    }
   }
 }
 
@@ -236,34 +252,84 @@ async function upCmd(engine: Engine, g: ParsedArgs, p: ParsedArgs): Promise<numb
   const t = target(g, true, p.positionals);
   const project = t.project!;
   const scale = parseScale(list(p.values.scale), project);
-  await up(engine, project, { scale, services: p.positionals, log });
-  if (bool(p.values.detach)) return 0;
-  // Attached, as Compose: the logs until Ctrl-C, then the project is stopped.
+  const exitFrom = str(p.values['exit-code-from']);
+  const abortOnExit = bool(p.values['abort-on-container-exit']) || exitFrom !== undefined;
+  const detach = bool(p.values.detach) || bool(p.values.wait);
+  if (abortOnExit && detach) throw invalid('cli.bad_value', '--abort-on-container-exit and --exit-code-from cannot be combined with -d or --wait');
+  if (exitFrom !== undefined && !project.services.some((s) => s.name === exitFrom)) throw notFound('compose.no_such_service', `no such service: ${exitFrom}`);
+  const waitTimeout = str(p.values['wait-timeout']);
+  if (waitTimeout !== undefined && !/^\d+$/.test(waitTimeout))
+    throw invalid('cli.bad_value', `invalid --wait-timeout "${waitTimeout}": expected whole seconds`);
+  const flags = upFlags(p);
+  const noStart = bool(p.values['no-start']);
+  await up(engine, project, {
+    ...flags,
+    scale,
+    services: p.positionals,
+    noStart,
+    noDeps: bool(p.values['no-deps']),
+    removeOrphans: bool(p.values['remove-orphans']),
+    log,
+  });
+  if (noStart) return 0;
+  const ctrs = (await projectContainers(engine, project.name)).filter((x) =>
+    x.labels['com.docker.compose.oneoff'] !== 'True'
+    && (p.positionals.length === 0 || p.positionals.includes(x.labels['com.docker.compose.service'] ?? ''))
+  );
+  if (bool(p.values.wait)) {
+    const { waitReady } = await import('../../compose/health.js');
+    const ready = waitReady(engine, project, ctrs, log);
+    if (waitTimeout === undefined) await ready;
+    else {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(unavailable('compose.wait_timeout', `the project was not ready within ${waitTimeout}s`)), Number(waitTimeout) * 1000);
+      });
+      await Promise.race([ready, late]).finally(() => clearTimeout(timer));
+    }
+    return 0;
+  }
+  if (detach) return 0;
+  // Attached, as Compose: the logs until Ctrl-C (or, with --abort-on-container-exit, until the
+  // first container exits), then the project is stopped.
   let interrupted = false;
+  let exited: { service: string; code: number } | undefined;
   const onInt = () => {
     interrupted = true;
   };
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onInt);
+  const quit = new AbortController();
+  if (abortOnExit) {
+    for (const c of ctrs) {
+      engine.containers.wait(c.id, { signal: quit.signal }).then((done) => {
+        exited ??= { service: c.labels['com.docker.compose.service'] ?? '', code: done.exitCode ?? 0 };
+      }, () => {/* aborted, or removed meanwhile */});
+    }
+  }
   try {
-    const ctrs = (await projectContainers(engine, project.name)).filter((x) =>
-      p.positionals.length === 0 || p.positionals.includes(x.labels['com.docker.compose.service'] ?? '')
-    );
     await streamLogs(engine, ctrs, {
       follow: true,
       timestamps: false,
-      stopped: () => interrupted,
+      stopped: () => interrupted || exited !== undefined,
       onStop: async () => {
-        log('Gracefully stopping...');
-        await stop(engine, project.name, { services: [], project, log });
+        log(interrupted ? 'Gracefully stopping...' : 'Aborting on container exit...');
+        const timeout = flags.timeoutSec;
+        await stop(engine, project.name, { services: [], project, log, ...(timeout !== undefined ? { timeoutSec: timeout } : {}) });
       },
       write: (s, text) => (s === 'stdout' ? process.stdout : process.stderr).write(text),
     });
   } finally {
+    quit.abort();
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onInt);
   }
-  return interrupted ? 130 : 0;
+  if (interrupted) return 130;
+  if (exitFrom !== undefined) {
+    const c = ctrs.find((x) => x.labels['com.docker.compose.service'] === exitFrom);
+    return c ? (await engine.containers.get(c.id)).exitCode ?? 0 : 0;
+  }
+  return exited?.code ?? 0;
 }
 
 async function psCmd(engine: Engine, g: ParsedArgs, p: ParsedArgs): Promise<number> {
