@@ -23,6 +23,10 @@ import { execRoutes, startUpgraded } from './exec.js';
 import { pruneRoutes } from './prune.js';
 import { volumeRoutes } from './volumes.js';
 import { imageTransferRoutes } from './images-transfer.js';
+import { containerOpRoutes } from './container-ops.js';
+import { statsRoutes } from './container-stats.js';
+import { archiveRoutes } from './archive.js';
+import { buildRoutes } from './build.js';
 
 export interface ApiServer {
   readonly server: Server;
@@ -48,7 +52,7 @@ const MAX_URL = 8192;
 
 export function buildRouter(): Router {
   return new Router().add(systemRoutes).add(containerRoutes).add(streamRoutes).add(pruneRoutes).add(imageTransferRoutes).add(imageRoutes).add(networkRoutes)
-    .add(execRoutes).add(volumeRoutes);
+    .add(execRoutes).add(volumeRoutes).add(containerOpRoutes).add(statsRoutes).add(archiveRoutes).add(buildRoutes);
 }
 
 export function createApiServer(o: ServeOptions): ApiServer {

@@ -46,6 +46,7 @@ import type { UpdateRequest } from './container-update.js';
 import type { Change } from './container-diff.js';
 import type { StatsLine } from './container-stats.js';
 import type { CopyOptions } from './copy.js';
+import type { PathStat } from './copy-stat.js';
 import type { VolumeInfo } from './volume-manage.js';
 import type { ContainerPruneResult, SystemPruneResult, LabelFilter } from './prune.js';
 import type { PsTable } from '../sys/ps.js';
@@ -59,6 +60,7 @@ export type { StartAllFilter, StartAllReport, BootReport, CheckReport };
 export type { Finding } from './check.js';
 export type { TransferProgress } from './registry.js';
 export { parseStartFilters } from './start-filter.js';
+export type { PathStat };
 export type { UpdateRequest, Change, StatsLine, CopyOptions, VolumeInfo, ContainerPruneResult, SystemPruneResult, LabelFilter, PsTable };
 export type { OciContainerConfig } from './commit.js';
 export type { BuildSupport, RecoverReport };
@@ -133,6 +135,8 @@ export interface ContainerEngine {
   copyFrom(ref: string, src: string, dest: { path: string } | { stream: Writable }, opts?: CopyOptions): Promise<void>;
   /** A host path, or a tar stream, to CONTAINER:DEST, resolved inside the container's root. */
   copyTo(ref: string, src: { path: string } | { stream: Readable }, dest: string, opts?: CopyOptions): Promise<void>;
+  /** What is at a path in the container (lstat, resolved inside its root), for the API's cp. */
+  statPath(ref: string, path: string): Promise<PathStat>;
   /** Removes every container that is not running. */
   prune(opts?: { labels?: LabelFilter; until?: Date }): Promise<ContainerPruneResult>;
 }
@@ -298,6 +302,7 @@ function containerEngine(ctx: EngineContext): ContainerEngine {
     diff: async (ref) => (await import('./container-diff.js')).diffContainer(ctx, ref),
     copyFrom: async (ref, src, dest, opts = {}) => (await import('./copy.js')).copyFromContainer(ctx, ref, src, dest, opts),
     copyTo: async (ref, src, dest, opts = {}) => (await import('./copy.js')).copyToContainer(ctx, ref, src, dest, opts),
+    statPath: async (ref, path) => (await import('./copy-stat.js')).statContainerPath(ctx, ref, path),
     prune: async (opts = {}) => (await import('./prune.js')).pruneContainers(ctx, opts),
   };
 }
