@@ -46,7 +46,8 @@ async function list(c: Call): Promise<void> {
 }
 
 async function inspect(c: Call): Promise<void> {
-  const net = await c.engine.networks.get(netName(c.params.id!));
+  const name = netName(c.params.id!);
+  const net = name === 'berth' ? await c.engine.networks.ensureDefault() : await c.engine.networks.get(name);
   sendJson(c.res, 200, await dockerNetwork(c, net.name));
 }
 

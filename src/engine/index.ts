@@ -164,6 +164,8 @@ export interface NetworkEngine {
   create(opts: CreateNetworkOptions): Promise<NetworkRecord>;
   list(): Promise<NetworkRecord[]>;
   get(name: string): Promise<NetworkRecord>;
+  /** The default network (berth), made on first use like `run` makes it. */
+  ensureDefault(): Promise<NetworkRecord>;
   inspect(name: string): Promise<ReturnType<typeof import('../network/networks.js').inspectNetwork>>;
   remove(name: string, opts?: { force?: boolean }): Promise<void>;
   prune(): Promise<string[]>;
@@ -350,6 +352,7 @@ function networkEngine(ctx: EngineContext): NetworkEngine {
     create: async (opts) => (await N()).createNetwork(ctx, opts),
     list: async () => (await N()).listNetworks(ctx),
     get: async (name) => (await N()).getNetwork(ctx, name),
+    ensureDefault: async () => (await N()).ensureDefaultNetwork(ctx),
     inspect: async (name) => (await N()).inspectNetwork(ctx, name),
     remove: async (name, opts = {}) => {
       (await N()).removeNetwork(ctx, name, opts);
