@@ -27,6 +27,7 @@ import { containerOpRoutes } from './container-ops.js';
 import { statsRoutes } from './container-stats.js';
 import { archiveRoutes } from './archive.js';
 import { buildRoutes } from './build.js';
+import { systemDfRoutes } from './system-df.js';
 
 export interface ApiServer {
   readonly server: Server;
@@ -52,7 +53,7 @@ const MAX_URL = 8192;
 
 export function buildRouter(): Router {
   return new Router().add(systemRoutes).add(containerRoutes).add(streamRoutes).add(pruneRoutes).add(imageTransferRoutes).add(imageRoutes).add(networkRoutes)
-    .add(execRoutes).add(volumeRoutes).add(containerOpRoutes).add(statsRoutes).add(archiveRoutes).add(buildRoutes);
+    .add(execRoutes).add(volumeRoutes).add(containerOpRoutes).add(statsRoutes).add(archiveRoutes).add(buildRoutes).add(systemDfRoutes);
 }
 
 export function createApiServer(o: ServeOptions): ApiServer {

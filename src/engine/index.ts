@@ -33,7 +33,7 @@ import type { CapturedExecRequest, ExecOutput } from './exec.js';
 import type { EndpointView } from './views.js';
 import type { LogChunk, LogOptions } from './follow.js';
 import type { PullOptions, PullPolicy, PullResult, PushOptions, PushResult, LoginOptions, Credentials } from './registry.js';
-import type { ArchiveFormat, PruneResult, UsageLine } from './transfer.js';
+import type { ArchiveFormat, PruneResult, UsageDetail, UsageLine } from './transfer.js';
 import type { CommitOptions } from './commit.js';
 import type { BuildSupport } from './build-support.js';
 import type { RecoverReport } from './record-file.js';
@@ -55,6 +55,7 @@ import type { Readable } from 'node:stream';
 export type { CapturedExecRequest, ExecOutput };
 export type { EngineConfig, Container, CreateRequest, ExecRequest, EndpointView, LogChunk, LogOptions };
 export type { PullOptions, PullPolicy, PullResult, PushOptions, PushResult, LoginOptions, Credentials };
+export type { UsageDetail };
 export type { ArchiveFormat, PruneResult, UsageLine, CommitOptions, ImportOptions, CreateNetworkOptions, NetworkRecord, PortBinding };
 export type { StartAllFilter, StartAllReport, BootReport, CheckReport };
 export type { Finding } from './check.js';
@@ -188,6 +189,8 @@ export interface VolumeEngine {
 
 export interface SystemEngine {
   diskUsage(): Promise<UsageLine[]>;
+  /** Each image's, container's (its writable layer) and volume's bytes. */
+  diskUsageDetail(): Promise<UsageDetail>;
   /**
    * After a reboot: closes the previous boot's runs, makes every network's bridge again and
    * starts the containers whose policy asks for it (always; unless-stopped unless the user
@@ -248,6 +251,7 @@ export function createEngine(config: EngineConfig): Engine {
     volumes: volumeEngine(ctx),
     system: {
       diskUsage: async () => (await import('./transfer.js')).diskUsage(ctx),
+      diskUsageDetail: async () => (await import('./transfer.js')).diskUsageDetail(ctx),
       boot: async () => (await import('./boot.js')).bootSystem(ctx),
       check: async (opts = {}) => (await import('./check.js')).checkSystem(ctx, { repair: opts.repair === true }),
       info: async () => (await import('./info.js')).systemInfo(ctx),

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Berth } from './helpers.js';
+import { Berth, until } from './helpers.js';
 import { ApiServer } from './api-helpers.js';
 
 let b: Berth;
@@ -133,4 +133,21 @@ test("docker build: the classic builder's stream, build args, labels, tags, and 
   const leak = spawnSync('docker', ['build', ctx], { encoding: 'utf8', env: { ...api.env, ...env } });
   assert.equal(leak.status, 1);
   assert.match(leak.stderr, /the link leak points outside the context/);
+});
+
+test('docker system df adds up the images, containers and volumes berth lists one by one', async () => {
+  api.dockerOk(['volume', 'create', 'verbs-df-vol']);
+  api.dockerOk(['run', '-d', '--name', 'verbs-df', '-v', 'verbs-df-vol:/data', 'busybox', 'sh', '-c',
+    'dd if=/dev/zero of=/data/z bs=1k count=100 && dd if=/dev/zero of=/big bs=1k count=200 && echo written && sleep 300']);
+  await until(() => /written/.test(b.run(['logs', 'verbs-df']).stdout), 15_000);
+  const rows = api.dockerOk(['system', 'df', '--format', '{{.Type}}|{{.TotalCount}}|{{.Active}}|{{.Size}}']).trim().split('\n');
+  const row = (t: string) => rows.find((r) => r.startsWith(`${t}|`))?.split('|');
+  const ctrs = (JSON.parse(b.ok(['ps', '-a', '--format', 'json'])) as unknown[]).length;
+  assert.deepEqual(row('Containers')?.slice(0, 3), ['Containers', String(ctrs), '1']);
+  assert.match(row('Containers')![3]!, /^20\d(\.\d+)?kB$/);
+  assert.deepEqual(row('Local Volumes'), ['Local Volumes', '1', '1', '102.4kB']);
+  const v = api.dockerOk(['system', 'df', '-v', '--format', '{{json .}}']);
+  assert.match(v, /verbs-df-vol/);
+  api.dockerOk(['rm', '-f', 'verbs-df']);
+  api.dockerOk(['volume', 'rm', 'verbs-df-vol']);
 });
