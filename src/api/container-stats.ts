@@ -10,11 +10,16 @@ import type { Call, Route } from './router.js';
 
 const ncpu = () => availableParallelism();
 
-/** The document for one sample; `readAt` is when the second reading was taken. */
-export function statsDoc(s: StatsLine, readAt: Date, oneShot: boolean): Record<string, unknown> {
+const monoNs = () => Math.round(performance.now() * 1e6);
+
+/**
+ * The document for one sample; `readAt` is when the second reading was taken, `monoAt` the
+ * same moment on the monotonic clock (ns), a stand-in for the host's CPU time: only
+ * differences of it are ever read. s.intervalNs before it is the precpu reading's moment.
+ */
+export function statsDoc(s: StatsLine, readAt: Date, oneShot: boolean, monoAt = monoNs()): Record<string, unknown> {
   const cpus = ncpu();
-  // A monotonic stand-in for the host's CPU time: only differences are ever read.
-  const sysNow = Math.round(performance.now() * 1e6) * cpus;
+  const sysNow = monoAt * cpus;
   const cpu = (total: number, system: number) => ({
     cpu_usage: { total_usage: total, usage_in_kernelmode: 0, usage_in_usermode: 0 },
     system_cpu_usage: system,
@@ -61,13 +66,23 @@ async function stats(c: Call): Promise<void> {
   }
   c.res.writeHead(200, { 'Content-Type': 'application/json' });
   c.res.flushHeaders();
+  // The first sample takes its own two readings; each later one is a single reading a second
+  // after the one before, which is its precpu. The docker CLI blanks a container that has sent
+  // nothing for two seconds, so a sample must not cost a second of its own on top of the tick.
+  let prev = await sample();
+  let prevAt = monoNs();
+  c.res.write(`${JSON.stringify(statsDoc(prev, new Date(), false, prevAt))}\n`);
   while (!c.signal.aborted && !c.res.writableEnded) {
-    const s = await sample();
+    await new Promise((r) => setTimeout(r, Math.max(0, 1000 - (monoNs() - prevAt) / 1e6)));
     if (c.signal.aborted) break;
-    c.res.write(`${JSON.stringify(statsDoc(s, new Date(), false))}\n`);
-    // A container that is gone or stopped ends the stream, as Docker's does.
+    // A container that is gone or stopped ends the stream.
     const now = await c.engine.containers.get(x.id).catch(() => null);
     if (!now || (now.status !== 'running' && now.status !== 'paused')) break;
+    const s = (await c.engine.containers.stats({ refs: [x.id], all: true, intervalMs: 0 }))[0]!;
+    const at = monoNs();
+    c.res.write(`${JSON.stringify(statsDoc({ ...s, preCpuNs: prev.cpuNs, intervalNs: at - prevAt }, new Date(), false, at))}\n`);
+    prev = s;
+    prevAt = at;
   }
   c.res.end();
 }

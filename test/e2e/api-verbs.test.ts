@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { request } from 'node:http';
 import { Berth, until } from './helpers.js';
 import { ApiServer } from './api-helpers.js';
 
@@ -59,11 +60,49 @@ test('top, stats --no-stream, rename, pause and unpause, update', () => {
   api.dockerOk(['rm', '-f', 'verbs-renamed']);
 });
 
-test('a busy container shows its CPU % through the stats stream the CLI reads', () => {
+/** The first `n` documents of a streaming stats request. */
+function statsStream(id: string, n: number): Promise<StatsDoc[]> {
+  return new Promise((resolve, reject) => {
+    const docs: StatsDoc[] = [];
+    let buf = '';
+    const req = request({ socketPath: api.socket, path: `/v1.44/containers/${id}/stats?stream=1` }, (res) => {
+      res.on('data', (d: Buffer) => {
+        buf += d.toString();
+        for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+          docs.push(JSON.parse(buf.slice(0, i)) as StatsDoc);
+          buf = buf.slice(i + 1);
+        }
+        if (docs.length >= n) {
+          req.destroy();
+          resolve(docs.slice(0, n));
+        }
+      });
+      res.on('end', () => reject(new Error(`the stream ended after ${docs.length} documents`)));
+    });
+    req.on('error', (e) => {
+      if (docs.length < n) reject(e);
+    });
+    req.end();
+  });
+}
+interface StatsDoc {
+  read: string;
+  cpu_stats: { cpu_usage: { total_usage: number }; system_cpu_usage: number; online_cpus: number };
+  precpu_stats: { cpu_usage: { total_usage: number }; system_cpu_usage: number };
+}
+
+test('a busy container shows its CPU % through stats --no-stream and the stream, each sample the precpu of the next', async () => {
   api.dockerOk(['run', '-d', '--name', 'verbs-busy', 'busybox', 'sh', '-c', 'while :; do :; done']);
   const pct = Number(api.dockerOk(['stats', '--no-stream', '--format', '{{.CPUPerc}}', 'verbs-busy']).trim().replace('%', ''));
   // A spinning shell takes most of one CPU; a loaded machine may give it less, never none.
   assert.ok(pct > 5, `CPU ${pct}%`);
+  const docs = await statsStream('verbs-busy', 3);
+  for (let i = 1; i < docs.length; i++) {
+    assert.equal(docs[i]!.precpu_stats.cpu_usage.total_usage, docs[i - 1]!.cpu_stats.cpu_usage.total_usage);
+    assert.equal(docs[i]!.precpu_stats.system_cpu_usage, docs[i - 1]!.cpu_stats.system_cpu_usage);
+    assert.ok(docs[i]!.cpu_stats.cpu_usage.total_usage > docs[i - 1]!.cpu_stats.cpu_usage.total_usage);
+    assert.ok(Date.parse(docs[i]!.read) > Date.parse(docs[i - 1]!.read));
+  }
   api.dockerOk(['rm', '-f', 'verbs-busy']);
 });
 
