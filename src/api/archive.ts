@@ -55,8 +55,9 @@ async function get(c: Call): Promise<void> {
 
 async function put(c: Call): Promise<void> {
   const path = pathOf(c);
-  // copyUIDGID=false (the CLI's default without -a): the tar's owners are the client's, and
-  // Docker keeps them; berth unpacks as the tar says in both cases.
+  // The tar's owners are kept whatever copyUIDGID says: the docker CLI tars host files with
+  // their host owners, and dockerd would make them the container's root without -a. The engine's
+  // tar-stream copy has no owner override yet (docs/api.md says so).
   await c.engine.containers.copyTo(c.params.id!, { stream: c.req }, path, { archive: true });
   sendEmpty(c.res, 200);
 }
