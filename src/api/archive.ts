@@ -4,7 +4,7 @@
 // unpacks with the layer unpacker, which never writes through a link out of its destination.
 import type { PathStat } from '../engine/index.js';
 import { badRequest } from './errors.js';
-import { qStr, sendEmpty } from './http.js';
+import { qBool, qStr, sendEmpty } from './http.js';
 import type { Call, Route } from './router.js';
 
 // Go's os.FileMode: the type bits sit high, not where st_mode has them.
@@ -55,10 +55,9 @@ async function get(c: Call): Promise<void> {
 
 async function put(c: Call): Promise<void> {
   const path = pathOf(c);
-  // The tar's owners are kept whatever copyUIDGID says: the docker CLI tars host files with
-  // their host owners, and dockerd would make them the container's root without -a. The engine's
-  // tar-stream copy has no owner override yet (docs/api.md says so).
-  await c.engine.containers.copyTo(c.params.id!, { stream: c.req }, path, { archive: true });
+  // The docker CLI tars host files with their host owners; without -a (copyUIDGID) they become
+  // the container's root's, as dockerd makes them.
+  await c.engine.containers.copyTo(c.params.id!, { stream: c.req }, path, { archive: qBool(c.query, 'copyUIDGID') });
   sendEmpty(c.res, 200);
 }
 

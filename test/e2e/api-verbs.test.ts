@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'node:http';
 import { Berth, until } from './helpers.js';
@@ -131,6 +131,13 @@ test('docker cp both ways, of a file and a directory; a link in the container ne
   api.dockerOk(['cp', join(tmp, marker), 'verbs-cp:/tmp/etclink/']);
   assert.equal(existsSync(join('/etc', marker)), false);
   assert.equal(b.ok(['exec', 'verbs-cp', 'cat', `/etc/${marker}`]), 'x\n');
+
+  // The host file's owner stays behind without -a, as dockerd's copyUIDGID=false; -a keeps it.
+  writeFileSync(join(tmp, 'owned.txt'), 'owned\n');
+  chownSync(join(tmp, 'owned.txt'), 1234, 2345);
+  api.dockerOk(['cp', join(tmp, 'owned.txt'), 'verbs-cp:/tmp/owned-root.txt']);
+  api.dockerOk(['cp', '-a', join(tmp, 'owned.txt'), 'verbs-cp:/tmp/owned-kept.txt']);
+  assert.equal(b.ok(['exec', 'verbs-cp', 'stat', '-c', '%u:%g', '/tmp/owned-root.txt', '/tmp/owned-kept.txt']), '0:0\n1234:2345\n');
 
   const missing = api.docker(['cp', 'verbs-cp:/no/such', join(tmp, 'x')]);
   assert.equal(missing.status, 1);
