@@ -149,6 +149,8 @@ async function build(c: Call): Promise<void> {
       }
       const names = q.tags.map((t) => support.tag(id, t));
       send({ aux: { ID: id } });
+      // Quiet, dockerd's only stream line is the id, which the docker CLI prints as it is.
+      if (q.quiet) send({ stream: `${id}\n` });
       say(`Successfully built ${id.replace(/^sha256:/, '').slice(0, 12)}`);
       for (const n of names) say(`Successfully tagged ${n}`);
     } catch (e) {

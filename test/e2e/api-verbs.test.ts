@@ -175,6 +175,12 @@ test("docker build: the classic builder's stream, build args, labels, tags, and 
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /RUN exit 3.*exit code 3/);
 
+  // -q prints only the id the aux line carried; --compress sends the context gzipped.
+  const quiet = spawnSync('docker', ['build', '-q', '--compress', ctx], { encoding: 'utf8', env: { ...api.env, ...env } });
+  assert.equal(quiet.status, 0, quiet.stderr);
+  assert.match(quiet.stdout, /^sha256:[0-9a-f]{64}\n$/);
+  assert.equal(api.dockerOk(['run', '--rm', quiet.stdout.trim()]), 'msg=none\nfrom the context\n');
+
   symlinkSync('/etc/shadow', join(ctx, 'leak'));
   const leak = spawnSync('docker', ['build', ctx], { encoding: 'utf8', env: { ...api.env, ...env } });
   assert.equal(leak.status, 1);
