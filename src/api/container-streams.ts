@@ -60,7 +60,8 @@ async function logs(c: Call): Promise<void> {
   if (!want.stdout && !want.stderr) throw badRequest('Bad parameters: you must choose at least one stream');
   const tailText = qStr(c.query, 'tail', 32);
   let tail: number | undefined;
-  if (tailText !== undefined && tailText !== '' && tailText !== 'all') {
+  // dockerd reads a negative count as all (dockerode's default is -1).
+  if (tailText !== undefined && tailText !== '' && tailText !== 'all' && !/^-\d{1,15}$/.test(tailText)) {
     tail = qInt(c.query, 'tail');
     if (tail === undefined || tail < 0) throw badRequest(`invalid tail "${tailText}"`);
   }

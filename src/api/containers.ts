@@ -11,7 +11,9 @@ const hostIp = (ip: string) => (ip === '' ? '0.0.0.0' : ip);
 
 function statusText(c: Container, now = Date.now()): string {
   const ago = (iso: string | null) => humanAgo(now - Date.parse(iso ?? ''));
-  if (c.status === 'running') return `Up ${humanAgo(now - Date.parse(c.startedAt ?? '')).replace(/ ago$/, '')}`;
+  if (c.status === 'running' || c.status === 'paused') {
+    return `Up ${humanAgo(now - Date.parse(c.startedAt ?? '')).replace(/ ago$/, '')}${c.status === 'paused' ? ' (Paused)' : ''}`;
+  }
   if (c.status === 'exited') return `Exited (${c.exitCode ?? 0}) ${ago(c.finishedAt)}`;
   return 'Created';
 }
@@ -69,7 +71,9 @@ async function list(c: Call): Promise<void> {
   const limit = qInt(c.query, 'limit');
   const f = qFilters(c.query);
   for (const k of f.keys()) if (!['id', 'name', 'status', 'label'].includes(k)) throw badRequest(`invalid filter '${k}'`);
-  let cs = (await c.engine.containers.list({ reconcile: true })).filter((x) => (all || f.has('status') || x.status === 'running') && matches(x, f));
+  let cs = (await c.engine.containers.list({ reconcile: true })).filter((x) =>
+    (all || f.has('status') || x.status === 'running' || x.status === 'paused') && matches(x, f)
+  );
   if (limit !== undefined && limit > 0) cs = cs.slice(0, limit);
   const eps = await c.engine.containers.endpoints(cs.map((x) => x.id));
   const out = [];
@@ -130,7 +134,7 @@ export function dockerInspect(doc: Record<string, unknown>, x: Container): Recor
     ProcessLabel: '',
     AppArmorProfile: '',
     ExecIDs: null,
-    State: { ...state, Paused: false, Restarting: false, Dead: false, Error: '' },
+    State: { ...state, Paused: x.status === 'paused', Restarting: false, Dead: false, Error: '' },
     Config: {
       ...config,
       Image: x.imageRef,

@@ -45,6 +45,9 @@ async function inspect(c: Call): Promise<void> {
     GraphDriver: { Name: 'overlay', Data: null },
     Metadata: { LastTagTime: '0001-01-01T00:00:00Z' },
     Config: { ...cfg, Labels: cfg.Labels ?? {}, Image: '', Volumes: cfg.Volumes ?? null },
+    // Gone from Docker's answer at 1.45 (berth's ceiling is 1.44); docker-compose 1.29 reads its
+    // Volumes when it recreates a container.
+    ContainerConfig: { ...cfg, Labels: cfg.Labels ?? {}, Image: '', Volumes: cfg.Volumes ?? null },
   });
 }
 

@@ -15,6 +15,16 @@ function optStr(o: Obj, k: string): string | undefined {
   return v;
 }
 
+/**
+ * Docker's driver options are the ones the client gave; berth's own (the bridge's name) are
+ * shown only for the default network, as dockerd shows them for its "bridge". docker-compose
+ * compares every option of the network it finds with its file's and recreates it on a difference.
+ */
+async function dockerNetwork(c: Call, name: string): Promise<Record<string, unknown>> {
+  const doc = await c.engine.networks.inspect(name);
+  return name === 'berth' ? doc : { ...doc, Options: {} };
+}
+
 async function list(c: Call): Promise<void> {
   const f = qFilters(c.query);
   for (const k of f.keys()) if (!['name', 'id', 'label'].includes(k)) throw badRequest(`invalid filter '${k}'`);
@@ -30,13 +40,15 @@ async function list(c: Call): Promise<void> {
       const i = l.indexOf('=');
       return i < 0 ? l in n.labels : n.labels[l.slice(0, i)] === l.slice(i + 1);
     })) continue;
-    out.push(await c.engine.networks.inspect(n.name));
+    out.push(await dockerNetwork(c, n.name));
   }
   sendJson(c.res, 200, out);
 }
 
 async function inspect(c: Call): Promise<void> {
-  sendJson(c.res, 200, await c.engine.networks.inspect(netName(c.params.id!)));
+  const name = netName(c.params.id!);
+  const net = name === 'berth' ? await c.engine.networks.ensureDefault() : await c.engine.networks.get(name);
+  sendJson(c.res, 200, await dockerNetwork(c, net.name));
 }
 
 async function create(c: Call): Promise<void> {

@@ -25,6 +25,11 @@ import { pruneRoutes } from './prune.js';
 import { volumeRoutes } from './volumes.js';
 import { imageTransferRoutes } from './images-transfer.js';
 import { attachRoutes } from './attach-conmon.js';
+import { containerOpRoutes } from './container-ops.js';
+import { statsRoutes } from './container-stats.js';
+import { archiveRoutes } from './archive.js';
+import { buildRoutes } from './build.js';
+import { systemDfRoutes } from './system-df.js';
 
 export interface ApiServer {
   readonly server: Server;
@@ -50,7 +55,8 @@ const MAX_URL = 8192;
 
 export function buildRouter(): Router {
   return new Router().add(systemRoutes).add(containerRoutes).add(streamRoutes).add(attachRoutes).add(pruneRoutes).add(imageTransferRoutes).add(imageRoutes)
-    .add(networkRoutes).add(execRoutes).add(volumeRoutes).add(eventRoutes);
+    .add(networkRoutes).add(execRoutes).add(volumeRoutes).add(eventRoutes).add(containerOpRoutes).add(statsRoutes).add(archiveRoutes).add(buildRoutes)
+    .add(systemDfRoutes);
 }
 
 export function createApiServer(o: ServeOptions): ApiServer {

@@ -18,6 +18,10 @@ export interface StatsLine {
   blkRead: number;
   blkWrite: number;
   pids: number;
+  /** The raw CPU readings behind cpuPercent (ns; 0 when not running), for the API's precpu_stats. */
+  cpuNs: number;
+  preCpuNs: number;
+  intervalNs: number;
 }
 
 /** Docker's CPU %: CPU time used over wall time, per CPU a hundred (two busy CPUs: 200%). */
@@ -52,6 +56,9 @@ export async function containerStats(ctx: EngineContext, o: { refs: readonly str
       blkRead: b?.blkRead ?? 0,
       blkWrite: b?.blkWrite ?? 0,
       pids: b?.pids ?? 0,
+      cpuNs: b?.cpuNs ?? 0,
+      preCpuNs: a?.cpuNs ?? 0,
+      intervalNs: wall,
     };
   });
 }

@@ -164,7 +164,8 @@ export async function copyToContainer(ctx: EngineContext, ref: string, src: { pa
     const destSt = lstatIn(root, destAbs);
     if ('stream' in src) {
       if (!destSt?.isDirectory()) throw invalid('cp.dest_not_dir', `destination "${destPath}" must be a directory when copying from a tar stream`);
-      await unpackLayer(src.stream, destAbs, { plainFiles: true });
+      // As from a host path, and as Docker's: the container's root owns what comes in, unless -a.
+      await unpackLayer(src.stream, destAbs, { plainFiles: true, ...(o.archive ? {} : { owner: { uid: 0, gid: 0 } }) });
       return;
     }
     const s = splitDot(src.path);

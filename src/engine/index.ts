@@ -36,7 +36,7 @@ import type { CapturedExecRequest, ExecOutput } from './exec.js';
 import type { EndpointView } from './views.js';
 import type { LogChunk, LogOptions } from './follow.js';
 import type { PullOptions, PullPolicy, PullResult, PushOptions, PushResult, LoginOptions, Credentials } from './registry.js';
-import type { ArchiveFormat, PruneResult, UsageLine } from './transfer.js';
+import type { ArchiveFormat, PruneResult, UsageDetail, UsageLine } from './transfer.js';
 import type { CommitOptions } from './commit.js';
 import type { BuildSupport } from './build-support.js';
 import type { RecoverReport } from './record-file.js';
@@ -49,6 +49,7 @@ import type { UpdateRequest } from './container-update.js';
 import type { Change } from './container-diff.js';
 import type { StatsLine } from './container-stats.js';
 import type { CopyOptions } from './copy.js';
+import type { PathStat } from './copy-stat.js';
 import type { VolumeInfo } from './volume-manage.js';
 import type { ContainerPruneResult, SystemPruneResult, LabelFilter } from './prune.js';
 import type { PsTable } from '../sys/ps.js';
@@ -61,11 +62,13 @@ import type { EventQuery } from './events.js';
 export type { CapturedExecRequest, ExecOutput };
 export type { EngineConfig, Container, CreateRequest, ExecRequest, EndpointView, LogChunk, LogOptions };
 export type { PullOptions, PullPolicy, PullResult, PushOptions, PushResult, LoginOptions, Credentials };
+export type { UsageDetail };
 export type { ArchiveFormat, PruneResult, UsageLine, CommitOptions, ImportOptions, CreateNetworkOptions, NetworkRecord, PortBinding };
 export type { StartAllFilter, StartAllReport, BootReport, CheckReport };
 export type { Finding } from './check.js';
 export type { TransferProgress } from './registry.js';
 export { parseStartFilters } from './start-filter.js';
+export type { PathStat };
 export type { UpdateRequest, Change, StatsLine, CopyOptions, VolumeInfo, ContainerPruneResult, SystemPruneResult, LabelFilter, PsTable };
 export type { OciContainerConfig } from './commit.js';
 export type { BuildSupport, RecoverReport };
@@ -149,6 +152,8 @@ export interface ContainerEngine {
   copyFrom(ref: string, src: string, dest: { path: string } | { stream: Writable }, opts?: CopyOptions): Promise<void>;
   /** A host path, or a tar stream, to CONTAINER:DEST, resolved inside the container's root. */
   copyTo(ref: string, src: { path: string } | { stream: Readable }, dest: string, opts?: CopyOptions): Promise<void>;
+  /** What is at a path in the container (lstat, resolved inside its root), for the API's cp. */
+  statPath(ref: string, path: string): Promise<PathStat>;
   /** Removes every container that is not running. */
   prune(opts?: { labels?: LabelFilter; until?: Date }): Promise<ContainerPruneResult>;
 }
@@ -176,6 +181,8 @@ export interface NetworkEngine {
   create(opts: CreateNetworkOptions): Promise<NetworkRecord>;
   list(): Promise<NetworkRecord[]>;
   get(name: string): Promise<NetworkRecord>;
+  /** The default network (berth), made on first use like `run` makes it. */
+  ensureDefault(): Promise<NetworkRecord>;
   inspect(name: string): Promise<ReturnType<typeof import('../network/networks.js').inspectNetwork>>;
   remove(name: string, opts?: { force?: boolean }): Promise<void>;
   prune(): Promise<string[]>;
@@ -198,6 +205,8 @@ export interface VolumeEngine {
 
 export interface SystemEngine {
   diskUsage(): Promise<UsageLine[]>;
+  /** Each image's, container's (its writable layer) and volume's bytes. */
+  diskUsageDetail(): Promise<UsageDetail>;
   /**
    * After a reboot: closes the previous boot's runs, makes every network's bridge again and
    * starts the containers whose policy asks for it (always; unless-stopped unless the user
@@ -264,6 +273,7 @@ export function createEngine(config: EngineConfig): Engine {
     volumes: volumeEngine(ctx),
     system: {
       diskUsage: async () => (await import('./transfer.js')).diskUsage(ctx),
+      diskUsageDetail: async () => (await import('./transfer.js')).diskUsageDetail(ctx),
       boot: async () => (await import('./boot.js')).bootSystem(ctx),
       check: async (opts = {}) => (await import('./check.js')).checkSystem(ctx, { repair: opts.repair === true }),
       info: async () => (await import('./info.js')).systemInfo(ctx),
@@ -346,6 +356,7 @@ function containerEngine(ctx: EngineContext): ContainerEngine {
     diff: async (ref) => (await import('./container-diff.js')).diffContainer(ctx, ref),
     copyFrom: async (ref, src, dest, opts = {}) => (await import('./copy.js')).copyFromContainer(ctx, ref, src, dest, opts),
     copyTo: async (ref, src, dest, opts = {}) => (await import('./copy.js')).copyToContainer(ctx, ref, src, dest, opts),
+    statPath: async (ref, path) => (await import('./copy-stat.js')).statContainerPath(ctx, ref, path),
     prune: async (opts = {}) => (await import('./prune.js')).pruneContainers(ctx, opts),
   };
 }
@@ -405,6 +416,7 @@ function networkEngine(ctx: EngineContext): NetworkEngine {
     create: (opts) => after((async () => (await N()).createNetwork(ctx, opts))(), (ev, n) => networkEvent(ev, 'create', n)),
     list: async () => (await N()).listNetworks(ctx),
     get: async (name) => (await N()).getNetwork(ctx, name),
+    ensureDefault: async () => (await N()).ensureDefaultNetwork(ctx),
     inspect: async (name) => (await N()).inspectNetwork(ctx, name),
     remove: async (name, opts = {}) => {
       const n = (await N()).removeNetwork(ctx, name, opts);

@@ -16,7 +16,9 @@ import { lookup, reconcileOne } from './containers.js';
 import { lockContainer, lockNetwork } from './lock.js';
 import type { EngineContext } from './context.js';
 import { networkContext } from './parts.js';
-import { forgetNetworkFile, saveNetworkFile } from './record-file.js';
+import { forgetNetworkFile, networkFile, saveNetworkFile } from './record-file.js';
+import { hostOf } from './host.js';
+import { existsSync } from 'node:fs';
 
 export function connect(ctx: EngineContext, net: string, ref: string, opts: { ip?: string; aliases?: string[] }) {
   const c0 = lookup(ctx, ref);
@@ -40,6 +42,17 @@ export function disconnect(ctx: EngineContext, net: string, ref: string): void {
   } finally {
     lock.release();
   }
+}
+
+/**
+ * The default network, made when nothing has needed it yet (a fresh root): the API's
+ * /networks/bridge answers for it, as dockerd's always-present bridge.
+ */
+export function ensureDefaultNetwork(ctx: EngineContext) {
+  const net = hostOf(ctx).ensureDefaultNetwork(networkContext(ctx));
+  // Kept on disk like any network, so that a lost instances file does not orphan its bridge.
+  if (!existsSync(networkFile(ctx, net.id))) saveNetworkFile(ctx, net.name);
+  return net;
 }
 
 /** Under the network's lock: two creates of one name, or a create racing an rm, take turns. */

@@ -93,3 +93,34 @@ export function diskUsage(ctx: ImageContext): UsageLine[] {
     { type: 'Build Cache', total: cacheIds.size, active: 0, size: cacheSize, reclaimable: cacheSize },
   ];
 }
+
+/** Each object's own bytes, for the API's /system/df, which lists them one by one. */
+export interface UsageDetail {
+  layersSize: number;
+  /** sharedSize: the bytes of its layers that another image has too. */
+  images: { id: string; size: number; sharedSize: number }[];
+  containers: { id: string; sizeRw: number }[];
+  volumes: { name: string; size: number }[];
+}
+
+export function diskUsageDetail(ctx: ImageContext): UsageDetail {
+  const layerSize = new Map(ctx.store.allLayers().map((l) => [l.diffId, l.size]));
+  const images = ctx.store.allImages();
+  const all = new Set(images.flatMap((i) => i.layers));
+  const holders = new Map<string, number>();
+  for (const i of images) for (const l of new Set(i.layers)) holders.set(l, (holders.get(l) ?? 0) + 1);
+  const bytes = (ls: string[]) => ls.reduce((a, l) => a + (layerSize.get(l) ?? 0), 0);
+  const volRoot = join(ctx.root, 'volumes');
+  let volumes: string[] = [];
+  try {
+    volumes = readdirSync(volRoot);
+  } catch {
+    // no volume yet
+  }
+  return {
+    layersSize: bytes([...all]),
+    images: images.map((i) => ({ id: i.id, size: bytes(i.layers), sharedSize: bytes([...new Set(i.layers)].filter((l) => (holders.get(l) ?? 0) > 1)) })),
+    containers: ctx.store.containers().map((c) => ({ id: c.id, sizeRw: dirSize(join(ctx.root, 'containers', c.id, 'diff')) })),
+    volumes: volumes.map((v) => ({ name: v, size: dirSize(join(volRoot, v)) })),
+  };
+}

@@ -60,15 +60,21 @@ function hashedEntries(input: NodeJS.ReadableStream | Readable) {
   return { hash, extract, piping };
 }
 
-/** `plainFiles`: the tar is not a layer (cp): ".wh." names are ordinary files, never whiteouts. */
-export async function unpackLayer(input: NodeJS.ReadableStream | Readable, dest: string, opts: { plainFiles?: boolean } = {}): Promise<UnpackResult> {
+/**
+ * `plainFiles`: the tar is not a layer (cp): ".wh." names are ordinary files, never whiteouts.
+ * `owner`: every entry is owned so, whatever the tar says (cp without -a).
+ */
+export async function unpackLayer(input: NodeJS.ReadableStream | Readable, dest: string,
+  opts: { plainFiles?: boolean; owner?: { uid: number; gid: number } } = {}): Promise<UnpackResult>
+{
   const { hash, extract, piping } = hashedEntries(input);
   piping.catch(() => undefined); // awaited below; this keeps an early loop exit from leaving it unhandled
   const dirTimes: DirTime[] = [];
   let size = 0;
   try {
     for await (const entry of extract) {
-      size += await applyEntry(dest, entry.header, entry, dirTimes, opts.plainFiles === true);
+      const h = opts.owner ? { ...entry.header, uid: opts.owner.uid, gid: opts.owner.gid } : entry.header;
+      size += await applyEntry(dest, h, entry, dirTimes, opts.plainFiles === true);
     }
     await piping;
   } catch (e) {

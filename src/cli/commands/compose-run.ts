@@ -64,12 +64,16 @@ export async function runVerb(engine: Engine, g: ParsedArgs, sub: Sub): Promise<
       return 0;
     }
     // As docker compose run: stdin is forwarded, and a terminal given when there is one, unless -T.
-    const done = await engine.containers.runInteractive({ ...req, autoRemove: false }, { tty: !bool(p.values['no-TTY']) && process.stdin.isTTY === true });
+    // The one-off is held by conmon, as `berth run -i` is; berth is a client of its attach socket.
+    const tty = !bool(p.values['no-TTY']) && process.stdin.isTTY === true;
+    const a = await import('./attach.js');
+    const { session } = await engine.containers.runAttached({ ...req, autoRemove: false, tty, openStdin: true }, { stdin: true });
+    const code = await a.runSession(engine, session, { sigProxy: true });
     if (req.autoRemove) {
-      await engine.containers.removeIfExited(done.id);
+      await engine.containers.removeIfExited(session.id);
       cleanup();
     }
-    return done.exitCode ?? 125;
+    return code;
   } catch (e) {
     if (!await engine.containers.get(name).then(() => true, () => false)) cleanup();
     throw e;
