@@ -4,6 +4,7 @@
 import { emptyResources, type CreateRequest } from '../engine/index.js';
 import type { Healthcheck, NetworkAttachment, RestartPolicy, SecurityRequest, VolumeMount } from '../engine/types.js';
 import { badRequest } from './errors.js';
+import { hostExtras } from './create-host.js';
 
 type Obj = Record<string, unknown>;
 
@@ -170,7 +171,6 @@ export function toCreateRequest(body0: unknown, name: string | undefined): Creat
     throw badRequest('berth serve does not run containers with a TTY or an open stdin yet: drop -t and -i');
   }
   const hc = obj(body.HostConfig, 'HostConfig');
-  if (Array.isArray(hc.Mounts) && hc.Mounts.length > 0) throw badRequest('HostConfig.Mounts (--mount) is not supported yet: use Binds (-v)');
   const r = emptyResources();
   const mem = num(hc.Memory, 'HostConfig.Memory');
   if (mem !== undefined && mem < 0) throw badRequest('HostConfig.Memory must not be negative');
@@ -217,6 +217,8 @@ export function toCreateRequest(body0: unknown, name: string | undefined): Creat
   if (st !== undefined && st >= 0) req.stopTimeout = Math.floor(st);
   const hcheck = healthcheck(body.Healthcheck);
   if (hcheck) req.healthcheck = hcheck;
+  else if (isObj(body.Healthcheck) && strList(body.Healthcheck.Test, 'Healthcheck.Test')?.[0] === 'NONE') req.noHealthcheck = true;
+  Object.assign(req, hostExtras(hc));
   const sec = security(hc);
   if (sec) req.security = sec;
   return req;

@@ -13,6 +13,8 @@ import { containerDir, type EngineContext } from './context.js';
 import type { ContainerSpec, CreateRequest } from './types.js';
 import { hostOf } from './host.js';
 import { withSecurity } from './security.js';
+import { takenTargets, withHostOptions } from './host-options.js';
+import { healthcheckOf } from './health-spec.js';
 import type { Container } from './container-records.js';
 import { networkFile, saveNetworkFile, saveRecordFile } from './record-file.js';
 
@@ -82,8 +84,9 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
     ...(req.runtime ? { runtime: req.runtime } : {}),
     stopSignal: cfg.StopSignal || 'SIGTERM',
     stopTimeout: req.stopTimeout ?? 10,
-    ...(req.healthcheck ? { healthcheck: req.healthcheck } : {}),
+    ...healthcheckOf(req, cfg.Healthcheck),
     ...withSecurity(req),
+    ...withHostOptions(req, hostOf(ctx).allHardRlimits(), takenTargets(req)),
   };
   if (spec.networkMode !== 'bridge' && (req.ports.length > 0 || req.publishAll)) {
     throw invalid('port.no_network', `publishing ports needs a bridge network, not --network ${spec.networkMode}`);

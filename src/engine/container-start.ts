@@ -21,6 +21,7 @@ import { containerDir, containerRunDir, runtimeRoot, logPath, cgroupsPath, type 
 import type { ContainerSpec } from './types.js';
 import { hostOf } from './host.js';
 import { securityAtStart } from './security.js';
+import { hostOptionsAtStart } from './host-options.js';
 import { type Container, lookup, reload } from './container-records.js';
 import { releaseResources, reconcileOne } from './container-finalize.js';
 import { saveRecordFile } from './record-file.js';
@@ -119,6 +120,8 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
     ...spec.volumes.map((v) => ({ source: v.named ? volumeDir(ctx, v.source) : v.source, destination: v.destination, readonly: v.readonly })),
   ];
   for (const v of spec.volumes) if (v.named) mkdirSync(volumeDir(ctx, v.source), { recursive: true });
+  for (const m of spec.mounts ?? []) if (m.type === 'volume') mkdirSync(volumeDir(ctx, m.source!), { recursive: true });
+  const extra = hostOptionsAtStart(spec, (name) => volumeDir(ctx, name));
 
   const runtime = hostOf(ctx).chooseRuntime(spec.runtime);
   const limits = hostOf(ctx).hardRlimits();
@@ -129,18 +132,21 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
     id: c.id,
     rootfs: snap.merged,
     readonly: spec.readOnly,
-    args: spec.args,
+    args: extra.args,
     env: [...env, `HOSTNAME=${spec.hostname}`],
     cwd: spec.workdir,
     user: { uid: user.uid, gid: user.gid, additionalGids: [...new Set([...user.additionalGids, ...sec.additionalGids])] },
     hostname: spec.hostname,
     terminal: opts.terminal,
-    mounts: binds,
+    mounts: [...binds, ...extra.binds],
     network,
     resources: toRuntimeResources(spec),
     cgroupsPath: cgroupsPath(c.id),
     rlimitsHardCap: limits,
     ...sec.spec,
+    tmpfs: [...sec.spec.tmpfs, ...extra.tmpfs],
+    rlimits: extra.rlimits,
+    devices: extra.devices,
     annotations: { 'io.berth.name': c.name },
   });
   const bundle = containerDir(ctx, c.id);

@@ -6,7 +6,7 @@
 // need no privilege): the fake stands in only for what the kernel and the runtime would do.
 import { run } from '../sys/exec.js';
 import { mount, unmount, isOwnFsMounted } from '../sys/mount.js';
-import { bootId, bootTime, sameProcessAlive, processStartTime, hardRlimits } from '../sys/proc.js';
+import { bootId, bootTime, sameProcessAlive, processStartTime, hardRlimits, allHardRlimits } from '../sys/proc.js';
 import { removeCgroup } from '../sys/cgroups.js';
 import { sendSignal } from '../sys/signal.js';
 import {
@@ -39,6 +39,8 @@ export interface Host {
   processAlive: (pid: number, startTime: number | null | undefined) => boolean;
   processStartTime: (pid: number) => number | null;
   hardRlimits: typeof hardRlimits;
+  /** Every hard limit of ours by --ulimit name (Infinity: unlimited). */
+  allHardRlimits: () => Record<string, number>;
   signal: (pid: number, signal: NodeJS.Signals) => void;
   /** Flushes the filesystem holding `path` (a writable layer about to be unmounted). */
   syncFs: (path: string) => void;
@@ -74,6 +76,7 @@ export const realHost: Host = {
   processAlive: (pid, startTime) => sameProcessAlive(pid, startTime),
   processStartTime: (pid) => processStartTime(pid),
   hardRlimits,
+  allHardRlimits: () => allHardRlimits(),
   signal: (pid, signal) => {
     if (!sendSignal(pid, signal)) throw new Error(`process ${pid} is gone or not ours to signal`);
   },

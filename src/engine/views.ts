@@ -101,6 +101,7 @@ export function inspectContainer(ctx: EngineContext, c: Container): Record<strin
       AutoRemove: s.autoRemove,
       ReadonlyRootfs: s.readOnly,
       ...securityView(s.security),
+      ...hostOptionsView(s),
       Runtime: c.runtime,
       PortBindings: Object.fromEntries(ports.map((p) => [`${p.container_port}/${p.proto}`, [{ HostIp: p.host_ip, HostPort: String(p.host_port) }]])),
     },
@@ -127,4 +128,25 @@ export function inspectContainer(ctx: EngineContext, c: Container): Record<strin
 /** Published ports of one container, as "host -> container" bindings. */
 export function containerPortBindings(ctx: EngineContext, id: string): PortBinding[] {
   return containerPorts(networkContext(ctx), id);
+}
+
+/** Docker's HostConfig fields for --init, --ulimit, --device and --mount. */
+function hostOptionsView(s: ContainerSpec) {
+  return {
+    Init: s.init !== undefined,
+    ...(s.init ? { InitPath: s.init.path } : {}),
+    Ulimits: (s.ulimits ?? []).map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })),
+    Devices: (s.devices ?? []).map((d) => ({ PathOnHost: d.pathOnHost, PathInContainer: d.pathInContainer, CgroupPermissions: d.permissions })),
+    Mounts: (s.mounts ?? []).map((m) => ({
+      Type: m.type,
+      Source: m.source ?? '',
+      Target: m.target,
+      ReadOnly: m.readonly,
+      ...(m.bindPropagation ? { BindOptions: { Propagation: m.bindPropagation } } : {}),
+      ...(m.volumeNoCopy ? { VolumeOptions: { NoCopy: true } } : {}),
+      ...(m.tmpfsSize !== undefined || m.tmpfsMode !== undefined
+        ? { TmpfsOptions: { ...(m.tmpfsSize !== undefined ? { SizeBytes: m.tmpfsSize } : {}), ...(m.tmpfsMode !== undefined ? { Mode: m.tmpfsMode } : {}) } }
+        : {}),
+    })),
+  };
 }

@@ -85,7 +85,7 @@ function normalizeDest(p: string): string {
 }
 
 function bindMount(m: BindMount): OciMount {
-  const options = ['rbind', 'rprivate'];
+  const options = ['rbind', m.propagation ?? 'rprivate'];
   if (m.readonly) options.push('ro');
   return { destination: normalizeDest(m.destination), type: 'bind', source: m.source, options };
 }
@@ -138,9 +138,11 @@ function capabilities(uid: number, set: readonly string[]): OciCapabilities {
   return { bounding: caps, effective: [...granted], permitted: [...granted], inheritable: [], ambient: [] };
 }
 
-function rlimits(cap: SpecInput['rlimitsHardCap']): OciRlimit[] {
+function rlimits(cap: SpecInput['rlimitsHardCap'], user: readonly OciRlimit[] = []): OciRlimit[] {
   const nofile = Math.min(DEFAULT_NOFILE, cap.nofile);
-  return [{ type: 'RLIMIT_NOFILE', hard: nofile, soft: nofile }];
+  const out = new Map<string, OciRlimit>([['RLIMIT_NOFILE', { type: 'RLIMIT_NOFILE', hard: nofile, soft: nofile }]]);
+  for (const r of user) out.set(r.type, { ...r });
+  return [...out.values()];
 }
 
 function resources(r: SpecInput['resources'], privileged: boolean): OciResources {
@@ -195,7 +197,7 @@ export function buildSpec(input: SpecInput): OciSpec {
       env: [...input.env],
       cwd: input.cwd,
       capabilities: capabilities(input.user.uid, sec.capabilities ?? DEFAULT_CAPABILITIES),
-      rlimits: rlimits(input.rlimitsHardCap),
+      rlimits: rlimits(input.rlimitsHardCap, input.rlimits),
       noNewPrivileges: sec.noNewPrivileges === true,
       oomScoreAdj: 0,
     },
@@ -210,7 +212,12 @@ export function buildSpec(input: SpecInput): OciSpec {
       readonlyPaths: privileged ? [] : [...READONLY_PATHS],
     },
   };
-  if (sec.devices && sec.devices.length > 0) spec.linux.devices = sec.devices.map((d) => ({ ...d }));
+  const devices = [...(sec.devices ?? []), ...(input.devices ?? []).map((d) => d.device)];
+  if (devices.length > 0) spec.linux.devices = devices.map((d) => ({ ...d }));
+  if (!privileged) {
+    for (const { device: d, access } of input.devices ?? [])
+      spec.linux.resources.devices.push({ allow: true, type: d.type, major: d.major, minor: d.minor, access });
+  }
   if (input.seccomp) spec.linux.seccomp = input.seccomp;
   if (input.annotations && Object.keys(input.annotations).length > 0) spec.annotations = { ...input.annotations };
   return spec;

@@ -113,6 +113,7 @@ export class FakeHost implements Host {
     return p && p.state !== 'gone' ? p.start : null;
   };
   hardRlimits = () => ({ nofile: 1_048_576, nproc: 4_194_304 });
+  allHardRlimits = () => ({ nofile: 1_048_576, nproc: 4_194_304, core: Infinity, stack: Infinity, memlock: 8_388_608 });
   signal = (pid: number, sig: NodeJS.Signals) => {
     this.call('signal', `${pid} ${sig}`);
     const p = this.procs.get(pid);
