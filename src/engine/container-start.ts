@@ -22,6 +22,7 @@ import type { ContainerSpec } from './types.js';
 import { hostOf } from './host.js';
 import { securityAtStart } from './security.js';
 import { hostOptionsAtStart } from './host-options.js';
+import { beginHealth } from './health-lifecycle.js';
 import { type Container, lookup, reload } from './container-records.js';
 import { releaseResources, reconcileOne } from './container-finalize.js';
 import { saveRecordFile } from './record-file.js';
@@ -207,6 +208,7 @@ export async function startLocked(ctx: EngineContext, c: Container, opts: { exit
       }));
     saveRecordFile(ctx, c.id, { bestEffort: true });
     undo.commit();
+    if (c.spec.healthcheck) beginHealth(ctx, reload(ctx, c.id), runId);
     return reload(ctx, c.id);
   } catch (e) {
     await undo.rollback();

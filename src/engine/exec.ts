@@ -63,8 +63,8 @@ export async function execContainer(ctx: EngineContext, ref: string, req: ExecRe
 }
 
 /** Resolves with the exit code once the output is all delivered. */
-export async function execCaptured(ctx: EngineContext, ref: string, req: CapturedExecRequest, output: ExecOutput): Promise<number> {
-  return execIn(ctx, running(ctx, ref), req, { output });
+export async function execCaptured(ctx: EngineContext, ref: string, req: CapturedExecRequest, output: ExecOutput, timeoutMs?: number): Promise<number> {
+  return execIn(ctx, running(ctx, ref), req, { output, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
 }
 
 /** A healthcheck's run: the command's output discarded; true when it exits 0 within timeoutMs. */

@@ -9,6 +9,8 @@ import { networkContext } from './parts.js';
 import { allEndpoints } from '../state/endpoints.js';
 import { networkAddressing } from '../state/networks.js';
 import { portsOfContainer } from '../state/ports.js';
+import { allHealth, getHealth, type HealthStatus } from '../state/health.js';
+import type { Healthcheck } from './types.js';
 
 export interface EndpointView {
   network: string;
@@ -73,6 +75,7 @@ export function inspectContainer(ctx: EngineContext, c: Container): Record<strin
       StartedAt: c.startedAt ?? '0001-01-01T00:00:00Z',
       FinishedAt: c.finishedAt ?? '0001-01-01T00:00:00Z',
       RestartCount: c.restartCount,
+      ...healthView(ctx, c),
     },
     Config: {
       Hostname: s.hostname,
@@ -84,7 +87,7 @@ export function inspectContainer(ctx: EngineContext, c: Container): Record<strin
       Labels: c.labels,
       StopSignal: s.stopSignal,
       StopTimeout: s.stopTimeout,
-      Healthcheck: s.healthcheck ?? null,
+      Healthcheck: s.healthcheck ? dockerHealthcheck(s.healthcheck) : null,
     },
     HostConfig: {
       Memory: s.resources.memory ?? 0,
@@ -149,4 +152,28 @@ function hostOptionsView(s: ContainerSpec) {
         : {}),
     })),
   };
+}
+
+/** Docker's Config.Healthcheck: durations in nanoseconds. */
+function dockerHealthcheck(h: Healthcheck) {
+  return { Test: ['CMD', ...h.test], Interval: h.intervalMs * 1e6, Timeout: h.timeoutMs * 1e6, StartPeriod: h.startPeriodMs * 1e6, Retries: h.retries };
+}
+
+/** State.Health of a container with a healthcheck that has started at least once. */
+function healthView(ctx: EngineContext, c: Container) {
+  if (!c.spec.healthcheck) return {};
+  const h = getHealth(ctx.db, c.id);
+  if (!h) return {};
+  return { Health: { Status: h.status, FailingStreak: h.failingStreak, Log: h.log } };
+}
+
+/** For ps: the running containers' health, by id (those with a healthcheck and a row of this run). */
+export function containerHealth(ctx: EngineContext, ids: readonly string[]): Map<string, HealthStatus> {
+  const rows = allHealth(ctx.db);
+  const out = new Map<string, HealthStatus>();
+  for (const id of ids) {
+    const h = rows.get(id);
+    if (h) out.set(id, h.status);
+  }
+  return out;
 }

@@ -8,7 +8,7 @@ import { eachRef } from '../each-ref.js';
 import { invalid } from '../../common/errors.js';
 import { humanDuration } from '../../common/units.js';
 import { shortId } from '../../common/ids.js';
-import { createEngine, parseStartFilters, type Container, type Engine, type LogChunk } from '../../engine/index.js';
+import { createEngine, parseStartFilters, type Container, type Engine, type HealthStatus, type LogChunk } from '../../engine/index.js';
 
 const HELP: OptionDef = { long: 'help', type: 'boolean' };
 
@@ -173,9 +173,12 @@ export async function cleanupCmd(c: CommandContext): Promise<number> {
 
 // ------------------------------------------------------------------------------ ps
 
-export function statusText(ctr: Container, now = Date.now()): string {
+const HEALTH_TEXT: Record<HealthStatus, string> = { starting: ' (health: starting)', healthy: ' (healthy)', unhealthy: ' (unhealthy)' };
+
+export function statusText(ctr: Container, now = Date.now(), health?: HealthStatus): string {
   if (ctr.status === 'running' || ctr.status === 'paused') {
-    return `Up ${humanDuration(now - Date.parse(ctr.startedAt ?? ctr.createdAt))}${ctr.status === 'paused' ? ' (Paused)' : ''}`;
+    const h = ctr.status === 'running' && health !== undefined ? HEALTH_TEXT[health] : '';
+    return `Up ${humanDuration(now - Date.parse(ctr.startedAt ?? ctr.createdAt))}${ctr.status === 'paused' ? ' (Paused)' : h}`;
   }
   if (ctr.status === 'exited') {
     const ago = ctr.finishedAt ? ` ${humanDuration(now - Date.parse(ctr.finishedAt))} ago` : '';
@@ -211,11 +214,14 @@ export async function psCmd(c: CommandContext): Promise<number> {
   // As Docker's: asking for a status (or an exit code) asks for stopped containers too.
   const all = bool(p.values.all) || filters.some((f) => /^(status|exited)=/.test(f));
   if (!all) list0 = list0.filter((x) => x.status === 'running' || x.status === 'paused');
+  // Only containers with a healthcheck have a health; most listings have none and skip the read.
+  const checked = list0.filter((x) => x.spec.healthcheck !== undefined && x.status === 'running').map((x) => x.id);
+  const health = checked.length > 0 ? await engine.containers.health(checked) : new Map<string, HealthStatus>();
   if (filters.length > 0) {
     const { filterContainers } = await import('./ps-filter.js');
     const eps = filters.some((f) => f.startsWith('network=')) ? await engine.containers.endpoints(list0.map((x) => x.id))
       : new Map<string, { network: string }[]>();
-    list0 = filterContainers(list0, filters, (x) => (eps.get(x.id) ?? []).map((e) => e.network));
+    list0 = filterContainers(list0, filters, (x) => (eps.get(x.id) ?? []).map((e) => e.network), (x) => health.get(x.id));
   }
   const noTrunc = bool(p.values['no-trunc']);
   if (bool(p.values.quiet)) {
@@ -233,7 +239,7 @@ export async function psCmd(c: CommandContext): Promise<number> {
       Command: x.spec.args.join(' '),
       Created: x.createdAt,
       State: x.status,
-      Status: statusText(x),
+      Status: statusText(x, Date.now(), health.get(x.id)),
       ExitCode: x.exitCode,
       StartedAt: x.startedAt,
       Labels: x.labels,
@@ -249,7 +255,7 @@ export async function psCmd(c: CommandContext): Promise<number> {
     x.imageRef,
     JSON.stringify(noTrunc ? x.spec.args.join(' ') : truncate(x.spec.args.join(' '), 20)),
     `${humanDuration(now - Date.parse(x.createdAt))} ago`,
-    statusText(x, now),
+    statusText(x, now, health.get(x.id)),
     x.name,
     limitsText(x),
     x.spec.networkMode === 'bridge' ? (eps.get(x.id) ?? []).map((e) => (e.ip ? `${e.network}:${e.ip}` : e.network)).join(',') : x.spec.networkMode,
