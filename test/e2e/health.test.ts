@@ -2,7 +2,8 @@
 // `berth run -d` has exited; ps, inspect, ps --filter health= and `healthcheck run` read it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Berth, until } from './helpers.js';
 
 let b: Berth;
@@ -110,4 +111,26 @@ test('--no-healthcheck and bad health flags', () => {
     assert.equal(b.run(['inspect', 'hc-bad']).status, 125);
   }
   assert.deepEqual(runners(), []);
+});
+
+test("the image's HEALTHCHECK runs; flags tune it; --no-healthcheck turns it off", async () => {
+  const ctx = mkdtempSync('/tmp/berth-hc-ctx-');
+  writeFileSync(join(ctx, 'Containerfile'), 'FROM busybox\nHEALTHCHECK --interval=1s --retries=1 CMD ["test", "-e", "/tmp/never"]\nCMD ["sleep", "1000"]\n');
+  try {
+    b.ok(['build', '-q', '-t', 'hcimg', ctx]);
+  } finally {
+    rmSync(ctx, { recursive: true, force: true });
+  }
+  b.ok(['run', '-d', '--name', 'hc-image', '--network', 'none', 'hcimg']);
+  await until(() => health('hc-image')?.Status === 'unhealthy', 20_000, 200);
+  assert.equal(health('hc-image')?.Log.at(-1)?.ExitCode, 1);
+  // --health-retries alone keeps the image's command and sets the count.
+  b.ok(['create', '--name', 'hc-tuned', '--network', 'none', '--health-retries', '7', 'hcimg']);
+  const tuned = b.inspect('hc-tuned').Config.Healthcheck as { Test: string[]; Retries: number; Interval: number };
+  assert.deepEqual([tuned.Test, tuned.Retries, tuned.Interval], [['CMD', 'test', '-e', '/tmp/never'], 7, 1e9]);
+  b.ok(['run', '-d', '--name', 'hc-off-img', '--network', 'none', '--no-healthcheck', 'hcimg']);
+  assert.equal(b.inspect('hc-off-img').Config.Healthcheck, null);
+  assert.doesNotMatch(psLine('hc-off-img'), /health/);
+  b.ok(['rm', '-f', 'hc-image', 'hc-tuned', 'hc-off-img']);
+  await until(() => runners().length === 0, 10_000);
 });
