@@ -125,4 +125,8 @@ test('HostConfig Init, Ulimits, Devices and Mounts become the request; bad shape
   bad(hc({ Mounts: [{ Type: 'volume', Source: '../etc', Target: '/b' }] }), /invalid volume name/);
   bad(hc({ Mounts: [{ Type: 'tmpfs', Source: '/a', Target: '/b' }] }), /Source must not be specified/);
   bad(hc({ Init: 'yes' }), /HostConfig.Init must be a boolean/);
+  const more = toCreateRequest({ Image: 'x', StopSignal: 'SIGUSR1', HostConfig: { ShmSize: 8388608, Sysctls: { 'kernel.shmmax': '1024' } } }, undefined);
+  assert.deepEqual([more.stopSignal, more.shmSize, more.sysctls], ['SIGUSR1', 8388608, { 'kernel.shmmax': '1024' }]);
+  bad(hc({ ShmSize: -1 }), /ShmSize/);
+  bad(hc({ Sysctls: { 'kernel.shmmax': 1 } }), /Sysctls/);
 });

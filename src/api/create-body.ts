@@ -218,7 +218,7 @@ export function toCreateRequest(body0: unknown, name: string | undefined): Creat
   const hcheck = healthcheck(body.Healthcheck);
   if (hcheck) req.healthcheck = hcheck;
   else if (isObj(body.Healthcheck) && strList(body.Healthcheck.Test, 'Healthcheck.Test')?.[0] === 'NONE') req.noHealthcheck = true;
-  Object.assign(req, hostExtras(hc));
+  Object.assign(req, hostExtras(hc, body));
   const sec = security(hc);
   if (sec) req.security = sec;
   return req;

@@ -75,8 +75,23 @@ function mount(o: Obj): MountSpec {
   return m;
 }
 
-export function hostExtras(hc: Obj): Pick<CreateRequest, 'init' | 'ulimits' | 'devices' | 'mounts'> {
-  const out: Pick<CreateRequest, 'init' | 'ulimits' | 'devices' | 'mounts'> = {};
+type Extras = Pick<CreateRequest, 'init' | 'ulimits' | 'devices' | 'mounts' | 'shmSize' | 'sysctls' | 'stopSignal'>;
+
+/** `body` for StopSignal, which Docker keeps in Config rather than HostConfig. */
+export function hostExtras(hc: Obj, body: Obj): Extras {
+  const out: Extras = {};
+  if (body.StopSignal !== undefined && body.StopSignal !== null && body.StopSignal !== '') {
+    if (typeof body.StopSignal !== 'string') throw badRequest('StopSignal must be a string');
+    out.stopSignal = body.StopSignal;
+  }
+  if (hc.ShmSize !== undefined && hc.ShmSize !== null && hc.ShmSize !== 0) {
+    if (!int(hc.ShmSize) || (hc.ShmSize as number) < 0) throw badRequest('HostConfig.ShmSize must be a positive integer');
+    out.shmSize = hc.ShmSize as number;
+  }
+  if (hc.Sysctls !== undefined && hc.Sysctls !== null) {
+    if (!isObj(hc.Sysctls) || !Object.values(hc.Sysctls).every((v) => typeof v === 'string')) throw badRequest('HostConfig.Sysctls must map names to strings');
+    if (Object.keys(hc.Sysctls).length > 0) out.sysctls = { ...(hc.Sysctls as Record<string, string>) };
+  }
   if (hc.Init !== undefined && hc.Init !== null && typeof hc.Init !== 'boolean') throw badRequest('HostConfig.Init must be a boolean');
   if (hc.Init === true) out.init = true;
   const ulimits = objects(hc.Ulimits, 'HostConfig.Ulimits').map(ulimit);

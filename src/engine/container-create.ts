@@ -15,6 +15,8 @@ import { hostOf } from './host.js';
 import { withSecurity } from './security.js';
 import { takenTargets, withHostOptions } from './host-options.js';
 import { healthcheckOf } from './health-spec.js';
+import { normalizeSignal } from '../sys/signal.js';
+import { checkSysctl } from './sysctl.js';
 import type { Container } from './container-records.js';
 import { networkFile, saveNetworkFile, saveRecordFile } from './record-file.js';
 
@@ -82,11 +84,15 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
     restart: req.restart,
     autoRemove: req.autoRemove,
     ...(req.runtime ? { runtime: req.runtime } : {}),
-    stopSignal: cfg.StopSignal || 'SIGTERM',
+    stopSignal: normalizeSignal(req.stopSignal ?? (cfg.StopSignal || 'SIGTERM')),
     stopTimeout: req.stopTimeout ?? 10,
     ...healthcheckOf(req, cfg.Healthcheck),
     ...withSecurity(req),
     ...withHostOptions(req, hostOf(ctx).allHardRlimits(), takenTargets(req)),
+    ...(req.shmSize !== undefined ? { shmSize: req.shmSize } : {}),
+    ...(req.sysctls && Object.keys(req.sysctls).length > 0
+      ? { sysctls: Object.fromEntries(Object.entries(req.sysctls).map(([k, v]) => checkSysctl(`${k}=${v}`, req.networkMode))) }
+      : {}),
   };
   if (spec.networkMode !== 'bridge' && (req.ports.length > 0 || req.publishAll)) {
     throw invalid('port.no_network', `publishing ports needs a bridge network, not --network ${spec.networkMode}`);

@@ -147,6 +147,8 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
     ...sec.spec,
     tmpfs: [...sec.spec.tmpfs, ...extra.tmpfs],
     rlimits: extra.rlimits,
+    ...(spec.shmSize !== undefined ? { shmSize: spec.shmSize } : {}),
+    ...(spec.sysctls ? { sysctl: spec.sysctls } : {}),
     devices: extra.devices,
     annotations: { 'io.berth.name': c.name },
   });

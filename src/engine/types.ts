@@ -134,6 +134,11 @@ export interface CreateRequest {
   ulimits?: Ulimit[];
   devices?: DeviceMapping[];
   mounts?: MountSpec[];
+  /** Any spelling Docker's kill takes (TERM, SIGTERM, 15); the image's, then SIGTERM, when absent. */
+  stopSignal?: string;
+  shmSize?: number; // bytes
+  /** Namespaced ones only, checked by the front. */
+  sysctls?: Record<string, string>;
 }
 
 /** The characteristics kept in the instances file from create to rm. */
@@ -164,6 +169,8 @@ export interface ContainerSpec {
   ulimits?: Ulimit[];
   devices?: DeviceMapping[];
   mounts?: MountSpec[];
+  shmSize?: number;
+  sysctls?: Record<string, string>;
 }
 
 export function emptyResources(): Resources {

@@ -137,6 +137,8 @@ export function containerPortBindings(ctx: EngineContext, id: string): PortBindi
 function hostOptionsView(s: ContainerSpec) {
   return {
     Init: s.init !== undefined,
+    ShmSize: s.shmSize ?? 64 * 1024 * 1024,
+    Sysctls: s.sysctls ?? {},
     ...(s.init ? { InitPath: s.init.path } : {}),
     Ulimits: (s.ulimits ?? []).map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })),
     Devices: (s.devices ?? []).map((d) => ({ PathOnHost: d.pathOnHost, PathInContainer: d.pathInContainer, CgroupPermissions: d.permissions })),

@@ -78,6 +78,9 @@ export interface SpecInput {
   /** --device: the node in /dev and its rule in the device cgroup. */
   devices?: { device: OciDevice; access: string }[];
   annotations?: Record<string, string>;
+  /** /dev/shm's size; 64 MiB, Docker's default, when absent. */
+  shmSize?: number;
+  sysctl?: Record<string, string>;
   /**
    * A private cgroup namespace, as Docker does on cgroup v2 hosts. Docker keeps the host's on
    * v1 and hybrid hosts, so that is the default; pass `cgroupMode() === 'v2'`.
@@ -183,6 +186,7 @@ export interface OciLinux {
   readonlyPaths: string[];
   devices?: OciDevice[];
   seccomp?: OciSeccomp;
+  sysctl?: Record<string, string>;
 }
 
 export interface OciSpec {

@@ -2,6 +2,7 @@
 import type { CommandContext } from '../main.js';
 import { parseArgs, bool, str, list, type OptionDef } from '../args.js';
 import { RUN_FLAGS, toCreateRequest } from './run-flags.js';
+import { checkCidfile, writeCidfile } from './run-extra-flags.js';
 import { PULL_FLAGS, pullIfNeeded } from './auto-pull.js';
 import { json, out, printDocs, table, truncate } from '../render.js';
 import { eachRef } from '../each-ref.js';
@@ -29,9 +30,11 @@ function needArgs(c: CommandContext, pos: string[], usage: string): void {
 export async function createCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [...RUN_FLAGS, ...PULL_FLAGS, HELP], { stopAtPositional: true, command: c.path });
   const req = toCreateRequest(p);
+  const cidfile = checkCidfile(p.values);
   const engine = engineOf(c);
   await pullIfNeeded(engine, req.image, p.values);
   const ctr = await engine.containers.create(req);
+  writeCidfile(cidfile, ctr.id);
   out(`${ctr.id}\n`);
   return 0;
 }
@@ -39,11 +42,14 @@ export async function createCmd(c: CommandContext): Promise<number> {
 export async function runCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [...RUN_FLAGS, ...PULL_FLAGS, HELP], { stopAtPositional: true, command: c.path });
   const req = toCreateRequest(p);
+  const cidfile = checkCidfile(p.values);
   const detach = bool(p.values.detach);
   const engine = engineOf(c);
   await pullIfNeeded(engine, req.image, p.values);
   if (detach) {
-    out(`${(await engine.containers.run(req)).id}\n`);
+    const id = (await engine.containers.run(req)).id;
+    writeCidfile(cidfile, id);
+    out(`${id}\n`);
     return 0;
   }
   // In the foreground, berth itself removes an --rm container once it has its exit code.
@@ -54,6 +60,7 @@ export async function runCmd(c: CommandContext): Promise<number> {
     return done.exitCode ?? 125;
   }
   const ctr = await engine.containers.run(fg, { attached: true });
+  writeCidfile(cidfile, ctr.id);
   return attachUntilExit(engine, ctr, { autoRemove: req.autoRemove });
 }
 

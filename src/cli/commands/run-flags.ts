@@ -11,6 +11,7 @@ import { emptyResources, type CreateRequest, type NetworkAttachment, type Networ
   type VolumeMount } from '../../engine/types.js';
 import { parseRestartPolicy } from '../../engine/index.js';
 import { parseDevice, parseHealthFlags, parseMount, parseUlimit } from './run-host-flags.js';
+import { EXTRA_RUN_FLAGS, extraRequest } from './run-extra-flags.js';
 
 export const RUN_FLAGS: OptionDef[] = [
   { long: 'detach', short: 'd', type: 'boolean', description: 'run in the background and print the container id' },
@@ -57,6 +58,7 @@ export const RUN_FLAGS: OptionDef[] = [
   { long: 'health-retries', type: 'string', description: 'consecutive failures needed to report unhealthy (default 3)' },
   { long: 'health-start-period', type: 'string', description: 'start period for the container to initialize before counting retries (default 0s)' },
   { long: 'no-healthcheck', type: 'boolean', description: 'disable any container-specified HEALTHCHECK' },
+  ...EXTRA_RUN_FLAGS,
   { long: 'interactive', short: 'i', type: 'boolean', description: 'keep stdin open' },
   { long: 'tty', short: 't', type: 'boolean', description: 'allocate a terminal' },
 ];
@@ -260,6 +262,7 @@ export function toCreateRequest(p: ParsedArgs): CreateRequest {
   const security = securityRequest(v);
   if (security !== undefined) req.security = security;
   hostRequest(v, req);
+  extraRequest(v, req);
   return req;
 }
 
