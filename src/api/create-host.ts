@@ -2,6 +2,7 @@
 // fields. Untrusted: shapes and values checked here; what they name on the host, by the engine.
 import type { CreateRequest, DeviceMapping, MountSpec, Ulimit } from '../engine/types.js';
 import { badRequest } from './errors.js';
+import { parseExtraHost } from '../engine/index.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -75,7 +76,7 @@ function mount(o: Obj): MountSpec {
   return m;
 }
 
-type Extras = Pick<CreateRequest, 'init' | 'ulimits' | 'devices' | 'mounts' | 'shmSize' | 'sysctls' | 'stopSignal'>;
+type Extras = Pick<CreateRequest, 'init' | 'ulimits' | 'devices' | 'mounts' | 'shmSize' | 'sysctls' | 'stopSignal' | 'extraHosts'>;
 
 /** `body` for StopSignal, which Docker keeps in Config rather than HostConfig. */
 export function hostExtras(hc: Obj, body: Obj): Extras {
@@ -87,6 +88,18 @@ export function hostExtras(hc: Obj, body: Obj): Extras {
   if (hc.ShmSize !== undefined && hc.ShmSize !== null && hc.ShmSize !== 0) {
     if (!int(hc.ShmSize) || (hc.ShmSize as number) < 0) throw badRequest('HostConfig.ShmSize must be a positive integer');
     out.shmSize = hc.ShmSize as number;
+  }
+  if (hc.ExtraHosts !== undefined && hc.ExtraHosts !== null) {
+    if (!Array.isArray(hc.ExtraHosts) || !hc.ExtraHosts.every((h) => typeof h === 'string'))
+      throw badRequest('HostConfig.ExtraHosts must be a list of strings');
+    const hosts = (hc.ExtraHosts).map((h) => {
+      try {
+        return parseExtraHost(h);
+      } catch (e) {
+        throw badRequest((e as Error).message);
+      }
+    });
+    if (hosts.length > 0) out.extraHosts = hosts;
   }
   if (hc.Sysctls !== undefined && hc.Sysctls !== null) {
     if (!isObj(hc.Sysctls) || !Object.values(hc.Sysctls).every((v) => typeof v === 'string')) throw badRequest('HostConfig.Sysctls must map names to strings');

@@ -17,6 +17,7 @@ import { takenTargets, withHostOptions } from './host-options.js';
 import { healthcheckOf } from './health-spec.js';
 import { normalizeSignal } from '../sys/signal.js';
 import { checkSysctl } from './sysctl.js';
+import { parseExtraHost } from './extra-hosts.js';
 import type { Container } from './container-records.js';
 import { networkFile, saveNetworkFile, saveRecordFile } from './record-file.js';
 
@@ -90,6 +91,7 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
     ...withSecurity(req),
     ...withHostOptions(req, hostOf(ctx).allHardRlimits(), takenTargets(req)),
     ...(req.shmSize !== undefined ? { shmSize: req.shmSize } : {}),
+    ...(req.extraHosts && req.extraHosts.length > 0 ? { extraHosts: req.extraHosts.map((h) => parseExtraHost(`${h.host}:${h.ip}`)) } : {}),
     ...(req.sysctls && Object.keys(req.sysctls).length > 0
       ? { sysctls: Object.fromEntries(Object.entries(req.sysctls).map(([k, v]) => checkSysctl(`${k}=${v}`, req.networkMode))) }
       : {}),

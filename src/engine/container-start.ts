@@ -1,6 +1,6 @@
 // start: rootfs mounted, network up, bundle written, conmon and the runtime started, each step
 // with its undo; and the foreground run (-i/-t) with the caller's stdio.
-import { mkdirSync, writeFileSync, rmSync, existsSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, rmSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BerthError } from '../common/errors.js';
 import { newId } from '../common/ids.js';
@@ -23,6 +23,7 @@ import { hostOf } from './host.js';
 import { securityAtStart } from './security.js';
 import { hostOptionsAtStart } from './host-options.js';
 import { beginHealth } from './health-lifecycle.js';
+import { extraHostLines } from './extra-hosts.js';
 import { type Container, lookup, reload } from './container-records.js';
 import { releaseResources, reconcileOne } from './container-finalize.js';
 import { saveRecordFile } from './record-file.js';
@@ -112,6 +113,12 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
     files.resolv = net.resolvConf;
   }
 
+  if (spec.extraHosts && spec.extraHosts.length > 0) {
+    // A copy: with --network host the file is the host's own, and it must not change.
+    const withExtra = join(runDir, 'hosts-extra');
+    writeFileSync(withExtra, readFileSync(files.hosts, 'utf8') + extraHostLines(spec.extraHosts));
+    files.hosts = withExtra;
+  }
   mark('start: network');
   step('start.network');
   const binds = [

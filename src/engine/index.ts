@@ -69,6 +69,7 @@ export { ARCHIVE_FORMATS } from '../common/archive-formats.js';
 export { parsePortSpec } from '../network/portspec.js';
 export type { BuildImage, CommitStepOptions, ImagePathInfo, ArchiveCompression } from './build-images.js';
 export type { RunStepOptions, RunStepResult } from './build-run.js';
+export { parseExtraHost } from './extra-hosts.js';
 export { parseRestartPolicy } from './restart.js';
 export { checkSysctl } from './sysctl.js';
 export { emptyResources } from './types.js';

@@ -139,6 +139,8 @@ export interface CreateRequest {
   shmSize?: number; // bytes
   /** Namespaced ones only, checked by the front. */
   sysctls?: Record<string, string>;
+  /** --add-host, parsed by parseExtraHost. */
+  extraHosts?: { host: string; ip: string }[];
 }
 
 /** The characteristics kept in the instances file from create to rm. */
@@ -171,6 +173,7 @@ export interface ContainerSpec {
   mounts?: MountSpec[];
   shmSize?: number;
   sysctls?: Record<string, string>;
+  extraHosts?: { host: string; ip: string }[];
 }
 
 export function emptyResources(): Resources {

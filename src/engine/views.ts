@@ -139,6 +139,7 @@ function hostOptionsView(s: ContainerSpec) {
     Init: s.init !== undefined,
     ShmSize: s.shmSize ?? 64 * 1024 * 1024,
     Sysctls: s.sysctls ?? {},
+    ExtraHosts: (s.extraHosts ?? []).map((h) => `${h.host}:${h.ip}`),
     ...(s.init ? { InitPath: s.init.path } : {}),
     Ulimits: (s.ulimits ?? []).map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })),
     Devices: (s.devices ?? []).map((d) => ({ PathOnHost: d.pathOnHost, PathInContainer: d.pathInContainer, CgroupPermissions: d.permissions })),

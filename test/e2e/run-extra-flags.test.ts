@@ -1,4 +1,4 @@
-// --env-file, --label-file, --stop-signal, --shm-size, --sysctl and --cidfile, from inside a real
+// --env-file, --label-file, --stop-signal, --shm-size, --sysctl, --add-host and --cidfile, from inside a real
 // container and in inspect; bad values refused with 125 and nothing made.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -70,12 +70,25 @@ test('--cidfile: the id is written; a file already there is refused before anyth
   b.ok(['rm', 'cid-3']);
 });
 
+test('--add-host: the lines are in /etc/hosts, with --network host too (a copy: the host file is untouched)', () => {
+  const hostBefore = readFileSync('/etc/hosts', 'utf8');
+  for (const net of ['none', 'host']) {
+    const out = b.ok(['run', '--rm', '--network', net, '--add-host', 'db.local:10.1.2.3', '--add-host', 'six=fd00::1', 'busybox', 'cat', '/etc/hosts']);
+    assert.match(out, /^10\.1\.2\.3\tdb\.local\nfd00::1\tsix\n$/m, net);
+  }
+  assert.equal(readFileSync('/etc/hosts', 'utf8'), hostBefore);
+  b.ok(['create', '--name', 'hosts', '--network', 'none', '--add-host', 'db.local:10.1.2.3', 'busybox', 'true']);
+  assert.deepEqual(b.inspect('hosts').HostConfig.ExtraHosts, ['db.local:10.1.2.3']);
+  b.ok(['rm', 'hosts']);
+});
+
 test('bad values: one line, exit 125, nothing created', () => {
   const before = existsSync(join(b.root, 'containers')) ? readdirSync(join(b.root, 'containers')).length : 0;
   const cases: [string[], RegExp][] = [
     [['--env-file', join(dir, 'missing')], /open .*missing: no such file or directory/],
     [['--stop-signal', 'SIGFOO'], /invalid signal: SIGFOO/],
     [['--shm-size', 'big'], /invalid --shm-size "big"/],
+    [['--add-host', 'db:1.2.3'], /invalid IP address in add-host: "1.2.3"/],
     [['--sysctl', 'kernel.hostname=x'], /sysctl 'kernel.hostname' is not whitelisted/],
     [['--network', 'host', '--sysctl', 'net.ipv4.ip_forward=1'], /not allowed in host network namespace/],
   ];

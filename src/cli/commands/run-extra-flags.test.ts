@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isBerthError } from '../../common/errors.js';
 import { parseEnvFileText } from './run-extra-flags.js';
-import { checkSysctl } from '../../engine/index.js';
+import { checkSysctl, parseExtraHost } from '../../engine/index.js';
+import { extraHostLines } from '../../engine/extra-hosts.js';
 
 const user125 = (re: RegExp) => (e: unknown) => isBerthError(e) && e.exitCode === 125 && re.test(e.message);
 
@@ -21,4 +22,16 @@ test('--sysctl: the namespaced ones only, net.* not with the host network', () =
   assert.throws(() => checkSysctl('net.ipv4.ip_forward=1', 'host'), user125(/not allowed in host network namespace/));
   assert.throws(() => checkSysctl('kernel.shmmax', 'none'), user125(/expected NAME=VALUE/));
   assert.throws(() => checkSysctl('net.ipv4..x=1', 'none'), user125(/invalid sysctl name/));
+});
+
+test('--add-host NAME:IP or NAME=IP, v4 and v6; bad ones refused', () => {
+  assert.deepEqual(parseExtraHost('db.local:10.1.2.3'), { host: 'db.local', ip: '10.1.2.3' });
+  assert.deepEqual(parseExtraHost('db=10.1.2.3'), { host: 'db', ip: '10.1.2.3' });
+  assert.deepEqual(parseExtraHost('v6:::1'), { host: 'v6', ip: '::1' });
+  assert.deepEqual(parseExtraHost('v6:[fd00::1]'), { host: 'v6', ip: 'fd00::1' });
+  assert.throws(() => parseExtraHost('db'), user125(/bad format for add-host: db/));
+  assert.throws(() => parseExtraHost('db:1.2.3'), user125(/invalid IP address in add-host: "1.2.3"/));
+  assert.throws(() => parseExtraHost('-x:1.2.3.4'), user125(/invalid host name/));
+  assert.throws(() => parseExtraHost('gw:host-gateway'), user125(/host-gateway is not supported/));
+  assert.equal(extraHostLines([{ host: 'a1', ip: '10.0.0.1' }, { host: 'b2', ip: '::1' }]), '10.0.0.1\ta1\n::1\tb2\n');
 });

@@ -1,4 +1,4 @@
-// --env-file, --label-file, --stop-signal, --shm-size, --sysctl and --cidfile: Docker's syntax
+// --env-file, --label-file, --stop-signal, --shm-size, --sysctl, --add-host and --cidfile: Docker's syntax
 // and messages. The files are read here, as Docker's client reads them; the rest is pure.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { OptionDef, ParsedArgs } from '../args.js';
@@ -6,7 +6,7 @@ import { list, str } from '../args.js';
 import { invalid } from '../../common/errors.js';
 import { parseSize } from '../../common/units.js';
 import type { CreateRequest } from '../../engine/types.js';
-import { checkSysctl } from '../../engine/index.js';
+import { checkSysctl, parseExtraHost } from '../../engine/index.js';
 
 export const EXTRA_RUN_FLAGS: OptionDef[] = [
   { long: 'env-file', type: 'string', multiple: true, description: 'read in a file of environment variables' },
@@ -15,6 +15,7 @@ export const EXTRA_RUN_FLAGS: OptionDef[] = [
   { long: 'shm-size', type: 'string', description: 'size of /dev/shm (e.g. 128m; default 64m)' },
   { long: 'sysctl', type: 'string', multiple: true, description: 'set a namespaced kernel parameter NAME=VALUE' },
   { long: 'cidfile', type: 'string', description: 'write the container ID to the file' },
+  { long: 'add-host', type: 'string', multiple: true, description: 'add a custom host-to-IP mapping (host:ip)' },
 ];
 
 /**
@@ -61,6 +62,8 @@ export function extraRequest(v: ParsedArgs['values'], req: CreateRequest): void 
   if (shm !== undefined) req.shmSize = parseSize(shm, '--shm-size');
   const sysctls = list(v.sysctl).map((s) => checkSysctl(s, req.networkMode));
   if (sysctls.length > 0) req.sysctls = Object.fromEntries(sysctls);
+  const hosts = list(v['add-host']).map(parseExtraHost);
+  if (hosts.length > 0) req.extraHosts = hosts;
 }
 
 /** Docker refuses to start when the file is there already: it may be another container's. */
