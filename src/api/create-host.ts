@@ -92,7 +92,7 @@ export function hostExtras(hc: Obj, body: Obj): Extras {
   if (hc.ExtraHosts !== undefined && hc.ExtraHosts !== null) {
     if (!Array.isArray(hc.ExtraHosts) || !hc.ExtraHosts.every((h) => typeof h === 'string'))
       throw badRequest('HostConfig.ExtraHosts must be a list of strings');
-    const hosts = (hc.ExtraHosts).map((h) => {
+    const hosts = hc.ExtraHosts.map((h) => {
       try {
         return parseExtraHost(h);
       } catch (e) {
