@@ -1,5 +1,5 @@
 // What berth may leave on a host: mounts, network namespaces, links, nftables tables, cgroups
-// and conmon processes. The suite snapshots them before and compares after.
+// conmon processes and health runners. The suite snapshots them before and compares after.
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
@@ -10,6 +10,7 @@ export interface HostObjects {
   nft: string[];
   cgroups: string[];
   conmon: string[];
+  healthRunners: string[];
 }
 
 function sh(cmd: string, args: string[]): string {
@@ -28,7 +29,10 @@ export function snapshot(): HostObjects {
     if (existsSync(dir)) { for (const c of safeList(dir)) if (/^[0-9a-f]{64}$/.test(c)) cgroups.push(`${dir}/${c}`); }
   }
   const conmon = sh('pgrep', ['-a', '-x', 'conmon']).split('\n').filter(Boolean);
-  return { mounts: mounts.sort(), netns: netns.sort(), links: links.sort(), nft: nft.sort(), cgroups: cgroups.sort(), conmon: conmon.sort() };
+  // A container's health runner (engine/health-lifecycle.ts) ends with its run, as conmon does.
+  const healthRunners = sh('pgrep', ['-a', '-f', 'container health-runner [0-9a-f]{64}']).split('\n').filter(Boolean);
+  return { mounts: mounts.sort(), netns: netns.sort(), links: links.sort(), nft: nft.sort(), cgroups: cgroups.sort(), conmon: conmon.sort(),
+    healthRunners: healthRunners.sort() };
 }
 
 function safeList(d: string): string[] {
@@ -43,7 +47,7 @@ function safeList(d: string): string[] {
 export function leaked(before: HostObjects, after: HostObjects): Partial<HostObjects> {
   const out: Partial<HostObjects> = {};
   for (const k of Object.keys(after) as (keyof HostObjects)[]) {
-    const extra = after[k].filter((x) => !before[k].includes(x));
+    const extra = after[k].filter((x) => !(before[k] ?? []).includes(x));
     if (extra.length > 0) out[k] = extra;
   }
   return out;

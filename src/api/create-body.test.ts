@@ -80,7 +80,7 @@ test('untrusted bodies are refused, never guessed at', () => {
   bad(() => portSpecs({ '80/tcp': [{ HostIp: '::1' }] }), /IPv4/);
 });
 
-test("Docker's healthcheck in nanoseconds; NONE is none; --mount is refused, not ignored", () => {
+test("Docker's healthcheck in nanoseconds; NONE is none", () => {
   assert.deepEqual(healthcheck({ Test: ['CMD-SHELL', 'wget -q localhost'], Interval: 2e9, Timeout: 1e9, Retries: 5 }), {
     test: ['/bin/sh', '-c', 'wget -q localhost'],
     intervalMs: 2000,
@@ -91,5 +91,43 @@ test("Docker's healthcheck in nanoseconds; NONE is none; --mount is refused, not
   assert.deepEqual(healthcheck({ Test: ['CMD', 'true'] })?.test, ['true']);
   assert.equal(healthcheck({ Test: ['NONE'] }), undefined);
   bad(() => healthcheck({ Test: ['SHELL', 'x'] }), /Healthcheck.Test/);
-  bad(() => toCreateRequest({ Image: 'x', HostConfig: { Mounts: [{ Type: 'bind', Source: '/a', Target: '/b' }] } }, undefined), /Mounts/);
+  assert.equal(toCreateRequest({ Image: 'x', Healthcheck: { Test: ['NONE'] } }, undefined).noHealthcheck, true);
+});
+
+test('HostConfig Init, Ulimits, Devices and Mounts become the request; bad shapes are 400', () => {
+  const req = toCreateRequest({
+    Image: 'x',
+    HostConfig: {
+      Init: true,
+      Ulimits: [{ Name: 'nofile', Soft: 10, Hard: 20 }],
+      Devices: [{ PathOnHost: '/dev/fuse', PathInContainer: '', CgroupPermissions: 'rw' }],
+      Mounts: [
+        { Type: 'bind', Source: '/a', Target: '/b', ReadOnly: true, BindOptions: { Propagation: 'rslave' } },
+        { Type: 'volume', Source: 'data', Target: '/d', VolumeOptions: { NoCopy: true } },
+        { Type: 'tmpfs', Target: '/t', TmpfsOptions: { SizeBytes: 1048576, Mode: 0o1777 } },
+      ],
+    },
+  }, undefined);
+  assert.equal(req.init, true);
+  assert.deepEqual(req.ulimits, [{ name: 'nofile', soft: 10, hard: 20 }]);
+  assert.deepEqual(req.devices, [{ pathOnHost: '/dev/fuse', pathInContainer: '/dev/fuse', permissions: 'rw' }]);
+  assert.deepEqual(req.mounts, [
+    { type: 'bind', source: '/a', target: '/b', readonly: true, bindPropagation: 'rslave' },
+    { type: 'volume', source: 'data', target: '/d', readonly: false, volumeNoCopy: true },
+    { type: 'tmpfs', target: '/t', readonly: false, tmpfsSize: 1048576, tmpfsMode: 0o1777 },
+  ]);
+  const hc = (HostConfig: unknown) => () => toCreateRequest({ Image: 'x', HostConfig }, undefined);
+  bad(hc({ Ulimits: [{ Name: 'files', Soft: 1, Hard: 1 }] }), /invalid ulimit type: files/);
+  bad(hc({ Ulimits: [{ Name: 'nofile', Soft: 5, Hard: 1 }] }), /soft limit must be less than or equal/);
+  bad(hc({ Devices: [{ PathOnHost: 'dev/x' }] }), /absolute paths/);
+  bad(hc({ Devices: [{ PathOnHost: '/dev/x', CgroupPermissions: 'rwx' }] }), /invalid device mode/);
+  bad(hc({ Mounts: [{ Type: 'npipe', Target: '/b' }] }), /invalid mount type/);
+  bad(hc({ Mounts: [{ Type: 'bind', Source: '/a', Target: '/b/../..' }] }), /must be absolute/);
+  bad(hc({ Mounts: [{ Type: 'volume', Source: '../etc', Target: '/b' }] }), /invalid volume name/);
+  bad(hc({ Mounts: [{ Type: 'tmpfs', Source: '/a', Target: '/b' }] }), /Source must not be specified/);
+  bad(hc({ Init: 'yes' }), /HostConfig.Init must be a boolean/);
+  const more = toCreateRequest({ Image: 'x', StopSignal: 'SIGUSR1', HostConfig: { ShmSize: 8388608, Sysctls: { 'kernel.shmmax': '1024' } } }, undefined);
+  assert.deepEqual([more.stopSignal, more.shmSize, more.sysctls], ['SIGUSR1', 8388608, { 'kernel.shmmax': '1024' }]);
+  bad(hc({ ShmSize: -1 }), /ShmSize/);
+  bad(hc({ Sysctls: { 'kernel.shmmax': 1 } }), /Sysctls/);
 });

@@ -4,6 +4,7 @@
 import { emptyResources, type CreateRequest } from '../engine/index.js';
 import type { Healthcheck, NetworkAttachment, RestartPolicy, SecurityRequest, VolumeMount } from '../engine/types.js';
 import { badRequest } from './errors.js';
+import { hostExtras } from './create-host.js';
 
 type Obj = Record<string, unknown>;
 
@@ -169,7 +170,6 @@ export function toCreateRequest(body0: unknown, name: string | undefined): Creat
   const tty = bool(body.Tty, 'Tty');
   const openStdin = bool(body.OpenStdin, 'OpenStdin');
   const hc = obj(body.HostConfig, 'HostConfig');
-  if (Array.isArray(hc.Mounts) && hc.Mounts.length > 0) throw badRequest('HostConfig.Mounts (--mount) is not supported yet: use Binds (-v)');
   const r = emptyResources();
   const mem = num(hc.Memory, 'HostConfig.Memory');
   if (mem !== undefined && mem < 0) throw badRequest('HostConfig.Memory must not be negative');
@@ -216,6 +216,8 @@ export function toCreateRequest(body0: unknown, name: string | undefined): Creat
   if (st !== undefined && st >= 0) req.stopTimeout = Math.floor(st);
   const hcheck = healthcheck(body.Healthcheck);
   if (hcheck) req.healthcheck = hcheck;
+  else if (isObj(body.Healthcheck) && strList(body.Healthcheck.Test, 'Healthcheck.Test')?.[0] === 'NONE') req.noHealthcheck = true;
+  Object.assign(req, hostExtras(hc, body));
   const sec = security(hc);
   if (sec) req.security = sec;
   if (tty) req.tty = true;

@@ -30,6 +30,8 @@ const VERBS: Record<string, readonly [string, string]> = {
   update: ['[OPTIONS] CONTAINER [CONTAINER...]', 'Update configuration of one or more containers'],
   'container prune': ['[OPTIONS]', 'Remove all stopped containers'],
   'container cleanup': ['ID [RUN]', "conmon's exit callback (not for users)"],
+  'container health-runner': ['ID RUN', "a container's health runner, started beside conmon (not for users)"],
+  'healthcheck run': ['CONTAINER', "Run a container's healthcheck once, now"],
   'volume create': ['[OPTIONS] [VOLUME]', 'Create a volume'],
   'volume ls': ['[OPTIONS]', 'List volumes'],
   'volume inspect': ['[OPTIONS] VOLUME [VOLUME...]', 'Display detailed information on one or more volumes'],
@@ -165,7 +167,7 @@ const FLAG_TEXT: Record<string, string> = {
 
 /** Every verb help describes, in the order docs/cli.md lists them (conmon's callback left out). */
 export function documentedVerbs(): string[] {
-  return Object.keys(VERBS).filter((v) => v !== 'container cleanup');
+  return Object.keys(VERBS).filter((v) => v !== 'container cleanup' && v !== 'container health-runner');
 }
 
 export function helpText(path: string, defs: readonly OptionDef[]): string {

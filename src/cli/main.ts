@@ -55,6 +55,8 @@ const COMMANDS: Record<string, () => Promise<Handler>> = {
   'container inspect': async () => (await import('./commands/container.js')).inspectCmd,
   'container wait': async () => (await import('./commands/container.js')).waitCmd,
   'container cleanup': async () => (await import('./commands/container.js')).cleanupCmd,
+  'container health-runner': async () => (await import('./commands/healthcheck.js')).healthRunnerCmd,
+  'healthcheck run': async () => (await import('./commands/healthcheck.js')).healthcheckRunCmd,
   images: async () => (await import('./commands/image.js')).lsCmd,
   rmi: async () => (await import('./commands/image.js')).rmCmd,
   import: async () => (await import('./commands/image.js')).importCmd,
@@ -143,7 +145,7 @@ const COMMANDS: Record<string, () => Promise<Handler>> = {
   },
 };
 
-const NOUNS = new Set(['container', 'image', 'network', 'kube', 'volume', 'system']);
+const NOUNS = new Set(['container', 'image', 'network', 'kube', 'volume', 'system', 'healthcheck']);
 
 const USAGE = `Usage: berth [--root DIR] [--runroot DIR] [--debug] COMMAND
 
@@ -151,7 +153,8 @@ A daemonless container manager: OCI images, runc/crun under conmon, Linux bridge
 
 Containers:
   run, create, start, stop, restart, kill, rm, ps, logs, exec, inspect, wait,
-  cp, diff, pause, unpause, port, rename, top, stats, update, container prune
+  cp, diff, pause, unpause, port, rename, top, stats, update, container prune,
+  healthcheck run CONTAINER
 Images:
   image import|ls|inspect|history|rm|tag|prune|save|load|pull|push
                                 (also: images, rmi, import, tag, save, load, history)

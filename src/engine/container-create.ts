@@ -13,6 +13,11 @@ import { containerDir, type EngineContext } from './context.js';
 import type { ContainerSpec, CreateRequest } from './types.js';
 import { hostOf } from './host.js';
 import { withSecurity } from './security.js';
+import { takenTargets, withHostOptions } from './host-options.js';
+import { healthcheckOf } from './health-spec.js';
+import { normalizeSignal } from '../sys/signal.js';
+import { checkSysctl } from './sysctl.js';
+import { parseExtraHost } from './extra-hosts.js';
 import type { Container } from './container-records.js';
 import { networkFile, saveNetworkFile, saveRecordFile } from './record-file.js';
 
@@ -81,12 +86,18 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
     restart: req.restart,
     autoRemove: req.autoRemove,
     ...(req.runtime ? { runtime: req.runtime } : {}),
-    stopSignal: cfg.StopSignal || 'SIGTERM',
+    stopSignal: normalizeSignal(req.stopSignal ?? (cfg.StopSignal || 'SIGTERM')),
     stopTimeout: req.stopTimeout ?? 10,
-    ...(req.healthcheck ? { healthcheck: req.healthcheck } : {}),
+    ...healthcheckOf(req, cfg.Healthcheck),
     ...(req.tty ? { tty: true } : {}),
     ...(req.openStdin ? { openStdin: true } : {}),
     ...withSecurity(req),
+    ...withHostOptions(req, hostOf(ctx).allHardRlimits(), takenTargets(req)),
+    ...(req.shmSize !== undefined ? { shmSize: req.shmSize } : {}),
+    ...(req.extraHosts && req.extraHosts.length > 0 ? { extraHosts: req.extraHosts.map((h) => parseExtraHost(`${h.host}:${h.ip}`)) } : {}),
+    ...(req.sysctls && Object.keys(req.sysctls).length > 0
+      ? { sysctls: Object.fromEntries(Object.entries(req.sysctls).map(([k, v]) => checkSysctl(`${k}=${v}`, req.networkMode))) }
+      : {}),
   };
   if (spec.networkMode !== 'bridge' && (req.ports.length > 0 || req.publishAll)) {
     throw invalid('port.no_network', `publishing ports needs a bridge network, not --network ${spec.networkMode}`);

@@ -14,6 +14,7 @@ import { sleepMs } from '../common/sleep.js';
 import { containerRunDir, runDirsParent, runtimeRoot, cgroupsPath, type EngineContext } from './context.js';
 import type { ContainerSpec } from './types.js';
 import { hostOf } from './host.js';
+import { endHealth } from './health-lifecycle.js';
 import { type Container, listContainers, reload } from './container-records.js';
 import { saveRecordFile } from './record-file.js';
 import { mayUseReserve } from '../state/reserve.js';
@@ -69,6 +70,7 @@ function finishTime(at: Date, startedAt: string | null): string {
 export function releaseResources(ctx: EngineContext, c: Container, opts: { discard?: boolean | undefined } = {}): void {
   const runtime = hostOf(ctx).chooseRuntime(c.spec.runtime);
   mark('release: begin');
+  if (c.spec.healthcheck) endHealth(ctx, c.id);
   hostOf(ctx).deleteContainer(runtime, runtimeRoot(ctx, runtime.name), c.id, { force: true });
   mark('release: runtime deleted');
   step('release.runtime');

@@ -1,6 +1,6 @@
 // start: rootfs mounted, network up, bundle written, conmon and the runtime started, each step
 // with its undo (an attach to the new run is made between conmon and the runtime's start).
-import { mkdirSync, writeFileSync, rmSync, existsSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, rmSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BerthError } from '../common/errors.js';
 import { newId } from '../common/ids.js';
@@ -21,6 +21,9 @@ import { containerDir, containerRunDir, runtimeRoot, logPath, cgroupsPath, type 
 import type { ContainerSpec } from './types.js';
 import { hostOf } from './host.js';
 import { securityAtStart } from './security.js';
+import { hostOptionsAtStart } from './host-options.js';
+import { beginHealth } from './health-lifecycle.js';
+import { extraHostLines } from './extra-hosts.js';
 import { type Container, lookup, reload } from './container-records.js';
 import { releaseResources, reconcileOne } from './container-finalize.js';
 import { saveRecordFile } from './record-file.js';
@@ -111,6 +114,12 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
     files.resolv = net.resolvConf;
   }
 
+  if (spec.extraHosts && spec.extraHosts.length > 0) {
+    // A copy: with --network host the file is the host's own, and it must not change.
+    const withExtra = join(runDir, 'hosts-extra');
+    writeFileSync(withExtra, readFileSync(files.hosts, 'utf8') + extraHostLines(spec.extraHosts));
+    files.hosts = withExtra;
+  }
   mark('start: network');
   step('start.network');
   const binds = [
@@ -120,6 +129,8 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
     ...spec.volumes.map((v) => ({ source: v.named ? volumeDir(ctx, v.source) : v.source, destination: v.destination, readonly: v.readonly })),
   ];
   for (const v of spec.volumes) if (v.named) mkdirSync(volumeDir(ctx, v.source), { recursive: true });
+  for (const m of spec.mounts ?? []) if (m.type === 'volume') mkdirSync(volumeDir(ctx, m.source!), { recursive: true });
+  const extra = hostOptionsAtStart(spec, (name) => volumeDir(ctx, name));
 
   const runtime = hostOf(ctx).chooseRuntime(spec.runtime);
   const limits = hostOf(ctx).hardRlimits();
@@ -130,18 +141,23 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
     id: c.id,
     rootfs: snap.merged,
     readonly: spec.readOnly,
-    args: spec.args,
+    args: extra.args,
     env: [...env, `HOSTNAME=${spec.hostname}`],
     cwd: spec.workdir,
     user: { uid: user.uid, gid: user.gid, additionalGids: [...new Set([...user.additionalGids, ...sec.additionalGids])] },
     hostname: spec.hostname,
     terminal: opts.terminal,
-    mounts: binds,
+    mounts: [...binds, ...extra.binds],
     network,
     resources: toRuntimeResources(spec),
     cgroupsPath: cgroupsPath(c.id),
     rlimitsHardCap: limits,
     ...sec.spec,
+    tmpfs: [...sec.spec.tmpfs, ...extra.tmpfs],
+    rlimits: extra.rlimits,
+    ...(spec.shmSize !== undefined ? { shmSize: spec.shmSize } : {}),
+    ...(spec.sysctls ? { sysctl: spec.sysctls } : {}),
+    devices: extra.devices,
     annotations: { 'io.berth.name': c.name },
   });
   const bundle = containerDir(ctx, c.id);
@@ -215,6 +231,7 @@ export async function startLocked(ctx: EngineContext, c: Container, opts: StartH
       }));
     saveRecordFile(ctx, c.id, { bestEffort: true });
     undo.commit();
+    if (c.spec.healthcheck) beginHealth(ctx, reload(ctx, c.id), runId);
     const started = reload(ctx, c.id);
     recordRunEvents(ctx, 'start', started);
     recordContainerEvent(ctx, 'start', started);

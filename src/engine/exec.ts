@@ -81,9 +81,10 @@ async function withExecEvents(ctx: EngineContext, c: Container, args: readonly s
 }
 
 /** Resolves with the exit code once the output is all delivered. */
-export async function execCaptured(ctx: EngineContext, ref: string, req: CapturedExecRequest, output: ExecOutput): Promise<number> {
+export async function execCaptured(ctx: EngineContext, ref: string, req: CapturedExecRequest, output: ExecOutput, timeoutMs?: number): Promise<number> {
   const c = running(ctx, ref);
-  return withExecEvents(ctx, c, req.args, () => execIn(ctx, c, req, { output, ...(req.input ? { input: req.input } : {}) }));
+  return withExecEvents(ctx, c, req.args,
+    () => execIn(ctx, c, req, { output, ...(req.input ? { input: req.input } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) }));
 }
 
 /** A healthcheck's run: the command's output discarded; true when it exits 0 within timeoutMs. */

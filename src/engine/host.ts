@@ -4,9 +4,9 @@
 // so that create, start, stop, the exit callback, restart policies, reconcile and every rollback
 // run without root. The instances file and the container's own directories stay real (they
 // need no privilege): the fake stands in only for what the kernel and the runtime would do.
-import { run } from '../sys/exec.js';
+import { run, startDetached } from '../sys/exec.js';
 import { mount, unmount, isOwnFsMounted } from '../sys/mount.js';
-import { bootId, bootTime, sameProcessAlive, processStartTime, hardRlimits } from '../sys/proc.js';
+import { bootId, bootTime, sameProcessAlive, processStartTime, hardRlimits, allHardRlimits } from '../sys/proc.js';
 import { removeCgroup } from '../sys/cgroups.js';
 import { sendSignal } from '../sys/signal.js';
 import {
@@ -39,7 +39,11 @@ export interface Host {
   processAlive: (pid: number, startTime: number | null | undefined) => boolean;
   processStartTime: (pid: number) => number | null;
   hardRlimits: typeof hardRlimits;
+  /** Every hard limit of ours by --ulimit name (Infinity: unlimited). */
+  allHardRlimits: () => Record<string, number>;
   signal: (pid: number, signal: NodeJS.Signals) => void;
+  /** A detached process that outlives berth (a health runner); its pid, or null. */
+  startHealthRunner: (cmd: string, args: readonly string[]) => number | null;
   /** Flushes the filesystem holding `path` (a writable layer about to be unmounted). */
   syncFs: (path: string) => void;
   mount: typeof mount;
@@ -77,6 +81,8 @@ export const realHost: Host = {
   processAlive: (pid, startTime) => sameProcessAlive(pid, startTime),
   processStartTime: (pid) => processStartTime(pid),
   hardRlimits,
+  allHardRlimits: () => allHardRlimits(),
+  startHealthRunner: startDetached,
   signal: (pid, signal) => {
     if (!sendSignal(pid, signal)) throw new Error(`process ${pid} is gone or not ours to signal`);
   },

@@ -33,6 +33,8 @@ import type { Container } from './containers.js';
 import type { CreateRequest } from './types.js';
 import type { ExecRequest } from './exec.js';
 import type { CapturedExecRequest, ExecOutput } from './exec.js';
+import type { HealthCheckOutcome } from './health-run.js';
+import type { HealthStatus } from '../state/health.js';
 import type { EndpointView } from './views.js';
 import type { LogChunk, LogOptions } from './follow.js';
 import type { PullOptions, PullPolicy, PullResult, PushOptions, PushResult, LoginOptions, Credentials } from './registry.js';
@@ -73,12 +75,15 @@ export type { UpdateRequest, Change, StatsLine, CopyOptions, VolumeInfo, Contain
 export type { OciContainerConfig } from './commit.js';
 export type { BuildSupport, RecoverReport };
 export type { AttachEnd, AttachOptions, AttachSession, AttachedExecRequest };
+export type { HealthCheckOutcome, HealthStatus };
 export { ARCHIVE_FORMATS } from '../common/archive-formats.js';
 export { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../common/detach-keys.js';
 export { parsePortSpec } from '../network/portspec.js';
 export type { BuildImage, CommitStepOptions, ImagePathInfo, ArchiveCompression } from './build-images.js';
 export type { RunStepOptions, RunStepResult } from './build-run.js';
+export { parseExtraHost } from './extra-hosts.js';
 export { parseRestartPolicy } from './restart.js';
+export { checkSysctl } from './sysctl.js';
 export { emptyResources } from './types.js';
 export type { EngineEvent, EventFilters, EventQuery };
 export { eventJson, eventDoc, eventLine, parseEventFilters, checkEventFilters } from './event-format.js';
@@ -132,6 +137,12 @@ export interface ContainerEngine {
   execCapture(ref: string, req: CapturedExecRequest, output: ExecOutput): Promise<number>;
   /** One run of a command in a running container, output discarded: true when it exits 0 in time. */
   probe(ref: string, args: readonly string[], timeoutMs: number): Promise<boolean>;
+  /** `healthcheck run`: the container's healthcheck once, now, recorded as the runner's checks are. */
+  healthcheck(ref: string): Promise<HealthCheckOutcome>;
+  /** The health runner of run `runId` (a detached process started with the container): returns once that run is over. */
+  healthRunner(id: string, runId: string): Promise<void>;
+  /** The health status of each running container that has a healthcheck, for ps. */
+  health(ids: readonly string[]): Promise<Map<string, HealthStatus>>;
   /** conmon's exit callback: records the exit of run `runId`, then applies --rm or the restart policy. */
   handleExit(id: string, runId?: string): Promise<void>;
   commit(ref: string, name: string | undefined, opts?: CommitOptions): Promise<{ id: string; name: string | undefined }>;
@@ -339,6 +350,9 @@ function containerEngine(ctx: EngineContext): ContainerEngine {
     exec: async (ref, req) => (await import('./exec.js')).execContainer(ctx, ref, req),
     execCapture: async (ref, req, output) => (await import('./exec.js')).execCaptured(ctx, ref, req, output),
     probe: async (ref, args, timeoutMs) => (await import('./exec.js')).probeContainer(ctx, ref, args, timeoutMs),
+    healthcheck: async (ref) => (await import('./health-run.js')).runHealthcheck(ctx, ref),
+    healthRunner: async (id, runId) => (await import('./health-run.js')).healthRunner(ctx, id, runId),
+    health: async (ids) => (await import('./views.js')).containerHealth(ctx, ids),
     handleExit: async (id, runId) => (await C()).onContainerExit(ctx, id, runId),
     commit: async (ref, name, opts = {}) => (await import('./commit.js')).commitContainer(ctx, ref, name, opts),
     export: async (ref, out) => (await import('./commit.js')).exportContainer(ctx, ref, out),

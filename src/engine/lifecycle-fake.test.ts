@@ -30,6 +30,7 @@ import { bootSystem, startAll } from './boot.js';
 import { emptyResources, type CreateRequest } from './types.js';
 import { imageContext } from './parts.js';
 import { eventsAfter } from '../state/events.js';
+import { getHealth } from '../state/health.js';
 
 let dir: string;
 let host: FakeHost;
@@ -610,4 +611,46 @@ test('events: a journal that cannot be written never fails the operation', async
     process.stderr.write = write;
   }
   assert.ok(written.some((l) => /^berth: warning: the container start event was not recorded: no such table: events/.test(l)), written.join(''));
+});
+
+test('a start with a healthcheck begins as "starting" with a runner for that run; a restart begins again', async () => {
+  const hc = { test: ['true'], intervalMs: 1000, timeoutMs: 1000, retries: 1, startPeriodMs: 0 };
+  const c0 = createContainer(ctx, req({ name: 'hc-fake', healthcheck: hc }));
+  assert.deepEqual(c0.spec.healthcheck, hc);
+  const c = await startContainer(ctx, 'hc-fake');
+  assert.ok(host.calls.includes(`startHealthRunner /fake/berth container health-runner ${c.id} ${c.runId!}`), host.calls.join('\n'));
+  assert.deepEqual(getHealth(ctx.db, c.id), { containerId: c.id, runId: c.runId, status: 'starting', failingStreak: 0, log: [], runnerPid: null,
+    runnerStart: null });
+  stopContainer(ctx, c.id, 0);
+  const again = await startContainer(ctx, c.id);
+  assert.notEqual(again.runId, c.runId);
+  assert.equal(getHealth(ctx.db, c.id)?.runId, again.runId);
+  // No healthcheck, no runner and no row.
+  const plain = await startContainer(ctx, createContainer(ctx, req({ name: 'hc-plain' })).id);
+  assert.equal(getHealth(ctx.db, plain.id), undefined);
+  assert.equal(host.calls.filter((l) => l.startsWith('startHealthRunner')).length, 2);
+});
+
+test('--init, --ulimit and --device reach the bundle; a ulimit above our hard limits is refused with nothing recorded', async () => {
+  const c0 = createContainer(ctx,
+    req({ name: 'hostopts', init: true, ulimits: [{ name: 'nofile', soft: 10, hard: 20 }],
+      devices: [{ pathOnHost: '/dev/null', pathInContainer: '/dev/nil', permissions: 'rw' }] }));
+  await startContainer(ctx, c0.id);
+  const spec = host.bundles.get(join(ctx.paths.root, 'containers', c0.id)) as {
+    process: { args: string[]; rlimits: unknown[] };
+    mounts: { destination: string; source: string; options: string[] }[];
+    linux: { devices: { path: string }[] };
+  };
+  assert.deepEqual(spec.process.args, ['/sbin/docker-init', '--', 'sleep', '1000']);
+  assert.deepEqual(spec.mounts.find((m) => m.destination === '/sbin/docker-init'), {
+    destination: '/sbin/docker-init',
+    type: 'bind',
+    source: '/usr/bin/tini-static',
+    options: ['rbind', 'rprivate', 'ro'],
+  });
+  assert.deepEqual(spec.process.rlimits, [{ type: 'RLIMIT_NOFILE', soft: 10, hard: 20 }]);
+  assert.deepEqual(spec.linux.devices.map((d) => d.path), ['/dev/nil']);
+  assert.throws(() => createContainer(ctx, req({ name: 'too-high', ulimits: [{ name: 'memlock', soft: 1, hard: 1 << 30 }] })),
+    (e) => isBerthError(e) && e.code === 'ulimit.above_hard');
+  assert.throws(() => lookup(ctx, 'too-high'));
 });

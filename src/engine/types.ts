@@ -71,6 +71,37 @@ export interface SecuritySpec {
   tmpfs: TmpfsSpec[];
 }
 
+/** --ulimit NAME=SOFT[:HARD]; name as Docker spells it (nofile, nproc, core, ...). */
+export interface Ulimit {
+  name: string;
+  soft: number;
+  hard: number;
+}
+
+/** --device HOST[:CONTAINER[:PERMS]]; the node's numbers are read again at each start. */
+export interface DeviceMapping {
+  pathOnHost: string;
+  pathInContainer: string;
+  permissions: string; // some of r, w, m
+}
+
+/** --mount type=bind|volume|tmpfs,...: Docker's Mount, as given; checked by createContainer. */
+export interface MountSpec {
+  type: 'bind' | 'volume' | 'tmpfs';
+  source?: string; // host path (bind) or volume name (volume); none for tmpfs
+  target: string;
+  readonly: boolean;
+  bindPropagation?: 'private' | 'rprivate' | 'shared' | 'rshared' | 'slave' | 'rslave';
+  tmpfsSize?: number; // bytes
+  tmpfsMode?: number;
+  volumeNoCopy?: boolean;
+}
+
+/** --init: a small init as pid 1 (tini's static build from Debian), bind-mounted read-only. */
+export interface InitSpec {
+  path: string;
+}
+
 /** A request to create a container, already parsed from flags or a compose file. */
 export interface CreateRequest {
   image: string;
@@ -93,12 +124,27 @@ export interface CreateRequest {
   runtime?: 'runc' | 'crun';
   labels: Record<string, string>;
   stopTimeout?: number; // seconds
-  healthcheck?: Healthcheck;
+  /** Laid over the image's HEALTHCHECK: flags may tune the image's check without naming a command. */
+  healthcheck?: Partial<Healthcheck>;
+  /** --no-healthcheck: the image's HEALTHCHECK is not run. */
+  noHealthcheck?: boolean;
   security?: SecurityRequest;
   /** -t: a terminal, held by conmon. */
   tty?: boolean;
   /** -i: stdin kept open for attach clients. */
   openStdin?: boolean;
+  /** true: the default init; a string: --init-path. */
+  init?: boolean | string;
+  ulimits?: Ulimit[];
+  devices?: DeviceMapping[];
+  mounts?: MountSpec[];
+  /** Any spelling Docker's kill takes (TERM, SIGTERM, 15); the image's, then SIGTERM, when absent. */
+  stopSignal?: string;
+  shmSize?: number; // bytes
+  /** Namespaced ones only, checked by the front. */
+  sysctls?: Record<string, string>;
+  /** --add-host, parsed by parseExtraHost. */
+  extraHosts?: { host: string; ip: string }[];
 }
 
 /** The characteristics kept in the instances file from create to rm. */
@@ -126,6 +172,14 @@ export interface ContainerSpec {
   security?: SecuritySpec;
   tty?: boolean;
   openStdin?: boolean;
+  // Each absent from records made before it existed, and when not asked for.
+  init?: InitSpec;
+  ulimits?: Ulimit[];
+  devices?: DeviceMapping[];
+  mounts?: MountSpec[];
+  shmSize?: number;
+  sysctls?: Record<string, string>;
+  extraHosts?: { host: string; ip: string }[];
 }
 
 export function emptyResources(): Resources {

@@ -9,6 +9,8 @@ import { networkContext } from './parts.js';
 import { allEndpoints } from '../state/endpoints.js';
 import { networkAddressing } from '../state/networks.js';
 import { portsOfContainer } from '../state/ports.js';
+import { allHealth, getHealth, type HealthStatus } from '../state/health.js';
+import type { Healthcheck } from './types.js';
 
 export interface EndpointView {
   network: string;
@@ -73,6 +75,7 @@ export function inspectContainer(ctx: EngineContext, c: Container): Record<strin
       StartedAt: c.startedAt ?? '0001-01-01T00:00:00Z',
       FinishedAt: c.finishedAt ?? '0001-01-01T00:00:00Z',
       RestartCount: c.restartCount,
+      ...healthView(ctx, c),
     },
     Config: {
       Hostname: s.hostname,
@@ -84,7 +87,7 @@ export function inspectContainer(ctx: EngineContext, c: Container): Record<strin
       Labels: c.labels,
       StopSignal: s.stopSignal,
       StopTimeout: s.stopTimeout,
-      Healthcheck: s.healthcheck ?? null,
+      Healthcheck: s.healthcheck ? dockerHealthcheck(s.healthcheck) : null,
       Tty: s.tty === true,
       OpenStdin: s.openStdin === true,
       // As Docker's run -i: the first attach's end of input closes the container's stdin.
@@ -105,6 +108,7 @@ export function inspectContainer(ctx: EngineContext, c: Container): Record<strin
       AutoRemove: s.autoRemove,
       ReadonlyRootfs: s.readOnly,
       ...securityView(s.security),
+      ...hostOptionsView(s),
       Runtime: c.runtime,
       PortBindings: Object.fromEntries(ports.map((p) => [`${p.container_port}/${p.proto}`, [{ HostIp: p.host_ip, HostPort: String(p.host_port) }]])),
     },
@@ -131,4 +135,52 @@ export function inspectContainer(ctx: EngineContext, c: Container): Record<strin
 /** Published ports of one container, as "host -> container" bindings. */
 export function containerPortBindings(ctx: EngineContext, id: string): PortBinding[] {
   return containerPorts(networkContext(ctx), id);
+}
+
+/** Docker's HostConfig fields for --init, --ulimit, --device and --mount. */
+function hostOptionsView(s: ContainerSpec) {
+  return {
+    Init: s.init !== undefined,
+    ShmSize: s.shmSize ?? 64 * 1024 * 1024,
+    Sysctls: s.sysctls ?? {},
+    ExtraHosts: (s.extraHosts ?? []).map((h) => `${h.host}:${h.ip}`),
+    ...(s.init ? { InitPath: s.init.path } : {}),
+    Ulimits: (s.ulimits ?? []).map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })),
+    Devices: (s.devices ?? []).map((d) => ({ PathOnHost: d.pathOnHost, PathInContainer: d.pathInContainer, CgroupPermissions: d.permissions })),
+    Mounts: (s.mounts ?? []).map((m) => ({
+      Type: m.type,
+      Source: m.source ?? '',
+      Target: m.target,
+      ReadOnly: m.readonly,
+      ...(m.bindPropagation ? { BindOptions: { Propagation: m.bindPropagation } } : {}),
+      ...(m.volumeNoCopy ? { VolumeOptions: { NoCopy: true } } : {}),
+      ...(m.tmpfsSize !== undefined || m.tmpfsMode !== undefined
+        ? { TmpfsOptions: { ...(m.tmpfsSize !== undefined ? { SizeBytes: m.tmpfsSize } : {}), ...(m.tmpfsMode !== undefined ? { Mode: m.tmpfsMode } : {}) } }
+        : {}),
+    })),
+  };
+}
+
+/** Docker's Config.Healthcheck: durations in nanoseconds. */
+function dockerHealthcheck(h: Healthcheck) {
+  return { Test: ['CMD', ...h.test], Interval: h.intervalMs * 1e6, Timeout: h.timeoutMs * 1e6, StartPeriod: h.startPeriodMs * 1e6, Retries: h.retries };
+}
+
+/** State.Health of a container with a healthcheck that has started at least once. */
+function healthView(ctx: EngineContext, c: Container) {
+  if (!c.spec.healthcheck) return {};
+  const h = getHealth(ctx.db, c.id);
+  if (!h) return {};
+  return { Health: { Status: h.status, FailingStreak: h.failingStreak, Log: h.log } };
+}
+
+/** For ps: the running containers' health, by id (those with a healthcheck and a row of this run). */
+export function containerHealth(ctx: EngineContext, ids: readonly string[]): Map<string, HealthStatus> {
+  const rows = allHealth(ctx.db);
+  const out = new Map<string, HealthStatus>();
+  for (const id of ids) {
+    const h = rows.get(id);
+    if (h) out.set(id, h.status);
+  }
+  return out;
 }

@@ -81,7 +81,12 @@ export function inspectVolume(ctx: EngineContext, name: string): VolumeInfo {
 /** For each volume some container (running or not) mounts, those containers' names. */
 function volumeUsers(ctx: EngineContext): Map<string, string[]> {
   const used = new Map<string, string[]>();
-  for (const c of listContainers(ctx)) for (const v of c.spec.volumes) if (v.named) used.set(v.source, [...(used.get(v.source) ?? []), c.name]);
+  for (const c of listContainers(ctx)) {
+    const names = [...c.spec.volumes.filter((v) => v.named).map((v) => v.source), ...(c.spec.mounts ?? []).filter((m) =>
+      m.type === 'volume'
+    ).map((m) => m.source!)];
+    for (const n of names) used.set(n, [...(used.get(n) ?? []), c.name]);
+  }
   return used;
 }
 

@@ -220,3 +220,19 @@ test("tmpfs: Docker's noexec,nosuid,nodev first, the user's options after; repla
   assert.deepEqual(s.mounts.filter((m) => m.destination === '/dev/shm').map((m) => m.source), ['tmpfs']);
   assert.throws(() => buildSpec(input({ tmpfs: [{ destination: 'rel', options: [] }] })), /not absolute/);
 });
+
+test('--ulimit replaces the default NOFILE and adds others; --device adds its node and one cgroup rule; bind propagation', () => {
+  const dev = { path: '/dev/xloop', type: 'b' as const, major: 7, minor: 0, fileMode: 0o600, uid: 0, gid: 0 };
+  const s = buildSpec(input({
+    rlimits: [{ type: 'RLIMIT_NOFILE', soft: 10, hard: 20 }, { type: 'RLIMIT_CORE', soft: 0, hard: 0 }],
+    devices: [{ device: dev, access: 'r' }],
+    mounts: [{ source: '/a', destination: '/b', readonly: true, propagation: 'rslave' }],
+  }));
+  assert.deepEqual(s.process.rlimits, [{ type: 'RLIMIT_NOFILE', soft: 10, hard: 20 }, { type: 'RLIMIT_CORE', soft: 0, hard: 0 }]);
+  assert.deepEqual(s.linux.devices, [dev]);
+  assert.deepEqual(s.linux.resources.devices.at(-1), { allow: true, type: 'b', major: 7, minor: 0, access: 'r' });
+  assert.deepEqual(s.mounts.find((m) => m.destination === '/b')?.options, ['rbind', 'rslave', 'ro']);
+  // Privileged allows every device already: no rule is added after the allow-all.
+  const p = buildSpec(input({ devices: [{ device: dev, access: 'r' }], security: { privileged: true } }));
+  assert.deepEqual(p.linux.resources.devices, [{ allow: true, access: 'rwm' }]);
+});

@@ -45,7 +45,7 @@ export const MASKED_PATHS: readonly string[] = [
 export const READONLY_PATHS: readonly string[] = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 
 /** Docker's: a privileged container may write /sys and its cgroups. */
-function defaultMounts(privileged: boolean): OciMount[] {
+function defaultMounts(privileged: boolean, shmSize = SHM_SIZE_BYTES): OciMount[] {
   const ro = privileged ? 'rw' : 'ro';
   return [
     { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
@@ -54,7 +54,7 @@ function defaultMounts(privileged: boolean): OciMount[] {
     { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', ro] },
     { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: [ro, 'nosuid', 'noexec', 'nodev'] },
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
-    { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${SHM_SIZE_BYTES}`] },
+    { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${shmSize}`] },
   ];
 }
 
@@ -85,7 +85,7 @@ function normalizeDest(p: string): string {
 }
 
 function bindMount(m: BindMount): OciMount {
-  const options = ['rbind', 'rprivate'];
+  const options = ['rbind', m.propagation ?? 'rprivate'];
   if (m.readonly) options.push('ro');
   return { destination: normalizeDest(m.destination), type: 'bind', source: m.source, options };
 }
@@ -99,7 +99,7 @@ function tmpfsMount(t: TmpfsMount): OciMount {
  * A user mount replaces a default one at the same destination (as `-v /x:/dev/shm` does in
  * Docker). User mounts go parents first so a bind at /a/b is not hidden by a later one at /a.
  */
-function mergeMounts(user: BindMount[], tmpfs: TmpfsMount[], privileged: boolean): OciMount[] {
+function mergeMounts(user: BindMount[], tmpfs: TmpfsMount[], privileged: boolean, shmSize?: number): OciMount[] {
   const binds = [...tmpfs.map(tmpfsMount), ...user.map(bindMount)];
   const taken = new Set(binds.map((m) => m.destination));
   const depth = (m: OciMount) => (m.destination === '/' ? 0 : m.destination.split('/').length);
@@ -107,7 +107,7 @@ function mergeMounts(user: BindMount[], tmpfs: TmpfsMount[], privileged: boolean
     .map((m, i) => ({ m, i }))
     .sort((a, b) => depth(a.m) - depth(b.m) || a.i - b.i)
     .map((x) => x.m);
-  return [...defaultMounts(privileged).filter((m) => !taken.has(m.destination)), ...sorted];
+  return [...defaultMounts(privileged, shmSize).filter((m) => !taken.has(m.destination)), ...sorted];
 }
 
 function namespaces(input: SpecInput): OciNamespace[] {
@@ -138,9 +138,11 @@ function capabilities(uid: number, set: readonly string[]): OciCapabilities {
   return { bounding: caps, effective: [...granted], permitted: [...granted], inheritable: [], ambient: [] };
 }
 
-function rlimits(cap: SpecInput['rlimitsHardCap']): OciRlimit[] {
+function rlimits(cap: SpecInput['rlimitsHardCap'], user: readonly OciRlimit[] = []): OciRlimit[] {
   const nofile = Math.min(DEFAULT_NOFILE, cap.nofile);
-  return [{ type: 'RLIMIT_NOFILE', hard: nofile, soft: nofile }];
+  const out = new Map<string, OciRlimit>([['RLIMIT_NOFILE', { type: 'RLIMIT_NOFILE', hard: nofile, soft: nofile }]]);
+  for (const r of user) out.set(r.type, { ...r });
+  return [...out.values()];
 }
 
 function resources(r: SpecInput['resources'], privileged: boolean): OciResources {
@@ -195,13 +197,13 @@ export function buildSpec(input: SpecInput): OciSpec {
       env: [...input.env],
       cwd: input.cwd,
       capabilities: capabilities(input.user.uid, sec.capabilities ?? DEFAULT_CAPABILITIES),
-      rlimits: rlimits(input.rlimitsHardCap),
+      rlimits: rlimits(input.rlimitsHardCap, input.rlimits),
       noNewPrivileges: sec.noNewPrivileges === true,
       oomScoreAdj: 0,
     },
     root: { path: input.rootfs, readonly: input.readonly },
     hostname: input.hostname,
-    mounts: mergeMounts(input.mounts, input.tmpfs ?? [], privileged),
+    mounts: mergeMounts(input.mounts, input.tmpfs ?? [], privileged, input.shmSize),
     linux: {
       namespaces: namespaces(input),
       resources: resources(input.resources, privileged),
@@ -210,8 +212,14 @@ export function buildSpec(input: SpecInput): OciSpec {
       readonlyPaths: privileged ? [] : [...READONLY_PATHS],
     },
   };
-  if (sec.devices && sec.devices.length > 0) spec.linux.devices = sec.devices.map((d) => ({ ...d }));
+  const devices = [...(sec.devices ?? []), ...(input.devices ?? []).map((d) => d.device)];
+  if (devices.length > 0) spec.linux.devices = devices.map((d) => ({ ...d }));
+  if (!privileged) {
+    for (const { device: d, access } of input.devices ?? [])
+      spec.linux.resources.devices.push({ allow: true, type: d.type, major: d.major, minor: d.minor, access });
+  }
   if (input.seccomp) spec.linux.seccomp = input.seccomp;
+  if (input.sysctl && Object.keys(input.sysctl).length > 0) spec.linux.sysctl = { ...input.sysctl };
   if (input.annotations && Object.keys(input.annotations).length > 0) spec.annotations = { ...input.annotations };
   return spec;
 }

@@ -31,6 +31,8 @@ export interface BindMount {
   source: string;
   destination: string;
   readonly: boolean;
+  /** --mount bind-propagation; rprivate when absent, as Docker. */
+  propagation?: 'private' | 'rprivate' | 'shared' | 'rshared' | 'slave' | 'rslave';
 }
 
 /** A tmpfs of the container's own (--tmpfs), with the mount options already checked. */
@@ -71,7 +73,14 @@ export interface SpecInput {
   seccomp?: OciSeccomp | null;
   security?: SecurityInput;
   tmpfs?: TmpfsMount[];
+  /** --ulimit: replace the default of the same type (NOFILE), added otherwise. */
+  rlimits?: OciRlimit[];
+  /** --device: the node in /dev and its rule in the device cgroup. */
+  devices?: { device: OciDevice; access: string }[];
   annotations?: Record<string, string>;
+  /** /dev/shm's size; 64 MiB, Docker's default, when absent. */
+  shmSize?: number;
+  sysctl?: Record<string, string>;
   /**
    * A private cgroup namespace, as Docker does on cgroup v2 hosts. Docker keeps the host's on
    * v1 and hybrid hosts, so that is the default; pass `cgroupMode() === 'v2'`.
@@ -177,6 +186,7 @@ export interface OciLinux {
   readonlyPaths: string[];
   devices?: OciDevice[];
   seccomp?: OciSeccomp;
+  sysctl?: Record<string, string>;
 }
 
 export interface OciSpec {

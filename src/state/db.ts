@@ -151,6 +151,18 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX events_time ON events(time_nano);
   `,
+  // 6: a container's health, kept by its health runner (engine/health-run.ts) between checks.
+  `
+  CREATE TABLE health (
+    container_id TEXT PRIMARY KEY REFERENCES containers(id) ON DELETE CASCADE,
+    run_id TEXT NOT NULL,             -- the run the status belongs to; a new start begins again
+    status TEXT NOT NULL,             -- starting, healthy, unhealthy
+    failing_streak INTEGER NOT NULL,
+    log TEXT NOT NULL,                -- JSON: the last checks, Docker's {Start, End, ExitCode, Output}
+    runner_pid INTEGER,               -- the health runner of this run, and its start time in ticks
+    runner_start INTEGER
+  );
+  `,
 ];
 
 /** Opens (creating if needed) the instances file under `root` and brings its schema up to date. */

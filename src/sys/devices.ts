@@ -1,7 +1,7 @@
 // The host's device nodes, as a privileged container gets them (runc's HostDevices): every
 // character and block device under /dev, except the pseudo-terminals, shared memory, message
 // queues and the console, which the container has of its own.
-import { lstatSync, readdirSync } from 'node:fs';
+import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface HostDevice {
@@ -48,4 +48,17 @@ export function hostDevices(root = '/dev', inside = '/dev'): HostDevice[] {
     out.push({ path, type, major: devMajor(st.rdev), minor: devMinor(st.rdev), fileMode: st.mode & 0o7777, uid: st.uid, gid: st.gid });
   }
   return out;
+}
+
+/** One device node (symlinks followed, as Docker's --device does), or undefined when `path` is none. */
+export function deviceNode(path: string): HostDevice | undefined {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    return undefined;
+  }
+  const type = st.isCharacterDevice() ? 'c' : st.isBlockDevice() ? 'b' : undefined;
+  if (type === undefined) return undefined;
+  return { path, type, major: devMajor(st.rdev), minor: devMinor(st.rdev), fileMode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
 }

@@ -59,3 +59,18 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions = {})
 export function start(cmd: string, args: readonly string[], opts: SpawnOptions) {
   return childProcess().spawn(cmd, args, opts);
 }
+
+/**
+ * Starts a program in a session of its own, stdio closed, not waited for: it outlives us (a
+ * container's health runner). Its pid, or null when it could not be started.
+ */
+export function startDetached(cmd: string, args: readonly string[]): number | null {
+  try {
+    const child = childProcess().spawn(cmd, args, { detached: true, stdio: 'ignore' });
+    child.on('error', () => undefined);
+    child.unref();
+    return child.pid ?? null;
+  } catch {
+    return null;
+  }
+}

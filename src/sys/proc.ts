@@ -161,3 +161,39 @@ export function parseLimits(text: string): HardRlimits {
 export function hardRlimits(o?: ProcFs): HardRlimits {
   return parseLimits(readFileSync(`${procRoot(o)}/self/limits`, 'utf8'));
 }
+
+/** /proc/self/limits' labels by the names --ulimit takes. */
+const LIMIT_LABELS: Record<string, string> = {
+  as: 'Max address space',
+  core: 'Max core file size',
+  cpu: 'Max cpu time',
+  data: 'Max data size',
+  fsize: 'Max file size',
+  locks: 'Max file locks',
+  memlock: 'Max locked memory',
+  msgqueue: 'Max msgqueue size',
+  nice: 'Max nice priority',
+  nofile: 'Max open files',
+  nproc: 'Max processes',
+  rss: 'Max resident set',
+  rtprio: 'Max realtime priority',
+  rttime: 'Max realtime timeout',
+  sigpending: 'Max pending signals',
+  stack: 'Max stack size',
+};
+
+/** Every hard limit of ours by --ulimit name; "unlimited" is Infinity. A container cannot go above them without CAP_SYS_RESOURCE. */
+export function parseAllHardLimits(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, label] of Object.entries(LIMIT_LABELS)) {
+    const line = text.split('\n').find((l) => l.startsWith(label));
+    const h = line?.slice(label.length).trim().split(/\s+/)[1];
+    if (h === 'unlimited') out[name] = Infinity;
+    else if (h !== undefined && /^\d+$/.test(h)) out[name] = Number(h);
+  }
+  return out;
+}
+
+export function allHardRlimits(o?: ProcFs): Record<string, number> {
+  return parseAllHardLimits(readFileSync(`${procRoot(o)}/self/limits`, 'utf8'));
+}

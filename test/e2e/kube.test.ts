@@ -162,7 +162,7 @@ test('play: three web servers behind the proxy answer on the published port', as
   assert.equal(proxy.HostConfig.NanoCpus, 0.5e9);
   const web = b.inspect(`${PROJECT}-web-1`);
   assert.equal(web.HostConfig.Memory, 32 * 2 ** 20);
-  assert.deepEqual(web.Config.Healthcheck?.test, ['wget', '-q', '-O', '/dev/null', 'http://127.0.0.1/']);
+  assert.deepEqual(web.Config.Healthcheck?.Test, ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1/']); // Docker's shape, as inspect shows it
   const seen = await askMany(30);
   assert.deepEqual([...seen].sort(), [`${PROJECT}-web-1`, `${PROJECT}-web-2`, `${PROJECT}-web-3`]);
 });

@@ -52,6 +52,7 @@ const VERBS = [
   'logout',
   'container ls',
   'container prune',
+  'healthcheck run',
   'container cp',
   'image ls',
   'image inspect',

@@ -2,13 +2,14 @@
 import type { CommandContext } from '../main.js';
 import { parseArgs, bool, str, list, type OptionDef } from '../args.js';
 import { RUN_FLAGS, toCreateRequest } from './run-flags.js';
+import { checkCidfile, writeCidfile } from './run-extra-flags.js';
 import { PULL_FLAGS, pullIfNeeded } from './auto-pull.js';
 import { json, out, printDocs, table, truncate } from '../render.js';
 import { eachRef } from '../each-ref.js';
 import { invalid } from '../../common/errors.js';
 import { humanDuration } from '../../common/units.js';
 import { shortId } from '../../common/ids.js';
-import { createEngine, parseStartFilters, type Container, type Engine, type LogChunk } from '../../engine/index.js';
+import { createEngine, parseStartFilters, type Container, type Engine, type HealthStatus, type LogChunk } from '../../engine/index.js';
 
 const HELP: OptionDef = { long: 'help', type: 'boolean' };
 
@@ -29,9 +30,11 @@ function needArgs(c: CommandContext, pos: string[], usage: string): void {
 export async function createCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [...RUN_FLAGS, ...PULL_FLAGS, HELP], { stopAtPositional: true, command: c.path });
   const req = toCreateRequest(p);
+  const cidfile = checkCidfile(p.values);
   const engine = engineOf(c);
   await pullIfNeeded(engine, req.image, p.values);
   const ctr = await engine.containers.create(req);
+  writeCidfile(cidfile, ctr.id);
   out(`${ctr.id}\n`);
   return 0;
 }
@@ -39,11 +42,14 @@ export async function createCmd(c: CommandContext): Promise<number> {
 export async function runCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [...RUN_FLAGS, ...PULL_FLAGS, HELP], { stopAtPositional: true, command: c.path });
   const req = toCreateRequest(p);
+  const cidfile = checkCidfile(p.values);
   const detach = bool(p.values.detach);
   const engine = engineOf(c);
   await pullIfNeeded(engine, req.image, p.values);
   if (detach) {
-    out(`${(await engine.containers.run(req)).id}\n`);
+    const id = (await engine.containers.run(req)).id;
+    writeCidfile(cidfile, id);
+    out(`${id}\n`);
     return 0;
   }
   // In the foreground, berth itself removes an --rm container once it has its exit code.
@@ -59,6 +65,7 @@ export async function runCmd(c: CommandContext): Promise<number> {
     return code;
   }
   const ctr = await engine.containers.run(fg, { attached: true });
+  writeCidfile(cidfile, ctr.id);
   return attachUntilExit(engine, ctr, { autoRemove: req.autoRemove });
 }
 
@@ -184,9 +191,12 @@ export async function cleanupCmd(c: CommandContext): Promise<number> {
 
 // ------------------------------------------------------------------------------ ps
 
-export function statusText(ctr: Container, now = Date.now()): string {
+const HEALTH_TEXT: Record<HealthStatus, string> = { starting: ' (health: starting)', healthy: ' (healthy)', unhealthy: ' (unhealthy)' };
+
+export function statusText(ctr: Container, now = Date.now(), health?: HealthStatus): string {
   if (ctr.status === 'running' || ctr.status === 'paused') {
-    return `Up ${humanDuration(now - Date.parse(ctr.startedAt ?? ctr.createdAt))}${ctr.status === 'paused' ? ' (Paused)' : ''}`;
+    const h = ctr.status === 'running' && health !== undefined ? HEALTH_TEXT[health] : '';
+    return `Up ${humanDuration(now - Date.parse(ctr.startedAt ?? ctr.createdAt))}${ctr.status === 'paused' ? ' (Paused)' : h}`;
   }
   if (ctr.status === 'exited') {
     const ago = ctr.finishedAt ? ` ${humanDuration(now - Date.parse(ctr.finishedAt))} ago` : '';
@@ -222,11 +232,14 @@ export async function psCmd(c: CommandContext): Promise<number> {
   // As Docker's: asking for a status (or an exit code) asks for stopped containers too.
   const all = bool(p.values.all) || filters.some((f) => /^(status|exited)=/.test(f));
   if (!all) list0 = list0.filter((x) => x.status === 'running' || x.status === 'paused');
+  // Only containers with a healthcheck have a health; most listings have none and skip the read.
+  const checked = list0.filter((x) => x.spec.healthcheck !== undefined && x.status === 'running').map((x) => x.id);
+  const health = checked.length > 0 ? await engine.containers.health(checked) : new Map<string, HealthStatus>();
   if (filters.length > 0) {
     const { filterContainers } = await import('./ps-filter.js');
     const eps = filters.some((f) => f.startsWith('network=')) ? await engine.containers.endpoints(list0.map((x) => x.id))
       : new Map<string, { network: string }[]>();
-    list0 = filterContainers(list0, filters, (x) => (eps.get(x.id) ?? []).map((e) => e.network));
+    list0 = filterContainers(list0, filters, (x) => (eps.get(x.id) ?? []).map((e) => e.network), (x) => health.get(x.id));
   }
   const noTrunc = bool(p.values['no-trunc']);
   if (bool(p.values.quiet)) {
@@ -244,7 +257,7 @@ export async function psCmd(c: CommandContext): Promise<number> {
       Command: x.spec.args.join(' '),
       Created: x.createdAt,
       State: x.status,
-      Status: statusText(x),
+      Status: statusText(x, Date.now(), health.get(x.id)),
       ExitCode: x.exitCode,
       StartedAt: x.startedAt,
       Labels: x.labels,
@@ -260,7 +273,7 @@ export async function psCmd(c: CommandContext): Promise<number> {
     x.imageRef,
     JSON.stringify(noTrunc ? x.spec.args.join(' ') : truncate(x.spec.args.join(' '), 20)),
     `${humanDuration(now - Date.parse(x.createdAt))} ago`,
-    statusText(x, now),
+    statusText(x, now, health.get(x.id)),
     x.name,
     limitsText(x),
     x.spec.networkMode === 'bridge' ? (eps.get(x.id) ?? []).map((e) => (e.ip ? `${e.network}:${e.ip}` : e.network)).join(',') : x.spec.networkMode,

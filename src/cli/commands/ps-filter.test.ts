@@ -39,3 +39,13 @@ test('an unknown key or a bad value is one clear error', () => {
     assert.throws(() => names([f]), (e) => isBerthError(e) && e.exitCode === 125 && /invalid filter/.test(e.message), f);
   }
 });
+
+test('health=starting|healthy|unhealthy|none; other values refused', () => {
+  const h = new Map([[list[0]!.id, 'healthy' as const]]);
+  const names = (f: string) => filterContainers(list, [f], () => [], (c) => h.get(c.id)).map((c) => c.name);
+  assert.deepEqual(names('health=healthy'), ['web-1']);
+  assert.ok(!names('health=none').includes('web-1'));
+  assert.ok(names('health=none').includes('db'));
+  assert.deepEqual(names('health=unhealthy'), []);
+  assert.throws(() => names('health=fine'), (e) => isBerthError(e) && e.exitCode === 125 && /Unrecognised filter value for health: fine/.test(e.message));
+});

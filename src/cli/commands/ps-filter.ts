@@ -1,19 +1,26 @@
-// ps --filter, Docker's keys: id, name, label, status, ancestor, network, exited. Pure: the
-// caller hands each container's networks, so the rules are tested without a root.
+// ps --filter, Docker's keys: id, name, label, status, ancestor, network, exited, health. Pure:
+// the caller hands each container's networks and health, so the rules are tested without a root.
 import { invalid } from '../../common/errors.js';
-import type { Container } from '../../engine/index.js';
+import type { Container, HealthStatus } from '../../engine/index.js';
 
 const STATUSES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
 
 /** Keeps the containers every filter accepts; repeated keys are alternatives, as Docker's. */
-export function filterContainers(list: Container[], filters: readonly string[], networksOf: (c: Container) => string[]): Container[] {
+const HEALTH = ['starting', 'healthy', 'unhealthy', 'none'];
+
+export function filterContainers(list: Container[], filters: readonly string[], networksOf: (c: Container) => string[],
+  healthOf: (c: Container) => HealthStatus | undefined = () => undefined): Container[]
+{
   const byKey = new Map<string, string[]>();
   for (const f of filters) {
     const i = f.indexOf('=');
     const k = i < 0 ? f : f.slice(0, i);
     const v = i < 0 ? '' : f.slice(i + 1);
-    if (!['id', 'name', 'label', 'status', 'ancestor', 'network', 'exited'].includes(k)) {
-      throw invalid('cli.bad_filter', `invalid filter '${k}'`, 'berth ps knows id, name, label, status, ancestor, network and exited');
+    if (!['id', 'name', 'label', 'status', 'ancestor', 'network', 'exited', 'health'].includes(k)) {
+      throw invalid('cli.bad_filter', `invalid filter '${k}'`, 'berth ps knows id, name, label, status, ancestor, network, exited and health');
+    }
+    if (k === 'health' && !HEALTH.includes(v)) {
+      throw invalid('cli.bad_filter', `Unrecognised filter value for health: ${v}`, `health is one of ${HEALTH.join(', ')}`);
     }
     if (k === 'status' && !STATUSES.includes(v)) throw invalid('cli.bad_filter', `invalid filter 'status=${v}'`, `status is one of ${STATUSES.join(', ')}`);
     if (k === 'exited' && !/^-?\d+$/.test(v)) throw invalid('cli.bad_filter', `invalid filter 'exited=${v}': expected an exit code`);
@@ -41,6 +48,8 @@ export function filterContainers(list: Container[], filters: readonly string[], 
         return networksOf(c).includes(v);
       case 'exited':
         return c.status === 'exited' && c.exitCode === Number(v);
+      case 'health':
+        return (healthOf(c) ?? 'none') === v;
       default:
         return false;
     }

@@ -10,6 +10,8 @@ import { parseCpus, parseCpuset, parseDeviceRate, parseSize } from '../../common
 import { emptyResources, type CreateRequest, type NetworkAttachment, type NetworkMode, type RestartPolicy, type SecurityRequest, type TmpfsSpec,
   type VolumeMount } from '../../engine/types.js';
 import { parseRestartPolicy } from '../../engine/index.js';
+import { parseDevice, parseHealthFlags, parseMount, parseUlimit } from './run-host-flags.js';
+import { EXTRA_RUN_FLAGS, extraRequest } from './run-extra-flags.js';
 
 export const RUN_FLAGS: OptionDef[] = [
   { long: 'detach', short: 'd', type: 'boolean', description: 'run in the background and print the container id' },
@@ -45,6 +47,18 @@ export const RUN_FLAGS: OptionDef[] = [
   { long: 'runtime', type: 'string', description: 'runc or crun (default: the one that works here)' },
   { long: 'label', short: 'l', type: 'string', multiple: true, description: 'set a label K=V' },
   { long: 'stop-timeout', type: 'string', description: 'seconds to wait before SIGKILL on stop' },
+  { long: 'init', type: 'boolean', description: 'run an init (tini) as pid 1 that forwards signals and reaps zombies' },
+  { long: 'init-path', type: 'string', description: 'path of the init binary on the host (default: /usr/bin/tini-static)' },
+  { long: 'ulimit', type: 'string', multiple: true, description: 'set a resource limit NAME=SOFT[:HARD] (e.g. nofile=1024:2048)' },
+  { long: 'device', type: 'string', multiple: true, description: 'add a host device HOST[:CONTAINER[:rwm]]' },
+  { long: 'mount', type: 'string', multiple: true, description: 'attach a mount type=bind|volume|tmpfs,source=,target=[,readonly][,...]' },
+  { long: 'health-cmd', type: 'string', description: 'command to run to check health' },
+  { long: 'health-interval', type: 'string', description: 'time between running the check (ms|s|m|h) (default 30s)' },
+  { long: 'health-timeout', type: 'string', description: 'maximum time to allow one check to run (ms|s|m|h) (default 30s)' },
+  { long: 'health-retries', type: 'string', description: 'consecutive failures needed to report unhealthy (default 3)' },
+  { long: 'health-start-period', type: 'string', description: 'start period for the container to initialize before counting retries (default 0s)' },
+  { long: 'no-healthcheck', type: 'boolean', description: 'disable any container-specified HEALTHCHECK' },
+  ...EXTRA_RUN_FLAGS,
   { long: 'interactive', short: 'i', type: 'boolean', description: 'keep stdin open' },
   { long: 'tty', short: 't', type: 'boolean', description: 'allocate a terminal' },
   { long: 'detach-keys', type: 'string', description: 'override the key sequence for detaching a container (default ctrl-p,ctrl-q)' },
@@ -251,5 +265,31 @@ export function toCreateRequest(p: ParsedArgs): CreateRequest {
   if (st !== undefined) req.stopTimeout = Number(st);
   const security = securityRequest(v);
   if (security !== undefined) req.security = security;
+  hostRequest(v, req);
+  extraRequest(v, req);
   return req;
+}
+
+/** --init, --ulimit, --device, --mount and the healthcheck: set on `req` only when given. */
+function hostRequest(v: ParsedArgs['values'], req: CreateRequest): void {
+  const initPath = str(v['init-path']);
+  if (initPath !== undefined && !initPath.startsWith('/')) throw invalid('init.bad', `invalid --init-path "${initPath}": expected an absolute path`);
+  if (bool(v.init)) req.init = initPath ?? true;
+  const ulimits = list(v.ulimit).map(parseUlimit);
+  if (ulimits.length > 0) req.ulimits = ulimits;
+  const devices = list(v.device).map(parseDevice);
+  if (devices.length > 0) req.devices = devices;
+  const mounts = list(v.mount).map(parseMount);
+  if (mounts.length > 0) req.mounts = mounts;
+  const opt = (k: string) => str(v[k]);
+  const h = parseHealthFlags({
+    ...(opt('health-cmd') !== undefined ? { cmd: opt('health-cmd')! } : {}),
+    ...(opt('health-interval') !== undefined ? { interval: opt('health-interval')! } : {}),
+    ...(opt('health-timeout') !== undefined ? { timeout: opt('health-timeout')! } : {}),
+    ...(opt('health-retries') !== undefined ? { retries: opt('health-retries')! } : {}),
+    ...(opt('health-start-period') !== undefined ? { startPeriod: opt('health-start-period')! } : {}),
+    none: bool(v['no-healthcheck']),
+  });
+  if (h.none) req.noHealthcheck = true;
+  if (h.healthcheck) req.healthcheck = h.healthcheck;
 }

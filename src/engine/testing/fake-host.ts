@@ -138,6 +138,11 @@ export class FakeHost implements Host {
     return p && p.state !== 'gone' ? p.start : null;
   };
   hardRlimits = () => ({ nofile: 1_048_576, nproc: 4_194_304 });
+  allHardRlimits = () => ({ nofile: 1_048_576, nproc: 4_194_304, core: Infinity, stack: Infinity, memlock: 8_388_608 });
+  startHealthRunner = (cmd: string, args: readonly string[]) => {
+    this.call('startHealthRunner', [cmd, ...args].join(' '));
+    return null;
+  };
   signal = (pid: number, sig: NodeJS.Signals) => {
     this.call('signal', `${pid} ${sig}`);
     const p = this.procs.get(pid);

@@ -1,0 +1,85 @@
+// --env-file, --label-file, --stop-signal, --shm-size, --sysctl, --add-host and --cidfile: Docker's syntax
+// and messages. The files are read here, as Docker's client reads them; the rest is pure.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { OptionDef, ParsedArgs } from '../args.js';
+import { list, str } from '../args.js';
+import { invalid } from '../../common/errors.js';
+import { parseSize } from '../../common/units.js';
+import type { CreateRequest } from '../../engine/types.js';
+import { checkSysctl, parseExtraHost } from '../../engine/index.js';
+
+export const EXTRA_RUN_FLAGS: OptionDef[] = [
+  { long: 'env-file', type: 'string', multiple: true, description: 'read in a file of environment variables' },
+  { long: 'label-file', type: 'string', multiple: true, description: 'read in a line delimited file of labels' },
+  { long: 'stop-signal', type: 'string', description: "signal to stop the container (default SIGTERM, or the image's)" },
+  { long: 'shm-size', type: 'string', description: 'size of /dev/shm (e.g. 128m; default 64m)' },
+  { long: 'sysctl', type: 'string', multiple: true, description: 'set a namespaced kernel parameter NAME=VALUE' },
+  { long: 'cidfile', type: 'string', description: 'write the container ID to the file' },
+  { long: 'add-host', type: 'string', multiple: true, description: 'add a custom host-to-IP mapping (host:ip)' },
+];
+
+/**
+ * Docker's env-file: one VAR=VAL a line, taken as written (no quotes, no expansion); a bare VAR
+ * copies ours; blank lines and lines starting with # are skipped.
+ */
+export function parseEnvFileText(text: string, file: string): string[] {
+  const out: string[] = [];
+  for (const [i, raw] of text.split(/\r?\n/).entries()) {
+    const line = raw.replace(/^\s+/, '');
+    if (line === '' || line.startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    const key = eq < 0 ? line.trimEnd() : line.slice(0, eq);
+    if (key === '' || /\s/.test(key)) throw invalid('cli.bad_file', `${file}:${i + 1}: variable '${key}' contains whitespaces`);
+    out.push(eq < 0 ? key : `${key}=${line.slice(eq + 1)}`);
+  }
+  return out;
+}
+
+function readList(files: readonly string[]): string[] {
+  return files.flatMap((f) => {
+    let text: string;
+    try {
+      text = readFileSync(f, 'utf8');
+    } catch (e) {
+      throw invalid('cli.bad_file', `open ${f}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
+    }
+    return parseEnvFileText(text, f);
+  });
+}
+
+/** Sets on `req` what these flags ask for; env and label files come before -e and -l, which win. */
+export function extraRequest(v: ParsedArgs['values'], req: CreateRequest): void {
+  const envs = readList(list(v['env-file']));
+  if (envs.length > 0) req.env = [...envs, ...req.env];
+  for (const l of readList(list(v['label-file']))) {
+    const i = l.indexOf('=');
+    const k = i < 0 ? l : l.slice(0, i);
+    if (!(k in req.labels)) req.labels[k] = i < 0 ? '' : l.slice(i + 1);
+  }
+  const ss = str(v['stop-signal']);
+  if (ss !== undefined) req.stopSignal = ss;
+  const shm = str(v['shm-size']);
+  if (shm !== undefined) req.shmSize = parseSize(shm, '--shm-size');
+  const sysctls = list(v.sysctl).map((s) => checkSysctl(s, req.networkMode));
+  if (sysctls.length > 0) req.sysctls = Object.fromEntries(sysctls);
+  const hosts = list(v['add-host']).map(parseExtraHost);
+  if (hosts.length > 0) req.extraHosts = hosts;
+}
+
+/** Docker refuses to start when the file is there already: it may be another container's. */
+export function checkCidfile(v: ParsedArgs['values']): string | undefined {
+  const f = str(v.cidfile);
+  if (f !== undefined && existsSync(f)) {
+    throw invalid('cidfile.exists', `Container ID file found, make sure the other container isn't running or delete ${f}`);
+  }
+  return f;
+}
+
+export function writeCidfile(file: string | undefined, id: string): void {
+  if (file === undefined) return;
+  try {
+    writeFileSync(file, id, { flag: 'wx', mode: 0o644 });
+  } catch (e) {
+    throw invalid('cidfile.write', `failed to create the container ID file: ${(e as Error).message}`);
+  }
+}
