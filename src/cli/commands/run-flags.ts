@@ -36,6 +36,9 @@ export const RUN_FLAGS: OptionDef[] = [
   { long: 'privileged', type: 'boolean', description: 'every capability and device, no seccomp, no masked paths' },
   { long: 'security-opt', type: 'string', multiple: true, description: 'no-new-privileges[=true], seccomp=unconfined or seccomp=PROFILE.json' },
   { long: 'group-add', type: 'string', multiple: true, description: 'add a supplementary group (name or GID)' },
+  { long: 'userns', type: 'string', description: 'user namespace: host, or auto[:size=N] (a range of the "containers" subordinate ids)' },
+  { long: 'uidmap', type: 'string', multiple: true, description: 'map uids CONTAINER_ID:HOST_ID:SIZE in a user namespace' },
+  { long: 'gidmap', type: 'string', multiple: true, description: 'map gids CONTAINER_ID:HOST_ID:SIZE in a user namespace' },
   { long: 'restart', type: 'string', description: 'no, on-failure[:N], always, unless-stopped' },
   { long: 'network', type: 'string', multiple: true, aliases: ['net'], description: 'none, host, or NET[:ip=ADDR][,alias=A] (repeatable)' },
   { long: 'ip', type: 'string', description: 'static address on the single network' },
@@ -247,5 +250,9 @@ export function toCreateRequest(p: ParsedArgs): CreateRequest {
   if (st !== undefined) req.stopTimeout = Number(st);
   const security = securityRequest(v);
   if (security !== undefined) req.security = security;
+  const userns = str(v.userns);
+  const uidmap = list(v.uidmap);
+  const gidmap = list(v.gidmap);
+  if (userns !== undefined || uidmap.length + gidmap.length > 0) req.userns = { ...(userns !== undefined ? { mode: userns } : {}), uidmap, gidmap };
   return req;
 }

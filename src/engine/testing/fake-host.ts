@@ -140,6 +140,15 @@ export class FakeHost implements Host {
     this.mounts.delete(target);
   };
   isMounted = (target: string) => this.mounts.has(target);
+  idmapMount = (maps: Parameters<Host['idmapMount']>[0], pairs: Parameters<Host['idmapMount']>[1]) => {
+    for (const p of pairs) {
+      this.call('idmapMount', `${p.target} ${maps.uid.map((m) => `${m.containerID}:${m.hostID}:${m.size}`).join(',')}`);
+      this.mounts.add(p.target);
+    }
+  };
+  chown = (path: string, uid: number, gid: number) => {
+    this.call('chown', `${path} ${uid}:${gid}`);
+  };
   removeCgroup = (p: string) => {
     this.call('removeCgroup', p);
     this.cgroups.delete(p);
