@@ -219,5 +219,8 @@ export function toCreateRequest(body0: unknown, name: string | undefined): Creat
   if (hcheck) req.healthcheck = hcheck;
   const sec = security(hc);
   if (sec) req.security = sec;
+  // Docker's UsernsMode is "" or "host"; Podman's API adds auto[:size=N].
+  const userns = str(hc.UsernsMode, 'HostConfig.UsernsMode');
+  if (userns) req.userns = { mode: userns, uidmap: [], gidmap: [] };
   return req;
 }

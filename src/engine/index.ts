@@ -67,6 +67,7 @@ export { parsePortSpec } from '../network/portspec.js';
 export type { BuildImage, CommitStepOptions, ImagePathInfo, ArchiveCompression } from './build-images.js';
 export type { RunStepOptions, RunStepResult } from './build-run.js';
 export { parseRestartPolicy } from './restart.js';
+export { parseSecurityOpts, parseTmpfs } from './security-opts.js';
 export { emptyResources } from './types.js';
 
 export interface ContainerEngine {
