@@ -43,7 +43,8 @@ function service(s: ServiceConfig): Record<string, unknown> {
   if (sec?.privileged) o.privileged = true;
   if (sec?.groupAdd) o.group_add = sec.groupAdd;
   if (sec?.tmpfs) o.tmpfs = sec.tmpfs.map((t) => (t.options.length > 0 ? `${t.destination}:${t.options.join(',')}` : t.destination));
-  const opts = [...(sec?.noNewPrivileges ? ['no-new-privileges:true'] : []), ...(sec?.seccomp === undefined ? [] : [`seccomp=${typeof sec.seccomp === 'string' ? sec.seccomp : sec.seccomp.source}`])];
+  const opts = [...(sec?.noNewPrivileges ? ['no-new-privileges:true'] : []),
+    ...(sec?.seccomp === undefined ? [] : [`seccomp=${typeof sec.seccomp === 'string' ? sec.seccomp : sec.seccomp.source}`])];
   if (opts.length > 0) o.security_opt = opts;
   if (s.userns?.mode !== undefined) o.userns_mode = s.userns.mode;
   if (s.pullPolicy !== 'missing') o.pull_policy = s.pullPolicy;

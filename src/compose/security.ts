@@ -16,7 +16,10 @@ export function serviceSecurity(r: Reader, s: Map_, p: string, workingDir: strin
   if (s.security_opt !== undefined) {
     // A seccomp profile's path is the project directory's, as the compose file's own paths are.
     const opts = r.strList(s.security_opt, `${p}.security_opt`);
-    Object.assign(sec, parseSecurityOpts(opts.map((o) => o.replace(/^seccomp[=:](?!unconfined$)(.+)$/s, (_, f: string) => `seccomp=${isAbsolute(f) ? f : resolve(workingDir, f)}`))));
+    Object.assign(sec, parseSecurityOpts(opts.map((o) =>
+      o.replace(/^seccomp[=:](?!unconfined$)(.+)$/s, (_, f: string) =>
+        `seccomp=${isAbsolute(f) ? f : resolve(workingDir, f)}`)
+    )));
   }
   if (s.tmpfs !== undefined) {
     const list = typeof s.tmpfs === 'string' ? [s.tmpfs] : r.strList(s.tmpfs, `${p}.tmpfs`);

@@ -220,3 +220,20 @@ test("tmpfs: Docker's noexec,nosuid,nodev first, the user's options after; repla
   assert.deepEqual(s.mounts.filter((m) => m.destination === '/dev/shm').map((m) => m.source), ['tmpfs']);
   assert.throws(() => buildSpec(input({ tmpfs: [{ destination: 'rel', options: [] }] })), /not absolute/);
 });
+
+test("user namespace: a user namespace with the maps; /sys a bind of the host's when the network namespace is not its own", () => {
+  const idMappings = { uid: [{ containerID: 0, hostID: 100000, size: 65536 }], gid: [{ containerID: 0, hostID: 200000, size: 1000 }] };
+  const own = buildSpec(input({ idMappings }));
+  assert.ok(own.linux.namespaces.some((n) => n.type === 'user' && n.path === undefined));
+  assert.deepEqual(own.linux.uidMappings, idMappings.uid);
+  assert.deepEqual(own.linux.gidMappings, idMappings.gid);
+  assert.equal(own.mounts.find((m) => m.destination === '/sys')?.type, 'sysfs');
+  const joined = buildSpec(input({ idMappings, network: { mode: 'path', path: '/run/netns/x' } }));
+  const sys = joined.mounts.find((m) => m.destination === '/sys');
+  assert.equal(sys?.type, 'bind');
+  assert.equal(sys?.source, '/sys');
+  assert.ok(sys?.options.includes('ro') && sys.options.includes('rbind'));
+  const none = buildSpec(input());
+  assert.ok(!none.linux.namespaces.some((n) => n.type === 'user'));
+  assert.equal(none.linux.uidMappings, undefined);
+});
