@@ -109,7 +109,7 @@ test('long syntax: port names, bind and volume options, no-op short modes; SELin
   refuses('networks: { default: { ipv6_address: "::1" } }', /ipv6_address: not supported by berth/);
 });
 
-test('cap_add, cap_drop, privileged, security_opt, tmpfs, group_add and userns_mode become run\'s requests', () => {
+test("cap_add, cap_drop, privileged, security_opt, tmpfs, group_add and userns_mode become run's requests", () => {
   const s = svc([
     'cap_add: [NET_ADMIN]',
     'cap_drop: [ALL]',

@@ -38,7 +38,7 @@ function ok(args: string[]): string {
 const idMap = (text: string) => text.trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
 const hostUid = (pid: number) => Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
 
-test('--userns=auto: root inside is a subordinate uid outside, and what it writes to a bind mount is that uid\'s', () => {
+test("--userns=auto: root inside is a subordinate uid outside, and what it writes to a bind mount is that uid's", () => {
   ok(['volume', 'create', 'uns-vol']);
   writeFileSync(join(dir, 'root-only'), 'host secret\n', { mode: 0o600 });
   chmodSync(dir, 0o755);
@@ -50,20 +50,21 @@ test('--userns=auto: root inside is a subordinate uid outside, and what it write
   assert.deepEqual(idMap(gids!), [[0, START, 65536]]);
   assert.match(rest!, /^0\n/, 'root inside');
   assert.match(rest!, /Permission denied\nread=1/, 'root inside cannot read a file only host root may read');
-  assert.match(rest!, /rootfs-writable/, 'the writable layer is its root\'s');
+  assert.match(rest!, /rootfs-writable/, "the writable layer is its root's");
 
   // Without a user namespace the same root reads it (CAP_DAC_OVERRIDE on the host's files).
   assert.match(ok(['run', '--rm', '--network', 'none', '-v', `${dir}:/host`, 'busybox', 'cat', '/host/root-only']), /host secret/);
 
   const wdir = mkdtempSync(join(dir, 'w-'));
   chmodSync(wdir, 0o777);
-  ok(['run', '--rm', '--network', 'none', '--userns=auto', '-v', `${wdir}:/w`, '-v', 'uns-vol:/v', 'busybox', 'sh', '-c', 'touch /w/made /v/made; mkdir /w/sub']);
+  ok(['run', '--rm', '--network', 'none', '--userns=auto', '-v', `${wdir}:/w`, '-v', 'uns-vol:/v', 'busybox', 'sh', '-c',
+    'touch /w/made /v/made; mkdir /w/sub']);
   for (const p of [join(wdir, 'made'), join(wdir, 'sub')]) {
     const st = statSync(p);
     assert.deepEqual([st.uid, st.gid], [START, START], `${p} belongs to the mapped root`);
   }
   const vol = JSON.parse(ok(['volume', 'inspect', 'uns-vol'])) as { Mountpoint: string }[];
-  assert.equal(statSync(join(vol[0]!.Mountpoint, 'made')).uid, START, 'a new named volume is given to the container\'s root');
+  assert.equal(statSync(join(vol[0]!.Mountpoint, 'made')).uid, START, "a new named volume is given to the container's root");
   ok(['volume', 'rm', 'uns-vol']);
 });
 
@@ -94,11 +95,13 @@ test('two --userns=auto containers get ranges that do not overlap; exec, the bri
 
 test('the image layers stay shared and untouched: idmapped, not copied or chowned', () => {
   const layers = join(b.root, 'layers');
-  const owners = () => readdirSync(layers).map((l) => statSync(join(layers, l, 'bin', 'busybox'), { throwIfNoEntry: false })?.uid).filter((u) => u !== undefined);
+  const owners = () =>
+    readdirSync(layers).map((l) => statSync(join(layers, l, 'bin', 'busybox'), { throwIfNoEntry: false })?.uid).filter((u) => u !== undefined);
   const before = owners();
   assert.ok(before.length > 0 && before.every((u) => u === 0));
-  const out = ok(['run', '--rm', '--network', 'none', '--userns=auto', 'busybox', 'sh', '-c', 'stat -c %u:%g /bin/busybox; grep -c " /proc/" /proc/self/mountinfo']);
-  assert.match(out, /^0:0\n/, 'inside, the layer\'s files are root\'s');
+  const out = ok(['run', '--rm', '--network', 'none', '--userns=auto', 'busybox', 'sh', '-c',
+    'stat -c %u:%g /bin/busybox; grep -c " /proc/" /proc/self/mountinfo']);
+  assert.match(out, /^0:0\n/, "inside, the layer's files are root's");
   assert.deepEqual(owners(), before, 'on the host they are still uid 0');
   assert.equal(readdirSync(join(b.root, 'layers')).length, readdirSync(layers).length);
   // No bind of a layer is left mounted once the overlay is up.
