@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseRange, hostIdOf, parseIdMap, parseSubordinateIds, planUserns } from './userns.js';
+import { chooseRange, containerIds, hostIdOf, parseIdMap, parseSubordinateIds, planUserns } from './userns.js';
 
 test('parseSubordinateIds reads the lines of one user, by name or uid, and skips bad ones', () => {
   const text = 'alice:100000:65536\ncontainers:300000:1000\n# comment\ncontainers:200000:65536\ncontainers:x:1\n999:500000:10\ncontainers:1:0\n';
@@ -48,4 +48,15 @@ test('hostIdOf finds an id in the maps, or nothing', () => {
   assert.equal(hostIdOf(maps, 999), 100999);
   assert.equal(hostIdOf(maps, 5000), 7);
   assert.equal(hostIdOf(maps, 1000), undefined);
+});
+
+test('containerIds maps host ids back into the container, and keeps ids outside the maps', () => {
+  const back = containerIds({ mode: 'auto', uidMap: [{ containerID: 0, hostID: 100000, size: 65536 }],
+    gidMap: [{ containerID: 0, hostID: 300000, size: 10 }] })!;
+  assert.equal(back(100000, 'uid'), 0);
+  assert.equal(back(101000, 'uid'), 1000);
+  assert.equal(back(0, 'uid'), 0, 'a layer file seen without its idmap');
+  assert.equal(back(300009, 'gid'), 9);
+  assert.equal(back(100000, 'gid'), 100000);
+  assert.equal(containerIds(undefined), undefined);
 });

@@ -167,3 +167,16 @@ export function hostIdOf(maps: readonly IdMapping[], id: number): number | undef
   for (const m of maps) if (id >= m.containerID && id < m.containerID + m.size) return m.hostID + (id - m.containerID);
   return undefined;
 }
+
+/**
+ * Host ids back to the container's, for packing a user namespace container's files (commit,
+ * export). An id outside the maps is kept: an image layer seen without its idmap is already the
+ * container's.
+ */
+export function containerIds(ns: UsernsSpec | undefined): ((id: number, kind: 'uid' | 'gid') => number) | undefined {
+  if (ns === undefined) return undefined;
+  return (id, kind) => {
+    for (const m of kind === 'uid' ? ns.uidMap : ns.gidMap) if (id >= m.hostID && id < m.hostID + m.size) return m.containerID + (id - m.hostID);
+    return id;
+  };
+}

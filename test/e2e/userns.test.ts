@@ -3,6 +3,7 @@
 // root inside may not read, and what the host sees of the image layers (shared, untouched).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Berth, type Result } from './helpers.js';
@@ -176,4 +177,17 @@ services:
   } finally {
     compose(['down']);
   }
+});
+
+test("commit and export of a --userns container give its files their ids inside, not the host's", () => {
+  ok(['run', '--name', 'uns-commit', '--network', 'none', '--userns=auto', 'busybox', 'sh', '-c', 'mkdir /made && touch /made/f && chown 1000:1000 /made/f']);
+  ok(['commit', 'uns-commit', 'uns-committed']);
+  const out = ok(['run', '--rm', '--network', 'none', 'uns-committed', 'stat', '-c', '%u:%g %n', '/made', '/made/f']);
+  assert.equal(out, '0:0 /made\n1000:1000 /made/f\n');
+  const tar = join(dir, 'export.tar');
+  ok(['export', '-o', tar, 'uns-commit']);
+  const list = spawnSync('tar', ['-tvf', tar, 'made/f'], { encoding: 'utf8' });
+  assert.match(list.stdout, /1000\/1000/);
+  ok(['rm', 'uns-commit']);
+  ok(['rmi', 'uns-committed']);
 });
