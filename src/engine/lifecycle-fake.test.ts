@@ -611,3 +611,17 @@ test('--uidmap alone maps gids the same way, and --userns=host is no user namesp
   });
   assert.equal(createContainer(ctx, req({ name: 'uns-host', ...userns('host') })).spec.userns, undefined);
 });
+
+test('recoverRecords brings back a --userns=auto range, so that no new container is given it', async () => {
+  const { recoverRecords } = await import('./record-file.js');
+  await withSubids('containers:200000:100000\n', () => {
+    const kept = createContainer(ctx, req({ name: 'uns-kept', ...userns('auto') }));
+    ctx.db.close();
+    rmSync(join(ctx.paths.root, 'berth.db'));
+    ctx = createContext(ctx.config, { host });
+    assert.deepEqual(recoverRecords(ctx).recovered.map((r) => r.name), ['uns-kept']);
+    assert.deepEqual(lookup(ctx, 'uns-kept').spec.userns, kept.spec.userns);
+    const next = createContainer(ctx, req({ name: 'uns-next', ...userns('auto:size=1000') }));
+    assert.deepEqual(next.spec.userns?.uidMap, [{ containerID: 0, hostID: 265536, size: 1000 }]);
+  });
+});
