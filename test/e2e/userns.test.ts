@@ -79,6 +79,10 @@ test('two --userns=auto containers get ranges that do not overlap; exec, the bri
   assert.deepEqual(two.HostConfig.IDMappings.UidMap, [`0:${START + 65536}:1000`]);
   assert.equal(hostUid(one.State.Pid), START, "uns-one's init runs as its mapped root");
   assert.equal(hostUid(two.State.Pid), START + 65536);
+  const mode = (p: string) => (statSync(p).mode & 0o777).toString(8);
+  assert.equal(mode(b.root), '711', 'search only, so that runc can reach the rootfs as the mapped root');
+  assert.equal(mode(join(b.root, 'berth.db')), '600');
+  assert.equal(mode(join(b.root, 'containers', b.inspect('uns-one').Id, 'ctr.log')), '600');
   // exec joins the user namespace and then the network namespace, which that namespace owns.
   assert.deepEqual(idMap(ok(['exec', 'uns-two', 'cat', '/proc/self/uid_map'])), [[0, START + 65536, 1000]]);
   assert.match(ok(['exec', 'uns-one', 'ip', '-4', 'addr', 'show', 'eth0']), /inet 10\.\d+\.\d+\.\d+\//);
