@@ -4,7 +4,7 @@
 // nobody). What the kernel would hold is the fake's: every assertion below reads it.
 import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { isBerthError } from '../common/errors.js';
@@ -623,5 +623,18 @@ test('recoverRecords brings back a --userns=auto range, so that no new container
     assert.deepEqual(lookup(ctx, 'uns-kept').spec.userns, kept.spec.userns);
     const next = createContainer(ctx, req({ name: 'uns-next', ...userns('auto:size=1000') }));
     assert.deepEqual(next.spec.userns?.uidMap, [{ containerID: 0, hostID: 265536, size: 1000 }]);
+  });
+});
+
+test('binds of the layers left by a start killed before the overlay are unmounted before rm deletes anything', async () => {
+  await withSubids('containers:200000:100000\n', () => {
+    const c = createContainer(ctx, req({ name: 'uns-left', ...userns('auto') }));
+    const bind = join(ctx.paths.root, 'containers', c.id, 'idmap', '0');
+    mkdirSync(bind, { recursive: true });
+    host.mounts.add(bind);
+    removeContainer(ctx, c.id, { force: false });
+    assert.ok(host.calls.includes(`unmount ${bind}`), host.calls.join(', '));
+    assert.ok(!host.mounts.has(bind));
+    assert.ok(!existsSync(join(ctx.paths.root, 'containers', c.id)));
   });
 });
