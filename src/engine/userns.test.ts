@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseRange, containerIds, hostIdOf, parseIdMap, parseSubordinateIds, planUserns } from './userns.js';
+import { chooseRange, containerIds, hostIdOf, hostIds, parseIdMap, parseSubordinateIds, planUserns } from './userns.js';
 
 test('parseSubordinateIds reads the lines of one user, by name or uid, and skips bad ones', () => {
   const text = 'alice:100000:65536\ncontainers:300000:1000\n# comment\ncontainers:200000:65536\ncontainers:x:1\n999:500000:10\ncontainers:1:0\n';
@@ -59,4 +59,12 @@ test('containerIds maps host ids back into the container, and keeps ids outside 
   assert.equal(back(300009, 'gid'), 9);
   assert.equal(back(100000, 'gid'), 100000);
   assert.equal(containerIds(undefined), undefined);
+});
+
+test('hostIds maps container ids onto the host, and an unmapped one to the overflow id', () => {
+  const to = hostIds({ mode: 'map', uidMap: [{ containerID: 0, hostID: 100000, size: 10 }], gidMap: [{ containerID: 0, hostID: 200000, size: 10 }] })!;
+  assert.equal(to(0, 'uid'), 100000);
+  assert.equal(to(9, 'gid'), 200009);
+  assert.equal(to(10, 'uid'), 65534);
+  assert.equal(hostIds(undefined), undefined);
 });

@@ -13,6 +13,8 @@ export const SUBID_USER = 'containers';
 /** Enough for every uid an image is likely to use (nobody is 65534). Podman guesses from the image. */
 export const DEFAULT_AUTO_SIZE = 65536;
 const MAX_ID = 2 ** 32 - 1;
+/** The kernel's overflowuid: what an unmapped id shows as inside a user namespace. */
+const OVERFLOW_ID = 65534;
 
 export type UsernsPlan = { kind: 'host' } | { kind: 'auto'; size: number } | { kind: 'map'; spec: UsernsSpec };
 
@@ -179,4 +181,10 @@ export function containerIds(ns: UsernsSpec | undefined): ((id: number, kind: 'u
     for (const m of kind === 'uid' ? ns.uidMap : ns.gidMap) if (id >= m.hostID && id < m.hostID + m.size) return m.containerID + (id - m.hostID);
     return id;
   };
+}
+
+/** Container ids to the host's (cp into the container); an id outside the maps is the overflow uid. */
+export function hostIds(ns: UsernsSpec | undefined): ((id: number, kind: 'uid' | 'gid') => number) | undefined {
+  if (ns === undefined) return undefined;
+  return (id, kind) => hostIdOf(kind === 'uid' ? ns.uidMap : ns.gidMap, id) ?? OVERFLOW_ID;
 }

@@ -60,15 +60,22 @@ function hashedEntries(input: NodeJS.ReadableStream | Readable) {
   return { hash, extract, piping };
 }
 
-/** `plainFiles`: the tar is not a layer (cp): ".wh." names are ordinary files, never whiteouts. */
-export async function unpackLayer(input: NodeJS.ReadableStream | Readable, dest: string, opts: { plainFiles?: boolean } = {}): Promise<UnpackResult> {
+/**
+ * `plainFiles`: the tar is not a layer (cp): ".wh." names are ordinary files, never whiteouts.
+ * `ids`: the owner on the host of an entry's owner (cp into a container in a user namespace).
+ */
+export async function unpackLayer(input: NodeJS.ReadableStream | Readable, dest: string,
+  opts: { plainFiles?: boolean; ids?: (id: number, kind: 'uid' | 'gid') => number } = {}): Promise<UnpackResult>
+{
+  const ids = opts.ids;
   const { hash, extract, piping } = hashedEntries(input);
   piping.catch(() => undefined); // awaited below; this keeps an early loop exit from leaving it unhandled
   const dirTimes: DirTime[] = [];
   let size = 0;
   try {
     for await (const entry of extract) {
-      size += await applyEntry(dest, entry.header, entry, dirTimes, opts.plainFiles === true);
+      const h = ids ? { ...entry.header, uid: ids(entry.header.uid ?? 0, 'uid'), gid: ids(entry.header.gid ?? 0, 'gid') } : entry.header;
+      size += await applyEntry(dest, h, entry, dirTimes, opts.plainFiles === true);
     }
     await piping;
   } catch (e) {

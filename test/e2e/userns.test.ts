@@ -195,3 +195,16 @@ test("commit and export of a --userns container give its files their ids inside,
   ok(['rm', 'uns-commit']);
   ok(['rmi', 'uns-committed']);
 });
+
+test('cp into a --userns container gives the file to root inside, running or stopped', () => {
+  const file = join(dir, 'cp-in');
+  writeFileSync(file, 'copied\n');
+  ok(['run', '-d', '--name', 'uns-cp', '--network', 'none', '--userns=auto', 'busybox', 'sleep', '300']);
+  ok(['cp', file, 'uns-cp:/tmp/']);
+  assert.equal(ok(['exec', 'uns-cp', 'stat', '-c', '%u:%g', '/tmp/cp-in']), '0:0\n');
+  ok(['stop', '-t', '0', 'uns-cp']);
+  ok(['cp', file, 'uns-cp:/stopped-in']);
+  ok(['start', 'uns-cp']);
+  assert.equal(ok(['exec', 'uns-cp', 'stat', '-c', '%u:%g', '/stopped-in']), '0:0\n');
+  ok(['rm', '-f', 'uns-cp']);
+});
