@@ -3,6 +3,8 @@ SHELL := /bin/bash
 APT_PACKAGES := runc crun conmon tini busybox-static nftables iproute2 aardvark-dns nginx-light attr jq procps psmisc util-linux bsdutils coreutils tar gzip curl skopeo podman docker-registry apache2-utils gcc libc6-dev chromium docker-compose
 NODE_DEPS_STAMP := node_modules/.berth-stamp
 IMAGES := images/out/busybox.tar images/out/nginx.tar
+# Small programs of berth's own, for system calls that neither Node nor a host program offers.
+HELPERS := build/helpers/berth-idmap-mount
 
 .PHONY: all deps build images install demo demo-down lint format format-check test test-unit test-integration bench soak clean
 
@@ -20,12 +22,16 @@ $(NODE_DEPS_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-build: deps $(NODE_DEPS_STAMP)
+build: deps $(NODE_DEPS_STAMP) $(HELPERS)
 	npx tsc -p tsconfig.json
 	node build.mjs
 	@$(MAKE) --no-print-directory images
 
 images: $(IMAGES)
+
+build/helpers/berth-idmap-mount: helpers/idmap-mount.c
+	@mkdir -p $(@D)
+	gcc -O2 -Wall -Wextra -Werror -o $@ $<
 
 # Built by berth itself from images/*/Containerfile (see images/build.sh), so it needs the bundle.
 IMAGE_SOURCES := images/build.sh images/rootfs.sh images/.containerignore $(wildcard images/busybox/* images/nginx/*)

@@ -222,5 +222,8 @@ export function toCreateRequest(body0: unknown, name: string | undefined): Creat
   if (sec) req.security = sec;
   if (tty) req.tty = true;
   if (openStdin) req.openStdin = true;
+  // Docker's UsernsMode is "" or "host"; Podman's API adds auto[:size=N].
+  const userns = str(hc.UsernsMode, 'HostConfig.UsernsMode');
+  if (userns) req.userns = { mode: userns, uidmap: [], gidmap: [] };
   return req;
 }

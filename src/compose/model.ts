@@ -1,6 +1,6 @@
 // A compose file as berth understood it: every value checked, defaulted and in one shape, so
 // that planning, hashing and `compose config` never look at raw YAML again.
-import type { Resources } from '../engine/types.js';
+import type { Resources, SecurityRequest, UsernsRequest } from '../engine/types.js';
 
 export type DependsCondition = 'service_started' | 'service_healthy' | 'service_completed_successfully';
 
@@ -130,6 +130,10 @@ export interface ServiceConfig {
   reservations: { memory?: number; cpus?: number };
   healthcheck?: ServiceHealthcheck;
   stopGracePeriodSec?: number;
+  /** cap_add, cap_drop, privileged, security_opt, tmpfs, group_add: as `run`'s flags. */
+  security?: SecurityRequest;
+  /** userns_mode */
+  userns?: UsernsRequest;
 }
 
 export interface NetworkConfig {

@@ -96,7 +96,7 @@ test('project name: -p wins over name:, which wins over the directory', () => {
 });
 
 test('unknown keys are refused by their path', () => {
-  refuses('services: { web: { image: x, privileged: true } }', /^compose\.yaml: services\.web\.privileged: not supported by berth$/);
+  refuses('services: { web: { image: x, cgroup: host } }', /^compose\.yaml: services\.web\.cgroup: not supported by berth$/);
   refuses('services: { web: { image: x, deploy: { resources: { reservations: { devices: [] } } } } }',
     /services\.web\.deploy\.resources\.reservations\.devices: not supported/);
   refuses('services: { web: { image: x } }\nnetworks: { n: { driver: overlay } }', /networks\.n\.driver: overlay: not supported/);

@@ -149,6 +149,8 @@ export function createRequest(p: ComposeProject, s: ServiceConfig, replica: { nu
   if (s.stopGracePeriodSec !== undefined) req.stopTimeout = s.stopGracePeriodSec;
   if (s.healthcheck) req.healthcheck = { ...s.healthcheck };
   if (s.runtime !== undefined) req.runtime = s.runtime;
+  if (s.security) req.security = structuredClone(s.security);
+  if (s.userns) req.userns = structuredClone(s.userns);
   return req;
 }
 

@@ -52,6 +52,16 @@ function service(s: ServiceConfig): Record<string, unknown> {
   if (nonEmpty(s.annotations)) o.annotations = s.annotations;
   if (s.profiles.length > 0) o.profiles = s.profiles;
   if (s.readOnly) o.read_only = true;
+  const sec = s.security;
+  if (sec?.capAdd) o.cap_add = sec.capAdd;
+  if (sec?.capDrop) o.cap_drop = sec.capDrop;
+  if (sec?.privileged) o.privileged = true;
+  if (sec?.groupAdd) o.group_add = sec.groupAdd;
+  if (sec?.tmpfs) o.tmpfs = sec.tmpfs.map((t) => (t.options.length > 0 ? `${t.destination}:${t.options.join(',')}` : t.destination));
+  const opts = [...(sec?.noNewPrivileges ? ['no-new-privileges:true'] : []),
+    ...(sec?.seccomp === undefined ? [] : [`seccomp=${typeof sec.seccomp === 'string' ? sec.seccomp : sec.seccomp.source}`])];
+  if (opts.length > 0) o.security_opt = opts;
+  if (s.userns?.mode !== undefined) o.userns_mode = s.userns.mode;
   if (s.pullPolicy !== 'missing') o.pull_policy = s.pullPolicy;
   if (s.runtime !== undefined) o.runtime = s.runtime;
   if (s.resources.cpusetCpus !== undefined) o.cpuset = s.resources.cpusetCpus;

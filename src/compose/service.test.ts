@@ -144,3 +144,32 @@ test('build: what berth cannot build is refused, naming the key', () => {
   refusesBuild('build: { context: /x, dockerfile: D, dockerfile_inline: "FROM x" }', /dockerfile and dockerfile_inline cannot both be given/);
   refusesBuild('build: { context: /x, contxt: . }', /services\.web\.build\.contxt: not supported by berth/);
 });
+
+test("cap_add, cap_drop, privileged, security_opt, tmpfs, group_add and userns_mode become run's requests", () => {
+  const s = svc([
+    'cap_add: [NET_ADMIN]',
+    'cap_drop: [ALL]',
+    'privileged: false',
+    'security_opt: ["no-new-privileges:true", "seccomp=unconfined", "label=disable"]',
+    'tmpfs: ["/run:size=1m", /tmp]',
+    'group_add: [wheel, 27]',
+    'userns_mode: "auto:size=2048"',
+  ].join('\n'));
+  assert.deepEqual(s.security, {
+    capAdd: ['NET_ADMIN'],
+    capDrop: ['ALL'],
+    noNewPrivileges: true,
+    seccomp: 'unconfined',
+    tmpfs: [{ destination: '/run', options: ['size=1m'] }, { destination: '/tmp', options: [] }],
+    groupAdd: ['wheel', '27'],
+  });
+  assert.deepEqual(s.userns, { mode: 'auto:size=2048', uidmap: [], gidmap: [] });
+  assert.equal(svc('tmpfs: /run').security?.tmpfs?.[0]?.destination, '/run');
+  assert.equal(svc('privileged: true').security?.privileged, true);
+  assert.equal(svc('hostname: h').security, undefined, 'the defaults ask for nothing');
+  refuses('security_opt: [seccomp=profile.json]', /opening seccomp profile \(\/srv\/app\/profile\.json\) failed/);
+  refuses('security_opt: [systempaths=unconfined]', /invalid --security-opt "systempaths=unconfined"/);
+  refuses('tmpfs: ["/x:lowerdir=/etc"]', /unsupported option "lowerdir=\/etc"/);
+  refuses('group_add: ["a b"]', /services\.web\.group_add\[0\]: "a b" is not a group name or GID/);
+  refuses('cap_add: NET_ADMIN', /services\.web\.cap_add: must be a list/);
+});

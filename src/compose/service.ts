@@ -10,6 +10,7 @@ import { NAME_RE, Reader, type Map_ } from './reader.js';
 import { applyResources } from './resources.js';
 import { buildConfig } from './build-config.js';
 import { serviceFiles } from './secrets.js';
+import { serviceSecurity } from './security.js';
 import { show } from '../common/show.js';
 
 export interface ServiceOpts extends NormalizeOptions {
@@ -102,6 +103,7 @@ export function normalizeService(r: Reader, name: string, v: unknown, o: Service
     const h = healthcheck(r, s.healthcheck, `${p}.healthcheck`);
     if (h) out.healthcheck = h;
   }
+  Object.assign(out, serviceSecurity(r, s, p, o.workingDir));
   applyResources(r, s, p, out);
   if (s.scale !== undefined) {
     const n = r.int(s.scale, `${p}.scale`, 0);

@@ -7,6 +7,7 @@ import { createImage } from '../image/create.js';
 import { imageLayerDirs, resolveImage } from '../image/images.js';
 import type { OciContainerConfig } from '../image/types.js';
 import { packDir } from '../storage/pack.js';
+import { containerIds } from './userns.js';
 import { prepareSnapshot, snapshotPaths } from '../storage/overlay.js';
 import { isMounted, mount, unmount } from '../sys/mount.js';
 import { run } from '../sys/exec.js';
@@ -46,7 +47,8 @@ export async function commitContainer(ctx: EngineContext, ref: string, name: str
     // A running container's last writes reach the upper directory before it is read.
     run('sync', ['-f', upper], { allowFail: true });
     const tarPath = join(staging, 'layer.tar');
-    await packDir(upper, createWriteStream(tarPath, { mode: 0o600 }), { overlayWhiteouts: true });
+    const ids = containerIds(c.spec.userns);
+    await packDir(upper, createWriteStream(tarPath, { mode: 0o600 }), { overlayWhiteouts: true, ...(ids ? { ids } : {}) });
     const made = await createImage(imageContext(ctx), {
       parent: image,
       config,
@@ -70,8 +72,9 @@ export async function exportContainer(ctx: EngineContext, ref: string, out: Writ
   let target: string | undefined;
   try {
     dropStaleViews(join(ctx.paths.runroot, 'export'), c.id);
+    const ids = containerIds(c.spec.userns);
     if (isMounted(merged)) {
-      await packDir(merged, out);
+      await packDir(merged, out, ids ? { ids } : {});
       return;
     }
     // Stopped: mount its overlay privately (read-only) for as long as the export takes; the
@@ -81,7 +84,7 @@ export async function exportContainer(ctx: EngineContext, ref: string, out: Writ
     mkdirSync(join(ctx.paths.runroot, 'export'), { recursive: true, mode: 0o700 });
     target = mkdtempSync(join(ctx.paths.runroot, 'export', `${c.id.slice(0, 12)}-`));
     mount({ ...snap.mount, options: [...snap.mount.options, 'ro'] }, target);
-    await packDir(target, out);
+    await packDir(target, out, ids ? { ids } : {});
   } finally {
     if (target !== undefined) {
       try {

@@ -5,6 +5,7 @@ import { cpus } from 'node:os';
 import { exists, invalid } from '../common/errors.js';
 import { newId, randomName, validateName } from '../common/ids.js';
 import { tx } from '../state/db.js';
+import { allocateUserns, planUserns, subordinateRanges } from './userns.js';
 import { deleteContainerRow, insertContainer, nameTaken } from '../state/containers.js';
 import { resolveImage, imageConfig } from '../image/images.js';
 import { mark } from '../common/timing.js';
@@ -126,13 +127,18 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
     pidStart: null,
     restartBackoffMs: 0,
   };
+  const userns = planUserns(req.userns);
+  const subids = userns.kind === 'auto' ? subordinateRanges() : undefined;
   if (spec.networkMode === 'bridge') ensureDefaultNetworkIfUsed(ctx, spec);
   // One transaction: the record, its endpoints and its ports appear together or not at all.
   tx(ctx.db, () => {
     if (nameTaken(ctx.db, name)) {
       throw exists('container.name_in_use', `the container name "${name}" is already in use`, 'choose another --name, or remove that container');
     }
+    const ns = userns.kind === 'host' ? undefined : allocateUserns(ctx.db, userns, subids);
+    if (ns) spec.userns = ns.spec;
     insertContainer(ctx.db, row);
+    ns?.record(id);
     if (spec.networkMode === 'bridge') {
       hostOf(ctx).planEndpoints(networkContext(ctx), id, spec.networks);
       const exposed = Object.keys(cfg.ExposedPorts ?? {});

@@ -4,6 +4,7 @@ import { rmSync, existsSync } from 'node:fs';
 import { tx } from '../state/db.js';
 import { deleteContainerRow, getContainer, updateContainer } from '../state/containers.js';
 import { removeSnapshot } from '../storage/overlay.js';
+import { releaseIdmapBinds } from './userns-rootfs.js';
 import { lockContainer } from './lock.js';
 import { isLive, mustBe } from './lifecycle.js';
 import { containerDir, containerRunDir, type EngineContext } from './context.js';
@@ -51,6 +52,7 @@ export function removeLocked(ctx: EngineContext, c: Container, opts: { justRelea
     releaseResources(ctx, c, { discard: true });
     released = true;
   }
+  if (c.spec.userns) releaseIdmapBinds(ctx, c.id);
   removeSnapshot(ctx.paths.root, c.id);
   step('rm.layer');
   rmSync(containerDir(ctx, c.id), { recursive: true, force: true });

@@ -1,13 +1,14 @@
 // start: rootfs mounted, network up, bundle written, conmon and the runtime started, each step
 // with its undo (an attach to the new run is made between conmon and the runtime's start).
-import { mkdirSync, readFileSync, writeFileSync, rmSync, existsSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync, rmSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BerthError } from '../common/errors.js';
 import { newId } from '../common/ids.js';
 import { tx } from '../state/db.js';
 import { updateContainer, type StatusUpdate } from '../state/containers.js';
 import { resolveImage, imageLayerDirs } from '../image/images.js';
-import { prepareSnapshot } from '../storage/overlay.js';
+import { prepareSnapshot, snapshotPaths } from '../storage/overlay.js';
+import { mappedRoot, mountUsernsRootfs, searchablePaths } from './userns-rootfs.js';
 import { buildSpec } from '../runtime/spec.js';
 import type { RuntimeBinary } from '../runtime/select.js';
 import { Undo } from './undo.js';
@@ -57,10 +58,10 @@ export async function startContainer(ctx: EngineContext, ref: string, opts: { at
  * On a bridge the network part writes them (with the container's addresses and name server),
  * and with --network host they are the host's: writing ours first would be wasted work.
  */
-function ownFiles(dir: string, hostname: string, withNames: boolean): { hosts: string; hostname: string; resolv: string } {
-  const hosts = join(dir, 'hosts');
+function ownFiles(dir: string, hostname: string, withNames: boolean, prefix = ''): { hosts: string; hostname: string; resolv: string } {
+  const hosts = join(dir, `${prefix}hosts`);
   const hn = join(dir, 'hostname');
-  const resolv = join(dir, 'resolv.conf');
+  const resolv = join(dir, `${prefix}resolv.conf`);
   writeFileSync(hn, `${hostname}\n`);
   if (withNames) {
     writeFileSync(hosts, `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${hostname}\n`);
@@ -74,10 +75,26 @@ interface Prepared {
   rtRoot: string;
   bundle: string;
   runDir: string;
+  /** The network is to be set up in the container's own namespace once the runtime made it. */
+  deferred?: { hosts: string; resolv: string };
+}
+
+/**
+ * A container in a user namespace gets a network namespace its user namespace owns (made by the
+ * runtime), so that it may mount sysfs and `exec` may join it (runc joins the user namespace
+ * first, and then may enter only namespaces it owns). Its bridge network is set up between the
+ * runtime's create and start, on the init's namespace; /etc/hosts and resolv.conf are bound from
+ * files of their own then filled in place, since the network's are replaced by rename.
+ */
+async function setUpDeferredNetwork(ctx: EngineContext, c: Container, pid: number, files: NonNullable<Prepared['deferred']>, undo: Undo): Promise<void> {
+  undo.push('tear down network', () => hostOf(ctx).tearDownNetwork(networkContext(ctx), c.id));
+  const net = await hostOf(ctx).setUpNetwork(networkContext(ctx), c.id, { hostname: c.spec.hostname, name: c.name, pid });
+  writeFileSync(files.hosts, readFileSync(net.hostsFile));
+  writeFileSync(files.resolv, readFileSync(net.resolvConf));
 }
 
 /** Everything up to the runtime: rootfs mounted, network up, bundle written. Steps register undos. */
-async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: { terminal: boolean }): Promise<Prepared> {
+async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: { terminal: boolean; canDefer?: boolean }): Promise<Prepared> {
   const spec = c.spec;
   const image = resolveImage(imageContext(ctx).store, c.imageId);
   const runDir = containerRunDir(ctx, c.id);
@@ -90,19 +107,30 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
   step('start.rundir');
 
   mark('start: prepared');
-  const snap = prepareSnapshot(ctx.paths.root, c.id, imageLayerDirs(ctx.paths.root, image));
-  if (!hostOf(ctx).isMounted(snap.merged)) {
-    hostOf(ctx).mount(snap.mount, snap.merged);
-    undo.push('unmount rootfs', () => hostOf(ctx).unmount(snap.merged));
+  const layers = imageLayerDirs(ctx.paths.root, image);
+  const merged = snapshotPaths(ctx.paths.root, c.id).merged;
+  if (!hostOf(ctx).isMounted(merged)) {
+    if (spec.userns) mountUsernsRootfs(ctx, c.id, layers, spec.userns);
+    else {
+      const snap = prepareSnapshot(ctx.paths.root, c.id, layers);
+      hostOf(ctx).mount(snap.mount, snap.merged);
+    }
+    undo.push('unmount rootfs', () => hostOf(ctx).unmount(merged));
   }
+  const snap = { merged };
   mark('start: rootfs mounted');
   step('start.mounted');
   const user = resolveUser(snap.merged, spec.user);
   const sec = securityAtStart(spec.security, snap.merged);
 
   let network: { mode: 'none' } | { mode: 'host' } | { mode: 'path'; path: string } = { mode: 'none' };
-  const files = ownFiles(runDir, spec.hostname, spec.networkMode === 'none');
-  if (spec.networkMode === 'host') {
+  // The foreground run (runc run) has no moment between create and start: its network is made
+  // first, as without a user namespace, and only `exec` cannot join it.
+  const defer = spec.userns !== undefined && spec.networkMode === 'bridge' && opts.canDefer === true;
+  const files = ownFiles(runDir, spec.hostname, spec.networkMode === 'none' || defer, defer ? 'userns-' : '');
+  if (defer) {
+    // network stays { mode: 'none' }: the runtime makes the namespace, setUpDeferredNetwork names it
+  } else if (spec.networkMode === 'host') {
     network = { mode: 'host' };
     files.hosts = '/etc/hosts';
     files.resolv = '/etc/resolv.conf';
@@ -120,6 +148,12 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
     writeFileSync(withExtra, readFileSync(files.hosts, 'utf8') + extraHostLines(spec.extraHosts));
     files.hosts = withExtra;
   }
+  const nsRoot = spec.userns ? mappedRoot(spec.userns) : undefined;
+  // Root in the container may write its own /etc/hostname, hosts and resolv.conf, as without a
+  // user namespace; only the container's own copies (never the host's, with --network host).
+  if (nsRoot) {
+    for (const f of [files.hosts, files.hostname, files.resolv]) if (f.startsWith(`${runDir}/`)) hostOf(ctx).chown(f, nsRoot.uid, nsRoot.gid);
+  }
   mark('start: network');
   step('start.network');
   const binds = [
@@ -131,6 +165,12 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
   for (const v of spec.volumes) if (v.named) mkdirSync(volumeDir(ctx, v.source), { recursive: true });
   for (const m of spec.mounts ?? []) if (m.type === 'volume') mkdirSync(volumeDir(ctx, m.source!), { recursive: true });
   const extra = hostOptionsAtStart(spec, (name) => volumeDir(ctx, name));
+  if (spec.userns) {
+    const named = spec.volumes.filter((v) => v.named).map((v) => volumeDir(ctx, v.source));
+    searchablePaths(ctx, c.id, named);
+    // As Podman does: a new, empty named volume becomes the container's root's.
+    if (nsRoot) { for (const d of named) if (readdirSync(d).length === 0 && statSync(d).uid === 0) hostOf(ctx).chown(d, nsRoot.uid, nsRoot.gid); }
+  }
 
   const runtime = hostOf(ctx).chooseRuntime(spec.runtime);
   const limits = hostOf(ctx).hardRlimits();
@@ -159,6 +199,7 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
     ...(spec.sysctls ? { sysctl: spec.sysctls } : {}),
     devices: extra.devices,
     annotations: { 'io.berth.name': c.name },
+    ...(spec.userns ? { idMappings: { uid: spec.userns.uidMap, gid: spec.userns.gidMap } } : {}),
   });
   const bundle = containerDir(ctx, c.id);
   hostOf(ctx).writeBundle(bundle, ociSpec);
@@ -168,7 +209,7 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
   const rtRoot = runtimeRoot(ctx, runtime.name);
   undo.push('delete runtime container', () => hostOf(ctx).deleteContainer(runtime, rtRoot, c.id, { force: true }));
   undo.push('remove cgroup', () => hostOf(ctx).removeCgroup(cgroupsPath(c.id)));
-  return { runtime, rtRoot, bundle, runDir };
+  return { runtime, rtRoot, bundle, runDir, ...(defer ? { deferred: { hosts: files.hosts, resolv: files.resolv } } : {}) };
 }
 
 /** What the record says of a run that has just begun; a foreground run has no conmon. */
@@ -205,7 +246,7 @@ export async function startLocked(ctx: EngineContext, c: Container, opts: StartH
   // leaves the new run alone.
   const runId = newRunId();
   try {
-    const { runtime, rtRoot, bundle, runDir } = await prepareStart(ctx, c, undo, { terminal: c.spec.tty === true });
+    const { runtime, rtRoot, bundle, runDir, deferred } = await prepareStart(ctx, c, undo, { terminal: c.spec.tty === true, canDefer: true });
     const { pid, conmonPid } = await hostOf(ctx).createContainer({
       id: c.id,
       name: c.name,
@@ -220,6 +261,7 @@ export async function startLocked(ctx: EngineContext, c: Container, opts: StartH
     });
     mark('start: conmon+create');
     step('start.conmon');
+    if (deferred) await setUpDeferredNetwork(ctx, c, pid, deferred, undo);
     if (opts.beforeStart) await opts.beforeStart(bundle, undo);
     hostOf(ctx).startContainer(runtime, rtRoot, c.id);
     mark('start: runtime start');

@@ -52,7 +52,9 @@ export function createContext(config: EngineConfig, opts: { host?: Host } = {}):
 function privateDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const st = statSync(dir);
-  if ((st.mode & 0o077) !== 0 && st.uid === process.getuid?.()) chmodSync(dir, 0o700);
+  // Search alone (0711) is left: a --userns container's root must pass through to its rootfs
+  // (userns-rootfs.ts makes it so). Anything more is taken back to 0700.
+  if ((st.mode & 0o066) !== 0 && st.uid === process.getuid?.()) chmodSync(dir, 0o700);
 }
 
 export const containerDir = (ctx: EngineContext, id: string) => join(ctx.paths.root, 'containers', id);

@@ -12,6 +12,8 @@ import { packDir } from '../storage/pack.js';
 import { unpackLayer } from '../storage/unpack.js';
 import type { EngineContext } from './context.js';
 import { withContainerRoot } from './container-fs.js';
+import { lookup } from './container-records.js';
+import { hostIds } from './userns.js';
 
 /** One end of a copy on the host: a path, or a tar stream (`-`). */
 export type HostEnd = { path: string } | { stream: Readable } | { stream: Writable };
@@ -159,13 +161,16 @@ export async function copyToContainer(ctx: EngineContext, ref: string, src: { pa
   o: CopyOptions = {}): Promise<void>
 {
   if ('path' in src && lstatOrNull(resolve(src.path)) === null) throw notFound('cp.no_source', `no such file or directory: ${src.path}`);
+  // In a user namespace an owner inside is written as its host id (root as the mapped root).
+  const ids = hostIds(lookup(ctx, ref).spec.userns);
   await withContainerRoot(ctx, ref, { writable: true }, async (root) => {
     const destAbs = resolveLeaf(root, destPath, { followLast: true });
     const destSt = lstatIn(root, destAbs);
     if ('stream' in src) {
       if (!destSt?.isDirectory()) throw invalid('cp.dest_not_dir', `destination "${destPath}" must be a directory when copying from a tar stream`);
-      // As from a host path, and as Docker's: the container's root owns what comes in, unless -a.
-      await unpackLayer(src.stream, destAbs, { plainFiles: true, ...(o.archive ? {} : { owner: { uid: 0, gid: 0 } }) });
+      // As from a host path, and as Docker's: the container's root owns what comes in, unless -a;
+      // in a user namespace, that root (or the tar's owners, with -a) as the host sees them.
+      await unpackLayer(src.stream, destAbs, { plainFiles: true, ...(o.archive ? {} : { owner: { uid: 0, gid: 0 } }), ...(ids ? { ids } : {}) });
       return;
     }
     const s = splitDot(src.path);
@@ -175,17 +180,17 @@ export async function copyToContainer(ctx: EngineContext, ref: string, src: { pa
     const owner = o.archive ? undefined : { uid: 0, gid: 0 };
     const p = place(destAbs, destSt, destPath, st.isDirectory() && !(st.isSymbolicLink()));
     if (s.contents && p.name === '') {
-      await pipeTar((w) => packOne(hostSrc, w, { as: '', contentsOnly: true, owner }), p.dir);
+      await pipeTar((w) => packOne(hostSrc, w, { as: '', contentsOnly: true, owner }), p.dir, ids);
       return;
     }
     if (s.contents) mkdirSync(posix.join(p.dir, p.name));
-    await pipeTar((w) => packOne(hostSrc, w, { as: p.name || ownName(s.path), contentsOnly: s.contents, owner }), p.dir);
+    await pipeTar((w) => packOne(hostSrc, w, { as: p.name || ownName(s.path), contentsOnly: s.contents, owner }), p.dir, ids);
   });
 }
 
-async function pipeTar(produce: (w: Writable) => Promise<void>, destDir: string): Promise<void> {
+async function pipeTar(produce: (w: Writable) => Promise<void>, destDir: string, ids?: (id: number, kind: 'uid' | 'gid') => number): Promise<void> {
   const pass = new PassThrough();
   const producing = produce(pass);
   producing.catch(() => undefined);
-  await Promise.all([unpackLayer(pass, destDir, { plainFiles: true }), producing]);
+  await Promise.all([unpackLayer(pass, destDir, { plainFiles: true, ...(ids ? { ids } : {}) }), producing]);
 }

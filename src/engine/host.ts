@@ -4,7 +4,9 @@
 // so that create, start, stop, the exit callback, restart policies, reconcile and every rollback
 // run without root. The instances file and the container's own directories stay real (they
 // need no privilege): the fake stands in only for what the kernel and the runtime would do.
+import { chownSync } from 'node:fs';
 import { run, startDetached } from '../sys/exec.js';
+import { idmapMount } from '../sys/idmap.js';
 import { mount, unmount, isOwnFsMounted } from '../sys/mount.js';
 import { bootId, bootTime, sameProcessAlive, processStartTime, hardRlimits, allHardRlimits } from '../sys/proc.js';
 import { removeCgroup } from '../sys/cgroups.js';
@@ -49,6 +51,10 @@ export interface Host {
   mount: typeof mount;
   unmount: typeof unmount;
   isMounted: typeof isOwnFsMounted;
+  /** Idmapped bind mounts of the image layers, for a container in a user namespace. */
+  idmapMount: typeof idmapMount;
+  /** Gives a path the container's root (a user namespace's), so that it may write there. */
+  chown: (path: string, uid: number, gid: number) => void;
   removeCgroup: (cgroupsPath: string) => void;
   chooseRuntime: typeof chooseRuntime;
   createContainer: typeof createContainer;
@@ -92,6 +98,8 @@ export const realHost: Host = {
   mount,
   unmount,
   isMounted: isOwnFsMounted,
+  idmapMount,
+  chown: (path, uid, gid) => chownSync(path, uid, gid),
   removeCgroup: (p) => {
     removeCgroup(p);
   },

@@ -83,6 +83,7 @@ export type { BuildImage, CommitStepOptions, ImagePathInfo, ArchiveCompression }
 export type { RunStepOptions, RunStepResult } from './build-run.js';
 export { parseExtraHost } from './extra-hosts.js';
 export { parseRestartPolicy } from './restart.js';
+export { parseSecurityOpts, parseTmpfs } from './security-opts.js';
 export { checkSysctl } from './sysctl.js';
 export { emptyResources } from './types.js';
 export type { EngineEvent, EventFilters, EventQuery };

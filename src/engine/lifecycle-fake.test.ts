@@ -4,7 +4,7 @@
 // nobody). What the kernel would hold is the fake's: every assertion below reads it.
 import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { isBerthError } from '../common/errors.js';
@@ -653,4 +653,138 @@ test('--init, --ulimit and --device reach the bundle; a ulimit above our hard li
   assert.throws(() => createContainer(ctx, req({ name: 'too-high', ulimits: [{ name: 'memlock', soft: 1, hard: 1 << 30 }] })),
     (e) => isBerthError(e) && e.code === 'ulimit.above_hard');
   assert.throws(() => lookup(ctx, 'too-high'));
+});
+
+/** Runs fn with BERTH_SUBUID/BERTH_SUBGID naming a subordinate-id file of the test's own. */
+async function withSubids<T>(text: string, fn: () => Promise<T> | T): Promise<T> {
+  const file = join(dir, 'subid');
+  writeFileSync(file, text);
+  const saved = [process.env.BERTH_SUBUID, process.env.BERTH_SUBGID];
+  process.env.BERTH_SUBUID = file;
+  process.env.BERTH_SUBGID = file;
+  try {
+    return await fn();
+  } finally {
+    for (const [k, v] of [['BERTH_SUBUID', saved[0]], ['BERTH_SUBGID', saved[1]]] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+const userns = (mode: string | undefined, maps: { uidmap?: string[]; gidmap?: string[] } = {}) => ({
+  userns: { ...(mode !== undefined ? { mode } : {}), uidmap: maps.uidmap ?? [], gidmap: maps.gidmap ?? [] },
+});
+
+test('--userns=auto gives each container its own range of the subordinate ids, and rm frees it', async () => {
+  await withSubids('someone:100000:65536\ncontainers:200000:100000\n', () => {
+    const first = createContainer(ctx, req({ name: 'uns-first', ...userns('auto') }));
+    const second = createContainer(ctx, req({ name: 'uns-second', ...userns('auto:size=1000') }));
+    assert.deepEqual(first.spec.userns, { mode: 'auto', uidMap: [{ containerID: 0, hostID: 200000, size: 65536 }],
+      gidMap: [{ containerID: 0, hostID: 200000, size: 65536 }] });
+    assert.deepEqual(second.spec.userns?.uidMap, [{ containerID: 0, hostID: 265536, size: 1000 }]);
+    // 265536 + 1000 + 65536 > 300000: no room for a third of the default size.
+    assert.throws(() => createContainer(ctx, req({ name: 'uns-third', ...userns('auto') })), (e: unknown) => isBerthError(e) && e.code === 'userns.exhausted');
+    assert.throws(() => lookup(ctx, 'uns-third'));
+    removeContainer(ctx, first.id, { force: false });
+    const third = createContainer(ctx, req({ name: 'uns-third', ...userns('auto') }));
+    assert.deepEqual(third.spec.userns?.uidMap, [{ containerID: 0, hostID: 200000, size: 65536 }], 'the freed range is given again');
+  });
+});
+
+test("start in a user namespace: the maps in the bundle, the writable layer given to its root, the network made on the runtime's namespace", async () => {
+  await withSubids('containers:200000:100000\n', async () => {
+    const c0 = createContainer(ctx, req({ name: 'uns-net', networkMode: 'bridge', ...userns('auto') }));
+    host.calls.length = 0;
+    const c = await startContainer(ctx, c0.id);
+    const spec = host.bundles.get(join(ctx.paths.root, 'containers', c0.id)) as {
+      linux: { namespaces: { type: string; path?: string }[]; uidMappings: unknown; gidMappings: unknown };
+      mounts: { destination: string; type: string }[];
+    };
+    assert.deepEqual(spec.linux.uidMappings, [{ containerID: 0, hostID: 200000, size: 65536 }]);
+    assert.deepEqual(spec.linux.gidMappings, [{ containerID: 0, hostID: 200000, size: 65536 }]);
+    assert.ok(spec.linux.namespaces.some((n) => n.type === 'user' && n.path === undefined));
+    assert.ok(spec.linux.namespaces.some((n) => n.type === 'network' && n.path === undefined),
+      'the runtime makes the network namespace, in the user namespace');
+    assert.equal(spec.mounts.find((m) => m.destination === '/sys')?.type, 'sysfs');
+    assert.ok(host.calls.includes(`chown ${join(ctx.paths.root, 'containers', c0.id, 'diff')} 200000:200000`));
+    const create = host.calls.findIndex((x) => x.startsWith('createContainer'));
+    const net = host.calls.indexOf(`setUpNetwork ${c0.id} pid=${c.pid}`);
+    const start = host.calls.findIndex((x) => x.startsWith('startContainer'));
+    assert.ok(create >= 0 && create < net && net < start, `network between create and start: ${host.calls.join(', ')}`);
+    assert.equal(readFileSync(join(runDir(c0.id), 'userns-hosts'), 'utf8'), '10.88.0.2\tuns-net\n', 'the bound /etc/hosts is filled in place');
+    stopContainer(ctx, c0.id, 0);
+    released(c0.id);
+  });
+});
+
+test('a start in a user namespace whose network fails is rolled back whole', async () => {
+  await withSubids('containers:200000:100000\n', async () => {
+    const c = createContainer(ctx, req({ name: 'uns-fail', networkMode: 'bridge', ...userns('auto') }));
+    host.failAt = 'setUpNetwork';
+    await assert.rejects(startContainer(ctx, c.id), /fake setUpNetwork failed/);
+    released(c.id);
+    assert.ok(!existsSync(join(ctx.paths.root, 'containers', c.id, 'idmap')), 'no layer binds are left');
+  });
+});
+
+test('bad --userns, --uidmap and --gidmap are refused at create with nothing recorded', async () => {
+  const bad: [ReturnType<typeof userns>, RegExp][] = [
+    [userns('auto:size=lots'), /not a number/],
+    [userns('auto:uidmapping=0:1:1'), /unknown option "uidmapping=0:1:1"/],
+    [userns('keep-id'), /only for rootless/],
+    [userns('private'), /invalid --userns "private"/],
+    [userns(undefined, { uidmap: ['0:100000'] }), /want CONTAINER_ID:HOST_ID:SIZE/],
+    [userns(undefined, { uidmap: ['0:100000:0'] }), /size must be 1 or more/],
+    [userns(undefined, { uidmap: ['0:100000:10', '5:200000:10'] }), /overlap/],
+    [userns('auto', { uidmap: ['0:100000:10'] }), /cannot be used with --uidmap/],
+  ];
+  await withSubids('containers:200000:100000\n', () => {
+    for (const [over, msg] of bad) {
+      assert.throws(() => createContainer(ctx, req({ name: 'uns-bad', ...over })), (e: unknown) =>
+        isBerthError(e) && e.exitCode === 125 && msg.test(e.message));
+    }
+  });
+  await withSubids('someone:100000:65536\n', () => {
+    assert.throws(() => createContainer(ctx, req({ name: 'uns-bad', ...userns('auto') })), /no subordinate uids for user "containers"/);
+  });
+  assert.throws(() => lookup(ctx, 'uns-bad'));
+  assert.ok(!existsSync(join(ctx.paths.root, 'containers')), 'no container directory was made');
+});
+
+test('--uidmap alone maps gids the same way, and --userns=host is no user namespace', () => {
+  const c = createContainer(ctx, req({ name: 'uns-map', ...userns(undefined, { uidmap: ['0:300000:1000', '1000:400000:1'] }) }));
+  assert.deepEqual(c.spec.userns, {
+    mode: 'map',
+    uidMap: [{ containerID: 0, hostID: 300000, size: 1000 }, { containerID: 1000, hostID: 400000, size: 1 }],
+    gidMap: [{ containerID: 0, hostID: 300000, size: 1000 }, { containerID: 1000, hostID: 400000, size: 1 }],
+  });
+  assert.equal(createContainer(ctx, req({ name: 'uns-host', ...userns('host') })).spec.userns, undefined);
+});
+
+test('recoverRecords brings back a --userns=auto range, so that no new container is given it', async () => {
+  const { recoverRecords } = await import('./record-file.js');
+  await withSubids('containers:200000:100000\n', () => {
+    const kept = createContainer(ctx, req({ name: 'uns-kept', ...userns('auto') }));
+    ctx.db.close();
+    rmSync(join(ctx.paths.root, 'berth.db'));
+    ctx = createContext(ctx.config, { host });
+    assert.deepEqual(recoverRecords(ctx).recovered.map((r) => r.name), ['uns-kept']);
+    assert.deepEqual(lookup(ctx, 'uns-kept').spec.userns, kept.spec.userns);
+    const next = createContainer(ctx, req({ name: 'uns-next', ...userns('auto:size=1000') }));
+    assert.deepEqual(next.spec.userns?.uidMap, [{ containerID: 0, hostID: 265536, size: 1000 }]);
+  });
+});
+
+test('binds of the layers left by a start killed before the overlay are unmounted before rm deletes anything', async () => {
+  await withSubids('containers:200000:100000\n', () => {
+    const c = createContainer(ctx, req({ name: 'uns-left', ...userns('auto') }));
+    const bind = join(ctx.paths.root, 'containers', c.id, 'idmap', '0');
+    mkdirSync(bind, { recursive: true });
+    host.mounts.add(bind);
+    removeContainer(ctx, c.id, { force: false });
+    assert.ok(host.calls.includes(`unmount ${bind}`), host.calls.join(', '));
+    assert.ok(!host.mounts.has(bind));
+    assert.ok(!existsSync(join(ctx.paths.root, 'containers', c.id)));
+  });
 });

@@ -1,6 +1,7 @@
 // What a caller (CLI, compose, API) asks the engine for, and what the engine keeps as a
 // container's characteristics. Both are plain data; the shapes are contracts of the instances file.
 import type { SeccompProfile } from '../runtime/seccomp.js';
+import type { IdMapping } from '../runtime/types.js';
 
 export interface DeviceRate {
   path: string;
@@ -102,6 +103,23 @@ export interface InitSpec {
   path: string;
 }
 
+/** --userns, --uidmap and --gidmap as given; checked and resolved by createContainer. */
+export interface UsernsRequest {
+  /** "host", "auto", "auto:size=N", or undefined when only maps are given. */
+  mode?: string;
+  /** container:host:size, Podman's --uidmap. */
+  uidmap: string[];
+  gidmap: string[];
+}
+
+/** The user namespace a container runs in, fixed at create. Absent: the host's (Docker's default). */
+export interface UsernsSpec {
+  /** auto: a range of the subordinate ids that berth allocated (and frees at rm); map: the user's. */
+  mode: 'auto' | 'map';
+  uidMap: IdMapping[];
+  gidMap: IdMapping[];
+}
+
 /** A request to create a container, already parsed from flags or a compose file. */
 export interface CreateRequest {
   image: string;
@@ -145,6 +163,7 @@ export interface CreateRequest {
   sysctls?: Record<string, string>;
   /** --add-host, parsed by parseExtraHost. */
   extraHosts?: { host: string; ip: string }[];
+  userns?: UsernsRequest;
 }
 
 /** The characteristics kept in the instances file from create to rm. */
@@ -180,6 +199,7 @@ export interface ContainerSpec {
   shmSize?: number;
   sysctls?: Record<string, string>;
   extraHosts?: { host: string; ip: string }[];
+  userns?: UsernsSpec;
 }
 
 export function emptyResources(): Resources {

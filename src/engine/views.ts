@@ -34,6 +34,8 @@ export function containerEndpoints(ctx: EngineContext, ids: string[]): Map<strin
   return m;
 }
 
+const idMapText = (m: { containerID: number; hostID: number; size: number }) => `${m.containerID}:${m.hostID}:${m.size}`;
+
 /** Docker's HostConfig fields for the security settings; the profile by its file name, not its text. */
 function securityView(sec: ContainerSpec['security']): Record<string, unknown> {
   const opts: string[] = [];
@@ -109,6 +111,9 @@ export function inspectContainer(ctx: EngineContext, c: Container): Record<strin
       ReadonlyRootfs: s.readOnly,
       ...securityView(s.security),
       ...hostOptionsView(s),
+      UsernsMode: s.userns?.mode === 'auto' ? 'auto' : '',
+      // Podman's: container:host:size, the ranges the container's ids are on the host.
+      ...(s.userns ? { IDMappings: { UidMap: s.userns.uidMap.map(idMapText), GidMap: s.userns.gidMap.map(idMapText) } } : {}),
       Runtime: c.runtime,
       PortBindings: Object.fromEntries(ports.map((p) => [`${p.container_port}/${p.proto}`, [{ HostIp: p.host_ip, HostPort: String(p.host_port) }]])),
     },

@@ -48,7 +48,7 @@ function insideLines(ep: EndpointRow & { ip: string }, net: NetworkRecord): stri
  * needs (the namespace to join, the files to bind-mount on /etc/hosts and /etc/resolv.conf).
  * On failure everything made so far is undone.
  */
-export async function setUpContainerNetwork(ctx: NetCtx, containerId: string, opts: { hostname: string; name: string }): Promise<NetworkSetup> {
+export async function setUpContainerNetwork(ctx: NetCtx, containerId: string, opts: { hostname: string; name: string; pid?: number }): Promise<NetworkSetup> {
   const ns = netnsName(containerId);
   // Leftovers of a start that was killed half way; after this the container has no namespace,
   // veth, port chain or jump, which lets the nftables part below be one plain transaction.
@@ -61,7 +61,9 @@ export async function setUpContainerNetwork(ctx: NetCtx, containerId: string, op
     // the namespace in another, then one `nft -f` for the networks' elements and the ports.
     ipBatchWithBridges(
       nets.map((n) => ({ bridge: n.bridge, gatewayCidr: `${n.gateway}/${prefixLen(n)}`, mac: bridgeMac(n.id), owner: bridgeOwnerMark(ctx.paths.root) })),
-      [`netns add ${ns}`, ...eps.flatMap(({ ep, net }) => vethLines(containerId, ep, net))],
+      // With a pid, the namespace is that process's own (a container in a user namespace must
+      // have one its namespace owns): it is named, not made.
+      [opts.pid === undefined ? `netns add ${ns}` : `netns attach ${ns} ${opts.pid}`, ...eps.flatMap(({ ep, net }) => vethLines(containerId, ep, net))],
     );
     const inside = ['link set lo up', ...eps.flatMap(({ ep, net }) => insideLines(ep, net))];
     const routed = eps.find((e) => !e.net.internal);

@@ -236,3 +236,20 @@ test('--ulimit replaces the default NOFILE and adds others; --device adds its no
   const p = buildSpec(input({ devices: [{ device: dev, access: 'r' }], security: { privileged: true } }));
   assert.deepEqual(p.linux.resources.devices, [{ allow: true, access: 'rwm' }]);
 });
+
+test("user namespace: a user namespace with the maps; /sys a bind of the host's when the network namespace is not its own", () => {
+  const idMappings = { uid: [{ containerID: 0, hostID: 100000, size: 65536 }], gid: [{ containerID: 0, hostID: 200000, size: 1000 }] };
+  const own = buildSpec(input({ idMappings }));
+  assert.ok(own.linux.namespaces.some((n) => n.type === 'user' && n.path === undefined));
+  assert.deepEqual(own.linux.uidMappings, idMappings.uid);
+  assert.deepEqual(own.linux.gidMappings, idMappings.gid);
+  assert.equal(own.mounts.find((m) => m.destination === '/sys')?.type, 'sysfs');
+  const joined = buildSpec(input({ idMappings, network: { mode: 'path', path: '/run/netns/x' } }));
+  const sys = joined.mounts.find((m) => m.destination === '/sys');
+  assert.equal(sys?.type, 'bind');
+  assert.equal(sys?.source, '/sys');
+  assert.ok(sys?.options.includes('ro') && sys.options.includes('rbind'));
+  const none = buildSpec(input());
+  assert.ok(!none.linux.namespaces.some((n) => n.type === 'user'));
+  assert.equal(none.linux.uidMappings, undefined);
+});

@@ -44,14 +44,21 @@ export const MASKED_PATHS: readonly string[] = [
 
 export const READONLY_PATHS: readonly string[] = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 
-/** Docker's: a privileged container may write /sys and its cgroups. */
-function defaultMounts(privileged: boolean, shmSize = SHM_SIZE_BYTES): OciMount[] {
+/**
+ * Docker's: a privileged container may write /sys and its cgroups. A user namespace may mount
+ * sysfs only in a network namespace it owns; in one made before it (a bridge network, or the
+ * host's) /sys is a bind of the host's instead, as Podman does.
+ */
+function defaultMounts(privileged: boolean, bindSys: boolean, shmSize = SHM_SIZE_BYTES): OciMount[] {
   const ro = privileged ? 'rw' : 'ro';
+  const sys: OciMount = bindSys
+    ? { destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'rprivate', 'nosuid', 'noexec', 'nodev', ro] }
+    : { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', ro] };
   return [
     { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
     { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
     { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
-    { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', ro] },
+    sys,
     { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: [ro, 'nosuid', 'noexec', 'nodev'] },
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
     { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${shmSize}`] },
@@ -99,7 +106,7 @@ function tmpfsMount(t: TmpfsMount): OciMount {
  * A user mount replaces a default one at the same destination (as `-v /x:/dev/shm` does in
  * Docker). User mounts go parents first so a bind at /a/b is not hidden by a later one at /a.
  */
-function mergeMounts(user: BindMount[], tmpfs: TmpfsMount[], privileged: boolean, shmSize?: number): OciMount[] {
+function mergeMounts(user: BindMount[], tmpfs: TmpfsMount[], defaults: OciMount[]): OciMount[] {
   const binds = [...tmpfs.map(tmpfsMount), ...user.map(bindMount)];
   const taken = new Set(binds.map((m) => m.destination));
   const depth = (m: OciMount) => (m.destination === '/' ? 0 : m.destination.split('/').length);
@@ -107,7 +114,7 @@ function mergeMounts(user: BindMount[], tmpfs: TmpfsMount[], privileged: boolean
     .map((m, i) => ({ m, i }))
     .sort((a, b) => depth(a.m) - depth(b.m) || a.i - b.i)
     .map((x) => x.m);
-  return [...defaultMounts(privileged, shmSize).filter((m) => !taken.has(m.destination)), ...sorted];
+  return [...defaults.filter((m) => !taken.has(m.destination)), ...sorted];
 }
 
 function namespaces(input: SpecInput): OciNamespace[] {
@@ -128,6 +135,7 @@ function namespaces(input: SpecInput): OciNamespace[] {
   }
   ns.push({ type: 'ipc' }, { type: 'uts' }, { type: 'mount' });
   if (input.privateCgroupNamespace) ns.push({ type: 'cgroup' });
+  if (input.idMappings) ns.push({ type: 'user' });
   return ns;
 }
 
@@ -203,7 +211,8 @@ export function buildSpec(input: SpecInput): OciSpec {
     },
     root: { path: input.rootfs, readonly: input.readonly },
     hostname: input.hostname,
-    mounts: mergeMounts(input.mounts, input.tmpfs ?? [], privileged, input.shmSize),
+    mounts: mergeMounts(input.mounts, input.tmpfs ?? [],
+      defaultMounts(privileged, input.idMappings !== undefined && input.network.mode !== 'none', input.shmSize)),
     linux: {
       namespaces: namespaces(input),
       resources: resources(input.resources, privileged),
@@ -217,6 +226,10 @@ export function buildSpec(input: SpecInput): OciSpec {
   if (!privileged) {
     for (const { device: d, access } of input.devices ?? [])
       spec.linux.resources.devices.push({ allow: true, type: d.type, major: d.major, minor: d.minor, access });
+  }
+  if (input.idMappings) {
+    spec.linux.uidMappings = input.idMappings.uid.map((m) => ({ ...m }));
+    spec.linux.gidMappings = input.idMappings.gid.map((m) => ({ ...m }));
   }
   if (input.seccomp) spec.linux.seccomp = input.seccomp;
   if (input.sysctl && Object.keys(input.sysctl).length > 0) spec.linux.sysctl = { ...input.sysctl };

@@ -27,6 +27,13 @@ export interface ResourceLimits {
 
 export type NetworkMode = { mode: 'none' } | { mode: 'host' } | { mode: 'path'; path: string };
 
+/** One line of /proc/PID/uid_map, as the OCI spec spells it. */
+export interface IdMapping {
+  containerID: number;
+  hostID: number;
+  size: number;
+}
+
 export interface BindMount {
   source: string;
   destination: string;
@@ -86,6 +93,8 @@ export interface SpecInput {
    * v1 and hybrid hosts, so that is the default; pass `cgroupMode() === 'v2'`.
    */
   privateCgroupNamespace?: boolean;
+  /** A user namespace with these maps (--userns, --uidmap); absent: the host's. */
+  idMappings?: { uid: IdMapping[]; gid: IdMapping[] };
 }
 
 export interface OciMount {
@@ -180,6 +189,8 @@ export interface OciSeccomp {
 
 export interface OciLinux {
   namespaces: OciNamespace[];
+  uidMappings?: IdMapping[];
+  gidMappings?: IdMapping[];
   resources: OciResources;
   cgroupsPath: string;
   maskedPaths: string[];

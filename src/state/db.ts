@@ -163,6 +163,17 @@ const MIGRATIONS: readonly string[] = [
     runner_start INTEGER
   );
   `,
+  // 7: the subordinate uid and gid ranges that --userns=auto gave each container, so that two
+  // never overlap; a container's row going frees them.
+  `
+  CREATE TABLE userns_ranges (
+    container_id TEXT PRIMARY KEY REFERENCES containers(id) ON DELETE CASCADE,
+    uid_start INTEGER NOT NULL,
+    uid_size INTEGER NOT NULL,
+    gid_start INTEGER NOT NULL,
+    gid_size INTEGER NOT NULL
+  );
+  `,
 ];
 
 /** Opens (creating if needed) the instances file under `root` and brings its schema up to date. */

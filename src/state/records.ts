@@ -13,6 +13,8 @@ export interface RecordSet {
   images: Record<string, unknown>[];
   tags: Record<string, unknown>[];
   layers: Record<string, unknown>[];
+  /** Its --userns=auto range, so that a rebuilt instances file gives it to no other container. */
+  userns?: Record<string, unknown>[];
 }
 
 type Row = Record<string, unknown>;
@@ -38,6 +40,7 @@ export function readRecordSet(db: Db, id: string): RecordSet | undefined {
     images,
     tags: db.prepare('SELECT * FROM tags WHERE image_id = ?').all(container.image_id) as Row[],
     layers,
+    userns: db.prepare('SELECT * FROM userns_ranges WHERE container_id = ?').all(id) as Row[],
   };
 }
 
@@ -52,6 +55,7 @@ const COLUMNS: Record<string, readonly string[]> = {
     'created_at', 'started_at', 'finished_at', 'boot_id', 'conmon_start', 'stop_requested', 'run_id', 'pid_start', 'restart_backoff_ms'],
   endpoints: ['container_id', 'network', 'ifname', 'ip', 'static_ip', 'mac', 'aliases'],
   ports: ['container_id', 'host_ip', 'host_port', 'container_port', 'proto'],
+  userns_ranges: ['container_id', 'uid_start', 'uid_size', 'gid_start', 'gid_size'],
 };
 
 function insert(db: Db, table: string, row: Row): boolean {
@@ -88,5 +92,6 @@ export function restoreRecordSet(db: Db, s: RecordSet): RestoreOutcome {
   insert(db, 'containers', s.container);
   for (const e of s.endpoints) insert(db, 'endpoints', e);
   for (const p of s.ports) insert(db, 'ports', p);
+  for (const u of s.userns ?? []) insert(db, 'userns_ranges', u);
   return 'restored';
 }

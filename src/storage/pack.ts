@@ -22,6 +22,11 @@ export interface PackOptions {
   rename?: (rel: string) => string;
   /** Archive every entry as owned by this user and group (Docker's cp without -a). */
   owner?: { uid: number; gid: number };
+  /**
+   * The id to archive for an owner on the host: a container in a user namespace writes its
+   * root's files as a subordinate uid, which its image must hold as 0 again.
+   */
+  ids?: (id: number, kind: 'uid' | 'gid') => number;
 }
 
 const major = (rdev: number) => (rdev >> 8) & 0xfff;
@@ -71,8 +76,8 @@ export async function packDir(dir: string, out: Writable, opts: PackOptions = {}
   const meta = (rel: string, st: Stats): Headers => ({
     name: rel,
     mode: st.mode & 0o7777,
-    uid: opts.owner?.uid ?? st.uid,
-    gid: opts.owner?.gid ?? st.gid,
+    uid: opts.owner?.uid ?? (opts.ids ? opts.ids(st.uid, 'uid') : st.uid),
+    gid: opts.owner?.gid ?? (opts.ids ? opts.ids(st.gid, 'gid') : st.gid),
     mtime: st.mtime,
   });
   const walk = async (rel: string): Promise<void> => {

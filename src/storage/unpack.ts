@@ -62,18 +62,21 @@ function hashedEntries(input: NodeJS.ReadableStream | Readable) {
 
 /**
  * `plainFiles`: the tar is not a layer (cp): ".wh." names are ordinary files, never whiteouts.
- * `owner`: every entry is owned so, whatever the tar says (cp without -a).
+ * `owner`: every entry is owned so, whatever the tar says (cp without -a). `ids`: the owner on the
+ * host of an entry's owner (cp into a container in a user namespace), applied after `owner`.
  */
 export async function unpackLayer(input: NodeJS.ReadableStream | Readable, dest: string,
-  opts: { plainFiles?: boolean; owner?: { uid: number; gid: number } } = {}): Promise<UnpackResult>
+  opts: { plainFiles?: boolean; owner?: { uid: number; gid: number }; ids?: (id: number, kind: 'uid' | 'gid') => number } = {}): Promise<UnpackResult>
 {
+  const ids = opts.ids;
   const { hash, extract, piping } = hashedEntries(input);
   piping.catch(() => undefined); // awaited below; this keeps an early loop exit from leaving it unhandled
   const dirTimes: DirTime[] = [];
   let size = 0;
   try {
     for await (const entry of extract) {
-      const h = opts.owner ? { ...entry.header, uid: opts.owner.uid, gid: opts.owner.gid } : entry.header;
+      const owned = opts.owner ? { ...entry.header, uid: opts.owner.uid, gid: opts.owner.gid } : entry.header;
+      const h = ids ? { ...owned, uid: ids(owned.uid ?? 0, 'uid'), gid: ids(owned.gid ?? 0, 'gid') } : owned;
       size += await applyEntry(dest, h, entry, dirTimes, opts.plainFiles === true);
     }
     await piping;

@@ -1,15 +1,14 @@
 // `run` and `create` flags, Docker's names and syntax, turned into a CreateRequest. Pure, but
 // for reading a --security-opt seccomp=FILE profile, which Docker's client sends as text too.
-import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import type { OptionDef, ParsedArgs } from '../args.js';
 import { bool, list, str } from '../args.js';
 import { invalid } from '../../common/errors.js';
 import { parseCpus, parseCpuset, parseDeviceRate, parseSize } from '../../common/units.js';
-import { emptyResources, type CreateRequest, type NetworkAttachment, type NetworkMode, type RestartPolicy, type SecurityRequest, type TmpfsSpec,
+import { emptyResources, type CreateRequest, type NetworkAttachment, type NetworkMode, type RestartPolicy, type SecurityRequest,
   type VolumeMount } from '../../engine/types.js';
-import { parseRestartPolicy } from '../../engine/index.js';
+import { parseRestartPolicy, parseSecurityOpts, parseTmpfs } from '../../engine/index.js';
 import { parseDevice, parseHealthFlags, parseMount, parseUlimit } from './run-host-flags.js';
 import { EXTRA_RUN_FLAGS, extraRequest } from './run-extra-flags.js';
 
@@ -38,6 +37,9 @@ export const RUN_FLAGS: OptionDef[] = [
   { long: 'privileged', type: 'boolean', description: 'every capability and device, no seccomp, no masked paths' },
   { long: 'security-opt', type: 'string', multiple: true, description: 'no-new-privileges[=true], seccomp=unconfined or seccomp=PROFILE.json' },
   { long: 'group-add', type: 'string', multiple: true, description: 'add a supplementary group (name or GID)' },
+  { long: 'userns', type: 'string', description: 'user namespace: host, or auto[:size=N] (a range of the "containers" subordinate ids)' },
+  { long: 'uidmap', type: 'string', multiple: true, description: 'map uids CONTAINER_ID:HOST_ID:SIZE in a user namespace' },
+  { long: 'gidmap', type: 'string', multiple: true, description: 'map gids CONTAINER_ID:HOST_ID:SIZE in a user namespace' },
   { long: 'restart', type: 'string', description: 'no, on-failure[:N], always, unless-stopped' },
   { long: 'network', type: 'string', multiple: true, aliases: ['net'], description: 'none, host, or NET[:ip=ADDR][,alias=A] (repeatable)' },
   { long: 'ip', type: 'string', description: 'static address on the single network' },
@@ -97,72 +99,7 @@ export function parseNetworkFlag(text: string): NetworkAttachment {
   return att;
 }
 
-// Mount options tmpfs takes; anything else would fail at start, so it fails at create instead.
-const TMPFS_FLAGS = new Set(['ro', 'rw', 'exec', 'noexec', 'suid', 'nosuid', 'dev', 'nodev', 'sync', 'async', 'dirsync', 'atime', 'noatime', 'diratime',
-  'nodiratime', 'relatime', 'norelatime', 'strictatime', 'nostrictatime']);
-const TMPFS_VALUES: Record<string, RegExp> = {
-  size: /^\d+[kmgKMG%]?$/,
-  nr_blocks: /^\d+[kmgKMG%]?$/,
-  nr_inodes: /^\d+[kmgKMG%]?$/,
-  mode: /^[0-7]{3,4}$/,
-  uid: /^\d+$/,
-  gid: /^\d+$/,
-};
-
-/** "--tmpfs /run:size=64m,mode=755" → destination and options; Docker adds noexec,nosuid,nodev before them. */
-export function parseTmpfs(text: string): TmpfsSpec {
-  const i = text.indexOf(':');
-  const destination = i < 0 ? text : text.slice(0, i);
-  if (!destination.startsWith('/') || destination.replace(/\/+$/, '') === '') {
-    throw invalid('tmpfs.bad', `invalid --tmpfs "${text}": expected an absolute PATH[:OPTIONS] other than /`);
-  }
-  const options = i < 0 ? [] : text.slice(i + 1).split(',').filter(Boolean);
-  for (const o of options) {
-    const eq = o.indexOf('=');
-    const ok = eq < 0 ? TMPFS_FLAGS.has(o) : TMPFS_VALUES[o.slice(0, eq)]?.test(o.slice(eq + 1)) === true;
-    if (!ok)
-      throw invalid('tmpfs.bad', `invalid --tmpfs "${text}": unsupported option "${o}"`,
-        'tmpfs takes size=, mode=, uid=, gid=, nr_inodes=, ro, exec, suid, dev and the atime flags');
-  }
-  return { destination, options };
-}
-
-const bools: Record<string, boolean> = { '': true, true: true, false: false };
-
-/** --security-opt values, Docker's and its older colon spelling; seccomp=FILE is read here. */
-export function parseSecurityOpts(opts: readonly string[],
-  read: (path: string) => string = (f) => readFileSync(f, 'utf8')): Pick<SecurityRequest, 'noNewPrivileges' | 'seccomp'>
-{
-  const out: Pick<SecurityRequest, 'noNewPrivileges' | 'seccomp'> = {};
-  for (const opt of opts) {
-    const m = /^([a-z-]+)(?:[=:](.*))?$/s.exec(opt);
-    const key = m?.[1] ?? '';
-    const value = m?.[2] ?? '';
-    if (key === 'no-new-privileges') {
-      const b = bools[value];
-      if (b === undefined) throw invalid('security_opt.bad', `invalid --security-opt "${opt}": no-new-privileges takes true or false`);
-      out.noNewPrivileges = b;
-    } else if (key === 'seccomp' && value !== '') {
-      if (value === 'unconfined') out.seccomp = 'unconfined';
-      else {
-        let text: string;
-        try {
-          text = read(value);
-        } catch (e) {
-          throw invalid('seccomp.no_profile', `opening seccomp profile (${value}) failed: ${(e as Error).message}`);
-        }
-        out.seccomp = { source: value, text };
-      }
-    } else if ((key === 'apparmor' || key === 'label') && value !== '') {
-      // Neither is applied by berth (this host has no LSM for containers); accepted so that
-      // scripts written for Docker and Podman run unchanged. docs/security.md says so.
-    } else {
-      throw invalid('security_opt.bad', `invalid --security-opt "${opt}"`,
-        'berth knows no-new-privileges[=true|false], seccomp=unconfined and seccomp=PROFILE.json');
-    }
-  }
-  return out;
-}
+export { parseSecurityOpts, parseTmpfs } from '../../engine/index.js';
 
 function securityRequest(v: ParsedArgs['values']): SecurityRequest | undefined {
   const sec: SecurityRequest = { ...parseSecurityOpts(list(v['security-opt'])) };
@@ -267,6 +204,10 @@ export function toCreateRequest(p: ParsedArgs): CreateRequest {
   if (security !== undefined) req.security = security;
   hostRequest(v, req);
   extraRequest(v, req);
+  const userns = str(v.userns);
+  const uidmap = list(v.uidmap);
+  const gidmap = list(v.gidmap);
+  if (userns !== undefined || uidmap.length + gidmap.length > 0) req.userns = { ...(userns !== undefined ? { mode: userns } : {}), uidmap, gidmap };
   return req;
 }
 

@@ -3,6 +3,8 @@
 // containers, network namespaces, conmon's exit files) and logs every call, so the lifecycle
 // can be driven and checked without root. `failAt` makes the named call throw once, to walk the
 // rollbacks. A container's process ends when a test says so (exit) or when it is signalled.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Host } from '../host.js';
 import type { CreateOptions, ExitInfo } from '../../runtime/oci.js';
 import type { RuntimeBinary } from '../../runtime/select.js';
@@ -170,6 +172,15 @@ export class FakeHost implements Host {
     this.mounts.delete(target);
   };
   isMounted = (target: string) => this.mounts.has(target);
+  idmapMount = (maps: Parameters<Host['idmapMount']>[0], pairs: Parameters<Host['idmapMount']>[1]) => {
+    for (const p of pairs) {
+      this.call('idmapMount', `${p.target} ${maps.uid.map((m) => `${m.containerID}:${m.hostID}:${m.size}`).join(',')}`);
+      this.mounts.add(p.target);
+    }
+  };
+  chown = (path: string, uid: number, gid: number) => {
+    this.call('chown', `${path} ${uid}:${gid}`);
+  };
   removeCgroup = (p: string) => {
     this.call('removeCgroup', p);
     this.cgroups.delete(p);
@@ -259,10 +270,15 @@ export class FakeHost implements Host {
     return { name: 'berth', id: 'f'.repeat(64), bridge: 'berth-ffffffff', subnet: '10.88.0.0/16', gateway: '10.88.0.1', internal: false, labels: {},
       createdAt: new Date().toISOString() };
   };
-  setUpNetwork = async (_ctx: Parameters<Host['setUpNetwork']>[0], id: string) => {
-    this.call('setUpNetwork', id);
+  setUpNetwork = async (ctx: Parameters<Host['setUpNetwork']>[0], id: string, opts: Parameters<Host['setUpNetwork']>[2]) => {
+    this.call('setUpNetwork', opts.pid === undefined ? id : `${id} pid=${opts.pid}`);
     this.netns.add(id);
-    return { netnsPath: `/fake/netns/${id}`, hostsFile: '/fake/hosts', resolvConf: '/fake/resolv.conf' };
+    if (opts.pid === undefined) return { netnsPath: `/fake/netns/${id}`, hostsFile: '/fake/hosts', resolvConf: '/fake/resolv.conf' };
+    // The engine copies these into the files the runtime bound (a user namespace's late network).
+    const dir = join(ctx.paths.runroot, 'containers', id);
+    writeFileSync(join(dir, 'hosts'), `10.88.0.2\t${opts.name}\n`);
+    writeFileSync(join(dir, 'resolv.conf'), 'nameserver 10.88.0.1\n');
+    return { netnsPath: `/proc/${opts.pid}/ns/net`, hostsFile: join(dir, 'hosts'), resolvConf: join(dir, 'resolv.conf') };
   };
   restoreBridges = (): string[] => {
     this.call('restoreBridges');
