@@ -8,15 +8,42 @@ import { badRequest, ApiError } from './errors.js';
 /** Docker's create bodies are a few KiB; a seccomp profile inside one is ~30 KiB. */
 export const BODY_LIMIT = 1 << 20;
 
-export async function readJson(req: IncomingMessage, limit = BODY_LIMIT): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req as AsyncIterable<Buffer>) {
-    size += c.length;
-    if (size > limit) throw new ApiError(413, `request body larger than ${limit} bytes`);
-    chunks.push(c);
-  }
-  return parseJson(Buffer.concat(chunks));
+/**
+ * Past the limit the reply (413) goes at once, but the rest of the body is still read and thrown
+ * away, up to DRAIN_LIMIT: a socket closed under a client that is still writing makes it fail
+ * with EPIPE before it reads the reply, and the client would never learn why.
+ */
+const DRAIN_LIMIT = 64 << 20;
+
+export function readJson(req: IncomingMessage, limit = BODY_LIMIT): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (over) {
+        if (size > DRAIN_LIMIT) req.destroy();
+        return;
+      }
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        reject(new ApiError(413, `request body larger than ${limit} bytes`));
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      if (over) return;
+      try {
+        resolve(parseJson(Buffer.concat(chunks)));
+      } catch (e) {
+        reject(e instanceof Error ? e : new Error(String(e)));
+      }
+    });
+    req.on('error', (e: Error) => reject(e));
+  });
 }
 
 export function parseJson(buf: Buffer): unknown {

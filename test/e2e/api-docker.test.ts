@@ -65,7 +65,8 @@ test('bad request bodies get 400 and create nothing', async () => {
     (await raw('POST', '/containers/create', { Image: 'busybox', HostConfig: { PortBindings: { '80/tcp': [{ HostPort: '8080; rm -rf /' }] } } })).status,
     400,
   );
-  const big = await raw('POST', '/containers/create', { Image: 'busybox', Env: ['X='.padEnd(2 << 20, 'y')] }).catch(() => ({ status: 413 }));
+  // The client writes the whole body and still reads the reply: the server drains what it refuses.
+  const big = await raw('POST', '/containers/create', { Image: 'busybox', Env: ['X='.padEnd(2 << 20, 'y')] });
   assert.equal(big.status, 413);
   assert.equal(b.ok(['ps', '-aq']), '');
 });
