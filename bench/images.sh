@@ -23,7 +23,8 @@ W=$REPO/bench/work/img; OUT=$REPO/bench/work/images-$(date -u +%Y%m%dT%H%M%SZ)
 PORT=5055; REG=127.0.0.1:$PORT; IMG=$REG/bench/big:latest; SMALL=$W/small-ctx
 mkdir -p "$W" "$OUT"
 log() { printf '[images %s] %s\n' "$(date +%T)" "$*" >&2; }
-P="podman --root $W/pm --runroot $W/pm-run --storage-driver overlay"
+# runc and cgroupfs, as /work/shared/bench/peers.sh configures podman (crun refuses this hybrid cgroup host)
+P="podman --root $W/pm --runroot $W/pm-run --storage-driver overlay --runtime runc --cgroup-manager cgroupfs"
 reg_pid=
 cleanup() {
   [ -n "$reg_pid" ] && kill "$reg_pid" 2>/dev/null

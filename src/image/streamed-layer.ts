@@ -18,7 +18,11 @@ export class StreamedLayer implements BlobFollower {
   private fd: number | undefined;
   private tmp: string | undefined;
 
-  constructor(private readonly ctx: { root: string; layers: LayerUnpacker }, private readonly diffId: string, private readonly digest: string) {}
+  constructor(
+    private readonly ctx: { root: string; layers: LayerUnpacker },
+    private readonly diffId: string | Promise<string>,
+    private readonly digest: string,
+  ) {}
 
   async begin(partial: string, have: number): Promise<void> {
     await this.abort();
@@ -28,10 +32,15 @@ export class StreamedLayer implements BlobFollower {
     this.job.grow(have);
   }
 
-  /** A blob file already complete and verified (load, import): unpacked on a worker all the same. */
-  static async fromFile(ctx: { root: string; layers: LayerUnpacker }, diffId: string, path: string, size: number): Promise<EnsuredLayer> {
-    if (!ctx.layers.follow || existsSync(layerDir(ctx.root, diffId))) {
-      return ensureLayer(ctx, diffId, () => openMaybeCompressed(path, `layer ${diffId}`));
+  /**
+   * A blob file already complete and verified (load, import, a build step): unpacked on a worker
+   * all the same. A diff id still being computed (a build step's) is awaited only to commit; a
+   * layer that turns out to exist already then loses the rename and its copy is dropped.
+   */
+  static async fromFile(ctx: { root: string; layers: LayerUnpacker }, diffId: string | Promise<string>, path: string, size: number): Promise<EnsuredLayer> {
+    if (!ctx.layers.follow || (typeof diffId === 'string' && existsSync(layerDir(ctx.root, diffId)))) {
+      const id = await diffId;
+      return ensureLayer(ctx, id, () => openMaybeCompressed(path, `layer ${id}`));
     }
     const s = new StreamedLayer(ctx, diffId, '');
     try {
@@ -51,15 +60,16 @@ export class StreamedLayer implements BlobFollower {
   async finish(): Promise<EnsuredLayer> {
     const job = this.job;
     const tmp = this.tmp;
+    const diffId = await this.diffId;
     if (!job || tmp === undefined) {
-      return ensureLayer(this.ctx, this.diffId, () => openMaybeCompressed(blobPath(this.ctx.root, this.digest), `layer ${this.digest}`));
+      return ensureLayer(this.ctx, diffId, () => openMaybeCompressed(blobPath(this.ctx.root, this.digest), `layer ${this.digest}`));
     }
     try {
       const r = await job.finish();
-      checkDiffId(this.diffId, r.diffId);
+      checkDiffId(diffId, r.diffId);
       this.job = undefined;
       this.tmp = undefined;
-      return { ...r, created: commitLayer(this.ctx.root, tmp, this.diffId) };
+      return { ...r, created: commitLayer(this.ctx.root, tmp, diffId) };
     } finally {
       this.close();
     }
