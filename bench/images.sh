@@ -66,7 +66,8 @@ MB=$(jq '[.layers[].size] | add / 1e6' "$W/blobs/manifest.json")
 log "image: $(echo "$LAYERS" | wc -l) layers, $MB MB compressed"
 
 # ---- one timed run: label, then the command (time's %e %M go to a file)
-timed() { local label=$1; shift; /usr/bin/time -f '%e %M' -o "$OUT/t" "$@" >/dev/null 2>"$OUT/err" || { log "$label failed: $(tail -2 "$OUT/err")"; return; }
+# sync first: the previous tool's dirty pages must not be written back on this one's time.
+timed() { local label=$1; shift; sync; /usr/bin/time -f '%e %M' -o "$OUT/t" "$@" >/dev/null 2>"$OUT/err" || { log "$label failed: $(tail -2 "$OUT/err")"; return; }
   echo "$label $(cat "$OUT/t") $round" >> "$OUT/rows.txt"; }
 du_mb() { du -sm "$1" | cut -f1; }
 import_busybox() { $1 image import "$REPO/images/out/busybox.tar" busybox >/dev/null; }
@@ -74,7 +75,8 @@ $P load -q -i "$REPO/images/out/busybox.tar" >/dev/null 2>&1; $P tag localhost/b
 $P images -q | head -1 >/dev/null
 for round in $(seq 0 "$RUNS"); do
   log "round $round"
-  for i in "${!BERTHS[@]}"; do
+  order="${!BERTHS[@]}"; [ $((round % 2)) = 1 ] && order=$(echo $order | tr ' ' '\n' | tac | tr '\n' ' ')
+  for i in $order; do   # before/after alternate who goes first
     b="${BERTHS[$i]} --root $W/b$i --runroot $W/b$i-run"; fresh_berth "$W/b$i"
     timed "pull-berth$i" $b pull -q $IMG
     [ "$round" = 1 ] && echo "disk-berth$i $(du_mb "$W/b$i")" >> "$OUT/rows.txt"
