@@ -57,7 +57,9 @@ function workerUrl(): URL {
 
 function newSlot(): Slot {
   // The parent's node flags are not the worker's (--input-type, --test and the like are refused there).
-  const slot: Slot = { worker: new Worker(workerUrl(), { execArgv: [] }), busy: undefined };
+  // A small young generation: the worker's garbage is short-lived buffers, and the default let
+  // each worker's heap grow by tens of MB for nothing.
+  const slot: Slot = { worker: new Worker(workerUrl(), { execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 8 } }), busy: undefined };
   slot.worker.on('message', (m: FromWorker) => {
     const p = slot.busy;
     if (!p || p.id !== m.id) return;

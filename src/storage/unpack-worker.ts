@@ -19,7 +19,7 @@ interface Job {
 }
 
 const jobs = new Map<number, Job>();
-const CHUNK = 1 << 20;
+const CHUNK = 256 << 10;
 
 function readAt(fd: number, len: number, pos: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
