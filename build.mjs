@@ -7,6 +7,20 @@ import { build } from 'esbuild';
 import { copyFileSync, renameSync, rmSync } from 'node:fs';
 
 rmSync('build/bundle', { recursive: true, force: true });
+// The layer unpacker's worker thread (storage/unpack-pool.ts) is a file of its own beside the bundle.
+await build({
+  entryPoints: { 'unpack-worker': 'src/storage/unpack-worker.ts' },
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  outfile: 'build/bundle/unpack-worker.cjs',
+  minifySyntax: true,
+  minifyWhitespace: true,
+  define: { 'import.meta.url': '__berthUrl' },
+  banner: { js: "var __berthUrl = require('node:url').pathToFileURL(__filename).href;" },
+  logLevel: 'warning',
+});
 await build({
   entryPoints: { berth: 'src/cli/main.ts' },
   bundle: true,

@@ -16,6 +16,7 @@ const unpacker = () => import('../storage/unpack.js');
 export const layerUnpacker: LayerUnpacker = {
   unpack: async (stream, dir) => (await unpacker()).unpackLayer(stream, dir),
   digest: async (stream) => (await unpacker()).digestLayer(stream),
+  follow: async (fd, dir) => (await import('../storage/unpack-pool.js')).followLayer(fd, dir),
 };
 
 const nets = new WeakMap<EngineContext, NetCtx>();

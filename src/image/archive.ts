@@ -20,6 +20,8 @@ export interface StagedFile {
 export class ArchiveContents {
   readonly files = new Map<string, StagedFile>();
   readonly links = new Map<string, string>();
+  /** Entries of every type read. */
+  entries = 0;
 
   /** The file at an archive path, following the archive's own links (old docker save shares layers so). */
   get(name: string): StagedFile | undefined {
@@ -71,6 +73,7 @@ export async function stageArchive(path: string, dir: string): Promise<ArchiveCo
   const out = new ArchiveContents();
   let n = 0;
   await eachEntry(path, async (h, body) => {
+    out.entries++;
     const name = cleanInRoot(h.name);
     if (h.type === 'symlink') {
       out.links.set(name, cleanInRoot(posix.join(posix.dirname(name), h.linkname)));

@@ -12,7 +12,9 @@ import { archiveNames, stageArchive, type StagedFile } from './archive.js';
 import { dockerEntryCount, goArch, ociEntries, planDocker, planOci, rootfsConfig, MEDIA, type ConfigChanges, type ImportPlan } from './formats.js';
 import { discardUnused } from './gc.js';
 import { normalizeName, splitName } from './reference.js';
-import { adoptBlob, ensureLayer, hasBlob, isGzip, layerDir, makeStaging, openMaybeCompressed, sha256 } from './store.js';
+import { pool } from './registry/progress.js';
+import { StreamedLayer } from './streamed-layer.js';
+import { adoptBlob, hasBlob, isGzip, layerDir, makeStaging, openMaybeCompressed, sha256 } from './store.js';
 import type { ImageContext, ImageSummary } from './types.js';
 
 export interface ImportOptions {
@@ -64,13 +66,14 @@ export async function loadImages(ctx: ImageContext, source: string): Promise<Ima
   const staging = makeStaging(ctx.root);
   const made: Made = { blobs: [], layers: [] };
   try {
-    const { file, names } = await openArchive(source, staging);
-    const isOci = names.has('index.json') && names.has('oci-layout');
-    if (!isOci && !names.has('manifest.json')) {
+    // One pass over the archive: its files are staged (they become the blobs) as its names are learnt.
+    const c = await readingArchive(async () => stageArchive(await archiveFile(source, staging), staging));
+    if (c.entries === 0) throw corrupt('image.corrupt', 'it holds no files (an empty tar stream)');
+    const isOci = c.files.has('index.json') && c.files.has('oci-layout');
+    if (!isOci && !c.files.has('manifest.json')) {
       throw invalid('image.not_an_archive', `${source === '-' ? 'stdin' : source} is not an image archive (no index.json or manifest.json)`,
         'a root filesystem tarball is imported with `berth import FILE NAME`');
     }
-    const c = await readingArchive(() => stageArchive(file, staging));
     const plans: Array<{ plan: ImportPlan; tags: Array<string | undefined> }> = [];
     if (isOci) {
       const fits = (d: { platform?: { os?: string; architecture?: string } }) =>
@@ -128,12 +131,12 @@ async function commit(ctx: ImageContext, plan: ImportPlan, staging: string, tag:
   const manifest = 'file' in plan.manifest ? plan.manifest.file : stageBuffer(staging, 'manifest', plan.manifest.data);
   const blobs: StagedFile[] = [plan.config, manifest, ...plan.layers.map((l) => l.file)];
   for (const b of blobs) if (adoptBlob(ctx.root, b.path, b.digest)) made.blobs.push(b.digest);
-  const sizes: number[] = [];
-  for (const l of plan.layers) {
-    const r = await ensureLayer(ctx, l.diffId, () => openMaybeCompressed(l.file.path, `layer ${l.file.digest}`));
+  // Layers are independent directories: they unpack at once, on as many threads as CPUs.
+  const sizes = await pool(plan.layers.map((l) => async () => {
+    const r = await StreamedLayer.fromFile(ctx, l.diffId, l.file.path, l.file.size);
     if (r.created) made.layers.push(l.diffId);
-    sizes.push(r.size);
-  }
+    return r.size;
+  }), plan.layers.length);
   const id = plan.config.digest;
   const size = sizes.reduce((a, b) => a + b, 0);
   const created = typeof plan.image.created === 'string' ? plan.image.created : new Date().toISOString();
@@ -158,13 +161,17 @@ async function commit(ctx: ImageContext, plan: ImportPlan, staging: string, tag:
   return { ...rt, id, created, size };
 }
 
-/** The archive as a file (stdin is copied into staging first) and the names of its entries. */
+/** The archive as a file: stdin is copied into staging first. */
+async function archiveFile(source: string, staging: string): Promise<string> {
+  if (source !== '-') return source;
+  const file = join(staging, 'stdin');
+  await pipeline(process.stdin, createWriteStream(file));
+  return file;
+}
+
+/** The archive as a file and the names of its entries. */
 async function openArchive(source: string, staging: string): Promise<{ file: string; names: Set<string> }> {
-  let file = source;
-  if (source === '-') {
-    file = join(staging, 'stdin');
-    await pipeline(process.stdin, createWriteStream(file));
-  }
+  const file = await archiveFile(source, staging);
   const { names, entries } = await readingArchive(() => archiveNames(file));
   if (entries === 0) throw corrupt('image.corrupt', 'it holds no files (an empty tar stream)');
   return { file, names };

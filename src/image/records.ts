@@ -72,4 +72,19 @@ export interface LayerUnpacker {
   unpack(stream: Readable, dir: string): Promise<UnpackedLayer>;
   /** Reads a layer stream to its end without writing anything. */
   digest(stream: Readable): Promise<UnpackedLayer>;
+  /**
+   * Starts unpacking, on another thread, the blob (gzip or plain tar) open as `fd` into `dir`
+   * while the blob is still being written. Absent: layers unpack with unpack() after download.
+   */
+  follow?(fd: number, dir: string): Promise<FollowedLayer>;
+}
+
+/** A layer unpacking while its blob file grows: see LayerUnpacker.follow. */
+export interface FollowedLayer {
+  /** The file now holds this many bytes of the blob. */
+  grow(bytes: number): void;
+  /** The file is complete and verified; resolves when the layer is unpacked. */
+  finish(): Promise<UnpackedLayer>;
+  /** Stops; resolves once nothing more is written into the directory. */
+  cancel(): Promise<void>;
 }

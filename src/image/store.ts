@@ -193,23 +193,40 @@ export async function ensureLayer(ctx: { root: string; layers: LayerUnpacker }, 
     chmodSync(tmp, 0o755);
     const r = await ctx.layers.unpack(open(), tmp);
     checkDiffId(expectedDiffId, r.diffId);
-    try {
-      renameSync(tmp, final);
-      step('image.layer');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw e;
-      rmSync(tmp, { recursive: true, force: true });
-      return { ...r, created: false };
-    }
-    return { ...r, created: true };
+    return { ...r, created: commitLayer(root, tmp, expectedDiffId) };
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     throw e;
   }
 }
 
-function checkDiffId(expected: string, got: string): void {
+/** A private directory under layers/ to unpack one layer into, 0755 like a rootfs. */
+export function makeLayerTmp(root: string): string {
+  const parent = join(root, 'layers');
+  mkdirSync(parent, { recursive: true, mode: 0o755 });
+  const tmp = mkdtempSync(join(parent, '.tmp-'));
+  chmodSync(tmp, 0o755);
+  return tmp;
+}
+
+/**
+ * Renames an unpacked (and diff-id-checked) directory to its layer's name. Returns false when a
+ * racing import got there first; then this copy is dropped.
+ */
+export function commitLayer(root: string, tmp: string, diffId: string): boolean {
+  try {
+    renameSync(tmp, layerDir(root, diffId));
+    step('image.layer');
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw e;
+    rmSync(tmp, { recursive: true, force: true });
+    return false;
+  }
+}
+
+export function checkDiffId(expected: string, got: string): void {
   if (expected !== got) throw corrupt('image.corrupt', `layer ${expected} has diff id ${got}`);
 }
 

@@ -269,6 +269,31 @@ describe('registry without authentication', () => {
     }
   });
 
+  test('a blob damaged in its middle, while its layer is unpacking, leaves no blob, layer or half-unpacked directory', () => {
+    skopeo(['copy', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${reg.host}/lib/nginx:v2s2`, `docker://${reg.host}/midway/box:1`]);
+    const manifest = JSON.parse(skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/midway/box:1`])) as RawManifest;
+    const biggest = [...(manifest.layers as Array<{ digest: string; size: number }>)].sort((x, y) => y.size - x.size)[0]!.digest;
+    const data = reg.blobData(biggest);
+    const saved = readFileSync(data);
+    const bad = Buffer.from(saved);
+    for (let i = bad.length >> 1; i < (bad.length >> 1) + 512; i++) bad[i] = bad[i]! ^ 0xa5;
+    writeFileSync(data, bad);
+    const other = new Berth();
+    try {
+      const r = other.run(['pull', '--tls-verify=false', `${reg.host}/midway/box:1`]);
+      assert.equal(r.status, 125);
+      assert.equal(r.stderr.split('\n').filter((l) => l.startsWith('berth:')).length, 1, r.stderr);
+      assert.match(r.stderr, new RegExp(`blob ${biggest} of .* has digest sha256:`));
+      assert.deepEqual(imageIds(other), []);
+      assert.deepEqual(blobs(other), { whole: [], partial: [] });
+      const layers = join(other.root, 'layers');
+      assert.deepEqual(existsSync(layers) ? readdirSync(layers) : [], [], 'not even a .tmp- directory');
+    } finally {
+      writeFileSync(data, saved);
+      other.destroy();
+    }
+  });
+
   test('two pulls of one image at once into one root both succeed', async () => {
     const other = new Berth();
     try {

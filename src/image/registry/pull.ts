@@ -20,6 +20,7 @@ import { registriesConfig } from './config.js';
 import { readAll } from './http.js';
 import { pidAlive } from '../../sys/proc.js';
 import { pool, type TransferProgress, silentProgress } from './progress.js';
+import { type BlobFollower, StreamedLayer } from '../streamed-layer.js';
 
 export interface PullOptions {
   tlsVerify?: boolean;
@@ -27,7 +28,7 @@ export interface PullOptions {
   platform?: string;
   authFile?: string;
   progress?: TransferProgress;
-  /** Layers downloaded at once. */
+  /** Layers downloaded at once (their unpacking is limited to the CPUs apart from this). */
   parallel?: number;
 }
 
@@ -102,7 +103,7 @@ export async function pullImage(ctx: ImageContext, input: string, opts: PullOpti
     }
     progress.message(`Trying to pull ${ref.domain}/${ref.path}:${ref.tag ?? (ref.digest ? '' : 'latest')}${ref.digest ? `@${ref.digest}` : ''}...`);
     const name = ref.tag !== undefined || ref.digest === undefined ? `${ref.domain}/${ref.path}:${ref.tag ?? 'latest'}` : undefined;
-    return await pullManifest(ctx, client, top, { platform, name, progress, parallel: opts.parallel ?? 3 });
+    return await pullManifest(ctx, client, top, { platform, name, progress, parallel: opts.parallel ?? 8 });
   }
   throw notFound('image.not_found', `image ${input} not found in ${misses.join(', ')}`, 'check the name and tag');
 }
@@ -197,11 +198,26 @@ async function pullManifest(
       throw corrupt('registry.bad_manifest', `manifest ${m.digest} has ${layers.length} layers but its config names ${diffIds?.length ?? 0}`);
     }
     const sizes = await pool(layers.map((l, i) => async () => {
-      const created = await downloadBlob(ctx.root, client, l, o.progress);
-      if (created) made.blobs.push(l.digest);
-      const r = await ensureLayer(ctx, diffIds[i]!, () => openMaybeCompressed(blobPath(ctx.root, l.digest), `layer ${l.digest}`));
-      if (r.created) made.layers.push(diffIds[i]!);
-      return r.size;
+      const diffId = diffIds[i]!;
+      // A layer already here is only checked against its blob, in this thread: nothing to overlap.
+      if (!ctx.layers.follow || hasBlob(ctx.root, l.digest) || existsSync(layerDir(ctx.root, diffId))) {
+        const created = await downloadBlob(ctx.root, client, l, o.progress);
+        if (created) made.blobs.push(l.digest);
+        const r = await ensureLayer(ctx, diffId, () => openMaybeCompressed(blobPath(ctx.root, l.digest), `layer ${l.digest}`));
+        if (r.created) made.layers.push(diffId);
+        return r.size;
+      }
+      const streamed = new StreamedLayer(ctx, diffId, l.digest);
+      try {
+        const created = await downloadBlob(ctx.root, client, l, o.progress, streamed);
+        if (created) made.blobs.push(l.digest);
+        const r = await streamed.finish();
+        if (r.created) made.layers.push(diffId);
+        return r.size;
+      } catch (e) {
+        await streamed.abort();
+        throw e;
+      }
     }), o.parallel);
     o.progress.message(`Writing manifest to image destination`);
     for (const [bytes, digest] of [[configBytes, cdesc.digest], [m.bytes, m.digest]] as const) {
@@ -248,7 +264,7 @@ async function hashFile(path: string, upTo: number): Promise<Hash> {
  * Fetches one blob into the store, verified. Returns whether it was added (false: it was there).
  * Dropped connections resume from the bytes already written.
  */
-export async function downloadBlob(root: string, client: RegistryClient, d: Descriptor, progress: TransferProgress): Promise<boolean> {
+export async function downloadBlob(root: string, client: RegistryClient, d: Descriptor, progress: TransferProgress, follow?: BlobFollower): Promise<boolean> {
   const id = d.digest;
   progress.start(id, d.size);
   if (hasBlob(root, d.digest)) {
@@ -263,7 +279,7 @@ export async function downloadBlob(root: string, client: RegistryClient, d: Desc
     return false;
   }
   try {
-    return await fetchInto(root, client, d, progress, partial);
+    return await fetchInto(root, client, d, progress, partial, follow);
   } finally {
     release();
   }
@@ -300,7 +316,14 @@ async function lockPartial(lock: string, done: () => boolean): Promise<(() => vo
   }
 }
 
-async function fetchInto(root: string, client: RegistryClient, d: Descriptor, progress: TransferProgress, partial: string): Promise<boolean> {
+async function fetchInto(
+  root: string,
+  client: RegistryClient,
+  d: Descriptor,
+  progress: TransferProgress,
+  partial: string,
+  follow: BlobFollower | undefined,
+): Promise<boolean> {
   const id = d.digest;
   for (let attempt = 0;; attempt++) {
     let have = 0;
@@ -315,6 +338,7 @@ async function fetchInto(root: string, client: RegistryClient, d: Descriptor, pr
     }
     const hash = await hashFile(partial, have);
     progress.advance(id, have);
+    await follow?.begin(partial, have);
     try {
       if (have < d.size || d.size === 0) {
         const res = await client.call('GET', `blobs/${d.digest}`, { headers: have > 0 ? { range: `bytes=${have}-` } : {}, ok: [200, 206] });
@@ -325,16 +349,31 @@ async function fetchInto(root: string, client: RegistryClient, d: Descriptor, pr
           continue;
         }
         const out = createWriteStream(partial, { flags: 'a' });
+        let written = have;
         await new Promise<void>((resolve, reject) => {
           res.body.on('data', (c: Buffer) => {
             hash.update(c);
             progress.advance(id, c.length);
+            // The follower may read only what has reached the file.
+            const ok = out.write(c, (e) => {
+              if (e) return;
+              written += c.length;
+              follow?.grow(written);
+            });
+            if (!ok) {
+              res.body.pause();
+              out.once('drain', () => res.body.resume());
+            }
           });
-          res.body.on('error', reject);
-          res.body.on('aborted', () => reject(Object.assign(new Error('connection aborted'), { code: 'ECONNRESET' })));
-          out.on('error', reject);
+          res.body.on('end', () => out.end());
+          const fail = (e: Error) => {
+            out.destroy();
+            reject(e);
+          };
+          res.body.on('error', fail);
+          res.body.on('aborted', () => fail(Object.assign(new Error('connection aborted'), { code: 'ECONNRESET' })));
+          out.on('error', fail);
           out.on('finish', resolve);
-          res.body.pipe(out);
         });
       }
       const got = statSync(partial).size;
