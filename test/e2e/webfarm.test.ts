@@ -77,10 +77,10 @@ after(() => {
 
 test('an invalid file is refused before anything is created', () => {
   const bad = join(dir, 'bad.yaml');
-  writeFileSync(bad, readFileSync(file, 'utf8').replace('    restart: unless-stopped\n', '    restart: unless-stopped\n    privileged: true\n'));
+  writeFileSync(bad, readFileSync(file, 'utf8').replace('    restart: unless-stopped\n', '    restart: unless-stopped\n    cgroup: host\n'));
   const r = b.run(['compose', '-f', bad, '-p', PROJECT, 'up', '-d']);
   assert.equal(r.status, 125);
-  assert.match(r.stderr, /^berth: bad\.yaml: services\.web\.privileged: not supported by berth$/m);
+  assert.match(r.stderr, /^berth: bad\.yaml: services\.web\.cgroup: not supported by berth$/m);
   assert.equal(b.ok(['ps', '-aq']), '');
   assert.doesNotMatch(b.ok(['network', 'ls']), new RegExp(PROJECT));
 });
