@@ -3,6 +3,7 @@
 import { rmSync, existsSync } from 'node:fs';
 import { tx } from '../state/db.js';
 import { deleteContainerRow, getContainer, updateContainer } from '../state/containers.js';
+import { replaceContainerSpec } from '../state/container-edits.js';
 import { removeSnapshot } from '../storage/overlay.js';
 import { releaseIdmapBinds } from './userns-rootfs.js';
 import { lockContainer } from './lock.js';
@@ -70,6 +71,26 @@ export function removeIfExited(ctx: EngineContext, id: string): void {
   try {
     const c = getContainer<ContainerSpec>(ctx.db, id);
     if (c && !isLive(c.status)) removeLocked(ctx, c);
+  } finally {
+    lock.release();
+  }
+}
+
+/**
+ * A foreground `run --rm` whose user detached: the run no longer waits for the exit code, so the
+ * wish is recorded in the spec for conmon's exit callback to act on. Under the lock, so that an
+ * exit between the detach and this call is seen here (and removed now) or there, never missed.
+ */
+export function removeOnExit(ctx: EngineContext, id: string): void {
+  const lock = lockContainer(ctx, id);
+  try {
+    const c = getContainer<ContainerSpec>(ctx.db, id);
+    if (!c) return;
+    if (!isLive(c.status)) {
+      removeLocked(ctx, c);
+      return;
+    }
+    if (!c.spec.autoRemove) tx(ctx.db, () => replaceContainerSpec(ctx.db, c.id, { ...c.spec, autoRemove: true }));
   } finally {
     lock.release();
   }

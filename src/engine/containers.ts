@@ -6,6 +6,6 @@ export { finalize, releaseResources, initAlive, waitForExit, waitForExitFile, re
   waitContainer } from './container-finalize.js';
 export { lookup, listContainers, reload } from './container-records.js';
 export type { Container } from './container-records.js';
-export { removeContainer, removeLocked, removeIfExited } from './container-remove.js';
+export { removeContainer, removeLocked, removeIfExited, removeOnExit } from './container-remove.js';
 export { startContainer, startLocked } from './container-start.js';
 export { stopContainer, stopLocked, killContainer } from './container-stop.js';

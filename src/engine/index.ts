@@ -120,6 +120,8 @@ export interface ContainerEngine {
   remove(ref: string, opts?: { force?: boolean; volumes?: boolean }): Promise<string>;
   /** Removes the container if it has exited (a foreground `run --rm` once it has the code). */
   removeIfExited(id: string): Promise<void>;
+  /** A foreground `run --rm` detached from: removed at its exit by the exit callback (now if it has exited). */
+  removeOnExit(id: string): Promise<void>;
   /** One container, reconciled. */
   get(ref: string): Promise<Container>;
   /** Every container, newest first; `reconcile` brings running records up to date first (ps). */
@@ -329,6 +331,7 @@ function containerEngine(ctx: EngineContext): ContainerEngine {
         ev.recordContainerEvent(ctx, 'kill', c, { signal: ev.signalNumber(signal) })),
     remove: async (ref, opts = {}) => (await C()).removeContainer(ctx, ref, { force: opts.force === true, volumes: opts.volumes === true }),
     removeIfExited: async (id) => (await C()).removeIfExited(ctx, id),
+    removeOnExit: async (id) => (await C()).removeOnExit(ctx, id),
     get: async (ref) => {
       const m = await C();
       return m.reconcileOne(ctx, m.lookup(ctx, ref));

@@ -23,6 +23,7 @@ import {
   restartContainer,
   lookup,
   checkExit,
+  removeOnExit,
 } from './containers.js';
 import { runContainer } from './run.js';
 import { attachContainer, runAttached, startAttached } from './container-attach.js';
@@ -357,6 +358,32 @@ test('run -it: the session is attached before the process runs, detaches with ct
   assert.equal(done.status, 'exited');
   assert.equal(done.exitCode, 3);
   released(c.id);
+});
+
+test('run -it --rm detached from: the wish is recorded and the exit callback removes it; an exit before the wish is removed at once', async () => {
+  // The foreground run keeps autoRemove off so that it can read the exit code itself.
+  const { container: c, session } = await runAttached(ctx, req({ name: 'detached-rm', tty: true, openStdin: true }), { stdin: true });
+  session.write(Buffer.from('\x10\x11'));
+  assert.equal(await session.done, 'detached');
+  removeOnExit(ctx, c.id);
+  assert.equal(lookup(ctx, c.id).status, 'running');
+  assert.equal(lookup(ctx, c.id).spec.autoRemove, true);
+  const { runId } = host.exit(c.id, 0);
+  await onContainerExit(ctx, c.id, runId);
+  assert.throws(() => lookup(ctx, c.id), (e) => isBerthError(e) && e.kind === 'NotFound');
+  assert.ok(!existsSync(join(ctx.paths.root, 'containers', c.id)));
+  released(c.id);
+
+  // It exited (and the callback found no wish) between the detach and the call.
+  const { container: d, session: s2 } = await runAttached(ctx, req({ name: 'quick-rm', tty: true, openStdin: true }), { stdin: true });
+  s2.write(Buffer.from('\x10\x11'));
+  assert.equal(await s2.done, 'detached');
+  const late = host.exit(d.id, 0);
+  await onContainerExit(ctx, d.id, late.runId);
+  assert.equal(lookup(ctx, d.id).status, 'exited');
+  removeOnExit(ctx, d.id);
+  assert.throws(() => lookup(ctx, d.id), (e) => isBerthError(e) && e.kind === 'NotFound');
+  released(d.id);
 });
 
 test('attach refuses a stopped container and bad detach keys, and start -a replays nothing', async () => {

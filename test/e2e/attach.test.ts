@@ -1,5 +1,6 @@
 // Interactive containers held by conmon: run -it in a real pty, detach with ctrl-p ctrl-q,
-// attach again, the terminal's size, start -a -i, run -i with a pipe, start -a without replay.
+// attach again, the terminal's size, start -a -i, run -i with a pipe, start -a without replay,
+// a run -it --rm detached from and removed at its later exit.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Berth, BIN, until } from './helpers.js';
@@ -62,6 +63,23 @@ test('run -it under conmon: type, detach with ctrl-p ctrl-q, attach again with i
   await again.expect(PROMPT);
   again.type('exit 3\r');
   assert.equal(await again.exited, 3, again.output);
+});
+
+test('run -it --rm detached from with ctrl-p ctrl-q is still removed when it exits later', async () => {
+  const run = new Pty(`${cli()} run -it --rm --name detached-rm busybox sh`);
+  const at = await run.expect(PROMPT);
+  run.type('echo still-""here\r');
+  await run.expect(/still-here/, at);
+  run.type('\x10\x11');
+  assert.equal(await run.exited, 0, run.output);
+  assert.equal(b.inspect('detached-rm').State.Running, true);
+  assert.equal(b.inspect('detached-rm').HostConfig.AutoRemove, true);
+  // It exits with nobody attached: conmon's exit callback is what removes it.
+  const att = new Pty(`${cli()} attach detached-rm`);
+  att.type('exit 6\r');
+  assert.equal(await att.exited, 6, att.output);
+  await until(() => b.run(['inspect', 'detached-rm']).status === 125);
+  assert.equal(b.ok(['ps', '-aq', '--filter', 'name=detached-rm']), '');
 });
 
 test('start -a shows only the new run, not the earlier log', () => {

@@ -13,7 +13,8 @@ export const DETACH_KEYS_FLAG: OptionDef = {
 };
 
 /** Flows a session to and from this process's stdio until it ends; resolves with the exit code. */
-export async function runSession(engine: Engine, session: AttachSession, o: { sigProxy: boolean }): Promise<number> {
+/** `onDetach` runs when the user detaches (ctrl-p ctrl-q): the container lives on without us. */
+export async function runSession(engine: Engine, session: AttachSession, o: { sigProxy: boolean; onDetach?: () => Promise<void> }): Promise<number> {
   const stdin = process.stdin;
   const raw = session.tty && session.stdin && stdin.isTTY;
   const restore: (() => void)[] = [];
@@ -55,7 +56,10 @@ export async function runSession(engine: Engine, session: AttachSession, o: { si
     const drained = Promise.all([pipeTo(session.stdout, process.stdout), pipeTo(session.stderr, process.stderr)]);
     const how = await session.done;
     await drained;
-    if (how === 'detached') return 0;
+    if (how === 'detached') {
+      await o.onDetach?.();
+      return 0;
+    }
   } finally {
     for (const r of restore.reverse()) r();
   }

@@ -60,7 +60,11 @@ export async function runCmd(c: CommandContext): Promise<number> {
     a.needTerminal(bool(p.values.tty), stdin);
     const dk = str(p.values['detach-keys']);
     const { session } = await engine.containers.runAttached(fg, { stdin, ...(dk !== undefined ? { detachKeys: dk } : {}) });
-    const code = await a.runSession(engine, session, { sigProxy: p.values['sig-proxy'] !== false });
+    const code = await a.runSession(engine, session, {
+      sigProxy: p.values['sig-proxy'] !== false,
+      // Detached from, it exits without us: the exit callback removes it then.
+      ...(req.autoRemove ? { onDetach: () => engine.containers.removeOnExit(session.id) } : {}),
+    });
     if (req.autoRemove) await engine.containers.removeIfExited(session.id);
     return code;
   }
