@@ -1,11 +1,12 @@
 // The compose verbs beyond up/down on real containers: run, exec, create, kill, pause,
-// unpause, top, images, port, ls, cp, wait, rm, scale, version, and up's recreate, orphan,
+// unpause, top, images, port, ls, cp, wait, rm, scale, version, events, and up's recreate, orphan,
 // wait and abort flags. Output as Docker Compose v2 writes it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Berth } from './helpers.js';
+import { spawn } from 'node:child_process';
+import { Berth, BIN, until } from './helpers.js';
 
 const suffix = Math.random().toString(36).slice(2, 8);
 let b: Berth;
@@ -18,7 +19,7 @@ before(() => {
 });
 
 after(() => {
-  for (const p of ['verbs', 'flags', 'abort', 'ready', 'fresh']) b.run(['compose', '-f', join(dir, 'none.yaml'), '-p', `${p}${suffix}`, 'down']);
+  for (const p of ['verbs', 'flags', 'abort', 'ready', 'fresh', 'events']) b.run(['compose', '-f', join(dir, 'none.yaml'), '-p', `${p}${suffix}`, 'down']);
   b.destroy();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -239,4 +240,60 @@ test('up --wait waits for healthy; --abort-on-container-exit stops all and --exi
   const states = (JSON.parse(b.ok(['compose', '-f', file, '-p', project, 'ps', '-a', '--format', 'json'])) as PsEntry[]).map((e) => e.State);
   assert.deepEqual(states, ['exited', 'exited'], 'everything was stopped');
   b.ok(['compose', '-f', file, '-p', project, 'down']);
+});
+
+test('events: followed (--json, one service, from --since), and read back between --since and --until as text', async () => {
+  const project = `events${suffix}`;
+  const file = write('events.yaml', `services:
+  web:
+    image: localhost/busybox:latest
+    command: ${SLEEP}
+    labels: { team: blue }
+  worker:
+    image: localhost/busybox:latest
+    command: ${SLEEP}
+`);
+  const c = (...args: string[]) => b.run(['compose', '-f', file, '-p', project, ...args]);
+  const since = new Date().toISOString();
+  const follower = spawn(BIN, ['--root', b.root, '--runroot', b.runroot, 'compose', '-f', file, '-p', project, 'events', '--json', '--since', since, 'web']);
+  // From --since on, then following: nothing is missed however late the follower opens the journal.
+  let followed = '';
+  follower.stdout.on('data', (d: Buffer) => followed += d.toString());
+  try {
+    assert.equal(c('up', '-d').status, 0);
+    assert.equal(c('run', '--rm', '-T', 'worker', 'true').status, 0);
+    assert.equal(c('down', '-t', '1').status, 0);
+    await until(() => /"action":"destroy"/.test(followed));
+  } finally {
+    follower.kill('SIGINT');
+  }
+  const lines = followed.trim().split('\n').map((l) =>
+    JSON.parse(l) as { action: string; service: string; type: string; id: string; attributes: Record<string, string>; time: string }
+  );
+  assert.deepEqual(lines.map((l) => l.action), ['create', 'start', 'kill', 'die', 'stop', 'destroy']);
+  for (const l of lines) {
+    assert.equal(l.service, 'web');
+    assert.equal(l.type, 'container');
+    assert.match(l.id, /^[0-9a-f]{64}$/);
+    assert.equal(l.attributes.team, 'blue');
+    assert.equal(l.attributes.name, `${project}-web-1`);
+    assert.ok(!Object.keys(l.attributes).some((k) => k.startsWith('com.docker.compose.')));
+    assert.match(l.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/);
+  }
+  const past = c('events', '--since', since, '--until', new Date().toISOString());
+  assert.equal(past.status, 0, past.stderr);
+  const text = past.stdout.trim().split('\n');
+  const re = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6} container (\w+) ([0-9a-f]{64}) \((.*)\)$/;
+  for (const l of text) assert.match(l, re);
+  // Both services, and not the one-off run of worker.
+  const of = (name: string) => text.filter((l) => l.includes(`name=${name})`) || l.includes(`name=${name},`)).map((l) => re.exec(l)![1]);
+  assert.deepEqual(of(`${project}-web-1`), ['create', 'start', 'kill', 'die', 'stop', 'destroy']);
+  assert.deepEqual(of(`${project}-worker-1`).filter((a) => a === 'create' || a === 'destroy'), ['create', 'destroy']);
+  assert.equal(text.filter((l) => /-run-/.test(l)).length, 0, past.stdout);
+  // The one-off's events are in the journal, labelled with the project: compose events left them out.
+  const all = b.ok(['events', '--since', since, '--until', new Date().toISOString(), '--filter', `label=com.docker.compose.project=${project}`]);
+  assert.match(all, new RegExp(`container destroy [0-9a-f]{64} \\(.*name=${project}-worker-run-`));
+  const bad = c('events', '--since', 'yesterday-ish');
+  assert.equal(bad.status, 125);
+  assert.match(bad.stderr, /^berth: .*--since/);
 });

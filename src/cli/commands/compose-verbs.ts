@@ -1,5 +1,5 @@
 // The compose verbs beyond up/down/ps/logs/config: build, create, run, exec, pull, push, kill,
-// pause, unpause, top, images, port, ls, cp, wait, rm, scale and version. Each reads its flags
+// pause, unpause, top, images, port, ls, cp, wait, rm, scale, events and version. Each reads its flags
 // and prints as Docker Compose v2 does; the work is the Engine's, found through the labels.
 import { bool, list, str, type OptionDef, type ParsedArgs } from '../args.js';
 import { json, out, table } from '../render.js';
@@ -288,6 +288,8 @@ export async function moreVerbs(verb: string, engine: Engine, g: ParsedArgs, sub
       else out(`berth compose version ${VERSION}\n`);
       return 0;
     }
+    case 'events':
+      return (await import('./compose-events.js')).composeEventsCmd(engine, g, sub);
     default:
       return undefined;
   }

@@ -53,6 +53,7 @@ Commands:
   cp [--index N] [-a] [-L] SERVICE:SRC DEST | SRC SERVICE:DEST
   wait [--down-project] SERVICE...           until they stop; prints their exit codes
   ls [-a] [-q] [--format table|json]         the projects on this host (running; -a: all)
+  events [--json] [--since T] [--until T] [SERVICE...]   the containers' events, followed
   version [--short]
   config [--services|--volumes|--images] [-q] [--format yaml|json] [-o FILE]
                                              the resolved model: merged, interpolated, absolute
