@@ -17,6 +17,17 @@ export interface LogStreamOptions {
    * containers have stopped, so their last words are shown. Without it, they end at once.
    */
   onStop?: () => void | Promise<void>;
+  /** Each container's prefix in a colour of its own (a terminal, without --no-color). */
+  color?: boolean;
+}
+
+// Compose v2's rainbow (cmd/formatter/colors.go): cyan, yellow, green, magenta, blue, then the
+// intense ones, handed out to the containers in turn.
+const RAINBOW = ['36', '33', '32', '35', '34', '36;1', '33;1', '32;1', '35;1', '34;1'];
+
+/** The i-th container's prefix, coloured as Compose colours it. */
+export function colorPrefix(prefix: string, i: number): string {
+  return `\x1b[${RAINBOW[i % RAINBOW.length]}m${prefix}\x1b[0m`;
 }
 
 export function logPrefix(c: Container): string {
@@ -36,8 +47,9 @@ export async function streamLogs(engine: Engine, ctrs: readonly Container[], o: 
     else abort.abort();
   })();
   try {
-    await Promise.all(ctrs.map(async (c) => {
-      const prefix = `${logPrefix(c).padEnd(width)} | `;
+    await Promise.all(ctrs.map(async (c, i) => {
+      const plain = `${logPrefix(c).padEnd(width)} | `;
+      const prefix = o.color ? colorPrefix(plain, i) : plain;
       try {
         for await (const chunk of engine.containers.logs(c.id, {
           follow: o.follow,

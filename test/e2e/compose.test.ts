@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Berth, BIN, until } from './helpers.js';
+import { Pty } from './pty.js';
 
 const suffix = Math.random().toString(36).slice(2, 8);
 let b: Berth;
@@ -18,7 +19,7 @@ before(() => {
 });
 
 after(() => {
-  for (const p of ['keep', 'health', 'sick', 'vol', 'attach']) b.run(['compose', '-p', `${p}${suffix}`, 'down']);
+  for (const p of ['keep', 'health', 'sick', 'vol', 'attach', 'colour']) b.run(['compose', '-p', `${p}${suffix}`, 'down']);
   b.destroy();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -144,4 +145,32 @@ test('attached up prints prefixed logs and Ctrl-C stops the project', async () =
   assert.match(stdout, /^talk-1 \| bye$/m);
   assert.match(stderr, /Gracefully stopping/);
   assert.deepEqual(ps(file, project).map((e) => e.State), ['exited', 'exited']);
+});
+
+test('attached up on a terminal: each replica its own colour, ctrl-c typed stops the project; --no-color is plain', async () => {
+  const project = `colour${suffix}`;
+  const file = write('colour.yaml', `services:
+  talk:
+    image: localhost/busybox:latest
+    command: ["sh", "-c", "trap 'echo bye; exit 0' TERM; echo hello; while :; do sleep 0.2; done"]
+    deploy: { replicas: 2 }
+`);
+  const cli = `${BIN} --root ${b.root} --runroot ${b.runroot} compose -f ${file} -p ${project}`;
+  const t = new Pty(`${cli} up`);
+  try {
+    // Compose's first two colours, cyan and yellow, in the containers' order.
+    await t.expect(/\x1b\[36mtalk-1 \| \x1b\[0mhello/);
+    await t.expect(/\x1b\[33mtalk-2 \| \x1b\[0mhello/);
+    t.type('\x03');
+    assert.equal(await t.exited, 130, t.output);
+    assert.match(t.output, /Gracefully stopping/);
+    assert.match(t.output, /\x1b\[3[36]mtalk-[12] \| \x1b\[0mbye/);
+  } finally {
+    t.kill();
+  }
+  assert.deepEqual(ps(file, project).map((e) => e.State), ['exited', 'exited']);
+  const plain = new Pty(`${cli} logs --no-color`);
+  assert.equal(await plain.exited, 0, plain.output);
+  assert.match(plain.output, /^talk-1 \| hello/m);
+  assert.doesNotMatch(plain.output, /\x1b\[/);
 });

@@ -27,7 +27,7 @@ Commands:
   up [-d] [--scale SERVICE=N] [SERVICE...]   create and start, or bring up to date; also
      [--build|--no-build] [--pull always|missing|never] [--force-recreate|--no-recreate]
      [--no-start] [--no-deps] [--remove-orphans] [-t SECONDS] [--wait [--wait-timeout S]]
-     [--abort-on-container-exit] [--exit-code-from SERVICE]
+     [--abort-on-container-exit] [--exit-code-from SERVICE] [--no-color]
   down [-v] [--rmi local|all] [--remove-orphans] [-t SECONDS]
                                              remove containers and networks (-v: named volumes)
   create [--build] [--force-recreate|--no-recreate] [SERVICE...]   up without starting
@@ -38,7 +38,7 @@ Commands:
       [--no-deps] [--service-ports] [-p PORT] SERVICE [COMMAND [ARG...]]   a one-off container
   exec [-T] [-e K=V] [-w DIR] [-u USER] [--index N] SERVICE COMMAND [ARG...]
   ps [-a] [-q] [--format table|json]         the project's containers
-  logs [-f] [-t] [--tail N] [SERVICE...]     their output, prefixed SERVICE-N |
+  logs [-f] [-t] [--tail N] [--no-color] [SERVICE...]   their output, prefixed SERVICE-N |
   stop [-t SECONDS] [SERVICE...]
   start [SERVICE...]
   restart [-t SECONDS] [SERVICE...]
@@ -126,6 +126,7 @@ async function verbCmd(verb: string, engine: Engine, g: ParsedArgs, sub: (defs: 
         { long: 'abort-on-container-exit', type: 'boolean' },
         { long: 'exit-code-from', type: 'string' },
         { long: 'quiet-pull', type: 'boolean' },
+        { long: 'no-color', type: 'boolean' },
       ]));
     case 'down': {
       const p = sub([
@@ -171,6 +172,7 @@ async function verbCmd(verb: string, engine: Engine, g: ParsedArgs, sub: (defs: 
         { long: 'follow', short: 'f', type: 'boolean' },
         { long: 'timestamps', short: 't', type: 'boolean' },
         { long: 'tail', short: 'n', type: 'string' },
+        { long: 'no-color', type: 'boolean' },
       ]);
       const t = target(g, false);
       const tail = str(p.values.tail);
@@ -193,6 +195,7 @@ async function verbCmd(verb: string, engine: Engine, g: ParsedArgs, sub: (defs: 
           follow: bool(p.values.follow),
           timestamps: bool(p.values.timestamps),
           stopped: () => interrupted,
+          color: colored(p),
           ...(tail !== undefined && tail !== 'all' ? { tail: Number(tail) } : {}),
           write: (s, text) => (s === 'stdout' ? process.stdout : process.stderr).write(text),
         });
@@ -248,6 +251,9 @@ async function verbCmd(verb: string, engine: Engine, g: ParsedArgs, sub: (defs: 
     }
   }
 }
+
+/** As Compose's --ansi auto: colours on a terminal, unless --no-color. */
+const colored = (p: ParsedArgs): boolean => process.stdout.isTTY === true && !bool(p.values['no-color']);
 
 async function upCmd(engine: Engine, g: ParsedArgs, p: ParsedArgs): Promise<number> {
   const t = target(g, true, p.positionals);
@@ -313,6 +319,7 @@ async function upCmd(engine: Engine, g: ParsedArgs, p: ParsedArgs): Promise<numb
       follow: true,
       timestamps: false,
       stopped: () => interrupted || exited !== undefined,
+      color: colored(p),
       onStop: async () => {
         log(interrupted ? 'Gracefully stopping...' : 'Aborting on container exit...');
         const timeout = flags.timeoutSec;
