@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { Berth, BIN, until } from './helpers.js';
+import { Pty } from './pty.js';
 
 const suffix = Math.random().toString(36).slice(2, 8);
 let b: Berth;
@@ -19,7 +20,8 @@ before(() => {
 });
 
 after(() => {
-  for (const p of ['verbs', 'flags', 'abort', 'ready', 'fresh', 'events']) b.run(['compose', '-f', join(dir, 'none.yaml'), '-p', `${p}${suffix}`, 'down']);
+  for (const p of ['verbs', 'flags', 'abort', 'ready', 'fresh', 'events', 'detach'])
+    b.run(['compose', '-f', join(dir, 'none.yaml'), '-p', `${p}${suffix}`, 'down']);
   b.destroy();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -296,4 +298,31 @@ test('events: followed (--json, one service, from --since), and read back betwee
   const bad = c('events', '--since', 'yesterday-ish');
   assert.equal(bad.status, 125);
   assert.match(bad.stderr, /^berth: .*--since/);
+});
+
+test('run --rm on a terminal detached from with ctrl-p ctrl-q: the one-off is removed when it exits later', async () => {
+  const project = `detach${suffix}`;
+  const file = write('detach.yaml', `services:
+  shell:
+    image: localhost/busybox:latest
+    command: ${SLEEP}
+`);
+  const cli = `${BIN} --root ${b.root} --runroot ${b.runroot}`;
+  const run = new Pty(`${cli} compose -f ${file} -p ${project} run --rm --no-deps shell sh`);
+  let name = '';
+  try {
+    await run.expect(/\/ # /);
+    run.type('\x10\x11');
+    assert.equal(await run.exited, 0, run.output);
+    const ps = JSON.parse(b.ok(['ps', '--format', 'json'])) as { Names: string[] }[];
+    name = ps.map((x) => x.Names[0]!).find((n) => n.startsWith(`${project}-shell-run-`)) ?? '';
+    assert.notEqual(name, '', JSON.stringify(ps));
+    const att = new Pty(`${cli} attach ${name}`);
+    att.type('exit 2\r');
+    assert.equal(await att.exited, 2, att.output);
+    await until(() => b.run(['inspect', name]).status === 125);
+  } finally {
+    run.kill();
+    if (name) b.run(['rm', '-f', name]);
+  }
 });

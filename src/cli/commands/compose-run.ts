@@ -68,7 +68,11 @@ export async function runVerb(engine: Engine, g: ParsedArgs, sub: Sub): Promise<
     const tty = !bool(p.values['no-TTY']) && process.stdin.isTTY === true;
     const a = await import('./attach.js');
     const { session } = await engine.containers.runAttached({ ...req, autoRemove: false, tty, openStdin: true }, { stdin: true });
-    const code = await a.runSession(engine, session, { sigProxy: true });
+    const code = await a.runSession(engine, session, {
+      sigProxy: true,
+      // Detached from (ctrl-p ctrl-q): the exit callback removes it; its files go with `down`.
+      ...(req.autoRemove ? { onDetach: () => engine.containers.removeOnExit(session.id) } : {}),
+    });
     if (req.autoRemove) {
       await engine.containers.removeIfExited(session.id);
       cleanup();
