@@ -13,6 +13,13 @@ export interface Resources {
   cpus?: number; // fraction of CPUs
   cpusetCpus?: string;
   pidsLimit?: number;
+  /** Memory plus swap, bytes; -1 unlimited. Absent: twice memory, as Docker. */
+  memorySwap?: number;
+  memoryReservation?: number; // bytes, the soft limit
+  cpuShares?: number;
+  cpuPeriod?: number; // µs
+  cpuQuota?: number; // µs
+  blkioWeight?: number; // 10..1000
   blkio: { readBps: DeviceRate[]; writeBps: DeviceRate[]; readIops: DeviceRate[]; writeIops: DeviceRate[] };
 }
 
@@ -164,6 +171,15 @@ export interface CreateRequest {
   /** --add-host, parsed by parseExtraHost. */
   extraHosts?: { host: string; ip: string }[];
   userns?: UsernsRequest;
+  oomScoreAdj?: number;
+  dns?: DnsSpec;
+}
+
+/** --dns, --dns-search and --dns-option; each list may be empty. */
+export interface DnsSpec {
+  servers: string[];
+  search: string[];
+  options: string[];
 }
 
 /** The characteristics kept in the instances file from create to rm. */
@@ -200,6 +216,8 @@ export interface ContainerSpec {
   sysctls?: Record<string, string>;
   extraHosts?: { host: string; ip: string }[];
   userns?: UsernsSpec;
+  oomScoreAdj?: number;
+  dns?: DnsSpec;
 }
 
 export function emptyResources(): Resources {

@@ -1,0 +1,75 @@
+// --memory-swap, --memory-reservation, --cpu-shares, --cpu-period, --cpu-quota, --blkio-weight,
+// --oom-score-adj and --dns*: Docker's daemon-side checks and messages, shared by the CLI, the API
+// and update, so that every front refuses the same values in the same words before anything is made.
+import { isIP } from 'node:net';
+import { invalid } from '../common/errors.js';
+import type { DnsSpec, Resources } from './types.js';
+
+const MIN_MEMORY = 6 * 1024 * 1024;
+
+/** Host facts the checks depend on; read by the caller (src/sys), so the rules stay pure. */
+export interface ResourceHost {
+  /** Whether the blkio controller has a weight file (v1 blkio.weight or blkio.bfq.weight, v2 io.weight or io.bfq.weight). */
+  blkioWeight: boolean;
+  /** Our own oom_score_adj, and whether we may go below it (CAP_SYS_RESOURCE). */
+  oomScoreAdj: number;
+  capSysResource: boolean;
+}
+
+export function checkResources(r: Resources, host: ResourceHost): void {
+  const mem = r.memory;
+  if (r.memorySwap !== undefined && r.memorySwap !== -1) {
+    if (mem === undefined) throw invalid('memory_swap.no_memory', 'You should always set the Memory limit when using Memoryswap limit, see usage');
+    if (r.memorySwap < mem) throw invalid('memory_swap.too_small', 'Minimum memoryswap limit should be larger than memory limit, see usage');
+  }
+  if (r.memoryReservation !== undefined) {
+    if (r.memoryReservation < MIN_MEMORY) throw invalid('memory_reservation.too_small', 'Minimum memory reservation allowed is 6MB');
+    if (mem !== undefined && mem < r.memoryReservation) {
+      throw invalid('memory_reservation.above_limit', 'Minimum memory limit can not be less than memory reservation limit, see usage');
+    }
+  }
+  if (r.cpus !== undefined && r.cpuPeriod !== undefined) throw invalid('cpus.conflict', 'Conflicting options: Nano CPUs and CPU Period cannot both be set');
+  if (r.cpus !== undefined && r.cpuQuota !== undefined) throw invalid('cpus.conflict', 'Conflicting options: Nano CPUs and CPU Quota cannot both be set');
+  if (r.cpuPeriod !== undefined && (r.cpuPeriod < 1000 || r.cpuPeriod > 1_000_000)) {
+    throw invalid('cpu_period.range', 'CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)');
+  }
+  if (r.cpuQuota !== undefined && r.cpuQuota > 0 && r.cpuQuota < 1000) throw invalid('cpu_quota.range', 'CPU cfs quota can not be less than 1ms (i.e. 1000)');
+  if (r.cpuShares !== undefined && r.cpuShares < 0) throw invalid('cpu_shares.range', `invalid CPU shares ${r.cpuShares}: must be positive`);
+  if (r.blkioWeight !== undefined) {
+    if (r.blkioWeight < 10 || r.blkioWeight > 1000) throw invalid('blkio_weight.range', 'Range of blkio weight is from 10 to 1000');
+    // Docker discards it with a warning; berth refuses, so what inspect shows is what the cgroup has.
+    if (!host.blkioWeight) {
+      throw invalid('blkio_weight.unsupported', 'Your kernel does not support Block I/O weight or the cgroup is not mounted',
+        "this host's blkio controller has no weight file (its I/O scheduler has none): leave out --blkio-weight");
+    }
+  }
+}
+
+/** Docker's cpu-shares clamp (the kernel's own bounds on v1; runc maps them to cpu.weight on v2). */
+export function clampShares(r: Resources): Resources {
+  if (r.cpuShares === undefined || r.cpuShares === 0) {
+    const { cpuShares: _drop, ...rest } = r;
+    return rest;
+  }
+  return { ...r, cpuShares: Math.min(262_144, Math.max(2, r.cpuShares)) };
+}
+
+export function checkOomScoreAdj(v: number, host: ResourceHost): void {
+  if (!Number.isInteger(v) || v < -1000 || v > 1000) throw invalid('oom_score_adj.range', `Invalid value ${v}, range for oom score adj is [-1000, 1000]`);
+  // The kernel refuses a value below the writer's own floor without CAP_SYS_RESOURCE (proc(5)).
+  if (v < host.oomScoreAdj && !host.capSysResource) {
+    throw invalid('oom_score_adj.below_own', `--oom-score-adj ${v}: below berth's own oom_score_adj (${host.oomScoreAdj})`,
+      'going lower needs CAP_SYS_RESOURCE, which berth does not have here');
+  }
+}
+
+export function checkDns(d: DnsSpec): DnsSpec | undefined {
+  for (const s of d.servers) if (isIP(s) === 0) throw invalid('dns.bad', `${s} is not an ip address`);
+  for (const s of d.search) {
+    if (s !== '.' && !/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/.test(s)) {
+      throw invalid('dns.bad', `invalid --dns-search ${JSON.stringify(s)}: expected a domain name`);
+    }
+  }
+  for (const o of d.options) if (!/^[A-Za-z0-9_:.-]+$/.test(o)) throw invalid('dns.bad', `invalid --dns-option ${JSON.stringify(o)}`);
+  return d.servers.length + d.search.length + d.options.length > 0 ? { servers: [...d.servers], search: [...d.search], options: [...d.options] } : undefined;
+}
