@@ -63,7 +63,8 @@ test('on a user-defined network aardvark stays first, so container names still r
   b.ok(['network', 'create', 'dnsnet']);
   try {
     b.ok(['run', '-d', '--name', 'dnsweb', '--network', 'dnsnet', 'busybox', 'sleep', '100']);
-    const { IPAddress: ip, Gateway: gw } = b.inspect('dnsweb').NetworkSettings.Networks.dnsnet!;
+    const net = b.inspect('dnsweb').NetworkSettings.Networks.dnsnet!;
+    const [ip, gw] = [String(net.IPAddress), String(net.Gateway)];
     const out = b.ok(['run', '--rm', '--network', 'dnsnet', '--dns', '10.9.9.9', '--dns-search', 'example.test', 'busybox', 'sh', '-c',
       'cat /etc/resolv.conf; ping -c1 -W2 dnsweb | head -1']);
     assert.equal(out, `search example.test\nnameserver ${gw}\nnameserver 10.9.9.9\nPING dnsweb (${ip}): 56 data bytes\n`);
