@@ -2,7 +2,7 @@
 // fields. Untrusted: shapes and values checked here; what they name on the host, by the engine.
 import type { CreateRequest, DeviceMapping, MountSpec, Resources, Ulimit } from '../engine/types.js';
 import { badRequest } from './errors.js';
-import { parseExtraHost } from '../engine/index.js';
+import { parseExtraHost, parseLogOpts } from '../engine/index.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -76,7 +76,8 @@ function mount(o: Obj): MountSpec {
   return m;
 }
 
-type Extras = Pick<CreateRequest, 'init' | 'ulimits' | 'devices' | 'mounts' | 'shmSize' | 'sysctls' | 'stopSignal' | 'extraHosts' | 'oomScoreAdj' | 'dns'>;
+type Extras = Pick<CreateRequest,
+  'init' | 'ulimits' | 'devices' | 'mounts' | 'shmSize' | 'sysctls' | 'stopSignal' | 'extraHosts' | 'oomScoreAdj' | 'dns' | 'logOpts'>;
 
 function strings(v: unknown, what: string): string[] {
   if (v === undefined || v === null) return [];
@@ -123,6 +124,20 @@ export function hostExtras(hc: Obj, body: Obj): Extras {
   const dns = { servers: strings(hc.Dns, 'HostConfig.Dns'), search: strings(hc.DnsSearch, 'HostConfig.DnsSearch'),
     options: strings(hc.DnsOptions, 'HostConfig.DnsOptions') };
   if (dns.servers.length + dns.search.length + dns.options.length > 0) out.dns = dns;
+  const lc = hc.LogConfig;
+  if (lc !== undefined && lc !== null) {
+    if (!isObj(lc)) throw badRequest('HostConfig.LogConfig must be an object');
+    if (lc.Type !== undefined && lc.Type !== '' && lc.Type !== 'json-file' && lc.Type !== 'k8s-file')
+      throw badRequest(`HostConfig.LogConfig: berth writes k8s-file logs, not ${JSON.stringify(lc.Type)}`);
+    const cfg = lc.Config ?? {};
+    if (!isObj(cfg) || !Object.values(cfg).every((v) => typeof v === 'string')) throw badRequest('HostConfig.LogConfig.Config must map names to strings');
+    try {
+      const logOpts = parseLogOpts(cfg as Record<string, string>);
+      if (logOpts) out.logOpts = logOpts;
+    } catch (e) {
+      throw badRequest((e as Error).message);
+    }
+  }
   if (body.StopSignal !== undefined && body.StopSignal !== null && body.StopSignal !== '') {
     if (typeof body.StopSignal !== 'string') throw badRequest('StopSignal must be a string');
     out.stopSignal = body.StopSignal;

@@ -105,6 +105,7 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
     ...(req.shmSize !== undefined ? { shmSize: req.shmSize } : {}),
     ...(req.oomScoreAdj !== undefined ? { oomScoreAdj: req.oomScoreAdj } : {}),
     ...(dns ? { dns } : {}),
+    ...(req.logOpts ? { logOpts: { ...req.logOpts } } : {}),
     ...(req.extraHosts && req.extraHosts.length > 0 ? { extraHosts: req.extraHosts.map((h) => parseExtraHost(`${h.host}:${h.ip}`)) } : {}),
     ...(req.sysctls && Object.keys(req.sysctls).length > 0
       ? { sysctls: Object.fromEntries(Object.entries(req.sysctls).map(([k, v]) => checkSysctl(`${k}=${v}`, req.networkMode))) }

@@ -259,6 +259,7 @@ export async function startLocked(ctx: EngineContext, c: Container, opts: StartH
       bundleDir: bundle,
       runDir,
       logPath: logPath(ctx, c.id),
+      ...(c.spec.logOpts?.maxSize !== undefined ? { logMaxSize: c.spec.logOpts.maxSize } : {}),
       ...(opts.exitCommand ? { exitCommand: { path: ctx.config.self.path, args: [...ctx.config.self.args, 'container', 'cleanup', c.id, runId] } } : {}),
       ...(c.spec.tty ? { terminal: true } : {}),
       ...(c.spec.openStdin ? { stdin: true } : {}),

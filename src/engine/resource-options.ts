@@ -3,7 +3,8 @@
 // and update, so that every front refuses the same values in the same words before anything is made.
 import { isIP } from 'node:net';
 import { invalid } from '../common/errors.js';
-import type { DnsSpec, Resources } from './types.js';
+import type { DnsSpec, LogOpts, Resources } from './types.js';
+import { parseSize } from '../common/units.js';
 
 const MIN_MEMORY = 6 * 1024 * 1024;
 
@@ -72,4 +73,31 @@ export function checkDns(d: DnsSpec): DnsSpec | undefined {
   }
   for (const o of d.options) if (!/^[A-Za-z0-9_:.-]+$/.test(o)) throw invalid('dns.bad', `invalid --dns-option ${JSON.stringify(o)}`);
   return d.servers.length + d.search.length + d.options.length > 0 ? { servers: [...d.servers], search: [...d.search], options: [...d.options] } : undefined;
+}
+
+const LOG_KEYS = new Set(['max-size', 'max-file']);
+
+/** Docker's json-file keys that berth can honour, as KEY=VALUE strings (CLI) or a map (API). */
+export function parseLogOpts(opts: Record<string, string>): LogOpts | undefined {
+  const out: LogOpts = {};
+  for (const [k, v] of Object.entries(opts)) {
+    if (!LOG_KEYS.has(k)) throw invalid('log_opt.unknown', `unknown log opt '${k}' for k8s-file log driver`, 'berth takes max-size and max-file');
+    if (k === 'max-size') {
+      const n = parseSize(v, '--log-opt max-size');
+      if (n > 0) out.maxSize = n;
+    } else {
+      if (!/^\d+$/.test(v)) throw invalid('log_opt.bad', `invalid value for max-file: ${v}`);
+      const n = Number(v);
+      if (n < 1) throw invalid('log_opt.bad', 'max-file cannot be less than 1');
+      // conmon truncates at its size limit instead of rotating: berth keeps the one file, never fakes more.
+      if (n > 1) {
+        throw invalid('log_opt.max_file', `--log-opt max-file=${n}: berth keeps one log file (conmon truncates it at max-size rather than rotating it)`,
+          'give max-file=1, or leave it out');
+      }
+      out.maxFile = n;
+    }
+  }
+  // Docker's max-file means nothing without max-size.
+  if (out.maxSize === undefined) delete out.maxFile;
+  return Object.keys(out).length > 0 ? out : undefined;
 }

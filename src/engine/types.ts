@@ -173,6 +173,16 @@ export interface CreateRequest {
   userns?: UsernsRequest;
   oomScoreAdj?: number;
   dns?: DnsSpec;
+  logOpts?: LogOpts;
+}
+
+/**
+ * --log-opt max-size and max-file. conmon's --log-size-max truncates the log when a write would
+ * pass max-size (it does not rotate), so one file is kept: max-file is 1.
+ */
+export interface LogOpts {
+  maxSize?: number; // bytes
+  maxFile?: number;
 }
 
 /** --dns, --dns-search and --dns-option; each list may be empty. */
@@ -218,6 +228,7 @@ export interface ContainerSpec {
   userns?: UsernsSpec;
   oomScoreAdj?: number;
   dns?: DnsSpec;
+  logOpts?: LogOpts;
 }
 
 export function emptyResources(): Resources {

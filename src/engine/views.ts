@@ -111,6 +111,13 @@ export function inspectContainer(ctx: EngineContext, c: Container): Record<strin
       Dns: s.dns?.servers ?? [],
       DnsSearch: s.dns?.search ?? [],
       DnsOptions: s.dns?.options ?? [],
+      LogConfig: {
+        Type: 'k8s-file',
+        Config: {
+          ...(s.logOpts?.maxSize !== undefined ? { 'max-size': String(s.logOpts.maxSize) } : {}),
+          ...(s.logOpts?.maxFile !== undefined ? { 'max-file': String(s.logOpts.maxFile) } : {}),
+        },
+      },
       BlkioDeviceReadBps: s.resources.blkio.readBps.map((d) => ({ Path: d.path, Rate: d.rate })),
       BlkioDeviceWriteBps: s.resources.blkio.writeBps.map((d) => ({ Path: d.path, Rate: d.rate })),
       BlkioDeviceReadIOps: s.resources.blkio.readIops.map((d) => ({ Path: d.path, Rate: d.rate })),

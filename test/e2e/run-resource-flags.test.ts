@@ -4,7 +4,8 @@
 // CLI against berth serve; bad values refused with 125, one line, and nothing made.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { Berth } from './helpers.js';
 import { ApiServer } from './api-helpers.js';
 
@@ -75,6 +76,19 @@ test('on a user-defined network aardvark stays first, so container names still r
   }
 });
 
+test('--log-opt max-size: conmon truncates the log there, and logs still shows the tail', () => {
+  b.ok(['run', '-d', '--name', 'logcap', '--network', 'none', '--log-opt', 'max-size=4k', '--log-opt', 'max-file=1', 'busybox', 'sh', '-c',
+    'i=0; while [ $i -lt 300 ]; do echo line-$i-padding-padding; i=$((i+1)); done; echo done']);
+  b.ok(['wait', 'logcap']);
+  const id = b.inspect('logcap').Id;
+  assert.ok(statSync(join(b.root, 'containers', id, 'ctr.log')).size <= 4096);
+  const all = b.ok(['logs', 'logcap']).split('\n').filter(Boolean);
+  assert.ok(all.length > 0 && all.length < 300, `${all.length} lines kept`);
+  assert.equal(b.ok(['logs', '--tail', '2', 'logcap']), 'line-299-padding-padding\ndone\n');
+  assert.deepEqual(b.inspect('logcap').HostConfig.LogConfig, { Type: 'k8s-file', Config: { 'max-size': '4096', 'max-file': '1' } });
+  b.ok(['rm', 'logcap']);
+});
+
 test('bad values: 125, one line, nothing made', () => {
   const cases: [string[], string][] = [
     [['--memory-swap', '64m'], 'You should always set the Memory limit when using Memoryswap limit, see usage'],
@@ -89,6 +103,9 @@ test('bad values: 125, one line, nothing made', () => {
     [['--cpu-shares', 'lots'], 'invalid argument "lots" for "--cpu-shares" flag: strconv.ParseInt: parsing "lots": invalid syntax'],
     [['--dns', 'resolver.example'], 'resolver.example is not an ip address'],
     [['--network', 'host', '--dns', '10.9.9.9'], 'conflicting options: dns and the network mode'],
+    [['--log-opt', 'compress=true'], "unknown log opt 'compress' for k8s-file log driver\nhint: berth takes max-size and max-file"],
+    [['--log-opt', 'max-size=1m', '--log-opt', 'max-file=3'],
+      '--log-opt max-file=3: berth keeps one log file (conmon truncates it at max-size rather than rotating it)\nhint: give max-file=1, or leave it out'],
   ];
   for (const [flags, message] of cases) {
     const r = b.run(['run', '--name', 'refused', ...flags, 'busybox', 'true']);
@@ -103,12 +120,13 @@ test('docker run --dns --cpu-shares ... against berth serve: inspect agrees', as
   await api.start();
   try {
     const out = api.dockerOk(['run', '--name', 'dock', '--dns', '10.9.9.7', '--dns-search', 'corp.test', '--dns-option', 'ndots:3', '--cpu-shares', '600',
-      '--cpu-period', '40000', '--cpu-quota', '20000', '-m', '64m', '--memory-swap', '-1', '--memory-reservation', '24m', '--oom-score-adj', '200', 'busybox',
-      'sh', '-c', 'cat /etc/resolv.conf /proc/self/oom_score_adj']);
+      '--cpu-period', '40000', '--cpu-quota', '20000', '-m', '64m', '--memory-swap', '-1', '--memory-reservation', '24m', '--oom-score-adj', '200', '--log-opt',
+      'max-size=1m', 'busybox', 'sh', '-c', 'cat /etc/resolv.conf /proc/self/oom_score_adj']);
     assert.equal(out, 'search corp.test\nnameserver 10.9.9.7\noptions ndots:3\n200\n');
     const hc = b.inspect('dock').HostConfig;
     assert.deepEqual([hc.CpuShares, hc.CpuPeriod, hc.CpuQuota, hc.MemorySwap, hc.MemoryReservation, hc.OomScoreAdj], [600, 40000, 20000, -1, 24 << 20, 200]);
     assert.deepEqual([hc.Dns, hc.DnsSearch, hc.DnsOptions], [['10.9.9.7'], ['corp.test'], ['ndots:3']]);
+    assert.deepEqual(hc.LogConfig, { Type: 'k8s-file', Config: { 'max-size': String(1 << 20) } });
     const viaDocker = JSON.parse(api.dockerOk(['inspect', '--format', '{{json .HostConfig}}', 'dock'])) as typeof hc;
     assert.deepEqual([viaDocker.CpuShares, viaDocker.Dns, viaDocker.OomScoreAdj], [600, ['10.9.9.7'], 200]);
     const bad = api.docker(['run', '--rm', '--cpu-period', '10', 'busybox', 'true']);

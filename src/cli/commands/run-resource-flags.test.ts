@@ -4,8 +4,8 @@ import { parseArgs } from '../args.js';
 import { isBerthError } from '../../common/errors.js';
 import { RUN_FLAGS, toCreateRequest } from './run-flags.js';
 import { resourceFlags } from './run-resource-flags.js';
-import { checkDns, checkOomScoreAdj, checkResources, clampShares } from '../../engine/resource-options.js';
-import { emptyResources } from '../../engine/types.js';
+import { checkDns, checkOomScoreAdj, checkResources, clampShares, parseLogOpts } from '../../engine/index.js';
+import { emptyResources } from '../../engine/index.js';
 
 const parse = (argv: string[]) => toCreateRequest(parseArgs([...argv, 'busybox'], RUN_FLAGS, { command: 'run' }));
 const refused = (f: () => unknown, re: RegExp) => assert.throws(f, (e) => isBerthError(e) && e.kind === 'InvalidArgument' && re.test(e.message));
@@ -61,4 +61,15 @@ test('dns: servers must be addresses; search domains names', () => {
   refused(() => checkDns({ servers: ['dns.example'], search: [], options: [] }), /dns.example is not an ip address/);
   refused(() => checkDns({ servers: [], search: ['bad domain; rm'], options: [] }), /--dns-search/);
   refused(() => checkDns({ servers: [], search: [], options: ['a b'] }), /--dns-option/);
+});
+
+test('log opts: max-size in bytes; one file only; unknown keys refused', () => {
+  assert.deepEqual(parseLogOpts({ 'max-size': '10m', 'max-file': '1' }), { maxSize: 10 << 20, maxFile: 1 });
+  assert.deepEqual(parseLogOpts({ 'max-file': '1' }), undefined);
+  assert.equal(parseLogOpts({}), undefined);
+  refused(() => parseLogOpts({ 'max-size': '1m', 'max-file': '2' }), /keeps one log file/);
+  refused(() => parseLogOpts({ 'max-file': '0' }), /max-file cannot be less than 1/);
+  refused(() => parseLogOpts({ mode: 'non-blocking' }), /unknown log opt 'mode'/);
+  assert.deepEqual(parse(['--log-opt', 'max-size=2k']).logOpts, { maxSize: 2048 });
+  refused(() => parse(['--log-opt', 'max-size']), /KEY=VALUE/);
 });

@@ -6,6 +6,7 @@ import { list, str } from '../args.js';
 import { invalid } from '../../common/errors.js';
 import { parseSize } from '../../common/units.js';
 import type { CreateRequest, Resources } from '../../engine/types.js';
+import { parseLogOpts } from '../../engine/index.js';
 
 export const RESOURCE_RUN_FLAGS: OptionDef[] = [
   { long: 'memory-swap', type: 'string', description: "swap limit equal to memory plus swap: '-1' to enable unlimited swap" },
@@ -21,6 +22,7 @@ export const DNS_RUN_FLAGS: OptionDef[] = [
   { long: 'dns', type: 'string', multiple: true, description: 'set custom DNS servers' },
   { long: 'dns-search', type: 'string', multiple: true, description: 'set custom DNS search domains' },
   { long: 'dns-option', type: 'string', multiple: true, description: 'set DNS options' },
+  { long: 'log-opt', type: 'string', multiple: true, description: 'log driver options: max-size=SIZE (the log is truncated there), max-file=1' },
 ];
 
 /** Docker's strconv errors: `invalid argument "x" for "--cpu-shares" flag`. */
@@ -62,4 +64,12 @@ export function resourceRequest(v: ParsedArgs['values'], req: CreateRequest): vo
   if (oom !== undefined) req.oomScoreAdj = parseIntFlag(oom, '--oom-score-adj');
   const dns = { servers: list(v.dns), search: list(v['dns-search']), options: list(v['dns-option']) };
   if (dns.servers.length + dns.search.length + dns.options.length > 0) req.dns = dns;
+  const opts: Record<string, string> = {};
+  for (const o of list(v['log-opt'])) {
+    const i = o.indexOf('=');
+    if (i <= 0) throw invalid('log_opt.bad', `invalid key value pair format in log-opt "${o}": expected KEY=VALUE`);
+    opts[o.slice(0, i)] = o.slice(i + 1);
+  }
+  const logOpts = parseLogOpts(opts);
+  if (logOpts) req.logOpts = logOpts;
 }
