@@ -89,6 +89,17 @@ test('--log-opt max-size: conmon truncates the log there, and logs still shows t
   b.ok(['rm', 'logcap']);
 });
 
+test('run -a: only the streams named reach us; -i still feeds stdin', () => {
+  const out = b.run(['run', '--rm', '--network', 'none', '-a', 'stdout', 'busybox', 'sh', '-c', 'echo out; echo err >&2']);
+  assert.deepEqual([out.status, out.stdout, out.stderr], [0, 'out\n', '']);
+  const err = b.run(['run', '--rm', '--network', 'none', '-a', 'STDERR', 'busybox', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+  assert.deepEqual([err.status, err.stdout, err.stderr], [3, '', 'err\n']);
+  const piped = b.run(['run', '--rm', '--network', 'none', '-i', '-a', 'stdin', '-a', 'stdout', 'busybox', 'sh', '-c', 'cat; echo err >&2'], {
+    input: 'fed\n',
+  });
+  assert.deepEqual([piped.status, piped.stdout, piped.stderr], [0, 'fed\n', '']);
+});
+
 test('bad values: 125, one line, nothing made', () => {
   const cases: [string[], string][] = [
     [['--memory-swap', '64m'], 'You should always set the Memory limit when using Memoryswap limit, see usage'],
@@ -103,6 +114,8 @@ test('bad values: 125, one line, nothing made', () => {
     [['--cpu-shares', 'lots'], 'invalid argument "lots" for "--cpu-shares" flag: strconv.ParseInt: parsing "lots": invalid syntax'],
     [['--dns', 'resolver.example'], 'resolver.example is not an ip address'],
     [['--network', 'host', '--dns', '10.9.9.9'], 'conflicting options: dns and the network mode'],
+    [['-d', '-a', 'stdout'], 'Conflicting options: -a and -d'],
+    [['-a', 'stdio'], 'invalid argument "stdio" for "-a, --attach" flag: valid streams are STDIN, STDOUT and STDERR'],
     [['--log-opt', 'compress=true'], "unknown log opt 'compress' for k8s-file log driver\nhint: berth takes max-size and max-file"],
     [['--log-opt', 'max-size=1m', '--log-opt', 'max-file=3'],
       '--log-opt max-file=3: berth keeps one log file (conmon truncates it at max-size rather than rotating it)\nhint: give max-file=1, or leave it out'],

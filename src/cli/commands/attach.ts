@@ -13,7 +13,9 @@ export const DETACH_KEYS_FLAG: OptionDef = {
 };
 
 /** Flows a session to and from this process's stdio until it ends; resolves with the exit code. */
-export async function runSession(engine: Engine, session: AttachSession, o: { sigProxy: boolean }): Promise<number> {
+export async function runSession(engine: Engine, session: AttachSession,
+  o: { sigProxy: boolean; streams?: { stdout: boolean; stderr: boolean } }): Promise<number>
+{
   const stdin = process.stdin;
   const raw = session.tty && session.stdin && stdin.isTTY;
   const restore: (() => void)[] = [];
@@ -52,7 +54,9 @@ export async function runSession(engine: Engine, session: AttachSession, o: { si
         stdin.pause();
       });
     }
-    const drained = Promise.all([pipeTo(session.stdout, process.stdout), pipeTo(session.stderr, process.stderr)]);
+    // A stream not attached (run -a) is still read, so the container never blocks on it.
+    const drained = Promise.all([pipeTo(session.stdout, o.streams?.stdout === false ? undefined : process.stdout),
+      pipeTo(session.stderr, o.streams?.stderr === false ? undefined : process.stderr)]);
     const how = await session.done;
     await drained;
     if (how === 'detached') return 0;
@@ -63,9 +67,9 @@ export async function runSession(engine: Engine, session: AttachSession, o: { si
   return final.exitCode ?? 125;
 }
 
-function pipeTo(from: NodeJS.ReadableStream, to: NodeJS.WritableStream): Promise<void> {
+function pipeTo(from: NodeJS.ReadableStream, to: NodeJS.WritableStream | undefined): Promise<void> {
   return new Promise((resolve) => {
-    from.on('data', (d: Buffer) => to.write(d));
+    from.on('data', (d: Buffer) => to?.write(d));
     from.on('end', resolve);
     from.on('error', () => resolve());
   });

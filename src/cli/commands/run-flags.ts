@@ -64,6 +64,7 @@ export const RUN_FLAGS: OptionDef[] = [
   ...EXTRA_RUN_FLAGS,
   ...RESOURCE_RUN_FLAGS,
   ...DNS_RUN_FLAGS,
+  { long: 'attach', short: 'a', type: 'string', multiple: true, description: 'attach to STDIN, STDOUT or STDERR (default: STDOUT and STDERR)' },
   { long: 'interactive', short: 'i', type: 'boolean', description: 'keep stdin open' },
   { long: 'tty', short: 't', type: 'boolean', description: 'allocate a terminal' },
   { long: 'detach-keys', type: 'string', description: 'override the key sequence for detaching a container (default ctrl-p,ctrl-q)' },

@@ -4,6 +4,7 @@ import { parseArgs } from '../args.js';
 import { isBerthError } from '../../common/errors.js';
 import { RUN_FLAGS, toCreateRequest } from './run-flags.js';
 import { resourceFlags } from './run-resource-flags.js';
+import { attachStreams } from './run-extra-flags.js';
 import { checkDns, checkOomScoreAdj, checkResources, clampShares, parseLogOpts } from '../../engine/index.js';
 import { emptyResources } from '../../engine/index.js';
 
@@ -72,4 +73,11 @@ test('log opts: max-size in bytes; one file only; unknown keys refused', () => {
   refused(() => parseLogOpts({ mode: 'non-blocking' }), /unknown log opt 'mode'/);
   assert.deepEqual(parse(['--log-opt', 'max-size=2k']).logOpts, { maxSize: 2048 });
   refused(() => parse(['--log-opt', 'max-size']), /KEY=VALUE/);
+});
+
+test('-a: stdout and stderr by default, else only those named; case does not matter', () => {
+  assert.deepEqual(attachStreams({}), { stdout: true, stderr: true });
+  assert.deepEqual(attachStreams({ attach: ['STDOUT'] }), { stdout: true, stderr: false });
+  assert.deepEqual(attachStreams({ attach: ['stdin'] }), { stdout: false, stderr: false });
+  refused(() => attachStreams({ attach: ['all'] }), /valid streams are STDIN, STDOUT and STDERR/);
 });
