@@ -58,6 +58,17 @@ test("--dns, --dns-search, --dns-option on the default network replace the host'
     '/etc/resolv.conf']);
   assert.equal(out, 'search example.test\nnameserver 10.9.9.9\nnameserver 10.9.9.8\noptions ndots:2\n');
   assert.equal(b.ok(['run', '--rm', '--network', 'none', '--dns', '10.9.9.9', 'busybox', 'cat', '/etc/resolv.conf']), 'nameserver 10.9.9.9\n');
+  // A network connected later rewrites the file with the same choices, aardvark first.
+  b.ok(['network', 'create', 'dnslate']);
+  try {
+    b.ok(['run', '-d', '--name', 'dnsconn', '--dns', '10.9.9.9', '--dns-search', 'lab.test', 'busybox', 'sleep', '100']);
+    b.ok(['network', 'connect', 'dnslate', 'dnsconn']);
+    const gw = String(b.inspect('dnsconn').NetworkSettings.Networks.dnslate!.Gateway);
+    assert.equal(b.ok(['exec', 'dnsconn', 'cat', '/etc/resolv.conf']), `search lab.test\nnameserver ${gw}\nnameserver 10.9.9.9\n`);
+  } finally {
+    b.run(['rm', '-f', 'dnsconn']);
+    b.ok(['network', 'rm', 'dnslate']);
+  }
 });
 
 test('on a user-defined network aardvark stays first, so container names still resolve', () => {
