@@ -57,7 +57,9 @@ export function clampShares(r: Resources): Resources {
 
 export function checkOomScoreAdj(v: number, host: ResourceHost): void {
   if (!Number.isInteger(v) || v < -1000 || v > 1000) throw invalid('oom_score_adj.range', `Invalid value ${v}, range for oom score adj is [-1000, 1000]`);
-  // The kernel refuses a value below the writer's own floor without CAP_SYS_RESOURCE (proc(5)).
+  // Without CAP_SYS_RESOURCE the kernel refuses (EACCES) a value below the process's
+  // oom_score_adj_min, which /proc does not show; our own value is never below it, so refusing
+  // below ours errs on the safe side instead of letting runc fail at start.
   if (v < host.oomScoreAdj && !host.capSysResource) {
     throw invalid('oom_score_adj.below_own', `--oom-score-adj ${v}: below berth's own oom_score_adj (${host.oomScoreAdj})`,
       'going lower needs CAP_SYS_RESOURCE, which berth does not have here');

@@ -4,7 +4,7 @@
 // CLI against berth serve; bad values refused with 125, one line, and nothing made.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Berth } from './helpers.js';
 import { ApiServer } from './api-helpers.js';
@@ -109,6 +109,23 @@ test('run -a: only the streams named reach us; -i still feeds stdin', () => {
     input: 'fed\n',
   });
   assert.deepEqual([piped.status, piped.stdout, piped.stderr], [0, 'fed\n', '']);
+});
+
+// This host's root runs without CAP_SYS_RESOURCE (CapEff lacks bit 24): the kernel refuses a lower
+// oom_score_adj than ours (EACCES), which runc would report only at start.
+const ownStatus = readFileSync('/proc/self/status', 'utf8');
+const capSysResource = (BigInt(`0x${/^CapEff:\s*([0-9a-f]+)/m.exec(ownStatus)?.[1] ?? '0'}`) & (1n << 24n)) !== 0n;
+const ownAdj = Number(readFileSync('/proc/self/oom_score_adj', 'utf8'));
+
+test('--oom-score-adj below ours is refused at create without CAP_SYS_RESOURCE', { skip: capSysResource && 'we hold CAP_SYS_RESOURCE here' }, () => {
+  const r = b.run(['run', '--name', 'oomlow', '--network', 'none', '--oom-score-adj', String(ownAdj - 1), 'busybox', 'true']);
+  assert.equal(r.status, 125);
+  assert.equal(r.stderr,
+    `berth: --oom-score-adj ${
+      ownAdj - 1
+    }: below berth's own oom_score_adj (${ownAdj})\nhint: going lower needs CAP_SYS_RESOURCE, which berth does not have here\n`);
+  assert.equal(b.ok(['ps', '-aq']), '');
+  assert.equal(b.ok(['run', '--rm', '--network', 'none', '--oom-score-adj', String(ownAdj), 'busybox', 'cat', '/proc/self/oom_score_adj']), `${ownAdj}\n`);
 });
 
 test('bad values: 125, one line, nothing made', () => {
