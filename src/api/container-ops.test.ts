@@ -26,8 +26,20 @@ test('update: only the fields the client set are changed', () => {
   assert.deepEqual(toUpdateRequest({ CpuQuota: 50_000, CpuPeriod: 100_000 }), { cpus: 0.5 });
 });
 
+test('update: the weights, shares, reservation and swap go to the engine, which checks their ranges', () => {
+  assert.deepEqual(toUpdateRequest(cliBody({ BlkioWeight: 300, CpuShares: 256, MemoryReservation: 16 << 20, Memory: 64 << 20, MemorySwap: -1 })), {
+    memory: 64 << 20,
+    memorySwap: -1,
+    memoryReservation: 16 << 20,
+    cpuShares: 256,
+    blkioWeight: 300,
+  });
+  // The CLI's default swap (twice the memory) is not a change of its own.
+  assert.deepEqual(toUpdateRequest(cliBody({ Memory: 64 << 20, MemorySwap: 128 << 20 })), { memory: 64 << 20 });
+});
+
 test('update: what berth does not apply is refused, not dropped', () => {
-  assert.throws(() => toUpdateRequest(cliBody({ BlkioWeight: 300 })), /BlkioWeight is not supported/);
+  assert.throws(() => toUpdateRequest(cliBody({ KernelMemory: 1 << 20 })), /KernelMemory is not supported/);
   assert.throws(() => toUpdateRequest(cliBody({ Memory: 1024 })), /Minimum memory limit/);
   assert.throws(() => toUpdateRequest(cliBody({ CpusetCpus: '0; rm -rf /' })), /CpusetCpus/);
   assert.throws(() => toUpdateRequest(cliBody({ RestartPolicy: { Name: 'sometimes' } })), /invalid restart policy/);

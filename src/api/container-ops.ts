@@ -43,7 +43,8 @@ function int(o: Obj, key: string): number | undefined {
 
 // Go's clients send every field of Resources, zero meaning "not given"; these are the ones berth
 // applies. Any other one set to a value is refused rather than dropped.
-const APPLIED = new Set(['Memory', 'NanoCpus', 'NanoCPUs', 'CpusetCpus', 'PidsLimit', 'RestartPolicy', 'MemorySwap', 'CpuPeriod', 'CpuQuota']);
+const APPLIED = new Set(['Memory', 'NanoCpus', 'NanoCPUs', 'CpusetCpus', 'PidsLimit', 'RestartPolicy', 'MemorySwap', 'CpuPeriod', 'CpuQuota',
+  'MemoryReservation', 'CpuShares', 'BlkioWeight']);
 const isZero = (v: unknown) =>
   v === undefined || v === null || v === 0 || v === '' || v === false || (Array.isArray(v) && v.length === 0) || (isObj(v) && Object.keys(v).length === 0);
 
@@ -58,8 +59,13 @@ export function toUpdateRequest(body: unknown): UpdateRequest {
     u.memory = mem;
   }
   const swap = int(body, 'MemorySwap');
-  if (swap !== undefined && swap !== 0 && swap !== -1 && swap !== (mem ?? 0) * 2)
-    throw badRequest('update: MemorySwap other than twice Memory is not supported by berth');
+  if (swap !== undefined && swap !== 0 && (mem === undefined || swap !== mem * 2)) u.memorySwap = swap;
+  const reservation = int(body, 'MemoryReservation');
+  if (reservation !== undefined && reservation !== 0) u.memoryReservation = reservation;
+  const shares = int(body, 'CpuShares');
+  if (shares !== undefined && shares !== 0) u.cpuShares = shares;
+  const weight = int(body, 'BlkioWeight');
+  if (weight !== undefined && weight !== 0) u.blkioWeight = weight;
   const nano = int(body, 'NanoCpus') ?? int(body, 'NanoCPUs');
   const quota = int(body, 'CpuQuota');
   const period = int(body, 'CpuPeriod');

@@ -149,8 +149,7 @@ export function dockerInspect(doc: Record<string, unknown>, x: Container): Recor
       ExposedPorts: Object.fromEntries(Object.keys(ns.Ports).map((k) => [k, {}])),
       Volumes: null,
     },
-    HostConfig: { ...hostConfig, PortBindings: fixPorts(hostConfig.PortBindings as Record<string, { HostIp: string; HostPort: string }[]>),
-      LogConfig: { Type: 'k8s-file', Config: {} } },
+    HostConfig: { ...hostConfig, PortBindings: fixPorts(hostConfig.PortBindings as Record<string, { HostIp: string; HostPort: string }[]>) },
     Mounts: mounts(x),
     NetworkSettings: {
       Bridge: '',

@@ -4,7 +4,7 @@
 import { emptyResources, type CreateRequest } from '../engine/index.js';
 import type { Healthcheck, NetworkAttachment, RestartPolicy, SecurityRequest, VolumeMount } from '../engine/types.js';
 import { badRequest } from './errors.js';
-import { hostExtras } from './create-host.js';
+import { hostExtras, hostResources } from './create-host.js';
 
 type Obj = Record<string, unknown>;
 
@@ -184,6 +184,7 @@ export function toCreateRequest(body0: unknown, name: string | undefined): Creat
   }
   const pids = num(hc.PidsLimit, 'HostConfig.PidsLimit');
   if (pids !== undefined && pids > 0) r.pidsLimit = Math.floor(pids);
+  Object.assign(r, hostResources(hc));
   const restart = restartPolicy(hc.RestartPolicy);
   const autoRemove = bool(hc.AutoRemove, 'HostConfig.AutoRemove');
   if (autoRemove && restart.name !== 'no') throw badRequest('conflicting options: AutoRemove and a RestartPolicy');

@@ -1,8 +1,8 @@
 // HostConfig.Init, Ulimits, Devices and Mounts of Docker's create body → the CreateRequest's
 // fields. Untrusted: shapes and values checked here; what they name on the host, by the engine.
-import type { CreateRequest, DeviceMapping, MountSpec, Ulimit } from '../engine/types.js';
+import type { CreateRequest, DeviceMapping, MountSpec, Resources, Ulimit } from '../engine/types.js';
 import { badRequest } from './errors.js';
-import { parseExtraHost } from '../engine/index.js';
+import { parseExtraHost, parseLogOpts } from '../engine/index.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -76,11 +76,68 @@ function mount(o: Obj): MountSpec {
   return m;
 }
 
-type Extras = Pick<CreateRequest, 'init' | 'ulimits' | 'devices' | 'mounts' | 'shmSize' | 'sysctls' | 'stopSignal' | 'extraHosts'>;
+type Extras = Pick<CreateRequest,
+  'init' | 'ulimits' | 'devices' | 'mounts' | 'shmSize' | 'sysctls' | 'stopSignal' | 'extraHosts' | 'oomScoreAdj' | 'dns' | 'logOpts'>;
+
+function strings(v: unknown, what: string): string[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw badRequest(`${what} must be a list of strings`);
+  return v;
+}
+
+/** MemorySwap, MemoryReservation, CpuShares, CpuPeriod, CpuQuota, BlkioWeight: 0 is Docker's "not set"; ranges are the engine's. */
+export function hostResources(hc: Obj): Partial<Resources> {
+  const out: Partial<Resources> = {};
+  const n = (k: string): number | undefined => {
+    const v = hc[k];
+    if (v === undefined || v === null || v === 0) return undefined;
+    if (!int(v)) throw badRequest(`HostConfig.${k} must be an integer`);
+    return v as number;
+  };
+  const swap = n('MemorySwap');
+  if (swap !== undefined) {
+    if (swap < -1) throw badRequest('HostConfig.MemorySwap must be -1 or a number of bytes');
+    out.memorySwap = swap;
+  }
+  const set = (k: string, f: 'memoryReservation' | 'cpuShares' | 'cpuPeriod' | 'cpuQuota' | 'blkioWeight', min: number) => {
+    const v = n(k);
+    if (v === undefined) return;
+    if (v < min) throw badRequest(`HostConfig.${k} must not be below ${min}`);
+    out[f] = v;
+  };
+  set('MemoryReservation', 'memoryReservation', 0);
+  set('CpuShares', 'cpuShares', 0);
+  set('CpuPeriod', 'cpuPeriod', 0);
+  set('CpuQuota', 'cpuQuota', -1);
+  if (out.cpuQuota === -1) delete out.cpuQuota;
+  set('BlkioWeight', 'blkioWeight', 0);
+  return out;
+}
 
 /** `body` for StopSignal, which Docker keeps in Config rather than HostConfig. */
 export function hostExtras(hc: Obj, body: Obj): Extras {
   const out: Extras = {};
+  if (hc.OomScoreAdj !== undefined && hc.OomScoreAdj !== null && hc.OomScoreAdj !== 0) {
+    if (!int(hc.OomScoreAdj)) throw badRequest('HostConfig.OomScoreAdj must be an integer');
+    out.oomScoreAdj = hc.OomScoreAdj as number;
+  }
+  const dns = { servers: strings(hc.Dns, 'HostConfig.Dns'), search: strings(hc.DnsSearch, 'HostConfig.DnsSearch'),
+    options: strings(hc.DnsOptions, 'HostConfig.DnsOptions') };
+  if (dns.servers.length + dns.search.length + dns.options.length > 0) out.dns = dns;
+  const lc = hc.LogConfig;
+  if (lc !== undefined && lc !== null) {
+    if (!isObj(lc)) throw badRequest('HostConfig.LogConfig must be an object');
+    if (lc.Type !== undefined && lc.Type !== '' && lc.Type !== 'json-file' && lc.Type !== 'k8s-file')
+      throw badRequest(`HostConfig.LogConfig: berth writes k8s-file logs, not ${JSON.stringify(lc.Type)}`);
+    const cfg = lc.Config ?? {};
+    if (!isObj(cfg) || !Object.values(cfg).every((v) => typeof v === 'string')) throw badRequest('HostConfig.LogConfig.Config must map names to strings');
+    try {
+      const logOpts = parseLogOpts(cfg as Record<string, string>);
+      if (logOpts) out.logOpts = logOpts;
+    } catch (e) {
+      throw badRequest((e as Error).message);
+    }
+  }
   if (body.StopSignal !== undefined && body.StopSignal !== null && body.StopSignal !== '') {
     if (typeof body.StopSignal !== 'string') throw badRequest('StopSignal must be a string');
     out.stopSignal = body.StopSignal;

@@ -1,5 +1,6 @@
 // create: checks the request, fixes the container's characteristics and records it with its
 // endpoints and ports in one transaction. Nothing on the host is made until start.
+import { checkDns, checkOomScoreAdj, checkResources, clampShares } from './resource-options.js';
 import { mkdirSync, existsSync, rmSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { exists, invalid } from '../common/errors.js';
@@ -51,6 +52,13 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
   if (req.resources.cpus !== undefined && req.resources.cpus > cpus().length) {
     throw invalid('cpus.too_many', `--cpus ${req.resources.cpus} is more than the ${cpus().length} CPUs this host has`);
   }
+  // Only what a limit needs is read from the host, so a plain create costs nothing more.
+  const needsHost = req.resources.blkioWeight !== undefined || req.oomScoreAdj !== undefined;
+  const rhost = needsHost ? hostOf(ctx).resourceHost() : { blkioWeight: true, oomScoreAdj: -1000, capSysResource: true };
+  checkResources(req.resources, rhost);
+  if (req.oomScoreAdj !== undefined) checkOomScoreAdj(req.oomScoreAdj, rhost);
+  const dns = req.dns ? checkDns(req.dns) : undefined;
+  if (dns && req.networkMode === 'host') throw invalid('dns.network_mode', 'conflicting options: dns and the network mode');
   const b = req.resources.blkio;
   for (const d of b.readBps) blockDevice(d.path, '--device-read-bps');
   for (const d of b.writeBps) blockDevice(d.path, '--device-write-bps');
@@ -79,7 +87,7 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
     user: req.user ?? (cfg.User || '0'),
     hostname: req.hostname ?? id.slice(0, 12),
     readOnly: req.readOnly,
-    resources: req.resources,
+    resources: clampShares(req.resources),
     volumes: req.volumes,
     networkMode: req.networkMode,
     networks: req.networkMode === 'bridge' && req.networks.length === 0 ? [{ network: 'berth' }] : req.networks,
@@ -95,6 +103,9 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
     ...withSecurity(req),
     ...withHostOptions(req, hostOf(ctx).allHardRlimits(), takenTargets(req)),
     ...(req.shmSize !== undefined ? { shmSize: req.shmSize } : {}),
+    ...(req.oomScoreAdj !== undefined ? { oomScoreAdj: req.oomScoreAdj } : {}),
+    ...(dns ? { dns } : {}),
+    ...(req.logOpts ? { logOpts: { ...req.logOpts } } : {}),
     ...(req.extraHosts && req.extraHosts.length > 0 ? { extraHosts: req.extraHosts.map((h) => parseExtraHost(`${h.host}:${h.ip}`)) } : {}),
     ...(req.sysctls && Object.keys(req.sysctls).length > 0
       ? { sysctls: Object.fromEntries(Object.entries(req.sysctls).map(([k, v]) => checkSysctl(`${k}=${v}`, req.networkMode))) }

@@ -29,6 +29,7 @@ import { type Container, lookup, reload } from './container-records.js';
 import { releaseResources, reconcileOne } from './container-finalize.js';
 import { saveRecordFile } from './record-file.js';
 import { imageContext, networkContext } from './parts.js';
+import { resolvConfText } from '../network/netfiles.js';
 import { recordContainerEvent, recordRunEvents } from './events.js';
 
 /**
@@ -88,7 +89,8 @@ interface Prepared {
  */
 async function setUpDeferredNetwork(ctx: EngineContext, c: Container, pid: number, files: NonNullable<Prepared['deferred']>, undo: Undo): Promise<void> {
   undo.push('tear down network', () => hostOf(ctx).tearDownNetwork(networkContext(ctx), c.id));
-  const net = await hostOf(ctx).setUpNetwork(networkContext(ctx), c.id, { hostname: c.spec.hostname, name: c.name, pid });
+  const net = await hostOf(ctx).setUpNetwork(networkContext(ctx), c.id, { hostname: c.spec.hostname, name: c.name, pid,
+    ...(c.spec.dns ? { dns: c.spec.dns } : {}) });
   writeFileSync(files.hosts, readFileSync(net.hostsFile));
   writeFileSync(files.resolv, readFileSync(net.resolvConf));
 }
@@ -128,6 +130,7 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
   // first, as without a user namespace, and only `exec` cannot join it.
   const defer = spec.userns !== undefined && spec.networkMode === 'bridge' && opts.canDefer === true;
   const files = ownFiles(runDir, spec.hostname, spec.networkMode === 'none' || defer, defer ? 'userns-' : '');
+  if (spec.networkMode === 'none' && spec.dns) writeFileSync(files.resolv, resolvConfText([], '', spec.dns));
   if (defer) {
     // network stays { mode: 'none' }: the runtime makes the namespace, setUpDeferredNetwork names it
   } else if (spec.networkMode === 'host') {
@@ -136,7 +139,7 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
     files.resolv = '/etc/resolv.conf';
   } else if (spec.networkMode === 'bridge') {
     undo.push('tear down network', () => hostOf(ctx).tearDownNetwork(networkContext(ctx), c.id));
-    const net = await hostOf(ctx).setUpNetwork(networkContext(ctx), c.id, { hostname: spec.hostname, name: c.name });
+    const net = await hostOf(ctx).setUpNetwork(networkContext(ctx), c.id, { hostname: spec.hostname, name: c.name, ...(spec.dns ? { dns: spec.dns } : {}) });
     network = { mode: 'path', path: net.netnsPath };
     files.hosts = net.hostsFile;
     files.resolv = net.resolvConf;
@@ -197,6 +200,7 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
     rlimits: extra.rlimits,
     ...(spec.shmSize !== undefined ? { shmSize: spec.shmSize } : {}),
     ...(spec.sysctls ? { sysctl: spec.sysctls } : {}),
+    ...(spec.oomScoreAdj !== undefined ? { oomScoreAdj: spec.oomScoreAdj } : {}),
     devices: extra.devices,
     annotations: { 'io.berth.name': c.name },
     ...(spec.userns ? { idMappings: { uid: spec.userns.uidMap, gid: spec.userns.gidMap } } : {}),
@@ -255,6 +259,7 @@ export async function startLocked(ctx: EngineContext, c: Container, opts: StartH
       bundleDir: bundle,
       runDir,
       logPath: logPath(ctx, c.id),
+      ...(c.spec.logOpts?.maxSize !== undefined ? { logMaxSize: c.spec.logOpts.maxSize } : {}),
       ...(opts.exitCommand ? { exitCommand: { path: ctx.config.self.path, args: [...ctx.config.self.args, 'container', 'cleanup', c.id, runId] } } : {}),
       ...(c.spec.tty ? { terminal: true } : {}),
       ...(c.spec.openStdin ? { stdin: true } : {}),
@@ -312,6 +317,12 @@ function toRuntimeResources(spec: ContainerSpec) {
     ...(r.cpus !== undefined ? { cpus: r.cpus } : {}),
     ...(r.cpusetCpus !== undefined ? { cpusetCpus: r.cpusetCpus } : {}),
     ...(r.pidsLimit !== undefined ? { pidsLimit: r.pidsLimit } : {}),
+    ...(r.memorySwap !== undefined ? { memorySwap: r.memorySwap } : {}),
+    ...(r.memoryReservation !== undefined ? { memoryReservation: r.memoryReservation } : {}),
+    ...(r.cpuShares !== undefined ? { cpuShares: r.cpuShares } : {}),
+    ...(r.cpuPeriod !== undefined ? { cpuPeriod: r.cpuPeriod } : {}),
+    ...(r.cpuQuota !== undefined ? { cpuQuota: r.cpuQuota } : {}),
+    ...(r.blkioWeight !== undefined ? { blkioWeight: r.blkioWeight } : {}),
     blkio: { readBps: dev(r.blkio.readBps), writeBps: dev(r.blkio.writeBps), readIops: dev(r.blkio.readIops), writeIops: dev(r.blkio.writeIops) },
   };
 }

@@ -10,6 +10,7 @@ import { lockContainer } from './lock.js';
 import { isLive } from './lifecycle.js';
 import { runtimeRoot, type EngineContext } from './context.js';
 import { hostOf } from './host.js';
+import { checkResources } from './resource-options.js';
 import { type Container, lookup, reload } from './container-records.js';
 import { reconcileOne } from './container-finalize.js';
 import type { ContainerSpec, RestartPolicy } from './types.js';
@@ -20,8 +21,16 @@ export interface UpdateRequest {
   cpus?: number;
   cpusetCpus?: string;
   pidsLimit?: number;
+  memorySwap?: number;
+  memoryReservation?: number;
+  cpuShares?: number;
+  cpuPeriod?: number;
+  cpuQuota?: number;
+  blkioWeight?: number;
   restart?: RestartPolicy;
 }
+
+const PLAIN = ['memorySwap', 'memoryReservation', 'cpuShares', 'cpuPeriod', 'cpuQuota', 'blkioWeight'] as const;
 
 const CPU_PERIOD_US = 100_000;
 
@@ -38,20 +47,28 @@ export function updatedSpec(spec: ContainerSpec, u: UpdateRequest, name: string)
     if (u.pidsLimit <= 0) delete r.pidsLimit;
     else r.pidsLimit = u.pidsLimit;
   }
+  for (const k of PLAIN) if (u[k] !== undefined) r[k] = u[k];
   return { ...spec, resources: r, ...(u.restart !== undefined ? { restart: u.restart } : {}) };
 }
 
 /** The runtime's view of the change: only the limits the user named. */
-export function liveResources(u: UpdateRequest): LiveResources {
+export function liveResources(u: UpdateRequest, spec?: ContainerSpec): LiveResources {
   const out: LiveResources = {};
-  // Docker's default --memory-swap is twice --memory, as at create.
-  if (u.memory !== undefined) out.memory = { limit: u.memory, swap: u.memory * 2 };
-  if (u.cpus !== undefined || u.cpusetCpus !== undefined) {
+  // Docker's default --memory-swap is twice --memory, as at create; the kernel (v1) wants the
+  // limit and swap written together, so a swap change takes the limit along.
+  const limit = u.memory ?? (u.memorySwap !== undefined ? spec?.resources.memory : undefined);
+  if (limit !== undefined) out.memory = { limit, swap: u.memorySwap ?? spec?.resources.memorySwap ?? limit * 2 };
+  if (u.memoryReservation !== undefined) out.memory = { ...out.memory, reservation: u.memoryReservation };
+  if (u.cpus !== undefined || u.cpusetCpus !== undefined || u.cpuShares !== undefined || u.cpuPeriod !== undefined || u.cpuQuota !== undefined) {
     out.cpu = {
       ...(u.cpus !== undefined ? { quota: Math.round(u.cpus * CPU_PERIOD_US), period: CPU_PERIOD_US } : {}),
+      ...(u.cpuPeriod !== undefined ? { period: u.cpuPeriod } : {}),
+      ...(u.cpuQuota !== undefined ? { quota: u.cpuQuota } : {}),
+      ...(u.cpuShares !== undefined ? { shares: u.cpuShares } : {}),
       ...(u.cpusetCpus !== undefined ? { cpus: u.cpusetCpus } : {}),
     };
   }
+  if (u.blkioWeight !== undefined) out.blockIO = { weight: u.blkioWeight };
   if (u.pidsLimit !== undefined) out.pids = { limit: u.pidsLimit <= 0 ? -1 : u.pidsLimit };
   return out;
 }
@@ -62,7 +79,8 @@ export function updateContainer(ctx: EngineContext, ref: string, u: UpdateReques
   try {
     const c = reconcileOne(ctx, reload(ctx, c0.id));
     const spec = updatedSpec(c.spec, u, c.name);
-    const live = liveResources(u);
+    checkResources(spec.resources, u.blkioWeight !== undefined ? hostOf(ctx).resourceHost() : { blkioWeight: true, oomScoreAdj: 0, capSysResource: true });
+    const live = liveResources(u, spec);
     if (isLive(c.status) && Object.keys(live).length > 0) {
       const host = hostOf(ctx);
       const runtime = host.chooseRuntime(c.spec.runtime);

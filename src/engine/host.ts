@@ -8,7 +8,9 @@ import { chownSync } from 'node:fs';
 import { run, startDetached } from '../sys/exec.js';
 import { idmapMount } from '../sys/idmap.js';
 import { mount, unmount, isOwnFsMounted } from '../sys/mount.js';
-import { bootId, bootTime, sameProcessAlive, processStartTime, hardRlimits, allHardRlimits } from '../sys/proc.js';
+import { bootId, bootTime, sameProcessAlive, processStartTime, hardRlimits, allHardRlimits, oomFloor } from '../sys/proc.js';
+import { blkioWeightSupported } from '../sys/cgroups.js';
+import type { ResourceHost } from './resource-options.js';
 import { removeCgroup } from '../sys/cgroups.js';
 import { sendSignal } from '../sys/signal.js';
 import {
@@ -43,6 +45,8 @@ export interface Host {
   hardRlimits: typeof hardRlimits;
   /** Every hard limit of ours by --ulimit name (Infinity: unlimited). */
   allHardRlimits: () => Record<string, number>;
+  /** What --blkio-weight and --oom-score-adj are checked against. */
+  resourceHost: () => ResourceHost;
   signal: (pid: number, signal: NodeJS.Signals) => void;
   /** A detached process that outlives berth (a health runner); its pid, or null. */
   startHealthRunner: (cmd: string, args: readonly string[]) => number | null;
@@ -88,6 +92,7 @@ export const realHost: Host = {
   processStartTime: (pid) => processStartTime(pid),
   hardRlimits,
   allHardRlimits: () => allHardRlimits(),
+  resourceHost: () => ({ blkioWeight: blkioWeightSupported(), ...oomFloor() }),
   startHealthRunner: startDetached,
   signal: (pid, signal) => {
     if (!sendSignal(pid, signal)) throw new Error(`process ${pid} is gone or not ours to signal`);

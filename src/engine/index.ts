@@ -82,6 +82,7 @@ export { parsePortSpec } from '../network/portspec.js';
 export type { BuildImage, CommitStepOptions, ImagePathInfo, ArchiveCompression } from './build-images.js';
 export type { RunStepOptions, RunStepResult } from './build-run.js';
 export { parseExtraHost } from './extra-hosts.js';
+export { checkDns, checkOomScoreAdj, checkResources, clampShares, parseLogOpts } from './resource-options.js';
 export { parseRestartPolicy } from './restart.js';
 export { parseSecurityOpts, parseTmpfs } from './security-opts.js';
 export { checkSysctl } from './sysctl.js';

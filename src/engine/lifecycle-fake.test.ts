@@ -815,3 +815,31 @@ test('binds of the layers left by a start killed before the overlay are unmounte
     assert.ok(!existsSync(join(ctx.paths.root, 'containers', c.id)));
   });
 });
+
+test('resource flags and oom_score_adj reach the bundle; a refused weight records nothing', async () => {
+  const c = createContainer(ctx,
+    req({ oomScoreAdj: 250,
+      resources: { ...emptyResources(), memory: 64 << 20, memoryReservation: 32 << 20, cpuShares: 1, cpuPeriod: 20_000, cpuQuota: 10_000,
+        blkioWeight: 300 } }));
+  await startContainer(ctx, c.id);
+  const spec = host.bundles.get(join(ctx.paths.root, 'containers', c.id)) as {
+    process: { oomScoreAdj: number };
+    linux: { resources: { memory?: object; cpu?: object; blockIO?: { weight?: number } } };
+  };
+  assert.equal(spec.process.oomScoreAdj, 250);
+  assert.deepEqual(spec.linux.resources.memory, { limit: 64 << 20, swap: 128 << 20, reservation: 32 << 20 });
+  // Docker's floor of 2 shares, kept in the record as well.
+  assert.deepEqual(spec.linux.resources.cpu, { period: 20_000, quota: 10_000, shares: 2 });
+  assert.equal(spec.linux.resources.blockIO?.weight, 300);
+  const before = reconcileAll(ctx).length;
+  const orig = host.resourceHost;
+  host.resourceHost = () => ({ blkioWeight: false, oomScoreAdj: 0, capSysResource: false });
+  try {
+    assert.throws(() => createContainer(ctx, req({ resources: { ...emptyResources(), blkioWeight: 300 } })), (e) =>
+      isBerthError(e) && e.kind === 'InvalidArgument');
+    assert.throws(() => createContainer(ctx, req({ oomScoreAdj: -1 })), /below berth's own oom_score_adj/);
+  } finally {
+    host.resourceHost = orig;
+  }
+  assert.equal(reconcileAll(ctx).length, before);
+});

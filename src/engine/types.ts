@@ -13,6 +13,13 @@ export interface Resources {
   cpus?: number; // fraction of CPUs
   cpusetCpus?: string;
   pidsLimit?: number;
+  /** Memory plus swap, bytes; -1 unlimited. Absent: twice memory, as Docker. */
+  memorySwap?: number;
+  memoryReservation?: number; // bytes, the soft limit
+  cpuShares?: number;
+  cpuPeriod?: number; // µs
+  cpuQuota?: number; // µs
+  blkioWeight?: number; // 10..1000
   blkio: { readBps: DeviceRate[]; writeBps: DeviceRate[]; readIops: DeviceRate[]; writeIops: DeviceRate[] };
 }
 
@@ -164,6 +171,25 @@ export interface CreateRequest {
   /** --add-host, parsed by parseExtraHost. */
   extraHosts?: { host: string; ip: string }[];
   userns?: UsernsRequest;
+  oomScoreAdj?: number;
+  dns?: DnsSpec;
+  logOpts?: LogOpts;
+}
+
+/**
+ * --log-opt max-size and max-file. conmon's --log-size-max truncates the log when a write would
+ * pass max-size (it does not rotate), so one file is kept: max-file is 1.
+ */
+export interface LogOpts {
+  maxSize?: number; // bytes
+  maxFile?: number;
+}
+
+/** --dns, --dns-search and --dns-option; each list may be empty. */
+export interface DnsSpec {
+  servers: string[];
+  search: string[];
+  options: string[];
 }
 
 /** The characteristics kept in the instances file from create to rm. */
@@ -200,6 +226,9 @@ export interface ContainerSpec {
   sysctls?: Record<string, string>;
   extraHosts?: { host: string; ip: string }[];
   userns?: UsernsSpec;
+  oomScoreAdj?: number;
+  dns?: DnsSpec;
+  logOpts?: LogOpts;
 }
 
 export function emptyResources(): Resources {

@@ -16,7 +16,7 @@ import { addNetworksAndPorts, listPortChains, removePortRules } from './nft.js';
 import { applyPorts, portRules } from './ports.js';
 import type { EndpointRow } from './store.js';
 import { allocateAddresses, containerEndpoints, label, planEndpoints, prefixLen, type EndpointInfo } from './endpoints.js';
-import { rewriteResolvConf, writeNetFiles } from './netfiles.js';
+import { type DnsConfig, rewriteResolvConf, writeNetFiles } from './netfiles.js';
 // The seam's other moments live beside it; the engine and the tests reach them all here.
 export { allocateAddresses, containerEndpoints, planEndpoints } from './endpoints.js';
 export type { EndpointInfo, EndpointRequest } from './endpoints.js';
@@ -48,7 +48,9 @@ function insideLines(ep: EndpointRow & { ip: string }, net: NetworkRecord): stri
  * needs (the namespace to join, the files to bind-mount on /etc/hosts and /etc/resolv.conf).
  * On failure everything made so far is undone.
  */
-export async function setUpContainerNetwork(ctx: NetCtx, containerId: string, opts: { hostname: string; name: string; pid?: number }): Promise<NetworkSetup> {
+export async function setUpContainerNetwork(ctx: NetCtx, containerId: string,
+  opts: { hostname: string; name: string; pid?: number; dns?: DnsConfig }): Promise<NetworkSetup>
+{
   const ns = netnsName(containerId);
   // Leftovers of a start that was killed half way; after this the container has no namespace,
   // veth, port chain or jump, which lets the nftables part below be one plain transaction.

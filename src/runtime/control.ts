@@ -26,9 +26,10 @@ export function resumeContainer(rt: RuntimeBinary, runtimeRoot: string, id: stri
 
 /** New limits for a running container; fields left out keep their value. */
 export interface LiveResources {
-  memory?: { limit: number; swap: number };
-  cpu?: { quota?: number; period?: number; cpus?: string };
+  memory?: { limit?: number; swap?: number; reservation?: number };
+  cpu?: { quota?: number; period?: number; cpus?: string; shares?: number };
   pids?: { limit: number };
+  blockIO?: { weight: number };
 }
 
 /** `runc update -r -`: the runtime writes the cgroup files (OCI LinuxResources as JSON on stdin). */

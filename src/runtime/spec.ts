@@ -155,23 +155,29 @@ function rlimits(cap: SpecInput['rlimitsHardCap'], user: readonly OciRlimit[] = 
 
 function resources(r: SpecInput['resources'], privileged: boolean): OciResources {
   const out: OciResources = { devices: privileged ? [{ allow: true, access: 'rwm' }] : defaultDeviceRules() };
+  const memory: NonNullable<OciResources['memory']> = {};
   if (r.memoryBytes !== undefined) {
+    memory.limit = r.memoryBytes;
     // Docker's default --memory-swap is twice --memory.
-    out.memory = { limit: r.memoryBytes, swap: r.memoryBytes * 2 };
+    memory.swap = r.memorySwap ?? r.memoryBytes * 2;
   }
-  if (r.cpus !== undefined || r.cpusetCpus !== undefined) {
-    const cpu: NonNullable<OciResources['cpu']> = {};
-    if (r.cpus !== undefined) {
-      cpu.quota = Math.round(r.cpus * CPU_PERIOD_US);
-      cpu.period = CPU_PERIOD_US;
-    }
-    if (r.cpusetCpus !== undefined) cpu.cpus = r.cpusetCpus;
-    out.cpu = cpu;
+  if (r.memoryReservation !== undefined) memory.reservation = r.memoryReservation;
+  if (Object.keys(memory).length > 0) out.memory = memory;
+  const cpu: NonNullable<OciResources['cpu']> = {};
+  if (r.cpus !== undefined) {
+    cpu.quota = Math.round(r.cpus * CPU_PERIOD_US);
+    cpu.period = CPU_PERIOD_US;
   }
+  if (r.cpuPeriod !== undefined) cpu.period = r.cpuPeriod;
+  if (r.cpuQuota !== undefined) cpu.quota = r.cpuQuota;
+  if (r.cpuShares !== undefined) cpu.shares = r.cpuShares;
+  if (r.cpusetCpus !== undefined) cpu.cpus = r.cpusetCpus;
+  if (Object.keys(cpu).length > 0) out.cpu = cpu;
   if (r.pidsLimit !== undefined) out.pids = { limit: r.pidsLimit };
   const b = r.blkio;
+  if (r.blkioWeight !== undefined) out.blockIO = { weight: r.blkioWeight };
   if (b && b.readBps.length + b.writeBps.length + b.readIops.length + b.writeIops.length > 0) {
-    const blockIO: NonNullable<OciResources['blockIO']> = {};
+    const blockIO: NonNullable<OciResources['blockIO']> = { ...out.blockIO };
     if (b.readBps.length) blockIO.throttleReadBpsDevice = b.readBps.map((d) => ({ ...d }));
     if (b.writeBps.length) blockIO.throttleWriteBpsDevice = b.writeBps.map((d) => ({ ...d }));
     if (b.readIops.length) blockIO.throttleReadIOPSDevice = b.readIops.map((d) => ({ ...d }));
@@ -207,7 +213,7 @@ export function buildSpec(input: SpecInput): OciSpec {
       capabilities: capabilities(input.user.uid, sec.capabilities ?? DEFAULT_CAPABILITIES),
       rlimits: rlimits(input.rlimitsHardCap, input.rlimits),
       noNewPrivileges: sec.noNewPrivileges === true,
-      oomScoreAdj: 0,
+      oomScoreAdj: input.oomScoreAdj ?? 0,
     },
     root: { path: input.rootfs, readonly: input.readonly },
     hostname: input.hostname,

@@ -22,6 +22,13 @@ export interface ResourceLimits {
   cpus?: number;
   cpusetCpus?: string;
   pidsLimit?: number;
+  /** -1: unlimited; absent: twice memoryBytes. */
+  memorySwap?: number;
+  memoryReservation?: number;
+  cpuShares?: number;
+  cpuPeriod?: number;
+  cpuQuota?: number;
+  blkioWeight?: number;
   blkio?: BlkioLimits;
 }
 
@@ -82,6 +89,7 @@ export interface SpecInput {
   tmpfs?: TmpfsMount[];
   /** --ulimit: replace the default of the same type (NOFILE), added otherwise. */
   rlimits?: OciRlimit[];
+  oomScoreAdj?: number;
   /** --device: the node in /dev and its rule in the device cgroup. */
   devices?: { device: OciDevice; access: string }[];
   annotations?: Record<string, string>;
@@ -155,10 +163,11 @@ export interface OciDeviceRule {
 
 export interface OciResources {
   devices: OciDeviceRule[];
-  memory?: { limit: number; swap?: number };
-  cpu?: { quota?: number; period?: number; cpus?: string };
+  memory?: { limit?: number; swap?: number; reservation?: number };
+  cpu?: { quota?: number; period?: number; cpus?: string; shares?: number };
   pids?: { limit: number };
   blockIO?: {
+    weight?: number;
     throttleReadBpsDevice?: DeviceRate[];
     throttleWriteBpsDevice?: DeviceRate[];
     throttleReadIOPSDevice?: DeviceRate[];

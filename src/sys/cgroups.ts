@@ -2,7 +2,7 @@
 // to know the layout (v1, hybrid or v2), to read values back for `inspect` and tests, and to
 // remove what a crashed container leaves behind. Everything takes its /proc root as an option
 // so tests point it at a temp dir laid out like the real thing.
-import { readFileSync, readdirSync, rmdirSync, statfsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmdirSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type CgroupMode = 'v1' | 'hybrid' | 'v2';
@@ -273,4 +273,17 @@ export function removeCgroup(cgroupsPath: string, env?: CgroupEnv & { retries?: 
   const res: RemoveResult = { removed: [], busy: [] };
   for (const d of cgroupDirsFor(cgroupsPath, env)) rmTree(d, res, env?.retries ?? 100);
   return res;
+}
+
+/** Whether runc can set a block I/O weight here: it writes the first of these that exists. */
+export function blkioWeightSupported(): boolean {
+  if (cgroupMode() === 'v2') {
+    // The root cgroup has no io.weight: the io controller being enabled is what tells.
+    try {
+      return readFileSync('/sys/fs/cgroup/cgroup.subtree_control', 'utf8').split(/\s+/).includes('io');
+    } catch {
+      return false;
+    }
+  }
+  return ['/sys/fs/cgroup/blkio/blkio.weight', '/sys/fs/cgroup/blkio/blkio.bfq.weight'].some((f) => existsSync(f));
 }

@@ -197,3 +197,10 @@ export function parseAllHardLimits(text: string): Record<string, number> {
 export function allHardRlimits(o?: ProcFs): Record<string, number> {
   return parseAllHardLimits(readFileSync(`${procRoot(o)}/self/limits`, 'utf8'));
 }
+
+/** Our own oom_score_adj, and whether we hold CAP_SYS_RESOURCE (bit 24 of CapEff), which going below it needs. */
+export function oomFloor(o?: ProcFs): { oomScoreAdj: number; capSysResource: boolean } {
+  const adj = Number(readFileSync(`${procRoot(o)}/self/oom_score_adj`, 'utf8').trim());
+  const eff = /^CapEff:\s*([0-9a-f]+)/m.exec(readFileSync(`${procRoot(o)}/self/status`, 'utf8'))?.[1] ?? '0';
+  return { oomScoreAdj: Number.isInteger(adj) ? adj : 0, capSysResource: (BigInt(`0x${eff}`) & (1n << 24n)) !== 0n };
+}

@@ -14,7 +14,9 @@ export const DETACH_KEYS_FLAG: OptionDef = {
 
 /** Flows a session to and from this process's stdio until it ends; resolves with the exit code. */
 /** `onDetach` runs when the user detaches (ctrl-p ctrl-q): the container lives on without us. */
-export async function runSession(engine: Engine, session: AttachSession, o: { sigProxy: boolean; onDetach?: () => Promise<void> }): Promise<number> {
+export async function runSession(engine: Engine, session: AttachSession,
+  o: { sigProxy: boolean; streams?: { stdout: boolean; stderr: boolean }; onDetach?: () => Promise<void> }): Promise<number>
+{
   const stdin = process.stdin;
   const raw = session.tty && session.stdin && stdin.isTTY;
   const restore: (() => void)[] = [];
@@ -53,7 +55,9 @@ export async function runSession(engine: Engine, session: AttachSession, o: { si
         stdin.pause();
       });
     }
-    const drained = Promise.all([pipeTo(session.stdout, process.stdout), pipeTo(session.stderr, process.stderr)]);
+    // A stream not attached (run -a) is still read, so the container never blocks on it.
+    const drained = Promise.all([pipeTo(session.stdout, o.streams?.stdout === false ? undefined : process.stdout),
+      pipeTo(session.stderr, o.streams?.stderr === false ? undefined : process.stderr)]);
     const how = await session.done;
     await drained;
     if (how === 'detached') {
@@ -67,9 +71,9 @@ export async function runSession(engine: Engine, session: AttachSession, o: { si
   return final.exitCode ?? 125;
 }
 
-function pipeTo(from: NodeJS.ReadableStream, to: NodeJS.WritableStream): Promise<void> {
+function pipeTo(from: NodeJS.ReadableStream, to: NodeJS.WritableStream | undefined): Promise<void> {
   return new Promise((resolve) => {
-    from.on('data', (d: Buffer) => to.write(d));
+    from.on('data', (d: Buffer) => to?.write(d));
     from.on('end', resolve);
     from.on('error', () => resolve());
   });

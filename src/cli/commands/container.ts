@@ -2,7 +2,7 @@
 import type { CommandContext } from '../main.js';
 import { parseArgs, bool, str, list, type OptionDef } from '../args.js';
 import { RUN_FLAGS, toCreateRequest } from './run-flags.js';
-import { checkCidfile, writeCidfile } from './run-extra-flags.js';
+import { type AttachStreams, attachStreams, checkCidfile, writeCidfile } from './run-extra-flags.js';
 import { PULL_FLAGS, pullIfNeeded } from './auto-pull.js';
 import { json, out, printDocs, table, truncate } from '../render.js';
 import { eachRef } from '../each-ref.js';
@@ -17,8 +17,8 @@ function engineOf(c: CommandContext): Engine {
   return createEngine(c.config);
 }
 
-function write(chunk: LogChunk): void {
-  (chunk.stream === 'stdout' ? process.stdout : process.stderr).write(chunk.text);
+function write(chunk: LogChunk, streams: AttachStreams = { stdout: true, stderr: true }): void {
+  if (chunk.stream === 'stdout' ? streams.stdout : streams.stderr) (chunk.stream === 'stdout' ? process.stdout : process.stderr).write(chunk.text);
 }
 
 function needArgs(c: CommandContext, pos: string[], usage: string): void {
@@ -44,6 +44,8 @@ export async function runCmd(c: CommandContext): Promise<number> {
   const req = toCreateRequest(p);
   const cidfile = checkCidfile(p.values);
   const detach = bool(p.values.detach);
+  const streams = attachStreams(p.values);
+  if (detach && list(p.values.attach).length > 0) throw invalid('cli.conflict', 'Conflicting options: -a and -d');
   const engine = engineOf(c);
   await pullIfNeeded(engine, req.image, p.values);
   if (detach) {
@@ -62,6 +64,7 @@ export async function runCmd(c: CommandContext): Promise<number> {
     const { session } = await engine.containers.runAttached(fg, { stdin, ...(dk !== undefined ? { detachKeys: dk } : {}) });
     const code = await a.runSession(engine, session, {
       sigProxy: p.values['sig-proxy'] !== false,
+      streams,
       // Detached from, it exits without us: the exit callback removes it then.
       ...(req.autoRemove ? { onDetach: () => engine.containers.removeOnExit(session.id) } : {}),
     });
@@ -70,11 +73,11 @@ export async function runCmd(c: CommandContext): Promise<number> {
   }
   const ctr = await engine.containers.run(fg, { attached: true });
   writeCidfile(cidfile, ctr.id);
-  return attachUntilExit(engine, ctr, { autoRemove: req.autoRemove });
+  return attachUntilExit(engine, ctr, { autoRemove: req.autoRemove, streams });
 }
 
 /** Streams a container's output until it exits, forwarding Ctrl-C and TERM, and returns its exit code. */
-async function attachUntilExit(engine: Engine, ctr: Container, o: { autoRemove: boolean }): Promise<number> {
+async function attachUntilExit(engine: Engine, ctr: Container, o: { autoRemove: boolean; streams?: AttachStreams }): Promise<number> {
   const forward = (sig: NodeJS.Signals) => {
     engine.containers.kill(ctr.id, sig).catch(() => {/* exited already */});
   };
@@ -82,7 +85,7 @@ async function attachUntilExit(engine: Engine, ctr: Container, o: { autoRemove: 
   process.on('SIGTERM', forward);
   try {
     for await (const chunk of engine.containers.logs(ctr.id, { follow: true, eager: true, discard: o.autoRemove }))
-      write(chunk);
+      write(chunk, o.streams);
   } finally {
     process.off('SIGINT', forward);
     process.off('SIGTERM', forward);

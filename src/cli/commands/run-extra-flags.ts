@@ -83,3 +83,22 @@ export function writeCidfile(file: string | undefined, id: string): void {
     throw invalid('cidfile.write', `failed to create the container ID file: ${(e as Error).message}`);
   }
 }
+
+export interface AttachStreams {
+  stdout: boolean;
+  stderr: boolean;
+}
+
+/**
+ * Docker's -a: without it a foreground run shows stdout and stderr; with it only those named.
+ * STDIN is accepted, but as in Docker it is -i that opens the container's input.
+ */
+export function attachStreams(v: ParsedArgs['values']): AttachStreams {
+  const named = list(v.attach).map((s) => s.toLowerCase());
+  for (const s of named) {
+    if (s !== 'stdin' && s !== 'stdout' && s !== 'stderr')
+      throw invalid('cli.bad_value', `invalid argument "${s}" for "-a, --attach" flag: valid streams are STDIN, STDOUT and STDERR`);
+  }
+  if (named.length === 0) return { stdout: true, stderr: true };
+  return { stdout: named.includes('stdout'), stderr: named.includes('stderr') };
+}

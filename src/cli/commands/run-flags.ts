@@ -11,6 +11,7 @@ import { emptyResources, type CreateRequest, type NetworkAttachment, type Networ
 import { parseRestartPolicy, parseSecurityOpts, parseTmpfs } from '../../engine/index.js';
 import { parseDevice, parseHealthFlags, parseMount, parseUlimit } from './run-host-flags.js';
 import { EXTRA_RUN_FLAGS, extraRequest } from './run-extra-flags.js';
+import { DNS_RUN_FLAGS, RESOURCE_RUN_FLAGS, resourceRequest } from './run-resource-flags.js';
 
 export const RUN_FLAGS: OptionDef[] = [
   { long: 'detach', short: 'd', type: 'boolean', description: 'run in the background and print the container id' },
@@ -61,6 +62,9 @@ export const RUN_FLAGS: OptionDef[] = [
   { long: 'health-start-period', type: 'string', description: 'start period for the container to initialize before counting retries (default 0s)' },
   { long: 'no-healthcheck', type: 'boolean', description: 'disable any container-specified HEALTHCHECK' },
   ...EXTRA_RUN_FLAGS,
+  ...RESOURCE_RUN_FLAGS,
+  ...DNS_RUN_FLAGS,
+  { long: 'attach', short: 'a', type: 'string', multiple: true, description: 'attach to STDIN, STDOUT or STDERR (default: STDOUT and STDERR)' },
   { long: 'interactive', short: 'i', type: 'boolean', description: 'keep stdin open' },
   { long: 'tty', short: 't', type: 'boolean', description: 'allocate a terminal' },
   { long: 'detach-keys', type: 'string', description: 'override the key sequence for detaching a container (default ctrl-p,ctrl-q)' },
@@ -204,6 +208,7 @@ export function toCreateRequest(p: ParsedArgs): CreateRequest {
   if (security !== undefined) req.security = security;
   hostRequest(v, req);
   extraRequest(v, req);
+  resourceRequest(v, req);
   const userns = str(v.userns);
   const uidmap = list(v.uidmap);
   const gidmap = list(v.gidmap);

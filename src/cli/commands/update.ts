@@ -1,4 +1,4 @@
-// update [--memory] [--cpus] [--cpuset-cpus] [--pids-limit] [--restart] CONTAINER...: new limits
+// update [--memory] [--cpus] [--cpuset-cpus] [--pids-limit] [--memory-swap] [--cpu-shares] ... [--restart] CONTAINER...: new limits
 // for running or stopped containers; prints each name, as Docker's.
 import { cpus } from 'node:os';
 import type { CommandContext } from '../main.js';
@@ -7,12 +7,14 @@ import { invalid } from '../../common/errors.js';
 import { parseCpus, parseCpuset, parseSize } from '../../common/units.js';
 import { createEngine, parseRestartPolicy, type UpdateRequest } from '../../engine/index.js';
 import { eachRef } from '../each-ref.js';
+import { RESOURCE_RUN_FLAGS, resourceFlags } from './run-resource-flags.js';
 
 const FLAGS: OptionDef[] = [
   { long: 'memory', short: 'm', type: 'string', description: 'memory limit (e.g. 64m)' },
   { long: 'cpus', type: 'string', description: 'number of CPUs (e.g. 1.5)' },
   { long: 'cpuset-cpus', type: 'string', description: 'CPUs allowed (e.g. 0-1)' },
   { long: 'pids-limit', type: 'string', description: 'maximum number of processes (-1: unlimited)' },
+  ...RESOURCE_RUN_FLAGS,
   { long: 'restart', type: 'string', description: 'restart policy: no, on-failure[:N], always, unless-stopped' },
 ];
 
@@ -31,6 +33,7 @@ export function toUpdateRequest(v: ReturnType<typeof parseArgs>['values'], hostC
       throw invalid('cli.bad_value', `invalid --pids-limit "${pids}": expected a positive number, or -1 for no limit`);
     u.pidsLimit = Number(pids);
   }
+  Object.assign(u, resourceFlags(v));
   if (restart !== undefined) u.restart = parseRestartPolicy(restart, '--restart');
   return u;
 }

@@ -140,6 +140,7 @@ export class FakeHost implements Host {
     return p && p.state !== 'gone' ? p.start : null;
   };
   hardRlimits = () => ({ nofile: 1_048_576, nproc: 4_194_304 });
+  resourceHost = () => ({ blkioWeight: true, oomScoreAdj: 0, capSysResource: true });
   allHardRlimits = () => ({ nofile: 1_048_576, nproc: 4_194_304, core: Infinity, stack: Infinity, memlock: 8_388_608 });
   startHealthRunner = (cmd: string, args: readonly string[]) => {
     this.call('startHealthRunner', [cmd, ...args].join(' '));
