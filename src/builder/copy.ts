@@ -128,8 +128,7 @@ export async function hashSources(root: string, rels: readonly string[], exclude
     else if (st.isFile()) {
       if (st.size <= SMALL_FILE) h.update(readFileSync(p));
       else for await (const c of createReadStream(p)) h.update(c as Buffer);
-    }
-    else if (st.isDirectory()) {
+    } else if (st.isDirectory()) {
       for (const n of readdirSync(p).sort()) {
         const r = rel === '' ? n : `${rel}/${n}`;
         if (!exclude(r)) await walk(r);

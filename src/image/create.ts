@@ -82,7 +82,11 @@ export async function createImage(ctx: ImageContext, n: NewImage): Promise<Image
     const p = n.packedLayer;
     if (p !== undefined) {
       if (existsSync(layerDir(ctx.root, p.diffId))) rmSync(p.dir, { recursive: true, force: true });
-      else if (commitLayer(ctx.root, p.dir, p.diffId)) made.layers.push(p.diffId);
+      else {
+        // Counted before the rename: a failure after it (the image.layer step) must take the layer away again.
+        made.layers.push(p.diffId);
+        if (!commitLayer(ctx.root, p.dir, p.diffId)) made.layers.pop();
+      }
       if (adoptBlob(ctx.root, p.blob, p.digest)) made.blobs.push(p.digest);
       layer = { diffId: p.diffId, desc: { mediaType: MEDIA.ociLayerGzip, digest: p.digest, size: p.blobSize }, size: p.size };
     } else if (n.layerTar !== undefined) {
