@@ -14,10 +14,12 @@ import {
   openSync,
   readSync,
   readdirSync,
+  readFileSync,
   readlinkSync,
 } from 'node:fs';
 import { join, posix } from 'node:path';
 import { invalid, notFound } from '../common/errors.js';
+import { copyTree } from './copy-tree.js';
 import type { ArchiveCompression, BuildSupport } from '../engine/index.js';
 
 export interface Owner {
@@ -112,6 +114,8 @@ export function matchSource(root: string, pattern: string, exclude: (rel: string
   return found;
 }
 
+const SMALL_FILE = 1 << 20;
+
 /** A digest of the sources' names, types, modes and contents: the COPY step's cache input. */
 export async function hashSources(root: string, rels: readonly string[], exclude: (rel: string) => boolean): Promise<string> {
   const h = createHash('sha256');
@@ -120,8 +124,11 @@ export async function hashSources(root: string, rels: readonly string[], exclude
     const st = lstatSync(p);
     h.update(`${rel}\0${st.mode}\0`);
     if (st.isSymbolicLink()) h.update(readlinkSync(p));
-    else if (st.isFile()) { for await (const c of createReadStream(p)) h.update(c as Buffer); }
-    else if (st.isDirectory()) {
+    // A stream per small file costs more in event-loop turns than the read: small ones are read at once.
+    else if (st.isFile()) {
+      if (st.size <= SMALL_FILE) h.update(readFileSync(p));
+      else for await (const c of createReadStream(p)) h.update(c as Buffer);
+    } else if (st.isDirectory()) {
       for (const n of readdirSync(p).sort()) {
         const r = rel === '' ? n : `${rel}/${n}`;
         if (!exclude(r)) await walk(r);
@@ -192,21 +199,7 @@ export async function copyInto(layerRoot: string, req: CopyRequest): Promise<voi
     const st = lstatSync(src);
     if (st.isDirectory()) {
       makeParents(layerRoot, dest, req);
-      const to = join(layerRoot, dest);
-      cpSync(src, to, {
-        recursive: true,
-        verbatimSymlinks: true,
-        preserveTimestamps: true,
-        force: true,
-        filter: (from) => {
-          const r = posix.relative(req.srcRoot, from);
-          return r === rel || !req.exclude(r);
-        },
-      });
-      for (const n of readdirSync(src)) {
-        const r = rel === '' ? n : `${rel}/${n}`;
-        if (!req.exclude(r) && exists(join(to, n))) applyOwnerMode(join(to, n), req);
-      }
+      copyTree(src, rel, join(layerRoot, dest), { exclude: req.exclude, owner: req.owner, mode: req.mode });
       continue;
     }
     const archive = req.add && st.isFile() ? isTarArchive(src) : undefined;

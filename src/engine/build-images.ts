@@ -8,7 +8,7 @@
 //   const img = await commitDirStep(ctx, { parent: P.id, config, createdBy: 'COPY app/ /srv/',
 //     configSteps: [], fill: async (root) => { cpSync('ctx/app', join(root, 'srv'), ...) } });
 //   rememberBuildStep(ctx, key, img.id);              // the next build's lookup finds img
-import { createReadStream, createWriteStream, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createReadStream, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -17,13 +17,13 @@ import { createImage } from '../image/create.js';
 import { imageLayerDirs, resolveImage } from '../image/images.js';
 import type { ImageRecord, OciContainerConfig } from '../image/types.js';
 import { lookupBuildCache, storeBuildCache } from '../state/build-cache.js';
-import { packDir } from '../storage/pack.js';
 import { unpackLayer } from '../storage/unpack.js';
 import { start } from '../sys/exec.js';
 import { isMounted, mount, unmount } from '../sys/mount.js';
 import { pidAlive } from '../sys/proc.js';
 import type { EngineContext } from './context.js';
 import { tagImage } from './transfer.js';
+import { packLayerDir } from './pack-layer.js';
 import { imageContext } from './parts.js';
 
 export type { OciContainerConfig };
@@ -111,12 +111,12 @@ export async function commitDirStep(ctx: EngineContext, o: CommitStepOptions & {
     const root = join(staging, 'root');
     mkdirSync(root, { mode: 0o755 });
     await o.fill(root);
-    const tar = join(staging, 'layer.tar');
-    await packDir(root, createWriteStream(tar, { mode: 0o600 }));
+    const blob = join(staging, 'layer.tar.gz');
+    const packed = await packLayerDir(root, blob);
     return toBuildImage(await createImage(ictx(ctx), {
       parent: parentRecord(ctx, o.parent),
       config: o.config,
-      layerTar: tar,
+      packedLayer: { dir: root, blob, ...packed },
       createdBy: o.createdBy,
       configSteps: o.configSteps,
     }));

@@ -14,7 +14,7 @@ import { discardUnused } from './gc.js';
 import { normalizeName } from './reference.js';
 import { storedManifest } from './save.js';
 import { StreamedLayer } from './streamed-layer.js';
-import { adoptBlob, hasBlob, layerDir, makeStaging, writeBlob } from './store.js';
+import { adoptBlob, commitLayer, hasBlob, layerDir, makeStaging, writeBlob } from './store.js';
 import type { ImageContext, ImageRecord, OciContainerConfig, OciImage } from './types.js';
 
 export interface NewImage {
@@ -23,6 +23,12 @@ export interface NewImage {
   config: OciContainerConfig;
   /** An uncompressed tar of the new layer, if the step made one. */
   layerTar?: string;
+  /**
+   * A new layer already made by the caller: `dir` holds its files exactly as the tar `blob`
+   * (gzip, on the store's filesystem) describes them, with these digests. The directory is moved
+   * into the store as the layer and the blob linked in, so nothing is unpacked again.
+   */
+  packedLayer?: { dir: string; blob: string; diffId: string; digest: string; blobSize: number; size: number };
   /** What the history entry says made it ("RUN make", "berth commit"). */
   createdBy: string;
   /** Config-only instructions (ENV, CMD…) folded into this image, as empty history entries before createdBy's. */
@@ -73,7 +79,17 @@ export async function createImage(ctx: ImageContext, n: NewImage): Promise<Image
   const made = { blobs: [] as string[], layers: [] as string[] };
   try {
     let layer: { diffId: string; desc: Descriptor; size: number } | undefined;
-    if (n.layerTar !== undefined) {
+    const p = n.packedLayer;
+    if (p !== undefined) {
+      if (existsSync(layerDir(ctx.root, p.diffId))) rmSync(p.dir, { recursive: true, force: true });
+      else {
+        // Counted before the rename: a failure after it (the image.layer step) must take the layer away again.
+        made.layers.push(p.diffId);
+        if (!commitLayer(ctx.root, p.dir, p.diffId)) made.layers.pop();
+      }
+      if (adoptBlob(ctx.root, p.blob, p.digest)) made.blobs.push(p.digest);
+      layer = { diffId: p.diffId, desc: { mediaType: MEDIA.ociLayerGzip, digest: p.digest, size: p.blobSize }, size: p.size };
+    } else if (n.layerTar !== undefined) {
       const gz = join(staging, 'layer.tar.gz');
       // The blob is compressed while a worker unpacks the layer from the plain tar: neither waits for the other.
       const gzipping = gzipFile(n.layerTar, gz);

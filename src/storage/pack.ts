@@ -2,7 +2,7 @@
 // overlay layer for `commit` and `build`, where overlayfs's whiteouts (a 0:0 character device,
 // a directory marked trusted.overlay.opaque=y) become the OCI ones (.wh.NAME, .wh..wh..opq).
 // Names are sorted and nothing is followed, so the same tree gives the same tar.
-import { createReadStream, lstatSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
+import { createReadStream, lstatSync, readdirSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -46,22 +46,38 @@ export function opaqueDirs(dir: string): Set<string> {
   return out;
 }
 
-/** Writes the tar of `dir` to `out`; resolves when it is all written. */
-export async function packDir(dir: string, out: Writable, opts: PackOptions = {}): Promise<void> {
+// A stream per small file costs more event-loop turns than its read; a layer has thousands of them.
+const SMALL_FILE = 1 << 20;
+
+function fileBody(path: string, size: number): Readable | Buffer | undefined {
+  if (size === 0) return undefined;
+  if (size > SMALL_FILE) return createReadStream(path);
+  const b = readFileSync(path);
+  // The file changed between lstat and read: the header's size is what the tar must hold.
+  if (b.length !== size) throw unavailable('pack.changed', `${path} changed while it was being archived`, 'try again');
+  return b;
+}
+
+/**
+ * Writes the tar of `dir` to `out`; resolves when it is all written, with the bytes of its
+ * regular file entries (hard links not counted: a layer's content size as unpack counts it).
+ */
+export async function packDir(dir: string, out: Writable, opts: PackOptions = {}): Promise<number> {
   const pack = tar.pack();
   const piping = pipeline(pack as unknown as Readable, out);
   piping.catch(() => undefined);
   const opaque = opts.overlayWhiteouts ? opaqueDirs(dir) : new Set<string>();
   const inodes = new Map<string, string>();
-  const entry = (h0: Headers, body?: Readable): Promise<void> =>
+  let fileBytes = 0;
+  const entry = (h0: Headers, body?: Readable | Buffer): Promise<void> =>
     new Promise((res, rej) => {
       const h: Headers = opts.rename
         ? { ...h0, name: opts.rename(h0.name), ...(h0.type === 'link' && h0.linkname ? { linkname: opts.rename(h0.linkname) } : {}) } : h0;
       const done = (err?: Error | null) => (err ? rej(err) : res());
       // A file entry without a body must be given an empty one, or tar-stream waits for its end.
-      if (!body) {
+      if (!body || Buffer.isBuffer(body)) {
         // Errors reach us through `done` and the pipeline; a listener keeps them from being fatal events.
-        const e = h.type === 'file' ? pack.entry(h, Buffer.alloc(0), done) : pack.entry(h, done);
+        const e = h.type === 'file' ? pack.entry(h, body ?? Buffer.alloc(0), done) : pack.entry(h, done);
         e.on('error', () => undefined);
         return;
       }
@@ -107,7 +123,8 @@ export async function packDir(dir: string, out: Writable, opts: PackOptions = {}
           await entry({ ...meta(r, st), type: 'link', linkname: first });
         } else {
           if (st.nlink > 1) inodes.set(key, r);
-          await entry({ ...meta(r, st), type: 'file', size: st.size }, st.size > 0 ? createReadStream(p) : undefined);
+          fileBytes += st.size;
+          await entry({ ...meta(r, st), type: 'file', size: st.size }, fileBody(p, st.size));
         }
       }
       // Sockets are not archived (tar cannot restore them either).
@@ -117,6 +134,7 @@ export async function packDir(dir: string, out: Writable, opts: PackOptions = {}
     await walk('');
     pack.finalize();
     await piping;
+    return fileBytes;
   } catch (e) {
     pack.destroy(e as Error);
     throw closedOutput(e);

@@ -57,9 +57,11 @@ function workerUrl(): URL {
 
 function newSlot(): Slot {
   // The parent's node flags are not the worker's (--input-type, --test and the like are refused there).
-  // A small young generation: the worker's garbage is short-lived buffers, and the default let
-  // each worker's heap grow by tens of MB for nothing.
-  const slot: Slot = { worker: new Worker(workerUrl(), { execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 8 } }), busy: undefined };
+  // A small heap: the worker's garbage is short-lived buffers, and the default let each worker's
+  // heap grow by tens of MB for nothing. An old generation of 32 MB makes V8 collect (and free the
+  // read buffers it holds) long before a worker's RSS grows; streaming a layer never needs more.
+  const slot: Slot = { worker: new Worker(workerUrl(), { execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32 } }),
+    busy: undefined };
   slot.worker.on('message', (m: FromWorker) => {
     const p = slot.busy;
     if (!p || p.id !== m.id) return;
