@@ -184,6 +184,91 @@ test('images, volumes and stacks', async () => {
   await shot('stacks');
 });
 
+test('the pages follow the events journal: what the CLI does shows without a reload', async () => {
+  const reads: string[] = [];
+  const streams: string[] = [];
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.pathname === '/ui/api/containers') reads.push(u.pathname);
+    if (u.pathname === '/ui/api/events') streams.push(u.pathname);
+  });
+  await page.getByRole('link', { name: 'Containers' }).click();
+  await page.locator('tr[data-name="ui-web"]').waitFor();
+  const before = reads.length;
+  b.ok(['run', '-d', '--name', 'ui-late', 'busybox', 'sleep', '1000']);
+  await page.locator('tr[data-name="ui-late"][data-status="running"]').waitFor({ timeout: 20_000 });
+  b.ok(['stop', '-t', '0', 'ui-late']);
+  await page.locator('tr[data-name="ui-late"][data-status="exited"]').waitFor({ timeout: 20_000 });
+  b.ok(['rm', 'ui-late']);
+  await page.locator('tr[data-name="ui-late"]').waitFor({ state: 'detached', timeout: 20_000 });
+  // The list was read again for the changes (a burst of events is one read), not on a timer of
+  // its own: the backstop is 30 s, and the reads are few.
+  assert.ok(reads.length > before, 'the list was read again');
+  assert.ok(reads.length - before <= 8, `${reads.length - before} reads for three changes`);
+  // The journal's stream is the one the page opened at its load (the shared EventSource).
+  assert.equal(streams.length, 0, 'no new event stream per page');
+  await page.getByRole('link', { name: 'Events' }).click();
+  await page.locator('tr[data-type="container"][data-action="die"]', { hasText: 'ui-late' }).waitFor();
+  await page.locator('tr[data-type="container"][data-action="destroy"]', { hasText: 'ui-late' }).waitFor();
+  assert.deepEqual(await axe(), []);
+  await shot('events');
+});
+
+test('the terminal: a shell in the container over a WebSocket, typed into and resized', async () => {
+  await page.getByRole('link', { name: 'Containers' }).click();
+  await page.getByRole('link', { name: 'ui-web' }).first().click();
+  await page.getByRole('button', { name: 'Open a shell' }).click();
+  await page.locator('section', { hasText: 'connected: /bin/sh' }).waitFor();
+  const term = page.locator('.term-box');
+  // xterm.js reads the keyboard from a textarea of its own.
+  await term.locator('textarea').focus();
+  // Typed before the prompt, keys would go to busybox's question for the cursor position.
+  await page.locator('.term-box', { hasText: '/ #' }).waitFor();
+  await page.keyboard.type('echo hi-$((40+2))\n');
+  await page.locator('.term-box', { hasText: 'hi-42' }).waitFor();
+  // The command line itself shows hi-$((40+2)); only the shell's answer reads hi-42.
+  assert.match(await page.locator('.term-box').innerText(), /^hi-42\s*$/m);
+  // Resize: a smaller window, a smaller terminal, and the pty inside agrees.
+  const was = await term.getAttribute('data-size');
+  await page.setViewportSize({ width: 800, height: 700 });
+  await page.waitForFunction((w) => document.querySelector('.term-box')?.getAttribute('data-size') !== w, was);
+  const size = (await term.getAttribute('data-size'))!;
+  await page.keyboard.type('stty size\n');
+  await page.waitForFunction((s) => new RegExp(`^${s}\\s*$`, 'm').test((document.querySelector('.term-box') as HTMLElement).innerText), size);
+  assert.deepEqual(await axe(), []);
+  await shot('terminal');
+  await page.setViewportSize({ width: 1280, height: 800 });
+});
+
+test('the terminal and the event stream are behind the session and the Origin check', async () => {
+  assert.equal((await fetch(`${ui.origin}/ui/api/events`)).status, 401);
+  const cookie = (await page.context().cookies(ui.origin)).map((c) => `${c.name}=${c.value}`).join('; ');
+  const port = Number(new URL(ui.origin).port);
+  const upgrade = (headers: Record<string, string>) =>
+    new Promise<number | undefined>((resolve, reject) => {
+      const r = request({
+        host: '127.0.0.1',
+        port,
+        path: '/ui/api/containers/ui-web/exec',
+        headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', ...headers },
+      });
+      r.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      });
+      r.on('upgrade', (res, socket) => {
+        socket.destroy();
+        resolve(res.statusCode);
+      });
+      r.on('error', reject);
+      r.end();
+    });
+  assert.equal(await upgrade({ origin: ui.origin }), 401, 'no cookie');
+  assert.equal(await upgrade({ cookie, origin: 'http://attacker.example' }), 403, 'foreign Origin');
+  assert.equal(await upgrade({ cookie }), 403, 'no Origin');
+  assert.equal(await upgrade({ cookie, origin: ui.origin }), 101, 'ours');
+});
+
 test('nothing broke the page: no script errors, no Content-Security-Policy violations', () => {
   assert.deepEqual(problems, []);
 });

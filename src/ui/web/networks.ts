@@ -3,7 +3,7 @@
 // same facts, with the links, are in a table below each drawing (the drawing is one image to a
 // screen reader, so it holds no controls).
 import { html } from 'htm/preact';
-import { useLive } from './live.js';
+import { changes, useLive } from './live.js';
 
 interface NetworkView {
   name: string;
@@ -46,7 +46,7 @@ function SwitchMap({ n }: { n: NetworkView }) {
 }
 
 export function NetworksPage() {
-  const live = useLive<NetworkView[]>('/ui/api/networks');
+  const live = useLive<NetworkView[]>('/ui/api/networks', { when: changes('network', 'container') });
   const list = live.data;
   return html`<section aria-labelledby="h-networks">
     <h1 id="h-networks">Networks</h1>

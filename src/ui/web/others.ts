@@ -2,7 +2,7 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { change } from './api.js';
-import { useLive } from './live.js';
+import { changes, useLive } from './live.js';
 import { ago, bytes, short } from './format.js';
 
 interface Image {
@@ -30,7 +30,7 @@ function RemoveImage({ img, onDone }: { img: Image; onDone: () => void }) {
 }
 
 export function ImagesPage() {
-  const live = useLive<Image[]>('/ui/api/images', 5000);
+  const live = useLive<Image[]>('/ui/api/images', { when: changes('image') });
   return html`<section aria-labelledby="h-images">
     <h1 id="h-images">Images</h1>
     ${live.error ? html`<p class="error" role="alert">${live.error}</p>` : null}
@@ -56,7 +56,7 @@ interface Volume {
 }
 
 export function VolumesPage() {
-  const live = useLive<Volume[]>('/ui/api/volumes', 5000);
+  const live = useLive<Volume[]>('/ui/api/volumes', { when: changes('volume', 'container') });
   return html`<section aria-labelledby="h-volumes">
     <h1 id="h-volumes">Volumes</h1>
     ${live.error ? html`<p class="error" role="alert">${live.error}</p>` : null}
@@ -79,7 +79,7 @@ interface Stack {
 }
 
 export function StacksPage() {
-  const live = useLive<Stack[]>('/ui/api/stacks');
+  const live = useLive<Stack[]>('/ui/api/stacks', { when: changes('container') });
   return html`<section aria-labelledby="h-stacks">
     <h1 id="h-stacks">Stacks</h1>
     ${live.error ? html`<p class="error" role="alert">${live.error}</p>` : null}
