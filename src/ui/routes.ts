@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine } from '../engine/index.js';
 import { isBerthError } from '../common/errors.js';
 import { ApiError, isBug, toReply } from '../api/errors.js';
-import { sendJson } from '../api/http.js';
+import { readJson, sendJson } from '../api/http.js';
 import { containerDetail, containerViews, imageViews, networkViews, stacksOf, volumeViews } from './views.js';
 
 export interface UiCall {
@@ -55,6 +55,25 @@ export async function handleUiApi(c: UiCall): Promise<void> {
   }
   if (method === 'DELETE' && (m = /^\/ui\/api\/containers\/([^/]+)$/.exec(p))) {
     return sendJson(c.res, 200, { id: await c.engine.containers.remove(ref(m[1]!), { force: c.query.get('force') === '1' }) });
+  }
+  if (method === 'POST' && (m = /^\/ui\/api\/stacks\/([^/]+)\/(\w+)$/.exec(p))) {
+    const lines: string[] = [];
+    await (await import('./stacks.js')).stackAction(c.engine, ref(m[1]!), m[2]!, c.query, (l) => lines.push(l));
+    return sendJson(c.res, 200, { log: lines });
+  }
+  if (method === 'POST' && p === '/ui/api/networks') {
+    const body = await readJson(c.req, 64 << 10);
+    const o = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+    const text = (k: string) => (typeof o[k] === 'string' && o[k] !== '' ? o[k] : undefined);
+    const name = text('name');
+    if (name === undefined) throw new ApiError(400, '"berth network create" requires a name');
+    const subnet = text('subnet');
+    const n = await c.engine.networks.create({ name, ...(subnet !== undefined ? { subnet } : {}), internal: o['internal'] === true });
+    return sendJson(c.res, 201, { id: n.id, name: n.name });
+  }
+  if (method === 'DELETE' && (m = /^\/ui\/api\/networks\/([^/]+)$/.exec(p))) {
+    await c.engine.networks.remove(ref(m[1]!));
+    return sendJson(c.res, 200, {});
   }
   if (method === 'DELETE' && (m = /^\/ui\/api\/images\/(.+)$/.exec(p))) {
     await c.engine.images.remove(ref(m[1]!));

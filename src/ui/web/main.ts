@@ -7,7 +7,8 @@ import { ContainersPage } from './containers.js';
 import { ContainerPage } from './container.js';
 import { EventsPage } from './events.js';
 import { NetworksPage } from './networks.js';
-import { ImagesPage, StacksPage, VolumesPage } from './others.js';
+import { ImagesPage, VolumesPage } from './others.js';
+import { StacksPage } from './stacks.js';
 
 const PAGES = [
   { path: 'containers', label: 'Containers' },
