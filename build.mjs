@@ -36,7 +36,9 @@ await build({
   banner: { js: "var __berthUrl = require('node:url').pathToFileURL(__filename).href;" },
   // kubernetes-models is large and only kube verbs use it: loaded from node_modules when they
   // run, so that the bundle every command compiles stays its size.
-  external: ['kubernetes-models', 'kubernetes-models/*', 'node-unix-socket'],
+  // ws's optional native speed-ups (bufferutil, utf-8-validate) are not installed: ws falls back
+  // to its own JavaScript when requiring them fails.
+  external: ['kubernetes-models', 'kubernetes-models/*', 'node-unix-socket', 'bufferutil', 'utf-8-validate'],
   logLevel: 'warning',
 });
 
@@ -50,6 +52,10 @@ await build({
   format: 'esm',
   target: 'es2022',
   outdir: 'build/ui',
+  // The terminal (xterm.js, four times the rest) is a chunk of its own, loaded when a shell is
+  // opened: the first paint of every page does not wait for it.
+  splitting: true,
+  chunkNames: '[name]-[hash]',
   minify: true,
   legalComments: 'none',
   logLevel: 'warning',

@@ -12,8 +12,9 @@ const FRONT_ONLY_ENGINE = ['engine/index.ts', 'engine/types.ts'];
 export const LAYERS = {
   // `berth serve` is a CLI verb that runs the API server.
   cli: ['api', 'ui', 'compose', 'builder', 'kube', 'common', ...FRONT_ONLY_ENGINE],
-  // The dashboard of `berth serve --ui`: a front beside the API, sharing its error replies.
-  ui: ['api', 'common', ...FRONT_ONLY_ENGINE],
+  // The dashboard of `berth serve --ui`: a front beside the API, sharing its error replies, and
+  // running compose's up, down and scale for its Stacks page as the CLI does.
+  ui: ['api', 'compose', 'common', ...FRONT_ONLY_ENGINE],
   api: ['compose', 'builder', 'kube', 'common', ...FRONT_ONLY_ENGINE],
   kube: ['compose', 'builder', 'common', ...FRONT_ONLY_ENGINE],
   compose: ['builder', 'common', ...FRONT_ONLY_ENGINE],

@@ -1,11 +1,10 @@
-// /ui/api: the dashboard's own small JSON API over the Engine. Lists are read by polling today;
-// each list is one GET so that an events feed (system.events, GET /events) can later tell the
-// page when to read again instead of the timer (web/live.ts is the one place that decides).
+// /ui/api: the dashboard's own small JSON API over the Engine. Each list is one GET; the page
+// reads one again when /ui/api/events (the engine's events journal) says it changed (web/live.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine } from '../engine/index.js';
 import { isBerthError } from '../common/errors.js';
 import { ApiError, isBug, toReply } from '../api/errors.js';
-import { sendJson } from '../api/http.js';
+import { readJson, sendJson } from '../api/http.js';
 import { containerDetail, containerViews, imageViews, networkViews, stacksOf, volumeViews } from './views.js';
 
 export interface UiCall {
@@ -33,6 +32,7 @@ export async function handleUiApi(c: UiCall): Promise<void> {
   const p = c.path;
   let m: RegExpExecArray | null;
   if (method === 'GET') {
+    if (p === '/ui/api/events') return streamEvents(c);
     if (p === '/ui/api/session') return sendJson(c.res, 200, { csrf: c.csrf });
     if (p === '/ui/api/containers') return sendJson(c.res, 200, await containerViews(c.engine));
     if (p === '/ui/api/networks') return sendJson(c.res, 200, await networkViews(c.engine));
@@ -55,6 +55,25 @@ export async function handleUiApi(c: UiCall): Promise<void> {
   }
   if (method === 'DELETE' && (m = /^\/ui\/api\/containers\/([^/]+)$/.exec(p))) {
     return sendJson(c.res, 200, { id: await c.engine.containers.remove(ref(m[1]!), { force: c.query.get('force') === '1' }) });
+  }
+  if (method === 'POST' && (m = /^\/ui\/api\/stacks\/([^/]+)\/(\w+)$/.exec(p))) {
+    const lines: string[] = [];
+    await (await import('./stacks.js')).stackAction(c.engine, ref(m[1]!), m[2]!, c.query, (l) => lines.push(l));
+    return sendJson(c.res, 200, { log: lines });
+  }
+  if (method === 'POST' && p === '/ui/api/networks') {
+    const body = await readJson(c.req, 64 << 10);
+    const o = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+    const text = (k: string) => (typeof o[k] === 'string' && o[k] !== '' ? o[k] : undefined);
+    const name = text('name');
+    if (name === undefined) throw new ApiError(400, '"berth network create" requires a name');
+    const subnet = text('subnet');
+    const n = await c.engine.networks.create({ name, ...(subnet !== undefined ? { subnet } : {}), internal: o['internal'] === true });
+    return sendJson(c.res, 201, { id: n.id, name: n.name });
+  }
+  if (method === 'DELETE' && (m = /^\/ui\/api\/networks\/([^/]+)$/.exec(p))) {
+    await c.engine.networks.remove(ref(m[1]!));
+    return sendJson(c.res, 200, {});
   }
   if (method === 'DELETE' && (m = /^\/ui\/api\/images\/(.+)$/.exec(p))) {
     await c.engine.images.remove(ref(m[1]!));
@@ -89,6 +108,29 @@ async function streamLogs(c: UiCall, id: string): Promise<void> {
     await it.return?.();
   }
   if (!c.res.writableEnded) c.res.end('event: end\ndata: \n\n');
+}
+
+/**
+ * The events journal as Server-Sent Events, one JSON object a message: from now on, or from
+ * `since` seconds ago (the Events page's recent history). Ends when the page goes.
+ */
+async function streamEvents(c: UiCall): Promise<void> {
+  const back = Number(c.query.get('since') ?? '');
+  const since = Number.isFinite(back) && back > 0 ? new Date(Date.now() - Math.min(back, 86_400) * 1000) : undefined;
+  const it = c.engine.system.events(since ? { since } : {}, c.signal)[Symbol.asyncIterator]();
+  c.res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });
+  c.res.write(': berth events\n\n');
+  try {
+    for (let r = await it.next(); !r.done && !c.signal.aborted; r = await it.next()) {
+      const ev = r.value;
+      const a = ev.Actor.Attributes;
+      const msg = { type: ev.Type, action: ev.Action, id: ev.Actor.ID, name: a['name'] ?? '', time: ev.time, attributes: a };
+      c.res.write(`data: ${JSON.stringify(msg)}\n\n`);
+    }
+  } finally {
+    await it.return?.();
+  }
+  if (!c.res.writableEnded) c.res.end();
 }
 
 /** The engine's own words for a refused operation, as the CLI prints them; "internal error" for a bug. */

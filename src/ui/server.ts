@@ -3,7 +3,8 @@
 // CLI refuses anything else without a certificate.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Engine } from '../engine/index.js';
@@ -11,6 +12,7 @@ import { unavailable } from '../common/errors.js';
 import { sendJson } from '../api/http.js';
 import { CSRF_HEADER, Gate, originsFor } from './auth.js';
 import { handleUiApi, uiError } from './routes.js';
+import { terminalUpgrades } from './terminal.js';
 
 export interface UiServer {
   readonly server: Server;
@@ -29,17 +31,16 @@ export interface UiOptions {
   debug?: boolean;
 }
 
-const FILES: Record<string, string> = {
-  '/': 'index.html',
-  '/app.js': 'app.js',
-  '/app.css': 'app.css',
-};
 const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
 
 // Nothing inline, nothing from elsewhere: a script that got into a page (a container name, a
-// log line) could not run, and the page could not call out.
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; "
-  + "frame-ancestors 'none'";
+// log line) could not run, and the page could not call out. The one exception is the page's own
+// <style> elements (xterm.js makes them for its cells): each page load gets a random nonce that
+// only our script reads and puts on them (web/style-nonce.ts), so injected markup still cannot style.
+const csp = (styleNonce?: string) =>
+  `default-src 'none'; script-src 'self'; style-src 'self'${styleNonce ? ` 'nonce-${styleNonce}'` : ''}; img-src 'self' data:; connect-src 'self'; `
+  + "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+const CSP = csp();
 const HEADERS = {
   'Content-Security-Policy': CSP,
   'X-Content-Type-Options': 'nosniff',
@@ -58,10 +59,14 @@ function uiDir(): string {
   throw unavailable('serve.ui_missing', 'the dashboard files (build/ui/) are missing', 'run make build');
 }
 
+/** Every file esbuild wrote (the app, its chunks, its styles), by its URL; the page as "/". */
 function loadFiles(): Map<string, { body: Buffer; type: string }> {
   const dir = uiDir();
   const m = new Map<string, { body: Buffer; type: string }>();
-  for (const [url, f] of Object.entries(FILES)) m.set(url, { body: readFileSync(dir + f), type: TYPES[f.slice(f.lastIndexOf('.') + 1)]! });
+  for (const f of readdirSync(dir)) {
+    const type = TYPES[f.slice(f.lastIndexOf('.') + 1)];
+    if (type !== undefined && /^[\w.-]+$/.test(f)) m.set(f === 'index.html' ? '/' : `/${f}`, { body: readFileSync(dir + f), type });
+  }
   return m;
 }
 
@@ -109,8 +114,16 @@ export function createUiServer(o: UiOptions): UiServer {
         }
         const f = files.get(url.pathname);
         if (!f || (method !== 'GET' && method !== 'HEAD')) return sendJson(res, 404, { message: `no such page: ${url.pathname}` });
-        res.writeHead(200, { ...HEADERS, 'Content-Type': f.type, 'Content-Length': f.body.length, 'Cache-Control': 'no-cache' });
-        res.end(method === 'HEAD' ? undefined : f.body);
+        let body = f.body;
+        const headers: Record<string, string | number> = { ...HEADERS, 'Content-Type': f.type, 'Cache-Control': 'no-cache' };
+        if (url.pathname === '/') {
+          const nonce = randomBytes(18).toString('base64');
+          body = Buffer.from(body.toString('utf8').replace('{{STYLE_NONCE}}', nonce));
+          headers['Content-Security-Policy'] = csp(nonce);
+          headers['Cache-Control'] = 'no-store';
+        }
+        res.writeHead(200, { ...headers, 'Content-Length': body.length });
+        res.end(method === 'HEAD' ? undefined : body);
       } catch (e) {
         uiError(res, e, o.log, what);
       }
@@ -122,6 +135,7 @@ export function createUiServer(o: UiOptions): UiServer {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   };
+  server.on('upgrade', terminalUpgrades(o.engine, gate, o.log));
   server.on('connection', track);
   server.on('secureConnection', track);
   const h = o.host.includes(':') ? `[${o.host}]` : o.host;

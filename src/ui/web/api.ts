@@ -23,6 +23,8 @@ function token(): Promise<string> {
   return csrf;
 }
 
-export async function change(method: 'POST' | 'DELETE', url: string): Promise<void> {
-  await reply(await fetch(url, { method, credentials: 'same-origin', headers: { 'X-Berth-CSRF': await token() } }));
+export async function change(method: 'POST' | 'DELETE', url: string, body?: unknown): Promise<void> {
+  const headers: Record<string, string> = { 'X-Berth-CSRF': await token() };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  await reply(await fetch(url, { method, credentials: 'same-origin', headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) }));
 }

@@ -2,7 +2,7 @@
 import { html } from 'htm/preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
-import { useLive } from './live.js';
+import { changes, useLive } from './live.js';
 import { bytes, limitsText, statusText } from './format.js';
 import { Actions, type ContainerView } from './containers.js';
 
@@ -71,7 +71,7 @@ function Logs({ id }: { id: string }) {
 }
 
 function Chart({ id }: { id: string }) {
-  const stats = useLive<Stats>(`/ui/api/containers/${encodeURIComponent(id)}/stats`);
+  const stats = useLive<Stats>(`/ui/api/containers/${encodeURIComponent(id)}/stats`, { pollMs: 2000 });
   const cpuEl = useRef<HTMLDivElement>(null);
   const memEl = useRef<HTMLDivElement>(null);
   const series = useMemo(() => ({ t: [] as number[], cpu: [] as number[], mem: [] as number[], limit: [] as number[] }), [id]);
@@ -120,8 +120,22 @@ function Chart({ id }: { id: string }) {
   </section>`;
 }
 
+/** A shell is a process in the container: it starts when asked for, not with every visit to the page. */
+function Shell({ id }: { id: string }) {
+  const [panel, setPanel] = useState<((p: { id: string }) => unknown) | undefined>(undefined);
+  const [error, setError] = useState<string | undefined>(undefined);
+  // xterm.js is a chunk of its own, fetched the first time a shell is asked for.
+  const open = () => import('./terminal.js').then((m) => setPanel(() => m.TerminalPanel), (e: Error) => setError(e.message));
+  if (panel) return html`<${panel} id=${id} />`;
+  return html`<section aria-labelledby="h-term"><h2 id="h-term">Terminal</h2>
+    <button type="button" onClick=${() => void open()}>Open a shell</button>
+    ${error ? html`<p class="error" role="alert">${error}</p>` : null}</section>`;
+}
+
 export function ContainerPage({ id }: { id: string }) {
-  const live = useLive<Detail>(`/ui/api/containers/${encodeURIComponent(id)}`);
+  const live = useLive<Detail>(`/ui/api/containers/${encodeURIComponent(id)}`, {
+    when: (ev) => (ev.id === id || ev.attributes['container'] === id) && changes('container', 'network')(ev),
+  });
   const d = live.data;
   if (live.error && !d) return html`<p class="error" role="alert">${live.error}</p>`;
   if (!d) return html`<p>Loading…</p>`;
@@ -142,6 +156,7 @@ export function ContainerPage({ id }: { id: string }) {
       ${row('Mounts', c.mounts.map((m) => `${m.source} → ${m.destination}${m.readonly ? ' (ro)' : ''}`).join(', ') || '—')}
     </dl>
     ${c.status === 'running' ? html`<${Chart} id=${c.id} />` : null}
+    ${c.status === 'running' ? html`<${Shell} id=${c.id} />` : null}
     <${Logs} id=${c.id} />
   </article>`;
 }

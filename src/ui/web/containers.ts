@@ -3,7 +3,7 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { change } from './api.js';
-import { useLive } from './live.js';
+import { changes, useLive } from './live.js';
 import { limitsText, short, statusText } from './format.js';
 
 export interface ContainerView {
@@ -59,7 +59,7 @@ export function Actions({ c, onDone }: { c: ContainerView; onDone: () => void })
 }
 
 export function ContainersPage() {
-  const live = useLive<ContainerView[]>('/ui/api/containers');
+  const live = useLive<ContainerView[]>('/ui/api/containers', { when: changes('container', 'network') });
   const list = live.data;
   return html`<section aria-labelledby="h-containers">
     <h1 id="h-containers">Containers</h1>

@@ -1,11 +1,14 @@
 // The dashboard's shell: a navigation bar and the page the location's hash names.
+import './style-nonce.js';
 import { render } from 'preact';
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ContainersPage } from './containers.js';
 import { ContainerPage } from './container.js';
+import { EventsPage } from './events.js';
 import { NetworksPage } from './networks.js';
-import { ImagesPage, StacksPage, VolumesPage } from './others.js';
+import { ImagesPage, VolumesPage } from './others.js';
+import { StacksPage } from './stacks.js';
 
 const PAGES = [
   { path: 'containers', label: 'Containers' },
@@ -13,6 +16,7 @@ const PAGES = [
   { path: 'images', label: 'Images' },
   { path: 'volumes', label: 'Volumes' },
   { path: 'stacks', label: 'Stacks' },
+  { path: 'events', label: 'Events' },
 ];
 
 function useHash(): string {
@@ -38,6 +42,8 @@ function page(hash: string) {
       return html`<${VolumesPage} />`;
     case 'stacks':
       return html`<${StacksPage} />`;
+    case 'events':
+      return html`<${EventsPage} />`;
     default:
       return html`<${ContainersPage} />`;
   }

@@ -3,7 +3,9 @@
 // same facts, with the links, are in a table below each drawing (the drawing is one image to a
 // screen reader, so it holds no controls).
 import { html } from 'htm/preact';
-import { useLive } from './live.js';
+import { useState } from 'preact/hooks';
+import { change } from './api.js';
+import { changes, useLive } from './live.js';
 
 interface NetworkView {
   name: string;
@@ -45,17 +47,59 @@ function SwitchMap({ n }: { n: NetworkView }) {
   </svg>`;
 }
 
+/** `berth network create [--subnet] [--internal] NAME`; the engine's refusal shown beside the form. */
+function CreateNetwork({ onDone }: { onDone: () => void }) {
+  const [error, setError] = useState<string | undefined>(undefined);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const f = e.target as HTMLFormElement;
+    const v = (n: string) => (f.elements.namedItem(n) as HTMLInputElement);
+    setError(undefined);
+    try {
+      await change('POST', '/ui/api/networks', { name: v('name').value.trim(), subnet: v('subnet').value.trim(), internal: v('internal').checked });
+      f.reset();
+    } catch (err) {
+      setError((err as Error).message);
+    }
+    onDone();
+  };
+  return html`<form class="toolbar" aria-label="Create a network" onSubmit=${(e: Event) => void submit(e)}>
+    <label>Name <input name="name" required pattern=${'[a-zA-Z0-9][a-zA-Z0-9_.\\-]*'} /></label>
+    <label>Subnet <input name="subnet" placeholder="automatic" /></label>
+    <label><input type="checkbox" name="internal" /> Internal</label>
+    <button type="submit">Create network</button>
+    ${error ? html`<p class="error" role="alert">${error}</p>` : null}
+  </form>`;
+}
+
+function RemoveNetwork({ name, onDone }: { name: string; onDone: () => void }) {
+  const [error, setError] = useState<string | undefined>(undefined);
+  const remove = async () => {
+    setError(undefined);
+    try {
+      await change('DELETE', `/ui/api/networks/${encodeURIComponent(name)}`);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+    onDone();
+  };
+  return html`<button type="button" class="danger" aria-label=${`Remove network ${name}`} onClick=${() => void remove()}>Remove</button>
+    ${error ? html`<p class="error" role="alert">${error}</p>` : null}`;
+}
+
 export function NetworksPage() {
-  const live = useLive<NetworkView[]>('/ui/api/networks');
+  const live = useLive<NetworkView[]>('/ui/api/networks', { when: changes('network', 'container') });
   const list = live.data;
   return html`<section aria-labelledby="h-networks">
     <h1 id="h-networks">Networks</h1>
     ${live.error ? html`<p class="error" role="alert">${live.error}</p>` : null}
+    <${CreateNetwork} onDone=${live.refresh} />
     ${list === undefined ? html`<p>Loading…</p>` : list.length === 0 ? html`<p>No networks.</p>` : null}
     ${
     (list ?? []).map((n) =>
       html`<article class="network" key=${n.id} aria-labelledby=${`net-${n.id}`}>
       <h2 id=${`net-${n.id}`}>${n.name}${n.internal ? ' (internal)' : ''}</h2>
+      <${RemoveNetwork} name=${n.name} onDone=${live.refresh} />
       <div class="scroll"><${SwitchMap} n=${n} /></div>
       <table class="grid members">
         <caption>Attached to ${n.name}: subnet ${n.subnet}, gateway ${n.gateway}, bridge ${n.bridge}</caption>

@@ -1,8 +1,8 @@
-// Images, Volumes and Stacks: lists with what can be done to them from here.
+// Images and Volumes: lists with what can be done to them from here.
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { change } from './api.js';
-import { useLive } from './live.js';
+import { changes, useLive } from './live.js';
 import { ago, bytes, short } from './format.js';
 
 interface Image {
@@ -30,7 +30,7 @@ function RemoveImage({ img, onDone }: { img: Image; onDone: () => void }) {
 }
 
 export function ImagesPage() {
-  const live = useLive<Image[]>('/ui/api/images', 5000);
+  const live = useLive<Image[]>('/ui/api/images', { when: changes('image') });
   return html`<section aria-labelledby="h-images">
     <h1 id="h-images">Images</h1>
     ${live.error ? html`<p class="error" role="alert">${live.error}</p>` : null}
@@ -56,7 +56,7 @@ interface Volume {
 }
 
 export function VolumesPage() {
-  const live = useLive<Volume[]>('/ui/api/volumes', 5000);
+  const live = useLive<Volume[]>('/ui/api/volumes', { when: changes('volume', 'container') });
   return html`<section aria-labelledby="h-volumes">
     <h1 id="h-volumes">Volumes</h1>
     ${live.error ? html`<p class="error" role="alert">${live.error}</p>` : null}
@@ -69,36 +69,6 @@ export function VolumesPage() {
         <td><code>${v.mountpoint}</code></td></tr>`
       )
     }</tbody></table>`
-  }
-  </section>`;
-}
-
-interface Stack {
-  project: string;
-  services: { name: string; replicas: number; running: number; containers: { id: string; name: string; status: string }[] }[];
-}
-
-export function StacksPage() {
-  const live = useLive<Stack[]>('/ui/api/stacks');
-  return html`<section aria-labelledby="h-stacks">
-    <h1 id="h-stacks">Stacks</h1>
-    ${live.error ? html`<p class="error" role="alert">${live.error}</p>` : null}
-    ${live.data?.length === 0 ? html`<p>No compose projects. <code>berth compose up -d</code> makes one.</p>` : null}
-    ${
-    (live.data ?? []).map((s) =>
-      html`<article key=${s.project} aria-labelledby=${`st-${s.project}`}>
-      <h2 id=${`st-${s.project}`}>${s.project}</h2>
-      <table class="grid">
-        <thead><tr><th scope="col">Service</th><th scope="col">Replicas</th><th scope="col">Containers</th></tr></thead>
-        <tbody>${
-        s.services.map((v) =>
-          html`<tr key=${v.name}><th scope="row">${v.name}</th><td>${v.running}/${v.replicas} running</td>
-          <td>${v.containers.map((c) => html`<a class="chip" href=${`#/container/${c.id}`}>${c.name} (${c.status})</a> `)}</td></tr>`
-        )
-      }</tbody>
-      </table>
-    </article>`
-    )
   }
   </section>`;
 }
