@@ -53,6 +53,22 @@ export function mayUseReserve(db: Db): void {
   allowed.add(db);
 }
 
+/**
+ * Opening needs room too: SQLite makes its -shm (32 KiB) and -wal again after the last
+ * connection closed. On a disk with none, every command, ps included, would fail at open; the
+ * reserve is given up for it, as for the commands that free space. True when there was one.
+ */
+export function spendReserveToOpen(root: string, e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !(code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR')) || !noRoom(root)) return false;
+  try {
+    unlinkSync(file(root));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Gives up the reserve for a write that found the disk full; true when there was one. */
 export function spendReserve(db: Db, e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;
