@@ -1,5 +1,5 @@
-// What berth may leave on a host: mounts, network namespaces, links, nftables tables, cgroups
-// conmon processes and health runners. The suite snapshots them before and compares after.
+// What berth may leave on a host: mounts, network namespaces, links, nftables tables and the
+// chains of berth's own, cgroups, conmon processes, health runners and DNS servers. The suite snapshots them before and compares after.
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
@@ -8,9 +8,11 @@ export interface HostObjects {
   netns: string[];
   links: string[];
   nft: string[];
+  nftChains: string[];
   cgroups: string[];
   conmon: string[];
   healthRunners: string[];
+  dns: string[];
 }
 
 function sh(cmd: string, args: string[]): string {
@@ -23,6 +25,8 @@ export function snapshot(): HostObjects {
   const netns = existsSync('/run/netns') ? readdirSync('/run/netns').filter((n) => n.includes('berth')) : [];
   const links = sh('ip', ['-o', 'link', 'show']).split('\n').map((l) => l.split(': ')[1]?.split('@')[0] ?? '').filter((l) => /berth/i.test(l));
   const nft = sh('nft', ['list', 'tables']).split('\n').filter((l) => /berth/i.test(l));
+  // A container's published ports are a chain of its own in berth's table (network/names.ts).
+  const nftChains = sh('nft', ['list', 'table', 'inet', 'berth']).split('\n').map((l) => /^\s*chain (\S+) \{/.exec(l)?.[1]).filter((c) => c !== undefined);
   const cgroups: string[] = [];
   for (const base of ['/sys/fs/cgroup', ...safeList('/sys/fs/cgroup').map((c) => `/sys/fs/cgroup/${c}`)]) {
     const dir = `${base}/berth`;
@@ -31,8 +35,9 @@ export function snapshot(): HostObjects {
   const conmon = sh('pgrep', ['-a', '-x', 'conmon']).split('\n').filter(Boolean);
   // A container's health runner (engine/health-lifecycle.ts) ends with its run, as conmon does.
   const healthRunners = sh('pgrep', ['-a', '-f', 'container health-runner [0-9a-f]{64}']).split('\n').filter(Boolean);
-  return { mounts: mounts.sort(), netns: netns.sort(), links: links.sort(), nft: nft.sort(), cgroups: cgroups.sort(), conmon: conmon.sort(),
-    healthRunners: healthRunners.sort() };
+  const dns = sh('pgrep', ['-a', '-x', 'aardvark-dns']).split('\n').filter(Boolean);
+  return { mounts: mounts.sort(), netns: netns.sort(), links: links.sort(), nft: nft.sort(), nftChains: nftChains.sort(), cgroups: cgroups.sort(),
+    conmon: conmon.sort(), healthRunners: healthRunners.sort(), dns: dns.sort() };
 }
 
 function safeList(d: string): string[] {

@@ -1,7 +1,20 @@
 // Errors of the machine rather than of berth: a read-only or full disk, a damaged instances
 // file. They reach a front as SQLite's or Node's errors; this turns them into the one line a
 // user can act on (exit 125), so that "internal error" stays for bugs.
+import { statfsSync } from 'node:fs';
 import { BerthError } from './errors.js';
+
+/**
+ * SQLite reports a write to its -wal or -shm that found no room as a plain I/O error
+ * (SQLITE_IOERR_WRITE, _SHMSIZE...): on a disk with nothing left, that is the disk being full.
+ */
+function fullDisk(root: string): boolean {
+  try {
+    return statfsSync(root).bavail === 0;
+  } catch {
+    return false;
+  }
+}
 
 export function asSystemError(e: unknown, root: string): BerthError | undefined {
   if (!(e instanceof Error)) return undefined;
@@ -14,7 +27,7 @@ export function asSystemError(e: unknown, root: string): BerthError | undefined 
       cause: e,
     });
   }
-  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT') {
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT' || (code.startsWith('SQLITE_IOERR') && fullDisk(root))) {
     return new BerthError('Unavailable', 'disk.full', `no space left on the disk holding ${root} (${e.message})`, {
       hint: 'free some space: berth rm unused containers, berth image prune; berth system df shows what is used',
       cause: e,

@@ -9,7 +9,6 @@ import { readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:
 import { join } from 'node:path';
 import { tx } from '../state/db.js';
 import { integrityProblems, neededBlobDigests, recordedLayers, reindex } from '../state/check.js';
-import { listProcesses } from '../sys/proc.js';
 import { sleepMs } from '../common/sleep.js';
 import { mountPoints } from '../sys/mount.js';
 import { cgroupDirsFor } from '../sys/cgroups.js';
@@ -27,35 +26,26 @@ import {
   removePortRules,
 } from '../network/orphans.js';
 import { listNetworks } from '../network/networks.js';
-import { dnsConfigDir, dnsPid } from '../network/dns.js';
 import { containerDir, runDirsParent, runtimeRoot, type EngineContext } from './context.js';
 import { hostOf } from './host.js';
 import { lockContainer } from './lock.js';
-import { type Container } from './container-records.js';
+import { type Container, listContainers } from './container-records.js';
+
+export type { Finding } from './check-model.js';
+import { isLive } from './lifecycle.js';
 import { reconcileAll } from './container-finalize.js';
 import { removeContainer } from './container-remove.js';
 import { networkContext } from './parts.js';
-
-export interface Finding {
-  /** mount, netns, veth, bridge, nft-chain, nft-element, cgroup, conmon, dns, runtime-state, container-dir, run-dir, record, layer-dir, layer, blob, database */
-  kind: string;
-  object: string;
-  problem: string;
-  /** What --repair does about it ("none" when berth cannot mend it). */
-  action: string;
-}
+import { HEX64, type Finding, type Item, type Scope } from './check-model.js';
+import { scanProcesses } from './check-procs.js';
+import { instancesLoss } from './instances-guard.js';
+import { recoverRecords } from './record-file.js';
 
 export interface CheckReport {
   findings: Finding[];
   /** With repair: the findings mended, and those that could not be, with why. */
   repaired: Finding[];
   failed: Array<{ finding: Finding; message: string }>;
-}
-
-interface Item extends Finding {
-  repair?: () => void;
-  /** The container the object belongs to: mended under its lock, skipped while a verb holds it. */
-  lockId?: string;
 }
 
 /**
@@ -66,8 +56,6 @@ export const STORE_GRACE_MS = 3600_000;
 
 /** `create` writes the record, then makes the directory: a record this young may be mid-create. */
 export const RECORD_GRACE_MS = 60_000;
-
-const HEX64 = /^[0-9a-f]{64}$/;
 
 function dirNames(dir: string): string[] {
   try {
@@ -91,13 +79,6 @@ function olderThanGrace(path: string, now: number): boolean {
   } catch {
     return false;
   }
-}
-
-interface Scope {
-  records: Map<string, Container>;
-  running: Set<string>;
-  /** Every id of this root (records, container and run directories). */
-  known: string[];
 }
 
 /** The full id of this root that an object's name was derived from, if any. */
@@ -164,30 +145,6 @@ function scanMounts(ctx: EngineContext, scope: Scope): Item[] {
       repair: () => hostOf(ctx).unmount(m, { lazy: true }),
     };
   });
-}
-
-function scanProcesses(ctx: EngineContext, scope: Scope): Item[] {
-  const items: Item[] = [];
-  const procs = listProcesses();
-  const conmonOf = new Map([...scope.records.values()].filter((c) => scope.running.has(c.id)).map((c) => [c.id, c.conmonPid]));
-  for (const p of procs) {
-    if (!p.cmdline[0]?.endsWith('conmon')) continue;
-    const b = p.cmdline.indexOf('-b');
-    const bundle = b >= 0 ? p.cmdline[b + 1] : undefined;
-    const id = bundle?.split('/').pop();
-    if (bundle === undefined || id === undefined || bundle !== containerDir(ctx, id)) continue;
-    if (conmonOf.get(id) === p.pid) continue;
-    items.push({ kind: 'conmon', object: `pid ${p.pid} (container ${id.slice(0, 12)})`, problem: 'its container is not running', action: 'kill it', lockId: id,
-      repair: () => hostOf(ctx).signal(p.pid, 'SIGKILL') });
-  }
-  const dnsDir = dnsConfigDir(networkContext(ctx));
-  const current = dnsPid(networkContext(ctx));
-  for (const p of procs) {
-    if (!p.cmdline[0]?.endsWith('aardvark-dns') || !p.cmdline.includes(dnsDir) || p.pid === current) continue;
-    items.push({ kind: 'dns', object: `aardvark-dns pid ${p.pid}`, problem: 'not the DNS server of record (it may hold a gateway address)', action: 'kill it',
-      repair: () => hostOf(ctx).signal(p.pid, 'SIGKILL') });
-  }
-  return items;
 }
 
 function scanRuntimeState(ctx: EngineContext, scope: Scope): Item[] {
@@ -324,8 +281,45 @@ function scanDatabase(ctx: EngineContext): Item[] {
   }));
 }
 
-export async function checkSystem(ctx: EngineContext, opts: { repair: boolean }): Promise<CheckReport> {
+/**
+ * What ps mends, mended as ps does, and reported: a run that ended unseen or a start cut short
+ * held mounts, namespaces, links, rules, a cgroup and processes that are released here, so the
+ * host's leftovers and the findings agree.
+ */
+function reconciled(ctx: EngineContext, found: Finding[], mended: Finding[]): Container[] {
+  const prior = new Map(listContainers(ctx).map((c) => [c.id, c.status]));
+  const runDirs = new Set(dirNames(runDirsParent(ctx)));
   const list = reconcileAll(ctx);
+  const left = new Set(dirNames(runDirsParent(ctx)));
+  for (const c of list) {
+    const was = prior.get(c.id);
+    const ended = was !== undefined && isLive(was) && !isLive(c.status);
+    const undone = was !== undefined && !isLive(was) && runDirs.has(c.id) && !left.has(c.id);
+    if (!ended && !undone) continue;
+    const f: Finding = { kind: 'run', object: `container ${c.name} (${c.id.slice(0, 12)})`,
+      problem: ended ? 'its run ended unseen' : 'a start of it was cut short', action: 'release what it held (as ps does)' };
+    found.push(f);
+    mended.push(f);
+  }
+  return list;
+}
+
+export async function checkSystem(ctx: EngineContext, opts: { repair: boolean }): Promise<CheckReport> {
+  // Nothing else can be judged without the records: they are rebuilt first (system recover's work).
+  const lost = instancesLoss(ctx.paths.root);
+  const head: Finding[] = [];
+  const headRepaired: Finding[] = [];
+  const headFailed: CheckReport['failed'] = [];
+  if (lost) {
+    const f: Finding = { kind: 'instances-file', object: lost.file, problem: lost.problem.replace(/^the instances file \S+ is /, ''),
+      action: 'rebuild the records from the copies beside them (system recover)' };
+    if (!opts.repair) return { findings: [f], repaired: [], failed: [] };
+    head.push(f);
+    const r = recoverRecords(ctx);
+    if (r.skipped.length === 0) headRepaired.push(f);
+    else headFailed.push({ finding: f, message: r.skipped.map((x) => `${x.id.slice(0, 12)}: ${x.reason}`).join('; ') });
+  }
+  const list = reconciled(ctx, head, headRepaired);
   const records = new Map(list.map((c) => [c.id, c]));
   const running = new Set(list.filter((c) => c.status === 'running').map((c) => c.id));
   const known = [...new Set([...records.keys(), ...dirNames(join(ctx.paths.root, 'containers')), ...dirNames(runDirsParent(ctx))])].filter((id) =>
@@ -343,7 +337,7 @@ export async function checkSystem(ctx: EngineContext, opts: { repair: boolean })
     ...scanFiles(ctx, scope),
     ...scanStore(ctx),
   ];
-  const report: CheckReport = { findings: items.map(plain), repaired: [], failed: [] };
+  const report: CheckReport = { findings: [...head, ...items.map(plain)], repaired: headRepaired, failed: headFailed };
   if (!opts.repair) return report;
   for (const it of items) {
     if (!it.repair) {

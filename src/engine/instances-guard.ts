@@ -25,22 +25,28 @@ function networksOnDisk(root: string): number {
   }
 }
 
+/** A missing or empty instances file in a root that holds containers or networks: what is lost, or undefined. */
+export function instancesLoss(root: string): { file: string; problem: string } | undefined {
+  const file = join(root, 'berth.db');
+  let size = -1;
+  try {
+    size = statSync(file).size;
+  } catch { /* missing */ }
+  if (size > 0) return undefined;
+  const ids = containersOnDisk(root);
+  const nets = ids.length > 0 ? 0 : networksOnDisk(root);
+  if (ids.length === 0 && nets === 0) return undefined;
+  const holds = ids.length > 0 ? `${ids.length} container${ids.length === 1 ? '' : 's'}` : `${nets} network${nets === 1 ? '' : 's'}`;
+  return { file, problem: `the instances file ${file} is ${size < 0 ? 'missing' : 'empty'}, but ${root} holds ${holds}` };
+}
+
 /**
  * A missing or empty instances file in a root that holds containers: SQLite would make a new,
  * empty one, orphaning every container and freeing their names. Refused, with what to do.
  * One stat on the normal path.
  */
 export function guardInstancesFile(root: string): void {
-  const file = join(root, 'berth.db');
-  let size = -1;
-  try {
-    size = statSync(file).size;
-  } catch { /* missing */ }
-  if (size > 0) return;
-  const ids = containersOnDisk(root);
-  const nets = ids.length > 0 ? 0 : networksOnDisk(root);
-  if (ids.length === 0 && nets === 0) return;
-  const holds = ids.length > 0 ? `${ids.length} container${ids.length === 1 ? '' : 's'}` : `${nets} network${nets === 1 ? '' : 's'}`;
-  throw corrupt('state.instances_lost', `the instances file ${file} is ${size < 0 ? 'missing' : 'empty'}, but ${root} holds ${holds}`,
-    'run "berth system recover" to rebuild the records from the copies kept beside them (berth.json)');
+  const lost = instancesLoss(root);
+  if (!lost) return;
+  throw corrupt('state.instances_lost', lost.problem, 'run "berth system recover" to rebuild the records from the copies kept beside them (berth.json)');
 }

@@ -8,7 +8,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sleepMs } from '../common/sleep.js';
-import { keepReserve, registerRoot, spendReserve } from './reserve.js';
+import { keepReserve, registerRoot, spendReserve, spendReserveToOpen } from './reserve.js';
 
 export type Db = BetterSqlite3.Database;
 
@@ -181,13 +181,29 @@ export function openDb(root: string): Db {
   mkdirSync(root, { recursive: true, mode: 0o700 });
   const file = join(root, 'berth.db');
   privateFile(file);
-  const db = new Database(file, { timeout: BUSY_TIMEOUT_MS, nativeBinding: nativeBinding() as unknown as string });
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
-  migrate(db);
+  let db: Db;
+  try {
+    db = openFile(file);
+  } catch (e) {
+    if (!spendReserveToOpen(root, e)) throw e;
+    db = openFile(file);
+  }
   registerRoot(db, root);
   keepReserve(root);
   return db;
+}
+
+function openFile(file: string): Db {
+  const db = new Database(file, { timeout: BUSY_TIMEOUT_MS, nativeBinding: nativeBinding() as unknown as string });
+  try {
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+    return db;
+  } catch (e) {
+    db.close();
+    throw e;
+  }
 }
 
 /**

@@ -4,7 +4,7 @@
 // the reserve is given up and the transaction tried again. Commands that would use space
 // (run, create, pull, build) never take it, so they fail with the disk full and change nothing.
 // The reserve is made again at the next open once there is room.
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statfsSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from './db.js';
 
@@ -19,7 +19,9 @@ export function keepReserve(root: string): void {
   try {
     const fd = openSync(tmp, 'w', 0o600);
     try {
-      writeSync(fd, Buffer.alloc(RESERVE_BYTES));
+      // A nearly full disk takes part of it and writeSync returns short rather than failing: a
+      // reserve smaller than promised is none (the next open tries again).
+      if (writeSync(fd, Buffer.alloc(RESERVE_BYTES)) !== RESERVE_BYTES) throw new Error('short write');
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -28,6 +30,14 @@ export function keepReserve(root: string): void {
   } catch {
     // No room for it yet: the next open tries again.
     rmSync(tmp, { force: true });
+  }
+}
+
+function noRoom(root: string): boolean {
+  try {
+    return statfsSync(root).bavail === 0;
+  } catch {
+    return false;
   }
 }
 
@@ -43,11 +53,30 @@ export function mayUseReserve(db: Db): void {
   allowed.add(db);
 }
 
+/**
+ * Opening needs room too: SQLite makes its -shm (32 KiB) and -wal again after the last
+ * connection closed. On a disk with none, every command, ps included, would fail at open; the
+ * reserve is given up for it, as for the commands that free space. True when there was one.
+ */
+export function spendReserveToOpen(root: string, e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !(code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR')) || !noRoom(root)) return false;
+  try {
+    unlinkSync(file(root));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Gives up the reserve for a write that found the disk full; true when there was one. */
 export function spendReserve(db: Db, e: unknown): boolean {
-  if ((e as { code?: unknown } | null)?.code !== 'SQLITE_FULL' || !allowed.has(db)) return false;
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !allowed.has(db)) return false;
   const root = roots.get(db);
   if (root === undefined) return false;
+  // A -wal or -shm write that found no room is answered as an I/O error, not as SQLITE_FULL.
+  if (code !== 'SQLITE_FULL' && !(code.startsWith('SQLITE_IOERR') && noRoom(root))) return false;
   try {
     unlinkSync(file(root));
     return true;

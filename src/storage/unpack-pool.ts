@@ -106,6 +106,8 @@ function toError(m: Extract<FromWorker, { type: 'error' }>): Error {
   if (m.berth && m.kind !== undefined && m.code !== undefined) {
     return new BerthError(m.kind as ErrorKind, m.code, m.message, m.hint === undefined ? {} : { hint: m.hint });
   }
+  // A full or read-only disk keeps its errno across the worker, so the front says so (common/system-errors.ts).
+  if (m.code === 'ENOSPC' || m.code === 'EDQUOT' || m.code === 'EROFS') return Object.assign(new Error(m.message), { code: m.code });
   return corrupt('layer.corrupt', `layer could not be unpacked: ${m.message}`);
 }
 

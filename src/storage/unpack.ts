@@ -30,6 +30,15 @@ import { corrupt, isBerthError } from '../common/errors.js';
 import { run } from '../sys/exec.js';
 import { cleanInRoot, resolveInRoot } from './chroot.js';
 
+/**
+ * A full or read-only disk is the machine's trouble, not the layer's: passed on as it is, so the
+ * front says "no space left" (common/system-errors.ts) instead of blaming the image.
+ */
+function ofTheMachine(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'EROFS';
+}
+
 export interface UnpackResult {
   /** Bytes of regular-file content written. */
   size: number;
@@ -82,7 +91,7 @@ export async function unpackLayer(input: NodeJS.ReadableStream | Readable, dest:
     await piping;
   } catch (e) {
     extract.destroy();
-    if (isBerthError(e)) throw e;
+    if (isBerthError(e) || ofTheMachine(e)) throw e;
     throw corrupt('layer.corrupt', `layer is not a valid tar stream: ${(e as Error).message}`);
   }
   // Directory times last: creating their children changed them. A later entry may have replaced
@@ -236,6 +245,7 @@ export async function digestLayer(input: NodeJS.ReadableStream | Readable): Prom
     await piping;
   } catch (e) {
     extract.destroy();
+    if (ofTheMachine(e)) throw e;
     throw corrupt('layer.corrupt', `layer is not a valid tar stream: ${(e as Error).message}`);
   }
   return { size, diffId: `sha256:${hash.digest('hex')}` };

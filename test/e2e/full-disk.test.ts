@@ -1,0 +1,180 @@
+// A full disk under the berth root (a small tmpfs) during a pull, a build and a container's log
+// writes. A pull or build that meets ENOSPC fails in one line (exit 125) and leaves no partial
+// blob, layer or image, and works once space is freed; a container whose log fills the disk
+// keeps running, its log stops growing, and the instances file stays intact (the 2 MiB reserve,
+// state/reserve.ts, lets the commands that free space commit).
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Berth, type Result, until } from './helpers.js';
+import { TestRegistry } from './registry-helpers.js';
+
+const MiB = 1024 * 1024;
+const cleanups: Array<() => void | Promise<void>> = [];
+after(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+/** Pull's and build's progress lines (Podman's), not messages. */
+const PROGRESS = /^(STEP \d+\/\d+: |Trying to pull |Copying (blob|config) |Writing manifest|Storing signatures|Getting image source)/;
+
+function oneLine(r: Result, pattern: RegExp, what: string): void {
+  assert.equal(r.status, 125, `${what}: ${r.stdout}${r.stderr}`);
+  const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('hint: ') && !PROGRESS.test(l));
+  assert.equal(lines.length, 1, `${what}: ${r.stderr}`);
+  assert.doesNotMatch(lines[0]!, /internal error/, what);
+  assert.match(lines[0]!, pattern, what);
+}
+
+function integrityOk(root: string): void {
+  const db = new Database(join(root, 'berth.db'), { readonly: true });
+  try {
+    assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+  } finally {
+    db.close();
+  }
+}
+
+/** A berth whose root is a tmpfs of `mib` MiB. */
+function smallRoot(mib: number, registries: object): Berth {
+  const b = new Berth();
+  rmSync(b.root, { recursive: true, force: true });
+  mkdirSync(b.root, { mode: 0o700 });
+  assert.equal(spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${mib}m,mode=0700`, 'tmpfs', b.root]).status, 0);
+  cleanups.push(() => {
+    // A failure on the full disk must not also fail the cleanup: the logs go first, making room.
+    const dir = join(b.root, 'containers');
+    if (existsSync(dir)) { for (const id of readdirSync(dir)) spawnSync('truncate', ['-s', '0', join(dir, id, 'ctr.log')]); }
+    rmSync(join(b.root, 'fill'), { force: true });
+    b.destroy();
+    spawnSync('umount', [b.root]);
+    rmSync(b.root, { recursive: true, force: true });
+  });
+  writeFileSync(join(b.root, 'registries.json'), JSON.stringify(registries));
+  return b;
+}
+
+const avail = (dir: string) => Number(spawnSync('df', ['-B1', '--output=avail', dir], { encoding: 'utf8' }).stdout.split('\n')[1]);
+
+/** Fills the disk until only `leave` bytes are free. */
+function fillTo(b: Berth, leave: number): string {
+  const fill = join(b.root, 'fill');
+  const n = Math.floor((avail(b.root) - leave) / MiB);
+  assert.ok(n > 0, 'room to fill');
+  spawnSync('dd', ['if=/dev/zero', `of=${fill}`, 'bs=1M', `count=${n}`]);
+  return fill;
+}
+
+/** What the store holds: blobs, layers, images, and berth's scratch space. */
+function store(b: Berth): string {
+  const ls = (d: string) => (existsSync(d) ? readdirSync(d).sort().join(',') : '');
+  return JSON.stringify({
+    blobs: ls(join(b.root, 'blobs', 'sha256')),
+    layers: ls(join(b.root, 'layers')),
+    tmp: ls(join(b.root, 'tmp')),
+    images: b.ok(['images', '-q']),
+  });
+}
+
+test('a pull and a build that fill the disk fail in one line, leave nothing partial, and work once space is freed', async () => {
+  const reg = await new TestRegistry().start();
+  cleanups.push(() => reg.stop());
+  const registries = { search: [], insecure: [reg.host] };
+  // The image to pull: busybox and 12 MiB that do not compress, built and pushed from a root on a real disk.
+  const src = new Berth();
+  cleanups.push(() => src.destroy());
+  writeFileSync(join(src.root, 'registries.json'), JSON.stringify(registries));
+  src.importBusybox();
+  const ctx = mkdtempSync('/tmp/berth-fulldisk-ctx-');
+  cleanups.push(() => rmSync(ctx, { recursive: true, force: true }));
+  writeFileSync(join(ctx, 'big'), randomBytes(12 * MiB));
+  writeFileSync(join(ctx, 'Containerfile'), 'FROM localhost/busybox:latest\nCOPY big /big\n');
+  const ref = `${reg.host}/berth/fulldisk:1`;
+  src.ok(['build', '-t', ref, ctx]);
+  src.ok(['push', ref]);
+  // The build's context for the small root: 6 MiB, which needs about three times that (the copy, the layer's tar, its unpacked files).
+  const small = mkdtempSync('/tmp/berth-fulldisk-small-');
+  cleanups.push(() => rmSync(small, { recursive: true, force: true }));
+  writeFileSync(join(small, 'part'), randomBytes(6 * MiB));
+  writeFileSync(join(small, 'Containerfile'), 'FROM localhost/busybox:latest\nCOPY part /part\n');
+
+  const b = smallRoot(64, registries);
+  b.importBusybox();
+  const fill = fillTo(b, 14 * MiB);
+  const before = store(b);
+
+  oneLine(b.run(['pull', ref]), /^berth: no space left on the disk holding /, 'pull');
+  assert.equal(store(b), before, 'the pull left no blob, layer, image or scratch file');
+  integrityOk(b.root);
+  oneLine(b.run(['build', '-t', 'localhost/part:1', small]), /^berth: no space left on the disk holding /, 'build');
+  assert.equal(store(b), before, 'the build left no blob, layer, image or scratch file');
+  integrityOk(b.root);
+  const check = b.run(['system', 'check']);
+  assert.equal(check.status, 0, `system check finds nothing left over:\n${check.stdout}`);
+
+  rmSync(fill);
+  b.ok(['pull', ref]);
+  assert.equal(b.ok(['run', '--rm', ref, 'sh', '-c', 'wc -c < /big']).trim(), String(12 * MiB));
+  b.ok(['build', '-t', 'localhost/part:1', small]);
+  assert.equal(b.ok(['run', '--rm', 'localhost/part:1', 'sh', '-c', 'wc -c < /part']).trim(), String(6 * MiB));
+  integrityOk(b.root);
+});
+
+test('a container whose log fills the disk keeps running, its log stops growing, the instances file stays intact', async (t) => {
+  const b = smallRoot(24, { search: [] });
+  b.importBusybox();
+  const reserve = join(b.root, 'berth.db.reserve');
+  assert.equal(statSync(reserve).size, 2 * MiB, 'the reserve is kept');
+  const line = 'x'.repeat(200);
+  const id = b.ok(['run', '-d', '--name', 'chatty', 'busybox', 'sh', '-c', `while :; do echo ${line}; done`]).trim();
+  const log = join(b.root, 'containers', id, 'ctr.log');
+  const pid = (b.inspect('chatty').State as { Pid: number }).Pid;
+  await until(() => avail(b.root) === 0, 60_000);
+  // Full: the log stops growing (two looks in a row, a while apart, see the same size).
+  let last = -1;
+  await until(() => {
+    const now = statSync(log).size;
+    const same = now === last;
+    last = now;
+    return same;
+  }, 30_000, 500);
+  const st = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '')[0];
+  assert.ok(st !== undefined && st !== 'Z', `the container keeps running (${st})`);
+  // exec records a session, so it may be refused; if so, in one line.
+  const ex = b.run(['exec', 'chatty', 'echo', 'alive']);
+  if (ex.status === 0) assert.equal(ex.stdout, 'alive\n');
+  else oneLine(ex, /^berth: no space left on the disk holding /, 'exec on the full disk');
+  // It takes only what other writers free (a closing connection's -shm, a spent reserve).
+  assert.ok(statSync(log).size - last <= 2 * MiB, `the log stopped growing (${statSync(log).size - last} bytes more)`);
+  // Known defect: once the log has also taken the reserve (spent by an earlier command), ps has
+  // no room left for SQLite's -shm and fails, in one line; the todo below records it.
+  const psr = b.run(['ps', '--format', 'json']);
+  if (psr.status === 0) {
+    const ps = (JSON.parse(psr.stdout) as { Names: string[]; State: string }[]).map((c) => `${c.Names[0]} ${c.State}`);
+    assert.deepEqual(ps, ['chatty running']);
+  } else {
+    oneLine(psr, /^berth: no space left on the disk holding /, 'ps on the full disk');
+    t.todo('ps on a disk a running log keeps full: the log took the reserve too');
+  }
+  // (integrity_check itself needs room for SQLite's -shm: it is run once the disk has some.)
+  oneLine(b.run(['run', '-d', 'busybox', 'true']), /^berth: no space left on the disk holding /, 'run on the full disk');
+  // The way out: rm -f commits on the full disk (the reserve is given up for it) and frees the log.
+  // Known race: a log still writing can take the freed reserve before rm's retry commits.
+  const rm = b.run(['rm', '-f', 'chatty']);
+  if (rm.status !== 0) {
+    oneLine(rm, /^berth: no space left on the disk holding /, 'rm -f on the full disk');
+    t.todo('rm -f on a disk a running log keeps full lost the freed reserve to the log: the log truncated by hand');
+    spawnSync('truncate', ['-s', '0', log]);
+    b.ok(['rm', '-f', 'chatty']);
+  }
+  t.diagnostic(`reserve ${existsSync(reserve) ? 'kept' : 'spent'} by the commands on the full disk`);
+  integrityOk(b.root);
+  assert.ok(avail(b.root) > 10 * MiB, 'the log went with the container');
+  assert.equal(b.ok(['ps', '-aq']), '');
+  assert.equal(statSync(reserve).size, 2 * MiB, 'the reserve is made again once there is room');
+  assert.equal(b.ok(['run', '--rm', 'busybox', 'echo', 'back']), 'back\n');
+});
