@@ -22,7 +22,7 @@ import {
   writeFileSync,
   existsSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { corrupt, unavailable } from '../common/errors.js';
 import type { LayerUnpacker } from './records.js';
@@ -214,8 +214,11 @@ export function makeLayerTmp(root: string): string {
  * racing import got there first; then this copy is dropped.
  */
 export function commitLayer(root: string, tmp: string, diffId: string): boolean {
+  const dest = layerDir(root, diffId);
+  // A build's layer can be the first this root ever holds: nothing has made layers/ yet.
+  mkdirSync(dirname(dest), { recursive: true, mode: 0o755 });
   try {
-    renameSync(tmp, layerDir(root, diffId));
+    renameSync(tmp, dest);
     step('image.layer');
     return true;
   } catch (e) {
