@@ -6,22 +6,9 @@ import { change } from './api.js';
 import { changes, useLive } from './live.js';
 import { limitsText, short, statusText } from './format.js';
 
-export interface ContainerView {
-  id: string;
-  name: string;
-  image: string;
-  status: string;
-  exitCode: number | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  addresses: { network: string; ip: string | null }[];
-  ports: string[];
-  limits: { memory?: number; cpus?: number; pids?: number };
-  mounts: { source: string; destination: string; readonly: boolean; named: boolean }[];
-  restartCount: number;
-  labels: Record<string, string>;
-}
+// The document's shape is the server's own (ui/views.ts): one declaration, erased from the bundle.
+export type { ContainerView } from '../views.js';
+import type { ContainerView } from '../views.js';
 
 const ACTIONS: { verb: string; label: string; when: (s: string) => boolean }[] = [
   { verb: 'start', label: 'Start', when: (s) => s !== 'running' && s !== 'paused' },
