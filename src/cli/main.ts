@@ -145,6 +145,9 @@ const COMMANDS: Record<string, () => Promise<Handler>> = {
   },
 };
 
+// What an ordinary user runs without entering the rootless namespaces: it touches no state.
+const NO_NAMESPACES = new Set(['version', 'completion', '__complete']);
+
 const NOUNS = new Set(['container', 'image', 'network', 'kube', 'volume', 'system', 'healthcheck']);
 
 const USAGE = `Usage: berth [--root DIR] [--runroot DIR] [--debug] COMMAND
@@ -190,8 +193,11 @@ otherwise the container's own exit code.
 `;
 
 export async function main(argv: string[]): Promise<number> {
-  let root = process.env.BERTH_ROOT || '/var/lib/berth';
-  let runroot = process.env.BERTH_RUNROOT || '/run/berth';
+  // An ordinary user's berth is rootless: its state is the user's own (XDG, as Podman's).
+  const uid = process.getuid?.() ?? 0;
+  const own = uid === 0 ? { root: '/var/lib/berth', runroot: '/run/berth' } : (await import('../engine/index.js')).rootlessPaths(uid, process.env);
+  let root = process.env.BERTH_ROOT || own.root;
+  let runroot = process.env.BERTH_RUNROOT || own.runroot;
   let debug = process.env.BERTH_DEBUG === '1';
   let i = 0;
   for (; i < argv.length; i++) {
@@ -237,6 +243,14 @@ export async function main(argv: string[]): Promise<number> {
   }
   const loader = COMMANDS[key];
   if (!loader) return fail(`unknown command "${key}"`, "see 'berth --help'");
+  if (uid !== 0 && !NO_NAMESPACES.has(key)) {
+    try {
+      return await (await import('../engine/index.js')).runRootless({ uid, paths: { root, runroot }, node: process.execPath, script: scriptPath(), argv });
+    } catch (e) {
+      if (!isBerthError(e)) throw e;
+      return fail(e.message, e.hint);
+    }
+  }
   faultVerb(key.replace(/^(container|image) /, ''));
   const self = selfCommand(root, runroot);
   const config: EngineConfig = { paths: { root, runroot }, self, debug };
@@ -271,6 +285,9 @@ function fail(msg: string, hint?: string): number {
 
 /** How conmon calls this same berth back (node + this script) with the same roots. */
 function selfCommand(root: string, runroot: string): { path: string; args: string[] } {
-  const script = process.argv[1] ? realpathSync(process.argv[1]) : fileURLToPath(import.meta.url);
-  return { path: process.execPath, args: [script, '--root', root, '--runroot', runroot] };
+  return { path: process.execPath, args: [scriptPath(), '--root', root, '--runroot', runroot] };
+}
+
+function scriptPath(): string {
+  return process.argv[1] ? realpathSync(process.argv[1]) : fileURLToPath(import.meta.url);
 }

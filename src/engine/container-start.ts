@@ -176,6 +176,7 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
   }
 
   const runtime = hostOf(ctx).chooseRuntime(spec.runtime);
+  const rootless = hostOf(ctx).rootless();
   const limits = hostOf(ctx).hardRlimits();
   const envWithHome = spec.env.some((e) => e.startsWith('HOME=')) ? spec.env : [...spec.env, `HOME=${user.home}`];
   const env = envWithHome.some((e) => e.startsWith('PATH=')) ? envWithHome
@@ -193,7 +194,7 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
     mounts: [...binds, ...extra.binds],
     network,
     resources: toRuntimeResources(spec),
-    cgroupsPath: cgroupsPath(c.id),
+    ...(rootless ? {} : { cgroupsPath: cgroupsPath(c.id) }),
     rlimitsHardCap: limits,
     ...sec.spec,
     tmpfs: [...sec.spec.tmpfs, ...extra.tmpfs],

@@ -7,6 +7,7 @@
 import { chownSync } from 'node:fs';
 import { run, startDetached } from '../sys/exec.js';
 import { idmapMount } from '../sys/idmap.js';
+import { inUserNamespace } from '../sys/rootless.js';
 import { mount, unmount, isOwnFsMounted } from '../sys/mount.js';
 import { bootId, bootTime, sameProcessAlive, processStartTime, hardRlimits, allHardRlimits, oomFloor } from '../sys/proc.js';
 import { blkioWeightSupported } from '../sys/cgroups.js';
@@ -48,6 +49,8 @@ export interface Host {
   /** What --blkio-weight and --oom-score-adj are checked against. */
   resourceHost: () => ResourceHost;
   signal: (pid: number, signal: NodeJS.Signals) => void;
+  /** berth runs rootless, inside an ordinary user's namespaces (sys/rootless.ts). */
+  rootless: () => boolean;
   /** A detached process that outlives berth (a health runner); its pid, or null. */
   startHealthRunner: (cmd: string, args: readonly string[]) => number | null;
   /** Flushes the filesystem holding `path` (a writable layer about to be unmounted). */
@@ -94,6 +97,7 @@ export const realHost: Host = {
   allHardRlimits: () => allHardRlimits(),
   resourceHost: () => ({ blkioWeight: blkioWeightSupported(), ...oomFloor() }),
   startHealthRunner: startDetached,
+  rootless: inUserNamespace,
   signal: (pid, signal) => {
     if (!sendSignal(pid, signal)) throw new Error(`process ${pid} is gone or not ours to signal`);
   },

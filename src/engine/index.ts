@@ -81,6 +81,17 @@ export { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../common/detach-keys.js';
 export { parsePortSpec } from '../network/portspec.js';
 export type { BuildImage, CommitStepOptions, ImagePathInfo, ArchiveCompression } from './build-images.js';
 export type { RunStepOptions, RunStepResult } from './build-run.js';
+export { rootlessPaths } from './rootless-paths.js';
+
+/**
+ * Rootless berth: an ordinary user's command, run again as root of the user's own user and mount
+ * namespaces (made once, kept by a pause process); resolves to that command's exit code.
+ */
+export async function runRootless(
+  o: { uid: number; paths: import('../common/types.js').BerthPaths; node: string; script: string; argv: readonly string[] },
+): Promise<number> {
+  return (await import('./rootless.js')).joinRootless(o);
+}
 export { parseExtraHost } from './extra-hosts.js';
 export { checkDns, checkOomScoreAdj, checkResources, clampShares, parseLogOpts } from './resource-options.js';
 export { parseRestartPolicy } from './restart.js';

@@ -222,7 +222,7 @@ export function buildSpec(input: SpecInput): OciSpec {
     linux: {
       namespaces: namespaces(input),
       resources: resources(input.resources, privileged),
-      cgroupsPath: input.cgroupsPath,
+      ...(input.cgroupsPath !== undefined ? { cgroupsPath: input.cgroupsPath } : {}),
       maskedPaths: privileged ? [] : [...MASKED_PATHS],
       readonlyPaths: privileged ? [] : [...READONLY_PATHS],
     },

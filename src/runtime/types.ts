@@ -80,8 +80,11 @@ export interface SpecInput {
   mounts: BindMount[];
   network: NetworkMode;
   resources: ResourceLimits;
-  /** e.g. "/berth/<id>"; runc creates it under every controller. */
-  cgroupsPath: string;
+  /**
+   * e.g. "/berth/<id>"; runc creates it under every controller. Absent for rootless berth, which
+   * may not write the host's cgroups: runc then leaves the container in its caller's.
+   */
+  cgroupsPath?: string;
   /** The caller's own hard limits: an rlimit above them makes runc's setrlimit fail with EPERM. */
   rlimitsHardCap: { nofile: number; nproc: number };
   seccomp?: OciSeccomp | null;
@@ -201,7 +204,7 @@ export interface OciLinux {
   uidMappings?: IdMapping[];
   gidMappings?: IdMapping[];
   resources: OciResources;
-  cgroupsPath: string;
+  cgroupsPath?: string;
   maskedPaths: string[];
   readonlyPaths: string[];
   devices?: OciDevice[];

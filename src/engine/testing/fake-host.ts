@@ -129,6 +129,9 @@ export class FakeHost implements Host {
 
   // ------------------------------------------------------------------ Host
 
+  /** Set by a test of rootless berth's lifecycle. */
+  isRootless = false;
+  rootless = () => this.isRootless;
   bootId = () => this.boot;
   bootTime = () => this.bootStart;
   processAlive = (pid: number, start: number | null | undefined) => {
