@@ -1,6 +1,6 @@
 // create: checks the request, fixes the container's characteristics and records it with its
 // endpoints and ports in one transaction. Nothing on the host is made until start.
-import { checkDns, checkOomScoreAdj, checkResources, clampShares } from './resource-options.js';
+import { checkDns, checkOomScoreAdj, checkResources, checkRootlessResources, clampShares } from './resource-options.js';
 import { mkdirSync, existsSync, rmSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { exists, invalid } from '../common/errors.js';
@@ -46,6 +46,7 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
   if (req.workdir !== undefined && !req.workdir.startsWith('/')) {
     throw invalid('workdir.relative', `the working directory '${req.workdir}' is invalid, it needs to be an absolute path`);
   }
+  if (hostOf(ctx).rootless()) checkRootlessResources(req.resources);
   if (req.resources.memory !== undefined && req.resources.memory < MIN_MEMORY) {
     throw invalid('memory.too_small', 'Minimum memory limit allowed is 6MB', 'give -m 6m or more');
   }
@@ -140,7 +141,9 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
   };
   const userns = planUserns(req.userns);
   const subids = userns.kind === 'auto' ? subordinateRanges() : undefined;
-  if (spec.networkMode === 'bridge') ensureDefaultNetworkIfUsed(ctx, spec);
+  const rootless = hostOf(ctx).rootless();
+  if (rootless && spec.networkMode === 'bridge') checkRootlessNetworks(spec);
+  else if (spec.networkMode === 'bridge') ensureDefaultNetworkIfUsed(ctx, spec);
   // One transaction: the record, its endpoints and its ports appear together or not at all.
   tx(ctx.db, () => {
     if (nameTaken(ctx.db, name)) {
@@ -151,7 +154,7 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
     insertContainer(ctx.db, row);
     ns?.record(id);
     if (spec.networkMode === 'bridge') {
-      hostOf(ctx).planEndpoints(networkContext(ctx), id, spec.networks);
+      if (!rootless) hostOf(ctx).planEndpoints(networkContext(ctx), id, spec.networks);
       const exposed = Object.keys(cfg.ExposedPorts ?? {});
       hostOf(ctx).publishPorts(networkContext(ctx), id, req.ports, { publishAll: req.publishAll, exposedPorts: exposed });
     }
@@ -171,6 +174,21 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
   mark('create: recorded');
   recordContainerEvent(ctx, 'create', row);
   return row;
+}
+
+/**
+ * Rootless berth has the default network only, by pasta (network/usermode.ts): the bridges of
+ * user-defined networks would need a network namespace of the user's own to live in.
+ */
+function checkRootlessNetworks(spec: ContainerSpec): void {
+  const other = spec.networks.find((n) => n.network !== 'berth');
+  if (other) {
+    throw invalid('network.rootless', `network ${other.network}: rootless berth has only the default network (user-mode, by pasta) and --network none or host`,
+      'leave out --network, or run berth as root');
+  }
+  if (spec.networks.some((n) => n.ip !== undefined || (n.aliases?.length ?? 0) > 0)) {
+    throw invalid('network.rootless', 'rootless berth cannot give a container an address or aliases on the default network', 'leave out ip= and alias=');
+  }
 }
 
 function ensureDefaultNetworkIfUsed(ctx: EngineContext, spec: ContainerSpec): void {

@@ -75,7 +75,10 @@ export function releaseResources(ctx: EngineContext, c: Container, opts: { disca
   mark('release: runtime deleted');
   step('release.runtime');
   hostOf(ctx).removeCgroup(cgroupsPath(c.id));
-  if (c.spec.networkMode === 'bridge') hostOf(ctx).tearDownNetwork(networkContext(ctx), c.id);
+  if (c.spec.networkMode === 'bridge') {
+    if (hostOf(ctx).rootless()) hostOf(ctx).tearDownUserModeNetwork(containerRunDir(ctx, c.id));
+    else hostOf(ctx).tearDownNetwork(networkContext(ctx), c.id);
+  }
   mark('release: network');
   step('release.network');
   const { merged, upper } = snapshotPaths(ctx.paths.root, c.id);

@@ -59,7 +59,7 @@ export function removeLocked(ctx: EngineContext, c: Container, opts: { justRelea
   rmSync(containerDir(ctx, c.id), { recursive: true, force: true });
   step('rm.files');
   tx(ctx.db, () => {
-    if (c.spec.networkMode === 'bridge') hostOf(ctx).releaseNetwork(networkContext(ctx), c.id, { tornDown: released });
+    if (c.spec.networkMode === 'bridge') hostOf(ctx).releaseNetwork(networkContext(ctx), c.id, { tornDown: released || hostOf(ctx).rootless() });
     deleteContainerRow(ctx.db, c.id);
   });
   recordContainerEvent(ctx, 'destroy', c);

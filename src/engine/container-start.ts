@@ -128,7 +128,8 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
   let network: { mode: 'none' } | { mode: 'host' } | { mode: 'path'; path: string } = { mode: 'none' };
   // The foreground run (runc run) has no moment between create and start: its network is made
   // first, as without a user namespace, and only `exec` cannot join it.
-  const defer = spec.userns !== undefined && spec.networkMode === 'bridge' && opts.canDefer === true;
+  const rootless = hostOf(ctx).rootless();
+  const defer = !rootless && spec.userns !== undefined && spec.networkMode === 'bridge' && opts.canDefer === true;
   const files = ownFiles(runDir, spec.hostname, spec.networkMode === 'none' || defer, defer ? 'userns-' : '');
   if (spec.networkMode === 'none' && spec.dns) writeFileSync(files.resolv, resolvConfText([], '', spec.dns));
   if (defer) {
@@ -137,6 +138,12 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
     network = { mode: 'host' };
     files.hosts = '/etc/hosts';
     files.resolv = '/etc/resolv.conf';
+  } else if (spec.networkMode === 'bridge' && rootless) {
+    undo.push('tear down network', () => hostOf(ctx).tearDownUserModeNetwork(runDir));
+    const net = hostOf(ctx).setUpUserModeNetwork(networkContext(ctx), c.id, runDir, { hostname: spec.hostname });
+    network = { mode: 'path', path: net.netnsPath };
+    files.hosts = net.hostsFile;
+    files.resolv = net.resolvConf;
   } else if (spec.networkMode === 'bridge') {
     undo.push('tear down network', () => hostOf(ctx).tearDownNetwork(networkContext(ctx), c.id));
     const net = await hostOf(ctx).setUpNetwork(networkContext(ctx), c.id, { hostname: spec.hostname, name: c.name, ...(spec.dns ? { dns: spec.dns } : {}) });
@@ -176,7 +183,6 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
   }
 
   const runtime = hostOf(ctx).chooseRuntime(spec.runtime);
-  const rootless = hostOf(ctx).rootless();
   const limits = hostOf(ctx).hardRlimits();
   const envWithHome = spec.env.some((e) => e.startsWith('HOME=')) ? spec.env : [...spec.env, `HOME=${user.home}`];
   const env = envWithHome.some((e) => e.startsWith('PATH=')) ? envWithHome

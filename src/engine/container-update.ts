@@ -10,7 +10,7 @@ import { lockContainer } from './lock.js';
 import { isLive } from './lifecycle.js';
 import { runtimeRoot, type EngineContext } from './context.js';
 import { hostOf } from './host.js';
-import { checkResources } from './resource-options.js';
+import { checkResources, checkRootlessResources } from './resource-options.js';
 import { type Container, lookup, reload } from './container-records.js';
 import { reconcileOne } from './container-finalize.js';
 import type { ContainerSpec, RestartPolicy } from './types.js';
@@ -79,6 +79,7 @@ export function updateContainer(ctx: EngineContext, ref: string, u: UpdateReques
   try {
     const c = reconcileOne(ctx, reload(ctx, c0.id));
     const spec = updatedSpec(c.spec, u, c.name);
+    if (hostOf(ctx).rootless()) checkRootlessResources(spec.resources);
     checkResources(spec.resources, u.blkioWeight !== undefined ? hostOf(ctx).resourceHost() : { blkioWeight: true, oomScoreAdj: 0, capSysResource: true });
     const live = liveResources(u, spec);
     if (isLive(c.status) && Object.keys(live).length > 0) {

@@ -34,6 +34,7 @@ import {
 } from '../network/attach.js';
 import { ensureBridge, ensureDefaultNetwork, listNetworks } from '../network/networks.js';
 import type { NetCtx } from '../network/context.js';
+import { setUpUserModeNetwork, tearDownUserModeNetwork } from '../network/usermode.js';
 import type { EngineContext } from './context.js';
 
 export interface Host {
@@ -84,6 +85,9 @@ export interface Host {
   /** Makes every network's bridge and nftables elements that are missing (at boot); their names. */
   restoreBridges: (ctx: NetCtx) => string[];
   setUpNetwork: typeof setUpContainerNetwork;
+  /** Rootless berth's default network: pasta on a namespace of the run's own (network/usermode.ts). */
+  setUpUserModeNetwork: typeof setUpUserModeNetwork;
+  tearDownUserModeNetwork: typeof tearDownUserModeNetwork;
   tearDownNetwork: typeof tearDownContainerNetwork;
   releaseNetwork: typeof releaseContainerNetwork;
 }
@@ -133,6 +137,8 @@ export const realHost: Host = {
       return net.name;
     }),
   setUpNetwork: setUpContainerNetwork,
+  setUpUserModeNetwork,
+  tearDownUserModeNetwork,
   tearDownNetwork: tearDownContainerNetwork,
   releaseNetwork: releaseContainerNetwork,
 };

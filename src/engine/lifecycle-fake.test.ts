@@ -115,6 +115,34 @@ test('a bridge container plans its endpoints at create and sets its network up a
   assert.ok(!host.netns.has(c.id), 'stop destroys the network');
 });
 
+test('rootless: the default network is user-mode (pasta), made at start and ended at stop, with no bridge, endpoints or cgroup path', async () => {
+  host.isRootless = true;
+  const c = createContainer(ctx, req({ name: 'rl-web', networkMode: 'bridge' }));
+  assert.deepEqual(host.calls, [`publishPorts ${c.id}`], 'no bridge is made and no address planned');
+  host.calls.length = 0;
+  await startContainer(ctx, c.id);
+  assert.ok(host.calls.includes(`setUpUserModeNetwork ${c.id}`));
+  assert.ok(!host.calls.some((x) => x.startsWith('setUpNetwork')));
+  const spec = host.bundles.get(join(ctx.paths.root, 'containers', c.id)) as { linux: { cgroupsPath?: string; namespaces: { type: string; path?: string }[] } };
+  assert.equal(spec.linux.cgroupsPath, undefined, "the host cgroups are not the user's");
+  assert.equal(spec.linux.namespaces.find((n) => n.type === 'network')?.path, join(ctx.paths.runroot, 'containers', c.id, 'netns'));
+  stopContainer(ctx, c.id, 0);
+  assert.equal(host.userModeNets.size, 0, 'stop ends pasta');
+  removeContainer(ctx, c.id, { force: false });
+  assert.ok(!host.calls.some((x) => x.startsWith('tearDownNetwork')));
+});
+
+test('rootless: limits and user-defined networks are refused with one line, nothing recorded', () => {
+  host.isRootless = true;
+  assert.throws(() => createContainer(ctx, req({ resources: { ...emptyResources(), memory: 64 * 1024 * 1024, pidsLimit: 10 } })),
+    (e) =>
+      isBerthError(e) && e.kind === 'InvalidArgument' &&
+      /--memory, --pids-limit: rootless berth cannot set limits: cgroup v2 is not delegated/.test(e.message));
+  assert.throws(() => createContainer(ctx, req({ networkMode: 'bridge', networks: [{ network: 'back' }] })),
+    (e) => isBerthError(e) && /network back: rootless berth has only the default network/.test(e.message));
+  assert.equal(reconcileAll(ctx).length, 0);
+});
+
 test('start mounts the rootfs, writes the bundle and runs it under conmon with an exit command naming the run', async () => {
   const c0 = createContainer(ctx, req({ name: 's' }));
   const c = await startContainer(ctx, 's');

@@ -17,6 +17,37 @@ export interface ResourceHost {
   capSysResource: boolean;
 }
 
+// The flag a user gave for each limit, named in rootless berth's refusal.
+const LIMIT_FLAGS: [keyof Omit<Resources, 'blkio'>, string][] = [
+  ['memory', '--memory'],
+  ['memorySwap', '--memory-swap'],
+  ['memoryReservation', '--memory-reservation'],
+  ['cpus', '--cpus'],
+  ['cpusetCpus', '--cpuset-cpus'],
+  ['cpuShares', '--cpu-shares'],
+  ['cpuPeriod', '--cpu-period'],
+  ['cpuQuota', '--cpu-quota'],
+  ['pidsLimit', '--pids-limit'],
+  ['blkioWeight', '--blkio-weight'],
+];
+
+/**
+ * Rootless berth may not write the host's cgroups, and on this hybrid host no cgroup v2 tree is
+ * delegated to the user (systemd's Delegate=yes would do it), so a limit could not be kept: it is
+ * refused rather than silently dropped, as Podman does on cgroup v1.
+ */
+export function checkRootlessResources(r: Resources): void {
+  const b = r.blkio;
+  const given = LIMIT_FLAGS.filter(([k]) => r[k] !== undefined).map(([, f]) => f);
+  if (b.readBps.length) given.push('--device-read-bps');
+  if (b.writeBps.length) given.push('--device-write-bps');
+  if (b.readIops.length) given.push('--device-read-iops');
+  if (b.writeIops.length) given.push('--device-write-iops');
+  if (given.length === 0) return;
+  throw invalid('resources.rootless', `${given.join(', ')}: rootless berth cannot set limits: cgroup v2 is not delegated to this user on this host`,
+    'run without limits, or run berth as root');
+}
+
 export function checkResources(r: Resources, host: ResourceHost): void {
   const mem = r.memory;
   if (r.memorySwap !== undefined && r.memorySwap !== -1) {

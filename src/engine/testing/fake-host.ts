@@ -292,6 +292,17 @@ export class FakeHost implements Host {
     this.call('tearDownNetwork', id);
     this.netns.delete(id);
   };
+  /** Run directories with a live user-mode network (pasta). */
+  userModeNets = new Set<string>();
+  setUpUserModeNetwork = (_ctx: Parameters<Host['setUpUserModeNetwork']>[0], id: string, runDir: string) => {
+    this.call('setUpUserModeNetwork', id);
+    this.userModeNets.add(runDir);
+    return { netnsPath: join(runDir, 'netns'), hostsFile: '/fake/hosts', resolvConf: '/fake/resolv.conf' };
+  };
+  tearDownUserModeNetwork = (runDir: string) => {
+    this.call('tearDownUserModeNetwork', runDir.slice(runDir.lastIndexOf('/') + 1));
+    this.userModeNets.delete(runDir);
+  };
   releaseNetwork = (_ctx: Parameters<Host['releaseNetwork']>[0], id: string) => {
     this.call('releaseNetwork', id);
     this.netns.delete(id);
