@@ -53,6 +53,25 @@ export async function preflight(engine: Engine, p: ComposeProject, counts: Reado
 }
 
 /**
+ * Rootless berth has no bridges (engine: checkRootlessNetworks): the project's networks are not
+ * made, and every service runs on the default, user-mode network, where the services reach each
+ * other through their published ports only. Said once, as a warning; an external network, which
+ * cannot exist, is refused.
+ */
+export function onUserModeNetwork(p: ComposeProject, log: Log): ComposeProject {
+  const ext = p.networks.find((n) => n.external);
+  if (ext)
+    throw invalid('compose.rootless_network', `network ${ext.name} is external: rootless berth has only the default, user-mode network`, 'run berth as root');
+  const named = p.services.some((s) => s.networkMode === 'bridge' && s.networks.some((n) => n.ipv4Address !== undefined || n.aliases.length > 0));
+  if (p.networks.length > 0 || named) {
+    log(
+      `warning: rootless: the networks of project ${p.name} are not made; its services run on the user-mode network and reach each other only through published ports`,
+    );
+  }
+  return { ...p, networks: [], services: p.services.map((s) => ({ ...s, networks: [] })) };
+}
+
+/**
  * Creates the project's networks that do not exist yet; refuses to adopt a stranger's. All or
  * nothing: if one cannot be made (a subnet taken on this host), those made here are removed.
  */
@@ -161,7 +180,8 @@ export async function up(engine: Engine, p: ComposeProject, o: UpOptions): Promi
   const wanted = withDependencies(p, o.services, o.noDeps);
   await ensureImages(engine, p, wanted, o);
   await preflight(engine, p, o.scale ?? new Map(), wanted);
-  await ensureNetworks(engine, p, o.log);
+  if (await engine.system.rootless()) p = onUserModeNetwork(p, o.log);
+  else await ensureNetworks(engine, p, o.log);
   step('compose.networks');
   if (o.prepareOnly) return [];
   const known = new Set(p.services.map((s) => s.name));

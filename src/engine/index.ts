@@ -230,6 +230,11 @@ export interface VolumeEngine {
 }
 
 export interface SystemEngine {
+  /**
+   * berth runs rootless (an ordinary user's, in the user's namespaces): only the default,
+   * user-mode network exists, and no limits.
+   */
+  rootless(): Promise<boolean>;
   diskUsage(): Promise<UsageLine[]>;
   /** Each image's, container's (its writable layer) and volume's bytes. */
   diskUsageDetail(): Promise<UsageDetail>;
@@ -298,6 +303,7 @@ export function createEngine(config: EngineConfig): Engine {
     networks: networkEngine(ctx),
     volumes: volumeEngine(ctx),
     system: {
+      rootless: async () => (await import('./host.js')).hostOf(ctx).rootless(),
       diskUsage: async () => (await import('./transfer.js')).diskUsage(ctx),
       diskUsageDetail: async () => (await import('./transfer.js')).diskUsageDetail(ctx),
       boot: async () => (await import('./boot.js')).bootSystem(ctx),

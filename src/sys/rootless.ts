@@ -139,7 +139,10 @@ export function ensurePause(runDir: string, uid: number): number {
  * (128+N for a signal). The terminal's SIGINT reaches both of us; the child decides.
  */
 export function runJoined(pause: number, cmd: string, args: readonly string[]): Promise<number> {
-  const child = start('nsenter', ['--user', '--mount', '--preserve-credentials', '-t', String(pause), '--', cmd, ...args], { stdio: 'inherit' });
+  // Entering a mount namespace moves to its root: --wd brings the command back to our directory,
+  // where the user's relative paths (compose.yaml, -i ./image.tar) are.
+  const ns = ['--user', '--mount', '--preserve-credentials', `--wd=${process.cwd()}`, '-t', String(pause)];
+  const child = start('nsenter', [...ns, '--', cmd, ...args], { stdio: 'inherit' });
   const forward = (sig: NodeJS.Signals) => () => {
     if (child.pid !== undefined) sendSignal(child.pid, sig);
   };
