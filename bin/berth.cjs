@@ -39,7 +39,19 @@ try {
   process.stderr.write(`berth: ${bundle} is missing: run make build\n`);
   process.exit(125);
 }
-const cacheDir = path.join(path.dirname(bundle), 'v8-cache');
+// An ordinary user (rootless berth, whose command runs twice: once to enter its namespaces, once
+// inside) may not write root's cache beside the bundle: it keeps one of its own, per checkout.
+function cacheDirFor() {
+  const beside = path.join(path.dirname(bundle), 'v8-cache');
+  try {
+    fs.accessSync(fs.existsSync(beside) ? beside : path.dirname(bundle), fs.constants.W_OK);
+    return beside;
+  } catch {
+    const base = process.env.XDG_CACHE_HOME || (process.env.HOME ? path.join(process.env.HOME, '.cache') : '');
+    return base ? path.join(base, 'berth', 'v8-cache', bundle.replace(/[^A-Za-z0-9.-]/g, '_')) : beside;
+  }
+}
+const cacheDir = cacheDirFor();
 const cacheFile = path.join(cacheDir, `${verbOf(args)}-${st.size}-${Math.trunc(st.mtimeMs)}.bin`);
 let cachedData;
 try { cachedData = fs.readFileSync(cacheFile); } catch { /* first run of this verb */ }
