@@ -4,6 +4,7 @@ import { checkDns, checkOomScoreAdj, checkResources, checkRootlessResources, cla
 import { mkdirSync, existsSync, rmSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { exists, invalid } from '../common/errors.js';
+import { parsePortSpec } from '../network/portspec.js';
 import { newId, randomName, validateName } from '../common/ids.js';
 import { tx } from '../state/db.js';
 import { allocateUserns, planUserns, subordinateRanges } from './userns.js';
@@ -139,10 +140,14 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
     pidStart: null,
     restartBackoffMs: 0,
   };
+  const rootless = hostOf(ctx).rootless();
+  if (rootless && req.userns !== undefined && planUserns(req.userns).kind !== 'host') {
+    throw invalid('userns.rootless', "rootless berth runs every container in the user's own user namespace: --userns and --uidmap are not supported",
+      'leave them out');
+  }
   const userns = planUserns(req.userns);
   const subids = userns.kind === 'auto' ? subordinateRanges() : undefined;
-  const rootless = hostOf(ctx).rootless();
-  if (rootless && spec.networkMode === 'bridge') checkRootlessNetworks(spec);
+  if (rootless && spec.networkMode === 'bridge') checkRootlessNetworks(spec, hostOf(ctx).unprivilegedPortStart());
   else if (spec.networkMode === 'bridge') ensureDefaultNetworkIfUsed(ctx, spec);
   // One transaction: the record, its endpoints and its ports appear together or not at all.
   tx(ctx.db, () => {
@@ -180,7 +185,15 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
  * Rootless berth has the default network only, by pasta (network/usermode.ts): the bridges of
  * user-defined networks would need a network namespace of the user's own to live in.
  */
-function checkRootlessNetworks(spec: ContainerSpec): void {
+function checkRootlessNetworks(spec: ContainerSpec, portStart: number): void {
+  for (const text of spec.ports) {
+    const p = parsePortSpec(text);
+    if (p.hostPort !== 0 && p.hostPort < portStart) {
+      throw invalid('port.rootless',
+        `host port ${p.hostPort}: rootless berth can publish host ports from ${portStart} only (net.ipv4.ip_unprivileged_port_start)`,
+        `publish a port of ${portStart} or more, e.g. -p ${Math.max(portStart, 8080)}:${p.containerPort}`);
+    }
+  }
   const other = spec.networks.find((n) => n.network !== 'berth');
   if (other) {
     throw invalid('network.rootless', `network ${other.network}: rootless berth has only the default network (user-mode, by pasta) and --network none or host`,

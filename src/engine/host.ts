@@ -7,7 +7,7 @@
 import { chownSync } from 'node:fs';
 import { run, startDetached } from '../sys/exec.js';
 import { idmapMount } from '../sys/idmap.js';
-import { inUserNamespace } from '../sys/rootless.js';
+import { inUserNamespace, unprivilegedPortStart } from '../sys/rootless.js';
 import { mount, unmount, isOwnFsMounted } from '../sys/mount.js';
 import { bootId, bootTime, sameProcessAlive, processStartTime, hardRlimits, allHardRlimits, oomFloor } from '../sys/proc.js';
 import { blkioWeightSupported } from '../sys/cgroups.js';
@@ -52,6 +52,8 @@ export interface Host {
   signal: (pid: number, signal: NodeJS.Signals) => void;
   /** berth runs rootless, inside an ordinary user's namespaces (sys/rootless.ts). */
   rootless: () => boolean;
+  /** The lowest host port an ordinary user may bind (net.ipv4.ip_unprivileged_port_start). */
+  unprivilegedPortStart: () => number;
   /** A detached process that outlives berth (a health runner); its pid, or null. */
   startHealthRunner: (cmd: string, args: readonly string[]) => number | null;
   /** Flushes the filesystem holding `path` (a writable layer about to be unmounted). */
@@ -102,6 +104,7 @@ export const realHost: Host = {
   resourceHost: () => ({ blkioWeight: blkioWeightSupported(), ...oomFloor() }),
   startHealthRunner: startDetached,
   rootless: inUserNamespace,
+  unprivilegedPortStart,
   signal: (pid, signal) => {
     if (!sendSignal(pid, signal)) throw new Error(`process ${pid} is gone or not ours to signal`);
   },

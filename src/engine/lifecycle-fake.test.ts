@@ -140,6 +140,9 @@ test('rootless: limits and user-defined networks are refused with one line, noth
       /--memory, --pids-limit: rootless berth cannot set limits: cgroup v2 is not delegated/.test(e.message));
   assert.throws(() => createContainer(ctx, req({ networkMode: 'bridge', networks: [{ network: 'back' }] })),
     (e) => isBerthError(e) && /network back: rootless berth has only the default network/.test(e.message));
+  assert.throws(() => createContainer(ctx, req({ networkMode: 'bridge', ports: ['127.0.0.1:80:80'] })),
+    (e) => isBerthError(e) && /host port 80: rootless berth can publish host ports from 1024 only/.test(e.message));
+  assert.throws(() => createContainer(ctx, req({ userns: { mode: 'auto', uidmap: [], gidmap: [] } })), (e) => isBerthError(e) && e.code === 'userns.rootless');
   assert.equal(reconcileAll(ctx).length, 0);
 });
 

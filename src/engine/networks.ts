@@ -21,6 +21,7 @@ import { hostOf } from './host.js';
 import { existsSync } from 'node:fs';
 
 export function connect(ctx: EngineContext, net: string, ref: string, opts: { ip?: string; aliases?: string[] }) {
+  if (hostOf(ctx).rootless()) throw invalid('network.rootless', `network ${net}: rootless berth has only the default, user-mode network`, 'run berth as root');
   const c0 = lookup(ctx, ref);
   if (c0.spec.networkMode !== 'bridge')
     throw invalid('network.mode', `container ${c0.name} uses --network ${c0.spec.networkMode} and cannot join bridge networks`);
@@ -57,6 +58,10 @@ export function ensureDefaultNetwork(ctx: EngineContext) {
 
 /** Under the network's lock: two creates of one name, or a create racing an rm, take turns. */
 export function createNetwork(ctx: EngineContext, opts: CreateNetworkOptions) {
+  if (hostOf(ctx).rootless()) {
+    throw invalid('network.rootless', `network ${opts.name}: rootless berth cannot create networks: it has only the default, user-mode one`,
+      'leave out --network, or run berth as root');
+  }
   const lock = lockNetwork(ctx, opts.name);
   try {
     const rec = netCreate(networkContext(ctx), opts);

@@ -5,6 +5,7 @@ import { mkdirSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:f
 import { join } from 'node:path';
 import { invalid } from '../common/errors.js';
 import type { MountSpec } from '../common/types.js';
+import { inUserNamespace } from '../sys/rootless.js';
 
 export interface SnapshotPaths {
   /** <root>/containers/<id>: everything the snapshot owns lives below it. */
@@ -69,7 +70,9 @@ export function removeSnapshot(root: string, id: string): void {
 }
 
 function overlayOptions(lowers: readonly string[], p: SnapshotPaths): string[] {
-  return [`lowerdir=${lowers.join(':')}`, `upperdir=${p.upper}`, `workdir=${p.work}`];
+  const o = [`lowerdir=${lowers.join(':')}`, `upperdir=${p.upper}`, `workdir=${p.work}`];
+  // Rootless berth's layers mark opaque directories with user.overlay.opaque (storage/unpack.ts).
+  return inUserNamespace() ? [...o, 'userxattr'] : o;
 }
 
 function shortLink(root: string, target: string): string {

@@ -28,6 +28,7 @@ import tar from 'tar-stream';
 import type { Header } from 'tar-stream';
 import { corrupt, isBerthError } from '../common/errors.js';
 import { run } from '../sys/exec.js';
+import { inUserNamespace } from '../sys/rootless.js';
 import { cleanInRoot, resolveInRoot } from './chroot.js';
 
 /**
@@ -119,7 +120,9 @@ async function applyEntry(dest: string, h: Header, body: AsyncIterable<unknown>,
   if (base.startsWith(WHITEOUT_PREFIX) && !plainFiles) {
     await drain(body);
     if (base === OPAQUE) {
-      run('setfattr', ['-h', '-n', 'trusted.overlay.opaque', '-v', 'y', parent]);
+      // trusted.* needs CAP_SYS_ADMIN of the host: in rootless berth's user namespace overlayfs
+      // reads user.overlay.* instead (mounted with userxattr, storage/overlay.ts).
+      run('setfattr', ['-h', '-n', `${inUserNamespace() ? 'user' : 'trusted'}.overlay.opaque`, '-v', 'y', parent]);
     } else if (!base.startsWith(OPAQUE.slice(0, 8))) {
       // ".wh..wh.*" other than .opq are AUFS bookkeeping (plnk, aufs); they carry nothing for us.
       const name = base.slice(WHITEOUT_PREFIX.length);
@@ -171,6 +174,9 @@ async function applyEntry(dest: string, h: Header, body: AsyncIterable<unknown>,
     case 'block-device':
     case 'fifo': {
       removeExisting(target);
+      // A user namespace may not make device nodes: rootless berth leaves them out, as Podman's
+      // rootless storage does; the container's /dev is the runtime's, never the image's.
+      if (type !== 'fifo' && inUserNamespace()) return drain(body);
       const args = type === 'fifo' ? [target, 'p'] : [target, type === 'character-device' ? 'c' : 'b', String(h.devmajor ?? 0), String(h.devminor ?? 0)];
       run('mknod', args);
       setMeta(target, h, false);

@@ -29,6 +29,15 @@ export function inUserNamespace(): boolean {
   return cached;
 }
 
+export function unprivilegedPortStart(): number {
+  try {
+    const n = Number.parseInt(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8'), 10);
+    return Number.isInteger(n) ? n : 1024;
+  } catch {
+    return 1024;
+  }
+}
+
 /** The user has a non-empty range in a /etc/subuid-style file, by name or uid. */
 export function hasSubordinateIds(text: string, user: string, uid: number): boolean {
   return text.split('\n').some((line) => {

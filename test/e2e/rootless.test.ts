@@ -168,6 +168,9 @@ test('an ordinary user loads an image, runs, publishes, lists, stops and removes
   assert.equal(net.code, 125);
   assert.match(net.stderr, /^berth: network back: rootless berth has only the default network/);
 
+  const low = berth(['run', '-d', '-p', '127.0.0.1:80:80', 'busybox', 'true']);
+  assert.equal(low.code, 125);
+  assert.match(low.stderr, /^berth: host port 80: rootless berth can publish host ports from \d+ only/);
   ok(['stop', '-t', '2', 'rl-web']);
   assert.match(ok(['ps', '-a']), /Exited .*rl-web/);
   assert.equal(await httpGet(port, '/hostname'), undefined, 'stop ended the port');

@@ -132,6 +132,7 @@ export class FakeHost implements Host {
   /** Set by a test of rootless berth's lifecycle. */
   isRootless = false;
   rootless = () => this.isRootless;
+  unprivilegedPortStart = () => 1024;
   bootId = () => this.boot;
   bootTime = () => this.bootStart;
   processAlive = (pid: number, start: number | null | undefined) => {
