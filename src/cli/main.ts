@@ -181,8 +181,10 @@ Kubernetes:
   kube play [--replace] FILE, kube down [--force] FILE
 
 Global options:
-  --root DIR      persistent state (default /var/lib/berth, or $BERTH_ROOT)
-  --runroot DIR   per-boot state (default /run/berth, or $BERTH_RUNROOT)
+  --root DIR      persistent state (default /var/lib/berth, or $BERTH_ROOT;
+                  rootless: ~/.local/share/berth)
+  --runroot DIR   per-boot state (default /run/berth, or $BERTH_RUNROOT;
+                  rootless: $XDG_RUNTIME_DIR/berth, or /tmp/berth-UID)
   --debug         print stack traces
   --version       print the version
 

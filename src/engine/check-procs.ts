@@ -5,7 +5,8 @@ import { getHealth } from '../state/health.js';
 import { listNetworks } from '../network/networks.js';
 import { DEFAULT_NETWORK } from '../network/names.js';
 import { dnsConfigDir, dnsPid, stopDns } from '../network/dns.js';
-import { containerDir, type EngineContext } from './context.js';
+import { join } from 'node:path';
+import { containerDir, containerRunDir, type EngineContext } from './context.js';
 import { hostOf } from './host.js';
 import { networkContext } from './parts.js';
 import { HEX64, type Item, type Scope } from './check-model.js';
@@ -41,6 +42,15 @@ export function scanProcesses(ctx: EngineContext, scope: Scope): Item[] {
     // next check (an interval may be an hour) and run that check against whatever runs then.
     items.push({ kind: 'health-runner', object: `pid ${p.pid} (container ${id.slice(0, 12)})`, problem: 'not the health runner of a running container',
       action: 'kill it', lockId: id, repair: () => hostOf(ctx).signal(p.pid, 'SIGKILL') });
+  }
+  for (const p of procs) {
+    // Rootless berth's user-mode network: pasta ... --netns RUNROOT/containers/ID/netns (network/usermode.ts).
+    if (!p.cmdline[0]?.endsWith('pasta')) continue;
+    const ns = p.cmdline[p.cmdline.indexOf('--netns') + 1] ?? '';
+    const id = ns.split('/').at(-2) ?? '';
+    if (!HEX64.test(id) || ns !== join(containerRunDir(ctx, id), 'netns') || scope.running.has(id)) continue;
+    items.push({ kind: 'pasta', object: `pid ${p.pid} (container ${id.slice(0, 12)})`, problem: 'its container is not running', action: 'kill it', lockId: id,
+      repair: () => hostOf(ctx).signal(p.pid, 'SIGKILL') });
   }
   const dnsDir = dnsConfigDir(networkContext(ctx));
   const current = dnsPid(networkContext(ctx));

@@ -130,8 +130,10 @@ function scanMounts(ctx: EngineContext, scope: Scope): Item[] {
     }
   };
   const rootReal = real(ctx.paths.root);
-  const wanted = new Set([...scope.running].map((id) => join(rootReal, 'containers', id, 'merged')));
-  const roots = [rootReal, real(ctx.paths.runroot)].map((d) => `${d.replace(/\/+$/, '')}/`);
+  const runReal = real(ctx.paths.runroot);
+  // A running container's rootfs, and (rootless berth's user-mode network) its namespace file.
+  const wanted = new Set([...scope.running].flatMap((id) => [join(rootReal, 'containers', id, 'merged'), join(runReal, 'containers', id, 'netns')]));
+  const roots = [rootReal, runReal].map((d) => `${d.replace(/\/+$/, '')}/`);
   const points = mountPoints(readFileSync('/proc/self/mountinfo', 'utf8')).filter((m) => roots.some((r) => m.startsWith(r)) && !wanted.has(m));
   const containers = `${join(rootReal, 'containers')}/`;
   return [...new Set(points)].sort((a, b) => b.length - a.length).map((m) => {
