@@ -283,9 +283,15 @@ export async function psCmd(c: CommandContext): Promise<number> {
     statusText(x, now, health.get(x.id)),
     x.name,
     limitsText(x),
-    x.spec.networkMode === 'bridge' ? (eps.get(x.id) ?? []).map((e) => (e.ip ? `${e.network}:${e.ip}` : e.network)).join(',') : x.spec.networkMode,
+    x.spec.networkMode === 'bridge' ? networksText(eps.get(x.id) ?? [], x.spec.networks) : x.spec.networkMode,
   ])));
   return 0;
+}
+
+/** Each endpoint with its address; rootless berth's user-mode network has none, only its name. */
+function networksText(eps: readonly { network: string; ip?: string | null }[], asked: readonly { network: string }[]): string {
+  if (eps.length === 0) return asked.map((n) => n.network).join(',');
+  return eps.map((e) => (e.ip ? `${e.network}:${e.ip}` : e.network)).join(',');
 }
 
 // ------------------------------------------------------------------------------ logs, exec, inspect
