@@ -1,5 +1,6 @@
 // What berth may leave on a host: mounts, network namespaces, links, nftables tables and the
-// chains of berth's own, cgroups, conmon processes, health runners and DNS servers. The suite snapshots them before and compares after.
+// chains of berth's own, cgroups, conmon processes, health runners, DNS servers, and rootless
+// berth's pause and pasta processes. The suite snapshots them before and compares after.
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
@@ -13,6 +14,8 @@ export interface HostObjects {
   conmon: string[];
   healthRunners: string[];
   dns: string[];
+  /** Rootless berth's pause processes (catatonit -P) and user-mode networks (pasta). */
+  rootless: string[];
 }
 
 function sh(cmd: string, args: string[]): string {
@@ -36,8 +39,9 @@ export function snapshot(): HostObjects {
   // A container's health runner (engine/health-lifecycle.ts) ends with its run, as conmon does.
   const healthRunners = sh('pgrep', ['-a', '-f', 'container health-runner [0-9a-f]{64}']).split('\n').filter(Boolean);
   const dns = sh('pgrep', ['-a', '-x', 'aardvark-dns']).split('\n').filter(Boolean);
+  const rootless = [...sh('pgrep', ['-a', '-x', 'catatonit']).split('\n'), ...sh('pgrep', ['-a', '-f', '^pasta --config-net']).split('\n')].filter(Boolean);
   return { mounts: mounts.sort(), netns: netns.sort(), links: links.sort(), nft: nft.sort(), nftChains: nftChains.sort(), cgroups: cgroups.sort(),
-    conmon: conmon.sort(), healthRunners: healthRunners.sort(), dns: dns.sort() };
+    conmon: conmon.sort(), healthRunners: healthRunners.sort(), dns: dns.sort(), rootless: rootless.sort() };
 }
 
 function safeList(d: string): string[] {

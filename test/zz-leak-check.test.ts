@@ -7,7 +7,7 @@ import { snapshot, leaked, type HostObjects } from './leak.js';
 test('no berth mount, namespace, link, nftables table, cgroup or conmon is left behind', async () => {
   const path = process.env.BERTH_LEAK_BASELINE;
   const before: HostObjects = path ? JSON.parse(readFileSync(path, 'utf8')) as HostObjects
-    : { mounts: [], netns: [], links: [], nft: [], nftChains: [], cgroups: [], conmon: [], healthRunners: [], dns: [] };
+    : { mounts: [], netns: [], links: [], nft: [], nftChains: [], cgroups: [], conmon: [], healthRunners: [], dns: [], rootless: [] };
   // conmon's exit callbacks may still be finishing the last test's cleanup.
   let extra = leaked(before, snapshot());
   for (let i = 0; i < 50 && Object.keys(extra).length > 0; i++) {
