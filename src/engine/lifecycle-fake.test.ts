@@ -26,6 +26,7 @@ import {
   removeOnExit,
 } from './containers.js';
 import { runContainer } from './run.js';
+import { pauseContainer } from './container-pause.js';
 import { attachContainer, runAttached, startAttached } from './container-attach.js';
 import { bootSystem, startAll } from './boot.js';
 import { emptyResources, type CreateRequest } from './types.js';
@@ -126,6 +127,7 @@ test('rootless: the default network is user-mode (pasta), made at start and ende
   const spec = host.bundles.get(join(ctx.paths.root, 'containers', c.id)) as { linux: { cgroupsPath?: string; namespaces: { type: string; path?: string }[] } };
   assert.equal(spec.linux.cgroupsPath, undefined, "the host cgroups are not the user's");
   assert.equal(spec.linux.namespaces.find((n) => n.type === 'network')?.path, join(ctx.paths.runroot, 'containers', c.id, 'netns'));
+  assert.throws(() => pauseContainer(ctx, c.id), (e) => isBerthError(e) && e.code === 'pause.rootless');
   stopContainer(ctx, c.id, 0);
   assert.equal(host.userModeNets.size, 0, 'stop ends pasta');
   removeContainer(ctx, c.id, { force: false });

@@ -4,10 +4,10 @@
 import { unavailable } from '../common/errors.js';
 import { run } from '../sys/exec.js';
 import { cleanRuntimeMessage } from './messages.js';
-import type { RuntimeBinary } from './select.js';
+import { runtimeGlobalArgs, type RuntimeBinary } from './select.js';
 
 function call(rt: RuntimeBinary, root: string, verb: string, args: string[], input?: string) {
-  const r = run(rt.path, ['--root', root, verb, ...args], { allowFail: true, timeoutMs: 60_000, ...(input === undefined ? {} : { input }) });
+  const r = run(rt.path, [...runtimeGlobalArgs(rt, root), verb, ...args], { allowFail: true, timeoutMs: 60_000, ...(input === undefined ? {} : { input }) });
   if (r.status !== 0) {
     const why = cleanRuntimeMessage((r.stderr || r.stdout).trim().split('\n').slice(-3).join('\n'));
     throw unavailable(`runtime.${verb}_failed`, `${rt.name} ${verb}: exit ${r.status}${why ? `: ${why}` : ''}`);

@@ -78,7 +78,8 @@ export async function execUnderConmon(o: ConmonExecOptions): Promise<ConmonExec>
   }), { mode: 0o600 });
   const args = ['--api-version', '1', '-c', o.id, '-u', o.execId, '-n', o.name, '-r', o.runtime.path, '-b', o.execDir, '-p', join(o.execDir, 'pid'), '-l',
     `k8s-file:${join(o.execDir, 'log')}`, '--exit-dir', join(o.execDir, 'exits'), '--socket-dir-path', o.socketDir, `--runtime-arg=--root=${o.runtimeRoot}`,
-    '--log-level', 'error', '-e', '--exec-process-spec', processFile, '--exec-attach', ...(o.terminal ? ['-t'] : o.stdin ? ['-i'] : [])];
+    ...(o.runtime.rootless ? ['--runtime-arg=--rootless=true'] : []), '--log-level', 'error', '-e', '--exec-process-spec', processFile, '--exec-attach',
+    ...(o.terminal ? ['-t'] : o.stdin ? ['-i'] : [])];
   const env = { ...conmonEnv(process.env), _OCI_STARTPIPE: '4', _OCI_ATTACHPIPE: '5' };
   const child = start(findConmon(), args, { cwd: o.execDir, env, stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe', 'pipe'], detached: true });
   const pipes = child.stdio as unknown as (Readable | Writable)[];

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { BerthError } from '../common/errors.js';
 import { start } from '../sys/exec.js';
 import { signalNumber } from '../sys/signal.js';
-import type { RuntimeBinary } from './select.js';
+import { runtimeGlobalArgs, type RuntimeBinary } from './select.js';
 
 export interface ExecOptions {
   runtime: RuntimeBinary;
@@ -35,7 +35,7 @@ export interface ExecOptions {
 }
 
 export function execArgs(o: ExecOptions, stdinIsTty: boolean, logFile?: string): string[] {
-  const a = ['--root', o.runtimeRoot];
+  const a = runtimeGlobalArgs(o.runtime, o.runtimeRoot);
   if (logFile) a.push(`--log=${logFile}`, '--log-format=json');
   a.push('exec');
   if (o.detach) a.push('--detach');

@@ -2,6 +2,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runtimeGlobalArgs } from './select.js';
 import { classifyExecFailure, createContainer, cleanRuntimeMessage, conmonArgs, conmonEnv, execArgs, parseSyncMessage, readExitFile, runPaths,
   writeBundle } from './oci.js';
 import { isBerthError } from '../common/errors.js';
@@ -40,6 +41,20 @@ test('conmonArgs: Podman-style, runtime root as one argv, exit command args in o
   const ecArgs = a.flatMap((v, i) => (v === '--exit-command-arg' ? [a[i + 1]] : []));
   assert.deepEqual(ecArgs, ['--root', '/x', 'cleanup', 'c1']);
   assert.ok(!conmonArgs({ id: 'c1', name: 'web', runtime: runc, runtimeRoot: '/x', bundleDir: '/b', runDir: '/r', logPath: '/l' }).includes('--exit-command'));
+});
+
+test('rootless runc is told so: conmon passes --rootless=true after the runtime root, and the direct verbs do too', () => {
+  const rl = { ...runc, rootless: true as const };
+  const a = conmonArgs({ id: 'c1', name: 'web', runtime: rl, runtimeRoot: '/x', bundleDir: '/b', runDir: '/r', logPath: '/l' });
+  const rt = a.filter((v) => v.startsWith('--runtime-arg='));
+  assert.deepEqual(rt, ['--runtime-arg=--root=/x', '--runtime-arg=--rootless=true']);
+  assert.deepEqual(runtimeGlobalArgs(rl, '/x'), ['--root', '/x', '--rootless=true']);
+  assert.deepEqual(runtimeGlobalArgs(runc, '/x'), ['--root', '/x']);
+  assert.ok(
+    !conmonArgs({ id: 'c1', name: 'web', runtime: runc, runtimeRoot: '/x', bundleDir: '/b', runDir: '/r', logPath: '/l' }).includes(
+      '--runtime-arg=--rootless=true',
+    ),
+  );
 });
 
 test('parseSyncMessage: pid, failure with message, partial input', () => {

@@ -17,7 +17,7 @@ import { normalizeSignal, sendSignal } from '../sys/signal.js';
 import { cgroupDirsFor } from '../sys/cgroups.js';
 import { run, start } from '../sys/exec.js';
 import type { OciSpec } from './types.js';
-import { findConmon, type RuntimeBinary } from './select.js';
+import { findConmon, runtimeGlobalArgs, type RuntimeBinary } from './select.js';
 import { cleanRuntimeMessage } from './messages.js';
 
 export { cleanRuntimeMessage } from './messages.js';
@@ -101,6 +101,7 @@ export function conmonArgs(o: CreateOptions): string[] {
     p.socketDir,
     // One argv each with '=': GOption would otherwise be free to read "--root" as a flag.
     `--runtime-arg=--root=${o.runtimeRoot}`,
+    ...(o.runtime.rootless ? ['--runtime-arg=--rootless=true'] : []),
     '--log-level',
     'error',
   ];
@@ -258,7 +259,7 @@ export async function createContainer(o: CreateOptions): Promise<{ pid: number; 
 }
 
 function runtimeCall(rt: RuntimeBinary, root: string, args: string[], opts: { allowFail?: boolean; timeoutMs?: number } = {}) {
-  return run(rt.path, ['--root', root, ...args], { allowFail: opts.allowFail ?? true, timeoutMs: opts.timeoutMs ?? 60_000 });
+  return run(rt.path, [...runtimeGlobalArgs(rt, root), ...args], { allowFail: opts.allowFail ?? true, timeoutMs: opts.timeoutMs ?? 60_000 });
 }
 
 const missing = (stderr: string) => /does not exist|not exist|no such file or directory|not found/i.test(stderr);

@@ -4,12 +4,24 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { unavailable } from '../common/errors.js';
 import { cgroupMode, type CgroupMode } from '../sys/cgroups.js';
+import { inUserNamespace } from '../sys/rootless.js';
 
 export type RuntimeName = 'runc' | 'crun';
 
 export interface RuntimeBinary {
   name: RuntimeName;
   path: string;
+  /**
+   * Rootless berth: runc is told so (--rootless=true: its rootless cgroup manager, which leaves
+   * the container in its caller's cgroups). runc would guess the same from the user namespace;
+   * saying it keeps that from depending on the guess. crun has no such flag and needs none.
+   */
+  rootless?: true;
+}
+
+/** The runtime's global flags, before its verb. */
+export function runtimeGlobalArgs(rt: RuntimeBinary, root: string): string[] {
+  return rt.rootless ? ['--root', root, '--rootless=true'] : ['--root', root];
 }
 
 export interface LookupOptions {
@@ -37,6 +49,10 @@ function isExecutable(p: string): boolean {
   }
 }
 
+function withRootless(rt: RuntimeBinary): RuntimeBinary {
+  return rt.name === 'runc' && inUserNamespace() ? { ...rt, rootless: true } : rt;
+}
+
 export function findProgram(name: string, dirs: string[]): string | null {
   for (const d of dirs) {
     const p = join(d, name);
@@ -59,12 +75,12 @@ export function chooseRuntime(requested?: RuntimeName, opts: LookupOptions = {})
       throw unavailable('runtime.unsupported', `OCI runtime crun does not support this host's hybrid cgroup layout`,
         'use --runtime runc, or boot with cgroup v2 only (systemd.unified_cgroup_hierarchy=1)');
     }
-    return { name: requested, path };
+    return withRootless({ name: requested, path });
   }
   const order: RuntimeName[] = crunWorks && mode === 'v2' ? ['crun', 'runc'] : crunWorks ? ['runc', 'crun'] : ['runc'];
   for (const name of order) {
     const path = findProgram(name, dirs);
-    if (path) return { name, path };
+    if (path) return withRootless({ name, path });
   }
   throw unavailable('runtime.not_found', `no usable OCI runtime (${order.join(' or ')}) found in ${dirs.join(':')}`,
     'install runc (apt-get install runc), or run `make build`');
