@@ -13,11 +13,15 @@ import { ensurePause, runJoined } from '../sys/rootless.js';
  * of ours, not a link (Podman checks the same of its /tmp fallback).
  */
 function ownRunroot(runroot: string, uid: number): void {
-  mkdirSync(dirname(runroot), { recursive: true, mode: 0o700 });
   try {
+    mkdirSync(dirname(runroot), { recursive: true, mode: 0o700 });
     mkdirSync(runroot, { mode: 0o700 });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw new BerthError('Unavailable', 'rootless.runroot', `cannot make the runroot ${runroot}: ${(e as Error).message}`, {
+        hint: 'set XDG_RUNTIME_DIR to a directory of yours (or unset it for /tmp/berth-UID), or give --runroot',
+      });
+    }
   }
   const st = lstatSync(runroot);
   if (!st.isDirectory() || st.uid !== uid) {
@@ -30,7 +34,13 @@ function ownRunroot(runroot: string, uid: number): void {
 /** Runs `berth ARGS` (script, with the roots first) in the user's namespaces; its exit code. */
 export async function joinRootless(o: { uid: number; paths: BerthPaths; node: string; script: string; argv: readonly string[] }): Promise<number> {
   ownRunroot(o.paths.runroot, o.uid);
-  mkdirSync(o.paths.root, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(o.paths.root, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw new BerthError('Unavailable', 'rootless.root', `cannot make the root ${o.paths.root}: ${(e as Error).message}`, {
+      hint: 'give --root a directory of yours',
+    });
+  }
   const pause = ensurePause(o.paths.runroot, o.uid);
   return runJoined(pause, o.node, [o.script, '--root', o.paths.root, '--runroot', o.paths.runroot, ...o.argv]);
 }
