@@ -210,6 +210,14 @@ test('an ordinary user loads an image, runs, publishes, lists, stops and removes
   const root = join(home, '.local/share/berth');
   for (const p of [root, join(root, 'berth.db'), `/tmp/berth-${uid}`]) assert.equal(statSync(p).uid, uid, `${p} belongs to ${USER}`);
   assert.equal(statSync(root).mode & 0o777, 0o700);
+  // Nothing in root's places: no file of the user's in berth's host directories, and its
+  // mounts are in its own mount namespace, not the host's.
+  for (const d of ['/var/lib/berth', '/run/berth', '/run/netns', '/sys/fs/cgroup/memory/berth']) {
+    if (!existsSync(d)) continue;
+    for (const e of readdirSync(d)) assert.notEqual(statSync(join(d, e), { throwIfNoEntry: false })?.uid, uid, `${d}/${e}`);
+  }
+  const hostMounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '');
+  assert.deepEqual(hostMounts.filter((m) => m.startsWith(home) || m.startsWith(`/tmp/berth-${uid}`)), []);
   // Nothing of the user's is running but the pause process that holds its namespaces.
   await until(() => userProcesses().every((p) => p.comm === 'catatonit'), 10_000).catch(() => undefined);
   assert.deepEqual(userProcesses().map((p) => p.comm), ['catatonit']);
