@@ -140,6 +140,7 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
   };
   const userns = planUserns(req.userns);
   const subids = userns.kind === 'auto' ? subordinateRanges() : undefined;
+  hostOf(ctx).checkCanRun(ctx.paths.root);
   if (spec.networkMode === 'bridge') ensureDefaultNetworkIfUsed(ctx, spec);
   // One transaction: the record, its endpoints and its ports appear together or not at all.
   tx(ctx.db, () => {

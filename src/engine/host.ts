@@ -12,6 +12,8 @@ import { bootId, bootTime, sameProcessAlive, processStartTime, hardRlimits, allH
 import { blkioWeightSupported } from '../sys/cgroups.js';
 import type { ResourceHost } from './resource-options.js';
 import { removeCgroup } from '../sys/cgroups.js';
+import { containerShortfall } from '../sys/contained.js';
+import { shortfallError } from './preflight.js';
 import { sendSignal } from '../sys/signal.js';
 import {
   createContainer,
@@ -36,6 +38,11 @@ import type { NetCtx } from '../network/context.js';
 import type { EngineContext } from './context.js';
 
 export interface Host {
+  /**
+   * Throws when this host cannot run containers (berth in a container without --privileged, or
+   * `root` on overlayfs); without `root`, only the privileges are checked (a network's bridge).
+   */
+  checkCanRun: (root?: string) => void;
   bootId: () => string;
   /** When the current boot began; bounds the finish of a run that a reboot ended. */
   bootTime: () => Date | null;
@@ -86,6 +93,10 @@ export interface Host {
 }
 
 export const realHost: Host = {
+  checkCanRun: (root) => {
+    const s = containerShortfall(root);
+    if (s) throw shortfallError(s);
+  },
   bootId: () => bootId(),
   bootTime: () => bootTime(),
   processAlive: (pid, startTime) => sameProcessAlive(pid, startTime),

@@ -32,6 +32,7 @@ import { emptyResources, type CreateRequest } from './types.js';
 import { imageContext } from './parts.js';
 import { eventsAfter } from '../state/events.js';
 import { getHealth } from '../state/health.js';
+import { shortfallError } from './preflight.js';
 
 let dir: string;
 let host: FakeHost;
@@ -104,6 +105,20 @@ test('create refuses a name in use and leaves one record', () => {
 test('create refuses more CPUs than the host has, with nothing recorded', () => {
   assert.throws(() => createContainer(ctx, req({ resources: { ...emptyResources(), cpus: 4096 } })), (e) => isBerthError(e) && e.kind === 'InvalidArgument');
   assert.equal(reconcileAll(ctx).length, 0);
+});
+
+test('a host that cannot run containers refuses create and start before touching anything', async () => {
+  const made = createContainer(ctx, req({ name: 'before' }));
+  host.cannotRun = shortfallError({ kind: 'privileges', missing: ['CAP_SYS_ADMIN'] });
+  assert.throws(() => createContainer(ctx, req({ name: 'refused', networkMode: 'bridge' })),
+    (e) => isBerthError(e) && e.code === 'host.not_privileged' && e.exitCode === 125 && /--privileged/.test(e.message));
+  await assert.rejects(startContainer(ctx, made.id), (e) => isBerthError(e) && e.code === 'host.not_privileged');
+  assert.deepEqual(host.calls, [], 'no network, mount or runtime call was made');
+  assert.deepEqual(reconcileAll(ctx).map((c) => `${c.name} ${c.status}`), ['before created']);
+  assert.ok(!existsSync(runDir(made.id)), 'no run directory left');
+  assert.deepEqual(host.canRunChecks, [ctx.paths.root, ctx.paths.root, ctx.paths.root]);
+  host.cannotRun = undefined;
+  assert.equal((await startContainer(ctx, made.id)).status, 'running');
 });
 
 test('a bridge container plans its endpoints at create and sets its network up at start', async () => {

@@ -57,6 +57,7 @@ export function ensureDefaultNetwork(ctx: EngineContext) {
 
 /** Under the network's lock: two creates of one name, or a create racing an rm, take turns. */
 export function createNetwork(ctx: EngineContext, opts: CreateNetworkOptions) {
+  hostOf(ctx).checkCanRun();
   const lock = lockNetwork(ctx, opts.name);
   try {
     const rec = netCreate(networkContext(ctx), opts);

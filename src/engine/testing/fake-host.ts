@@ -129,6 +129,14 @@ export class FakeHost implements Host {
 
   // ------------------------------------------------------------------ Host
 
+  /** What checkCanRun throws (a host without privileges); undefined: it can run containers. */
+  cannotRun: Error | undefined;
+  /** The roots checkCanRun was asked about ('' for none): a read, so not among `calls`. */
+  readonly canRunChecks: string[] = [];
+  checkCanRun = (root?: string) => {
+    this.canRunChecks.push(root ?? '');
+    if (this.cannotRun) throw this.cannotRun;
+  };
   bootId = () => this.boot;
   bootTime = () => this.bootStart;
   processAlive = (pid: number, start: number | null | undefined) => {
