@@ -106,6 +106,7 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
     ...(req.oomScoreAdj !== undefined ? { oomScoreAdj: req.oomScoreAdj } : {}),
     ...(dns ? { dns } : {}),
     ...(req.logOpts ? { logOpts: { ...req.logOpts } } : {}),
+    ...(req.cgroupns ? { cgroupns: req.cgroupns } : {}),
     ...(req.extraHosts && req.extraHosts.length > 0 ? { extraHosts: req.extraHosts.map((h) => parseExtraHost(`${h.host}:${h.ip}`)) } : {}),
     ...(req.sysctls && Object.keys(req.sysctls).length > 0
       ? { sysctls: Object.fromEntries(Object.entries(req.sysctls).map(([k, v]) => checkSysctl(`${k}=${v}`, req.networkMode))) }

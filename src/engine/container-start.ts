@@ -195,6 +195,7 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
     network,
     resources: toRuntimeResources(spec),
     cgroupsPath: cgroupsPath(c.id),
+    privateCgroupNamespace: spec.cgroupns === undefined ? hostOf(ctx).cgroupMode() === 'v2' : spec.cgroupns === 'private',
     rlimitsHardCap: limits,
     ...sec.spec,
     tmpfs: [...sec.spec.tmpfs, ...extra.tmpfs],

@@ -9,7 +9,7 @@ import { run, startDetached } from '../sys/exec.js';
 import { idmapMount } from '../sys/idmap.js';
 import { mount, unmount, isOwnFsMounted } from '../sys/mount.js';
 import { bootId, bootTime, sameProcessAlive, processStartTime, hardRlimits, allHardRlimits, oomFloor } from '../sys/proc.js';
-import { blkioWeightSupported } from '../sys/cgroups.js';
+import { blkioWeightSupported, cgroupMode, type CgroupMode } from '../sys/cgroups.js';
 import type { ResourceHost } from './resource-options.js';
 import { removeCgroup } from '../sys/cgroups.js';
 import { containerShortfall } from '../sys/contained.js';
@@ -67,6 +67,8 @@ export interface Host {
   /** Gives a path the container's root (a user namespace's), so that it may write there. */
   chown: (path: string, uid: number, gid: number) => void;
   removeCgroup: (cgroupsPath: string) => void;
+  /** v1, hybrid or v2: a container gets a cgroup namespace of its own by default on v2 only, as in Docker. */
+  cgroupMode: () => CgroupMode;
   chooseRuntime: typeof chooseRuntime;
   createContainer: typeof createContainer;
   startContainer: typeof startContainer;
@@ -119,6 +121,7 @@ export const realHost: Host = {
   removeCgroup: (p) => {
     removeCgroup(p);
   },
+  cgroupMode: () => cgroupMode(),
   chooseRuntime,
   createContainer,
   startContainer,

@@ -858,3 +858,19 @@ test('resource flags and oom_score_adj reach the bundle; a refused weight record
   }
   assert.equal(reconcileAll(ctx).length, before);
 });
+
+test("--cgroupns: the host's by default on v1 and hybrid hosts, a namespace of its own on v2 or when asked", async () => {
+  const namespaces = async (name: string, over: Partial<CreateRequest>) => {
+    const c = createContainer(ctx, req({ name, ...over }));
+    await startContainer(ctx, c.id);
+    const spec = host.bundles.get(join(ctx.paths.root, 'containers', c.id)) as { linux: { namespaces: { type: string }[] } };
+    return spec.linux.namespaces.some((n) => n.type === 'cgroup');
+  };
+  assert.equal(await namespaces('hybrid-default', {}), false);
+  assert.equal(await namespaces('hybrid-private', { cgroupns: 'private' }), true);
+  assert.equal(lookup(ctx, 'hybrid-private').spec.cgroupns, 'private');
+  host.cgroupLayout = 'v2';
+  assert.equal(await namespaces('v2-default', {}), true);
+  assert.equal(await namespaces('v2-host', { cgroupns: 'host' }), false);
+  assert.equal(lookup(ctx, 'v2-default').spec.cgroupns, undefined, 'the default is not recorded: it follows the host');
+});

@@ -184,6 +184,17 @@ test('a new outer container on the same volume finds the inner containers exited
   b.ok(['volume', 'rm', 'nest-root']);
 });
 
+test("--cgroupns private: the inner berth sees its own cgroup as the root, and its limits still nest under the outer's", () => {
+  const id = runOuter('nest-cgns', ['--privileged', '--cgroupns', 'private', '-v', 'nest-cgns-root:/var/lib/berth', '--tmpfs', '/run/berth']);
+  assert.match(b.ok(['exec', 'nest-cgns', 'cat', '/proc/self/cgroup']), /^\d+:memory:\/$/m);
+  innerOk('nest-cgns', ['run', '-d', '--name', 'nest-cgns-inner', '--network', 'none', '-m', '40m', 'busybox', 'sleep', '1000']);
+  const innerCtr = innerId('nest-cgns', 'nest-cgns-inner');
+  assert.equal(Number(readFileSync(`/sys/fs/cgroup/memory/berth/${id}/berth/${innerCtr}/memory.limit_in_bytes`, 'utf8')), 40 * MiB);
+  b.ok(['rm', '-f', 'nest-cgns']);
+  assert.deepEqual(cgroupDirsOf(id), []);
+  b.ok(['volume', 'rm', 'nest-cgns-root']);
+});
+
 test("without --privileged, or with its root on the container's own overlayfs, berth refuses in one line and makes nothing", () => {
   runOuter('nest-plain', ['-v', 'nest-plain-root:/var/lib/berth']);
   const plain = inner('nest-plain', ['run', '-d', '--name', 'nest-refused', '-p', '8082:80', 'busybox', 'true']);

@@ -137,6 +137,9 @@ export class FakeHost implements Host {
     this.canRunChecks.push(root ?? '');
     if (this.cannotRun) throw this.cannotRun;
   };
+  /** This host's layout (hybrid, as the test machine's); v2 gives containers a cgroup namespace by default. */
+  cgroupLayout: 'v1' | 'hybrid' | 'v2' = 'hybrid';
+  cgroupMode = () => this.cgroupLayout;
   bootId = () => this.boot;
   bootTime = () => this.bootStart;
   processAlive = (pid: number, start: number | null | undefined) => {
