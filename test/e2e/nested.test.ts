@@ -1,6 +1,7 @@
 // berth inside a berth container (docs/nested.md): localhost/berth (images/berth) run with
 // --privileged, its root on a volume and its runroot on a tmpfs, manages containers of its own,
-// with a bridge, a published port, a user network with its name server, and memory limits in
+// with a bridge, a published port (reached from the outer container, and from the host when the
+// outer container publishes it too), a user network with its name server, and memory limits in
 // cgroups nested under the outer container's. Removing the outer container leaves nothing of
 // the inner ones on the host; a new outer container on the same volume finds them again.
 import { test, before, after } from 'node:test';
@@ -10,6 +11,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Berth, REPO, until, type Result } from './helpers.js';
 import { leaked, snapshot, type HostObjects } from '../leak.js';
+import { freePort } from './registry-helpers.js';
 
 const BERTH_TAR = join(REPO, 'images/out/berth.tar');
 const OUTER = 'nest-outer';
@@ -73,7 +75,9 @@ let baseline: HostObjects;
 
 test('inside a privileged berth container, berth runs containers with a published port and a memory limit', async () => {
   baseline = snapshot();
-  outerId = runOuter(OUTER, PRIVILEGED);
+  // The outer container publishes the inner one's port on the host's loopback.
+  const hostPort = await freePort();
+  outerId = runOuter(OUTER, [...PRIVILEGED, '-p', `127.0.0.1:${hostPort}:8080`]);
   assert.equal(innerOk(OUTER, ['run', '--rm', 'busybox', 'echo', 'hello from the inside']), 'hello from the inside\n');
   innerOk(OUTER, ['run', '-d', '--name', 'nest-web', '-m', '64m', '-p', '8080:80', 'busybox', 'sh', '-c',
     'mkdir -p /www && echo served-by-the-inner-container > /www/index.html && exec httpd -f -p 80 -h /www']);
@@ -85,6 +89,13 @@ test('inside a privileged berth container, berth runs containers with a publishe
   assert.match(outerIp, /^10\./);
   for (const host of ['127.0.0.1', outerIp])
     assert.equal(await outerUntilOk(OUTER, ['wget', '-qO-', `http://${host}:8080/`]), 'served-by-the-inner-container\n', host);
+  // And from the host, through both: the outer's DNAT to its 8080, the inner's to the container.
+  let fromHost = '';
+  for (let i = 0; i < 50 && fromHost === ''; i++) {
+    fromHost = await fetch(`http://127.0.0.1:${hostPort}/`).then((r) => r.text()).catch(() => '');
+    if (fromHost === '') await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(fromHost, 'served-by-the-inner-container\n');
 
   // The limit is the inner runc's, in a cgroup nested under the outer container's on the host,
   // and it is what the inner container sees as its own.
