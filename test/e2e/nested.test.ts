@@ -206,6 +206,25 @@ test("--cgroupns private: the inner berth sees its own cgroup as the root, and i
   b.ok(['volume', 'rm', 'nest-cgns-root']);
 });
 
+test("the host's system check --repair leaves alone an inner berth whose root and runroot are at the host root's paths", () => {
+  // The same paths as this test's host root: the inner conmons' -b and the inner name server's
+  // --config then read exactly as the host berth's own would.
+  runOuter('nest-same', ['--privileged', '-v', `nest-same-root:${b.root}`, '--tmpfs', b.runroot]);
+  const same = (args: string[]) => innerOk('nest-same', ['--root', b.root, '--runroot', b.runroot, ...args]);
+  same(['image', 'import', '/images/busybox.tar']);
+  same(['network', 'create', 'nest-same-net']);
+  same(['run', '-d', '--name', 'nest-same-ctr', '--network', 'nest-same-net', 'busybox', 'sleep', '1000']);
+  const id = same(['inspect', '-f', '{{.Id}}', 'nest-same-ctr']).trim();
+  const check = b.run(['system', 'check']);
+  assert.doesNotMatch(check.stdout + check.stderr, new RegExp(`${id.slice(0, 12)}|aardvark`), "the inner objects are not the host root's");
+  b.run(['system', 'check', '--repair']);
+  assert.match(same(['ps']), /Up .*nest-same-ctr/);
+  assert.equal(same(['exec', 'nest-same-ctr', 'echo', 'alive']), 'alive\n');
+  assert.ok(processesUnder(b.inspect('nest-same').Id).some((p) => p.includes('aardvark-dns')), 'the inner name server still runs');
+  b.ok(['rm', '-f', 'nest-same']);
+  b.ok(['volume', 'rm', 'nest-same-root']);
+});
+
 test("without --privileged, or with its root on the container's own overlayfs, berth refuses in one line and makes nothing", () => {
   runOuter('nest-plain', ['-v', 'nest-plain-root:/var/lib/berth']);
   const plain = inner('nest-plain', ['run', '-d', '--name', 'nest-refused', '-p', '8082:80', 'busybox', 'true']);
