@@ -125,6 +125,14 @@ test('a user network of the inner berth: its containers find each other by name 
   assert.equal(got.stdout, 'db-answers\n');
 });
 
+test('the inner berth builds an image (a RUN step is an inner container) and runs it', () => {
+  b.ok(['exec', OUTER, 'sh', '-c',
+    'mkdir -p /ctx && printf "FROM localhost/busybox\\nRUN echo built-inside > /hello\\nCMD [\\"cat\\", \\"/hello\\"]\\n" > /ctx/Containerfile']);
+  innerOk(OUTER, ['build', '-q', '-t', 'nest-built', '/ctx']);
+  assert.equal(innerOk(OUTER, ['run', '--rm', 'nest-built']), 'built-inside\n');
+  innerOk(OUTER, ['rmi', 'nest-built']);
+});
+
 test('the inner berth stops and removes what it runs', () => {
   const stopped = inner(OUTER, ['stop', '-t', '1', 'nest-web']);
   assert.equal(stopped.status, 0, stopped.stderr);
