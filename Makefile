@@ -6,7 +6,7 @@ IMAGES := images/out/busybox.tar images/out/nginx.tar
 # Small programs of berth's own, for system calls that neither Node nor a host program offers.
 HELPERS := build/helpers/berth-idmap-mount
 
-.PHONY: all deps build images install demo demo-down lint format format-check test test-unit test-integration bench soak clean
+.PHONY: all deps build images berth-image install demo demo-down lint format format-check test test-unit test-integration bench soak clean
 
 all: build
 
@@ -37,6 +37,12 @@ build/helpers/berth-idmap-mount: helpers/idmap-mount.c
 IMAGE_SOURCES := images/build.sh images/rootfs.sh images/.containerignore $(wildcard images/busybox/* images/nginx/*)
 $(IMAGES) &: $(IMAGE_SOURCES)
 	bash images/build.sh
+
+# localhost/berth, berth and its programs in an image, to run berth inside a berth container
+# (docs/nested.md). Not built by `make build`: test/e2e/nested.test.ts builds it when it runs
+# (about 15 s, then cached in images/out/berth.tar until one of its files changes).
+berth-image: build
+	bash images/berth/build.sh
 
 install: build
 	ln -sf $(CURDIR)/bin/berth /usr/local/bin/berth

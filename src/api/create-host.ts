@@ -77,7 +77,7 @@ function mount(o: Obj): MountSpec {
 }
 
 type Extras = Pick<CreateRequest,
-  'init' | 'ulimits' | 'devices' | 'mounts' | 'shmSize' | 'sysctls' | 'stopSignal' | 'extraHosts' | 'oomScoreAdj' | 'dns' | 'logOpts'>;
+  'init' | 'ulimits' | 'devices' | 'mounts' | 'shmSize' | 'sysctls' | 'stopSignal' | 'extraHosts' | 'oomScoreAdj' | 'dns' | 'logOpts' | 'cgroupns'>;
 
 function strings(v: unknown, what: string): string[] {
   if (v === undefined || v === null) return [];
@@ -157,6 +157,11 @@ export function hostExtras(hc: Obj, body: Obj): Extras {
       }
     });
     if (hosts.length > 0) out.extraHosts = hosts;
+  }
+  // "" is Docker's "the daemon's default".
+  if (hc.CgroupnsMode !== undefined && hc.CgroupnsMode !== null && hc.CgroupnsMode !== '') {
+    if (hc.CgroupnsMode !== 'host' && hc.CgroupnsMode !== 'private') throw badRequest(`invalid cgroup namespace mode: ${JSON.stringify(hc.CgroupnsMode)}`);
+    out.cgroupns = hc.CgroupnsMode;
   }
   if (hc.Sysctls !== undefined && hc.Sysctls !== null) {
     if (!isObj(hc.Sysctls) || !Object.values(hc.Sysctls).every((v) => typeof v === 'string')) throw badRequest('HostConfig.Sysctls must map names to strings');

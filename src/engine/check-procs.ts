@@ -1,6 +1,6 @@
 // `system check`'s processes of a root that nothing of record accounts for: conmons, health
 // runners and DNS servers (engine/check.ts runs it with the other scans).
-import { listProcesses } from '../sys/proc.js';
+import { listProcesses, mountNamespace } from '../sys/proc.js';
 import { getHealth } from '../state/health.js';
 import { listNetworks } from '../network/networks.js';
 import { DEFAULT_NETWORK } from '../network/names.js';
@@ -13,7 +13,10 @@ import { HEX64, type Item, type Scope } from './check-model.js';
 
 export function scanProcesses(ctx: EngineContext, scope: Scope): Item[] {
   const items: Item[] = [];
-  const procs = listProcesses();
+  // Only processes whose paths mean what ours do: berth in a container has its own root at the
+  // same path, and its conmons and name servers are none of this root's.
+  const own = mountNamespace('self');
+  const procs = listProcesses().filter((p) => mountNamespace(p.pid) === own);
   const conmonOf = new Map([...scope.records.values()].filter((c) => scope.running.has(c.id)).map((c) => [c.id, c.conmonPid]));
   for (const p of procs) {
     if (!p.cmdline[0]?.endsWith('conmon')) continue;

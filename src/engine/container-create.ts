@@ -108,6 +108,7 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
     ...(req.oomScoreAdj !== undefined ? { oomScoreAdj: req.oomScoreAdj } : {}),
     ...(dns ? { dns } : {}),
     ...(req.logOpts ? { logOpts: { ...req.logOpts } } : {}),
+    ...(req.cgroupns ? { cgroupns: req.cgroupns } : {}),
     ...(req.extraHosts && req.extraHosts.length > 0 ? { extraHosts: req.extraHosts.map((h) => parseExtraHost(`${h.host}:${h.ip}`)) } : {}),
     ...(req.sysctls && Object.keys(req.sysctls).length > 0
       ? { sysctls: Object.fromEntries(Object.entries(req.sysctls).map(([k, v]) => checkSysctl(`${k}=${v}`, req.networkMode))) }
@@ -147,6 +148,7 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
   }
   const userns = planUserns(req.userns);
   const subids = userns.kind === 'auto' ? subordinateRanges() : undefined;
+  hostOf(ctx).checkCanRun(ctx.paths.root);
   if (rootless && spec.networkMode === 'bridge') checkRootlessNetworks(spec, hostOf(ctx).unprivilegedPortStart());
   else if (spec.networkMode === 'bridge') ensureDefaultNetworkIfUsed(ctx, spec);
   // One transaction: the record, its endpoints and its ports appear together or not at all.

@@ -98,6 +98,7 @@ async function setUpDeferredNetwork(ctx: EngineContext, c: Container, pid: numbe
 /** Everything up to the runtime: rootfs mounted, network up, bundle written. Steps register undos. */
 async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: { terminal: boolean; canDefer?: boolean }): Promise<Prepared> {
   const spec = c.spec;
+  hostOf(ctx).checkCanRun(ctx.paths.root);
   const image = resolveImage(imageContext(ctx).store, c.imageId);
   const runDir = containerRunDir(ctx, c.id);
   mkdirSync(runDir, { recursive: true, mode: 0o700 });
@@ -201,6 +202,7 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
     network,
     resources: toRuntimeResources(spec),
     ...(rootless ? {} : { cgroupsPath: cgroupsPath(c.id) }),
+    privateCgroupNamespace: spec.cgroupns === undefined ? hostOf(ctx).cgroupMode() === 'v2' : spec.cgroupns === 'private',
     rlimitsHardCap: limits,
     ...sec.spec,
     tmpfs: [...sec.spec.tmpfs, ...extra.tmpfs],

@@ -10,9 +10,11 @@ import { idmapMount } from '../sys/idmap.js';
 import { inUserNamespace, unprivilegedPortStart } from '../sys/rootless.js';
 import { mount, unmount, isOwnFsMounted } from '../sys/mount.js';
 import { bootId, bootTime, sameProcessAlive, processStartTime, hardRlimits, allHardRlimits, oomFloor } from '../sys/proc.js';
-import { blkioWeightSupported } from '../sys/cgroups.js';
+import { blkioWeightSupported, cgroupMode, type CgroupMode } from '../sys/cgroups.js';
 import type { ResourceHost } from './resource-options.js';
 import { removeCgroup } from '../sys/cgroups.js';
+import { containerShortfall } from '../sys/contained.js';
+import { shortfallError } from './preflight.js';
 import { sendSignal } from '../sys/signal.js';
 import {
   createContainer,
@@ -38,6 +40,11 @@ import { setUpUserModeNetwork, tearDownUserModeNetwork } from '../network/usermo
 import type { EngineContext } from './context.js';
 
 export interface Host {
+  /**
+   * Throws when this host cannot run containers (berth in a container without --privileged, or
+   * `root` on overlayfs); without `root`, only the privileges are checked (a network's bridge).
+   */
+  checkCanRun: (root?: string) => void;
   bootId: () => string;
   /** When the current boot began; bounds the finish of a run that a reboot ended. */
   bootTime: () => Date | null;
@@ -66,6 +73,8 @@ export interface Host {
   /** Gives a path the container's root (a user namespace's), so that it may write there. */
   chown: (path: string, uid: number, gid: number) => void;
   removeCgroup: (cgroupsPath: string) => void;
+  /** v1, hybrid or v2: a container gets a cgroup namespace of its own by default on v2 only, as in Docker. */
+  cgroupMode: () => CgroupMode;
   chooseRuntime: typeof chooseRuntime;
   createContainer: typeof createContainer;
   startContainer: typeof startContainer;
@@ -95,6 +104,10 @@ export interface Host {
 }
 
 export const realHost: Host = {
+  checkCanRun: (root) => {
+    const s = containerShortfall(root);
+    if (s) throw shortfallError(s);
+  },
   bootId: () => bootId(),
   bootTime: () => bootTime(),
   processAlive: (pid, startTime) => sameProcessAlive(pid, startTime),
@@ -119,6 +132,7 @@ export const realHost: Host = {
   removeCgroup: (p) => {
     removeCgroup(p);
   },
+  cgroupMode: () => cgroupMode(),
   chooseRuntime,
   createContainer,
   startContainer,

@@ -33,6 +33,7 @@ import { emptyResources, type CreateRequest } from './types.js';
 import { imageContext } from './parts.js';
 import { eventsAfter } from '../state/events.js';
 import { getHealth } from '../state/health.js';
+import { shortfallError } from './preflight.js';
 
 let dir: string;
 let host: FakeHost;
@@ -105,6 +106,20 @@ test('create refuses a name in use and leaves one record', () => {
 test('create refuses more CPUs than the host has, with nothing recorded', () => {
   assert.throws(() => createContainer(ctx, req({ resources: { ...emptyResources(), cpus: 4096 } })), (e) => isBerthError(e) && e.kind === 'InvalidArgument');
   assert.equal(reconcileAll(ctx).length, 0);
+});
+
+test('a host that cannot run containers refuses create and start before touching anything', async () => {
+  const made = createContainer(ctx, req({ name: 'before' }));
+  host.cannotRun = shortfallError({ kind: 'privileges', missing: ['CAP_SYS_ADMIN'] });
+  assert.throws(() => createContainer(ctx, req({ name: 'refused', networkMode: 'bridge' })),
+    (e) => isBerthError(e) && e.code === 'host.not_privileged' && e.exitCode === 125 && /--privileged/.test(e.message));
+  await assert.rejects(startContainer(ctx, made.id), (e) => isBerthError(e) && e.code === 'host.not_privileged');
+  assert.deepEqual(host.calls, [], 'no network, mount or runtime call was made');
+  assert.deepEqual(reconcileAll(ctx).map((c) => `${c.name} ${c.status}`), ['before created']);
+  assert.ok(!existsSync(runDir(made.id)), 'no run directory left');
+  assert.deepEqual(host.canRunChecks, [ctx.paths.root, ctx.paths.root, ctx.paths.root]);
+  host.cannotRun = undefined;
+  assert.equal((await startContainer(ctx, made.id)).status, 'running');
 });
 
 test('a bridge container plans its endpoints at create and sets its network up at start', async () => {
@@ -875,4 +890,20 @@ test('resource flags and oom_score_adj reach the bundle; a refused weight record
     host.resourceHost = orig;
   }
   assert.equal(reconcileAll(ctx).length, before);
+});
+
+test("--cgroupns: the host's by default on v1 and hybrid hosts, a namespace of its own on v2 or when asked", async () => {
+  const namespaces = async (name: string, over: Partial<CreateRequest>) => {
+    const c = createContainer(ctx, req({ name, ...over }));
+    await startContainer(ctx, c.id);
+    const spec = host.bundles.get(join(ctx.paths.root, 'containers', c.id)) as { linux: { namespaces: { type: string }[] } };
+    return spec.linux.namespaces.some((n) => n.type === 'cgroup');
+  };
+  assert.equal(await namespaces('hybrid-default', {}), false);
+  assert.equal(await namespaces('hybrid-private', { cgroupns: 'private' }), true);
+  assert.equal(lookup(ctx, 'hybrid-private').spec.cgroupns, 'private');
+  host.cgroupLayout = 'v2';
+  assert.equal(await namespaces('v2-default', {}), true);
+  assert.equal(await namespaces('v2-host', { cgroupns: 'host' }), false);
+  assert.equal(lookup(ctx, 'v2-default').spec.cgroupns, undefined, 'the default is not recorded: it follows the host');
 });

@@ -58,6 +58,7 @@ export function ensureDefaultNetwork(ctx: EngineContext) {
 
 /** Under the network's lock: two creates of one name, or a create racing an rm, take turns. */
 export function createNetwork(ctx: EngineContext, opts: CreateNetworkOptions) {
+  hostOf(ctx).checkCanRun();
   if (hostOf(ctx).rootless()) {
     throw invalid('network.rootless', `network ${opts.name}: rootless berth cannot create networks: it has only the default, user-mode one`,
       'leave out --network, or run berth as root');

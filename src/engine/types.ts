@@ -174,7 +174,11 @@ export interface CreateRequest {
   oomScoreAdj?: number;
   dns?: DnsSpec;
   logOpts?: LogOpts;
+  /** --cgroupns; absent: private on a cgroup v2 host, host otherwise (Docker's defaults). */
+  cgroupns?: CgroupnsMode;
 }
+
+export type CgroupnsMode = 'host' | 'private';
 
 /**
  * --log-opt max-size and max-file. conmon's --log-size-max truncates the log when a write would
@@ -229,6 +233,7 @@ export interface ContainerSpec {
   oomScoreAdj?: number;
   dns?: DnsSpec;
   logOpts?: LogOpts;
+  cgroupns?: CgroupnsMode;
 }
 
 export function emptyResources(): Resources {

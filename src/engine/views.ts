@@ -165,6 +165,8 @@ function hostOptionsView(s: ContainerSpec) {
   return {
     Init: s.init !== undefined,
     ShmSize: s.shmSize ?? 64 * 1024 * 1024,
+    // Docker's "" is the daemon's default: private on cgroup v2, host otherwise.
+    CgroupnsMode: s.cgroupns ?? '',
     Sysctls: s.sysctls ?? {},
     ExtraHosts: (s.extraHosts ?? []).map((h) => `${h.host}:${h.ip}`),
     ...(s.init ? { InitPath: s.init.path } : {}),

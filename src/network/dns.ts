@@ -16,6 +16,7 @@ import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../sys/atomic.js';
 import { run } from '../sys/exec.js';
+import { mountNamespace } from '../sys/proc.js';
 import { sendSignal } from '../sys/signal.js';
 import type { NetCtx } from './context.js';
 import { netnsExists } from './kernel.js';
@@ -126,7 +127,8 @@ function isOurAardvark(pid: number, dir: string): boolean {
   try {
     const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
     const state = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '')[0];
-    return state !== 'Z' && cmd.some((a) => a.endsWith('aardvark-dns')) && cmd.includes(dir);
+    // Another mount namespace's server (berth in a container) names its own runroot at this path.
+    return state !== 'Z' && cmd.some((a) => a.endsWith('aardvark-dns')) && cmd.includes(dir) && mountNamespace(pid) === mountNamespace('self');
   } catch {
     return false;
   }

@@ -1,6 +1,6 @@
 // Facts about processes from /proc. A pid alone names nothing across time: pids are reused,
 // so berth records (pid, start time, boot id) and trusts a pid only while all three match.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 export interface ProcFs {
   /** Defaults to /proc; tests point it at a temp dir. */
@@ -113,6 +113,19 @@ export interface ProcessInfo {
   state: string;
   startTime: number;
   cmdline: string[];
+}
+
+/**
+ * The mount namespace a process's paths resolve in ("mnt:[4026531841]"), null when unreadable.
+ * A conmon or aardvark-dns of berth run inside a container (docs/nested.md) names paths such as
+ * /var/lib/berth that are another filesystem's, and so another root's, than ours.
+ */
+export function mountNamespace(pid: number | 'self', o?: ProcFs): string | null {
+  try {
+    return readlinkSync(`${procRoot(o)}/${pid}/ns/mnt`);
+  } catch {
+    return null;
+  }
 }
 
 /** Every live process (zombies left out) with its command line, for finding orphans by their arguments. */

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isBerthError } from '../../common/errors.js';
-import { parseEnvFileText } from './run-extra-flags.js';
+import { extraRequest, parseEnvFileText } from './run-extra-flags.js';
+import type { CreateRequest } from '../../engine/types.js';
 import { checkSysctl, parseExtraHost } from '../../engine/index.js';
 import { extraHostLines } from '../../engine/extra-hosts.js';
 
@@ -34,4 +35,15 @@ test('--add-host NAME:IP or NAME=IP, v4 and v6; bad ones refused', () => {
   assert.throws(() => parseExtraHost('-x:1.2.3.4'), user125(/invalid host name/));
   assert.throws(() => parseExtraHost('gw:host-gateway'), user125(/host-gateway is not supported/));
   assert.equal(extraHostLines([{ host: 'a1', ip: '10.0.0.1' }, { host: 'b2', ip: '::1' }]), '10.0.0.1\ta1\n::1\tb2\n');
+});
+
+test('--cgroupns host or private, recorded as asked; anything else refused', () => {
+  const asked = (v: string) => {
+    const req = { env: [], labels: {}, networkMode: 'none' } as unknown as CreateRequest;
+    extraRequest({ cgroupns: v }, req);
+    return req.cgroupns;
+  };
+  assert.equal(asked('private'), 'private');
+  assert.equal(asked('host'), 'host');
+  assert.throws(() => asked('shared'), user125(/^invalid cgroup namespace mode: shared$/));
 });

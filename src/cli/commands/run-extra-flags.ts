@@ -1,4 +1,4 @@
-// --env-file, --label-file, --stop-signal, --shm-size, --sysctl, --add-host and --cidfile: Docker's syntax
+// --env-file, --label-file, --stop-signal, --shm-size, --sysctl, --add-host, --cgroupns and --cidfile: Docker's syntax
 // and messages. The files are read here, as Docker's client reads them; the rest is pure.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { OptionDef, ParsedArgs } from '../args.js';
@@ -16,6 +16,7 @@ export const EXTRA_RUN_FLAGS: OptionDef[] = [
   { long: 'sysctl', type: 'string', multiple: true, description: 'set a namespaced kernel parameter NAME=VALUE' },
   { long: 'cidfile', type: 'string', description: 'write the container ID to the file' },
   { long: 'add-host', type: 'string', multiple: true, description: 'add a custom host-to-IP mapping (host:ip)' },
+  { long: 'cgroupns', type: 'string', description: "cgroup namespace: 'host' or 'private' (default: private on cgroup v2, host otherwise)" },
 ];
 
 /**
@@ -64,6 +65,11 @@ export function extraRequest(v: ParsedArgs['values'], req: CreateRequest): void 
   if (sysctls.length > 0) req.sysctls = Object.fromEntries(sysctls);
   const hosts = list(v['add-host']).map(parseExtraHost);
   if (hosts.length > 0) req.extraHosts = hosts;
+  const cgroupns = str(v.cgroupns);
+  if (cgroupns !== undefined) {
+    if (cgroupns !== 'host' && cgroupns !== 'private') throw invalid('cli.bad_flag', `invalid cgroup namespace mode: ${cgroupns}`, "use 'host' or 'private'");
+    req.cgroupns = cgroupns;
+  }
 }
 
 /** Docker refuses to start when the file is there already: it may be another container's. */

@@ -133,6 +133,17 @@ export class FakeHost implements Host {
   isRootless = false;
   rootless = () => this.isRootless;
   unprivilegedPortStart = () => 1024;
+  /** What checkCanRun throws (a host without privileges); undefined: it can run containers. */
+  cannotRun: Error | undefined;
+  /** The roots checkCanRun was asked about ('' for none): a read, so not among `calls`. */
+  readonly canRunChecks: string[] = [];
+  checkCanRun = (root?: string) => {
+    this.canRunChecks.push(root ?? '');
+    if (this.cannotRun) throw this.cannotRun;
+  };
+  /** This host's layout (hybrid, as the test machine's); v2 gives containers a cgroup namespace by default. */
+  cgroupLayout: 'v1' | 'hybrid' | 'v2' = 'hybrid';
+  cgroupMode = () => this.cgroupLayout;
   bootId = () => this.boot;
   bootTime = () => this.bootStart;
   processAlive = (pid: number, start: number | null | undefined) => {
