@@ -3,7 +3,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isBerthError } from '../common/errors.js';
-import { HelpRequested } from './args.js';
+import { isHelpRequested } from './args.js';
 import { asSystemError } from '../common/system-errors.js';
 import { mark } from '../common/timing.js';
 import { faultVerb } from '../common/fault.js';
@@ -245,7 +245,7 @@ export async function main(argv: string[]): Promise<number> {
     mark('modules loaded');
     return await handler({ config, argv: rest.slice(consumed), path: key, commands: COMMANDS });
   } catch (e0) {
-    if (e0 instanceof HelpRequested) {
+    if (isHelpRequested(e0)) {
       process.stdout.write((await import('./help.js')).helpText(key, e0.defs));
       return 0;
     }
