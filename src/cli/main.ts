@@ -10,6 +10,8 @@ import { faultVerb } from '../common/fault.js';
 import type { EngineConfig } from '../engine/index.js';
 
 import { VERSION } from './version.js';
+// A write(2), not process.stdout: building that stream loads some 20 built-in modules.
+import { out } from './render.js';
 
 export { VERSION };
 
@@ -140,7 +142,7 @@ const COMMANDS: Record<string, () => Promise<Handler>> = {
   __complete: async () => (await import('./commands/completion.js')).namesCmd,
   'system events': async () => (await import('./commands/events.js')).eventsCmd,
   version: async () => () => {
-    process.stdout.write(`berth version ${VERSION}\n`);
+    out(`berth version ${VERSION}\n`);
     return 0;
   },
 };
@@ -205,10 +207,10 @@ export async function main(argv: string[]): Promise<number> {
     else if (a.startsWith('--runroot=')) runroot = a.slice(10);
     else if (a === '--debug') debug = true;
     else if (a === '--version' || a === '-v') {
-      process.stdout.write(`berth version ${VERSION}\n`);
+      out(`berth version ${VERSION}\n`);
       return 0;
     } else if (a === '--help' || a === '-h') {
-      process.stdout.write(USAGE);
+      out(USAGE);
       return 0;
     } else break;
   }
@@ -216,7 +218,7 @@ export async function main(argv: string[]): Promise<number> {
   // `berth help run` is `berth run --help`.
   if (rest[0] === 'help') {
     if (rest.length === 1) {
-      process.stdout.write(USAGE);
+      out(USAGE);
       return 0;
     }
     rest = [...rest.slice(1), '--help'];
@@ -229,7 +231,7 @@ export async function main(argv: string[]): Promise<number> {
   let consumed = 1;
   if (NOUNS.has(key)) {
     if (rest.length < 2 || rest[1] === '--help') {
-      process.stdout.write(USAGE);
+      out(USAGE);
       return rest.length < 2 ? 125 : 0;
     }
     key = `${key} ${rest[1]}`;
@@ -246,7 +248,7 @@ export async function main(argv: string[]): Promise<number> {
     return await handler({ config, argv: rest.slice(consumed), path: key, commands: COMMANDS });
   } catch (e0) {
     if (isHelpRequested(e0)) {
-      process.stdout.write((await import('./help.js')).helpText(key, e0.defs));
+      out((await import('./help.js')).helpText(key, e0.defs));
       return 0;
     }
     const e = asSystemError(e0, root) ?? e0;

@@ -4,7 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Berth, REPO } from './helpers.js';
 
@@ -69,4 +69,18 @@ test("berth.cjs's stand-ins run the full bundle's commands: help, a user's error
   assert.equal(fromCore.status, 0, fromCore.stderr);
   assert.equal(fromCore.stdout, fromFull.stdout);
   assert.match(fromCore.stdout, /--socket/);
+});
+
+test('version and ps -a load neither net nor the stream modules (each costs a short command milliseconds)', () => {
+  const hook = join(b.root, 'modules.cjs');
+  writeFileSync(hook, "process.on('exit', () => require('node:fs').writeSync(2, process.moduleLoadList.join('\\n') + '\\n'));\n");
+  for (const verb of [['version'], ['ps', '-a']]) {
+    const r = spawnSync(process.execPath, ['-r', hook, join(REPO, 'bin/berth.cjs'), '--root', b.root, '--runroot', b.runroot, ...verb], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const loaded = r.stderr.split('\n');
+    assert.ok(loaded.includes('NativeModule fs'), 'the hook saw the module list');
+    for (const m of ['NativeModule net', 'NativeModule stream', 'NativeModule internal/streams/readable', 'NativeModule crypto', 'NativeModule zlib']) {
+      assert.ok(!loaded.includes(m), `${verb.join(' ')} loads ${m}`);
+    }
+  }
 });
