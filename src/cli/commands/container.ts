@@ -2,7 +2,7 @@
 import type { CommandContext } from '../main.js';
 import { parseArgs, bool, str, list, type OptionDef } from '../args.js';
 import { RUN_FLAGS, toCreateRequest } from './run-flags.js';
-import { type AttachStreams, attachStreams, checkCidfile, writeCidfile } from './run-extra-flags.js';
+import { type AttachStreams, attachFlags, attachStreams, checkCidfile, writeCidfile } from './run-extra-flags.js';
 import { PULL_FLAGS, pullIfNeeded } from './auto-pull.js';
 import { json, out, printDocs, table, truncate } from '../render.js';
 import { eachRef } from '../each-ref.js';
@@ -27,9 +27,16 @@ function needArgs(c: CommandContext, pos: string[], usage: string): void {
 
 // ------------------------------------------------------------------------------ create, run
 
+/** create's -a attaches nothing: its help says what it does instead. */
+const CREATE_FLAGS = RUN_FLAGS.map((d) =>
+  d.long === 'attach' ? { ...d, description: "record STDIN, STDOUT or STDERR as the streams to attach (inspect's Config.Attach*; default: STDOUT and STDERR)" }
+    : d
+);
+
 export async function createCmd(c: CommandContext): Promise<number> {
-  const p = parseArgs(c.argv, [...RUN_FLAGS, ...PULL_FLAGS, HELP], { stopAtPositional: true, command: c.path });
-  const req = toCreateRequest(p);
+  const p = parseArgs(c.argv, [...CREATE_FLAGS, ...PULL_FLAGS, HELP], { stopAtPositional: true, command: c.path });
+  // Recorded for inspect; a later start -a attaches stdout and stderr, as Docker's does.
+  const req = { ...toCreateRequest(p), attach: attachFlags(p.values) };
   const cidfile = checkCidfile(p.values);
   const engine = engineOf(c);
   await pullIfNeeded(engine, req.image, p.values);
@@ -41,11 +48,13 @@ export async function createCmd(c: CommandContext): Promise<number> {
 
 export async function runCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [...RUN_FLAGS, ...PULL_FLAGS, HELP], { stopAtPositional: true, command: c.path });
-  const req = toCreateRequest(p);
+  const req0 = toCreateRequest(p);
   const cidfile = checkCidfile(p.values);
   const detach = bool(p.values.detach);
   const streams = attachStreams(p.values);
   if (detach && list(p.values.attach).length > 0) throw invalid('cli.conflict', 'Conflicting options: -a and -d');
+  // As Docker records them: none for run -d.
+  const req = detach ? req0 : { ...req0, attach: attachFlags(p.values) };
   const engine = engineOf(c);
   await pullIfNeeded(engine, req.image, p.values);
   if (detach) {
