@@ -26,6 +26,8 @@ const expected = v1 ? `${32 << 20}\n512\n50000\n25000\n` : undefined;
 test('the limits reach the cgroup and oom_score_adj the process; inspect shows them', () => {
   b.ok(['create', '--name', 'limits', '--network', 'none', '-m', '64m', '--memory-swap', '128m', '--memory-reservation', '32m', '--cpu-shares', '512',
     '--cpu-period', '50000', '--cpu-quota', '25000', '--oom-score-adj', '300', 'busybox', 'sh', '-c', `${FILES}; cat /proc/self/oom_score_adj`]);
+  // ps's LIMITS column names each, compactly.
+  assert.match(b.ok(['ps', '-a', '--filter', 'name=limits']), / mem=64m,swap=128m,memres=32m,shares=512,quota=25000\/50000 /);
   b.ok(['start', '-a', 'limits']);
   const out = b.ok(['logs', 'limits']);
   if (expected !== undefined) assert.equal(out, `${expected}300\n`);

@@ -2,6 +2,7 @@
 import type { CommandContext } from '../main.js';
 import { parseArgs, bool, str, list, type OptionDef } from '../args.js';
 import { RUN_FLAGS, toCreateRequest } from './run-flags.js';
+import { limitsText } from './ps-limits.js';
 import { type AttachStreams, attachFlags, attachStreams, checkCidfile, writeCidfile } from './run-extra-flags.js';
 import { PULL_FLAGS, pullIfNeeded } from './auto-pull.js';
 import { json, out, printDocs, table, truncate } from '../render.js';
@@ -221,18 +222,6 @@ export function statusText(ctr: Container, now = Date.now(), health?: HealthStat
   return 'Created';
 }
 
-function limitsText(ctr: Container): string {
-  const r = ctr.spec.resources;
-  const parts: string[] = [];
-  if (r.memory !== undefined) parts.push(`mem=${Math.round(r.memory / 1024 / 1024)}m`);
-  if (r.cpus !== undefined) parts.push(`cpus=${r.cpus}`);
-  if (r.cpusetCpus !== undefined) parts.push(`cpuset=${r.cpusetCpus}`);
-  if (r.pidsLimit !== undefined) parts.push(`pids=${r.pidsLimit}`);
-  const io = r.blkio.readBps.length + r.blkio.writeBps.length + r.blkio.readIops.length + r.blkio.writeIops.length;
-  if (io > 0) parts.push('io');
-  return parts.join(',');
-}
-
 export async function psCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [
     { long: 'all', short: 'a', type: 'boolean' },
@@ -291,7 +280,7 @@ export async function psCmd(c: CommandContext): Promise<number> {
     `${humanDuration(now - Date.parse(x.createdAt))} ago`,
     statusText(x, now, health.get(x.id)),
     x.name,
-    limitsText(x),
+    limitsText(x.spec.resources),
     x.spec.networkMode === 'bridge' ? (eps.get(x.id) ?? []).map((e) => (e.ip ? `${e.network}:${e.ip}` : e.network)).join(',') : x.spec.networkMode,
   ])));
   return 0;
