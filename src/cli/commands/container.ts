@@ -222,11 +222,46 @@ export function statusText(ctr: Container, now = Date.now(), health?: HealthStat
   return 'Created';
 }
 
+/** The fields of ps --format's templates, Docker's names, with their table headers. */
+const PS_COLUMNS = {
+  ID: 'CONTAINER ID',
+  Image: 'IMAGE',
+  Command: 'COMMAND',
+  CreatedAt: 'CREATED AT',
+  RunningFor: 'CREATED',
+  Status: 'STATUS',
+  State: 'STATE',
+  Names: 'NAMES',
+  Labels: 'LABELS',
+  Networks: 'NETWORKS',
+  Mounts: 'MOUNTS',
+  Limits: 'LIMITS',
+};
+
+function psRow(x: Container, now: number, noTrunc: boolean, health: HealthStatus | undefined, eps: { network: string }[]): Record<string, string> {
+  const created = new Date(x.createdAt);
+  return {
+    ID: noTrunc ? x.id : shortId(x.id),
+    Image: x.imageRef,
+    Command: JSON.stringify(noTrunc ? x.spec.args.join(' ') : truncate(x.spec.args.join(' '), 20)),
+    // Go's time.Time as Docker prints it: 2026-12-03 16:30:00 +0000 UTC.
+    CreatedAt: `${created.toISOString().slice(0, 19).replace('T', ' ')} +0000 UTC`,
+    RunningFor: `${humanDuration(now - created.getTime())} ago`,
+    Status: statusText(x, now, health),
+    State: x.status,
+    Names: x.name,
+    Labels: Object.entries(x.labels).map(([k, v]) => `${k}=${v}`).join(','),
+    Networks: x.spec.networkMode === 'bridge' ? eps.map((e) => e.network).join(',') : x.spec.networkMode,
+    Mounts: x.spec.volumes.map((m) => m.source).join(','),
+    Limits: limitsText(x.spec.resources),
+  };
+}
+
 export async function psCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [
     { long: 'all', short: 'a', type: 'boolean' },
     { long: 'quiet', short: 'q', type: 'boolean' },
-    { long: 'format', type: 'string' },
+    { long: 'format', type: 'string', description: "table, json, or a Go template: '{{.Names}}', 'table {{.ID}}\\t{{.Status}}'" },
     { long: 'no-trunc', type: 'boolean' },
     { long: 'filter', type: 'string', multiple: true },
     HELP,
@@ -271,8 +306,12 @@ export async function psCmd(c: CommandContext): Promise<number> {
     }))));
     return 0;
   }
-  if (format !== 'table') throw invalid('cli.bad_format', `unknown --format "${format}": use table or json`);
   const now = Date.now();
+  if (format !== 'table') {
+    const { formatList } = await import('../list-format.js');
+    out(formatList(format, PS_COLUMNS, list0.map((x) => psRow(x, now, noTrunc, health.get(x.id), eps.get(x.id) ?? [])), 'container'));
+    return 0;
+  }
   out(table(['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'NAMES', 'LIMITS', 'NETWORKS'], list0.map((x) => [
     noTrunc ? x.id : shortId(x.id),
     x.imageRef,
