@@ -1,6 +1,6 @@
 # berth: `make demo` and `make test` work on a fresh Debian 12 machine as root.
 SHELL := /bin/bash
-APT_PACKAGES := runc crun conmon tini busybox-static nftables iproute2 aardvark-dns nginx-light attr jq procps psmisc util-linux bsdutils coreutils tar gzip curl skopeo podman docker-registry apache2-utils gcc libc6-dev chromium docker-compose uidmap catatonit passt
+APT_PACKAGES := runc crun conmon tini busybox-static nftables iproute2 aardvark-dns nginx-light attr jq procps psmisc util-linux bsdutils coreutils tar gzip curl skopeo podman docker-registry apache2-utils gcc libc6-dev chromium docker-compose uidmap catatonit passt zsh fish
 NODE_DEPS_STAMP := node_modules/.berth-stamp
 IMAGES := images/out/busybox.tar images/out/nginx.tar
 # Small programs of berth's own, for system calls that neither Node nor a host program offers.

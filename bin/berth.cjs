@@ -14,7 +14,7 @@ const path = require('node:path');
 const vm = require('node:vm');
 const Module = require('node:module');
 
-const bundle = path.join(__dirname, '..', 'build', 'bundle', 'berth.cjs');
+const bundles = path.join(__dirname, '..', 'build', 'bundle');
 const args = process.argv.slice(2);
 
 // The verb: the first word that is not a global flag or its value, with the noun's verb after it.
@@ -24,12 +24,19 @@ function verbOf(argv) {
     const a = argv[i];
     if (a === '--root' || a === '--runroot') { i++; continue; }
     if (a.startsWith('-')) { if (words.length) break; continue; }
+    if (a === 'help' && !words.length) continue;
     words.push(a);
     if (!['container', 'image', 'network', 'compose', 'system', 'volume', 'kube'].includes(words[0])) break;
   }
   return words.join('-').replace(/[^a-z-]/g, '').slice(0, 40) || 'none';
 }
 
+// The large commands (compose, serve, kube, build) are in a bundle of their own, so that the short
+// ones read and compile only what they can run (see build.mjs, which lists those verbs).
+const verb = verbOf(args);
+let full = [];
+try { full = JSON.parse(fs.readFileSync(path.join(bundles, 'full-verbs.json'), 'utf8')); } catch { /* berth.cjs loads the rest itself */ }
+const bundle = path.join(bundles, full.some((v) => verb === v || verb.startsWith(`${v}-`)) ? 'berth-full.cjs' : 'berth.cjs');
 let source;
 let st;
 try {
@@ -42,9 +49,9 @@ try {
 // An ordinary user (rootless berth, whose command runs twice: once to enter its namespaces, once
 // inside) may not write root's cache beside the bundle: it keeps one of its own, per checkout.
 function cacheDirFor() {
-  const beside = path.join(path.dirname(bundle), 'v8-cache');
+  const beside = path.join(bundles, 'v8-cache');
   try {
-    fs.accessSync(fs.existsSync(beside) ? beside : path.dirname(bundle), fs.constants.W_OK);
+    fs.accessSync(fs.existsSync(beside) ? beside : bundles, fs.constants.W_OK);
     return beside;
   } catch {
     const base = process.env.XDG_CACHE_HOME || (process.env.HOME ? path.join(process.env.HOME, '.cache') : '');
@@ -52,7 +59,7 @@ function cacheDirFor() {
   }
 }
 const cacheDir = cacheDirFor();
-const cacheFile = path.join(cacheDir, `${verbOf(args)}-${st.size}-${Math.trunc(st.mtimeMs)}.bin`);
+const cacheFile = path.join(cacheDir, `${path.basename(bundle, '.cjs')}-${verb}-${st.size}-${Math.trunc(st.mtimeMs)}.bin`);
 let cachedData;
 try { cachedData = fs.readFileSync(cacheFile); } catch { /* first run of this verb */ }
 

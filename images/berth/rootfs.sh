@@ -43,7 +43,7 @@ js_of() { (cd "$repo/node_modules/$1" && find . \( -name '*.js' -o -name '*.node
 
 if ((list)); then
   for f in "${programs[@]}" "${addons[@]/#/$repo/}"; do echo "$f"; libs_of "$f"; done | sort -u
-  printf '%s\n' "$repo/bin/berth" "$repo/bin/berth.cjs" "$repo"/build/bundle/*.cjs "$repo/build/helpers/berth-idmap-mount" \
+  printf '%s\n' "$repo/bin/berth" "$repo/bin/berth.cjs" "$repo"/build/bundle/*.cjs "$repo"/build/bundle/full-verbs.json "$repo/build/helpers/berth-idmap-mount" \
     "$repo/node_modules/better-sqlite3/package.json" /usr/share/containers/seccomp.json
   for pkg in node-unix-socket node-unix-socket-linux-x64-gnu; do js_of "$pkg" | sed "s|^\.|$repo/node_modules/$pkg|"; done
   exit 0
@@ -75,7 +75,7 @@ for a in "${addons[@]}"; do copy_libs "$repo/$a"; done
 o="$r/opt/berth"
 mkdir -p "$o/bin" "$o/build/bundle" "$o/build/helpers" "$o/node_modules/better-sqlite3/build/Release"
 install -m 0755 "$repo/bin/berth" "$repo/bin/berth.cjs" "$o/bin/"
-install -m 0644 "$repo"/build/bundle/*.cjs "$o/build/bundle/"
+install -m 0644 "$repo"/build/bundle/*.cjs "$repo"/build/bundle/full-verbs.json "$o/build/bundle/"
 install -m 0755 "$repo/build/helpers/berth-idmap-mount" "$o/build/helpers/"
 install -m 0755 "$repo/${addons[0]}" "$o/${addons[0]}"
 cp -a "$repo/node_modules/better-sqlite3/package.json" "$o/node_modules/better-sqlite3/"

@@ -65,6 +65,9 @@ test('untrusted bodies are refused, never guessed at', () => {
   bad(() => toCreateRequest({ Image: 'x', Cmd: [1] }, undefined), /Cmd/);
   assert.equal(toCreateRequest({ Image: 'x', Tty: true, OpenStdin: true }, undefined).tty, true);
   assert.equal(toCreateRequest({ Image: 'x', OpenStdin: true }, undefined).openStdin, true);
+  assert.deepEqual(toCreateRequest({ Image: 'x', AttachStdout: true, AttachStderr: true }, undefined).attach, { stdin: false, stdout: true, stderr: true });
+  assert.equal(toCreateRequest({ Image: 'x', AttachStdout: false }, undefined).attach, undefined);
+  bad(() => toCreateRequest({ Image: 'x', AttachStdin: 'yes' }, undefined), /AttachStdin must be a boolean/);
   bad(() => toCreateRequest({ Image: 'x', HostConfig: { Memory: '1g' } }, undefined), /Memory/);
   bad(() => toCreateRequest({ Image: 'x', HostConfig: { RestartPolicy: { Name: 'sometimes' } } }, undefined), /restart policy/);
   bad(() => toCreateRequest({ Image: 'x', HostConfig: { AutoRemove: true, RestartPolicy: { Name: 'always' } } }, undefined), /AutoRemove/);

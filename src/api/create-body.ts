@@ -223,6 +223,9 @@ export function toCreateRequest(body0: unknown, name: string | undefined): Creat
   if (sec) req.security = sec;
   if (tty) req.tty = true;
   if (openStdin) req.openStdin = true;
+  const attach = { stdin: bool(body.AttachStdin, 'AttachStdin'), stdout: bool(body.AttachStdout, 'AttachStdout'),
+    stderr: bool(body.AttachStderr, 'AttachStderr') };
+  if (attach.stdin || attach.stdout || attach.stderr) req.attach = attach;
   // Docker's UsernsMode is "" or "host"; Podman's API adds auto[:size=N].
   const userns = str(hc.UsernsMode, 'HostConfig.UsernsMode');
   if (userns) req.userns = { mode: userns, uidmap: [], gidmap: [] };

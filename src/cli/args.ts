@@ -17,10 +17,18 @@ export interface OptionDef {
  * `--help` (or `-h` where it names no flag) among a verb's flags: thrown by parseArgs with the
  * verb's table, so that main prints help generated from the very flags the verb parses.
  */
+const HELP = Symbol.for('berth.HelpRequested');
+
 export class HelpRequested extends Error {
+  readonly [HELP] = true;
   constructor(readonly defs: readonly OptionDef[]) {
     super('help requested');
   }
+}
+
+/** By a mark, not by class: a command of the second bundle (see build.mjs) throws its own class. */
+export function isHelpRequested(e: unknown): e is HelpRequested {
+  return typeof e === 'object' && e !== null && (e as { [HELP]?: unknown })[HELP] === true;
 }
 
 export interface ParsedArgs {

@@ -3,13 +3,15 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isBerthError } from '../common/errors.js';
-import { HelpRequested } from './args.js';
+import { isHelpRequested } from './args.js';
 import { asSystemError } from '../common/system-errors.js';
 import { mark } from '../common/timing.js';
 import { faultVerb } from '../common/fault.js';
 import type { EngineConfig } from '../engine/index.js';
 
 import { VERSION } from './version.js';
+// A write(2), not process.stdout: building that stream loads some 20 built-in modules.
+import { out } from './render.js';
 
 export { VERSION };
 
@@ -140,7 +142,7 @@ const COMMANDS: Record<string, () => Promise<Handler>> = {
   __complete: async () => (await import('./commands/completion.js')).namesCmd,
   'system events': async () => (await import('./commands/events.js')).eventsCmd,
   version: async () => () => {
-    process.stdout.write(`berth version ${VERSION}\n`);
+    out(`berth version ${VERSION}\n`);
     return 0;
   },
 };
@@ -213,10 +215,10 @@ export async function main(argv: string[]): Promise<number> {
     else if (a.startsWith('--runroot=')) runroot = a.slice(10);
     else if (a === '--debug') debug = true;
     else if (a === '--version' || a === '-v') {
-      process.stdout.write(`berth version ${VERSION}\n`);
+      out(`berth version ${VERSION}\n`);
       return 0;
     } else if (a === '--help' || a === '-h') {
-      process.stdout.write(USAGE);
+      out(USAGE);
       return 0;
     } else break;
   }
@@ -224,7 +226,7 @@ export async function main(argv: string[]): Promise<number> {
   // `berth help run` is `berth run --help`.
   if (rest[0] === 'help') {
     if (rest.length === 1) {
-      process.stdout.write(USAGE);
+      out(USAGE);
       return 0;
     }
     rest = [...rest.slice(1), '--help'];
@@ -237,7 +239,7 @@ export async function main(argv: string[]): Promise<number> {
   let consumed = 1;
   if (NOUNS.has(key)) {
     if (rest.length < 2 || rest[1] === '--help') {
-      process.stdout.write(USAGE);
+      out(USAGE);
       return rest.length < 2 ? 125 : 0;
     }
     key = `${key} ${rest[1]}`;
@@ -261,8 +263,8 @@ export async function main(argv: string[]): Promise<number> {
     mark('modules loaded');
     return await handler({ config, argv: rest.slice(consumed), path: key, commands: COMMANDS });
   } catch (e0) {
-    if (e0 instanceof HelpRequested) {
-      process.stdout.write((await import('./help.js')).helpText(key, e0.defs));
+    if (isHelpRequested(e0)) {
+      out((await import('./help.js')).helpText(key, e0.defs));
       return 0;
     }
     const e = asSystemError(e0, root) ?? e0;

@@ -10,7 +10,12 @@ export type ErrorKind =
   | 'Corrupt'
   | 'Internal';
 
+// The short-command bundle runs the large commands (compose, serve, kube, build) from a second
+// bundle with classes of its own (build.mjs): errors are known by this mark, not by their class.
+const BRAND = Symbol.for('berth.BerthError');
+
 export class BerthError extends Error {
+  readonly [BRAND] = true;
   readonly kind: ErrorKind;
   /** Stable machine-readable code, e.g. "container.not_found". Part of the contract. */
   readonly code: string;
@@ -36,5 +41,5 @@ export const unavailable = (code: string, msg: string, hint?: string) => new Ber
 export const corrupt = (code: string, msg: string, hint?: string) => new BerthError('Corrupt', code, msg, hint === undefined ? {} : { hint });
 
 export function isBerthError(e: unknown): e is BerthError {
-  return e instanceof BerthError;
+  return typeof e === 'object' && e !== null && (e as { [BRAND]?: unknown })[BRAND] === true;
 }

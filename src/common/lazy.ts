@@ -16,3 +16,11 @@ export function nodeZlib(): typeof import('node:zlib') {
   zlib ??= require('node:zlib') as typeof import('node:zlib');
   return zlib;
 }
+
+let net: typeof import('node:net') | undefined;
+
+/** net brings the stream modules with it (about 25 built-ins): `ps` needs none of them. */
+export function nodeNet(): typeof import('node:net') {
+  net ??= require('node:net') as typeof import('node:net');
+  return net;
+}

@@ -102,6 +102,7 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
     ...healthcheckOf(req, cfg.Healthcheck),
     ...(req.tty ? { tty: true } : {}),
     ...(req.openStdin ? { openStdin: true } : {}),
+    ...(req.attach ? { attach: { stdin: req.attach.stdin, stdout: req.attach.stdout, stderr: req.attach.stderr } } : {}),
     ...withSecurity(req),
     ...withHostOptions(req, hostOf(ctx).allHardRlimits(), takenTargets(req)),
     ...(req.shmSize !== undefined ? { shmSize: req.shmSize } : {}),

@@ -1,6 +1,6 @@
 // --add-host NAME:IP (and Docker's newer NAME=IP): lines added to the container's /etc/hosts.
 // Pure; the CLI and the API parse with it, start writes the lines.
-import { isIP } from 'node:net';
+import { nodeNet } from '../common/lazy.js';
 import { invalid } from '../common/errors.js';
 
 export interface ExtraHost {
@@ -15,7 +15,7 @@ export function parseExtraHost(text: string): ExtraHost {
   const host = m[1]!;
   const ip = m[2]!.replace(/^\[(.*)\]$/, '$1');
   if (ip === 'host-gateway') throw bad('host-gateway is not supported by berth: give the address');
-  if (isIP(ip) === 0) throw bad(`invalid IP address in add-host: "${ip}"`);
+  if (nodeNet().isIP(ip) === 0) throw bad(`invalid IP address in add-host: "${ip}"`);
   if (!/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(host)) throw bad(`invalid host name in add-host: "${host}"`);
   return { host, ip };
 }

@@ -97,6 +97,15 @@ test('create records the characteristics and touches nothing on the host', () =>
   assert.deepEqual(host.calls, []);
 });
 
+test('create records the streams -a named and attaches nothing; a start starts it detached as any other', async () => {
+  const c = createContainer(ctx, req({ name: 'streams', attach: { stdin: false, stdout: true, stderr: false } }));
+  assert.deepEqual(lookup(ctx, 'streams').spec.attach, { stdin: false, stdout: true, stderr: false });
+  assert.deepEqual(host.calls, []);
+  assert.equal(createContainer(ctx, req({ name: 'nostreams' })).spec.attach, undefined);
+  await startContainer(ctx, c.id);
+  assert.equal(lookup(ctx, 'streams').status, 'running');
+});
+
 test('create refuses a name in use and leaves one record', () => {
   createContainer(ctx, req({ name: 'dup' }));
   assert.throws(() => createContainer(ctx, req({ name: 'dup' })), (e) => isBerthError(e) && e.kind === 'AlreadyExists');

@@ -1,7 +1,7 @@
 // --memory-swap, --memory-reservation, --cpu-shares, --cpu-period, --cpu-quota, --blkio-weight,
 // --oom-score-adj and --dns*: Docker's daemon-side checks and messages, shared by the CLI, the API
 // and update, so that every front refuses the same values in the same words before anything is made.
-import { isIP } from 'node:net';
+import { nodeNet } from '../common/lazy.js';
 import { invalid } from '../common/errors.js';
 import type { DnsSpec, LogOpts, Resources } from './types.js';
 import { parseSize } from '../common/units.js';
@@ -98,7 +98,7 @@ export function checkOomScoreAdj(v: number, host: ResourceHost): void {
 }
 
 export function checkDns(d: DnsSpec): DnsSpec | undefined {
-  for (const s of d.servers) if (isIP(s) === 0) throw invalid('dns.bad', `${s} is not an ip address`);
+  for (const s of d.servers) if (nodeNet().isIP(s) === 0) throw invalid('dns.bad', `${s} is not an ip address`);
   for (const s of d.search) {
     if (s !== '.' && !/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/.test(s)) {
       throw invalid('dns.bad', `invalid --dns-search ${JSON.stringify(s)}: expected a domain name`);

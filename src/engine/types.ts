@@ -158,6 +158,8 @@ export interface CreateRequest {
   tty?: boolean;
   /** -i: stdin kept open for attach clients. */
   openStdin?: boolean;
+  /** Docker's Config.Attach*: the streams create -a (or a foreground run) named; recorded only. */
+  attach?: AttachFlags;
   /** true: the default init; a string: --init-path. */
   init?: boolean | string;
   ulimits?: Ulimit[];
@@ -221,6 +223,7 @@ export interface ContainerSpec {
   security?: SecuritySpec;
   tty?: boolean;
   openStdin?: boolean;
+  attach?: AttachFlags;
   // Each absent from records made before it existed, and when not asked for.
   init?: InitSpec;
   ulimits?: Ulimit[];
@@ -238,4 +241,15 @@ export interface ContainerSpec {
 
 export function emptyResources(): Resources {
   return { blkio: { readBps: [], writeBps: [], readIops: [], writeIops: [] } };
+}
+
+/**
+ * The streams a client said it attaches to (Docker's Config.AttachStdin/Stdout/Stderr): create
+ * attaches nothing and start -a attaches stdout and stderr whatever they say, as in Docker; they
+ * are kept for inspect and the API's clients.
+ */
+export interface AttachFlags {
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
 }

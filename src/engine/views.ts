@@ -94,6 +94,10 @@ export function inspectContainer(ctx: EngineContext, c: Container): Record<strin
       OpenStdin: s.openStdin === true,
       // As Docker's run -i: the first attach's end of input closes the container's stdin.
       StdinOnce: s.openStdin === true && s.tty !== true,
+      // Records made before these were kept, and run -d, attach nothing.
+      AttachStdin: s.attach?.stdin === true,
+      AttachStdout: s.attach?.stdout === true,
+      AttachStderr: s.attach?.stderr === true,
     },
     HostConfig: {
       Memory: s.resources.memory ?? 0,

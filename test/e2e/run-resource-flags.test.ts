@@ -26,6 +26,8 @@ const expected = v1 ? `${32 << 20}\n512\n50000\n25000\n` : undefined;
 test('the limits reach the cgroup and oom_score_adj the process; inspect shows them', () => {
   b.ok(['create', '--name', 'limits', '--network', 'none', '-m', '64m', '--memory-swap', '128m', '--memory-reservation', '32m', '--cpu-shares', '512',
     '--cpu-period', '50000', '--cpu-quota', '25000', '--oom-score-adj', '300', 'busybox', 'sh', '-c', `${FILES}; cat /proc/self/oom_score_adj`]);
+  // ps's LIMITS column names each, compactly.
+  assert.match(b.ok(['ps', '-a', '--filter', 'name=limits']), / mem=64m,swap=128m,memres=32m,shares=512,quota=25000\/50000 /);
   b.ok(['start', '-a', 'limits']);
   const out = b.ok(['logs', 'limits']);
   if (expected !== undefined) assert.equal(out, `${expected}300\n`);
@@ -109,6 +111,30 @@ test('run -a: only the streams named reach us; -i still feeds stdin', () => {
     input: 'fed\n',
   });
   assert.deepEqual([piped.status, piped.stdout, piped.stderr], [0, 'fed\n', '']);
+});
+
+test("create -a attaches nothing and records the streams (inspect's Config.Attach*); start -a shows stdout and stderr, as Docker's", () => {
+  const attach = (name: string) => {
+    const c = b.inspect(name).Config;
+    return [c['AttachStdin'], c['AttachStdout'], c['AttachStderr']];
+  };
+  const made = b.run(['create', '--name', 'attachout', '--network', 'none', '-a', 'STDOUT', 'busybox', 'sh', '-c', 'echo out; echo err >&2']);
+  assert.equal(made.status, 0, made.stderr);
+  assert.match(made.stdout, /^[0-9a-f]{64}\n$/);
+  assert.deepEqual(attach('attachout'), [false, true, false]);
+  assert.equal(b.inspect('attachout').State.Status, 'created');
+  const started = b.run(['start', '-a', 'attachout']);
+  assert.deepEqual([started.status, started.stdout, started.stderr], [0, 'out\n', 'err\n']);
+  b.ok(['create', '--name', 'attachdefault', '--network', 'none', 'busybox', 'true']);
+  assert.deepEqual(attach('attachdefault'), [false, true, true]);
+  b.ok(['create', '--name', 'attachin', '-i', '--network', 'none', 'busybox', 'true']);
+  assert.deepEqual(attach('attachin'), [true, true, true]);
+  b.ok(['run', '-d', '--name', 'attachnone', '--network', 'none', 'busybox', 'true']);
+  assert.deepEqual(attach('attachnone'), [false, false, false]);
+  const bad = b.run(['create', '--name', 'attachbad', '-a', 'stdio', 'busybox', 'true']);
+  assert.deepEqual([bad.status, bad.stderr], [125, 'berth: invalid argument "stdio" for "-a, --attach" flag: valid streams are STDIN, STDOUT and STDERR\n']);
+  b.ok(['rm', '-f', 'attachout', 'attachdefault', 'attachin', 'attachnone']);
+  assert.equal(b.ok(['ps', '-aq']), '');
 });
 
 // This host's root runs without CAP_SYS_RESOURCE (CapEff lacks bit 24): the kernel refuses a lower

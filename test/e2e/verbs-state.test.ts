@@ -79,6 +79,30 @@ test("ps --filter: Docker's keys, status implying --all, an unknown key refused"
   assert.match(r.stderr, /^berth: invalid filter 'colour'\n/);
 });
 
+test("ps --format: Go templates over Docker's fields, table with headers, an unknown field refused", () => {
+  b.ok(['create', '--name', 'fmtweb', '-l', 'tier=web', '--network', 'none', '-m', '64m', 'busybox', 'sleep', '100']);
+  b.ok(['create', '--name', 'fmtdb', '--network', 'none', 'busybox', 'true']);
+  const id = b.inspect('fmtweb').Id;
+  const ps = (format: string) => b.ok(['ps', '-a', '--filter', 'name=fmt', '--format', format]);
+  assert.deepEqual(ps('{{.Names}}').split('\n').filter(Boolean).sort(), ['fmtdb', 'fmtweb']);
+  assert.equal(b.ok(['ps', '-a', '--filter', 'name=fmtweb', '--format', '{{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.State}}\\t{{.Labels}}\\t{{.Limits}}']),
+    `${id.slice(0, 12)}\tbusybox\t"sleep 100"\tcreated\ttier=web\tmem=64m\n`);
+  assert.match(b.ok(['ps', '-a', '--no-trunc', '--filter', 'name=fmtweb', '--format', '{{.ID}} {{.CreatedAt}} {{.RunningFor}} {{json .Names}}']),
+    new RegExp(`^${id} \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\+0000 UTC .* ago "fmtweb"\\n$`));
+  const t = ps('table {{.Names}}\\t{{.Status}}').split('\n');
+  assert.match(t[0]!, /^NAMES {3,}STATUS$/);
+  assert.deepEqual(t.slice(1).filter(Boolean).map((l) => l.replace(/ +/g, ' ')).sort(), ['fmtdb Created', 'fmtweb Created']);
+  const refused: [string, string][] = [['{{.Nope}}', "template: can't evaluate field Nope in type container"], ['{{range .Names}}',
+    'unsupported --format expression']];
+  for (const [format, message] of refused) {
+    const r = b.run(['ps', '-a', '--format', format]);
+    assert.equal(r.status, 125, format);
+    assert.equal(r.stdout, '');
+    assert.ok(r.stderr.startsWith(`berth: ${message}`) && r.stderr.split('\n').length === 2, r.stderr);
+  }
+  b.ok(['rm', 'fmtweb', 'fmtdb']);
+});
+
 test('port lists the published ports, or one of them', () => {
   assert.equal(b.ok(['port', 'new']), '80/tcp -> 0.0.0.0:18931\n');
   assert.equal(b.ok(['port', 'new', '80']), '0.0.0.0:18931\n');

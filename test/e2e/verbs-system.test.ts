@@ -131,3 +131,25 @@ test('logs --since, --until, --tail and -t', async () => {
   assert.equal(r.status, 125);
   assert.match(r.stderr, /^berth: invalid --since "last tuesday"/);
 });
+
+test("images and network ls --format: Go templates over Docker's fields, table with headers, an unknown field refused", () => {
+  const imageId = b.ok(['images', '-q']).trim();
+  assert.equal(b.ok(['images', '--format', '{{.Repository}}:{{.Tag}}']), 'localhost/busybox:latest\n');
+  const t = b.ok(['images', '--format', 'table {{.ID}}\\t{{.Tag}}\\t{{.CreatedAt}}']).split('\n');
+  assert.match(t[0]!, /^IMAGE ID {3,}TAG {3,}CREATED AT$/);
+  assert.match(t[1]!, new RegExp(`^${imageId} +latest +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\+0000 UTC$`));
+  b.ok(['network', 'create', '--label', 'team=ops', 'fmtnet']);
+  try {
+    assert.equal(b.ok(['network', 'ls', '--filter', 'name=fmtnet', '--format', '{{.Name}}\\t{{.Driver}}\\t{{.Scope}}\\t{{.Labels}}']),
+      'fmtnet\tbridge\tlocal\tteam=ops\n');
+    assert.match(b.ok(['network', 'ls', '--filter', 'name=fmtnet', '--format', 'table {{.ID}}\\t{{.Name}}']),
+      /^NETWORK ID {3,}NAME\n[0-9a-f]{12} {3,}fmtnet\n$/);
+  } finally {
+    b.ok(['network', 'rm', 'fmtnet']);
+  }
+  for (const verb of [['images'], ['network', 'ls']]) {
+    const r = b.run([...verb, '--format', '{{.Nope}}']);
+    assert.deepEqual([r.status, r.stdout], [125, ''], verb.join(' '));
+    assert.match(r.stderr, /^berth: template: can't evaluate field Nope in type (image|network)\n$/);
+  }
+});

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandContext, Handler } from '../main.js';
-import { HelpRequested, parseArgs, type OptionDef } from '../args.js';
+import { isHelpRequested, parseArgs, type OptionDef } from '../args.js';
 import { invalid } from '../../common/errors.js';
 import { createEngine } from '../../engine/index.js';
 import { out } from '../render.js';
@@ -43,7 +43,7 @@ async function flagsOf(c: CommandContext, verb: string, load: () => Promise<Hand
   try {
     await (await load())({ ...c, argv: ['--help'], path: verb });
   } catch (e) {
-    if (e instanceof HelpRequested) return e.defs;
+    if (isHelpRequested(e)) return e.defs;
   }
   return [];
 }

@@ -2,7 +2,8 @@
 import type { CommandContext } from '../main.js';
 import { parseArgs, bool, str, list, type OptionDef } from '../args.js';
 import { RUN_FLAGS, toCreateRequest } from './run-flags.js';
-import { type AttachStreams, attachStreams, checkCidfile, writeCidfile } from './run-extra-flags.js';
+import { limitsText } from './ps-limits.js';
+import { type AttachStreams, attachFlags, attachStreams, checkCidfile, writeCidfile } from './run-extra-flags.js';
 import { PULL_FLAGS, pullIfNeeded } from './auto-pull.js';
 import { json, out, printDocs, table, truncate } from '../render.js';
 import { eachRef } from '../each-ref.js';
@@ -27,9 +28,16 @@ function needArgs(c: CommandContext, pos: string[], usage: string): void {
 
 // ------------------------------------------------------------------------------ create, run
 
+/** create's -a attaches nothing: its help says what it does instead. */
+const CREATE_FLAGS = RUN_FLAGS.map((d) =>
+  d.long === 'attach' ? { ...d, description: "record STDIN, STDOUT or STDERR as the streams to attach (inspect's Config.Attach*; default: STDOUT and STDERR)" }
+    : d
+);
+
 export async function createCmd(c: CommandContext): Promise<number> {
-  const p = parseArgs(c.argv, [...RUN_FLAGS, ...PULL_FLAGS, HELP], { stopAtPositional: true, command: c.path });
-  const req = toCreateRequest(p);
+  const p = parseArgs(c.argv, [...CREATE_FLAGS, ...PULL_FLAGS, HELP], { stopAtPositional: true, command: c.path });
+  // Recorded for inspect; a later start -a attaches stdout and stderr, as Docker's does.
+  const req = { ...toCreateRequest(p), attach: attachFlags(p.values) };
   const cidfile = checkCidfile(p.values);
   const engine = engineOf(c);
   await pullIfNeeded(engine, req.image, p.values);
@@ -41,11 +49,13 @@ export async function createCmd(c: CommandContext): Promise<number> {
 
 export async function runCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [...RUN_FLAGS, ...PULL_FLAGS, HELP], { stopAtPositional: true, command: c.path });
-  const req = toCreateRequest(p);
+  const req0 = toCreateRequest(p);
   const cidfile = checkCidfile(p.values);
   const detach = bool(p.values.detach);
   const streams = attachStreams(p.values);
   if (detach && list(p.values.attach).length > 0) throw invalid('cli.conflict', 'Conflicting options: -a and -d');
+  // As Docker records them: none for run -d.
+  const req = detach ? req0 : { ...req0, attach: attachFlags(p.values) };
   const engine = engineOf(c);
   await pullIfNeeded(engine, req.image, p.values);
   if (detach) {
@@ -212,23 +222,46 @@ export function statusText(ctr: Container, now = Date.now(), health?: HealthStat
   return 'Created';
 }
 
-function limitsText(ctr: Container): string {
-  const r = ctr.spec.resources;
-  const parts: string[] = [];
-  if (r.memory !== undefined) parts.push(`mem=${Math.round(r.memory / 1024 / 1024)}m`);
-  if (r.cpus !== undefined) parts.push(`cpus=${r.cpus}`);
-  if (r.cpusetCpus !== undefined) parts.push(`cpuset=${r.cpusetCpus}`);
-  if (r.pidsLimit !== undefined) parts.push(`pids=${r.pidsLimit}`);
-  const io = r.blkio.readBps.length + r.blkio.writeBps.length + r.blkio.readIops.length + r.blkio.writeIops.length;
-  if (io > 0) parts.push('io');
-  return parts.join(',');
+/** The fields of ps --format's templates, Docker's names, with their table headers. */
+const PS_COLUMNS = {
+  ID: 'CONTAINER ID',
+  Image: 'IMAGE',
+  Command: 'COMMAND',
+  CreatedAt: 'CREATED AT',
+  RunningFor: 'CREATED',
+  Status: 'STATUS',
+  State: 'STATE',
+  Names: 'NAMES',
+  Labels: 'LABELS',
+  Networks: 'NETWORKS',
+  Mounts: 'MOUNTS',
+  Limits: 'LIMITS',
+};
+
+function psRow(x: Container, now: number, noTrunc: boolean, health: HealthStatus | undefined, eps: { network: string }[]): Record<string, string> {
+  const created = new Date(x.createdAt);
+  return {
+    ID: noTrunc ? x.id : shortId(x.id),
+    Image: x.imageRef,
+    Command: JSON.stringify(noTrunc ? x.spec.args.join(' ') : truncate(x.spec.args.join(' '), 20)),
+    // Go's time.Time as Docker prints it: 2026-12-03 16:30:00 +0000 UTC.
+    CreatedAt: `${created.toISOString().slice(0, 19).replace('T', ' ')} +0000 UTC`,
+    RunningFor: `${humanDuration(now - created.getTime())} ago`,
+    Status: statusText(x, now, health),
+    State: x.status,
+    Names: x.name,
+    Labels: Object.entries(x.labels).map(([k, v]) => `${k}=${v}`).join(','),
+    Networks: x.spec.networkMode === 'bridge' ? eps.map((e) => e.network).join(',') : x.spec.networkMode,
+    Mounts: x.spec.volumes.map((m) => m.source).join(','),
+    Limits: limitsText(x.spec.resources),
+  };
 }
 
 export async function psCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [
     { long: 'all', short: 'a', type: 'boolean' },
     { long: 'quiet', short: 'q', type: 'boolean' },
-    { long: 'format', type: 'string' },
+    { long: 'format', type: 'string', description: "table, json, or a Go template: '{{.Names}}', 'table {{.ID}}\\t{{.Status}}'" },
     { long: 'no-trunc', type: 'boolean' },
     { long: 'filter', type: 'string', multiple: true },
     HELP,
@@ -273,8 +306,12 @@ export async function psCmd(c: CommandContext): Promise<number> {
     }))));
     return 0;
   }
-  if (format !== 'table') throw invalid('cli.bad_format', `unknown --format "${format}": use table or json`);
   const now = Date.now();
+  if (format !== 'table') {
+    const { formatList } = await import('../list-format.js');
+    out(formatList(format, PS_COLUMNS, list0.map((x) => psRow(x, now, noTrunc, health.get(x.id), eps.get(x.id) ?? [])), 'container'));
+    return 0;
+  }
   out(table(['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'NAMES', 'LIMITS', 'NETWORKS'], list0.map((x) => [
     noTrunc ? x.id : shortId(x.id),
     x.imageRef,
@@ -282,7 +319,7 @@ export async function psCmd(c: CommandContext): Promise<number> {
     `${humanDuration(now - Date.parse(x.createdAt))} ago`,
     statusText(x, now, health.get(x.id)),
     x.name,
-    limitsText(x),
+    limitsText(x.spec.resources),
     x.spec.networkMode === 'bridge' ? networksText(eps.get(x.id) ?? [], x.spec.networks) : x.spec.networkMode,
   ])));
   return 0;

@@ -45,19 +45,37 @@ export async function importCmd(c: CommandContext): Promise<number> {
   return 0;
 }
 
+/** images --format's fields, Docker's names, with their table headers. */
+const IMAGE_COLUMNS = { ID: 'IMAGE ID', Repository: 'REPOSITORY', Tag: 'TAG', CreatedSince: 'CREATED', CreatedAt: 'CREATED AT', Size: 'SIZE' };
+
 export async function lsCmd(c: CommandContext): Promise<number> {
-  const p = parseArgs(c.argv, [{ long: 'quiet', short: 'q', type: 'boolean' }, { long: 'format', type: 'string' }, { long: 'all', short: 'a', type: 'boolean' },
+  const p = parseArgs(c.argv, [{ long: 'quiet', short: 'q', type: 'boolean' }, { long: 'format', type: 'string',
+    description: "table, json, or a Go template: '{{.Repository}}:{{.Tag}}', 'table {{.ID}}\\t{{.Size}}'" }, { long: 'all', short: 'a', type: 'boolean' },
     HELP], { command: c.path });
   const imgs = await createEngine(c.config).images.list({ all: bool(p.values.all) });
   if (bool(p.values.quiet)) {
     out(imgs.map((i) => `${i.id.replace('sha256:', '').slice(0, 12)}\n`).join(''));
     return 0;
   }
-  if (str(p.values.format) === 'json') {
+  const format = str(p.values.format) ?? 'table';
+  if (format === 'json') {
     out(json(imgs));
     return 0;
   }
   const now = Date.now();
+  if (format !== 'table') {
+    const { formatList } = await import('../list-format.js');
+    out(formatList(format, IMAGE_COLUMNS, imgs.map((i) => ({
+      ID: i.id.replace('sha256:', '').slice(0, 12),
+      Repository: i.repository,
+      Tag: i.tag,
+      CreatedSince: `${humanDuration(now - Date.parse(i.created))} ago`,
+      // Go's time.Time as Docker prints it.
+      CreatedAt: `${new Date(i.created).toISOString().slice(0, 19).replace('T', ' ')} +0000 UTC`,
+      Size: humanSize(i.size),
+    })), 'image'));
+    return 0;
+  }
   out(table(['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE'], imgs.map((i) => [
     i.repository,
     i.tag,

@@ -50,9 +50,15 @@ export async function createCmd(c: CommandContext): Promise<number> {
   return 0;
 }
 
+/** network ls --format's fields: Docker's, and the subnet and gateway berth's table shows. */
+const NETWORK_COLUMNS = { ID: 'NETWORK ID', Name: 'NAME', Driver: 'DRIVER', Scope: 'SCOPE', IPv6: 'IPV6', Internal: 'INTERNAL', Labels: 'LABELS',
+  CreatedAt: 'CREATED AT', Subnet: 'SUBNET', Gateway: 'GATEWAY' };
+
 export async function lsCmd(c: CommandContext): Promise<number> {
-  const p = parseArgs(c.argv, [{ long: 'quiet', short: 'q', type: 'boolean' }, { long: 'format', type: 'string' }, { long: 'filter', type: 'string',
-    multiple: true }, HELP], { command: c.path });
+  const p = parseArgs(c.argv, [{ long: 'quiet', short: 'q', type: 'boolean' }, { long: 'format', type: 'string',
+    description: "table, json, or a Go template: '{{.Name}}', 'table {{.ID}}\\t{{.Name}}'" }, { long: 'filter', type: 'string', multiple: true }, HELP], {
+    command: c.path,
+  });
   const engine = createEngine(c.config);
   let nets = await engine.networks.list();
   for (const f of list(p.values.filter)) {
@@ -68,7 +74,24 @@ export async function lsCmd(c: CommandContext): Promise<number> {
     out(nets.map((n) => `${shortId(n.id)}\n`).join(''));
     return 0;
   }
-  if (str(p.values.format) === 'json') {
+  const format = str(p.values.format) ?? 'table';
+  if (format !== 'table' && format !== 'json') {
+    const { formatList } = await import('../list-format.js');
+    out(formatList(format, NETWORK_COLUMNS, nets.map((n) => ({
+      ID: shortId(n.id),
+      Name: n.name,
+      Driver: 'bridge',
+      Scope: 'local',
+      IPv6: 'false',
+      Internal: String(n.internal),
+      Labels: Object.entries(n.labels).map(([k, v]) => `${k}=${v}`).join(','),
+      CreatedAt: `${new Date(n.createdAt).toISOString().slice(0, 19).replace('T', ' ')} +0000 UTC`,
+      Subnet: n.subnet,
+      Gateway: n.gateway,
+    })), 'network'));
+    return 0;
+  }
+  if (format === 'json') {
     out(
       json(
         nets.map((n) => ({ Name: n.name, Id: n.id, Driver: 'bridge', Bridge: n.bridge, Subnet: n.subnet, Gateway: n.gateway, Internal: n.internal,

@@ -5,7 +5,7 @@ import type { OptionDef, ParsedArgs } from '../args.js';
 import { list, str } from '../args.js';
 import { invalid } from '../../common/errors.js';
 import { parseSize } from '../../common/units.js';
-import type { CreateRequest } from '../../engine/types.js';
+import type { AttachFlags, CreateRequest } from '../../engine/types.js';
 import { checkSysctl, parseExtraHost } from '../../engine/index.js';
 
 export const EXTRA_RUN_FLAGS: OptionDef[] = [
@@ -107,4 +107,13 @@ export function attachStreams(v: ParsedArgs['values']): AttachStreams {
   }
   if (named.length === 0) return { stdout: true, stderr: true };
   return { stdout: named.includes('stdout'), stderr: named.includes('stderr') };
+}
+
+/**
+ * What a container records of -a (Docker's Config.AttachStdin/Stdout/Stderr): the streams named,
+ * stdout and stderr when none is, and stdin with -i.
+ */
+export function attachFlags(v: ParsedArgs['values']): AttachFlags {
+  const s = attachStreams(v);
+  return { stdin: list(v.attach).some((x) => x.toLowerCase() === 'stdin') || v.interactive === true, ...s };
 }
