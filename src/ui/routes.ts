@@ -75,6 +75,7 @@ export async function handleUiApi(c: UiCall): Promise<void> {
     await c.engine.networks.remove(ref(m[1]!));
     return sendJson(c.res, 200, {});
   }
+  if (method === 'POST' && p === '/ui/api/images/pull') return (await import('./pull.js')).streamPull(c);
   if (method === 'DELETE' && (m = /^\/ui\/api\/images\/(.+)$/.exec(p))) {
     await c.engine.images.remove(ref(m[1]!));
     return sendJson(c.res, 200, {});

@@ -8,12 +8,15 @@ import { request } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { Berth, REPO } from './helpers.js';
+import { spawnSync } from 'node:child_process';
+import { Berth, NGINX_TAR, REPO } from './helpers.js';
+import { TestRegistry } from './registry-helpers.js';
 import { Chromium, UiServer } from './ui-helpers.js';
 
 const b = new Berth();
 const ui = new UiServer(b);
 const browser = new Chromium();
+const reg = new TestRegistry();
 let page: Page;
 let webIp = '';
 const problems: string[] = [];
@@ -32,6 +35,10 @@ before(async () => {
   b.ok(['compose', '-f', join(b.root, 'compose.yaml'), '-p', 'ui-demo', 'up', '-d']);
   b.ok(['tag', 'busybox', 'ui-spare:1']);
   webIp = b.inspect('ui-web').NetworkSettings.Networks['ui-net']!.IPAddress;
+  // A registry on loopback with a several-layer image for the pull (Debian's docker-registry).
+  await reg.start();
+  const copied = spawnSync('skopeo', ['copy', '--dest-tls-verify=false', `oci-archive:${NGINX_TAR}`, `docker://${reg.host}/lib/web:1`], { encoding: 'utf8' });
+  if (copied.status !== 0) throw new Error(copied.stderr);
   await ui.start();
   const ctx = await browser.launch();
   page = await ctx.newPage();
@@ -45,6 +52,7 @@ before(async () => {
 after(async () => {
   await browser.close();
   await ui.stop();
+  await reg.stop();
   b.destroy();
 });
 
@@ -207,6 +215,33 @@ test('images, volumes and stacks', async () => {
   await page.locator('tr', { hasText: '2/2 running' }).filter({ hasText: 'app' }).waitFor();
   assert.deepEqual(await axe(), []);
   await shot('stacks');
+});
+
+test('Images: a pull from a registry shows each layer to "Pull complete", then the image is listed, and berth images agrees', async () => {
+  await page.getByRole('link', { name: 'Images' }).click();
+  const manifest = JSON.parse(
+    spawnSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/lib/web:1`], { encoding: 'utf8' }).stdout,
+  ) as {
+    layers: { digest: string }[];
+  };
+  const ref = `${reg.host}/lib/web:1`;
+  await page.getByLabel('Image', { exact: true }).fill(ref);
+  await page.getByRole('button', { name: 'Pull', exact: true }).press('Enter');
+  await page.getByRole('status').filter({ hasText: `Pulled ${ref}` }).waitFor({ timeout: 60_000 });
+  const rows = page.locator('table.pull tbody tr');
+  const states = await rows.evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-layer')} ${tr.querySelector('.state')!.textContent}`));
+  // busybox's layer is nginx's first here too, so it may already exist; every other one is downloaded.
+  assert.deepEqual(states.map((x) => x.split(' ')[0]).sort(), manifest.layers.map((l) => l.digest.slice(7, 19)).sort());
+  assert.ok(states.every((x) => / (Pull complete|Already exists)$/.test(x)), states.join('\n'));
+  assert.ok(states.filter((x) => x.endsWith('Pull complete')).length >= 2, states.join('\n'));
+  await page.locator('tbody th', { hasText: `${reg.host}/lib/web` }).waitFor();
+  assert.match(b.ok(['images']), new RegExp(`${reg.host.replace(/\./g, '\\.')}/lib/web +1 `));
+  assert.deepEqual(await axe(), []);
+  await shot('images-pull');
+  await page.getByLabel('Image', { exact: true }).fill(`${reg.host}/lib/nothing:1`);
+  await page.getByRole('button', { name: 'Pull', exact: true }).click();
+  await page.getByRole('alert').filter({ hasText: /nothing/ }).waitFor({ timeout: 30_000 });
+  assert.doesNotMatch(b.ok(['images']), /lib\/nothing/);
 });
 
 const demo =
