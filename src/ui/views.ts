@@ -2,6 +2,7 @@
 // that the browser code does no joining. Everything comes through the Engine; nothing here reads
 // the instances file or the host.
 import type { Engine, Container, EndpointView, PortBinding, NetworkRecord, VolumeInfo } from '../engine/index.js';
+import { farmOf, type FarmView } from './farm.js';
 
 export interface ContainerView {
   id: string;
@@ -91,30 +92,49 @@ export async function networkViews(engine: Engine): Promise<NetworkView[]> {
   }));
 }
 
-export interface StackView {
-  project: string;
-  services: { name: string; replicas: number; running: number; containers: { id: string; name: string; status: string }[] }[];
+export interface StackService {
+  name: string;
+  replicas: number;
+  running: number;
+  /** Host ports its containers publish now (`127.0.0.1:8080->80/tcp`). */
+  ports: string[];
+  /** The networks its containers are attached to. */
+  networks: string[];
+  containers: { id: string; name: string; status: string; addresses: ContainerView['addresses'] }[];
 }
 
+export interface StackView {
+  project: string;
+  services: StackService[];
+  /** The web farm drawn from it (farm.ts): each service publishing a port, and those it reaches. */
+  farm: FarmView[];
+}
+
+type StackMember = Pick<ContainerView, 'id' | 'name' | 'status' | 'labels' | 'addresses' | 'ports'>;
+
 /** Compose projects as compose itself finds them: by their containers' labels. */
-export function stacksOf(ctrs: readonly Pick<ContainerView, 'id' | 'name' | 'status' | 'labels'>[]): StackView[] {
-  const projects = new Map<string, Map<string, StackView['services'][number]>>();
+export function stacksOf(ctrs: readonly StackMember[]): StackView[] {
+  const projects = new Map<string, Map<string, StackService>>();
   for (const c of ctrs) {
     const p = c.labels[PROJECT];
     const s = c.labels[SERVICE];
     if (p === undefined || s === undefined) continue;
-    const services = projects.get(p) ?? new Map<string, StackView['services'][number]>();
+    const services = projects.get(p) ?? new Map<string, StackService>();
     projects.set(p, services);
-    const svc = services.get(s) ?? { name: s, replicas: 0, running: 0, containers: [] };
+    const svc = services.get(s) ?? { name: s, replicas: 0, running: 0, ports: [], networks: [], containers: [] };
     services.set(s, svc);
     svc.replicas++;
     if (c.status === 'running') svc.running++;
-    svc.containers.push({ id: c.id, name: c.name, status: c.status });
+    for (const port of c.ports) if (!svc.ports.includes(port)) svc.ports.push(port);
+    for (const a of c.addresses) if (!svc.networks.includes(a.network)) svc.networks.push(a.network);
+    svc.containers.push({ id: c.id, name: c.name, status: c.status, addresses: c.addresses });
   }
-  return [...projects].sort(([a], [b]) => a.localeCompare(b)).map(([project, services]) => ({
-    project,
-    services: [...services.values()].sort((a, b) => a.name.localeCompare(b.name)),
-  }));
+  return [...projects].sort(([a], [b]) => a.localeCompare(b)).map(([project, byName]) => {
+    const services = [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+    // Replicas in their number's order (web-2 before web-10), not the list's newest first.
+    for (const v of services) v.containers.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+    return { project, services, farm: farmOf(services) };
+  });
 }
 
 export async function imageViews(engine: Engine): Promise<{ id: string; repository: string; tag: string; created: string; size: number }[]> {

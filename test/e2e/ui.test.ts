@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import { spawnSync } from 'node:child_process';
 import { Berth, NGINX_TAR, REPO } from './helpers.js';
 import { TestRegistry } from './registry-helpers.js';
-import { Chromium, UiServer } from './ui-helpers.js';
+import { Chromium, freePort, UiServer } from './ui-helpers.js';
 
 const b = new Berth();
 const ui = new UiServer(b);
@@ -277,6 +277,53 @@ test('Stacks: Scale makes the replicas the page asks for', async () => {
   await page.getByRole('button', { name: 'Scale' }).click();
   await app.filter({ hasText: '1/1 running' }).waitFor({ timeout: 60_000 });
   assert.deepEqual(demo().map((c) => c.State), ['running']);
+});
+
+test('Stacks: a web farm is drawn as proxy → servers, each server with its address on the network they share', async () => {
+  const port = await freePort();
+  const file = join(b.root, 'farm.yaml');
+  writeFileSync(
+    file,
+    `services:
+  proxy:
+    image: busybox
+    command: ["sleep", "1000"]
+    stop_grace_period: 1s
+    networks: [private, public]
+    ports: ["127.0.0.1:${port}:80"]
+  web:
+    image: busybox
+    command: ["sleep", "1000"]
+    stop_grace_period: 1s
+    networks: [private]
+    deploy:
+      replicas: 2
+networks:
+  private:
+    internal: true
+  public: {}
+`,
+  );
+  b.ok(['compose', '-f', file, '-p', 'ui-farm', 'up', '-d']);
+  try {
+    await page.getByRole('link', { name: 'Stacks' }).click();
+    const farm = page.locator('article.stack', { has: page.locator('h2', { hasText: /^ui-farm$/ }) }).locator('figure.farm');
+    await farm.locator('figcaption', { hasText: `proxy publishes 127.0.0.1:${port}->80/tcp and reaches web on ui-farm_private.` }).waitFor();
+    const svg = farm.locator('svg');
+    const ips = ['ui-farm-web-1', 'ui-farm-web-2'].map((n) => b.inspect(n).NetworkSettings.Networks['ui-farm_private']!.IPAddress);
+    const label = await svg.getAttribute('aria-label');
+    assert.equal(label, `proxy publishes 127.0.0.1:${port}->80/tcp and reaches ui-farm-web-1 ${ips[0]}, ui-farm-web-2 ${ips[1]}`);
+    const text = await svg.textContent();
+    for (const t of [`127.0.0.1:${port}->80/tcp`, 'ui-farm-proxy-1 (running)', 'ui-farm-web-1', ips[0]!, 'ui-farm-web-2', ips[1]!])
+      assert.ok(text!.includes(t), t);
+    // One arrow from the host's port to the proxy, and one from the proxy to each server.
+    assert.equal(await svg.locator('line.link').count(), 3);
+    assert.deepEqual(await axe(), []);
+    await shot('stacks-farm');
+  } finally {
+    b.ok(['compose', '-f', file, '-p', 'ui-farm', 'down', '-t', '0']);
+  }
+  await page.locator('h2', { hasText: /^ui-farm$/ }).waitFor({ state: 'detached' });
 });
 
 test('Stacks: Down removes the project, and berth ps agrees', async () => {
