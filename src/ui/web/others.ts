@@ -34,11 +34,13 @@ function RemoveImage({ img, onDone }: { img: Image; onDone: () => void }) {
 function PullImage({ onDone }: { onDone: () => void }) {
   const [ref, setRef] = useState('');
   const [pulling, setPulling] = useState<string | undefined>(undefined);
+  const [last, setLast] = useState('');
   const [layers, setLayers] = useState<LayerLine[]>([]);
   const [result, setResult] = useState<string | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const pull = async (what: string) => {
     setPulling(what);
+    setLast(what);
     setLayers([]);
     setResult(undefined);
     setError(undefined);
@@ -67,7 +69,7 @@ function PullImage({ onDone }: { onDone: () => void }) {
   ${
     layers.length > 0
       ? html`<table class="grid pull">
-    <caption>Layers of ${pulling ?? 'the last pull'}</caption>
+    <caption>Layers of ${last}</caption>
     <thead><tr><th scope="col">Layer</th><th scope="col">Progress</th><th scope="col">State</th></tr></thead>
     <tbody>${
         layers.map((l) =>

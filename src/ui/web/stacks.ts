@@ -1,7 +1,7 @@
 // The Stacks page: compose projects found by their containers' labels, each service with its
 // replicas, and compose's up, down and scale (src/ui/stacks.ts runs the CLI's own compose code).
 import { html } from 'htm/preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { change } from './api.js';
 import { changes, useLive } from './live.js';
 
@@ -26,6 +26,8 @@ function useAction(onDone: () => void) {
 
 function Scale({ project, svc, onDone }: { project: string; svc: Stack['services'][number]; onDone: () => void }) {
   const [n, setN] = useState(String(svc.replicas));
+  // The field follows the count as containers come and go (a compose up seen half-way included).
+  useEffect(() => setN(String(svc.replicas)), [svc.replicas]);
   const a = useAction(onDone);
   const url = `/ui/api/stacks/${encodeURIComponent(project)}/scale?service=${encodeURIComponent(svc.name)}&replicas=${encodeURIComponent(n)}`;
   return html`<form class="inline" aria-label=${`Scale ${svc.name}`} onSubmit=${(e: Event) => {
@@ -39,8 +41,8 @@ function Scale({ project, svc, onDone }: { project: string; svc: Stack['services
   </form>`;
 }
 
-const COL = { host: 10, front: 230, back: 500 };
-const W = { host: 180, front: 200, back: 230 };
+const COL = { host: 10, front: 250, back: 520 };
+const W = { host: 205, front: 200, back: 230 };
 const ROW = 46;
 
 /**
