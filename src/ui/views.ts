@@ -1,7 +1,7 @@
 // The dashboard's documents, made from the Engine's records: plain JSON shaped for the pages, so
 // that the browser code does no joining. Everything comes through the Engine; nothing here reads
 // the instances file or the host.
-import type { Engine, Container, EndpointView, PortBinding, NetworkRecord, VolumeInfo } from '../engine/index.js';
+import type { Engine, Container, EndpointView, HealthStatus, PortBinding, NetworkRecord, VolumeInfo } from '../engine/index.js';
 import { farmOf, type FarmView } from './farm.js';
 
 export interface ContainerView {
@@ -18,6 +18,8 @@ export interface ContainerView {
   limits: { memory?: number; cpus?: number; pids?: number };
   mounts: { source: string; destination: string; readonly: boolean; named: boolean }[];
   restartCount: number;
+  /** Its healthcheck's verdict while it runs, as ps shows it; null without a healthcheck or when stopped. */
+  health: HealthStatus | null;
   labels: Record<string, string>;
 }
 
@@ -28,7 +30,7 @@ function portText(p: PortBinding): string {
   return `${p.hostIp}:${p.hostPort}->${p.containerPort}/${p.proto}`;
 }
 
-function view(c: Container, eps: EndpointView[], ports: PortBinding[]): ContainerView {
+function view(c: Container, eps: EndpointView[], ports: PortBinding[], health: HealthStatus | undefined): ContainerView {
   const res = c.spec.resources;
   return {
     id: c.id,
@@ -48,6 +50,7 @@ function view(c: Container, eps: EndpointView[], ports: PortBinding[]): Containe
     },
     mounts: c.spec.volumes.map((v) => ({ source: v.source, destination: v.destination, readonly: v.readonly, named: v.named === true })),
     restartCount: c.restartCount,
+    health: health ?? null,
     labels: c.labels,
   };
 }
@@ -55,11 +58,12 @@ function view(c: Container, eps: EndpointView[], ports: PortBinding[]): Containe
 export async function containerViews(engine: Engine): Promise<ContainerView[]> {
   const list = await engine.containers.list({ reconcile: true });
   const eps = await engine.containers.endpoints(list.map((c) => c.id));
+  const health = await engine.containers.health(list.filter((c) => c.status === 'running').map((c) => c.id));
   const out: ContainerView[] = [];
   for (const c of list) {
     // Published ports are bound only while it runs.
     const ports = c.status === 'running' ? await engine.containers.ports(c.id) : [];
-    out.push(view(c, eps.get(c.id) ?? [], ports));
+    out.push(view(c, eps.get(c.id) ?? [], ports, health.get(c.id)));
   }
   return out;
 }
@@ -68,7 +72,8 @@ export async function containerDetail(engine: Engine, ref: string): Promise<{ co
   const c = await engine.containers.get(ref);
   const eps = await engine.containers.endpoints([c.id]);
   const ports = c.status === 'running' ? await engine.containers.ports(c.id) : [];
-  return { container: view(c, eps.get(c.id) ?? [], ports), inspect: await engine.containers.inspect(c.id) };
+  const health = c.status === 'running' ? (await engine.containers.health([c.id])).get(c.id) : undefined;
+  return { container: view(c, eps.get(c.id) ?? [], ports, health), inspect: await engine.containers.inspect(c.id) };
 }
 
 export interface NetworkView extends Pick<NetworkRecord, 'name' | 'id' | 'bridge' | 'subnet' | 'gateway' | 'internal'> {

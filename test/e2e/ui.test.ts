@@ -101,6 +101,25 @@ test('the printed token logs in once, for an HttpOnly SameSite=Strict cookie, an
   await shot('containers');
 });
 
+test("a container's health shows in its status in ps's words, and a change of verdict without a reload", async () => {
+  b.ok(['run', '-d', '--name', 'ui-checked', '--network', 'none', '--health-cmd', 'test -e /tmp/ok', '--health-interval', '1s', '--health-retries', '1',
+    'busybox', 'sleep', '1000']);
+  try {
+    const row = page.locator('tr[data-name="ui-checked"]');
+    await row.filter({ hasText: '(unhealthy)' }).waitFor({ timeout: 20_000 });
+    b.ok(['exec', 'ui-checked', 'touch', '/tmp/ok']);
+    // Well inside the page's 30 s backstop: the health_status event is what brings it.
+    await row.filter({ hasText: '(healthy)' }).waitFor({ timeout: 10_000 });
+    assert.match(b.ok(['ps', '--filter', 'name=ui-checked']), /\(healthy\)/);
+    const events = b.ok(['events', '--since', '60s', '--until', '0s', '--filter', 'container=ui-checked', '--format', '{{.Action}}']);
+    assert.match(events, /^health_status: unhealthy$/m);
+    assert.match(events, /^health_status: healthy$/m);
+    assert.deepEqual(await axe(), []);
+  } finally {
+    b.ok(['rm', '-f', 'ui-checked']);
+  }
+});
+
 test('a changing request from another Origin, or without the CSRF token, is refused', async () => {
   const cookie = (await page.context().cookies(ui.origin)).map((c) => `${c.name}=${c.value}`).join('; ');
   const csrf = (await (await fetch(`${ui.origin}/ui/api/session`, { headers: { cookie } })).json() as { csrf: string }).csrf;
@@ -242,6 +261,26 @@ test('Images: a pull from a registry shows each layer to "Pull complete", then t
   await page.getByRole('button', { name: 'Pull', exact: true }).click();
   await page.getByRole('alert').filter({ hasText: /nothing/ }).waitFor({ timeout: 30_000 });
   assert.doesNotMatch(b.ok(['images']), /lib\/nothing/);
+});
+
+test("Images: an image's history opens in place; Prune removes the dangling ones, and berth images agrees", async () => {
+  await page.getByRole('link', { name: 'Images' }).click();
+  const dangling = b.ok(['commit', 'ui-idle']).trim();
+  // Inside the 30 s backstop: the commit's event (Docker's, the container's) brings it.
+  await page.locator('tbody th', { hasText: '<none>' }).waitFor({ timeout: 10_000 });
+  assert.match(b.ok(['events', '--since', '60s', '--until', '0s', '--filter', 'event=commit', '--format', '{{.Type}} {{.Action}} {{.Actor.Attributes.name}}']),
+    /^container commit ui-idle$/m);
+  await page.getByRole('button', { name: 'History of localhost/busybox:latest' }).click();
+  const history = page.locator('table.history', { has: page.locator('caption', { hasText: 'History of localhost/busybox:latest' }) });
+  await history.waitFor();
+  const cli = (JSON.parse(b.ok(['history', '--format', 'json', 'busybox'])) as { createdBy: string }[]).map((h) => h.createdBy);
+  assert.deepEqual((await history.locator('tbody td code').allInnerTexts()).map((t) => t.trim()), cli);
+  assert.deepEqual(await axe(), []);
+  await page.getByRole('button', { name: 'Prune dangling images' }).click();
+  await page.getByRole('status').filter({ hasText: /^Deleted 1 image; reclaimed / }).waitFor();
+  await page.locator('tbody th', { hasText: '<none>' }).waitFor({ state: 'detached' });
+  assert.doesNotMatch(b.ok(['images', '-a']), /<none>/);
+  assert.doesNotMatch(b.ok(['images', '-aq']), new RegExp(dangling.replace(/^sha256:/, '').slice(0, 12)));
 });
 
 const demo =

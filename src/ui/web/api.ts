@@ -23,10 +23,10 @@ function token(): Promise<string> {
   return csrf;
 }
 
-export async function change(method: 'POST' | 'DELETE', url: string, body?: unknown): Promise<void> {
+export async function change<T = unknown>(method: 'POST' | 'DELETE', url: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { 'X-Berth-CSRF': await token() };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  await reply(await fetch(url, { method, credentials: 'same-origin', headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) }));
+  return reply<T>(await fetch(url, { method, credentials: 'same-origin', headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) }));
 }
 
 /**
