@@ -174,6 +174,11 @@ test('one container: characteristics, its log line and its usage against the lim
   assert.match(await page.locator('.usage').innerText(), /CPU [\d.]+% · memory .* of 64\.0MiB/);
   assert.match(await page.locator('dl.facts').innerText(), /ui-data → \/data/);
   await page.locator('.u-wrap').first().waitFor();
+  for (const f of ['CPU', 'Memory against its limit', 'Network', 'Block I/O']) await page.locator('figure', { hasText: f }).locator('.u-wrap').waitFor();
+  // 4 MiB written past the page cache to the volume's disk: the page reads them from the cgroup.
+  b.ok(['exec', 'ui-web', 'dd', 'if=/dev/zero', 'of=/data/blk', 'bs=1M', 'count=4', 'conv=fsync']);
+  await page.locator('.usage', { hasText: /block I\/O \S+ read, ([4-9]|\d{2,})\.\d+MiB written/ }).waitFor({ timeout: 20_000 });
+  b.ok(['exec', 'ui-web', 'rm', '/data/blk']);
   assert.deepEqual(await axe(), []);
   // Only for the picture: a few samples on the charts.
   if (SHOTS) await new Promise((r) => setTimeout(r, 8000));
