@@ -28,7 +28,7 @@ import {
 import { listNetworks } from '../network/networks.js';
 import { containerDir, runDirsParent, runtimeRoot, type EngineContext } from './context.js';
 import { hostOf } from './host.js';
-import { lockContainer } from './lock.js';
+import { lockContainerIfFree } from './lock.js';
 import { type Container, listContainers } from './container-records.js';
 
 export type { Finding } from './check-model.js';
@@ -348,9 +348,14 @@ export async function checkSystem(ctx: EngineContext, opts: { repair: boolean })
     }
     let lock;
     if (it.lockId !== undefined) {
-      try {
-        lock = lockContainer(ctx, it.lockId, 0);
-      } catch {
+      lock = (() => {
+        try {
+          return lockContainerIfFree(ctx, it.lockId);
+        } catch {
+          return undefined;
+        }
+      })();
+      if (!lock) {
         report.failed.push({ finding: plain(it), message: 'a berth command is working on this container; try again' });
         continue;
       }

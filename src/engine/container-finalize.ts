@@ -9,7 +9,7 @@ import { getContainer, updateContainer } from '../state/containers.js';
 import { snapshotPaths } from '../storage/overlay.js';
 import { mark } from '../common/timing.js';
 import { step } from '../common/fault.js';
-import { lockContainer } from './lock.js';
+import { lockContainer, lockContainerIfFree } from './lock.js';
 import { sleepMs } from '../common/sleep.js';
 import { containerRunDir, runDirsParent, runtimeRoot, cgroupsPath, type EngineContext } from './context.js';
 import type { ContainerSpec } from './types.js';
@@ -188,15 +188,16 @@ export function reconcileAll(ctx: EngineContext): Container[] {
 /**
  * A stopped container still has a run directory only when a berth died in the middle of
  * starting it (the run directory goes last on release): undo what that berth made. A berth that
- * is starting it right now holds its lock, and is left alone.
+ * is starting it right now holds its lock, and is left alone, this process's own operations too.
  */
 function repairHalfMade(ctx: EngineContext, c: Container): void {
   let lock;
   try {
-    lock = lockContainer(ctx, c.id, 0);
+    lock = lockContainerIfFree(ctx, c.id);
   } catch {
     return;
   }
+  if (!lock) return;
   try {
     const fresh = getContainer<ContainerSpec>(ctx.db, c.id);
     if (fresh && !isLive(fresh.status) && existsSync(containerRunDir(ctx, c.id))) releaseResources(ctx, fresh);

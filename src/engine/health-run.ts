@@ -11,6 +11,7 @@ import { lookup, reload, type Container } from './container-records.js';
 import { freshRow } from './health-lifecycle.js';
 import type { EngineContext } from './context.js';
 import { execCaptured } from './exec.js';
+import { recordContainerEvent } from './events.js';
 import type { Healthcheck } from './types.js';
 
 /** Docker's: the log keeps the last five checks, each with at most 4 KiB of output. */
@@ -54,15 +55,18 @@ async function checkOnce(ctx: EngineContext, c: Container, hc: Healthcheck): Pro
   }
   const entry: HealthLogEntry = { Start: started.toISOString(), End: ended.toISOString(), ExitCode: exitCode, Output: output };
   const inStart = Date.now() - Date.parse(c.startedAt ?? '') < hc.startPeriodMs;
-  const row = tx(ctx.db, () => {
+  const { row, was, now } = tx(ctx.db, () => {
     const now = reload(ctx, c.id);
     if (now.runId === null) throw invalid('health.not_running', `container ${c.name} is not running`);
     const prev = getHealth(ctx.db, c.id);
     const base = prev && prev.runId === now.runId ? prev : freshRow(now, now.runId);
     const next = nextHealth(base, hc, entry, inStart);
     putHealth(ctx.db, next);
-    return next;
+    return { row: next, was: base.status, now };
   });
+  // Docker's event on a change of verdict: what follows the journal (the dashboard, `events`)
+  // learns of it without reading every container's health again.
+  if (row.status !== was) recordContainerEvent(ctx, `health_status: ${row.status}`, now);
   return { status: row.status, exitCode, output };
 }
 

@@ -376,7 +376,13 @@ function containerEngine(ctx: EngineContext): ContainerEngine {
     healthRunner: async (id, runId) => (await import('./health-run.js')).healthRunner(ctx, id, runId),
     health: async (ids) => (await import('./views.js')).containerHealth(ctx, ids),
     handleExit: async (id, runId) => (await C()).onContainerExit(ctx, id, runId),
-    commit: async (ref, name, opts = {}) => (await import('./commit.js')).commitContainer(ctx, ref, name, opts),
+    // Docker's: a commit is the container's event, naming the image it made.
+    commit: async (ref, name, opts = {}) => {
+      const r = await (await import('./commit.js')).commitContainer(ctx, ref, name, opts);
+      const c = (await C()).lookup(ctx, ref);
+      (await Ev()).recordContainerEvent(ctx, 'commit', c, { comment: opts.message ?? '', imageID: r.id, imageRef: r.name ?? '' });
+      return r;
+    },
     export: async (ref, out) => (await import('./commit.js')).exportContainer(ctx, ref, out),
     pause: (ref) => after((async () => (await import('./container-pause.js')).pauseContainer(ctx, ref))(), (ev, c) => ev.recordContainerEvent(ctx, 'pause', c)),
     unpause: (ref) =>
@@ -431,7 +437,11 @@ function imageEngine(ctx: EngineContext): ImageEngine {
       (await T()).tagImage(ctx, src, dst);
       imageEvent(await Ev(), 'tag', src, dst);
     },
-    prune: async (opts = {}) => (await T()).pruneImages(ctx, opts),
+    prune: (opts = {}) =>
+      after((async () => (await T()).pruneImages(ctx, opts))(), (ev, r) => {
+        for (const t of r.untagged) imageEvent(ev, 'untag', t, t);
+        for (const id of r.deleted) imageEvent(ev, 'delete', id, id);
+      }),
     save: (refs, out, format) =>
       after((async () => (await T()).saveImages(ctx, refs, out, format))(), (ev) => refs.forEach((r) => imageEvent(ev, 'save', r, r))),
     load: (source) => after((async () => (await T()).loadImages(ctx, source))(), (ev, imgs) => imgs.forEach((i) => imageEvent(ev, 'load', i.id, imageName(i)))),

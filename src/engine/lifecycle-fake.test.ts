@@ -367,6 +367,24 @@ test('reconcile leaves a running container alone', async () => {
   assert.equal(checkExit(ctx, c.id), undefined);
 });
 
+test('ps while this same process is starting the container (berth serve, two requests) leaves the start alone', async () => {
+  const c = createContainer(ctx, req({ name: 'busy-start' }));
+  const real = host.createContainer;
+  let during: string | undefined;
+  // The runtime's create is where a start waits for conmon; the other request's list comes then.
+  host.createContainer = async (o) => {
+    await sleep(0);
+    during = reconcileAll(ctx).find((x) => x.id === c.id)?.status;
+    return real(o);
+  };
+  const started = await startContainer(ctx, c.id);
+  assert.equal(during, 'created');
+  assert.equal(started.status, 'running');
+  assert.ok(host.mounts.has(merged(c.id)), 'its rootfs is still mounted');
+  assert.ok(existsSync(runDir(c.id)), 'its run directory is still there');
+  assert.ok(host.runtime.get(c.id)?.started);
+});
+
 test('ps finishes what a berth killed in the middle of a start left', async () => {
   const c = createContainer(ctx, req());
   host.failAt = 'startContainer';

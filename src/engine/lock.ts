@@ -4,7 +4,7 @@
 // boot (state/locks.ts): a holder killed with -9 is seen to be gone, a reused pid is not taken
 // for it, and taking over a dead holder's lock is one transaction, so no two waiters can both
 // take it, or one delete the other's.
-import { unavailable } from '../common/errors.js';
+import { isBerthError, unavailable } from '../common/errors.js';
 import { sleepMs } from '../common/sleep.js';
 import { releaseLock, tryTakeLock, type LockOwner } from '../state/locks.js';
 import { bootId, processStartTime, sameProcessAlive } from '../sys/proc.js';
@@ -23,7 +23,9 @@ function me(): LockOwner {
 const alive = (o: LockOwner) => o.boot === me().boot && sameProcessAlive(o.pid, o.start);
 
 // Locks this process holds, with their depth: a verb that holds a container's lock may call a
-// helper that takes it again (reconcile inside stop), which must not wait for itself.
+// helper that takes it again (reconcile inside stop), which must not wait for itself. In a
+// long-lived process (berth serve) the holder may instead be another request's operation, paused
+// at an await: see lockContainerIfFree.
 const held = new Map<string, number>();
 
 function lockNamed(ctx: EngineContext, name: string, what: string, timeoutMs: number): Lock {
@@ -60,6 +62,23 @@ function lockNamed(ctx: EngineContext, name: string, what: string, timeoutMs: nu
 
 export function lockContainer(ctx: EngineContext, id: string, timeoutMs = 60_000): Lock {
   return lockNamed(ctx, `container:${id}`, `container ${id.slice(0, 12)}`, timeoutMs);
+}
+
+/**
+ * The container's lock only if nobody holds it, this process included, else undefined: for
+ * mending what a berth that died left (a run directory without a run). A holder in this very
+ * process is an operation still going on, e.g. a start that berth serve paused at an await to
+ * answer a `ps`; taking its lock again as a helper would, as the mender did, tear down the rootfs
+ * and runtime state under it ("command not found in image", runc's "unable to store init state").
+ */
+export function lockContainerIfFree(ctx: EngineContext, id: string): Lock | undefined {
+  if (held.has(`${ctx.paths.root}\0container:${id}`)) return undefined;
+  try {
+    return lockNamed(ctx, `container:${id}`, `container ${id.slice(0, 12)}`, 0);
+  } catch (e) {
+    if (isBerthError(e) && e.code === 'lock.busy') return undefined;
+    throw e;
+  }
 }
 
 export function lockNetwork(ctx: EngineContext, name: string, timeoutMs = 60_000): Lock {

@@ -45,6 +45,7 @@ export async function handleUiApi(c: UiCall): Promise<void> {
       return sendJson(c.res, 200, { time: Date.now(), ...line });
     }
     if ((m = /^\/ui\/api\/containers\/([^/]+)\/logs$/.exec(p))) return streamLogs(c, ref(m[1]!));
+    if ((m = /^\/ui\/api\/images\/([^/]+)\/history$/.exec(p))) return sendJson(c.res, 200, await c.engine.images.history(ref(m[1]!)));
   }
   if (method === 'POST' && (m = /^\/ui\/api\/containers\/([^/]+)\/(\w+)$/.exec(p))) {
     const verb = m[2] as (typeof ACTIONS)[number];
@@ -75,6 +76,12 @@ export async function handleUiApi(c: UiCall): Promise<void> {
     await c.engine.networks.remove(ref(m[1]!));
     return sendJson(c.res, 200, {});
   }
+  if (method === 'POST' && p === '/ui/api/images/prune') {
+    // `berth image prune`: dangling images only, as Docker's default.
+    const r = await c.engine.images.prune({});
+    return sendJson(c.res, 200, { deleted: r.deleted, reclaimed: r.reclaimed });
+  }
+  if (method === 'POST' && p === '/ui/api/images/pull') return (await import('./pull.js')).streamPull(c);
   if (method === 'DELETE' && (m = /^\/ui\/api\/images\/(.+)$/.exec(p))) {
     await c.engine.images.remove(ref(m[1]!));
     return sendJson(c.res, 200, {});

@@ -298,3 +298,37 @@ test('docker save and docker load round-trip an image through the API', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// One serve process answers a `docker ps` while it is starting a container: the list's mending of
+// half-made starts must leave this process's own start alone (it once unmounted the rootfs under
+// it: "sleep: command not found in image", or runc's "unable to store init state").
+test('docker ps while the same server starts containers does not undo the starts', async () => {
+  const names = ['api-busy-one', 'api-busy-two', 'api-busy-three'];
+  const ids: string[] = [];
+  for (const name of names) {
+    const r = await raw('POST', `/containers/create?name=${name}`, { Image: 'busybox', Cmd: ['sleep', '1000'], HostConfig: { NetworkMode: 'none' } });
+    assert.equal(r.status, 201, r.body);
+    ids.push((JSON.parse(r.body) as { Id: string }).Id);
+  }
+  try {
+    let done = false;
+    let lists = 0;
+    const lister = (async () => {
+      while (!done) {
+        assert.equal((await raw('GET', '/containers/json?all=1')).status, 200);
+        lists++;
+      }
+    })();
+    const starts = await Promise.all(ids.map((id) => raw('POST', `/containers/${id}/start`)));
+    done = true;
+    await lister;
+    assert.deepEqual(starts.map((r) => `${r.status} ${r.body}`), ids.map(() => '204 '));
+    assert.ok(lists > 0);
+    for (const name of names) {
+      assert.equal(b.inspect(name).State.Status, 'running');
+      assert.equal(b.ok(['exec', name, 'echo', 'alive']).trim(), 'alive');
+    }
+  } finally {
+    b.run(['rm', '-f', ...names]);
+  }
+});

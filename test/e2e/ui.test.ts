@@ -8,17 +8,18 @@ import { request } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { Berth, REPO } from './helpers.js';
-import { Chromium, UiServer } from './ui-helpers.js';
+import { spawnSync } from 'node:child_process';
+import { Berth, NGINX_TAR, REPO } from './helpers.js';
+import { TestRegistry } from './registry-helpers.js';
+import { Chromium, freePort, UiServer } from './ui-helpers.js';
 
 const b = new Berth();
 const ui = new UiServer(b);
 const browser = new Chromium();
+const reg = new TestRegistry();
 let page: Page;
 let webIp = '';
 const problems: string[] = [];
-/** Console errors of refusals a todo test knows of. */
-const expectedErrors: string[] = [];
 const SHOTS = process.env.BERTH_WRITE_SCREENSHOTS === '1';
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -34,6 +35,10 @@ before(async () => {
   b.ok(['compose', '-f', join(b.root, 'compose.yaml'), '-p', 'ui-demo', 'up', '-d']);
   b.ok(['tag', 'busybox', 'ui-spare:1']);
   webIp = b.inspect('ui-web').NetworkSettings.Networks['ui-net']!.IPAddress;
+  // A registry on loopback with a several-layer image for the pull (Debian's docker-registry).
+  await reg.start();
+  const copied = spawnSync('skopeo', ['copy', '--dest-tls-verify=false', `oci-archive:${NGINX_TAR}`, `docker://${reg.host}/lib/web:1`], { encoding: 'utf8' });
+  if (copied.status !== 0) throw new Error(copied.stderr);
   await ui.start();
   const ctx = await browser.launch();
   page = await ctx.newPage();
@@ -47,6 +52,7 @@ before(async () => {
 after(async () => {
   await browser.close();
   await ui.stop();
+  await reg.stop();
   b.destroy();
 });
 
@@ -93,6 +99,25 @@ test('the printed token logs in once, for an HttpOnly SameSite=Strict cookie, an
   assert.match(await row.innerText(), /Up /);
   assert.deepEqual(await axe(), []);
   await shot('containers');
+});
+
+test("a container's health shows in its status in ps's words, and a change of verdict without a reload", async () => {
+  b.ok(['run', '-d', '--name', 'ui-checked', '--network', 'none', '--health-cmd', 'test -e /tmp/ok', '--health-interval', '1s', '--health-retries', '1',
+    'busybox', 'sleep', '1000']);
+  try {
+    const row = page.locator('tr[data-name="ui-checked"]');
+    await row.filter({ hasText: '(unhealthy)' }).waitFor({ timeout: 20_000 });
+    b.ok(['exec', 'ui-checked', 'touch', '/tmp/ok']);
+    // Well inside the page's 30 s backstop: the health_status event is what brings it.
+    await row.filter({ hasText: '(healthy)' }).waitFor({ timeout: 10_000 });
+    assert.match(b.ok(['ps', '--filter', 'name=ui-checked']), /\(healthy\)/);
+    const events = b.ok(['events', '--since', '60s', '--until', '0s', '--filter', 'container=ui-checked', '--format', '{{.Action}}']);
+    assert.match(events, /^health_status: unhealthy$/m);
+    assert.match(events, /^health_status: healthy$/m);
+    assert.deepEqual(await axe(), []);
+  } finally {
+    b.ok(['rm', '-f', 'ui-checked']);
+  }
 });
 
 test('a changing request from another Origin, or without the CSRF token, is refused', async () => {
@@ -149,6 +174,11 @@ test('one container: characteristics, its log line and its usage against the lim
   assert.match(await page.locator('.usage').innerText(), /CPU [\d.]+% · memory .* of 64\.0MiB/);
   assert.match(await page.locator('dl.facts').innerText(), /ui-data → \/data/);
   await page.locator('.u-wrap').first().waitFor();
+  for (const f of ['CPU', 'Memory against its limit', 'Network', 'Block I/O']) await page.locator('figure', { hasText: f }).locator('.u-wrap').waitFor();
+  // 4 MiB written past the page cache to the volume's disk: the page reads them from the cgroup.
+  b.ok(['exec', 'ui-web', 'dd', 'if=/dev/zero', 'of=/data/blk', 'bs=1M', 'count=4', 'conv=fsync']);
+  await page.locator('.usage', { hasText: /block I\/O \S+ read, ([4-9]|\d{2,})\.\d+MiB written/ }).waitFor({ timeout: 20_000 });
+  b.ok(['exec', 'ui-web', 'rm', '/data/blk']);
   assert.deepEqual(await axe(), []);
   // Only for the picture: a few samples on the charts.
   if (SHOTS) await new Promise((r) => setTimeout(r, 8000));
@@ -211,42 +241,133 @@ test('images, volumes and stacks', async () => {
   await shot('stacks');
 });
 
+test('Images: a pull from a registry shows each layer to "Pull complete", then the image is listed, and berth images agrees', async () => {
+  await page.getByRole('link', { name: 'Images' }).click();
+  const manifest = JSON.parse(
+    spawnSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/lib/web:1`], { encoding: 'utf8' }).stdout,
+  ) as {
+    layers: { digest: string }[];
+  };
+  const ref = `${reg.host}/lib/web:1`;
+  await page.getByLabel('Image', { exact: true }).fill(ref);
+  await page.getByRole('button', { name: 'Pull', exact: true }).press('Enter');
+  await page.getByRole('status').filter({ hasText: `Pulled ${ref}` }).waitFor({ timeout: 60_000 });
+  const rows = page.locator('table.pull tbody tr');
+  const states = await rows.evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-layer')} ${tr.querySelector('.state')!.textContent}`));
+  // busybox's layer is nginx's first here too, so it may already exist; every other one is downloaded.
+  assert.deepEqual(states.map((x) => x.split(' ')[0]).sort(), manifest.layers.map((l) => l.digest.slice(7, 19)).sort());
+  assert.ok(states.every((x) => / (Pull complete|Already exists)$/.test(x)), states.join('\n'));
+  assert.ok(states.filter((x) => x.endsWith('Pull complete')).length >= 2, states.join('\n'));
+  await page.locator('tbody th', { hasText: `${reg.host}/lib/web` }).waitFor();
+  assert.match(b.ok(['images']), new RegExp(`${reg.host.replace(/\./g, '\\.')}/lib/web +1 `));
+  assert.deepEqual(await axe(), []);
+  await shot('images-pull');
+  await page.getByLabel('Image', { exact: true }).fill(`${reg.host}/lib/nothing:1`);
+  await page.getByRole('button', { name: 'Pull', exact: true }).click();
+  await page.getByRole('alert').filter({ hasText: /nothing/ }).waitFor({ timeout: 30_000 });
+  assert.doesNotMatch(b.ok(['images']), /lib\/nothing/);
+});
+
+test("Images: an image's history opens in place; Prune removes the dangling ones, and berth images agrees", async () => {
+  await page.getByRole('link', { name: 'Images' }).click();
+  const dangling = b.ok(['commit', 'ui-idle']).trim();
+  // Inside the 30 s backstop: the commit's event (Docker's, the container's) brings it.
+  await page.locator('tbody th', { hasText: '<none>' }).waitFor({ timeout: 10_000 });
+  assert.match(b.ok(['events', '--since', '60s', '--until', '0s', '--filter', 'event=commit', '--format', '{{.Type}} {{.Action}} {{.Actor.Attributes.name}}']),
+    /^container commit ui-idle$/m);
+  await page.getByRole('button', { name: 'History of localhost/busybox:latest' }).click();
+  const history = page.locator('table.history', { has: page.locator('caption', { hasText: 'History of localhost/busybox:latest' }) });
+  await history.waitFor();
+  const cli = (JSON.parse(b.ok(['history', '--format', 'json', 'busybox'])) as { createdBy: string }[]).map((h) => h.createdBy);
+  assert.deepEqual((await history.locator('tbody td code').allInnerTexts()).map((t) => t.trim()), cli);
+  assert.deepEqual(await axe(), []);
+  await page.getByRole('button', { name: 'Prune dangling images' }).click();
+  await page.getByRole('status').filter({ hasText: /^Deleted 1 image; reclaimed / }).waitFor();
+  await page.locator('tbody th', { hasText: '<none>' }).waitFor({ state: 'detached' });
+  assert.doesNotMatch(b.ok(['images', '-a']), /<none>/);
+  assert.doesNotMatch(b.ok(['images', '-aq']), new RegExp(dangling.replace(/^sha256:/, '').slice(0, 12)));
+});
+
 const demo =
   () => (JSON.parse(b.ok(['ps', '-a', '--format', 'json', '--filter', 'label=com.docker.compose.project=ui-demo'])) as { Names: string[]; State: string }[]);
 
-// Up and Scale run compose's up in the serve process, and there the containers it starts or makes
-// fail where the same `berth compose up -d` / `scale` from the CLI works: a stopped replica's start
-// says "sleep: command not found in image", a new one's runc create "unable to store init state".
-// An engine-side bug to find, reported rather than hidden; the buttons show those errors in place.
-const SERVE_COMPOSE_BUG = 'compose up/scale from the serve process: "command not found in image" / runc "unable to store init state"';
-
-test('Stacks: Up is compose up -d, and brings back what was stopped behind its back', { todo: SERVE_COMPOSE_BUG }, async () => {
+// Up and Scale run compose's up in the serve process while the page, woken by the events of
+// the containers it makes, lists them: that list once undid the starts of this same process
+// (engine/lock.ts, lockContainerIfFree).
+test('Stacks: Up is compose up -d, and brings back what was stopped behind its back', async () => {
   await page.getByRole('link', { name: 'Stacks' }).click();
   const app = page.locator('article.stack tr[data-service="app"]');
   await app.filter({ hasText: '2/2 running' }).waitFor();
   b.ok(['stop', '-t', '0', 'ui-demo-app-2']);
   await app.filter({ hasText: '1/2 running' }).waitFor();
   await page.getByRole('button', { name: 'Up ui-demo' }).click();
-  try {
-    await app.filter({ hasText: '2/2 running' }).waitFor({ timeout: 30_000 });
-  } finally {
-    if (await page.locator('article.stack [role="alert"]').count()) expectedErrors.push('status of 500');
-  }
+  await app.filter({ hasText: '2/2 running' }).waitFor({ timeout: 30_000 });
+  assert.equal(await page.locator('article.stack [role="alert"]').count(), 0);
   assert.equal(b.inspect('ui-demo-app-2').State.Status, 'running');
   assert.deepEqual(demo().map((c) => c.State), ['running', 'running']);
+  assert.equal(b.ok(['exec', 'ui-demo-app-2', 'echo', 'up-again']).trim(), 'up-again');
   assert.deepEqual(await axe(), []);
 });
 
-test('Stacks: Scale makes the replicas the page asks for', { todo: SERVE_COMPOSE_BUG }, async () => {
+test('Stacks: Scale makes the replicas the page asks for', async () => {
   const app = page.locator('article.stack tr[data-service="app"]');
   await page.getByLabel('Replicas of app').fill('3');
   await page.getByRole('button', { name: 'Scale' }).click();
+  await app.filter({ hasText: '3/3 running' }).waitFor({ timeout: 30_000 });
+  assert.equal(await page.locator('article.stack [role="alert"]').count(), 0);
+  assert.deepEqual(demo().map((c) => c.State), ['running', 'running', 'running']);
+  assert.equal(b.ok(['exec', 'ui-demo-app-3', 'echo', 'scaled']).trim(), 'scaled');
+  await page.getByLabel('Replicas of app').fill('1');
+  await page.getByRole('button', { name: 'Scale' }).click();
+  await app.filter({ hasText: '1/1 running' }).waitFor({ timeout: 60_000 });
+  assert.deepEqual(demo().map((c) => c.State), ['running']);
+});
+
+test('Stacks: a web farm is drawn as proxy → servers, each server with its address on the network they share', async () => {
+  const port = await freePort();
+  const file = join(b.root, 'farm.yaml');
+  writeFileSync(
+    file,
+    `services:
+  proxy:
+    image: busybox
+    command: ["sleep", "1000"]
+    stop_grace_period: 1s
+    networks: [private, public]
+    ports: ["127.0.0.1:${port}:80"]
+  web:
+    image: busybox
+    command: ["sleep", "1000"]
+    stop_grace_period: 1s
+    networks: [private]
+    deploy:
+      replicas: 2
+networks:
+  private:
+    internal: true
+  public: {}
+`,
+  );
+  b.ok(['compose', '-f', file, '-p', 'ui-farm', 'up', '-d']);
   try {
-    await app.filter({ hasText: '3/3 running' }).waitFor({ timeout: 30_000 });
-    assert.equal(demo().length, 3);
+    await page.getByRole('link', { name: 'Stacks' }).click();
+    const farm = page.locator('article.stack', { has: page.locator('h2', { hasText: /^ui-farm$/ }) }).locator('figure.farm');
+    await farm.locator('figcaption', { hasText: `proxy publishes 127.0.0.1:${port}->80/tcp and reaches web on ui-farm_private.` }).waitFor();
+    const svg = farm.locator('svg');
+    const ips = ['ui-farm-web-1', 'ui-farm-web-2'].map((n) => b.inspect(n).NetworkSettings.Networks['ui-farm_private']!.IPAddress);
+    const label = await svg.getAttribute('aria-label');
+    assert.equal(label, `proxy publishes 127.0.0.1:${port}->80/tcp and reaches ui-farm-web-1 ${ips[0]}, ui-farm-web-2 ${ips[1]}`);
+    const text = await svg.textContent();
+    for (const t of [`127.0.0.1:${port}->80/tcp`, 'ui-farm-proxy-1 (running)', 'ui-farm-web-1', ips[0]!, 'ui-farm-web-2', ips[1]!])
+      assert.ok(text!.includes(t), t);
+    // One arrow from the host's port to the proxy, and one from the proxy to each server.
+    assert.equal(await svg.locator('line.link').count(), 3);
+    assert.deepEqual(await axe(), []);
+    await shot('stacks-farm');
   } finally {
-    if (await page.locator('article.stack [role="alert"]').count()) expectedErrors.push('status of 500');
+    b.ok(['compose', '-f', file, '-p', 'ui-farm', 'down', '-t', '0']);
   }
+  await page.locator('h2', { hasText: /^ui-farm$/ }).waitFor({ state: 'detached' });
 });
 
 test('Stacks: Down removes the project, and berth ps agrees', async () => {
@@ -341,5 +462,5 @@ test('the terminal and the event stream are behind the session and the Origin ch
 });
 
 test('nothing broke the page: no script errors, no Content-Security-Policy violations', () => {
-  assert.deepEqual(problems.filter((p) => !expectedErrors.some((e) => p.includes(e))), []);
+  assert.deepEqual(problems, []);
 });

@@ -1,4 +1,5 @@
-// One container: its characteristics, its log as it comes, and CPU and memory against its limit.
+// One container: its characteristics, its log as it comes, and CPU, memory against its limit,
+// network and block I/O.
 import { html } from 'htm/preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
@@ -20,6 +21,8 @@ interface Stats {
   pids: number;
   netRx: number;
   netTx: number;
+  blkRead: number;
+  blkWrite: number;
 }
 
 const MAX_LINES = 5000;
@@ -70,41 +73,62 @@ function Logs({ id }: { id: string }) {
   </section>`;
 }
 
+type Series = { t: number[]; cpu: number[]; mem: number[]; limit: number[]; rx: number[]; tx: number[]; rd: number[]; wr: number[] };
+
 function Chart({ id }: { id: string }) {
   const stats = useLive<Stats>(`/ui/api/containers/${encodeURIComponent(id)}/stats`, { pollMs: 2000 });
   const cpuEl = useRef<HTMLDivElement>(null);
   const memEl = useRef<HTMLDivElement>(null);
-  const series = useMemo(() => ({ t: [] as number[], cpu: [] as number[], mem: [] as number[], limit: [] as number[] }), [id]);
-  const plots = useRef<{ cpu?: uPlot; mem?: uPlot }>({});
+  const netEl = useRef<HTMLDivElement>(null);
+  const blkEl = useRef<HTMLDivElement>(null);
+  const series = useMemo<Series>(() => ({ t: [], cpu: [], mem: [], limit: [], rx: [], tx: [], rd: [], wr: [] }), [id]);
+  const prev = useRef<Stats | undefined>(undefined);
+  const plots = useRef<{ cpu?: uPlot; mem?: uPlot; net?: uPlot; blk?: uPlot }>({});
   useEffect(() => {
     // The figures are sized by what they hold: the plot's width is fixed, two side by side.
     const width = 520;
     // At least the last two minutes across, so that the first samples do not span years.
     const xScale: uPlot.Scale = { time: true, range: (_u, min, max) => [Math.min(min, max - 120), max] };
     const axes = (unit: string): uPlot.Axis[] => [{}, { values: (_u, v) => v.map((x) => `${x}${unit}`), size: 60 }];
+    const y = (floor: number): uPlot.Scale => ({ range: (_u, _min, max) => [0, Math.max(floor, max)] });
+    const two = (el: HTMLDivElement, a: string, b: string) =>
+      new uPlot({ width, height: 160, series: [{}, { label: a, stroke: '#2563eb', width: 2 }, { label: b, stroke: '#d97706', width: 2 }], axes: axes(''),
+        scales: { x: xScale, y: y(1) } }, [[], [], []], el);
     plots.current.cpu = new uPlot({ width, height: 160, series: [{}, { label: 'CPU %', stroke: '#2563eb', width: 2 }], axes: axes('%'),
-      scales: { x: xScale, y: { range: (_u, _min, max) => [0, Math.max(10, max)] } } }, [[], []], cpuEl.current!);
+      scales: { x: xScale, y: y(10) } }, [[], []], cpuEl.current!);
     plots.current.mem = new uPlot({ width, height: 160, series: [{}, { label: 'Memory MiB', stroke: '#059669', width: 2 }, {
       label: 'Limit MiB',
       stroke: '#dc2626',
       dash: [6, 4],
-    }], axes: axes(''), scales: { x: xScale, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } } }, [[], [], []], memEl.current!);
+    }], axes: axes(''), scales: { x: xScale, y: y(1) } }, [[], [], []], memEl.current!);
+    plots.current.net = two(netEl.current!, 'In KiB/s', 'Out KiB/s');
+    plots.current.blk = two(blkEl.current!, 'Read KiB/s', 'Written KiB/s');
     return () => {
-      plots.current.cpu?.destroy();
-      plots.current.mem?.destroy();
+      for (const p of Object.values(plots.current)) p.destroy();
       plots.current = {};
     };
   }, [id]);
   const s = stats.data;
   useEffect(() => {
     if (!s || s.time === undefined) return;
+    // The counters are totals since the start: the charts draw their rate between two readings.
+    const p = prev.current;
+    prev.current = s;
+    const dt = p ? (s.time - p.time) / 1000 : 0;
+    const rate = (now: number, before: number | undefined) => (dt > 0 && before !== undefined ? Math.max(0, now - before) / 1024 / dt : 0);
     series.t.push(s.time / 1000);
     series.cpu.push(s.cpuPercent);
     series.mem.push(s.memUsage / 2 ** 20);
     series.limit.push(s.memLimit / 2 ** 20);
+    series.rx.push(rate(s.netRx, p?.netRx));
+    series.tx.push(rate(s.netTx, p?.netTx));
+    series.rd.push(rate(s.blkRead, p?.blkRead));
+    series.wr.push(rate(s.blkWrite, p?.blkWrite));
     for (const a of Object.values(series)) if (a.length > POINTS) a.shift();
     plots.current.cpu?.setData([series.t, series.cpu]);
     plots.current.mem?.setData([series.t, series.mem, series.limit]);
+    plots.current.net?.setData([series.t, series.rx, series.tx]);
+    plots.current.blk?.setData([series.t, series.rd, series.wr]);
   }, [s]);
   return html`<section aria-labelledby="h-usage">
     <h2 id="h-usage">Usage</h2>
@@ -112,11 +136,13 @@ function Chart({ id }: { id: string }) {
     s && s.time !== undefined
       ? `CPU ${s.cpuPercent.toFixed(1)}% · memory ${bytes(s.memUsage)} of ${bytes(s.memLimit)} · ${s.pids} processes · net ${bytes(s.netRx)} in, ${
         bytes(s.netTx)
-      } out`
+      } out · block I/O ${bytes(s.blkRead)} read, ${bytes(s.blkWrite)} written`
       : stats.error ?? 'reading…'
   }</p>
     <div class="charts"><figure><figcaption>CPU</figcaption><div ref=${cpuEl}></div></figure>
-    <figure><figcaption>Memory against its limit</figcaption><div ref=${memEl}></div></figure></div>
+    <figure><figcaption>Memory against its limit</figcaption><div ref=${memEl}></div></figure>
+    <figure><figcaption>Network</figcaption><div ref=${netEl}></div></figure>
+    <figure><figcaption>Block I/O</figcaption><div ref=${blkEl}></div></figure></div>
   </section>`;
 }
 

@@ -13,8 +13,13 @@ export function ago(iso: string | null, now = Date.now()): string {
   return `${Math.round(s / 86400)} days`;
 }
 
-export function statusText(c: { status: string; startedAt: string | null; finishedAt: string | null; exitCode: number | null }): string {
-  if (c.status === 'running') return `Up ${ago(c.startedAt)}`;
+// ps's words for a healthcheck's verdict.
+const HEALTH: Record<string, string> = { starting: ' (health: starting)', healthy: ' (healthy)', unhealthy: ' (unhealthy)' };
+
+export function statusText(
+  c: { status: string; startedAt: string | null; finishedAt: string | null; exitCode: number | null; health?: string | null },
+): string {
+  if (c.status === 'running') return `Up ${ago(c.startedAt)}${c.health ? HEALTH[c.health] ?? '' : ''}`;
   if (c.status === 'paused') return `Up ${ago(c.startedAt)} (Paused)`;
   if (c.status === 'exited' || c.status === 'stopped') return `Exited (${c.exitCode ?? 0}) ${ago(c.finishedAt)} ago`;
   return c.status.charAt(0).toUpperCase() + c.status.slice(1);
