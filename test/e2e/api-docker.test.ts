@@ -30,7 +30,18 @@ function raw(method: string, path: string, body?: unknown): Promise<{ status: nu
         data += d.toString();
       });
       // 'close' rather than 'end': a stream the server cut off ends the request too.
-      res.on('close', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: data }));
+      res.on('close', () => {
+        replied = { status: res.statusCode ?? 0, headers: res.headers, body: data };
+        if (written) resolve(replied);
+      });
+    });
+    // A refused body is answered before it is all sent: the reply counts only once the rest has
+    // gone too, so that a server that stops reading fails here (EPIPE), not in a later test.
+    let replied: { status: number; headers: Record<string, unknown>; body: string } | undefined;
+    let written = false;
+    req.on('finish', () => {
+      written = true;
+      if (replied) resolve(replied);
     });
     req.on('error', reject);
     req.end(text);
