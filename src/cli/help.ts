@@ -43,6 +43,7 @@ const VERBS: Record<string, readonly [string, string]> = {
   events: ['[OPTIONS]', 'Get real time events from the journal of this root'],
   completion: ['bash|zsh|fish', "Print a shell completion script (source it, or write it to the shell's completion directory)"],
   info: ['[OPTIONS]', 'Display system-wide information'],
+  serve: ['[OPTIONS]', 'Serve the Docker Engine API (and, with --ui, the web dashboard) until stopped'],
   images: ['[OPTIONS]', 'List images'],
   rmi: ['[OPTIONS] IMAGE [IMAGE...]', 'Remove one or more images'],
   import: ['[OPTIONS] FILE [REPOSITORY[:TAG]]', 'Import an OCI archive, docker-archive or rootfs tarball as an image'],

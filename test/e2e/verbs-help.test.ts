@@ -70,6 +70,11 @@ const VERBS = [
   'system df',
   'system prune',
   'system info',
+  'serve',
+  'system check',
+  'system boot',
+  'events',
+  'attach',
 ];
 
 test("VERB --help prints usage, a summary and the verb's own flags, and exits 0", () => {
@@ -78,6 +83,9 @@ test("VERB --help prints usage, a summary and the verb's own flags, and exits 0"
     assert.equal(r.status, 0, `${v} --help: ${r.stderr}`);
     assert.match(r.stdout, new RegExp(`^Usage: {2}berth ${v} `), v);
     assert.match(r.stdout, /--help +print usage/, v);
+    // Each flag says what it does: a flag line that ends at its type has no description.
+    const bare = r.stdout.split('\n').filter((l) => /^ {2}(-\w, | {4})--[\w-]+( \w+)? *$/.test(l));
+    assert.deepEqual(bare, [], `${v} --help: flags without a description`);
     assert.equal(r.stderr, '', v);
   }
 });

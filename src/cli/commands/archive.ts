@@ -66,7 +66,8 @@ export async function pruneCmd(c: CommandContext): Promise<number> {
 export async function systemCmd(c: CommandContext): Promise<number> {
   const [verb, ...rest] = c.argv;
   if (verb !== 'df') throw invalid('cli.unknown_command', `unknown command "system ${verb ?? ''}"`.trimEnd(), 'berth system df');
-  const p = parseArgs(rest, [{ long: 'format', type: 'string' }, { long: 'verbose', short: 'v', type: 'boolean' }, HELP], { command: 'system df' });
+  const p = parseArgs(rest, [{ long: 'format', type: 'string' }, { long: 'verbose', short: 'v', type: 'boolean',
+    description: 'show each image, container and volume with its size' }, HELP], { command: 'system df' });
   const lines = await engineOf(c).system.diskUsage();
   if (str(p.values.format) === 'json') {
     out(json(lines.map((l) => ({ Type: l.type, TotalCount: l.total, Active: l.active, Size: l.size, Reclaimable: l.reclaimable }))));

@@ -12,10 +12,10 @@ export async function buildCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [
     { long: 'file', short: 'f', type: 'string' },
     { long: 'tag', short: 't', type: 'string', multiple: true },
-    { long: 'build-arg', type: 'string', multiple: true },
-    { long: 'target', type: 'string' },
+    { long: 'build-arg', type: 'string', multiple: true, description: 'set a build-time variable (NAME=VALUE)' },
+    { long: 'target', type: 'string', description: 'build the stage of this name and stop' },
     { long: 'no-cache', type: 'boolean' },
-    { long: 'network', type: 'string' },
+    { long: 'network', type: 'string', description: 'network for RUN instructions: none (default) or host' },
     { long: 'quiet', short: 'q', type: 'boolean' },
     ...PULL_FLAGS,
     { long: 'help', type: 'boolean' },

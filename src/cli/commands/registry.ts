@@ -17,7 +17,9 @@ const QUIET = { long: 'quiet', short: 'q', type: 'boolean' } as const;
 const tlsVerify = (v: unknown) => v !== false;
 
 export async function pullCmd(c: CommandContext): Promise<number> {
-  const p = parseArgs(c.argv, [TLS, AUTHFILE, QUIET, { long: 'platform', type: 'string' }, { long: 'all-tags', short: 'a', type: 'boolean' }, HELP], {
+  const p = parseArgs(c.argv, [TLS, AUTHFILE, QUIET, { long: 'platform', type: 'string',
+    description: 'pick this OS/arch (e.g. linux/amd64) from a multi-platform image' }, { long: 'all-tags', short: 'a', type: 'boolean',
+    description: 'not supported: refused with one line' }, HELP], {
     command: c.path,
   });
   const [ref, ...extra] = p.positionals;
@@ -44,7 +46,8 @@ export async function pullCmd(c: CommandContext): Promise<number> {
 }
 
 export async function pushCmd(c: CommandContext): Promise<number> {
-  const p = parseArgs(c.argv, [TLS, AUTHFILE, QUIET, { long: 'digestfile', type: 'string' }, HELP], { command: c.path });
+  const p = parseArgs(c.argv, [TLS, AUTHFILE, QUIET, { long: 'digestfile', type: 'string', description: "write the pushed manifest's digest to this file" },
+    HELP], { command: c.path });
   const [src, dest, ...extra] = p.positionals;
   if (!src || extra.length > 0)
     throw invalid('cli.missing_argument', `"berth ${c.path}" requires 1 or 2 arguments`,

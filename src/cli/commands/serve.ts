@@ -9,13 +9,13 @@ import { invalid, unavailable } from '../../common/errors.js';
 import { createEngine } from '../../engine/index.js';
 
 const FLAGS: OptionDef[] = [
-  { long: 'socket', short: 'H', type: 'string' },
-  { long: 'group', short: 'G', type: 'string' },
-  { long: 'tcp', type: 'string' },
-  { long: 'tls-cert', type: 'string' },
-  { long: 'tls-key', type: 'string' },
-  { long: 'tls-client-ca', type: 'string' },
-  { long: 'ui', type: 'string' },
+  { long: 'socket', short: 'H', type: 'string', description: 'unix socket to serve on (default /run/berth/berth.sock, or $XDG_RUNTIME_DIR/berth/berth.sock)' },
+  { long: 'group', short: 'G', type: 'string', description: 'group owning the socket (mode 0660)' },
+  { long: 'tcp', type: 'string', description: 'serve on TCP ADDR:PORT instead: plain on loopback only, else mutual TLS' },
+  { long: 'tls-cert', type: 'string', description: "the server's certificate (PEM), for --tcp or --ui" },
+  { long: 'tls-key', type: 'string', description: "the server's private key (PEM)" },
+  { long: 'tls-client-ca', type: 'string', description: 'CA that client certificates must chain to (--tcp)' },
+  { long: 'ui', type: 'string', description: 'also serve the web dashboard on [ADDR:PORT] (default 127.0.0.1:9191)' },
   { long: 'help', type: 'boolean' },
 ];
 

@@ -53,7 +53,10 @@ export async function bootCmd(c: CommandContext): Promise<number> {
 }
 
 export async function checkCmd(c: CommandContext): Promise<number> {
-  const p = parseArgs(c.argv, [{ long: 'repair', short: 'r', type: 'boolean' }, { long: 'format', type: 'string' }, HELP], { command: c.path });
+  const p = parseArgs(c.argv, [{ long: 'repair', short: 'r', type: 'boolean', description: 'mend what was found (each finding says what it would do)' }, {
+    long: 'format',
+    type: 'string',
+  }, HELP], { command: c.path });
   if (p.positionals.length > 0) throw invalid('cli.bad_args', '"berth system check" takes no arguments');
   const repair = bool(p.values.repair);
   const r = await createEngine(c.config).system.check({ repair });
