@@ -1,6 +1,7 @@
 // A compose file as berth understood it: every value checked, defaulted and in one shape, so
 // that planning, hashing and `compose config` never look at raw YAML again.
 import type { Resources, SecurityRequest, UsernsRequest } from '../engine/types.js';
+import type { HostKeys } from './host-keys.js';
 
 export type DependsCondition = 'service_started' | 'service_healthy' | 'service_completed_successfully';
 
@@ -134,6 +135,8 @@ export interface ServiceConfig {
   security?: SecurityRequest;
   /** userns_mode */
   userns?: UsernsRequest;
+  /** init, tty, ulimits, sysctls, logging and the other keys `run` has flags for (host-keys.ts). */
+  host?: HostKeys;
 }
 
 export interface NetworkConfig {

@@ -151,6 +151,11 @@ export function createRequest(p: ComposeProject, s: ServiceConfig, replica: { nu
   if (s.runtime !== undefined) req.runtime = s.runtime;
   if (s.security) req.security = structuredClone(s.security);
   if (s.userns) req.userns = structuredClone(s.userns);
+  if (s.host) {
+    // The driver is shown by compose config; every file driver is the engine's one log file.
+    const { logDriver: _d, ...host } = structuredClone(s.host);
+    Object.assign(req, host);
+  }
   return req;
 }
 

@@ -42,6 +42,9 @@ export async function preflight(engine: Engine, p: ComposeProject, counts: Reado
       if (v.type === 'bind' && !existsSync(v.source))
         throw notFound('compose.bind_source_missing', `service ${s.name}: bind source ${v.source} does not exist`);
     }
+    for (const d of s.host?.devices ?? []) {
+      if (!existsSync(d.pathOnHost)) throw notFound('compose.device_missing', `service ${s.name}: device ${d.pathOnHost} does not exist on this host`);
+    }
     for (const f of [...s.secrets, ...s.configs]) {
       if (f.environment !== undefined && f.data === undefined)
         throw invalid('compose.secret_unset', `service ${s.name}: ${f.source}: the environment variable ${f.environment} is not set`);

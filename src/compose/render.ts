@@ -62,9 +62,14 @@ function service(s: ServiceConfig): Record<string, unknown> {
     ...(sec?.seccomp === undefined ? [] : [`seccomp=${typeof sec.seccomp === 'string' ? sec.seccomp : sec.seccomp.source}`])];
   if (opts.length > 0) o.security_opt = opts;
   if (s.userns?.mode !== undefined) o.userns_mode = s.userns.mode;
+  Object.assign(o, hostKeys(s));
   if (s.pullPolicy !== 'missing') o.pull_policy = s.pullPolicy;
   if (s.runtime !== undefined) o.runtime = s.runtime;
   if (s.resources.cpusetCpus !== undefined) o.cpuset = s.resources.cpusetCpus;
+  if (s.resources.cpuShares !== undefined) o.cpu_shares = s.resources.cpuShares;
+  if (s.resources.cpuPeriod !== undefined) o.cpu_period = s.resources.cpuPeriod;
+  if (s.resources.cpuQuota !== undefined) o.cpu_quota = s.resources.cpuQuota;
+  if (s.resources.memorySwap !== undefined) o.memswap_limit = s.resources.memorySwap;
   if (s.expose.length > 0) o.expose = s.expose;
   if (s.ports.length > 0) o.ports = s.ports.map(port);
   if (s.networkMode !== 'bridge') o.network_mode = s.networkMode;
@@ -110,6 +115,7 @@ function service(s: ServiceConfig): Record<string, unknown> {
   if (b.writeBps.length > 0) blkio.device_write_bps = b.writeBps;
   if (b.readIops.length > 0) blkio.device_read_iops = b.readIops;
   if (b.writeIops.length > 0) blkio.device_write_iops = b.writeIops;
+  if (s.resources.blkioWeight !== undefined) blkio.weight = s.resources.blkioWeight;
   if (nonEmpty(blkio)) o.blkio_config = blkio;
   if (s.healthcheck) {
     const h = s.healthcheck;
@@ -124,6 +130,35 @@ function service(s: ServiceConfig): Record<string, unknown> {
   }
   if (s.stopGracePeriodSec !== undefined) o.stop_grace_period = `${s.stopGracePeriodSec}s`;
   return sorted(o);
+}
+
+/** The keys of host-keys.ts, as Compose prints them. */
+function hostKeys(s: ServiceConfig): Record<string, unknown> {
+  const h = s.host;
+  if (!h) return {};
+  const o: Record<string, unknown> = {};
+  if (h.init) o.init = true;
+  if (h.tty) o.tty = true;
+  if (h.openStdin) o.stdin_open = true;
+  if (h.stopSignal !== undefined) o.stop_signal = h.stopSignal;
+  if (h.shmSize !== undefined) o.shm_size = String(h.shmSize);
+  if (h.sysctls) o.sysctls = h.sysctls;
+  if (h.ulimits) o.ulimits = Object.fromEntries(h.ulimits.map((u) => [u.name, u.soft === u.hard ? u.soft : { soft: u.soft, hard: u.hard }]));
+  if (h.devices) {
+    o.devices = h.devices.map((d) => ({ source: d.pathOnHost, target: d.pathInContainer, permissions: d.permissions }));
+  }
+  if (h.extraHosts) o.extra_hosts = h.extraHosts.map((x) => `${x.host}=${x.ip}`);
+  if (h.dns?.servers.length) o.dns = h.dns.servers;
+  if (h.dns?.search.length) o.dns_search = h.dns.search;
+  if (h.dns?.options.length) o.dns_opt = h.dns.options;
+  if (h.oomScoreAdj !== undefined) o.oom_score_adj = h.oomScoreAdj;
+  if (h.logDriver !== undefined) {
+    const options: Record<string, string> = {};
+    if (h.logOpts?.maxSize !== undefined) options['max-size'] = String(h.logOpts.maxSize);
+    if (h.logOpts?.maxFile !== undefined) options['max-file'] = String(h.logOpts.maxFile);
+    o.logging = { driver: h.logDriver, ...(nonEmpty(options) ? { options } : {}) };
+  }
+  return o;
 }
 
 export function projectToYaml(p: ComposeProject): string {

@@ -11,6 +11,7 @@ import { applyResources } from './resources.js';
 import { buildConfig } from './build-config.js';
 import { serviceFiles } from './secrets.js';
 import { serviceSecurity } from './security.js';
+import { hostKeys } from './host-keys.js';
 import { show } from '../common/show.js';
 
 export interface ServiceOpts extends NormalizeOptions {
@@ -104,6 +105,8 @@ export function normalizeService(r: Reader, name: string, v: unknown, o: Service
     if (h) out.healthcheck = h;
   }
   Object.assign(out, serviceSecurity(r, s, p, o.workingDir));
+  const host = hostKeys(r, s, p, { warn: o.warn ?? (() => {}), networkMode: networkMode });
+  if (Object.keys(host).length > 0) out.host = host;
   applyResources(r, s, p, out);
   if (s.scale !== undefined) {
     const n = r.int(s.scale, `${p}.scale`, 0);

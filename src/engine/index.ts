@@ -81,6 +81,7 @@ export { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../common/detach-keys.js';
 export { parsePortSpec } from '../network/portspec.js';
 export type { BuildImage, CommitStepOptions, ImagePathInfo, ArchiveCompression } from './build-images.js';
 export type { RunStepOptions, RunStepResult } from './build-run.js';
+export { parseDevice } from './device-spec.js';
 export { parseExtraHost } from './extra-hosts.js';
 export { checkDns, checkOomScoreAdj, checkResources, clampShares, parseLogOpts } from './resource-options.js';
 export { parseRestartPolicy } from './restart.js';
