@@ -107,7 +107,12 @@ export interface ServiceConfig {
   runtime?: 'runc' | 'crun';
   /** When `up` pulls the image: if_not_present is missing; build: always built by up. */
   pullPolicy: 'missing' | 'always' | 'never' | 'build';
-  networkMode: 'bridge' | 'none' | 'host';
+  /** container: another container's network, named by `namespaces.network`. */
+  networkMode: 'bridge' | 'none' | 'host' | 'container';
+  /** network_mode, pid and ipc in the file's words: "service:NAME", "container:NAME" or "host". */
+  namespaces?: { network?: string; pid?: string; ipc?: string };
+  /** domainname: the OCI domainname. */
+  domainname?: string;
   command?: string[];
   entrypoint?: string[];
   /** Resolved: variables given without a value took the host's, or were dropped. */

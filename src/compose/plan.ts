@@ -151,6 +151,23 @@ export function createRequest(p: ComposeProject, s: ServiceConfig, replica: { nu
   if (s.runtime !== undefined) req.runtime = s.runtime;
   if (s.security) req.security = structuredClone(s.security);
   if (s.userns) req.userns = structuredClone(s.userns);
+  if (s.namespaces) {
+    // service:NAME is that service's first container, as in Compose.
+    const target = (v: string) => {
+      const m = /^service:(.+)$/.exec(v);
+      if (!m) return v;
+      const other = p.services.find((x) => x.name === m[1]);
+      return `container:${other?.containerName ?? containerName(p.name, m[1]!, 1)}`;
+    };
+    const ns = s.namespaces;
+    req.namespaces = {
+      ...(ns.network !== undefined ? { network: target(ns.network).replace(/^container:/, '') } : {}),
+      ...(ns.pid !== undefined ? { pid: target(ns.pid) } : {}),
+      ...(ns.ipc !== undefined ? { ipc: target(ns.ipc) } : {}),
+    };
+  }
+  if (s.domainname !== undefined) req.domainname = s.domainname;
+  if (Object.keys(s.annotations).length > 0) req.annotations = { ...s.annotations };
   if (s.host) {
     // The driver is shown by compose config; every file driver is the engine's one log file.
     const { logDriver: _d, ...host } = structuredClone(s.host);

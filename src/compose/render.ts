@@ -72,7 +72,10 @@ function service(s: ServiceConfig): Record<string, unknown> {
   if (s.resources.memorySwap !== undefined) o.memswap_limit = s.resources.memorySwap;
   if (s.expose.length > 0) o.expose = s.expose;
   if (s.ports.length > 0) o.ports = s.ports.map(port);
-  if (s.networkMode !== 'bridge') o.network_mode = s.networkMode;
+  if (s.namespaces?.pid !== undefined) o.pid = s.namespaces.pid;
+  if (s.namespaces?.ipc !== undefined) o.ipc = s.namespaces.ipc;
+  if (s.domainname !== undefined) o.domainname = s.domainname;
+  if (s.networkMode !== 'bridge') o.network_mode = s.namespaces?.network ?? s.networkMode;
   else {
     o.networks = Object.fromEntries(s.networks.map((n) => {
       const v: Record<string, unknown> = {};

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import { normalizeCompose } from './normalize.js';
-import { checkFeasible } from './plan.js';
+import { checkFeasible, createRequest } from './plan.js';
 import { hostPlatform } from './service.js';
 
 const opts = { file: 'compose.yaml', workingDir: '/srv/app', env: {}, hostPlatform: 'linux/amd64' };
@@ -40,12 +40,22 @@ test('platform: the host platform only, in its usual spellings', () => {
   refuses('platform: windows/amd64', /not supported by berth/);
 });
 
-test('network_mode: none and host leave the networks out; service: and container: are refused', () => {
+test("network_mode: none and host leave the networks out; service: and container: share another container's", () => {
   const s = svc('network_mode: none');
   assert.equal(s.networkMode, 'none');
   assert.deepEqual(s.networks, []);
   assert.equal(svc('network_mode: default').networkMode, 'bridge');
-  refuses('network_mode: "service:db"', /services\.web\.network_mode: service:db: not supported by berth/);
+  refuses('network_mode: "service:db"', /services\.web\.depends_on: depends on undefined service db/);
+  const p = normalizeCompose(parse('services: { db: { image: x }, web: { image: x, network_mode: "service:db", pid: "container:other", ipc: host } }'), opts);
+  const web = p.services.find((x) => x.name === 'web')!;
+  assert.equal(web.networkMode, 'container');
+  assert.deepEqual(web.namespaces, { network: 'service:db', pid: 'container:other', ipc: 'host' });
+  assert.deepEqual(web.dependsOn.map((d) => d.service), ['db'], 'sharing a service starts it first');
+  const req = createRequest(p, web, { number: 1, hash: 'h' });
+  assert.equal(req.networkMode, 'container');
+  assert.deepEqual(req.namespaces, { network: `${p.name}-db-1`, pid: 'container:other', ipc: 'host' });
+  refuses('pid: private', /services\.web\.pid: "private" is not one of host, service:NAME, container:NAME/);
+  refuses('network_mode: "service:web"', /cannot share the namespaces of its own containers/);
   refuses('network_mode: host\nnetworks: [default]', /cannot be combined with networks/);
   refuses('network_mode: host\nports: ["80"]', /publishing ports needs a bridge network/);
   // No service on the default network: it is not created.

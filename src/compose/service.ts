@@ -43,7 +43,8 @@ export function normalizeService(r: Reader, name: string, v: unknown, o: Service
       if (val !== undefined) environment[k] = val;
     }
   }
-  const networkMode = s.network_mode === undefined ? 'bridge' : networkModeOf(r, s.network_mode, `${p}.network_mode`);
+  const ns = serviceNamespaces(r, s, p);
+  const networkMode = ns.network !== undefined ? 'container' : s.network_mode === undefined ? 'bridge' : networkModeOf(r, s.network_mode, `${p}.network_mode`);
   if (networkMode !== 'bridge' && s.networks !== undefined) throw r.fail(`${p}.network_mode`, 'cannot be combined with networks');
 
   const out: ServiceConfig = {
@@ -68,6 +69,18 @@ export function normalizeService(r: Reader, name: string, v: unknown, o: Service
     resources: emptyResources(),
     reservations: {},
   };
+  if (Object.keys(ns).length > 0) {
+    out.namespaces = ns;
+    // As in Compose: sharing a service's namespace starts it first.
+    for (const v of Object.values(ns)) {
+      const dep = /^service:(.+)$/.exec(v)?.[1];
+      if (dep === name) throw r.fail(p, `cannot share the namespaces of its own containers (${v})`);
+      if (dep !== undefined && !out.dependsOn.some((d) => d.service === dep)) {
+        out.dependsOn.push({ service: dep, condition: 'service_started', restart: false, required: true });
+      }
+    }
+  }
+  if (s.domainname !== undefined) out.domainname = r.str(s.domainname, `${p}.domainname`);
   if (networkMode !== 'bridge' && out.ports.length > 0) throw r.fail(`${p}.ports`, `publishing ports needs a bridge network, not network_mode ${networkMode}`);
   if (s.command !== undefined && s.command !== null) out.command = r.words(s.command, `${p}.command`);
   if (s.entrypoint !== undefined && s.entrypoint !== null) out.entrypoint = r.words(s.entrypoint, `${p}.entrypoint`);
@@ -124,9 +137,25 @@ function networkModeOf(r: Reader, v: unknown, path: string): ServiceConfig['netw
   const m = r.str(v, path);
   if (m === 'default') return 'bridge';
   if ((NETWORK_MODES as readonly string[]).includes(m)) return m as ServiceConfig['networkMode'];
-  if (/^(service|container):/.test(m))
-    throw invalid('compose.unsupported', `${r.file}: ${path}: ${m}: not supported by berth`, 'berth runs network_mode none, host or bridge');
   throw r.fail(path, `"${m}" is not one of none, host, bridge, service:NAME, container:NAME`);
+}
+
+/** network_mode service:/container:, pid and ipc: the namespaces shared with other containers or the host. */
+function serviceNamespaces(r: Reader, s: Map_, p: string): NonNullable<ServiceConfig['namespaces']> {
+  const out: NonNullable<ServiceConfig['namespaces']> = {};
+  const other = (t: string) => /^(service|container):[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(t);
+  if (s.network_mode !== undefined) {
+    const m = r.str(s.network_mode, `${p}.network_mode`);
+    if (other(m)) out.network = m;
+  }
+  for (const kind of ['pid', 'ipc'] as const) {
+    if (s[kind] === undefined) continue;
+    const m = r.str(s[kind], `${p}.${kind}`);
+    if (m === 'host' || other(m)) out[kind] = m;
+    else if (kind === 'ipc' && (m === 'private' || m === 'shareable')) continue;
+    else throw r.fail(`${p}.${kind}`, `"${m}" is not one of host, service:NAME, container:NAME${kind === 'ipc' ? ', private, shareable' : ''}`);
+  }
+  return out;
 }
 
 /** Docker's names for the machine's architecture, from Node's. */

@@ -20,6 +20,7 @@ import { healthcheckOf } from './health-spec.js';
 import { normalizeSignal } from '../sys/signal.js';
 import { checkSysctl } from './sysctl.js';
 import { parseExtraHost } from './extra-hosts.js';
+import { resolveNamespaces } from './namespaces.js';
 import type { Container } from './container-records.js';
 import { networkFile, saveNetworkFile, saveRecordFile } from './record-file.js';
 
@@ -69,6 +70,10 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
     if (!v.named && !existsSync(v.source)) throw invalid('volume.source_missing', `bind source path does not exist: ${v.source}`);
   }
   if (req.runtime) hostOf(ctx).chooseRuntime(req.runtime);
+  const ns = resolveNamespaces(ctx, req);
+  if (req.domainname !== undefined && !/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(req.domainname)) {
+    throw invalid('domainname.bad', `invalid domainname "${req.domainname}": expected a DNS name`);
+  }
   mark('create: image resolved');
 
   const entrypoint = req.entrypoint ?? cfg.Entrypoint ?? [];
@@ -85,7 +90,7 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
     env: mergeEnv(cfg.Env ?? [], req.env),
     workdir: req.workdir ?? (cfg.WorkingDir || '/'),
     user: req.user ?? (cfg.User || '0'),
-    hostname: req.hostname ?? id.slice(0, 12),
+    hostname: req.hostname ?? ns.hostname ?? id.slice(0, 12),
     readOnly: req.readOnly,
     resources: clampShares(req.resources),
     volumes: req.volumes,
@@ -106,6 +111,9 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
     ...(req.oomScoreAdj !== undefined ? { oomScoreAdj: req.oomScoreAdj } : {}),
     ...(dns ? { dns } : {}),
     ...(req.logOpts ? { logOpts: { ...req.logOpts } } : {}),
+    ...(ns.shared ? { shared: ns.shared } : {}),
+    ...(req.domainname ? { domainname: req.domainname } : {}),
+    ...(req.annotations && Object.keys(req.annotations).length > 0 ? { annotations: { ...req.annotations } } : {}),
     ...(req.extraHosts && req.extraHosts.length > 0 ? { extraHosts: req.extraHosts.map((h) => parseExtraHost(`${h.host}:${h.ip}`)) } : {}),
     ...(req.sysctls && Object.keys(req.sysctls).length > 0
       ? { sysctls: Object.fromEntries(Object.entries(req.sysctls).map(([k, v]) => checkSysctl(`${k}=${v}`, req.networkMode))) }

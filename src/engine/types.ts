@@ -36,7 +36,25 @@ export interface NetworkAttachment {
   aliases?: string[];
 }
 
-export type NetworkMode = 'none' | 'host' | 'bridge';
+/** container: another container's network namespace (NamespaceRequest.network names it). */
+export type NetworkMode = 'none' | 'host' | 'bridge' | 'container';
+
+/**
+ * --network container:REF, --pid and --ipc as given, in Docker's words: network is the REF;
+ * pid is "host" or "container:REF"; ipc is also "private" or "shareable" (the default).
+ */
+export interface NamespaceRequest {
+  network?: string;
+  pid?: string;
+  ipc?: string;
+}
+
+/** The namespaces a container shares, fixed at create: "host", or another container's id. Absent: its own. */
+export interface SharedNamespaces {
+  network?: string;
+  pid?: string;
+  ipc?: string;
+}
 
 export interface RestartPolicy {
   name: 'no' | 'on-failure' | 'always' | 'unless-stopped';
@@ -174,6 +192,11 @@ export interface CreateRequest {
   oomScoreAdj?: number;
   dns?: DnsSpec;
   logOpts?: LogOpts;
+  namespaces?: NamespaceRequest;
+  /** The OCI domainname (the container's NIS domain, `hostname -d` with some libcs). */
+  domainname?: string;
+  /** OCI annotations, beside berth's own. */
+  annotations?: Record<string, string>;
 }
 
 /**
@@ -229,6 +252,9 @@ export interface ContainerSpec {
   oomScoreAdj?: number;
   dns?: DnsSpec;
   logOpts?: LogOpts;
+  shared?: SharedNamespaces;
+  domainname?: string;
+  annotations?: Record<string, string>;
 }
 
 export function emptyResources(): Resources {
