@@ -132,7 +132,7 @@ export interface ServiceConfig {
   dependsOn: DependsOn[];
   replicas: number;
   resources: Resources;
-  /** deploy.resources.reservations and mem_reservation: shown, reserving nothing on one machine. */
+  /** deploy.resources.reservations and mem_reservation as written; memory is also resources.memoryReservation. */
   reservations: { memory?: number; cpus?: number };
   healthcheck?: ServiceHealthcheck;
   stopGracePeriodSec?: number;

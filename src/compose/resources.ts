@@ -1,6 +1,7 @@
-// The resources of a service: mem_limit, cpus, pids_limit, blkio_config and deploy.
-// Reservations are recorded and shown by `compose config`, but on one machine with no
-// scheduler they reserve nothing, as with `docker compose`.
+// The resources of a service: mem_limit, cpus, pids_limit, blkio_config and deploy. A memory
+// reservation (mem_reservation, deploy.resources.reservations.memory) is the cgroup's soft limit,
+// as `docker compose` makes it; a CPU reservation is recorded and shown, and means nothing
+// without swarm's scheduler, as in Compose.
 import { invalid } from '../common/errors.js';
 import { parseCpuset } from '../common/units.js';
 import { checkResources } from '../engine/index.js';
@@ -68,6 +69,8 @@ export function applyResources(r: Reader, s: Map_, p: string, out: ServiceConfig
       }
     }
   }
+  // As Compose does: a memory reservation is the soft limit; a CPU reservation is swarm's.
+  if (out.reservations.memory !== undefined) res.memoryReservation = out.reservations.memory;
   if (res.memorySwap !== undefined && res.memory === undefined) {
     throw r.fail(`${p}.memswap_limit`, 'needs a memory limit', 'give mem_limit too: swap is limited together with memory');
   }

@@ -1,7 +1,7 @@
 // The compose keys that `run` has flags for, run for real on busybox and each checked from
 // inside the container: init, tty, stdin_open, stop_signal, shm_size, sysctls, ulimits,
 // devices, extra_hosts, dns, dns_search, dns_opt, oom_score_adj, cpu_shares, cpu_period,
-// cpu_quota, memswap_limit, logging; then down leaves nothing.
+// cpu_quota, memswap_limit, deploy.resources.reservations, logging; then down leaves nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -48,6 +48,9 @@ services:
     cpu_quota: 25000
     mem_limit: 64m
     memswap_limit: 96m
+    deploy:
+      resources:
+        reservations: { memory: 32m, cpus: "0.5" }
     logging:
       driver: json-file
       options: { max-size: 1m, max-file: "3" }
@@ -98,11 +101,14 @@ test('each key has its effect inside the container', () => {
     assert.equal(sh('cat /sys/fs/cgroup/cpu/cpu.shares /sys/fs/cgroup/cpu/cpu.cfs_period_us /sys/fs/cgroup/cpu/cpu.cfs_quota_us'), '512\n50000\n25000');
     assert.equal(sh('cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes'),
       `${64 * 1024 * 1024}\n${96 * 1024 * 1024}`);
+    // deploy.resources.reservations.memory is the soft limit, as in Compose.
+    assert.equal(sh('cat /sys/fs/cgroup/memory/memory.soft_limit_in_bytes'), String(32 * 1024 * 1024));
   } else {
     assert.equal(sh('cat /sys/fs/cgroup/cpu.max'), '25000 50000');
     // runc maps shares 512 to weight 1 + (512-2)*9999/262142.
     assert.equal(sh('cat /sys/fs/cgroup/cpu.weight'), '20');
     assert.equal(sh('cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory.swap.max'), `${64 * 1024 * 1024}\n${32 * 1024 * 1024}`);
+    assert.equal(sh('cat /sys/fs/cgroup/memory.low'), String(32 * 1024 * 1024));
   }
   assert.deepEqual(info.HostConfig.LogConfig.Config, { 'max-size': String(1024 * 1024), 'max-file': '1' });
 });
