@@ -20,6 +20,8 @@ export interface ServiceVolume {
   source: string;
   target: string;
   readOnly: boolean;
+  /** A bind whose missing source `up` makes (a directory), as Compose does for the short syntax. */
+  createHostPath?: boolean;
 }
 
 /** A top-level secret or config: a file on the host, an environment variable's value, or inline content. */

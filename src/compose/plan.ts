@@ -88,6 +88,8 @@ export function serviceHash(p: ComposeProject, s: ServiceConfig): string {
   const { replicas: _r, dependsOn: _d, profiles: _p, pullPolicy: _pp, build: _b, ...all } = s;
   const rest: Record<string, unknown> = { ...all };
   for (const [k, v] of Object.entries(DEFAULTS)) if (canonical(rest[k]) === canonical(v)) delete rest[k];
+  // Whether up makes a missing bind source is not what the container is: left out, as build is.
+  rest.volumes = s.volumes.map(({ createHostPath: _c, ...v }) => v);
   const nets = s.networks.map((n) => p.networks.find((x) => x.key === n.key)?.name ?? n.key);
   const vols = s.volumes.map((v) => (v.type === 'volume' ? p.volumes.find((x) => x.key === v.source)?.name ?? v.source : v.source));
   return createHash('sha256').update(canonical({ service: rest, nets, vols })).digest('hex');

@@ -2,7 +2,7 @@
 // project's containers for ps and logs. A project's objects are found again by their labels,
 // so every verb works from the instances file alone, whatever the previous command did.
 import { step } from '../common/fault.js';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { conflict, invalid, notFound, unavailable } from '../common/errors.js';
 import { validateName } from '../common/ids.js';
@@ -39,8 +39,10 @@ export async function preflight(engine: Engine, p: ComposeProject, counts: Reado
         'pull, build or import it first (berth pull NAME, berth build, berth image import FILE.tar)');
     }
     for (const v of s.volumes) {
-      if (v.type === 'bind' && !existsSync(v.source))
-        throw notFound('compose.bind_source_missing', `service ${s.name}: bind source ${v.source} does not exist`);
+      if (v.type === 'bind' && !v.createHostPath && !existsSync(v.source)) {
+        throw notFound('compose.bind_source_missing', `service ${s.name}: bind source ${v.source} does not exist`,
+          'create it, or set bind.create_host_path: true for up to make it');
+      }
     }
     for (const d of s.host?.devices ?? []) {
       if (!existsSync(d.pathOnHost)) throw notFound('compose.device_missing', `service ${s.name}: device ${d.pathOnHost} does not exist on this host`);
@@ -216,6 +218,14 @@ async function stopAndRemove(engine: Engine, id: string, timeoutSec?: number): P
   await engine.containers.remove(id, { force: true });
 }
 
+/**
+ * As Compose (the Docker daemon) does for the short syntax: a missing bind source becomes an
+ * empty directory, left in place by down. Made just before the container that binds it.
+ */
+export function makeBindSources(s: ServiceConfig): void {
+  for (const v of s.volumes) if (v.type === 'bind' && v.createHostPath && !existsSync(v.source)) mkdirSync(v.source, { recursive: true });
+}
+
 /** What every step of one `up` shares. */
 interface UpRun {
   engine: Engine;
@@ -241,6 +251,7 @@ async function upService(run: UpRun, s: ServiceConfig, want: number): Promise<vo
   const plan = planService(want, o.noRecreate ? null : hash, existing);
   const make = async (n: number) => {
     const name = s.containerName ?? containerName(p.name, s.name, n);
+    makeBindSources(s);
     const req = createRequest(p, await withOwnFiles(engine, p.name, s, name), { number: n, hash });
     try {
       return o.noStart ? await engine.containers.create(req) : await engine.containers.run(req);

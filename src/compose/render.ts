@@ -86,7 +86,14 @@ function service(s: ServiceConfig): Record<string, unknown> {
     }));
   }
   if (s.volumes.length > 0)
-    o.volumes = s.volumes.map((v) => ({ type: v.type, source: v.source, target: v.target, ...(v.readOnly ? { read_only: true } : {}) }));
+    o.volumes = s.volumes.map((v) => ({
+      type: v.type,
+      source: v.source,
+      target: v.target,
+      ...(v.readOnly ? { read_only: true } : {}),
+      // Compose's model: the short syntax's bind creates its source; a volume has its (empty) section.
+      ...(v.type === 'bind' ? { bind: { create_host_path: v.createHostPath === true } } : { volume: {} }),
+    }));
   const files = (fs: ServiceConfig['secrets']) =>
     fs.map((f) => ({
       source: f.source,

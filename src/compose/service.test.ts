@@ -109,10 +109,17 @@ test('long syntax: port names, bind and volume options, no-op short modes; SELin
     opts,
   ).services[0]!.volumes;
   assert.deepEqual(v, [
-    { type: 'bind', source: '/srv/app/a', target: '/a', readOnly: true },
-    { type: 'bind', source: '/b', target: '/b', readOnly: false },
+    { type: 'bind', source: '/srv/app/a', target: '/a', readOnly: true, createHostPath: true },
+    { type: 'bind', source: '/b', target: '/b', readOnly: false, createHostPath: true },
     { type: 'volume', source: 'v', target: '/v', readOnly: false },
   ]);
+  // The long syntax creates nothing unless its bind section says so (Compose's default then is true).
+  const long = (bind: string) =>
+    normalizeCompose(parse(`services: { web: { image: x, volumes: [{ type: bind, source: /c, target: /c${bind} }] } }`), opts)
+      .services[0]!.volumes[0]!.createHostPath;
+  assert.equal(long(''), undefined);
+  assert.equal(long(', bind: {}'), true);
+  assert.equal(long(', bind: { create_host_path: false }'), undefined);
   refuses('volumes: ["./a:/a:z"]', /SELinux relabelling :z: not supported by berth/);
   refuses('volumes: [{ type: tmpfs, target: /t }]', /volumes\[0\]\.type: tmpfs: not supported by berth/);
   refuses('volumes: [{ type: bind, source: /a, target: /a, bind: { propagation: shared } }]', /bind\.propagation: shared: not supported by berth/);

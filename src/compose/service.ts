@@ -71,12 +71,12 @@ export function normalizeService(r: Reader, name: string, v: unknown, o: Service
   };
   if (Object.keys(ns).length > 0) {
     out.namespaces = ns;
-    // As in Compose: sharing a service's namespace starts it first.
+    // As compose-go does: sharing a service's namespace starts it first, and restarts with it.
     for (const v of Object.values(ns)) {
       const dep = /^service:(.+)$/.exec(v)?.[1];
       if (dep === name) throw r.fail(p, `cannot share the namespaces of its own containers (${v})`);
       if (dep !== undefined && !out.dependsOn.some((d) => d.service === dep)) {
-        out.dependsOn.push({ service: dep, condition: 'service_started', restart: false, required: true });
+        out.dependsOn.push({ service: dep, condition: 'service_started', restart: true, required: true });
       }
     }
   }
@@ -248,7 +248,10 @@ function volume(r: Reader, v: unknown, path: string, o: ServiceOpts): ServiceVol
   let source: string;
   let target: string;
   let readOnly = false;
+  // Compose's: the short syntax creates a missing bind source; the long one when bind says so.
+  let create = false;
   if (typeof v === 'string') {
+    create = true;
     const parts = v.split(':');
     if (parts.length === 1)
       throw invalid('compose.unsupported', `${r.file}: ${path}: anonymous volume "${v}": not supported by berth`,
@@ -270,7 +273,7 @@ function volume(r: Reader, v: unknown, path: string, o: ServiceOpts): ServiceVol
     if (t === 'tmpfs' || t === 'npipe' || t === 'cluster' || t === 'image')
       throw invalid('compose.unsupported', `${r.file}: ${path}.type: ${t}: not supported by berth`);
     if (t !== 'bind' && t !== 'volume') throw r.fail(`${path}.type`, 'must be bind or volume');
-    volumeOptions(r, m, path, t);
+    create = volumeOptions(r, m, path, t);
     type = t;
     if (m.source === undefined || m.target === undefined) throw r.fail(path, 'needs a source and a target');
     source = r.str(m.source, `${path}.source`);
@@ -284,16 +287,18 @@ function volume(r: Reader, v: unknown, path: string, o: ServiceOpts): ServiceVol
   } else if (!o.volKeys.has(source)) {
     throw r.fail(path, `volume ${source} is not declared under the top-level volumes`);
   }
-  return { type, source, target, readOnly };
+  return { type, source, target, readOnly, ...(type === 'bind' && create ? { createHostPath: true } : {}) };
 }
 
-function volumeOptions(r: Reader, m: Map_, path: string, type: 'bind' | 'volume'): void {
+/** Checks the long syntax's options; returns whether a missing bind source is to be created. */
+function volumeOptions(r: Reader, m: Map_, path: string, type: 'bind' | 'volume'): boolean {
+  let create = false;
   if (m.bind !== undefined) {
     if (type !== 'bind') throw r.fail(`${path}.bind`, 'is for type: bind');
     const b = r.mapping(m.bind, `${path}.bind`);
-    // create_host_path: berth never creates a missing bind source; up refuses it (docs/compose.md).
     r.keys(b, `${path}.bind`, ['propagation', 'create_host_path']);
-    if (b.create_host_path !== undefined) r.bool(b.create_host_path, `${path}.bind.create_host_path`);
+    // Compose's default once a bind section is given.
+    create = b.create_host_path === undefined ? true : r.bool(b.create_host_path, `${path}.bind.create_host_path`);
     if (b.propagation !== undefined && r.str(b.propagation, `${path}.bind.propagation`) !== 'rprivate') {
       throw invalid('compose.unsupported', `${r.file}: ${path}.bind.propagation: ${show(b.propagation)}: not supported by berth`, 'berth binds are rprivate');
     }
@@ -305,6 +310,7 @@ function volumeOptions(r: Reader, m: Map_, path: string, type: 'bind' | 'volume'
     r.keys(vo, `${path}.volume`, ['nocopy']);
     if (vo.nocopy !== undefined) r.bool(vo.nocopy, `${path}.volume.nocopy`);
   }
+  return create;
 }
 
 function restart(r: Reader, v: unknown, path: string): string {

@@ -83,7 +83,7 @@ test('override: compose.override.yaml beside compose.yaml is merged by Compose r
   assert.deepEqual(web.environment, { MODE: 'development', WORKERS: '4' });
   assert.deepEqual(web.ports.map((p: any) => `${p.published}:${p.target}`), ['80:8000', '8000:8000']);
   // Same target: the override's volume replaces the base's.
-  assert.deepEqual(web.volumes, [{ type: 'bind', source: join(dir, 'src'), target: '/srv/static' }]);
+  assert.deepEqual(web.volumes, [{ type: 'bind', source: join(dir, 'src'), target: '/srv/static', bind: { create_host_path: true } }]);
   assert.ok(m.services.debug);
   // -f names the files, and then no override is picked up.
   assert.equal(model('override', ['-f', 'compose.yaml']).services.debug, undefined);

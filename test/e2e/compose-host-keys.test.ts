@@ -23,7 +23,8 @@ services:
     image: localhost/busybox:latest
     # The trap proves stop_signal: INT reaches the shell, which writes to the bind mount.
     command: ["sh", "-c", "trap 'echo got-int > /out/signal; exit 0' INT; while :; do sleep 0.2; done"]
-    volumes: ["./out:/out"]
+    # made-by-up does not exist: the short syntax makes it, as Compose does.
+    volumes: ["./out:/out", "./made-by-up/deeper:/made"]
     init: true
     tty: true
     stdin_open: true
@@ -110,6 +111,9 @@ test('each key has its effect inside the container', () => {
     assert.equal(sh('cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory.swap.max'), `${64 * 1024 * 1024}\n${32 * 1024 * 1024}`);
     assert.equal(sh('cat /sys/fs/cgroup/memory.low'), String(32 * 1024 * 1024));
   }
+  // A short-syntax bind whose source was missing: made by up, and written through.
+  sh('echo through > /made/x');
+  assert.equal(readFileSync(join(dir, 'made-by-up/deeper/x'), 'utf8'), 'through\n');
   assert.deepEqual(info.HostConfig.LogConfig.Config, { 'max-size': String(1024 * 1024), 'max-file': '1' });
 });
 
