@@ -42,7 +42,7 @@ test('the keys run has flags for reach the create request as the flags would', (
   assert.equal(req.stopSignal, 'SIGINT');
   assert.equal(req.shmSize, 128 * 1024 * 1024);
   assert.deepEqual(req.sysctls, { 'net.core.somaxconn': '1024', 'kernel.shmmax': '68719476736' });
-  assert.deepEqual(req.ulimits, [{ name: 'nproc', soft: 512, hard: 512 }, { name: 'nofile', soft: 1024, hard: 2048 }]);
+  assert.deepEqual(req.ulimits, [{ name: 'nofile', soft: 1024, hard: 2048 }, { name: 'nproc', soft: 512, hard: 512 }]);
   assert.deepEqual(req.devices, [
     { pathOnHost: '/dev/null', pathInContainer: '/dev/mynull', permissions: 'rw' },
     { pathOnHost: '/dev/zero', pathInContainer: '/dev/z', permissions: 'rwm' },

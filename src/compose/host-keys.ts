@@ -30,8 +30,9 @@ function checked<T>(r: Reader, path: string, f: () => T): T {
 
 const oneOrList = (r: Reader, v: unknown, path: string) => (typeof v === 'string' ? [v] : r.strList(v, path));
 
+/** A mapping in Compose, so in no order: sorted by name, as compose config prints it. */
 function ulimits(r: Reader, v: unknown, path: string): Ulimit[] {
-  return Object.entries(r.mapping(v, path)).map(([name, x]) => {
+  return Object.entries(r.mapping(v, path)).sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, x]) => {
     const p = `${path}.${name}`;
     if (!ULIMITS.includes(name)) throw r.fail(p, `"${name}" is not a resource limit (${ULIMITS.join(', ')})`);
     const num = (y: unknown, q: string) => {

@@ -151,6 +151,8 @@ export interface NetworkConfig {
   /** The name on the host: PROJECT_KEY unless `name:` says otherwise. */
   name: string;
   external: boolean;
+  /** As the file gives it: Compose's model prints no driver when the file names none. */
+  driver?: 'bridge';
   internal: boolean;
   subnet?: string;
   gateway?: string;

@@ -69,7 +69,7 @@ function service(s: ServiceConfig): Record<string, unknown> {
   if (s.resources.cpuShares !== undefined) o.cpu_shares = s.resources.cpuShares;
   if (s.resources.cpuPeriod !== undefined) o.cpu_period = s.resources.cpuPeriod;
   if (s.resources.cpuQuota !== undefined) o.cpu_quota = s.resources.cpuQuota;
-  if (s.resources.memorySwap !== undefined) o.memswap_limit = s.resources.memorySwap;
+  if (s.resources.memorySwap !== undefined) o.memswap_limit = s.resources.memorySwap === -1 ? -1 : String(s.resources.memorySwap);
   if (s.expose.length > 0) o.expose = s.expose;
   if (s.ports.length > 0) o.ports = s.ports.map(port);
   if (s.namespaces?.pid !== undefined) o.pid = s.namespaces.pid;
@@ -92,7 +92,7 @@ function service(s: ServiceConfig): Record<string, unknown> {
       target: v.target,
       ...(v.readOnly ? { read_only: true } : {}),
       // Compose's model: the short syntax's bind creates its source; a volume has its (empty) section.
-      ...(v.type === 'bind' ? { bind: { create_host_path: v.createHostPath === true } } : { volume: {} }),
+      ...(v.type === 'bind' ? (v.createHostPath ? { bind: { create_host_path: true } } : {}) : { volume: {} }),
     }));
   const files = (fs: ServiceConfig['secrets']) =>
     fs.map((f) => ({
@@ -112,10 +112,14 @@ function service(s: ServiceConfig): Record<string, unknown> {
     );
   }
   const limits: Record<string, unknown> = {};
-  if (s.resources.memory !== undefined) limits.memory = s.resources.memory;
+  // Compose's UnitBytes are printed as strings of bytes.
+  if (s.resources.memory !== undefined) limits.memory = String(s.resources.memory);
   if (s.resources.cpus !== undefined) limits.cpus = s.resources.cpus;
   if (s.resources.pidsLimit !== undefined) limits.pids = s.resources.pidsLimit;
-  const reservations: Record<string, unknown> = { ...s.reservations };
+  const reservations: Record<string, unknown> = {
+    ...(s.reservations.memory !== undefined ? { memory: String(s.reservations.memory) } : {}),
+    ...(s.reservations.cpus !== undefined ? { cpus: s.reservations.cpus } : {}),
+  };
   const resources = { ...(nonEmpty(limits) ? { limits } : {}), ...(nonEmpty(reservations) ? { reservations } : {}) };
   if (s.replicas !== 1 || nonEmpty(resources))
     o.deploy = { ...(s.replicas !== 1 ? { replicas: s.replicas } : {}), ...(nonEmpty(resources) ? { resources } : {}) };
@@ -132,13 +136,18 @@ function service(s: ServiceConfig): Record<string, unknown> {
     const shell = h.test.length === 3 && h.test[0] === '/bin/sh' && h.test[1] === '-c';
     o.healthcheck = {
       test: shell ? ['CMD-SHELL', h.test[2]] : ['CMD', ...h.test],
-      interval: ms(h.intervalMs),
+      // compose-go's field order.
       timeout: ms(h.timeoutMs),
+      interval: ms(h.intervalMs),
       retries: h.retries,
       start_period: ms(h.startPeriodMs),
     };
   }
   if (s.stopGracePeriodSec !== undefined) o.stop_grace_period = `${s.stopGracePeriodSec}s`;
+  // Go maps, which compose-go prints sorted by key.
+  for (const k of ['environment', 'labels', 'annotations', 'depends_on', 'networks', 'sysctls', 'ulimits']) {
+    if (o[k] !== null && typeof o[k] === 'object' && !Array.isArray(o[k])) o[k] = sorted(o[k] as Record<string, unknown>);
+  }
   return sorted(o);
 }
 
@@ -172,13 +181,15 @@ function hostKeys(s: ServiceConfig): Record<string, unknown> {
 }
 
 export function projectToYaml(p: ComposeProject): string {
-  const doc: Record<string, unknown> = { name: p.name, services: Object.fromEntries(p.services.map((s) => [s.name, service(s)])) };
+  const byKey = <T>(xs: readonly T[], key: (x: T) => string) => [...xs].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  // Services, networks, volumes, secrets and configs are Go maps in compose-go: sorted by key.
+  const doc: Record<string, unknown> = { name: p.name, services: Object.fromEntries(byKey(p.services, (s) => s.name).map((s) => [s.name, service(s)])) };
   if (p.networks.length > 0) {
-    doc.networks = Object.fromEntries(p.networks.map((n) => {
+    doc.networks = Object.fromEntries(byKey(p.networks, (n) => n.key).map((n) => {
       const v: Record<string, unknown> = { name: n.name };
       if (n.external) v.external = true;
       else {
-        v.driver = 'bridge';
+        if (n.driver !== undefined) v.driver = n.driver;
         if (n.internal) v.internal = true;
         if (n.subnet !== undefined) {
           v.ipam = { config: [{ subnet: n.subnet, ...(n.gateway ? { gateway: n.gateway } : {}), ...(n.ipRange ? { ip_range: n.ipRange } : {}) }] };
@@ -189,7 +200,7 @@ export function projectToYaml(p: ComposeProject): string {
     }));
   }
   if (p.volumes.length > 0) {
-    doc.volumes = Object.fromEntries(p.volumes.map((v) => [v.key, {
+    doc.volumes = Object.fromEntries(byKey(p.volumes, (v) => v.key).map((v) => [v.key, {
       name: v.name,
       ...(v.external ? { external: true } : {}),
       ...(nonEmpty(v.labels) ? { labels: v.labels } : {}),
@@ -197,7 +208,7 @@ export function projectToYaml(p: ComposeProject): string {
   }
   for (const kind of ['secrets', 'configs'] as const) {
     if (p[kind].length > 0) {
-      doc[kind] = Object.fromEntries(p[kind].map((f) => [f.key, {
+      doc[kind] = Object.fromEntries(byKey(p[kind], (f) => f.key).map((f) => [f.key, {
         name: `${p.name}_${f.key}`,
         ...(f.file !== undefined ? { file: f.file } : f.environment !== undefined ? { environment: f.environment } : { content: f.content }),
       }]));
