@@ -1,4 +1,5 @@
-// --env-file, --label-file, --stop-signal, --shm-size, --sysctl, --add-host and --cidfile: Docker's syntax
+// --env-file, --label-file, --stop-signal, --shm-size, --sysctl, --add-host, --pid, --ipc, --domainname and
+// --cidfile: Docker's syntax
 // and messages. The files are read here, as Docker's client reads them; the rest is pure.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { OptionDef, ParsedArgs } from '../args.js';
@@ -16,6 +17,9 @@ export const EXTRA_RUN_FLAGS: OptionDef[] = [
   { long: 'sysctl', type: 'string', multiple: true, description: 'set a namespaced kernel parameter NAME=VALUE' },
   { long: 'cidfile', type: 'string', description: 'write the container ID to the file' },
   { long: 'add-host', type: 'string', multiple: true, description: 'add a custom host-to-IP mapping (host:ip)' },
+  { long: 'pid', type: 'string', description: 'PID namespace to use: host, or container:NAME' },
+  { long: 'ipc', type: 'string', description: 'IPC mode to use: private, shareable, host, or container:NAME' },
+  { long: 'domainname', type: 'string', description: 'container NIS domain name' },
 ];
 
 /**
@@ -64,6 +68,14 @@ export function extraRequest(v: ParsedArgs['values'], req: CreateRequest): void 
   if (sysctls.length > 0) req.sysctls = Object.fromEntries(sysctls);
   const hosts = list(v['add-host']).map(parseExtraHost);
   if (hosts.length > 0) req.extraHosts = hosts;
+  // Checked by create, which names the other container.
+  const pid = str(v.pid);
+  const ipc = str(v.ipc);
+  if (pid !== undefined || ipc !== undefined) {
+    req.namespaces = { ...req.namespaces, ...(pid !== undefined ? { pid } : {}), ...(ipc !== undefined ? { ipc } : {}) };
+  }
+  const dn = str(v.domainname);
+  if (dn !== undefined) req.domainname = dn;
 }
 
 /** Docker refuses to start when the file is there already: it may be another container's. */
