@@ -226,6 +226,25 @@ export function makeBindSources(s: ServiceConfig): void {
   for (const v of s.volumes) if (v.type === 'bind' && v.createHostPath && !existsSync(v.source)) mkdirSync(v.source, { recursive: true });
 }
 
+/** The ids of the containers whose namespaces a service shares through service:NAME, by kind. */
+async function sharedTargets(engine: Engine, p: ComposeProject, s: ServiceConfig): Promise<Map<'network' | 'pid' | 'ipc', string | null>> {
+  const out = new Map<'network' | 'pid' | 'ipc', string | null>();
+  for (const [kind, v] of Object.entries(s.namespaces ?? {}) as ['network' | 'pid' | 'ipc', string][]) {
+    const m = /^service:(.+)$/.exec(v);
+    if (!m) continue;
+    const other = p.services.find((x) => x.name === m[1]);
+    const name = other?.containerName ?? containerName(p.name, m[1]!, 1);
+    out.set(kind, await engine.containers.get(name).then((c) => c.id, () => null));
+  }
+  return out;
+}
+
+/** A container that joined a namespace of a container since recreated holds the old one: recreate it too. */
+function staleShare(c: Container, shares: ReadonlyMap<'network' | 'pid' | 'ipc', string | null>): boolean {
+  for (const [kind, id] of shares) if (c.spec.shared?.[kind] !== id) return true;
+  return false;
+}
+
 /** What every step of one `up` shares. */
 interface UpRun {
   engine: Engine;
@@ -241,11 +260,12 @@ async function upService(run: UpRun, s: ServiceConfig, want: number): Promise<vo
   const hash = serviceHash(p, s);
   // A container of an image since rebuilt or pulled again is out of date too, as in Compose.
   const imageId = bareId((await engine.images.inspect(s.image)).Id);
+  const shares = await sharedTargets(engine, p, s);
   const existing: Existing[] = (await serviceContainers(engine, p.name, s.name)).map((c) => ({
     id: c.id,
     name: c.name,
     number: number(c),
-    hash: o.forceRecreate || bareId(c.imageId) !== imageId ? '' : c.labels[LABEL_HASH] ?? '',
+    hash: o.forceRecreate || bareId(c.imageId) !== imageId || staleShare(c, shares) ? '' : c.labels[LABEL_HASH] ?? '',
     running: c.status === 'running',
   }));
   const plan = planService(want, o.noRecreate ? null : hash, existing);

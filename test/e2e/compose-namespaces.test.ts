@@ -33,6 +33,8 @@ services:
     domainname: example.test
     annotations:
       org.example.role: web
+    environment:
+      REV: \${REV:-1}
     command: ["sh", "-c", "mkdir -p /www && echo hello-over-loopback > /www/index.html && exec httpd -f -p 127.0.0.1:8080 -h /www"]
     stop_grace_period: 2s
   side:
@@ -110,6 +112,21 @@ test('up: each container shares what its file says, seen from inside', () => {
   assert.equal(sideInfo.HostConfig.NetworkMode, `container:${info.Id}`);
   assert.equal(sideInfo.HostConfig.PidMode, `container:${info.Id}`);
   assert.equal((b.inspect(hostns) as any).HostConfig.PidMode, 'host');
+});
+
+test('up recreating web recreates what shares its namespaces, which then reach the new one', () => {
+  const side = `${project}-side-1`;
+  const oldSide = (b.inspect(side) as any).Id;
+  const oldWeb = (b.inspect(web) as any).Id;
+  const up = b.run(['compose', '-p', project, '--project-directory', dir, '-f', join(dir, 'compose.yaml'), 'up', '-d'], { env: { REV: '2' } });
+  assert.equal(up.status, 0, up.stderr);
+  const newWeb = (b.inspect(web) as any).Id;
+  assert.notEqual(newWeb, oldWeb);
+  assert.notEqual((b.inspect(side) as any).Id, oldSide, 'side still held the old network namespace');
+  assert.equal((b.inspect(side) as any).HostConfig.NetworkMode, `container:${newWeb}`);
+  assert.equal(sh(side, 'wget -qO- http://127.0.0.1:8080/'), 'hello-over-loopback');
+  // hostns shares nothing of web's: left alone.
+  assert.match(up.stderr, new RegExp(`Container ${project}-hostns-1  Running`));
 });
 
 test('a service sharing a stopped one cannot start, in one line; down removes everything', () => {
