@@ -58,7 +58,11 @@ networks:
   const text = projectToYaml(p);
   writeFileSync(join(d, 'again.yaml'), text);
   const again = loadProject({ cwd: d, file: 'again.yaml', env: {} });
-  assert.deepEqual({ ...again, configFile: 'x', configFiles: [] }, { ...p, configFile: 'x', configFiles: [] });
+  // compose config prints services, like every map of compose-go's model, sorted by name.
+  const byName = <T extends { name?: string; key?: string }>(xs: T[]) => [...xs].sort((a, b) => ((a.name ?? a.key)! < (b.name ?? b.key)! ? -1 : 1));
+  const same = (x: typeof p) => ({ ...x, configFile: 'x', configFiles: [], services: byName(x.services), networks: byName(x.networks) });
+  assert.deepEqual(same(again), same(p));
+  assert.deepEqual(again.services.map((s) => s.name), ['proxy', 'web']);
   assert.deepEqual(normalizeCompose(parseYaml(text, 'x'), { file: 'x', workingDir: d, env: {} }).name, 'farm');
 });
 

@@ -1,6 +1,7 @@
 // A compose file as berth understood it: every value checked, defaulted and in one shape, so
 // that planning, hashing and `compose config` never look at raw YAML again.
 import type { Resources, SecurityRequest, UsernsRequest } from '../engine/types.js';
+import type { HostKeys } from './host-keys.js';
 
 export type DependsCondition = 'service_started' | 'service_healthy' | 'service_completed_successfully';
 
@@ -19,6 +20,8 @@ export interface ServiceVolume {
   source: string;
   target: string;
   readOnly: boolean;
+  /** A bind whose missing source `up` makes (a directory), as Compose does for the short syntax. */
+  createHostPath?: boolean;
 }
 
 /** A top-level secret or config: a file on the host, an environment variable's value, or inline content. */
@@ -106,7 +109,12 @@ export interface ServiceConfig {
   runtime?: 'runc' | 'crun';
   /** When `up` pulls the image: if_not_present is missing; build: always built by up. */
   pullPolicy: 'missing' | 'always' | 'never' | 'build';
-  networkMode: 'bridge' | 'none' | 'host';
+  /** container: another container's network, named by `namespaces.network`. */
+  networkMode: 'bridge' | 'none' | 'host' | 'container';
+  /** network_mode, pid and ipc in the file's words: "service:NAME", "container:NAME" or "host". */
+  namespaces?: { network?: string; pid?: string; ipc?: string };
+  /** domainname: the OCI domainname. */
+  domainname?: string;
   command?: string[];
   entrypoint?: string[];
   /** Resolved: variables given without a value took the host's, or were dropped. */
@@ -126,7 +134,7 @@ export interface ServiceConfig {
   dependsOn: DependsOn[];
   replicas: number;
   resources: Resources;
-  /** deploy.resources.reservations and mem_reservation: shown, reserving nothing on one machine. */
+  /** deploy.resources.reservations and mem_reservation as written; memory is also resources.memoryReservation. */
   reservations: { memory?: number; cpus?: number };
   healthcheck?: ServiceHealthcheck;
   stopGracePeriodSec?: number;
@@ -134,6 +142,8 @@ export interface ServiceConfig {
   security?: SecurityRequest;
   /** userns_mode */
   userns?: UsernsRequest;
+  /** init, tty, ulimits, sysctls, logging and the other keys `run` has flags for (host-keys.ts). */
+  host?: HostKeys;
 }
 
 export interface NetworkConfig {
@@ -141,6 +151,8 @@ export interface NetworkConfig {
   /** The name on the host: PROJECT_KEY unless `name:` says otherwise. */
   name: string;
   external: boolean;
+  /** As the file gives it: Compose's model prints no driver when the file names none. */
+  driver?: 'bridge';
   internal: boolean;
   subnet?: string;
   gateway?: string;

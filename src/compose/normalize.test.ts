@@ -69,9 +69,9 @@ test('the web farm normalises to berth shapes', () => {
   assert.deepEqual(proxy!.environment, { B: '2' });
   assert.deepEqual(proxy!.ports, ['8080:80', '127.0.0.1:8443:443']);
   assert.deepEqual(proxy!.volumes, [
-    { type: 'bind', source: '/srv/My Farm/nginx.conf', target: '/etc/nginx/nginx.conf', readOnly: true },
+    { type: 'bind', source: '/srv/My Farm/nginx.conf', target: '/etc/nginx/nginx.conf', readOnly: true, createHostPath: true },
     { type: 'volume', source: 'data', target: '/data', readOnly: false },
-    { type: 'bind', source: '/root/x', target: '/x', readOnly: false },
+    { type: 'bind', source: '/root/x', target: '/x', readOnly: false, createHostPath: true },
   ]);
   assert.deepEqual(proxy!.networks.map((n) => n.key), ['private', 'public']);
   assert.equal(proxy!.resources.memory, 32 * 1024 * 1024);

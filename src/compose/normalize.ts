@@ -120,6 +120,7 @@ function normalizeNetwork(r: Reader, project: string, key: string, v: unknown): 
     throw invalid('compose.unsupported', `${r.file}: ${p}.enable_ipv4: false: not supported by berth`);
   if (m.driver !== undefined && r.str(m.driver, `${p}.driver`) !== 'bridge')
     throw invalid('compose.unsupported', `${r.file}: ${p}.driver: ${show(m.driver)}: not supported by berth`, 'berth networks are bridges: use driver: bridge');
+  if (m.driver !== undefined) n.driver = 'bridge';
   if (m.enable_ipv6 !== undefined && r.bool(m.enable_ipv6, `${p}.enable_ipv6`))
     throw invalid('compose.unsupported', `${r.file}: ${p}.enable_ipv6: true: not supported by berth`);
   if (m.internal !== undefined) n.internal = r.bool(m.internal, `${p}.internal`);

@@ -144,3 +144,10 @@ test('serviceHash ignores build: (a rebuilt image recreates through its id) but 
   const r = load('services:\n  web:\n    build: /srv/farm/app\n    secrets: [{ source: s, mode: 0400 }]\nsecrets: { s: { file: /f } }\n');
   assert.notEqual(serviceHash(p, p.services[0]!), serviceHash(r, r.services[0]!));
 });
+
+test('create_host_path is not hashed: a bind written in the long syntax without it recreates nothing', () => {
+  const short = load('services: { web: { image: x, volumes: ["/srv/a:/a"] } }');
+  const long = load('services: { web: { image: x, volumes: [{ type: bind, source: /srv/a, target: /a }] } }');
+  assert.equal(short.services[0]!.volumes[0]!.createHostPath, true);
+  assert.equal(serviceHash(short, short.services[0]!), serviceHash(long, long.services[0]!));
+});

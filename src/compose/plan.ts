@@ -88,6 +88,8 @@ export function serviceHash(p: ComposeProject, s: ServiceConfig): string {
   const { replicas: _r, dependsOn: _d, profiles: _p, pullPolicy: _pp, build: _b, ...all } = s;
   const rest: Record<string, unknown> = { ...all };
   for (const [k, v] of Object.entries(DEFAULTS)) if (canonical(rest[k]) === canonical(v)) delete rest[k];
+  // Whether up makes a missing bind source is not what the container is: left out, as build is.
+  rest.volumes = s.volumes.map(({ createHostPath: _c, ...v }) => v);
   const nets = s.networks.map((n) => p.networks.find((x) => x.key === n.key)?.name ?? n.key);
   const vols = s.volumes.map((v) => (v.type === 'volume' ? p.volumes.find((x) => x.key === v.source)?.name ?? v.source : v.source));
   return createHash('sha256').update(canonical({ service: rest, nets, vols })).digest('hex');
@@ -151,6 +153,28 @@ export function createRequest(p: ComposeProject, s: ServiceConfig, replica: { nu
   if (s.runtime !== undefined) req.runtime = s.runtime;
   if (s.security) req.security = structuredClone(s.security);
   if (s.userns) req.userns = structuredClone(s.userns);
+  if (s.namespaces) {
+    // service:NAME is that service's first container, as in Compose.
+    const target = (v: string) => {
+      const m = /^service:(.+)$/.exec(v);
+      if (!m) return v;
+      const other = p.services.find((x) => x.name === m[1]);
+      return `container:${other?.containerName ?? containerName(p.name, m[1]!, 1)}`;
+    };
+    const ns = s.namespaces;
+    req.namespaces = {
+      ...(ns.network !== undefined ? { network: target(ns.network).replace(/^container:/, '') } : {}),
+      ...(ns.pid !== undefined ? { pid: target(ns.pid) } : {}),
+      ...(ns.ipc !== undefined ? { ipc: target(ns.ipc) } : {}),
+    };
+  }
+  if (s.domainname !== undefined) req.domainname = s.domainname;
+  if (Object.keys(s.annotations).length > 0) req.annotations = { ...s.annotations };
+  if (s.host) {
+    // The driver is shown by compose config; every file driver is the engine's one log file.
+    const { logDriver: _d, ...host } = structuredClone(s.host);
+    Object.assign(req, host);
+  }
   return req;
 }
 

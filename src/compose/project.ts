@@ -2,7 +2,7 @@
 // project's containers for ps and logs. A project's objects are found again by their labels,
 // so every verb works from the instances file alone, whatever the previous command did.
 import { step } from '../common/fault.js';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { conflict, invalid, notFound, unavailable } from '../common/errors.js';
 import { validateName } from '../common/ids.js';
@@ -39,8 +39,13 @@ export async function preflight(engine: Engine, p: ComposeProject, counts: Reado
         'pull, build or import it first (berth pull NAME, berth build, berth image import FILE.tar)');
     }
     for (const v of s.volumes) {
-      if (v.type === 'bind' && !existsSync(v.source))
-        throw notFound('compose.bind_source_missing', `service ${s.name}: bind source ${v.source} does not exist`);
+      if (v.type === 'bind' && !v.createHostPath && !existsSync(v.source)) {
+        throw notFound('compose.bind_source_missing', `service ${s.name}: bind source ${v.source} does not exist`,
+          'create it, or set bind.create_host_path: true for up to make it');
+      }
+    }
+    for (const d of s.host?.devices ?? []) {
+      if (!existsSync(d.pathOnHost)) throw notFound('compose.device_missing', `service ${s.name}: device ${d.pathOnHost} does not exist on this host`);
     }
     for (const f of [...s.secrets, ...s.configs]) {
       if (f.environment !== undefined && f.data === undefined)
@@ -233,6 +238,33 @@ async function stopAndRemove(engine: Engine, id: string, timeoutSec?: number): P
   await engine.containers.remove(id, { force: true });
 }
 
+/**
+ * As Compose (the Docker daemon) does for the short syntax: a missing bind source becomes an
+ * empty directory, left in place by down. Made just before the container that binds it.
+ */
+export function makeBindSources(s: ServiceConfig): void {
+  for (const v of s.volumes) if (v.type === 'bind' && v.createHostPath && !existsSync(v.source)) mkdirSync(v.source, { recursive: true });
+}
+
+/** The ids of the containers whose namespaces a service shares through service:NAME, by kind. */
+async function sharedTargets(engine: Engine, p: ComposeProject, s: ServiceConfig): Promise<Map<'network' | 'pid' | 'ipc', string | null>> {
+  const out = new Map<'network' | 'pid' | 'ipc', string | null>();
+  for (const [kind, v] of Object.entries(s.namespaces ?? {}) as ['network' | 'pid' | 'ipc', string][]) {
+    const m = /^service:(.+)$/.exec(v);
+    if (!m) continue;
+    const other = p.services.find((x) => x.name === m[1]);
+    const name = other?.containerName ?? containerName(p.name, m[1]!, 1);
+    out.set(kind, await engine.containers.get(name).then((c) => c.id, () => null));
+  }
+  return out;
+}
+
+/** A container that joined a namespace of a container since recreated holds the old one: recreate it too. */
+function staleShare(c: Container, shares: ReadonlyMap<'network' | 'pid' | 'ipc', string | null>): boolean {
+  for (const [kind, id] of shares) if (c.spec.shared?.[kind] !== id) return true;
+  return false;
+}
+
 /** What every step of one `up` shares. */
 interface UpRun {
   engine: Engine;
@@ -248,16 +280,18 @@ async function upService(run: UpRun, s: ServiceConfig, want: number): Promise<vo
   const hash = serviceHash(p, s);
   // A container of an image since rebuilt or pulled again is out of date too, as in Compose.
   const imageId = bareId((await engine.images.inspect(s.image)).Id);
+  const shares = await sharedTargets(engine, p, s);
   const existing: Existing[] = (await serviceContainers(engine, p.name, s.name)).map((c) => ({
     id: c.id,
     name: c.name,
     number: number(c),
-    hash: o.forceRecreate || bareId(c.imageId) !== imageId ? '' : c.labels[LABEL_HASH] ?? '',
+    hash: o.forceRecreate || bareId(c.imageId) !== imageId || staleShare(c, shares) ? '' : c.labels[LABEL_HASH] ?? '',
     running: c.status === 'running',
   }));
   const plan = planService(want, o.noRecreate ? null : hash, existing);
   const make = async (n: number) => {
     const name = s.containerName ?? containerName(p.name, s.name, n);
+    makeBindSources(s);
     const req = createRequest(p, await withOwnFiles(engine, p.name, s, name), { number: n, hash });
     try {
       return o.noStart ? await engine.containers.create(req) : await engine.containers.run(req);

@@ -62,12 +62,20 @@ function service(s: ServiceConfig): Record<string, unknown> {
     ...(sec?.seccomp === undefined ? [] : [`seccomp=${typeof sec.seccomp === 'string' ? sec.seccomp : sec.seccomp.source}`])];
   if (opts.length > 0) o.security_opt = opts;
   if (s.userns?.mode !== undefined) o.userns_mode = s.userns.mode;
+  Object.assign(o, hostKeys(s));
   if (s.pullPolicy !== 'missing') o.pull_policy = s.pullPolicy;
   if (s.runtime !== undefined) o.runtime = s.runtime;
   if (s.resources.cpusetCpus !== undefined) o.cpuset = s.resources.cpusetCpus;
+  if (s.resources.cpuShares !== undefined) o.cpu_shares = s.resources.cpuShares;
+  if (s.resources.cpuPeriod !== undefined) o.cpu_period = s.resources.cpuPeriod;
+  if (s.resources.cpuQuota !== undefined) o.cpu_quota = s.resources.cpuQuota;
+  if (s.resources.memorySwap !== undefined) o.memswap_limit = s.resources.memorySwap === -1 ? -1 : String(s.resources.memorySwap);
   if (s.expose.length > 0) o.expose = s.expose;
   if (s.ports.length > 0) o.ports = s.ports.map(port);
-  if (s.networkMode !== 'bridge') o.network_mode = s.networkMode;
+  if (s.namespaces?.pid !== undefined) o.pid = s.namespaces.pid;
+  if (s.namespaces?.ipc !== undefined) o.ipc = s.namespaces.ipc;
+  if (s.domainname !== undefined) o.domainname = s.domainname;
+  if (s.networkMode !== 'bridge') o.network_mode = s.namespaces?.network ?? s.networkMode;
   else {
     o.networks = Object.fromEntries(s.networks.map((n) => {
       const v: Record<string, unknown> = {};
@@ -78,7 +86,14 @@ function service(s: ServiceConfig): Record<string, unknown> {
     }));
   }
   if (s.volumes.length > 0)
-    o.volumes = s.volumes.map((v) => ({ type: v.type, source: v.source, target: v.target, ...(v.readOnly ? { read_only: true } : {}) }));
+    o.volumes = s.volumes.map((v) => ({
+      type: v.type,
+      source: v.source,
+      target: v.target,
+      ...(v.readOnly ? { read_only: true } : {}),
+      // Compose's model: the short syntax's bind creates its source; a volume has its (empty) section.
+      ...(v.type === 'bind' ? (v.createHostPath ? { bind: { create_host_path: true } } : {}) : { volume: {} }),
+    }));
   const files = (fs: ServiceConfig['secrets']) =>
     fs.map((f) => ({
       source: f.source,
@@ -97,10 +112,14 @@ function service(s: ServiceConfig): Record<string, unknown> {
     );
   }
   const limits: Record<string, unknown> = {};
-  if (s.resources.memory !== undefined) limits.memory = s.resources.memory;
+  // Compose's UnitBytes are printed as strings of bytes.
+  if (s.resources.memory !== undefined) limits.memory = String(s.resources.memory);
   if (s.resources.cpus !== undefined) limits.cpus = s.resources.cpus;
   if (s.resources.pidsLimit !== undefined) limits.pids = s.resources.pidsLimit;
-  const reservations: Record<string, unknown> = { ...s.reservations };
+  const reservations: Record<string, unknown> = {
+    ...(s.reservations.memory !== undefined ? { memory: String(s.reservations.memory) } : {}),
+    ...(s.reservations.cpus !== undefined ? { cpus: s.reservations.cpus } : {}),
+  };
   const resources = { ...(nonEmpty(limits) ? { limits } : {}), ...(nonEmpty(reservations) ? { reservations } : {}) };
   if (s.replicas !== 1 || nonEmpty(resources))
     o.deploy = { ...(s.replicas !== 1 ? { replicas: s.replicas } : {}), ...(nonEmpty(resources) ? { resources } : {}) };
@@ -110,30 +129,67 @@ function service(s: ServiceConfig): Record<string, unknown> {
   if (b.writeBps.length > 0) blkio.device_write_bps = b.writeBps;
   if (b.readIops.length > 0) blkio.device_read_iops = b.readIops;
   if (b.writeIops.length > 0) blkio.device_write_iops = b.writeIops;
+  if (s.resources.blkioWeight !== undefined) blkio.weight = s.resources.blkioWeight;
   if (nonEmpty(blkio)) o.blkio_config = blkio;
   if (s.healthcheck) {
     const h = s.healthcheck;
     const shell = h.test.length === 3 && h.test[0] === '/bin/sh' && h.test[1] === '-c';
     o.healthcheck = {
       test: shell ? ['CMD-SHELL', h.test[2]] : ['CMD', ...h.test],
-      interval: ms(h.intervalMs),
+      // compose-go's field order.
       timeout: ms(h.timeoutMs),
+      interval: ms(h.intervalMs),
       retries: h.retries,
       start_period: ms(h.startPeriodMs),
     };
   }
   if (s.stopGracePeriodSec !== undefined) o.stop_grace_period = `${s.stopGracePeriodSec}s`;
+  // Go maps, which compose-go prints sorted by key.
+  for (const k of ['environment', 'labels', 'annotations', 'depends_on', 'networks', 'sysctls', 'ulimits']) {
+    if (o[k] !== null && typeof o[k] === 'object' && !Array.isArray(o[k])) o[k] = sorted(o[k] as Record<string, unknown>);
+  }
   return sorted(o);
 }
 
+/** The keys of host-keys.ts, as Compose prints them. */
+function hostKeys(s: ServiceConfig): Record<string, unknown> {
+  const h = s.host;
+  if (!h) return {};
+  const o: Record<string, unknown> = {};
+  if (h.init) o.init = true;
+  if (h.tty) o.tty = true;
+  if (h.openStdin) o.stdin_open = true;
+  if (h.stopSignal !== undefined) o.stop_signal = h.stopSignal;
+  if (h.shmSize !== undefined) o.shm_size = String(h.shmSize);
+  if (h.sysctls) o.sysctls = h.sysctls;
+  if (h.ulimits) o.ulimits = Object.fromEntries(h.ulimits.map((u) => [u.name, u.soft === u.hard ? u.soft : { soft: u.soft, hard: u.hard }]));
+  if (h.devices) {
+    o.devices = h.devices.map((d) => ({ source: d.pathOnHost, target: d.pathInContainer, permissions: d.permissions }));
+  }
+  if (h.extraHosts) o.extra_hosts = h.extraHosts.map((x) => `${x.host}=${x.ip}`);
+  if (h.dns?.servers.length) o.dns = h.dns.servers;
+  if (h.dns?.search.length) o.dns_search = h.dns.search;
+  if (h.dns?.options.length) o.dns_opt = h.dns.options;
+  if (h.oomScoreAdj !== undefined) o.oom_score_adj = h.oomScoreAdj;
+  if (h.logDriver !== undefined) {
+    const options: Record<string, string> = {};
+    if (h.logOpts?.maxSize !== undefined) options['max-size'] = String(h.logOpts.maxSize);
+    if (h.logOpts?.maxFile !== undefined) options['max-file'] = String(h.logOpts.maxFile);
+    o.logging = { driver: h.logDriver, ...(nonEmpty(options) ? { options } : {}) };
+  }
+  return o;
+}
+
 export function projectToYaml(p: ComposeProject): string {
-  const doc: Record<string, unknown> = { name: p.name, services: Object.fromEntries(p.services.map((s) => [s.name, service(s)])) };
+  const byKey = <T>(xs: readonly T[], key: (x: T) => string) => [...xs].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  // Services, networks, volumes, secrets and configs are Go maps in compose-go: sorted by key.
+  const doc: Record<string, unknown> = { name: p.name, services: Object.fromEntries(byKey(p.services, (s) => s.name).map((s) => [s.name, service(s)])) };
   if (p.networks.length > 0) {
-    doc.networks = Object.fromEntries(p.networks.map((n) => {
+    doc.networks = Object.fromEntries(byKey(p.networks, (n) => n.key).map((n) => {
       const v: Record<string, unknown> = { name: n.name };
       if (n.external) v.external = true;
       else {
-        v.driver = 'bridge';
+        if (n.driver !== undefined) v.driver = n.driver;
         if (n.internal) v.internal = true;
         if (n.subnet !== undefined) {
           v.ipam = { config: [{ subnet: n.subnet, ...(n.gateway ? { gateway: n.gateway } : {}), ...(n.ipRange ? { ip_range: n.ipRange } : {}) }] };
@@ -144,7 +200,7 @@ export function projectToYaml(p: ComposeProject): string {
     }));
   }
   if (p.volumes.length > 0) {
-    doc.volumes = Object.fromEntries(p.volumes.map((v) => [v.key, {
+    doc.volumes = Object.fromEntries(byKey(p.volumes, (v) => v.key).map((v) => [v.key, {
       name: v.name,
       ...(v.external ? { external: true } : {}),
       ...(nonEmpty(v.labels) ? { labels: v.labels } : {}),
@@ -152,7 +208,7 @@ export function projectToYaml(p: ComposeProject): string {
   }
   for (const kind of ['secrets', 'configs'] as const) {
     if (p[kind].length > 0) {
-      doc[kind] = Object.fromEntries(p[kind].map((f) => [f.key, {
+      doc[kind] = Object.fromEntries(byKey(p[kind], (f) => f.key).map((f) => [f.key, {
         name: `${p.name}_${f.key}`,
         ...(f.file !== undefined ? { file: f.file } : f.environment !== undefined ? { environment: f.environment } : { content: f.content }),
       }]));

@@ -1,8 +1,10 @@
-// The resources of a service: mem_limit, cpus, pids_limit, blkio_config and deploy.
-// Reservations are recorded and shown by `compose config`, but on one machine with no
-// scheduler they reserve nothing, as with `docker compose`.
+// The resources of a service: mem_limit, cpus, pids_limit, blkio_config and deploy. A memory
+// reservation (mem_reservation, deploy.resources.reservations.memory) is the cgroup's soft limit,
+// as `docker compose` makes it; a CPU reservation is recorded and shown, and means nothing
+// without swarm's scheduler, as in Compose.
 import { invalid } from '../common/errors.js';
 import { parseCpuset } from '../common/units.js';
+import { checkResources } from '../engine/index.js';
 import type { DeviceRate, Resources } from '../engine/types.js';
 import type { ServiceConfig } from './model.js';
 import { DEPLOY_KEYS, DEPLOY_SWARM, RESTART_POLICY_KEYS } from './keys.js';
@@ -21,6 +23,13 @@ export function applyResources(r: Reader, s: Map_, p: string, out: ServiceConfig
     } catch {
       throw r.fail(`${p}.cpuset`, `invalid CPU list "${text}": expected e.g. 0-1 or 0,2`);
     }
+  }
+  if (s.cpu_shares !== undefined) res.cpuShares = r.int(s.cpu_shares, `${p}.cpu_shares`, 0);
+  if (s.cpu_period !== undefined) res.cpuPeriod = usec(r, s.cpu_period, `${p}.cpu_period`);
+  if (s.cpu_quota !== undefined) res.cpuQuota = usec(r, s.cpu_quota, `${p}.cpu_quota`);
+  if (s.memswap_limit !== undefined) {
+    // -1 is unlimited swap, as Docker's --memory-swap.
+    res.memorySwap = s.memswap_limit === -1 || s.memswap_limit === '-1' ? -1 : r.size(s.memswap_limit, `${p}.memswap_limit`);
   }
   if (s.mem_reservation !== undefined) out.reservations.memory = r.size(s.mem_reservation, `${p}.mem_reservation`);
   if (s.deploy !== undefined && s.deploy !== null) {
@@ -60,10 +69,27 @@ export function applyResources(r: Reader, s: Map_, p: string, out: ServiceConfig
       }
     }
   }
+  // As Compose does: a memory reservation is the soft limit; a CPU reservation is swarm's.
+  if (out.reservations.memory !== undefined) res.memoryReservation = out.reservations.memory;
+  if (res.memorySwap !== undefined && res.memory === undefined) {
+    throw r.fail(`${p}.memswap_limit`, 'needs a memory limit', 'give mem_limit too: swap is limited together with memory');
+  }
+  // The engine's checks now, so that `up` refuses the file before it makes the first container;
+  // whether this host has a blkio weight is create's question.
+  try {
+    checkResources(res, { blkioWeight: true, oomScoreAdj: -1000, capSysResource: true });
+  } catch (e) {
+    throw r.fail(p, (e as Error).message.replace(/, see usage$/, ''));
+  }
   if (s.blkio_config !== undefined) {
     const bp = `${p}.blkio_config`;
     const b = r.mapping(s.blkio_config, bp);
-    r.keys(b, bp, ['device_read_bps', 'device_write_bps', 'device_read_iops', 'device_write_iops']);
+    r.keys(b, bp, ['weight', 'device_read_bps', 'device_write_bps', 'device_read_iops', 'device_write_iops']);
+    if (b.weight !== undefined) {
+      const w = r.int(b.weight, `${bp}.weight`, 10);
+      if (w > 1000) throw r.fail(`${bp}.weight`, 'must be from 10 to 1000');
+      res.blkioWeight = w;
+    }
     const rates = (key: string, iops: boolean): DeviceRate[] => {
       if (b[key] === undefined) return [];
       return r.list(b[key], `${bp}.${key}`).map((x, i) => {
@@ -83,6 +109,14 @@ export function applyResources(r: Reader, s: Map_, p: string, out: ServiceConfig
       writeIops: rates('device_write_iops', true),
     };
   }
+}
+
+/** cpu_period and cpu_quota: microseconds as a number, or a duration ("100ms") as Compose allows. */
+function usec(r: Reader, v: unknown, path: string): number {
+  if (typeof v === 'number' || (typeof v === 'string' && /^\d+$/.test(v))) return r.int(v, path, 1000);
+  const us = r.duration(v, path) * 1000;
+  if (us < 1000) throw r.fail(path, 'must be at least 1ms');
+  return us;
 }
 
 /** deploy.restart_policy as the engine's policy. */

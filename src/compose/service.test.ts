@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import { normalizeCompose } from './normalize.js';
-import { checkFeasible } from './plan.js';
+import { checkFeasible, createRequest } from './plan.js';
 import { hostPlatform } from './service.js';
 
 const opts = { file: 'compose.yaml', workingDir: '/srv/app', env: {}, hostPlatform: 'linux/amd64' };
@@ -40,12 +40,22 @@ test('platform: the host platform only, in its usual spellings', () => {
   refuses('platform: windows/amd64', /not supported by berth/);
 });
 
-test('network_mode: none and host leave the networks out; service: and container: are refused', () => {
+test("network_mode: none and host leave the networks out; service: and container: share another container's", () => {
   const s = svc('network_mode: none');
   assert.equal(s.networkMode, 'none');
   assert.deepEqual(s.networks, []);
   assert.equal(svc('network_mode: default').networkMode, 'bridge');
-  refuses('network_mode: "service:db"', /services\.web\.network_mode: service:db: not supported by berth/);
+  refuses('network_mode: "service:db"', /services\.web\.depends_on: depends on undefined service db/);
+  const p = normalizeCompose(parse('services: { db: { image: x }, web: { image: x, network_mode: "service:db", pid: "container:other", ipc: host } }'), opts);
+  const web = p.services.find((x) => x.name === 'web')!;
+  assert.equal(web.networkMode, 'container');
+  assert.deepEqual(web.namespaces, { network: 'service:db', pid: 'container:other', ipc: 'host' });
+  assert.deepEqual(web.dependsOn.map((d) => d.service), ['db'], 'sharing a service starts it first');
+  const req = createRequest(p, web, { number: 1, hash: 'h' });
+  assert.equal(req.networkMode, 'container');
+  assert.deepEqual(req.namespaces, { network: `${p.name}-db-1`, pid: 'container:other', ipc: 'host' });
+  refuses('pid: private', /services\.web\.pid: "private" is not one of host, service:NAME, container:NAME/);
+  refuses('network_mode: "service:web"', /cannot share the namespaces of its own containers/);
   refuses('network_mode: host\nnetworks: [default]', /cannot be combined with networks/);
   refuses('network_mode: host\nports: ["80"]', /publishing ports needs a bridge network/);
   // No service on the default network: it is not created.
@@ -99,10 +109,17 @@ test('long syntax: port names, bind and volume options, no-op short modes; SELin
     opts,
   ).services[0]!.volumes;
   assert.deepEqual(v, [
-    { type: 'bind', source: '/srv/app/a', target: '/a', readOnly: true },
-    { type: 'bind', source: '/b', target: '/b', readOnly: false },
+    { type: 'bind', source: '/srv/app/a', target: '/a', readOnly: true, createHostPath: true },
+    { type: 'bind', source: '/b', target: '/b', readOnly: false, createHostPath: true },
     { type: 'volume', source: 'v', target: '/v', readOnly: false },
   ]);
+  // The long syntax creates nothing unless its bind section says so (Compose's default then is true).
+  const long = (bind: string) =>
+    normalizeCompose(parse(`services: { web: { image: x, volumes: [{ type: bind, source: /c, target: /c${bind} }] } }`), opts)
+      .services[0]!.volumes[0]!.createHostPath;
+  assert.equal(long(''), undefined);
+  assert.equal(long(', bind: {}'), true);
+  assert.equal(long(', bind: { create_host_path: false }'), undefined);
   refuses('volumes: ["./a:/a:z"]', /SELinux relabelling :z: not supported by berth/);
   refuses('volumes: [{ type: tmpfs, target: /t }]', /volumes\[0\]\.type: tmpfs: not supported by berth/);
   refuses('volumes: [{ type: bind, source: /a, target: /a, bind: { propagation: shared } }]', /bind\.propagation: shared: not supported by berth/);

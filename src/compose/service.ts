@@ -11,6 +11,7 @@ import { applyResources } from './resources.js';
 import { buildConfig } from './build-config.js';
 import { serviceFiles } from './secrets.js';
 import { serviceSecurity } from './security.js';
+import { hostKeys } from './host-keys.js';
 import { show } from '../common/show.js';
 
 export interface ServiceOpts extends NormalizeOptions {
@@ -42,7 +43,8 @@ export function normalizeService(r: Reader, name: string, v: unknown, o: Service
       if (val !== undefined) environment[k] = val;
     }
   }
-  const networkMode = s.network_mode === undefined ? 'bridge' : networkModeOf(r, s.network_mode, `${p}.network_mode`);
+  const ns = serviceNamespaces(r, s, p);
+  const networkMode = ns.network !== undefined ? 'container' : s.network_mode === undefined ? 'bridge' : networkModeOf(r, s.network_mode, `${p}.network_mode`);
   if (networkMode !== 'bridge' && s.networks !== undefined) throw r.fail(`${p}.network_mode`, 'cannot be combined with networks');
 
   const out: ServiceConfig = {
@@ -67,6 +69,18 @@ export function normalizeService(r: Reader, name: string, v: unknown, o: Service
     resources: emptyResources(),
     reservations: {},
   };
+  if (Object.keys(ns).length > 0) {
+    out.namespaces = ns;
+    // As compose-go does: sharing a service's namespace starts it first, and restarts with it.
+    for (const v of Object.values(ns)) {
+      const dep = /^service:(.+)$/.exec(v)?.[1];
+      if (dep === name) throw r.fail(p, `cannot share the namespaces of its own containers (${v})`);
+      if (dep !== undefined && !out.dependsOn.some((d) => d.service === dep)) {
+        out.dependsOn.push({ service: dep, condition: 'service_started', restart: true, required: true });
+      }
+    }
+  }
+  if (s.domainname !== undefined) out.domainname = r.str(s.domainname, `${p}.domainname`);
   if (networkMode !== 'bridge' && out.ports.length > 0) throw r.fail(`${p}.ports`, `publishing ports needs a bridge network, not network_mode ${networkMode}`);
   if (s.command !== undefined && s.command !== null) out.command = r.words(s.command, `${p}.command`);
   if (s.entrypoint !== undefined && s.entrypoint !== null) out.entrypoint = r.words(s.entrypoint, `${p}.entrypoint`);
@@ -104,6 +118,8 @@ export function normalizeService(r: Reader, name: string, v: unknown, o: Service
     if (h) out.healthcheck = h;
   }
   Object.assign(out, serviceSecurity(r, s, p, o.workingDir));
+  const host = hostKeys(r, s, p, { warn: o.warn ?? (() => {}), networkMode: networkMode });
+  if (Object.keys(host).length > 0) out.host = host;
   applyResources(r, s, p, out);
   if (s.scale !== undefined) {
     const n = r.int(s.scale, `${p}.scale`, 0);
@@ -121,9 +137,25 @@ function networkModeOf(r: Reader, v: unknown, path: string): ServiceConfig['netw
   const m = r.str(v, path);
   if (m === 'default') return 'bridge';
   if ((NETWORK_MODES as readonly string[]).includes(m)) return m as ServiceConfig['networkMode'];
-  if (/^(service|container):/.test(m))
-    throw invalid('compose.unsupported', `${r.file}: ${path}: ${m}: not supported by berth`, 'berth runs network_mode none, host or bridge');
   throw r.fail(path, `"${m}" is not one of none, host, bridge, service:NAME, container:NAME`);
+}
+
+/** network_mode service:/container:, pid and ipc: the namespaces shared with other containers or the host. */
+function serviceNamespaces(r: Reader, s: Map_, p: string): NonNullable<ServiceConfig['namespaces']> {
+  const out: NonNullable<ServiceConfig['namespaces']> = {};
+  const other = (t: string) => /^(service|container):[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(t);
+  if (s.network_mode !== undefined) {
+    const m = r.str(s.network_mode, `${p}.network_mode`);
+    if (other(m)) out.network = m;
+  }
+  for (const kind of ['pid', 'ipc'] as const) {
+    if (s[kind] === undefined) continue;
+    const m = r.str(s[kind], `${p}.${kind}`);
+    if (m === 'host' || other(m)) out[kind] = m;
+    else if (kind === 'ipc' && (m === 'private' || m === 'shareable')) continue;
+    else throw r.fail(`${p}.${kind}`, `"${m}" is not one of host, service:NAME, container:NAME${kind === 'ipc' ? ', private, shareable' : ''}`);
+  }
+  return out;
 }
 
 /** Docker's names for the machine's architecture, from Node's. */
@@ -216,7 +248,10 @@ function volume(r: Reader, v: unknown, path: string, o: ServiceOpts): ServiceVol
   let source: string;
   let target: string;
   let readOnly = false;
+  // Compose's: the short syntax creates a missing bind source; the long one when bind says so.
+  let create = false;
   if (typeof v === 'string') {
+    create = true;
     const parts = v.split(':');
     if (parts.length === 1)
       throw invalid('compose.unsupported', `${r.file}: ${path}: anonymous volume "${v}": not supported by berth`,
@@ -238,7 +273,7 @@ function volume(r: Reader, v: unknown, path: string, o: ServiceOpts): ServiceVol
     if (t === 'tmpfs' || t === 'npipe' || t === 'cluster' || t === 'image')
       throw invalid('compose.unsupported', `${r.file}: ${path}.type: ${t}: not supported by berth`);
     if (t !== 'bind' && t !== 'volume') throw r.fail(`${path}.type`, 'must be bind or volume');
-    volumeOptions(r, m, path, t);
+    create = volumeOptions(r, m, path, t);
     type = t;
     if (m.source === undefined || m.target === undefined) throw r.fail(path, 'needs a source and a target');
     source = r.str(m.source, `${path}.source`);
@@ -252,16 +287,18 @@ function volume(r: Reader, v: unknown, path: string, o: ServiceOpts): ServiceVol
   } else if (!o.volKeys.has(source)) {
     throw r.fail(path, `volume ${source} is not declared under the top-level volumes`);
   }
-  return { type, source, target, readOnly };
+  return { type, source, target, readOnly, ...(type === 'bind' && create ? { createHostPath: true } : {}) };
 }
 
-function volumeOptions(r: Reader, m: Map_, path: string, type: 'bind' | 'volume'): void {
+/** Checks the long syntax's options; returns whether a missing bind source is to be created. */
+function volumeOptions(r: Reader, m: Map_, path: string, type: 'bind' | 'volume'): boolean {
+  let create = false;
   if (m.bind !== undefined) {
     if (type !== 'bind') throw r.fail(`${path}.bind`, 'is for type: bind');
     const b = r.mapping(m.bind, `${path}.bind`);
-    // create_host_path: berth never creates a missing bind source; up refuses it (docs/compose.md).
     r.keys(b, `${path}.bind`, ['propagation', 'create_host_path']);
-    if (b.create_host_path !== undefined) r.bool(b.create_host_path, `${path}.bind.create_host_path`);
+    // Compose's default once a bind section is given.
+    create = b.create_host_path === undefined ? true : r.bool(b.create_host_path, `${path}.bind.create_host_path`);
     if (b.propagation !== undefined && r.str(b.propagation, `${path}.bind.propagation`) !== 'rprivate') {
       throw invalid('compose.unsupported', `${r.file}: ${path}.bind.propagation: ${show(b.propagation)}: not supported by berth`, 'berth binds are rprivate');
     }
@@ -273,6 +310,7 @@ function volumeOptions(r: Reader, m: Map_, path: string, type: 'bind' | 'volume'
     r.keys(vo, `${path}.volume`, ['nocopy']);
     if (vo.nocopy !== undefined) r.bool(vo.nocopy, `${path}.volume.nocopy`);
   }
+  return create;
 }
 
 function restart(r: Reader, v: unknown, path: string): string {

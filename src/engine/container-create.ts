@@ -21,6 +21,7 @@ import { healthcheckOf } from './health-spec.js';
 import { normalizeSignal } from '../sys/signal.js';
 import { checkSysctl } from './sysctl.js';
 import { parseExtraHost } from './extra-hosts.js';
+import { resolveNamespaces } from './namespaces.js';
 import type { Container } from './container-records.js';
 import { networkFile, saveNetworkFile, saveRecordFile } from './record-file.js';
 
@@ -71,6 +72,10 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
     if (!v.named && !existsSync(v.source)) throw invalid('volume.source_missing', `bind source path does not exist: ${v.source}`);
   }
   if (req.runtime) hostOf(ctx).chooseRuntime(req.runtime);
+  const ns = resolveNamespaces(ctx, req);
+  if (req.domainname !== undefined && !/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(req.domainname)) {
+    throw invalid('domainname.bad', `invalid domainname "${req.domainname}": expected a DNS name`);
+  }
   mark('create: image resolved');
 
   const entrypoint = req.entrypoint ?? cfg.Entrypoint ?? [];
@@ -87,7 +92,7 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
     env: mergeEnv(cfg.Env ?? [], req.env),
     workdir: req.workdir ?? (cfg.WorkingDir || '/'),
     user: req.user ?? (cfg.User || '0'),
-    hostname: req.hostname ?? id.slice(0, 12),
+    hostname: req.hostname ?? ns.hostname ?? id.slice(0, 12),
     readOnly: req.readOnly,
     resources: clampShares(req.resources),
     volumes: req.volumes,
@@ -110,6 +115,9 @@ export function createContainer(ctx: EngineContext, req: CreateRequest): Contain
     ...(dns ? { dns } : {}),
     ...(req.logOpts ? { logOpts: { ...req.logOpts } } : {}),
     ...(req.cgroupns ? { cgroupns: req.cgroupns } : {}),
+    ...(ns.shared ? { shared: ns.shared } : {}),
+    ...(req.domainname ? { domainname: req.domainname } : {}),
+    ...(req.annotations && Object.keys(req.annotations).length > 0 ? { annotations: { ...req.annotations } } : {}),
     ...(req.extraHosts && req.extraHosts.length > 0 ? { extraHosts: req.extraHosts.map((h) => parseExtraHost(`${h.host}:${h.ip}`)) } : {}),
     ...(req.sysctls && Object.keys(req.sysctls).length > 0
       ? { sysctls: Object.fromEntries(Object.entries(req.sysctls).map(([k, v]) => checkSysctl(`${k}=${v}`, req.networkMode))) }

@@ -25,6 +25,7 @@ import { securityAtStart } from './security.js';
 import { hostOptionsAtStart } from './host-options.js';
 import { beginHealth } from './health-lifecycle.js';
 import { extraHostLines } from './extra-hosts.js';
+import { joinAtStart, recordNetFiles } from './namespaces.js';
 import { type Container, lookup, reload } from './container-records.js';
 import { releaseResources, reconcileOne } from './container-finalize.js';
 import { saveRecordFile } from './record-file.js';
@@ -127,6 +128,8 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
   const sec = securityAtStart(spec.security, snap.merged);
 
   let network: { mode: 'none' } | { mode: 'host' } | { mode: 'path'; path: string } = { mode: 'none' };
+  // Checked before any network is made: the other container must be running now.
+  const joined = joinAtStart(ctx, spec.shared);
   // The foreground run (runc run) has no moment between create and start: its network is made
   // first, as without a user namespace, and only `exec` cannot join it.
   const rootless = hostOf(ctx).rootless();
@@ -151,6 +154,11 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
     network = { mode: 'path', path: net.netnsPath };
     files.hosts = net.hostsFile;
     files.resolv = net.resolvConf;
+  } else if (spec.networkMode === 'container' && joined.network) {
+    // Docker's: the other container's hosts and resolv.conf, as it has them.
+    network = { mode: 'path', path: joined.network.path };
+    files.hosts = joined.network.hosts;
+    files.resolv = joined.network.resolv;
   }
 
   if (spec.extraHosts && spec.extraHosts.length > 0) {
@@ -159,6 +167,7 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
     writeFileSync(withExtra, readFileSync(files.hosts, 'utf8') + extraHostLines(spec.extraHosts));
     files.hosts = withExtra;
   }
+  recordNetFiles(runDir, files);
   const nsRoot = spec.userns ? mappedRoot(spec.userns) : undefined;
   // Root in the container may write its own /etc/hostname, hosts and resolv.conf, as without a
   // user namespace; only the container's own copies (never the host's, with --network host).
@@ -168,9 +177,10 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
   mark('start: network');
   step('start.network');
   const binds = [
-    { source: files.hosts, destination: '/etc/hosts', readonly: spec.networkMode === 'host' },
+    // The host's own files (--network host, or a container in the network of one) stay read-only.
+    { source: files.hosts, destination: '/etc/hosts', readonly: !files.hosts.startsWith(`${ctx.paths.runroot}/`) },
     { source: files.hostname, destination: '/etc/hostname', readonly: false },
-    { source: files.resolv, destination: '/etc/resolv.conf', readonly: spec.networkMode === 'host' },
+    { source: files.resolv, destination: '/etc/resolv.conf', readonly: !files.resolv.startsWith(`${ctx.paths.runroot}/`) },
     ...spec.volumes.map((v) => ({ source: v.named ? volumeDir(ctx, v.source) : v.source, destination: v.destination, readonly: v.readonly })),
   ];
   for (const v of spec.volumes) if (v.named) mkdirSync(volumeDir(ctx, v.source), { recursive: true });
@@ -197,9 +207,12 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
     cwd: spec.workdir,
     user: { uid: user.uid, gid: user.gid, additionalGids: [...new Set([...user.additionalGids, ...sec.additionalGids])] },
     hostname: spec.hostname,
+    ...(spec.domainname !== undefined ? { domainname: spec.domainname } : {}),
     terminal: opts.terminal,
     mounts: [...binds, ...extra.binds],
     network,
+    ...(joined.pid ? { pidNamespace: joined.pid } : {}),
+    ...(joined.ipc ? { ipcNamespace: joined.ipc } : {}),
     resources: toRuntimeResources(spec),
     ...(rootless ? {} : { cgroupsPath: cgroupsPath(c.id) }),
     privateCgroupNamespace: spec.cgroupns === undefined ? hostOf(ctx).cgroupMode() === 'v2' : spec.cgroupns === 'private',
@@ -211,7 +224,7 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
     ...(spec.sysctls ? { sysctl: spec.sysctls } : {}),
     ...(spec.oomScoreAdj !== undefined ? { oomScoreAdj: spec.oomScoreAdj } : {}),
     devices: extra.devices,
-    annotations: { 'io.berth.name': c.name },
+    annotations: { ...spec.annotations, 'io.berth.name': c.name },
     ...(spec.userns ? { idMappings: { uid: spec.userns.uidMap, gid: spec.userns.gidMap } } : {}),
   });
   const bundle = containerDir(ctx, c.id);

@@ -92,6 +92,7 @@ export async function runRootless(
 ): Promise<number> {
   return (await import('./rootless.js')).joinRootless(o);
 }
+export { parseDevice } from './device-spec.js';
 export { parseExtraHost } from './extra-hosts.js';
 export { checkDns, checkOomScoreAdj, checkResources, clampShares, parseLogOpts } from './resource-options.js';
 export { parseRestartPolicy } from './restart.js';

@@ -934,3 +934,65 @@ test("--cgroupns: the host's by default on v1 and hybrid hosts, a namespace of i
   assert.equal(await namespaces('v2-host', { cgroupns: 'host' }), false);
   assert.equal(lookup(ctx, 'v2-default').spec.cgroupns, undefined, 'the default is not recorded: it follows the host');
 });
+
+type NsSpec = {
+  hostname: string;
+  domainname?: string;
+  annotations: Record<string, string>;
+  mounts: { destination: string; source: string; options: string[] }[];
+  linux: { namespaces: { type: string; path?: string }[] };
+};
+const bundleOf = (id: string) => host.bundles.get(join(ctx.paths.root, 'containers', id)) as NsSpec;
+
+test("network container:, pid and ipc join the other container's namespaces through its running init", async () => {
+  const db = await runContainer(ctx, req({ name: 'nsdb', networkMode: 'bridge', hostname: 'dbhost' }), {});
+  const app = createContainer(ctx,
+    req({ name: 'nsapp', networkMode: 'container', namespaces: { network: 'nsdb', pid: 'container:nsdb', ipc: 'host' }, domainname: 'example.test',
+      annotations: { 'org.example.note': 'x' } }));
+  assert.equal(app.spec.hostname, 'dbhost', "Docker's: the other container's host name");
+  assert.deepEqual(app.spec.shared, { network: db.id, pid: db.id, ipc: 'host' });
+  await startContainer(ctx, app.id);
+  const spec = bundleOf(app.id);
+  const ns = Object.fromEntries(spec.linux.namespaces.map((n) => [n.type, n.path ?? 'own']));
+  assert.equal(ns.network, `/proc/${db.pid}/ns/net`);
+  assert.equal(ns.pid, `/proc/${db.pid}/ns/pid`);
+  assert.equal(ns.ipc, undefined, 'the host IPC namespace: none in the spec');
+  assert.equal(ns.uts, 'own');
+  // The other container's hosts and resolv.conf, bound as it has them.
+  const dbMounts = new Map(bundleOf(db.id).mounts.map((m) => [m.destination, m.source]));
+  const appMounts = new Map(spec.mounts.map((m) => [m.destination, m.source]));
+  assert.equal(appMounts.get('/etc/hosts'), dbMounts.get('/etc/hosts'));
+  assert.equal(appMounts.get('/etc/resolv.conf'), dbMounts.get('/etc/resolv.conf'));
+  assert.equal(spec.domainname, 'example.test');
+  assert.equal(spec.annotations['org.example.note'], 'x');
+  assert.equal(spec.annotations['io.berth.name'], 'nsapp');
+  assert.ok(!host.netns.has(app.id), 'no network of its own');
+  stopContainer(ctx, app.id, 0);
+  released(app.id);
+});
+
+test('joining a container that is not running is refused at start and leaves nothing behind', async () => {
+  const db = createContainer(ctx, req({ name: 'nsoff', networkMode: 'bridge' }));
+  const app = createContainer(ctx, req({ name: 'nsjoin', networkMode: 'container', namespaces: { network: db.id } }));
+  await assert.rejects(startContainer(ctx, app.id), /cannot join the network namespace of container nsoff: it is not running/);
+  released(app.id);
+  assert.equal(lookup(ctx, 'nsjoin').status, 'created');
+  const pidOnly = createContainer(ctx, req({ name: 'nspid', namespaces: { pid: 'container:nsoff' } }));
+  await assert.rejects(startContainer(ctx, pidOnly.id), /cannot join the PID namespace of container nsoff/);
+  released(pidOnly.id);
+});
+
+test("create refuses what cannot go with another container's network, and unknown modes, recording nothing", async () => {
+  await runContainer(ctx, req({ name: 'nsbase' }), {});
+  const before = reconcileAll(ctx).length;
+  const bad = (over: Partial<CreateRequest>, re: RegExp) => assert.throws(() => createContainer(ctx, req(over)), (e) => isBerthError(e) && re.test(e.message));
+  bad({ networkMode: 'container', namespaces: { network: 'nosuch' } }, /no such container: nosuch/);
+  bad({ networkMode: 'container', namespaces: { network: 'nsbase' }, hostname: 'h' }, /conflicting options: hostname and the network mode/);
+  bad({ networkMode: 'container', namespaces: { network: 'nsbase' }, extraHosts: [{ host: 'x', ip: '10.0.0.1' }] }, /custom host-to-IP mapping/);
+  bad({ networkMode: 'container', namespaces: { network: 'nsbase' }, ports: ['80'] }, /publishing ports needs a bridge network/);
+  bad({ namespaces: { pid: 'sideways' } }, /--pid: invalid PID mode "sideways"/);
+  bad({ namespaces: { ipc: 'none' } }, /--ipc none: not supported by berth/);
+  bad({ namespaces: { ipc: 'container:nsbase' }, userns: { mode: 'auto', uidmap: [], gidmap: [] } }, /user namespace cannot be combined/);
+  bad({ domainname: 'bad domain' }, /invalid domainname/);
+  assert.equal(reconcileAll(ctx).length, before);
+});

@@ -36,7 +36,25 @@ export interface NetworkAttachment {
   aliases?: string[];
 }
 
-export type NetworkMode = 'none' | 'host' | 'bridge';
+/** container: another container's network namespace (NamespaceRequest.network names it). */
+export type NetworkMode = 'none' | 'host' | 'bridge' | 'container';
+
+/**
+ * --network container:REF, --pid and --ipc as given, in Docker's words: network is the REF;
+ * pid is "host" or "container:REF"; ipc is also "private" or "shareable" (the default).
+ */
+export interface NamespaceRequest {
+  network?: string;
+  pid?: string;
+  ipc?: string;
+}
+
+/** The namespaces a container shares, fixed at create: "host", or another container's id. Absent: its own. */
+export interface SharedNamespaces {
+  network?: string;
+  pid?: string;
+  ipc?: string;
+}
 
 export interface RestartPolicy {
   name: 'no' | 'on-failure' | 'always' | 'unless-stopped';
@@ -178,6 +196,11 @@ export interface CreateRequest {
   logOpts?: LogOpts;
   /** --cgroupns; absent: private on a cgroup v2 host, host otherwise (Docker's defaults). */
   cgroupns?: CgroupnsMode;
+  namespaces?: NamespaceRequest;
+  /** The OCI domainname (the container's NIS domain, `hostname -d` with some libcs). */
+  domainname?: string;
+  /** OCI annotations, beside berth's own. */
+  annotations?: Record<string, string>;
 }
 
 export type CgroupnsMode = 'host' | 'private';
@@ -237,6 +260,9 @@ export interface ContainerSpec {
   dns?: DnsSpec;
   logOpts?: LogOpts;
   cgroupns?: CgroupnsMode;
+  shared?: SharedNamespaces;
+  domainname?: string;
+  annotations?: Record<string, string>;
 }
 
 export function emptyResources(): Resources {

@@ -11,6 +11,7 @@ import { networkAddressing } from '../state/networks.js';
 import { portsOfContainer } from '../state/ports.js';
 import { allHealth, getHealth, type HealthStatus } from '../state/health.js';
 import type { Healthcheck } from './types.js';
+import { namespaceModes } from './namespaces.js';
 
 export interface EndpointView {
   network: string;
@@ -81,6 +82,7 @@ export function inspectContainer(ctx: EngineContext, c: Container): Record<strin
     },
     Config: {
       Hostname: s.hostname,
+      Domainname: s.domainname ?? '',
       User: s.user,
       Env: s.env,
       Cmd: s.cmd,
@@ -127,7 +129,10 @@ export function inspectContainer(ctx: EngineContext, c: Container): Record<strin
       BlkioDeviceReadIOps: s.resources.blkio.readIops.map((d) => ({ Path: d.path, Rate: d.rate })),
       BlkioDeviceWriteIOps: s.resources.blkio.writeIops.map((d) => ({ Path: d.path, Rate: d.rate })),
       Binds: s.volumes.map((v) => `${v.source}:${v.destination}${v.readonly ? ':ro' : ''}`),
-      NetworkMode: s.networkMode === 'bridge' ? (s.networks[0]?.network ?? 'berth') : s.networkMode,
+      NetworkMode: s.networkMode === 'bridge' ? (s.networks[0]?.network ?? 'berth') : namespaceModes(s.shared).network ?? s.networkMode,
+      PidMode: namespaceModes(s.shared).pid,
+      IpcMode: namespaceModes(s.shared).ipc,
+      ...(s.annotations ? { Annotations: s.annotations } : {}),
       RestartPolicy: { Name: s.restart.name, MaximumRetryCount: s.restart.maxRetries },
       AutoRemove: s.autoRemove,
       ReadonlyRootfs: s.readOnly,

@@ -27,6 +27,7 @@ export function containersToProject(ctrs: readonly Container[], nets: readonly N
     if (s.networkMode === 'host')
       warnings.push(`container ${c.name}: host networking: no Kubernetes equivalent written (hostNetwork is the cluster's, not this host's)`);
     if (s.networkMode === 'none') warnings.push(`container ${c.name}: no network: Kubernetes pods always have one`);
+    if (s.networkMode === 'container') warnings.push(`container ${c.name}: shares another container's network: written with a network of its own`);
     if (s.readOnly) readOnly.add(c.name);
     for (const a of s.networks) {
       const n = nets.find((x) => x.name === a.network);
@@ -50,7 +51,7 @@ export function containersToProject(ctrs: readonly Container[], nets: readonly N
     return {
       ...serviceDefaults(),
       readOnly: s.readOnly,
-      networkMode: s.networkMode,
+      networkMode: s.networkMode === 'container' ? 'bridge' : s.networkMode,
       name: c.name,
       image: c.imageRef,
       // What the container runs, in full: the image in the cluster may be a later build.

@@ -253,3 +253,24 @@ test("user namespace: a user namespace with the maps; /sys a bind of the host's 
   assert.ok(!none.linux.namespaces.some((n) => n.type === 'user'));
   assert.equal(none.linux.uidMappings, undefined);
 });
+
+test("--pid and --ipc: the host's are left out of the namespaces, another's are joined by path", () => {
+  const kinds = (s: ReturnType<typeof buildSpec>) => s.linux.namespaces.map((n) => (n.path ? `${n.type}=${n.path}` : n.type));
+  assert.deepEqual(kinds(buildSpec(input({ network: { mode: 'none' } }))), ['pid', 'network', 'ipc', 'uts', 'mount']);
+  assert.deepEqual(
+    kinds(
+      buildSpec(
+        input({ network: { mode: 'path', path: '/proc/7/ns/net' }, pidNamespace: { mode: 'host' }, ipcNamespace: { mode: 'path', path: '/proc/7/ns/ipc' } }),
+      ),
+    ),
+    ['network=/proc/7/ns/net', 'ipc=/proc/7/ns/ipc', 'uts', 'mount'],
+  );
+});
+
+test('domainname: the OCI field and the UTS sysctl, which every runtime honours; a user sysctl wins', () => {
+  const s = buildSpec(input({ domainname: 'example.test' }));
+  assert.equal(s.domainname, 'example.test');
+  assert.deepEqual(s.linux.sysctl, { 'kernel.domainname': 'example.test' });
+  assert.equal(buildSpec(input()).linux.sysctl, undefined);
+  assert.deepEqual(buildSpec(input({ domainname: 'a.test', sysctl: { 'kernel.domainname': 'b.test' } })).linux.sysctl, { 'kernel.domainname': 'b.test' });
+});

@@ -117,8 +117,14 @@ function mergeMounts(user: BindMount[], tmpfs: TmpfsMount[], defaults: OciMount[
   return [...defaults.filter((m) => !taken.has(m.destination)), ...sorted];
 }
 
+/** Its own namespace, the host's (none in the spec), or another's path to join. */
+function shared(type: 'pid' | 'ipc', v: SpecInput['pidNamespace']): OciNamespace[] {
+  if (v === undefined) return [{ type }];
+  return v.mode === 'host' ? [] : [{ type, path: v.path }];
+}
+
 function namespaces(input: SpecInput): OciNamespace[] {
-  const ns: OciNamespace[] = [{ type: 'pid' }];
+  const ns: OciNamespace[] = shared('pid', input.pidNamespace);
   switch (input.network.mode) {
     case 'none':
       ns.push({ type: 'network' });
@@ -133,7 +139,7 @@ function namespaces(input: SpecInput): OciNamespace[] {
       throw new Error(`unknown network mode ${JSON.stringify(never)}`);
     }
   }
-  ns.push({ type: 'ipc' }, { type: 'uts' }, { type: 'mount' });
+  ns.push(...shared('ipc', input.ipcNamespace), { type: 'uts' }, { type: 'mount' });
   if (input.privateCgroupNamespace) ns.push({ type: 'cgroup' });
   if (input.idMappings) ns.push({ type: 'user' });
   return ns;
@@ -217,6 +223,7 @@ export function buildSpec(input: SpecInput): OciSpec {
     },
     root: { path: input.rootfs, readonly: input.readonly },
     hostname: input.hostname,
+    ...(input.domainname ? { domainname: input.domainname } : {}),
     mounts: mergeMounts(input.mounts, input.tmpfs ?? [],
       defaultMounts(privileged, input.idMappings !== undefined && input.network.mode !== 'none', input.shmSize)),
     linux: {
@@ -238,7 +245,9 @@ export function buildSpec(input: SpecInput): OciSpec {
     spec.linux.gidMappings = input.idMappings.gid.map((m) => ({ ...m }));
   }
   if (input.seccomp) spec.linux.seccomp = input.seccomp;
-  if (input.sysctl && Object.keys(input.sysctl).length > 0) spec.linux.sysctl = { ...input.sysctl };
+  // runc before 1.2 ignores the domainname field; the UTS namespace's sysctl sets it with every runtime.
+  const sysctl = { ...(input.domainname ? { 'kernel.domainname': input.domainname } : {}), ...input.sysctl };
+  if (Object.keys(sysctl).length > 0) spec.linux.sysctl = sysctl;
   if (input.annotations && Object.keys(input.annotations).length > 0) spec.annotations = { ...input.annotations };
   return spec;
 }

@@ -33,6 +33,7 @@ export interface ResourceLimits {
 }
 
 export type NetworkMode = { mode: 'none' } | { mode: 'host' } | { mode: 'path'; path: string };
+export type SharedNamespace = { mode: 'host' } | { mode: 'path'; path: string };
 
 /** One line of /proc/PID/uid_map, as the OCI spec spells it. */
 export interface IdMapping {
@@ -75,10 +76,14 @@ export interface SpecInput {
   cwd: string;
   user: { uid: number; gid: number; additionalGids: number[] };
   hostname: string;
+  domainname?: string;
   terminal: boolean;
   /** Binds and named volumes (already resolved to host dirs), hosts/resolv.conf files included. */
   mounts: BindMount[];
   network: NetworkMode;
+  /** --pid and --ipc: the host's, or another container's to join; absent: the container's own. */
+  pidNamespace?: SharedNamespace;
+  ipcNamespace?: SharedNamespace;
   resources: ResourceLimits;
   /**
    * e.g. "/berth/<id>"; runc creates it under every controller. Absent for rootless berth, which
@@ -217,6 +222,7 @@ export interface OciSpec {
   process: OciProcess;
   root: { path: string; readonly: boolean };
   hostname: string;
+  domainname?: string;
   mounts: OciMount[];
   linux: OciLinux;
   annotations?: Record<string, string>;

@@ -68,6 +68,22 @@ for (const name of cases) {
   });
 }
 
+// Golden files: what `docker compose config` (v2) prints for these files, by compose-go's
+// rules (sorted maps, long syntax, defaults filled in, absolute paths), with ${DIR} for the
+// fixture's directory. Kept by hand: a change to the output must be a deliberate one.
+for (const name of cases.filter((n) => existsSync(join(CORPUS, n, 'config.golden.yaml')))) {
+  test(`compose config matches the golden model: ${name}`, () => {
+    const dir = join(CORPUS, name);
+    const r = config(dir, []);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, readFileSync(join(dir, 'config.golden.yaml'), 'utf8').replaceAll('${DIR}', dir));
+  });
+}
+
+test('golden files cover the usual shapes', () => {
+  assert.ok(cases.filter((n) => existsSync(join(CORPUS, n, 'config.golden.yaml'))).length >= 4);
+});
+
 /** What some files are for, checked in the model they print. */
 function model(name: string, args: string[] = []): any {
   const r = config(join(CORPUS, name), args);
@@ -83,7 +99,7 @@ test('override: compose.override.yaml beside compose.yaml is merged by Compose r
   assert.deepEqual(web.environment, { MODE: 'development', WORKERS: '4' });
   assert.deepEqual(web.ports.map((p: any) => `${p.published}:${p.target}`), ['80:8000', '8000:8000']);
   // Same target: the override's volume replaces the base's.
-  assert.deepEqual(web.volumes, [{ type: 'bind', source: join(dir, 'src'), target: '/srv/static' }]);
+  assert.deepEqual(web.volumes, [{ type: 'bind', source: join(dir, 'src'), target: '/srv/static', bind: { create_host_path: true } }]);
   assert.ok(m.services.debug);
   // -f names the files, and then no override is picked up.
   assert.equal(model('override', ['-f', 'compose.yaml']).services.debug, undefined);

@@ -40,6 +40,7 @@ export async function runVerb(engine: Engine, g: ParsedArgs, sub: Sub): Promise<
   const user = str(p.values.user);
   const workdir = str(p.values.workdir);
   const { withOwnFiles } = await import('../../compose/secret-files.js');
+  (await import('../../compose/project.js')).makeBindSources(s);
   const req = runRequest(project, await withOwnFiles(engine, project.name, s, name), {
     command,
     env: list(p.values.env),

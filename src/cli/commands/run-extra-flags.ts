@@ -1,4 +1,5 @@
-// --env-file, --label-file, --stop-signal, --shm-size, --sysctl, --add-host, --cgroupns and --cidfile: Docker's syntax
+// --env-file, --label-file, --stop-signal, --shm-size, --sysctl, --add-host, --cgroupns, --pid, --ipc,
+// --domainname and --cidfile: Docker's syntax
 // and messages. The files are read here, as Docker's client reads them; the rest is pure.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { OptionDef, ParsedArgs } from '../args.js';
@@ -17,6 +18,9 @@ export const EXTRA_RUN_FLAGS: OptionDef[] = [
   { long: 'cidfile', type: 'string', description: 'write the container ID to the file' },
   { long: 'add-host', type: 'string', multiple: true, description: 'add a custom host-to-IP mapping (host:ip)' },
   { long: 'cgroupns', type: 'string', description: "cgroup namespace: 'host' or 'private' (default: private on cgroup v2, host otherwise)" },
+  { long: 'pid', type: 'string', description: 'PID namespace to use: host, or container:NAME' },
+  { long: 'ipc', type: 'string', description: 'IPC mode to use: private, shareable, host, or container:NAME' },
+  { long: 'domainname', type: 'string', description: 'container NIS domain name' },
 ];
 
 /**
@@ -70,6 +74,14 @@ export function extraRequest(v: ParsedArgs['values'], req: CreateRequest): void 
     if (cgroupns !== 'host' && cgroupns !== 'private') throw invalid('cli.bad_flag', `invalid cgroup namespace mode: ${cgroupns}`, "use 'host' or 'private'");
     req.cgroupns = cgroupns;
   }
+  // Checked by create, which names the other container.
+  const pid = str(v.pid);
+  const ipc = str(v.ipc);
+  if (pid !== undefined || ipc !== undefined) {
+    req.namespaces = { ...req.namespaces, ...(pid !== undefined ? { pid } : {}), ...(ipc !== undefined ? { ipc } : {}) };
+  }
+  const dn = str(v.domainname);
+  if (dn !== undefined) req.domainname = dn;
 }
 
 /** Docker refuses to start when the file is there already: it may be another container's. */

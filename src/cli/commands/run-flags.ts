@@ -42,7 +42,7 @@ export const RUN_FLAGS: OptionDef[] = [
   { long: 'uidmap', type: 'string', multiple: true, description: 'map uids CONTAINER_ID:HOST_ID:SIZE in a user namespace' },
   { long: 'gidmap', type: 'string', multiple: true, description: 'map gids CONTAINER_ID:HOST_ID:SIZE in a user namespace' },
   { long: 'restart', type: 'string', description: 'no, on-failure[:N], always, unless-stopped' },
-  { long: 'network', type: 'string', multiple: true, aliases: ['net'], description: 'none, host, or NET[:ip=ADDR][,alias=A] (repeatable)' },
+  { long: 'network', type: 'string', multiple: true, aliases: ['net'], description: 'none, host, container:NAME, or NET[:ip=ADDR][,alias=A] (repeatable)' },
   { long: 'ip', type: 'string', description: 'static address on the single network' },
   { long: 'network-alias', type: 'string', multiple: true, description: 'alias on the single network' },
   { long: 'publish', short: 'p', type: 'string', multiple: true, description: 'publish [HOSTIP:]HOSTPORT:CTRPORT[/proto]' },
@@ -145,10 +145,15 @@ export function toCreateRequest(p: ParsedArgs): CreateRequest {
 
   let networkMode: NetworkMode = 'bridge';
   let networks: NetworkAttachment[] = [];
+  let joinNetwork: string | undefined;
   for (const n of list(v.network)) {
-    if (n === 'none' || n === 'host') {
+    if (n === 'none' || n === 'host' || n.startsWith('container:')) {
       if (list(v.network).length > 1) throw invalid('network.bad', `--network ${n} cannot be combined with other networks`);
-      networkMode = n;
+      if (n.startsWith('container:')) {
+        joinNetwork = n.slice('container:'.length);
+        if (!joinNetwork) throw invalid('network.bad', '--network container: needs a container name or id');
+        networkMode = 'container';
+      } else networkMode = n as 'none' | 'host';
     } else {
       networks.push(parseNetworkFlag(n === 'bridge' || n === 'default' ? 'berth' : n));
     }
@@ -184,6 +189,7 @@ export function toCreateRequest(p: ParsedArgs): CreateRequest {
     volumes: list(v.volume).map(parseVolume),
     networkMode,
     networks,
+    ...(joinNetwork !== undefined ? { namespaces: { network: joinNetwork } } : {}),
     ports: list(v.publish),
     publishAll: bool(v['publish-all']),
     restart,

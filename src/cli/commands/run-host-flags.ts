@@ -3,7 +3,9 @@
 // docker/cli opts/ and go-units); what they name on the host is checked by createContainer.
 import { invalid } from '../../common/errors.js';
 import { parseDuration, parseSize } from '../../common/units.js';
-import type { DeviceMapping, Healthcheck, MountSpec, Ulimit } from '../../engine/types.js';
+import type { Healthcheck, MountSpec, Ulimit } from '../../engine/types.js';
+// compose reads devices: too; the parser is the engine's so that both fronts share it.
+export { parseDevice } from '../../engine/index.js';
 
 const flagError = (flag: string, text: string, why: string, code: string) => invalid(code, `invalid argument "${text}" for "${flag}" flag: ${why}`);
 
@@ -29,33 +31,6 @@ export function parseUlimit(text: string): Ulimit {
   const hard = nums[1] ?? soft;
   if (hard !== -1 && (soft === -1 || soft > hard)) throw f(`ulimit soft limit must be less than or equal to hard limit: ${soft} > ${hard}`);
   return { name, soft, hard };
-}
-
-const DEVICE_MODE = /^[rwm]{1,3}$/;
-
-/** "/dev/fuse", "/dev/null:/dev/mynull", "/dev/zero:/dev/z:r", "/dev/zero:r" (Docker's shorthand). */
-export function parseDevice(text: string): DeviceMapping {
-  const parts = text.split(':');
-  let host = parts[0] ?? '';
-  let ctr = host;
-  let perms = 'rwm';
-  if (parts.length === 2) {
-    if (DEVICE_MODE.test(parts[1]!)) perms = parts[1]!;
-    else ctr = parts[1]!;
-  } else if (parts.length === 3) {
-    ctr = parts[1]!;
-    perms = parts[2]!;
-  } else if (parts.length > 3) {
-    throw flagError('--device', text, `bad format for path: ${text}`, 'device.bad');
-  }
-  if (!DEVICE_MODE.test(perms) || new Set(perms).size !== perms.length) throw flagError('--device', text, `invalid device mode: ${perms}`, 'device.bad');
-  if (!host.startsWith('/') || !ctr.startsWith('/') || host.split('/').includes('..') || ctr.split('/').includes('..')) {
-    throw flagError('--device', text, `${ctr.startsWith('/') ? host : ctr} is not an absolute path`, 'device.bad');
-  }
-  host = host.replace(/\/+$/, '') || '/';
-  ctr = ctr.replace(/\/+$/, '') || '/';
-  if (ctr === '/' || ctr === '/dev') throw flagError('--device', text, `${ctr} cannot be a device's path in the container`, 'device.bad');
-  return { pathOnHost: host, pathInContainer: ctr, permissions: perms };
 }
 
 const PROPAGATIONS = ['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave'] as const;
