@@ -4,7 +4,7 @@ import { rmSync, existsSync, readdirSync } from 'node:fs';
 import { isLive } from './lifecycle.js';
 import { notFound } from '../common/errors.js';
 import { shortId } from '../common/ids.js';
-import { tx } from '../state/db.js';
+import { truncateWal, tx } from '../state/db.js';
 import { getContainer, updateContainer } from '../state/containers.js';
 import { snapshotPaths } from '../storage/overlay.js';
 import { mark } from '../common/timing.js';
@@ -20,6 +20,7 @@ import { saveRecordFile } from './record-file.js';
 import { mayUseReserve } from '../state/reserve.js';
 import { networkContext } from './parts.js';
 import { recordContainerEvent, recordRunEvents } from './events.js';
+import { letGo, withWritersHeld } from './quiet-writers.js';
 
 /**
  * Brings a running container that has ended back to "exited": records its exit code, then
@@ -116,6 +117,8 @@ export function waitForExit(ctx: EngineContext, c: Container, timeoutMs: number)
 export function waitForExitFile(ctx: EngineContext, c: Container, timeoutMs: number): void {
   const deadline = Date.now() + timeoutMs;
   const runDir = containerRunDir(ctx, c.id);
+  // Held still on a full disk (quiet-writers.ts), its conmon could neither reap nor write.
+  letGo(ctx.paths.root, c.id);
   let wait = 1;
   while (Date.now() < deadline) {
     if (hostOf(ctx).readExitFile(runDir, c.id)) return;
@@ -155,6 +158,10 @@ export function reconcileOne(ctx: EngineContext, c: Container, opts: { discard?:
 
 /** ps: brings every running record up to date. Dead ones are finalized under their lock. */
 export function reconcileAll(ctx: EngineContext): Container[] {
+  return withWritersHeld(ctx.paths.root, () => reconcileAllNow(ctx), () => truncateWal(ctx.db));
+}
+
+function reconcileAllNow(ctx: EngineContext): Container[] {
   // ps records the end of runs that ended unseen: that must work on a full disk.
   mayUseReserve(ctx.db);
   const list = listContainers(ctx);
