@@ -1,8 +1,9 @@
-// A full disk under the berth root (a small tmpfs) during a pull, a build and a container's log
-// writes. A pull or build that meets ENOSPC fails in one line (exit 125) and leaves no partial
-// blob, layer or image, and works once space is freed; a container whose log fills the disk
-// keeps running, its log stops growing, and the instances file stays intact (the 2 MiB reserve,
-// state/reserve.ts, lets the commands that free space commit).
+// A full disk under the berth root (a small tmpfs) during a pull, a build, a commit, a load and
+// containers' log writes. A pull, build, commit or load that meets ENOSPC fails in one line (exit
+// 125), leaves no partial blob, layer or image, and works once space is freed. Containers whose
+// logs keep the disk full keep running, their logs stop growing, and ps, exec, stop, kill and
+// rm -f still work: each command holds the logs still while it works (engine/quiet-writers.ts)
+// and spends and remakes the 2 MiB reserve (state/reserve.ts); the instances file stays intact.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -213,4 +214,41 @@ test('a conmon left held still (a berth that died on a full disk) is found by sy
   assert.match(procState(conmon) ?? 'gone', /^[RS]$/, 'conmon runs again');
   assert.equal(b.run(['system', 'check']).status, 0);
   b.ok(['rm', '-f', 'heldstill']);
+});
+
+test('a commit and a load that fill the disk fail in one line, leave nothing partial, and work once space is freed', () => {
+  const b = smallRoot(64, { search: [] });
+  b.importBusybox();
+  b.ok(['run', '-d', '--name', 'tocommit', 'busybox', 'sleep', '1000']);
+  // 12 MiB that do not compress, in the writable layer: the commit's layer blob needs as much again.
+  b.ok(['exec', 'tocommit', 'dd', 'if=/dev/urandom', 'of=/big', 'bs=1M', 'count=12']);
+  let fill = fillTo(b, 4 * MiB);
+  const before = store(b);
+  oneLine(b.run(['commit', 'tocommit', 'localhost/committed:1']), /^berth: no space left on the disk holding /, 'commit');
+  assert.equal(store(b), before, 'the commit left no blob, layer, image or scratch file');
+  integrityOk(b.root);
+  let check = b.run(['system', 'check']);
+  assert.equal(check.status, 0, `system check finds nothing left over:\n${check.stdout}`);
+  rmSync(fill);
+  b.ok(['commit', 'tocommit', 'localhost/committed:1']);
+  b.ok(['rm', '-f', 'tocommit']);
+
+  // The committed image, saved outside the small root, loaded back on a full disk.
+  const out = mkdtempSync('/tmp/berth-fulldisk-save-');
+  cleanups.push(() => rmSync(out, { recursive: true, force: true }));
+  const tar = join(out, 'committed.tar');
+  b.ok(['save', '-o', tar, 'localhost/committed:1']);
+  b.ok(['rmi', 'localhost/committed:1']);
+  b.ok(['image', 'prune', '-f']);
+  fill = fillTo(b, 4 * MiB);
+  const before2 = store(b);
+  oneLine(b.run(['load', '-i', tar]), /^berth: no space left on the disk holding /, 'load');
+  assert.equal(store(b), before2, 'the load left no blob, layer, image or scratch file');
+  integrityOk(b.root);
+  check = b.run(['system', 'check']);
+  assert.equal(check.status, 0, `system check finds nothing left over:\n${check.stdout}`);
+  rmSync(fill);
+  b.ok(['load', '-i', tar]);
+  assert.equal(b.ok(['run', '--rm', 'localhost/committed:1', 'sh', '-c', 'wc -c < /big']).trim(), String(12 * MiB));
+  integrityOk(b.root);
 });
