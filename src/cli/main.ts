@@ -4,7 +4,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isBerthError } from '../common/errors.js';
 import { HelpRequested } from './args.js';
-import { asSystemError } from '../common/system-errors.js';
+import { asSystemError, setCommandRoot } from '../common/system-errors.js';
 import { mark } from '../common/timing.js';
 import { faultVerb } from '../common/fault.js';
 import type { EngineConfig } from '../engine/index.js';
@@ -238,6 +238,7 @@ export async function main(argv: string[]): Promise<number> {
   const loader = COMMANDS[key];
   if (!loader) return fail(`unknown command "${key}"`, "see 'berth --help'");
   faultVerb(key.replace(/^(container|image) /, ''));
+  setCommandRoot(root);
   const self = selfCommand(root, runroot);
   const config: EngineConfig = { paths: { root, runroot }, self, debug };
   try {

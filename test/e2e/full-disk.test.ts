@@ -184,6 +184,12 @@ test('on a disk running logs keep full, ps, exec, stop, kill and rm -f work; the
   b.ok(['kill', 'killme']);
   await until(() => b.inspect('killme').State.Status === 'exited', 15_000);
   assert.equal((b.inspect('killme').State as { ExitCode: number }).ExitCode, 137, 'kill on the full disk');
+  // A start needs room: refused, for each container named, in one line each, and rolled back.
+  const st = b.run(['start', 'stopme', 'killme']);
+  assert.equal(st.status, 125, st.stderr);
+  const lines = st.stderr.trim().split('\n');
+  assert.equal(lines.length, 2, st.stderr);
+  for (const l of lines) assert.match(l, /^berth: no space left on the disk holding /);
   b.ok(['rm', '-f', 'rmme']);
   const left = (JSON.parse(b.ok(['ps', '-a', '--format', 'json'])) as { Names: string[]; State: string }[]).map((c) => `${c.Names[0]} ${c.State}`).sort();
   assert.deepEqual(left, ['killme exited', 'stopme exited']);
