@@ -15,7 +15,7 @@ import { containerRunDir, runDirsParent, runtimeRoot, cgroupsPath, type EngineCo
 import type { ContainerSpec } from './types.js';
 import { hostOf } from './host.js';
 import { endHealth } from './health-lifecycle.js';
-import { type Container, listContainers, reload } from './container-records.js';
+import { type Container, listContainers, lookup, reload } from './container-records.js';
 import { saveRecordFile } from './record-file.js';
 import { mayUseReserve } from '../state/reserve.js';
 import { networkContext } from './parts.js';
@@ -154,6 +154,14 @@ export function reconcileOne(ctx: EngineContext, c: Container, opts: { discard?:
   } finally {
     lock.release();
   }
+}
+
+/** inspect: one container brought up to date; like ps, it must record a run's end on a full disk. */
+export function reconcileRef(ctx: EngineContext, ref: string): Container {
+  return withWritersHeld(ctx.paths.root, () => {
+    mayUseReserve(ctx.db);
+    return reconcileOne(ctx, lookup(ctx, ref));
+  }, () => truncateWal(ctx.db));
 }
 
 /** ps: brings every running record up to date. Dead ones are finalized under their lock. */

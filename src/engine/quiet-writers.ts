@@ -8,12 +8,14 @@
 // soon as its process is gone, so that its conmon reaps it and records the exit. On a disk with
 // room all this is one statfs.
 import { join } from 'node:path';
-import { noRoom, refillReserve } from '../state/reserve.js';
+import { noRoom, onSpend, refillReserve } from '../state/reserve.js';
 import { listProcesses } from '../sys/proc.js';
 import { sendSignal } from '../sys/signal.js';
 
 interface Hold {
   depth: number;
+  /** The writers are held: the disk was full at the start, or the reserve was spent since. */
+  active: boolean;
   /** container id → its conmon's pid, stopped by us. */
   stopped: Map<string, number>;
 }
@@ -38,19 +40,31 @@ export function withWritersHeld<T>(root: string, fn: () => T, settle?: () => voi
       held.depth--;
     }
   }
-  if (!noRoom(root)) return fn();
-  const h: Hold = { depth: 1, stopped: stopWriters(root) };
+  const full = noRoom(root);
+  const h: Hold = { depth: 1, active: full, stopped: full ? stopWriters(root) : new Map<string, number>() };
   holds.set(root, h);
   try {
     return fn();
   } finally {
     holds.delete(root);
-    settle?.();
-    // Before anyone can take it again: what was not used becomes the next command's reserve.
-    refillReserve(root);
-    for (const pid of h.stopped.values()) sendSignal(pid, 'SIGCONT');
+    if (h.active) {
+      settle?.();
+      // Before anyone can take it again: what was not used becomes the next command's reserve.
+      refillReserve(root);
+      for (const pid of h.stopped.values()) sendSignal(pid, 'SIGCONT');
+    }
   }
 }
+
+// The disk filled while fn ran (a wait for a lock, a log writing meanwhile): the writers are held
+// from the moment the reserve is given up, or they would take it before the retry commits.
+// Held already or not, they are looked for again: another berth that held some may have let them go.
+onSpend((root) => {
+  const h = holds.get(root);
+  if (h === undefined) return;
+  h.active = true;
+  for (const [id, pid] of stopWriters(root)) h.stopped.set(id, pid);
+});
 
 /** The container's process is gone: its conmon must run again to reap it and write the exit file. */
 export function letGo(root: string, id: string): void {

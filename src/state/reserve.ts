@@ -81,6 +81,12 @@ export function noRoom(root: string): boolean {
 }
 
 const allowed = new WeakSet<Db>();
+
+let beforeSpend: ((root: string) => void) | undefined;
+/** Called just before the reserve is given up (engine/quiet-writers.ts holds the logs still then). */
+export function onSpend(fn: (root: string) => void): void {
+  beforeSpend = fn;
+}
 const roots = new WeakMap<Db, string>();
 
 export function registerRoot(db: Db, root: string): void {
@@ -100,6 +106,7 @@ export function mayUseReserve(db: Db): void {
 export function spendReserveToOpen(root: string, e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;
   if (typeof code !== 'string' || !(code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR')) || !noRoom(root)) return false;
+  beforeSpend?.(root);
   try {
     unlinkSync(file(root));
     return true;
@@ -116,6 +123,7 @@ export function spendReserve(db: Db, e: unknown): boolean {
   if (root === undefined) return false;
   // A -wal or -shm write that found no room is answered as an I/O error, not as SQLITE_FULL.
   if (code !== 'SQLITE_FULL' && !(code.startsWith('SQLITE_IOERR') && noRoom(root))) return false;
+  beforeSpend?.(root);
   try {
     unlinkSync(file(root));
     return true;
