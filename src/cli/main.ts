@@ -4,7 +4,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isBerthError } from '../common/errors.js';
 import { isHelpRequested } from './args.js';
-import { asSystemError } from '../common/system-errors.js';
+import { asSystemError, setCommandRoot } from '../common/system-errors.js';
 import { mark } from '../common/timing.js';
 import { faultVerb } from '../common/fault.js';
 import type { EngineConfig } from '../engine/index.js';
@@ -256,6 +256,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   faultVerb(key.replace(/^(container|image) /, ''));
+  setCommandRoot(root);
   const self = selfCommand(root, runroot);
   const config: EngineConfig = { paths: { root, runroot }, self, debug };
   try {

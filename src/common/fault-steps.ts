@@ -4,6 +4,10 @@
 // walk (test/e2e/faults.test.ts) iterates, so "steps covered / steps that exist" is computed
 // from it; `step()` accepts only names listed here.
 
+/** A start with a healthcheck: its health row, then its runner started (its pid recorded after). */
+const HEALTH = ['health.recorded', 'health.started'] as const;
+/** The DNS server of the root's named networks started, before its pid file is written. */
+const DNS = ['dns.started'] as const;
 /** create: the record (with endpoints and ports), then the container's directory and berth.json. */
 const CREATE = ['create.recorded', 'create.files'] as const;
 /** start: each host object made, in order, then the record saying it runs. */
@@ -16,7 +20,7 @@ const KILL = ['kill.requested', 'kill.signalled'] as const;
 const RM = ['rm.marked', 'rm.layer', 'rm.files'] as const;
 const NET_CREATE = ['netcreate.recorded', 'netcreate.bridge', 'netcreate.rules'] as const;
 const NET_RM = ['netrm.endpoints', 'netrm.bridge'] as const;
-const NET_CONNECT = ['connect.recorded', 'connect.veth', 'connect.ports'] as const;
+const NET_CONNECT = ['connect.recorded', 'connect.veth', ...DNS, 'connect.ports'] as const;
 const NET_DISCONNECT = ['disconnect.unlinked', 'disconnect.recorded'] as const;
 /** Every way an image arrives: blobs stored, layers unpacked, then the image's records. */
 const IMAGE = ['image.blob', 'image.layer', 'image.recorded'] as const;
@@ -24,9 +28,9 @@ const COMPOSE_UP = ['compose.networks'] as const;
 const COMPOSE_DOWN = ['compose.containers'] as const;
 
 export const VERB_STEPS = {
-  run: [...CREATE, ...START],
+  run: [...CREATE, ...START, ...HEALTH],
   create: CREATE,
-  start: START,
+  start: [...START, ...HEALTH],
   stop: STOP,
   kill: KILL,
   // rm -f of a running container: the stop's steps come first.
@@ -36,7 +40,7 @@ export const VERB_STEPS = {
   'network connect': NET_CONNECT,
   'network disconnect': NET_DISCONNECT,
   'network rm': NET_RM,
-  'compose up': [...COMPOSE_UP, ...NET_CREATE, ...CREATE, ...START],
+  'compose up': [...COMPOSE_UP, ...NET_CREATE, ...CREATE, ...START, ...DNS],
   'compose down': [...STOP, ...RM, ...COMPOSE_DOWN, ...NET_RM],
   pull: ['image.blob', 'image.layer', 'image.recorded'],
   build: IMAGE,

@@ -16,6 +16,13 @@ function fullDisk(root: string): boolean {
   }
 }
 
+let root = '';
+/** The berth root of this command, for the fronts that report a failure per object (cli/each-ref.ts). */
+export function setCommandRoot(r: string): void {
+  root = r;
+}
+export const commandRoot = (): string => root;
+
 export function asSystemError(e: unknown, root: string): BerthError | undefined {
   if (!(e instanceof Error)) return undefined;
   const raw = (e as { code?: unknown }).code;

@@ -24,7 +24,13 @@ export function scanProcesses(ctx: EngineContext, scope: Scope): Item[] {
     const bundle = b >= 0 ? p.cmdline[b + 1] : undefined;
     const id = bundle?.split('/').pop();
     if (bundle === undefined || id === undefined || bundle !== containerDir(ctx, id)) continue;
-    if (conmonOf.get(id) === p.pid) continue;
+    if (conmonOf.get(id) === p.pid) {
+      // Held still on a full disk by a berth that died before letting it go (quiet-writers.ts).
+      if (p.state === 'T')
+        items.push({ kind: 'conmon', object: `pid ${p.pid} (container ${id.slice(0, 12)})`, problem: 'stopped (SIGSTOP) by a berth that ended',
+          action: 'let it go (SIGCONT)', lockId: id, repair: () => hostOf(ctx).signal(p.pid, 'SIGCONT') });
+      continue;
+    }
     items.push({ kind: 'conmon', object: `pid ${p.pid} (container ${id.slice(0, 12)})`, problem: 'its container is not running', action: 'kill it', lockId: id,
       repair: () => hostOf(ctx).signal(p.pid, 'SIGKILL') });
   }

@@ -1,6 +1,6 @@
 // conmon's exit callback (the restart policy and --rm, without a daemon) and restart.
 import { mayUseReserve } from '../state/reserve.js';
-import { tx } from '../state/db.js';
+import { truncateWal, tx } from '../state/db.js';
 import { isLive } from './lifecycle.js';
 import { getContainer, updateContainer } from '../state/containers.js';
 import { lockContainer } from './lock.js';
@@ -12,6 +12,7 @@ import { startContainer, startLocked } from './container-start.js';
 import { finalize, initAlive } from './container-finalize.js';
 import { stopContainer } from './container-stop.js';
 import { removeLocked } from './container-remove.js';
+import { withWritersHeld } from './quiet-writers.js';
 
 /**
  * Run by conmon (its --exit-command) when the container's process ends: records the exit,
@@ -22,29 +23,14 @@ import { removeLocked } from './container-remove.js';
  */
 export async function onContainerExit(ctx: EngineContext, id: string, runId?: string): Promise<void> {
   mayUseReserve(ctx.db);
-  let c: Container;
-  let delayMs: number;
-  const lock = lockContainer(ctx, id);
-  try {
-    const c0 = getContainer<ContainerSpec>(ctx.db, id);
-    if (!c0) return;
-    if (runId !== undefined && c0.runId !== null && c0.runId !== runId) return;
-    // No run named (a callback of an older berth): trust the process table instead.
-    if (runId === undefined && isLive(c0.status) && initAlive(ctx, c0)) return;
-    // A --rm container is removed right after: flushing its layer first would be wasted.
-    c = isLive(c0.status) ? finalize(ctx, c0, { discard: c0.spec.autoRemove }) : c0;
-    if (c.status !== 'exited') return;
-    if (c.spec.autoRemove) {
-      removeLocked(ctx, c);
-      return;
-    }
-    if (!shouldRestart(c.spec.restart, { exitCode: c.exitCode ?? 0, stopRequested: c.stopRequested, restartCount: c.restartCount })) return;
-    const ranMs = Date.parse(c.finishedAt ?? '') - Date.parse(c.startedAt ?? '');
-    delayMs = nextRestartDelay(c.restartBackoffMs, Number.isFinite(ranMs) ? ranMs : 0);
-    tx(ctx.db, () => updateContainer(ctx.db, id, { restartBackoffMs: delayMs }));
-  } finally {
-    lock.release();
-  }
+  const c0 = getContainer<ContainerSpec>(ctx.db, id);
+  // Finished already by whoever ended the run (stop, rm, ps): nothing to write, so nothing to
+  // take on a full disk, where the lock's write would spend the reserve the next command needs.
+  if (!c0 || (runId !== undefined && c0.runId !== null && c0.runId !== runId)) return;
+  if (!isLive(c0.status) && c0.stopRequested && !c0.spec.autoRemove) return;
+  const later = withWritersHeld(ctx.paths.root, () => decideLocked(ctx, id, runId), () => truncateWal(ctx.db));
+  if (later === undefined) return;
+  const { c, delayMs } = later;
   await new Promise((r) => setTimeout(r, delayMs));
   const again = lockContainer(ctx, id);
   try {
@@ -56,6 +42,32 @@ export async function onContainerExit(ctx: EngineContext, id: string, runId?: st
     await startLocked(ctx, fresh, { exitCommand: true, restartCount: fresh.restartCount + 1 });
   } finally {
     again.release();
+  }
+}
+
+/** The exit recorded and the policy decided, under the lock: the run to restart after delayMs, or nothing. */
+function decideLocked(ctx: EngineContext, id: string, runId: string | undefined): { c: Container; delayMs: number } | undefined {
+  const lock = lockContainer(ctx, id);
+  try {
+    const c0 = getContainer<ContainerSpec>(ctx.db, id);
+    if (!c0) return undefined;
+    if (runId !== undefined && c0.runId !== null && c0.runId !== runId) return undefined;
+    // No run named (a callback of an older berth): trust the process table instead.
+    if (runId === undefined && isLive(c0.status) && initAlive(ctx, c0)) return undefined;
+    // A --rm container is removed right after: flushing its layer first would be wasted.
+    const c = isLive(c0.status) ? finalize(ctx, c0, { discard: c0.spec.autoRemove }) : c0;
+    if (c.status !== 'exited') return undefined;
+    if (c.spec.autoRemove) {
+      removeLocked(ctx, c);
+      return undefined;
+    }
+    if (!shouldRestart(c.spec.restart, { exitCode: c.exitCode ?? 0, stopRequested: c.stopRequested, restartCount: c.restartCount })) return undefined;
+    const ranMs = Date.parse(c.finishedAt ?? '') - Date.parse(c.startedAt ?? '');
+    const delayMs = nextRestartDelay(c.restartBackoffMs, Number.isFinite(ranMs) ? ranMs : 0);
+    tx(ctx.db, () => updateContainer(ctx.db, id, { restartBackoffMs: delayMs }));
+    return { c, delayMs };
+  } finally {
+    lock.release();
   }
 }
 

@@ -4,7 +4,7 @@ import { rmSync, existsSync, readdirSync } from 'node:fs';
 import { isLive } from './lifecycle.js';
 import { notFound } from '../common/errors.js';
 import { shortId } from '../common/ids.js';
-import { tx } from '../state/db.js';
+import { truncateWal, tx } from '../state/db.js';
 import { getContainer, updateContainer } from '../state/containers.js';
 import { snapshotPaths } from '../storage/overlay.js';
 import { mark } from '../common/timing.js';
@@ -15,11 +15,12 @@ import { containerRunDir, runDirsParent, runtimeRoot, cgroupsPath, type EngineCo
 import type { ContainerSpec } from './types.js';
 import { hostOf } from './host.js';
 import { endHealth } from './health-lifecycle.js';
-import { type Container, listContainers, reload } from './container-records.js';
+import { type Container, listContainers, lookup, reload } from './container-records.js';
 import { saveRecordFile } from './record-file.js';
 import { mayUseReserve } from '../state/reserve.js';
 import { networkContext } from './parts.js';
 import { recordContainerEvent, recordRunEvents } from './events.js';
+import { letGo, withWritersHeld } from './quiet-writers.js';
 
 /**
  * Brings a running container that has ended back to "exited": records its exit code, then
@@ -119,6 +120,8 @@ export function waitForExit(ctx: EngineContext, c: Container, timeoutMs: number)
 export function waitForExitFile(ctx: EngineContext, c: Container, timeoutMs: number): void {
   const deadline = Date.now() + timeoutMs;
   const runDir = containerRunDir(ctx, c.id);
+  // Held still on a full disk (quiet-writers.ts), its conmon could neither reap nor write.
+  letGo(ctx.paths.root, c.id);
   let wait = 1;
   while (Date.now() < deadline) {
     if (hostOf(ctx).readExitFile(runDir, c.id)) return;
@@ -156,8 +159,20 @@ export function reconcileOne(ctx: EngineContext, c: Container, opts: { discard?:
   }
 }
 
+/** inspect: one container brought up to date; like ps, it must record a run's end on a full disk. */
+export function reconcileRef(ctx: EngineContext, ref: string): Container {
+  return withWritersHeld(ctx.paths.root, () => {
+    mayUseReserve(ctx.db);
+    return reconcileOne(ctx, lookup(ctx, ref));
+  }, () => truncateWal(ctx.db));
+}
+
 /** ps: brings every running record up to date. Dead ones are finalized under their lock. */
 export function reconcileAll(ctx: EngineContext): Container[] {
+  return withWritersHeld(ctx.paths.root, () => reconcileAllNow(ctx), () => truncateWal(ctx.db));
+}
+
+function reconcileAllNow(ctx: EngineContext): Container[] {
   // ps records the end of runs that ended unseen: that must work on a full disk.
   mayUseReserve(ctx.db);
   const list = listContainers(ctx);

@@ -1,7 +1,7 @@
 // rm: releases what a run still holds, then the writable layer, the container's files and its
 // record.
 import { rmSync, existsSync } from 'node:fs';
-import { tx } from '../state/db.js';
+import { truncateWal, tx } from '../state/db.js';
 import { deleteContainerRow, getContainer, updateContainer } from '../state/containers.js';
 import { replaceContainerSpec } from '../state/container-edits.js';
 import { removeSnapshot } from '../storage/overlay.js';
@@ -18,8 +18,13 @@ import { step } from '../common/fault.js';
 import { mayUseReserve } from '../state/reserve.js';
 import { networkContext } from './parts.js';
 import { recordContainerEvent } from './events.js';
+import { withWritersHeld } from './quiet-writers.js';
 
 export function removeContainer(ctx: EngineContext, ref: string, opts: { force: boolean; volumes?: boolean }): string {
+  return withWritersHeld(ctx.paths.root, () => removeNow(ctx, ref, opts), () => truncateWal(ctx.db));
+}
+
+function removeNow(ctx: EngineContext, ref: string, opts: { force: boolean; volumes?: boolean }): string {
   mayUseReserve(ctx.db);
   const c0 = lookup(ctx, ref);
   const lock = lockContainer(ctx, c0.id);

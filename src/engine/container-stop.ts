@@ -1,6 +1,6 @@
 // stop and kill: the stop signal then SIGKILL, or the user's signal. A user's stop or kill ends
 // the restart policy's loop.
-import { tx } from '../state/db.js';
+import { truncateWal, tx } from '../state/db.js';
 import { updateContainer } from '../state/containers.js';
 import type { RuntimeBinary } from '../runtime/select.js';
 import { mark } from '../common/timing.js';
@@ -14,8 +14,13 @@ import { hostOf } from './host.js';
 import { type Container, lookup, reload } from './container-records.js';
 import { finalize, waitForExit, waitForExitFile, reconcileOne } from './container-finalize.js';
 import { recordContainerEvent, signalNumber } from './events.js';
+import { withWritersHeld } from './quiet-writers.js';
 
 export function stopContainer(ctx: EngineContext, ref: string, timeoutSec?: number): Container {
+  return withWritersHeld(ctx.paths.root, () => stopNow(ctx, ref, timeoutSec), () => truncateWal(ctx.db));
+}
+
+function stopNow(ctx: EngineContext, ref: string, timeoutSec?: number): Container {
   // stop, kill and rm are how a user gets out of a full disk: they may spend the reserve.
   mayUseReserve(ctx.db);
   const c0 = lookup(ctx, ref);
@@ -82,6 +87,10 @@ function signalQuietly(ctx: EngineContext, runtime: RuntimeBinary, rtRoot: strin
 }
 
 export function killContainer(ctx: EngineContext, ref: string, signal = 'SIGKILL'): Container {
+  return withWritersHeld(ctx.paths.root, () => killNow(ctx, ref, signal), () => truncateWal(ctx.db));
+}
+
+function killNow(ctx: EngineContext, ref: string, signal: string): Container {
   mayUseReserve(ctx.db);
   const c0 = lookup(ctx, ref);
   const lock = lockContainer(ctx, c0.id);

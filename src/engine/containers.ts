@@ -2,8 +2,8 @@
 // the exit callback); this module gathers what the rest of the engine uses.
 export { createContainer } from './container-create.js';
 export { onContainerExit, restartContainer } from './container-exit.js';
-export { finalize, releaseResources, initAlive, waitForExit, waitForExitFile, reconcileOne, reconcileAll, checkExit,
-  waitContainer } from './container-finalize.js';
+export { finalize, releaseResources, initAlive, waitForExit, waitForExitFile, reconcileOne, reconcileAll, checkExit, waitContainer,
+  reconcileRef } from './container-finalize.js';
 export { lookup, listContainers, reload } from './container-records.js';
 export type { Container } from './container-records.js';
 export { removeContainer, removeLocked, removeIfExited, removeOnExit } from './container-remove.js';

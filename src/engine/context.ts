@@ -6,6 +6,7 @@ import { openDb } from '../state/db.js';
 import type { BerthPaths } from '../common/types.js';
 import type { Host } from './host.js';
 import { guardInstancesFile } from './instances-guard.js';
+import { withWritersHeld } from './quiet-writers.js';
 
 export interface EngineConfig {
   paths: BerthPaths;
@@ -36,7 +37,8 @@ export function createContext(config: EngineConfig, opts: { host?: Host } = {}):
         privateDir(config.paths.root);
         privateDir(config.paths.runroot);
         if (ctx.recovering !== true) guardInstancesFile(config.paths.root);
-        db = openDb(config.paths.root);
+        // On a full disk, a running log would take the room the open frees (quiet-writers.ts).
+        db = withWritersHeld(config.paths.root, () => openDb(config.paths.root));
       }
       return db;
     },

@@ -351,17 +351,14 @@ function containerEngine(ctx: EngineContext): ContainerEngine {
     remove: async (ref, opts = {}) => (await C()).removeContainer(ctx, ref, { force: opts.force === true, volumes: opts.volumes === true }),
     removeIfExited: async (id) => (await C()).removeIfExited(ctx, id),
     removeOnExit: async (id) => (await C()).removeOnExit(ctx, id),
-    get: async (ref) => {
-      const m = await C();
-      return m.reconcileOne(ctx, m.lookup(ctx, ref));
-    },
+    get: async (ref) => (await C()).reconcileRef(ctx, ref),
     list: async (opts = {}) => {
       const m = await C();
       return opts.reconcile ? m.reconcileAll(ctx) : m.listContainers(ctx);
     },
     inspect: async (ref) => {
       const m = await C();
-      return (await import('./views.js')).inspectContainer(ctx, m.reconcileOne(ctx, m.lookup(ctx, ref)));
+      return (await import('./views.js')).inspectContainer(ctx, m.reconcileRef(ctx, ref));
     },
     endpoints: async (ids) => (await import('./views.js')).containerEndpoints(ctx, [...ids]),
     ports: async (id) => (await import('./views.js')).containerPortBindings(ctx, id),

@@ -241,6 +241,20 @@ test('the exit callback records the code and releases everything', async () => {
   released(c.id);
 });
 
+test('the exit callback of a run that stop already finished writes nothing (on a full disk it would spend the reserve)', async () => {
+  const c = await runContainer(ctx, req(), {});
+  const runId = host.runtime.get(c.id)!.exitRunId;
+  stopContainer(ctx, c.id, 5);
+  // Any write (the lock's, an update) would throw now.
+  ctx.db.pragma('query_only = ON');
+  try {
+    await onContainerExit(ctx, c.id, runId);
+  } finally {
+    ctx.db.pragma('query_only = OFF');
+  }
+  assert.equal(lookup(ctx, c.id).status, 'exited');
+});
+
 test("restart: the old run's late exit callback leaves the new run alone", async () => {
   const c = await runContainer(ctx, req(), {});
   const oldRun = host.runtime.get(c.id)!.exitRunId;

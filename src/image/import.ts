@@ -183,6 +183,9 @@ async function readingArchive<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (e) {
     if (isBerthError(e)) throw e;
+    // Writing what was read failed (a full or read-only disk): that is the disk, not the archive.
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EROFS') throw e;
     throw corrupt('image.corrupt', `cannot read it as a tar archive (${(e as Error).message})`);
   }
 }

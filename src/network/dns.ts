@@ -18,6 +18,7 @@ import { writeFileAtomic } from '../sys/atomic.js';
 import { run } from '../sys/exec.js';
 import { mountNamespace } from '../sys/proc.js';
 import { sendSignal } from '../sys/signal.js';
+import { step } from '../common/fault.js';
 import type { NetCtx } from './context.js';
 import { netnsExists } from './kernel.js';
 import { DEFAULT_NETWORK, netnsName } from './names.js';
@@ -91,7 +92,7 @@ export function refreshDns(ctx: NetCtx): void {
       if (f !== 'aardvark.pid' && !wanted.has(f)) rmSync(join(dir, f), { force: true });
     }
     const gateways = [...byNet.keys()].map((n) => n.gateway);
-    const pid = dnsPid(ctx);
+    const pid = dnsPid(ctx) ?? adoptDns(ctx);
     if (pid !== undefined) {
       // aardvark-dns 1.4 (Debian 12) reloads on SIGHUP by closing and rebinding every listener
       // (containers/aardvark-dns#389; later versions keep unchanged ones). Waiting until each
@@ -106,9 +107,27 @@ export function refreshDns(ctx: NetCtx): void {
     // aardvark daemonises itself; its parent exits before the listeners are bound.
     run(AARDVARK, ['--config', dir, '-p', '53', 'run']);
     const started = Number(readFileSync(join(dir, 'aardvark.pid'), 'utf8').trim());
+    step('dns.started');
     writeFileSync(dnsPidFile(ctx), `${started}\n`);
     waitBound(gateways, 53, new Map());
   });
+}
+
+/**
+ * A server started by a berth killed before it wrote the pid file: aardvark's own pid file (in its
+ * configuration directory) names it. Taken over rather than started twice, since the first holds
+ * the gateways' port 53.
+ */
+function adoptDns(ctx: NetCtx): number | undefined {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(dnsConfigDir(ctx), 'aardvark.pid'), 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+  if (!isOurAardvark(pid, dnsConfigDir(ctx))) return undefined;
+  writeFileSync(dnsPidFile(ctx), `${pid}\n`);
+  return pid;
 }
 
 /** The pid of this runroot's server if it is alive (checked against /proc, not just the file). */
@@ -135,7 +154,8 @@ function isOurAardvark(pid: number, dir: string): boolean {
 }
 
 export function stopDns(ctx: NetCtx): void {
-  const pid = dnsPid(ctx);
+  // One that no pid file names (a berth killed right after starting it) is stopped too.
+  const pid = dnsPid(ctx) ?? adoptDns(ctx);
   if (pid !== undefined) {
     sendSignal(pid, 'SIGTERM');
     const dir = dnsConfigDir(ctx);

@@ -247,6 +247,16 @@ function migrateOnce(db: Db): void {
   }).immediate();
 }
 
+/**
+ * Copies the WAL into the instances file and empties it, giving its room back (best effort: a
+ * reader elsewhere keeps it as it is). On a full disk that room becomes the next reserve.
+ */
+export function truncateWal(db: Db): void {
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } catch { /* busy or no room: the WAL stays, and is reused */ }
+}
+
 /** Runs fn in a write transaction taken up front, so read-then-write never races another berth. */
 export function tx<T>(db: Db, fn: () => T): T {
   // Retrying is safe only before fn has run: once it has, its error is the answer.

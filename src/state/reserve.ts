@@ -4,7 +4,7 @@
 // the reserve is given up and the transaction tried again. Commands that would use space
 // (run, create, pull, build) never take it, so they fail with the disk full and change nothing.
 // The reserve is made again at the next open once there is room.
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statfsSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, ftruncateSync, openSync, renameSync, rmSync, statfsSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from './db.js';
 
@@ -14,14 +14,52 @@ const file = (root: string) => join(root, 'berth.db.reserve');
 /** One stat on the normal path; the write happens once per root, or after a full disk. */
 export function keepReserve(root: string): void {
   const path = file(root);
-  if (existsSync(path)) return;
+  let have = -1;
+  try {
+    have = statSync(path).size;
+  } catch { /* none yet */ }
+  if (have >= RESERVE_BYTES) return;
+  // A short reserve (made again on a full disk, see refillReserve) is kept until a whole one fits.
+  writeReserve(path, RESERVE_BYTES, RESERVE_BYTES);
+}
+
+/**
+ * On a disk that stays full, makes the reserve again from whatever room is left, down to what
+ * one more command needs to open and commit (SQLite's -shm and a few WAL frames): called by a
+ * command that spent it while nothing else could take the room (engine/quiet-writers.ts).
+ */
+export function refillReserve(root: string): void {
+  const path = file(root);
+  let have = 0;
+  try {
+    have = statSync(path).size;
+  } catch { /* spent */ }
+  if (have >= RESERVE_BYTES) return;
+  let room = 0;
+  try {
+    const st = statfsSync(root);
+    room = st.bavail * st.bsize;
+  } catch { /* no answer: nothing to take */ }
+  const want = Math.min(RESERVE_BYTES, room + have);
+  if (want > have && want >= MIN_RESERVE_BYTES) writeReserve(path, want, MIN_RESERVE_BYTES);
+}
+
+const MIN_RESERVE_BYTES = 256 * 1024;
+
+/** Writes a reserve of `size` bytes (temporary file, fsync, rename), kept if at least `least` fitted. */
+function writeReserve(path: string, size: number, least: number): void {
   const tmp = `${path}.tmp`;
   try {
     const fd = openSync(tmp, 'w', 0o600);
+    let wrote = 0;
     try {
-      // A nearly full disk takes part of it and writeSync returns short rather than failing: a
-      // reserve smaller than promised is none (the next open tries again).
-      if (writeSync(fd, Buffer.alloc(RESERVE_BYTES)) !== RESERVE_BYTES) throw new Error('short write');
+      // A nearly full disk takes part of it and writeSync returns short (or fails) rather than
+      // writing it all: a reserve smaller than `least` is none (the next open tries again).
+      try {
+        wrote = writeSync(fd, Buffer.alloc(size));
+      } catch { /* ENOSPC at the first byte */ }
+      if (wrote < least) throw new Error('short write');
+      if (wrote < size) ftruncateSync(fd, wrote);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -33,7 +71,8 @@ export function keepReserve(root: string): void {
   }
 }
 
-function noRoom(root: string): boolean {
+/** The disk holding `root` has no room left for an unprivileged writer. */
+export function noRoom(root: string): boolean {
   try {
     return statfsSync(root).bavail === 0;
   } catch {
@@ -42,6 +81,12 @@ function noRoom(root: string): boolean {
 }
 
 const allowed = new WeakSet<Db>();
+
+let beforeSpend: ((root: string) => void) | undefined;
+/** Called just before the reserve is given up (engine/quiet-writers.ts holds the logs still then). */
+export function onSpend(fn: (root: string) => void): void {
+  beforeSpend = fn;
+}
 const roots = new WeakMap<Db, string>();
 
 export function registerRoot(db: Db, root: string): void {
@@ -61,6 +106,7 @@ export function mayUseReserve(db: Db): void {
 export function spendReserveToOpen(root: string, e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;
   if (typeof code !== 'string' || !(code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR')) || !noRoom(root)) return false;
+  beforeSpend?.(root);
   try {
     unlinkSync(file(root));
     return true;
@@ -77,6 +123,7 @@ export function spendReserve(db: Db, e: unknown): boolean {
   if (root === undefined) return false;
   // A -wal or -shm write that found no room is answered as an I/O error, not as SQLITE_FULL.
   if (code !== 'SQLITE_FULL' && !(code.startsWith('SQLITE_IOERR') && noRoom(root))) return false;
+  beforeSpend?.(root);
   try {
     unlinkSync(file(root));
     return true;

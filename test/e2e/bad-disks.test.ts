@@ -1,7 +1,8 @@
 // Bad disks and files, and the mistakes users make, each answered with one line (exit 125),
 // never "internal error": a read-only instances file (rm -f deletes nothing before failing), a
-// full disk (run and create refused with the instances file intact; ps, stop, kill and rm still
-// work, so a user can always get out), a relative -w, -m 1, the default network named by its id.
+// read-only root (writes refused, reads work), a full disk (run and create refused with the
+// instances file intact; ps, stop, kill and rm still work, so a user can always get out), a
+// relative -w, -m 1, the default network named by its id.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -117,4 +118,31 @@ test('mistakes users make are theirs, in one line: relative -w, -m 1, the defaul
     oneLine(u.run(['network', 'rm', ref]), /^berth: network [0-9a-f]+ is the default network berth and cannot be removed by its id$/, `network rm ${ref}`);
   }
   assert.ok(u.ok(['network', 'ls']).includes('berth'));
+});
+
+test('a read-only root: what would write is refused in one line, what reads works, and all is as it was once writable', () => {
+  const b = new Berth();
+  rmSync(b.root, { recursive: true, force: true });
+  mkdirSync(b.root, { mode: 0o700 });
+  assert.equal(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64m,mode=0700', 'tmpfs', b.root]).status, 0);
+  try {
+    b.importBusybox();
+    b.ok(['create', '--name', 'kept', 'busybox', 'true']);
+    assert.equal(spawnSync('mount', ['-o', 'remount,ro', b.root]).status, 0);
+    const ro = /^berth: the instances file .* cannot be written|^berth: read-only file system/;
+    oneLine(b.run(['run', '--rm', 'busybox', 'true']), ro, 'run on a read-only root');
+    oneLine(b.run(['create', 'busybox', 'true']), ro, 'create on a read-only root');
+    oneLine(b.run(['rm', 'kept']), ro, 'rm on a read-only root');
+    assert.deepEqual([...state(b)], [['kept', 'created']], 'ps reads it');
+    assert.match(b.ok(['images']), /busybox/);
+    assert.equal(spawnSync('mount', ['-o', 'remount,rw', b.root]).status, 0);
+    integrityOk(b.root);
+    b.ok(['rm', 'kept']);
+    assert.equal(b.ok(['run', '--rm', 'busybox', 'echo', 'back']), 'back\n');
+  } finally {
+    spawnSync('mount', ['-o', 'remount,rw', b.root]);
+    b.destroy();
+    spawnSync('umount', [b.root]);
+    rmSync(b.root, { recursive: true, force: true });
+  }
 });
