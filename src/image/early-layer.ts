@@ -17,6 +17,7 @@ const MIN_SIZE = 64 << 10;
 export class EarlyLayer {
   private outcome: Promise<UnpackedLayer | Error> | undefined;
   private taken = false;
+  private claimed = false;
 
   private constructor(private readonly root: string, private readonly job: FollowedLayer, private fd: number | undefined, private readonly tmp: string) {}
 
@@ -70,7 +71,9 @@ export class EarlyLayer {
    * undefined when the worker failed (the caller unpacks the blob itself and reports its error).
    */
   async take(root: string, diffId: string): Promise<EnsuredLayer | undefined> {
-    if (this.taken || !this.outcome) return undefined;
+    // Claimed before waiting: a manifest may list one blob twice, and only one can have the directory.
+    if (this.claimed || !this.outcome) return undefined;
+    this.claimed = true;
     const r = await this.outcome;
     if (r instanceof Error) return undefined;
     checkDiffId(diffId, r.diffId);

@@ -92,6 +92,12 @@ describe('layers unpacked while the archive is read', () => {
     });
   }
 
+  it('loads a manifest that lists one layer blob twice', async () => {
+    const [s] = await loadImages(imageContextOf(db, root), file('twice.tar', await ociArchive({ layers: [base, base] }, 'localhost/twice:1')));
+    assert.equal(resolveImage(imageStore(db), s!.id).layers.length, 2);
+    assert.deepEqual(storeContents().layers, [sha256(await makeTar(base)).slice(7)]);
+  });
+
   it('drops what it unpacked of a blob no image uses', async () => {
     const extra = gzipSync(await makeTar([{ name: 'stray', body: randomBytes(100 << 10) }]));
     const archive = file('x.tar', await ociArchive({ layers: [base] }, 'localhost/x:1', (files) => files.set(`blobs/sha256/${sha256(extra).slice(7)}`, extra)));
