@@ -3,18 +3,18 @@
 // All or nothing: every digest is checked, and on any failure what this import added
 // (blobs, layer directories) is removed again and no record is written.
 import { step } from '../common/fault.js';
-import { createReadStream, createWriteStream, existsSync, readFileSync, rmSync, writeFileSync, fsyncSync, openSync, closeSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, existsSync, readFileSync, rmSync, statSync, writeFileSync, fsyncSync, openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { BerthError, corrupt, invalid, isBerthError, notFound, unavailable } from '../common/errors.js';
-import { archiveNames, stageArchive, type StagedFile } from './archive.js';
+import { archiveNames, stageArchive, syncStaged, writeStaged, type StagedFile } from './archive.js';
+import { discardAll, EarlyLayer } from './early-layer.js';
 import { dockerEntryCount, goArch, ociEntries, planDocker, planOci, rootfsConfig, MEDIA, type ConfigChanges, type ImportPlan } from './formats.js';
 import { discardUnused } from './gc.js';
 import { normalizeName, splitName } from './reference.js';
 import { pool } from './registry/progress.js';
 import { StreamedLayer } from './streamed-layer.js';
-import { adoptBlob, hasBlob, isGzip, layerDir, makeStaging, openMaybeCompressed, sha256 } from './store.js';
+import { adoptBlob, hasBlob, isGzip, layerDir, makeStaging, maybeGunzip, openMaybeCompressed, sha256 } from './store.js';
 import type { ImageContext, ImageSummary } from './types.js';
 
 export interface ImportOptions {
@@ -25,6 +25,14 @@ export interface ImportOptions {
 interface Made {
   blobs: string[];
   layers: string[];
+  /** Layers unpacking since the archive was read; whatever is not committed is dropped at the end. */
+  early: EarlyLayer[];
+  /** Diff ids already checked in this import against a blob's bytes (an image loaded under two names). */
+  checked: Map<string, { digest: string; size: number }>;
+}
+
+function newMade(): Made {
+  return { blobs: [], layers: [], early: [], checked: new Map() };
 }
 
 export async function importImage(ctx: ImageContext, source: string, name?: string, opts: ImportOptions = {}): Promise<ImageSummary> {
@@ -35,23 +43,26 @@ export async function importImage(ctx: ImageContext, source: string, name?: stri
     throw notFound('image.source_not_found', `no such file: ${source}`);
   }
   const staging = makeStaging(ctx.root);
-  const made: Made = { blobs: [], layers: [] };
+  const made = newMade();
+  const early = { ctx, open: made.early };
   try {
     const { file, names } = await openArchive(source, staging);
     let plan: ImportPlan;
     if (names.has('index.json') && names.has('oci-layout')) {
-      plan = planOci(await readingArchive(() => stageArchive(file, staging)));
+      plan = planOci(await readingArchive(() => stageArchive(file, staging, early)));
     } else if (names.has('manifest.json')) {
-      plan = planDocker(await readingArchive(() => stageArchive(file, staging)));
+      plan = planDocker(await readingArchive(() => stageArchive(file, staging, early)));
     } else {
-      plan = await planRootfs(ctx, file, staging, opts.changes ?? {});
+      plan = await planRootfs(ctx, file, staging, opts.changes ?? {}, made.early);
     }
     const tag = given ?? (plan.name ? normalizeArchiveName(plan.name) : undefined);
     return await commit(ctx, plan, staging, tag, made);
   } catch (e) {
+    await discardAll(made.early);
     discardUnused(ctx, made);
     throw asImportError(label, e);
   } finally {
+    await discardAll(made.early);
     rmSync(staging, { recursive: true, force: true });
   }
 }
@@ -64,10 +75,12 @@ export async function loadImages(ctx: ImageContext, source: string): Promise<Ima
   const label = source === '-' ? 'image from stdin' : `image archive ${source}`;
   if (source !== '-' && !existsSync(source)) throw notFound('image.source_not_found', `no such file: ${source}`);
   const staging = makeStaging(ctx.root);
-  const made: Made = { blobs: [], layers: [] };
+  const made = newMade();
   try {
-    // One pass over the archive: its files are staged (they become the blobs) as its names are learnt.
-    const c = await readingArchive(async () => stageArchive(await archiveFile(source, staging), staging));
+    // One pass over the archive, from the file or straight from stdin: its files are written once (they
+    // become the blobs by hard links) as its names are learnt, and its layers unpack as they stream by.
+    const input = source === '-' ? await maybeGunzip(process.stdin, 'the archive') : source;
+    const c = await readingArchive(() => stageArchive(input, staging, { ctx, open: made.early }));
     if (c.entries === 0) throw corrupt('image.corrupt', 'it holds no files (an empty tar stream)');
     const isOci = c.files.has('index.json') && c.files.has('oci-layout');
     if (!isOci && !c.files.has('manifest.json')) {
@@ -96,9 +109,11 @@ export async function loadImages(ctx: ImageContext, source: string): Promise<Ima
     for (const p of plans) for (const t of p.tags.length > 0 ? p.tags : [undefined]) out.push(await commit(ctx, p.plan, staging, t, made));
     return out;
   } catch (e) {
+    await discardAll(made.early);
     discardUnused(ctx, made);
     throw asImportError(label, e);
   } finally {
+    await discardAll(made.early);
     rmSync(staging, { recursive: true, force: true });
   }
 }
@@ -112,10 +127,13 @@ function normalizeArchiveName(n: string): string | undefined {
   }
 }
 
-async function planRootfs(ctx: ImageContext, file: string, staging: string, changes: ConfigChanges): Promise<ImportPlan> {
+async function planRootfs(ctx: ImageContext, file: string, staging: string, changes: ConfigChanges, open: EarlyLayer[]): Promise<ImportPlan> {
   // The tarball itself becomes the layer blob; copied in, so the user's file is never linked into the store.
-  const layerFile = await stageCopy(file, join(staging, 'rootfs'));
-  const { diffId } = await ctx.layers.digest(openMaybeCompressed(layerFile.path, 'the tarball'));
+  // Unpacked while it is copied: the diff id is the unpacker's hash, and the unpacked directory is
+  // committed under it; no second read to digest it first.
+  const layerFile = await stageCopy(file, join(staging, 'rootfs'), ctx, open);
+  const got = await layerFile.early?.result();
+  const diffId = got && !(got instanceof Error) ? got.diffId : (await ctx.layers.digest(openMaybeCompressed(layerFile.path, 'the tarball'))).diffId;
   const cfg = rootfsConfig(diffId, changes, new Date().toISOString());
   const config = stageBuffer(staging, 'config', cfg.data);
   const manifest = {
@@ -130,11 +148,18 @@ async function planRootfs(ctx: ImageContext, file: string, staging: string, chan
 async function commit(ctx: ImageContext, plan: ImportPlan, staging: string, tag: string | undefined, made: Made): Promise<ImageSummary> {
   const manifest = 'file' in plan.manifest ? plan.manifest.file : stageBuffer(staging, 'manifest', plan.manifest.data);
   const blobs: StagedFile[] = [plan.config, manifest, ...plan.layers.map((l) => l.file)];
-  for (const b of blobs) if (adoptBlob(ctx.root, b.path, b.digest)) made.blobs.push(b.digest);
-  // Layers are independent directories: they unpack at once, on as many threads as CPUs.
+  for (const b of blobs) {
+    syncStaged(b);
+    if (adoptBlob(ctx.root, b.path, b.digest)) made.blobs.push(b.digest);
+  }
+  // Layers are independent directories: most began unpacking as the archive was read (early); the
+  // rest unpack now, at once, on as many threads as CPUs.
   const sizes = await pool(plan.layers.map((l) => async () => {
-    const r = await StreamedLayer.fromFile(ctx, l.diffId, l.file.path, l.file.size);
+    const seen = made.checked.get(l.diffId);
+    if (seen?.digest === l.file.digest && existsSync(layerDir(ctx.root, l.diffId))) return seen.size;
+    const r = (await l.file.early?.take(ctx.root, l.diffId)) ?? (await StreamedLayer.fromFile(ctx, l.diffId, l.file.path, l.file.size));
     if (r.created) made.layers.push(l.diffId);
+    made.checked.set(l.diffId, { digest: l.file.digest, size: r.size });
     return r.size;
   }), plan.layers.length);
   const id = plan.config.digest;
@@ -212,20 +237,7 @@ function stageBuffer(staging: string, name: string, data: Buffer): StagedFile {
   return { path, digest: sha256(data), size: data.length };
 }
 
-async function stageCopy(from: string, to: string): Promise<StagedFile> {
-  const hash = createHash('sha256');
-  let size = 0;
-  const src = createReadStream(from);
-  src.on('data', (c) => {
-    hash.update(c as Buffer);
-    size += (c as Buffer).length;
-  });
-  await pipeline(src, createWriteStream(to, { mode: 0o600 }));
-  const fd = openSync(to, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  return { path: to, digest: `sha256:${hash.digest('hex')}`, size };
+async function stageCopy(from: string, to: string, ctx: ImageContext, open: EarlyLayer[]): Promise<StagedFile> {
+  const size = statSync(from).size;
+  return writeStaged(createReadStream(from), to, (have) => EarlyLayer.start(ctx, to, have, size, open));
 }

@@ -23,7 +23,7 @@ import {
   existsSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { corrupt, unavailable } from '../common/errors.js';
 import type { LayerUnpacker } from './records.js';
 
@@ -152,6 +152,41 @@ export function openMaybeCompressed(path: string, what: string): Readable {
     throw unavailable('image.unsupported', `${what} is zstd-compressed, which berth cannot read yet`, 'recompress the image with gzip');
   }
   return raw;
+}
+
+/** A stream gunzipped when it starts with the gzip magic (stdin, which cannot be peeked at by path). */
+export async function maybeGunzip(src: Readable, what: string): Promise<Readable> {
+  const it = src[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const head: Buffer[] = [];
+  let have = 0;
+  let done = false;
+  while (have < 4 && !done) {
+    const n = await it.next();
+    if (n.done) done = true;
+    else {
+      head.push(n.value);
+      have += n.value.length;
+    }
+  }
+  const first = Buffer.concat(head);
+  if (first.length >= 4 && first.readUInt32LE(0) === 0xfd2fb528) {
+    src.destroy();
+    throw unavailable('image.unsupported', `${what} is zstd-compressed, which berth cannot read yet`, 'recompress the image with gzip');
+  }
+  async function* all(): AsyncGenerator<Buffer> {
+    if (first.length > 0) yield first;
+    if (done) return;
+    for (;;) {
+      const n = await it.next();
+      if (n.done) return;
+      yield n.value;
+    }
+  }
+  const raw = Readable.from(all(), { objectMode: false });
+  if (!(first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b)) return raw;
+  const gz = nodeZlib().createGunzip();
+  raw.on('error', (e) => gz.destroy(e));
+  return raw.pipe(gz);
 }
 
 export function isGzip(path: string): boolean {
