@@ -24,3 +24,11 @@ export function nodeNet(): typeof import('node:net') {
   net ??= require('node:net') as typeof import('node:net');
   return net;
 }
+
+let stream: typeof import('node:stream') | undefined;
+
+/** The stream modules (about 25 built-ins), for the commands that make a stream of their own. */
+export function nodeStream(): typeof import('node:stream') {
+  stream ??= require('node:stream') as typeof import('node:stream');
+  return stream;
+}

@@ -3,7 +3,7 @@
 // Files appear atomically (temp, fsync, link or rename) so a crash or a racing import never
 // leaves a half-written blob or layer under its final name.
 import { step } from '../common/fault.js';
-import { nodeCrypto, nodeZlib } from '../common/lazy.js';
+import { nodeCrypto, nodeStream, nodeZlib } from '../common/lazy.js';
 import {
   chmodSync,
   closeSync,
@@ -23,7 +23,7 @@ import {
   existsSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { corrupt, unavailable } from '../common/errors.js';
 import type { LayerUnpacker } from './records.js';
 
@@ -182,7 +182,7 @@ export async function maybeGunzip(src: Readable, what: string): Promise<Readable
       yield n.value;
     }
   }
-  const raw = Readable.from(all(), { objectMode: false });
+  const raw = nodeStream().Readable.from(all(), { objectMode: false });
   if (!(first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b)) return raw;
   const gz = nodeZlib().createGunzip();
   raw.on('error', (e) => gz.destroy(e));
