@@ -24,7 +24,8 @@ function port(spec: string): Record<string, unknown> {
 }
 
 function service(s: ServiceConfig): Record<string, unknown> {
-  const o: Record<string, unknown> = { image: s.image };
+  // compose-go gives a service that builds without image: no image in its model.
+  const o: Record<string, unknown> = s.imageDefaulted ? {} : { image: s.image };
   if (s.build) {
     const b = s.build;
     // Docker Compose's model always names the Dockerfile; Dockerfile is its default.
@@ -111,14 +112,20 @@ function service(s: ServiceConfig): Record<string, unknown> {
       s.dependsOn.map((d) => [d.service, { condition: d.condition, ...(d.restart ? { restart: true } : {}), required: d.required }]),
     );
   }
+  // Each limit where the file wrote it, as compose-go keeps it; its UnitBytes print as strings of bytes.
+  const given = s.limitsGiven ?? { service: [], deploy: ['memory', 'cpus', 'pids'] };
+  const { memory, cpus, pidsLimit } = s.resources;
+  if (memory !== undefined && given.service.includes('memory')) o.mem_limit = String(memory);
+  if (cpus !== undefined && given.service.includes('cpus')) o.cpus = cpus;
+  if (pidsLimit !== undefined && given.service.includes('pids')) o.pids_limit = pidsLimit;
+  // compose-go's Resource field order: cpus, memory, pids.
   const limits: Record<string, unknown> = {};
-  // Compose's UnitBytes are printed as strings of bytes.
-  if (s.resources.memory !== undefined) limits.memory = String(s.resources.memory);
-  if (s.resources.cpus !== undefined) limits.cpus = s.resources.cpus;
-  if (s.resources.pidsLimit !== undefined) limits.pids = s.resources.pidsLimit;
+  if (cpus !== undefined && given.deploy.includes('cpus')) limits.cpus = cpus;
+  if (memory !== undefined && given.deploy.includes('memory')) limits.memory = String(memory);
+  if (pidsLimit !== undefined && given.deploy.includes('pids')) limits.pids = pidsLimit;
   const reservations: Record<string, unknown> = {
-    ...(s.reservations.memory !== undefined ? { memory: String(s.reservations.memory) } : {}),
     ...(s.reservations.cpus !== undefined ? { cpus: s.reservations.cpus } : {}),
+    ...(s.reservations.memory !== undefined ? { memory: String(s.reservations.memory) } : {}),
   };
   const resources = { ...(nonEmpty(limits) ? { limits } : {}), ...(nonEmpty(reservations) ? { reservations } : {}) };
   if (s.replicas !== 1 || nonEmpty(resources))
@@ -144,6 +151,8 @@ function service(s: ServiceConfig): Record<string, unknown> {
     };
   }
   if (s.stopGracePeriodSec !== undefined) o.stop_grace_period = `${s.stopGracePeriodSec}s`;
+  // x-* keys sort after every key of the spec, where compose-go's inline Extensions print.
+  if (s.extensions) Object.assign(o, deepSorted(s.extensions));
   // Go maps, which compose-go prints sorted by key.
   for (const k of ['environment', 'labels', 'annotations', 'depends_on', 'networks', 'sysctls', 'ulimits']) {
     if (o[k] !== null && typeof o[k] === 'object' && !Array.isArray(o[k])) o[k] = sorted(o[k] as Record<string, unknown>);
@@ -214,7 +223,16 @@ export function projectToYaml(p: ComposeProject): string {
       }]));
     }
   }
+  // compose-go's Extensions are inline, after the project's fields, a Go map: sorted.
+  if (p.extensions) Object.assign(doc, deepSorted(p.extensions));
   return stringify(escapeDollars(doc), { lineWidth: 0 });
+}
+
+/** Extension values are Go maps of any in compose-go's model, which its encoder prints sorted by key. */
+function deepSorted(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(deepSorted);
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, deepSorted((v as Record<string, unknown>)[k])]));
+  return v;
 }
 
 /** Values were interpolated once already; $$ keeps a literal $ literal when the output is read again. */
