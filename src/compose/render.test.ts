@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { parseYaml } from './yaml.js';
 import { normalizeCompose } from './normalize.js';
 import { createRequest, serviceHash } from './plan.js';
-import { projectToYaml } from './render.js';
+import { projectModel, projectToYaml } from './render.js';
 
 const opts = { file: 'compose.yaml', workingDir: '/srv/limits', env: {}, hostPlatform: 'linux/amd64' };
 // parseYaml, as load.ts: merge keys resolved. Interpolation is load.ts's: a $ here is literal.
@@ -102,4 +102,12 @@ services:
 test('a project without extensions prints none', () => {
   const { model } = printed('services: { web: { image: busybox } }');
   assert.deepEqual(Object.keys(model), ['name', 'services', 'networks']);
+});
+
+test("--format json keeps the project x- keys and drops a service's, as compose-go's MarshalJSON does", () => {
+  const p = load('x-top: 1\nservices: { web: { image: busybox, x-note: 2 } }');
+  const model = projectModel(p, 'json') as { services: { web: Record<string, unknown> } } & Record<string, unknown>;
+  assert.equal(model['x-top'], 1);
+  assert.equal('x-note' in model.services.web, false);
+  assert.equal((projectModel(p, 'yaml') as typeof model).services.web['x-note'], 2);
 });

@@ -23,7 +23,7 @@ function port(spec: string): Record<string, unknown> {
   };
 }
 
-function service(s: ServiceConfig): Record<string, unknown> {
+function service(s: ServiceConfig, json: boolean): Record<string, unknown> {
   // compose-go gives a service that builds without image: no image in its model.
   const o: Record<string, unknown> = s.imageDefaulted ? {} : { image: s.image };
   if (s.build) {
@@ -151,8 +151,9 @@ function service(s: ServiceConfig): Record<string, unknown> {
     };
   }
   if (s.stopGracePeriodSec !== undefined) o.stop_grace_period = `${s.stopGracePeriodSec}s`;
-  // x-* keys sort after every key of the spec, where compose-go's inline Extensions print.
-  if (s.extensions) Object.assign(o, deepSorted(s.extensions));
+  // x-* keys sort after every key of the spec, where compose-go's inline Extensions print. Its
+  // JSON has none: a service's Extensions are json:"-", and only the project's are added back.
+  if (s.extensions && !json) Object.assign(o, deepSorted(s.extensions));
   // Go maps, which compose-go prints sorted by key.
   for (const k of ['environment', 'labels', 'annotations', 'depends_on', 'networks', 'sysctls', 'ulimits']) {
     if (o[k] !== null && typeof o[k] === 'object' && !Array.isArray(o[k])) o[k] = sorted(o[k] as Record<string, unknown>);
@@ -190,9 +191,15 @@ function hostKeys(s: ServiceConfig): Record<string, unknown> {
 }
 
 export function projectToYaml(p: ComposeProject): string {
+  return stringify(projectModel(p, 'yaml'), { lineWidth: 0 });
+}
+
+/** The printed model as a tree: what `config` prints as YAML, or as JSON (`--format json`). */
+export function projectModel(p: ComposeProject, format: 'yaml' | 'json'): Record<string, unknown> {
   const byKey = <T>(xs: readonly T[], key: (x: T) => string) => [...xs].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   // Services, networks, volumes, secrets and configs are Go maps in compose-go: sorted by key.
-  const doc: Record<string, unknown> = { name: p.name, services: Object.fromEntries(byKey(p.services, (s) => s.name).map((s) => [s.name, service(s)])) };
+  const doc: Record<string, unknown> = { name: p.name,
+    services: Object.fromEntries(byKey(p.services, (s) => s.name).map((s) => [s.name, service(s, format === 'json')])) };
   if (p.networks.length > 0) {
     doc.networks = Object.fromEntries(byKey(p.networks, (n) => n.key).map((n) => {
       const v: Record<string, unknown> = { name: n.name };
@@ -225,7 +232,7 @@ export function projectToYaml(p: ComposeProject): string {
   }
   // compose-go's Extensions are inline, after the project's fields, a Go map: sorted.
   if (p.extensions) Object.assign(doc, deepSorted(p.extensions));
-  return stringify(escapeDollars(doc), { lineWidth: 0 });
+  return escapeDollars(doc) as Record<string, unknown>;
 }
 
 /** Extension values are Go maps of any in compose-go's model, which its encoder prints sorted by key. */
