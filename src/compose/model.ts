@@ -94,6 +94,8 @@ export interface ServiceConfig {
   name: string;
   /** With build and no image:, PROJECT-SERVICE, as Compose names it. */
   image: string;
+  /** The file gave build and no image: Compose's model has no image then, and prints none. */
+  imageDefaulted?: true;
   build?: ServiceBuild;
   /** container_name: replaces PROJECT-SERVICE-1; one replica only. */
   containerName?: string;
@@ -134,6 +136,12 @@ export interface ServiceConfig {
   dependsOn: DependsOn[];
   replicas: number;
   resources: Resources;
+  /**
+   * Where the file gave memory, cpus and pids limits: as the service keys (mem_limit, cpus,
+   * pids_limit) or under deploy.resources.limits, or both. Compose's model keeps each where it
+   * was written; the engine sees one value (resources). Absent: all under deploy.
+   */
+  limitsGiven?: { service: LimitKey[]; deploy: LimitKey[] };
   /** deploy.resources.reservations and mem_reservation as written; memory is also resources.memoryReservation. */
   reservations: { memory?: number; cpus?: number };
   healthcheck?: ServiceHealthcheck;
@@ -144,7 +152,11 @@ export interface ServiceConfig {
   userns?: UsernsRequest;
   /** init, tty, ulimits, sysctls, logging and the other keys `run` has flags for (host-keys.ts). */
   host?: HostKeys;
+  /** The service's x-* keys, as written (interpolated): Compose keeps and prints them; berth runs nothing from them. */
+  extensions?: Record<string, unknown>;
 }
+
+export type LimitKey = 'memory' | 'cpus' | 'pids';
 
 export interface NetworkConfig {
   key: string;
@@ -180,6 +192,8 @@ export interface ComposeProject {
   volumes: VolumeConfig[];
   secrets: FileObject[];
   configs: FileObject[];
+  /** The top-level x-* keys, as written (interpolated): printed by compose config, as Compose does. */
+  extensions?: Record<string, unknown>;
 }
 
 export const LABEL_PROJECT = 'com.docker.compose.project';

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { invalid } from '../common/errors.js';
 import { NETWORK_KEYS, TOP_KEYS, VOLUME_KEYS } from './keys.js';
 import type { ComposeProject, NetworkConfig, ServiceConfig, VolumeConfig } from './model.js';
-import { NAME_RE, Reader } from './reader.js';
+import { extensionsOf, NAME_RE, Reader } from './reader.js';
 import { fileObjects } from './secrets.js';
 import { hostPlatform, normalizeService } from './service.js';
 import { normalizeProjectName } from './text.js';
@@ -70,8 +70,9 @@ export function normalizeCompose(raw: unknown, opts: NormalizeOptions): ComposeP
     if (usedNets.has(key)) networks.push(n);
   }
   const volumes: VolumeConfig[] = Object.entries(volDecl).map(([key, v]) => normalizeVolume(r, project, key, v));
+  const extensions = extensionsOf(top);
   return { name: project, workingDir: opts.workingDir, configFile: opts.file, configFiles: opts.configFiles ?? [], services, networks, volumes, secrets,
-    configs };
+    configs, ...(extensions ? { extensions } : {}) };
 }
 
 function baseName(dir: string): string {

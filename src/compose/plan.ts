@@ -85,7 +85,9 @@ export function serviceHash(p: ComposeProject, s: ServiceConfig): string {
   // rebuilt image recreates through its id, see project.ts); and a
   // key left at its default is left out, so that containers made before berth knew the key
   // are not recreated by the first `up` after an upgrade.
-  const { replicas: _r, dependsOn: _d, profiles: _p, pullPolicy: _pp, build: _b, ...all } = s;
+  // Where a limit was written, whether image: was, and x-* keys are how the file says it, not
+  // what runs: left out, so that the model's new knowledge of them recreates nothing.
+  const { replicas: _r, dependsOn: _d, profiles: _p, pullPolicy: _pp, build: _b, imageDefaulted: _i, limitsGiven: _l, extensions: _x, ...all } = s;
   const rest: Record<string, unknown> = { ...all };
   for (const [k, v] of Object.entries(DEFAULTS)) if (canonical(rest[k]) === canonical(v)) delete rest[k];
   // Whether up makes a missing bind source is not what the container is: left out, as build is.

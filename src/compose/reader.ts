@@ -117,3 +117,9 @@ export function describe(v: unknown): string {
 }
 
 export const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+/** The x-* keys of a mapping, which Compose keeps in its model (Extensions); undefined when none. */
+export function extensionsOf(m: Map_): Map_ | undefined {
+  const x = Object.entries(m).filter(([k]) => k.startsWith('x-'));
+  return x.length > 0 ? Object.fromEntries(x) : undefined;
+}

@@ -23,8 +23,9 @@ function port(spec: string): Record<string, unknown> {
   };
 }
 
-function service(s: ServiceConfig): Record<string, unknown> {
-  const o: Record<string, unknown> = { image: s.image };
+function service(s: ServiceConfig, json: boolean): Record<string, unknown> {
+  // compose-go gives a service that builds without image: no image in its model.
+  const o: Record<string, unknown> = s.imageDefaulted ? {} : { image: s.image };
   if (s.build) {
     const b = s.build;
     // Docker Compose's model always names the Dockerfile; Dockerfile is its default.
@@ -111,14 +112,20 @@ function service(s: ServiceConfig): Record<string, unknown> {
       s.dependsOn.map((d) => [d.service, { condition: d.condition, ...(d.restart ? { restart: true } : {}), required: d.required }]),
     );
   }
+  // Each limit where the file wrote it, as compose-go keeps it; its UnitBytes print as strings of bytes.
+  const given = s.limitsGiven ?? { service: [], deploy: ['memory', 'cpus', 'pids'] };
+  const { memory, cpus, pidsLimit } = s.resources;
+  if (memory !== undefined && given.service.includes('memory')) o.mem_limit = String(memory);
+  if (cpus !== undefined && given.service.includes('cpus')) o.cpus = cpus;
+  if (pidsLimit !== undefined && given.service.includes('pids')) o.pids_limit = pidsLimit;
+  // compose-go's Resource field order: cpus, memory, pids.
   const limits: Record<string, unknown> = {};
-  // Compose's UnitBytes are printed as strings of bytes.
-  if (s.resources.memory !== undefined) limits.memory = String(s.resources.memory);
-  if (s.resources.cpus !== undefined) limits.cpus = s.resources.cpus;
-  if (s.resources.pidsLimit !== undefined) limits.pids = s.resources.pidsLimit;
+  if (cpus !== undefined && given.deploy.includes('cpus')) limits.cpus = cpus;
+  if (memory !== undefined && given.deploy.includes('memory')) limits.memory = String(memory);
+  if (pidsLimit !== undefined && given.deploy.includes('pids')) limits.pids = pidsLimit;
   const reservations: Record<string, unknown> = {
-    ...(s.reservations.memory !== undefined ? { memory: String(s.reservations.memory) } : {}),
     ...(s.reservations.cpus !== undefined ? { cpus: s.reservations.cpus } : {}),
+    ...(s.reservations.memory !== undefined ? { memory: String(s.reservations.memory) } : {}),
   };
   const resources = { ...(nonEmpty(limits) ? { limits } : {}), ...(nonEmpty(reservations) ? { reservations } : {}) };
   if (s.replicas !== 1 || nonEmpty(resources))
@@ -144,6 +151,9 @@ function service(s: ServiceConfig): Record<string, unknown> {
     };
   }
   if (s.stopGracePeriodSec !== undefined) o.stop_grace_period = `${s.stopGracePeriodSec}s`;
+  // x-* keys sort after every key of the spec, where compose-go's inline Extensions print. Its
+  // JSON has none: a service's Extensions are json:"-", and only the project's are added back.
+  if (s.extensions && !json) Object.assign(o, deepSorted(s.extensions));
   // Go maps, which compose-go prints sorted by key.
   for (const k of ['environment', 'labels', 'annotations', 'depends_on', 'networks', 'sysctls', 'ulimits']) {
     if (o[k] !== null && typeof o[k] === 'object' && !Array.isArray(o[k])) o[k] = sorted(o[k] as Record<string, unknown>);
@@ -181,9 +191,15 @@ function hostKeys(s: ServiceConfig): Record<string, unknown> {
 }
 
 export function projectToYaml(p: ComposeProject): string {
+  return stringify(projectModel(p, 'yaml'), { lineWidth: 0 });
+}
+
+/** The printed model as a tree: what `config` prints as YAML, or as JSON (`--format json`). */
+export function projectModel(p: ComposeProject, format: 'yaml' | 'json'): Record<string, unknown> {
   const byKey = <T>(xs: readonly T[], key: (x: T) => string) => [...xs].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   // Services, networks, volumes, secrets and configs are Go maps in compose-go: sorted by key.
-  const doc: Record<string, unknown> = { name: p.name, services: Object.fromEntries(byKey(p.services, (s) => s.name).map((s) => [s.name, service(s)])) };
+  const doc: Record<string, unknown> = { name: p.name,
+    services: Object.fromEntries(byKey(p.services, (s) => s.name).map((s) => [s.name, service(s, format === 'json')])) };
   if (p.networks.length > 0) {
     doc.networks = Object.fromEntries(byKey(p.networks, (n) => n.key).map((n) => {
       const v: Record<string, unknown> = { name: n.name };
@@ -214,7 +230,16 @@ export function projectToYaml(p: ComposeProject): string {
       }]));
     }
   }
-  return stringify(escapeDollars(doc), { lineWidth: 0 });
+  // compose-go's Extensions are inline, after the project's fields, a Go map: sorted.
+  if (p.extensions) Object.assign(doc, deepSorted(p.extensions));
+  return escapeDollars(doc) as Record<string, unknown>;
+}
+
+/** Extension values are Go maps of any in compose-go's model, which its encoder prints sorted by key. */
+function deepSorted(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(deepSorted);
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, deepSorted((v as Record<string, unknown>)[k])]));
+  return v;
 }
 
 /** Values were interpolated once already; $$ keeps a literal $ literal when the output is read again. */

@@ -6,15 +6,20 @@ import { invalid } from '../common/errors.js';
 import { parseCpuset } from '../common/units.js';
 import { checkResources } from '../engine/index.js';
 import type { DeviceRate, Resources } from '../engine/types.js';
-import type { ServiceConfig } from './model.js';
+import type { LimitKey, ServiceConfig } from './model.js';
 import { DEPLOY_KEYS, DEPLOY_SWARM, RESTART_POLICY_KEYS } from './keys.js';
 import { Reader, type Map_ } from './reader.js';
 
 export function applyResources(r: Reader, s: Map_, p: string, out: ServiceConfig): void {
   const res: Resources = out.resources;
+  // Compose's model keeps each limit where the file wrote it; the engine sees one value.
+  const given: { service: LimitKey[]; deploy: LimitKey[] } = { service: [], deploy: [] };
   if (s.mem_limit !== undefined) res.memory = r.size(s.mem_limit, `${p}.mem_limit`);
   if (s.cpus !== undefined) res.cpus = r.cpus(s.cpus, `${p}.cpus`);
   if (s.pids_limit !== undefined) res.pidsLimit = r.int(s.pids_limit, `${p}.pids_limit`, 1);
+  if (res.memory !== undefined) given.service.push('memory');
+  if (res.cpus !== undefined) given.service.push('cpus');
+  if (res.pidsLimit !== undefined) given.service.push('pids');
   if (s.cpuset !== undefined) {
     // The syntax here; whether this host has those CPUs is checkFeasible's question.
     const text = r.str(s.cpuset, `${p}.cpuset`);
@@ -66,9 +71,11 @@ export function applyResources(r: Reader, s: Map_, p: string, out: ServiceConfig
         if (l.memory !== undefined) res.memory = same('memory', res.memory, r.size(l.memory, `${lp}.memory`));
         if (l.cpus !== undefined) res.cpus = same('cpus', res.cpus, r.cpus(l.cpus, `${lp}.cpus`));
         if (l.pids !== undefined) res.pidsLimit = same('pids', res.pidsLimit, r.int(l.pids, `${lp}.pids`, 1));
+        for (const k of ['memory', 'cpus', 'pids'] as const) if (l[k] !== undefined) given.deploy.push(k);
       }
     }
   }
+  if (given.service.length > 0 || given.deploy.length > 0) out.limitsGiven = given;
   // As Compose does: a memory reservation is the soft limit; a CPU reservation is swarm's.
   if (out.reservations.memory !== undefined) res.memoryReservation = out.reservations.memory;
   if (res.memorySwap !== undefined && res.memory === undefined) {

@@ -6,7 +6,7 @@ import { parsePortSpec, parseRestartPolicy } from '../engine/index.js';
 import type { DependsCondition, FileObject, ServiceConfig, ServiceHealthcheck, ServiceNetwork, ServiceVolume } from './model.js';
 import type { NormalizeOptions } from './normalize.js';
 import { SERVICE_KEYS } from './keys.js';
-import { NAME_RE, Reader, type Map_ } from './reader.js';
+import { extensionsOf, NAME_RE, Reader, type Map_ } from './reader.js';
 import { applyResources } from './resources.js';
 import { buildConfig } from './build-config.js';
 import { serviceFiles } from './secrets.js';
@@ -69,6 +69,9 @@ export function normalizeService(r: Reader, name: string, v: unknown, o: Service
     resources: emptyResources(),
     reservations: {},
   };
+  if (s.image === undefined) out.imageDefaulted = true;
+  const ext = extensionsOf(s);
+  if (ext) out.extensions = ext;
   if (Object.keys(ns).length > 0) {
     out.namespaces = ns;
     // As compose-go does: sharing a service's namespace starts it first, and restarts with it.

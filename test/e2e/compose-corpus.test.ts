@@ -173,3 +173,14 @@ test('config --services, --volumes, --images, -q and --format json', () => {
   assert.equal(bad.status, 125);
   assert.equal(bad.stderr.split('\n')[0], 'berth: unknown --format "toml": use yaml or json');
 });
+
+test("config: a build-only service prints no image: but --images names PROJECT-SERVICE; --format json drops a service's x- keys", () => {
+  const run = (name: string, flags: string[]) =>
+    spawnSync(BIN, ['--root', b.root, '--runroot', b.runroot, 'compose', 'config', ...flags], { cwd: join(CORPUS, name), encoding: 'utf8', env });
+  assert.equal('image' in (parse(run('flask-build', []).stdout) as { services: { web: object } }).services.web, false);
+  assert.equal(run('flask-build', ['--images']).stdout, 'flask-build-web\nredis:alpine\n');
+  const j = JSON.parse(run('limits', ['--format', 'json']).stdout) as { services: { app: Record<string, unknown> } } & Record<string, unknown>;
+  assert.deepEqual(j['x-owner'], { budget: '$$100', team: 'platform' });
+  assert.equal(j.services.app.mem_limit, '67108864');
+  assert.equal('x-tier' in j.services.app, false);
+});

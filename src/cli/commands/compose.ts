@@ -2,7 +2,6 @@
 // in src/compose; this file reads flags and prints.
 import { writeFileSync } from 'node:fs';
 import { faultVerb } from '../../common/fault.js';
-import { parse as parseYamlText } from 'yaml';
 import type { CommandContext } from '../main.js';
 import { parseArgs, bool, str, list, type OptionDef, type ParsedArgs } from '../args.js';
 import { json, out, table } from '../render.js';
@@ -10,7 +9,7 @@ import { invalid, notFound, unavailable } from '../../common/errors.js';
 import { createEngine, type Engine } from '../../engine/index.js';
 import { log, target, timeoutOf, upFlags } from './compose-common.js';
 import { parseScale } from '../../compose/plan.js';
-import { projectToYaml } from '../../compose/render.js';
+import { projectModel, projectToYaml } from '../../compose/render.js';
 import { down, projectContainers, restart, start, stop, up } from '../../compose/project.js';
 import { psRows } from '../../compose/views.js';
 import { streamLogs } from '../../compose/logs.js';
@@ -237,7 +236,7 @@ async function verbCmd(verb: string, engine: Engine, g: ParsedArgs, sub: (defs: 
       if (bool(p.values.services)) text = project.services.map((x) => `${x.name}\n`).join('');
       else if (bool(p.values.volumes)) text = project.volumes.map((x) => `${x.key}\n`).join('');
       else if (bool(p.values.images)) text = project.services.map((x) => `${x.image}\n`).join('');
-      else text = format === 'json' ? json(parseYamlText(projectToYaml(project))) : projectToYaml(project);
+      else text = format === 'json' ? json(projectModel(project, 'json')) : projectToYaml(project);
       const file = str(p.values.output);
       if (file === undefined) out(text);
       else writeFileSync(file, text);
