@@ -106,6 +106,11 @@ export function mayUseReserve(db: Db): void {
 export function spendReserveToOpen(root: string, e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;
   if (typeof code !== 'string' || !(code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR')) || !noRoom(root)) return false;
+  return giveUp(root);
+}
+
+/** Holds the log writers still (beforeSpend), then deletes the reserve; true when there was one. */
+function giveUp(root: string): boolean {
   beforeSpend?.(root);
   try {
     unlinkSync(file(root));
@@ -123,11 +128,5 @@ export function spendReserve(db: Db, e: unknown): boolean {
   if (root === undefined) return false;
   // A -wal or -shm write that found no room is answered as an I/O error, not as SQLITE_FULL.
   if (code !== 'SQLITE_FULL' && !(code.startsWith('SQLITE_IOERR') && noRoom(root))) return false;
-  beforeSpend?.(root);
-  try {
-    unlinkSync(file(root));
-    return true;
-  } catch {
-    return false;
-  }
+  return giveUp(root);
 }

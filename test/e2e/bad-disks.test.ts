@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { integrityOk } from './db-check.js';
 import { Berth, type Result } from './helpers.js';
 
 /** One line on stderr, `berth: …` (and maybe a hint), exit 125, not a bug's message. */
@@ -23,15 +23,6 @@ function oneLine(r: Result, pattern: RegExp, what: string): void {
 const state = (b: Berth) =>
   new Map((JSON.parse(b.ok(['ps', '-a', '--format', 'json'])) as { Names: string[]; State: string }[])
     .map((c) => [c.Names[0]!, c.State]));
-
-function integrityOk(root: string): void {
-  const db = new Database(join(root, 'berth.db'), { readonly: true });
-  try {
-    assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
-  } finally {
-    db.close();
-  }
-}
 
 test('a read-only instances file: one line, and rm -f deletes nothing before failing', () => {
   const b = new Berth();

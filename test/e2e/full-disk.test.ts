@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { integrityOk } from './db-check.js';
 import { Berth, type Result, until } from './helpers.js';
 import { TestRegistry } from './registry-helpers.js';
 
@@ -29,15 +29,6 @@ function oneLine(r: Result, pattern: RegExp, what: string): void {
   assert.equal(lines.length, 1, `${what}: ${r.stderr}`);
   assert.doesNotMatch(lines[0]!, /internal error/, what);
   assert.match(lines[0]!, pattern, what);
-}
-
-function integrityOk(root: string): void {
-  const db = new Database(join(root, 'berth.db'), { readonly: true });
-  try {
-    assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
-  } finally {
-    db.close();
-  }
 }
 
 /** A berth whose root is a tmpfs of `mib` MiB. */
