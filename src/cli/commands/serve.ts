@@ -19,22 +19,8 @@ const FLAGS: OptionDef[] = [
   { long: 'help', type: 'boolean' },
 ];
 
-const USAGE = `Usage: berth serve [--socket PATH] [--group GROUP]
-       berth serve --tcp ADDR:PORT [--tls-cert FILE --tls-key FILE --tls-client-ca FILE]
-       berth serve --ui [ADDR:PORT] [--tls-cert FILE --tls-key FILE]
-
-Serves the Docker Engine API (1.24 to 1.44) for the docker CLI, docker-compose and the SDKs:
-  DOCKER_HOST=unix:///run/berth/berth.sock docker ps
-
-  --socket PATH     unix socket (default /run/berth/berth.sock as root,
-                    $XDG_RUNTIME_DIR/berth/berth.sock otherwise), mode 0660
-  --group GROUP     group owning the socket
-  --tcp ADDR:PORT   TCP instead; plain only on a loopback address, else mutual TLS:
-  --tls-cert FILE, --tls-key FILE, --tls-client-ca FILE
-  --ui [ADDR:PORT]  also serve the web dashboard (default 127.0.0.1:9191); it prints
-                    its address with a one-time login token. Plain HTTP only on a
-                    loopback address, else HTTPS with --tls-cert and --tls-key
-`;
+// The usage line of a usage error; `--help` prints the flag table (help.ts).
+const USAGE = 'Usage: berth serve [--socket PATH] [--group GROUP] | --tcp ADDR:PORT [--tls-*] | --ui [ADDR:PORT]';
 
 export const UI_DEFAULT = '127.0.0.1:9191';
 
@@ -87,11 +73,7 @@ function groupId(name: string): number {
 
 export async function serveCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(uiArgv(c.argv), FLAGS, { command: c.path });
-  if (p.values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  if (p.positionals.length > 0) throw invalid('cli.bad_args', `"berth serve" accepts no arguments`, USAGE.split('\n')[0]);
+  if (p.positionals.length > 0) throw invalid('cli.bad_args', `"berth serve" accepts no arguments`, USAGE);
   const tcp = str(p.values.tcp);
   const tlsFlags = ['tls-cert', 'tls-key', 'tls-client-ca'].map((k) => str(p.values[k]));
   const tlsGiven = tlsFlags.filter((x) => x !== undefined).length;
