@@ -96,6 +96,23 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
   step('start.rundir');
 
   mark('start: prepared');
+  const rootless = hostOf(ctx).rootless();
+  const late = lateNetwork(c, rootless, opts.canDefer === true);
+  let nsReady: Promise<void> | undefined;
+  let netnsPath: string | undefined;
+  if (late === 'alongside') {
+    // Its program runs while the rootfs is mounted and the bundle written; the runtime must find
+    // it made, and a rollback must not race it.
+    undo.push('tear down network', async () => {
+      await nsReady?.catch(() => undefined);
+      hostOf(ctx).tearDownNetwork(networkContext(ctx), c.id);
+    });
+    const ns = hostOf(ctx).makeNetns(networkContext(ctx), c.id);
+    nsReady = ns.ready;
+    // Awaited below, or by the undo: a failure before then is not an unhandled one.
+    nsReady.catch(() => undefined);
+    netnsPath = ns.path;
+  }
   const layers = imageLayerDirs(ctx.paths.root, image);
   const merged = snapshotPaths(ctx.paths.root, c.id).merged;
   if (!hostOf(ctx).isMounted(merged)) {
@@ -117,25 +134,12 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
   const joined = joinAtStart(ctx, spec.shared);
   // The foreground run (runc run) has no moment between create and start: its network is made
   // first, as without a user namespace, and only `exec` cannot join it.
-  const rootless = hostOf(ctx).rootless();
-  const late = lateNetwork(c, rootless, opts.canDefer === true);
-  let nsReady: Promise<void> | undefined;
   const files = ownFiles(runDir, spec.hostname, spec.networkMode === 'none' || late !== undefined);
   if (spec.networkMode === 'none' && spec.dns) writeFileSync(files.resolv, resolvConfText([], '', spec.dns));
   if (late === 'after') {
     // network stays { mode: 'none' }: the runtime makes the namespace, finishNetwork names it
   } else if (late === 'alongside') {
-    // Its program runs while the rootfs is mounted and the bundle written; the runtime must find
-    // it made, and a rollback must not race it.
-    undo.push('tear down network', async () => {
-      await nsReady?.catch(() => undefined);
-      hostOf(ctx).tearDownNetwork(networkContext(ctx), c.id);
-    });
-    const ns = hostOf(ctx).makeNetns(networkContext(ctx), c.id);
-    nsReady = ns.ready;
-    // Awaited below, or by the undo: a failure before then is not an unhandled one.
-    nsReady.catch(() => undefined);
-    network = { mode: 'path', path: ns.path };
+    network = { mode: 'path', path: netnsPath! };
   } else if (spec.networkMode === 'host') {
     network = { mode: 'host' };
     files.hosts = '/etc/hosts';
