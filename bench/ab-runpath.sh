@@ -12,7 +12,7 @@ o="$1 --root /tmp/abr-old --runroot /tmp/abr-old-run"
 n="$2 --root /tmp/abr-new --runroot /tmp/abr-new-run"
 conf=$OUT/containers.conf
 nofile=$(ulimit -Hn); [ "$nofile" = unlimited ] && nofile=1048576
-printf '[containers]\ndefault_ulimits = ["nofile=%s:%s", "nproc=32768:32768"]\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n' \
+printf '[containers]\ndefault_ulimits = ["nofile=%s:%s", "nproc=32768:32768"]\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n[network]\nnetwork_backend = "netavark"\n' \
   "$nofile" "$nofile" > "$conf"
 export CONTAINERS_CONF=$conf
 p="podman --root /tmp/abr-pm --runroot /tmp/abr-pm-run --runtime runc --cgroup-manager cgroupfs --events-backend file"
@@ -53,10 +53,15 @@ hf rm_stopped "$o run -d --name rs --network none $S; $o stop -t 0 rs" "$o rm rs
 hf run_d_bridge "$(RM "$o" rb)" "$o run -d --name rb $S" "$(RM "$n" rb)" "$n run -d --name rb $S"
 hf run_d_port "$(RM "$o" rp)" "$o run -d --name rp -p 18391:80 $S" "$(RM "$n" rp)" "$n run -d --name rp -p 18392:80 $S"
 echo "results in $OUT"
+# Whatever failed above, take everything down: each root's containers and networks, then podman's
+# containers by name (before its storage goes, or their conmons would outlive it).
+set +e
 for b in "$o" "$n"; do
   r=$(echo $b | awk '{print $3}')
   ids=$($b ps -aq); [ -n "$ids" ] && $b rm -f $ids >/dev/null
   for net in $($b network ls --format json | jq -r '.[].Name'); do $b network rm -f "$net" >/dev/null; done
   rm -rf $r $r-run
 done
-$p rm -fa -t 0 >/dev/null 2>&1 || true; $p system reset -f >/dev/null 2>&1 || true; rm -rf /tmp/abr-pm /tmp/abr-pm-run
+$p rm -f -t 0 rx ry rs >/dev/null 2>&1
+$p rmi -fa >/dev/null 2>&1
+rm -rf /tmp/abr-pm /tmp/abr-pm-run
