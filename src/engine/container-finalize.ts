@@ -46,7 +46,8 @@ export function finalize(ctx: EngineContext, c: Container, opts: { unknownCode?:
         conmonPid: null,
         conmonStart: null,
       }));
-    saveRecordFile(ctx, c.id, { bestEffort: true });
+    // Not for a container removed next: a copy left saying "running" is reconciled anyway.
+    if (!opts.discard) saveRecordFile(ctx, c.id, { bestEffort: true });
     // Whoever finalizes the run (conmon's callback, stop, ps, rm) records its end, once: the
     // status change above is what a second finalize finds done.
     if (oom) recordContainerEvent(ctx, 'oom', c);

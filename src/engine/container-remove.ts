@@ -35,7 +35,7 @@ function removeNow(ctx: EngineContext, ref: string, opts: { force: boolean; volu
       if (!opts.force) mustBe('rm', c.status, c.name);
       tx(ctx.db, () => updateContainer(ctx.db, c.id, { stopRequested: true }));
       step('rm.requested');
-      c = stopLocked(ctx, c, 0);
+      c = stopLocked(ctx, c, 0, { discard: true });
       stoppedHere = !isLive(c.status);
     }
     removeLocked(ctx, c, { justReleased: stoppedHere });

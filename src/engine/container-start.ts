@@ -1,6 +1,6 @@
 // start: rootfs mounted, network up, bundle written, conmon and the runtime started, each step
 // with its undo (an attach to the new run is made between conmon and the runtime's start).
-import { mkdirSync, readdirSync, readFileSync, writeFileSync, rmSync, existsSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync, rmSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BerthError } from '../common/errors.js';
 import { newId } from '../common/ids.js';
@@ -24,11 +24,11 @@ import { hostOf } from './host.js';
 import { securityAtStart } from './security.js';
 import { hostOptionsAtStart } from './host-options.js';
 import { beginHealth } from './health-lifecycle.js';
-import { extraHostLines } from './extra-hosts.js';
+import { alongside, finishNetwork, lateNetwork, writeExtraHosts, type LateNetwork } from './late-network.js';
 import { joinAtStart, recordNetFiles } from './namespaces.js';
 import { type Container, lookup, reload } from './container-records.js';
 import { releaseResources, reconcileOne } from './container-finalize.js';
-import { saveRecordFile } from './record-file.js';
+import { stageRecordFile } from './record-file.js';
 import { imageContext, networkContext } from './parts.js';
 import { resolvConfText } from '../network/netfiles.js';
 import { recordContainerEvent, recordRunEvents } from './events.js';
@@ -56,14 +56,15 @@ export async function startContainer(ctx: EngineContext, ref: string, opts: { at
 }
 
 /**
- * /etc/hostname always comes from here; /etc/hosts and /etc/resolv.conf only for --network none.
- * On a bridge the network part writes them (with the container's addresses and name server),
- * and with --network host they are the host's: writing ours first would be wasted work.
+ * /etc/hostname always comes from here; /etc/hosts and /etc/resolv.conf for --network none, and
+ * as the files a late bridge network (late-network.ts) fills in place once the runtime has bound
+ * them. Otherwise, on a bridge the network part writes them first (with the container's addresses
+ * and name server), and with --network host they are the host's.
  */
-function ownFiles(dir: string, hostname: string, withNames: boolean, prefix = ''): { hosts: string; hostname: string; resolv: string } {
-  const hosts = join(dir, `${prefix}hosts`);
+function ownFiles(dir: string, hostname: string, withNames: boolean): { hosts: string; hostname: string; resolv: string } {
+  const hosts = join(dir, 'hosts');
   const hn = join(dir, 'hostname');
-  const resolv = join(dir, `${prefix}resolv.conf`);
+  const resolv = join(dir, 'resolv.conf');
   writeFileSync(hn, `${hostname}\n`);
   if (withNames) {
     writeFileSync(hosts, `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${hostname}\n`);
@@ -77,23 +78,7 @@ interface Prepared {
   rtRoot: string;
   bundle: string;
   runDir: string;
-  /** The network is to be set up in the container's own namespace once the runtime made it. */
-  deferred?: { hosts: string; resolv: string };
-}
-
-/**
- * A container in a user namespace gets a network namespace its user namespace owns (made by the
- * runtime), so that it may mount sysfs and `exec` may join it (runc joins the user namespace
- * first, and then may enter only namespaces it owns). Its bridge network is set up between the
- * runtime's create and start, on the init's namespace; /etc/hosts and resolv.conf are bound from
- * files of their own then filled in place, since the network's are replaced by rename.
- */
-async function setUpDeferredNetwork(ctx: EngineContext, c: Container, pid: number, files: NonNullable<Prepared['deferred']>, undo: Undo): Promise<void> {
-  undo.push('tear down network', () => hostOf(ctx).tearDownNetwork(networkContext(ctx), c.id));
-  const net = await hostOf(ctx).setUpNetwork(networkContext(ctx), c.id, { hostname: c.spec.hostname, name: c.name, pid,
-    ...(c.spec.dns ? { dns: c.spec.dns } : {}) });
-  writeFileSync(files.hosts, readFileSync(net.hostsFile));
-  writeFileSync(files.resolv, readFileSync(net.resolvConf));
+  late?: LateNetwork;
 }
 
 /** Everything up to the runtime: rootfs mounted, network up, bundle written. Steps register undos. */
@@ -111,6 +96,23 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
   step('start.rundir');
 
   mark('start: prepared');
+  const rootless = hostOf(ctx).rootless();
+  const late = lateNetwork(c, rootless, opts.canDefer === true);
+  let nsReady: Promise<void> | undefined;
+  let netnsPath: string | undefined;
+  if (late === 'alongside') {
+    // Its program runs while the rootfs is mounted and the bundle written; the runtime must find
+    // it made, and a rollback must not race it.
+    undo.push('tear down network', async () => {
+      await nsReady?.catch(() => undefined);
+      hostOf(ctx).tearDownNetwork(networkContext(ctx), c.id);
+    });
+    const ns = hostOf(ctx).makeNetns(networkContext(ctx), c.id);
+    nsReady = ns.ready;
+    // Awaited below, or by the undo: a failure before then is not an unhandled one.
+    nsReady.catch(() => undefined);
+    netnsPath = ns.path;
+  }
   const layers = imageLayerDirs(ctx.paths.root, image);
   const merged = snapshotPaths(ctx.paths.root, c.id).merged;
   if (!hostOf(ctx).isMounted(merged)) {
@@ -132,12 +134,12 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
   const joined = joinAtStart(ctx, spec.shared);
   // The foreground run (runc run) has no moment between create and start: its network is made
   // first, as without a user namespace, and only `exec` cannot join it.
-  const rootless = hostOf(ctx).rootless();
-  const defer = !rootless && spec.userns !== undefined && spec.networkMode === 'bridge' && opts.canDefer === true;
-  const files = ownFiles(runDir, spec.hostname, spec.networkMode === 'none' || defer, defer ? 'userns-' : '');
+  const files = ownFiles(runDir, spec.hostname, spec.networkMode === 'none' || late !== undefined);
   if (spec.networkMode === 'none' && spec.dns) writeFileSync(files.resolv, resolvConfText([], '', spec.dns));
-  if (defer) {
-    // network stays { mode: 'none' }: the runtime makes the namespace, setUpDeferredNetwork names it
+  if (late === 'after') {
+    // network stays { mode: 'none' }: the runtime makes the namespace, finishNetwork names it
+  } else if (late === 'alongside') {
+    network = { mode: 'path', path: netnsPath! };
   } else if (spec.networkMode === 'host') {
     network = { mode: 'host' };
     files.hosts = '/etc/hosts';
@@ -161,12 +163,8 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
     files.resolv = joined.network.resolv;
   }
 
-  if (spec.extraHosts && spec.extraHosts.length > 0) {
-    // A copy: with --network host the file is the host's own, and it must not change.
-    const withExtra = join(runDir, 'hosts-extra');
-    writeFileSync(withExtra, readFileSync(files.hosts, 'utf8') + extraHostLines(spec.extraHosts));
-    files.hosts = withExtra;
-  }
+  // A copy: with --network host the file is the host's own, and it must not change.
+  if (spec.extraHosts && spec.extraHosts.length > 0) files.hosts = writeExtraHosts(runDir, files.hosts, spec.extraHosts);
   recordNetFiles(runDir, files);
   const nsRoot = spec.userns ? mappedRoot(spec.userns) : undefined;
   // Root in the container may write its own /etc/hostname, hosts and resolv.conf, as without a
@@ -175,7 +173,8 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
     for (const f of [files.hosts, files.hostname, files.resolv]) if (f.startsWith(`${runDir}/`)) hostOf(ctx).chown(f, nsRoot.uid, nsRoot.gid);
   }
   mark('start: network');
-  step('start.network');
+  // A late network reaches this step later: once its namespace is made, or once it is whole.
+  if (late === undefined) step('start.network');
   const binds = [
     // The host's own files (--network host, or a container in the network of one) stay read-only.
     { source: files.hosts, destination: '/etc/hosts', readonly: !files.hosts.startsWith(`${ctx.paths.runroot}/`) },
@@ -229,13 +228,18 @@ async function prepareStart(ctx: EngineContext, c: Container, undo: Undo, opts: 
   });
   const bundle = containerDir(ctx, c.id);
   hostOf(ctx).writeBundle(bundle, ociSpec);
+  if (nsReady) {
+    await nsReady;
+    mark('start: netns made');
+    step('start.network');
+  }
 
   mark('start: bundle written');
   step('start.bundle');
   const rtRoot = runtimeRoot(ctx, runtime.name);
   undo.push('delete runtime container', () => hostOf(ctx).deleteContainer(runtime, rtRoot, c.id, { force: true }));
   undo.push('remove cgroup', () => hostOf(ctx).removeCgroup(cgroupsPath(c.id)));
-  return { runtime, rtRoot, bundle, runDir, ...(defer ? { deferred: { hosts: files.hosts, resolv: files.resolv } } : {}) };
+  return { runtime, rtRoot, bundle, runDir, ...(late ? { late } : {}) };
 }
 
 /** What the record says of a run that has just begun; a foreground run has no conmon. */
@@ -272,8 +276,8 @@ export async function startLocked(ctx: EngineContext, c: Container, opts: StartH
   // leaves the new run alone.
   const runId = newRunId();
   try {
-    const { runtime, rtRoot, bundle, runDir, deferred } = await prepareStart(ctx, c, undo, { terminal: c.spec.tty === true, canDefer: true });
-    const { pid, conmonPid } = await hostOf(ctx).createContainer({
+    const { runtime, rtRoot, bundle, runDir, late } = await prepareStart(ctx, c, undo, { terminal: c.spec.tty === true, canDefer: true });
+    const creating = hostOf(ctx).createContainer({
       id: c.id,
       name: c.name,
       runtime,
@@ -286,19 +290,32 @@ export async function startLocked(ctx: EngineContext, c: Container, opts: StartH
       ...(c.spec.tty ? { terminal: true } : {}),
       ...(c.spec.openStdin ? { stdin: true } : {}),
     });
+    const { pid, conmonPid } = late === 'alongside' ? await alongside(creating, () => finishNetwork(ctx, c, runDir)) : await creating;
     mark('start: conmon+create');
     step('start.conmon');
-    if (deferred) await setUpDeferredNetwork(ctx, c, pid, deferred, undo);
+    if (late === 'after') {
+      undo.push('tear down network', () => hostOf(ctx).tearDownNetwork(networkContext(ctx), c.id));
+      await finishNetwork(ctx, c, runDir, pid);
+    }
     if (opts.beforeStart) await opts.beforeStart(bundle, undo);
-    hostOf(ctx).startContainer(runtime, rtRoot, c.id);
+    const update: StatusUpdate = {
+      ...runStarted(ctx, { pid, conmonPid, runId }),
+      ...(opts.restartCount !== undefined ? { restartCount: opts.restartCount } : {}),
+    };
+    // Its sync overlaps the runtime's start; it takes its name only once the start succeeded.
+    const recordFile = stageRecordFile(ctx, c.id, update);
+    try {
+      hostOf(ctx).startContainer(runtime, rtRoot, c.id);
+    } catch (e) {
+      await recordFile?.abort();
+      throw e;
+    }
     mark('start: runtime start');
     step('start.started');
-    tx(ctx.db, () =>
-      updateContainer(ctx.db, c.id, {
-        ...runStarted(ctx, { pid, conmonPid, runId }),
-        ...(opts.restartCount !== undefined ? { restartCount: opts.restartCount } : {}),
-      }));
-    saveRecordFile(ctx, c.id, { bestEffort: true });
+    tx(ctx.db, () => updateContainer(ctx.db, c.id, update));
+    try {
+      await recordFile?.commit();
+    } catch { /* best effort: a full disk must not fail a start that happened */ }
     undo.commit();
     if (c.spec.healthcheck) beginHealth(ctx, reload(ctx, c.id), runId);
     const started = reload(ctx, c.id);

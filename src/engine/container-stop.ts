@@ -36,7 +36,8 @@ function stopNow(ctx: EngineContext, ref: string, timeoutSec?: number): Containe
   }
 }
 
-export function stopLocked(ctx: EngineContext, c: Container, timeoutSec: number): Container {
+/** discard: the caller removes the container next (rm -f), so finalize need not keep its layer or record file. */
+export function stopLocked(ctx: EngineContext, c: Container, timeoutSec: number, opts: { discard?: boolean } = {}): Container {
   const runtime = hostOf(ctx).chooseRuntime(c.spec.runtime);
   const rtRoot = runtimeRoot(ctx, runtime.name);
   thawQuietly(ctx, runtime, rtRoot, c);
@@ -61,7 +62,7 @@ export function stopLocked(ctx: EngineContext, c: Container, timeoutSec: number)
   step('stop.gone');
   waitForExitFile(ctx, c, 2000);
   mark('stop: exit file');
-  return finalize(ctx, c, { unknownCode: 137 });
+  return finalize(ctx, c, { unknownCode: 137, discard: opts.discard });
 }
 
 /** A paused container is resumed before it is signalled: a frozen task takes no signal. */

@@ -29,6 +29,7 @@ import { pauseContainer, resumeContainer, updateContainer as updateResources } f
 import { connectAttach, resizeTerminal, type AttachConnection } from '../runtime/attach.js';
 import {
   planEndpoints,
+  makeContainerNetns,
   setUpContainerNetwork,
   tearDownContainerNetwork,
   releaseContainerNetwork,
@@ -95,6 +96,8 @@ export interface Host {
   ensureDefaultNetwork: typeof ensureDefaultNetwork;
   /** Makes every network's bridge and nftables elements that are missing (at boot); their names. */
   restoreBridges: (ctx: NetCtx) => string[];
+  /** The container's empty network namespace alone, before the runtime; the rest is setUpNetwork's (`nsMade`). */
+  makeNetns: typeof makeContainerNetns;
   setUpNetwork: typeof setUpContainerNetwork;
   /** Rootless berth's default network: pasta on a namespace of the run's own (network/usermode.ts). */
   setUpUserModeNetwork: typeof setUpUserModeNetwork;
@@ -153,6 +156,7 @@ export const realHost: Host = {
       ensureBridge(ctx, net);
       return net.name;
     }),
+  makeNetns: makeContainerNetns,
   setUpNetwork: setUpContainerNetwork,
   setUpUserModeNetwork,
   tearDownUserModeNetwork,

@@ -203,12 +203,72 @@ for (const step of ['mount', 'writeBundle', 'createContainer', 'startContainer']
   });
 }
 
+const callIndex = (name: string) => host.calls.findIndex((x) => x === name || x.startsWith(`${name} `));
+
 test('a failed network setup is rolled back, and run removes the container it made', async () => {
   host.failAt = 'setUpNetwork';
   await assert.rejects(runContainer(ctx, req({ name: 'n', networkMode: 'bridge' }), {}), /fake setUpNetwork failed/);
   assert.equal(reconcileAll(ctx).length, 0, 'run leaves no record behind');
   assert.deepEqual([...host.mounts], []);
-  assert.ok(!host.calls.includes('createContainer'), 'the runtime was never reached');
+  assert.deepEqual([...host.netns], [], 'the namespace made before the runtime is gone');
+  assert.equal(host.runtime.size, 0, 'the container the runtime created meanwhile is deleted');
+  assert.equal(callIndex('startContainer'), -1, 'never started');
+});
+
+test('a bridge start makes its namespace alone, names it in the bundle, and makes the rest of its network while the runtime creates', async () => {
+  const c0 = createContainer(ctx, req({ name: 'alongside', networkMode: 'bridge', extraHosts: [{ host: 'db', ip: '10.0.0.9' }] }));
+  host.calls.length = 0;
+  await startContainer(ctx, c0.id);
+  const order = ['makeNetns', 'writeBundle', 'createContainer', 'setUpNetwork', 'startContainer'].map(callIndex);
+  assert.ok(order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1]!)), `in order: ${host.calls.join(', ')}`);
+  assert.ok(host.calls.includes(`setUpNetwork ${c0.id} nsMade`), 'the namespace is not made twice');
+  const spec = host.bundles.get(join(ctx.paths.root, 'containers', c0.id)) as {
+    linux: { namespaces: { type: string; path?: string }[] };
+    mounts: { destination: string; source: string }[];
+  };
+  assert.equal(spec.linux.namespaces.find((n) => n.type === 'network')?.path, `/fake/netns/${c0.id}`);
+  const bound = (dest: string) => spec.mounts.find((m) => m.destination === dest)?.source ?? '';
+  assert.equal(bound('/etc/resolv.conf'), join(runDir(c0.id), 'resolv.conf'));
+  assert.equal(readFileSync(bound('/etc/resolv.conf'), 'utf8'), 'nameserver 10.88.0.1\n', 'the bound file is filled before the start');
+  assert.equal(readFileSync(bound('/etc/hosts'), 'utf8'), '10.88.0.2\talongside\n10.0.0.9\tdb\n', "--add-host's copy is made from the network's hosts");
+  stopContainer(ctx, c0.id, 0);
+  released(c0.id);
+});
+
+test('a failed create while the network is made alongside it: both awaited, then everything rolled back', async () => {
+  const c = createContainer(ctx, req({ name: 'create-fails', networkMode: 'bridge' }));
+  host.failAt = 'createContainer';
+  await assert.rejects(startContainer(ctx, c.id), /fake createContainer failed/);
+  const set = callIndex('setUpNetwork');
+  const torn = host.calls.lastIndexOf(`tearDownNetwork ${c.id}`);
+  assert.ok(set >= 0 && torn > set, `the network made meanwhile is torn down after it was made: ${host.calls.join(', ')}`);
+  released(c.id);
+  assert.equal(lookup(ctx, c.id).status, 'created');
+});
+
+test('a failed namespace (at once, or from its program later), or a failed start after the network, is rolled back whole', async () => {
+  for (const at of ['makeNetns', 'ip netns add', 'startContainer'] as const) {
+    const c = createContainer(ctx, req({ name: `fails-${at.replace(/ /g, '-').toLowerCase()}`, networkMode: 'bridge' }));
+    host.calls.length = 0;
+    if (at === 'ip netns add') host.netnsFailsLate = true;
+    else host.failAt = at;
+    await assert.rejects(startContainer(ctx, c.id), new RegExp(`fake ${at} failed`));
+    if (at !== 'startContainer') assert.equal(callIndex('createContainer'), -1, 'the runtime is not reached without its namespace');
+    released(c.id);
+    assert.equal(lookup(ctx, c.id).status, 'created');
+    assert.deepEqual(readdirSync(join(ctx.paths.root, 'containers', c.id)).filter((f) => f.includes('.tmp')), [], 'no staged record file is left');
+  }
+});
+
+test("a sysctl of the container's own interface makes the whole network before the runtime, which sets it at create", async () => {
+  const c = createContainer(ctx, req({ name: 'iface-sysctl', networkMode: 'bridge', sysctls: { 'net.ipv4.conf.eth0.rp_filter': '2' } }));
+  host.calls.length = 0;
+  await startContainer(ctx, c.id);
+  assert.equal(callIndex('makeNetns'), -1);
+  const set = host.calls.indexOf(`setUpNetwork ${c.id}`);
+  assert.ok(set >= 0 && set < callIndex('createContainer'), host.calls.join(', '));
+  stopContainer(ctx, c.id, 0);
+  released(c.id);
 });
 
 test('stop: the stop signal ends it, its code is recorded, its resources released, its layer kept', async () => {
@@ -828,7 +888,9 @@ test("start in a user namespace: the maps in the bundle, the writable layer give
     const net = host.calls.indexOf(`setUpNetwork ${c0.id} pid=${c.pid}`);
     const start = host.calls.findIndex((x) => x.startsWith('startContainer'));
     assert.ok(create >= 0 && create < net && net < start, `network between create and start: ${host.calls.join(', ')}`);
-    assert.equal(readFileSync(join(runDir(c0.id), 'userns-hosts'), 'utf8'), '10.88.0.2\tuns-net\n', 'the bound /etc/hosts is filled in place');
+    assert.equal(readFileSync(join(runDir(c0.id), 'hosts'), 'utf8'), '10.88.0.2\tuns-net\n', 'the bound /etc/hosts is filled in place');
+    const bound = spec.mounts.find((m) => m.destination === '/etc/hosts') as { source?: string } | undefined;
+    assert.equal(bound?.source, join(runDir(c0.id), 'hosts'));
     stopContainer(ctx, c0.id, 0);
     released(c0.id);
   });

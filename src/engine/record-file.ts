@@ -4,7 +4,8 @@
 // would orphan, and `berth system recover` (recoverRecords) rebuilds the records from these
 // files: names kept, running containers still running.
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { writeFileAtomic } from '../sys/atomic.js';
+import { stageFileAtomic, writeFileAtomic, type StagedFile } from '../sys/atomic.js';
+import { statusCells, type StatusUpdate } from '../state/containers.js';
 import { join } from 'node:path';
 import { tx } from '../state/db.js';
 import { readNetworkRow, readRecordSet, restoreNetworkRow, restoreRecordSet, type RecordSet } from '../state/records.js';
@@ -23,6 +24,23 @@ export function saveRecordFile(ctx: EngineContext, id: string, opts: { bestEffor
     writeRecordFile(ctx, id);
   } catch (e) {
     if (!opts.bestEffort) throw e;
+  }
+}
+
+/**
+ * The record file as it will be once `update` commits, written now and synced while the caller
+ * runs what the update records (the runtime's start): it takes its name at commit, and abort
+ * leaves the old one. Best effort, as saveRecordFile's at a start: undefined when it cannot.
+ */
+export function stageRecordFile(ctx: EngineContext, id: string, update: StatusUpdate): StagedFile | undefined {
+  try {
+    const set = readRecordSet(ctx.db, id);
+    if (!set || !existsSync(containerDir(ctx, id))) return undefined;
+    return stageFileAtomic(join(containerDir(ctx, id), FILE), JSON.stringify({ ...set, container: { ...set.container, ...statusCells(update) } }), {
+      mode: 0o600,
+    });
+  } catch {
+    return undefined;
   }
 }
 

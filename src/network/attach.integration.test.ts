@@ -1,13 +1,14 @@
 // Real kernel objects: bridges, namespaces standing in for containers, busybox traffic.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, start } from '../sys/exec.js';
 import { createNetwork, removeNetwork } from './networks.js';
 import type { NetworkRecord } from './networks.js';
 import {
   planEndpoints,
+  makeContainerNetns,
   setUpContainerNetwork,
   tearDownContainerNetwork,
   releaseContainerNetwork,
@@ -276,6 +277,71 @@ describe('after a crash', () => {
       assert.ok(shown.includes(` ${net.gateway}/24 `), shown);
       assert.equal(inNs(netnsName(id), ['ping', '-c', '1', '-W', '2', net.gateway]).status, 0);
       tearDownContainerNetwork(root.ctx, id);
+    } finally {
+      releaseContainerNetwork(root.ctx, id);
+      removeNetwork(root.ctx, net.name);
+    }
+  });
+});
+
+describe('a namespace made first, the rest while the runtime creates', () => {
+  test('makeContainerNetns clears leftovers and makes an empty namespace; the rest fills the bound files in place', async () => {
+    const root = tempRoot(['10.218.0.0/16']);
+    const sfx = suffix();
+    after(() => root.cleanup());
+    const net = createNetwork(root.ctx, { name: `m-${sfx}` });
+    const id = addContainer(root, `m1-${sfx}`);
+    try {
+      planEndpoints(root.ctx, id, [{ network: net.name }]);
+      publishPorts(root.ctx, id, ['127.0.0.1::80']);
+      // A start killed half way left a namespace with a veth.
+      run('ip', ['netns', 'add', netnsName(id)]);
+      run('ip', ['link', 'add', `${hostVethPrefix(id)}0`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netnsName(id)]);
+      const ns = makeContainerNetns(root.ctx, id);
+      await ns.ready;
+      assert.ok(existsSync(ns.path));
+      assert.deepEqual(run('ip', ['-n', netnsName(id), '-o', 'link', 'show']).stdout.trim().split('\n').map((l) => l.split(': ')[1]), ['lo'],
+        'an empty namespace: the leftover veth is gone');
+      assert.ok(!listBerthKernelObjects().links.some((l) => l.startsWith(hostVethPrefix(id))));
+      // What the runtime binds before the rest is made: the files must keep their inodes.
+      const dir = join(root.ctx.paths.runroot, 'containers', id);
+      mkdirSync(dir, { recursive: true });
+      for (const f of ['hosts', 'resolv.conf']) writeFileSync(join(dir, f), '');
+      const inode = (f: string) => statSync(join(dir, f)).ino;
+      const before = [inode('hosts'), inode('resolv.conf')];
+      const s = await setUpContainerNetwork(root.ctx, id, { hostname: 'm1', name: `m1-${sfx}`, nsMade: true });
+      assert.deepEqual([inode('hosts'), inode('resolv.conf')], before, 'written in place');
+      const ip = containerEndpoints(root.ctx, id)[0]!.ip!;
+      assert.match(readFileSync(s.hostsFile, 'utf8'), new RegExp(`^${ip.replace(/\./g, '\\.')}\tm1 m1-${sfx}$`, 'm'));
+      assert.equal(inNs(netnsName(id), ['ping', '-c', '1', '-W', '2', net.gateway]).status, 0);
+      assert.ok(listPortChains().includes(portChainName(id)));
+      tearDownContainerNetwork(root.ctx, id);
+      assert.ok(!existsSync(ns.path));
+    } finally {
+      releaseContainerNetwork(root.ctx, id);
+      removeNetwork(root.ctx, net.name);
+    }
+  });
+
+  test('a failed set-up with nsMade leaves its partial work to the caller, whose tear-down removes it all', async () => {
+    const root = tempRoot(['10.219.0.0/16']);
+    const sfx = suffix();
+    after(() => root.cleanup());
+    const net = createNetwork(root.ctx, { name: `n-${sfx}` });
+    const id = addContainer(root, `n1-${sfx}`);
+    try {
+      planEndpoints(root.ctx, id, [{ network: net.name }]);
+      const ns = makeContainerNetns(root.ctx, id);
+      await ns.ready;
+      // The namespace vanishes under it (as a kill of it would): its veth cannot be put there.
+      run('ip', ['netns', 'del', netnsName(id)]);
+      await assert.rejects(setUpContainerNetwork(root.ctx, id, { hostname: 'n1', name: `n1-${sfx}`, nsMade: true }));
+      assert.notEqual(containerEndpoints(root.ctx, id)[0]!.ip, null, 'not undone by itself: the caller waits for the runtime first');
+      tearDownContainerNetwork(root.ctx, id);
+      const k = listBerthKernelObjects();
+      assert.ok(!k.netns.includes(netnsName(id)));
+      assert.ok(!k.links.some((l) => l.startsWith(hostVethPrefix(id))));
+      assert.equal(containerEndpoints(root.ctx, id)[0]!.ip, null);
     } finally {
       releaseContainerNetwork(root.ctx, id);
       removeNetwork(root.ctx, net.name);

@@ -1,6 +1,7 @@
 // The seam the engine calls to give a container its network, in four moments:
 //   create: planEndpoints (+ publishPorts)     — records only, static addresses reserved
 //   start:  setUpContainerNetwork              — namespace, veths, addresses, NAT, DNS
+//           (or makeContainerNetns first, alone, and the rest while the runtime creates)
 //   stop:   tearDownContainerNetwork           — all kernel objects gone, dynamic addresses freed
 //   rm:     releaseContainerNetwork            — the records go too
 // Every kernel name is derived from the container id (names.ts), so tear-down works after a
@@ -9,7 +10,7 @@ import { step } from '../common/fault.js';
 import { notFound } from '../common/errors.js';
 import type { NetCtx } from './context.js';
 import { refreshDns } from './dns.js';
-import { deleteLink, deleteNetns, enableForwarding, ipBatch, ipBatchWithBridges, linkExists, listLinks, netnsExists } from './kernel.js';
+import { addNetnsAsync, deleteLink, deleteNetns, enableForwarding, ipBatch, ipBatchWithBridges, linkExists, listLinks, netnsExists } from './kernel.js';
 import { bridgeMac, bridgeOwnerMark, hostVethName, hostVethPrefix, ifIndexOf, netnsName, netnsPath, portChainName } from './names.js';
 import { ensureBridge, getNetwork, type NetworkRecord } from './networks.js';
 import { addNetworksAndPorts, listPortChains, removePortRules } from './nft.js';
@@ -43,18 +44,44 @@ function insideLines(ep: EndpointRow & { ip: string }, net: NetworkRecord): stri
   return [`addr add ${ep.ip}/${prefixLen(net)} dev ${ep.ifname}`, `link set ${ep.ifname} up`];
 }
 
+/** Leftovers of a start that was killed half way: after this the container has no namespace, veth, port chain or jump. */
+function clearLeftovers(ctx: NetCtx, containerId: string): void {
+  if (netnsExists(netnsName(containerId)) || listLinks(hostVethPrefix(containerId)).length > 0) tearDownContainerNetwork(ctx, containerId);
+}
+
+/**
+ * The first part of a start's network, alone: the empty namespace the runtime is to join, made
+ * by a program that runs while berth goes on (mounting the rootfs, writing the bundle). The rest
+ * (setUpContainerNetwork with `nsMade`) can be done while the runtime creates the container,
+ * since its process runs nothing before the runtime's start. Its path, known at once, and when
+ * it is made; a caller that gives up must wait for `ready` before it tears the namespace down.
+ */
+export function makeContainerNetns(ctx: NetCtx, containerId: string): { path: string; ready: Promise<void> } {
+  clearLeftovers(ctx, containerId);
+  const ns = netnsName(containerId);
+  const ready = addNetnsAsync(ns).catch((e: unknown) => {
+    // `ip netns add` can leave its mount point behind when it fails half way.
+    deleteNetns(ns);
+    throw e;
+  });
+  return { path: netnsPath(containerId), ready };
+}
+
 /**
  * At start: builds the container's network from its records and returns what the runtime
  * needs (the namespace to join, the files to bind-mount on /etc/hosts and /etc/resolv.conf).
- * On failure everything made so far is undone.
+ * The files are written in place: the runtime may have bound them already (`nsMade`, or `pid`).
+ * With `nsMade`, the namespace is makeContainerNetns's, and on failure the caller tears it all
+ * down (tearDownContainerNetwork) once the runtime's create that joins it has finished: deleting
+ * it under that create would fail it with a misleading reason. Otherwise everything made so far
+ * is undone here.
  */
 export async function setUpContainerNetwork(ctx: NetCtx, containerId: string,
-  opts: { hostname: string; name: string; pid?: number; dns?: DnsConfig }): Promise<NetworkSetup>
+  opts: { hostname: string; name: string; pid?: number; nsMade?: boolean; dns?: DnsConfig }): Promise<NetworkSetup>
 {
   const ns = netnsName(containerId);
-  // Leftovers of a start that was killed half way; after this the container has no namespace,
-  // veth, port chain or jump, which lets the nftables part below be one plain transaction.
-  if (netnsExists(ns) || listLinks(hostVethPrefix(containerId)).length > 0) tearDownContainerNetwork(ctx, containerId);
+  // Which lets the nftables part below be one plain transaction.
+  if (!opts.nsMade) clearLeftovers(ctx, containerId);
   try {
     const eps = allocateAddresses(ctx, containerId);
     const nets = [...new Map(eps.map((e) => [e.net.name, e.net])).values()];
@@ -65,7 +92,9 @@ export async function setUpContainerNetwork(ctx: NetCtx, containerId: string,
       nets.map((n) => ({ bridge: n.bridge, gatewayCidr: `${n.gateway}/${prefixLen(n)}`, mac: bridgeMac(n.id), owner: bridgeOwnerMark(ctx.paths.root) })),
       // With a pid, the namespace is that process's own (a container in a user namespace must
       // have one its namespace owns): it is named, not made.
-      [opts.pid === undefined ? `netns add ${ns}` : `netns attach ${ns} ${opts.pid}`, ...eps.flatMap(({ ep, net }) => vethLines(containerId, ep, net))],
+      [...(opts.nsMade ? [] : [opts.pid === undefined ? `netns add ${ns}` : `netns attach ${ns} ${opts.pid}`]), ...eps.flatMap(({ ep, net }) =>
+        vethLines(containerId, ep, net)
+      )],
     );
     const inside = ['link set lo up', ...eps.flatMap(({ ep, net }) => insideLines(ep, net))];
     const routed = eps.find((e) => !e.net.internal);
@@ -80,6 +109,7 @@ export async function setUpContainerNetwork(ctx: NetCtx, containerId: string,
     refreshDns(ctx);
     return { netnsPath: netnsPath(containerId), ...files };
   } catch (e) {
+    if (opts.nsMade) throw e;
     try {
       tearDownContainerNetwork(ctx, containerId);
     } catch {

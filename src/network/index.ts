@@ -2,13 +2,16 @@
 //   create: planEndpoints(ctx, id, [{network, ip?, aliases?}]) and publishPorts(ctx, id, ['-p' specs], exposed?)
 //           inside the transaction that inserts the container row (they nest as savepoints);
 //           ensureDefaultNetwork(ctx) first when the container uses the network "berth".
-//   start:  setUpContainerNetwork(ctx, id, {hostname, name}) → {netnsPath, hostsFile, resolvConf}
+//   start:  setUpContainerNetwork(ctx, id, {hostname, name}) → {netnsPath, hostsFile, resolvConf}, or
+//           makeContainerNetns(ctx, id) → {path, ready} before the runtime, and the rest with
+//           {nsMade: true} while the runtime creates the container
 //   stop:   tearDownContainerNetwork(ctx, id)      (idempotent; also the undo of a failed start)
 //   rm:     releaseContainerNetwork(ctx, id)       (tears down what is left, deletes the rows)
 //   reconcile: reconcileNetworks(ctx, isRunning)   (after kill -9 or a reboot)
 export type { EndpointRequest, NetworkSetup, EndpointInfo, PortBinding } from './attach.js';
 export {
   planEndpoints,
+  makeContainerNetns,
   setUpContainerNetwork,
   tearDownContainerNetwork,
   releaseContainerNetwork,

@@ -1,7 +1,7 @@
 // Bridges, veths and namespaces through iproute2. Commands are grouped into `ip -batch` runs so
 // a container start costs a handful of processes, not one per step.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { run } from '../sys/exec.js';
+import { run, runAsync } from '../sys/exec.js';
 
 export function linkExists(name: string): boolean {
   return existsSync(`/sys/class/net/${name}`);
@@ -95,6 +95,11 @@ export function netnsExists(name: string): boolean {
 
 export function addNetns(name: string): void {
   run('ip', ['netns', 'add', name]);
+}
+
+/** addNetns, while berth goes on. */
+export async function addNetnsAsync(name: string): Promise<void> {
+  await runAsync('ip', ['netns', 'add', name]);
 }
 
 export function deleteNetns(name: string): void {

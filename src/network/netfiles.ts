@@ -87,12 +87,15 @@ export function writeNetFiles(
   mkdirSync(dir, { recursive: true });
   const hostsFile = join(dir, 'hosts');
   const resolvConf = join(dir, 'resolv.conf');
-  writeFileAtomic(hostsFile, hostsFileText(opts.hostname, opts.name, eps[0]?.ep.ip));
+  // In place, not by rename: the runtime may hold them bound already (a start that makes its
+  // network while the runtime creates, or in the runtime's own namespace), and a bound file is
+  // seen through its inode. They are written again at every start, so a torn one does not last.
+  writeFileSync(hostsFile, hostsFileText(opts.hostname, opts.name, eps[0]?.ep.ip));
   // The DNS server listens on each network's gateway (dns.ts); the first network's comes first.
   // Kept beside it: a network connected later rewrites resolv.conf with the same choices.
   if (opts.dns) writeFileAtomic(dnsFile(dir), JSON.stringify(opts.dns));
   else rmSync(dnsFile(dir), { force: true });
-  writeFileAtomic(resolvConf,
+  writeFileSync(resolvConf,
     resolvConfText(dnsAvailable() ? eps.filter((e) => e.net.name !== DEFAULT_NETWORK).map((e) => e.net.gateway) : [], hostResolvConf(), opts.dns));
   return { hostsFile, resolvConf };
 }

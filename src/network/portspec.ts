@@ -1,6 +1,6 @@
 // `-p` and `-P` as Docker reads them (pure), and which host ports are taken (hostBoundPorts asks the host).
-import { readFileSync } from 'node:fs';
 import { run } from '../sys/exec.js';
+import { boundPortsFromProc } from '../sys/sockets.js';
 import { invalid } from '../common/errors.js';
 import { isIPv4 } from './ipam.js';
 
@@ -48,35 +48,19 @@ export function exposedToSpecs(exposed: readonly string[]): PortSpec[] {
 }
 
 /**
- * Ports some process of the host namespace listens on (TCP) or is bound to (UDP). Asked of
- * the kernel through `ss`, which gets listeners only: /proc/net/tcp lists every socket, and
- * after a load test its tens of thousands of TIME_WAIT lines took 50 ms to read.
+ * Ports some process of the host namespace listens on (TCP) or is bound to (UDP): read from
+ * /proc/net, or asked of `ss` when those tables are long (sys/sockets.ts says why).
  */
 export function hostBoundPorts(proto: Proto): Set<number> {
+  const fromProc = boundPortsFromProc(proto);
+  if (fromProc) return fromProc;
   const out = new Set<number>();
   const r = run('ss', ['-H', '-l', '-n', proto === 'tcp' ? '-t' : '-u'], { allowFail: true });
-  if (r.status === 0) {
-    for (const line of r.stdout.split('\n')) {
-      const local = line.trim().split(/\s+/)[3];
-      const port = local ? Number(local.slice(local.lastIndexOf(':') + 1)) : NaN;
-      if (Number.isInteger(port)) out.add(port);
-    }
-    return out;
-  }
-  for (const file of [`/proc/net/${proto}`, `/proc/net/${proto}6`]) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      const local = cols[1];
-      const state = cols[3];
-      if (!local || (proto === 'tcp' && state !== '0A')) continue;
-      out.add(parseInt(local.split(':')[1] ?? '0', 16));
-    }
+  if (r.status !== 0) return boundPortsFromProc(proto, Infinity) ?? out;
+  for (const line of r.stdout.split('\n')) {
+    const local = line.trim().split(/\s+/)[3];
+    const port = local ? Number(local.slice(local.lastIndexOf(':') + 1)) : NaN;
+    if (Number.isInteger(port)) out.add(port);
   }
   return out;
 }

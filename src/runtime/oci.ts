@@ -24,10 +24,14 @@ export { cleanRuntimeMessage } from './messages.js';
 
 export const CONFIG_FILE = 'config.json';
 
-/** Writes bundleDir/config.json atomically, so a crash never leaves half a spec for runc to read. */
+/**
+ * Writes bundleDir/config.json atomically, so a crash never leaves half a spec for runc to read.
+ * Not synced: it is read only during the run it is written for (runc, exec), every start writes
+ * it again, and no run outlives a power cut.
+ */
 export function writeBundle(bundleDir: string, spec: OciSpec): string {
   const final = join(bundleDir, CONFIG_FILE);
-  writeFileAtomic(final, `${JSON.stringify(spec, null, 2)}\n`, { mode: 0o600, mkdirMode: 0o700 });
+  writeFileAtomic(final, `${JSON.stringify(spec, null, 2)}\n`, { mode: 0o600, mkdirMode: 0o700, durable: false });
   return final;
 }
 

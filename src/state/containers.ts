@@ -156,15 +156,21 @@ const COLUMN: Record<keyof StatusUpdate, string> = {
   restartBackoffMs: 'restart_backoff_ms',
 };
 
-export function updateContainer(db: Db, id: string, u: StatusUpdate): void {
-  const keys = Object.keys(u) as (keyof StatusUpdate)[];
-  if (keys.length === 0) return;
-  const sets = keys.map((k) => `${COLUMN[k]} = ?`).join(', ');
-  const vals = keys.map((k) => {
+/** The cells an update writes, by column, as the row holds them: for a copy of the row made before the update commits. */
+export function statusCells(u: StatusUpdate): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(u) as (keyof StatusUpdate)[]) {
     const v = u[k];
-    return typeof v === 'boolean' ? (v ? 1 : 0) : v;
-  });
-  db.prepare(`UPDATE containers SET ${sets} WHERE id = ?`).run(...vals, id);
+    out[COLUMN[k]] = typeof v === 'boolean' ? (v ? 1 : 0) : v;
+  }
+  return out;
+}
+
+export function updateContainer(db: Db, id: string, u: StatusUpdate): void {
+  const cells = statusCells(u);
+  const cols = Object.keys(cells);
+  if (cols.length === 0) return;
+  db.prepare(`UPDATE containers SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`).run(...Object.values(cells), id);
 }
 
 export function deleteContainerRow(db: Db, id: string): void {

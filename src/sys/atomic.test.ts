@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomic.js';
+import { stageFileAtomic, writeFileAtomic } from './atomic.js';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'berth-atomic-'));
@@ -59,6 +59,40 @@ test('writeFileAtomic removes its temporary file when the rename fails', () => {
     writeFileSync(join(p, 'inside'), '');
     assert.throws(() => writeFileAtomic(p, 'x'), (e: NodeJS.ErrnoException) => e.code === 'EISDIR' || e.code === 'ENOTEMPTY');
     assert.deepEqual(readdirSync(d), ['target']);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('stageFileAtomic: the old file stays until commit, abort leaves it, and neither leaves a temporary file', async () => {
+  const d = tempDir();
+  try {
+    const p = join(d, 'berth.json');
+    writeFileSync(p, 'old');
+    const kept = stageFileAtomic(p, 'not wanted', { mode: 0o600 });
+    assert.equal(readFileSync(p, 'utf8'), 'old', 'staged, not named');
+    assert.equal(readdirSync(d).length, 2);
+    await kept.abort();
+    assert.equal(readFileSync(p, 'utf8'), 'old');
+    assert.deepEqual(readdirSync(d), ['berth.json']);
+    const staged = stageFileAtomic(p, 'new', { mode: 0o600 });
+    await staged.commit();
+    assert.equal(readFileSync(p, 'utf8'), 'new');
+    assert.equal(statSync(p).mode & 0o777, 0o600);
+    assert.deepEqual(readdirSync(d), ['berth.json']);
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('writeFileAtomic with durable: false still replaces the file whole', () => {
+  const d = tempDir();
+  try {
+    const p = join(d, 'config.json');
+    writeFileSync(p, 'old');
+    writeFileAtomic(p, 'new', { durable: false });
+    assert.equal(readFileSync(p, 'utf8'), 'new');
+    assert.deepEqual(readdirSync(d), ['config.json']);
   } finally {
     rmSync(d, { recursive: true, force: true });
   }

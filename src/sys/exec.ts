@@ -55,6 +55,34 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions = {})
   return result;
 }
 
+/**
+ * run, without blocking: the program goes on while berth does other work (or runs other
+ * programs), and the promise settles as run would return or throw. No timeout, no env or cwd.
+ */
+export function runAsync(cmd: string, args: readonly string[], opts: { input?: string } = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = childProcess().spawn(cmd, args, { stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    child.on('error', (e: NodeJS.ErrnoException) =>
+      reject(e.code === 'ENOENT'
+        ? new BerthError('Unavailable', 'exec.not_found', `${cmd}: program not found`, { hint: "run `make build` to install berth's dependencies" })
+        : new BerthError('Unavailable', 'exec.failed', `${cmd}: ${e.message}`)));
+    child.on('close', (code) => {
+      const result: RunResult = { status: code ?? 128 + 9, stdout, stderr };
+      if (result.status !== 0) reject(new ExecError(cmd, args, result));
+      else resolve(result);
+    });
+    if (opts.input !== undefined) child.stdin?.end(opts.input);
+  });
+}
+
 /** Starts a program without waiting; for conmon, exec -it and log followers. */
 export function start(cmd: string, args: readonly string[], opts: SpawnOptions) {
   return childProcess().spawn(cmd, args, opts);

@@ -286,15 +286,29 @@ export class FakeHost implements Host {
     return { name: 'berth', id: 'f'.repeat(64), bridge: 'berth-ffffffff', subnet: '10.88.0.0/16', gateway: '10.88.0.1', internal: false, labels: {},
       createdAt: new Date().toISOString() };
   };
+  /** makeNetns's namespace fails once made asynchronously (its `ip` exits non-zero), not at the call. */
+  netnsFailsLate = false;
+  makeNetns = (_ctx: Parameters<Host['makeNetns']>[0], id: string) => {
+    this.call('makeNetns', id);
+    const late = this.netnsFailsLate;
+    this.netnsFailsLate = false;
+    const ready = Promise.resolve().then(() => {
+      if (late) throw new Error('fake ip netns add failed');
+      this.netns.add(id);
+    });
+    return { path: `/fake/netns/${id}`, ready };
+  };
   setUpNetwork = async (ctx: Parameters<Host['setUpNetwork']>[0], id: string, opts: Parameters<Host['setUpNetwork']>[2]) => {
-    this.call('setUpNetwork', opts.pid === undefined ? id : `${id} pid=${opts.pid}`);
+    this.call('setUpNetwork', opts.pid !== undefined ? `${id} pid=${opts.pid}` : opts.nsMade ? `${id} nsMade` : id);
+    if (opts.nsMade && !this.netns.has(id)) throw new Error(`fake setUpNetwork: no namespace made for ${id}`);
     this.netns.add(id);
-    if (opts.pid === undefined) return { netnsPath: `/fake/netns/${id}`, hostsFile: '/fake/hosts', resolvConf: '/fake/resolv.conf' };
-    // The engine copies these into the files the runtime bound (a user namespace's late network).
+    if (opts.pid === undefined && !opts.nsMade) return { netnsPath: `/fake/netns/${id}`, hostsFile: '/fake/hosts', resolvConf: '/fake/resolv.conf' };
+    // Written in place, as the network part does: the runtime has bound them already.
     const dir = join(ctx.paths.runroot, 'containers', id);
     writeFileSync(join(dir, 'hosts'), `10.88.0.2\t${opts.name}\n`);
     writeFileSync(join(dir, 'resolv.conf'), 'nameserver 10.88.0.1\n');
-    return { netnsPath: `/proc/${opts.pid}/ns/net`, hostsFile: join(dir, 'hosts'), resolvConf: join(dir, 'resolv.conf') };
+    const netnsPath = opts.pid === undefined ? `/fake/netns/${id}` : `/proc/${opts.pid}/ns/net`;
+    return { netnsPath, hostsFile: join(dir, 'hosts'), resolvConf: join(dir, 'resolv.conf') };
   };
   restoreBridges = (): string[] => {
     this.call('restoreBridges');
