@@ -70,7 +70,7 @@ test('rename keeps the container and its id; a name in use is refused', () => {
 });
 
 test("ps --filter: Docker's keys, status implying --all, an unknown key refused", () => {
-  assert.match(b.ok(['ps', '--filter', 'name=new', '--filter', 'ancestor=busybox', '--format', 'json']), /"Names": \[\s*"new"/);
+  assert.match(b.ok(['ps', '--filter', 'name=new', '--filter', 'ancestor=busybox', '--format', 'json']), /^\{[^\n]*"Names":"new"[^\n]*\}\n$/);
   assert.equal(b.ok(['ps', '-q', '--filter', 'status=created']).trim().split('\n').length, 1, 'taken, without -a');
   assert.equal(b.ok(['ps', '-q', '--filter', 'exited=0', '--filter', 'name=nothing-such']), '');
   assert.match(b.ok(['ps', '-q', '--filter', `id=${b.inspect('new').Id.slice(0, 5)}`]), /^[0-9a-f]{12}\n$/);
