@@ -93,7 +93,7 @@ test("ps --format: Go templates over Docker's fields, table with headers, an unk
   assert.match(t[0]!, /^NAMES {3,}STATUS$/);
   assert.deepEqual(t.slice(1).filter(Boolean).map((l) => l.replace(/ +/g, ' ')).sort(), ['fmtdb Created', 'fmtweb Created']);
   const refused: [string, string][] = [['{{.Nope}}', "template: can't evaluate field Nope in type container"], ['{{range .Names}}',
-    'unsupported --format expression']];
+    'template parsing error: unexpected EOF']];
   for (const [format, message] of refused) {
     const r = b.run(['ps', '-a', '--format', format]);
     assert.equal(r.status, 125, format);
@@ -169,7 +169,7 @@ test("stats --no-stream: Docker's columns, the memory limit, CPU of a busy conta
   assert.match(b.ok(['stats', '--no-stream', '--all', '--format', '{{.Name}} {{.CPUPerc}}']), /taken 0\.00%/, '--all shows stopped ones too');
   const bad = b.run(['stats', '--no-stream', '--format', '{{range .}}']);
   assert.equal(bad.status, 125);
-  assert.match(bad.stderr, /^berth: unsupported --format expression/);
+  assert.match(bad.stderr, /^berth: template parsing error: unexpected EOF\n$/);
   b.ok(['rm', '-f', 'busy']);
 });
 
