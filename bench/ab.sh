@@ -26,6 +26,6 @@ hyperfine -w 2 -r ${RUNS:-15} -p "$o rm -f abz >/dev/null 2>&1; $o run -d --name
 for b in "$o" "$n"; do
   r=$(echo $b | awk '{print $3}')
   ids=$($b ps -aq); [ -n "$ids" ] && $b rm -f $ids >/dev/null
-  for net in $($b network ls --format json | jq -r '.[].Name'); do $b network rm -f "$net" >/dev/null; done
+  for net in $($b network ls --format json | jq -r '.Name'); do $b network rm -f "$net" >/dev/null; done
   rm -rf $r $r-run
 done

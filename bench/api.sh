@@ -25,7 +25,7 @@ CONTAINERS_CONF=$W/containers.conf $P system service --time=0 unix://$W/podman.s
 cleanup() {
   kill $bpid $ppid 2>/dev/null || true; wait $bpid $ppid 2>/dev/null || true
   ids=$($B ps -aq); [ -n "$ids" ] && $B rm -f $ids >/dev/null
-  for net in $($B network ls --format json | jq -r '.[].Name'); do $B network rm -f "$net" >/dev/null; done
+  for net in $($B network ls --format json | jq -r '.Name'); do $B network rm -f "$net" >/dev/null; done
   $P rm -af -t 0 >/dev/null 2>&1 || true
   if grep -q " $W" /proc/self/mountinfo; then echo "bench/api.sh: something is still mounted under $W" >&2; fi
   rm -rf $W

@@ -101,7 +101,8 @@ async function list(c: Call): Promise<void> {
 function mounts(x: Container): Record<string, unknown>[] {
   return x.spec.volumes.map((v) => ({
     Type: v.named ? 'volume' : 'bind',
-    ...(v.named ? { Name: v.source } : {}),
+    // Docker's clients count a container's local volumes by this Driver (ps's LocalVolumes).
+    ...(v.named ? { Name: v.source, Driver: 'local' } : {}),
     Source: v.source,
     Destination: v.destination,
     Mode: v.readonly ? 'ro' : '',

@@ -117,7 +117,7 @@ const ALIASES: Record<string, string> = {
 const FLAG_TEXT: Record<string, string> = {
   all: 'show all (default shows just running)',
   quiet: 'only display ids or names',
-  format: 'format output: table, json or a Go template',
+  format: 'format output: table, json (one object a line), or a Go template (docs/format.md)',
   'no-trunc': 'do not truncate output',
   filter: 'filter output based on conditions provided (KEY=VALUE)',
   force: 'force the operation',

@@ -25,3 +25,16 @@ test('a field the listing lacks, or a template berth cannot run, is a user error
     (e) => isBerthError(e) && /can't evaluate field Nope in type container/.test(e.message));
   assert.throws(() => formatList('{{range .Names}}x{{end}}', COLUMNS, ROWS, 'container'), (e) => isBerthError(e));
 });
+
+test("json is one object a line: Docker's {{json .}} of the row, keys sorted, methods left out", () => {
+  const rows = [{ Names: 'web', ID: 'abc', Ports: '0.0.0.0:80->80/tcp', Label: (k: unknown) => String(k) }];
+  assert.equal(formatList('json', COLUMNS, rows, 'container'), '{"ID":"abc","Names":"web","Ports":"0.0.0.0:80-\\u003e80/tcp"}\n');
+  assert.equal(formatList('json', COLUMNS, [], 'container'), '');
+  assert.equal(formatList('{{.Label "x.y"}}', COLUMNS, rows, 'container'), 'x.y\n');
+});
+
+test("a table's header comes from the template, .Label's from the key's last part, as Docker's", () => {
+  const rows = [{ Names: 'web', Status: 'Up', Label: (k: unknown) => (k === 'com.example.team-name' ? 'blue' : '') }];
+  assert.equal(formatList('table {{.Names}}\\t{{.Label "com.example.team-name"}}\\t{{lower .Status}}', COLUMNS, rows, 'container'),
+    'NAMES     team name   STATUS\nweb       blue        up\n');
+});

@@ -1,12 +1,21 @@
 // Tables and JSON for the terminal. Commands return data; these print it.
 import { writeSync } from 'node:fs';
 
-/** Docker-style table: columns padded to the widest cell, three spaces apart. */
-export function table(headers: string[], rows: string[][]): string {
+/**
+ * Docker-style table: columns padded to the widest cell, three spaces apart, and at least
+ * minWidth wide (Docker's tabwriter for --format tables has 10).
+ */
+export function table(headers: string[], rows: string[][], minWidth = 0): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]! + 3))).join('').trimEnd();
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(Math.max(widths[i]! + 3, minWidth)))).join('').trimEnd();
   return [line(headers), ...rows.map(line)].join('\n') + '\n';
 }
+
+/** What every listing's --format help says it takes (list-format.ts runs it). */
+export const FORMAT_HELP = 'table, json (one object a line), or a Go template (docs/format.md)';
+
+/** inspect's -f. */
+export const INSPECT_FORMAT = { long: 'format', short: 'f', type: 'string', description: 'format output using a Go template (docs/format.md)' } as const;
 
 export function json(v: unknown): string {
   return JSON.stringify(v, null, 4) + '\n';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Berth, until } from './helpers.js';
+import { Berth, until, jsonLines } from './helpers.js';
 import { ApiServer } from './api-helpers.js';
 import { Pty } from './pty.js';
 
@@ -55,21 +55,22 @@ function composeOk(args: string[]): string {
 
 /** The project's containers as berth lists them (running ones, or all with `all`). */
 function names(all = false): string[] {
-  const ps = JSON.parse(b.ok(['ps', ...(all ? ['-a'] : []), '--format', 'json'])) as { Names: string[] }[];
-  return ps.map((x) => x.Names[0]!);
+  const ps = jsonLines<{ Names: string }>(b.ok(['ps', ...(all ? ['-a'] : []), '--format', 'json']));
+  return ps.map((x) => x.Names);
 }
 
 test('up -d makes the network and both containers, labelled as compose labels them; berth sees them', () => {
   composeOk(['up', '-d']);
-  const names = b.ok(['ps', '--format', 'json']);
-  const ps = JSON.parse(names) as { Names: string[]; State: string; Labels: Record<string, string> }[];
-  const web = ps.find((x) => x.Names[0] === 'bcmp_web_1');
-  const client = ps.find((x) => x.Names[0] === 'bcmp_client_1');
+  const ps = jsonLines<{ Names: string; State: string }>(b.ok(['ps', '--format', 'json']));
+  const web = ps.find((x) => x.Names === 'bcmp_web_1');
+  const client = ps.find((x) => x.Names === 'bcmp_client_1');
   assert.equal(web?.State, 'running');
   assert.equal(client?.State, 'running');
-  assert.equal(client.Labels['com.docker.compose.project'], 'bcmp');
-  assert.equal(client.Labels['com.docker.compose.service'], 'client');
-  assert.equal(client.Labels.team, 'blue');
+  assert.equal(
+    b.ok(['ps', '--filter', 'name=bcmp_client_1', '--format',
+      '{{.Label "com.docker.compose.project"}} {{.Label "com.docker.compose.service"}} {{.Label "team"}}']),
+    'bcmp client blue\n',
+  );
   assert.match(b.ok(['network', 'ls']), /bcmp_back/);
   // A second up finds everything as its file says: nothing is recreated.
   const again = compose(['up', '-d']);

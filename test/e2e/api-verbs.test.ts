@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'node:http';
-import { Berth, until } from './helpers.js';
+import { Berth, until, jsonLines } from './helpers.js';
 import { ApiServer } from './api-helpers.js';
 
 let b: Berth;
@@ -26,7 +26,7 @@ after(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-const psLine = (name: string) => (JSON.parse(b.ok(['ps', '-a', '--format', 'json'])) as { Names: string[]; State: string }[]).find((x) => x.Names[0] === name);
+const psLine = (name: string) => (jsonLines<{ Names: string; State: string }>(b.ok(['ps', '-a', '--format', 'json']))).find((x) => x.Names === name);
 
 test('top, stats --no-stream, rename, pause and unpause, update', () => {
   api.dockerOk(['run', '-d', '--name', 'verbs-top', 'busybox', 'sleep', '300']);
@@ -195,7 +195,7 @@ test('docker system df adds up the images, containers and volumes berth lists on
   await until(() => /written/.test(b.run(['logs', 'verbs-df']).stdout), 15_000);
   const rows = api.dockerOk(['system', 'df', '--format', '{{.Type}}|{{.TotalCount}}|{{.Active}}|{{.Size}}']).trim().split('\n');
   const row = (t: string) => rows.find((r) => r.startsWith(`${t}|`))?.split('|');
-  const ctrs = (JSON.parse(b.ok(['ps', '-a', '--format', 'json'])) as unknown[]).length;
+  const ctrs = (jsonLines<unknown>(b.ok(['ps', '-a', '--format', 'json']))).length;
   assert.deepEqual(row('Containers')?.slice(0, 3), ['Containers', String(ctrs), '1']);
   assert.match(row('Containers')![3]!, /^20\d(\.\d+)?kB$/);
   assert.deepEqual(row('Local Volumes'), ['Local Volumes', '1', '1', '102.4kB']);

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { integrityOk } from './db-check.js';
-import { Berth, type Result } from './helpers.js';
+import { Berth, type Result, jsonLines } from './helpers.js';
 
 /** One line on stderr, `berth: …` (and maybe a hint), exit 125, not a bug's message. */
 function oneLine(r: Result, pattern: RegExp, what: string): void {
@@ -21,8 +21,8 @@ function oneLine(r: Result, pattern: RegExp, what: string): void {
 }
 
 const state = (b: Berth) =>
-  new Map((JSON.parse(b.ok(['ps', '-a', '--format', 'json'])) as { Names: string[]; State: string }[])
-    .map((c) => [c.Names[0]!, c.State]));
+  new Map((jsonLines<{ Names: string; State: string }>(b.ok(['ps', '-a', '--format', 'json'])))
+    .map((c) => [c.Names, c.State]));
 
 test('a read-only instances file: one line, and rm -f deletes nothing before failing', () => {
   const b = new Berth();
@@ -104,8 +104,8 @@ test('mistakes users make are theirs, in one line: relative -w, -m 1, the defaul
   oneLine(u.run(['create', '-m', '1', 'busybox', 'true']), /^berth: Minimum memory limit allowed is 6MB$/, '-m 1');
   assert.equal(u.ok(['ps', '-aq']), '', 'nothing was created');
   assert.equal(u.ok(['run', '--rm', '-w', '/tmp', '-m', '6m', 'busybox', 'pwd']), '/tmp\n');
-  const net = (JSON.parse(u.ok(['network', 'ls', '--format', 'json'])) as { Name: string; Id: string }[]).find((n) => n.Name === 'berth')!;
-  for (const ref of [net.Id, net.Id.slice(0, 12)]) {
+  const net = jsonLines(u.ok(['network', 'ls', '--no-trunc', '--format', 'json'])).find((n) => n.Name === 'berth')!;
+  for (const ref of [net.ID!, net.ID!.slice(0, 12)]) {
     oneLine(u.run(['network', 'rm', ref]), /^berth: network [0-9a-f]+ is the default network berth and cannot be removed by its id$/, `network rm ${ref}`);
   }
   assert.ok(u.ok(['network', 'ls']).includes('berth'));

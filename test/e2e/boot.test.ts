@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { Berth, REPO, sleep } from './helpers.js';
+import { Berth, REPO, sleep, jsonLines } from './helpers.js';
 import Database from 'better-sqlite3';
 
 const suffix = Math.random().toString(36).slice(2, 8);
@@ -170,7 +170,7 @@ test('after a simulated reboot, system boot brings back what the restart policie
   const bootSec = Math.floor(Date.now() / 1000) + 1;
   process.env.BERTH_TEST_BOOT_ID = `simulated-boot-${suffix}@${bootSec}`;
   await assert.rejects(fetch(URL, { signal: AbortSignal.timeout(1000) }), 'nothing answers after the power cut');
-  const down = JSON.parse(b.ok(['ps', '-a', '--format', 'json'])) as Array<{ Names: string[] | string; State: string }>;
+  const down = jsonLines<{ Names: string; State: string }>(b.ok(['ps', '-a', '--format', 'json']));
   assert.ok(down.every((x) => x.State === 'exited'), 'ps sees every container ended by the reboot');
 
   const r = b.run(['system', 'boot']);

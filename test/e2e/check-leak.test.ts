@@ -10,7 +10,7 @@ import { readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { leaked, snapshot, type HostObjects } from '../leak.js';
-import { BIN, Berth, until } from './helpers.js';
+import { BIN, Berth, until, jsonLines } from './helpers.js';
 
 interface Finding {
   kind: string;
@@ -177,7 +177,7 @@ test('a lost instances file is found by check, and --repair rebuilds the records
   const fixed = check(b, '--repair');
   assert.deepEqual(fixed.report.Failed, []);
   assert.ok(fixed.report.Repaired.some((f) => f.kind === 'instances-file'));
-  const states = new Map((JSON.parse(b.ok(['ps', '-a', '--format', 'json'])) as { Names: string[]; State: string }[]).map((c) => [c.Names[0], c.State]));
+  const states = new Map((jsonLines<{ Names: string; State: string }>(b.ok(['ps', '-a', '--format', 'json']))).map((c) => [c.Names, c.State]));
   assert.deepEqual([...states].sort(), [['keeper', 'running'], ['waiting', 'created']]);
   const again = b.run(['system', 'check']);
   assert.equal(again.status, 0, again.stdout);

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Berth, BIN, sleep } from './helpers.js';
+import { Berth, BIN, sleep, jsonLines } from './helpers.js';
 
 let b: Berth;
 const hex = (n: number) => randomBytes(n).toString('hex').slice(0, n * 2);
@@ -241,7 +241,7 @@ test('network create killed with -9 at any moment leaves nothing that check cann
     p.kill('SIGKILL');
     await closed;
     // Every bridge holding the subnet is the bridge of a network of this root.
-    const rows = JSON.parse(b.ok(['network', 'ls', '--format', 'json'])) as Array<{ Name: string }>;
+    const rows = jsonLines<{ Name: string }>(b.ok(['network', 'ls', '--format', 'json']));
     const bridges = rows.map((n) => JSON.parse(b.ok(['network', 'inspect', n.Name]))[0].Options['com.docker.network.bridge.name'] as string);
     for (const dev of addrsInSubnet()) assert.ok(bridges.includes(dev), `after a kill at ${delay} ms: ${dev} holds ${subnet} but no network names it`);
     const repaired = b.run(['system', 'check', '--repair']);

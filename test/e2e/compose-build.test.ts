@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Berth } from './helpers.js';
+import { Berth, jsonLines } from './helpers.js';
 import { TestRegistry } from './registry-helpers.js';
 
 const suffix = Math.random().toString(36).slice(2, 8);
@@ -37,7 +37,7 @@ interface PsEntry {
   Service: string;
   Image: string;
 }
-const ps = (file: string, project: string) => JSON.parse(b.ok(['compose', '-f', file, '-p', project, 'ps', '-a', '--format', 'json'])) as PsEntry[];
+const ps = (file: string, project: string) => jsonLines<PsEntry>(b.ok(['compose', '-f', file, '-p', project, 'ps', '-a', '--format', 'json']));
 const SLEEP = `["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 0.2; done"]`;
 
 test('a build: service is built by compose build, run by up, and only it is recreated by up --build after a change', () => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
-import { Berth } from './helpers.js';
+import { Berth, jsonLines } from './helpers.js';
 
 const suffix = Math.random().toString(36).slice(2, 8);
 const project = `files${suffix}`;
@@ -136,8 +136,8 @@ test('up: COMPOSE_FILE, --env-file, include, external objects and the long synta
 test('down removes the project but leaves the external network and volume', () => {
   const down = compose(['down']);
   assert.equal(down.status, 0, down.stderr);
-  assert.deepEqual(JSON.parse(b.ok(['ps', '-a', '--format', 'json'])), []);
-  const nets = (JSON.parse(b.ok(['network', 'ls', '--format', 'json'])) as Array<{ Name: string }>).map((n) => n.Name);
+  assert.deepEqual(jsonLines(b.ok(['ps', '-a', '--format', 'json'])), []);
+  const nets = (jsonLines<{ Name: string }>(b.ok(['network', 'ls', '--format', 'json']))).map((n) => n.Name);
   assert.ok(nets.includes(extNet));
   assert.ok(!nets.includes(`${project}_back`));
   assert.match(b.ok(['volume', 'ls']), new RegExp(extVol));

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Berth } from './helpers.js';
+import { Berth, jsonLines } from './helpers.js';
 
 const suffix = Math.random().toString(36).slice(2, 8);
 const project = `hostkeys${suffix}`;
@@ -134,5 +134,5 @@ test('compose config prints the keys back; down removes everything', () => {
   }
   const down = compose(['down']);
   assert.equal(down.status, 0, down.stderr);
-  assert.deepEqual(JSON.parse(b.ok(['ps', '-a', '--format', 'json'])), []);
+  assert.deepEqual(jsonLines(b.ok(['ps', '-a', '--format', 'json'])), []);
 });

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Berth, sleep } from './helpers.js';
+import { Berth, sleep, jsonLines } from './helpers.js';
 
 const suffix = Math.random().toString(36).slice(2, 8);
 const project = `keys${suffix}`;
@@ -118,7 +118,7 @@ test('a stack with the everyday keys comes up and each key has its effect inside
   const up = compose(['up', '-d']);
   assert.equal(up.status, 0, up.stderr);
   const app = `app-${suffix}`;
-  const ctrs = JSON.parse(compose(['ps', '-a', '--format', 'json']).stdout) as Array<{ Name: string; Service: string; State: string }>;
+  const ctrs = jsonLines<{ Name: string; Service: string; State: string }>(compose(['ps', '-a', '--format', 'json']).stdout);
   // container_name replaces PROJECT-app-1; the debug profile is off, so no debug container.
   assert.deepEqual(ctrs.map((c) => c.Name).sort(), [app, `${project}-init-1`, `${project}-isolated-1`].sort());
   assert.equal(ctrs.find((c) => c.Service === 'init')!.State, 'exited');
@@ -170,13 +170,13 @@ test('a stack with the everyday keys comes up and each key has its effect inside
 test('--profile brings up the service of that profile; down removes everything', () => {
   const up = compose(['--profile', 'debug', 'up', '-d']);
   assert.equal(up.status, 0, up.stderr);
-  const names = (JSON.parse(compose(['ps', '-a', '--format', 'json']).stdout) as Array<{ Name: string }>).map((c) => c.Name);
+  const names = (jsonLines<{ Name: string }>(compose(['ps', '-a', '--format', 'json']).stdout)).map((c) => c.Name);
   assert.ok(names.includes(`${project}-debug-1`), names.join(' '));
 
   const down = compose(['--profile', 'debug', 'down', '-v']);
   assert.equal(down.status, 0, down.stderr);
-  const left = JSON.parse(b.ok(['ps', '-a', '--format', 'json'])) as unknown[];
+  const left = jsonLines<unknown>(b.ok(['ps', '-a', '--format', 'json']));
   assert.deepEqual(left, []);
-  const nets = (JSON.parse(b.ok(['network', 'ls', '--format', 'json'])) as Array<{ Name: string }>).map((n) => n.Name);
+  const nets = (jsonLines<{ Name: string }>(b.ok(['network', 'ls', '--format', 'json']))).map((n) => n.Name);
   assert.deepEqual(nets.filter((n) => n.startsWith(project)), []);
 });

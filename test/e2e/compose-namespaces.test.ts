@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Berth } from './helpers.js';
+import { Berth, jsonLines } from './helpers.js';
 
 const suffix = Math.random().toString(36).slice(2, 8);
 const project = `ns${suffix}`;
@@ -136,5 +136,5 @@ test('a service sharing a stopped one cannot start, in one line; down removes ev
   assert.match(r.stderr, new RegExp(`^berth: cannot join the network namespace of container ${web}: it is not running`, 'm'));
   const down = compose(['down']);
   assert.equal(down.status, 0, down.stderr);
-  assert.deepEqual(JSON.parse(b.ok(['ps', '-a', '--format', 'json'])), []);
+  assert.deepEqual(jsonLines(b.ok(['ps', '-a', '--format', 'json'])), []);
 });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { Berth, BIN, until } from './helpers.js';
+import { Berth, BIN, until, jsonLines } from './helpers.js';
 import { Pty } from './pty.js';
 
 const suffix = Math.random().toString(36).slice(2, 8);
@@ -60,7 +60,7 @@ test('run, exec, port, cp, top, images, kill, pause, rm, scale, ls and wait', ()
     assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
     return r;
   };
-  const ps = () => JSON.parse(ok('ps', '-a', '--format', 'json').stdout) as PsEntry[];
+  const ps = () => jsonLines<PsEntry>(ok('ps', '-a', '--format', 'json').stdout);
 
   // create makes the containers without starting them; start starts them.
   assert.match(ok('create').stderr, new RegExp(`Container ${project}-web-1 {2}Created`));
@@ -175,7 +175,7 @@ test('up --force-recreate, --no-recreate, --remove-orphans, --no-deps and bad fl
 ${extra}`;
   const file = write('flags.yaml', text('1', `  extra:\n    image: localhost/busybox:latest\n    command: ${SLEEP}\n`));
   const c = (...args: string[]) => b.run(['compose', '-f', file, '-p', project, ...args]);
-  const ids = () => Object.fromEntries((JSON.parse(c('ps', '-a', '--format', 'json').stdout) as PsEntry[]).map((e) => [e.Service, e.ID]));
+  const ids = () => Object.fromEntries((jsonLines<PsEntry>(c('ps', '-a', '--format', 'json').stdout)).map((e) => [e.Service, e.ID]));
   assert.equal(c('up', '-d').status, 0);
   const first = ids();
 
@@ -239,7 +239,7 @@ test('up --wait waits for healthy; --abort-on-container-exit stops all and --exi
   assert.equal(r.status, 4, r.stderr);
   assert.match(r.stdout, /tests-1 +\| testing/);
   assert.match(r.stderr, /Aborting on container exit\.\.\./);
-  const states = (JSON.parse(b.ok(['compose', '-f', file, '-p', project, 'ps', '-a', '--format', 'json'])) as PsEntry[]).map((e) => e.State);
+  const states = (jsonLines<PsEntry>(b.ok(['compose', '-f', file, '-p', project, 'ps', '-a', '--format', 'json']))).map((e) => e.State);
   assert.deepEqual(states, ['exited', 'exited'], 'everything was stopped');
   b.ok(['compose', '-f', file, '-p', project, 'down']);
 });
@@ -314,8 +314,8 @@ test('run --rm on a terminal detached from with ctrl-p ctrl-q: the one-off is re
     await run.expect(/\/ # /);
     run.type('\x10\x11');
     assert.equal(await run.exited, 0, run.output);
-    const ps = JSON.parse(b.ok(['ps', '--format', 'json'])) as { Names: string[] }[];
-    name = ps.map((x) => x.Names[0]!).find((n) => n.startsWith(`${project}-shell-run-`)) ?? '';
+    const ps = jsonLines<{ Names: string }>(b.ok(['ps', '--format', 'json']));
+    name = ps.map((x) => x.Names).find((n) => n.startsWith(`${project}-shell-run-`)) ?? '';
     assert.notEqual(name, '', JSON.stringify(ps));
     const att = new Pty(`${cli} attach ${name}`);
     att.type('exit 2\r');

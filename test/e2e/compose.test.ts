@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Berth, BIN, until } from './helpers.js';
+import { Berth, BIN, until, jsonLines } from './helpers.js';
 import { Pty } from './pty.js';
 
 const suffix = Math.random().toString(36).slice(2, 8);
@@ -36,7 +36,7 @@ interface PsEntry {
   Service: string;
   State: string;
 }
-const ps = (file: string, project: string) => JSON.parse(b.ok(['compose', '-f', file, '-p', project, 'ps', '-a', '--format', 'json'])) as PsEntry[];
+const ps = (file: string, project: string) => jsonLines<PsEntry>(b.ok(['compose', '-f', file, '-p', project, 'ps', '-a', '--format', 'json']));
 const ids = (entries: PsEntry[]) => Object.fromEntries(entries.map((e) => [e.Name, e.ID]));
 
 const SLEEPER = 'image: localhost/busybox:latest\n    command: ["sh", "-c", "trap \'exit 0\' TERM; while :; do sleep 0.2; done"]';

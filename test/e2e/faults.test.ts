@@ -13,7 +13,7 @@ import { VERB_STEPS, type FaultVerb } from '../../src/common/fault-steps.js';
 import { bridgeName, hostVethName, hostVethPrefix, netnsName, portChainName } from '../../src/network/names.js';
 import { snapshot } from '../leak.js';
 import { listProcesses } from '../../src/sys/proc.js';
-import { BIN, BUSYBOX_TAR, Berth, until } from './helpers.js';
+import { BIN, BUSYBOX_TAR, Berth, jsonLines, until } from './helpers.js';
 import { TestRegistry } from './registry-helpers.js';
 
 const covered: string[] = [];
@@ -35,21 +35,20 @@ interface Seen {
 }
 
 function listJson<T>(b: Berth, args: string[]): T[] {
-  const out = b.ok(args).trim();
-  return out === '' ? [] : JSON.parse(out) as T[];
+  return jsonLines<T>(b.ok(args));
 }
 
 /** Every host object of this root that no live record accounts for (empty when all is well). */
 function strays(b: Berth, seen: Seen): string[] {
-  const ps = listJson<{ Id: string; State: string }>(b, ['ps', '-a', '--format', 'json']);
-  const nets = listJson<{ Id: string }>(b, ['network', 'ls', '--format', 'json']);
-  for (const c of ps) seen.ids.add(c.Id);
-  for (const n of nets) seen.nets.add(n.Id);
+  const ps = listJson<{ ID: string; State: string }>(b, ['ps', '-a', '--no-trunc', '--format', 'json']);
+  const nets = listJson<{ ID: string }>(b, ['network', 'ls', '--no-trunc', '--format', 'json']);
+  for (const c of ps) seen.ids.add(c.ID);
+  for (const n of nets) seen.nets.add(n.ID);
   for (const d of [join(b.root, 'containers'), join(b.runroot, 'containers')]) {
     if (existsSync(d)) { for (const id of readdirSync(d)) if (/^[0-9a-f]{64}$/.test(id)) seen.ids.add(id); }
   }
-  const running = new Set(ps.filter((c) => c.State === 'running').map((c) => c.Id));
-  const liveNets = new Set(nets.map((n) => n.Id));
+  const running = new Set(ps.filter((c) => c.State === 'running').map((c) => c.ID));
+  const liveNets = new Set(nets.map((n) => n.ID));
   const dead = [...seen.ids].filter((id) => !running.has(id));
   const host = snapshot();
   const out: string[] = [];
@@ -94,7 +93,7 @@ async function noStrays(b: Berth, seen: Seen, what: string): Promise<void> {
   }
 }
 
-const exists = (b: Berth, name: string) => listJson<{ Names: string[] }>(b, ['ps', '-a', '--format', 'json']).some((c) => c.Names.includes(name));
+const exists = (b: Berth, name: string) => listJson<{ Names: string }>(b, ['ps', '-a', '--format', 'json']).some((c) => c.Names === name);
 const netExists = (b: Berth, name: string) => listJson<{ Name: string }>(b, ['network', 'ls', '--format', 'json']).some((n) => n.Name === name);
 const imageNames = (b: Berth) => b.ok(['images']);
 /** The next command may find nothing to do: "no such …" and "not connected" are answers, not failures. */

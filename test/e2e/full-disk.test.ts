@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { integrityOk } from './db-check.js';
-import { Berth, type Result, until } from './helpers.js';
+import { Berth, type Result, until, jsonLines } from './helpers.js';
 import { TestRegistry } from './registry-helpers.js';
 
 const MiB = 1024 * 1024;
@@ -161,7 +161,7 @@ test('on a disk running logs keep full, ps, exec, stop, kill and rm -f work; the
 
   // Every command below opens the instances file on a disk with no room: each gives up the
   // reserve, holds the logs still while it works, and makes the reserve again before letting go.
-  const ps = (JSON.parse(b.ok(['ps', '--format', 'json'])) as { Names: string[]; State: string }[]).map((c) => `${c.Names[0]} ${c.State}`).sort();
+  const ps = (jsonLines<{ Names: string; State: string }>(b.ok(['ps', '--format', 'json']))).map((c) => `${c.Names} ${c.State}`).sort();
   assert.deepEqual(ps, ['killme running', 'rmme running', 'stopme running'], 'ps on the full disk');
   const ex = b.run(['exec', 'stopme', 'echo', 'alive']);
   if (ex.status === 0) assert.equal(ex.stdout, 'alive\n');
@@ -182,7 +182,7 @@ test('on a disk running logs keep full, ps, exec, stop, kill and rm -f work; the
   assert.equal(lines.length, 2, st.stderr);
   for (const l of lines) assert.match(l, /^berth: no space left on the disk holding /);
   b.ok(['rm', '-f', 'rmme']);
-  const left = (JSON.parse(b.ok(['ps', '-a', '--format', 'json'])) as { Names: string[]; State: string }[]).map((c) => `${c.Names[0]} ${c.State}`).sort();
+  const left = (jsonLines<{ Names: string; State: string }>(b.ok(['ps', '-a', '--format', 'json']))).map((c) => `${c.Names} ${c.State}`).sort();
   assert.deepEqual(left, ['killme exited', 'stopme exited']);
   assert.equal(procState(pids[1]!) ?? 'gone', 'gone', 'kill ended the container');
   assert.ok(!existsSync(logs[2]!), 'rm -f took the log with it');

@@ -123,7 +123,7 @@ export class Berth {
     const nets = this.run(['network', 'ls', '--format', 'json']);
     if (nets.status === 0) {
       try {
-        const names = (JSON.parse(nets.stdout) as { Name: string }[]).map((n) => n.Name);
+        const names = jsonLines<{ Name: string }>(nets.stdout).map((n) => n.Name);
         if (names.length > 0) this.run(['network', 'rm', '-f', ...names]);
       } catch { /* no networks */ }
     }
@@ -135,6 +135,11 @@ export class Berth {
     rmSync(this.root, { recursive: true, force: true });
     rmSync(this.runroot, { recursive: true, force: true });
   }
+}
+
+/** A listing's `--format json`: one object a line, as Docker prints it. */
+export function jsonLines<T = Record<string, string>>(text: string): T[] {
+  return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as T);
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { Berth, BIN, until, type ImageInspect } from './helpers.js';
+import { Berth, BIN, until, type ImageInspect, jsonLines } from './helpers.js';
 
 let b: Berth;
 let ctx: string;
@@ -108,8 +108,8 @@ test('an unchanged rebuild comes from the cache and gives the same image', () =>
   assert.notEqual(changed.stdout.trim(), first);
   assert.equal(run('cached:3').stdout, run('cached:1').stdout, 'the RUN layer was reused');
   assert.doesNotMatch(b.ok(['images']), /<none>/, 'build-cache steps are not listed');
-  const df = JSON.parse(b.ok(['system', 'df', '--format', 'json'])) as Array<{ Type: string; TotalCount: number; Size: number }>;
-  assert.ok(df.find((l) => l.Type === 'Build Cache')!.TotalCount >= 2, 'system df counts the build cache');
+  const df = jsonLines(b.ok(['system', 'df', '--format', 'json']));
+  assert.ok(Number(df.find((l) => l.Type === 'Build Cache')!.TotalCount) >= 2, 'system df counts the build cache');
   assert.match(b.ok(['image', 'prune']), /reclaimed space: 0B/, 'a plain prune keeps the build cache');
   assert.match(b.run(['build', '-t', 'cached:3', dir]).stderr, /Using cache/);
   const nocache = b.run(['build', '--no-cache', '-t', 'cached:4', dir]);
@@ -256,11 +256,11 @@ test("commit turns a container's changes, deletions included, into a layer; expo
 test("history: one entry per instruction, newest first, each layer with its size; the example images are berth's own builds", () => {
   const dir = context('hist', { Containerfile: 'FROM busybox\nENV A=1\nRUN echo hi > /f\nCMD ["cat", "/f"]\n' });
   b.ok(['build', '-t', 'hist:1', dir]);
-  const h = JSON.parse(b.ok(['history', '--format', 'json', 'hist:1'])) as Array<{ id: string; createdBy: string; size: number }>;
-  assert.deepEqual(h.slice(0, 3).map((e) => e.createdBy), ['/bin/sh -c #(nop) CMD ["cat", "/f"]', 'RUN echo hi > /f', '/bin/sh -c #(nop) ENV A=1']);
-  assert.equal(h[1]!.size, 3);
-  assert.equal(h[0]!.id, (JSON.parse(b.ok(['image', 'inspect', 'hist:1'])) as ImageInspect[])[0]!.Id);
-  assert.ok(h.slice(1).every((e) => e.id === '<missing>'));
+  const h = jsonLines(b.ok(['history', '--no-trunc', '--format', 'json', 'hist:1']));
+  assert.deepEqual(h.slice(0, 3).map((e) => e.CreatedBy), ['/bin/sh -c #(nop) CMD ["cat", "/f"]', 'RUN echo hi > /f', '/bin/sh -c #(nop) ENV A=1']);
+  assert.equal(h[1]!.Size, '3B');
+  assert.equal(h[0]!.ID, (JSON.parse(b.ok(['image', 'inspect', 'hist:1'])) as ImageInspect[])[0]!.Id);
+  assert.ok(h.slice(1).every((e) => e.ID === '<missing>'));
   // images/out/nginx.tar, which the web farm runs, came from images/nginx/Containerfile on top of images/busybox/.
   const other = new Berth();
   try {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { Berth, BIN, BUSYBOX_TAR, NGINX_TAR, type ImageInspect, type RawManifest, type SkopeoInspect } from './helpers.js';
+import { Berth, BIN, BUSYBOX_TAR, NGINX_TAR, type ImageInspect, type RawManifest, type SkopeoInspect, jsonLines } from './helpers.js';
 import { TestRegistry, freePort } from './registry-helpers.js';
 import { createServer as createNetServer, connect, type Server } from 'node:net';
 
@@ -53,7 +53,7 @@ function onTerminal(cmd: string, dialog: Array<[prompt: string, answer: string]>
   });
 }
 
-const imageIds = (b: Berth): string[] => (JSON.parse(b.ok(['image', 'ls', '--format', 'json'])) as { id: string }[]).map((i) => i.id);
+const imageIds = (b: Berth): string[] => jsonLines(b.ok(['image', 'ls', '--no-trunc', '--format', 'json'])).map((i) => i.ID!);
 
 describe('registry without authentication', () => {
   const reg = new TestRegistry();
@@ -177,7 +177,7 @@ describe('registry without authentication', () => {
       writeFileSync(join(other.root, 'registries.json'), JSON.stringify({ search: [reg.host], insecure: [reg.host] }));
       other.ok(['pull', '-q', 'lib/busybox:1']);
       assert.ok(
-        (JSON.parse(other.ok(['image', 'ls', '--format', 'json'])) as { repository: string }[]).some((i) => i.repository === `${reg.host}/lib/busybox`),
+        jsonLines(other.ok(['image', 'ls', '--format', 'json'])).some((i) => i.Repository === `${reg.host}/lib/busybox`),
       );
     } finally {
       other.destroy();
@@ -219,7 +219,7 @@ describe('registry without authentication', () => {
       const bad = other.run(['run', '--pull', 'sometimes', ref, 'true']);
       assert.equal(bad.status, 125);
       assert.match(bad.stderr, /invalid --pull "sometimes"/);
-      assert.equal((JSON.parse(other.ok(['ps', '-a', '--format', 'json'])) as unknown[]).length, 0);
+      assert.equal((jsonLines<unknown>(other.ok(['ps', '-a', '--format', 'json']))).length, 0);
     } finally {
       other.destroy();
     }

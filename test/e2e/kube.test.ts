@@ -11,7 +11,7 @@ import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Pod } from 'kubernetes-models/v1/Pod';
 import { Service } from 'kubernetes-models/v1/Service';
-import { Berth, REPO } from './helpers.js';
+import { Berth, REPO, jsonLines } from './helpers.js';
 
 const suffix = Math.random().toString(36).slice(2, 8);
 const PROJECT = `berthkube${suffix}`;
@@ -76,8 +76,7 @@ async function askMany(n: number): Promise<Set<string>> {
 }
 
 const ids = () => b.ok(['ps', '-aq', '--no-trunc']).split('\n').filter(Boolean).sort();
-const projectNets = () =>
-  (JSON.parse(b.ok(['network', 'ls', '--format', 'json'])) as Array<{ Name: string }>).map((n) => n.Name).filter((n) => n.startsWith(PROJECT));
+const projectNets = () => (jsonLines<{ Name: string }>(b.ok(['network', 'ls', '--format', 'json']))).map((n) => n.Name).filter((n) => n.startsWith(PROJECT));
 
 before(() => {
   b = new Berth();
@@ -154,7 +153,7 @@ test('play refuses an unsupported kind or field before anything is created', () 
 
 test('play: three web servers behind the proxy answer on the published port', async () => {
   b.ok(['kube', 'play', manifest]);
-  const names = (JSON.parse(b.ok(['ps', '--format', 'json'])) as Array<{ Names: string | string[] }>).map((c) => String(c.Names)).sort();
+  const names = (jsonLines<{ Names: string | string[] }>(b.ok(['ps', '--format', 'json']))).map((c) => String(c.Names)).sort();
   assert.deepEqual(names, [`${PROJECT}-proxy-1`, `${PROJECT}-web-1`, `${PROJECT}-web-2`, `${PROJECT}-web-3`]);
   // The limits and the probe came through the manifest.
   const proxy = b.inspect(`${PROJECT}-proxy-1`);
@@ -195,7 +194,7 @@ test('down removes exactly what play made', () => {
   const r = b.run(['kube', 'down', manifest]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, new RegExp(`Network ${PROJECT}_default  Removed`));
-  const left = JSON.parse(b.ok(['ps', '-a', '--format', 'json'])) as Array<{ Names: string | string[] }>;
+  const left = jsonLines<{ Names: string | string[] }>(b.ok(['ps', '-a', '--format', 'json']));
   assert.deepEqual(left.map((c) => String(c.Names)), ['bystander']);
   assert.deepEqual(projectNets(), [`${PROJECT}-other`]);
   assert.equal(existsSync(join(b.root, 'kube', PROJECT)), false);
@@ -286,5 +285,5 @@ test('ConfigMaps and Secrets as files and env, a claim as a named volume, a Job 
   b.ok(['kube', 'down', '--force', file]);
   assert.equal(existsSync(vol), false);
   assert.equal(existsSync(join(b.root, 'kube', KIT)), false);
-  assert.deepEqual(JSON.parse(b.ok(['ps', '-a', '--format', 'json'])), []);
+  assert.deepEqual(jsonLines(b.ok(['ps', '-a', '--format', 'json'])), []);
 });

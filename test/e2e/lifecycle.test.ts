@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Berth, until } from './helpers.js';
+import { Berth, until, jsonLines } from './helpers.js';
 
 let b: Berth;
 before(() => {
@@ -87,7 +87,7 @@ test('ten parallel run -d all succeed with distinct ids and names', async () => 
   for (const r of runs) assert.equal(r.status, 0, r.stderr);
   const ids = new Set(runs.map((r) => r.stdout.trim()));
   assert.equal(ids.size, 10);
-  const names = new Set((JSON.parse(b.ok(['ps', '--format', 'json'])) as { Names: string[] }[]).map((c) => c.Names[0]));
+  const names = new Set((jsonLines<{ Names: string }>(b.ok(['ps', '--format', 'json']))).map((c) => c.Names));
   assert.equal(names.size, 10);
   b.ok(['rm', '-f', ...ids]);
   assert.equal(b.ok(['ps', '-aq']), '');

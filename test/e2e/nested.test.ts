@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Berth, REPO, until, type Result } from './helpers.js';
+import { Berth, REPO, until, type Result, jsonLines } from './helpers.js';
 import { leaked, snapshot, type HostObjects } from '../leak.js';
 import { freePort } from './registry-helpers.js';
 
@@ -159,7 +159,7 @@ test('removing the outer container leaves nothing of the inner ones on the host'
   // Left running on purpose: rm -f of the outer container is what ends them.
   innerOk(OUTER, ['run', '-d', '--name', 'nest-left', '-m', '32m', '-p', '8081:80', 'busybox', 'httpd', '-f', '-p', '80', '-h', '/etc']);
   const innerIds = [innerId(OUTER, 'nest-left'), innerId(OUTER, 'nest-db')];
-  const innerNets = (JSON.parse(innerOk(OUTER, ['network', 'ls', '--format', 'json'])) as { Id: string }[]).map((n) => n.Id);
+  const innerNets = jsonLines(innerOk(OUTER, ['network', 'ls', '--no-trunc', '--format', 'json'])).map((n) => n.ID!);
   assert.ok(processesUnder(outerId).some((p) => p.includes('conmon') && p.includes(innerIds[0]!)), 'the inner conmon runs before');
   assert.ok(processesUnder(outerId).some((p) => p.includes('aardvark-dns')), 'the inner name server runs before');
 

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, rmSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
-import { Berth } from './helpers.js';
+import { Berth, jsonLines } from './helpers.js';
 import { freePort } from './registry-helpers.js';
 
 let b: Berth;
@@ -45,16 +45,15 @@ function assertRefused(what: string): void {
 function assertBack(): void {
   const out = b.ok(['system', 'recover']);
   assert.match(out, /4 recovered, 0 already recorded, 0 not recovered; 3 networks recovered/);
-  const nets = (JSON.parse(b.ok(['network', 'ls', '--format', 'json'])) as { Name: string; Subnet: string }[]).map((n) => `${n.Name} ${n.Subnet}`);
+  const nets = (jsonLines<{ Name: string; Subnet: string }>(b.ok(['network', 'ls', '--format', 'json']))).map((n) => `${n.Name} ${n.Subnet}`);
   assert.ok(nets.includes('lonely 10.213.8.0/24'), `a network no container uses is kept too: ${nets.join(', ')}`);
   assert.ok(nets.includes('side 10.213.7.0/24'));
-  const ps = JSON.parse(names()) as { Names: string[]; State: string; ExitCode: number | null }[];
-  const byName = new Map(ps.map((c) => [c.Names[0], c]));
+  const byName = new Map(jsonLines(names()).map((c) => [c.Names, c]));
   assert.deepEqual([...byName.keys()].sort(), ['db', 'done', 'idle', 'web']);
   assert.equal(byName.get('web')!.State, 'running');
   assert.equal(byName.get('db')!.State, 'running');
   assert.equal(byName.get('idle')!.State, 'created');
-  assert.equal(byName.get('done')!.ExitCode, 3);
+  assert.match(byName.get('done')!.Status!, /^Exited \(3\)/);
   assert.match(b.ok(['exec', 'db', 'ip', '-o', '-4', 'addr', 'show', 'eth0']), /10\.213\.7\.9\//);
   // The names are held again.
   const r = b.run(['create', '--name', 'web', 'busybox', 'true']);
@@ -89,7 +88,7 @@ test('a root that holds only networks is refused too, and a removed network is n
   assert.equal(r.status, 125);
   assert.match(r.stderr, /^berth: the instances file .* is missing, but .* holds 2 networks\n/);
   assert.match(b.ok(['system', 'recover']), /0 recovered, 0 already recorded, 0 not recovered; 2 networks recovered/);
-  const nets = (JSON.parse(b.ok(['network', 'ls', '--format', 'json'])) as { Name: string }[]).map((n) => n.Name).sort();
+  const nets = (jsonLines<{ Name: string }>(b.ok(['network', 'ls', '--format', 'json']))).map((n) => n.Name).sort();
   assert.deepEqual(nets, ['berth', 'lonely'], 'the default network is kept too: its bridge is not orphaned');
   b.ok(['network', 'rm', 'lonely', 'berth']);
 });

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { spawnSync } from 'node:child_process';
-import { Berth, NGINX_TAR, REPO } from './helpers.js';
+import { Berth, NGINX_TAR, REPO, jsonLines } from './helpers.js';
 import { TestRegistry } from './registry-helpers.js';
 import { Chromium, freePort, UiServer } from './ui-helpers.js';
 
@@ -145,7 +145,7 @@ test('Stop, pressed with the keyboard, stops the container, and berth ps agrees;
   await stop.focus();
   await page.keyboard.press('Enter');
   await page.locator('tr[data-name="ui-idle"][data-status="exited"]').waitFor({ timeout: 30_000 });
-  const ps = JSON.parse(b.ok(['ps', '-a', '--format', 'json'])) as { Names: string[]; State: string; Status: string }[];
+  const ps = jsonLines<{ Names: string; State: string; Status: string }>(b.ok(['ps', '-a', '--format', 'json']));
   const idle = ps.find((c) => c.Names.includes('ui-idle'));
   assert.equal(idle?.State, 'exited');
   assert.match(idle.Status, /^Exited/);
@@ -278,7 +278,7 @@ test("Images: an image's history opens in place; Prune removes the dangling ones
   await page.getByRole('button', { name: 'History of localhost/busybox:latest' }).click();
   const history = page.locator('table.history', { has: page.locator('caption', { hasText: 'History of localhost/busybox:latest' }) });
   await history.waitFor();
-  const cli = (JSON.parse(b.ok(['history', '--format', 'json', 'busybox'])) as { createdBy: string }[]).map((h) => h.createdBy);
+  const cli = jsonLines(b.ok(['history', '--no-trunc', '--format', 'json', 'busybox'])).map((h) => h.CreatedBy);
   assert.deepEqual((await history.locator('tbody td code').allInnerTexts()).map((t) => t.trim()), cli);
   assert.deepEqual(await axe(), []);
   await page.getByRole('button', { name: 'Prune dangling images' }).click();
@@ -289,7 +289,7 @@ test("Images: an image's history opens in place; Prune removes the dangling ones
 });
 
 const demo =
-  () => (JSON.parse(b.ok(['ps', '-a', '--format', 'json', '--filter', 'label=com.docker.compose.project=ui-demo'])) as { Names: string[]; State: string }[]);
+  () => (jsonLines<{ Names: string; State: string }>(b.ok(['ps', '-a', '--format', 'json', '--filter', 'label=com.docker.compose.project=ui-demo'])));
 
 // Up and Scale run compose's up in the serve process while the page, woken by the events of
 // the containers it makes, lists them: that list once undid the starts of this same process

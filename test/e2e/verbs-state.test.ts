@@ -70,7 +70,7 @@ test('rename keeps the container and its id; a name in use is refused', () => {
 });
 
 test("ps --filter: Docker's keys, status implying --all, an unknown key refused", () => {
-  assert.match(b.ok(['ps', '--filter', 'name=new', '--filter', 'ancestor=busybox', '--format', 'json']), /"Names": \[\s*"new"/);
+  assert.match(b.ok(['ps', '--filter', 'name=new', '--filter', 'ancestor=busybox', '--format', 'json']), /^\{[^\n]*"Names":"new"[^\n]*\}\n$/);
   assert.equal(b.ok(['ps', '-q', '--filter', 'status=created']).trim().split('\n').length, 1, 'taken, without -a');
   assert.equal(b.ok(['ps', '-q', '--filter', 'exited=0', '--filter', 'name=nothing-such']), '');
   assert.match(b.ok(['ps', '-q', '--filter', `id=${b.inspect('new').Id.slice(0, 5)}`]), /^[0-9a-f]{12}\n$/);
@@ -93,7 +93,7 @@ test("ps --format: Go templates over Docker's fields, table with headers, an unk
   assert.match(t[0]!, /^NAMES {3,}STATUS$/);
   assert.deepEqual(t.slice(1).filter(Boolean).map((l) => l.replace(/ +/g, ' ')).sort(), ['fmtdb Created', 'fmtweb Created']);
   const refused: [string, string][] = [['{{.Nope}}', "template: can't evaluate field Nope in type container"], ['{{range .Names}}',
-    'unsupported --format expression']];
+    'template parsing error: unexpected EOF']];
   for (const [format, message] of refused) {
     const r = b.run(['ps', '-a', '--format', format]);
     assert.equal(r.status, 125, format);
@@ -169,7 +169,7 @@ test("stats --no-stream: Docker's columns, the memory limit, CPU of a busy conta
   assert.match(b.ok(['stats', '--no-stream', '--all', '--format', '{{.Name}} {{.CPUPerc}}']), /taken 0\.00%/, '--all shows stopped ones too');
   const bad = b.run(['stats', '--no-stream', '--format', '{{range .}}']);
   assert.equal(bad.status, 125);
-  assert.match(bad.stderr, /^berth: unsupported --format expression/);
+  assert.match(bad.stderr, /^berth: template parsing error: unexpected EOF\n$/);
   b.ok(['rm', '-f', 'busy']);
 });
 

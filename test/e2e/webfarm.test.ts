@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { Berth, REPO } from './helpers.js';
+import { Berth, REPO, jsonLines } from './helpers.js';
 
 const suffix = Math.random().toString(36).slice(2, 8);
 const PROJECT = `berthfarm${suffix}`;
@@ -34,7 +34,7 @@ interface PsEntry {
   Status: string;
   Networks: Array<{ network: string; ip: string | null }>;
 }
-const ps = (...args: string[]) => JSON.parse(compose('ps', '--format', 'json', ...args)) as PsEntry[];
+const ps = (...args: string[]) => jsonLines<PsEntry>(compose('ps', '--format', 'json', ...args));
 
 /** The instance named by one answer of the farm ("web instance P-web-2 at 10.…"). */
 async function ask(timeoutMs = 5000): Promise<string> {
@@ -152,17 +152,16 @@ test('scaled to 5: the new instances take traffic and the proxy is not recreated
 });
 
 test('down: nothing of the project remains', () => {
-  const nets = JSON.parse(b.ok(['network', 'ls', '--format', 'json'])) as Array<{ Name: string; Bridge: string }>;
-  const ours = nets.filter((n) => n.Name.startsWith(`${PROJECT}_`));
-  assert.deepEqual(ours.map((n) => n.Name).sort(), [`${PROJECT}_private`, `${PROJECT}_public`]);
-  const bridges = ours.map((n) => n.Bridge);
+  const ours = jsonLines(b.ok(['network', 'ls', '--format', 'json'])).map((n) => n.Name!).filter((n) => n.startsWith(`${PROJECT}_`));
+  assert.deepEqual([...ours].sort(), [`${PROJECT}_private`, `${PROJECT}_public`]);
+  const bridges = b.ok(['network', 'inspect', '-f', '{{index .Options "com.docker.network.bridge.name"}}', ...ours]).trim().split('\n');
   assert.ok(bridges.every((br) => br && spawnSync('ip', ['link', 'show', br]).status === 0));
   const ids = ps('-a').map((e) => e.ID);
   assert.equal(ids.length, 6);
   compose('down');
   assert.equal(b.ok(['ps', '-aq']), '');
   for (const id of ids) assert.ok(!existsSync(`/run/netns/berth-${id.slice(0, 12)}`), `namespace of ${id} remains`);
-  const left = (JSON.parse(b.ok(['network', 'ls', '--format', 'json'])) as Array<{ Name: string }>).map((n) => n.Name);
+  const left = (jsonLines<{ Name: string }>(b.ok(['network', 'ls', '--format', 'json']))).map((n) => n.Name);
   assert.deepEqual(left.filter((n) => n.includes(PROJECT)), []);
   for (const br of bridges) assert.notEqual(spawnSync('ip', ['link', 'show', br]).status, 0, `bridge ${br} remains`);
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(b.root) || l.includes(b.runroot));

@@ -1,7 +1,7 @@
 // Moving images: save, load, tag, prune, and `system df`.
 import type { CommandContext } from '../main.js';
 import { parseArgs, bool, list, str } from '../args.js';
-import { json, out, table } from '../render.js';
+import { FORMAT_HELP, out, table } from '../render.js';
 import { invalid } from '../../common/errors.js';
 import { humanSize } from '../../common/units.js';
 import { createEngine, ARCHIVE_FORMATS, type ArchiveFormat, type OciContainerConfig, type CommitOptions } from '../../engine/index.js';
@@ -66,14 +66,23 @@ export async function pruneCmd(c: CommandContext): Promise<number> {
 export async function systemCmd(c: CommandContext): Promise<number> {
   const [verb, ...rest] = c.argv;
   if (verb !== 'df') throw invalid('cli.unknown_command', `unknown command "system ${verb ?? ''}"`.trimEnd(), 'berth system df');
-  const p = parseArgs(rest, [{ long: 'format', type: 'string' }, { long: 'verbose', short: 'v', type: 'boolean',
-    description: 'show each image, container and volume with its size' }, HELP], { command: 'system df' });
+  const p = parseArgs(rest, [{ long: 'format', type: 'string', description: `${FORMAT_HELP}: '{{.Type}} {{.Size}}'` }, { long: 'verbose', short: 'v',
+    type: 'boolean', description: 'show each image, container and volume with its size' }, HELP], { command: 'system df' });
   const lines = await engineOf(c).system.diskUsage();
-  if (str(p.values.format) === 'json') {
-    out(json(lines.map((l) => ({ Type: l.type, TotalCount: l.total, Active: l.active, Size: l.size, Reclaimable: l.reclaimable }))));
+  const pct = (l: { size: number; reclaimable: number }) => (l.size === 0 ? '0%' : `${Math.round((100 * l.reclaimable) / l.size)}%`);
+  const format = str(p.values.format) ?? 'table';
+  if (format !== 'table') {
+    const { formatList, goSize } = await import('../list-format.js');
+    // Docker's DiskUsageContext: every field text, as its table prints it (go-units' HumanSize; no percentage of nothing).
+    out(formatList(format, { Type: 'TYPE', TotalCount: 'TOTAL', Active: 'ACTIVE', Size: 'SIZE', Reclaimable: 'RECLAIMABLE' }, lines.map((l) => ({
+      Type: l.type,
+      TotalCount: String(l.total),
+      Active: String(l.active),
+      Size: goSize(l.size, 4),
+      Reclaimable: l.size > 0 ? `${goSize(l.reclaimable, 4)} (${Math.floor((100 * l.reclaimable) / l.size)}%)` : goSize(l.reclaimable, 4),
+    })), 'diskUsage'));
     return 0;
   }
-  const pct = (l: { size: number; reclaimable: number }) => (l.size === 0 ? '0%' : `${Math.round((100 * l.reclaimable) / l.size)}%`);
   out(table(['TYPE', 'TOTAL', 'ACTIVE', 'SIZE', 'RECLAIMABLE'], lines.map((l) => [
     l.type,
     String(l.total),

@@ -36,7 +36,7 @@ Commands:
   run [--rm] [-d] [-T] [-e K=V] [--entrypoint CMD] [--name NAME] [-u USER] [-w DIR]
       [--no-deps] [--service-ports] [-p PORT] SERVICE [COMMAND [ARG...]]   a one-off container
   exec [-T] [-e K=V] [-w DIR] [-u USER] [--index N] SERVICE COMMAND [ARG...]
-  ps [-a] [-q] [--format table|json]         the project's containers
+  ps [-a] [-q] [--format table|json]         the project's containers (json: one object a line)
   logs [-f] [-t] [--tail N] [--no-color] [SERVICE...]   their output, prefixed SERVICE-N |
   stop [-t SECONDS] [SERVICE...]
   start [SERVICE...]
@@ -348,20 +348,25 @@ async function psCmd(engine: Engine, g: ParsedArgs, p: ParsedArgs): Promise<numb
   }
   const format = str(p.values.format) ?? 'table';
   const now = Date.now();
+  // Docker Compose 2.21 and later print one object a line, as docker ps does.
   if (format === 'json') {
-    out(json(rows.map((r) => ({
-      ID: r.container.id,
-      Name: r.container.name,
-      Image: r.container.imageRef,
-      Service: r.service,
-      Number: r.number,
-      Project: t.name,
-      State: r.container.status,
-      Status: statusText(r.container, now),
-      StartedAt: r.container.startedAt,
-      Publishers: r.ports,
-      Networks: r.addresses,
-    }))));
+    out(rows.map((r) =>
+      `${
+        JSON.stringify({
+          ID: r.container.id,
+          Name: r.container.name,
+          Image: r.container.imageRef,
+          Service: r.service,
+          Number: r.number,
+          Project: t.name,
+          State: r.container.status,
+          Status: statusText(r.container, now),
+          StartedAt: r.container.startedAt,
+          Publishers: r.ports,
+          Networks: r.addresses,
+        })
+      }\n`
+    ).join(''));
     return 0;
   }
   if (format !== 'table') throw invalid('cli.bad_format', `unknown --format "${format}": use table or json`);

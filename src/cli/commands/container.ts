@@ -5,10 +5,10 @@ import { RUN_FLAGS, toCreateRequest } from './run-flags.js';
 import { limitsText } from './ps-limits.js';
 import { type AttachStreams, attachFlags, attachStreams, checkCidfile, writeCidfile } from './run-extra-flags.js';
 import { PULL_FLAGS, pullIfNeeded } from './auto-pull.js';
-import { json, out, printDocs, table, truncate } from '../render.js';
+import { FORMAT_HELP, INSPECT_FORMAT, out, printDocs, table, truncate } from '../render.js';
 import { eachRef } from '../each-ref.js';
 import { invalid } from '../../common/errors.js';
-import { humanDuration } from '../../common/units.js';
+import { humanDuration, humanSize } from '../../common/units.js';
 import { shortId } from '../../common/ids.js';
 import { createEngine, parseStartFilters, type Container, type Engine, type HealthStatus, type LogChunk } from '../../engine/index.js';
 
@@ -222,47 +222,13 @@ export function statusText(ctr: Container, now = Date.now(), health?: HealthStat
   return 'Created';
 }
 
-/** The fields of ps --format's templates, Docker's names, with their table headers. */
-const PS_COLUMNS = {
-  ID: 'CONTAINER ID',
-  Image: 'IMAGE',
-  Command: 'COMMAND',
-  CreatedAt: 'CREATED AT',
-  RunningFor: 'CREATED',
-  Status: 'STATUS',
-  State: 'STATE',
-  Names: 'NAMES',
-  Labels: 'LABELS',
-  Networks: 'NETWORKS',
-  Mounts: 'MOUNTS',
-  Limits: 'LIMITS',
-};
-
-function psRow(x: Container, now: number, noTrunc: boolean, health: HealthStatus | undefined, eps: { network: string }[]): Record<string, string> {
-  const created = new Date(x.createdAt);
-  return {
-    ID: noTrunc ? x.id : shortId(x.id),
-    Image: x.imageRef,
-    Command: JSON.stringify(noTrunc ? x.spec.args.join(' ') : truncate(x.spec.args.join(' '), 20)),
-    // Go's time.Time as Docker prints it: 2026-12-03 16:30:00 +0000 UTC.
-    CreatedAt: `${created.toISOString().slice(0, 19).replace('T', ' ')} +0000 UTC`,
-    RunningFor: `${humanDuration(now - created.getTime())} ago`,
-    Status: statusText(x, now, health),
-    State: x.status,
-    Names: x.name,
-    Labels: Object.entries(x.labels).map(([k, v]) => `${k}=${v}`).join(','),
-    Networks: x.spec.networkMode === 'bridge' ? eps.map((e) => e.network).join(',') : x.spec.networkMode,
-    Mounts: x.spec.volumes.map((m) => m.source).join(','),
-    Limits: limitsText(x.spec.resources),
-  };
-}
-
 export async function psCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [
     { long: 'all', short: 'a', type: 'boolean' },
     { long: 'quiet', short: 'q', type: 'boolean' },
-    { long: 'format', type: 'string', description: "table, json, or a Go template: '{{.Names}}', 'table {{.ID}}\\t{{.Status}}'" },
+    { long: 'format', type: 'string', description: `${FORMAT_HELP}: '{{.Names}}', 'table {{.ID}}\\t{{.Ports}}', '{{.Label "k"}}'` },
     { long: 'no-trunc', type: 'boolean' },
+    { long: 'size', short: 's', type: 'boolean', description: 'display total file sizes' },
     { long: 'filter', type: 'string', multiple: true },
     HELP,
   ], { command: c.path });
@@ -288,31 +254,33 @@ export async function psCmd(c: CommandContext): Promise<number> {
   }
   const eps = await engine.containers.endpoints(list0.map((x) => x.id));
   const format = str(p.values.format) ?? 'table';
-  if (format === 'json') {
-    out(json(list0.map((x) => ({
-      Id: x.id,
-      Names: [x.name],
-      Image: x.imageRef,
-      ImageID: x.imageId,
-      Command: x.spec.args.join(' '),
-      Created: x.createdAt,
-      State: x.status,
-      Status: statusText(x, Date.now(), health.get(x.id)),
-      ExitCode: x.exitCode,
-      StartedAt: x.startedAt,
-      Labels: x.labels,
-      Limits: x.spec.resources,
-      Networks: eps.get(x.id) ?? [],
-    }))));
-    return 0;
-  }
   const now = Date.now();
   if (format !== 'table') {
-    const { formatList } = await import('../list-format.js');
-    out(formatList(format, PS_COLUMNS, list0.map((x) => psRow(x, now, noTrunc, health.get(x.id), eps.get(x.id) ?? [])), 'container'));
+    const [{ formatList }, { PS_COLUMNS, psRow }] = await Promise.all([import('../list-format.js'), import('./ps-format.js')]);
+    // As Docker's: sizes are worked out when asked for, or when the template prints them.
+    const sizeAsked = p.values.size === undefined ? format !== 'json' && /\.Size\b/.test(format) : bool(p.values.size);
+    const sizes = sizeAsked ? await sizesOf(engine, list0) : undefined;
+    const rows = [];
+    for (const x of list0) {
+      const mine = eps.get(x.id) ?? [];
+      rows.push(psRow(x, {
+        now,
+        noTrunc,
+        status: statusText(x, now, health.get(x.id)),
+        networks: mine.length > 0 ? mine.map((e) => e.network) : x.spec.networks.map((n) => n.network),
+        ports: x.spec.networkMode === 'bridge' ? await engine.containers.ports(x.id) : [],
+        ...(sizes ? { size: sizes.get(x.id) ?? { rw: 0, image: 0 } } : {}),
+      }));
+    }
+    out(formatList(format, PS_COLUMNS, rows, 'container'));
     return 0;
   }
-  out(table(['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'NAMES', 'LIMITS', 'NETWORKS'], list0.map((x) => [
+  const sizes = bool(p.values.size) ? await sizesOf(engine, list0) : undefined;
+  const sizeText = (x: Container) => {
+    const z = sizes?.get(x.id) ?? { rw: 0, image: 0 };
+    return `${humanSize(z.rw)} (virtual ${humanSize(z.rw + z.image)})`;
+  };
+  out(table(['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'NAMES', 'LIMITS', 'NETWORKS', ...(sizes ? ['SIZE'] : [])], list0.map((x) => [
     noTrunc ? x.id : shortId(x.id),
     x.imageRef,
     JSON.stringify(noTrunc ? x.spec.args.join(' ') : truncate(x.spec.args.join(' '), 20)),
@@ -321,8 +289,17 @@ export async function psCmd(c: CommandContext): Promise<number> {
     x.name,
     limitsText(x.spec.resources),
     x.spec.networkMode === 'bridge' ? networksText(eps.get(x.id) ?? [], x.spec.networks) : x.spec.networkMode,
+    ...(sizes ? [sizeText(x)] : []),
   ])));
   return 0;
+}
+
+/** Each container's writable layer and its image's bytes, for ps -s. */
+async function sizesOf(engine: Engine, list0: Container[]): Promise<Map<string, { rw: number; image: number }>> {
+  const d = await engine.system.diskUsageDetail();
+  const images = new Map(d.images.map((i) => [i.id, i.size]));
+  const rw = new Map(d.containers.map((x) => [x.id, x.sizeRw]));
+  return new Map(list0.map((x) => [x.id, { rw: rw.get(x.id) ?? 0, image: images.get(x.imageId) ?? 0 }]));
 }
 
 /** Each endpoint with its address; rootless berth's user-mode network has none, only its name. */
@@ -385,7 +362,7 @@ export async function execCmd(c: CommandContext): Promise<number> {
 }
 
 export async function inspectCmd(c: CommandContext): Promise<number> {
-  const p = parseArgs(c.argv, [{ long: 'format', short: 'f', type: 'string' }, { long: 'type', type: 'string' }, HELP], { command: c.path });
+  const p = parseArgs(c.argv, [INSPECT_FORMAT, { long: 'type', type: 'string' }, HELP], { command: c.path });
   needArgs(c, p.positionals, 'CONTAINER...');
   const engine = engineOf(c);
   const docs: unknown[] = [];

@@ -25,10 +25,10 @@ export async function eventsCmd(c: CommandContext): Promise<number> {
   // `{{json .}}` is the API's message, timeNano exact (a template's numbers are doubles).
   if (format === 'json' || (format !== undefined && /^\{\{\s*json\s+\.\s*\}\}$/.test(format))) render = eventJson;
   else if (format !== undefined && format !== '') {
-    const { formatTemplate } = await import('../template.js');
+    const { compileTemplate } = await import('../template.js');
     // A template that does not parse is refused before anything is read.
-    formatTemplate(format, {});
-    render = (ev) => formatTemplate(format, eventDoc(ev));
+    const tpl = compileTemplate(format);
+    render = (ev) => tpl.execute(eventDoc(ev));
   }
   const events = createEngine(c.config).system.events({
     filters,

@@ -1,7 +1,7 @@
 // Image verbs over the content store.
 import type { CommandContext } from '../main.js';
 import { parseArgs, bool, str, list } from '../args.js';
-import { json, out, printDocs, table } from '../render.js';
+import { FORMAT_HELP, INSPECT_FORMAT, out, printDocs, table } from '../render.js';
 import { invalid } from '../../common/errors.js';
 import { humanDuration, humanSize } from '../../common/units.js';
 import { createEngine } from '../../engine/index.js';
@@ -46,33 +46,50 @@ export async function importCmd(c: CommandContext): Promise<number> {
 }
 
 /** images --format's fields, Docker's names, with their table headers. */
-const IMAGE_COLUMNS = { ID: 'IMAGE ID', Repository: 'REPOSITORY', Tag: 'TAG', CreatedSince: 'CREATED', CreatedAt: 'CREATED AT', Size: 'SIZE' };
+const IMAGE_COLUMNS = { ID: 'IMAGE ID', Repository: 'REPOSITORY', Tag: 'TAG', Digest: 'DIGEST', CreatedSince: 'CREATED', CreatedAt: 'CREATED AT', Size: 'SIZE',
+  Containers: 'CONTAINERS', SharedSize: 'SHARED SIZE', UniqueSize: 'UNIQUE SIZE', VirtualSize: 'SIZE' };
 
 export async function lsCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'quiet', short: 'q', type: 'boolean' }, { long: 'format', type: 'string',
-    description: "table, json, or a Go template: '{{.Repository}}:{{.Tag}}', 'table {{.ID}}\\t{{.Size}}'" }, { long: 'all', short: 'a', type: 'boolean' },
-    HELP], { command: c.path });
-  const imgs = await createEngine(c.config).images.list({ all: bool(p.values.all) });
+    description: `${FORMAT_HELP}: '{{.Repository}}:{{.Tag}}', 'table {{.ID}}\\t{{.Size}}', '{{.Label "k"}}'` }, { long: 'all', short: 'a', type: 'boolean' }, {
+    long: 'no-trunc',
+    type: 'boolean',
+    description: "don't truncate the image id",
+  }, HELP], { command: c.path });
+  const engine = createEngine(c.config);
+  const imgs = await engine.images.list({ all: bool(p.values.all) });
+  const noTrunc = bool(p.values['no-trunc']);
+  const shortImageId = (id: string) => (noTrunc ? id : id.replace('sha256:', '').slice(0, 12));
   if (bool(p.values.quiet)) {
-    out(imgs.map((i) => `${i.id.replace('sha256:', '').slice(0, 12)}\n`).join(''));
+    out(imgs.map((i) => `${shortImageId(i.id)}\n`).join(''));
     return 0;
   }
   const format = str(p.values.format) ?? 'table';
-  if (format === 'json') {
-    out(json(imgs));
-    return 0;
-  }
   const now = Date.now();
   if (format !== 'table') {
-    const { formatList } = await import('../list-format.js');
+    const { formatList, goSize, goTime } = await import('../list-format.js');
+    // Labels are in each image's config, read only for a template that asks for one.
+    const labels = new Map<string, Record<string, string>>();
+    if (/\.Label\b/.test(format)) {
+      for (const id of new Set(imgs.map((i) => i.id))) {
+        const cfg = (await engine.images.inspect(id)).Config as { Labels?: Record<string, string> | null } | undefined;
+        labels.set(id, cfg?.Labels ?? {});
+      }
+    }
     out(formatList(format, IMAGE_COLUMNS, imgs.map((i) => ({
-      ID: i.id.replace('sha256:', '').slice(0, 12),
-      Repository: i.repository,
-      Tag: i.tag,
+      Containers: 'N/A',
+      CreatedAt: goTime(i.created),
       CreatedSince: `${humanDuration(now - Date.parse(i.created))} ago`,
-      // Go's time.Time as Docker prints it.
-      CreatedAt: `${new Date(i.created).toISOString().slice(0, 19).replace('T', ' ')} +0000 UTC`,
-      Size: humanSize(i.size),
+      // berth keeps no repository digest for a tag; Docker prints <none> for an image without one.
+      Digest: '<none>',
+      ID: shortImageId(i.id),
+      Repository: i.repository,
+      SharedSize: 'N/A',
+      Size: goSize(i.size),
+      Tag: i.tag,
+      UniqueSize: 'N/A',
+      VirtualSize: goSize(i.size, 4),
+      Label: (k: unknown) => labels.get(i.id)?.[String(k)] ?? '',
     })), 'image'));
     return 0;
   }
@@ -87,7 +104,7 @@ export async function lsCmd(c: CommandContext): Promise<number> {
 }
 
 export async function inspectCmd(c: CommandContext): Promise<number> {
-  const p = parseArgs(c.argv, [{ long: 'format', short: 'f', type: 'string' }, HELP], { command: c.path });
+  const p = parseArgs(c.argv, [INSPECT_FORMAT, HELP], { command: c.path });
   if (p.positionals.length === 0) throw invalid('cli.missing_argument', '"berth image inspect" requires at least 1 argument');
   const engine = createEngine(c.config);
   const docs = await Promise.all(p.positionals.map((r) => engine.images.inspect(r)));
@@ -95,30 +112,53 @@ export async function inspectCmd(c: CommandContext): Promise<number> {
   return 0;
 }
 
+/** history --format's fields, Docker's names, with their table headers. */
+const HISTORY_COLUMNS = { ID: 'IMAGE', CreatedSince: 'CREATED', CreatedAt: 'CREATED AT', CreatedBy: 'CREATED BY', Size: 'SIZE', Comment: 'COMMENT' };
+
 export async function historyCmd(c: CommandContext): Promise<number> {
-  const p = parseArgs(c.argv, [{ long: 'no-trunc', type: 'boolean' }, { long: 'quiet', short: 'q', type: 'boolean' }, { long: 'format', type: 'string' }, HELP],
-    { command: c.path });
+  const p = parseArgs(c.argv, [{ long: 'no-trunc', type: 'boolean', description: "don't truncate output" }, { long: 'quiet', short: 'q', type: 'boolean',
+    description: 'only show image ids' }, { long: 'human', short: 'H', type: 'boolean',
+    description: 'print sizes and dates in human readable format (default true)' }, { long: 'format', type: 'string',
+    description: `${FORMAT_HELP}: '{{.CreatedBy}}', 'table {{.ID}}\\t{{.Size}}'` }, HELP], { command: c.path });
   const [ref, ...extra] = p.positionals;
   if (!ref || extra.length > 0)
-    throw invalid('cli.missing_argument', `"berth ${c.path}" requires exactly 1 argument`, `usage: berth ${c.path} [--no-trunc] [-q] [--format json] IMAGE`);
+    throw invalid('cli.missing_argument', `"berth ${c.path}" requires exactly 1 argument`,
+      `usage: berth ${c.path} [--no-trunc] [-q] [-H] [--format FORMAT] IMAGE`);
   const entries = await createEngine(c.config).images.history(ref);
+  const { formatList, goSize } = await import('../list-format.js');
   const full = bool(p.values['no-trunc']);
+  const human = p.values.human !== false;
   const id = (s: string) => (s === '<missing>' || full ? s : s.replace('sha256:', '').slice(0, 12));
   if (bool(p.values.quiet)) {
     out(entries.map((e) => `${id(e.id)}\n`).join(''));
     return 0;
   }
-  if (str(p.values.format) === 'json') {
-    out(json(entries));
+  const now = Date.now();
+  // Docker's history context: tabs in CREATED BY are spaces, and it is cut at 45 unless --no-trunc.
+  const by = (s: string) => {
+    const t = s.replace(/\t/g, ' ');
+    return full || t.length <= 45 ? t : `${t.slice(0, 44)}…`;
+  };
+  const createdAt = (iso: string) => `${new Date(iso).toISOString().slice(0, 19)}Z`;
+  const since = (iso: string) => (human ? `${humanDuration(now - Date.parse(iso))} ago` : createdAt(iso));
+  const size = (n: number) => (human ? goSize(n) : String(n));
+  const format = str(p.values.format) ?? 'table';
+  if (format !== 'table') {
+    out(formatList(format, HISTORY_COLUMNS, entries.map((e) => ({
+      ID: id(e.id),
+      CreatedSince: since(e.created),
+      CreatedAt: createdAt(e.created),
+      CreatedBy: by(e.createdBy),
+      Size: size(e.size),
+      Comment: e.comment,
+    })), 'history'));
     return 0;
   }
-  const now = Date.now();
-  const by = (s: string) => (full || s.length <= 45 ? s : `${s.slice(0, 44)}…`);
   out(table(['IMAGE', 'CREATED', 'CREATED BY', 'SIZE', 'COMMENT'], entries.map((e) => [
     id(e.id),
-    `${humanDuration(now - Date.parse(e.created))} ago`,
+    since(e.created),
     by(e.createdBy),
-    humanSize(e.size),
+    size(e.size),
     e.comment,
   ])));
   return 0;

@@ -1,7 +1,7 @@
 // Network verbs: the virtual switches containers attach to.
 import type { CommandContext } from '../main.js';
 import { parseArgs, bool, str, list } from '../args.js';
-import { json, out, printDocs, table } from '../render.js';
+import { FORMAT_HELP, INSPECT_FORMAT, out, printDocs, table } from '../render.js';
 import { invalid } from '../../common/errors.js';
 import { shortId } from '../../common/ids.js';
 import { createEngine } from '../../engine/index.js';
@@ -51,12 +51,16 @@ export async function createCmd(c: CommandContext): Promise<number> {
 }
 
 /** network ls --format's fields: Docker's, and the subnet and gateway berth's table shows. */
-const NETWORK_COLUMNS = { ID: 'NETWORK ID', Name: 'NAME', Driver: 'DRIVER', Scope: 'SCOPE', IPv6: 'IPV6', Internal: 'INTERNAL', Labels: 'LABELS',
+const NETWORK_COLUMNS = { ID: 'NETWORK ID', Name: 'NAME', Driver: 'DRIVER', Scope: 'SCOPE', IPv4: 'IPV4', IPv6: 'IPV6', Internal: 'INTERNAL', Labels: 'LABELS',
   CreatedAt: 'CREATED AT', Subnet: 'SUBNET', Gateway: 'GATEWAY' };
 
 export async function lsCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [{ long: 'quiet', short: 'q', type: 'boolean' }, { long: 'format', type: 'string',
-    description: "table, json, or a Go template: '{{.Name}}', 'table {{.ID}}\\t{{.Name}}'" }, { long: 'filter', type: 'string', multiple: true }, HELP], {
+    description: `${FORMAT_HELP}: '{{.Name}}', 'table {{.ID}}\\t{{.Name}}', '{{.Label "k"}}'` }, { long: 'filter', type: 'string', multiple: true }, {
+    long: 'no-trunc',
+    type: 'boolean',
+    description: 'do not truncate the output',
+  }, HELP], {
     command: c.path,
   });
   const engine = createEngine(c.config);
@@ -69,47 +73,39 @@ export async function lsCmd(c: CommandContext): Promise<number> {
     } else if (k === 'name') nets = nets.filter((n) => n.name.includes(v));
     else throw invalid('cli.bad_filter', `unsupported --filter "${f}": berth knows label and name`);
   }
+  const id = (n: { id: string }) => (bool(p.values['no-trunc']) ? n.id : shortId(n.id));
   // Docker prints ids here; names and id prefixes both work wherever a network is named.
   if (bool(p.values.quiet)) {
-    out(nets.map((n) => `${shortId(n.id)}\n`).join(''));
+    out(nets.map((n) => `${id(n)}\n`).join(''));
     return 0;
   }
   const format = str(p.values.format) ?? 'table';
-  if (format !== 'table' && format !== 'json') {
-    const { formatList } = await import('../list-format.js');
+  if (format !== 'table') {
+    const { formatList, goTime, labelFields } = await import('../list-format.js');
     out(formatList(format, NETWORK_COLUMNS, nets.map((n) => ({
-      ID: shortId(n.id),
+      ID: id(n),
       Name: n.name,
       Driver: 'bridge',
       Scope: 'local',
+      IPv4: 'true',
       IPv6: 'false',
       Internal: String(n.internal),
-      Labels: Object.entries(n.labels).map(([k, v]) => `${k}=${v}`).join(','),
-      CreatedAt: `${new Date(n.createdAt).toISOString().slice(0, 19).replace('T', ' ')} +0000 UTC`,
+      ...labelFields(n.labels),
+      CreatedAt: goTime(n.createdAt, true),
       Subnet: n.subnet,
       Gateway: n.gateway,
     })), 'network'));
     return 0;
   }
-  if (format === 'json') {
-    out(
-      json(
-        nets.map((n) => ({ Name: n.name, Id: n.id, Driver: 'bridge', Bridge: n.bridge, Subnet: n.subnet, Gateway: n.gateway, Internal: n.internal,
-          Labels: n.labels, Created: n.createdAt })
-        ),
-      ),
-    );
-    return 0;
-  }
   out(
     table(['NETWORK ID', 'NAME', 'DRIVER', 'SUBNET', 'GATEWAY', 'INTERNAL'],
-      nets.map((n) => [shortId(n.id), n.name, 'bridge', n.subnet, n.gateway, n.internal ? 'true' : 'false'])),
+      nets.map((n) => [id(n), n.name, 'bridge', n.subnet, n.gateway, n.internal ? 'true' : 'false'])),
   );
   return 0;
 }
 
 export async function inspectCmd(c: CommandContext): Promise<number> {
-  const p = parseArgs(c.argv, [{ long: 'format', short: 'f', type: 'string' }, HELP], { command: c.path });
+  const p = parseArgs(c.argv, [INSPECT_FORMAT, HELP], { command: c.path });
   if (p.positionals.length === 0) throw invalid('cli.missing_argument', '"berth network inspect" requires at least 1 argument');
   const engine = createEngine(c.config);
   const docs = await Promise.all(p.positionals.map((n) => engine.networks.inspect(n)));

@@ -50,11 +50,9 @@ const COLUMNS: [string, string][] = [['CONTAINER ID', 'ID'], ['NAME', 'Name'], [
 
 async function render(lines: StatsLine[], format: string, noTrunc: boolean): Promise<string> {
   const docs = lines.map((l) => statsDoc(l, noTrunc));
-  if (format === 'json') return docs.map((d) => `${JSON.stringify(d)}\n`).join('');
   if (format === 'table') return table(COLUMNS.map((x) => x[0]), docs.map((d) => COLUMNS.map(([, k]) => d[k] ?? '')));
-  const { formatTemplate } = await import('../template.js');
-  const tpl = format.replace(/^table /, '');
-  return docs.map((d) => `${formatTemplate(tpl, d)}\n`).join('');
+  const { formatList } = await import('../list-format.js');
+  return formatList(format, { ...Object.fromEntries(COLUMNS.map(([h, k]) => [k, h])), Container: 'CONTAINER' }, docs, 'stats');
 }
 
 export async function statsCmd(c: CommandContext): Promise<number> {
@@ -64,7 +62,7 @@ export async function statsCmd(c: CommandContext): Promise<number> {
   const noTrunc = bool(p.values['no-trunc']);
   const req = { refs: p.positionals, all: bool(p.values.all) };
   // A template that does not parse fails before any sampling.
-  if (format !== 'table' && format !== 'json') (await import('../template.js')).formatTemplate(format.replace(/^table /, ''), {});
+  if (format !== 'table' && format !== 'json') (await import('../template.js')).compileTemplate(format.replace(/^table /, ''));
   if (bool(p.values['no-stream'])) {
     out(await render(await engine.containers.stats(req), format, noTrunc));
     return 0;

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { CommandContext } from '../main.js';
 import { parseArgs, bool, list, str } from '../args.js';
-import { out, printDocs, table } from '../render.js';
+import { FORMAT_HELP, INSPECT_FORMAT, out, printDocs, table } from '../render.js';
 import { invalid } from '../../common/errors.js';
 import { humanSize } from '../../common/units.js';
 import { createEngine, type LabelFilter, type VolumeInfo } from '../../engine/index.js';
@@ -67,10 +67,14 @@ function filterVolumes(vols: VolumeInfo[], filters: string[], inUse: Set<string>
   return out0;
 }
 
+/** volume ls --format's fields, Docker's names, with their table headers. */
+const VOLUME_COLUMNS = { Name: 'VOLUME NAME', Driver: 'DRIVER', Scope: 'SCOPE', Mountpoint: 'MOUNTPOINT', Labels: 'LABELS', Links: 'LINKS', Size: 'SIZE',
+  Group: 'GROUP', Availability: 'AVAILABILITY', Status: 'STATUS' };
+
 export async function lsCmd(c: CommandContext): Promise<number> {
   const p = parseArgs(c.argv, [
     { long: 'quiet', short: 'q', type: 'boolean', description: 'only display volume names' },
-    { long: 'format', type: 'string', description: 'table, json, or a Go template such as {{.Name}}' },
+    { long: 'format', type: 'string', description: `${FORMAT_HELP}: '{{.Name}}', 'table {{.Name}}\\t{{.Mountpoint}}', '{{.Label "k"}}'` },
     { long: 'filter', short: 'f', type: 'string', multiple: true, description: 'filter: name=, label=K[=V], dangling=true|false, driver=' },
   ], { command: c.path });
   const engine = createEngine(c.config);
@@ -86,22 +90,29 @@ export async function lsCmd(c: CommandContext): Promise<number> {
     return 0;
   }
   const format = str(p.values.format) ?? 'table';
-  if (format === 'json') {
-    out(vols.map((v) => `${JSON.stringify({ Driver: v.driver, Labels: v.labels, Mountpoint: v.mountpoint, Name: v.name, Scope: 'local' })}\n`).join(''));
-    return 0;
-  }
   if (format === 'table') {
     out(table(['DRIVER', 'VOLUME NAME'], vols.map((v) => [v.driver, v.name])));
     return 0;
   }
-  const { formatTemplate } = await import('../template.js');
-  const tpl = format.replace(/^table /, '');
-  out(vols.map((v) => `${formatTemplate(tpl, { Driver: v.driver, Name: v.name, Mountpoint: v.mountpoint, Labels: v.labels, Scope: 'local' })}\n`).join(''));
+  const { formatList, labelFields } = await import('../list-format.js');
+  // Docker's VolumeContext; what only a cluster volume or `-v`'s sizes have is N/A here, as in Docker's.
+  out(formatList(format, VOLUME_COLUMNS, vols.map((v) => ({
+    Availability: 'N/A',
+    Driver: v.driver,
+    Group: 'N/A',
+    ...labelFields(v.labels),
+    Links: 'N/A',
+    Mountpoint: v.mountpoint,
+    Name: v.name,
+    Scope: 'local',
+    Size: 'N/A',
+    Status: 'N/A',
+  })), 'volume'));
   return 0;
 }
 
 export async function inspectCmd(c: CommandContext): Promise<number> {
-  const p = parseArgs(c.argv, [{ long: 'format', short: 'f', type: 'string', description: 'format output with a Go template' }], { command: c.path });
+  const p = parseArgs(c.argv, [INSPECT_FORMAT], { command: c.path });
   if (p.positionals.length === 0)
     throw invalid('cli.missing_argument', `"berth ${c.path}" requires at least 1 argument`, `usage: berth ${c.path} VOLUME [VOLUME...]`);
   const engine = createEngine(c.config);
