@@ -1,0 +1,14 @@
+// Unpacks one gzip layer blob with a build's unpackLayer, as the unpack worker does (gunzip, then
+// unpackLayer), and prints the seconds it took: the per-layer row of bench/RESULTS-speed4.md.
+// Usage: node bench/unpack-one.mjs <build dir> <blob> <dest dir>
+import { createReadStream, mkdirSync } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+const [build, blob, dest] = process.argv.slice(2);
+const { unpackLayer } = await import(pathToFileURL(join(build, 'build/src/storage/unpack.js')).href);
+mkdirSync(dest, { recursive: true });
+const t0 = process.hrtime.bigint();
+const r = await unpackLayer(createReadStream(blob, { highWaterMark: 64 << 10 }).pipe(createGunzip()), dest);
+const s = Number(process.hrtime.bigint() - t0) / 1e9;
+console.log(`${s.toFixed(3)} ${r.diffId.slice(0, 19)} ${r.size}`);
