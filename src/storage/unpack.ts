@@ -30,6 +30,7 @@ import { corrupt, isBerthError } from '../common/errors.js';
 import { run } from '../sys/exec.js';
 import { inUserNamespace } from '../sys/rootless.js';
 import { cleanInRoot, resolveInRoot } from './chroot.js';
+import { DirCache } from './dir-cache.js';
 
 /**
  * A full or read-only disk is the machine's trouble, not the layer's: passed on as it is, so the
@@ -51,6 +52,14 @@ interface DirTime {
   rel: string;
   path: string;
   mtime: Date;
+}
+
+/** One unpack's place: its root, and what it knows of the directories made there so far. */
+interface Place {
+  dest: string;
+  /** posix.join(dest) + "/": the prefix of every host path resolveInRoot returns below dest. */
+  prefix: string;
+  dirs: DirCache;
 }
 
 const WHITEOUT_PREFIX = '.wh.';
@@ -82,12 +91,13 @@ export async function unpackLayer(input: NodeJS.ReadableStream | Readable, dest:
   const { hash, extract, piping } = hashedEntries(input);
   piping.catch(() => undefined); // awaited below; this keeps an early loop exit from leaving it unhandled
   const dirTimes: DirTime[] = [];
+  const place: Place = { dest, prefix: `${posix.join(dest)}/`, dirs: new DirCache() };
   let size = 0;
   try {
     for await (const entry of extract) {
       const owned = opts.owner ? { ...entry.header, uid: opts.owner.uid, gid: opts.owner.gid } : entry.header;
       const h = ids ? { ...owned, uid: ids(owned.uid ?? 0, 'uid'), gid: ids(owned.gid ?? 0, 'gid') } : owned;
-      size += await applyEntry(dest, h, entry, dirTimes, opts.plainFiles === true);
+      size += await applyEntry(place, h, entry, dirTimes, opts.plainFiles === true);
     }
     await piping;
   } catch (e) {
@@ -98,12 +108,13 @@ export async function unpackLayer(input: NodeJS.ReadableStream | Readable, dest:
   // Directory times last: creating their children changed them. A later entry may have replaced
   // a directory on the way by a symlink; then the recorded path would lead elsewhere, so skip it.
   for (const d of dirTimes.reverse()) {
-    if (d.rel === '' || resolveInRoot(dest, d.rel) === d.path) lutimesSync(d.path, d.mtime, d.mtime);
+    if (d.rel === '' || resolveInRoot(dest, d.rel, { cache: place.dirs }) === d.path) lutimesSync(d.path, d.mtime, d.mtime);
   }
   return { size, diffId: `sha256:${hash.digest('hex')}` };
 }
 
-async function applyEntry(dest: string, h: Header, body: AsyncIterable<unknown>, dirTimes: DirTime[], plainFiles: boolean): Promise<number> {
+async function applyEntry(place: Place, h: Header, body: AsyncIterable<unknown>, dirTimes: DirTime[], plainFiles: boolean): Promise<number> {
+  const dest = place.dest;
   const rel = cleanInRoot(h.name);
   const type = h.type ?? 'file';
   if (rel === '') {
@@ -114,7 +125,7 @@ async function applyEntry(dest: string, h: Header, body: AsyncIterable<unknown>,
     }
     return drain(body);
   }
-  const parent = resolveInRoot(dest, posix.dirname(rel), { create: true });
+  const parent = resolveInRoot(dest, posix.dirname(rel), { create: true, cache: place.dirs });
   const base = posix.basename(rel);
 
   if (base.startsWith(WHITEOUT_PREFIX) && !plainFiles) {
@@ -129,7 +140,7 @@ async function applyEntry(dest: string, h: Header, body: AsyncIterable<unknown>,
       // ".wh.." or ".wh..." would name the parent or its parent: never a thing to delete.
       if (name === '' || name === '.' || name === '..') throw corrupt('layer.bad_entry', `whiteout "${h.name}" names no file`);
       const hidden = posix.join(parent, name);
-      removeExisting(hidden);
+      removeExisting(place, hidden);
       run('mknod', ['-m', '000', hidden, 'c', '0', '0']);
     }
     return 0;
@@ -138,42 +149,43 @@ async function applyEntry(dest: string, h: Header, body: AsyncIterable<unknown>,
   const target = posix.join(parent, base);
   switch (type) {
     case 'directory': {
-      const st = lstatOrNull(target);
-      if (!st?.isDirectory()) {
-        if (st) removeExisting(target);
-        mkdirSync(target, { mode: 0o700 });
+      // Made first, looked at only when something is there: in a fresh layer nothing is.
+      if (!tryCreate(() => mkdirSync(target, { mode: 0o700 }))) {
+        const st = lstatSync(target);
+        if (!st.isDirectory()) {
+          removeExisting(place, target);
+          mkdirSync(target, { mode: 0o700 });
+        }
       }
+      place.dirs.add(nodeOf(place, parent), base);
       setMeta(target, h, false);
       dirTimes.push({ rel, path: target, mtime: h.mtime ?? new Date(0) });
       return drain(body);
     }
     case 'file':
     case 'contiguous-file':
-      removeExisting(target);
-      return writeFile(target, h, body);
+      return writeFile(place, target, h, body);
     case 'symlink':
-      removeExisting(target);
       // The link text is stored verbatim: absolute links are normal in a rootfs, and only
       // resolveInRoot (or the container's own root) ever follows them.
-      symlinkSync(h.linkname ?? '', target);
+      replacing(place, target, () => symlinkSync(h.linkname ?? '', target));
       setMeta(target, h, true);
       return drain(body);
     case 'link': {
       const linkRel = cleanInRoot(h.linkname ?? '');
       if (linkRel === '') throw corrupt('layer.bad_entry', `hard link "${h.name}" has no target`);
-      const from = posix.join(resolveInRoot(dest, posix.dirname(linkRel)), posix.basename(linkRel));
+      const from = posix.join(resolveInRoot(dest, posix.dirname(linkRel), { cache: place.dirs }), posix.basename(linkRel));
       const st = lstatOrNull(from);
       if (!st || st.isDirectory()) {
         throw corrupt('layer.bad_entry', `hard link "${h.name}" points to "${h.linkname}", which is not a file in the layer`);
       }
-      removeExisting(target);
-      linkSync(from, target);
+      replacing(place, target, () => linkSync(from, target));
       return drain(body);
     }
     case 'character-device':
     case 'block-device':
     case 'fifo': {
-      removeExisting(target);
+      removeExisting(place, target);
       // A user namespace may not make device nodes: rootless berth leaves them out, as Podman's
       // rootless storage does; the container's /dev is the runtime's, never the image's.
       if (type !== 'fifo' && inUserNamespace()) return drain(body);
@@ -188,8 +200,11 @@ async function applyEntry(dest: string, h: Header, body: AsyncIterable<unknown>,
   }
 }
 
-async function writeFile(target: string, h: Header, body: AsyncIterable<unknown>): Promise<number> {
-  const fd = openSync(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+async function writeFile(place: Place, target: string, h: Header, body: AsyncIterable<unknown>): Promise<number> {
+  let fd = -1;
+  replacing(place, target, () => (fd = openSync(target, CREATE, 0o600)));
   let n = 0;
   try {
     for await (const c of body) {
@@ -217,8 +232,48 @@ function setMeta(path: string, h: Header, isLink: boolean): void {
   if (h.type !== 'directory') lutimesSync(path, t, t);
 }
 
-function removeExisting(path: string): void {
-  if (lstatOrNull(path)) rmSync(path, { recursive: true, force: true });
+/**
+ * Runs `create` (an O_EXCL open, a symlink, a link: each fails with EEXIST rather than follow or
+ * reuse what is there); only when something was there is it removed and `create` run again.
+ * One syscall fewer per entry than looking first, in the common case of a fresh directory.
+ */
+function replacing(place: Place, path: string, create: () => void): void {
+  if (tryCreate(create)) return;
+  removeExisting(place, path);
+  create();
+}
+
+function tryCreate(create: () => void): boolean {
+  try {
+    create();
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  }
+}
+
+function removeExisting(place: Place, path: string): void {
+  const st = lstatOrNull(path);
+  if (!st) return;
+  // A directory going away takes the cache's knowledge of it and all below with it; anything
+  // else was never in the cache (it holds real directories only).
+  if (st.isDirectory()) place.dirs.forget(partsOf(place, path));
+  rmSync(path, { recursive: true, force: true });
+}
+
+/** The components below dest of a host path resolveInRoot returned (or one joined onto it). */
+function partsOf(place: Place, path: string): string[] {
+  if (`${path}/` === place.prefix) return [];
+  if (!path.startsWith(place.prefix)) throw new Error(`internal: "${path}" is not below "${place.prefix}"`);
+  return path.slice(place.prefix.length).split('/');
+}
+
+/** The cache's node of a directory resolveInRoot just returned (so every component is cached). */
+function nodeOf(place: Place, dir: string): import('./dir-cache.js').DirNode {
+  let n = place.dirs.root;
+  for (const c of partsOf(place, dir)) n = place.dirs.add(n, c);
+  return n;
 }
 
 function lstatOrNull(path: string) {
