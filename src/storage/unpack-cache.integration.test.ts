@@ -13,13 +13,19 @@ import { unpackLayer } from './unpack.js';
 
 let base: string;
 let sentinel: string;
+// What a broken resolver would write at the host's `/` is named so that nothing else has it, and
+// removed afterwards: a failing run of these tests must not leave files in the host's /etc or /lib.
+const probe = `berth-unpack-probe-${randomBytes(4).toString('hex')}`;
 
 before(() => {
   base = mkdtempSync('/tmp/berth-unpack-cache-');
   sentinel = join(base, 'outside');
   mkdirSync(sentinel);
 });
-after(() => rmSync(base, { recursive: true, force: true }));
+after(() => {
+  rmSync(base, { recursive: true, force: true });
+  for (const p of [`/${probe}`, `/${probe}-up`]) rmSync(p, { recursive: true, force: true });
+});
 
 function newDest(): string {
   const d = join(base, `dest-${randomBytes(4).toString('hex')}`, 'a', 'b');
@@ -49,16 +55,16 @@ describe('unpackLayer with remembered directories', () => {
   it('resolves a file under a remembered directory replaced by a symlink to / at dest', async () => {
     const dest = newDest();
     await unpack([
-      { name: 'usr/lib/', type: 'directory', mode: 0o755 },
-      { name: 'usr/lib/keep', body: 'k' },
+      { name: `usr/${probe}/`, type: 'directory', mode: 0o755 },
+      { name: `usr/${probe}/keep`, body: 'k' },
       { name: 'usr', type: 'symlink', linkname: '/' },
-      { name: 'usr/lib/x', body: 'x' },
-      { name: 'usr/etc/y', body: 'y' },
+      { name: `usr/${probe}/x`, body: 'x' },
+      { name: `usr/${probe}/etc/y`, body: 'y' },
     ], dest);
-    assert.equal(readFileSync(join(dest, 'lib/x'), 'utf8'), 'x');
-    assert.equal(readFileSync(join(dest, 'etc/y'), 'utf8'), 'y');
-    assert.equal(existsSync('/lib/x'), false);
-    assert.equal(existsSync(join(dest, 'lib/keep')), false);
+    assert.equal(readFileSync(join(dest, probe, 'x'), 'utf8'), 'x');
+    assert.equal(readFileSync(join(dest, probe, 'etc/y'), 'utf8'), 'y');
+    assert.equal(existsSync(`/${probe}`), false);
+    assert.equal(existsSync(join(dest, probe, 'keep')), false);
   });
 
   it('follows .. in a symlink that replaced a remembered nested directory, never above dest', async () => {
@@ -67,14 +73,15 @@ describe('unpackLayer with remembered directories', () => {
       { name: 'top/mid/', type: 'directory', mode: 0o755 },
       { name: 'top/mid/f', body: 'f' },
       { name: 'top/mid', type: 'symlink', linkname: '../../../../../..' },
-      { name: 'top/mid/up', body: 'u' },
+      { name: `top/mid/${probe}-up`, body: 'u' },
       { name: 'top', type: 'symlink', linkname: `../../../../..${sentinel}` },
       { name: 'top/mid/../far', body: 'z' },
     ], dest);
-    assert.equal(readFileSync(join(dest, 'up'), 'utf8'), 'u');
+    assert.equal(readFileSync(join(dest, `${probe}-up`), 'utf8'), 'u');
+    assert.equal(existsSync(`/${probe}-up`), false);
     assert.equal(readFileSync(join(dest, sentinel, 'far'), 'utf8'), 'z');
     assert.deepEqual(readdirSync(sentinel), []);
-    assert.equal(existsSync(join(base, 'up')), false);
+    assert.equal(existsSync(join(base, `${probe}-up`)), false);
   });
 
   it('refuses a file under a remembered directory replaced by a file, a hard link or a whiteout', async () => {
