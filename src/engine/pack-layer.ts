@@ -52,12 +52,8 @@ export function gatherer(h: ReturnType<typeof createHash>, count: (n: number) =>
   });
 }
 
-/**
- * Packs `dir` into a gzip blob at `blob` (level 1, see image/create.ts), hashing both forms.
- * `written` has the bytes of files the caller has just written there (see packDir's `known`),
- * so that they are not read back.
- */
-export async function packLayerDir(dir: string, blob: string, written?: ReadonlyMap<string, Buffer>): Promise<PackedLayer> {
+/** Packs `dir` into a gzip blob at `blob` (level 1, see image/create.ts), hashing both forms. */
+export async function packLayerDir(dir: string, blob: string): Promise<PackedLayer> {
   const raw = createHash('sha256');
   const gz = createHash('sha256');
   let blobSize = 0;
@@ -69,7 +65,7 @@ export async function packLayerDir(dir: string, blob: string, written?: Readonly
     createWriteStream(blob, { mode: 0o600 }),
   );
   writing.catch(() => undefined);
-  const size = await packDir(dir, tapRaw, written ? { known: written } : {});
+  const size = await packDir(dir, tapRaw);
   await writing;
   return { diffId: `sha256:${raw.digest('hex')}`, digest: `sha256:${gz.digest('hex')}`, blobSize, size };
 }

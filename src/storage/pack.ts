@@ -27,12 +27,6 @@ export interface PackOptions {
    * root's files as a subordinate uid, which its image must hold as 0 again.
    */
   ids?: (id: number, kind: 'uid' | 'gid') => number;
-  /**
-   * The bytes of files (by absolute path) that the caller has just written and that nothing has
-   * changed since: archived from here instead of read back. A size that differs from lstat's is
-   * not trusted and the file is read.
-   */
-  known?: ReadonlyMap<string, Buffer>;
 }
 
 const major = (rdev: number) => (rdev >> 8) & 0xfff;
@@ -55,10 +49,8 @@ export function opaqueDirs(dir: string): Set<string> {
 // A stream per small file costs more event-loop turns than its read; a layer has thousands of them.
 const SMALL_FILE = 1 << 20;
 
-function fileBody(path: string, size: number, known: ReadonlyMap<string, Buffer> | undefined): Readable | Buffer | undefined {
+function fileBody(path: string, size: number): Readable | Buffer | undefined {
   if (size === 0) return undefined;
-  const mine = known?.get(path);
-  if (mine?.length === size) return mine;
   if (size > SMALL_FILE) return createReadStream(path);
   const b = readFileSync(path);
   // The file changed between lstat and read: the header's size is what the tar must hold.
@@ -132,7 +124,7 @@ export async function packDir(dir: string, out: Writable, opts: PackOptions = {}
         } else {
           if (st.nlink > 1) inodes.set(key, r);
           fileBytes += st.size;
-          await entry({ ...meta(r, st), type: 'file', size: st.size }, fileBody(p, st.size, opts.known));
+          await entry({ ...meta(r, st), type: 'file', size: st.size }, fileBody(p, st.size));
         }
       }
       // Sockets are not archived (tar cannot restore them either).
