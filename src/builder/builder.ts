@@ -7,6 +7,7 @@
 import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { notFound } from '../common/errors.js';
+import { mark } from '../common/timing.js';
 import type { BuildImage, Engine } from '../engine/index.js';
 import { stepCache } from './cache.js';
 import { copyStep } from './copy-step.js';
@@ -54,6 +55,7 @@ export async function buildImage(engine: Engine, o: BuildOptions): Promise<Build
     stages[last]!.steps.push(...parseContainerfile(`LABEL ${q(k)}=${q(v)}`));
   }
   support.sweepKilled();
+  mark('build: started');
   const total = stepCount(stages, last);
   let stepNo = 0;
   for (let si = 0; si <= last; si++) {
@@ -70,6 +72,7 @@ export async function buildImage(engine: Engine, o: BuildOptions): Promise<Build
   if (unused.length > 0) o.log(`warning: build args not consumed by the Containerfile: ${unused.join(', ')}`);
   const final: BuildImage = b.results[last]!;
   const names = o.tags.map((t) => support.tag(final.id, t));
+  mark('build: tagged');
   for (const n of names) o.log(`Successfully tagged ${n}`);
   return { id: final.id, tags: names };
 }

@@ -3,6 +3,7 @@
 // hashed into the key, and, on a cache miss, copied into a new layer that the engine commits.
 import { posix } from 'node:path';
 import { invalid, notFound } from '../common/errors.js';
+import { mark } from '../common/timing.js';
 import { chain, layerStep } from './cache.js';
 import { copyInto, hashSources, matchSource, type Owner } from './copy.js';
 import { expand, words, type Instruction } from './parse.js';
@@ -79,6 +80,7 @@ export async function copyStep(b: Build, st: StepState, ins: Instruction): Promi
     const what = `Containerfile line ${ins.line}: ${ins.keyword}`;
     const rels = spec.sources.flatMap((s) => matchSource(srcRoot, s, exclude, what));
     const digest = await hashSources(srcRoot, rels, exclude);
+    mark('copy: sources hashed');
     const key = chain(st.key, ins.text, fromId, digest, spec.dest, JSON.stringify(owner ?? null), String(spec.chmod ?? ''), JSON.stringify(st.config));
     await layerStep(b, st, key, () =>
       b.engine.commitDir({

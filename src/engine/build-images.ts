@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { invalid } from '../common/errors.js';
+import { mark } from '../common/timing.js';
 import { createImage } from '../image/create.js';
 import { imageLayerDirs, resolveImage } from '../image/images.js';
 import type { ImageRecord, OciContainerConfig } from '../image/types.js';
@@ -111,15 +112,19 @@ export async function commitDirStep(ctx: EngineContext, o: CommitStepOptions & {
     const root = join(staging, 'root');
     mkdirSync(root, { mode: 0o755 });
     await o.fill(root);
+    mark('copy: files written');
     const blob = join(staging, 'layer.tar.gz');
     const packed = await packLayerDir(root, blob);
-    return toBuildImage(await createImage(ictx(ctx), {
+    mark('copy: layer packed');
+    const img = toBuildImage(await createImage(ictx(ctx), {
       parent: parentRecord(ctx, o.parent),
       config: o.config,
       packedLayer: { dir: root, blob, ...packed },
       createdBy: o.createdBy,
       configSteps: o.configSteps,
     }));
+    mark('copy: image committed');
+    return img;
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }

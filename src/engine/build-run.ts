@@ -10,6 +10,7 @@
 import { createWriteStream, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { mark } from '../common/timing.js';
 import { createImage } from '../image/create.js';
 import { resolveImage } from '../image/images.js';
 import type { ImageRecord } from '../image/types.js';
@@ -85,6 +86,7 @@ export async function runBuildStep(ctx: EngineContext, o: RunStepOptions): Promi
   try {
     await startContainer(ctx, c.id);
     const { exitCode, printed } = await followUntilExit(ctx, c.id, o.onLine);
+    mark('run: exited');
     if (exitCode !== 0) return { exitCode, printed, image: undefined };
     const staging = stagingDir(ctx, 'build-');
     try {
@@ -94,6 +96,7 @@ export async function runBuildStep(ctx: EngineContext, o: RunStepOptions): Promi
         // The runtime's mount points for /etc/hosts and friends are not the build's doing.
         exclude: (rel) => RUNTIME_MOUNT_POINTS.includes(rel) && statInImage(ctx, image.id, `/${rel}`) === undefined,
       });
+      mark('run: diff packed');
       const made = await createImage(imageContext(ctx), {
         parent: image,
         config: o.config,
@@ -101,6 +104,7 @@ export async function runBuildStep(ctx: EngineContext, o: RunStepOptions): Promi
         createdBy: o.createdBy,
         configSteps: o.configSteps,
       });
+      mark('run: image committed');
       return { exitCode, printed, image: { id: made.id, config: structuredClone(made.config.config ?? {}) } };
     } finally {
       rmSync(staging, { recursive: true, force: true });
@@ -109,6 +113,7 @@ export async function runBuildStep(ctx: EngineContext, o: RunStepOptions): Promi
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     removeContainer(ctx, c.id, { force: true });
+    mark('run: container removed');
   }
 }
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { packLayerDir } from './pack-layer.js';
+import { gatherer, packLayerDir } from './pack-layer.js';
 
 test('packLayerDir: the diff id is the tar inside the blob, the digest the blob itself, the size its files', async () => {
   const base = mkdtempSync(join(tmpdir(), 'pack-layer-'));
@@ -28,4 +28,20 @@ test('packLayerDir: the diff id is the tar inside the blob, the digest the blob 
   } finally {
     rmSync(base, { recursive: true, force: true });
   }
+});
+
+test('gatherer: the bytes pass unchanged, hashed, in chunks of at least its size but the last', async () => {
+  const h = createHash('sha256');
+  const g = gatherer(h, () => undefined, 1000);
+  const out: Buffer[] = [];
+  g.on('data', (c: Buffer) => out.push(c));
+  const input = Array.from({ length: 50 }, (_, i) => Buffer.alloc(97, i));
+  for (const c of input) g.write(c);
+  g.end();
+  await new Promise((res) => g.on('end', res));
+  const all = Buffer.concat(input);
+  assert.ok(Buffer.concat(out).equals(all));
+  assert.equal(h.digest('hex'), createHash('sha256').update(all).digest('hex'));
+  assert.ok(out.slice(0, -1).every((c) => c.length >= 1000));
+  assert.equal(out.length, Math.ceil(all.length / 1067));
 });
