@@ -130,6 +130,17 @@ describe('layers unpacked while the archive is read', () => {
     }
   });
 
+  it('refuses a hostile layer unpacked on the main thread (the first one) or after it, leaving nothing', async () => {
+    // Files first, so the refusal comes with the layer's directory half made.
+    const hostile: TestImage['layers'][number] = [{ name: 'big', body: randomBytes(100 << 10) }, { name: 'passwd', type: 'link',
+      linkname: '../../../etc/passwd' }];
+    for (const layers of [[hostile, top], [base, hostile]]) {
+      await assert.rejects(loadImages(imageContextOf(db, root), file('hostile.tar', await ociArchive({ layers }, 'localhost/hostile:1'))),
+        (e: Error & { code?: string }) => e.code === 'image.corrupt' && /hard link "passwd"/.test(e.message));
+      assert.deepEqual(storeContents(), EMPTY);
+    }
+  });
+
   it('imports a big root filesystem tarball unpacked while it is copied, under the diff id it hashed', async () => {
     const tarball = await makeTar(base);
     for (const data of [tarball, gzipSync(tarball)]) {

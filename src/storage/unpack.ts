@@ -107,8 +107,12 @@ export async function unpackLayer(input: NodeJS.ReadableStream | Readable, dest:
   }
   // Directory times last: creating their children changed them. A later entry may have replaced
   // a directory on the way by a symlink; then the recorded path would lead elsewhere, so skip it.
+  // In slices: on the main thread (unpack-pool.ts) a layer of thousands of directories would
+  // otherwise hold up the downloads sharing its event loop.
+  let n = 0;
   for (const d of dirTimes.reverse()) {
     if (d.rel === '' || resolveInRoot(dest, d.rel, { cache: place.dirs }) === d.path) lutimesSync(d.path, d.mtime, d.mtime);
+    if (++n % 512 === 0) await new Promise((r) => setImmediate(r));
   }
   return { size, diffId: `sha256:${hash.digest('hex')}` };
 }
