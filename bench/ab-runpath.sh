@@ -59,7 +59,7 @@ set +e
 for b in "$o" "$n"; do
   r=$(echo $b | awk '{print $3}')
   ids=$($b ps -aq); [ -n "$ids" ] && $b rm -f $ids >/dev/null
-  for net in $($b network ls --format json | jq -r '.[].Name'); do $b network rm -f "$net" >/dev/null; done
+  for net in $($b network ls --format json | jq -r 'if type == "array" then .[].Name else .Name end'); do $b network rm -f "$net" >/dev/null; done
   rm -rf $r $r-run
 done
 $p rm -f -t 0 rx ry rs >/dev/null 2>&1
