@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { Readable } from 'node:stream';
 import { makeTar, type TarEntry } from './testtar.js';
 import { unpackLayer } from './unpack.js';
@@ -141,5 +141,20 @@ describe('unpackLayer with remembered directories', () => {
       { name: 'p/two/direct', body: 'd' },
     ], dest);
     assert.deepEqual(readdirSync(join(dest, 'p/two')).sort(), ['direct', 'via']);
+  });
+
+  it("takes dest however it is spelt: a trailing slash or a relative path (the builder's ADD passes root/)", async () => {
+    for (const spelt of [(d: string) => `${d}/`, (d: string) => `${d}//`, (d: string) => relative(process.cwd(), d)]) {
+      const dest = newDest();
+      await unpack([
+        { name: 'usr/', type: 'directory', mode: 0o755 },
+        { name: 'usr/bin/', type: 'directory', mode: 0o755 },
+        { name: 'usr/bin/tool', body: 't' },
+        { name: 'bin', type: 'symlink', linkname: 'usr/bin' },
+        { name: 'bin/other', body: 'o' },
+      ], spelt(dest));
+      assert.equal(readFileSync(join(dest, 'usr/bin/tool'), 'utf8'), 't');
+      assert.equal(readFileSync(join(dest, 'usr/bin/other'), 'utf8'), 'o');
+    }
   });
 });

@@ -57,7 +57,7 @@ interface DirTime {
 /** One unpack's place: its root, and what it knows of the directories made there so far. */
 interface Place {
   dest: string;
-  /** posix.join(dest) + "/": the prefix of every host path resolveInRoot returns below dest. */
+  /** dest + "/": the prefix of every host path resolveInRoot returns below dest. */
   prefix: string;
   dirs: DirCache;
 }
@@ -84,14 +84,16 @@ function hashedEntries(input: NodeJS.ReadableStream | Readable) {
  * `owner`: every entry is owned so, whatever the tar says (cp without -a). `ids`: the owner on the
  * host of an entry's owner (cp into a container in a user namespace), applied after `owner`.
  */
-export async function unpackLayer(input: NodeJS.ReadableStream | Readable, dest: string,
+export async function unpackLayer(input: NodeJS.ReadableStream | Readable, destGiven: string,
   opts: { plainFiles?: boolean; owner?: { uid: number; gid: number }; ids?: (id: number, kind: 'uid' | 'gid') => number } = {}): Promise<UnpackResult>
 {
   const ids = opts.ids;
   const { hash, extract, piping } = hashedEntries(input);
   piping.catch(() => undefined); // awaited below; this keeps an early loop exit from leaving it unhandled
   const dirTimes: DirTime[] = [];
-  const place: Place = { dest, prefix: `${posix.join(dest)}/`, dirs: new DirCache() };
+  // One spelling of dest (no trailing slash, no "." or ".."): every path below it is compared by prefix.
+  const dest = posix.resolve(destGiven);
+  const place: Place = { dest, prefix: dest === '/' ? '/' : `${dest}/`, dirs: new DirCache() };
   let size = 0;
   try {
     for await (const entry of extract) {
@@ -268,7 +270,7 @@ function removeExisting(place: Place, path: string): void {
 
 /** The components below dest of a host path resolveInRoot returned (or one joined onto it). */
 function partsOf(place: Place, path: string): string[] {
-  if (`${path}/` === place.prefix) return [];
+  if (path === place.dest) return [];
   if (!path.startsWith(place.prefix)) throw new Error(`internal: "${path}" is not below "${place.prefix}"`);
   return path.slice(place.prefix.length).split('/');
 }
