@@ -14,7 +14,7 @@ import { discardUnused } from './gc.js';
 import { normalizeName } from './reference.js';
 import { storedManifest } from './save.js';
 import { StreamedLayer } from './streamed-layer.js';
-import { adoptBlob, commitLayer, ensureLayer, hasBlob, layerDir, makeStaging, writeBlob } from './store.js';
+import { adoptBlob, commitLayer, hasBlob, layerDir, makeStaging, writeBlob } from './store.js';
 import type { ImageContext, ImageRecord, OciContainerConfig, OciImage } from './types.js';
 
 export interface NewImage {
@@ -69,11 +69,6 @@ async function gzipFile(from: string, to: string): Promise<{ diffId: string; dig
   return { diffId: `sha256:${raw.digest('hex')}`, digest: `sha256:${h.digest('hex')}`, size };
 }
 
-// A layer tar up to this size is unpacked here rather than on a worker: starting a worker (a fresh
-// isolate loading the unpacker) took ~50-80 ms, more than unpacking a RUN step's few changed
-// files, which is what most steps make (`RUN true` leaves one directory entry).
-const INLINE_TAR = 1 << 20;
-
 export async function createImage(ctx: ImageContext, n: NewImage): Promise<ImageRecord> {
   const tags = (n.tags ?? []).map((t) => normalizeName(t));
   const created = new Date().toISOString();
@@ -99,10 +94,9 @@ export async function createImage(ctx: ImageContext, n: NewImage): Promise<Image
       // The blob is compressed while a worker unpacks the layer from the plain tar: neither waits for the other.
       const gzipping = gzipFile(n.layerTar, gz);
       gzipping.catch(() => undefined);
-      const tarSize = statSync(n.layerTar).size;
-      const r = tarSize <= INLINE_TAR
-        ? await ensureLayer(ctx, (await gzipping).diffId, () => createReadStream(n.layerTar!))
-        : await StreamedLayer.fromFile(ctx, gzipping.then((g) => g.diffId), n.layerTar, tarSize);
+      // One layer is the main thread's own job in the unpack pool (storage/unpack-pool.ts): a RUN
+      // step's small layer starts no worker.
+      const r = await StreamedLayer.fromFile(ctx, gzipping.then((g) => g.diffId), n.layerTar, statSync(n.layerTar).size);
       if (r.created) made.layers.push(r.diffId);
       const { diffId, digest, size } = await gzipping;
       if (adoptBlob(ctx.root, gz, digest)) made.blobs.push(digest);

@@ -33,8 +33,8 @@ export class StreamedLayer implements BlobFollower {
   }
 
   /**
-   * A blob file already complete and verified (load, import, a build step): unpacked on a worker
-   * all the same. A diff id still being computed (a build step's) is awaited only to commit; a
+   * A blob file already complete and verified (load, import, a build step): unpacked by the pool
+   * all the same (the main thread first, then workers). A diff id still being computed (a build step's) is awaited only to commit; a
    * layer that turns out to exist already then loses the rename and its copy is dropped.
    */
   static async fromFile(ctx: { root: string; layers: LayerUnpacker }, diffId: string | Promise<string>, path: string, size: number): Promise<EnsuredLayer> {
